@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT
+ * The one error record every layer fills: a message that names the path,
+ * option, config key or kernel feature involved. Portable. */
+#pragma once
+
+#include <stdarg.h>
+
+typedef struct corral_error {
+        char msg[1024];
+} corral_error;
+
+/* Formats the message into err (if non-NULL) and returns r (a negative
+ * errno), so callers can write: return error_set(err, -EINVAL, "..."). */
+int error_set(corral_error *err, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT
+ * A growable NULL-terminated array of owned strings. Portable. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct strv {
+        char **v;   /* NULL-terminated; NULL when empty */
+        size_t n;
+        size_t cap;
+} strv;
+
+int strv_push(strv *s, const char *str);        /* copies str; 0 or -ENOMEM */
+int strv_push_take(strv *s, char *str);         /* takes ownership */
+int strv_push_unique(strv *s, const char *str); /* no-op if already present */
+bool strv_contains(const strv *s, const char *str);
+int strv_extend(strv *dst, const strv *src);
+void strv_clear(strv *s);

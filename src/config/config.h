@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT
+ * Config layers: what one source (built-in defaults, the user's config file,
+ * the workspace's .corral.toml, the command-line flags) asks for. Every field
+ * is optional; policy/resolve.c merges the layers into a policy.
+ *
+ * Keys (TOML and flags share the names; docs/config.md documents each):
+ *   mode, network, tmp, timeout, writable_roots, protect, deny_read,
+ *   allow_read, allow_unix_sockets, allow_broad_roots,
+ *   [env] drop / keep / set, and, in the user config only,
+ *   [workspaces."/path"] trust = true.
+ * Portable. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "common/strv.h"
+#include "policy/policy.h"
+
+typedef enum config_origin {
+        ORIGIN_DEFAULTS,
+        ORIGIN_USER,
+        ORIGIN_WORKSPACE,
+        ORIGIN_FLAGS,
+} config_origin;
+
+typedef struct config_layer {
+        config_origin origin;
+        char *source;              /* file path, or "built-in defaults" / "command line" */
+
+        bool has_mode, has_network, has_tmp, has_timeout, has_allow_broad_roots, has_backend;
+        policy_mode mode;
+        policy_network network;
+        policy_tmp tmp;
+        policy_backend backend;    /* flags only */
+        uint64_t timeout_ms;       /* 0 = no timeout */
+        bool allow_broad_roots;
+
+        /* Lists accumulate across layers. Paths are kept as written (after ~ and
+         * $HOME expansion); policy/resolve.c makes them absolute. */
+        strv writable_roots, protect, deny_read, allow_read, allow_unix_sockets;
+        strv env_drop, env_keep, env_set; /* env_set entries are "NAME=value" */
+
+        strv trusted_workspaces;   /* user config only: [workspaces."/path"] trust = true */
+
+        /* Line of each key in the file, for messages ("line 3: ..."); 0 if unset. */
+        int line_mode, line_network, line_tmp, line_timeout, line_allow_broad_roots;
+        int line_writable_roots, line_allow_read, line_allow_unix_sockets, line_env_keep, line_env_set;
+
+        /* flags only */
+        char *workspace, *cwd;
+} config_layer;
+
+void config_layer_init(config_layer *l, config_origin origin, const char *source);
+void config_layer_done(config_layer *l);
+
+/* The built-in defaults: workspace-write, network off, tmp=workspace, the
+ * default protected names, deny-read list and secret-variable patterns. */
+int config_layer_defaults(config_layer *l, corral_error *err);
+
+/* Sets one key from a string, as a flag does: "mode" "read-only",
+ * "writable_roots" "/x" (appends), "env.set" "K=V", "timeout" "30" (seconds,
+ * decimals allowed). Unknown keys and bad values fail with -EINVAL and a
+ * message naming the key. home (may be NULL) is used to expand ~ and $HOME. */
+int config_layer_set(config_layer *l, const char *key, const char *value, const char *home, corral_error *err);
+
+/* Loads a TOML file into the layer. A missing file is not an error (returns 0
+ * and leaves the layer empty) unless required is true. Unknown keys, wrong
+ * types and bad values fail with -EINVAL and "FILE:LINE: ..." in err. */
+int config_layer_load_file(config_layer *l, const char *path, bool required, const char *home, corral_error *err);
+
+/* Same, from a buffer (tests, fuzzers). */
+int config_layer_load_string(config_layer *l, const char *text, size_t len, const char *home, corral_error *err);
+
+/* The user config path: $XDG_CONFIG_HOME/corral/config.toml or
+ * ~/.config/corral/config.toml. Returns a malloc'd string or NULL. */
+char *config_user_path(const char *home);
