@@ -1,1 +1,167 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: MIT
+ * pid 1 of the sandbox. In order: wait for the id maps, build the mount view,
+ * bring up loopback, drop every capability, no_new_privs, Landlock, seccomp;
+ * then fork the command and reap everything until it exits. When this process
+ * exits, the kernel kills whatever is left in the pid namespace; when the
+ * supervisor dies, PR_SET_PDEATHSIG kills this process. */
+#include "apply/apply.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "apply/caps.h"
+#include "apply/landlock.h"
+#include "apply/mounts.h"
+#include "apply/net.h"
+#include "apply/seccomp.h"
+#include "apply/syscalls.h"
+
+/* Signals the supervisor forwards; init passes them on to the command. */
+static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP};
+
+static void report(const apply_ctx *ctx, apply_report rep) {
+        ssize_t n;
+        do
+                n = write(ctx->report_fd, &rep, sizeof(rep));
+        while (n < 0 && errno == EINTR);
+}
+
+__attribute__((noreturn)) static void fail(const apply_ctx *ctx, apply_step step, int detail, int r) {
+        report(ctx, (apply_report){.kind = REPORT_SETUP_FAILED, .step = step, .detail = detail, .err = -r});
+        _exit(125);
+}
+
+/* The command: a fresh signal state, the right directory, fds 0-2 only. */
+__attribute__((noreturn)) static void exec_command(const apply_ctx *ctx, int exec_err_fd) {
+        const plan *pl = ctx->pl;
+        sigset_t none;
+        sigemptyset(&none);
+        for (int sig = 1; sig < NSIG; sig++)
+                signal(sig, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+
+        int err = 0;
+        /* Keep only 0-2 and the exec-error pipe, which closes on exec. */
+        if (dup3(exec_err_fd, 3, O_CLOEXEC) < 0)
+                err = errno;
+        if (!err && sys_close_range(4, ~0U, 0) < 0)
+                err = errno;
+        if (err) {
+                (void)!write(exec_err_fd, &(int32_t){err}, sizeof(int32_t));
+                _exit(125);
+        }
+        /* execvp semantics: the first candidate that is not ENOENT decides. */
+        int32_t first_err = ENOENT;
+        for (size_t i = 0; i < pl->exec_candidates.n; i++) {
+                execve(pl->exec_candidates.v[i], pl->argv.v, ctx->envp);
+                if (errno != ENOENT && errno != ENOTDIR && first_err == ENOENT)
+                        first_err = errno;
+        }
+        (void)!write(3, &first_err, sizeof(first_err));
+        _exit(127);
+}
+
+/* Runs the command and reaps every process until it exits. */
+__attribute__((noreturn)) static void supervise_inside(const apply_ctx *ctx, int sigfd) {
+        int pipefd[2];
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                fail(ctx, STEP_FORK, 0, -errno);
+        pid_t child = fork();
+        if (child < 0)
+                fail(ctx, STEP_FORK, 0, -errno);
+        if (child == 0) {
+                close(pipefd[0]);
+                close(sigfd);
+                exec_command(ctx, pipefd[1]);
+        }
+        close(pipefd[1]);
+        int32_t exec_err = 0;
+        ssize_t n;
+        do
+                n = read(pipefd[0], &exec_err, sizeof(exec_err));
+        while (n < 0 && errno == EINTR);
+        close(pipefd[0]);
+        if (n == sizeof(exec_err)) {
+                report(ctx, (apply_report){.kind = REPORT_EXEC_FAILED, .err = exec_err});
+                _exit(127);
+        }
+
+        for (;;) {
+                struct signalfd_siginfo si;
+                if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+                        continue;
+                if (si.ssi_signo != SIGCHLD) {
+                        /* From the supervisor (SI_USER); the terminal's own
+                         * signals already reached the command directly. */
+                        if (si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE)
+                                kill(child, (int)si.ssi_signo);
+                        continue;
+                }
+                int status;
+                pid_t pid;
+                while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+                        if (pid == child) {
+                                report(ctx, (apply_report){.kind = REPORT_EXITED, .status = status});
+                                _exit(0); /* the kernel now kills the rest of the namespace */
+                        }
+        }
+}
+
+void apply_sandbox_init(const apply_ctx *ctx) {
+        const plan *pl = ctx->pl;
+        char go;
+
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                fail(ctx, STEP_SYNC, 0, -errno);
+        /* The supervisor writes our uid/gid maps, then one byte. EOF means
+         * it died before that: nothing to do. */
+        if (read(ctx->sync_fd, &go, 1) != 1)
+                _exit(125);
+        close(ctx->sync_fd);
+
+        size_t failed = 0;
+        int r = mounts_apply(pl, ctx->slots, &failed);
+        if (r < 0)
+                fail(ctx, STEP_MOUNT, (int)failed, r);
+        for (int i = 0; i < pl->n_slots; i++)
+                if (ctx->slots[i] >= 0)
+                        close(ctx->slots[i]);
+        if ((pl->clone_flags & CLONE_NEWNET) && (r = net_loopback_up()) < 0)
+                fail(ctx, STEP_LOOPBACK, 0, r);
+
+        /* Signals: init handles them through a signalfd (pid 1 ignores
+         * signals without a handler). */
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+                sigaddset(&mask, forwarded[i]);
+        int sigfd;
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 || (sigfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0)
+                fail(ctx, STEP_SIGNALS, 0, -errno);
+
+        if (chdir(pl->policy->cwd) < 0)
+                fail(ctx, STEP_CHDIR, 0, -errno);
+
+        if (pl->confine) {
+                if ((r = caps_drop_all()) < 0)
+                        fail(ctx, STEP_CAPS, 0, r);
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                        fail(ctx, STEP_NO_NEW_PRIVS, 0, -errno);
+                int rule = -1;
+                if ((r = landlock_apply(pl, &rule)) < 0)
+                        fail(ctx, STEP_LANDLOCK, rule, r);
+                /* Not dumpable: the command cannot ptrace or read the memory
+                 * of its init (it can still debug its own children). */
+                prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+                if ((r = seccomp_install(&ctx->seccomp)) < 0)
+                        fail(ctx, STEP_SECCOMP, 0, r);
+        }
+        supervise_inside(ctx, sigfd);
+}

@@ -1,1 +1,86 @@
 /* SPDX-License-Identifier: MIT */
+#include "apply/landlock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apply/landlock_compat.h"
+
+int landlock_abi_version(void) {
+        long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+        return abi < 0 ? 0 : (int)abi;
+}
+
+/* Every write-type right the given ABI knows. */
+static uint64_t write_rights(int abi) {
+        uint64_t r = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
+                     LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
+                     LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+                     LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
+                     LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
+        if (abi >= 2)
+                r |= LANDLOCK_ACCESS_FS_REFER;
+        if (abi >= 3)
+                r |= LANDLOCK_ACCESS_FS_TRUNCATE;
+        if (abi >= 5)
+                r |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+        return r;
+}
+
+static uint64_t rule_rights(unsigned access, int abi, bool is_dir) {
+        uint64_t all = write_rights(abi), r = 0;
+        if (access & LL_WRITE_ALL)
+                r |= all;
+        if (access & LL_WRITE_FILE)
+                r |= LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE;
+        if (access & LL_IOCTL_DEV)
+                r |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+        r &= all;
+        if (!is_dir) /* only file rights may be granted on a file */
+                r &= LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV;
+        return r;
+}
+
+int landlock_apply(const plan *pl, int *failed_rule) {
+        int abi = pl->landlock_abi;
+        if (abi <= 0)
+                return 0;
+        struct corral_landlock_ruleset_attr attr = {
+                .handled_access_fs = write_rights(abi),
+                .scoped = pl->landlock_scopes ? LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL : 0,
+        };
+        size_t size = abi >= 6 ? sizeof(attr) : abi >= 4 ? 2 * sizeof(uint64_t) : sizeof(uint64_t);
+        int ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
+        if (ruleset < 0)
+                return -errno;
+        int r = 0;
+        for (size_t i = 0; i < pl->n_rules; i++) {
+                int fd = open(pl->rules[i].path, O_PATH | O_CLOEXEC);
+                if (fd < 0) {
+                        r = -errno;
+                        *failed_rule = (int)i;
+                        goto out;
+                }
+                struct stat st;
+                bool is_dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+                struct landlock_path_beneath_attr pb = {
+                        .allowed_access = rule_rights(pl->rules[i].access, abi, is_dir),
+                        .parent_fd = fd,
+                };
+                if (pb.allowed_access &&
+                    syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0) {
+                        r = -errno;
+                        *failed_rule = (int)i;
+                        close(fd);
+                        goto out;
+                }
+                close(fd);
+        }
+        if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
+                r = -errno;
+out:
+        close(ruleset);
+        return r;
+}

@@ -1,2 +1,255 @@
-/* SPDX-License-Identifier: MIT */
-int main(void) { return 125; }
+/* SPDX-License-Identifier: MIT
+ * The corral command: argument parsing over libcorral, nothing more. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "corral.h"
+
+#define EXIT_SETUP 125
+
+static const char usage_run[] =
+        "usage: corral run [OPTIONS] [--] COMMAND [ARG...]\n"
+        "  -W, --workspace DIR        the workspace (default: the current directory)\n"
+        "  -C, --cwd DIR              where COMMAND starts (default: the workspace)\n"
+        "  -m, --mode MODE            read-only | workspace-write (default) | full-access\n"
+        "  -w, --writable-root PATH   another writable root (repeatable)\n"
+        "  -p, --protect NAME         another protected name in every writable root (repeatable)\n"
+        "      --deny-read PATH       hide PATH from the command (repeatable)\n"
+        "      --allow-read PATH      un-hide a path the deny-read list hides (repeatable)\n"
+        "      --allow-unix-socket PATH  let the command connect to this host socket (repeatable)\n"
+        "      --allow-broad-root     allow /, the home directory or an ancestor as a writable root\n"
+        "  -n, --network MODE         off (default) | on\n"
+        "  -t, --timeout SECONDS      kill the whole sandbox after SECONDS\n"
+        "      --tmp KIND             workspace (default) | private | host\n"
+        "      --backend NAME         auto (default) | userns\n"
+        "      --config FILE          read FILE as the user config\n"
+        "      --no-workspace-config  ignore <workspace>/.corral.toml\n"
+        "      --status-fd FD         write a JSON status record to FD when the command ends\n"
+        "  -v, --verbose              say what is being set up, on stderr\n";
+
+static const char usage_main[] =
+        "usage: corral run [OPTIONS] [--] COMMAND [ARG...]    run COMMAND in the sandbox\n"
+        "       corral explain [OPTIONS] [--json] [-- COMMAND] the resolved policy and the plan\n"
+        "       corral doctor [--json]                          what this machine supports\n"
+        "       corral version\n"
+        "Run `corral run --help` for the options.\n";
+
+enum {
+        OPT_DENY_READ = 256,
+        OPT_ALLOW_READ,
+        OPT_ALLOW_SOCKET,
+        OPT_ALLOW_BROAD,
+        OPT_TMP,
+        OPT_BACKEND,
+        OPT_CONFIG,
+        OPT_NO_WS_CONFIG,
+        OPT_STATUS_FD,
+        OPT_JSON,
+        OPT_HELP,
+};
+
+static const struct option run_options[] = {
+        {"workspace", required_argument, NULL, 'W'},
+        {"cwd", required_argument, NULL, 'C'},
+        {"mode", required_argument, NULL, 'm'},
+        {"writable-root", required_argument, NULL, 'w'},
+        {"protect", required_argument, NULL, 'p'},
+        {"deny-read", required_argument, NULL, OPT_DENY_READ},
+        {"allow-read", required_argument, NULL, OPT_ALLOW_READ},
+        {"allow-unix-socket", required_argument, NULL, OPT_ALLOW_SOCKET},
+        {"allow-broad-root", no_argument, NULL, OPT_ALLOW_BROAD},
+        {"network", required_argument, NULL, 'n'},
+        {"timeout", required_argument, NULL, 't'},
+        {"tmp", required_argument, NULL, OPT_TMP},
+        {"backend", required_argument, NULL, OPT_BACKEND},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"no-workspace-config", no_argument, NULL, OPT_NO_WS_CONFIG},
+        {"status-fd", required_argument, NULL, OPT_STATUS_FD},
+        {"verbose", no_argument, NULL, 'v'},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"help", no_argument, NULL, OPT_HELP},
+        {0},
+};
+
+/* Which request key each option sets. */
+static const char *option_key(int opt) {
+        switch (opt) {
+        case 'W': return "workspace";
+        case 'C': return "cwd";
+        case 'm': return "mode";
+        case 'w': return "writable_roots";
+        case 'p': return "protect";
+        case OPT_DENY_READ: return "deny_read";
+        case OPT_ALLOW_READ: return "allow_read";
+        case OPT_ALLOW_SOCKET: return "allow_unix_sockets";
+        case OPT_ALLOW_BROAD: return "allow_broad_roots";
+        case 'n': return "network";
+        case 't': return "timeout";
+        case OPT_TMP: return "tmp";
+        case OPT_BACKEND: return "backend";
+        case OPT_CONFIG: return "config";
+        case OPT_NO_WS_CONFIG: return "no_workspace_config";
+        }
+        return NULL;
+}
+
+typedef struct cli {
+        corral_request *req;
+        bool verbose, json;
+        int status_fd;
+} cli;
+
+static int parse_options(cli *c, int argc, char **argv, bool allow_json, const char *usage) {
+        corral_error err = {{0}};
+        int opt;
+        optind = 1;
+        opterr = 0;
+        while ((opt = getopt_long(argc, argv, "+W:C:m:w:p:n:t:v", run_options, NULL)) != -1) {
+                const char *key = option_key(opt);
+                if (key) {
+                        const char *value = optarg ? optarg : "true";
+                        if (corral_request_set(c->req, key, value, &err) < 0) {
+                                fprintf(stderr, "corral: %s\n", err.msg);
+                                return -EINVAL;
+                        }
+                        continue;
+                }
+                switch (opt) {
+                case 'v': c->verbose = true; break;
+                case OPT_JSON:
+                        if (!allow_json)
+                                goto bad;
+                        c->json = true;
+                        break;
+                case OPT_STATUS_FD: {
+                        char *end;
+                        errno = 0;
+                        long fd = strtol(optarg, &end, 10);
+                        if (errno || *end || fd < 0 || fd > 1 << 20 || fcntl((int)fd, F_GETFD) < 0) {
+                                fprintf(stderr, "corral: --status-fd %s: not an open file descriptor\n", optarg);
+                                return -EINVAL;
+                        }
+                        c->status_fd = (int)fd;
+                        fcntl(c->status_fd, F_SETFD, FD_CLOEXEC);
+                        break;
+                }
+                case OPT_HELP: fputs(usage, stdout); exit(0);
+                default:
+                bad:
+                        if (optopt && optopt < 256)
+                                fprintf(stderr, "corral: option -%c: %s\n", optopt,
+                                        strchr("WCmwpnt", optopt) ? "needs an argument" : "unknown option");
+                        else
+                                fprintf(stderr, "corral: %s: unknown option or missing argument\n", argv[optind - 1]);
+                        fputs(usage, stderr);
+                        return -EINVAL;
+                }
+        }
+        return optind;
+}
+
+static void write_status(int fd, const corral_status *st) {
+        if (fd < 0)
+                return;
+        dprintf(fd, "{\"exit_code\":%d,\"signal\":%d,\"timed_out\":%s,\"wall_ms\":%llu,\"backend\":\"%s\"}\n",
+                st->exit_code, st->signal, st->timed_out ? "true" : "false", (unsigned long long)st->wall_ms,
+                st->backend);
+}
+
+static int cmd_run_or_explain(int argc, char **argv, bool explain) {
+        cli c = {.req = corral_request_new(), .status_fd = -1};
+        corral_error err = {{0}};
+        corral_sandbox *sb = NULL;
+        int ret = EXIT_SETUP;
+        if (!c.req)
+                return EXIT_SETUP;
+        int idx = parse_options(&c, argc, argv, explain, explain ? usage_main : usage_run);
+        if (idx < 0)
+                goto out;
+        if (!explain && idx >= argc) {
+                fprintf(stderr, "corral: run: no command given\n%s", usage_run);
+                goto out;
+        }
+        corral_request_set_command(c.req, argv + idx);
+        if (corral_sandbox_new(c.req, &sb, &err) < 0) {
+                fprintf(stderr, "corral: %s\n", err.msg);
+                goto out;
+        }
+        if (explain) {
+                ret = corral_sandbox_explain(sb, stdout, c.json) < 0 ? 1 : 0;
+                goto out;
+        }
+        if (c.verbose)
+                corral_sandbox_explain(sb, stderr, false);
+        corral_status st;
+        if (corral_sandbox_run(sb, c.verbose, &st, &err) < 0) {
+                fprintf(stderr, "corral: %s\n", err.msg);
+                st = (corral_status){.exit_code = EXIT_SETUP, .backend = "userns"};
+                write_status(c.status_fd, &st);
+                goto out;
+        }
+        if (st.exit_code == 126 || st.exit_code == 127)
+                if (err.msg[0])
+                        fprintf(stderr, "corral: %s\n", err.msg);
+        if (st.timed_out)
+                fprintf(stderr, "corral: timed out after %llu ms; the whole sandbox was killed\n",
+                        (unsigned long long)st.wall_ms);
+        write_status(c.status_fd, &st);
+        ret = st.exit_code;
+out:
+        corral_sandbox_free(sb);
+        corral_request_free(c.req);
+        return ret;
+}
+
+static int cmd_doctor(int argc, char **argv) {
+        bool json = false;
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "--json") == 0)
+                        json = true;
+                else {
+                        fprintf(stderr, "corral: doctor: unknown option %s\n", argv[i]);
+                        return EXIT_SETUP;
+                }
+        }
+        return corral_doctor(stdout, json) < 0 ? 1 : 0;
+}
+
+/* fds 0-2 must be open, or a file we open could land there. */
+static void ensure_std_fds(void) {
+        for (int fd = 0; fd < 3; fd++)
+                if (fcntl(fd, F_GETFD) < 0)
+                        if (open("/dev/null", O_RDWR) != fd)
+                                exit(EXIT_SETUP);
+}
+
+int main(int argc, char **argv) {
+        ensure_std_fds();
+        if (argc < 2) {
+                fputs(usage_main, stderr);
+                return EXIT_SETUP;
+        }
+        const char *cmd = argv[1];
+        if (strcmp(cmd, "run") == 0)
+                return cmd_run_or_explain(argc - 1, argv + 1, false);
+        if (strcmp(cmd, "explain") == 0)
+                return cmd_run_or_explain(argc - 1, argv + 1, true);
+        if (strcmp(cmd, "doctor") == 0)
+                return cmd_doctor(argc - 1, argv + 1);
+        if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+                printf("corral %s\n", corral_version());
+                return 0;
+        }
+        if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+                fputs(usage_main, stdout);
+                return 0;
+        }
+        fprintf(stderr, "corral: unknown command '%s'\n%s", cmd, usage_main);
+        return EXIT_SETUP;
+}

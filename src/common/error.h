@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: MIT
- * The one error record every layer fills: a message that names the path,
- * option, config key or kernel feature involved. Portable. */
+ * The one error record every layer fills (struct corral_error, from the
+ * public header): a message that names the path, option, config key or kernel
+ * feature involved. Portable. */
 #pragma once
 
 #include <stdarg.h>
 
-typedef struct corral_error {
-        char msg[1024];
-} corral_error;
+#include "corral.h"
 
 /* Formats the message into err (if non-NULL) and returns r (a negative
  * errno), so callers can write: return error_set(err, -EINVAL, "..."). */

@@ -1,1 +1,159 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: MIT
+ * The public API: glue from a request to config layers, policy, plan and run.
+ * No decisions of its own. */
+#include "corral.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/macro.h"
+#include "common/path.h"
+#include "config/config.h"
+#include "plan/plan.h"
+#include "policy/resolve.h"
+#include "supervise/supervise.h"
+
+extern char **environ;
+
+struct corral_request {
+        config_layer flags;
+        char *config_file;
+        bool no_workspace_config;
+        strv argv;
+};
+
+struct corral_sandbox {
+        policy policy;
+        plan plan;
+};
+
+static char *home_dir(void) {
+        const char *h = getenv("HOME");
+        if (!h || h[0] != '/') {
+                struct passwd *pw = getpwuid(getuid());
+                h = pw ? pw->pw_dir : NULL;
+        }
+        return h ? path_canonicalize(h) : NULL;
+}
+
+corral_request *corral_request_new(void) {
+        corral_request *req = calloc(1, sizeof(*req));
+        if (req)
+                config_layer_init(&req->flags, ORIGIN_FLAGS, "command line");
+        return req;
+}
+
+void corral_request_free(corral_request *req) {
+        if (!req)
+                return;
+        config_layer_done(&req->flags);
+        free(req->config_file);
+        strv_clear(&req->argv);
+        free(req);
+}
+
+int corral_request_set(corral_request *req, const char *key, const char *value, corral_error *err) {
+        if (strcmp(key, "config") == 0) {
+                free(req->config_file);
+                req->config_file = strdup(value);
+                return req->config_file ? 0 : error_set(err, -ENOMEM, "out of memory");
+        }
+        if (strcmp(key, "no_workspace_config") == 0) {
+                req->no_workspace_config = true;
+                return 0;
+        }
+        _cleanup_free_ char *home = home_dir();
+        return config_layer_set(&req->flags, key, value, home, err);
+}
+
+int corral_request_set_command(corral_request *req, char *const argv[]) {
+        strv_clear(&req->argv);
+        for (size_t i = 0; argv && argv[i]; i++)
+                if (strv_push(&req->argv, argv[i]) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_error *err) {
+        _cleanup_free_ char *home = home_dir();
+        _cleanup_free_ char *cwd = getcwd(NULL, 0);
+        _cleanup_free_ char *user_path = req->config_file ? strdup(req->config_file) : config_user_path(home);
+        _cleanup_free_ char *ws = NULL, *ws_config = NULL;
+        config_layer defaults, user, wsl;
+        int r;
+
+        if (!cwd)
+                return error_set(err, -errno, "cannot read the current directory: %s", strerror(errno));
+        config_layer_init(&defaults, ORIGIN_DEFAULTS, "built-in defaults");
+        config_layer_init(&user, ORIGIN_USER, user_path ? user_path : "user config");
+        config_layer_init(&wsl, ORIGIN_WORKSPACE, "workspace config");
+        corral_sandbox *sb = calloc(1, sizeof(*sb));
+        if (!sb) {
+                r = error_set(err, -ENOMEM, "out of memory");
+                goto out;
+        }
+        if ((r = config_layer_defaults(&defaults, err)) < 0)
+                goto out;
+        if (user_path && (r = config_layer_load_file(&user, user_path, req->config_file != NULL, home, err)) < 0)
+                goto out;
+        if (!(ws = policy_workspace_path(&req->flags, cwd, err))) {
+                r = -EINVAL;
+                goto out;
+        }
+        if (!req->no_workspace_config) {
+                if (!(ws_config = path_join(ws, ".corral.toml"))) {
+                        r = error_set(err, -ENOMEM, "out of memory");
+                        goto out;
+                }
+                if ((r = config_layer_load_file(&wsl, ws_config, false, home, err)) < 0)
+                        goto out;
+        }
+        if ((r = policy_resolve(&defaults, &user, req->no_workspace_config ? NULL : &wsl, &req->flags, home, cwd,
+                                &sb->policy, err)) < 0)
+                goto out;
+        if ((r = plan_build(&sb->policy, req->argv.v, (const char *const *)environ, &sb->plan, err)) < 0)
+                goto out;
+        *ret = TAKE_PTR(sb);
+out:
+        config_layer_done(&defaults);
+        config_layer_done(&user);
+        config_layer_done(&wsl);
+        corral_sandbox_free(sb);
+        return r;
+}
+
+void corral_sandbox_free(corral_sandbox *sb) {
+        if (!sb)
+                return;
+        plan_free(&sb->plan);
+        policy_free(&sb->policy);
+        free(sb);
+}
+
+int corral_sandbox_explain(const corral_sandbox *sb, FILE *f, bool json) {
+        if (json)
+                plan_describe_json(&sb->plan, f);
+        else
+                plan_describe(&sb->plan, f);
+        return ferror(f) ? -EIO : 0;
+}
+
+int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, corral_error *err) {
+        *status = (corral_status){.backend = policy_backend_to_string(sb->plan.backend)};
+        if (sb->plan.argv.n == 0)
+                return error_set(err, -EINVAL, "no command given");
+        run_result res;
+        int r = supervise_run(&sb->plan, verbose, &res, err);
+        if (r < 0)
+                return r;
+        status->exit_code = res.exit_code;
+        status->signal = res.signal;
+        status->timed_out = res.timed_out;
+        status->wall_ms = res.wall_ms;
+        return 0;
+}
+
+const char *corral_version(void) { return CORRAL_VERSION; }

@@ -1,1 +1,209 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: MIT
+ * `corral explain`: the resolved policy and the exact plan, as text or JSON. */
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "apply/seccomp.h"
+#include "common/json.h"
+#include "plan/plan.h"
+
+static const struct {
+        unsigned long flag;
+        const char *name;
+} ns_names[] = {
+        {CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mount"},      {CLONE_NEWPID, "pid"},
+        {CLONE_NEWIPC, "ipc"},   {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWNET, "net"},
+};
+
+static const char *const op_names[] = {
+        [MOP_MAKE_PRIVATE] = "make-private", [MOP_CLONE] = "clone",   [MOP_READONLY_ALL] = "read-only-all",
+        [MOP_TMPFS] = "tmpfs",               [MOP_MKDIR] = "mkdir",   [MOP_MKFILE] = "mkfile",
+        [MOP_SYMLINK] = "symlink",           [MOP_ATTACH] = "attach", [MOP_SETATTR] = "setattr",
+        [MOP_PROC] = "proc",                 [MOP_DEVPTS] = "devpts",
+};
+
+static void attrs_text(unsigned a, char *buf, size_t len) {
+        snprintf(buf, len, "%s%s%s%s", a & ATTR_RDONLY ? "ro," : "", a & ATTR_NOSUID ? "nosuid," : "",
+                 a & ATTR_NODEV ? "nodev," : "", a & ATTR_NOEXEC ? "noexec," : "");
+        size_t n = strlen(buf);
+        if (n)
+                buf[n - 1] = 0;
+}
+
+static void op_text(const mount_op *op, char *buf, size_t len) {
+        char a[64];
+        attrs_text(op->attr, a, sizeof(a));
+        switch (op->kind) {
+        case MOP_MAKE_PRIVATE: snprintf(buf, len, "make every mount private"); break;
+        case MOP_CLONE:
+                snprintf(buf, len, "clone %s -> [%d]%s%s", op->path, op->slot, op->recursive ? " recursive" : "",
+                         op->nofollow ? " (the link itself)" : "");
+                break;
+        case MOP_READONLY_ALL: snprintf(buf, len, "set %s on every mount under %s", a, op->path); break;
+        case MOP_TMPFS:
+                snprintf(buf, len, "new tmpfs [%d] size=%llu mode=%04o", op->slot, (unsigned long long)op->size,
+                         op->mode);
+                break;
+        case MOP_MKDIR: snprintf(buf, len, "mkdir [%d]/%s mode=%04o", op->slot, op->sub, op->mode); break;
+        case MOP_MKFILE: snprintf(buf, len, "create [%d]/%s mode=%04o", op->slot, op->sub, op->mode); break;
+        case MOP_SYMLINK: snprintf(buf, len, "symlink [%d]/%s -> %s", op->slot, op->sub, op->target); break;
+        case MOP_ATTACH:
+                snprintf(buf, len, "mount [%d]%s%s on %s", op->slot, op->sub ? "/" : "", op->sub ? op->sub : "",
+                         op->path);
+                break;
+        case MOP_SETATTR: snprintf(buf, len, "set %s on [%d]%s", a, op->slot, op->recursive ? " recursive" : ""); break;
+        case MOP_PROC: snprintf(buf, len, "mount a new proc on %s", op->path); break;
+        case MOP_DEVPTS: snprintf(buf, len, "mount a new devpts on %s", op->path); break;
+        }
+}
+
+static const char *access_text(unsigned a) {
+        if (a & LL_WRITE_ALL)
+                return "all write rights";
+        if ((a & LL_WRITE_FILE) && (a & LL_IOCTL_DEV))
+                return "write files, device ioctls";
+        return "write files";
+}
+
+static void strv_line(FILE *f, const char *label, const strv *s) {
+        fprintf(f, "  %-14s", label);
+        if (!s->n)
+                fputs(" (none)", f);
+        for (size_t i = 0; i < s->n; i++)
+                fprintf(f, " %s", s->v[i]);
+        fputc('\n', f);
+}
+
+void plan_describe(const plan *pl, FILE *f) {
+        const policy *p = pl->policy;
+        fprintf(f, "policy\n");
+        fprintf(f, "  %-14s %s\n", "backend", policy_backend_to_string(pl->backend));
+        fprintf(f, "  %-14s %s\n", "mode", policy_mode_to_string(p->mode));
+        fprintf(f, "  %-14s %s\n", "workspace", p->workspace);
+        fprintf(f, "  %-14s %s\n", "cwd", p->cwd);
+        fprintf(f, "  %-14s %s\n", "network",
+                p->mode == MODE_FULL_ACCESS ? "on (full-access)"
+                : p->network == NETWORK_OFF ? "off (own network namespace with only loopback)"
+                                            : "on (the host's network)");
+        fprintf(f, "  %-14s %s%s%s%s\n", "tmp", p->mode == MODE_READ_ONLY ? "private" : policy_tmp_to_string(p->tmp),
+                p->tmp == TMP_WORKSPACE && p->mode == MODE_WORKSPACE_WRITE ? " (" : "",
+                p->tmp == TMP_WORKSPACE && p->mode == MODE_WORKSPACE_WRITE ? pl->tmp_dir : "",
+                p->tmp == TMP_WORKSPACE && p->mode == MODE_WORKSPACE_WRITE ? ")" : "");
+        if (p->timeout_ms)
+                fprintf(f, "  %-14s %.3gs\n", "timeout", (double)p->timeout_ms / 1000.0);
+        else
+                fprintf(f, "  %-14s none\n", "timeout");
+        strv_line(f, "writable", &p->writable_roots);
+        strv_line(f, "protected", &p->protect);
+        strv_line(f, "deny-read", &p->deny_read);
+        strv_line(f, "allow-read", &p->allow_read);
+        strv_line(f, "unix sockets", &p->allow_unix_sockets);
+
+        fprintf(f, "\nnamespaces:");
+        for (size_t i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++)
+                if (pl->clone_flags & ns_names[i].flag)
+                        fprintf(f, " %s", ns_names[i].name);
+        fprintf(f, "\n\nmounts (%zu operations, in order):\n", pl->n_ops);
+        for (size_t i = 0; i < pl->n_ops; i++) {
+                char buf[1024];
+                op_text(&pl->ops[i], buf, sizeof(buf));
+                fprintf(f, "  %3zu. %-60s%s%s\n", i + 1, buf, pl->ops[i].why ? "  # " : "",
+                        pl->ops[i].why ? pl->ops[i].why : "");
+        }
+        if (pl->confine) {
+                fprintf(f, "\nlandlock (kernel ABI %d): writes only beneath\n", pl->landlock_abi);
+                for (size_t i = 0; i < pl->n_rules; i++)
+                        fprintf(f, "  %-40s %s  # %s\n", pl->rules[i].path, access_text(pl->rules[i].access),
+                                pl->rules[i].why);
+                if (pl->landlock_scopes)
+                        fprintf(f, "  scoped: abstract unix sockets and signals stay inside the sandbox\n");
+                fprintf(f, "\nseccomp (native ABI only; denied):\n");
+                seccomp_describe(f, "  ");
+                fprintf(f, "\nprocess: no capabilities (bounding set empty, securebits locked), no_new_privs, "
+                           "fds beyond 0-2 closed\n");
+        }
+        fprintf(f, "\nenvironment:\n");
+        strv_line(f, "dropped", &pl->env_dropped);
+        fprintf(f, "  %-14s CORRAL_SANDBOX=1 CORRAL_NETWORK=%s%s\n", "set",
+                p->network == NETWORK_ON || p->mode == MODE_FULL_ACCESS ? "on" : "off",
+                p->tmp == TMP_HOST && p->mode != MODE_READ_ONLY ? "" : " TMPDIR=/tmp");
+        strv_line(f, "from config", &p->env_set);
+        if (pl->n_placeholders) {
+                fprintf(f, "\nplaceholders (empty directories created for the run, removed after):\n");
+                for (size_t i = 0; i < pl->n_placeholders; i++)
+                        fprintf(f, "  %s\n", pl->placeholders[i].path);
+        }
+        if (pl->argv.n) {
+                fprintf(f, "\ncommand:");
+                for (size_t i = 0; i < pl->argv.n; i++)
+                        fprintf(f, " %s", pl->argv.v[i]);
+                fputc('\n', f);
+        }
+        if (pl->notes.n) {
+                fprintf(f, "\nnotes:\n");
+                for (size_t i = 0; i < pl->notes.n; i++)
+                        fprintf(f, "  - %s\n", pl->notes.v[i]);
+        }
+}
+
+void plan_describe_json(const plan *pl, FILE *f) {
+        const policy *p = pl->policy;
+        fprintf(f, "{\"policy\":{\"backend\":\"%s\",\"mode\":\"%s\",\"network\":\"%s\",\"tmp\":\"%s\",\"workspace\":",
+                policy_backend_to_string(pl->backend), policy_mode_to_string(p->mode),
+                p->mode == MODE_FULL_ACCESS ? "on" : policy_network_to_string(p->network),
+                p->mode == MODE_READ_ONLY ? "private" : policy_tmp_to_string(p->tmp));
+        json_string(f, p->workspace);
+        fprintf(f, ",\"cwd\":");
+        json_string(f, p->cwd);
+        fprintf(f, ",\"timeout_ms\":%llu,\"writable_roots\":", (unsigned long long)p->timeout_ms);
+        json_strv(f, &p->writable_roots);
+        fprintf(f, ",\"protect\":");
+        json_strv(f, &p->protect);
+        fprintf(f, ",\"deny_read\":");
+        json_strv(f, &p->deny_read);
+        fprintf(f, ",\"allow_read\":");
+        json_strv(f, &p->allow_read);
+        fprintf(f, ",\"allow_unix_sockets\":");
+        json_strv(f, &p->allow_unix_sockets);
+        fprintf(f, "},\"plan\":{\"namespaces\":[");
+        bool first = true;
+        for (size_t i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++)
+                if (pl->clone_flags & ns_names[i].flag) {
+                        fprintf(f, "%s\"%s\"", first ? "" : ",", ns_names[i].name);
+                        first = false;
+                }
+        fprintf(f, "],\"mounts\":[");
+        for (size_t i = 0; i < pl->n_ops; i++) {
+                const mount_op *op = &pl->ops[i];
+                char a[64];
+                attrs_text(op->attr, a, sizeof(a));
+                fprintf(f, "%s{\"op\":\"%s\",\"slot\":%d,\"path\":", i ? "," : "", op_names[op->kind], op->slot);
+                json_string(f, op->path);
+                fprintf(f, ",\"sub\":");
+                json_string(f, op->sub);
+                fprintf(f, ",\"attr\":\"%s\",\"why\":", a);
+                json_string(f, op->why);
+                fputc('}', f);
+        }
+        fprintf(f, "],\"landlock\":{\"abi\":%d,\"scoped\":%s,\"rules\":[", pl->confine ? pl->landlock_abi : 0,
+                pl->confine && pl->landlock_scopes ? "true" : "false");
+        for (size_t i = 0; i < pl->n_rules; i++) {
+                fprintf(f, "%s{\"path\":", i ? "," : "");
+                json_string(f, pl->rules[i].path);
+                fprintf(f, ",\"access\":\"%s\"}", access_text(pl->rules[i].access));
+        }
+        fprintf(f, "]},\"seccomp\":{\"installed\":%s,\"rules\":%zu},\"placeholders\":[", pl->confine ? "true" : "false",
+                pl->confine ? seccomp_rule_count() : 0);
+        for (size_t i = 0; i < pl->n_placeholders; i++) {
+                fputs(i ? "," : "", f);
+                json_string(f, pl->placeholders[i].path);
+        }
+        fprintf(f, "],\"env_dropped\":");
+        json_strv(f, &pl->env_dropped);
+        fprintf(f, ",\"command\":");
+        json_strv(f, &pl->argv);
+        fprintf(f, ",\"notes\":");
+        json_strv(f, &pl->notes);
+        fprintf(f, "}}\n");
+}

@@ -1,1 +1,79 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: MIT
+ * Plan storage: appending operations and rules, interning strings. */
+#include "plan/plan.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int grow(void **items, size_t *cap, size_t n, size_t size) {
+        if (n < *cap)
+                return 0;
+        size_t ncap = *cap ? *cap * 2 : 32;
+        void *p = realloc(*items, ncap * size);
+        if (!p)
+                return -ENOMEM;
+        memset((char *)p + *cap * size, 0, (ncap - *cap) * size);
+        *items = p;
+        *cap = ncap;
+        return 0;
+}
+
+const char *plan_str(plan *pl, const char *s) {
+        if (!s || strv_push(&pl->strings, s) < 0)
+                return NULL;
+        return pl->strings.v[pl->strings.n - 1];
+}
+
+const char *plan_strf(plan *pl, const char *fmt, ...) {
+        char *s = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        if (r < 0 || strv_push_take(&pl->strings, s) < 0)
+                return NULL;
+        return pl->strings.v[pl->strings.n - 1];
+}
+
+mount_op *plan_op(plan *pl, mount_op_kind kind, const char *why) {
+        if (grow((void **)&pl->ops, &pl->cap_ops, pl->n_ops, sizeof(mount_op)) < 0)
+                return NULL;
+        mount_op *op = &pl->ops[pl->n_ops++];
+        *op = (mount_op){.kind = kind, .slot = -1, .why = why};
+        return op;
+}
+
+int plan_rule(plan *pl, const char *path, unsigned access, const char *why) {
+        if (!path)
+                return -ENOMEM;
+        if (grow((void **)&pl->rules, &pl->cap_rules, pl->n_rules, sizeof(landlock_rule)) < 0)
+                return -ENOMEM;
+        pl->rules[pl->n_rules++] = (landlock_rule){.path = path, .access = access, .why = why};
+        return 0;
+}
+
+int plan_new_slot(plan *pl) { return pl->n_slots++; }
+
+void plan_free(plan *pl) {
+        if (!pl)
+                return;
+        free(pl->ops);
+        free(pl->rules);
+        for (size_t i = 0; i < pl->n_placeholders; i++) {
+                free(pl->placeholders[i].path);
+                free(pl->placeholders[i].name);
+        }
+        free(pl->placeholders);
+        free(pl->state_dir);
+        free(pl->tmp_dir);
+        strv_clear(&pl->env);
+        strv_clear(&pl->env_dropped);
+        strv_clear(&pl->exec_candidates);
+        strv_clear(&pl->argv);
+        strv_clear(&pl->strings);
+        strv_clear(&pl->notes);
+        *pl = (plan){0};
+}

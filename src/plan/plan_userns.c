@@ -1,1 +1,562 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: MIT
+ * The userns backend's plan: user, mount, pid, ipc, cgroup (and, with the
+ * network off, net) namespaces; a read-only view of the host with writable
+ * roots bound back, protected names bound read-only on top, secrets and host
+ * sockets masked; Landlock and seccomp under it.
+ *
+ * The order of operations matters and is documented inline: trees that must
+ * stay writable are cloned before the whole view becomes read-only, and
+ * everything that hides something comes last so that nothing is attached on
+ * top of a mask. */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apply/landlock.h"
+#include "common/macro.h"
+#include "common/path.h"
+#include "plan/host_sockets.h"
+#include "plan/plan.h"
+
+#define DEFAULT_TMP_SIZE (1024ULL * 1024 * 1024) /* private /tmp and /dev/shm */
+
+static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+
+static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
+
+static uint64_t fnv1a(const char *s) {
+        uint64_t h = 1469598103934665603ULL;
+        for (; *s; s++)
+                h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+        return h;
+}
+
+/* $XDG_CACHE_HOME/corral/workspaces/<hash of the workspace path> */
+static int state_dir(const policy *p, const char *const *env, plan *pl, corral_error *err) {
+        const char *cache = NULL;
+        for (size_t i = 0; env && env[i]; i++)
+                if (strncmp(env[i], "XDG_CACHE_HOME=", 15) == 0 && env[i][15] == '/')
+                        cache = env[i] + 15;
+        int r;
+        if (cache)
+                r = asprintf(&pl->state_dir, "%s/corral/workspaces/%016llx", cache,
+                             (unsigned long long)fnv1a(p->workspace));
+        else if (p->home)
+                r = asprintf(&pl->state_dir, "%s/.cache/corral/workspaces/%016llx", p->home,
+                             (unsigned long long)fnv1a(p->workspace));
+        else
+                return error_set(err, -ENOENT, "no cache directory for per-workspace state: set HOME or XDG_CACHE_HOME");
+        if (r < 0)
+                return oom(err);
+        if (asprintf(&pl->tmp_dir, "%s/tmp", pl->state_dir) < 0)
+                return oom(err);
+        return 0;
+}
+
+static bool below_any(const char *path, const strv *list) {
+        for (size_t i = 0; i < list->n; i++)
+                if (path_is_below_or_equal(path, list->v[i]))
+                        return true;
+        return false;
+}
+
+static int add_placeholder(plan *pl, const char *path, const char *name) {
+        placeholder *n = realloc(pl->placeholders, (pl->n_placeholders + 1) * sizeof(placeholder));
+        if (!n)
+                return -ENOMEM;
+        pl->placeholders = n;
+        placeholder *ph = &pl->placeholders[pl->n_placeholders];
+        ph->path = strdup(path);
+        ph->name = strdup(name);
+        if (!ph->path || !ph->name)
+                return -ENOMEM;
+        pl->n_placeholders++;
+        return 0;
+}
+
+/* Clone the tree at path, make it read-only and attach it over itself. */
+static int protect_path(plan *pl, const char *path, bool nofollow, const char *why) {
+        int slot = plan_new_slot(pl);
+        const char *p = plan_str(pl, path);
+        mount_op *op = plan_op(pl, MOP_CLONE, why);
+        if (!p || !op)
+                return -ENOMEM;
+        op->slot = slot, op->path = p, op->recursive = !nofollow, op->nofollow = nofollow;
+        if (!(op = plan_op(pl, MOP_SETATTR, why)))
+                return -ENOMEM;
+        op->slot = slot, op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, op->recursive = !nofollow;
+        if (!(op = plan_op(pl, MOP_ATTACH, why)))
+                return -ENOMEM;
+        op->slot = slot, op->path = p, op->nofollow = nofollow;
+        return 0;
+}
+
+/* Reads "gitdir: PATH" from a .git file; returns the canonical gitdir. */
+static char *read_gitdir(const char *git_file) {
+        FILE *f = fopen(git_file, "re");
+        if (!f)
+                return NULL;
+        char buf[4096];
+        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        if (strncmp(buf, "gitdir:", 7) != 0)
+                return NULL;
+        char *v = buf + 7;
+        v += strspn(v, " \t");
+        v[strcspn(v, "\r\n")] = 0;
+        _cleanup_free_ char *dir = strdup(git_file);
+        if (!dir)
+                return NULL;
+        *strrchr(dir, '/') = 0;
+        _cleanup_free_ char *joined = path_join(dir, v);
+        return joined ? path_canonicalize(joined) : NULL;
+}
+
+/* Reads gitdir/commondir (worktrees) and returns the canonical common dir. */
+static char *read_commondir(const char *gitdir) {
+        _cleanup_free_ char *file = path_join(gitdir, "commondir");
+        FILE *f = file ? fopen(file, "re") : NULL;
+        if (!f)
+                return NULL;
+        char buf[4096];
+        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        buf[strcspn(buf, "\r\n")] = 0;
+        if (!buf[0])
+                return NULL;
+        _cleanup_free_ char *joined = path_join(gitdir, buf);
+        return joined ? path_canonicalize(joined) : NULL;
+}
+
+/* Protects an extra path (a gitdir, a symlink's target) when a writable root
+ * contains it; outside the writable roots it is read-only already. */
+static int protect_extra(plan *pl, const policy *p, const char *path, const char *why) {
+        struct stat st;
+        if (!path || !below_any(path, &p->writable_roots) || lstat(path, &st) < 0)
+                return 0;
+        for (size_t i = 0; i < pl->n_ops; i++) /* already protected */
+                if (pl->ops[i].kind == MOP_CLONE && pl->ops[i].path && strcmp(pl->ops[i].path, path) == 0 &&
+                    i + 1 < pl->n_ops && pl->ops[i + 1].kind == MOP_SETATTR)
+                        return 0;
+        return protect_path(pl, path, false, why);
+}
+
+static int plan_protected_names(const policy *p, plan *pl, corral_error *err) {
+        for (size_t w = 0; w < p->writable_roots.n; w++)
+                for (size_t i = 0; i < p->protect.n; i++) {
+                        const char *root = p->writable_roots.v[w], *name = p->protect.v[i];
+                        _cleanup_free_ char *path = path_join(root, name);
+                        if (!path)
+                                return oom(err);
+                        const char *why = plan_strf(pl, "protected name %s in writable root %s", name, root);
+                        struct stat st;
+                        int r;
+                        if (lstat(path, &st) < 0) {
+                                if (errno != ENOENT)
+                                        return error_set(err, -errno, "cannot inspect protected path %s: %s", path,
+                                                         strerror(errno));
+                                /* Missing: a placeholder directory holds the
+                                 * place, so `mkdir`, `git init` fail. */
+                                if (add_placeholder(pl, path, name) < 0 || protect_path(pl, path, false, why) < 0)
+                                        return oom(err);
+                                continue;
+                        }
+                        if (S_ISLNK(st.st_mode)) {
+                                /* Protected as a link: it stays, and its target is
+                                 * never made writable through it. */
+                                _cleanup_free_ char *target = path_canonicalize(path);
+                                r = protect_path(pl, path, true, why);
+                                if (r >= 0)
+                                        r = protect_extra(pl, p, target,
+                                                          plan_strf(pl, "target of protected symlink %s", path));
+                        } else {
+                                r = protect_path(pl, path, false, why);
+                                if (r >= 0 && S_ISREG(st.st_mode) && strcmp(name, ".git") == 0) {
+                                        _cleanup_free_ char *gitdir = read_gitdir(path);
+                                        _cleanup_free_ char *common = gitdir ? read_commondir(gitdir) : NULL;
+                                        r = protect_extra(pl, p, gitdir, plan_strf(pl, "gitdir named by %s", path));
+                                        if (r >= 0)
+                                                r = protect_extra(pl, p, common,
+                                                                  plan_strf(pl, "common dir of gitdir named by %s", path));
+                                }
+                        }
+                        if (r < 0)
+                                return oom(err);
+                }
+        return 0;
+}
+
+/* /dev: a small read-only tmpfs with the harmless nodes bound from the host,
+ * a private devpts and a private /dev/shm. */
+static int plan_dev(const policy *p, plan *pl, const int *node_slots) {
+        int dev = plan_new_slot(pl);
+        mount_op *op = plan_op(pl, MOP_TMPFS, "minimal /dev");
+        if (!op)
+                return -ENOMEM;
+        op->slot = dev, op->size = 1024 * 1024, op->mode = 0755;
+        for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++) {
+                if (!(op = plan_op(pl, MOP_MKFILE, NULL)))
+                        return -ENOMEM;
+                op->slot = dev, op->sub = dev_nodes[i], op->mode = 0666;
+        }
+        const char *dirs[] = {"pts", "shm"};
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                if (!(op = plan_op(pl, MOP_MKDIR, NULL)))
+                        return -ENOMEM;
+                op->slot = dev, op->sub = dirs[i], op->mode = 0755;
+        }
+        const char *links[][2] = {{"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"},
+                                  {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
+                                  {"ptmx", "pts/ptmx"}};
+        for (size_t i = 0; i < ELEMENTSOF(links); i++) {
+                if (!(op = plan_op(pl, MOP_SYMLINK, NULL)))
+                        return -ENOMEM;
+                op->slot = dev, op->sub = links[i][0], op->target = links[i][1];
+        }
+        if (!(op = plan_op(pl, MOP_ATTACH, "minimal /dev")))
+                return -ENOMEM;
+        op->slot = dev, op->path = "/dev";
+        for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++) {
+                if (!(op = plan_op(pl, MOP_ATTACH, "host device node")))
+                        return -ENOMEM;
+                op->slot = node_slots[i], op->path = plan_strf(pl, "/dev/%s", dev_nodes[i]);
+        }
+        if (!(op = plan_op(pl, MOP_DEVPTS, "private pseudo-terminals")))
+                return -ENOMEM;
+        op->path = "/dev/pts";
+        int shm = plan_new_slot(pl);
+        if (!(op = plan_op(pl, MOP_TMPFS, "private /dev/shm")))
+                return -ENOMEM;
+        op->slot = shm, op->size = DEFAULT_TMP_SIZE, op->mode = 01777;
+        if (!(op = plan_op(pl, MOP_SETATTR, NULL)))
+                return -ENOMEM;
+        op->slot = shm, op->attr = ATTR_NOSUID | ATTR_NODEV;
+        if (!(op = plan_op(pl, MOP_ATTACH, "private /dev/shm")))
+                return -ENOMEM;
+        op->slot = shm, op->path = "/dev/shm";
+        if (!(op = plan_op(pl, MOP_SETATTR, "/dev is read-only")))
+                return -ENOMEM;
+        op->slot = dev, op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NOEXEC;
+        (void)p;
+        return 0;
+}
+
+/* Hides deny-read paths behind an empty, mode-0 directory or file, and
+ * carves allow-read paths back out. */
+static int plan_masks(const policy *p, plan *pl, const strv *sockets, corral_error *err) {
+        mount_op *op;
+        int mask = plan_new_slot(pl);
+        if (!(op = plan_op(pl, MOP_TMPFS, "empty objects that hide denied paths")))
+                return oom(err);
+        op->slot = mask, op->size = 4096, op->mode = 0755;
+        if (!(op = plan_op(pl, MOP_MKDIR, NULL)))
+                return oom(err);
+        op->slot = mask, op->sub = "d", op->mode = 0;
+        if (!(op = plan_op(pl, MOP_MKFILE, NULL)))
+                return oom(err);
+        op->slot = mask, op->sub = "f", op->mode = 0;
+        if (!(op = plan_op(pl, MOP_SETATTR, NULL)))
+                return oom(err);
+        op->slot = mask, op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV | ATTR_NOEXEC;
+
+        /* Capture the allowed paths before anything above them is hidden. */
+        int *allow_slots = calloc(p->allow_read.n + 1, sizeof(int));
+        if (!allow_slots)
+                return oom(err);
+        for (size_t a = 0; a < p->allow_read.n; a++) {
+                allow_slots[a] = -1;
+                struct stat st;
+                if (!below_any(p->allow_read.v[a], &p->deny_read) || lstat(p->allow_read.v[a], &st) < 0)
+                        continue;
+                allow_slots[a] = plan_new_slot(pl);
+                if (!(op = plan_op(pl, MOP_CLONE, "allow-read carve-out"))) {
+                        free(allow_slots);
+                        return oom(err);
+                }
+                op->slot = allow_slots[a], op->path = p->allow_read.v[a], op->recursive = true;
+        }
+
+        int r = 0;
+        for (size_t d = 0; d < p->deny_read.n && r >= 0; d++) {
+                const char *deny = p->deny_read.v[d];
+                struct stat st;
+                if (strv_contains(&p->allow_read, deny) || lstat(deny, &st) < 0)
+                        continue;
+                for (size_t w = 0; w < p->writable_roots.n; w++)
+                        if (path_is_below_or_equal(p->writable_roots.v[w], deny)) {
+                                r = error_set(err, -EINVAL,
+                                              "deny-read path %s would hide the writable root %s; "
+                                              "remove it from the deny list or add --allow-read for the root",
+                                              deny, p->writable_roots.v[w]);
+                                goto out;
+                        }
+                bool carve = false;
+                for (size_t a = 0; a < p->allow_read.n; a++)
+                        carve |= allow_slots[a] >= 0 && path_is_below_or_equal(p->allow_read.v[a], deny);
+                const char *why = plan_strf(pl, "deny-read %s", deny);
+                if (!carve) {
+                        if (!(op = plan_op(pl, MOP_ATTACH, why)))
+                                goto nomem;
+                        op->slot = mask, op->sub = S_ISDIR(st.st_mode) ? "d" : "f", op->path = deny;
+                        continue;
+                }
+                /* A private skeleton holding only the allowed paths. */
+                int sk = plan_new_slot(pl);
+                if (!(op = plan_op(pl, MOP_TMPFS, why)))
+                        goto nomem;
+                op->slot = sk, op->size = 65536, op->mode = 0711;
+                for (size_t a = 0; a < p->allow_read.n; a++) {
+                        const char *allow = p->allow_read.v[a];
+                        if (allow_slots[a] < 0 || !path_is_below_or_equal(allow, deny) || strcmp(allow, deny) == 0)
+                                continue;
+                        const char *rel = allow + strlen(deny) + 1;
+                        for (const char *s = strchr(rel, '/'); s; s = strchr(s + 1, '/')) {
+                                if (!(op = plan_op(pl, MOP_MKDIR, NULL)))
+                                        goto nomem;
+                                op->slot = sk, op->sub = plan_strf(pl, "%.*s", (int)(s - rel), rel), op->mode = 0711;
+                        }
+                        struct stat ast;
+                        if (lstat(allow, &ast) < 0)
+                                continue;
+                        if (!(op = plan_op(pl, S_ISDIR(ast.st_mode) ? MOP_MKDIR : MOP_MKFILE, NULL)))
+                                goto nomem;
+                        op->slot = sk, op->sub = plan_str(pl, rel), op->mode = 0700;
+                }
+                if (!(op = plan_op(pl, MOP_ATTACH, why)))
+                        goto nomem;
+                op->slot = sk, op->path = deny;
+                for (size_t a = 0; a < p->allow_read.n; a++) {
+                        if (allow_slots[a] < 0 || !path_is_below_or_equal(p->allow_read.v[a], deny))
+                                continue;
+                        if (!(op = plan_op(pl, MOP_ATTACH, plan_strf(pl, "allow-read %s", p->allow_read.v[a]))))
+                                goto nomem;
+                        op->slot = allow_slots[a], op->path = p->allow_read.v[a];
+                }
+                if (!(op = plan_op(pl, MOP_SETATTR, NULL)))
+                        goto nomem;
+                op->slot = sk, op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV | ATTR_NOEXEC;
+        }
+
+        /* Host sockets: a read-only mount does not stop connect(), so each
+         * listening socket the host made is covered by an empty file. */
+        for (size_t s = 0; s < sockets->n; s++) {
+                const char *sock = sockets->v[s];
+                struct stat st;
+                if (strv_contains(&p->allow_unix_sockets, sock) || lstat(sock, &st) < 0 || !S_ISSOCK(st.st_mode))
+                        continue;
+                if (path_is_below_or_equal(sock, "/dev") || path_is_below_or_equal(sock, "/proc") ||
+                    (p->tmp != TMP_HOST && path_is_below_or_equal(sock, "/tmp")))
+                        continue; /* not visible inside */
+                if (below_any(sock, &p->deny_read) && !below_any(sock, &p->allow_read))
+                        continue; /* hidden already */
+                if (!(op = plan_op(pl, MOP_ATTACH, plan_strf(pl, "host unix socket %s", sock))))
+                        goto nomem;
+                op->slot = mask, op->sub = "f", op->path = plan_str(pl, sock);
+        }
+out:
+        free(allow_slots);
+        return r;
+nomem:
+        free(allow_slots);
+        return oom(err);
+}
+
+/* Mount points in the new /tmp (slot) for a path that lies beneath /tmp. */
+static int mkdir_under_tmp(plan *pl, int slot, const char *path) {
+        if (!path_is_below_or_equal(path, "/tmp") || strcmp(path, "/tmp") == 0)
+                return 0;
+        const char *rel = path + strlen("/tmp/");
+        for (const char *s = rel;; s++)
+                if (*s == '/' || *s == 0) {
+                        mount_op *op = plan_op(pl, MOP_MKDIR, NULL);
+                        if (!op)
+                                return -ENOMEM;
+                        op->slot = slot, op->sub = plan_strf(pl, "%.*s", (int)(s - rel), rel), op->mode = 0755;
+                        if (!op->sub)
+                                return -ENOMEM;
+                        if (!*s)
+                                return 0;
+                }
+}
+
+static int plan_confined(const policy *p, plan *pl, corral_error *err) {
+        mount_op *op;
+        int node_slots[ELEMENTSOF(dev_nodes)];
+        int r;
+
+        /* 1. Clone what stays writable (and the device nodes) while the
+         *    view is still the host's. */
+        int *root_slots = calloc(p->writable_roots.n + 1, sizeof(int));
+        if (!root_slots)
+                return oom(err);
+        for (size_t w = 0; w < p->writable_roots.n; w++) {
+                root_slots[w] = plan_new_slot(pl);
+                if (!(op = plan_op(pl, MOP_CLONE, plan_strf(pl, "writable root %s", p->writable_roots.v[w]))))
+                        goto nomem;
+                op->slot = root_slots[w], op->path = p->writable_roots.v[w], op->recursive = true;
+        }
+        int tmp = plan_new_slot(pl);
+        if (p->mode == MODE_READ_ONLY || p->tmp == TMP_PRIVATE) {
+                if (!(op = plan_op(pl, MOP_TMPFS, "private /tmp, discarded after the run")))
+                        goto nomem;
+                op->slot = tmp, op->size = DEFAULT_TMP_SIZE, op->mode = 01777;
+        } else {
+                const char *src = p->tmp == TMP_HOST ? "/tmp" : pl->tmp_dir;
+                if (!(op = plan_op(pl, MOP_CLONE, p->tmp == TMP_HOST ? "the host's /tmp" : "this workspace's /tmp")))
+                        goto nomem;
+                op->slot = tmp, op->path = src, op->recursive = true;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++) {
+                node_slots[i] = plan_new_slot(pl);
+                if (!(op = plan_op(pl, MOP_CLONE, NULL)))
+                        goto nomem;
+                op->slot = node_slots[i], op->path = plan_strf(pl, "/dev/%s", dev_nodes[i]);
+        }
+
+        /* 2. Everything read-only; no setuid, no device nodes. */
+        if (!(op = plan_op(pl, MOP_READONLY_ALL, "the whole filesystem is read-only")))
+                goto nomem;
+        op->path = "/", op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV;
+
+        /* 3. A proc that shows only the sandbox's processes. */
+        if (!(op = plan_op(pl, MOP_PROC, "proc of the new pid namespace")))
+                goto nomem;
+        op->path = "/proc";
+
+        /* 4. /tmp first, since it may contain the workspace (mktemp -d): what
+         *    must stay visible beneath it gets a mount point in the new /tmp.
+         *    Then the writable roots, parents before children (sorted). */
+        const char *ro_ws = NULL;
+        if (p->tmp != TMP_HOST || p->mode == MODE_READ_ONLY) {
+                for (size_t w = 0; w < p->writable_roots.n; w++)
+                        if (mkdir_under_tmp(pl, tmp, p->writable_roots.v[w]) < 0)
+                                goto nomem;
+                if (p->mode == MODE_READ_ONLY && path_is_below_or_equal(p->workspace, "/tmp") &&
+                    strcmp(p->workspace, "/tmp") != 0) {
+                        ro_ws = p->workspace;
+                        if (mkdir_under_tmp(pl, tmp, ro_ws) < 0)
+                                goto nomem;
+                }
+        }
+        if (!(op = plan_op(pl, MOP_SETATTR, NULL)))
+                goto nomem;
+        op->slot = tmp, op->attr = ATTR_NOSUID | ATTR_NODEV, op->recursive = true;
+        if (ro_ws) { /* read-only mode: the workspace stays visible, read-only */
+                int ws = plan_new_slot(pl);
+                if (!(op = plan_op(pl, MOP_CLONE, "the workspace, read-only")))
+                        goto nomem;
+                op->slot = ws, op->path = ro_ws, op->recursive = true;
+                if (!(op = plan_op(pl, MOP_ATTACH, "/tmp")))
+                        goto nomem;
+                op->slot = tmp, op->path = "/tmp";
+                if (!(op = plan_op(pl, MOP_ATTACH, "the workspace, read-only")))
+                        goto nomem;
+                op->slot = ws, op->path = ro_ws;
+        } else {
+                if (!(op = plan_op(pl, MOP_ATTACH, "/tmp")))
+                        goto nomem;
+                op->slot = tmp, op->path = "/tmp";
+        }
+        for (size_t w = 0; w < p->writable_roots.n; w++) {
+                if (!(op = plan_op(pl, MOP_SETATTR, NULL)))
+                        goto nomem;
+                op->slot = root_slots[w], op->attr = ATTR_NOSUID | ATTR_NODEV, op->recursive = true;
+                if (!(op = plan_op(pl, MOP_ATTACH, plan_strf(pl, "writable root %s", p->writable_roots.v[w]))))
+                        goto nomem;
+                op->slot = root_slots[w], op->path = p->writable_roots.v[w];
+        }
+        free(root_slots);
+        root_slots = NULL;
+
+        /* 5. /dev. */
+        if (plan_dev(p, pl, node_slots) < 0)
+                return oom(err);
+
+        /* 6. Protected names, read-only on top of the writable roots. */
+        if ((r = plan_protected_names(p, pl, err)) < 0)
+                return r;
+
+        /* 7. Masks last: denied paths and host sockets. */
+        strv sockets = {0};
+        r = host_listening_sockets(&sockets);
+        if (r < 0) {
+                strv_clear(&sockets);
+                return error_set(err, r, "cannot list the host's unix sockets in /proc/net/unix: %s", strerror(-r));
+        }
+        r = plan_masks(p, pl, &sockets, err);
+        strv_clear(&sockets);
+        if (r < 0)
+                return r;
+
+        /* Landlock, the second layer: writes only beneath these. */
+        for (size_t w = 0; w < p->writable_roots.n; w++)
+                if (plan_rule(pl, p->writable_roots.v[w], LL_WRITE_ALL, "writable root") < 0)
+                        return oom(err);
+        if (plan_rule(pl, "/tmp", LL_WRITE_ALL, "/tmp") < 0 ||
+            plan_rule(pl, "/dev/shm", LL_WRITE_ALL, "/dev/shm") < 0 ||
+            plan_rule(pl, "/dev", LL_WRITE_FILE | LL_IOCTL_DEV, "device nodes and terminals") < 0 ||
+            plan_rule(pl, "/proc", LL_WRITE_FILE, "the sandbox's own /proc entries") < 0)
+                return oom(err);
+        return 0;
+nomem:
+        free(root_slots);
+        return oom(err);
+}
+
+int plan_build(const policy *p, char *const *argv, const char *const *environ_in, plan *pl, corral_error *err) {
+        *pl = (plan){.policy = p, .backend = BACKEND_USERNS};
+        int r;
+
+        if (p->backend == BACKEND_USERS)
+                return error_set(err, -EOPNOTSUPP,
+                                 "backend 'users' is not installed on this machine (it needs corral-setup, run once as root)");
+        for (size_t i = 0; argv && argv[i]; i++)
+                if (strv_push(&pl->argv, argv[i]) < 0)
+                        return oom(err);
+        if ((r = plan_environment(p, environ_in, pl, err)) < 0 || (r = plan_exec_candidates(pl, err)) < 0)
+                return r;
+        if ((r = state_dir(p, environ_in, pl, err)) < 0)
+                return r;
+
+        pl->clone_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWCGROUP;
+        if (p->mode == MODE_FULL_ACCESS) {
+                /* No filesystem or network restriction; the namespaces only
+                 * make the whole tree die with the sandbox. */
+                mount_op *op = plan_op(pl, MOP_MAKE_PRIVATE, "mounts of the sandbox stay private");
+                mount_op *proc = op ? plan_op(pl, MOP_PROC, "proc of the new pid namespace") : NULL;
+                if (!proc)
+                        return oom(err);
+                proc->path = "/proc";
+                if (strv_push(&pl->notes, "full-access: no filesystem, network or system-call restriction; "
+                                          "the command runs in its own user and pid namespaces so that the "
+                                          "timeout and kill-the-tree still apply") < 0)
+                        return oom(err);
+                return 0;
+        }
+        pl->confine = true;
+        if (p->network == NETWORK_OFF)
+                pl->clone_flags |= CLONE_NEWNET;
+
+        pl->landlock_abi = landlock_abi_version();
+        pl->landlock_scopes = pl->landlock_abi >= 6;
+        if (p->network == NETWORK_ON && !pl->landlock_scopes)
+                return error_set(err, -EOPNOTSUPP,
+                                 "network on: the host's abstract unix sockets (D-Bus, X11) would be reachable; "
+                                 "keeping them out needs Landlock ABI 6 (Linux 6.12), this kernel has ABI %d. "
+                                 "Use --network off, which gives the command its own network namespace",
+                                 pl->landlock_abi);
+        if (pl->landlock_abi == 0 &&
+            strv_push(&pl->notes, "Landlock is not available: the mounts alone enforce the write rules") < 0)
+                return oom(err);
+
+        mount_op *op = plan_op(pl, MOP_MAKE_PRIVATE, "mounts of the sandbox stay private");
+        if (!op)
+                return oom(err);
+        return plan_confined(p, pl, err);
+}

@@ -1,1 +1,264 @@
 /* SPDX-License-Identifier: MIT */
+#include "supervise/supervise.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apply/apply.h"
+#include "apply/host.h"
+#include "apply/seccomp.h"
+#include "apply/syscalls.h"
+
+static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP};
+
+static uint64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int write_file(const char *path, const char *text) {
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        ssize_t n = write(fd, text, strlen(text));
+        int r = n == (ssize_t)strlen(text) ? 0 : n < 0 ? -errno : -EIO;
+        close(fd);
+        return r;
+}
+
+/* The caller's own uid and gid, and nothing else, exist inside. */
+static int write_id_maps(pid_t pid, corral_error *err) {
+        char path[64], map[64];
+        int r;
+        snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+        if ((r = write_file(path, "deny")) < 0 && r != -ENOENT)
+                return error_set(err, r, "cannot write %s: %s", path, strerror(-r));
+        snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+        snprintf(map, sizeof(map), "%u %u 1\n", getuid(), getuid());
+        if ((r = write_file(path, map)) < 0)
+                return error_set(err, r, "cannot write the user namespace's uid map %s: %s", path, strerror(-r));
+        snprintf(path, sizeof(path), "/proc/%d/gid_map", pid);
+        snprintf(map, sizeof(map), "%u %u 1\n", getgid(), getgid());
+        if ((r = write_file(path, map)) < 0)
+                return error_set(err, r, "cannot write the user namespace's gid map %s: %s", path, strerror(-r));
+        return 0;
+}
+
+static const char *step_name(int step) {
+        switch (step) {
+        case STEP_SYNC: return "starting the sandbox";
+        case STEP_MOUNT: return "building the filesystem view";
+        case STEP_LOOPBACK: return "bringing up loopback in the network namespace";
+        case STEP_SIGNALS: return "setting up signal handling";
+        case STEP_CAPS: return "dropping capabilities";
+        case STEP_NO_NEW_PRIVS: return "setting no_new_privs";
+        case STEP_LANDLOCK: return "applying Landlock";
+        case STEP_SECCOMP: return "installing the seccomp filter";
+        case STEP_FORK: return "starting the command";
+        case STEP_CHDIR: return "changing to the working directory";
+        }
+        return "setting up";
+}
+
+static const char *op_name(mount_op_kind k) {
+        static const char *const names[] = {
+                [MOP_MAKE_PRIVATE] = "make mounts private", [MOP_CLONE] = "clone",
+                [MOP_READONLY_ALL] = "make read-only",      [MOP_TMPFS] = "create tmpfs",
+                [MOP_MKDIR] = "mkdir",                      [MOP_MKFILE] = "create file",
+                [MOP_SYMLINK] = "symlink",                  [MOP_ATTACH] = "mount on",
+                [MOP_SETATTR] = "set attributes",           [MOP_PROC] = "mount proc on",
+                [MOP_DEVPTS] = "mount devpts on",
+        };
+        return names[k];
+}
+
+static int setup_failed(const plan *pl, const apply_report *rep, corral_error *err) {
+        int r = -(rep->err ? rep->err : EIO);
+        if (rep->step == STEP_MOUNT && rep->detail >= 0 && (size_t)rep->detail < pl->n_ops) {
+                const mount_op *op = &pl->ops[rep->detail];
+                return error_set(err, r, "%s: %s %s%s%s: %s%s%s%s", step_name(rep->step), op_name(op->kind),
+                                 op->path ? op->path : "", op->sub ? " " : "", op->sub ? op->sub : "",
+                                 strerror(-r), op->why ? " (for " : "", op->why ? op->why : "", op->why ? ")" : "");
+        }
+        if (rep->step == STEP_MOUNT)
+                return error_set(err, r, "%s: %s", step_name(rep->step), strerror(-r));
+        if (rep->step == STEP_LANDLOCK && rep->detail >= 0 && (size_t)rep->detail < pl->n_rules)
+                return error_set(err, r, "applying Landlock: rule for %s: %s", pl->rules[rep->detail].path,
+                                 strerror(-r));
+        if (rep->step == STEP_CHDIR)
+                return error_set(err, r, "cannot change to the working directory %s inside the sandbox: %s",
+                                 pl->policy->cwd, strerror(-r));
+        return error_set(err, r, "%s: %s", step_name(rep->step), strerror(-r));
+}
+
+/* Runs in the new namespaces; never returns. */
+__attribute__((noreturn)) static void child(apply_ctx *ctx, int sync_w, int report_r, int sigfd) {
+        close(sync_w);
+        close(report_r);
+        close(sigfd);
+        /* Only the two pipes cross into the sandbox's init. */
+        if (dup3(ctx->sync_fd, 3, O_CLOEXEC) < 0 || dup3(ctx->report_fd, 4, O_CLOEXEC) < 0 ||
+            sys_close_range(5, ~0U, 0) < 0)
+                _exit(125);
+        ctx->sync_fd = 3;
+        ctx->report_fd = 4;
+        apply_sandbox_init(ctx);
+}
+
+int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *err) {
+        *res = (run_result){0};
+        uint64_t start = now_ms();
+        host_state host;
+        int r = host_prepare(pl, &host, err);
+        if (r < 0)
+                return r;
+
+        apply_ctx ctx = {.pl = pl, .envp = pl->env.v};
+        int sync_pipe[2] = {-1, -1}, report_pipe[2] = {-1, -1}, sigfd = -1, pidfd = -1;
+        pid_t pid = -1;
+        bool blocked = false;
+        sigset_t mask, old_mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+                sigaddset(&mask, forwarded[i]);
+
+        if (pl->confine && (r = seccomp_build(&ctx.seccomp, err)) < 0)
+                goto out;
+        ctx.slots = malloc(((size_t)pl->n_slots + 1) * sizeof(int));
+        if (!ctx.slots) {
+                r = error_set(err, -ENOMEM, "out of memory");
+                goto out;
+        }
+        for (int i = 0; i < pl->n_slots; i++)
+                ctx.slots[i] = -1;
+        if (pipe2(sync_pipe, O_CLOEXEC) < 0 || pipe2(report_pipe, O_CLOEXEC) < 0) {
+                r = error_set(err, -errno, "cannot create pipes: %s", strerror(errno));
+                goto out;
+        }
+        /* Signals wait in a signalfd from here on; the child inherits the
+         * mask, so nothing arrives before its init can handle it. */
+        sigprocmask(SIG_BLOCK, &mask, &old_mask);
+        blocked = true;
+        if ((sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+                r = error_set(err, -errno, "cannot create a signalfd: %s", strerror(errno));
+                goto out;
+        }
+        ctx.sync_fd = sync_pipe[0];
+        ctx.report_fd = report_pipe[1];
+        if (verbose)
+                fprintf(stderr, "corral: creating namespaces (flags 0x%lx)\n", pl->clone_flags);
+        fflush(NULL);
+
+        pid = (pid_t)syscall(SYS_clone, pl->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+        if (pid < 0) {
+                r = -errno;
+                error_set(err, r,
+                          "cannot create the sandbox's namespaces: %s%s", strerror(-r),
+                          r == -EPERM || r == -ENOSPC
+                                  ? " (unprivileged user namespaces are blocked here: see `corral doctor`)"
+                                  : "");
+                goto out;
+        }
+        if (pid == 0)
+                child(&ctx, sync_pipe[1], report_pipe[0], sigfd);
+
+        close(sync_pipe[0]);
+        close(report_pipe[1]);
+        sync_pipe[0] = report_pipe[1] = -1;
+        pidfd = sys_pidfd_open(pid, 0);
+        if ((r = write_id_maps(pid, err)) < 0 || pidfd < 0 || write(sync_pipe[1], "g", 1) != 1) {
+                if (r >= 0)
+                        r = error_set(err, -errno, "cannot start the sandbox: %s", strerror(errno));
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+                goto out;
+        }
+        close(sync_pipe[1]);
+        sync_pipe[1] = -1;
+
+        uint64_t deadline = pl->policy->timeout_ms ? start + pl->policy->timeout_ms : 0;
+        for (;;) {
+                struct pollfd fds[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
+                int timeout = -1;
+                if (deadline && !res->timed_out) {
+                        uint64_t now = now_ms();
+                        timeout = now >= deadline ? 0 : (int)(deadline - now);
+                }
+                int n = poll(fds, 2, timeout);
+                if (n < 0 && errno != EINTR)
+                        break;
+                if (n == 0 && deadline && !res->timed_out) {
+                        res->timed_out = true; /* the whole pid namespace dies with its init */
+                        kill(pid, SIGKILL);
+                        continue;
+                }
+                if (fds[1].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        while (read(sigfd, &si, sizeof(si)) == sizeof(si))
+                                /* The terminal's signals reach the command directly
+                                 * (same process group); pass on the others. */
+                                if (si.ssi_signo != SIGCHLD && si.ssi_code != SI_KERNEL)
+                                        kill(pid, (int)si.ssi_signo);
+                }
+                if (fds[0].revents & POLLIN)
+                        break;
+        }
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        res->wall_ms = now_ms() - start;
+
+        apply_report rep = {0}, last = {0};
+        fcntl(report_pipe[0], F_SETFL, O_NONBLOCK);
+        while (read(report_pipe[0], &rep, sizeof(rep)) == sizeof(rep))
+                last = rep;
+        r = 0;
+        if (res->timed_out) {
+                res->exit_code = 124;
+                res->signal = SIGKILL;
+        } else if (last.kind == REPORT_SETUP_FAILED) {
+                r = setup_failed(pl, &last, err);
+        } else if (last.kind == REPORT_EXEC_FAILED) {
+                res->exit_code = last.err == ENOENT ? 127 : 126;
+                error_set(err, 0, "cannot execute %s: %s", pl->argv.n ? pl->argv.v[0] : "(none)", strerror(last.err));
+        } else if (last.kind == REPORT_EXITED) {
+                if (WIFSIGNALED(last.status)) {
+                        res->signal = WTERMSIG(last.status);
+                        res->exit_code = 128 + res->signal;
+                } else
+                        res->exit_code = WEXITSTATUS(last.status);
+        } else
+                r = error_set(err, -EIO, "the sandbox ended before the command did (init %s %d)",
+                              WIFSIGNALED(status) ? "killed by signal" : "exited with",
+                              WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+out:
+        for (int i = 0; i < 2; i++) {
+                if (sync_pipe[i] >= 0)
+                        close(sync_pipe[i]);
+                if (report_pipe[i] >= 0)
+                        close(report_pipe[i]);
+        }
+        if (sigfd >= 0)
+                close(sigfd);
+        if (blocked)
+                sigprocmask(SIG_SETMASK, &old_mask, NULL);
+        if (pidfd >= 0)
+                close(pidfd);
+        free(ctx.slots);
+        seccomp_prog_free(&ctx.seccomp);
+        host_finish(pl, &host);
+        return r;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT
+ * libcorral: run a command inside an OS-enforced boundary.
+ *
+ *     corral_request *req = corral_request_new();
+ *     corral_request_set(req, "mode", "workspace-write", &err);
+ *     corral_request_set_command(req, argv);
+ *     corral_sandbox *sb;
+ *     if (corral_sandbox_new(req, &sb, &err) < 0) ...   // policy + plan; nothing changed yet
+ *     corral_sandbox_run(sb, false, &status, &err);     // apply + supervise
+ *
+ * Every call returns 0 or a negative errno and, on failure, fills a message
+ * that names the path, option or kernel feature involved. */
+#ifndef CORRAL_H
+#define CORRAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct corral_error {
+        char msg[1024];
+} corral_error;
+
+typedef struct corral_request corral_request;
+typedef struct corral_sandbox corral_sandbox;
+
+typedef struct corral_status {
+        int exit_code;     /* the command's; 128+N for signal N; 124 timeout; 126/127 exec failures */
+        int signal;        /* the signal that ended it, or 0 */
+        bool timed_out;
+        uint64_t wall_ms;
+        const char *backend;
+} corral_status;
+
+corral_request *corral_request_new(void);
+void corral_request_free(corral_request *req);
+
+/* Keys are the config file's (docs/config.md) plus "workspace", "cwd",
+ * "backend", "config" (the user config file) and "no_workspace_config". List
+ * keys append. */
+int corral_request_set(corral_request *req, const char *key, const char *value, corral_error *err);
+int corral_request_set_command(corral_request *req, char *const argv[]);
+
+/* Reads the config files, resolves the policy and builds the backend's plan.
+ * Changes nothing on the machine. */
+int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_error *err);
+void corral_sandbox_free(corral_sandbox *sb);
+
+/* The resolved policy and the exact plan, as text or one JSON object. */
+int corral_sandbox_explain(const corral_sandbox *sb, FILE *f, bool json);
+
+/* Runs the command. Returns 0 when it ran (status says how it ended) and a
+ * negative errno when the sandbox could not be set up (the command was not
+ * started). For exec failures status->exit_code is 126/127 and err says why. */
+int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, corral_error *err);
+
+/* What this machine supports, as text or one JSON object. */
+int corral_doctor(FILE *f, bool json);
+
+const char *corral_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+#include "apply/host.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/macro.h"
+
+static int mkdir_p(const char *path, mode_t mode) {
+        _cleanup_free_ char *p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
+                if (s)
+                        *s = 0;
+                if (mkdir(p, mode) < 0 && errno != EEXIST)
+                        return -errno;
+                if (!s)
+                        return 0;
+                *s = '/';
+        }
+}
+
+static char *state_file(const plan *pl, const char *name) {
+        char *p = NULL;
+        return asprintf(&p, "%s/%s", pl->state_dir, name) < 0 ? NULL : p;
+}
+
+/* Removes journalled placeholders that are still ours and still empty. */
+static void clean_journal(const plan *pl) {
+        _cleanup_free_ char *journal = state_file(pl, "placeholders");
+        FILE *f = journal ? fopen(journal, "re") : NULL;
+        if (!f)
+                return;
+        char line[4096 + 64];
+        while (fgets(line, sizeof(line), f)) {
+                unsigned long long dev, ino;
+                int at = 0;
+                if (sscanf(line, "%llu %llu %n", &dev, &ino, &at) < 2 || at == 0)
+                        continue;
+                char *path = line + at;
+                path[strcspn(path, "\n")] = 0;
+                struct stat st;
+                if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == dev && st.st_ino == ino)
+                        (void)rmdir(path); /* fails, harmlessly, if the user put something in it */
+        }
+        fclose(f);
+        (void)!truncate(journal, 0);
+}
+
+int host_prepare(const plan *pl, host_state *st, corral_error *err) {
+        *st = (host_state){-1, -1};
+        int r;
+        if ((r = mkdir_p(pl->state_dir, 0700)) < 0 || (r = mkdir_p(pl->tmp_dir, 0700)) < 0)
+                return error_set(err, r, "cannot create the workspace state directory %s: %s", pl->state_dir,
+                                 strerror(-r));
+        _cleanup_free_ char *lock = state_file(pl, "lock");
+        _cleanup_free_ char *active = state_file(pl, "active");
+        _cleanup_free_ char *journal = state_file(pl, "placeholders");
+        if (!lock || !active || !journal)
+                return error_set(err, -ENOMEM, "out of memory");
+        st->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        st->active_fd = open(active, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (st->lock_fd < 0 || st->active_fd < 0 || flock(st->lock_fd, LOCK_EX) < 0) {
+                r = -errno;
+                host_finish(pl, st);
+                return error_set(err, r, "cannot lock %s: %s", lock, strerror(-r));
+        }
+        if (flock(st->active_fd, LOCK_EX | LOCK_NB) == 0)
+                clean_journal(pl); /* alone: whatever is journalled is stale */
+        if (flock(st->active_fd, LOCK_SH) < 0) {
+                r = -errno;
+                goto fail;
+        }
+
+        FILE *f = NULL;
+        for (size_t i = 0; i < pl->n_placeholders; i++) {
+                const char *path = pl->placeholders[i].path;
+                if (mkdir(path, 0755) < 0) {
+                        if (errno == EEXIST)
+                                continue; /* another run's placeholder, or made meanwhile: protected as is */
+                        r = -errno;
+                        if (f)
+                                fclose(f);
+                        error_set(err, r, "cannot create the placeholder %s that protects the missing name %s: %s",
+                                  path, pl->placeholders[i].name, strerror(-r));
+                        goto fail_msg;
+                }
+                struct stat s;
+                if (lstat(path, &s) < 0 || (!f && !(f = fopen(journal, "ae")))) {
+                        r = -errno;
+                        (void)rmdir(path);
+                        if (f)
+                                fclose(f);
+                        goto fail;
+                }
+                fprintf(f, "%llu %llu %s\n", (unsigned long long)s.st_dev, (unsigned long long)s.st_ino, path);
+                fflush(f);
+        }
+        if (f && fclose(f) != 0) {
+                r = -errno;
+                goto fail;
+        }
+        flock(st->lock_fd, LOCK_UN);
+        return 0;
+fail:
+        error_set(err, r, "cannot record placeholders in %s: %s", journal, strerror(-r));
+fail_msg:
+        host_finish(pl, st);
+        return r;
+}
+
+void host_finish(const plan *pl, host_state *st) {
+        if (st->lock_fd >= 0 && st->active_fd >= 0 && flock(st->lock_fd, LOCK_EX) == 0 &&
+            flock(st->active_fd, LOCK_EX | LOCK_NB) == 0)
+                clean_journal(pl); /* the last run out removes the placeholders */
+        if (st->active_fd >= 0)
+                close(st->active_fd);
+        if (st->lock_fd >= 0)
+                close(st->lock_fd);
+        *st = (host_state){-1, -1};
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT
+ * The plan: exactly what one backend will do to enforce a policy, computed
+ * before anything is changed. It is data (printable by `corral explain`,
+ * unit-testable without privileges) and the single place where a policy that
+ * cannot be enforced is refused. apply/ executes it and makes no decisions.
+ *
+ * For the userns backend a plan is: the namespaces to create, an ordered list
+ * of mount operations (a small instruction set that apply/mounts.c
+ * interprets), the Landlock rules, the seccomp rule set, the placeholders to
+ * create for missing protected names, the final environment and the exec
+ * candidates for the command. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/error.h"
+#include "common/strv.h"
+#include "policy/policy.h"
+
+/* One mount operation. Mount trees live in numbered slots (fds held by the
+ * applying process). Paths are absolute and canonical; apply opens them with
+ * RESOLVE_NO_SYMLINKS so that a path swapped for a symlink after planning
+ * makes the run fail instead of mounting somewhere else. */
+typedef enum mount_op_kind {
+        MOP_MAKE_PRIVATE,  /* stop mount propagation to and from the host */
+        MOP_CLONE,         /* slot <- detached copy of the tree at path */
+        MOP_READONLY_ALL,  /* every mount of the tree becomes read-only + nosuid */
+        MOP_TMPFS,         /* slot <- new detached tmpfs (size, mode) */
+        MOP_MKDIR,         /* create directory sub inside slot */
+        MOP_MKFILE,        /* create empty file sub inside slot */
+        MOP_SYMLINK,       /* create symlink sub -> target inside slot */
+        MOP_ATTACH,        /* attach slot (or its sub, when sub is set) at path */
+        MOP_SETATTR,       /* set attributes (attr) on the tree in slot */
+        MOP_PROC,          /* a new proc instance for the new pid namespace at path */
+        MOP_DEVPTS,        /* a new devpts instance at path */
+} mount_op_kind;
+
+/* Attribute bits for MOP_SETATTR and MOP_READONLY_ALL (mapped to MOUNT_ATTR_*). */
+enum {
+        ATTR_RDONLY = 1u << 0,
+        ATTR_NOSUID = 1u << 1,
+        ATTR_NODEV = 1u << 2,
+        ATTR_NOEXEC = 1u << 3,
+};
+
+typedef struct mount_op {
+        mount_op_kind kind;
+        int slot;
+        const char *path;    /* target (ATTACH, PROC, DEVPTS) or source (CLONE) */
+        const char *sub;     /* path inside the slot (MKDIR, MKFILE, SYMLINK, ATTACH) */
+        const char *target;  /* symlink target (SYMLINK) */
+        unsigned attr;       /* ATTR_* (SETATTR, READONLY_ALL) */
+        bool recursive;      /* CLONE, SETATTR: include submounts */
+        bool nofollow;       /* CLONE, ATTACH: the last component may be a symlink, used as is */
+        uint64_t size;       /* TMPFS: bytes */
+        unsigned mode;       /* TMPFS: mode of the root; MKFILE/MKDIR: mode */
+        const char *why;     /* one line for explain: which rule this op enforces */
+} mount_op;
+
+/* Landlock access groups, mapped to LANDLOCK_ACCESS_FS_* at apply time so the
+ * plan stays independent of the kernel's ABI. */
+enum {
+        LL_WRITE_ALL = 1u << 0,  /* every write right the running ABI knows */
+        LL_WRITE_FILE = 1u << 1, /* write to existing files (+truncate) */
+        LL_IOCTL_DEV = 1u << 2,  /* ioctl on device files (terminals) */
+};
+
+typedef struct landlock_rule {
+        const char *path;
+        unsigned access; /* LL_* */
+        const char *why;
+} landlock_rule;
+
+typedef struct placeholder {
+        char *path;      /* WS/NAME, a directory corral creates for the run */
+        char *name;
+} placeholder;
+
+typedef struct plan {
+        policy_backend backend;
+        const policy *policy;   /* borrowed; outlives the plan */
+
+        /* namespaces (CLONE_NEW* flags) */
+        unsigned long clone_flags;
+        bool confine;           /* false in full-access: namespaces only */
+
+        mount_op *ops;
+        size_t n_ops, cap_ops;
+        int n_slots;
+
+        landlock_rule *rules;
+        size_t n_rules, cap_rules;
+        int landlock_abi;        /* what the kernel reported when planning (0: none) */
+        bool landlock_scopes;    /* scope abstract unix sockets and signals */
+
+        placeholder *placeholders; /* missing protected names, created before the run */
+        size_t n_placeholders;
+
+        char *state_dir;         /* per-workspace state: lock, placeholder journal, tmp */
+        char *tmp_dir;           /* tmp=workspace: the directory bound at /tmp */
+
+        strv env;                /* the command's environment, "NAME=value" */
+        strv env_dropped;        /* names removed (for explain) */
+        strv exec_candidates;    /* paths to try in order (PATH search done here) */
+        strv argv;               /* the command */
+
+        strv strings;            /* storage that ops and rules point into */
+        strv notes;              /* what explain should say about limits and choices */
+} plan;
+
+/* Builds the userns plan for a policy and a command (argv may be empty for
+ * explain). Reads, but never changes, the filesystem: which protected names
+ * exist, .git files, the host's listening unix sockets, the Landlock ABI.
+ * Returns 0, or a negative errno with err saying what cannot be enforced. */
+int plan_build(const policy *p, char *const *argv, const char *const *environ_in, plan *ret,
+               corral_error *err);
+void plan_free(plan *pl);
+
+/* Text and JSON renderings for `corral explain`. */
+void plan_describe(const plan *pl, FILE *f);
+void plan_describe_json(const plan *pl, FILE *f);
+
+/* Internal builders, shared by plan_userns.c and the unit tests. */
+const char *plan_str(plan *pl, const char *s);  /* interned copy */
+const char *plan_strf(plan *pl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+mount_op *plan_op(plan *pl, mount_op_kind kind, const char *why);
+int plan_rule(plan *pl, const char *path, unsigned access, const char *why);
+int plan_new_slot(plan *pl);
+
+/* The environment (plan/env.c). */
+int plan_environment(const policy *p, const char *const *environ_in, plan *pl, corral_error *err);
+int plan_exec_candidates(plan *pl, corral_error *err);

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT
+ * Owns the life of a sandboxed run: prepares the host side, creates the
+ * namespaces, forwards signals, enforces the timeout, kills the whole tree,
+ * maps the exit status. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "plan/plan.h"
+
+typedef struct run_result {
+        int exit_code;  /* what `corral run` exits with */
+        int signal;     /* the signal that ended the command, or 0 */
+        bool timed_out;
+        uint64_t wall_ms;
+} run_result;
+
+/* Returns 0 when the command was started (res says how it ended; exec
+ * failures included, as 126/127 with err describing them), or a negative
+ * errno when the sandbox could not be set up (exit 125, err says why). */
+int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *err);
