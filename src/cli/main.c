@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "corral.h"
+#include "doctor/probe.h"
 
 #define EXIT_SETUP 125
 
@@ -242,6 +243,8 @@ int main(int argc, char **argv) {
                 return cmd_run_or_explain(argc - 1, argv + 1, true);
         if (strcmp(cmd, "doctor") == 0)
                 return cmd_doctor(argc - 1, argv + 1);
+        if (strcmp(cmd, "__doctor-probe") == 0 && argc == 4) /* run by doctor, inside a sandbox */
+                return doctor_probe_main(argv[2], argv[3]);
         if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
                 printf("corral %s\n", corral_version());
                 return 0;

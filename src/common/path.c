@@ -1,1 +1,399 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: MIT
+ * Path strings. Everything that differs on Windows (separators, drive
+ * letters, how a path is made canonical, where home is) stays in this file,
+ * behind _WIN32. */
+#include "path.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifdef _WIN32
+#include <direct.h>
+#else
+#include <pwd.h>
+#endif
+
+#include "macro.h"
+
+#ifdef _WIN32
+static bool is_sep(char c) { return c == '/' || c == '\\'; }
+/* Length of a drive prefix ("C:"), 0 if none. */
+static size_t drive_len(const char *p) {
+        if (((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')) && p[1] == ':')
+                return 2;
+        return 0;
+}
+#else
+static bool is_sep(char c) { return c == '/'; }
+static size_t drive_len(const char *p) {
+        (void)p;
+        return 0;
+}
+#endif
+
+bool path_is_absolute(const char *path) {
+        if (!path)
+                return false;
+        size_t d = drive_len(path);
+#ifdef _WIN32
+        /* "\\server\share" is absolute too. */
+        if (d == 0 && is_sep(path[0]) && is_sep(path[1]))
+                return true;
+#endif
+        return is_sep(path[d]);
+}
+
+bool path_is_root(const char *path) {
+        if (!path)
+                return false;
+        size_t d = drive_len(path);
+        return is_sep(path[d]) && path[d + 1] == '\0';
+}
+
+#ifdef _WIN32
+/* Concatenates a and b (b may be NULL). */
+static char *concat(const char *a, const char *b) {
+        size_t la = strlen(a), lb = b ? strlen(b) : 0;
+        char *s = malloc(la + lb + 1);
+        if (!s)
+                return NULL;
+        memcpy(s, a, la);
+        if (lb)
+                memcpy(s + la, b, lb);
+        s[la + lb] = '\0';
+        return s;
+}
+#endif
+
+char *path_expand_home(const char *path, const char *home) {
+        static const char *const prefixes[] = { "~", "${HOME}", "$HOME" };
+        const char *rest = NULL;
+
+        if (!path) {
+                errno = EINVAL;
+                return NULL;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++) {
+                size_t n = strlen(prefixes[i]);
+                if (strncmp(path, prefixes[i], n) == 0 && (path[n] == '\0' || is_sep(path[n]))) {
+                        rest = path + n;
+                        break;
+                }
+        }
+        if (!rest)
+                return strdup(path);
+        if (!home || !*home) {
+                errno = EINVAL;
+                return NULL;
+        }
+
+        /* home without its trailing separators (but "/" stays "/"). */
+        size_t hl = strlen(home);
+        while (hl > 1 && is_sep(home[hl - 1]))
+                hl--;
+        while (is_sep(*rest))
+                rest++;
+
+        size_t rl = strlen(rest);
+        bool sep = rl > 0 && !is_sep(home[hl - 1]);
+        char *s = malloc(hl + sep + rl + 1);
+        if (!s)
+                return NULL;
+        memcpy(s, home, hl);
+        if (sep)
+                s[hl] = '/';
+        memcpy(s + hl + sep, rest, rl + 1);
+        return s;
+}
+
+char *path_join(const char *base, const char *rel) {
+        if (!base || !rel) {
+                errno = EINVAL;
+                return NULL;
+        }
+        if (path_is_absolute(rel) || !*base)
+                return strdup(rel);
+        size_t bl = strlen(base), rl = strlen(rel);
+        bool sep = !is_sep(base[bl - 1]) && rl > 0;
+        char *s = malloc(bl + sep + rl + 1);
+        if (!s)
+                return NULL;
+        memcpy(s, base, bl);
+        if (sep)
+                s[bl] = '/';
+        memcpy(s + bl + sep, rel, rl + 1);
+        return s;
+}
+
+char *path_normalize(const char *path) {
+        if (!path) {
+                errno = EINVAL;
+                return NULL;
+        }
+        char *out = malloc(strlen(path) + 2);
+        if (!out)
+                return NULL;
+
+        /* out[0..root) is the drive and root ("/", "C:/") plus any leading
+         * ".." of a relative path: ".." never removes it. */
+        size_t d = drive_len(path), o = d, root;
+        memcpy(out, path, d);
+        bool absolute = is_sep(path[d]);
+        if (absolute)
+                out[o++] = '/';
+        root = o;
+
+        const char *p = path + d;
+        for (;;) {
+                while (is_sep(*p))
+                        p++;
+                if (!*p)
+                        break;
+                size_t n = 0;
+                while (p[n] && !is_sep(p[n]))
+                        n++;
+                bool dot = n == 1 && p[0] == '.';
+                bool dotdot = n == 2 && p[0] == '.' && p[1] == '.';
+
+                if (dotdot && o > root) {
+                        /* drop the last component and the separator before it */
+                        while (o > root && out[o - 1] != '/')
+                                o--;
+                        if (o > root)
+                                o--;
+                } else if (dotdot && absolute) {
+                        /* ".." at the root stays at the root */
+                } else if (!dot) {
+                        if (o > d && out[o - 1] != '/')
+                                out[o++] = '/';
+                        memcpy(out + o, p, n);
+                        o += n;
+                        if (dotdot)
+                                root = o;
+                }
+                p += n;
+        }
+        if (o == 0)
+                out[o++] = '.';
+        out[o] = '\0';
+        return out;
+}
+
+#ifndef _WIN32
+/* The target of the symlink at path, malloc'd. */
+static char *read_link(const char *path) {
+        size_t size = 256;
+        for (;;) {
+                char *buf = malloc(size);
+                if (!buf)
+                        return NULL;
+                ssize_t n = readlink(path, buf, size);
+                if (n < 0) {
+                        int e = errno;
+                        free(buf);
+                        errno = e;
+                        return NULL;
+                }
+                if ((size_t)n < size) {
+                        buf[n] = '\0';
+                        return buf;
+                }
+                free(buf);
+                if (size > 1 << 20) {
+                        errno = ENAMETOOLONG;
+                        return NULL;
+                }
+                size *= 2;
+        }
+}
+
+/* Resolves an absolute path component by component. res holds the resolved
+ * prefix without a trailing slash ("" stands for "/"); rest what is left to
+ * walk. Once a component is missing, the following ones are appended without
+ * looking at the file system, until ".." climbs back into the resolved part. */
+static char *canonicalize_posix(const char *abs) {
+        _cleanup_free_ char *rest = strdup(abs);
+        _cleanup_free_ char *res = calloc(1, strlen(abs) + 2);
+        size_t res_cap = strlen(abs) + 2, res_len = 0, real_len = 0;
+        bool missing = false;
+        unsigned links = 0;
+
+        if (!rest || !res)
+                return NULL;
+
+        const char *p = rest;
+        for (;;) {
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                size_t n = strcspn(p, "/");
+                const char *e = p + n;
+
+                if (n == 1 && p[0] == '.') {
+                        p = e;
+                        continue;
+                }
+                if (n == 2 && p[0] == '.' && p[1] == '.') {
+                        while (res_len > 0 && res[res_len - 1] != '/')
+                                res_len--;
+                        if (res_len > 0)
+                                res_len--;
+                        res[res_len] = '\0';
+                        if (res_len <= real_len) {
+                                real_len = res_len;
+                                missing = false;
+                        }
+                        p = e;
+                        continue;
+                }
+
+                if (res_len + 1 + n + 1 > res_cap) {
+                        size_t cap = (res_len + 1 + n + 1) * 2;
+                        char *r = realloc(res, cap);
+                        if (!r)
+                                return NULL;
+                        res = r;
+                        res_cap = cap;
+                }
+                res[res_len] = '/';
+                memcpy(res + res_len + 1, p, n);
+                res[res_len + 1 + n] = '\0';
+                p = e;
+
+                if (missing) {
+                        res_len += 1 + n;
+                        continue;
+                }
+
+                struct stat st;
+                if (lstat(res, &st) < 0) {
+                        if (errno != ENOENT && errno != ENOTDIR && errno != EACCES)
+                                return NULL;
+                        missing = true;
+                        res_len += 1 + n;
+                        continue;
+                }
+                if (!S_ISLNK(st.st_mode)) {
+                        res_len += 1 + n;
+                        real_len = res_len;
+                        continue;
+                }
+
+                if (++links > 40) {
+                        errno = ELOOP;
+                        return NULL;
+                }
+                _cleanup_free_ char *target = read_link(res);
+                if (!target)
+                        return NULL;
+                res[res_len] = '\0'; /* the link's directory */
+                if (target[0] == '/') {
+                        res_len = real_len = 0;
+                        res[0] = '\0';
+                }
+                /* walk target, then what followed the link */
+                char *next = malloc(strlen(target) + 1 + strlen(p) + 1);
+                if (!next)
+                        return NULL;
+                strcpy(next, target);
+                strcat(next, "/");
+                strcat(next, p);
+                free(rest);
+                rest = next;
+                p = rest;
+        }
+
+        if (res_len == 0)
+                return strdup("/");
+        res[res_len] = '\0';
+        return TAKE_PTR(res);
+}
+#endif
+
+char *path_canonicalize(const char *path) {
+        if (!path || !*path) {
+                errno = EINVAL;
+                return NULL;
+        }
+#ifdef _WIN32
+        _cleanup_free_ char *full = _fullpath(NULL, path, 0);
+        if (!full)
+                return NULL;
+        return path_normalize(full);
+#else
+        if (path_is_absolute(path))
+                return canonicalize_posix(path);
+        _cleanup_free_ char *cwd = path_current_dir();
+        if (!cwd)
+                return NULL;
+        _cleanup_free_ char *abs = path_join(cwd, path);
+        if (!abs)
+                return NULL;
+        return canonicalize_posix(abs);
+#endif
+}
+
+bool path_is_below_or_equal(const char *child, const char *parent) {
+        if (!child || !parent || !*parent)
+                return false;
+        if (path_is_root(parent))
+                return path_is_absolute(child) && strncmp(child, parent, drive_len(parent)) == 0;
+        size_t n = strlen(parent);
+        while (n > 1 && is_sep(parent[n - 1]))
+                n--;
+        return strncmp(child, parent, n) == 0 && (child[n] == '\0' || is_sep(child[n]));
+}
+
+char *path_home_dir(void) {
+#ifdef _WIN32
+        const char *h = getenv("USERPROFILE");
+        if (h && path_is_absolute(h))
+                return strdup(h);
+        const char *drive = getenv("HOMEDRIVE"), *hp = getenv("HOMEPATH");
+        if (drive && hp)
+                return concat(drive, hp);
+        return NULL;
+#else
+        const char *h = getenv("HOME");
+        if (h && path_is_absolute(h))
+                return strdup(h);
+
+        long size = sysconf(_SC_GETPW_R_SIZE_MAX);
+        size_t bufsize = size > 0 ? (size_t)size : 16384;
+        _cleanup_free_ char *buf = malloc(bufsize);
+        struct passwd pw, *res = NULL;
+        if (!buf)
+                return NULL;
+        if (getpwuid_r(getuid(), &pw, buf, bufsize, &res) != 0 || !res || !res->pw_dir ||
+            !path_is_absolute(res->pw_dir))
+                return NULL;
+        return strdup(res->pw_dir);
+#endif
+}
+
+char *path_current_dir(void) {
+        size_t size = 256;
+        for (;;) {
+                char *buf = malloc(size);
+                if (!buf)
+                        return NULL;
+#ifdef _WIN32
+                if (_getcwd(buf, (int)size))
+#else
+                if (getcwd(buf, size))
+#endif
+                        return buf;
+                int e = errno;
+                free(buf);
+                if (e != ERANGE || size > 1 << 20) {
+                        errno = e;
+                        return NULL;
+                }
+                size *= 2;
+        }
+}

@@ -6,8 +6,10 @@
 
 #include <stdbool.h>
 
-/* "~", "~/x", "$HOME", "$HOME/x" expand with home; other paths are copied.
- * Returns NULL on allocation failure or when home is needed but NULL. */
+/* "~", "~/x", "$HOME", "$HOME/x", "${HOME}", "${HOME}/x" expand with home;
+ * other paths (including "~user" and "$HOMEX") are copied unchanged.
+ * Returns NULL on allocation failure or when home is needed but NULL
+ * (errno ENOMEM or EINVAL). */
 char *path_expand_home(const char *path, const char *home);
 
 /* base + "/" + rel, or rel when it is absolute. */
@@ -16,10 +18,27 @@ char *path_join(const char *base, const char *rel);
 /* Removes "." components, duplicate slashes and resolves ".." lexically. */
 char *path_normalize(const char *path);
 
-/* Canonical absolute path (see above). Returns NULL and sets errno on error. */
+/* Canonical absolute path (see above). A relative path is taken relative to
+ * the process's current directory. Symlinks are followed component by
+ * component, also when their target does not exist (a dangling link named
+ * in a deny list resolves to where its target would be). A component that
+ * does not exist or cannot be examined (ENOENT, ENOTDIR, EACCES) ends the
+ * resolution: the rest is appended lexically. Returns NULL and sets errno
+ * on error (ELOOP, ENOMEM, ...). On Windows: _fullpath (lexical only). */
 char *path_canonicalize(const char *path);
 
 bool path_is_absolute(const char *path);
 
 /* true when child equals parent or lies beneath it (both canonical). */
 bool path_is_below_or_equal(const char *child, const char *parent);
+
+/* "/" (or "C:/" on Windows). */
+bool path_is_root(const char *path);
+
+/* The caller's home directory, malloc'd: $HOME when it is set and absolute,
+ * else the passwd entry of the real uid (on Windows: %USERPROFILE%). NULL
+ * when there is none. Not canonicalised (policy_resolve does that). */
+char *path_home_dir(void);
+
+/* The process's current directory, malloc'd, or NULL with errno set. */
+char *path_current_dir(void);

@@ -1,1 +1,641 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: MIT
+ * Config layers: the built-in defaults, TOML files and command-line flags,
+ * each turned into a config_layer. Values are checked here (types, names,
+ * paths); merging, narrowing and path resolution happen in policy/resolve.c. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/macro.h"
+#include "common/path.h"
+#include "toml/toml.h"
+
+#define CONFIG_MAX_SIZE (1024 * 1024)
+/* About 31 years; anything longer is a typo, and it keeps ms in range. */
+#define TIMEOUT_MAX_S 1000000000.0
+
+static const char *const default_protect[] = {
+        ".git", ".codex", ".agents", ".corral", ".corral.toml",
+};
+
+static const char *const default_deny_read[] = {
+        "~/.ssh",           "~/.gnupg",          "~/.aws",
+        "~/.azure",         "~/.config/gcloud",  "~/.kube",
+        "~/.docker/config.json", "~/.netrc",     "~/.git-credentials",
+        "~/.config/gh",     "~/.pypirc",         "~/.codex/auth.json",
+        "~/.claude/.credentials.json",
+};
+
+static const char *const default_env_drop[] = {
+        "*_TOKEN", "*_SECRET", "*_API_KEY", "*_PASSWORD", "AWS_*",
+};
+
+typedef enum key_kind {
+        KEY_MODE,
+        KEY_NETWORK,
+        KEY_TMP,
+        KEY_TIMEOUT,
+        KEY_ALLOW_BROAD_ROOTS,
+        KEY_BACKEND,
+        KEY_WORKSPACE,
+        KEY_CWD,
+        KEY_PATHS,    /* list of paths */
+        KEY_PROTECT,  /* list of names */
+        KEY_ENV_DROP, /* list of patterns */
+        KEY_ENV_KEEP, /* list of names */
+        KEY_ENV_SET,  /* NAME=value */
+} key_kind;
+
+#define NO_LINE ((size_t)-1)
+
+typedef struct key_def {
+        const char *name;
+        key_kind kind;
+        size_t list;      /* offsetof the strv, for list keys */
+        size_t line;      /* offsetof the line field, or NO_LINE */
+        bool toml;        /* a top-level TOML key */
+} key_def;
+
+#define LIST(f) offsetof(config_layer, f)
+#define LINE(f) offsetof(config_layer, f)
+
+static const key_def keys[] = {
+        { "mode", KEY_MODE, 0, LINE(line_mode), true },
+        { "network", KEY_NETWORK, 0, LINE(line_network), true },
+        { "tmp", KEY_TMP, 0, LINE(line_tmp), true },
+        { "timeout", KEY_TIMEOUT, 0, LINE(line_timeout), true },
+        { "allow_broad_roots", KEY_ALLOW_BROAD_ROOTS, 0, LINE(line_allow_broad_roots), true },
+        { "writable_roots", KEY_PATHS, LIST(writable_roots), LINE(line_writable_roots), true },
+        { "protect", KEY_PROTECT, LIST(protect), NO_LINE, true },
+        { "deny_read", KEY_PATHS, LIST(deny_read), LINE(line_deny_read), true },
+        { "allow_read", KEY_PATHS, LIST(allow_read), LINE(line_allow_read), true },
+        { "allow_unix_sockets", KEY_PATHS, LIST(allow_unix_sockets), LINE(line_allow_unix_sockets), true },
+        { "env.drop", KEY_ENV_DROP, LIST(env_drop), NO_LINE, false },
+        { "env.keep", KEY_ENV_KEEP, LIST(env_keep), LINE(line_env_keep), false },
+        { "env.set", KEY_ENV_SET, LIST(env_set), LINE(line_env_set), false },
+        { "backend", KEY_BACKEND, 0, NO_LINE, false },
+        { "workspace", KEY_WORKSPACE, 0, NO_LINE, false },
+        { "cwd", KEY_CWD, 0, NO_LINE, false },
+};
+
+static const key_def *find_key(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                if (strcmp(keys[i].name, name) == 0)
+                        return &keys[i];
+        return NULL;
+}
+
+static strv *list_of(config_layer *l, const key_def *k) { return (strv *)((char *)l + k->list); }
+
+static void note_line(config_layer *l, const key_def *k, int line) {
+        if (k->line != NO_LINE)
+                *(int *)((char *)l + k->line) = line;
+}
+
+/* Where a message comes from: "FILE:LINE: " for files, nothing for flags. */
+typedef struct where {
+        const char *file; /* NULL for the command line */
+        int line;
+} where;
+
+static int fail(corral_error *err, where w, int r, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int fail(corral_error *err, where w, int r, const char *fmt, ...) {
+        char msg[sizeof(err->msg)];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        if (w.file)
+                return error_set(err, r, "%s:%d: %s", w.file, w.line, msg);
+        return error_set(err, r, "%s", msg);
+}
+
+static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
+
+void config_layer_init(config_layer *l, config_origin origin, const char *source) {
+        *l = (config_layer){ .origin = origin };
+        if (source)
+                l->source = strdup(source);
+}
+
+void config_layer_done(config_layer *l) {
+        if (!l)
+                return;
+        free(l->source);
+        strv_clear(&l->writable_roots);
+        strv_clear(&l->protect);
+        strv_clear(&l->deny_read);
+        strv_clear(&l->allow_read);
+        strv_clear(&l->allow_unix_sockets);
+        strv_clear(&l->env_drop);
+        strv_clear(&l->env_keep);
+        strv_clear(&l->env_set);
+        strv_clear(&l->trusted_workspaces);
+        free(l->workspace);
+        free(l->cwd);
+        *l = (config_layer){0};
+}
+
+static int push_all(strv *s, const char *const *items, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                int r = strv_push_unique(s, items[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int config_layer_defaults(config_layer *l, corral_error *err) {
+        l->origin = ORIGIN_DEFAULTS;
+        if (!l->source && !(l->source = strdup("built-in defaults")))
+                return oom(err);
+
+        l->has_mode = l->has_network = l->has_tmp = l->has_timeout = true;
+        l->mode = MODE_WORKSPACE_WRITE;
+        l->network = NETWORK_OFF;
+        l->tmp = TMP_WORKSPACE;
+        l->timeout_ms = 0;
+
+        if (push_all(&l->protect, default_protect, ELEMENTSOF(default_protect)) < 0 ||
+            push_all(&l->deny_read, default_deny_read, ELEMENTSOF(default_deny_read)) < 0 ||
+            push_all(&l->env_drop, default_env_drop, ELEMENTSOF(default_env_drop)) < 0)
+                return oom(err);
+        return 0;
+}
+
+/* --- checking values ---------------------------------------------------- */
+
+/* NULL when s is a usable path, else why not. */
+static const char *path_problem(const char *s) {
+        if (!*s)
+                return "is empty";
+        if (s[0] == '~' || s[0] == '$') {
+                /* path_expand_home copies what it does not expand */
+                _cleanup_free_ char *e = path_expand_home(s, "/");
+                if (e && strcmp(e, s) == 0)
+                        return "uses an expansion corral does not do (only ~ and $HOME expand)";
+        }
+        return NULL;
+}
+
+static const char *protect_problem(const char *s) {
+        if (!*s)
+                return "is empty";
+        if (strchr(s, '/'))
+                return "is not a plain name (a protected name may not contain '/')";
+        if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+                return "is not a plain name";
+        return NULL;
+}
+
+static const char *env_name_problem(const char *s, size_t len) {
+        if (len == 0)
+                return "is empty";
+        if (memchr(s, '=', len))
+                return "contains '='";
+        return NULL;
+}
+
+/* Seconds ("30", "1.5", "0") to milliseconds, rounded up so that any
+ * positive value stays a timeout. */
+static int seconds_to_ms(double s, uint64_t *ret) {
+        if (!isfinite(s) || s < 0 || s > TIMEOUT_MAX_S)
+                return -ERANGE;
+        *ret = (uint64_t)ceil(s * 1000.0);
+        return 0;
+}
+
+static int parse_seconds(const char *v, uint64_t *ret) {
+        size_t digits = 0, dots = 0;
+        for (const char *p = v; *p; p++) {
+                if (*p >= '0' && *p <= '9')
+                        digits++;
+                else if (*p == '.' && dots == 0)
+                        dots++;
+                else
+                        return -EINVAL;
+        }
+        if (digits == 0)
+                return -EINVAL;
+        return seconds_to_ms(strtod(v, NULL), ret);
+}
+
+/* ~ and $HOME expanded when home is known, else kept for policy_resolve. */
+static char *expand(const char *s, const char *home) {
+        if (!home || !*home)
+                return strdup(s);
+        return path_expand_home(s, home);
+}
+
+static int set_env_pair(config_layer *l, const char *name, size_t name_len, const char *value,
+                        corral_error *err) {
+        size_t vl = strlen(value);
+        char *s = malloc(name_len + 1 + vl + 1);
+        if (!s)
+                return oom(err);
+        memcpy(s, name, name_len);
+        s[name_len] = '=';
+        memcpy(s + name_len + 1, value, vl + 1);
+
+        /* the last assignment of a name wins */
+        for (size_t i = 0; i < l->env_set.n; i++)
+                if (strncmp(l->env_set.v[i], s, name_len + 1) == 0) {
+                        free(l->env_set.v[i]);
+                        l->env_set.v[i] = s;
+                        return 0;
+                }
+        if (strv_push_take(&l->env_set, s) < 0)
+                return oom(err);
+        return 0;
+}
+
+/* Sets key k from its string form. Shared by flags and TOML strings. */
+static int set_value(config_layer *l, const key_def *k, const char *v, const char *home, where w,
+                     corral_error *err) {
+        const char *why;
+        int r;
+
+        switch (k->kind) {
+        case KEY_MODE:
+                if (policy_mode_from_string(v, &l->mode) < 0)
+                        return fail(err, w, -EINVAL,
+                                    "key '%s': unknown mode '%s' (expected read-only, workspace-write or full-access)",
+                                    k->name, v);
+                l->has_mode = true;
+                break;
+        case KEY_NETWORK:
+                if (policy_network_from_string(v, &l->network) < 0)
+                        return fail(err, w, -EINVAL, "key '%s': unknown network mode '%s' (expected off or on)",
+                                    k->name, v);
+                l->has_network = true;
+                break;
+        case KEY_TMP:
+                if (policy_tmp_from_string(v, &l->tmp) < 0)
+                        return fail(err, w, -EINVAL,
+                                    "key '%s': unknown tmp kind '%s' (expected workspace, private or host)", k->name,
+                                    v);
+                l->has_tmp = true;
+                break;
+        case KEY_TIMEOUT:
+                if (parse_seconds(v, &l->timeout_ms) < 0)
+                        return fail(err, w, -EINVAL,
+                                    "key '%s': '%s' is not a number of seconds between 0 (none) and %.0f", k->name, v,
+                                    TIMEOUT_MAX_S);
+                l->has_timeout = true;
+                break;
+        case KEY_ALLOW_BROAD_ROOTS:
+                if (strcmp(v, "true") == 0)
+                        l->allow_broad_roots = true;
+                else if (strcmp(v, "false") == 0)
+                        l->allow_broad_roots = false;
+                else
+                        return fail(err, w, -EINVAL, "key '%s': expected true or false, got '%s'", k->name, v);
+                l->has_allow_broad_roots = true;
+                break;
+        case KEY_BACKEND:
+                if (policy_backend_from_string(v, &l->backend) < 0)
+                        return fail(err, w, -EINVAL, "key '%s': unknown backend '%s' (expected auto, userns or users)",
+                                    k->name, v);
+                l->has_backend = true;
+                break;
+        case KEY_WORKSPACE:
+        case KEY_CWD: {
+                if ((why = path_problem(v)))
+                        return fail(err, w, -EINVAL, "key '%s': path '%s' %s", k->name, v, why);
+                char *e = expand(v, home);
+                if (!e)
+                        return oom(err);
+                char **slot = k->kind == KEY_WORKSPACE ? &l->workspace : &l->cwd;
+                free(*slot);
+                *slot = e;
+                break;
+        }
+        case KEY_PATHS: {
+                if ((why = path_problem(v)))
+                        return fail(err, w, -EINVAL, "key '%s': path '%s' %s", k->name, v, why);
+                char *e = expand(v, home);
+                if (!e)
+                        return oom(err);
+                strv *s = list_of(l, k);
+                if (strv_contains(s, e))
+                        free(e);
+                else if (strv_push_take(s, e) < 0)
+                        return oom(err);
+                break;
+        }
+        case KEY_PROTECT:
+        case KEY_ENV_DROP:
+        case KEY_ENV_KEEP:
+                if (k->kind == KEY_PROTECT && (why = protect_problem(v)))
+                        return fail(err, w, -EINVAL, "key '%s': '%s' %s", k->name, v, why);
+                if (k->kind != KEY_PROTECT && (why = env_name_problem(v, strlen(v))))
+                        return fail(err, w, -EINVAL, "key '%s': '%s' %s", k->name, v, why);
+                if (k->kind == KEY_ENV_KEEP && strpbrk(v, "*?["))
+                        return fail(err, w, -EINVAL, "key '%s': '%s' is a pattern; env.keep takes variable names",
+                                    k->name, v);
+                if (strv_push_unique(list_of(l, k), v) < 0)
+                        return oom(err);
+                break;
+        case KEY_ENV_SET: {
+                const char *eq = strchr(v, '=');
+                if (!eq || eq == v)
+                        return fail(err, w, -EINVAL, "key '%s': '%s' is not NAME=value", k->name, v);
+                if ((r = set_env_pair(l, v, (size_t)(eq - v), eq + 1, err)) < 0)
+                        return r;
+                break;
+        }
+        }
+        note_line(l, k, w.line);
+        return 0;
+}
+
+int config_layer_set(config_layer *l, const char *key, const char *value, const char *home, corral_error *err) {
+        if (!key)
+                return error_set(err, -EINVAL, "no key given");
+        const key_def *k = find_key(key);
+        if (!k)
+                return error_set(err, -EINVAL, "unknown key '%s'", key);
+        if (!value)
+                return error_set(err, -EINVAL, "key '%s': no value given", key);
+        return set_value(l, k, value, home, (where){ NULL, 0 }, err);
+}
+
+/* --- TOML --------------------------------------------------------------- */
+
+typedef struct loader {
+        config_layer *l;
+        const char *file;
+        const char *home;
+        corral_error *err;
+} loader;
+
+static where at(const loader *ld, const toml_value *v) { return (where){ ld->file, toml_line(v) }; }
+
+static int wrong_type(const loader *ld, const char *key, const toml_value *v, const char *expected) {
+        return fail(ld->err, at(ld, v), -EINVAL, "key '%s': expected %s, got %s", key, expected,
+                    toml_type_name(toml_type_of(v)));
+}
+
+/* The string of v, refusing other types and embedded NUL bytes. */
+static int get_string(const loader *ld, const char *key, const toml_value *v, const char *expected,
+                      const char **ret) {
+        size_t len = 0;
+        if (toml_type_of(v) != TOML_STRING)
+                return wrong_type(ld, key, v, expected);
+        const char *s = toml_string(v, &len);
+        if (!s || strlen(s) != len)
+                return fail(ld->err, at(ld, v), -EINVAL, "key '%s': the string contains a NUL byte", key);
+        *ret = s;
+        return 0;
+}
+
+static int load_key(const loader *ld, const key_def *k, const toml_value *v) {
+        const char *s;
+        int r;
+
+        switch (k->kind) {
+        case KEY_MODE:
+        case KEY_TMP:
+                if ((r = get_string(ld, k->name, v, "a string", &s)) < 0)
+                        return r;
+                return set_value(ld->l, k, s, ld->home, at(ld, v), ld->err);
+
+        case KEY_NETWORK:
+                if (toml_type_of(v) == TOML_BOOL) {
+                        ld->l->network = toml_bool(v) ? NETWORK_ON : NETWORK_OFF;
+                        ld->l->has_network = true;
+                        ld->l->line_network = toml_line(v);
+                        return 0;
+                }
+                if ((r = get_string(ld, k->name, v, "\"off\", \"on\" or a boolean", &s)) < 0)
+                        return r;
+                return set_value(ld->l, k, s, ld->home, at(ld, v), ld->err);
+
+        case KEY_TIMEOUT: {
+                double secs;
+                if (toml_type_of(v) == TOML_INTEGER) {
+                        int64_t i = toml_integer(v);
+                        secs = i < 0 ? -1.0 : (double)i;
+                } else if (toml_type_of(v) == TOML_FLOAT)
+                        secs = toml_float(v);
+                else
+                        return wrong_type(ld, k->name, v, "a number of seconds");
+                if (seconds_to_ms(secs, &ld->l->timeout_ms) < 0)
+                        return fail(ld->err, at(ld, v), -EINVAL,
+                                    "key '%s': expected seconds between 0 (none) and %.0f", k->name, TIMEOUT_MAX_S);
+                ld->l->has_timeout = true;
+                ld->l->line_timeout = toml_line(v);
+                return 0;
+        }
+
+        case KEY_ALLOW_BROAD_ROOTS:
+                if (toml_type_of(v) != TOML_BOOL)
+                        return wrong_type(ld, k->name, v, "a boolean");
+                ld->l->allow_broad_roots = toml_bool(v);
+                ld->l->has_allow_broad_roots = true;
+                ld->l->line_allow_broad_roots = toml_line(v);
+                return 0;
+
+        case KEY_PATHS:
+        case KEY_PROTECT:
+        case KEY_ENV_DROP:
+        case KEY_ENV_KEEP:
+                if (toml_type_of(v) != TOML_ARRAY)
+                        return wrong_type(ld, k->name, v, "an array of strings");
+                for (size_t i = 0; i < toml_count(v); i++) {
+                        const toml_value *item = toml_array_at(v, i);
+                        if ((r = get_string(ld, k->name, item, "an array of strings", &s)) < 0)
+                                return r;
+                        if ((r = set_value(ld->l, k, s, ld->home, at(ld, item), ld->err)) < 0)
+                                return r;
+                }
+                /* the line of the key, also for an empty array */
+                note_line(ld->l, k, toml_line(v));
+                return 0;
+
+        case KEY_ENV_SET:
+                if (toml_type_of(v) != TOML_TABLE)
+                        return wrong_type(ld, k->name, v, "a table of strings");
+                for (size_t i = 0; i < toml_count(v); i++) {
+                        const char *name = toml_table_key_at(v, i);
+                        const toml_value *item = toml_table_value_at(v, i);
+                        const char *why = env_name_problem(name, strlen(name));
+                        if (why)
+                                return fail(ld->err, at(ld, item), -EINVAL, "key '%s': variable name '%s' %s",
+                                            k->name, name, why);
+                        if ((r = get_string(ld, k->name, item, "a table of strings", &s)) < 0)
+                                return r;
+                        if ((r = set_env_pair(ld->l, name, strlen(name), s, ld->err)) < 0)
+                                return r;
+                }
+                note_line(ld->l, k, toml_line(v));
+                return 0;
+
+        case KEY_BACKEND:
+        case KEY_WORKSPACE:
+        case KEY_CWD:
+                break;
+        }
+        return fail(ld->err, at(ld, v), -EINVAL, "unknown key '%s'", k->name);
+}
+
+static int load_env(const loader *ld, const toml_value *env) {
+        if (toml_type_of(env) != TOML_TABLE)
+                return wrong_type(ld, "env", env, "a table");
+        for (size_t i = 0; i < toml_count(env); i++) {
+                const char *name = toml_table_key_at(env, i);
+                const toml_value *v = toml_table_value_at(env, i);
+                const key_def *k = NULL;
+                if (strcmp(name, "drop") == 0)
+                        k = find_key("env.drop");
+                else if (strcmp(name, "keep") == 0)
+                        k = find_key("env.keep");
+                else if (strcmp(name, "set") == 0)
+                        k = find_key("env.set");
+                if (!k)
+                        return fail(ld->err, at(ld, v), -EINVAL, "unknown key 'env.%s' (expected drop, keep or set)",
+                                    name);
+                int r = load_key(ld, k, v);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int load_workspaces(const loader *ld, const toml_value *ws) {
+        if (toml_type_of(ws) != TOML_TABLE)
+                return wrong_type(ld, "workspaces", ws, "a table");
+        ld->l->line_workspaces = toml_line(ws);
+        for (size_t i = 0; i < toml_count(ws); i++) {
+                const char *path = toml_table_key_at(ws, i);
+                const toml_value *t = toml_table_value_at(ws, i);
+                const char *why;
+                bool trust = false;
+
+                if (i == 0 && toml_line(t) > 0)
+                        ld->l->line_workspaces = toml_line(t);
+                if (toml_type_of(t) != TOML_TABLE)
+                        return fail(ld->err, at(ld, t), -EINVAL, "key 'workspaces.\"%s\"': expected a table, got %s",
+                                    path, toml_type_name(toml_type_of(t)));
+                if ((why = path_problem(path)))
+                        return fail(ld->err, at(ld, t), -EINVAL, "key 'workspaces.\"%s\"': the path %s", path, why);
+
+                for (size_t j = 0; j < toml_count(t); j++) {
+                        const char *name = toml_table_key_at(t, j);
+                        const toml_value *v = toml_table_value_at(t, j);
+                        if (strcmp(name, "trust") != 0)
+                                return fail(ld->err, at(ld, v), -EINVAL,
+                                            "unknown key 'workspaces.\"%s\".%s' (expected trust)", path, name);
+                        if (toml_type_of(v) != TOML_BOOL)
+                                return fail(ld->err, at(ld, v), -EINVAL,
+                                            "key 'workspaces.\"%s\".trust': expected a boolean, got %s", path,
+                                            toml_type_name(toml_type_of(v)));
+                        trust = toml_bool(v);
+                }
+                if (!trust)
+                        continue;
+
+                _cleanup_free_ char *e = expand(path, ld->home);
+                if (!e)
+                        return oom(ld->err);
+                if (!path_is_absolute(e))
+                        return fail(ld->err, at(ld, t), -EINVAL,
+                                    "key 'workspaces.\"%s\"': a trusted workspace must be an absolute path%s", path,
+                                    ld->home ? "" : " (and no home directory is known to expand ~)");
+                if (strv_push_unique(&ld->l->trusted_workspaces, e) < 0)
+                        return oom(ld->err);
+        }
+        return 0;
+}
+
+static int load_text(config_layer *l, const char *text, size_t len, const char *file, const char *home,
+                     corral_error *err) {
+        char msg[512] = "";
+        toml_value *root = NULL;
+        loader ld = { l, file, home && *home ? home : NULL, err };
+
+        int r = toml_parse(text, len, &root, msg, sizeof(msg));
+        if (r < 0) {
+                int line = 0, off = 0;
+                if (r == -ENOMEM)
+                        return oom(err);
+                /* "line N: what" becomes "FILE:N: what" */
+                if (sscanf(msg, "line %d: %n", &line, &off) == 1 && off > 0)
+                        return error_set(err, r, "%s:%d: %s", file, line, msg + off);
+                return error_set(err, r, "%s: %s", file, msg[0] ? msg : "not valid TOML");
+        }
+
+        for (size_t i = 0; i < toml_count(root) && r >= 0; i++) {
+                const char *name = toml_table_key_at(root, i);
+                const toml_value *v = toml_table_value_at(root, i);
+                const key_def *k = find_key(name);
+
+                if (strcmp(name, "env") == 0)
+                        r = load_env(&ld, v);
+                else if (strcmp(name, "workspaces") == 0)
+                        r = load_workspaces(&ld, v);
+                else if (k && k->toml)
+                        r = load_key(&ld, k, v);
+                else
+                        r = fail(err, at(&ld, v), -EINVAL,
+                                 "unknown key '%s' (known: mode, network, tmp, timeout, writable_roots, protect, "
+                                 "deny_read, allow_read, allow_unix_sockets, allow_broad_roots, [env], [workspaces])",
+                                 name);
+        }
+        toml_free(root);
+        return r;
+}
+
+int config_layer_load_string(config_layer *l, const char *text, size_t len, const char *home, corral_error *err) {
+        return load_text(l, text ? text : "", text ? len : 0, l->source ? l->source : "config", home, err);
+}
+
+int config_layer_load_file(config_layer *l, const char *path, bool required, const char *home, corral_error *err) {
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+                int e = errno;
+                if (e == ENOENT && !required)
+                        return 0;
+                return error_set(err, -e, "%s: %s", path, strerror(e));
+        }
+
+        _cleanup_free_ char *buf = malloc(CONFIG_MAX_SIZE + 1);
+        if (!buf) {
+                fclose(f);
+                return oom(err);
+        }
+        size_t n = fread(buf, 1, CONFIG_MAX_SIZE + 1, f);
+        int e = ferror(f) ? (errno ? errno : EIO) : 0;
+        fclose(f);
+        if (e)
+                return error_set(err, -e, "%s: %s", path, strerror(e));
+        if (n > CONFIG_MAX_SIZE)
+                return error_set(err, -EFBIG, "%s: larger than %d bytes; not a config file", path, CONFIG_MAX_SIZE);
+
+        char *src = strdup(path);
+        if (!src)
+                return oom(err);
+        free(l->source);
+        l->source = src;
+        return load_text(l, buf, n, path, home, err);
+}
+
+char *config_user_path(const char *home) {
+        const char *xdg = getenv("XDG_CONFIG_HOME");
+        _cleanup_free_ char *base = NULL;
+
+        if (xdg && path_is_absolute(xdg))
+                base = strdup(xdg);
+        else if (home && *home)
+                base = path_join(home, ".config");
+        else
+                return NULL;
+        if (!base)
+                return NULL;
+        return path_join(base, "corral/config.toml");
+}

@@ -44,35 +44,48 @@ typedef struct config_layer {
 
         strv trusted_workspaces;   /* user config only: [workspaces."/path"] trust = true */
 
-        /* Line of each key in the file, for messages ("line 3: ..."); 0 if unset. */
+        /* Line of each key in the file, for messages ("FILE:3: ..."); 0 if
+         * unset or set from the command line. */
         int line_mode, line_network, line_tmp, line_timeout, line_allow_broad_roots;
         int line_writable_roots, line_allow_read, line_allow_unix_sockets, line_env_keep, line_env_set;
+        int line_deny_read, line_workspaces;
 
         /* flags only */
         char *workspace, *cwd;
 } config_layer;
 
+/* Every function below takes a layer set up by config_layer_init (or, for
+ * config_layer_defaults, a zeroed one). config_layer_done frees it. */
 void config_layer_init(config_layer *l, config_origin origin, const char *source);
 void config_layer_done(config_layer *l);
 
-/* The built-in defaults: workspace-write, network off, tmp=workspace, the
- * default protected names, deny-read list and secret-variable patterns. */
+/* The built-in defaults: workspace-write, network off, tmp=workspace, no
+ * timeout, the default protected names, deny-read list (kept as "~/.ssh"...,
+ * expanded by policy_resolve with its home) and secret-variable patterns. */
 int config_layer_defaults(config_layer *l, corral_error *err);
 
 /* Sets one key from a string, as a flag does: "mode" "read-only",
  * "writable_roots" "/x" (appends), "env.set" "K=V", "timeout" "30" (seconds,
- * decimals allowed). Unknown keys and bad values fail with -EINVAL and a
- * message naming the key. home (may be NULL) is used to expand ~ and $HOME. */
+ * decimals allowed, "0" = none), "allow_broad_roots" "true", and, for the
+ * flags layer, "backend", "workspace", "cwd". Every TOML key except
+ * [workspaces] works. Unknown keys and bad values fail with -EINVAL and a
+ * message naming the key. home (may be NULL) is used to expand ~ and $HOME;
+ * without it the path is kept as written and policy_resolve expands it.
+ * Relative paths given here are resolved by policy_resolve against the
+ * caller's cwd (flags layer) or the workspace (file layers). */
 int config_layer_set(config_layer *l, const char *key, const char *value, const char *home, corral_error *err);
 
 /* Loads a TOML file into the layer. A missing file is not an error (returns 0
  * and leaves the layer empty) unless required is true. Unknown keys, wrong
- * types and bad values fail with -EINVAL and "FILE:LINE: ..." in err. */
+ * types and bad values fail with -EINVAL and "FILE:LINE: ..." in err; files
+ * over 1 MiB with -EFBIG. The layer's source becomes path. On failure the
+ * layer may be partly filled: throw it away. */
 int config_layer_load_file(config_layer *l, const char *path, bool required, const char *home, corral_error *err);
 
-/* Same, from a buffer (tests, fuzzers). */
+/* Same, from a buffer (tests, fuzzers); messages name the layer's source. */
 int config_layer_load_string(config_layer *l, const char *text, size_t len, const char *home, corral_error *err);
 
-/* The user config path: $XDG_CONFIG_HOME/corral/config.toml or
- * ~/.config/corral/config.toml. Returns a malloc'd string or NULL. */
+/* The user config path: $XDG_CONFIG_HOME/corral/config.toml (when that
+ * variable holds an absolute path) or ~/.config/corral/config.toml.
+ * Returns a malloc'd string, or NULL when there is no home either. */
 char *config_user_path(const char *home);

@@ -1,1 +1,258 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: MIT
+ * `corral doctor`: what this machine supports, which backend `auto` picks,
+ * and the seed's operator checklist answered with evidence from a probe that
+ * runs in a real sandbox. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "apply/landlock.h"
+#include "common/json.h"
+#include "common/macro.h"
+#include "corral.h"
+
+typedef struct findings {
+        struct utsname uts;
+        int landlock_abi;
+        bool seccomp;
+        int userns_err;          /* 0: unprivileged user namespaces work for this caller */
+        char max_userns[32], apparmor_restrict[32], debian_clone[32];
+        bool container;
+        char probe[2048];        /* the probe's JSON, or empty */
+        char probe_error[1100];
+} findings;
+
+static void read_sysctl(const char *path, char *buf, size_t len) {
+        FILE *f = fopen(path, "re");
+        if (!f || !fgets(buf, (int)len, f))
+                snprintf(buf, len, "absent");
+        buf[strcspn(buf, "\n")] = 0;
+        if (f)
+                fclose(f);
+}
+
+/* Try what the backend does: a child in new user, mount, pid and net
+ * namespaces. */
+static int probe_userns(void) {
+        pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | SIGCHLD,
+                                   NULL, NULL, NULL, NULL);
+        if (pid < 0)
+                return errno;
+        if (pid == 0)
+                _exit(0);
+        int status;
+        waitpid(pid, &status, 0);
+        return 0;
+}
+
+static const char *userns_blocker(const findings *f) {
+        if (!f->userns_err)
+                return NULL;
+        if (strcmp(f->apparmor_restrict, "1") == 0)
+                return "AppArmor's kernel.apparmor_restrict_unprivileged_userns=1 (Ubuntu 23.10+) blocks them";
+        if (strcmp(f->debian_clone, "0") == 0)
+                return "kernel.unprivileged_userns_clone=0 blocks them";
+        if (strcmp(f->max_userns, "0") == 0)
+                return "user.max_user_namespaces=0 blocks them";
+        if (f->container)
+                return "the container this runs in blocks them (seccomp or missing capabilities)";
+        return "blocked by the kernel configuration or a security module";
+}
+
+/* Runs the probe in a default sandbox on a temporary workspace and keeps its
+ * JSON output. */
+static void run_probe(findings *f) {
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        if (n <= 0) {
+                snprintf(f->probe_error, sizeof(f->probe_error), "cannot find the corral binary: %s", strerror(errno));
+                return;
+        }
+        exe[n] = 0;
+        char ws[] = "/tmp/corral-doctor-XXXXXX";
+        if (!mkdtemp(ws)) {
+                snprintf(f->probe_error, sizeof(f->probe_error), "cannot create a workspace: %s", strerror(errno));
+                return;
+        }
+        const char *home = getenv("HOME");
+        char *argv[] = {exe, "__doctor-probe", ws, (char *)(home && home[0] == '/' ? home : "/usr"), NULL};
+        corral_error err = {{0}};
+        corral_request *req = corral_request_new();
+        corral_sandbox *sb = NULL;
+        int pipefd[2] = {-1, -1}, saved = -1;
+        if (!req || corral_request_set(req, "workspace", ws, &err) < 0 ||
+            corral_request_set(req, "no_workspace_config", "true", &err) < 0 ||
+            corral_request_set(req, "tmp", "private", &err) < 0 || corral_request_set_command(req, argv) < 0 ||
+            corral_sandbox_new(req, &sb, &err) < 0)
+                goto fail;
+        if (pipe2(pipefd, O_CLOEXEC) < 0 || (saved = dup(STDOUT_FILENO)) < 0)
+                goto fail_errno;
+        fflush(stdout);
+        dup2(pipefd[1], STDOUT_FILENO);
+        close(pipefd[1]);
+        pipefd[1] = -1;
+        corral_status st;
+        int r = corral_sandbox_run(sb, false, &st, &err);
+        dup2(saved, STDOUT_FILENO);
+        if (r < 0)
+                goto fail;
+        n = read(pipefd[0], f->probe, sizeof(f->probe) - 1);
+        f->probe[n > 0 ? n : 0] = 0;
+        f->probe[strcspn(f->probe, "\n")] = 0;
+        if (st.exit_code != 0 || !f->probe[0])
+                snprintf(f->probe_error, sizeof(f->probe_error), "the probe exited with %d", st.exit_code);
+        goto out;
+fail_errno:
+        snprintf(err.msg, sizeof(err.msg), "%s", strerror(errno));
+fail:
+        snprintf(f->probe_error, sizeof(f->probe_error), "%s", err.msg);
+out:
+        if (saved >= 0)
+                close(saved);
+        for (int i = 0; i < 2; i++)
+                if (pipefd[i] >= 0)
+                        close(pipefd[i]);
+        corral_sandbox_free(sb);
+        corral_request_free(req);
+        rmdir(ws);
+}
+
+/* The value of "key": in the probe's flat JSON object (strings unquoted). */
+static const char *probe_value(const findings *f, const char *key, char *buf, size_t len) {
+        char pat[64];
+        snprintf(pat, sizeof(pat), "\"%s\":", key);
+        const char *p = strstr(f->probe, pat);
+        if (!p)
+                return "?";
+        p += strlen(pat);
+        bool quoted = *p == '"';
+        p += quoted;
+        size_t n = strcspn(p, quoted ? "\"" : ",}");
+        snprintf(buf, len, "%.*s", (int)(n < len ? n : len - 1), p);
+        return buf;
+}
+
+static void gather(findings *f) {
+        memset(f, 0, sizeof(*f));
+        uname(&f->uts);
+        f->landlock_abi = landlock_abi_version();
+        f->seccomp = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0 &&
+                     syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &(unsigned){SECCOMP_RET_ERRNO}) == 0;
+        read_sysctl("/proc/sys/user/max_user_namespaces", f->max_userns, sizeof(f->max_userns));
+        read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", f->apparmor_restrict,
+                    sizeof(f->apparmor_restrict));
+        read_sysctl("/proc/sys/kernel/unprivileged_userns_clone", f->debian_clone, sizeof(f->debian_clone));
+        f->container = access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0;
+        f->userns_err = probe_userns();
+        if (!f->userns_err)
+                run_probe(f);
+}
+
+static const char *landlock_text(int abi) {
+        if (abi <= 0)
+                return "not available (the mounts alone enforce writes; network on is refused)";
+        if (abi >= 6)
+                return "writes; abstract unix sockets and signals scoped to the sandbox";
+        return "writes (abstract sockets not scoped: network on is refused)";
+}
+
+static void print_text(const findings *f, FILE *o) {
+        char a[256], b[256], c[256];
+        fprintf(o, "corral %s doctor\n", corral_version());
+        fprintf(o, "  %-18s %s %s (%s)\n", "kernel", f->uts.sysname, f->uts.release, f->uts.machine);
+        fprintf(o, "  %-18s ABI %d: %s\n", "landlock", f->landlock_abi, landlock_text(f->landlock_abi));
+        fprintf(o, "  %-18s %s\n", "seccomp", f->seccomp ? "filters available" : "NOT available");
+        if (f->userns_err)
+                fprintf(o, "  %-18s do NOT work for uid %u: %s; %s\n", "user namespaces", getuid(),
+                        strerror(f->userns_err), userns_blocker(f));
+        else
+                fprintf(o, "  %-18s work for uid %u\n", "user namespaces", getuid());
+        fprintf(o, "  %-18s user.max_user_namespaces=%s kernel.apparmor_restrict_unprivileged_userns=%s "
+                   "kernel.unprivileged_userns_clone=%s\n",
+                "sysctls", f->max_userns, f->apparmor_restrict, f->debian_clone);
+        fprintf(o, "  %-18s %s\n", "backend (auto)",
+                f->userns_err ? "none works here: the elevated 'users' backend (corral-setup) is needed"
+                              : "userns");
+        fprintf(o, "\noperator checklist, answered by a probe in a real sandbox:\n");
+        if (!f->probe[0]) {
+                fprintf(o, "  the probe could not run: %s\n",
+                        f->probe_error[0] ? f->probe_error : "user namespaces do not work");
+                return;
+        }
+        fprintf(o, "  %-34s uid %s, the caller's own, in a user namespace; CapEff %s\n",
+                "which account runs commands?", probe_value(f, "uid", a, sizeof(a)),
+                probe_value(f, "cap_eff", b, sizeof(b)));
+        fprintf(o, "  %-34s workspace: %s; outside: %s; .git: %s\n", "how are writes scoped?",
+                probe_value(f, "write_workspace", a, sizeof(a)), probe_value(f, "write_outside", b, sizeof(b)),
+                probe_value(f, "write_protected", c, sizeof(c)));
+        fprintf(o, "  %-34s %s (own network namespace; connect to 198.51.100.1:9: %s)\n",
+                "are network limits OS-enforced?",
+                strcmp(probe_value(f, "connect", a, sizeof(a)), "ok") ? "yes" : "NO", a);
+        fprintf(o, "  %-34s a child reports NoNewPrivs %s, Seccomp %s, CapEff %s\n",
+                "do restrictions reach children?", probe_value(f, "child_no_new_privs", a, sizeof(a)),
+                probe_value(f, "child_seccomp", b, sizeof(b)), probe_value(f, "child_cap_eff", c, sizeof(c)));
+        fprintf(o, "  %-34s none: unprivileged user namespaces are enough\n", "what admin setup is required?");
+}
+
+static void print_json(const findings *f, FILE *o) {
+        fprintf(o, "{\"version\":");
+        json_string(o, corral_version());
+        fprintf(o, ",\"kernel\":");
+        json_string(o, f->uts.release);
+        fprintf(o, ",\"landlock_abi\":%d,\"seccomp\":%s,\"userns\":{\"works\":%s,\"error\":", f->landlock_abi,
+                f->seccomp ? "true" : "false", f->userns_err ? "false" : "true");
+        json_string(o, f->userns_err ? strerror(f->userns_err) : NULL);
+        fprintf(o, ",\"blocked_by\":");
+        json_string(o, userns_blocker(f));
+        fprintf(o, ",\"max_user_namespaces\":");
+        json_string(o, f->max_userns);
+        fprintf(o, ",\"apparmor_restrict_unprivileged_userns\":");
+        json_string(o, f->apparmor_restrict);
+        fprintf(o, "},\"auto_backend\":");
+        json_string(o, f->userns_err ? NULL : "userns");
+        fprintf(o, ",\"checklist\":");
+        if (f->probe[0]) {
+                char a[256], b[256];
+                fprintf(o, "{\"account\":{\"uid\":%s,\"own_uid\":true,\"cap_eff\":%s},",
+                        probe_value(f, "uid", a, sizeof(a)), probe_value(f, "cap_eff", b, sizeof(b)));
+                fprintf(o, "\"writes\":{\"workspace\":");
+                json_string(o, probe_value(f, "write_workspace", a, sizeof(a)));
+                fprintf(o, ",\"outside\":");
+                json_string(o, probe_value(f, "write_outside", a, sizeof(a)));
+                fprintf(o, ",\"protected\":");
+                json_string(o, probe_value(f, "write_protected", a, sizeof(a)));
+                fprintf(o, "},\"network\":{\"os_enforced\":%s,\"connect\":",
+                        strcmp(probe_value(f, "connect", a, sizeof(a)), "ok") ? "true" : "false");
+                json_string(o, a);
+                fprintf(o, "},\"children\":{\"no_new_privs\":%s,", probe_value(f, "child_no_new_privs", a, sizeof(a)));
+                fprintf(o, "\"seccomp\":%s,", probe_value(f, "child_seccomp", a, sizeof(a)));
+                fprintf(o, "\"cap_eff\":%s},\"admin_setup\":\"none\"}", probe_value(f, "child_cap_eff", a, sizeof(a)));
+        } else {
+                fprintf(o, "null,\"probe_error\":");
+                json_string(o, f->probe_error[0] ? f->probe_error : "user namespaces do not work");
+        }
+        fprintf(o, "}\n");
+}
+
+int corral_doctor(FILE *o, bool json) {
+        findings *f = malloc(sizeof(*f));
+        if (!f)
+                return -ENOMEM;
+        gather(f);
+        if (json)
+                print_json(f, o);
+        else
+                print_text(f, o);
+        free(f);
+        return ferror(o) ? -EIO : 0;
+}

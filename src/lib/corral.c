@@ -4,7 +4,6 @@
 #include "corral.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,15 +28,6 @@ struct corral_sandbox {
         policy policy;
         plan plan;
 };
-
-static char *home_dir(void) {
-        const char *h = getenv("HOME");
-        if (!h || h[0] != '/') {
-                struct passwd *pw = getpwuid(getuid());
-                h = pw ? pw->pw_dir : NULL;
-        }
-        return h ? path_canonicalize(h) : NULL;
-}
 
 corral_request *corral_request_new(void) {
         corral_request *req = calloc(1, sizeof(*req));
@@ -65,7 +55,7 @@ int corral_request_set(corral_request *req, const char *key, const char *value, 
                 req->no_workspace_config = true;
                 return 0;
         }
-        _cleanup_free_ char *home = home_dir();
+        _cleanup_free_ char *home = path_home_dir();
         return config_layer_set(&req->flags, key, value, home, err);
 }
 
@@ -78,8 +68,8 @@ int corral_request_set_command(corral_request *req, char *const argv[]) {
 }
 
 int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_error *err) {
-        _cleanup_free_ char *home = home_dir();
-        _cleanup_free_ char *cwd = getcwd(NULL, 0);
+        _cleanup_free_ char *home = path_home_dir();
+        _cleanup_free_ char *cwd = path_current_dir();
         _cleanup_free_ char *user_path = req->config_file ? strdup(req->config_file) : config_user_path(home);
         _cleanup_free_ char *ws = NULL, *ws_config = NULL;
         config_layer defaults, user, wsl;

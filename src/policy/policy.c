@@ -1,1 +1,110 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: MIT
+ * The policy's enums as the strings users write, and freeing a policy. */
+#include "policy.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/macro.h"
+
+static const char *const mode_names[] = {
+        [MODE_READ_ONLY] = "read-only",
+        [MODE_WORKSPACE_WRITE] = "workspace-write",
+        [MODE_FULL_ACCESS] = "full-access",
+};
+
+static const char *const network_names[] = {
+        [NETWORK_OFF] = "off",
+        [NETWORK_ON] = "on",
+};
+
+static const char *const tmp_names[] = {
+        [TMP_WORKSPACE] = "workspace",
+        [TMP_PRIVATE] = "private",
+        [TMP_HOST] = "host",
+};
+
+static const char *const backend_names[] = {
+        [BACKEND_AUTO] = "auto",
+        [BACKEND_USERNS] = "userns",
+        [BACKEND_USERS] = "users",
+};
+
+static const char *name_of(const char *const *names, size_t n, unsigned v) {
+        return v < n ? names[v] : NULL;
+}
+
+static int index_of(const char *const *names, size_t n, const char *s) {
+        if (!s)
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(names[i], s) == 0)
+                        return (int)i;
+        return -EINVAL;
+}
+
+const char *policy_mode_to_string(policy_mode m) {
+        return name_of(mode_names, ELEMENTSOF(mode_names), (unsigned)m);
+}
+
+int policy_mode_from_string(const char *s, policy_mode *ret) {
+        int i = index_of(mode_names, ELEMENTSOF(mode_names), s);
+        if (i < 0)
+                return i;
+        *ret = (policy_mode)i;
+        return 0;
+}
+
+const char *policy_network_to_string(policy_network n) {
+        return name_of(network_names, ELEMENTSOF(network_names), (unsigned)n);
+}
+
+int policy_network_from_string(const char *s, policy_network *ret) {
+        int i = index_of(network_names, ELEMENTSOF(network_names), s);
+        if (i < 0)
+                return i;
+        *ret = (policy_network)i;
+        return 0;
+}
+
+const char *policy_tmp_to_string(policy_tmp t) {
+        return name_of(tmp_names, ELEMENTSOF(tmp_names), (unsigned)t);
+}
+
+int policy_tmp_from_string(const char *s, policy_tmp *ret) {
+        int i = index_of(tmp_names, ELEMENTSOF(tmp_names), s);
+        if (i < 0)
+                return i;
+        *ret = (policy_tmp)i;
+        return 0;
+}
+
+const char *policy_backend_to_string(policy_backend b) {
+        return name_of(backend_names, ELEMENTSOF(backend_names), (unsigned)b);
+}
+
+int policy_backend_from_string(const char *s, policy_backend *ret) {
+        int i = index_of(backend_names, ELEMENTSOF(backend_names), s);
+        if (i < 0)
+                return i;
+        *ret = (policy_backend)i;
+        return 0;
+}
+
+void policy_free(policy *p) {
+        if (!p)
+                return;
+        free(p->workspace);
+        free(p->cwd);
+        free(p->home);
+        strv_clear(&p->writable_roots);
+        strv_clear(&p->protect);
+        strv_clear(&p->deny_read);
+        strv_clear(&p->allow_read);
+        strv_clear(&p->allow_unix_sockets);
+        strv_clear(&p->env_drop);
+        strv_clear(&p->env_keep);
+        strv_clear(&p->env_set);
+        *p = (policy){0};
+}

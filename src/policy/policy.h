@@ -55,8 +55,13 @@ typedef struct policy {
         bool allow_broad_roots; /* allow /, $HOME or an ancestor as a writable root */
 } policy;
 
+/* Frees what p holds and zeroes it (p itself is not freed). NULL is fine. */
 void policy_free(policy *p);
 
+/* The names users write ("read-only", "workspace-write", "full-access";
+ * "off", "on"; "workspace", "private", "host"; "auto", "userns", "users").
+ * to_string returns NULL for a value out of range; from_string returns 0, or
+ * -EINVAL for an unknown name (exact, case-sensitive match). */
 const char *policy_mode_to_string(policy_mode m);
 int policy_mode_from_string(const char *s, policy_mode *ret);
 const char *policy_network_to_string(policy_network n);

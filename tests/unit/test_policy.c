@@ -1,0 +1,841 @@
+/* SPDX-License-Identifier: MIT
+ * Unit tests: path helpers, the policy enums, and policy_resolve (merging,
+ * narrowing, trust, workspace/cwd, writable roots, deny paths, /tmp). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/path.h"
+#include "config/config.h"
+#include "policy/policy.h"
+#include "policy/resolve.h"
+
+/* --- fixture: a temporary tree ------------------------------------------
+ *   root/            canonical mkdtemp directory
+ *   root/home/       the caller's home
+ *   root/home/proj/  the workspace
+ *   root/other/      another directory */
+typedef struct fx {
+        char root[PATH_MAX];
+        char home[PATH_MAX];
+        char ws[PATH_MAX];
+        char other[PATH_MAX];
+        config_layer defaults, user, wsl, flags;
+        policy p;
+        corral_error err;
+} fx;
+
+static char *fmt(char *buf, const char *f, ...) __attribute__((format(printf, 2, 3)));
+static char *fmt(char *buf, const char *f, ...) {
+        va_list ap;
+        va_start(ap, f);
+        vsnprintf(buf, PATH_MAX, f, ap);
+        va_end(ap);
+        return buf;
+}
+
+static void write_file(const char *path, const char *text) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+static int setup(void **state) {
+        fx *f = calloc(1, sizeof(*f));
+        char tmpl[] = "/tmp/corral-test-policy-XXXXXX";
+        assert_non_null(mkdtemp(tmpl));
+        assert_non_null(realpath(tmpl, f->root));
+        fmt(f->home, "%s/home", f->root);
+        fmt(f->ws, "%s/home/proj", f->root);
+        fmt(f->other, "%s/other", f->root);
+        assert_int_equal(mkdir(f->home, 0700), 0);
+        assert_int_equal(mkdir(f->ws, 0700), 0);
+        assert_int_equal(mkdir(f->other, 0700), 0);
+
+        assert_int_equal(config_layer_defaults(&f->defaults, &f->err), 0);
+        config_layer_init(&f->user, ORIGIN_USER, "/u/config.toml");
+        config_layer_init(&f->wsl, ORIGIN_WORKSPACE, "/w/.corral.toml");
+        config_layer_init(&f->flags, ORIGIN_FLAGS, "command line");
+        *state = f;
+        return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        (void)st;
+        (void)type;
+        (void)ftw;
+        return remove(path);
+}
+
+static int teardown(void **state) {
+        fx *f = *state;
+        nftw(f->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        config_layer_done(&f->defaults);
+        config_layer_done(&f->user);
+        config_layer_done(&f->wsl);
+        config_layer_done(&f->flags);
+        policy_free(&f->p);
+        free(f);
+        return 0;
+}
+
+/* Resolve with all four layers, cwd = the workspace. */
+static int resolve(fx *f) {
+        policy_free(&f->p);
+        f->err.msg[0] = '\0';
+        return policy_resolve(&f->defaults, &f->user, &f->wsl, &f->flags, f->home, f->ws, &f->p, &f->err);
+}
+
+static void set(config_layer *l, const char *key, const char *value, const char *home) {
+        corral_error err = { "" };
+        int r = config_layer_set(l, key, value, home, &err);
+        if (r < 0)
+                fail_msg("config_layer_set(%s, %s): %s", key, value, err.msg);
+}
+
+static void load(config_layer *l, const char *text, const char *home) {
+        corral_error err = { "" };
+        int r = config_layer_load_string(l, text, strlen(text), home, &err);
+        if (r < 0)
+                fail_msg("load: %s", err.msg);
+}
+
+static void assert_contains(const char *haystack, const char *needle) {
+        if (!strstr(haystack, needle))
+                fail_msg("'%s' does not contain '%s'", haystack, needle);
+}
+
+/* --- enums --------------------------------------------------------------- */
+
+static void test_enum_strings(void **state) {
+        (void)state;
+        policy_mode m;
+        policy_network n;
+        policy_tmp t;
+        policy_backend b;
+
+        const char *modes[] = { "read-only", "workspace-write", "full-access" };
+        for (int i = 0; i < 3; i++) {
+                assert_int_equal(policy_mode_from_string(modes[i], &m), 0);
+                assert_int_equal(m, i);
+                assert_string_equal(policy_mode_to_string(m), modes[i]);
+        }
+        const char *nets[] = { "off", "on" };
+        for (int i = 0; i < 2; i++) {
+                assert_int_equal(policy_network_from_string(nets[i], &n), 0);
+                assert_int_equal(n, i);
+                assert_string_equal(policy_network_to_string(n), nets[i]);
+        }
+        const char *tmps[] = { "workspace", "private", "host" };
+        for (int i = 0; i < 3; i++) {
+                assert_int_equal(policy_tmp_from_string(tmps[i], &t), 0);
+                assert_int_equal(t, i);
+                assert_string_equal(policy_tmp_to_string(t), tmps[i]);
+        }
+        const char *backends[] = { "auto", "userns", "users" };
+        for (int i = 0; i < 3; i++) {
+                assert_int_equal(policy_backend_from_string(backends[i], &b), 0);
+                assert_int_equal(b, i);
+                assert_string_equal(policy_backend_to_string(b), backends[i]);
+        }
+
+        assert_int_equal(policy_mode_from_string("Read-Only", &m), -EINVAL);
+        assert_int_equal(policy_mode_from_string("", &m), -EINVAL);
+        assert_int_equal(policy_mode_from_string(NULL, &m), -EINVAL);
+        assert_int_equal(policy_network_from_string("true", &n), -EINVAL);
+        assert_int_equal(policy_tmp_from_string("shared", &t), -EINVAL);
+        assert_int_equal(policy_backend_from_string("bwrap", &b), -EINVAL);
+        assert_null(policy_mode_to_string((policy_mode)7));
+        assert_null(policy_tmp_to_string((policy_tmp)-1));
+
+        policy p = {0};
+        policy_free(&p); /* an empty policy frees fine */
+        policy_free(NULL);
+}
+
+/* --- paths --------------------------------------------------------------- */
+
+static void check_str(char *got, const char *want) {
+        assert_non_null(got);
+        assert_string_equal(got, want);
+        free(got);
+}
+
+static void test_path_expand_home(void **state) {
+        (void)state;
+        check_str(path_expand_home("~", "/home/u"), "/home/u");
+        check_str(path_expand_home("~/", "/home/u"), "/home/u");
+        check_str(path_expand_home("~/.ssh", "/home/u"), "/home/u/.ssh");
+        check_str(path_expand_home("~/.ssh", "/home/u/"), "/home/u/.ssh");
+        check_str(path_expand_home("$HOME", "/home/u"), "/home/u");
+        check_str(path_expand_home("$HOME/a/b", "/home/u"), "/home/u/a/b");
+        check_str(path_expand_home("${HOME}/a", "/home/u"), "/home/u/a");
+        check_str(path_expand_home("~/x", "/"), "/x");
+        /* not expanded */
+        check_str(path_expand_home("~bob/x", "/home/u"), "~bob/x");
+        check_str(path_expand_home("$HOMEDIR/x", "/home/u"), "$HOMEDIR/x");
+        check_str(path_expand_home("/a/~/b", "/home/u"), "/a/~/b");
+        check_str(path_expand_home("rel/x", NULL), "rel/x");
+        /* home needed but missing */
+        errno = 0;
+        assert_null(path_expand_home("~/x", NULL));
+        assert_int_equal(errno, EINVAL);
+        assert_null(path_expand_home("$HOME", ""));
+}
+
+static void test_path_join_normalize(void **state) {
+        (void)state;
+        check_str(path_join("/a", "b"), "/a/b");
+        check_str(path_join("/a/", "b"), "/a/b");
+        check_str(path_join("/a", "/b"), "/b");
+        check_str(path_join("/", "b"), "/b");
+
+        check_str(path_normalize("/a/./b//c/"), "/a/b/c");
+        check_str(path_normalize("/a/b/../c"), "/a/c");
+        check_str(path_normalize("/a/.."), "/");
+        check_str(path_normalize("/../.."), "/");
+        check_str(path_normalize("/"), "/");
+        check_str(path_normalize("//"), "/");
+        check_str(path_normalize("a/b/.."), "a");
+        check_str(path_normalize("a/.."), ".");
+        check_str(path_normalize("./"), ".");
+        check_str(path_normalize("../a/../.."), "../..");
+        check_str(path_normalize("a/../../b"), "../b");
+
+        assert_true(path_is_absolute("/x"));
+        assert_false(path_is_absolute("x"));
+        assert_false(path_is_absolute(""));
+        assert_false(path_is_absolute("~/x"));
+        assert_true(path_is_root("/"));
+        assert_false(path_is_root("/a"));
+
+        assert_true(path_is_below_or_equal("/a/b", "/a"));
+        assert_true(path_is_below_or_equal("/a", "/a"));
+        assert_true(path_is_below_or_equal("/a", "/a/"));
+        assert_false(path_is_below_or_equal("/ab", "/a"));
+        assert_false(path_is_below_or_equal("/a", "/a/b"));
+        assert_true(path_is_below_or_equal("/anything", "/"));
+        assert_true(path_is_below_or_equal("/", "/"));
+}
+
+static void test_path_canonicalize(void **state) {
+        fx *f = *state;
+        char a[PATH_MAX], b[PATH_MAX], want[PATH_MAX];
+
+        /* existing directory */
+        check_str(path_canonicalize(f->ws), f->ws);
+        check_str(path_canonicalize(fmt(a, "%s/./proj/../proj//", f->home)), f->ws);
+        /* missing tail is kept */
+        check_str(path_canonicalize(fmt(a, "%s/missing/deeper", f->ws)), fmt(want, "%s/missing/deeper", f->ws));
+        check_str(path_canonicalize(fmt(a, "%s/missing/../x", f->ws)), fmt(want, "%s/x", f->ws));
+        /* symlink to a directory, then a missing name beneath it */
+        assert_int_equal(symlink(f->other, fmt(a, "%s/link", f->ws)), 0);
+        check_str(path_canonicalize(a), f->other);
+        check_str(path_canonicalize(fmt(b, "%s/link/secret", f->ws)), fmt(want, "%s/secret", f->other));
+        /* "link/.." is the parent of the target, not of the link */
+        check_str(path_canonicalize(fmt(b, "%s/link/..", f->ws)), f->root);
+        /* relative symlink */
+        assert_int_equal(symlink("../../other", fmt(a, "%s/rel", f->ws)), 0);
+        check_str(path_canonicalize(a), f->other);
+        /* dangling symlink resolves to where its target would be */
+        assert_int_equal(symlink(fmt(b, "%s/not-yet", f->other), fmt(a, "%s/dangling", f->ws)), 0);
+        check_str(path_canonicalize(a), b);
+        /* symlink loop */
+        assert_int_equal(symlink("loop2", fmt(a, "%s/loop1", f->ws)), 0);
+        assert_int_equal(symlink("loop1", fmt(b, "%s/loop2", f->ws)), 0);
+        errno = 0;
+        assert_null(path_canonicalize(a));
+        assert_int_equal(errno, ELOOP);
+        /* a name under a regular file */
+        write_file(fmt(a, "%s/file", f->ws), "x");
+        check_str(path_canonicalize(fmt(b, "%s/file/x", f->ws)), fmt(want, "%s/file/x", f->ws));
+        /* relative to the process's cwd */
+        char old[PATH_MAX];
+        assert_non_null(getcwd(old, sizeof(old)));
+        assert_int_equal(chdir(f->home), 0);
+        check_str(path_canonicalize("proj"), f->ws);
+        check_str(path_canonicalize("."), f->home);
+        assert_int_equal(chdir(old), 0);
+        check_str(path_canonicalize("/"), "/");
+        assert_null(path_canonicalize(""));
+}
+
+static void test_path_home_cwd(void **state) {
+        fx *f = *state;
+        char *old = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+
+        setenv("HOME", f->home, 1);
+        check_str(path_home_dir(), f->home);
+        /* a relative HOME is ignored in favour of the passwd entry */
+        setenv("HOME", "relative", 1);
+        char *h = path_home_dir();
+        if (h) {
+                assert_true(path_is_absolute(h));
+                free(h);
+        }
+        if (old) {
+                setenv("HOME", old, 1);
+                free(old);
+        } else
+                unsetenv("HOME");
+
+        char cwd[PATH_MAX];
+        assert_non_null(getcwd(cwd, sizeof(cwd)));
+        check_str(path_current_dir(), cwd);
+}
+
+/* --- resolve: basics ------------------------------------------------------ */
+
+static void test_resolve_defaults(void **state) {
+        fx *f = *state;
+        char buf[PATH_MAX];
+
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.mode, MODE_WORKSPACE_WRITE);
+        assert_int_equal(f->p.network, NETWORK_OFF);
+        assert_int_equal(f->p.tmp, TMP_WORKSPACE);
+        assert_int_equal(f->p.backend, BACKEND_AUTO);
+        assert_int_equal(f->p.timeout_ms, 0);
+        assert_false(f->p.allow_broad_roots);
+        assert_string_equal(f->p.workspace, f->ws);
+        assert_string_equal(f->p.cwd, f->ws);
+        assert_string_equal(f->p.home, f->home);
+        assert_int_equal(f->p.writable_roots.n, 1);
+        assert_string_equal(f->p.writable_roots.v[0], f->ws);
+        assert_int_equal(f->p.protect.n, 5);
+        assert_true(strv_contains(&f->p.protect, ".git"));
+        assert_true(strv_contains(&f->p.protect, ".corral.toml"));
+        assert_int_equal(f->p.deny_read.n, 13);
+        assert_true(strv_contains(&f->p.deny_read, fmt(buf, "%s/.ssh", f->home)));
+        assert_true(strv_contains(&f->p.deny_read, fmt(buf, "%s/.claude/.credentials.json", f->home)));
+        assert_true(strv_contains(&f->p.deny_read, fmt(buf, "%s/.docker/config.json", f->home)));
+        assert_int_equal(f->p.env_drop.n, 5);
+        assert_true(strv_contains(&f->p.env_drop, "AWS_*"));
+        assert_int_equal(f->p.env_keep.n, 0);
+        assert_int_equal(f->p.env_set.n, 0);
+        assert_int_equal(f->p.allow_read.n, 0);
+        assert_int_equal(f->p.allow_unix_sockets.n, 0);
+}
+
+static void test_resolve_null_layers(void **state) {
+        fx *f = *state;
+        /* only flags; the fallbacks still give workspace-write, network off */
+        assert_int_equal(policy_resolve(NULL, NULL, NULL, NULL, NULL, f->ws, &f->p, &f->err), 0);
+        assert_int_equal(f->p.mode, MODE_WORKSPACE_WRITE);
+        assert_int_equal(f->p.network, NETWORK_OFF);
+        assert_null(f->p.home);
+        assert_int_equal(f->p.deny_read.n, 0);
+        policy_free(&f->p);
+
+        /* no home: the defaults under ~ are skipped, nothing fails */
+        assert_int_equal(policy_resolve(&f->defaults, NULL, NULL, NULL, NULL, f->ws, &f->p, &f->err), 0);
+        assert_int_equal(f->p.deny_read.n, 0);
+        assert_int_equal(f->p.protect.n, 5);
+        policy_free(&f->p);
+
+        /* no cwd and no workspace flag */
+        policy_free(&f->p);
+        assert_int_equal(policy_resolve(&f->defaults, NULL, NULL, NULL, f->home, NULL, &f->p, &f->err), -EINVAL);
+        assert_contains(f->err.msg, "workspace");
+}
+
+static void test_resolve_workspace_cwd(void **state) {
+        fx *f = *state;
+        char buf[PATH_MAX];
+
+        /* workspace relative to the caller's cwd */
+        set(&f->flags, "workspace", "proj", NULL);
+        policy_free(&f->p);
+        assert_int_equal(policy_resolve(&f->defaults, &f->user, NULL, &f->flags, f->home, f->home, &f->p, &f->err),
+                         0);
+        assert_string_equal(f->p.workspace, f->ws);
+        assert_string_equal(f->p.cwd, f->ws);
+
+        /* through a symlink: canonical */
+        assert_int_equal(symlink(f->ws, fmt(buf, "%s/wslink", f->root)), 0);
+        set(&f->flags, "workspace", buf, NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_string_equal(f->p.workspace, f->ws);
+
+        /* ~ in the workspace flag */
+        set(&f->flags, "workspace", "~/proj", f->home);
+        assert_int_equal(resolve(f), 0);
+        assert_string_equal(f->p.workspace, f->ws);
+
+        /* cwd relative to the caller's cwd, inside the workspace */
+        assert_int_equal(mkdir(fmt(buf, "%s/sub", f->ws), 0700), 0);
+        set(&f->flags, "cwd", "sub", NULL);
+        assert_int_equal(resolve(f), 0); /* caller's cwd is f->ws */
+        assert_string_equal(f->p.cwd, buf);
+
+        /* cwd missing */
+        set(&f->flags, "cwd", "nope", NULL);
+        assert_int_equal(resolve(f), -ENOENT);
+        assert_contains(f->err.msg, "/home/proj/nope': No such file");
+
+        /* workspace missing, or a file */
+        free(f->flags.cwd);
+        f->flags.cwd = NULL;
+        set(&f->flags, "workspace", fmt(buf, "%s/missing", f->root), NULL);
+        assert_int_equal(resolve(f), -ENOENT);
+        assert_contains(f->err.msg, buf);
+        write_file(fmt(buf, "%s/file", f->root), "x");
+        set(&f->flags, "workspace", buf, NULL);
+        assert_int_equal(resolve(f), -ENOTDIR);
+        assert_contains(f->err.msg, "is not a directory");
+
+        /* policy_workspace_path alone */
+        config_layer none = {0};
+        char *w = policy_workspace_path(&none, f->ws, &f->err);
+        check_str(w, f->ws);
+        set(&f->flags, "workspace", f->other, NULL);
+        w = policy_workspace_path(&f->flags, f->ws, &f->err);
+        check_str(w, f->other);
+        assert_null(policy_workspace_path(NULL, NULL, &f->err));
+}
+
+static void test_resolve_scalars_later_wins(void **state) {
+        fx *f = *state;
+
+        load(&f->user, "mode = \"full-access\"\nnetwork = \"on\"\ntmp = \"host\"\ntimeout = 60\n", f->home);
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.mode, MODE_FULL_ACCESS);
+        assert_int_equal(f->p.network, NETWORK_ON);
+        assert_int_equal(f->p.tmp, TMP_HOST);
+        assert_int_equal(f->p.timeout_ms, 60000);
+        /* full-access: the workspace is listed for information only */
+        assert_int_equal(f->p.writable_roots.n, 1);
+        assert_string_equal(f->p.writable_roots.v[0], f->ws);
+
+        set(&f->flags, "mode", "workspace-write", NULL);
+        set(&f->flags, "network", "off", NULL);
+        set(&f->flags, "tmp", "private", NULL);
+        set(&f->flags, "timeout", "2.5", NULL);
+        set(&f->flags, "backend", "userns", NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.mode, MODE_WORKSPACE_WRITE);
+        assert_int_equal(f->p.network, NETWORK_OFF);
+        assert_int_equal(f->p.tmp, TMP_PRIVATE);
+        assert_int_equal(f->p.timeout_ms, 2500);
+        assert_int_equal(f->p.backend, BACKEND_USERNS);
+}
+
+static void test_resolve_lists_accumulate(void **state) {
+        fx *f = *state;
+        char buf[PATH_MAX];
+
+        load(&f->user,
+             "protect = [\".git\", \".env\"]\n"
+             "deny_read = [\"~/.ssh\", \"~/secrets\"]\n"
+             "[env]\ndrop = [\"*_TOKEN\", \"MY_*\"]\nkeep = [\"GH_TOKEN\"]\nset = { A = \"user\", B = \"user\" }\n",
+             f->home);
+        load(&f->wsl, "protect = [\".env\", \".vscode\"]\ndeny_read = [\"~/secrets\", \"~/.other\"]\n"
+                      "[env]\ndrop = [\"CI_*\"]\n",
+             f->home);
+        set(&f->flags, "protect", ".idea", NULL);
+        set(&f->flags, "env.set", "A=flags", NULL);
+        set(&f->flags, "deny_read", "~/.ssh", f->home);
+        assert_int_equal(resolve(f), 0);
+
+        assert_int_equal(f->p.protect.n, 8);
+        assert_true(strv_contains(&f->p.protect, ".env"));
+        assert_true(strv_contains(&f->p.protect, ".vscode"));
+        assert_true(strv_contains(&f->p.protect, ".idea"));
+        assert_int_equal(f->p.deny_read.n, 15);
+        assert_true(strv_contains(&f->p.deny_read, fmt(buf, "%s/secrets", f->home)));
+        assert_true(strv_contains(&f->p.deny_read, fmt(buf, "%s/.other", f->home)));
+        assert_int_equal(f->p.env_drop.n, 7);
+        assert_true(strv_contains(&f->p.env_drop, "MY_*"));
+        assert_true(strv_contains(&f->p.env_drop, "CI_*"));
+        assert_int_equal(f->p.env_keep.n, 1);
+        assert_int_equal(f->p.env_set.n, 2);
+        assert_true(strv_contains(&f->p.env_set, "A=flags"));
+        assert_true(strv_contains(&f->p.env_set, "B=user"));
+}
+
+/* --- resolve: writable roots ----------------------------------------------- */
+
+static void test_resolve_writable_roots(void **state) {
+        fx *f = *state;
+        char buf[PATH_MAX], link[PATH_MAX];
+
+        set(&f->flags, "writable_roots", f->other, NULL);
+        set(&f->flags, "writable_roots", f->ws, NULL); /* duplicate of the workspace */
+        assert_int_equal(symlink(f->other, fmt(link, "%s/otherlink", f->root)), 0);
+        set(&f->flags, "writable_roots", link, NULL); /* same after canonicalisation */
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.writable_roots.n, 2);
+        assert_string_equal(f->p.writable_roots.v[0], f->ws);
+        assert_string_equal(f->p.writable_roots.v[1], f->other);
+
+        /* relative flag roots are relative to the caller's cwd (here the workspace) */
+        assert_int_equal(mkdir(fmt(buf, "%s/build", f->ws), 0700), 0);
+        set(&f->flags, "writable_roots", "build", NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_true(strv_contains(&f->p.writable_roots, buf));
+
+        /* read-only: none */
+        set(&f->flags, "mode", "read-only", NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.writable_roots.n, 0);
+
+        /* full-access: just the workspace */
+        set(&f->flags, "mode", "full-access", NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.writable_roots.n, 1);
+        assert_string_equal(f->p.writable_roots.v[0], f->ws);
+}
+
+static void test_resolve_writable_root_errors(void **state) {
+        fx *f = *state;
+        char buf[PATH_MAX];
+
+        /* missing: the error names the path and where it came from */
+        load(&f->user, "\n\nwritable_roots = [\"/nonexistent-corral-root\"]\n", f->home);
+        assert_int_equal(resolve(f), -ENOENT);
+        assert_contains(f->err.msg, "/u/config.toml:3");
+        assert_contains(f->err.msg, "'/nonexistent-corral-root'");
+
+        /* a file */
+        config_layer_done(&f->user);
+        config_layer_init(&f->user, ORIGIN_USER, "/u/config.toml");
+        write_file(fmt(buf, "%s/file", f->other), "x");
+        set(&f->flags, "writable_roots", buf, NULL);
+        assert_int_equal(resolve(f), -ENOTDIR);
+        assert_contains(f->err.msg, buf);
+        assert_contains(f->err.msg, "command line");
+}
+
+static void test_resolve_broad_roots(void **state) {
+        fx *f = *state;
+
+        /* "/" */
+        set(&f->flags, "writable_roots", "/", NULL);
+        assert_int_equal(resolve(f), -EPERM);
+        assert_contains(f->err.msg, "'/'");
+        assert_contains(f->err.msg, "root directory");
+        assert_contains(f->err.msg, "allow_broad_roots = true");
+
+        /* home */
+        config_layer_done(&f->flags);
+        config_layer_init(&f->flags, ORIGIN_FLAGS, "command line");
+        set(&f->flags, "writable_roots", "~", f->home);
+        assert_int_equal(resolve(f), -EPERM);
+        assert_contains(f->err.msg, f->home);
+        assert_contains(f->err.msg, "home directory");
+
+        /* an ancestor of home */
+        config_layer_done(&f->flags);
+        config_layer_init(&f->flags, ORIGIN_FLAGS, "command line");
+        set(&f->flags, "writable_roots", f->root, NULL);
+        assert_int_equal(resolve(f), -EPERM);
+        assert_contains(f->err.msg, "ancestor of your home");
+
+        /* allowed by the flags */
+        set(&f->flags, "allow_broad_roots", "true", NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_true(f->p.allow_broad_roots);
+        assert_true(strv_contains(&f->p.writable_roots, f->root));
+
+        /* allowed by the user config */
+        set(&f->flags, "allow_broad_roots", "false", NULL);
+        assert_int_equal(resolve(f), -EPERM);
+        config_layer_done(&f->flags);
+        config_layer_init(&f->flags, ORIGIN_FLAGS, "command line");
+        set(&f->flags, "writable_roots", f->root, NULL);
+        load(&f->user, "allow_broad_roots = true\n", f->home);
+        assert_int_equal(resolve(f), 0);
+
+        /* home as the workspace (corral run from ~) */
+        config_layer_done(&f->user);
+        config_layer_init(&f->user, ORIGIN_USER, "/u/config.toml");
+        config_layer_done(&f->flags);
+        config_layer_init(&f->flags, ORIGIN_FLAGS, "command line");
+        policy_free(&f->p);
+        assert_int_equal(policy_resolve(&f->defaults, &f->user, NULL, &f->flags, f->home, f->home, &f->p, &f->err),
+                         -EPERM);
+        assert_contains(f->err.msg, "workspace");
+        assert_contains(f->err.msg, "home directory");
+        /* ... fine in read-only mode (nothing is writable) */
+        set(&f->flags, "mode", "read-only", NULL);
+        policy_free(&f->p);
+        assert_int_equal(policy_resolve(&f->defaults, &f->user, NULL, &f->flags, f->home, f->home, &f->p, &f->err),
+                         0);
+        policy_free(&f->p);
+}
+
+/* --- resolve: /tmp in read-only mode -------------------------------------- */
+
+static void test_resolve_readonly_tmp(void **state) {
+        fx *f = *state;
+
+        /* the default workspace tmp becomes private */
+        set(&f->flags, "mode", "read-only", NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.tmp, TMP_PRIVATE);
+
+        /* explicit private is fine */
+        set(&f->flags, "tmp", "private", NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.tmp, TMP_PRIVATE);
+
+        /* explicit host from the flags */
+        set(&f->flags, "tmp", "host", NULL);
+        assert_int_equal(resolve(f), -EINVAL);
+        assert_contains(f->err.msg, "command line: key 'tmp'");
+        assert_contains(f->err.msg, "read-only mode uses a private /tmp");
+
+        /* explicit workspace from the user config, read-only from the flags */
+        config_layer_done(&f->flags);
+        config_layer_init(&f->flags, ORIGIN_FLAGS, "command line");
+        set(&f->flags, "mode", "read-only", NULL);
+        load(&f->user, "\ntmp = \"workspace\"\n", f->home);
+        assert_int_equal(resolve(f), -EINVAL);
+        assert_contains(f->err.msg, "/u/config.toml:2: key 'tmp'");
+        assert_contains(f->err.msg, "private /tmp");
+}
+
+/* --- resolve: deny/allow paths --------------------------------------------- */
+
+static void test_resolve_deny_paths(void **state) {
+        fx *f = *state;
+        char buf[PATH_MAX], target[PATH_MAX], want[PATH_MAX];
+
+        /* a symlinked deny path hides its target */
+        assert_int_equal(mkdir(fmt(target, "%s/real-secrets", f->other), 0700), 0);
+        assert_int_equal(symlink(target, fmt(buf, "%s/.secrets", f->home)), 0);
+        load(&f->user, "deny_read = [\"~/.secrets\", \"~/.secrets/key\"]\n", f->home);
+        /* relative entries of a file are relative to the workspace */
+        load(&f->wsl, "deny_read = [\"local/secret\"]\n", f->home);
+        /* relative entries of the flags to the caller's cwd */
+        set(&f->flags, "deny_read", "../flagged", NULL);
+        set(&f->flags, "workspace", f->ws, NULL);
+        set(&f->flags, "allow_read", "~/.ssh/known_hosts", f->home);
+        set(&f->flags, "allow_unix_sockets", "/run/user/1000/../1000/bus", NULL);
+        policy_free(&f->p);
+        assert_int_equal(
+                policy_resolve(&f->defaults, &f->user, &f->wsl, &f->flags, f->home, f->other, &f->p, &f->err), 0);
+
+        assert_true(strv_contains(&f->p.deny_read, target));
+        assert_false(strv_contains(&f->p.deny_read, buf));
+        assert_true(strv_contains(&f->p.deny_read, fmt(want, "%s/key", target)));
+        assert_true(strv_contains(&f->p.deny_read, fmt(want, "%s/local/secret", f->ws)));
+        assert_true(strv_contains(&f->p.deny_read, fmt(want, "%s/flagged", f->root)));
+        assert_int_equal(f->p.allow_read.n, 1);
+        assert_string_equal(f->p.allow_read.v[0], fmt(want, "%s/.ssh/known_hosts", f->home));
+        assert_int_equal(f->p.allow_unix_sockets.n, 1);
+        assert_string_equal(f->p.allow_unix_sockets.v[0], "/run/user/1000/bus");
+
+        /* duplicates after canonicalisation are dropped */
+        size_t n = f->p.deny_read.n;
+        set(&f->flags, "deny_read", target, NULL);
+        set(&f->flags, "deny_read", fmt(want, "%s/../home/.ssh", f->home), NULL);
+        policy_free(&f->p);
+        assert_int_equal(
+                policy_resolve(&f->defaults, &f->user, &f->wsl, &f->flags, f->home, f->other, &f->p, &f->err), 0);
+        assert_int_equal(f->p.deny_read.n, n);
+}
+
+static void test_resolve_home_needed(void **state) {
+        fx *f = *state;
+
+        /* a user entry under ~ that could not be expanded, and no home now */
+        load(&f->user, "\ndeny_read = [\"~/x\"]\n", NULL);
+        policy_free(&f->p);
+        assert_int_equal(policy_resolve(&f->defaults, &f->user, NULL, &f->flags, NULL, f->ws, &f->p, &f->err),
+                         -EINVAL);
+        assert_contains(f->err.msg, "/u/config.toml:2: key 'deny_read'");
+        assert_contains(f->err.msg, "home");
+        /* with a home at resolve time it expands there */
+        assert_int_equal(resolve(f), 0);
+        char want[PATH_MAX];
+        assert_true(strv_contains(&f->p.deny_read, fmt(want, "%s/x", f->home)));
+}
+
+/* --- resolve: narrowing ----------------------------------------------------- */
+
+/* Loads text as the workspace config and expects resolve to refuse key. */
+static void expect_refused(fx *f, const char *text, const char *key, int line) {
+        char want[PATH_MAX];
+        config_layer_done(&f->wsl);
+        config_layer_init(&f->wsl, ORIGIN_WORKSPACE, "/w/.corral.toml");
+        load(&f->wsl, text, f->home);
+        int r = resolve(f);
+        if (r != -EPERM)
+                fail_msg("'%s': expected -EPERM, got %d (%s)", text, r, f->err.msg);
+        fmt(want, "/w/.corral.toml:%d: key '%s'", line, key);
+        assert_contains(f->err.msg, want);
+        assert_contains(f->err.msg, "may only narrow");
+        fmt(want, "[workspaces.\"%s\"] trust = true", f->ws);
+        assert_contains(f->err.msg, want);
+}
+
+static void expect_allowed(fx *f, const char *text) {
+        config_layer_done(&f->wsl);
+        config_layer_init(&f->wsl, ORIGIN_WORKSPACE, "/w/.corral.toml");
+        load(&f->wsl, text, f->home);
+        int r = resolve(f);
+        if (r != 0)
+                fail_msg("'%s': expected 0, got %d (%s)", text, r, f->err.msg);
+}
+
+static void test_narrow_mode(void **state) {
+        fx *f = *state;
+        expect_allowed(f, "mode = \"read-only\"\n");
+        assert_int_equal(f->p.mode, MODE_READ_ONLY);
+        expect_allowed(f, "mode = \"workspace-write\"\n");
+        expect_refused(f, "\nmode = \"full-access\"\n", "mode", 2);
+        assert_contains(f->err.msg, "full-access");
+        /* user config at read-only: workspace-write is wider */
+        load(&f->user, "mode = \"read-only\"\n", f->home);
+        expect_refused(f, "mode = \"workspace-write\"\n", "mode", 1);
+        expect_allowed(f, "mode = \"read-only\"\n");
+        /* user config at full-access: full-access from the workspace is not wider */
+        load(&f->user, "mode = \"full-access\"\n", f->home);
+        expect_allowed(f, "mode = \"full-access\"\n");
+        assert_int_equal(f->p.mode, MODE_FULL_ACCESS);
+}
+
+static void test_narrow_network(void **state) {
+        fx *f = *state;
+        expect_allowed(f, "network = \"off\"\n");
+        expect_allowed(f, "network = false\n");
+        expect_refused(f, "network = \"on\"\n", "network", 1);
+        expect_refused(f, "# on\nnetwork = true\n", "network", 2);
+        load(&f->user, "network = \"on\"\n", f->home);
+        expect_allowed(f, "network = \"on\"\n");
+        assert_int_equal(f->p.network, NETWORK_ON);
+        expect_allowed(f, "network = \"off\"\n");
+        assert_int_equal(f->p.network, NETWORK_OFF);
+}
+
+static void test_narrow_tmp(void **state) {
+        fx *f = *state;
+        expect_allowed(f, "tmp = \"private\"\n");
+        assert_int_equal(f->p.tmp, TMP_PRIVATE);
+        expect_allowed(f, "tmp = \"workspace\"\n");
+        expect_refused(f, "tmp = \"host\"\n", "tmp", 1);
+        load(&f->user, "tmp = \"private\"\n", f->home);
+        expect_refused(f, "tmp = \"workspace\"\n", "tmp", 1);
+        load(&f->user, "tmp = \"host\"\n", f->home);
+        expect_allowed(f, "tmp = \"host\"\n");
+}
+
+static void test_narrow_timeout(void **state) {
+        fx *f = *state;
+        /* no timeout in the base: setting one is narrowing */
+        expect_allowed(f, "timeout = 30\n");
+        assert_int_equal(f->p.timeout_ms, 30000);
+        expect_allowed(f, "timeout = 0\n");
+        load(&f->user, "timeout = 60\n", f->home);
+        expect_allowed(f, "timeout = 10\n");
+        assert_int_equal(f->p.timeout_ms, 10000);
+        expect_allowed(f, "timeout = 60.0\n");
+        expect_refused(f, "timeout = 61\n", "timeout", 1);
+        expect_refused(f, "timeout = 0\n", "timeout", 1);
+        assert_contains(f->err.msg, "removes the timeout");
+}
+
+static void test_narrow_refused_keys(void **state) {
+        fx *f = *state;
+        expect_refused(f, "writable_roots = [\"/tmp\"]\n", "writable_roots", 1);
+        expect_refused(f, "\nallow_read = [\"~/.ssh\"]\n", "allow_read", 2);
+        expect_refused(f, "allow_unix_sockets = [\"/run/docker.sock\"]\n", "allow_unix_sockets", 1);
+        expect_refused(f, "[env]\nkeep = [\"GITHUB_TOKEN\"]\n", "env.keep", 2);
+        expect_refused(f, "[env.set]\nLD_PRELOAD = \"/x.so\"\n", "env.set", 1);
+        expect_refused(f, "allow_broad_roots = true\n", "allow_broad_roots", 1);
+        expect_refused(f, "[workspaces.\"/\"]\ntrust = true\n", "workspaces", 1);
+        /* narrowing keys are fine */
+        expect_allowed(f, "protect = [\"secrets\"]\ndeny_read = [\"/etc/shadow\"]\nallow_broad_roots = false\n"
+                          "[env]\ndrop = [\"NPM_*\"]\n");
+        assert_true(strv_contains(&f->p.protect, "secrets"));
+        assert_true(strv_contains(&f->p.deny_read, "/etc/shadow"));
+        assert_true(strv_contains(&f->p.env_drop, "NPM_*"));
+        /* flags may widen whatever the workspace config says */
+        set(&f->flags, "network", "on", NULL);
+        expect_allowed(f, "network = \"off\"\n");
+        assert_int_equal(f->p.network, NETWORK_ON);
+}
+
+static void test_trusted_workspace(void **state) {
+        fx *f = *state;
+        char buf[PATH_MAX], link[PATH_MAX];
+        const char *wide = "mode = \"full-access\"\nnetwork = \"on\"\ntmp = \"host\"\n"
+                           "writable_roots = [\"../../other\"]\nallow_read = [\"~/.ssh/config\"]\n"
+                           "[env]\nkeep = [\"GH_TOKEN\"]\nset = { X = \"1\" }\n";
+
+        /* trusting another workspace changes nothing */
+        fmt(buf, "[workspaces.\"%s\"]\ntrust = true\n", f->other);
+        load(&f->user, buf, f->home);
+        expect_refused(f, wide, "mode", 1);
+
+        /* trusting this one, through a symlink to it: canonical paths compared */
+        assert_int_equal(symlink(f->ws, fmt(link, "%s/proj-link", f->root)), 0);
+        fmt(buf, "[workspaces.\"%s\"]\ntrust = true\n", link);
+        load(&f->user, buf, f->home);
+        expect_allowed(f, wide);
+        assert_int_equal(f->p.mode, MODE_FULL_ACCESS);
+        assert_int_equal(f->p.network, NETWORK_ON);
+        assert_int_equal(f->p.tmp, TMP_HOST);
+        assert_true(strv_contains(&f->p.env_keep, "GH_TOKEN"));
+        assert_true(strv_contains(&f->p.env_set, "X=1"));
+
+        /* writable roots of a trusted workspace config are relative to the workspace */
+        expect_allowed(f, "writable_roots = [\"../../other\"]\n");
+        assert_true(strv_contains(&f->p.writable_roots, f->other));
+
+        /* trust = false is no trust */
+        config_layer_done(&f->user);
+        config_layer_init(&f->user, ORIGIN_USER, "/u/config.toml");
+        fmt(buf, "[workspaces.\"%s\"]\ntrust = false\n", f->ws);
+        load(&f->user, buf, f->home);
+        expect_refused(f, "network = \"on\"\n", "network", 1);
+
+        /* ~ in the trusted path */
+        config_layer_done(&f->user);
+        config_layer_init(&f->user, ORIGIN_USER, "/u/config.toml");
+        load(&f->user, "[workspaces.\"~/proj\"]\ntrust = true\n", f->home);
+        expect_allowed(f, "network = \"on\"\n");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_enum_strings),
+                cmocka_unit_test(test_path_expand_home),
+                cmocka_unit_test(test_path_join_normalize),
+                cmocka_unit_test_setup_teardown(test_path_canonicalize, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_path_home_cwd, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_defaults, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_null_layers, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_workspace_cwd, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_scalars_later_wins, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_lists_accumulate, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_writable_roots, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_writable_root_errors, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_broad_roots, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_readonly_tmp, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_deny_paths, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_home_needed, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_narrow_mode, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_narrow_network, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_narrow_tmp, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_narrow_timeout, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_narrow_refused_keys, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_trusted_workspace, setup, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
