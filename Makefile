@@ -3,21 +3,26 @@ BUILD ?= build
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all demo check bench install clean
+.PHONY: all deps demo check bench install clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+# Build and test dependencies (Debian/Ubuntu packages), installed if missing.
+deps:
+	@./scripts/install-deps.sh
+
 $(BUILD)/build.ninja:
+	@./scripts/install-deps.sh
 	meson setup $(BUILD) --prefix=$(PREFIX)
 
 demo: all
 	./demo/demo.sh $(BUILD)/corral
 
-check: all
+check: deps all
 	./tests/run-all.sh $(BUILD)
 
-bench: all
+bench: deps all
 	./bench/bench.sh $(BUILD)/corral
 
 install: all

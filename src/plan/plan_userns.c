@@ -64,6 +64,20 @@ static bool below_any(const char *path, const strv *list) {
         return false;
 }
 
+/* Whether a host path can be seen in the sandbox: /dev and /proc are new,
+ * and /tmp is replaced unless it is the host's, except for the roots bound
+ * back beneath it. */
+static bool visible_inside(const policy *p, const char *path) {
+        if (path_is_below_or_equal(path, "/dev") || path_is_below_or_equal(path, "/proc"))
+                return false;
+        if (!path_is_below_or_equal(path, "/tmp") || (p->tmp == TMP_HOST && p->mode != MODE_READ_ONLY))
+                return true;
+        if (below_any(path, &p->writable_roots))
+                return true;
+        return p->mode == MODE_READ_ONLY && path_is_below_or_equal(path, p->workspace) &&
+               strcmp(p->workspace, "/tmp") != 0;
+}
+
 static int add_placeholder(plan *pl, const char *path, const char *name) {
         placeholder *n = realloc(pl->placeholders, (pl->n_placeholders + 1) * sizeof(placeholder));
         if (!n)
@@ -272,7 +286,8 @@ static int plan_masks(const policy *p, plan *pl, const strv *sockets, corral_err
         for (size_t a = 0; a < p->allow_read.n; a++) {
                 allow_slots[a] = -1;
                 struct stat st;
-                if (!below_any(p->allow_read.v[a], &p->deny_read) || lstat(p->allow_read.v[a], &st) < 0)
+                if (!below_any(p->allow_read.v[a], &p->deny_read) || !visible_inside(p, p->allow_read.v[a]) ||
+                    lstat(p->allow_read.v[a], &st) < 0)
                         continue;
                 allow_slots[a] = plan_new_slot(pl);
                 if (!(op = plan_op(pl, MOP_CLONE, "allow-read carve-out"))) {
@@ -286,7 +301,7 @@ static int plan_masks(const policy *p, plan *pl, const strv *sockets, corral_err
         for (size_t d = 0; d < p->deny_read.n && r >= 0; d++) {
                 const char *deny = p->deny_read.v[d];
                 struct stat st;
-                if (strv_contains(&p->allow_read, deny) || lstat(deny, &st) < 0)
+                if (strv_contains(&p->allow_read, deny) || !visible_inside(p, deny) || lstat(deny, &st) < 0)
                         continue;
                 for (size_t w = 0; w < p->writable_roots.n; w++)
                         if (path_is_below_or_equal(p->writable_roots.v[w], deny)) {
@@ -350,9 +365,8 @@ static int plan_masks(const policy *p, plan *pl, const strv *sockets, corral_err
                 struct stat st;
                 if (strv_contains(&p->allow_unix_sockets, sock) || lstat(sock, &st) < 0 || !S_ISSOCK(st.st_mode))
                         continue;
-                if (path_is_below_or_equal(sock, "/dev") || path_is_below_or_equal(sock, "/proc") ||
-                    (p->tmp != TMP_HOST && path_is_below_or_equal(sock, "/tmp")))
-                        continue; /* not visible inside */
+                if (!visible_inside(p, sock))
+                        continue;
                 if (below_any(sock, &p->deny_read) && !below_any(sock, &p->allow_read))
                         continue; /* hidden already */
                 if (!(op = plan_op(pl, MOP_ATTACH, plan_strf(pl, "host unix socket %s", sock))))

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs what building and testing corral needs on Debian/Ubuntu, if it is
+# missing. Uses sudo when not run as root. Safe to run again.
+set -eu
+need=""
+have() { command -v "$1" >/dev/null 2>&1; }
+pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+for p in meson ninja-build pkg-config gcc libseccomp-dev libcmocka-dev bats python3 bubblewrap iproute2 \
+         git procps util-linux curl netcat-openbsd iputils-ping socat; do
+        pkg_ok "$p" || need="$need $p"
+done
+[ -z "$need" ] && exit 0
+if ! have apt-get; then
+        echo "install-deps: missing:$need (not a Debian/Ubuntu system: install them by hand)" >&2
+        exit 1
+fi
+echo "install-deps: installing:$need"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $need >/dev/null
