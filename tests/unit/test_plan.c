@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: MIT
+ * Plan building for the userns backend: the order and content of the mount
+ * operations, placeholders, masks, the environment. No privileges needed:
+ * plans are data. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/macro.h"
+#include "common/path.h"
+#include "plan/plan.h"
+
+static char root[] = "/var/tmp/corral-test-plan-XXXXXX"; /* not under /tmp: see test_masks_skip_invisible */
+static char *ws, *home;
+
+static void touch(const char *path) {
+        int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+        assert_true(fd >= 0);
+        close(fd);
+}
+
+static char *at(const char *base, const char *rel) {
+        char *p = path_join(base, rel);
+        assert_non_null(p);
+        return p;
+}
+
+static void base_policy(policy *p) {
+        memset(p, 0, sizeof(*p));
+        p->mode = MODE_WORKSPACE_WRITE;
+        p->network = NETWORK_OFF;
+        p->tmp = TMP_PRIVATE;
+        p->workspace = strdup(ws);
+        p->cwd = strdup(ws);
+        p->home = strdup(home);
+        strv_push(&p->writable_roots, ws);
+        const char *names[] = {".git", ".codex", ".agents", ".corral", ".corral.toml"};
+        for (size_t i = 0; i < 5; i++)
+                strv_push(&p->protect, names[i]);
+}
+
+static void build(const policy *p, plan *pl, int expect) {
+        char *argv[] = {"true", NULL};
+        const char *env[] = {"PATH=/usr/bin:/bin", "HOME=/home/x", "GITHUB_TOKEN=secret", "AWS_REGION=eu",
+                             "KEEP_TOKEN=k", "EDITOR=vi", NULL};
+        corral_error err = {{0}};
+        int r = plan_build(p, argv, env, pl, &err);
+        if (r != expect)
+                fail_msg("plan_build returned %d, expected %d: %s", r, expect, err.msg);
+}
+
+/* Index of the first op of a kind on a path (sub ignored), or -1. */
+static int find_op(const plan *pl, mount_op_kind kind, const char *path) {
+        for (size_t i = 0; i < pl->n_ops; i++)
+                if (pl->ops[i].kind == kind && (!path || (pl->ops[i].path && strcmp(pl->ops[i].path, path) == 0)))
+                        return (int)i;
+        return -1;
+}
+
+static int setup(void **state) {
+        (void)state;
+        assert_non_null(mkdtemp(root));
+        ws = at(root, "ws");
+        home = at(root, "home");
+        assert_int_equal(mkdir(ws, 0755), 0);
+        assert_int_equal(mkdir(home, 0755), 0);
+        return 0;
+}
+
+static int teardown(void **state) {
+        (void)state;
+        char cmd[512];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+        return system(cmd);
+}
+
+static void test_writable_root_cloned_before_readonly(void **state) {
+        (void)state;
+        policy p;
+        plan pl;
+        base_policy(&p);
+        build(&p, &pl, 0);
+        int clone = find_op(&pl, MOP_CLONE, ws), ro = find_op(&pl, MOP_READONLY_ALL, "/"),
+            attach = find_op(&pl, MOP_ATTACH, ws);
+        assert_true(clone >= 0 && ro > clone && attach > ro);
+        assert_true(pl.confine);
+        assert_true(pl.clone_flags != 0);
+        plan_free(&pl);
+        policy_free(&p);
+}
+
+static void test_missing_protected_name_gets_placeholder(void **state) {
+        (void)state;
+        policy p;
+        plan pl;
+        base_policy(&p);
+        build(&p, &pl, 0);
+        _cleanup_free_ char *git = at(ws, ".git");
+        assert_int_equal(pl.n_placeholders, 5);
+        bool found = false;
+        for (size_t i = 0; i < pl.n_placeholders; i++)
+                found |= strcmp(pl.placeholders[i].path, git) == 0;
+        assert_true(found);
+        int clone = find_op(&pl, MOP_CLONE, git);
+        assert_true(clone > find_op(&pl, MOP_ATTACH, ws)); /* on top of the writable root */
+        assert_int_equal(pl.ops[clone + 1].kind, MOP_SETATTR);
+        assert_true(pl.ops[clone + 1].attr & ATTR_RDONLY);
+        assert_int_equal(pl.ops[clone + 2].kind, MOP_ATTACH);
+        plan_free(&pl);
+        policy_free(&p);
+}
+
+static void test_existing_protected_dir_no_placeholder(void **state) {
+        (void)state;
+        _cleanup_free_ char *codex = at(ws, ".codex");
+        assert_int_equal(mkdir(codex, 0755), 0);
+        policy p;
+        plan pl;
+        base_policy(&p);
+        build(&p, &pl, 0);
+        for (size_t i = 0; i < pl.n_placeholders; i++)
+                assert_string_not_equal(pl.placeholders[i].path, codex);
+        assert_true(find_op(&pl, MOP_CLONE, codex) >= 0);
+        plan_free(&pl);
+        policy_free(&p);
+        rmdir(codex);
+}
+
+static void test_symlinked_protected_name(void **state) {
+        (void)state;
+        _cleanup_free_ char *target = at(ws, "realgit");
+        _cleanup_free_ char *link = at(ws, ".git");
+        assert_int_equal(mkdir(target, 0755), 0);
+        assert_int_equal(symlink("realgit", link), 0);
+        policy p;
+        plan pl;
+        base_policy(&p);
+        build(&p, &pl, 0);
+        int l = find_op(&pl, MOP_CLONE, link);
+        assert_true(l >= 0);
+        assert_true(pl.ops[l].nofollow); /* the link itself */
+        int t = find_op(&pl, MOP_CLONE, target);
+        assert_true(t >= 0); /* and its target, read-only */
+        assert_true(pl.ops[t + 1].attr & ATTR_RDONLY);
+        plan_free(&pl);
+        policy_free(&p);
+        unlink(link);
+        rmdir(target);
+}
+
+static void test_git_file_protects_gitdir(void **state) {
+        (void)state;
+        _cleanup_free_ char *gitdir = at(ws, "modules/sub");
+        _cleanup_free_ char *modules = at(ws, "modules");
+        _cleanup_free_ char *file = at(ws, ".git");
+        assert_int_equal(mkdir(modules, 0755), 0);
+        assert_int_equal(mkdir(gitdir, 0755), 0);
+        FILE *f = fopen(file, "w");
+        assert_non_null(f);
+        fprintf(f, "gitdir: modules/sub\n");
+        fclose(f);
+        policy p;
+        plan pl;
+        base_policy(&p);
+        build(&p, &pl, 0);
+        assert_true(find_op(&pl, MOP_CLONE, file) >= 0);
+        int g = find_op(&pl, MOP_CLONE, gitdir);
+        assert_true(g >= 0);
+        assert_true(pl.ops[g + 1].attr & ATTR_RDONLY);
+        plan_free(&pl);
+        policy_free(&p);
+        unlink(file);
+        rmdir(gitdir);
+        rmdir(modules);
+}
+
+static void test_deny_read_masks_existing_paths(void **state) {
+        (void)state;
+        _cleanup_free_ char *ssh = at(home, ".ssh");
+        _cleanup_free_ char *netrc = at(home, ".netrc");
+        _cleanup_free_ char *aws = at(home, ".aws");
+        assert_int_equal(mkdir(ssh, 0700), 0);
+        touch(netrc);
+        policy p;
+        plan pl;
+        base_policy(&p);
+        strv_push(&p.deny_read, ssh);
+        strv_push(&p.deny_read, netrc);
+        strv_push(&p.deny_read, aws); /* absent: nothing to hide */
+        build(&p, &pl, 0);
+        int d = find_op(&pl, MOP_ATTACH, ssh), f = find_op(&pl, MOP_ATTACH, netrc);
+        assert_true(d >= 0 && f >= 0);
+        assert_string_equal(pl.ops[d].sub, "d");
+        assert_string_equal(pl.ops[f].sub, "f");
+        assert_int_equal(find_op(&pl, MOP_ATTACH, aws), -1);
+        /* masks come after every protection */
+        _cleanup_free_ char *git = at(ws, ".git");
+        assert_true(d > find_op(&pl, MOP_ATTACH, git));
+        plan_free(&pl);
+        policy_free(&p);
+        rmdir(ssh);
+        unlink(netrc);
+}
+
+/* Regression: a deny-read path under /tmp is not visible inside (the
+ * sandbox has its own /tmp); masking it made every run fail. */
+static void test_masks_skip_invisible(void **state) {
+        (void)state;
+        char tmpdir[] = "/tmp/corral-test-invisible-XXXXXX";
+        assert_non_null(mkdtemp(tmpdir));
+        policy p;
+        plan pl;
+        base_policy(&p);
+        strv_push(&p.deny_read, tmpdir);
+        build(&p, &pl, 0);
+        assert_int_equal(find_op(&pl, MOP_ATTACH, tmpdir), -1);
+        plan_free(&pl);
+        policy_free(&p);
+        p.tmp = TMP_HOST; /* with the host's /tmp it is visible, and masked */
+        base_policy(&p);
+        p.tmp = TMP_HOST;
+        strv_push(&p.deny_read, tmpdir);
+        build(&p, &pl, 0);
+        assert_true(find_op(&pl, MOP_ATTACH, tmpdir) >= 0);
+        plan_free(&pl);
+        policy_free(&p);
+        rmdir(tmpdir);
+}
+
+static void test_deny_hiding_writable_root_refused(void **state) {
+        (void)state;
+        policy p;
+        plan pl;
+        base_policy(&p);
+        strv_push(&p.deny_read, root);
+        build(&p, &pl, -EINVAL);
+        plan_free(&pl);
+        policy_free(&p);
+}
+
+static void test_allow_read_carve_out(void **state) {
+        (void)state;
+        _cleanup_free_ char *gh = at(home, "gh");
+        _cleanup_free_ char *cfg = at(home, "gh/config.yml");
+        assert_int_equal(mkdir(gh, 0700), 0);
+        touch(cfg);
+        policy p;
+        plan pl;
+        base_policy(&p);
+        strv_push(&p.deny_read, gh);
+        strv_push(&p.allow_read, cfg);
+        build(&p, &pl, 0);
+        int c = find_op(&pl, MOP_CLONE, cfg), skel = find_op(&pl, MOP_ATTACH, gh), back = find_op(&pl, MOP_ATTACH, cfg);
+        assert_true(c >= 0 && skel > c && back > skel);
+        assert_null(pl.ops[skel].sub); /* a private skeleton, not the empty mask */
+        plan_free(&pl);
+        policy_free(&p);
+        unlink(cfg);
+        rmdir(gh);
+}
+
+static void test_read_only_mode(void **state) {
+        (void)state;
+        policy p;
+        plan pl;
+        base_policy(&p);
+        p.mode = MODE_READ_ONLY;
+        strv_clear(&p.writable_roots);
+        build(&p, &pl, 0);
+        assert_int_equal(find_op(&pl, MOP_CLONE, ws), -1);
+        assert_int_equal(pl.n_placeholders, 0);
+        assert_true(find_op(&pl, MOP_TMPFS, NULL) >= 0);
+        for (size_t i = 0; i < pl.n_rules; i++)
+                assert_string_not_equal(pl.rules[i].path, ws);
+        plan_free(&pl);
+        policy_free(&p);
+}
+
+static void test_full_access(void **state) {
+        (void)state;
+        policy p;
+        plan pl;
+        base_policy(&p);
+        p.mode = MODE_FULL_ACCESS;
+        build(&p, &pl, 0);
+        assert_false(pl.confine);
+        assert_int_equal(find_op(&pl, MOP_READONLY_ALL, NULL), -1);
+        assert_int_equal(pl.n_placeholders, 0);
+        plan_free(&pl);
+        policy_free(&p);
+}
+
+static void test_environment(void **state) {
+        (void)state;
+        policy p;
+        plan pl;
+        base_policy(&p);
+        strv_push(&p.env_drop, "*_TOKEN");
+        strv_push(&p.env_drop, "AWS_*");
+        strv_push(&p.env_keep, "KEEP_TOKEN");
+        strv_push(&p.env_set, "EDITOR=nano");
+        build(&p, &pl, 0);
+        assert_true(strv_contains(&pl.env_dropped, "GITHUB_TOKEN"));
+        assert_true(strv_contains(&pl.env_dropped, "AWS_REGION"));
+        assert_true(strv_contains(&pl.env, "KEEP_TOKEN=k"));
+        assert_true(strv_contains(&pl.env, "EDITOR=nano"));
+        assert_false(strv_contains(&pl.env, "EDITOR=vi"));
+        assert_true(strv_contains(&pl.env, "CORRAL_SANDBOX=1"));
+        assert_true(strv_contains(&pl.env, "CORRAL_NETWORK=off"));
+        assert_true(strv_contains(&pl.env, "TMPDIR=/tmp"));
+        assert_string_equal(pl.exec_candidates.v[0], "/usr/bin/true");
+        assert_string_equal(pl.exec_candidates.v[1], "/bin/true");
+        plan_free(&pl);
+        policy_free(&p);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_writable_root_cloned_before_readonly),
+                cmocka_unit_test(test_missing_protected_name_gets_placeholder),
+                cmocka_unit_test(test_existing_protected_dir_no_placeholder),
+                cmocka_unit_test(test_symlinked_protected_name),
+                cmocka_unit_test(test_git_file_protects_gitdir),
+                cmocka_unit_test(test_deny_read_masks_existing_paths),
+                cmocka_unit_test(test_masks_skip_invisible),
+                cmocka_unit_test(test_deny_hiding_writable_root_refused),
+                cmocka_unit_test(test_allow_read_carve_out),
+                cmocka_unit_test(test_read_only_mode),
+                cmocka_unit_test(test_full_access),
+                cmocka_unit_test(test_environment),
+        };
+        return cmocka_run_group_tests(tests, setup, teardown);
+}
