@@ -22,8 +22,13 @@
 #include "apply/seccomp.h"
 #include "apply/syscalls.h"
 
-/* Signals the supervisor forwards; init passes them on to the command. */
-static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP};
+static const int forwarded[] = {FORWARDED_SIGNALS};
+
+int apply_move_fd(int fd, int target) {
+        if (fd == target)
+                return fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ? -errno : 0;
+        return dup3(fd, target, O_CLOEXEC) < 0 ? -errno : 0;
+}
 
 static void report(const apply_ctx *ctx, apply_report rep) {
         ssize_t n;
@@ -46,10 +51,8 @@ __attribute__((noreturn)) static void exec_command(const apply_ctx *ctx, int exe
                 signal(sig, SIG_DFL);
         sigprocmask(SIG_SETMASK, &none, NULL);
 
-        int err = 0;
         /* Keep only 0-2 and the exec-error pipe, which closes on exec. */
-        if (dup3(exec_err_fd, 3, O_CLOEXEC) < 0)
-                err = errno;
+        int err = -apply_move_fd(exec_err_fd, 3);
         if (!err && sys_close_range(4, ~0U, 0) < 0)
                 err = errno;
         if (err) {

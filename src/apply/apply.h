@@ -10,6 +10,15 @@
 
 #include "plan/plan.h"
 
+/* Signals that the supervisor passes on to init, and init to the command,
+ * when they were sent with kill() (the terminal's reach the command
+ * directly: it is in the caller's process group). SIGTSTP and SIGCONT are
+ * left alone so that job control stops and resumes corral with it. */
+#define FORWARDED_SIGNALS SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH
+
+/* Puts fd on target (close-on-exec), whether or not it is already there. */
+int apply_move_fd(int fd, int target);
+
 /* Steps that can fail, reported to the supervisor, which names them. */
 typedef enum apply_step {
         STEP_SYNC = 1,   /* waiting for the supervisor (it died) */

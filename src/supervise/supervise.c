@@ -20,7 +20,7 @@
 #include "apply/seccomp.h"
 #include "apply/syscalls.h"
 
-static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP};
+static const int forwarded[] = {FORWARDED_SIGNALS};
 
 static uint64_t now_ms(void) {
         struct timespec ts;
@@ -108,8 +108,11 @@ __attribute__((noreturn)) static void child(apply_ctx *ctx, int sync_w, int repo
         close(sync_w);
         close(report_r);
         close(sigfd);
-        /* Only the two pipes cross into the sandbox's init. */
-        if (dup3(ctx->sync_fd, 3, O_CLOEXEC) < 0 || dup3(ctx->report_fd, 4, O_CLOEXEC) < 0 ||
+        /* Only the two pipes cross into the sandbox's init, as fds 3 and 4
+         * (moved out of the way first, so neither overwrites the other). */
+        int sync_fd = fcntl(ctx->sync_fd, F_DUPFD_CLOEXEC, 10);
+        int report_fd = fcntl(ctx->report_fd, F_DUPFD_CLOEXEC, 10);
+        if (sync_fd < 0 || report_fd < 0 || apply_move_fd(sync_fd, 3) < 0 || apply_move_fd(report_fd, 4) < 0 ||
             sys_close_range(5, ~0U, 0) < 0)
                 _exit(125);
         ctx->sync_fd = 3;
