@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/macro.h"
@@ -98,7 +99,11 @@ int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_e
                         r = error_set(err, -ENOMEM, "out of memory");
                         goto out;
                 }
-                if ((r = config_layer_load_file(&wsl, ws_config, false, home, err)) < 0)
+                /* A directory holds no settings: it is what a concurrent run's
+                 * placeholder for a missing .corral.toml looks like. */
+                struct stat st;
+                if (!(stat(ws_config, &st) == 0 && S_ISDIR(st.st_mode)) &&
+                    (r = config_layer_load_file(&wsl, ws_config, false, home, err)) < 0)
                         goto out;
         }
         if ((r = policy_resolve(&defaults, &user, req->no_workspace_config ? NULL : &wsl, &req->flags, home, cwd,

@@ -108,8 +108,10 @@ void plan_describe(const plan *pl, FILE *f) {
         for (size_t i = 0; i < pl->n_ops; i++) {
                 char buf[1024];
                 op_text(&pl->ops[i], buf, sizeof(buf));
-                fprintf(f, "  %3zu. %-60s%s%s\n", i + 1, buf, pl->ops[i].why ? "  # " : "",
-                        pl->ops[i].why ? pl->ops[i].why : "");
+                const char *why = pl->ops[i].why;
+                if (why && i > 0 && pl->ops[i - 1].why && strcmp(why, pl->ops[i - 1].why) == 0)
+                        why = NULL; /* said on the line above */
+                fprintf(f, "  %3zu. %-60s%s%s\n", i + 1, buf, why ? "  # " : "", why ? why : "");
         }
         if (pl->confine) {
                 fprintf(f, "\nlandlock (kernel ABI %d): writes only beneath\n", pl->landlock_abi);
