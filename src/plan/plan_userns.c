@@ -24,6 +24,9 @@
 
 #define DEFAULT_TMP_SIZE (1024ULL * 1024 * 1024) /* private /tmp and /dev/shm */
 
+static const char *const proc_readonly[] = {"/proc/sys",  "/proc/sysrq-trigger", "/proc/irq",
+                                            "/proc/bus",  "/proc/fs",            "/proc/driver"};
+
 static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 
 static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
@@ -438,10 +441,18 @@ static int plan_confined(const policy *p, plan *pl, corral_error *err) {
                 goto nomem;
         op->path = "/", op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV;
 
-        /* 3. A proc that shows only the sandbox's processes. */
+        /* 3. A proc that shows only the sandbox's processes. Its kernel
+         *    knobs are guarded by file ownership alone (no capability is
+         *    checked), which a root caller's uid 0 passes: read-only. */
         if (!(op = plan_op(pl, MOP_PROC, "proc of the new pid namespace")))
                 goto nomem;
         op->path = "/proc";
+        for (size_t i = 0; i < ELEMENTSOF(proc_readonly); i++) {
+                struct stat st;
+                if (lstat(proc_readonly[i], &st) == 0 &&
+                    protect_path(pl, proc_readonly[i], false, "kernel settings stay read-only, even for uid 0") < 0)
+                        goto nomem;
+        }
 
         /* 4. /tmp first, since it may contain the workspace (mktemp -d): what
          *    must stay visible beneath it gets a mount point in the new /tmp.
