@@ -163,7 +163,7 @@ void apply_sandbox_init(const apply_ctx *ctx) {
                 /* Not dumpable: the command cannot ptrace or read the memory
                  * of its init (it can still debug its own children). */
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-                if ((r = seccomp_install(&ctx->seccomp)) < 0)
+                if ((r = seccomp_install(seccomp_program())) < 0)
                         fail(ctx, STEP_SECCOMP, 0, r);
         }
         supervise_inside(ctx, sigfd);

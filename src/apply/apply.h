@@ -51,7 +51,6 @@ typedef struct apply_report {
 typedef struct apply_ctx {
         const plan *pl;
         int *slots;                 /* pl->n_slots, preallocated */
-        struct sock_fprog seccomp;  /* compiled before the clone */
         char **envp;
         int sync_fd;                /* read end: the supervisor wrote the id maps */
         int report_fd;              /* write end: apply_report records */

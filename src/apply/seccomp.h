@@ -1,20 +1,15 @@
 /* SPDX-License-Identifier: MIT
- * The system-call filter, built with libseccomp before the clone and
- * installed in the sandbox just before exec. */
+ * The system-call filter. libseccomp compiles the rule table
+ * (seccomp_rules.c) into BPF when corral is built; at run time corral only
+ * installs that program, so no run pays for compiling it. */
 #pragma once
 
 #include <linux/filter.h>
-#include <stdio.h>
 
-#include "common/error.h"
+#include "apply/seccomp_rules.h"
 
-/* Compiles the filter into *prog (prog->filter is malloc'd). */
-int seccomp_build(struct sock_fprog *prog, corral_error *err);
-void seccomp_prog_free(struct sock_fprog *prog);
+/* The program built into this binary. */
+const struct sock_fprog *seccomp_program(void);
 
 /* In the child: no allocation. Needs no_new_privs set. */
 int seccomp_install(const struct sock_fprog *prog);
-
-/* One line per rule, for `corral explain`. */
-void seccomp_describe(FILE *f, const char *indent);
-size_t seccomp_rule_count(void);

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "apply/seccomp.h"
+#include "apply/seccomp_rules.h"
 #include "common/json.h"
 #include "plan/plan.h"
 

@@ -17,7 +17,6 @@
 
 #include "apply/apply.h"
 #include "apply/host.h"
-#include "apply/seccomp.h"
 #include "apply/syscalls.h"
 
 static const int forwarded[] = {FORWARDED_SIGNALS};
@@ -138,8 +137,6 @@ int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *e
         for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
                 sigaddset(&mask, forwarded[i]);
 
-        if (pl->confine && (r = seccomp_build(&ctx.seccomp, err)) < 0)
-                goto out;
         ctx.slots = malloc(((size_t)pl->n_slots + 1) * sizeof(int));
         if (!ctx.slots) {
                 r = error_set(err, -ENOMEM, "out of memory");
@@ -261,7 +258,6 @@ out:
         if (pidfd >= 0)
                 close(pidfd);
         free(ctx.slots);
-        seccomp_prog_free(&ctx.seccomp);
         host_finish(pl, &host);
         return r;
 }

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT
+ * Compiles the rule table into a BPF program with libseccomp. Used at build
+ * time (tools/seccomp-gen.c) and by the unit test that checks the program
+ * corral installs is the one libseccomp makes from the table. */
+#include "apply/seccomp_compile.h"
+
+#include <errno.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "apply/seccomp_rules.h"
+
+static int add_rule(scmp_filter_ctx ctx, const sc_rule *r) {
+        int nr = seccomp_syscall_resolve_name(r->syscall);
+        if (nr == __NR_SCMP_ERROR)
+                return -ENOENT;
+        uint32_t act = SCMP_ACT_ERRNO((uint32_t)r->err);
+        switch (r->cond) {
+        case ANY:
+                return seccomp_rule_add(ctx, act, nr, 0);
+        case ARG0_HAS:
+                return seccomp_rule_add(ctx, act, nr, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, r->value, r->value));
+        case ARG1_LOW32:
+                return seccomp_rule_add(ctx, act, nr, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL, r->value));
+        case ARG0_EQ_ARG2_NE:
+                return seccomp_rule_add(ctx, act, nr, 2, SCMP_A0(SCMP_CMP_EQ, r->value),
+                                        SCMP_A2(SCMP_CMP_NE, r->value2));
+        case ARG2_EQ:
+                return seccomp_rule_add(ctx, act, nr, 1, SCMP_A2(SCMP_CMP_EQ, r->value));
+        case ARG0_PERSONALITY: {
+                /* libseccomp allows one comparison per argument and rule, so
+                 * "deny a dangerous flag unless this is the 0xffffffff query"
+                 * becomes: each flag set with bit 31 clear; and bit 31 set
+                 * with any other bit clear. */
+                const uint64_t top = 1ULL << 31;
+                for (size_t i = 0; i < seccomp_n_dangerous_personality; i++) {
+                        uint64_t bit = seccomp_dangerous_personality[i];
+                        int q = seccomp_rule_add(ctx, act, nr, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, bit | top, bit));
+                        if (q < 0)
+                                return q;
+                }
+                for (int b = 0; b < 31; b++) {
+                        int q = seccomp_rule_add(ctx, act, nr, 1,
+                                                 SCMP_A0(SCMP_CMP_MASKED_EQ, top | (1ULL << b), top));
+                        if (q < 0)
+                                return q;
+                }
+                return 0;
+        }
+        }
+        return -EINVAL;
+}
+
+int seccomp_compile(struct sock_fprog *prog, corral_error *err) {
+        *prog = (struct sock_fprog){0};
+        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+        if (!ctx)
+                return error_set(err, -ENOMEM, "seccomp: cannot create a filter");
+        int r = 0, memfd = -1;
+        /* Only the native ABI: x32 (nr | 0x40000000) and i386 (int 0x80)
+         * entry points get ENOSYS instead of bypassing the rules. */
+        if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS))) < 0)
+                goto fail;
+        for (size_t i = 0; i < seccomp_n_rules; i++)
+                if ((r = add_rule(ctx, &seccomp_rules[i])) < 0) {
+                        error_set(err, r, "seccomp: cannot add the rule for %s: %s", seccomp_rules[i].syscall, strerror(-r));
+                        goto out;
+                }
+        for (int af = 0; af < AF_MAX; af++)
+                if (!seccomp_family_allowed(af)) {
+                        if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+                                                  SCMP_A0(SCMP_CMP_EQ, (uint64_t)af))) < 0 ||
+                            (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socketpair), 1,
+                                                  SCMP_A0(SCMP_CMP_EQ, (uint64_t)af))) < 0)
+                                goto fail;
+                }
+        /* Export the BPF program and keep it in memory for the child. */
+        memfd = memfd_create("corral-seccomp", MFD_CLOEXEC);
+        if (memfd < 0) {
+                r = -errno;
+                goto fail;
+        }
+        if ((r = seccomp_export_bpf(ctx, memfd)) < 0)
+                goto fail;
+        off_t size = lseek(memfd, 0, SEEK_END);
+        if (size <= 0 || size % sizeof(struct sock_filter) != 0 || size / sizeof(struct sock_filter) > BPF_MAXINSNS) {
+                r = -EINVAL;
+                goto fail;
+        }
+        prog->filter = malloc((size_t)size);
+        if (!prog->filter) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        if (pread(memfd, prog->filter, (size_t)size, 0) != size) {
+                r = -EIO;
+                goto fail;
+        }
+        prog->len = (unsigned short)(size / sizeof(struct sock_filter));
+        goto out;
+fail:
+        error_set(err, r, "seccomp: cannot build the system-call filter: %s", strerror(-r));
+        free(prog->filter);
+        *prog = (struct sock_fprog){0};
+out:
+        if (memfd >= 0)
+                close(memfd);
+        seccomp_release(ctx);
+        return r;
+}
+

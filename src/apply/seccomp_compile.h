@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <linux/filter.h>
+
+#include "common/error.h"
+
+/* The rule table as a BPF program; prog->filter is malloc'd. */
+int seccomp_compile(struct sock_fprog *prog, corral_error *err);
