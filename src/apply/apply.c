@@ -45,10 +45,10 @@ __attribute__((noreturn)) static void fail(const apply_ctx *ctx, apply_step step
 /* The command: a fresh signal state, the right directory, fds 0-2 only. */
 __attribute__((noreturn)) static void exec_command(const apply_ctx *ctx, int exec_err_fd) {
         const plan *pl = ctx->pl;
+        /* Dispositions are the caller's (nothing here installs handlers);
+         * only the mask that feeds init's signalfd must go. */
         sigset_t none;
         sigemptyset(&none);
-        for (int sig = 1; sig < NSIG; sig++)
-                signal(sig, SIG_DFL);
         sigprocmask(SIG_SETMASK, &none, NULL);
 
         /* Keep only 0-2 and the exec-error pipe, which closes on exec. */

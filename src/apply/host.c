@@ -12,19 +12,21 @@
 
 #include "common/macro.h"
 
+/* mkdir -p, cheapest when the directory exists (one system call). */
 static int mkdir_p(const char *path, mode_t mode) {
-        _cleanup_free_ char *p = strdup(path);
-        if (!p)
-                return -ENOMEM;
-        for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
-                if (s)
-                        *s = 0;
-                if (mkdir(p, mode) < 0 && errno != EEXIST)
-                        return -errno;
-                if (!s)
-                        return 0;
-                *s = '/';
-        }
+        if (mkdir(path, mode) == 0 || errno == EEXIST)
+                return 0;
+        if (errno != ENOENT)
+                return -errno;
+        _cleanup_free_ char *parent = strdup(path);
+        char *slash = parent ? strrchr(parent, '/') : NULL;
+        if (!slash || slash == parent)
+                return parent ? -ENOENT : -ENOMEM;
+        *slash = 0;
+        int r = mkdir_p(parent, mode);
+        if (r < 0)
+                return r;
+        return mkdir(path, mode) == 0 || errno == EEXIST ? 0 : -errno;
 }
 
 static char *state_file(const plan *pl, const char *name) {
@@ -36,8 +38,12 @@ static char *state_file(const plan *pl, const char *name) {
 static void clean_journal(const plan *pl) {
         _cleanup_free_ char *journal = state_file(pl, "placeholders");
         FILE *f = journal ? fopen(journal, "re") : NULL;
-        if (!f)
-                return;
+        struct stat jst;
+        if (!f || fstat(fileno(f), &jst) < 0 || jst.st_size == 0) {
+                if (f)
+                        fclose(f);
+                return; /* nothing journalled: the common case */
+        }
         char line[4096 + 64];
         while (fgets(line, sizeof(line), f)) {
                 unsigned long long dev, ino;
@@ -57,7 +63,7 @@ static void clean_journal(const plan *pl) {
 int host_prepare(const plan *pl, host_state *st, corral_error *err) {
         *st = (host_state){-1, -1};
         int r;
-        if ((r = mkdir_p(pl->state_dir, 0700)) < 0 || (r = mkdir_p(pl->tmp_dir, 0700)) < 0)
+        if ((r = mkdir_p(pl->tmp_dir, 0700)) < 0) /* the state directory is its parent */
                 return error_set(err, r, "cannot create the workspace state directory %s: %s", pl->state_dir,
                                  strerror(-r));
         _cleanup_free_ char *lock = state_file(pl, "lock");
@@ -79,34 +85,42 @@ int host_prepare(const plan *pl, host_state *st, corral_error *err) {
                 goto fail;
         }
 
-        FILE *f = NULL;
+        /* Create, then journal all in one append. A crash in the window of
+         * microseconds between the two leaves an empty directory behind:
+         * without its inode on record, it cannot be told from the user's. */
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&text, &len);
+        if (!mem) {
+                r = -ENOMEM;
+                goto fail;
+        }
         for (size_t i = 0; i < pl->n_placeholders; i++) {
                 const char *path = pl->placeholders[i].path;
                 if (mkdir(path, 0755) < 0) {
                         if (errno == EEXIST)
                                 continue; /* another run's placeholder, or made meanwhile: protected as is */
                         r = -errno;
-                        if (f)
-                                fclose(f);
+                        fclose(mem);
+                        free(text);
                         error_set(err, r, "cannot create the placeholder %s that protects the missing name %s: %s",
                                   path, pl->placeholders[i].name, strerror(-r));
                         goto fail_msg;
                 }
                 struct stat s;
-                if (lstat(path, &s) < 0 || (!f && !(f = fopen(journal, "ae")))) {
-                        r = -errno;
-                        (void)rmdir(path);
-                        if (f)
-                                fclose(f);
-                        goto fail;
-                }
-                fprintf(f, "%llu %llu %s\n", (unsigned long long)s.st_dev, (unsigned long long)s.st_ino, path);
-                fflush(f);
+                if (lstat(path, &s) == 0)
+                        fprintf(mem, "%llu %llu %s\n", (unsigned long long)s.st_dev, (unsigned long long)s.st_ino, path);
         }
-        if (f && fclose(f) != 0) {
-                r = -errno;
+        fclose(mem);
+        if (len > 0) {
+                int fd = open(journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+                r = fd < 0 ? -errno : write(fd, text, len) == (ssize_t)len ? 0 : -EIO;
+                if (fd >= 0)
+                        close(fd);
+        }
+        free(text);
+        if (r < 0)
                 goto fail;
-        }
         flock(st->lock_fd, LOCK_UN);
         return 0;
 fail:

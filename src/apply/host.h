@@ -9,7 +9,9 @@
  * journalled placeholders that are still empty directories with the same
  * inode. So nothing is left behind after a crash (the next run cleans), a
  * concurrent run never loses its mount point, and nothing the user made is
- * ever removed (rmdir of an empty directory we created, nothing else). */
+ * ever removed (rmdir of an empty directory we created, nothing else). The
+ * one gap: a crash between creating a placeholder and journalling it (a few
+ * microseconds) leaves that empty directory behind. */
 #pragma once
 
 #include "plan/plan.h"
