@@ -7,7 +7,8 @@
  * shared lock on <state>/active while it runs; whichever run finds itself
  * alone (it can take the lock exclusively), at start or at end, removes the
  * journalled placeholders that are still empty directories with the same
- * inode. So nothing is left behind after a crash (the next run cleans), a
+ * inode (parking it in <state>/parked/ for the next run, so that runs do not
+ * allocate and free inodes). So nothing is left behind after a crash (the next run cleans), a
  * concurrent run never loses its mount point, and nothing the user made is
  * ever removed (rmdir of an empty directory we created, nothing else). The
  * one gap: a crash between creating a placeholder and journalling it (a few
