@@ -146,16 +146,20 @@ int host_prepare(const plan *pl, host_state *st, corral_error *err) {
         }
         for (size_t i = 0; i < pl->n_placeholders; i++) {
                 const char *path = pl->placeholders[i].path;
+                struct stat s;
+                if (lstat(path, &s) == 0)
+                        continue; /* exists: protected as it is */
                 if ((r = place_placeholder(pl, path)) < 0) {
-                        if (r == -EEXIST)
+                        if (r == -EEXIST) {
+                                r = 0;
                                 continue; /* another run's placeholder, or made meanwhile: protected as is */
+                        }
                         fclose(mem);
                         free(text);
                         error_set(err, r, "cannot create the placeholder %s that protects the missing name %s: %s",
                                   path, pl->placeholders[i].name, strerror(-r));
                         goto fail_msg;
                 }
-                struct stat s;
                 if (lstat(path, &s) == 0)
                         fprintf(mem, "%llu %llu %s\n", (unsigned long long)s.st_dev, (unsigned long long)s.st_ino, path);
         }

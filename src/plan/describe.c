@@ -131,11 +131,14 @@ void plan_describe(const plan *pl, FILE *f) {
                 p->network == NETWORK_ON || p->mode == MODE_FULL_ACCESS ? "on" : "off",
                 p->tmp == TMP_HOST && p->mode != MODE_READ_ONLY ? "" : " TMPDIR=/tmp");
         strv_line(f, "from config", &p->env_set);
-        if (pl->n_placeholders) {
-                fprintf(f, "\nplaceholders (empty directories created for the run, removed after):\n");
-                for (size_t i = 0; i < pl->n_placeholders; i++)
+        bool any = false;
+        for (size_t i = 0; i < pl->n_placeholders; i++)
+                if (pl->placeholders[i].missing) {
+                        if (!any)
+                                fprintf(f, "\nplaceholders (empty directories held for the run, taken away after):\n");
+                        any = true;
                         fprintf(f, "  %s\n", pl->placeholders[i].path);
-        }
+                }
         if (pl->argv.n) {
                 fprintf(f, "\ncommand:");
                 for (size_t i = 0; i < pl->argv.n; i++)
@@ -197,10 +200,13 @@ void plan_describe_json(const plan *pl, FILE *f) {
         }
         fprintf(f, "]},\"seccomp\":{\"installed\":%s,\"rules\":%zu},\"placeholders\":[", pl->confine ? "true" : "false",
                 pl->confine ? seccomp_rule_count() : 0);
-        for (size_t i = 0; i < pl->n_placeholders; i++) {
-                fputs(i ? "," : "", f);
-                json_string(f, pl->placeholders[i].path);
-        }
+        bool first_ph = true;
+        for (size_t i = 0; i < pl->n_placeholders; i++)
+                if (pl->placeholders[i].missing) {
+                        fputs(first_ph ? "" : ",", f);
+                        json_string(f, pl->placeholders[i].path);
+                        first_ph = false;
+                }
         fprintf(f, "],\"env_dropped\":");
         json_strv(f, &pl->env_dropped);
         fprintf(f, ",\"command\":");

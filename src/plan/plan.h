@@ -73,9 +73,13 @@ typedef struct landlock_rule {
         const char *why;
 } landlock_rule;
 
+/* A protected name's mount point. When it does not exist at run time (it
+ * was missing when planned, or vanished since: a crashed run's leftover
+ * cleaned up), an empty placeholder directory is put there for the run. */
 typedef struct placeholder {
-        char *path;      /* WS/NAME, a directory corral creates for the run */
+        char *path;      /* WS/NAME */
         char *name;
+        bool missing;    /* missing when planned: explain calls it a placeholder */
 } placeholder;
 
 typedef struct plan {
@@ -95,7 +99,7 @@ typedef struct plan {
         int landlock_abi;        /* what the kernel reported when planning (0: none) */
         bool landlock_scopes;    /* scope abstract unix sockets and signals */
 
-        placeholder *placeholders; /* missing protected names, created before the run */
+        placeholder *placeholders; /* every protected name's mount point (see above) */
         size_t n_placeholders;
 
         char *state_dir;         /* per-workspace state: lock, placeholder journal, tmp */

@@ -81,7 +81,14 @@ static bool visible_inside(const policy *p, const char *path) {
                strcmp(p->workspace, "/tmp") != 0;
 }
 
-static int add_placeholder(plan *pl, const char *path, const char *name) {
+/* Whether the command could write path if nothing protected it: beneath a
+ * writable root, or in the host's /tmp when it shares it. */
+static bool writable_inside(const policy *p, const char *path) {
+        return below_any(path, &p->writable_roots) ||
+               (p->tmp == TMP_HOST && p->mode == MODE_WORKSPACE_WRITE && path_is_below_or_equal(path, "/tmp"));
+}
+
+static int add_placeholder(plan *pl, const char *path, const char *name, bool missing) {
         placeholder *n = realloc(pl->placeholders, (pl->n_placeholders + 1) * sizeof(placeholder));
         if (!n)
                 return -ENOMEM;
@@ -89,6 +96,7 @@ static int add_placeholder(plan *pl, const char *path, const char *name) {
         placeholder *ph = &pl->placeholders[pl->n_placeholders];
         ph->path = strdup(path);
         ph->name = strdup(name);
+        ph->missing = missing;
         if (!ph->path || !ph->name)
                 return -ENOMEM;
         pl->n_placeholders++;
@@ -155,7 +163,7 @@ static char *read_commondir(const char *gitdir) {
  * contains it; outside the writable roots it is read-only already. */
 static int protect_extra(plan *pl, const policy *p, const char *path, const char *why) {
         struct stat st;
-        if (!path || !below_any(path, &p->writable_roots) || lstat(path, &st) < 0)
+        if (!path || !writable_inside(p, path) || lstat(path, &st) < 0)
                 return 0;
         for (size_t i = 0; i < pl->n_ops; i++) /* already protected */
                 if (pl->ops[i].kind == MOP_CLONE && pl->ops[i].path && strcmp(pl->ops[i].path, path) == 0 &&
@@ -180,10 +188,12 @@ static int plan_protected_names(const policy *p, plan *pl, corral_error *err) {
                                                          strerror(errno));
                                 /* Missing: a placeholder directory holds the
                                  * place, so `mkdir`, `git init` fail. */
-                                if (add_placeholder(pl, path, name) < 0 || protect_path(pl, path, false, why) < 0)
+                                if (add_placeholder(pl, path, name, true) < 0 || protect_path(pl, path, false, why) < 0)
                                         return oom(err);
                                 continue;
                         }
+                        if (add_placeholder(pl, path, name, false) < 0)
+                                return oom(err);
                         if (S_ISLNK(st.st_mode)) {
                                 /* Protected as a link: it stays, and its target is
                                  * never made writable through it. */
