@@ -1,0 +1,254 @@
+#!/usr/bin/env bats
+# Filesystem policy: what a sandboxed command can read and write.
+
+load helpers
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+@test "read: files under /usr can be read and match the host's" {
+	local want
+	want=$(sha256sum /usr/bin/env)
+	run sb 'must_work "ls /usr/bin > /dev/null"
+		must_work "cat /usr/include/stdio.h > /dev/null || cat /etc/os-release > /dev/null"
+		sha256sum /usr/bin/env'
+	assert_sb_clean
+	assert_output_has "$want"
+}
+
+@test "read: paths are the same inside, the command starts in the workspace as the caller's uid" {
+	run sb 'echo "pwd=$(pwd -P)"; echo "uid=$(id -u) gid=$(id -g)"; must_work "test -f $WS/README.md"'
+	assert_sb_clean
+	assert_output_has "pwd=$(pwd -P)"
+	assert_output_has "uid=$(id -u) gid=$(id -g)"
+}
+
+@test "workspace: create, append, rename, delete and deep mkdir all work" {
+	run sb 'must_work "echo one > new.txt"
+		must_work "echo two >> new.txt"
+		must_work "echo more >> README.md"
+		must_work "mv new.txt renamed.txt"
+		must_work "mkdir -p a/b/c/d/e/f && echo deep > a/b/c/d/e/f/file"
+		must_work "touch gone && rm gone"
+		must_work "mkdir tmpdir && rmdir tmpdir"
+		must_work "ln -s renamed.txt link && ln renamed.txt hard"
+		must_work "chmod 600 renamed.txt"
+		must_work "mkfifo fifo && rm fifo"'
+	assert_sb_clean
+	[ "$(cat "$WS/renamed.txt")" = "$(printf 'one\ntwo')" ]
+	[ "$(cat "$WS/a/b/c/d/e/f/file")" = deep ]
+	[ "$(tail -n1 "$WS/README.md")" = more ]
+	[ ! -e "$WS/new.txt" ] && [ ! -e "$WS/gone" ] && [ ! -e "$WS/tmpdir" ]
+	[ "$(readlink "$WS/link")" = renamed.txt ]
+	[ "$(stat -c %a "$WS/renamed.txt")" = 600 ]
+}
+
+@test "workspace: -W selects the workspace and -C the starting directory" {
+	mkdir -p "$WS/sub/dir"
+	cd "$T"
+	run corral run -W "$WS" -C "$WS/sub/dir" -- sh -c 'pwd -P; touch "$0/made-by-W"' "$WS"
+	assert_success
+	assert_output_has "$WS/sub/dir"
+	[ -f "$WS/made-by-W" ]
+}
+
+@test "outside: writes outside the workspace fail and leave nothing behind" {
+	snap_outside before
+	run sb 'must_fail "echo evil >> $HOME/.bashrc"
+		must_fail "echo evil > $HOME/.profile"
+		must_fail "touch $HOME/new-file"
+		must_fail "mkdir $HOME/newdir"
+		must_fail "rm -f $HOME/.bashrc"
+		must_fail "mv $HOME/.bashrc $HOME/.bashrc.old"
+		must_fail "chmod 777 $HOME/.bashrc"
+		must_fail "touch -d 2001-01-01 $HOME/.bashrc"
+		must_fail "echo evil >> $HOME/.ssh/authorized_keys"
+		must_fail "mkdir -p $HOME/.config/corral && echo mode = \"full-access\" > $HOME/.config/corral/config.toml"
+		must_fail "echo evil > $OUT/data.txt"
+		must_fail "touch $OUT/new"
+		must_fail "touch $WS/../escape"
+		must_fail "touch $HOME/src/escape"
+		must_fail "touch /var/tmp/$TOKEN"
+		must_fail "touch /usr/$TOKEN"
+		must_fail "touch /etc/$TOKEN"'
+	assert_sb_clean
+	assert_outside_unchanged before
+	[ ! -e "$HOME/src/escape" ]
+	assert_host_tmp_clean
+}
+
+@test "outside: /dev/shm and /tmp writes inside never reach the host" {
+	run sb 'echo x > /tmp/$TOKEN 2>/dev/null; echo x > /dev/shm/$TOKEN 2>/dev/null; true'
+	assert_sb_clean
+	assert_host_tmp_clean
+}
+
+@test "outside: writing through /proc/self/root, /proc/self/cwd and /proc/1/root fails" {
+	snap_outside before
+	run sb 'must_fail "echo evil >> /proc/self/root$HOME/.bashrc"
+		must_fail "touch /proc/self/root$OUT/new"
+		must_fail "touch /proc/self/cwd/../escape"
+		must_fail "cd $WS/src && echo evil > /proc/self/cwd/../../escape2"
+		must_fail "touch /proc/1/root$OUT/new1"
+		must_fail "echo evil > /proc/\$\$/root$HOME/.bashrc"
+		must_fail "touch /proc/self/root/var/tmp/$TOKEN"'
+	assert_sb_clean
+	assert_outside_unchanged before
+	[ ! -e "$HOME/src/escape" ] && [ ! -e "$HOME/escape2" ]
+	assert_host_tmp_clean
+}
+
+@test "escape: a symlink in the workspace to ~/.bashrc cannot be written through" {
+	ln -s "$HOME/.bashrc" "$WS/bashrc-link"
+	ln -s "$OUT" "$WS/outdir"
+	ln -s "$HOME/.ssh" "$WS/sshdir"
+	snap_outside before
+	run sb 'must_fail "echo evil >> bashrc-link"
+		must_fail "echo evil > bashrc-link"
+		must_fail "truncate -s 0 bashrc-link"
+		must_fail "touch outdir/new"
+		must_fail "echo evil > outdir/data.txt"
+		must_fail "echo evil >> sshdir/authorized_keys"
+		must_fail "cp README.md sshdir/rc"'
+	assert_sb_clean
+	assert_outside_unchanged before
+	[ "$(readlink "$WS/bashrc-link")" = "$HOME/.bashrc" ]
+}
+
+@test "escape: a symlink created inside pointing outside cannot be written through" {
+	snap_outside before
+	run sb 'must_work "ln -s $HOME/.bashrc rc && ln -s $OUT od"
+		must_fail "echo evil >> rc"
+		must_fail "touch od/new"'
+	assert_sb_clean
+	assert_outside_unchanged before
+}
+
+@test "escape: hardlinking an outside file into the workspace fails" {
+	snap_outside before
+	run sb 'must_fail "ln $HOME/.bashrc hl && echo evil >> hl"
+		must_fail "ln $OUT/data.txt hl2 && echo evil >> hl2"
+		must_fail "ln -P $HOME/.bashrc hl3 && echo evil >> hl3"'
+	assert_sb_clean
+	assert_outside_unchanged before
+	[ ! -e "$WS/hl" ] && [ ! -e "$WS/hl2" ] && [ ! -e "$WS/hl3" ]
+}
+
+@test "escape: renaming a workspace file out of the workspace fails" {
+	snap_outside before
+	run sb 'must_fail "mv README.md $HOME/README.md"
+		must_fail "mv README.md $OUT/"
+		must_fail "mv src $OUT/src"'
+	assert_sb_clean
+	assert_outside_unchanged before
+	[ -f "$WS/README.md" ] && [ -f "$WS/src/main.c" ]
+}
+
+@test "writable roots: -w makes another directory writable, its siblings stay read-only" {
+	mkdir -p "$T/extra" "$T/extra2"
+	snap other "$T/extra2" "$FAKEHOME"
+	run sb -w "$T/extra" 'must_work "echo made > $T/extra/file && mkdir -p $T/extra/a/b && mv $T/extra/file $T/extra/a/b/"
+		must_fail "touch $T/extra2/file"
+		must_fail "touch $T/escape"'
+	assert_sb_clean
+	[ "$(cat "$T/extra/a/b/file")" = made ]
+	assert_same_snap other "$T/extra2" "$FAKEHOME"
+	[ ! -e "$T/escape" ]
+}
+
+@test "writable roots: the home directory and / are refused as writable roots" {
+	run corral run -w "$HOME" -- touch "$HOME/should-not-exist"
+	assert_status 125
+	[ ! -e "$HOME/should-not-exist" ]
+	run corral run -w / -- touch "$OUT/should-not-exist"
+	assert_status 125
+	[ ! -e "$OUT/should-not-exist" ]
+	run corral run -w "$(dirname "$HOME")" -- touch "$OUT/should-not-exist"
+	assert_status 125
+	[ ! -e "$OUT/should-not-exist" ]
+}
+
+@test "read-only mode: the workspace cannot be written, reads and /dev/null work" {
+	snap ws "$WS"
+	run sb -m read-only 'must_fail "touch new"
+		must_fail "echo x >> README.md"
+		must_fail "rm README.md"
+		must_fail "mkdir d"
+		must_fail "mv README.md R"
+		must_fail "chmod 777 README.md"
+		must_work "cat README.md > /dev/null"
+		must_work "echo x > /dev/null"'
+	assert_sb_clean
+	assert_same_snap ws "$WS"
+}
+
+@test "full-access mode: writes outside work (explicit opt-out)" {
+	run corral run -m full-access -- sh -c 'echo ok > "$0/full"' "$OUT"
+	assert_success
+	[ "$(cat "$OUT/full")" = ok ]
+}
+
+@test "tmp: default /tmp is per-workspace, persists, is not the host's, and TMPDIR=/tmp" {
+	echo host > "/tmp/$TOKEN-host"
+	run sb 'echo "TMPDIR=$TMPDIR"
+		must_fail "test -e /tmp/$TOKEN-host"
+		must_work "echo inside > /tmp/$TOKEN-inside"'
+	assert_sb_clean
+	assert_output_has "TMPDIR=/tmp"
+	[ ! -e "/tmp/$TOKEN-inside" ] || fail "the command wrote to the host's /tmp"
+	[ -n "$(find "$XDG_CACHE_HOME" -name "$TOKEN-inside" 2>/dev/null)" ] ||
+		fail "the workspace /tmp is not kept under \$XDG_CACHE_HOME/corral"
+	run sb 'must_work "grep -q inside /tmp/$TOKEN-inside"'
+	assert_sb_clean
+	rm -f "/tmp/$TOKEN-host"
+}
+
+@test "tmp: another workspace does not see this workspace's /tmp" {
+	run sb 'echo secret > /tmp/$TOKEN-ws1'
+	assert_sb_clean
+	mkdir -p "$HOME/src/other"
+	run sb -W "$HOME/src/other" 'must_fail "test -e /tmp/$TOKEN-ws1"'
+	assert_sb_clean
+}
+
+@test "tmp: --tmp private is empty and thrown away" {
+	run sb --tmp private 'must_work "echo x > /tmp/$TOKEN-p"; echo "n=$(ls -A /tmp | wc -l)"'
+	assert_sb_clean
+	run sb --tmp private 'must_fail "test -e /tmp/$TOKEN-p"'
+	assert_sb_clean
+	assert_host_tmp_clean
+}
+
+@test "tmp: --tmp host is the host's /tmp" {
+	echo host > "/tmp/$TOKEN-host"
+	run sb --tmp host 'must_work "grep -q host /tmp/$TOKEN-host"; must_work "echo in > /tmp/$TOKEN-in"'
+	assert_sb_clean
+	[ "$(cat "/tmp/$TOKEN-in")" = in ]
+	rm -f "/tmp/$TOKEN-host" "/tmp/$TOKEN-in"
+}
+
+@test "tmp: a workspace that lives under the host's /tmp is still the workspace" {
+	local ws2
+	ws2=$(mktemp -d "/tmp/$TOKEN-ws.XXXXXX")
+	echo hi > "$ws2/file"
+	run sb -W "$ws2" 'must_work "grep -q hi $(pwd)/file"; must_work "echo x > made"'
+	assert_sb_clean
+	[ -f "$ws2/made" ]
+	rm -rf "$ws2"
+}
+
+@test "tmp: the cache directory behind /tmp is not writable by its real path (other workspaces' /tmp)" {
+	mkdir -p "$HOME/src/other"
+	run sb -W "$HOME/src/other" 'echo other > /tmp/$TOKEN-other'
+	assert_sb_clean
+	local other_tmp
+	other_tmp=$(dirname "$(find "$XDG_CACHE_HOME" -name "$TOKEN-other" | head -n1)")
+	[ -n "$other_tmp" ] && [ "$other_tmp" != . ] || fail "the other workspace's /tmp is not under \$XDG_CACHE_HOME"
+	snap cache "$XDG_CACHE_HOME"
+	run sb "must_fail 'echo evil > $other_tmp/$TOKEN-other'
+		must_fail 'touch $other_tmp/planted'
+		must_fail 'touch $XDG_CACHE_HOME/planted'"
+	assert_sb_clean
+	[ "$(cat "$other_tmp/$TOKEN-other")" = other ]
+	[ ! -e "$other_tmp/planted" ] && [ ! -e "$XDG_CACHE_HOME/planted" ]
+}

@@ -1,0 +1,213 @@
+#!/usr/bin/env bats
+# Protected names that do not exist yet, .git files and symlinks, and the
+# placeholders corral may create for them: never left behind, never
+# removing what the user made, correct with several sandboxes at once.
+
+load helpers
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+@test "missing: git init fails and leaves no .git behind" {
+	run sb 'must_fail "git init -q ."
+		must_fail "git init -q --bare .git"'
+	assert_sb_clean
+	assert_ws_lists README.md src
+}
+
+@test "missing: mkdir .codex, .agents, .corral and creating .corral.toml fail" {
+	run sb 'must_fail "mkdir .codex"
+		must_fail "mkdir .agents"
+		must_fail "mkdir .corral"
+		must_fail "mkdir -p .codex/sub && touch .codex/sub/x"
+		must_fail "echo mode = \\\"full-access\\\" > .corral.toml"
+		must_fail "echo > .git"
+		must_fail "ln -s $OUT .git && touch .git/x"
+		must_fail "mkfifo .agents"
+		must_fail "mv src .git"
+		must_fail "cp -r src .codex"
+		must_fail "mkdir d && mv d .agents"'
+	assert_sb_clean
+	assert_ws_lists README.md src d
+}
+
+@test "missing: a nested sub/.git is an ordinary directory (git init in a subdirectory works)" {
+	run sb 'must_work "mkdir sub && git init -q sub && test -f sub/.git/HEAD"'
+	assert_sb_clean
+	[ -f "$WS/sub/.git/HEAD" ]
+}
+
+@test "placeholder: runs leave the workspace listing exactly what the user had" {
+	run corral run -- true
+	assert_success
+	assert_ws_lists README.md src
+	run corral run -p vendor -p .secrets -- sh -c 'mkdir .git; mkdir vendor; exit 0'
+	assert_success
+	assert_ws_lists README.md src
+	run corral run -m read-only -- true
+	assert_success
+	assert_ws_lists README.md src
+	run corral run -- sh -c 'exit 5'
+	assert_status 5
+	assert_ws_lists README.md src
+}
+
+@test "placeholder: the command's own files are kept, nothing else is added" {
+	run corral run -- sh -c 'echo a > made.txt; mkdir -p made/dir'
+	assert_success
+	assert_ws_lists README.md src made.txt made
+}
+
+@test "placeholder: after kill -9 of corral, the next run cleans up" {
+	bg "$CORRAL" run -- sh -c 'touch ready; exec sleep 30' > /dev/null 2>&1
+	local cpid=$BG_PID
+	wait_for_file "$WS/ready" 100
+	kill -9 "$cpid"
+	wait "$cpid" 2>/dev/null || true
+	sleep 0.3
+	run corral run -- true
+	assert_success
+	assert_ws_lists README.md src ready
+	run corral run -- sh -c 'mkdir .git'
+	[ "$status" -ne 0 ] && [ "$status" -lt 125 ] || { show_output; fail "mkdir .git after the crash: status $status"; }
+	assert_ws_lists README.md src ready
+}
+
+@test "placeholder: four concurrent runs on one workspace without .git all stay protected and clean" {
+	local i pids=()
+	for i in 1 2 3 4; do
+		"$CORRAL" run -- bash -c '
+			sleep "$2"
+			for round in 1 2 3; do
+				if mkdir .git 2>/dev/null; then echo ESCAPE >> "r.$1"; else echo blocked >> "r.$1"; fi
+				if mkdir .codex 2>/dev/null; then echo ESCAPE >> "r.$1"; else echo blocked >> "r.$1"; fi
+				sleep 0.3
+			done' x "$i" "$((i * 3 / 10)).$((i * 3 % 10))" 3>&- > "$T/run.$i.out" 2>&1 &
+		pids+=($!)
+		echo $! >> "$T/bg.pids"
+	done
+	local failed=0
+	for i in 0 1 2 3; do
+		wait "${pids[$i]}" || { echo "run $((i + 1)) exited $?: $(cat "$T/run.$((i + 1)).out")" >&2; failed=1; }
+	done
+	[ "$failed" -eq 0 ]
+	cat "$WS"/r.* >&2
+	[ "$(cat "$WS"/r.* | grep -c blocked)" -eq 24 ] || fail "not every mkdir was blocked"
+	! grep -q ESCAPE "$WS"/r.*
+	assert_ws_lists README.md src r.1 r.2 r.3 r.4
+}
+
+@test "placeholder: a .git the user makes on the host during a run survives, and stays protected inside" {
+	bg "$CORRAL" run -- sh -c '
+		touch ready
+		while [ ! -e go ]; do sleep 0.05; done
+		if echo evil >> .git/HEAD 2>/dev/null; then echo ESCAPE > result; else echo blocked > result; fi' \
+		> "$T/run.out" 2>&1
+	local cpid=$BG_PID
+	wait_for_file "$WS/ready" 100
+	mkdir -p "$WS/.git"
+	echo 'ref: refs/heads/main' > "$WS/.git/HEAD"
+	touch "$WS/go"
+	wait "$cpid" || { cat "$T/run.out" >&2; fail "corral exited $?"; }
+	[ "$(cat "$WS/.git/HEAD")" = 'ref: refs/heads/main' ] || fail "the user's .git/HEAD was changed or removed"
+	grep -q blocked "$WS/result" || fail "the command wrote into .git: $(cat "$WS/result")"
+}
+
+@test "gitdir: a .git file protects itself and the gitdir it points to in the workspace" {
+	git init -q --separate-git-dir "$WS/gitstore" "$WS"
+	grep -q "gitdir: $WS/gitstore" "$WS/.git"
+	snap g "$WS/.git" "$WS/gitstore"
+	run sb 'must_fail "echo evil >> gitstore/config"
+		must_fail "echo evil > gitstore/hooks/pre-commit"
+		must_fail "git config core.fsmonitor evil"
+		must_fail "echo gitdir: /tmp/evil > .git"
+		must_fail "rm -f .git"
+		must_fail "mv .git g"
+		must_fail "mv gitstore g2"
+		must_fail "rm -rf gitstore"
+		must_fail "chmod 777 gitstore/config"'
+	assert_sb_clean
+	assert_same_snap g "$WS/.git" "$WS/gitstore"
+}
+
+@test "gitdir: a relative gitdir in the workspace is protected too" {
+	git init -q --bare "$WS/store.git"
+	printf 'gitdir: store.git\n' > "$WS/.git"
+	snap g "$WS/.git" "$WS/store.git"
+	run sb 'must_fail "echo evil >> store.git/config"
+		must_fail "rm -rf store.git"'
+	assert_sb_clean
+	assert_same_snap g "$WS/.git" "$WS/store.git"
+}
+
+@test "gitdir: a gitdir inside an extra writable root is protected, the rest of that root is writable" {
+	mkdir -p "$T/extra"
+	git init -q --separate-git-dir "$T/extra/repo.git" "$WS"
+	snap g "$WS/.git" "$T/extra/repo.git"
+	run sb -w "$T/extra" 'must_fail "echo evil >> $T/extra/repo.git/config"
+		must_fail "echo evil > $T/extra/repo.git/hooks/pre-commit"
+		must_fail "mv $T/extra/repo.git $T/extra/r"
+		must_work "echo ok > $T/extra/other"'
+	assert_sb_clean
+	assert_same_snap g "$WS/.git" "$T/extra/repo.git"
+}
+
+@test "symlink: a protected name that is a symlink stays a link and its target stays read-only" {
+	mkdir -p "$OUT/realgit" "$T/extra"
+	echo data > "$OUT/realgit/config"
+	ln -s "$OUT/realgit" "$WS/.git"
+	ln -s "$HOME" "$WS/.codex"
+	ln -s "$T/extra" "$WS/.agents"
+	snap_outside before
+	snap extra "$T/extra"
+	run sb 'must_fail "echo evil >> .git/config"
+		must_fail "touch .git/new"
+		must_fail "touch .codex/new"
+		must_fail "echo evil >> .codex/.bashrc"
+		must_fail "touch .agents/new"
+		must_fail "rm .git"
+		must_fail "ln -sfn $WS/src .git"
+		must_fail "mv .codex c"'
+	assert_sb_clean
+	assert_outside_unchanged before
+	assert_same_snap extra "$T/extra"
+	[ "$(readlink "$WS/.git")" = "$OUT/realgit" ]
+	[ "$(readlink "$WS/.codex")" = "$HOME" ]
+	[ "$(readlink "$WS/.agents")" = "$T/extra" ]
+}
+
+@test "symlink: .git linking to a directory inside the workspace does not leave the repository writable" {
+	git init -q --bare "$WS/repo-store.git"
+	ln -s repo-store.git "$WS/.git"
+	snap g "$WS/repo-store.git"
+	run sb 'must_fail "echo evil > .git/hooks/pre-commit"
+		must_fail "echo evil >> .git/config"
+		must_fail "echo evil > repo-store.git/hooks/pre-commit"
+		must_fail "rm .git"'
+	assert_sb_clean
+	assert_same_snap g "$WS/repo-store.git"
+	[ "$(readlink "$WS/.git")" = repo-store.git ]
+}
+
+@test "gitdir: a .git file pointing into the host's /tmp is protected under --tmp host" {
+	local gitdir=/tmp/$TOKEN-gitdir
+	git init -q --bare "$gitdir"
+	printf 'gitdir: %s\n' "$gitdir" > "$WS/.git"
+	snap g "$gitdir"
+	run sb --tmp host "must_fail 'echo evil >> $gitdir/config'
+		must_fail 'echo evil > $gitdir/hooks/pre-commit'
+		must_fail 'rm -rf $gitdir'"
+	assert_sb_clean
+	assert_same_snap g "$gitdir"
+	rm -rf "$gitdir"
+}
+
+@test "workspace: reached through a symlinked path, the workspace is writable and .git still protected" {
+	ln -s "$WS" "$T/ws-link"
+	run sb -W "$T/ws-link" 'must_work "touch made-via-link"
+		must_fail "mkdir .git"
+		must_fail "mkdir $T/ws-link/.codex"'
+	assert_sb_clean
+	[ -e "$WS/made-via-link" ]
+	assert_ws_lists README.md src made-via-link
+}
