@@ -33,13 +33,17 @@ for t in "$build"/tests/unit/test_*; do
         add "unit: $ok passed, $bad failed"
 done
 
-echo "== TOML conformance (toml-test 1.0.0)"
-line=$(python3 "$top/tests/toml/run-toml-test.py" "$build/tests/toml/toml-test-decoder" | tee /dev/stderr | tail -n 1)
-add "$line"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+suite() { # suite TITLE CMD...: show its output, count its summary line
+        echo "== $1"
+        shift
+        "$@" 2>&1 | tee "$log"
+        add "$(tail -n 1 "$log")"
+}
 
-echo "== system tests (bats, the real binary)"
-line=$("$top/tests/system/run.sh" "$build" | tee /dev/stderr | tail -n 1)
-add "$line"
+suite "TOML conformance (toml-test 1.0.0)" python3 "$top/tests/toml/run-toml-test.py" "$build/tests/toml/toml-test-decoder"
+suite "system tests (bats, the real binary)" "$top/tests/system/run.sh" "$build"
 
 echo
 echo "$passed passed, $failed failed, $skipped skipped"
