@@ -63,8 +63,13 @@ __attribute__((noreturn)) static void exec_command(const apply_ctx *ctx, int exe
         int32_t first_err = ENOENT;
         for (size_t i = 0; i < pl->exec_candidates.n; i++) {
                 execve(pl->exec_candidates.v[i], pl->argv.v, ctx->envp);
-                if (errno != ENOENT && errno != ENOTDIR && first_err == ENOENT)
-                        first_err = errno;
+                int e = errno;
+                /* EACCES from a PATH directory this user cannot search
+                 * means "not there", not "not executable". */
+                if (e == EACCES && access(pl->exec_candidates.v[i], F_OK) < 0)
+                        e = ENOENT;
+                if (e != ENOENT && e != ENOTDIR && first_err == ENOENT)
+                        first_err = e;
         }
         (void)!write(3, &first_err, sizeof(first_err));
         _exit(127);

@@ -76,6 +76,16 @@ teardown() { common_teardown; }
 	assert_status 127
 }
 
+# Regression: a PATH directory the user cannot search made execve fail with
+# EACCES, reported as 126 instead of 127.
+@test "exit: 127 when PATH holds a directory the user cannot search" {
+	mkdir "$T/locked"
+	chmod 000 "$T/locked"
+	PATH="$T/locked:$PATH" run corral run -- no-such-command-corral-test
+	chmod 755 "$T/locked"
+	assert_status 127
+}
+
 @test "exit: 128+N when the command dies of signal N" {
 	run corral run -- sh -c 'kill -TERM $$'
 	assert_status 143
