@@ -65,6 +65,10 @@ int seccomp_compile(struct sock_fprog *prog, corral_error *err) {
          * entry points get ENOSYS instead of bypassing the rules. */
         if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS))) < 0)
                 goto fail;
+        /* A binary tree over syscall numbers instead of a linear chain:
+         * every system call of the command pays O(log n), not O(n). */
+        if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
+                goto fail;
         for (size_t i = 0; i < seccomp_n_rules; i++)
                 if ((r = add_rule(ctx, &seccomp_rules[i])) < 0) {
                         error_set(err, r, "seccomp: cannot add the rule for %s: %s", seccomp_rules[i].syscall, strerror(-r));
