@@ -74,11 +74,16 @@ static void remove_placeholder(const plan *pl, const char *path) {
  * directory. Returns 0, -EEXIST when path exists already, or -errno. */
 static int place_placeholder(const plan *pl, const char *path) {
         _cleanup_free_ char *park = parked(pl, path);
-        if (park && renameat2(AT_FDCWD, park, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
-                return 0;
-        if (park && errno == EEXIST)
-                return -EEXIST;
-        return mkdir(path, 0755) < 0 ? -errno : 0; /* none parked, or another filesystem */
+        /* The state directory is read-only inside every sandbox; still, a
+         * parked directory that is not empty is never moved into a
+         * workspace (it would land there as a protected name). */
+        if (park && dir_is_empty(park)) {
+                if (renameat2(AT_FDCWD, park, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+                        return 0;
+                if (errno == EEXIST)
+                        return -EEXIST;
+        }
+        return mkdir(path, 0755) < 0 ? -errno : 0; /* none parked, another filesystem, or not empty */
 }
 
 /* Removes journalled placeholders that are still ours and still empty. */

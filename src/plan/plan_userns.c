@@ -60,6 +60,12 @@ static int state_dir(const policy *p, const char *const *env, plan *pl, corral_e
         return 0;
 }
 
+/* <cache>/corral: the parent of every workspace's state directory. */
+static const char *state_root_of(plan *pl) {
+        const char *ws = strstr(pl->state_dir, "/workspaces/");
+        return ws ? plan_strf(pl, "%.*s", (int)(ws - pl->state_dir), pl->state_dir) : NULL;
+}
+
 static bool below_any(const char *path, const strv *list) {
         for (size_t i = 0; i < list->n; i++)
                 if (path_is_below_or_equal(path, list->v[i]))
@@ -513,9 +519,19 @@ static int plan_confined(const policy *p, plan *pl, corral_error *err) {
         if (plan_dev(p, pl, node_slots) < 0)
                 return oom(err);
 
-        /* 6. Protected names, read-only on top of the writable roots. */
+        /* 6. Protected names, read-only on top of the writable roots; and
+         *    corral's own state (journal, parked placeholders) whenever a
+         *    writable root contains it, or a command could plant a file that
+         *    the next run moves into a protected name. host_prepare creates
+         *    it before the mounts, so it exists when this op runs. */
         if ((r = plan_protected_names(p, pl, err)) < 0)
                 return r;
+        const char *state_root = state_root_of(pl);
+        if (!state_root)
+                return oom(err);
+        if (writable_inside(p, state_root) &&
+            protect_path(pl, state_root, false, "corral's own state stays read-only") < 0)
+                return oom(err);
 
         /* 7. Masks last: denied paths and host sockets. */
         strv sockets = {0};

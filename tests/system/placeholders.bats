@@ -211,3 +211,30 @@ teardown() { common_teardown; }
 	[ -e "$WS/made-via-link" ]
 	assert_ws_lists README.md src made-via-link
 }
+
+# Regression: with corral's cache inside a writable root, a command could fill
+# a parked placeholder (or the journal) and the next run would move the
+# planted directory into the workspace as a protected name.
+@test "state: corral's own state stays read-only even inside a writable root" {
+	run corral run -- true # parks the placeholders
+	assert_success
+	# While this run's placeholders are in the workspace, their parking
+	# places are free: fill one, and try the journal.
+	run corral run -w "$XDG_CACHE_HOME" -- sh -c '
+		touch "$XDG_CACHE_HOME/writable-root-works" && echo ROOT-OK
+		for p in "$XDG_CACHE_HOME"/corral/workspaces/*/parked; do
+			mkdir -p "$p/.codex" 2>/dev/null && echo evil > "$p/.codex/config.toml" 2>/dev/null && echo PLANTED
+		done
+		for j in "$XDG_CACHE_HOME"/corral/workspaces/*/placeholders; do
+			echo "1 2 /etc" >> "$j" 2>/dev/null && echo JOURNAL
+		done
+		true'
+	assert_success
+	assert_output_has ROOT-OK
+	refute_output_has PLANTED
+	refute_output_has JOURNAL
+	run corral run -- true
+	assert_success
+	assert_ws_lists README.md src
+	[ -z "$(find "$XDG_CACHE_HOME/corral" -name config.toml)" ] || fail "a file was planted in corral's state"
+}

@@ -220,6 +220,29 @@ static void test_gitdir_in_host_tmp_protected(void **state) {
         rmdir(gitdir);
 }
 
+/* Regression: with a writable root containing corral's cache, a command
+ * could fill a parked placeholder that the next run moves into the
+ * workspace as .codex. */
+static void test_state_dir_protected_in_writable_root(void **state) {
+        (void)state;
+        policy p;
+        plan pl;
+        base_policy(&p);
+        strv_push(&p.writable_roots, home); /* HOME holds .cache/corral */
+        build(&p, &pl, 0);
+        _cleanup_free_ char *state_root = at(home, ".cache/corral");
+        int c = find_op(&pl, MOP_CLONE, state_root);
+        assert_true(c >= 0);
+        assert_true(pl.ops[c + 1].attr & ATTR_RDONLY);
+        plan_free(&pl);
+        policy_free(&p);
+        base_policy(&p); /* not writable: nothing to protect */
+        build(&p, &pl, 0);
+        assert_int_equal(find_op(&pl, MOP_CLONE, state_root), -1);
+        plan_free(&pl);
+        policy_free(&p);
+}
+
 static void test_deny_read_masks_existing_paths(void **state) {
         (void)state;
         _cleanup_free_ char *ssh = at(home, ".ssh");
@@ -368,6 +391,7 @@ int main(void) {
                 cmocka_unit_test(test_symlinked_protected_name),
                 cmocka_unit_test(test_git_file_protects_gitdir),
                 cmocka_unit_test(test_gitdir_in_host_tmp_protected),
+                cmocka_unit_test(test_state_dir_protected_in_writable_root),
                 cmocka_unit_test(test_deny_read_masks_existing_paths),
                 cmocka_unit_test(test_masks_skip_invisible),
                 cmocka_unit_test(test_deny_hiding_writable_root_refused),
