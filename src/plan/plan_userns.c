@@ -126,43 +126,41 @@ static int protect_path(plan *pl, const char *path, bool nofollow, const char *w
         return 0;
 }
 
-/* Reads "gitdir: PATH" from a .git file; returns the canonical gitdir. */
-static char *read_gitdir(const char *git_file) {
-        FILE *f = fopen(git_file, "re");
+/* The first line of a small file (git's pointer files), or false. */
+static bool read_first_line(const char *path, char *buf, size_t len) {
+        FILE *f = fopen(path, "re");
         if (!f)
-                return NULL;
-        char buf[4096];
-        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+                return false;
+        size_t n = fread(buf, 1, len - 1, f);
         fclose(f);
         buf[n] = 0;
-        if (strncmp(buf, "gitdir:", 7) != 0)
+        buf[strcspn(buf, "\r\n")] = 0;
+        return buf[0] != 0;
+}
+
+/* dir/rel, canonical (rel may be absolute). */
+static char *resolve_from(const char *dir, const char *rel) {
+        _cleanup_free_ char *joined = path_join(dir, rel);
+        return joined ? path_canonicalize(joined) : NULL;
+}
+
+/* Reads "gitdir: PATH" from a .git file; returns the canonical gitdir. */
+static char *read_gitdir(const char *git_file) {
+        char buf[4096];
+        if (!read_first_line(git_file, buf, sizeof(buf)) || strncmp(buf, "gitdir:", 7) != 0)
                 return NULL;
-        char *v = buf + 7;
-        v += strspn(v, " \t");
-        v[strcspn(v, "\r\n")] = 0;
         _cleanup_free_ char *dir = strdup(git_file);
         if (!dir)
                 return NULL;
         *strrchr(dir, '/') = 0;
-        _cleanup_free_ char *joined = path_join(dir, v);
-        return joined ? path_canonicalize(joined) : NULL;
+        return resolve_from(dir, buf + 7 + strspn(buf + 7, " \t"));
 }
 
 /* Reads gitdir/commondir (worktrees) and returns the canonical common dir. */
 static char *read_commondir(const char *gitdir) {
-        _cleanup_free_ char *file = path_join(gitdir, "commondir");
-        FILE *f = file ? fopen(file, "re") : NULL;
-        if (!f)
-                return NULL;
         char buf[4096];
-        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-        fclose(f);
-        buf[n] = 0;
-        buf[strcspn(buf, "\r\n")] = 0;
-        if (!buf[0])
-                return NULL;
-        _cleanup_free_ char *joined = path_join(gitdir, buf);
-        return joined ? path_canonicalize(joined) : NULL;
+        _cleanup_free_ char *file = path_join(gitdir, "commondir");
+        return file && read_first_line(file, buf, sizeof(buf)) ? resolve_from(gitdir, buf) : NULL;
 }
 
 /* Protects an extra path (a gitdir, a symlink's target) when a writable root
