@@ -238,3 +238,29 @@ teardown() { common_teardown; }
 	assert_ws_lists README.md src
 	[ -z "$(find "$XDG_CACHE_HOME/corral" -name config.toml)" ] || fail "a file was planted in corral's state"
 }
+
+# A worktree's .git file names .git/worktrees/NAME in the main repository,
+# whose commondir file names the main .git. With the main repository deeper
+# inside a writable root (so its .git is not a protected name there), only
+# following gitdir and commondir keeps hooks and config out of reach.
+@test "gitdir: a worktree protects its gitdir and the main repository's common dir" {
+	command -v git > /dev/null || skip "git is not installed"
+	local outer=$T/outer main=$T/outer/repo
+	mkdir -p "$outer"
+	git init -q "$main"
+	git -C "$main" -c user.email=t@example.invalid -c user.name=t commit -q --allow-empty -m init
+	git -C "$main" worktree add -q "$T/wt" 2> /dev/null
+	snap maingit "$main/.git"
+	run corral run -W "$T/wt" -w "$outer" -- sh -c "
+		echo '[core] fsmonitor = evil' >> '$main/.git/config' 2>/dev/null && echo WROTE-CONFIG
+		echo evil > '$main/.git/hooks/post-checkout' 2>/dev/null && echo WROTE-HOOK
+		echo evil > '$main/.git/worktrees/wt/HEAD' 2>/dev/null && echo WROTE-GITDIR
+		touch '$outer/allowed' && echo ROOT-OK
+		true"
+	assert_success
+	assert_output_has ROOT-OK
+	refute_output_has WROTE-CONFIG
+	refute_output_has WROTE-HOOK
+	refute_output_has WROTE-GITDIR
+	assert_same_snap maingit "$main/.git"
+}
