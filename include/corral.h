@@ -59,7 +59,14 @@ int corral_sandbox_explain(const corral_sandbox *sb, FILE *f, bool json);
 int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, corral_error *err);
 
 /* What this machine supports, as text or one JSON object. */
-int corral_doctor(FILE *f, bool json);
+int corral_doctor(FILE *o, bool json);
+
+/* The users backend (docs/elevated.md): let the sandbox users reach dir
+ * (traverse its ancestors) and, with read, read it (the group's read bits,
+ * never a private file); undo it. Recorded, and revoked by
+ * `corral-setup --uninstall` too. Progress and what changed go to stderr. */
+int corral_grant(const char *dir, bool read, corral_error *err);
+int corral_revoke(const char *dir, corral_error *err);
 
 const char *corral_version(void);
 

@@ -6,7 +6,8 @@ need=""
 have() { command -v "$1" >/dev/null 2>&1; }
 pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 for p in meson ninja-build pkg-config gcc libseccomp-dev libcmocka-dev bats python3 bubblewrap iproute2 \
-         git procps util-linux curl netcat-openbsd iputils-ping socat; do
+         git procps util-linux curl netcat-openbsd iputils-ping socat \
+         libnftables-dev libcap-dev libacl1-dev nftables acl libcap2-bin passwd strace; do
         pkg_ok "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0

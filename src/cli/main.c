@@ -28,7 +28,7 @@ static const char usage_run[] =
         "  -n, --network MODE         off (default) | on\n"
         "  -t, --timeout SECONDS      kill the whole sandbox after SECONDS\n"
         "      --tmp KIND             workspace (default) | private | host\n"
-        "      --backend NAME         auto (default) | userns\n"
+        "      --backend NAME         auto (default) | userns | users\n"
         "      --config FILE          read FILE as the user config\n"
         "      --no-workspace-config  ignore <workspace>/.corral.toml\n"
         "      --status-fd FD         write a JSON status record to FD when the command ends\n"
@@ -38,6 +38,9 @@ static const char usage_main[] =
         "usage: corral run [OPTIONS] [--] COMMAND [ARG...]    run COMMAND in the sandbox\n"
         "       corral explain [OPTIONS] [--json] [-- COMMAND] the resolved policy and the plan\n"
         "       corral doctor [--json]                          what this machine supports\n"
+        "       corral setup [ARGS]                             install the users backend (corral-setup, via sudo)\n"
+        "       corral grant [--read] DIR...                    let the sandbox users reach (and read) DIR\n"
+        "       corral revoke DIR...                            undo corral grant\n"
         "       corral version\n"
         "Run `corral run --help` for the options.\n";
 
@@ -131,6 +134,7 @@ static int parse_options(cli *c, int argc, char **argv, bool allow_json, const c
                 case OPT_STATUS_FD: {
                         char *end;
                         errno = 0;
+                        // NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): getopt sets optarg for required_argument
                         long fd = strtol(optarg, &end, 10);
                         if (errno || *end || fd < 0 || fd > 1 << 20 || fcntl((int)fd, F_GETFD) < 0) {
                                 fprintf(stderr, "corral: --status-fd %s: not an open file descriptor\n", optarg);
@@ -222,6 +226,57 @@ static int cmd_doctor(int argc, char **argv) {
         return corral_doctor(stdout, json) < 0 ? 1 : 0;
 }
 
+/* --- the users backend's commands (issue 3, docs/elevated.md) --- */
+
+/* corral setup ARGS: corral-setup from next to this program (the build
+ * directory) or $prefix/sbin, through sudo unless already root. */
+static int cmd_setup(int argc, char **argv) {
+        char exe[4096], path[4200];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        exe[n > 0 ? n : 0] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash)
+                *slash = 0;
+        snprintf(path, sizeof(path), "%s/corral-setup", exe);
+        if (access(path, X_OK) < 0)
+                snprintf(path, sizeof(path), "%s/../sbin/corral-setup", exe);
+        char **args = calloc((size_t)argc + 3, sizeof(char *));
+        if (!args)
+                return EXIT_SETUP;
+        int k = 0;
+        if (geteuid() != 0)
+                args[k++] = "sudo";
+        args[k++] = path;
+        for (int i = 1; i < argc; i++)
+                args[k++] = argv[i];
+        execvp(args[0], args);
+        fprintf(stderr, "corral: cannot run %s: %s\n", args[0], strerror(errno));
+        free(args);
+        return EXIT_SETUP;
+}
+
+static int cmd_grant(int argc, char **argv, bool revoke) {
+        bool read = false;
+        int ret = 0, n = 0;
+        for (int i = 1; i < argc; i++) {
+                if (!revoke && strcmp(argv[i], "--read") == 0) {
+                        read = true;
+                        continue;
+                }
+                corral_error err = {{0}};
+                n++;
+                if ((revoke ? corral_revoke(argv[i], &err) : corral_grant(argv[i], read, &err)) < 0) {
+                        fprintf(stderr, "corral: %s\n", err.msg);
+                        ret = 1;
+                }
+        }
+        if (n == 0) {
+                fprintf(stderr, "usage: corral %s\n", revoke ? "revoke DIR..." : "grant [--read] DIR...");
+                return 2;
+        }
+        return ret;
+}
+
 /* fds 0-2 must be open, or a file we open could land there. */
 static void ensure_std_fds(void) {
         for (int fd = 0; fd < 3; fd++)
@@ -243,6 +298,10 @@ int main(int argc, char **argv) {
                 return cmd_run_or_explain(argc - 1, argv + 1, true);
         if (strcmp(cmd, "doctor") == 0)
                 return cmd_doctor(argc - 1, argv + 1);
+        if (strcmp(cmd, "setup") == 0)
+                return cmd_setup(argc - 1, argv + 1);
+        if (strcmp(cmd, "grant") == 0 || strcmp(cmd, "revoke") == 0)
+                return cmd_grant(argc - 1, argv + 1, cmd[0] == 'r');
         if (strcmp(cmd, "__doctor-probe") == 0 && argc == 4) /* run by doctor, inside a sandbox */
                 return doctor_probe_main(argv[2], argv[3]);
         if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -20,6 +20,7 @@
 #include "common/json.h"
 #include "common/macro.h"
 #include "corral.h"
+#include "doctor/doctor_users.h"
 
 typedef struct findings {
         struct utsname uts;
@@ -92,6 +93,7 @@ static void run_probe(findings *f) {
         int pipefd[2] = {-1, -1}, saved = -1;
         if (!req || corral_request_set(req, "workspace", ws, &err) < 0 ||
             corral_request_set(req, "no_workspace_config", "true", &err) < 0 ||
+            corral_request_set(req, "backend", "userns", &err) < 0 || /* this probe is userns's */
             corral_request_set(req, "tmp", "private", &err) < 0 || corral_request_set_command(req, argv) < 0 ||
             corral_sandbox_new(req, &sb, &err) < 0)
                 goto fail;
@@ -180,9 +182,16 @@ static void print_text(const findings *f, FILE *o) {
         fprintf(o, "  %-18s user.max_user_namespaces=%s kernel.apparmor_restrict_unprivileged_userns=%s "
                    "kernel.unprivileged_userns_clone=%s\n",
                 "sysctls", f->max_userns, f->apparmor_restrict, f->debian_clone);
-        fprintf(o, "  %-18s %s\n", "backend (auto)",
-                f->userns_err ? "none works here: the elevated 'users' backend (corral-setup) is needed"
-                              : "userns");
+        char why_not[1100];
+        if (doctor_users_usable(why_not, sizeof(why_not)))
+                fprintf(o, "  %-18s users: installed and you are in its group; strongest, because commands run "
+                           "under another uid (your 0600 files, processes and sockets are out of reach by "
+                           "construction) on top of everything userns does\n",
+                        "backend (auto)");
+        else
+                fprintf(o, "  %-18s %s\n", "backend (auto)",
+                        f->userns_err ? "none works here: the elevated 'users' backend (corral-setup) is needed"
+                                      : "userns (users is not usable here, see below)");
         fprintf(o, "\noperator checklist, answered by a probe in a real sandbox:\n");
         if (!f->probe[0]) {
                 fprintf(o, "  the probe could not run: %s\n",
@@ -219,7 +228,8 @@ static void print_json(const findings *f, FILE *o) {
         fprintf(o, ",\"apparmor_restrict_unprivileged_userns\":");
         json_string(o, f->apparmor_restrict);
         fprintf(o, "},\"auto_backend\":");
-        json_string(o, f->userns_err ? NULL : "userns");
+        char why_not[1100];
+        json_string(o, doctor_users_usable(why_not, sizeof(why_not)) ? "users" : f->userns_err ? NULL : "userns");
         fprintf(o, ",\"checklist\":");
         if (f->probe[0]) {
                 char a[256], b[256];
@@ -241,6 +251,8 @@ static void print_json(const findings *f, FILE *o) {
                 fprintf(o, "null,\"probe_error\":");
                 json_string(o, f->probe_error[0] ? f->probe_error : "user namespaces do not work");
         }
+        fprintf(o, ",\"users\":"); /* the users backend (issue 3) */
+        doctor_users_json(o);
         fprintf(o, "}\n");
 }
 
@@ -251,8 +263,10 @@ int corral_doctor(FILE *o, bool json) {
         gather(f);
         if (json)
                 print_json(f, o);
-        else
+        else {
                 print_text(f, o);
+                doctor_users_text(o); /* the users backend (issue 3) */
+        }
         free(f);
         return ferror(o) ? -EIO : 0;
 }

@@ -14,9 +14,8 @@
 #include "config/config.h"
 #include "plan/plan.h"
 #include "policy/resolve.h"
+#include "runner/client.h"
 #include "supervise/supervise.h"
-
-extern char **environ;
 
 struct corral_request {
         config_layer flags;
@@ -109,6 +108,9 @@ int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_e
         if ((r = policy_resolve(&defaults, &user, req->no_workspace_config ? NULL : &wsl, &req->flags, home, cwd,
                                 &sb->policy, err)) < 0)
                 goto out;
+        /* users backend (issue 3): installed and usable? auto may pick it. */
+        if ((r = users_select(&sb->policy, err)) < 0)
+                goto out;
         if ((r = plan_build(&sb->policy, req->argv.v, (const char *const *)environ, &sb->plan, err)) < 0)
                 goto out;
         *ret = TAKE_PTR(sb);
@@ -141,7 +143,8 @@ int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, 
         if (sb->plan.argv.n == 0)
                 return error_set(err, -EINVAL, "no command given");
         run_result res;
-        int r = supervise_run(&sb->plan, verbose, &res, err);
+        int r = sb->plan.backend == BACKEND_USERS ? users_run(&sb->plan, verbose, &res, err)
+                                                  : supervise_run(&sb->plan, verbose, &res, err);
         if (r < 0)
                 return r;
         status->exit_code = res.exit_code;

@@ -562,9 +562,11 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
         *pl = (plan){.policy = p, .backend = BACKEND_USERNS};
         int r;
 
+        /* The users backend runs this same plan, as a sandbox user, through
+         * corral-runner (src/runner/): whether it is installed is checked
+         * before planning (src/runner/client.c). */
         if (p->backend == BACKEND_USERS)
-                return error_set(err, -EOPNOTSUPP,
-                                 "backend 'users' is not installed on this machine (it needs corral-setup, run once as root)");
+                pl->backend = BACKEND_USERS;
         for (size_t i = 0; argv && argv[i]; i++)
                 if (strv_push(&pl->argv, argv[i]) < 0)
                         return oom(err);

@@ -120,6 +120,10 @@ __attribute__((noreturn)) static void child(apply_ctx *ctx, int sync_w, int repo
 }
 
 int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *err) {
+        return supervise_run_control(pl, verbose, -1, res, err);
+}
+
+int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_result *res, corral_error *err) {
         *res = (run_result){0};
         uint64_t start = now_ms();
         host_state host;
@@ -191,13 +195,15 @@ int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *e
 
         uint64_t deadline = pl->policy->timeout_ms ? start + pl->policy->timeout_ms : 0;
         for (;;) {
-                struct pollfd fds[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
+                struct pollfd fds[3] = {{.fd = pidfd, .events = POLLIN},
+                                        {.fd = sigfd, .events = POLLIN},
+                                        {.fd = control_fd, .events = POLLIN}};
                 int timeout = -1;
                 if (deadline && !res->timed_out) {
                         uint64_t now = now_ms();
                         timeout = now >= deadline ? 0 : (int)(deadline - now);
                 }
-                int n = poll(fds, 2, timeout);
+                int n = poll(fds, control_fd >= 0 ? 3 : 2, timeout);
                 if (n < 0 && errno != EINTR)
                         break;
                 if (n == 0 && deadline && !res->timed_out) {
@@ -212,6 +218,16 @@ int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *e
                                  * (same process group); pass on the others. */
                                 if (si.ssi_signo != SIGCHLD && si.ssi_code != SI_KERNEL)
                                         kill(pid, (int)si.ssi_signo);
+                }
+                if (control_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+                        int32_t sig = 0;
+                        ssize_t got = read(control_fd, &sig, sizeof(sig));
+                        if (got == (ssize_t)sizeof(sig) && sig > 0 && sig < 65)
+                                kill(pid, (int)sig);
+                        else if (got <= 0 && !(got < 0 && errno == EINTR)) {
+                                kill(pid, SIGKILL); /* the caller is gone: so is the sandbox */
+                                control_fd = -1;
+                        }
                 }
                 if (fds[0].revents & POLLIN)
                         break;

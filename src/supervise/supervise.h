@@ -20,3 +20,9 @@ typedef struct run_result {
  * failures included, as 126/127 with err describing them), or a negative
  * errno when the sandbox could not be set up (exit 125, err says why). */
 int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *err);
+
+/* The same, with a control pipe from a supervisor that cannot signal this
+ * process (corral-runner runs as a sandbox user, corral as the developer):
+ * each int32 read from control_fd is a signal to pass on to the command;
+ * end of file means the caller died, and the whole sandbox is killed. */
+int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_result *res, corral_error *err);

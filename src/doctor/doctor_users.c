@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+#include "doctor/doctor_users.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/json.h"
+#include "corral.h"
+#include "runner/client.h"
+#include "setup/marker.h"
+
+bool doctor_users_usable(char *reason, size_t len) {
+        corral_error err = {{0}};
+        if (users_available(&err) == 0)
+                return true;
+        snprintf(reason, len, "%s", err.msg);
+        return false;
+}
+
+/* One probe: sh -c SCRIPT as a sandbox user; its stdout in out. */
+static int probe(const char *ws, bool online, const char *script, char *out, size_t len, char *error, size_t elen) {
+        corral_error err = {{0}};
+        corral_request *req = corral_request_new();
+        corral_sandbox *sb = NULL;
+        char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
+        int pipefd[2] = {-1, -1}, saved = -1, r = -1;
+        out[0] = 0;
+        if (!req || corral_request_set(req, "workspace", ws, &err) < 0 ||
+            corral_request_set(req, "no_workspace_config", "true", &err) < 0 ||
+            corral_request_set(req, "backend", "users", &err) < 0 ||
+            corral_request_set(req, "network", online ? "on" : "off", &err) < 0 ||
+            corral_request_set(req, "tmp", "private", &err) < 0 || corral_request_set_command(req, argv) < 0 ||
+            corral_sandbox_new(req, &sb, &err) < 0)
+                goto fail;
+        if (pipe2(pipefd, O_CLOEXEC) < 0 || (saved = dup(STDOUT_FILENO)) < 0)
+                goto fail;
+        fflush(stdout);
+        dup2(pipefd[1], STDOUT_FILENO);
+        close(pipefd[1]);
+        pipefd[1] = -1;
+        corral_status st;
+        r = corral_sandbox_run(sb, false, &st, &err);
+        dup2(saved, STDOUT_FILENO);
+        if (r == 0) {
+                ssize_t n = read(pipefd[0], out, len - 1);
+                out[n > 0 ? n : 0] = 0;
+        }
+fail:
+        if (r < 0)
+                snprintf(error, elen, "%s", err.msg[0] ? err.msg : strerror(errno));
+        if (saved >= 0)
+                close(saved);
+        for (int i = 0; i < 2; i++)
+                if (pipefd[i] >= 0)
+                        close(pipefd[i]);
+        corral_sandbox_free(sb);
+        corral_request_free(req);
+        return r;
+}
+
+static const char *field(const char *text, const char *key, char *buf, size_t len) {
+        char pat[64];
+        snprintf(pat, sizeof(pat), "%s=", key);
+        const char *p = strstr(text, pat);
+        if (!p)
+                return "?";
+        p += strlen(pat);
+        snprintf(buf, len, "%.*s", (int)strcspn(p, "\n"), p);
+        return buf;
+}
+
+typedef struct users_findings {
+        bool usable;
+        char reason[1100];
+        marker m;
+        char off[2048], on[2048], error[1100];
+        bool grandchild_gone;
+} users_findings;
+
+static void gather(users_findings *f) {
+        memset(f, 0, sizeof(*f));
+        corral_error err = {{0}};
+        if (marker_read(MARKER_PATH, &f->m, &err) < 0)
+                f->m.format = 0;
+        f->usable = doctor_users_usable(f->reason, sizeof(f->reason));
+        if (!f->usable)
+                return;
+        /* A loopback server of our own, as the developer: the online user
+         * must reach it, the offline user must not. */
+        int srv = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t sl = sizeof(sa);
+        if (srv < 0 || bind(srv, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(srv, 8) < 0 ||
+            getsockname(srv, (struct sockaddr *)&sa, &sl) < 0) {
+                snprintf(f->error, sizeof(f->error), "cannot start a loopback server: %s", strerror(errno));
+                if (srv >= 0)
+                        close(srv);
+                return;
+        }
+        char ws[] = "/tmp/corral-doctor-XXXXXX", tag[64], script[2048];
+        if (!mkdtemp(ws)) {
+                close(srv);
+                return;
+        }
+        const char *home = getenv("HOME");
+        snprintf(tag, sizeof(tag), "corral-doctor-gc-%d", getpid());
+        snprintf(script, sizeof(script),
+                 "echo account=$(id -un); echo uid=$(id -u)\n"
+                 "echo cap_eff=$(sed -n 's/^CapEff:\\t//p' /proc/self/status)\n"
+                 "touch f 2>/dev/null && echo write_ws=allowed || echo write_ws=denied\n"
+                 "touch '%s/.corral-doctor' 2>/dev/null && echo write_outside=ALLOWED || echo write_outside=denied\n"
+                 "mkdir .git 2>/dev/null && echo write_git=ALLOWED || echo write_git=denied\n"
+                 "if command -v bash >/dev/null; then bash -c 'exec 3<>/dev/tcp/127.0.0.1/%u' 2>/dev/null "
+                 "&& echo connect=connected || echo connect=refused; else echo connect=?; fi\n"
+                 "sh -c 'echo child=$(grep -E \"^(NoNewPrivs|Seccomp|CapEff):\" /proc/self/status | tr -d \"\\t\" | tr \"\\n\" \" \")'\n"
+                 "setsid sh -c 'exec -a %s sleep 30' >/dev/null 2>&1 </dev/null &\n",
+                 home && home[0] == '/' ? home : "/usr", ntohs(sa.sin_port), tag);
+        probe(ws, false, script, f->off, sizeof(f->off), f->error, sizeof(f->error));
+        if (!f->error[0])
+                probe(ws, true, script, f->on, sizeof(f->on), f->error, sizeof(f->error));
+        close(srv);
+        char file[sizeof(ws) + 8];
+        snprintf(file, sizeof(file), "%s/f", ws);
+        unlink(file);
+        rmdir(ws);
+        /* The grandchildren were daemonised: nothing of theirs may be left. */
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "pgrep -f '^%s' >/dev/null", tag);
+        /* A fixed command; tag is "corral-doctor-gc-PID", made above. */
+        f->grandchild_gone = system(cmd) != 0; // NOLINT(cert-env33-c)
+}
+
+void doctor_users_text(FILE *o) {
+        users_findings *f = malloc(sizeof(*f));
+        char a[256], b[256], c[256];
+        if (!f)
+                return;
+        gather(f);
+        fprintf(o, "\nusers backend (corral-setup):\n");
+        if (f->m.format)
+                fprintf(o, "  %-34s %s %s (uid %u) and %s (uid %u), group %s, table %s, runner %s\n", "installed",
+                        MARKER_PATH, f->m.users[0].name, (unsigned)f->m.users[0].uid, f->m.users[1].name,
+                        (unsigned)f->m.users[1].uid, f->m.group, f->m.table, f->m.runner);
+        else
+                fprintf(o, "  %-34s no (`sudo corral setup` installs it)\n", "installed");
+        if (!f->usable) {
+                fprintf(o, "  %-34s %s\n", "usable by this caller", f->reason);
+                free(f);
+                return;
+        }
+        if (f->error[0] || !f->off[0]) {
+                fprintf(o, "  the probes could not run: %s\n", f->error[0] ? f->error : "no output");
+                free(f);
+                return;
+        }
+        char d[256];
+        fprintf(o, "  %-34s %s (uid %s) offline, %s online, through corral-runner; CapEff %s\n",
+                "which account runs commands?", field(f->off, "account", a, sizeof(a)), field(f->off, "uid", b, sizeof(b)),
+                field(f->on, "account", c, sizeof(c)), field(f->off, "cap_eff", d, sizeof(d)));
+        fprintf(o, "  %-34s workspace (idmapped): %s; outside: %s; .git: %s\n", "how are writes scoped?",
+                field(f->off, "write_ws", a, sizeof(a)), field(f->off, "write_outside", b, sizeof(b)),
+                field(f->off, "write_git", c, sizeof(c)));
+        fprintf(o, "  %-34s offline: own network namespace + nftables on the uid (checked before each run); "
+                   "a loopback server of the caller: offline %s, online %s\n",
+                "are network limits OS-enforced?", field(f->off, "connect", a, sizeof(a)),
+                field(f->on, "connect", b, sizeof(b)));
+        fprintf(o, "  %-34s a child reports %s; a daemonised grandchild is %s after the run\n",
+                "do restrictions reach children?", field(f->off, "child", a, sizeof(a)),
+                f->grandchild_gone ? "gone" : "STILL RUNNING");
+        fprintf(o, "  %-34s once, as root: `sudo corral setup` (users, group, nftables table, runner with file "
+                   "capabilities); `sudo corral-setup --check` verifies it\n",
+                "what admin setup is required?");
+        free(f);
+}
+
+void doctor_users_json(FILE *o) {
+        users_findings *f = malloc(sizeof(*f));
+        char a[256];
+        if (!f) {
+                fprintf(o, "null");
+                return;
+        }
+        gather(f);
+        fprintf(o, "{\"installed\":%s,\"usable\":%s,\"reason\":", f->m.format ? "true" : "false",
+                f->usable ? "true" : "false");
+        json_string(o, f->usable ? NULL : f->reason);
+        if (f->usable && f->off[0] && !f->error[0]) {
+                const char *keys[] = {"account", "uid", "cap_eff", "write_ws", "write_outside", "write_git", "connect", "child"};
+                fprintf(o, ",\"offline\":{");
+                for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+                        fprintf(o, "%s\"%s\":", i ? "," : "", keys[i]);
+                        json_string(o, field(f->off, keys[i], a, sizeof(a)));
+                }
+                fprintf(o, "},\"online\":{\"account\":");
+                json_string(o, field(f->on, "account", a, sizeof(a)));
+                fprintf(o, ",\"connect\":");
+                json_string(o, field(f->on, "connect", a, sizeof(a)));
+                fprintf(o, "},\"grandchild_gone\":%s,\"admin_setup\":\"sudo corral setup\"", f->grandchild_gone ? "true" : "false");
+        } else if (f->usable) {
+                fprintf(o, ",\"probe_error\":");
+                json_string(o, f->error[0] ? f->error : "no output");
+        }
+        fprintf(o, "}");
+        free(f);
+}

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+#include "runner/client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apply/apply.h"
+#include "apply/syscalls.h"
+#include "common/macro.h"
+#include "runner/request.h"
+#include "setup/grants.h"
+#include "setup/marker.h"
+
+static int load(marker *m, corral_error *err) {
+        int r = marker_read(MARKER_PATH, m, err);
+        if (r == -ENOENT)
+                return error_set(err, -EOPNOTSUPP,
+                                 "backend 'users' is not installed on this machine: run `sudo corral setup` once");
+        if (r < 0 || (r = marker_validate(m, err)) < 0)
+                return r;
+        if (strcmp(m->version, CORRAL_VERSION) != 0)
+                return error_set(err, -EPROTO, "%s was written by corral %s, this is %s: rerun `sudo corral setup`",
+                                 MARKER_PATH, m->version, CORRAL_VERSION);
+        gid_t groups[NGROUPS_MAX];
+        int n = getgroups(NGROUPS_MAX, groups);
+        bool member = getgid() == m->gid;
+        for (int i = 0; i < n && !member; i++)
+                member = groups[i] == m->gid;
+        if (!member)
+                return error_set(err, -EPERM,
+                                 "backend 'users': uid %u is not in the group %s (`sudo corral setup --user NAME`, "
+                                 "then log in again)",
+                                 (unsigned)getuid(), m->group);
+        if (access(m->runner, X_OK) < 0)
+                return error_set(err, -errno, "backend 'users': cannot execute %s: %s (rerun `sudo corral setup`)",
+                                 m->runner, strerror(errno));
+        return 0;
+}
+
+int users_available(corral_error *err) {
+        marker m;
+        return load(&m, err);
+}
+
+int users_select(policy *p, corral_error *err) {
+        marker m;
+        if (p->backend == BACKEND_USERS)
+                return load(&m, err);
+        if (p->backend == BACKEND_AUTO && p->mode != MODE_FULL_ACCESS && load(&m, NULL) == 0)
+                p->backend = BACKEND_USERS;
+        return 0;
+}
+
+static uint64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void note(const char *msg) { fprintf(stderr, "corral: %s\n", msg); }
+
+/* Toolchains that live in the developer's home and find themselves through
+ * these variables (their binaries are on PATH already). */
+static int toolchain_env(const policy *p, strv *env) {
+        static const char *const vars[][2] = {{"RUSTUP_HOME", ".rustup"}, {"PYENV_ROOT", ".pyenv"}, {"NVM_DIR", ".nvm"}};
+        for (size_t i = 0; p->home && i < ELEMENTSOF(vars); i++) {
+                size_t n = strlen(vars[i][0]);
+                bool set = false;
+                for (size_t k = 0; k < env->n && !set; k++)
+                        set = strncmp(env->v[k], vars[i][0], n) == 0 && env->v[k][n] == '=';
+                char buf[4200];
+                snprintf(buf, sizeof(buf), "%s/%s", p->home, vars[i][1]);
+                struct stat st;
+                if (set || stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
+                        continue;
+                snprintf(buf, sizeof(buf), "%s=%s/%s", vars[i][0], p->home, vars[i][1]);
+                if (strv_push(env, buf) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+__attribute__((noreturn)) static void exec_runner(const marker *m, int req, int result) {
+        int a = fcntl(req, F_DUPFD_CLOEXEC, 10), b = fcntl(result, F_DUPFD_CLOEXEC, 10);
+        request_result fail = {0};
+        if (a < 0 || b < 0 || dup2(a, REQUEST_FD) < 0 || dup2(b, RESULT_FD) < 0 ||
+            sys_close_range(RESULT_FD + 1, ~0U, 0) < 0)
+                _exit(125);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        char *const argv[] = {"corral-runner", NULL}, *const envp[] = {NULL};
+        execve(m->runner, argv, envp);
+        snprintf(fail.msg, sizeof(fail.msg), "cannot execute %s: %s%s", m->runner, strerror(errno),
+                 errno == EACCES ? " (not in the group " CORRAL_GROUP " in this login?)" : "");
+        (void)!write(RESULT_FD, &fail, sizeof(fail));
+        _exit(125);
+}
+
+int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) {
+        const policy *p = pl->policy;
+        marker m;
+        int r = load(&m, err);
+        *res = (run_result){0};
+        if (r < 0)
+                return r;
+        uint64_t start = now_ms();
+        /* First use of a workspace (or root) below a directory the sandbox
+         * users cannot pass: grant passage, once, and say so. */
+        for (size_t i = 0; i <= p->writable_roots.n; i++) {
+                const char *dir = i == 0 ? p->workspace : p->writable_roots.v[i - 1];
+                if (!grants_reachable(&m, dir) && (r = grants_grant(&m, dir, false, note, err)) < 0)
+                        return r;
+        }
+        uint32_t identity = p->network == NETWORK_ON || p->mode == MODE_FULL_ACCESS ? IDENTITY_ONLINE : IDENTITY_OFFLINE;
+        strv env = {0};
+        char *buf = NULL;
+        size_t len = 0;
+        if (strv_extend(&env, &pl->env) < 0 || toolchain_env(p, &env) < 0 ||
+            request_encode(p, identity, env.v, pl->argv.v, &buf, &len) < 0) {
+                strv_clear(&env);
+                return error_set(err, -ENOMEM, "out of memory");
+        }
+        strv_clear(&env);
+        if (verbose)
+                fprintf(stderr, "corral: running as %s through %s\n", m.users[identity].name, m.runner);
+
+        int req[2] = {-1, -1}, out[2] = {-1, -1}, sigfd = -1, pidfd = -1;
+        sigset_t mask, old;
+        sigemptyset(&mask);
+        static const int forwarded[] = {FORWARDED_SIGNALS};
+        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                sigaddset(&mask, forwarded[i]);
+        sigaddset(&mask, SIGPIPE);
+        sigprocmask(SIG_BLOCK, &mask, &old);
+        pid_t pid = -1;
+        if (pipe2(req, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
+            (sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+                r = error_set(err, -errno, "cannot create pipes: %s", strerror(errno));
+                goto done;
+        }
+        fflush(NULL);
+        pid = fork();
+        if (pid < 0) {
+                r = error_set(err, -errno, "cannot start the runner: %s", strerror(errno));
+                goto done;
+        }
+        if (pid == 0)
+                exec_runner(&m, req[0], out[1]);
+        close(req[0]);
+        close(out[1]);
+        req[0] = out[1] = -1;
+        pidfd = sys_pidfd_open(pid, 0);
+        /* The request; a runner that refuses early closes its end (EPIPE,
+         * with SIGPIPE blocked), and its answer says why. */
+        for (size_t off = 0; off < len;) {
+                ssize_t n = write(req[1], buf + off, len - off);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                off += (size_t)n;
+        }
+        while (pidfd >= 0) {
+                struct pollfd fds[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
+                if (poll(fds, 2, -1) < 0 && errno != EINTR)
+                        break;
+                struct signalfd_siginfo si;
+                while (read(sigfd, &si, sizeof(si)) == sizeof(si))
+                        /* the terminal's signals reach the command directly */
+                        if (si.ssi_signo != SIGPIPE && si.ssi_code != SI_KERNEL)
+                                // cppcheck-suppress internalAstError ; cppcheck 2.10 cannot parse this compound literal
+                                (void)!write(req[1], &(int32_t){(int32_t)si.ssi_signo}, sizeof(int32_t));
+                if (fds[0].revents & POLLIN)
+                        break;
+        }
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        request_result rr;
+        ssize_t n = read(out[0], &rr, sizeof(rr));
+        res->wall_ms = now_ms() - start;
+        r = 0;
+        if (n != (ssize_t)sizeof(rr))
+                r = error_set(err, -EIO, "corral-runner ended without an answer (%s %d)",
+                              WIFSIGNALED(status) ? "signal" : "exit status",
+                              WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        else if (!rr.ran) {
+                rr.msg[sizeof(rr.msg) - 1] = 0;
+                r = error_set(err, -EPERM, "%s", rr.msg);
+        } else {
+                res->exit_code = rr.exit_code;
+                res->signal = rr.signal;
+                res->timed_out = rr.timed_out;
+                rr.msg[sizeof(rr.msg) - 1] = 0;
+                if (rr.msg[0])
+                        error_set(err, 0, "%s", rr.msg);
+        }
+done:
+        for (int i = 0; i < 2; i++) {
+                if (req[i] >= 0)
+                        close(req[i]);
+                if (out[i] >= 0)
+                        close(out[i]);
+        }
+        if (sigfd >= 0) {
+                struct signalfd_siginfo si; /* a SIGPIPE from a refused request must not kill us */
+                while (read(sigfd, &si, sizeof(si)) == sizeof(si))
+                        ;
+                close(sigfd);
+        }
+        if (pidfd >= 0)
+                close(pidfd);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        free(buf);
+        return r;
+}
+
+/* --- corral grant / corral revoke --- */
+
+static int grant_target(const char *dir, char **canon, marker *m, corral_error *err) {
+        int r = marker_read(MARKER_PATH, m, err);
+        if (r == -ENOENT)
+                return error_set(err, -EOPNOTSUPP, "backend 'users' is not installed: run `sudo corral setup` first");
+        if (r < 0 || (r = marker_validate(m, err)) < 0)
+                return r;
+        if (!(*canon = realpath(dir, NULL)))
+                return error_set(err, -errno, "%s: %s", dir, strerror(errno));
+        struct stat st;
+        if (stat(*canon, &st) < 0 || !S_ISDIR(st.st_mode))
+                return error_set(err, -ENOTDIR, "%s is not a directory", *canon);
+        return 0;
+}
+
+int corral_grant(const char *dir, bool read, corral_error *err) {
+        marker m;
+        _cleanup_free_ char *canon = NULL;
+        int r = grant_target(dir, &canon, &m, err);
+        if (r < 0)
+                return r;
+        r = grants_grant(&m, canon, read, note, err);
+        return r < 0 ? r : 0;
+}
+
+int corral_revoke(const char *dir, corral_error *err) {
+        marker m;
+        _cleanup_free_ char *canon = NULL;
+        int r = grant_target(dir, &canon, &m, err);
+        if (r < 0)
+                return r;
+        r = grants_revoke(&m, canon, note, err);
+        return r < 0 ? r : 0;
+}

@@ -1,0 +1,204 @@
+#!/usr/bin/env bats
+# corral run --backend users: who runs, what it may write, what it may read,
+# and the life of the process tree.
+load lib
+
+setup_file() { uninstall_corral; install_corral; }
+teardown_file() { uninstall_corral; }
+setup() { new_ws; }
+
+@test "the command runs as corral-offline with network off, corral-online with network on" {
+	run crun -- id -un
+	assert_status 0
+	[ "${lines[-1]}" = corral-offline ]
+	run crun --network on -- id -un
+	assert_status 0
+	[ "${lines[-1]}" = corral-online ]
+}
+
+@test "inside: no capabilities, no_new_privs, seccomp, no supplementary groups, own HOME" {
+	run crun -- sh -c 'grep -E "^(CapEff|CapPrm|NoNewPrivs|Seccomp):" /proc/self/status; id -G; echo HOME=$HOME USER=$USER'
+	assert_status 0
+	assert_contains "CapEff:	0000000000000000"
+	assert_contains "CapPrm:	0000000000000000"
+	assert_contains "NoNewPrivs:	1"
+	assert_contains "Seccomp:	2"
+	assert_contains "HOME=/var/lib/corral/offline USER=corral-offline"
+	[ "$(sed -n 5p <<< "$output")" = "$(id -g corral-offline)" ]
+}
+
+@test "first use of a workspace under a private home grants passage and says so; later runs are silent" {
+	setfacl -b "$DEV_HOME"
+	run crun -- true
+	assert_status 0
+	assert_contains "granted corral-offline and corral-online passage through $DEV_HOME"
+	run crun -- true
+	assert_status 0
+	[ -z "$output" ]
+	getfacl -p "$DEV_HOME" | grep -q "user:corral-offline:--x"
+}
+
+@test "files created inside belong to the developer and stay editable by them" {
+	run crun -- sh -c 'mkdir -p d/e && echo one > d/e/f && echo two > g && chmod 600 g'
+	assert_status 0
+	[ "$(stat -c %U "$WS/d/e/f")" = "$DEV" ]
+	[ "$(stat -c %U "$WS/g")" = "$DEV" ]
+	as "$DEV" sh -c "echo more >> '$WS/d/e/f' && chmod 640 '$WS/g' && mv '$WS/g' '$WS/h' && rm -r '$WS/d' '$WS/h'"
+}
+
+@test "a file the developer creates later with an explicit mode stays writable inside" {
+	as "$DEV" sh -c "echo x > /tmp/corral-et-src.$$ && install -m 644 /tmp/corral-et-src.$$ '$WS/installed' && cp -p /tmp/corral-et-src.$$ '$WS/copied'; rm /tmp/corral-et-src.$$"
+	as "$DEV" chmod 600 "$WS/copied"
+	run crun -- sh -c 'echo inside >> installed && echo inside >> copied && cat installed copied'
+	assert_status 0
+	[ "$(grep -c inside "$WS/installed")" -eq 1 ]
+	[ "$(grep -c inside "$WS/copied")" -eq 1 ]
+}
+
+@test "protected names stay read-only, also for files the developer adds later" {
+	as "$DEV" git init -q "$WS"
+	as "$DEV" install -m 644 /dev/null "$WS/.git/hooks/later"
+	run crun -- sh -c 'echo evil > .git/hooks/pre-commit || echo DENIED1; echo evil >> .git/hooks/later || echo DENIED2; mkdir .codex || echo DENIED3'
+	assert_contains DENIED1
+	assert_contains DENIED2
+	assert_contains DENIED3
+	[ ! -e "$WS/.git/hooks/pre-commit" ] && [ ! -s "$WS/.git/hooks/later" ] && [ ! -e "$WS/.codex" ]
+}
+
+@test "writes outside the workspace fail" {
+	run crun -- sh -c 'touch /var/tmp/corral-et-outside || echo DENIED; touch '"$DEV_HOME"'/outside || echo DENIED2'
+	assert_contains DENIED
+	assert_contains DENIED2
+	[ ! -e /var/tmp/corral-et-outside ] && [ ! -e "$DEV_HOME/outside" ]
+}
+
+@test "the developer's 0600 files and 0700 directories outside the workspace are unreadable" {
+	as "$DEV" sh -c "umask 077; mkdir -p '$DEV_HOME/private' && echo secret > '$DEV_HOME/private/key' && echo secret > '$DEV_HOME/note' && chmod 755 '$DEV_HOME/private' && chmod 600 '$DEV_HOME/private/key' && mkdir -p '$DEV_HOME/closed' && echo s > '$DEV_HOME/closed/f'"
+	run crun -- sh -c "cat '$DEV_HOME/note' || echo DENIED1; cat '$DEV_HOME/private/key' || echo DENIED2; ls '$DEV_HOME/closed' || echo DENIED3; ls '$DEV_HOME' || echo DENIED4"
+	[[ "$output" != *secret* ]]
+	assert_contains DENIED1
+	assert_contains DENIED2
+	assert_contains DENIED3
+	assert_contains DENIED4
+}
+
+@test "read-only mode: the workspace is readable, not writable" {
+	as "$DEV" sh -c "echo data > '$WS/f'; chmod 600 '$WS/f'"
+	run crun --mode read-only -- sh -c 'cat f; echo x >> f || echo DENIED'
+	assert_contains data
+	assert_contains DENIED
+}
+
+@test "exit status is relayed: code, signal, 126, 127; timeout gives 124" {
+	run crun -- sh -c 'exit 7'
+	assert_status 7
+	run crun -- sh -c 'kill -TERM $$'
+	assert_status 143
+	run crun -- /nonexistent/command
+	assert_status 127
+	run crun -- /etc/hostname
+	assert_status 126
+	run crun --timeout 1 -- sleep 30
+	assert_status 124
+}
+
+@test "a daemonised grandchild is gone after the run" {
+	tag=corral-et-$RANDOM$RANDOM
+	run crun -- bash -c "setsid bash -c 'exec -a $tag sleep 60' > /dev/null 2>&1 < /dev/null & sleep 0.2"
+	assert_status 0
+	sleep 0.3
+	! pgrep -f "$tag"
+}
+
+@test "SIGKILL of corral kills the whole sandbox" {
+	tag=corral-et-$RANDOM$RANDOM
+	(cd "$WS" && as "$DEV" "$CORRAL" run --backend users -- bash -c "exec -a $tag sleep 60") &
+	for i in $(seq 50); do pgrep -f "$tag" > /dev/null && break; sleep 0.1; done
+	pgrep -f "$tag" > /dev/null
+	pkill -KILL -u "$DEV" -x corral
+	for i in $(seq 50); do pgrep -f "$tag" > /dev/null || break; sleep 0.1; done
+	! pgrep -f "$tag"
+}
+
+@test "SIGTERM to corral reaches the command first" {
+	(cd "$WS" && as "$DEV" "$CORRAL" run --backend users -- sh -c 'trap "echo got-term > termed; exit 3" TERM; while :; do sleep 0.1; done') &
+	pid=$!
+	sleep 1
+	pkill -TERM -u "$DEV" -x corral
+	wait $pid || true
+	[ "$(cat "$WS/termed")" = got-term ]
+}
+
+@test "the environment: secrets dropped, CORRAL_SANDBOX set" {
+	run bash -c "cd '$WS' && runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' GITHUB_TOKEN=x AWS_SECRET_ACCESS_KEY=y KEEP=z '$CORRAL' run --backend users -- env"
+	assert_status 0
+	assert_contains "KEEP=z"
+	assert_contains "CORRAL_SANDBOX=1"
+	[[ "$output" != *GITHUB_TOKEN* && "$output" != *AWS_SECRET* ]]
+}
+
+@test "explain names the users backend; --status-fd reports it" {
+	run bash -c "cd '$WS' && runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$CORRAL' run --backend users --status-fd 3 -- true 3>&1"
+	assert_status 0
+	assert_contains '"backend":"users"'
+	run bash -c "cd '$WS' && runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$CORRAL' explain --backend users"
+	assert_status 0
+	assert_contains users
+}
+
+@test "auto picks users for a member of the group" {
+	run bash -c "cd '$WS' && runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$CORRAL' run --status-fd 3 -- id -un 3>&1"
+	assert_status 0
+	assert_contains corral-offline
+	assert_contains '"backend":"users"'
+}
+
+@test "a loopback server inside an offline run works (own network namespace)" {
+	run crun -- python3 -c '
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+c = socket.create_connection(s.getsockname()); print("LOOPBACK-OK")'
+	assert_status 0
+	assert_contains LOOPBACK-OK
+}
+
+@test "the rest of the sandbox user's home is read-only: nothing planted for later runs" {
+	run crun -- sh -c 'echo evil >> $HOME/.bashrc || echo DENIED1; mkdir -p $HOME/.config/git || echo DENIED2; echo x > $HOME/.cargo/config.toml || echo DENIED3'
+	assert_contains DENIED1
+	assert_contains DENIED2
+	assert_contains DENIED3
+	[ ! -e /var/lib/corral/offline/.bashrc ] && [ ! -e /var/lib/corral/offline/.cargo/config.toml ]
+}
+
+@test "caches persist in the sandbox user's home between runs" {
+	run crun -- sh -c 'mkdir -p $HOME/.cache/tool && echo kept > $HOME/.cache/tool/c'
+	assert_status 0
+	run crun -- cat /var/lib/corral/offline/.cache/tool/c
+	assert_status 0
+	[ "$output" = kept ]
+}
+
+@test "doctor answers the checklist for the users backend with probes through the runner" {
+	run bash -c "cd '$WS' && runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$CORRAL' doctor --json"
+	assert_status 0
+	/usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+u = d["users"]
+assert d["auto_backend"] == "users", d["auto_backend"]
+assert u["usable"] and u["offline"]["account"] == "corral-offline", u
+assert u["online"]["account"] == "corral-online", u
+assert u["offline"]["write_ws"] == "allowed" and u["offline"]["write_outside"] == "denied", u
+assert u["offline"]["write_git"] == "denied", u
+assert u["offline"]["connect"] == "refused" and u["online"]["connect"] == "connected", u
+assert "NoNewPrivs:1" in u["offline"]["child"] and u["grandchild_gone"], u
+' "$output"
+	run bash -c "cd '$WS' && runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$CORRAL' doctor"
+	assert_contains "users backend (corral-setup):"
+	assert_contains "what admin setup is required?"
+}
+
+@test "doctor as a non-member says why users is not used" {
+	run bash -c "cd / && runuser -u '$OUTSIDER' -- env -i HOME=/tmp PATH='$SANE_PATH' '$CORRAL' doctor"
+	assert_contains "not in the group corral"
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# corral-setup: install, --check, drift, --uninstall; all idempotent.
+load lib
+
+setup_file() { uninstall_corral; }
+teardown_file() { uninstall_corral; }
+
+@test "setup refuses to run without root" {
+	run as "$DEV" "$SETUP"
+	assert_status 1
+	assert_contains "must run as root"
+}
+
+@test "setup installs group, locked users without shell, runner, firewall, marker" {
+	install_corral --loopback-port 8123
+	getent group corral | grep -q "$DEV"
+	for u in corral-offline corral-online; do
+		[ "$(getent passwd $u | cut -d: -f7)" = /usr/sbin/nologin ]
+		[[ "$(getent shadow $u | cut -d: -f2)" == '!'* ]]
+		! id -nG "$u" | grep -qw corral
+		[ "$(stat -c '%U %a' /var/lib/corral/${u#corral-})" = "$u 700" ]
+	done
+	[ "$(stat -c '%U:%G %a' "$RUNNER")" = "root:corral 750" ]
+	getcap "$RUNNER" | grep -q 'cap_setgid,cap_setuid,cap_sys_admin=ep'
+	[ "$(stat -c '%U %a' /etc/corral/setup.json)" = "root 644" ]
+	grep -q '"offline_uid": '"$(id -u corral-offline)" /etc/corral/setup.json
+	grep -q '"loopback_ports": \[8123\]' /etc/corral/setup.json
+	run nft list table inet corral
+	assert_status 0
+	assert_contains "meta skuid $(id -u corral-offline) jump offline"
+	assert_contains 'tcp dport 8123 accept'
+	assert_contains 'reject'
+	# nothing targets the online user or anyone else
+	[[ "$output" != *"skuid $(id -u corral-online)"* ]]
+	[ "$(grep -c skuid <<< "$output")" -eq 1 ]
+}
+
+@test "setup --check passes on a fresh install" {
+	run "$SETUP" --check
+	assert_status 0
+	assert_contains "all as installed"
+}
+
+@test "setup is idempotent: a second install changes nothing and --check passes" {
+	uid=$(id -u corral-offline)
+	install_corral --loopback-port 8123
+	[ "$(id -u corral-offline)" = "$uid" ]
+	[ "$(nft list tables | grep -c 'inet corral')" -eq 1 ]
+	run "$SETUP" --check
+	assert_status 0
+}
+
+@test "--check reloads a missing firewall table and reports it" {
+	nft delete table inet corral
+	run "$SETUP" --check
+	assert_status 1
+	assert_contains "not loaded; reapplied"
+	nft list table inet corral > /dev/null
+	run "$SETUP" --check
+	assert_status 0
+}
+
+@test "--check reports a changed rule set and restores it" {
+	nft add rule inet corral offline accept
+	run "$SETUP" --check
+	assert_status 1
+	assert_contains "differs"
+	run "$SETUP" --check
+	assert_status 0
+}
+
+@test "--check reports a runner with wrong mode or capabilities; setup repairs it" {
+	chmod 755 "$RUNNER"
+	run "$SETUP" --check
+	assert_status 1
+	assert_contains "not root:corral mode 0750"
+	setcap cap_sys_admin+ep "$RUNNER"
+	run "$SETUP" --check
+	assert_contains "file capabilities are not exactly"
+	install_corral --loopback-port 8123
+	run "$SETUP" --check
+	assert_status 0
+}
+
+@test "--apply-firewall (the boot unit's command) reloads the rules from the marker" {
+	nft delete table inet corral
+	run "$SETUP" --apply-firewall
+	assert_status 0
+	run nft list table inet corral
+	assert_contains 'tcp dport 8123 accept'
+}
+
+@test "a damaged or foreign marker is refused by --check and by corral" {
+	cp /etc/corral/setup.json "$BATS_FILE_TMPDIR/marker"
+	sed -i 's/"format": 1/"format": 99/' /etc/corral/setup.json
+	run "$SETUP" --check
+	assert_status 1
+	new_ws
+	run crun -- true
+	assert_status 125
+	assert_contains "rerun"
+	chmod 666 /etc/corral/setup.json
+	run crun -- true
+	assert_status 125
+	assert_contains "not trusted"
+	cp "$BATS_FILE_TMPDIR/marker" /etc/corral/setup.json
+	chmod 644 /etc/corral/setup.json
+	run crun -- true
+	assert_status 0
+}
+
+@test "a sandbox user whose uid drifted makes runs fail closed" {
+	new_ws
+	sed -i 's/"online_uid": [0-9]*/"online_uid": 4242/' /etc/corral/setup.json
+	run crun --network on -- true
+	assert_status 125
+	assert_contains "rerun \`sudo corral setup\`"
+	install_corral --loopback-port 8123
+	run crun --network on -- true
+	assert_status 0
+}
+
+@test "--uninstall removes users, group, table, runner, marker and homes; twice is fine" {
+	run "$SETUP" --uninstall
+	assert_status 0
+	assert_contains "nothing of corral-setup is left"
+	! getent passwd corral-offline
+	! getent passwd corral-online
+	! getent group corral
+	! nft list table inet corral 2> /dev/null
+	[ ! -e "$RUNNER" ] && [ ! -e /etc/corral ] && [ ! -e /var/lib/corral ]
+	run "$SETUP" --uninstall
+	assert_status 0
+	run "$SETUP" --check
+	assert_status 1
+}
+
+@test "without setup, --backend users says how to install it" {
+	new_ws
+	run crun -- true
+	assert_status 125
+	assert_contains "not installed"
+	assert_contains "corral setup"
+}
