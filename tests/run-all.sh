@@ -43,6 +43,8 @@ suite() { # suite TITLE CMD...: show its output, count its summary line
 }
 
 suite "TOML conformance (toml-test 1.0.0)" python3 "$top/tests/toml/run-toml-test.py" "$build/tests/toml/toml-test-decoder"
+# The unit tests again, built with ASan+UBSan in their own build directory.
+suite "unit tests under ASan+UBSan" "$top/tests/sanitize/run.sh" "$build-asan"
 suite "system tests (bats, the real binary)" "$top/tests/system/run.sh" "$build"
 
 suite "elevated tests (users backend: corral-setup, corral-runner; as root)" "$top/tests/elevated/run.sh" "$build"

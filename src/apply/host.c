@@ -100,6 +100,7 @@ static void clean_journal(const plan *pl) {
         while (fgets(line, sizeof(line), f)) {
                 unsigned long long dev, ino;
                 int at = 0;
+                // NOLINTNEXTLINE(cert-err34-c): numbers the kernel wrote, which fit their types
                 if (sscanf(line, "%llu %llu %n", &dev, &ino, &at) < 2 || at == 0)
                         continue;
                 char *path = line + at;

@@ -11,3 +11,15 @@
 /* Formats the message into err (if non-NULL) and returns r (a negative
  * errno), so callers can write: return error_set(err, -EINVAL, "..."). */
 int error_set(corral_error *err, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#ifdef __clang_analyzer__
+/* clang's static analyzer (tests/lint/run.sh) does not look into calls to
+ * variadic functions, so it would not know that error_set returns r and
+ * would follow every "return error_set(...)" as if it had succeeded. */
+#define error_set(err, r, ...)                                       \
+        __extension__({                                              \
+                int error_set_r_ = (r);                              \
+                (error_set)((err), error_set_r_, __VA_ARGS__);       \
+                error_set_r_;                                        \
+        })
+#endif

@@ -103,7 +103,8 @@ char *path_expand_home(const char *path, const char *home) {
         char *s = malloc(hl + sep + rl + 1);
         if (!s)
                 return NULL;
-        memcpy(s, home, hl);
+        /* NUL-terminated by the last memcpy (rl + 1 bytes). */
+        memcpy(s, home, hl); // NOLINT(bugprone-not-null-terminated-result)
         if (sep)
                 s[hl] = '/';
         memcpy(s + hl + sep, rest, rl + 1);
@@ -122,7 +123,8 @@ char *path_join(const char *base, const char *rel) {
         char *s = malloc(bl + sep + rl + 1);
         if (!s)
                 return NULL;
-        memcpy(s, base, bl);
+        /* NUL-terminated by the last memcpy (rl + 1 bytes). */
+        memcpy(s, base, bl); // NOLINT(bugprone-not-null-terminated-result)
         if (sep)
                 s[bl] = '/';
         memcpy(s + bl + sep, rel, rl + 1);
@@ -297,12 +299,11 @@ static char *canonicalize_posix(const char *abs) {
                         res[0] = '\0';
                 }
                 /* walk target, then what followed the link */
-                char *next = malloc(strlen(target) + 1 + strlen(p) + 1);
+                size_t size = strlen(target) + 1 + strlen(p) + 1;
+                char *next = malloc(size);
                 if (!next)
                         return NULL;
-                strcpy(next, target);
-                strcat(next, "/");
-                strcat(next, p);
+                snprintf(next, size, "%s/%s", target, p);
                 free(rest);
                 rest = next;
                 p = rest;

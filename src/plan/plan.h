@@ -118,7 +118,7 @@ typedef struct plan {
  * explain). Reads, but never changes, the filesystem: which protected names
  * exist, .git files, the host's listening unix sockets, the Landlock ABI.
  * Returns 0, or a negative errno with err saying what cannot be enforced. */
-int plan_build(const policy *p, char *const *argv, const char *const *environ_in, plan *ret,
+int plan_build(const policy *p, char *const *argv, const char *const *environ_in, plan *pl,
                corral_error *err);
 void plan_free(plan *pl);
 

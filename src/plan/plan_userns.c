@@ -230,7 +230,7 @@ static int plan_dev(const policy *p, plan *pl, const int *node_slots) {
         mount_op *op = plan_op(pl, MOP_TMPFS, "minimal /dev");
         if (!op)
                 return -ENOMEM;
-        op->slot = dev, op->size = 1024 * 1024, op->mode = 0755;
+        op->slot = dev, op->size = (uint64_t)1024 * 1024, op->mode = 0755;
         for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++) {
                 if (!(op = plan_op(pl, MOP_MKFILE, NULL)))
                         return -ENOMEM;

@@ -10,6 +10,7 @@
  *      /tmp settled for read-only mode. */
 #include "resolve.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -28,6 +29,9 @@
 enum { LAYER_DEFAULTS, LAYER_USER, LAYER_WORKSPACE, LAYER_FLAGS, N_LAYERS };
 
 static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
+
+/* -errno after a failed call, and never 0: a failure must not read as success. */
+static int neg_errno(void) { return errno > 0 ? -errno : -EIO; }
 
 static const char *source_of(const config_layer *l) {
         if (l->source)
@@ -65,10 +69,10 @@ static int existing_dir(const char *path, const char *what, const char *origin, 
         struct stat st;
 
         if (!c)
-                return error_set(err, -errno, "%s%s%s '%s': %s", origin ? origin : "", origin ? ": " : "", what,
+                return error_set(err, neg_errno(), "%s%s%s '%s': %s", origin ? origin : "", origin ? ": " : "", what,
                                  path, strerror(errno));
         if (stat(c, &st) < 0)
-                return error_set(err, -errno, "%s%s%s '%s': %s", origin ? origin : "", origin ? ": " : "", what,
+                return error_set(err, neg_errno(), "%s%s%s '%s': %s", origin ? origin : "", origin ? ": " : "", what,
                                  path, strerror(errno));
         if (!S_ISDIR(st.st_mode))
                 return error_set(err, -ENOTDIR, "%s%s%s '%s' is not a directory", origin ? origin : "",
@@ -238,7 +242,7 @@ static int resolve_entry(const config_layer *l, int line, const char *key, const
                 entry = abs;
         }
         if (!(*ret = path_canonicalize(entry)))
-                return error_set(err, -errno, "%s: key '%s': '%s': %s", where(l, line, loc, sizeof(loc)), key, entry,
+                return error_set(err, neg_errno(), "%s: key '%s': '%s': %s", where(l, line, loc, sizeof(loc)), key, entry,
                                  strerror(errno));
         return 0;
 }
@@ -362,10 +366,12 @@ static int resolve(const config_layer *const layers[N_LAYERS], const char *home,
         int r;
 
         if (home && *home && !(p->home = path_canonicalize(home)))
-                return error_set(err, -errno, "home directory '%s': %s", home, strerror(errno));
+                return error_set(err, neg_errno(), "home directory '%s': %s", home, strerror(errno));
 
         if ((r = workspace_path(flags, cwd, &p->workspace, err)) < 0)
                 return r;
+        /* Set on success (clang's analyzer cannot tell that neg_errno() < 0). */
+        assert(p->workspace);
 
         if (flags && flags->cwd) {
                 _cleanup_free_ char *abs = NULL;
