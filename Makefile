@@ -27,6 +27,8 @@ bench: deps all
 	./bench/users.sh $(BUILD)
 
 install: all
+	meson configure $(BUILD) -Dprefix=$(PREFIX)
+	ninja -C $(BUILD)
 	DESTDIR=$(DESTDIR) meson install -C $(BUILD) --no-rebuild
 
 clean:
