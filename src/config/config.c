@@ -29,6 +29,10 @@ static const char *const default_deny_read[] = {
         "~/.docker/config.json", "~/.netrc",     "~/.git-credentials",
         "~/.config/gh",     "~/.pypirc",         "~/.codex/auth.json",
         "~/.claude/.credentials.json",
+        /* Shell and REPL histories: typed passwords, tokens, connection strings. */
+        "~/.bash_history",  "~/.zsh_history",    "~/.local/share/fish/fish_history",
+        "~/.python_history", "~/.node_repl_history", "~/.psql_history",
+        "~/.mysql_history", "~/.sqlite_history",
 };
 
 static const char *const default_env_drop[] = {

@@ -109,3 +109,19 @@ teardown() { common_teardown; }
 	refute_output_has "$TOKEN-tok"
 	refute_output_has "$TOKEN-aws"
 }
+
+# Shell and REPL histories hold typed passwords, tokens and connection
+# strings: hidden by default, like the credential files.
+@test "deny-read: shell and REPL histories are hidden by default" {
+	mkdir -p "$FAKEHOME/.local/share/fish"
+	local h
+	for h in .bash_history .zsh_history .python_history .psql_history .local/share/fish/fish_history; do
+		echo "export GITHUB_TOKEN=$TOKEN-history" > "$FAKEHOME/$h"
+	done
+	snap_outside hist
+	run corral run -- sh -c 'cat ~/.bash_history ~/.zsh_history ~/.python_history ~/.psql_history \
+		~/.local/share/fish/fish_history 2>&1; true'
+	assert_success
+	refute_output_has "$TOKEN-history"
+	assert_outside_unchanged hist
+}

@@ -107,9 +107,12 @@ static void test_defaults(void **state) {
                                "~/.azure",         "~/.config/gcloud",   "~/.kube",
                                "~/.docker/config.json", "~/.netrc",      "~/.git-credentials",
                                "~/.config/gh",     "~/.pypirc",          "~/.codex/auth.json",
-                               "~/.claude/.credentials.json" };
-        assert_int_equal(d.deny_read.n, 13);
-        for (size_t i = 0; i < 13; i++)
+                               "~/.claude/.credentials.json",
+                               "~/.bash_history",  "~/.zsh_history",     "~/.local/share/fish/fish_history",
+                               "~/.python_history", "~/.node_repl_history", "~/.psql_history",
+                               "~/.mysql_history", "~/.sqlite_history" };
+        assert_int_equal(d.deny_read.n, 21);
+        for (size_t i = 0; i < 21; i++)
                 assert_string_equal(d.deny_read.v[i], deny[i]);
 
         const char *drop[] = { "*_TOKEN", "*_SECRET", "*_API_KEY", "*_PASSWORD", "AWS_*" };
