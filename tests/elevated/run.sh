@@ -12,6 +12,12 @@
 # end this script checks that the machine is as it found it (users, groups,
 # nft tables, ACLs, files, network namespaces) and counts that as a test.
 #
+# Then the userns system suite runs again with --backend users (issue 3):
+# setup installed for the system suite's user corral-test (added to the group
+# corral), tests/system/run.sh BUILD_DIR with CORRAL_BACKEND=users (its user
+# files; root.bats does not apply: root is not a member), setup uninstalled.
+# Its counts are part of the summary. ELEVATED_SYSTEM=0 leaves it out.
+#
 # Last line: elevated: N passed, N failed, N skipped
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -22,7 +28,19 @@ BUILD=$(cd "${1:-build}" 2> /dev/null && pwd) || {
 	exit 1
 }
 FILES=(${ELEVATED_FILES:-setup.bats run.bats refusals.bats network.bats grants.bats})
-count_tests() { local n=0 f; for f in "${FILES[@]}"; do n=$((n + $(grep -c '^@test' "$HERE/$f"))); done; echo $((n + 1)); }
+SYSTEM=$(cd "$HERE/../system" && pwd)
+RUN_SYSTEM=${ELEVATED_SYSTEM:-1}
+TEST_USER=corral-test # tests/system/run.sh's user
+count_tests() {
+	local n=0 f
+	for f in "${FILES[@]}"; do n=$((n + $(grep -c '^@test' "$HERE/$f"))); done
+	if [ "$RUN_SYSTEM" != 0 ]; then
+		for f in "$SYSTEM"/*.bats; do
+			[ "$(basename "$f")" = root.bats ] || n=$((n + $(grep -c '^@test' "$f")))
+		done
+	fi
+	echo $((n + 1))
+}
 skip_all() {
 	local n
 	n=$(count_tests)
@@ -65,6 +83,10 @@ for u in "$DEV" "$OUTSIDER"; do
 done
 DEV_HOME=$(getent passwd "$DEV" | cut -d: -f6)
 chmod 700 "$DEV_HOME"
+if [ "$RUN_SYSTEM" != 0 ] && ! id "$TEST_USER" > /dev/null 2>&1; then
+	useradd -m -s /bin/bash "$TEST_USER" && created_users+=("$TEST_USER")
+fi
+TEST_HOME=$(getent passwd "$TEST_USER" 2> /dev/null | cut -d: -f6)
 
 snapshot() {
 	echo "== users"
@@ -84,6 +106,11 @@ snapshot() {
 	getfacl -R -s -p "$DEV_HOME" 2>&1
 	echo "== mode of the developer's home"
 	stat -c '%a %U' "$DEV_HOME"
+	if [ -n "$TEST_HOME" ] && [ -d "$TEST_HOME" ]; then
+		echo "== $TEST_USER's home: mode and acls"
+		stat -c '%a %U' "$TEST_HOME"
+		getfacl -R -s -p "$TEST_HOME" 2>&1
+	fi
 }
 before=$(snapshot)
 
@@ -93,6 +120,18 @@ export DEV_HOME BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-120}
 for f in "${FILES[@]}"; do
 	(cd / && bats --tap "$HERE/$f") 2>&1 | tee "$WORK/${f%.bats}.tap"
 done
+
+# The system suite again, with --backend users: corral-test is the developer.
+if [ "$RUN_SYSTEM" != 0 ]; then
+	echo "# the system suite with --backend users, as $TEST_USER (a member of corral)"
+	if "$STAGE/corral-setup" --user "$TEST_USER" --runner "$STAGE/corral-runner" > "$WORK/system-setup.out" 2>&1; then
+		(cd / && CORRAL_BACKEND=users "$SYSTEM/run.sh" "$BUILD") 2>&1 | tee "$WORK/system-users.log"
+	else
+		sed 's/^/# /' "$WORK/system-setup.out"
+		echo "system: 0 passed, 1 failed, 0 skipped (corral-setup --user $TEST_USER failed)" > "$WORK/system-users.log"
+	fi
+	"$STAGE/corral-setup" --uninstall > /dev/null 2>&1
+fi
 
 # Whatever a failed test left: uninstall once more before comparing.
 "$STAGE/corral-setup" --uninstall > /dev/null 2>&1
@@ -123,9 +162,25 @@ for tap in "$WORK"/*.tap; do
 	fi
 	passed=$((passed + p)) skipped=$((skipped + s)) failed=$((failed + f))
 done
+if [ "$RUN_SYSTEM" != 0 ]; then
+	line=$(tail -n 1 "$WORK/system-users.log" 2> /dev/null)
+	if [[ "$line" =~ ^system:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped ]]; then
+		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]}
+	else
+		echo "# the system suite with --backend users ended without its summary: ${line:-(nothing)}"
+		p=0 f=1 s=0
+	fi
+	echo "# system suite with --backend users: $p passed, $f failed, $s skipped"
+	passed=$((passed + p)) skipped=$((skipped + s)) failed=$((failed + f))
+	system_failed=$f
+fi
 if [ "$failed" -gt 0 ]; then
 	echo "=== elevated test failures ==="
 	cat "$WORK"/*.tap | awk '/^not ok /{show=1; print; next} /^(ok |1\.\.)/{show=0} show && /^#/{print}'
+	if [ "${system_failed:-0}" -gt 0 ]; then
+		echo "=== system suite with --backend users: failures ==="
+		sed -n '/^=== system test failures ===$/,$p' "$WORK/system-users.log" | sed '1d;$d'
+	fi
 fi
 rm -rf "$WORK"
 echo "elevated: $passed passed, $failed failed, $skipped skipped"

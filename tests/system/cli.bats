@@ -109,8 +109,8 @@ assert r["exit_code"] == 3, r
 assert r["signal"] in (None, 0), r
 assert r["timed_out"] is False, r
 assert isinstance(r["wall_ms"], (int, float)) and r["wall_ms"] >= 0, r
-assert r["backend"] == "userns", r
-print("ok")' "$T/status.json"
+assert r["backend"] == sys.argv[2], r
+print("ok")' "$T/status.json" "${CORRAL_BACKEND:-userns}" # the backend that ran it (helpers.bash)
 	assert_success
 }
 

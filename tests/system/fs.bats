@@ -20,7 +20,11 @@ teardown() { common_teardown; }
 	run sb 'echo "pwd=$(pwd -P)"; echo "uid=$(id -u) gid=$(id -g)"; must_work "test -f $WS/README.md"'
 	assert_sb_clean
 	assert_output_has "pwd=$(pwd -P)"
-	assert_output_has "uid=$(id -u) gid=$(id -g)"
+	# The caller's uid with userns; corral-offline's with users (the point of
+	# that backend: the command runs as another user).
+	local uid gid
+	read -r uid gid _ < <(sandbox_account)
+	assert_output_has "uid=$uid gid=$gid"
 }
 
 @test "workspace: create, append, rename, delete and deep mkdir all work" {
@@ -183,9 +187,22 @@ teardown() { common_teardown; }
 }
 
 @test "full-access mode: writes outside work (explicit opt-out)" {
+	# With users the command is still another uid: full-access lifts the
+	# sandbox's mounts, not file permissions, so it writes outside where that
+	# user may (a directory open to all), never into the caller's 0755 ones.
+	if backend_is users; then
+		run corral run -m full-access -- sh -c 'echo x > "$0/denied"' "$OUT"
+		[ "$status" -ne 0 ] && [ ! -e "$OUT/denied" ] || fail "another uid wrote into the caller's directory"
+		chmod 1777 "$OUT"
+	fi
 	run corral run -m full-access -- sh -c 'echo ok > "$0/full"' "$OUT"
 	assert_success
 	[ "$(cat "$OUT/full")" = ok ]
+	if backend_is users; then
+		run corral run -m full-access -- rm "$OUT/full"
+		assert_success
+		chmod 755 "$OUT"
+	fi
 }
 
 @test "tmp: default /tmp is per-workspace, persists, is not the host's, and TMPDIR=/tmp" {
@@ -196,7 +213,9 @@ teardown() { common_teardown; }
 	assert_sb_clean
 	assert_output_has "TMPDIR=/tmp"
 	[ ! -e "/tmp/$TOKEN-inside" ] || fail "the command wrote to the host's /tmp"
-	[ -n "$(find "$XDG_CACHE_HOME" -name "$TOKEN-inside" 2>/dev/null)" ] ||
+	# With users it lives in the sandbox user's home (~/.cache/corral/...,
+	# 0700: the caller cannot look there); the run below shows it persists.
+	backend_is users || [ -n "$(find "$XDG_CACHE_HOME" -name "$TOKEN-inside" 2>/dev/null)" ] ||
 		fail "the workspace /tmp is not kept under \$XDG_CACHE_HOME/corral"
 	run sb 'must_work "grep -q inside /tmp/$TOKEN-inside"'
 	assert_sb_clean
@@ -224,6 +243,11 @@ teardown() { common_teardown; }
 	run sb --tmp host 'must_work "grep -q host /tmp/$TOKEN-host"; must_work "echo in > /tmp/$TOKEN-in"'
 	assert_sb_clean
 	[ "$(cat "/tmp/$TOKEN-in")" = in ]
+	# With users the file belongs to corral-offline (sticky /tmp): only it can remove it.
+	if backend_is users; then
+		run corral run --tmp host -- rm "/tmp/$TOKEN-in"
+		assert_success
+	fi
 	rm -f "/tmp/$TOKEN-host" "/tmp/$TOKEN-in"
 }
 
@@ -242,6 +266,27 @@ teardown() { common_teardown; }
 	run sb -W "$HOME/src/other" 'echo other > /tmp/$TOKEN-other'
 	assert_sb_clean
 	local other_tmp
+	if backend_is users; then
+		# With users corral's state is in the sandbox user's ~/.cache/corral
+		# (0700: the caller cannot look): find the other workspace's /tmp from
+		# inside, as a command would, and attack it and corral's state there.
+		# (~/.cache itself is a writable cache root with users, by design.)
+		local cache
+		cache=$(sandbox_account | cut -d' ' -f3)/.cache/corral
+		run corral run -- sh -c 'for f in "$0"/workspaces/*/tmp/"$1"; do [ -e "$f" ] && dirname "$f"; done; true' \
+			"$cache" "$TOKEN-other"
+		other_tmp=$output
+		[[ "$other_tmp" == "$cache"/workspaces/*/tmp ]] || fail "the other workspace's /tmp is not under $cache: $other_tmp"
+		run sb "must_fail 'echo evil > $other_tmp/$TOKEN-other'
+			must_fail 'touch $other_tmp/planted'
+			must_fail 'touch $cache/planted'
+			must_fail 'touch $cache/workspaces/planted'"
+		assert_sb_clean
+		run sb -W "$HOME/src/other" "must_work 'grep -qx other /tmp/$TOKEN-other'
+			must_fail 'test -e /tmp/planted'"
+		assert_sb_clean
+		return
+	fi
 	other_tmp=$(dirname "$(find "$XDG_CACHE_HOME" -name "$TOKEN-other" | head -n1)")
 	[ -n "$other_tmp" ] && [ "$other_tmp" != . ] || fail "the other workspace's /tmp is not under \$XDG_CACHE_HOME"
 	snap cache "$XDG_CACHE_HOME"

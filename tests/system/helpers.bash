@@ -30,6 +30,43 @@ CORRAL=$(realpath -m "$CORRAL")
 HELPERS=$(realpath -m "$HELPERS")
 export CORRAL HELPERS
 
+# CORRAL_BACKEND=NAME runs the whole suite with that backend (tests/elevated/
+# run.sh runs it with "users"); unset or empty, corral picks its default.
+# $CORRAL then names a wrapper that execs the real binary ($CORRAL_REAL) with
+# `--backend NAME` right after `run` and `explain`, so that every way a test
+# starts corral (the corral function, "$CORRAL" directly, ptyrun, bg) gets it,
+# under the same pid (exec: the signal tests still signal corral itself). A
+# --backend that a test passes itself comes later on the command line and wins.
+# Tests whose expectation legitimately differs per backend ask backend_is.
+CORRAL_BACKEND=${CORRAL_BACKEND:-}
+CORRAL_REAL=${CORRAL_REAL:-$CORRAL}
+export CORRAL_BACKEND CORRAL_REAL
+if [ -n "$CORRAL_BACKEND" ]; then
+	CORRAL=$BATS_RUN_TMPDIR/corral-backend-$CORRAL_BACKEND
+	if [ ! -x "$CORRAL" ]; then
+		printf '#!/bin/bash\ncase ${1:-} in\nrun | explain) exec %q "$1" --backend %q "${@:2}" ;;\nesac\nexec %q "$@"\n' \
+			"$CORRAL_REAL" "$CORRAL_BACKEND" "$CORRAL_REAL" > "$CORRAL.$$"
+		chmod 755 "$CORRAL.$$" && mv -f "$CORRAL.$$" "$CORRAL"
+	fi
+fi
+
+# backend_is NAME: the suite runs with --backend NAME (only when CORRAL_BACKEND
+# says so; the default run is the userns backend).
+backend_is() {
+	[ "$CORRAL_BACKEND" = "$1" ] || { [ "$1" = userns ] && [ -z "$CORRAL_BACKEND" ]; }
+}
+
+# The account a default (offline) command runs as: the caller itself with
+# userns; the sandbox user corral-offline with users (docs/elevated.md).
+# Prints "UID GID HOME".
+sandbox_account() {
+	if backend_is users; then
+		getent passwd corral-offline | awk -F: '{ print $3, $4, $6 }'
+	else
+		echo "$(id -u) $(id -g) $HOME"
+	fi
+}
+
 if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=$(command -v python3 || true); fi
 
 # Default names of the secrets planted in the fake home (the default deny-read list).
@@ -147,11 +184,16 @@ must_work() {
 '
 
 # sb [corral run options...] SCRIPT: run SCRIPT with bash inside the sandbox.
-# The script sees WS, OUT, T, TOKEN, H (= $HELPERS) and the must_* functions.
+# The script sees WS, OUT, T, TOKEN, H (= $HELPERS) and the must_* functions,
+# and HOME is the caller's (the fake home with the planted secrets): the
+# attacks on "$HOME/..." aim at the developer's files with every backend. With
+# userns that is HOME inside anyway; with users, HOME inside is the sandbox
+# user's own (/var/lib/corral/offline), which has none of the planted files,
+# so without this the attacks would pass without attacking anything.
 sb() {
 	local script=${!#}
 	local opts=("${@:1:$#-1}")
-	corral run "${opts[@]}" -- env WS="$WS" OUT="$OUT" T="$T" TOKEN="$TOKEN" H="$HELPERS" \
+	corral run "${opts[@]}" -- env WS="$WS" OUT="$OUT" T="$T" TOKEN="$TOKEN" H="$HELPERS" HOME="$HOME" \
 		bash -c "$SB_PRELUDE
 $script
 echo SB-END"

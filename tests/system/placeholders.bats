@@ -220,12 +220,16 @@ teardown() { common_teardown; }
 	assert_success
 	# While this run's placeholders are in the workspace, their parking
 	# places are free: fill one, and try the journal.
+	# With users the state is in the sandbox user's ~/.cache/corral, and
+	# XDG_CACHE_HOME is not passed in: the script falls back to ~/.cache (a
+	# writable cache root there by design), which is where that state lives.
 	run corral run -w "$XDG_CACHE_HOME" -- sh -c '
-		touch "$XDG_CACHE_HOME/writable-root-works" && echo ROOT-OK
-		for p in "$XDG_CACHE_HOME"/corral/workspaces/*/parked; do
+		c=${XDG_CACHE_HOME:-$HOME/.cache}
+		touch "$c/writable-root-works" && echo ROOT-OK
+		for p in "$c"/corral/workspaces/*/parked; do
 			mkdir -p "$p/.codex" 2>/dev/null && echo evil > "$p/.codex/config.toml" 2>/dev/null && echo PLANTED
 		done
-		for j in "$XDG_CACHE_HOME"/corral/workspaces/*/placeholders; do
+		for j in "$c"/corral/workspaces/*/placeholders; do
 			echo "1 2 /etc" >> "$j" 2>/dev/null && echo JOURNAL
 		done
 		true'
@@ -236,7 +240,13 @@ teardown() { common_teardown; }
 	run corral run -- true
 	assert_success
 	assert_ws_lists README.md src
-	[ -z "$(find "$XDG_CACHE_HOME/corral" -name config.toml)" ] || fail "a file was planted in corral's state"
+	if backend_is users; then # the caller cannot look into the sandbox user's home: look from inside
+		run corral run -- sh -c 'find "$HOME/.cache/corral" -name config.toml'
+		assert_success
+		[ -z "$output" ] || fail "a file was planted in corral's state: $output"
+	else
+		[ -z "$(find "$XDG_CACHE_HOME/corral" -name config.toml)" ] || fail "a file was planted in corral's state"
+	fi
 }
 
 # A worktree's .git file names .git/worktrees/NAME in the main repository,

@@ -26,7 +26,8 @@ teardown() { common_teardown; }
 	done
 	run sb "$script"
 	assert_sb_clean
-	run corral run -- sh -c 'grep -r CORRAL-SECRET "$HOME" 2>/dev/null; exit 0'
+	# the caller's home by its path ($0): with users, HOME inside is the sandbox user's
+	run corral run -- sh -c 'grep -r CORRAL-SECRET "$0" 2>/dev/null; exit 0' "$HOME"
 	assert_success
 	refute_output_has "CORRAL-SECRET-"
 }
@@ -71,6 +72,10 @@ teardown() { common_teardown; }
 }
 
 @test "deny-read: --allow-read un-hides one denied path and only that one" {
+	# With users the command is another uid: the planted 0600 secrets are
+	# unreadable anyway. Open them to "other" so that what is tested is the
+	# deny-read list: one un-hidden, the other still hidden.
+	backend_is users && chmod 644 "$HOME/.aws/credentials" "$HOME/.ssh/id_ed25519" && chmod 755 "$HOME/.ssh"
 	run sb --allow-read "$HOME/.aws" 'must_work "grep -q CORRAL-SECRET $HOME/.aws/credentials"
 		must_fail "grep -q CORRAL-SECRET $HOME/.ssh/id_ed25519"'
 	assert_sb_clean
@@ -94,7 +99,8 @@ teardown() { common_teardown; }
 	done
 	assert_output_has "MY_VAR=keep-me"
 	assert_output_has "EDITOR=vi"
-	assert_output_has "HOME=$HOME"
+	# HOME: the caller's with userns, the sandbox user's own with users (docs/elevated.md)
+	assert_output_has "HOME=$(sandbox_account | cut -d' ' -f3)"
 	assert_output_has "PATH=$PATH"
 	assert_output_has "CORRAL_SANDBOX=1"
 	assert_output_has "CORRAL_NETWORK=off"
@@ -119,8 +125,9 @@ teardown() { common_teardown; }
 		echo "export GITHUB_TOKEN=$TOKEN-history" > "$FAKEHOME/$h"
 	done
 	snap_outside hist
-	run corral run -- sh -c 'cat ~/.bash_history ~/.zsh_history ~/.python_history ~/.psql_history \
-		~/.local/share/fish/fish_history 2>&1; true'
+	# by the caller's home's path ($0): with users, ~ inside is the sandbox user's home
+	run corral run -- sh -c 'cd "$0" && cat .bash_history .zsh_history .python_history .psql_history \
+		.local/share/fish/fish_history 2>&1; true' "$FAKEHOME"
 	assert_success
 	refute_output_has "$TOKEN-history"
 	assert_outside_unchanged hist
