@@ -372,7 +372,10 @@ require_python() {
 # A loop that rewrites FILE every 0.1s: a marker that a process is alive.
 # Use as:  beat_loop FILE  inside a sandboxed script (paths are the same).
 beat_script() {
-	printf 'while :; do date +%%s%%N > %q; sleep 0.1; done' "$1"
+	# Written to a temporary file and renamed: a kill between the shell's
+	# truncation and date's write must not leave an empty marker, which
+	# would read as "never ran".
+	printf 'while :; do date +%%s%%N > %q.new && mv -f %q.new %q; sleep 0.1; done' "$1" "$1" "$1"
 }
 
 # assert_beat_stopped FILE: FILE existed (the process ran) and stops changing.
