@@ -106,12 +106,14 @@ static int run_op(const mount_op *op, int *slots) {
                 return symlinkat(op->target, slots[op->slot], op->sub) < 0 ? -errno : 0;
         case MOP_ATTACH:
                 if (!op->sub)
-                        return attach(slots[op->slot], op->path, op->nofollow);
-                if ((fd = sys_open_tree(slots[op->slot], op->sub, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
-                        return -errno;
-                r = attach(fd, op->path, op->nofollow);
-                close(fd);
-                return r;
+                        r = attach(slots[op->slot], op->path, op->nofollow);
+                else {
+                        if ((fd = sys_open_tree(slots[op->slot], op->sub, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
+                                return -errno;
+                        r = attach(fd, op->path, op->nofollow);
+                        close(fd);
+                }
+                return op->optional && (r == -EACCES || r == -ENOENT) ? 0 : r;
         case MOP_SETATTR:
                 return sys_mount_setattr(slots[op->slot], "", AT_EMPTY_PATH | (op->recursive ? AT_RECURSIVE : 0),
                                          &attr) < 0

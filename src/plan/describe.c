@@ -49,8 +49,8 @@ static void op_text(const mount_op *op, char *buf, size_t len) {
         case MOP_MKFILE: snprintf(buf, len, "create [%d]/%s mode=%04o", op->slot, op->sub, op->mode); break;
         case MOP_SYMLINK: snprintf(buf, len, "symlink [%d]/%s -> %s", op->slot, op->sub, op->target); break;
         case MOP_ATTACH:
-                snprintf(buf, len, "mount [%d]%s%s on %s", op->slot, op->sub ? "/" : "", op->sub ? op->sub : "",
-                         op->path);
+                snprintf(buf, len, "mount [%d]%s%s on %s%s", op->slot, op->sub ? "/" : "", op->sub ? op->sub : "",
+                         op->path, op->optional ? " (if reachable)" : "");
                 break;
         case MOP_SETATTR: snprintf(buf, len, "set %s on [%d]%s", a, op->slot, op->recursive ? " recursive" : ""); break;
         case MOP_PROC: snprintf(buf, len, "mount a new proc on %s", op->path); break;

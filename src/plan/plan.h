@@ -54,6 +54,8 @@ typedef struct mount_op {
         unsigned attr;       /* ATTR_* (SETATTR, READONLY_ALL) */
         bool recursive;      /* CLONE, SETATTR: include submounts */
         bool nofollow;       /* CLONE, ATTACH: the last component may be a symlink, used as is */
+        bool optional;       /* ATTACH: nothing to do when the target cannot be reached (EACCES,
+                              * ENOENT): what the sandbox cannot reach needs no mask */
         uint64_t size;       /* TMPFS: bytes */
         unsigned mode;       /* TMPFS: mode of the root; MKFILE/MKDIR: mode */
         const char *why;     /* one line for explain: which rule this op enforces */

@@ -388,7 +388,9 @@ static int plan_masks(const policy *p, plan *pl, const strv *sockets, corral_err
                         continue; /* hidden already */
                 if (!(op = plan_op(pl, MOP_ATTACH, plan_strf(pl, "host unix socket %s", sock))))
                         goto nomem;
-                op->slot = mask, op->sub = "f", op->path = plan_str(pl, sock);
+                /* A root caller sees sockets in other users' private
+                 * directories; inside its user namespace those stay closed. */
+                op->slot = mask, op->sub = "f", op->path = plan_str(pl, sock), op->optional = true;
         }
 out:
         free(allow_slots);

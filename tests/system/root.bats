@@ -188,3 +188,24 @@ require_own_mount_ns() {
 	"$HELPERS/kernel" bpf | grep -q SUCCEEDED
 	unshare -m --propagation private "$HELPERS/mount_attack" tmpfs "$WS" | grep -q SUCCEEDED
 }
+
+# Regression: a root caller's plan sees a listening socket in another user's
+# private directory, which root's user namespace cannot reach (that uid is not
+# mapped in it); masking it failed the whole run with 125. What the sandbox
+# cannot reach needs no mask.
+@test "root: a host socket in another user's private directory does not stop the run" {
+	local user
+	user=$(stat -c %U "$HELPERS/serve" 2>/dev/null)
+	[ -n "$user" ] && [ "$user" != root ] || user=corral-test
+	id "$user" > /dev/null 2>&1 || skip "no ordinary user to own the socket"
+	local d
+	d=$(runuser -u "$user" -- mktemp -d /var/tmp/corral-priv.XXXXXX)
+	chmod 700 "$d"
+	bg runuser -u "$user" -- "$HELPERS/serve" unix "$d/s.sock" > "$T/priv-serve.log" 2>&1
+	wait_for_content "$T/priv-serve.log" 50
+	run corral run -- sh -c 'echo ran'
+	kill "$BG_PID" 2> /dev/null
+	rm -rf "$d"
+	assert_success
+	assert_output_has ran
+}
