@@ -19,6 +19,7 @@
 #include "apply/landlock.h"
 #include "common/json.h"
 #include "common/macro.h"
+#include "doctor/capture.h"
 #include "corral.h"
 #include "doctor/doctor_users.h"
 
@@ -88,44 +89,15 @@ static void run_probe(findings *f) {
         const char *home = getenv("HOME");
         char *argv[] = {exe, "__doctor-probe", ws, (char *)(home && home[0] == '/' ? home : "/usr"), NULL};
         corral_error err = {{0}};
-        corral_request *req = corral_request_new();
-        corral_sandbox *sb = NULL;
-        int pipefd[2] = {-1, -1}, saved = -1;
-        if (!req || corral_request_set(req, "workspace", ws, &err) < 0 ||
-            corral_request_set(req, "no_workspace_config", "true", &err) < 0 ||
-            corral_request_set(req, "backend", "userns", &err) < 0 || /* this probe is userns's */
-            corral_request_set(req, "tmp", "private", &err) < 0 || corral_request_set_command(req, argv) < 0 ||
-            corral_sandbox_new(req, &sb, &err) < 0)
-                goto fail;
-        if (pipe2(pipefd, O_CLOEXEC) < 0 || (saved = dup(STDOUT_FILENO)) < 0)
-                goto fail_errno;
-        fflush(stdout);
-        dup2(pipefd[1], STDOUT_FILENO);
-        close(pipefd[1]);
-        pipefd[1] = -1;
-        corral_status st;
-        int r = corral_sandbox_run(sb, false, &st, &err);
-        dup2(saved, STDOUT_FILENO);
-        if (r < 0)
-                goto fail;
-        n = read(pipefd[0], f->probe, sizeof(f->probe) - 1);
-        f->probe[n > 0 ? n : 0] = 0;
-        f->probe[strcspn(f->probe, "\n")] = 0;
-        if (st.exit_code != 0 || !f->probe[0])
-                snprintf(f->probe_error, sizeof(f->probe_error), "the probe exited with %d", st.exit_code);
-        goto out;
-fail_errno:
-        snprintf(err.msg, sizeof(err.msg), "%s", strerror(errno));
-fail:
-        snprintf(f->probe_error, sizeof(f->probe_error), "%s", err.msg);
-out:
-        if (saved >= 0)
-                close(saved);
-        for (int i = 0; i < 2; i++)
-                if (pipefd[i] >= 0)
-                        close(pipefd[i]);
-        corral_sandbox_free(sb);
-        corral_request_free(req);
+        int code = 0;
+        /* this probe is userns's: the users backend has its own (doctor_users.c) */
+        if (doctor_capture(ws, "userns", "off", argv, f->probe, sizeof(f->probe), &code, &err) < 0)
+                snprintf(f->probe_error, sizeof(f->probe_error), "%s", err.msg);
+        else {
+                f->probe[strcspn(f->probe, "\n")] = 0;
+                if (code != 0 || !f->probe[0])
+                        snprintf(f->probe_error, sizeof(f->probe_error), "the probe exited with %d", code);
+        }
         rmdir(ws);
 }
 

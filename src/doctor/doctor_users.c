@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/json.h"
+#include "doctor/capture.h"
 #include "corral.h"
 #include "runner/client.h"
 #include "setup/marker.h"
@@ -27,41 +28,11 @@ bool doctor_users_usable(char *reason, size_t len) {
 /* One probe: sh -c SCRIPT as a sandbox user; its stdout in out. */
 static int probe(const char *ws, bool online, const char *script, char *out, size_t len, char *error, size_t elen) {
         corral_error err = {{0}};
-        corral_request *req = corral_request_new();
-        corral_sandbox *sb = NULL;
         char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
-        int pipefd[2] = {-1, -1}, saved = -1, r = -1;
-        out[0] = 0;
-        if (!req || corral_request_set(req, "workspace", ws, &err) < 0 ||
-            corral_request_set(req, "no_workspace_config", "true", &err) < 0 ||
-            corral_request_set(req, "backend", "users", &err) < 0 ||
-            corral_request_set(req, "network", online ? "on" : "off", &err) < 0 ||
-            corral_request_set(req, "tmp", "private", &err) < 0 || corral_request_set_command(req, argv) < 0 ||
-            corral_sandbox_new(req, &sb, &err) < 0)
-                goto fail;
-        if (pipe2(pipefd, O_CLOEXEC) < 0 || (saved = dup(STDOUT_FILENO)) < 0)
-                goto fail;
-        fflush(stdout);
-        dup2(pipefd[1], STDOUT_FILENO);
-        close(pipefd[1]);
-        pipefd[1] = -1;
-        corral_status st;
-        r = corral_sandbox_run(sb, false, &st, &err);
-        dup2(saved, STDOUT_FILENO);
-        if (r == 0) {
-                ssize_t n = read(pipefd[0], out, len - 1);
-                out[n > 0 ? n : 0] = 0;
-        }
-fail:
+        int code = 0;
+        int r = doctor_capture(ws, "users", online ? "on" : "off", argv, out, len, &code, &err);
         if (r < 0)
-                snprintf(error, elen, "%s", err.msg[0] ? err.msg : strerror(errno));
-        if (saved >= 0)
-                close(saved);
-        for (int i = 0; i < 2; i++)
-                if (pipefd[i] >= 0)
-                        close(pipefd[i]);
-        corral_sandbox_free(sb);
-        corral_request_free(req);
+                snprintf(error, elen, "%s", err.msg);
         return r;
 }
 

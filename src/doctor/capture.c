@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+#include "doctor/capture.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/error.h"
+
+int doctor_capture(const char *ws, const char *backend, const char *network, char *const argv[], char *out,
+                   size_t len, int *exit_code, corral_error *err) {
+        corral_request *req = corral_request_new();
+        corral_sandbox *sb = NULL;
+        int pipefd[2] = {-1, -1}, saved = -1, r;
+        out[0] = 0;
+        if (!req) {
+                r = error_set(err, -ENOMEM, "out of memory");
+                goto out;
+        }
+        if ((r = corral_request_set(req, "workspace", ws, err)) < 0 ||
+            (r = corral_request_set(req, "no_workspace_config", "true", err)) < 0 ||
+            (r = corral_request_set(req, "backend", backend, err)) < 0 ||
+            (r = corral_request_set(req, "network", network, err)) < 0 ||
+            (r = corral_request_set(req, "tmp", "private", err)) < 0 ||
+            (r = corral_request_set_command(req, argv)) < 0 || (r = corral_sandbox_new(req, &sb, err)) < 0)
+                goto out;
+        if (pipe2(pipefd, O_CLOEXEC) < 0 || (saved = dup(STDOUT_FILENO)) < 0) {
+                r = error_set(err, -errno, "cannot capture the probe's output: %s", strerror(errno));
+                goto out;
+        }
+        /* The sandbox writes to our fd 1: point it at the pipe for the run. */
+        fflush(stdout);
+        dup2(pipefd[1], STDOUT_FILENO);
+        close(pipefd[1]);
+        pipefd[1] = -1;
+        corral_status st;
+        r = corral_sandbox_run(sb, false, &st, err);
+        dup2(saved, STDOUT_FILENO);
+        if (r < 0)
+                goto out;
+        *exit_code = st.exit_code;
+        ssize_t n = read(pipefd[0], out, len - 1);
+        out[n > 0 ? n : 0] = 0;
+out:
+        if (saved >= 0)
+                close(saved);
+        for (int i = 0; i < 2; i++)
+                if (pipefd[i] >= 0)
+                        close(pipefd[i]);
+        corral_sandbox_free(sb);
+        corral_request_free(req);
+        return r;
+}
