@@ -26,24 +26,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "report.h"
+
 #ifndef MNT_DETACH
 #define MNT_DETACH 2
 #endif
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
-
-static int blocked(const char *what)
-{
-	printf("BLOCKED: %s: %s\n", what, strerror(errno));
-	return 1;
-}
-
-static int succeeded(const char *what)
-{
-	printf("SUCCEEDED: %s\n", what);
-	return 0;
-}
 
 static int clone_tree(const char *path)
 {

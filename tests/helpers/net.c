@@ -37,24 +37,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "report.h"
+
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
 #endif
 #ifndef AF_XDP
 #define AF_XDP 44
 #endif
-
-static int blocked(const char *what)
-{
-	printf("BLOCKED: %s: %s\n", what, strerror(errno));
-	return 1;
-}
-
-static int succeeded(const char *what)
-{
-	printf("SUCCEEDED: %s\n", what);
-	return 0;
-}
 
 static int parse_addr(const char *host, const char *port, struct sockaddr_storage *ss, socklen_t *len)
 {

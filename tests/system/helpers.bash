@@ -394,3 +394,23 @@ assert_no_strays() {
 	p=$(stray_pids)
 	[ -z "$p" ] || fail "still running after the sandbox ended:" "$(for x in $p; do { tr '\0' ' ' < "/proc/$x/cmdline"; } 2>/dev/null; echo; done)"
 }
+
+# assert_outside_untouchable VICTIM: from inside, the outside process VICTIM
+# (a sleep) is not visible in /proc and cannot be signalled by kill(2) or a
+# pidfd; even kill -9 -1 leaves it alive.
+assert_outside_untouchable() {
+	local victim=$1
+	run sb "if [ -e /proc/$victim ] && grep -q '^sleep' /proc/$victim/comm 2>/dev/null; then
+			echo 'ESCAPE: the outside sleep $victim is visible in /proc'
+		else
+			must_fail 'kill -TERM $victim'
+			must_fail '\$H/sendsig kill $victim 15 | grep -q SUCCEEDED'
+			must_fail '\$H/sendsig pidfd $victim 15 | grep -q SUCCEEDED'
+			kill -9 -1 2>/dev/null
+		fi"
+	sleep 0.2
+	kill -0 "$victim" 2>/dev/null || fail "the outside process $victim was killed"
+	# The command may have killed itself with kill -9 -1; it must not have reached outside.
+	[[ "$output" != *"ESCAPE: "* ]] || { show_output; fail "outside process visible"; }
+	[ "$status" -eq 0 ] || [ "$status" -eq 137 ] || { show_output; fail "unexpected status $status"; }
+}
