@@ -24,6 +24,7 @@ check: deps all
 
 bench: deps all
 	./bench/bench.sh $(BUILD)/corral
+	./bench/nested.sh $(BUILD)/corral
 	./bench/users.sh $(BUILD)
 
 install: all

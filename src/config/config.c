@@ -50,6 +50,7 @@ typedef enum key_kind {
         KEY_CWD,
         KEY_PATHS,    /* list of paths */
         KEY_PROTECT,  /* list of names */
+        KEY_PROTECT_DEPTH,
         KEY_ENV_DROP, /* list of patterns */
         KEY_ENV_KEEP, /* list of names */
         KEY_ENV_SET,  /* NAME=value */
@@ -76,6 +77,7 @@ static const key_def keys[] = {
         { "allow_broad_roots", KEY_ALLOW_BROAD_ROOTS, 0, LINE(line_allow_broad_roots), true },
         { "writable_roots", KEY_PATHS, LIST(writable_roots), LINE(line_writable_roots), true },
         { "protect", KEY_PROTECT, LIST(protect), NO_LINE, true },
+        { "protect_depth", KEY_PROTECT_DEPTH, 0, LINE(line_protect_depth), true },
         { "deny_read", KEY_PATHS, LIST(deny_read), LINE(line_deny_read), true },
         { "allow_read", KEY_PATHS, LIST(allow_read), LINE(line_allow_read), true },
         { "allow_unix_sockets", KEY_PATHS, LIST(allow_unix_sockets), LINE(line_allow_unix_sockets), true },
@@ -170,6 +172,8 @@ int config_layer_defaults(config_layer *l, corral_error *err) {
         l->network = NETWORK_OFF;
         l->tmp = TMP_WORKSPACE;
         l->timeout_ms = 0;
+        l->has_protect_depth = true;
+        l->protect_depth = PROTECT_DEPTH_DEFAULT;
 
         if (push_all(&l->protect, default_protect, ELEMENTSOF(default_protect)) < 0 ||
             push_all(&l->deny_read, default_deny_read, ELEMENTSOF(default_deny_read)) < 0 ||
@@ -298,6 +302,18 @@ static int set_value(config_layer *l, const key_def *k, const char *v, const cha
                                     TIMEOUT_MAX_S);
                 l->has_timeout = true;
                 break;
+        case KEY_PROTECT_DEPTH: {
+                char *end;
+                errno = 0;
+                unsigned long n = strtoul(v, &end, 10);
+                if (!*v || *v == '-' || *end || errno || n > PROTECT_DEPTH_MAX)
+                        return fail(err, w, -EINVAL,
+                                    "key '%s': '%s' is not a number of directory levels from 0 (the top of each "
+                                    "writable root only) to %d", k->name, v, PROTECT_DEPTH_MAX);
+                l->protect_depth = (unsigned)n;
+                l->has_protect_depth = true;
+                break;
+        }
         case KEY_ALLOW_BROAD_ROOTS:
                 if (strcmp(v, "true") == 0)
                         l->allow_broad_roots = true;
@@ -440,6 +456,17 @@ static int load_key(const loader *ld, const key_def *k, const toml_value *v) {
                                     "key '%s': expected seconds between 0 (none) and %.0f", k->name, TIMEOUT_MAX_S);
                 ld->l->has_timeout = true;
                 ld->l->line_timeout = toml_line(v);
+                return 0;
+        }
+
+        case KEY_PROTECT_DEPTH: {
+                char num[32];
+                if (toml_type_of(v) != TOML_INTEGER)
+                        return wrong_type(ld, k->name, v, "an integer");
+                snprintf(num, sizeof(num), "%lld", (long long)toml_integer(v));
+                if ((r = set_value(ld->l, k, num, ld->home, at(ld, v), ld->err)) < 0)
+                        return r;
+                ld->l->line_protect_depth = toml_line(v);
                 return 0;
         }
 
@@ -595,7 +622,7 @@ static int load_text(config_layer *l, const char *text, size_t len, const char *
                         r = load_key(&ld, k, v);
                 else
                         r = fail(err, at(&ld, v), -EINVAL,
-                                 "unknown key '%s' (known: mode, network, tmp, timeout, writable_roots, protect, "
+                                 "unknown key '%s' (known: mode, network, tmp, timeout, writable_roots, protect, protect_depth, "
                                  "deny_read, allow_read, allow_unix_sockets, allow_broad_roots, [env], [workspaces])",
                                  name);
         }

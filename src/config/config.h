@@ -4,7 +4,7 @@
  * is optional; policy/resolve.c merges the layers into a policy.
  *
  * Keys (TOML and flags share the names; docs/config.md documents each):
- *   mode, network, tmp, timeout, writable_roots, protect, deny_read,
+ *   mode, network, tmp, timeout, writable_roots, protect, protect_depth, deny_read,
  *   allow_read, allow_unix_sockets, allow_broad_roots,
  *   [env] drop / keep / set, and, in the user config only,
  *   [workspaces."/path"] trust = true.
@@ -36,6 +36,8 @@ typedef struct config_layer {
         policy_backend backend;    /* flags only */
         uint64_t timeout_ms;       /* 0 = no timeout */
         bool allow_broad_roots;
+        bool has_protect_depth;
+        unsigned protect_depth;    /* levels below each writable root searched for protected names */
 
         /* Lists accumulate across layers. Paths are kept as written (after ~ and
          * $HOME expansion); policy/resolve.c makes them absolute. */
@@ -48,7 +50,7 @@ typedef struct config_layer {
          * unset or set from the command line. */
         int line_mode, line_network, line_tmp, line_timeout, line_allow_broad_roots;
         int line_writable_roots, line_allow_read, line_allow_unix_sockets, line_env_keep, line_env_set;
-        int line_deny_read, line_workspaces;
+        int line_deny_read, line_workspaces, line_protect_depth;
 
         /* flags only */
         char *workspace, *cwd;

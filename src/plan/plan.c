@@ -67,6 +67,7 @@ void plan_free(plan *pl) {
                 free(pl->placeholders[i].name);
         }
         free(pl->placeholders);
+        nested_scan_free(&pl->nested);
         free(pl->state_dir);
         free(pl->tmp_dir);
         strv_clear(&pl->env);

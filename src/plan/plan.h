@@ -17,6 +17,7 @@
 
 #include "common/error.h"
 #include "common/strv.h"
+#include "plan/nested.h"
 #include "policy/policy.h"
 
 /* One mount operation. Mount trees live in numbered slots (fds held by the
@@ -103,6 +104,7 @@ typedef struct plan {
 
         placeholder *placeholders; /* every protected name's mount point (see above) */
         size_t n_placeholders;
+        nested_scan nested;      /* protected names below the top level, and what was read to find them */
 
         char *state_dir;         /* per-workspace state: lock, placeholder journal, tmp */
         char *tmp_dir;           /* tmp=workspace: the directory bound at /tmp */

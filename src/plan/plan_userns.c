@@ -20,6 +20,7 @@
 #include "common/macro.h"
 #include "common/path.h"
 #include "plan/host_sockets.h"
+#include "plan/nested.h"
 #include "plan/plan.h"
 
 #define DEFAULT_TMP_SIZE (1024ULL * 1024 * 1024) /* private /tmp and /dev/shm */
@@ -176,6 +177,55 @@ static int protect_extra(plan *pl, const policy *p, const char *path, const char
         return protect_path(pl, path, false, why);
 }
 
+/* An existing protected name at path: read-only, and so is what it points
+ * to when a writable root holds that (a symlink's target, a .git file's
+ * gitdir and common dir). */
+static int protect_existing(const policy *p, plan *pl, const char *path, const char *name, const struct stat *st,
+                            const char *why) {
+        if (S_ISLNK(st->st_mode)) {
+                /* Protected as a link: it stays, and its target is never
+                 * made writable through it. */
+                _cleanup_free_ char *target = path_canonicalize(path);
+                int r = protect_path(pl, path, true, why);
+                return r < 0 ? r : protect_extra(pl, p, target, plan_strf(pl, "target of protected symlink %s", path));
+        }
+        int r = protect_path(pl, path, false, why);
+        if (r >= 0 && S_ISREG(st->st_mode) && strcmp(name, ".git") == 0) {
+                _cleanup_free_ char *gitdir = read_gitdir(path);
+                _cleanup_free_ char *common = gitdir ? read_commondir(gitdir) : NULL;
+                r = protect_extra(pl, p, gitdir, plan_strf(pl, "gitdir named by %s", path));
+                if (r >= 0)
+                        r = protect_extra(pl, p, common, plan_strf(pl, "common dir of gitdir named by %s", path));
+        }
+        return r;
+}
+
+/* Protected names below the top level (plan/nested.h): the existing ones. */
+static int plan_nested_names(const policy *p, plan *pl, corral_error *err) {
+        int r = nested_scan_roots(p, &pl->nested, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < pl->nested.found.n; i++) {
+                const char *path = pl->nested.found.v[i], *name = strrchr(path, '/') + 1;
+                struct stat st;
+                if (lstat(path, &st) < 0)
+                        continue; /* gone since the scan: the check after the run sees it if it comes back */
+                if (protect_existing(p, pl, path, name, &st,
+                                     plan_strf(pl, "protected name %s below the top of a writable root", name)) < 0)
+                        return oom(err);
+        }
+        if (p->protect_depth == 0)
+                return 0;
+        const char *note = plan_strf(pl,
+                                     "protected names are looked for down to %u level%s below each writable root "
+                                     "(%zu directories read, %zu found below the top); one the command creates "
+                                     "deeper is not protected; one it creates within is reported after the run "
+                                     "and protected from the next run on",
+                                     p->protect_depth, p->protect_depth == 1 ? "" : "s", pl->nested.n_dirs,
+                                     pl->nested.found.n);
+        return note && strv_push(&pl->notes, note) >= 0 ? 0 : oom(err);
+}
+
 static int plan_protected_names(const policy *p, plan *pl, corral_error *err) {
         for (size_t w = 0; w < p->writable_roots.n; w++)
                 for (size_t i = 0; i < p->protect.n; i++) {
@@ -185,7 +235,6 @@ static int plan_protected_names(const policy *p, plan *pl, corral_error *err) {
                                 return oom(err);
                         const char *why = plan_strf(pl, "protected name %s in writable root %s", name, root);
                         struct stat st;
-                        int r;
                         if (lstat(path, &st) < 0) {
                                 if (errno != ENOENT)
                                         return error_set(err, -errno, "cannot inspect protected path %s: %s", path,
@@ -196,31 +245,11 @@ static int plan_protected_names(const policy *p, plan *pl, corral_error *err) {
                                         return oom(err);
                                 continue;
                         }
-                        if (add_placeholder(pl, path, name, false) < 0)
-                                return oom(err);
-                        if (S_ISLNK(st.st_mode)) {
-                                /* Protected as a link: it stays, and its target is
-                                 * never made writable through it. */
-                                _cleanup_free_ char *target = path_canonicalize(path);
-                                r = protect_path(pl, path, true, why);
-                                if (r >= 0)
-                                        r = protect_extra(pl, p, target,
-                                                          plan_strf(pl, "target of protected symlink %s", path));
-                        } else {
-                                r = protect_path(pl, path, false, why);
-                                if (r >= 0 && S_ISREG(st.st_mode) && strcmp(name, ".git") == 0) {
-                                        _cleanup_free_ char *gitdir = read_gitdir(path);
-                                        _cleanup_free_ char *common = gitdir ? read_commondir(gitdir) : NULL;
-                                        r = protect_extra(pl, p, gitdir, plan_strf(pl, "gitdir named by %s", path));
-                                        if (r >= 0)
-                                                r = protect_extra(pl, p, common,
-                                                                  plan_strf(pl, "common dir of gitdir named by %s", path));
-                                }
-                        }
-                        if (r < 0)
+                        if (add_placeholder(pl, path, name, false) < 0 ||
+                            protect_existing(p, pl, path, name, &st, why) < 0)
                                 return oom(err);
                 }
-        return 0;
+        return plan_nested_names(p, pl, err);
 }
 
 /* /dev: a small read-only tmpfs with the harmless nodes bound from the host,

@@ -32,6 +32,11 @@ typedef enum policy_backend {
         BACKEND_USERS,
 } policy_backend;
 
+/* protect_depth: how many directory levels below each writable root are
+ * searched for protected names (plan/nested.h); 0 is the top level only. */
+#define PROTECT_DEPTH_DEFAULT 1
+#define PROTECT_DEPTH_MAX 32
+
 typedef struct policy {
         policy_mode mode;
         policy_network network;
@@ -42,7 +47,8 @@ typedef struct policy {
         char *cwd;            /* absolute, canonical */
         char *home;           /* the caller's home, canonical; may be NULL */
         strv writable_roots;  /* canonical; includes the workspace in workspace-write mode */
-        strv protect;         /* names (no '/'), protected at the top of every writable root */
+        strv protect;         /* names (no '/'), protected in every writable root */
+        unsigned protect_depth; /* ... and in its directories this many levels down (plan/nested.h) */
         strv deny_read;       /* canonical paths hidden from the command (existing or not) */
         strv allow_read;      /* canonical paths carved back out of deny_read */
         strv allow_unix_sockets; /* canonical socket paths the command may connect to */

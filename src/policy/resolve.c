@@ -152,6 +152,7 @@ static int check_narrowing(const config_layer *const layers[N_LAYERS], const cha
         policy_network network = FALLBACK_NETWORK;
         policy_tmp tmp = FALLBACK_TMP;
         uint64_t timeout = 0;
+        unsigned protect_depth = 0;
         char what[256];
 
         for (int i = LAYER_DEFAULTS; i <= LAYER_USER; i++) {
@@ -166,6 +167,8 @@ static int check_narrowing(const config_layer *const layers[N_LAYERS], const cha
                         tmp = l->tmp;
                 if (l->has_timeout)
                         timeout = l->timeout_ms;
+                if (l->has_protect_depth)
+                        protect_depth = l->protect_depth;
         }
 
         if (ws->has_mode && mode_rank(ws->mode) > mode_rank(mode)) {
@@ -189,6 +192,11 @@ static int check_narrowing(const config_layer *const layers[N_LAYERS], const cha
                         snprintf(what, sizeof(what), "a timeout of %.3f s is longer than %.3f s",
                                  (double)ws->timeout_ms / 1000.0, (double)timeout / 1000.0);
                 return refuse(err, ws, ws->line_timeout, "timeout", workspace, what);
+        }
+        if (ws->has_protect_depth && ws->protect_depth < protect_depth) {
+                snprintf(what, sizeof(what), "protect_depth %u protects fewer levels than %u", ws->protect_depth,
+                         protect_depth);
+                return refuse(err, ws, ws->line_protect_depth, "protect_depth", workspace, what);
         }
         if (ws->writable_roots.n > 0)
                 return refuse(err, ws, ws->line_writable_roots, "writable_roots", workspace,
@@ -408,6 +416,8 @@ static int resolve(const config_layer *const layers[N_LAYERS], const char *home,
                 }
                 if (l->has_timeout)
                         p->timeout_ms = l->timeout_ms;
+                if (l->has_protect_depth)
+                        p->protect_depth = l->protect_depth;
                 if (l->has_backend)
                         p->backend = l->backend;
                 if (l->has_allow_broad_roots)

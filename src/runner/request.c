@@ -45,6 +45,7 @@ int request_encode(const policy *p, uint32_t identity, char *const *env, char *c
         put_u32(&o, (uint32_t)p->tmp);
         put_u32(&o, (uint32_t)p->timeout_ms);
         put_u32(&o, (uint32_t)(p->timeout_ms >> 32));
+        put_u32(&o, p->protect_depth);
         put_str(&o, p->cwd);
         put_list(&o, p->protect.v);
         put_list(&o, p->deny_read.v);
@@ -200,6 +201,8 @@ int request_decode_body(const char *buf, size_t len, request_body *b, char *what
         if (get_u32(&i, &lo) < 0 || get_u32(&i, &hi) < 0)
                 return fail(what, what_len, "timeout");
         b->timeout_ms = (uint64_t)hi << 32 | lo;
+        if (get_u32(&i, &b->protect_depth) < 0 || b->protect_depth > PROTECT_DEPTH_MAX)
+                return fail(what, what_len, "protect_depth");
         if (get_str(&i, &b->cwd) < 0 || !request_path_ok(b->cwd))
                 return fail(what, what_len, "cwd");
         struct {

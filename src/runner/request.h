@@ -12,7 +12,8 @@
  *     u32 n, n x str              writable roots (n <= REQUEST_MAX_ROOTS)
  *     u32 body_len                <= REQUEST_MAX_BODY
  *   body (read after switching to the sandbox user)
- *     u32 mode, u32 network, u32 tmp, u32 timeout_ms_lo, u32 timeout_ms_hi
+ *     u32 mode, u32 network, u32 tmp, u32 timeout_ms_lo, u32 timeout_ms_hi,
+ *     u32 protect_depth           <= PROTECT_DEPTH_MAX
  *     str cwd
  *     list protect, deny_read, allow_read, allow_unix_sockets, env, argv
  *   where str = u32 length (<= REQUEST_MAX_STR) + bytes (no NUL), and
@@ -31,7 +32,7 @@
 #include "policy/policy.h"
 
 #define REQUEST_MAGIC "CRQ1"
-#define REQUEST_VERSION 1u
+#define REQUEST_VERSION 2u
 #define REQUEST_MAX_ROOTS 32u
 #define REQUEST_MAX_STR 4096u
 #define REQUEST_MAX_LIST 4096u
@@ -50,6 +51,7 @@ typedef struct request_head {
 typedef struct request_body {
         uint32_t mode, network, tmp;
         uint64_t timeout_ms;
+        uint32_t protect_depth;
         char *cwd;
         strv protect, deny_read, allow_read, allow_unix_sockets, env, argv;
 } request_body;

@@ -394,6 +394,7 @@ int main(int argc, char **argv) {
                 refuse("cannot prepare the cache directories in %s: %s", to->home, strerror(errno));
         p.writable_roots = h.roots;
         p.protect = b.protect;
+        p.protect_depth = b.protect_depth;
         p.deny_read = b.deny_read;
         p.allow_read = b.allow_read;
         p.allow_unix_sockets = b.allow_unix_sockets;

@@ -119,6 +119,25 @@ __attribute__((noreturn)) static void child(apply_ctx *ctx, int sync_w, int repo
         apply_sandbox_init(ctx);
 }
 
+/* After the run: the protected names the command created below the top of a
+ * writable root (plan/nested.h). They were writable while it ran; say so,
+ * once, on stderr. The next run finds and protects them. */
+static void report_nested(const plan *pl) {
+        if (pl->nested.n_dirs == 0)
+                return;
+        strv created = {0};
+        corral_error e = {{0}};
+        if (nested_created(pl->policy, &pl->nested, &created, &e) < 0)
+                fprintf(stderr, "corral: warning: cannot check for protected names the command created: %s\n", e.msg);
+        for (size_t i = 0; i < created.n; i++)
+                fprintf(stderr,
+                        "corral: warning: the command created %s, a protected name below the top of a writable "
+                        "root; it was not protected during this run (later runs protect it). Look at it before "
+                        "running git or an IDE there: hooks and config in it run outside the sandbox\n",
+                        created.v[i]);
+        strv_clear(&created);
+}
+
 int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *err) {
         return supervise_run_control(pl, verbose, -1, res, err);
 }
@@ -260,6 +279,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 r = error_set(err, -EIO, "the sandbox ended before the command did (init %s %d)",
                               WIFSIGNALED(status) ? "killed by signal" : "exited with",
                               WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        report_nested(pl);
 out:
         for (int i = 0; i < 2; i++) {
                 if (sync_pipe[i] >= 0)

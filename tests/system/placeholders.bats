@@ -31,10 +31,11 @@ teardown() { common_teardown; }
 	assert_ws_lists README.md src d
 }
 
-@test "missing: a nested sub/.git is an ordinary directory (git init in a subdirectory works)" {
+@test "missing: a nested sub/.git can be created (git init in a subdirectory works), and is reported" {
 	run sb 'must_work "mkdir sub && git init -q sub && test -f sub/.git/HEAD"'
 	assert_sb_clean
 	[ -f "$WS/sub/.git/HEAD" ]
+	assert_output_has "the command created $WS/sub/.git"
 }
 
 @test "placeholder: runs leave the workspace listing exactly what the user had" {

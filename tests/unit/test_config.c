@@ -176,6 +176,24 @@ static void test_tmp(void **state) {
         load_fails("tmp = true", "key 'tmp': expected a string, got bool");
 }
 
+static void test_protect_depth(void **state) {
+        (void)state;
+        load_ok("protect_depth = 3");
+        assert_true(L.has_protect_depth);
+        assert_int_equal(L.protect_depth, 3);
+        load_ok("protect_depth = 0");
+        assert_int_equal(L.protect_depth, 0);
+        load_fails("protect_depth = -1", "not a number of directory levels");
+        load_fails("protect_depth = 33", "to 32");
+        load_fails("protect_depth = 2.5", "an integer");
+        load_fails("protect_depth = \"2\"", "an integer");
+        config_layer d = {0};
+        corral_error err = {{0}};
+        assert_int_equal(config_layer_defaults(&d, &err), 0);
+        assert_int_equal(d.protect_depth, PROTECT_DEPTH_DEFAULT);
+        config_layer_done(&d);
+}
+
 static void test_timeout(void **state) {
         (void)state;
         load_ok("timeout = 30");
@@ -535,7 +553,7 @@ int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
         const struct CMUnitTest tests[] = {
                 T(test_defaults),      T(test_mode),           T(test_network),        T(test_tmp),
-                T(test_timeout),       T(test_lists),          T(test_protect_names),  T(test_home_expansion),
+                T(test_timeout), T(test_protect_depth), T(test_lists),          T(test_protect_names),  T(test_home_expansion),
                 T(test_allow_broad_roots), T(test_env),        T(test_workspaces),     T(test_unknown_keys),
                 T(test_parse_errors),  T(test_load_file),      T(test_user_path),      T(test_set_scalars),
                 T(test_set_lists),

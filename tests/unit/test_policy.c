@@ -735,6 +735,20 @@ static void test_narrow_tmp(void **state) {
         expect_allowed(f, "tmp = \"host\"\n");
 }
 
+static void test_narrow_protect_depth(void **state) {
+        fx *f = *state;
+        expect_allowed(f, "protect_depth = 3\n");
+        assert_int_equal(f->p.protect_depth, 3);
+        expect_allowed(f, "protect_depth = 1\n");
+        assert_int_equal(f->p.protect_depth, 1);
+        expect_refused(f, "protect_depth = 0\n", "protect_depth", 1);
+        assert_contains(f->err.msg, "protects fewer levels");
+        load(&f->user, "protect_depth = 4\n", f->home);
+        expect_refused(f, "protect_depth = 3\n", "protect_depth", 1);
+        expect_allowed(f, "protect_depth = 5\n");
+        assert_int_equal(f->p.protect_depth, 5);
+}
+
 static void test_narrow_timeout(void **state) {
         fx *f = *state;
         /* no timeout in the base: setting one is narrowing */
@@ -834,6 +848,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_narrow_network, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_narrow_tmp, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_narrow_timeout, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_narrow_protect_depth, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_narrow_refused_keys, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_trusted_workspace, setup, teardown),
         };

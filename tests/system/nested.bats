@@ -1,0 +1,112 @@
+#!/usr/bin/env bats
+# Protected names below the top of a writable root (plan/nested.h): the ones
+# that exist down to protect_depth levels are read-only like the top-level
+# ones; one the command creates is reported after the run and protected from
+# the next run on.
+
+load helpers
+
+setup() {
+	common_setup
+	git init -q "$WS/sub"
+	printf '#!/bin/sh\nexit 0\n' > "$WS/sub/.git/hooks/pre-commit"
+	mkdir -p "$WS/vendor/lib/.git/hooks" "$WS/a/b/c/.git" "$WS/pkg/.codex"
+	printf '[core]\n' > "$WS/vendor/lib/.git/config"
+	printf '[core]\n' > "$WS/a/b/c/.git/config"
+	printf 'model = "x"\n' > "$WS/pkg/.codex/config.toml"
+	snap nested "$WS/sub/.git" "$WS/vendor/lib/.git" "$WS/pkg/.codex"
+}
+teardown() {
+	chmod -R u+rwX "$WS" 2> /dev/null
+	common_teardown
+}
+
+@test "nested: sub/.git and pkg/.codex one level down are read-only by default" {
+	run sb 'must_fail "echo evil > sub/.git/hooks/post-checkout"
+		must_fail "echo evil >> sub/.git/hooks/pre-commit"
+		must_fail "git -C sub config core.fsmonitor \"touch $OUT/pwned\""
+		must_fail "rm -rf sub/.git"
+		must_fail "mv sub/.git sub/g"
+		must_fail "echo evil >> pkg/.codex/config.toml"
+		must_work "echo fine > sub/file && echo fine > pkg/file"'
+	assert_sb_clean
+	assert_same_snap nested "$WS/sub/.git" "$WS/vendor/lib/.git" "$WS/pkg/.codex"
+	[ "$(cat "$WS/sub/file")" = fine ]
+}
+
+@test "nested: --protect-depth 2 reaches vendor/lib/.git; deeper stays writable (the documented limit)" {
+	run sb --protect-depth 2 'must_fail "echo evil > vendor/lib/.git/hooks/post-checkout"
+		must_fail "echo evil >> vendor/lib/.git/config"
+		must_work "echo x >> a/b/c/.git/config"'
+	assert_sb_clean
+	assert_same_snap nested "$WS/sub/.git" "$WS/vendor/lib/.git" "$WS/pkg/.codex"
+	run corral explain --protect-depth 2
+	assert_output_has "$WS/vendor/lib/.git"
+	assert_output_has "down to 2 levels"
+	refute_output_has "$WS/a/b/c/.git "
+}
+
+@test "nested: --protect-depth 0 protects only the top level" {
+	run sb --protect-depth 0 'must_work "echo x >> sub/.git/description"'
+	assert_sb_clean
+}
+
+@test "nested: a .git the command creates is reported after the run, and protected from the next run on" {
+	run sb 'must_work "git init -q new && mkdir -p pkg2/.agents"'
+	assert_sb_clean
+	assert_output_has "the command created $WS/new/.git"
+	assert_output_has "the command created $WS/pkg2/.agents"
+	# The same names made by a later run are not new: no report.
+	run sb 'true'
+	assert_sb_clean
+	refute_output_has "the command created"
+	# From the next run on they are protected.
+	run sb 'must_fail "echo evil > new/.git/hooks/post-checkout"
+		must_fail "git -C new config core.fsmonitor evil"
+		must_fail "touch pkg2/.agents/x"'
+	assert_sb_clean
+	[ ! -e "$WS/new/.git/hooks/post-checkout" ]
+}
+
+@test "nested: a .git made in a new directory tree, a renamed directory or through a symlink is reported" {
+	run sb 'must_work "mkdir -p fresh/deeper && mkdir fresh/.git"
+		must_work "mkdir src/.git"
+		must_work "mkdir tmpdir && mkdir tmpdir/.codex && mv tmpdir moved"
+		must_work "ln -s /nonexistent link && ln -s ../README.md src/.corral.toml"'
+	assert_sb_clean
+	assert_output_has "the command created $WS/fresh/.git"
+	assert_output_has "the command created $WS/src/.git"
+	assert_output_has "the command created $WS/moved/.codex"
+	assert_output_has "the command created $WS/src/.corral.toml"
+}
+
+@test "nested: a directory the scan cannot read fails the next run (125), naming it" {
+	run sb 'must_work "mkdir -p hidden/.git && chmod 000 hidden"'
+	assert_sb_clean
+	assert_output_has "cannot check for protected names"
+	run corral run -- true
+	[ "$status" -eq 125 ] || fail "expected 125, got $status"
+	assert_output_has "cannot read $WS/hidden"
+	assert_output_has "protect_depth"
+}
+
+@test "nested: the scan does not follow a symlink out of the workspace" {
+	mkdir -p "$OUT/repo/.git"
+	printf '[core]\n' > "$OUT/repo/.git/config"
+	ln -s "$OUT/repo" "$WS/linked"
+	run corral explain --protect-depth 3
+	[ "$status" -eq 0 ] || { show_output; fail "explain failed"; }
+	refute_output_has "$OUT/repo/.git"
+	refute_output_has "$WS/linked/.git"
+}
+
+@test "nested: a workspace config cannot lower protect_depth" {
+	printf 'protect_depth = 0\n' > "$WS/.corral.toml"
+	run corral run -- true
+	[ "$status" -eq 125 ] || fail "expected 125, got $status"
+	assert_output_has "protect_depth"
+	assert_output_has "may only narrow"
+	printf 'protect_depth = 2\n' > "$WS/.corral.toml"
+	run sb 'must_fail "echo evil >> vendor/lib/.git/config"'
+	assert_sb_clean
+}
