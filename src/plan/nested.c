@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,7 +28,15 @@ static int64_t now_ns(void) {
         return ns_of(t);
 }
 
-static bool is_protected(const policy *p, const char *name) { return strv_contains(&p->protect, name); }
+/* Compared without case: on a case-insensitive filesystem (vfat, exfat,
+ * casefolded ext4, a Windows or macOS share) ".GIT" is the repository git
+ * finds as ".git"; elsewhere protecting it as well costs nothing. */
+static bool is_protected(const policy *p, const char *name) {
+        for (size_t i = 0; i < p->protect.n; i++)
+                if (strcasecmp(p->protect.v[i], name) == 0)
+                        return true;
+        return false;
+}
 
 typedef struct walk {
         const policy *p;

@@ -110,3 +110,13 @@ teardown() {
 	run sb 'must_fail "echo evil >> vendor/lib/.git/config"'
 	assert_sb_clean
 }
+
+@test "nested: a name that differs only in case (sub2/.GIT) is protected too" {
+	# On a case-insensitive filesystem git finds .GIT as .git; the test
+	# machines' filesystems are case-sensitive, so this checks the rule.
+	mkdir -p "$WS/sub2/.GIT"
+	printf '[core]\n' > "$WS/sub2/.GIT/config"
+	run sb 'must_fail "echo evil >> sub2/.GIT/config"'
+	assert_sb_clean
+	[ "$(cat "$WS/sub2/.GIT/config")" = "[core]" ]
+}
