@@ -7,18 +7,20 @@
  * A scan reads the directories of each writable root down to protect_depth
  * levels (never further, never through a symlink, never into a protected
  * name) and finds the protected names that exist there: the plan makes each
- * read-only, like the top-level ones. It records every directory it read with
- * its inode and change times, so that after the run nested_created() re-reads
- * only the directories whose times moved (and the new ones below them) to
- * find the protected names the command created: those were writable during
- * the run; corral reports them, and every later run protects them.
+ * read-only, like the top-level ones. It records every directory it looked at
+ * with its inode, change times, subdirectories and protected names, so that a
+ * later scan given it as a cache re-reads only the directories whose times
+ * moved: after the run, to find the protected names the command created
+ * (they were writable during the run: corral reports them, and every later
+ * run protects them), and at the start of the next run, from the copy kept in
+ * the workspace's state directory.
  *
- * Cost: one getdents pass over the directories within the depth before the
- * run, one lstat of each after it (docs/design.md, "Nested protected names").
- * Portable except for the directory reading (Linux getdents64). */
+ * Cost: one lstat per directory within the depth, plus a getdents pass over
+ * those that changed (docs/design.md, "Nested protected names"). */
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -30,23 +32,37 @@ typedef struct nested_dir {
         unsigned depth;   /* 0: a writable root */
         uint64_t dev, ino;
         int64_t ctime_ns, mtime_ns;
-        bool racy;        /* changed too close to the scan for its times to tell: re-read after the run */
+        bool racy;        /* changed too close to the scan for its times to tell: re-read next time */
+        strv subdirs;     /* names of its subdirectories, when depth < max_depth */
+        strv names;       /* names of the protected entries in it, when depth >= 1 */
 } nested_dir;
 
 typedef struct nested_scan {
-        unsigned max_depth;
-        nested_dir *dirs; /* every directory read, in scan order */
+        char *key;        /* what the records depend on: the depth and the protected names */
+        nested_dir *dirs; /* every directory looked at, in scan order */
         size_t n_dirs, cap_dirs;
+        size_t n_read;    /* how many of them were read (the rest came unchanged from the cache) */
         strv found;       /* absolute paths of the protected names found at depth >= 1 */
 } nested_scan;
 
-/* Scans p's writable roots to p->protect_depth. A directory that cannot be
- * read (other than one that vanished) fails the scan with a message naming
- * it: a command could make it readable and write below it. */
-int nested_scan_roots(const policy *p, nested_scan *s, corral_error *err);
+/* Scans p's writable roots to p->protect_depth. With a cache (a previous
+ * scan for the same policy, or NULL), a directory whose inode and times are
+ * unchanged is not read again. A directory that cannot be read (other than
+ * one that vanished) fails the scan with a message naming it: a command
+ * could make it readable and write below it. */
+int nested_scan_cached(const policy *p, const nested_scan *cache, nested_scan *s, corral_error *err);
+int nested_scan_roots(const policy *p, nested_scan *s, corral_error *err); /* without a cache */
 
-/* After the run: the protected names at depth >= 1 that the scan did not
- * find, appended to created (absolute paths). Reads only what changed. */
-int nested_created(const policy *p, const nested_scan *s, strv *created, corral_error *err);
+/* After the run: scans again with before as the cache into after, and
+ * appends to created the protected names (absolute paths) that after found
+ * and before did not. */
+int nested_created(const policy *p, const nested_scan *before, nested_scan *after, strv *created,
+                   corral_error *err);
+
+/* The copy kept between runs, in state_dir/nested-DEPTH. nested_load leaves
+ * s empty when the file is missing, unreadable, malformed or made for another
+ * set of names; nested_save replaces the file atomically. */
+void nested_load(const char *state_dir, const policy *p, nested_scan *s);
+int nested_save(const char *state_dir, const policy *p, const nested_scan *s);
 
 void nested_scan_free(nested_scan *s);

@@ -202,7 +202,10 @@ static int protect_existing(const policy *p, plan *pl, const char *path, const c
 
 /* Protected names below the top level (plan/nested.h): the existing ones. */
 static int plan_nested_names(const policy *p, plan *pl, corral_error *err) {
-        int r = nested_scan_roots(p, &pl->nested, err);
+        nested_scan cache;
+        nested_load(pl->state_dir, p, &cache);
+        int r = nested_scan_cached(p, &cache, &pl->nested, err);
+        nested_scan_free(&cache);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < pl->nested.found.n; i++) {
@@ -218,11 +221,12 @@ static int plan_nested_names(const policy *p, plan *pl, corral_error *err) {
                 return 0;
         const char *note = plan_strf(pl,
                                      "protected names are looked for down to %u level%s below each writable root "
-                                     "(%zu directories read, %zu found below the top); one the command creates "
-                                     "deeper is not protected; one it creates within is reported after the run "
-                                     "and protected from the next run on",
+                                     "(%zu directories, %zu read, the rest unchanged since the last scan; %zu names found "
+                                     "below the top); "
+                                     "one the command creates within is reported after the run and protected from "
+                                     "the next run on, one it creates deeper is neither",
                                      p->protect_depth, p->protect_depth == 1 ? "" : "s", pl->nested.n_dirs,
-                                     pl->nested.found.n);
+                                     pl->nested.n_read, pl->nested.found.n);
         return note && strv_push(&pl->notes, note) >= 0 ? 0 : oom(err);
 }
 

@@ -126,9 +126,13 @@ static void report_nested(const plan *pl) {
         if (pl->nested.n_dirs == 0)
                 return;
         strv created = {0};
+        nested_scan after;
         corral_error e = {{0}};
-        if (nested_created(pl->policy, &pl->nested, &created, &e) < 0)
+        if (nested_created(pl->policy, &pl->nested, &after, &created, &e) < 0)
                 fprintf(stderr, "corral: warning: cannot check for protected names the command created: %s\n", e.msg);
+        else
+                nested_save(pl->state_dir, pl->policy, &after); /* where the next run starts from */
+        nested_scan_free(&after);
         for (size_t i = 0; i < created.n; i++)
                 fprintf(stderr,
                         "corral: warning: the command created %s, a protected name below the top of a writable "

@@ -120,3 +120,20 @@ teardown() {
 	assert_sb_clean
 	[ "$(cat "$WS/sub2/.GIT/config")" = "[core]" ]
 }
+
+@test "nested: a later run reads only the directories that changed (the scan kept between runs)" {
+	sleep 2.1 # older than the scan's two-second margin for coarse timestamps
+	run sb --protect-depth 2 'true'
+	assert_sb_clean
+	# Only the workspace itself is read again: the placeholders of its
+	# missing protected names came and went at the end of the run.
+	run corral explain --protect-depth 2
+	assert_output_has "(8 directories, 1 read, the rest unchanged"
+	mkdir "$WS/vendor/lib2"
+	mkdir "$WS/vendor/lib2/.git"
+	run corral explain --protect-depth 2
+	assert_output_has "(9 directories, 3 read, the rest unchanged"
+	assert_output_has "$WS/vendor/lib2/.git"
+	run sb --protect-depth 2 'must_fail "touch vendor/lib2/.git/hooks"'
+	assert_sb_clean
+}
