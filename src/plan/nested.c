@@ -76,25 +76,28 @@ static void dir_free(nested_dir *d) {
         strv_clear(&d->names);
 }
 
+/* An element of the index: a pointer to a record of the cache. */
+typedef const nested_dir *dir_ref;
+
 typedef struct walk {
         const policy *p;
         nested_scan *s;
-        const nested_dir **index; /* the cache's directories, sorted by path */
+        dir_ref *index;           /* the cache's directories, sorted by path */
         size_t n_index;
         int64_t scan_ns;
         corral_error *err;
 } walk;
 
 static int by_path(const void *a, const void *b) {
-        return strcmp((*(const nested_dir *const *)a)->path, (*(const nested_dir *const *)b)->path);
+        return strcmp((*(const dir_ref *)a)->path, (*(const dir_ref *)b)->path);
 }
 
 static const nested_dir *cached(const walk *w, const char *path) {
         if (!w->n_index)
                 return NULL;
         nested_dir key = {.path = (char *)path};
-        const nested_dir *k = &key;
-        const nested_dir **hit = bsearch(&k, w->index, w->n_index, sizeof(*w->index), by_path);
+        dir_ref k = &key;
+        const dir_ref *hit = bsearch(&k, w->index, w->n_index, sizeof(dir_ref), by_path);
         return hit ? *hit : NULL;
 }
 
@@ -214,12 +217,12 @@ int nested_scan_cached(const policy *p, const nested_scan *cache, nested_scan *s
                 return oom(err);
         walk w = {.p = p, .s = s, .scan_ns = now_ns(), .err = err};
         if (cache && cache->n_dirs && cache->key && strcmp(cache->key, s->key) == 0) {
-                if (!(w.index = malloc(cache->n_dirs * sizeof(*w.index))))
+                if (!(w.index = malloc(cache->n_dirs * sizeof(dir_ref))))
                         return oom(err);
                 for (size_t i = 0; i < cache->n_dirs; i++)
                         w.index[i] = &cache->dirs[i];
                 w.n_index = cache->n_dirs;
-                qsort(w.index, w.n_index, sizeof(*w.index), by_path);
+                qsort(w.index, w.n_index, sizeof(dir_ref), by_path);
         }
         int r = 0;
         for (size_t i = 0; r >= 0 && i < p->writable_roots.n; i++)
