@@ -176,7 +176,13 @@ check "the workload (in corral)" "$corral" run -- "${build_cmd[@]}" \
 
 # --- measure ---------------------------------------------------------------
 load_before=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')
-start=(bare true :: corral_off "$corral" run -- true :: corral_on "$corral" run -n on -- true)
+# limits on: rlimits (or a cgroup where one is delegated); --limit-pids is
+# refused for uid 0 without a cgroup (the kernel exempts root from RLIMIT_NPROC)
+limit_args=(--limit-memory 1G --limit-cpu 600)
+[ "$(id -u)" -eq 0 ] || limit_args+=(--limit-pids 512)
+check "corral with limits" "$corral" run "${limit_args[@]}" -- true || die "corral run with limits fails"
+start=(bare true :: corral_off "$corral" run -- true :: corral_on "$corral" run -n on -- true
+	:: corral_lim "$corral" run "${limit_args[@]}" -- true)
 if [ $have_bwrap = 1 ]; then
 	start+=(:: bwrap_off "$bwrap" "${bwrap_common[@]}" "${bwrap_off[@]}" true
 		:: bwrap_on "$bwrap" "${bwrap_common[@]}" "${bwrap_on[@]}" true)
@@ -205,7 +211,7 @@ awk -F'\t' \
 	-v have_bwrap="$have_bwrap" -v bwrap_note="$bwrap_note" \
 	-v kernel="$(uname -sr)" -v ncpu="$ncpu" -v cpu="$cpu" -v user="$(id -un)" \
 	-v version="$("$corral" version 2>/dev/null | head -n1)" -v bwrap_ver="$bwrap_ver" \
-	-v load="$load_before -> $load_after" -v strict="${BENCH_STRICT:-0}" '
+	-v load="$load_before -> $load_after" -v strict="${BENCH_STRICT:-0}" -v limits="${limit_args[*]}" '
 FILENAME ~ /\.raw$/ { raw[$1, $2] = $3; if ($2 + 1 > rounds) rounds = $2 + 1; next }
 { n[$1] = $2; med[$1] = $3; p10[$1] = $4; p90[$1] = $5; rss[$1] = $7; cpu_ms[$1] = $8 }
 function row(key, what, over, ratio) {
@@ -232,6 +238,9 @@ END {
 	row("bare", "bare `true`", "", "")
 	row("corral_off", "`corral run -- true` (network off)", ms(ob_off), have_bwrap ? sprintf("%.2f", r_off) : "n/a")
 	row("corral_on", "`corral run -n on -- true` (network on)", ms(ob_on), have_bwrap ? sprintf("%.2f", r_on) : "n/a")
+	ob_lim = med["corral_lim"] - med["bare"]
+	row("corral_lim", "`corral run " limits " -- true` (network off, limits on; bwrap has none)", ms(ob_lim),
+	    have_bwrap && bb_off > 0 ? sprintf("%.2f", ob_lim / bb_off) : "n/a")
 	if (have_bwrap) {
 		row("bwrap_off", "`bwrap` equivalent policy, `--unshare-all` (network off)", ms(bb_off), "1.00")
 		row("bwrap_on", "`bwrap` equivalent policy, `--unshare-all --share-net` (network on)", ms(bb_on), "1.00")

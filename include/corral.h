@@ -34,6 +34,8 @@ typedef struct corral_status {
         bool timed_out;
         uint64_t wall_ms;
         const char *backend;
+        const char *limit;   /* the resource limit that ended the command: "memory", "cpu"; or NULL */
+        bool limit_certain;  /* true: the kernel said so; false: only likely (docs/config.md, [limits]) */
 } corral_status;
 
 corral_request *corral_request_new(void);

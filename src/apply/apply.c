@@ -11,12 +11,14 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "apply/caps.h"
 #include "apply/landlock.h"
+#include "apply/limits.h"
 #include "apply/mounts.h"
 #include "apply/net.h"
 #include "apply/seccomp.h"
@@ -113,9 +115,13 @@ __attribute__((noreturn)) static void supervise_inside(const apply_ctx *ctx, int
                 }
                 int status;
                 pid_t pid;
-                while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+                struct rusage ru;
+                while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0)
                         if (pid == child) {
-                                report(ctx, (apply_report){.kind = REPORT_EXITED, .status = status});
+                                /* CPU time tells a RLIMIT_CPU kill from another SIGKILL */
+                                int64_t cpu = ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+                                              ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+                                report(ctx, (apply_report){.kind = REPORT_EXITED, .status = status, .cpu_us = cpu});
                                 _exit(0); /* the kernel now kills the rest of the namespace */
                         }
         }
@@ -156,6 +162,10 @@ void apply_sandbox_init(const apply_ctx *ctx) {
 
         if (chdir(pl->policy->cwd) < 0)
                 fail(ctx, STEP_CHDIR, 0, -errno);
+        /* In the sandbox's own user namespace, so that RLIMIT_NPROC counts
+         * this run's processes only. */
+        if ((r = limits_apply(&pl->limits)) < 0)
+                fail(ctx, STEP_LIMITS, 0, r);
 
         if (pl->confine) {
                 if ((r = caps_drop_all()) < 0)

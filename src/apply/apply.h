@@ -32,6 +32,7 @@ typedef enum apply_step {
         STEP_FORK,
         STEP_CHDIR,
         STEP_EXEC,       /* the command could not be started */
+        STEP_LIMITS,     /* setting the resource limits (rlimits) */
 } apply_step;
 
 typedef enum report_kind {
@@ -46,6 +47,7 @@ typedef struct apply_report {
         int32_t detail;
         int32_t err;    /* positive errno */
         int32_t status;
+        int64_t cpu_us; /* REPORT_EXITED: the command's own user + system CPU time */
 } apply_report;
 
 typedef struct apply_ctx {

@@ -38,14 +38,15 @@ static const char *fmt_u64(char *buf, size_t len, uint64_t v, unsigned base) {
         return p;
 }
 
-static int new_tmpfs(uint64_t size, unsigned mode) {
-        char sbuf[32], mbuf[16];
+static int new_tmpfs(uint64_t size, uint64_t inodes, unsigned mode) {
+        char sbuf[32], mbuf[16], ibuf[32];
         int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
         if (fs < 0)
                 return -errno;
         int r = 0;
         if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "size", fmt_u64(sbuf, sizeof(sbuf), size, 10), 0) < 0 ||
             sys_fsconfig(fs, FSCONFIG_SET_STRING, "mode", fmt_u64(mbuf, sizeof(mbuf), mode, 8), 0) < 0 ||
+            (inodes && sys_fsconfig(fs, FSCONFIG_SET_STRING, "nr_inodes", fmt_u64(ibuf, sizeof(ibuf), inodes, 10), 0) < 0) ||
             sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
                 r = -errno;
         int m = r < 0 ? r : sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
@@ -83,7 +84,7 @@ static int run_op(const mount_op *op, int *slots) {
         case MOP_READONLY_ALL:
                 return sys_mount_setattr(AT_FDCWD, op->path, AT_RECURSIVE, &attr) < 0 ? -errno : 0;
         case MOP_TMPFS:
-                slots[op->slot] = new_tmpfs(op->size, op->mode);
+                slots[op->slot] = new_tmpfs(op->size, op->inodes, op->mode);
                 return slots[op->slot] < 0 ? slots[op->slot] : 0;
         case MOP_MKDIR:
                 /* An existing directory is fine: the workspace's /tmp keeps

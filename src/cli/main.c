@@ -33,6 +33,10 @@ static const char usage_run[] =
         "      --config FILE          read FILE as the user config\n"
         "      --no-workspace-config  ignore <workspace>/.corral.toml\n"
         "      --status-fd FD         write a JSON status record to FD when the command ends\n"
+        "      --limit-memory BYTES   memory limit (512M, 2G; cgroup v2 for the tree, else per process)\n"
+        "      --limit-pids N         at most N processes and threads\n"
+        "      --limit-cpu SECONDS    CPU seconds per process, then it is killed\n"
+        "      --limit-tmp BYTES      size of the private /tmp and /dev/shm (with --tmp private)\n"
         "  -v, --verbose              say what is being set up, on stderr\n";
 
 static const char usage_main[] =
@@ -58,6 +62,13 @@ enum {
         OPT_STATUS_FD,
         OPT_JSON,
         OPT_HELP,
+#ifdef _WIN32
+        OPT_ALLOW_ADVISORY_NETWORK,
+#endif
+        OPT_LIMIT_MEMORY,
+        OPT_LIMIT_PIDS,
+        OPT_LIMIT_CPU,
+        OPT_LIMIT_TMP,
 };
 
 static const struct option run_options[] = {
@@ -78,6 +89,10 @@ static const struct option run_options[] = {
         {"config", required_argument, NULL, OPT_CONFIG},
         {"no-workspace-config", no_argument, NULL, OPT_NO_WS_CONFIG},
         {"status-fd", required_argument, NULL, OPT_STATUS_FD},
+        {"limit-memory", required_argument, NULL, OPT_LIMIT_MEMORY},
+        {"limit-pids", required_argument, NULL, OPT_LIMIT_PIDS},
+        {"limit-cpu", required_argument, NULL, OPT_LIMIT_CPU},
+        {"limit-tmp", required_argument, NULL, OPT_LIMIT_TMP},
         {"verbose", no_argument, NULL, 'v'},
         {"json", no_argument, NULL, OPT_JSON},
         {"help", no_argument, NULL, OPT_HELP},
@@ -103,6 +118,13 @@ static const char *option_key(int opt) {
         case OPT_BACKEND: return "backend";
         case OPT_CONFIG: return "config";
         case OPT_NO_WS_CONFIG: return "no_workspace_config";
+#ifdef _WIN32
+        case OPT_ALLOW_ADVISORY_NETWORK: return "allow_advisory_network";
+#endif
+        case OPT_LIMIT_MEMORY: return "limits.memory";
+        case OPT_LIMIT_PIDS: return "limits.pids";
+        case OPT_LIMIT_CPU: return "limits.cpu";
+        case OPT_LIMIT_TMP: return "limits.tmp";
         }
         return NULL;
 }
@@ -166,9 +188,12 @@ static int parse_options(cli *c, int argc, char **argv, bool allow_json, const c
 static void write_status(int fd, const corral_status *st) {
         if (fd < 0)
                 return;
-        dprintf(fd, "{\"exit_code\":%d,\"signal\":%d,\"timed_out\":%s,\"wall_ms\":%llu,\"backend\":\"%s\"}\n",
+        dprintf(fd,
+                "{\"exit_code\":%d,\"signal\":%d,\"timed_out\":%s,\"wall_ms\":%llu,\"backend\":\"%s\","
+                "\"limit\":%s%s%s,\"limit_certain\":%s}\n",
                 st->exit_code, st->signal, st->timed_out ? "true" : "false", (unsigned long long)st->wall_ms,
-                st->backend);
+                st->backend, st->limit ? "\"" : "", st->limit ? st->limit : "null", st->limit ? "\"" : "",
+                st->limit_certain ? "true" : "false");
 }
 
 static int cmd_run_or_explain(int argc, char **argv, bool explain) {
@@ -209,6 +234,12 @@ static int cmd_run_or_explain(int argc, char **argv, bool explain) {
         if (st.timed_out)
                 fprintf(stderr, "corral: timed out after %llu ms; the whole sandbox was killed\n",
                         (unsigned long long)st.wall_ms);
+        if (st.limit && st.limit_certain)
+                fprintf(stderr, "corral: the command was killed by its %s limit\n", st.limit);
+        else if (st.limit)
+                fprintf(stderr, "corral: the command died of signal %d under a %s limit; it probably hit it "
+                                "(an rlimit, so corral cannot see the failed allocation itself)\n",
+                        st.signal, st.limit);
         write_status(c.status_fd, &st);
         ret = st.exit_code;
 out:

@@ -54,6 +54,7 @@ typedef enum key_kind {
         KEY_ENV_DROP, /* list of patterns */
         KEY_ENV_KEEP, /* list of names */
         KEY_ENV_SET,  /* NAME=value */
+        KEY_LIMIT,    /* [limits]: list holds the policy_limit */
 } key_kind;
 
 #define NO_LINE ((size_t)-1)
@@ -84,6 +85,10 @@ static const key_def keys[] = {
         { "env.drop", KEY_ENV_DROP, LIST(env_drop), NO_LINE, false },
         { "env.keep", KEY_ENV_KEEP, LIST(env_keep), LINE(line_env_keep), false },
         { "env.set", KEY_ENV_SET, LIST(env_set), LINE(line_env_set), false },
+        { "limits.memory", KEY_LIMIT, LIMIT_MEMORY, NO_LINE, false },
+        { "limits.pids", KEY_LIMIT, LIMIT_PIDS, NO_LINE, false },
+        { "limits.cpu", KEY_LIMIT, LIMIT_CPU, NO_LINE, false },
+        { "limits.tmp", KEY_LIMIT, LIMIT_TMP, NO_LINE, false },
         { "backend", KEY_BACKEND, 0, NO_LINE, false },
         { "workspace", KEY_WORKSPACE, 0, NO_LINE, false },
         { "cwd", KEY_CWD, 0, NO_LINE, false },
@@ -367,6 +372,28 @@ static int set_value(config_layer *l, const key_def *k, const char *v, const cha
                 if (strv_push_unique(list_of(l, k), v) < 0)
                         return oom(err);
                 break;
+        case KEY_LIMIT: {
+                policy_limit li = (policy_limit)k->list;
+                bool size = li == LIMIT_MEMORY || li == LIMIT_TMP;
+                uint64_t n = 0;
+                r = policy_limit_parse(li, v, &n);
+                if (r == -ERANGE && size)
+                        return fail(err, w, -EINVAL, "key '%s': '%s' is out of range (at least %lluK, at most %lluT; "
+                                    "0 means none)", k->name, v, (unsigned long long)(policy_limit_min(li) >> 10),
+                                    (unsigned long long)(policy_limit_max(li) >> 40));
+                if (r == -ERANGE)
+                        return fail(err, w, -EINVAL, "key '%s': '%s' is out of range (at most %llu; 0 means none)",
+                                    k->name, v, (unsigned long long)policy_limit_max(li));
+                if (r < 0)
+                        return fail(err, w, -EINVAL, "key '%s': '%s' is not %s", k->name, v,
+                                    size ? "a size (bytes, or a number with K, M, G or T, such as 512M)"
+                                    : li == LIMIT_CPU ? "a whole number of CPU seconds"
+                                                      : "a whole number of processes");
+                l->limits.v[li] = n;
+                l->has_limits |= 1u << li;
+                l->line_limits[li] = w.line;
+                break;
+        }
         case KEY_ENV_SET: {
                 const char *eq = strchr(v, '=');
                 if (!eq || eq == v)
@@ -495,6 +522,19 @@ static int load_key(const loader *ld, const key_def *k, const toml_value *v) {
                 note_line(ld->l, k, toml_line(v));
                 return 0;
 
+        case KEY_LIMIT: {
+                char num[32];
+                if (toml_type_of(v) == TOML_INTEGER) {
+                        if (toml_integer(v) < 0)
+                                return fail(ld->err, at(ld, v), -EINVAL, "key '%s': a limit cannot be negative",
+                                            k->name);
+                        snprintf(num, sizeof(num), "%lld", (long long)toml_integer(v));
+                        s = num;
+                } else if ((r = get_string(ld, k->name, v, "an integer or a string such as \"512M\"", &s)) < 0)
+                        return r;
+                return set_value(ld->l, k, s, ld->home, at(ld, v), ld->err);
+        }
+
         case KEY_ENV_SET:
                 if (toml_type_of(v) != TOML_TABLE)
                         return wrong_type(ld, k->name, v, "a table of strings");
@@ -537,6 +577,25 @@ static int load_env(const loader *ld, const toml_value *env) {
                 if (!k)
                         return fail(ld->err, at(ld, v), -EINVAL, "unknown key 'env.%s' (expected drop, keep or set)",
                                     name);
+                int r = load_key(ld, k, v);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int load_limits(const loader *ld, const toml_value *t) {
+        if (toml_type_of(t) != TOML_TABLE)
+                return wrong_type(ld, "limits", t, "a table");
+        for (size_t i = 0; i < toml_count(t); i++) {
+                const char *name = toml_table_key_at(t, i);
+                const toml_value *v = toml_table_value_at(t, i);
+                char full[64];
+                snprintf(full, sizeof(full), "limits.%s", name);
+                const key_def *k = strlen(name) < 16 ? find_key(full) : NULL;
+                if (!k || k->kind != KEY_LIMIT)
+                        return fail(ld->err, at(ld, v), -EINVAL,
+                                    "unknown key 'limits.%s' (expected memory, pids, cpu or tmp)", name);
                 int r = load_key(ld, k, v);
                 if (r < 0)
                         return r;
@@ -618,12 +677,15 @@ static int load_text(config_layer *l, const char *text, size_t len, const char *
                         r = load_env(&ld, v);
                 else if (strcmp(name, "workspaces") == 0)
                         r = load_workspaces(&ld, v);
+                else if (strcmp(name, "limits") == 0)
+                        r = load_limits(&ld, v);
                 else if (k && k->toml)
                         r = load_key(&ld, k, v);
                 else
                         r = fail(err, at(&ld, v), -EINVAL,
                                  "unknown key '%s' (known: mode, network, tmp, timeout, writable_roots, protect, protect_depth, "
-                                 "deny_read, allow_read, allow_unix_sockets, allow_broad_roots, [env], [workspaces])",
+                                 "deny_read, allow_read, allow_unix_sockets, allow_broad_roots, [env], [limits], "
+                                 "[workspaces])",
                                  name);
         }
         toml_free(root);

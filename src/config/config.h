@@ -6,7 +6,8 @@
  * Keys (TOML and flags share the names; docs/config.md documents each):
  *   mode, network, tmp, timeout, writable_roots, protect, protect_depth, deny_read,
  *   allow_read, allow_unix_sockets, allow_broad_roots,
- *   [env] drop / keep / set, and, in the user config only,
+ *   [env] drop / keep / set, [limits] memory / pids / cpu / tmp, and, in the
+ *   user config only,
  *   [workspaces."/path"] trust = true.
  * Portable. */
 #pragma once
@@ -38,6 +39,11 @@ typedef struct config_layer {
         bool allow_broad_roots;
         bool has_protect_depth;
         unsigned protect_depth;    /* levels below each writable root searched for protected names */
+        /* [limits]: bit (1u << LIMIT_x) of has_limits set when this layer
+         * sets that limit; 0 = none. */
+        unsigned has_limits;
+        policy_limits limits;
+        int line_limits[N_LIMITS];
 
         /* Lists accumulate across layers. Paths are kept as written (after ~ and
          * $HOME expansion); policy/resolve.c makes them absolute. */
@@ -67,7 +73,8 @@ void config_layer_done(config_layer *l);
 int config_layer_defaults(config_layer *l, corral_error *err);
 
 /* Sets one key from a string, as a flag does: "mode" "read-only",
- * "writable_roots" "/x" (appends), "env.set" "K=V", "timeout" "30" (seconds,
+ * "writable_roots" "/x" (appends), "env.set" "K=V", "limits.memory" "512M",
+ * "timeout" "30" (seconds,
  * decimals allowed, "0" = none), "allow_broad_roots" "true", and, for the
  * flags layer, "backend", "workspace", "cwd". Every TOML key except
  * [workspaces] works. Unknown keys and bad values fail with -EINVAL and a

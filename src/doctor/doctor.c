@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "apply/cgroup.h"
 #include "apply/landlock.h"
 #include "common/json.h"
 #include "common/macro.h"
@@ -32,6 +33,8 @@ typedef struct findings {
         bool container;
         char probe[2048];        /* the probe's JSON, or empty */
         char probe_error[1100];
+        char cgroup[4096];       /* the delegated cgroup v2 limits use, or empty */
+        char cgroup_why[1024];   /* why there is none */
 } findings;
 
 static void read_sysctl(const char *path, char *buf, size_t len) {
@@ -128,8 +131,25 @@ static void gather(findings *f) {
         read_sysctl("/proc/sys/kernel/unprivileged_userns_clone", f->debian_clone, sizeof(f->debian_clone));
         f->container = access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0;
         f->userns_err = probe_userns();
+        char *cg = NULL;
+        if (cgroup_find_delegated(&cg, f->cgroup_why, sizeof(f->cgroup_why)) == 0)
+                snprintf(f->cgroup, sizeof(f->cgroup), "%s", cg);
+        free(cg);
         if (!f->userns_err)
                 run_probe(f);
+}
+
+/* Which mechanism enforces --limit-memory and --limit-pids (plan/limits.c). */
+static void print_limits_text(const findings *f, FILE *o) {
+        if (f->cgroup[0])
+                fprintf(o, "  %-18s cgroup v2, delegated: %s (memory.max, pids.max for the whole tree; a child per "
+                           "run, killed with cgroup.kill) with the userns backend; RLIMIT_CPU; /tmp, /dev/shm size\n",
+                        "resource limits", f->cgroup);
+        else
+                fprintf(o, "  %-18s fallback: RLIMIT_DATA (memory, per process), RLIMIT_NPROC (pids, per run%s), "
+                           "RLIMIT_CPU, /tmp and /dev/shm tmpfs size; no cgroup v2: %s\n",
+                        "resource limits", getuid() == 0 ? "; not for uid 0: --limit-pids is refused" : "",
+                        f->cgroup_why);
 }
 
 static const char *landlock_text(int abi) {
@@ -154,6 +174,7 @@ static void print_text(const findings *f, FILE *o) {
         fprintf(o, "  %-18s user.max_user_namespaces=%s kernel.apparmor_restrict_unprivileged_userns=%s "
                    "kernel.unprivileged_userns_clone=%s\n",
                 "sysctls", f->max_userns, f->apparmor_restrict, f->debian_clone);
+        print_limits_text(f, o);
         char why_not[1100];
         if (doctor_users_usable(why_not, sizeof(why_not)))
                 fprintf(o, "  %-18s users: installed and you are in its group; strongest, because commands run "
@@ -202,6 +223,11 @@ static void print_json(const findings *f, FILE *o) {
         fprintf(o, "},\"auto_backend\":");
         char why_not[1100];
         json_string(o, doctor_users_usable(why_not, sizeof(why_not)) ? "users" : f->userns_err ? NULL : "userns");
+        fprintf(o, ",\"limits\":{\"mechanism\":\"%s\",\"cgroup\":", f->cgroup[0] ? "cgroup" : "rlimits");
+        json_string(o, f->cgroup[0] ? f->cgroup : NULL);
+        fprintf(o, ",\"no_cgroup_because\":");
+        json_string(o, f->cgroup[0] ? NULL : f->cgroup_why);
+        fprintf(o, ",\"pids_for_uid0\":%s}", f->cgroup[0] || getuid() != 0 ? "true" : "false");
         fprintf(o, ",\"checklist\":");
         if (f->probe[0]) {
                 char a[256], b[256];

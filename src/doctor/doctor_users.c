@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/json.h"
 #include "doctor/capture.h"
 #include "corral.h"
+#include "plan/plan_nonamespace.h"
 #include "runner/client.h"
 #include "setup/marker.h"
 
@@ -53,6 +55,8 @@ typedef struct users_findings {
         marker m;
         char off[2048], on[2048], error[1100];
         bool grandchild_gone;
+        int ns_err;       /* 0: user namespaces work here */
+        bool nonamespace; /* blocked: the runner falls back to no namespaces */
 } users_findings;
 
 static void gather(users_findings *f) {
@@ -60,6 +64,8 @@ static void gather(users_findings *f) {
         corral_error err = {{0}};
         if (marker_read(MARKER_PATH, &f->m, &err) < 0)
                 f->m.format = 0;
+        f->ns_err = userns_probe();
+        f->nonamespace = userns_blocked(f->ns_err);
         f->usable = doctor_users_usable(f->reason, sizeof(f->reason));
         if (!f->usable)
                 return;
@@ -75,36 +81,49 @@ static void gather(users_findings *f) {
                         close(srv);
                 return;
         }
-        char ws[] = "/tmp/corral-doctor-XXXXXX", tag[64], script[2048];
+        char ws[] = "/tmp/corral-doctor-XXXXXX", tag[64], script[2048], dir[sizeof(ws) + 8];
         if (!mkdtemp(ws)) {
                 close(srv);
                 return;
         }
+        /* The probe writes in a subdirectory: without namespaces nothing is
+         * created directly in a writable root, and nothing is idmapped, so
+         * the scratch directories are then open to the sandbox users. */
+        snprintf(dir, sizeof(dir), "%s/d", ws);
+        if (mkdir(dir, 0700) < 0 || (f->nonamespace && (chmod(ws, 01777) < 0 || chmod(dir, 0777) < 0))) {
+                snprintf(f->error, sizeof(f->error), "cannot prepare %s: %s", ws, strerror(errno));
+                close(srv);
+                rmdir(dir);
+                rmdir(ws);
+                return;
+        }
         const char *home = getenv("HOME");
-        snprintf(tag, sizeof(tag), "corral-doctor-gc-%d", getpid());
+        /* A command line of its own that needs no `exec -a` (dash has none). */
+        snprintf(tag, sizeof(tag), "sleep 29.%d", getpid());
         snprintf(script, sizeof(script),
                  "echo account=$(id -un); echo uid=$(id -u)\n"
                  "echo cap_eff=$(sed -n 's/^CapEff:\\t//p' /proc/self/status)\n"
-                 "touch f 2>/dev/null && echo write_ws=allowed || echo write_ws=denied\n"
+                 "touch d/f 2>/dev/null && echo write_ws=allowed || echo write_ws=denied\n"
                  "touch '%s/.corral-doctor' 2>/dev/null && echo write_outside=ALLOWED || echo write_outside=denied\n"
                  "mkdir .git 2>/dev/null && echo write_git=ALLOWED || echo write_git=denied\n"
                  "if command -v bash >/dev/null; then bash -c 'exec 3<>/dev/tcp/127.0.0.1/%u' 2>/dev/null "
                  "&& echo connect=connected || echo connect=refused; else echo connect=?; fi\n"
                  "sh -c 'echo child=$(grep -E \"^(NoNewPrivs|Seccomp|CapEff):\" /proc/self/status | tr -d \"\\t\" | tr \"\\n\" \" \")'\n"
-                 "setsid sh -c 'exec -a %s sleep 30' >/dev/null 2>&1 </dev/null &\n",
+                 "setsid %s >/dev/null 2>&1 </dev/null &\n",
                  home && home[0] == '/' ? home : "/usr", ntohs(sa.sin_port), tag);
         probe(ws, false, script, f->off, sizeof(f->off), f->error, sizeof(f->error));
         if (!f->error[0])
                 probe(ws, true, script, f->on, sizeof(f->on), f->error, sizeof(f->error));
         close(srv);
         char file[sizeof(ws) + 8];
-        snprintf(file, sizeof(file), "%s/f", ws);
+        snprintf(file, sizeof(file), "%s/d/f", ws);
         unlink(file);
+        rmdir(dir);
         rmdir(ws);
         /* The grandchildren were daemonised: nothing of theirs may be left. */
         char cmd[128];
-        snprintf(cmd, sizeof(cmd), "pgrep -f '^%s' >/dev/null", tag);
-        /* A fixed command; tag is "corral-doctor-gc-PID", made above. */
+        snprintf(cmd, sizeof(cmd), "pgrep -f '^%s$' >/dev/null", tag);
+        /* A fixed command; tag is "sleep 29.PID", made above. */
         f->grandchild_gone = system(cmd) != 0; // NOLINT(cert-env33-c)
 }
 
@@ -121,6 +140,20 @@ void doctor_users_text(FILE *o) {
                         (unsigned)f->m.users[1].uid, f->m.group, f->m.table, f->m.runner);
         else
                 fprintf(o, "  %-34s no (`sudo corral setup` installs it)\n", "installed");
+        if (f->nonamespace)
+                fprintf(o, "  %-34s namespace-less fallback: user namespaces are blocked here (%s). Commands run as "
+                           "the sandbox user with Landlock, seccomp, no capabilities and no_new_privs, supervised by "
+                           "a subreaper; the firewall is the only network boundary. Weaker than with namespaces: "
+                           "writable roots need the sandbox users' own write permission (ACLs) and their top-level "
+                           "entries are fixed, no private /tmp, /proc shows every process, deny-read paths rely on "
+                           "file permissions, host unix sockets are reachable as for any local user\n",
+                        "mode", strerror(f->ns_err));
+        else if (f->ns_err)
+                fprintf(o, "  %-34s user namespaces fail here (%s): runs are refused\n", "mode", strerror(f->ns_err));
+        else
+                fprintf(o, "  %-34s namespaces: user, mount, pid, ipc, cgroup; offline runs get a private network "
+                           "namespace (own loopback), the firewall is the second layer\n",
+                        "mode");
         if (!f->usable) {
                 fprintf(o, "  %-34s %s\n", "usable by this caller", f->reason);
                 free(f);
@@ -135,12 +168,14 @@ void doctor_users_text(FILE *o) {
         fprintf(o, "  %-34s %s (uid %s) offline, %s online, through corral-runner; CapEff %s\n",
                 "which account runs commands?", field(f->off, "account", a, sizeof(a)), field(f->off, "uid", b, sizeof(b)),
                 field(f->on, "account", c, sizeof(c)), field(f->off, "cap_eff", d, sizeof(d)));
-        fprintf(o, "  %-34s workspace (idmapped): %s; outside: %s; .git: %s\n", "how are writes scoped?",
+        fprintf(o, "  %-34s workspace (%s): %s; outside: %s; .git: %s\n", "how are writes scoped?",
+                f->nonamespace ? "file permissions + Landlock" : "idmapped",
                 field(f->off, "write_ws", a, sizeof(a)), field(f->off, "write_outside", b, sizeof(b)),
                 field(f->off, "write_git", c, sizeof(c)));
-        fprintf(o, "  %-34s offline: own network namespace + nftables on the uid (checked before each run); "
+        fprintf(o, "  %-34s offline: %s (checked before each run); "
                    "a loopback server of the caller: offline %s, online %s\n",
-                "are network limits OS-enforced?", field(f->off, "connect", a, sizeof(a)),
+                "are network limits OS-enforced?",
+                f->nonamespace ? "nftables on the uid only (no network namespace)" : "own network namespace + nftables on the uid", field(f->off, "connect", a, sizeof(a)),
                 field(f->on, "connect", b, sizeof(b)));
         fprintf(o, "  %-34s a child reports %s; a daemonised grandchild is %s after the run\n",
                 "do restrictions reach children?", field(f->off, "child", a, sizeof(a)),
@@ -159,8 +194,8 @@ void doctor_users_json(FILE *o) {
                 return;
         }
         gather(f);
-        fprintf(o, "{\"installed\":%s,\"usable\":%s,\"reason\":", f->m.format ? "true" : "false",
-                f->usable ? "true" : "false");
+        fprintf(o, "{\"installed\":%s,\"mode\":\"%s\",\"usable\":%s,\"reason\":", f->m.format ? "true" : "false",
+                f->nonamespace ? "nonamespace" : f->ns_err ? "refused" : "namespaces", f->usable ? "true" : "false");
         json_string(o, f->usable ? NULL : f->reason);
         if (f->usable && f->off[0] && !f->error[0]) {
                 const char *keys[] = {"account", "uid", "cap_eff", "write_ws", "write_outside", "write_git", "connect", "child"};

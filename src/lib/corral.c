@@ -13,6 +13,7 @@
 #include "common/path.h"
 #include "config/config.h"
 #include "plan/plan.h"
+#include "plan/plan_nonamespace.h"
 #include "policy/resolve.h"
 #include "runner/client.h"
 #include "supervise/supervise.h"
@@ -111,7 +112,14 @@ int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_e
         /* users backend (issue 3): installed and usable? auto may pick it. */
         if ((r = users_select(&sb->policy, err)) < 0)
                 goto out;
-        if ((r = plan_build(&sb->policy, req->argv.v, (const char *const *)environ, &sb->plan, err)) < 0)
+        /* ... and, where user namespaces are blocked, it runs without them:
+         * the plan (and explain) say so. */
+        if (sb->policy.backend == BACKEND_USERS && userns_blocked(userns_probe()))
+                r = plan_build_nonamespace(&sb->policy, sb->policy.writable_roots.n, req->argv.v,
+                                           (const char *const *)environ, &sb->plan, err);
+        else
+                r = plan_build(&sb->policy, req->argv.v, (const char *const *)environ, &sb->plan, err);
+        if (r < 0)
                 goto out;
         *ret = TAKE_PTR(sb);
 out:
@@ -151,6 +159,8 @@ int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, 
         status->signal = res.signal;
         status->timed_out = res.timed_out;
         status->wall_ms = res.wall_ms;
+        status->limit = res.limit > 0 ? policy_limit_to_string((policy_limit)(res.limit - 1)) : NULL;
+        status->limit_certain = status->limit && res.limit_certain;
         return 0;
 }
 

@@ -42,8 +42,12 @@ static void op_text(const mount_op *op, char *buf, size_t len) {
                 break;
         case MOP_READONLY_ALL: snprintf(buf, len, "set %s on every mount under %s", a, op->path); break;
         case MOP_TMPFS:
-                snprintf(buf, len, "new tmpfs [%d] size=%llu mode=%04o", op->slot, (unsigned long long)op->size,
-                         op->mode);
+                if (op->inodes)
+                        snprintf(buf, len, "new tmpfs [%d] size=%llu nr_inodes=%llu mode=%04o", op->slot,
+                                 (unsigned long long)op->size, (unsigned long long)op->inodes, op->mode);
+                else
+                        snprintf(buf, len, "new tmpfs [%d] size=%llu mode=%04o", op->slot,
+                                 (unsigned long long)op->size, op->mode);
                 break;
         case MOP_MKDIR: snprintf(buf, len, "mkdir [%d]/%s mode=%04o", op->slot, op->sub, op->mode); break;
         case MOP_MKFILE: snprintf(buf, len, "create [%d]/%s mode=%04o", op->slot, op->sub, op->mode); break;
@@ -64,6 +68,47 @@ static const char *access_text(unsigned a) {
         if ((a & LL_WRITE_FILE) && (a & LL_IOCTL_DEV))
                 return "write files, device ioctls";
         return "write files";
+}
+
+static void limits_line(FILE *f, const policy *p) {
+        bool any = false;
+        fprintf(f, "  %-14s", "limits");
+        for (int k = 0; k < N_LIMITS; k++)
+                if (p->limits.v[k]) {
+                        fprintf(f, " %s=%llu%s", policy_limit_to_string((policy_limit)k),
+                                (unsigned long long)p->limits.v[k], k == LIMIT_CPU ? "s" : "");
+                        any = true;
+                }
+        fputs(any ? "\n" : " (none)\n", f);
+}
+
+/* How each limit is enforced. */
+static void limits_section(FILE *f, const plan *pl) {
+        const plan_limits *l = &pl->limits;
+        if (!l->cgroup_parent && !l->rlimit_data && !l->rlimit_nproc && !l->rlimit_cpu && !l->tmp_size)
+                return;
+        fprintf(f, "\nlimits (set before the command starts; hard = soft, inherited by every process):\n");
+        if (l->cgroup_parent)
+                fprintf(f, "  cgroup v2: a new child of %s per run, the sandbox cloned into it, cgroup.kill at the end\n",
+                        l->cgroup_parent);
+        if (l->cgroup_memory_max)
+                fprintf(f, "  memory.max      %llu  # memory of the whole tree; swap 0; an OOM kill is reported\n",
+                        (unsigned long long)l->cgroup_memory_max);
+        if (l->cgroup_pids_max)
+                fprintf(f, "  pids.max        %llu  # processes and threads, the sandbox's init included\n",
+                        (unsigned long long)l->cgroup_pids_max);
+        if (l->rlimit_data)
+                fprintf(f, "  RLIMIT_DATA     %llu  # per process: private writable memory (heap, anonymous maps)\n",
+                        (unsigned long long)l->rlimit_data);
+        if (l->rlimit_nproc)
+                fprintf(f, "  RLIMIT_NPROC    %llu  # processes and threads of this run's user namespace, init included\n",
+                        (unsigned long long)l->rlimit_nproc);
+        if (l->rlimit_cpu)
+                fprintf(f, "  RLIMIT_CPU      %llu  # CPU seconds per process, then SIGKILL\n",
+                        (unsigned long long)l->rlimit_cpu);
+        if (l->tmp_size)
+                fprintf(f, "  /tmp, /dev/shm  size=%llu nr_inodes=%llu  # each a private tmpfs; full: ENOSPC\n",
+                        (unsigned long long)l->tmp_size, (unsigned long long)l->tmp_inodes);
 }
 
 static void strv_line(FILE *f, const char *label, const strv *s) {
@@ -99,12 +144,17 @@ void plan_describe(const plan *pl, FILE *f) {
         strv_line(f, "deny-read", &p->deny_read);
         strv_line(f, "allow-read", &p->allow_read);
         strv_line(f, "unix sockets", &p->allow_unix_sockets);
+        limits_line(f, p);
 
         fprintf(f, "\nnamespaces:");
         for (size_t i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++)
                 if (pl->clone_flags & ns_names[i].flag)
                         fprintf(f, " %s", ns_names[i].name);
-        fprintf(f, "\n\nmounts (%zu operations, in order):\n", pl->n_ops);
+        if (!pl->clone_flags)
+                fprintf(f, " none (user namespaces are blocked here: see the notes)");
+        fputc('\n', f);
+        limits_section(f, pl);
+        fprintf(f, "\nmounts (%zu operations, in order):\n", pl->n_ops);
         for (size_t i = 0; i < pl->n_ops; i++) {
                 char buf[1024];
                 op_text(&pl->ops[i], buf, sizeof(buf));
@@ -171,7 +221,19 @@ void plan_describe_json(const plan *pl, FILE *f) {
         json_strv(f, &p->allow_read);
         fprintf(f, ",\"allow_unix_sockets\":");
         json_strv(f, &p->allow_unix_sockets);
-        fprintf(f, "},\"plan\":{\"namespaces\":[");
+        fprintf(f, ",\"limits\":{");
+        for (int k = 0; k < N_LIMITS; k++)
+                fprintf(f, "%s\"%s\":%llu", k ? "," : "", policy_limit_to_string((policy_limit)k),
+                        (unsigned long long)p->limits.v[k]);
+        fprintf(f, "}},\"plan\":{\"limits\":{\"cgroup\":");
+        json_string(f, pl->limits.cgroup_parent);
+        fprintf(f,
+                ",\"memory_max\":%llu,\"pids_max\":%llu,\"rlimit_data\":%llu,\"rlimit_nproc\":%llu,"
+                "\"rlimit_cpu\":%llu,\"tmp_size\":%llu,\"tmp_inodes\":%llu},\"namespaces\":[",
+                (unsigned long long)pl->limits.cgroup_memory_max, (unsigned long long)pl->limits.cgroup_pids_max,
+                (unsigned long long)pl->limits.rlimit_data, (unsigned long long)pl->limits.rlimit_nproc,
+                (unsigned long long)pl->limits.rlimit_cpu, (unsigned long long)pl->limits.tmp_size,
+                (unsigned long long)pl->limits.tmp_inodes);
         bool first = true;
         for (size_t i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++)
                 if (pl->clone_flags & ns_names[i].flag) {

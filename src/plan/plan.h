@@ -58,6 +58,7 @@ typedef struct mount_op {
         bool optional;       /* ATTACH: nothing to do when the target cannot be reached (EACCES,
                               * ENOENT): what the sandbox cannot reach needs no mask */
         uint64_t size;       /* TMPFS: bytes */
+        uint64_t inodes;     /* TMPFS: nr_inodes, 0 = the kernel's default */
         unsigned mode;       /* TMPFS: mode of the root; MKFILE/MKDIR: mode */
         const char *why;     /* one line for explain: which rule this op enforces */
 } mount_op;
@@ -84,6 +85,16 @@ typedef struct placeholder {
         char *name;
         bool missing;    /* missing when planned: explain calls it a placeholder */
 } placeholder;
+
+/* How the resource limits are enforced (plan/limits.c). 0 = not set. */
+typedef struct plan_limits {
+        char *cgroup_parent;     /* delegated cgroup v2 the run's child cgroup goes under; NULL: none */
+        uint64_t cgroup_memory_max, cgroup_pids_max;
+        /* set by the sandbox's init before the command starts, hard = soft,
+         * inherited by every process of the tree */
+        uint64_t rlimit_data, rlimit_nproc, rlimit_cpu;
+        uint64_t tmp_size, tmp_inodes; /* the private /tmp and /dev/shm */
+} plan_limits;
 
 typedef struct plan {
         policy_backend backend;
@@ -114,6 +125,8 @@ typedef struct plan {
         strv exec_candidates;    /* paths to try in order (PATH search done here) */
         strv argv;               /* the command */
 
+        plan_limits limits;
+
         strv strings;            /* storage that ops and rules point into */
         strv notes;              /* what explain should say about limits and choices */
 } plan;
@@ -136,6 +149,10 @@ const char *plan_strf(plan *pl, const char *fmt, ...) __attribute__((format(prin
 mount_op *plan_op(plan *pl, mount_op_kind kind, const char *why);
 int plan_rule(plan *pl, const char *path, unsigned access, const char *why);
 int plan_new_slot(plan *pl);
+
+/* The resource limits (plan/limits.c): how each limit of the policy is
+ * enforced, or -EOPNOTSUPP with err naming the limit and what is missing. */
+int plan_limits_build(const policy *p, plan *pl, corral_error *err);
 
 /* The environment (plan/env.c). */
 int plan_environment(const policy *p, const char *const *environ_in, plan *pl, corral_error *err);

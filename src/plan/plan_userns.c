@@ -297,7 +297,8 @@ static int plan_dev(const policy *p, plan *pl, const int *node_slots) {
         int shm = plan_new_slot(pl);
         if (!(op = plan_op(pl, MOP_TMPFS, "private /dev/shm")))
                 return -ENOMEM;
-        op->slot = shm, op->size = DEFAULT_TMP_SIZE, op->mode = 01777;
+        op->slot = shm, op->mode = 01777;
+        op->size = pl->limits.tmp_size ? pl->limits.tmp_size : DEFAULT_TMP_SIZE, op->inodes = pl->limits.tmp_inodes;
         if (!(op = plan_op(pl, MOP_SETATTR, NULL)))
                 return -ENOMEM;
         op->slot = shm, op->attr = ATTR_NOSUID | ATTR_NODEV;
@@ -471,7 +472,9 @@ static int plan_confined(const policy *p, plan *pl, corral_error *err) {
         if (p->mode == MODE_READ_ONLY || p->tmp == TMP_PRIVATE) {
                 if (!(op = plan_op(pl, MOP_TMPFS, "private /tmp, discarded after the run")))
                         goto nomem;
-                op->slot = tmp, op->size = DEFAULT_TMP_SIZE, op->mode = 01777;
+                op->slot = tmp, op->mode = 01777;
+                op->size = pl->limits.tmp_size ? pl->limits.tmp_size : DEFAULT_TMP_SIZE;
+                op->inodes = pl->limits.tmp_inodes;
         } else {
                 const char *src = p->tmp == TMP_HOST ? "/tmp" : pl->tmp_dir;
                 if (!(op = plan_op(pl, MOP_CLONE, p->tmp == TMP_HOST ? "the host's /tmp" : "this workspace's /tmp")))
@@ -608,6 +611,8 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
         if ((r = plan_environment(p, environ_in, pl, err)) < 0 || (r = plan_exec_candidates(pl, err)) < 0)
                 return r;
         if ((r = state_dir(p, environ_in, pl, err)) < 0)
+                return r;
+        if ((r = plan_limits_build(p, pl, err)) < 0)
                 return r;
 
         pl->clone_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWCGROUP;

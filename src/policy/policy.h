@@ -32,6 +32,20 @@ typedef enum policy_backend {
         BACKEND_USERS,
 } policy_backend;
 
+/* Resource limits (docs/config.md, "[limits]"); 0 = none. How each is
+ * enforced (cgroup v2 or rlimits, tmpfs) is the plan's business. */
+typedef enum policy_limit {
+        LIMIT_MEMORY, /* bytes */
+        LIMIT_PIDS,   /* processes and threads of the command's tree */
+        LIMIT_CPU,    /* CPU seconds, per process */
+        LIMIT_TMP,    /* bytes of the private /tmp and of /dev/shm (each) */
+        N_LIMITS,
+} policy_limit;
+
+typedef struct policy_limits {
+        uint64_t v[N_LIMITS];
+} policy_limits;
+
 /* protect_depth: how many directory levels below each writable root are
  * searched for protected names (plan/nested.h); 0 is the top level only. */
 #define PROTECT_DEPTH_DEFAULT 1
@@ -59,6 +73,7 @@ typedef struct policy {
 
         uint64_t timeout_ms;  /* 0: none */
         bool allow_broad_roots; /* allow /, $HOME or an ancestor as a writable root */
+        policy_limits limits;
 } policy;
 
 /* Frees what p holds and zeroes it (p itself is not freed). NULL is fine. */
@@ -75,4 +90,14 @@ int policy_network_from_string(const char *s, policy_network *ret);
 const char *policy_tmp_to_string(policy_tmp t);
 int policy_tmp_from_string(const char *s, policy_tmp *ret);
 const char *policy_backend_to_string(policy_backend b);
+/* "memory", "pids", "cpu", "tmp" (the keys of [limits]); NULL out of range. */
+const char *policy_limit_to_string(policy_limit l);
+/* A limit as written: "512M", "1G", "4096" (K/M/G/T, powers of 1024, for
+ * sizes); pids and cpu take plain digits; "0" means none. Returns 0, -EINVAL
+ * (not a number, or a suffix where none is allowed) or -ERANGE (outside
+ * policy_limit_min..policy_limit_max). */
+int policy_limit_parse(policy_limit l, const char *s, uint64_t *ret);
+/* The smallest and largest value each limit accepts (besides 0, none). */
+uint64_t policy_limit_min(policy_limit l);
+uint64_t policy_limit_max(policy_limit l);
 int policy_backend_from_string(const char *s, policy_backend *ret);

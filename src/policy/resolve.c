@@ -153,12 +153,16 @@ static int check_narrowing(const config_layer *const layers[N_LAYERS], const cha
         policy_tmp tmp = FALLBACK_TMP;
         uint64_t timeout = 0;
         unsigned protect_depth = 0;
+        policy_limits limits = {{0}};
         char what[256];
 
         for (int i = LAYER_DEFAULTS; i <= LAYER_USER; i++) {
                 const config_layer *l = layers[i];
                 if (!l)
                         continue;
+                for (int k = 0; k < N_LIMITS; k++)
+                        if (l->has_limits & (1u << k))
+                                limits.v[k] = l->limits.v[k];
                 if (l->has_mode)
                         mode = l->mode;
                 if (l->has_network)
@@ -192,6 +196,19 @@ static int check_narrowing(const config_layer *const layers[N_LAYERS], const cha
                         snprintf(what, sizeof(what), "a timeout of %.3f s is longer than %.3f s",
                                  (double)ws->timeout_ms / 1000.0, (double)timeout / 1000.0);
                 return refuse(err, ws, ws->line_timeout, "timeout", workspace, what);
+        }
+        for (int k = 0; k < N_LIMITS; k++) {
+                uint64_t base = limits.v[k], want = ws->limits.v[k];
+                if (!(ws->has_limits & (1u << k)) || base == 0 || (want > 0 && want <= base))
+                        continue;
+                char key[32];
+                snprintf(key, sizeof(key), "limits.%s", policy_limit_to_string((policy_limit)k));
+                if (want == 0)
+                        snprintf(what, sizeof(what), "it removes the limit of %llu", (unsigned long long)base);
+                else
+                        snprintf(what, sizeof(what), "a limit of %llu is looser than %llu", (unsigned long long)want,
+                                 (unsigned long long)base);
+                return refuse(err, ws, ws->line_limits[k], key, workspace, what);
         }
         if (ws->has_protect_depth && ws->protect_depth < protect_depth) {
                 snprintf(what, sizeof(what), "protect_depth %u protects fewer levels than %u", ws->protect_depth,
@@ -422,6 +439,9 @@ static int resolve(const config_layer *const layers[N_LAYERS], const char *home,
                         p->backend = l->backend;
                 if (l->has_allow_broad_roots)
                         p->allow_broad_roots = l->allow_broad_roots;
+                for (int k = 0; k < N_LIMITS; k++)
+                        if (l->has_limits & (1u << k))
+                                p->limits.v[k] = l->limits.v[k];
 
                 if (strv_extend(&p->protect, &l->protect) < 0 || strv_extend(&p->env_drop, &l->env_drop) < 0 ||
                     strv_extend(&p->env_keep, &l->env_keep) < 0 || merge_env_set(&p->env_set, &l->env_set) < 0)

@@ -115,6 +115,11 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
         *res = (run_result){0};
         if (r < 0)
                 return r;
+        const char *require = getenv("CORRAL_REQUIRE_NAMESPACES");
+        if (pl->clone_flags == 0 && require && strcmp(require, "1") == 0)
+                return error_set(err, -EOPNOTSUPP,
+                                 "user namespaces are blocked here and CORRAL_REQUIRE_NAMESPACES=1: refusing to run "
+                                 "without namespaces (`corral doctor` says what that fallback would be)");
         uint64_t start = now_ms();
         /* First use of a workspace (or root) below a directory the sandbox
          * users cannot pass: grant passage, once, and say so. */
@@ -203,6 +208,8 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
                 res->exit_code = rr.exit_code;
                 res->signal = rr.signal;
                 res->timed_out = rr.timed_out;
+                res->limit = rr.limit >= 0 && rr.limit <= N_LIMITS ? rr.limit : 0;
+                res->limit_certain = res->limit && rr.limit_certain;
                 rr.msg[sizeof(rr.msg) - 1] = 0;
                 if (rr.msg[0])
                         error_set(err, 0, "%s", rr.msg);

@@ -46,6 +46,10 @@ int request_encode(const policy *p, uint32_t identity, char *const *env, char *c
         put_u32(&o, (uint32_t)p->timeout_ms);
         put_u32(&o, (uint32_t)(p->timeout_ms >> 32));
         put_u32(&o, p->protect_depth);
+        for (int k = 0; k < N_LIMITS; k++) {
+                put_u32(&o, (uint32_t)p->limits.v[k]);
+                put_u32(&o, (uint32_t)(p->limits.v[k] >> 32));
+        }
         put_str(&o, p->cwd);
         put_list(&o, p->protect.v);
         put_list(&o, p->deny_read.v);
@@ -203,6 +207,15 @@ int request_decode_body(const char *buf, size_t len, request_body *b, char *what
         b->timeout_ms = (uint64_t)hi << 32 | lo;
         if (get_u32(&i, &b->protect_depth) < 0 || b->protect_depth > PROTECT_DEPTH_MAX)
                 return fail(what, what_len, "protect_depth");
+        for (int k = 0; k < N_LIMITS; k++) {
+                uint64_t v;
+                if (get_u32(&i, &lo) < 0 || get_u32(&i, &hi) < 0)
+                        return fail(what, what_len, "limits");
+                v = (uint64_t)hi << 32 | lo;
+                if (v > policy_limit_max((policy_limit)k) || (v > 0 && v < policy_limit_min((policy_limit)k)))
+                        return fail(what, what_len, "limits");
+                b->limits.v[k] = v;
+        }
         if (get_str(&i, &b->cwd) < 0 || !request_path_ok(b->cwd))
                 return fail(what, what_len, "cwd");
         struct {

@@ -14,6 +14,7 @@
  *   body (read after switching to the sandbox user)
  *     u32 mode, u32 network, u32 tmp, u32 timeout_ms_lo, u32 timeout_ms_hi,
  *     u32 protect_depth           <= PROTECT_DEPTH_MAX
+ *     4 x (u32 lo, u32 hi)        limits: memory, pids, cpu, tmp (0 = none; version 3)
  *     str cwd
  *     list protect, deny_read, allow_read, allow_unix_sockets, env, argv
  *   where str = u32 length (<= REQUEST_MAX_STR) + bytes (no NUL), and
@@ -32,7 +33,7 @@
 #include "policy/policy.h"
 
 #define REQUEST_MAGIC "CRQ1"
-#define REQUEST_VERSION 2u
+#define REQUEST_VERSION 3u /* 3: resource limits in the body */
 #define REQUEST_MAX_ROOTS 32u
 #define REQUEST_MAX_STR 4096u
 #define REQUEST_MAX_LIST 4096u
@@ -52,6 +53,7 @@ typedef struct request_body {
         uint32_t mode, network, tmp;
         uint64_t timeout_ms;
         uint32_t protect_depth;
+        policy_limits limits;
         char *cwd;
         strv protect, deny_read, allow_read, allow_unix_sockets, env, argv;
 } request_body;
@@ -62,6 +64,8 @@ typedef struct request_result {
         int32_t signal;
         int32_t timed_out;
         uint64_t wall_ms;
+        int32_t limit;         /* run_result.limit: 1 + policy_limit that ended the command, 0 none */
+        int32_t limit_certain;
         char msg[1024];
 } request_result;
 

@@ -13,7 +13,9 @@
  * of the request, so a parsing bug can at most affect a sandbox-user
  * process; and it runs the command with the same plan/apply/supervise
  * machinery as the `userns` backend (user, mount, pid namespaces; the
- * network namespace when offline; Landlock; seccomp). */
+ * network namespace when offline; Landlock; seccomp). Where user namespaces
+ * are blocked, nothing is mapped and the command runs without namespaces
+ * (plan/plan_nonamespace.h; docs/elevated.md says what that weakens). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -36,9 +38,11 @@
 #include "apply/syscalls.h"
 #include "common/macro.h"
 #include "plan/plan.h"
+#include "plan/plan_nonamespace.h"
 #include "runner/canary.h"
 #include "runner/request.h"
 #include "setup/marker.h"
+#include "supervise/subreaper.h"
 #include "supervise/supervise.h"
 
 #define EXIT_REFUSED 125
@@ -104,12 +108,20 @@ static void check_not_traced(void) {
                 refuse("refusing to run while traced (TracerPid %ld)", tracer);
 }
 
-static bool has_caps(void) {
+/* cap_setuid and cap_setgid; cap_sys_admin too unless sys_admin is NULL
+ * (then it says whether we hold it: only the idmapping needs it, and a
+ * container's bounding set may lack it, where user namespaces are blocked
+ * anyway). */
+static bool has_caps(bool *sys_admin) {
         struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
         struct __user_cap_data_struct d[2] = {{0}};
         if (syscall(SYS_capget, &hdr, d) < 0)
                 return false;
-        uint32_t need = 1u << CAP_SETUID | 1u << CAP_SETGID | 1u << CAP_SYS_ADMIN;
+        uint32_t need = 1u << CAP_SETUID | 1u << CAP_SETGID, admin = 1u << CAP_SYS_ADMIN;
+        if (sys_admin)
+                *sys_admin = (d[0].effective & admin) == admin;
+        else
+                need |= admin;
         return (d[0].effective & need) == need;
 }
 
@@ -249,6 +261,21 @@ static void map_roots(const request_head *h, uid_t uid, gid_t gid, const marker_
         strv_clear(&roots);
 }
 
+/* 4'. Without user namespaces nothing is mapped: the same roots are refused
+ * (/, the caller's home and its ancestors), the rest is left to the sandbox
+ * user's own file permissions and Landlock. */
+static void check_roots_nonamespace(const request_head *h, uid_t uid) {
+        struct passwd *pw = getpwuid(uid);
+        const char *home = pw && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+        for (size_t i = 0; i <= h->roots.n; i++) {
+                const char *root = i == 0 ? h->workspace : h->roots.v[i - 1];
+                if (too_broad(root, home))
+                        refuse("%s is /, your home or an ancestor of it: the users backend never opens it to the "
+                               "sandbox user",
+                               root);
+        }
+}
+
 /* 5. Become the sandbox user for good. The caller's uid is not 0, so the
  * kernel keeps our capabilities across setresuid: they are dropped here
  * explicitly, and no_new_privs keeps any from coming back through exec. */
@@ -339,7 +366,8 @@ int main(int argc, char **argv) {
 
         check_environment();
         check_not_traced();
-        if (!has_caps())
+        bool sys_admin = false;
+        if (!has_caps(&sys_admin))
                 refuse("corral-runner lacks its file capabilities (no_new_privs in the caller, a nosuid mount, or "
                        "setup drift): rerun `sudo corral setup`");
 
@@ -367,8 +395,24 @@ int main(int argc, char **argv) {
         free(head);
         const marker_user *to = &m.users[h.identity];
 
-        map_roots(&h, uid, gid, to);
+        /* Where user namespaces are blocked (a container's seccomp profile,
+         * user.max_user_namespaces=0, an LSM), nothing can be idmapped or
+         * unshared: the run goes on without namespaces (plan_nonamespace.h),
+         * or is refused when it fails for another reason. */
+        int ns_err = userns_probe();
+        bool nonamespace = ns_err != 0;
+        if (nonamespace && !userns_blocked(ns_err))
+                refuse("cannot create a user namespace: %s", strerror(ns_err));
+        if (!nonamespace && !sys_admin)
+                refuse("corral-runner lacks cap_sys_admin, which the idmapped mounts need where user namespaces "
+                       "work: rerun `sudo corral setup`");
+        if (nonamespace)
+                check_roots_nonamespace(&h, uid);
+        else
+                map_roots(&h, uid, gid, to);
         drop_privileges(to);
+        if (nonamespace) /* no id maps to write: not even the sandbox user may trace us */
+                prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
         /* Everything below runs as the sandbox user, without privileges. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
@@ -386,10 +430,11 @@ int main(int argc, char **argv) {
                 refuse("malformed request: the identity does not match the network mode");
 
         policy p = {.mode = b.mode, .network = b.network, .tmp = b.tmp, .backend = BACKEND_USERS,
-                    .timeout_ms = b.timeout_ms};
+                    .timeout_ms = b.timeout_ms, .limits = b.limits};
         p.workspace = h.workspace;
         p.cwd = b.cwd;
         p.home = strdup(to->home);
+        size_t n_dev_roots = h.roots.n; /* the developer's; the caches follow */
         if (cache_roots(to, &h.roots) < 0)
                 refuse("cannot prepare the cache directories in %s: %s", to->home, strerror(errno));
         p.writable_roots = h.roots;
@@ -403,13 +448,44 @@ int main(int argc, char **argv) {
                 refuse("out of memory");
 
         plan pl;
-        if (plan_build(&p, b.argv.v, (const char *const *)env.v, &pl, &err) < 0)
-                refuse("%s", err.msg);
         run_result res;
-        if (supervise_run_control(&pl, false, REQUEST_FD, &res, &err) < 0)
-                refuse("%s", err.msg);
+        if (nonamespace) {
+                /* Resource limits are applied by the sandbox's init in its
+                 * user namespace (plan/limits.c); none here: refuse, never
+                 * ignore. */
+                for (int k = 0; k < N_LIMITS; k++)
+                        if (p.limits.v[k])
+                                refuse("limit '%s' cannot be enforced: resource limits need user namespaces, which are "
+                                       "blocked here",
+                                       policy_limit_to_string((policy_limit)k));
+                /* The developer may refuse the fallback: corral passes its
+                 * environment on in the request. */
+                for (size_t i = 0; i < b.env.n; i++)
+                        if (strcmp(b.env.v[i], "CORRAL_REQUIRE_NAMESPACES=1") == 0)
+                                refuse("user namespaces are blocked here (%s) and CORRAL_REQUIRE_NAMESPACES=1: "
+                                       "refusing to run without namespaces",
+                                       strerror(ns_err));
+                for (size_t i = 0; i < n_dev_roots; i++)
+                        if (access(h.roots.v[i], W_OK | X_OK) < 0)
+                                refuse("without user namespaces (blocked here) nothing can be idmapped: %s must be "
+                                       "writable by %s itself, e.g. `setfacl -R -m u:%s:rwX,d:u:%s:rwX,d:u:$USER:rwX "
+                                       "%s` (docs/elevated.md)",
+                                       h.roots.v[i], to->name, to->name, to->name, h.roots.v[i]);
+                if (nonamespace_check_reads(&p, &err) < 0 ||
+                    plan_build_nonamespace(&p, n_dev_roots, b.argv.v, (const char *const *)env.v, &pl, &err) < 0)
+                        refuse("%s", err.msg);
+                fprintf(stderr, "corral: %s\n", NONAMESPACE_NOTICE);
+                if (supervise_run_nonamespace(&pl, REQUEST_FD, &res, &err) < 0)
+                        refuse("%s", err.msg);
+        } else {
+                if (plan_build(&p, b.argv.v, (const char *const *)env.v, &pl, &err) < 0)
+                        refuse("%s", err.msg);
+                if (supervise_run_control(&pl, false, REQUEST_FD, &res, &err) < 0)
+                        refuse("%s", err.msg);
+        }
         request_result out = {.ran = 1, .exit_code = res.exit_code, .signal = res.signal,
-                              .timed_out = res.timed_out, .wall_ms = res.wall_ms};
+                              .timed_out = res.timed_out, .wall_ms = res.wall_ms, .limit = res.limit,
+                              .limit_certain = res.limit_certain};
         if (res.exit_code == 126 || res.exit_code == 127)
                 snprintf(out.msg, sizeof(out.msg), "%s", err.msg);
         if (result_fd >= 0)

@@ -16,10 +16,46 @@
 #include <unistd.h>
 
 #include "apply/apply.h"
+#include "apply/cgroup.h"
 #include "apply/host.h"
 #include "apply/syscalls.h"
 
 static const int forwarded[] = {FORWARDED_SIGNALS};
+
+/* clone3's arguments (linux/sched.h clashes with glibc's sched.h). The
+ * kernel reads them: cppcheck sees members that are never used. */
+struct clone3_args {
+        // cppcheck-suppress unusedStructMember
+        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#define CLONE_INTO_CGROUP_FLAG 0x200000000ULL
+
+/* Which resource limit ended the command, as far as corral can know. */
+static void attribute_limit(const plan *pl, const char *cgroup, const apply_report *last, run_result *res) {
+        const plan_limits *l = &pl->limits;
+        if (res->timed_out || res->exit_code == 0)
+                return;
+        /* a process of the tree was OOM-killed, and the command failed */
+        if (cgroup && l->cgroup_memory_max && cgroup_oom_kills(cgroup) > 0) {
+                res->limit = 1 + LIMIT_MEMORY;
+                res->limit_certain = true;
+                return;
+        }
+        if (last->kind != REPORT_EXITED || !WIFSIGNALED(last->status))
+                return;
+        int sig = WTERMSIG(last->status);
+        /* The kernel sends SIGKILL at the hard limit (= soft here). The
+         * rusage wait4 reports can fall a few ms short of the time the
+         * timer saw (measured: up to 5 ms): 100 ms of slack. */
+        if (l->rlimit_cpu && (sig == SIGKILL || sig == SIGXCPU) &&
+            last->cpu_us + 100000 >= (int64_t)l->rlimit_cpu * 1000000) {
+                res->limit = 1 + LIMIT_CPU;
+                res->limit_certain = true;
+        } else if (l->rlimit_data && (sig == SIGSEGV || sig == SIGABRT || sig == SIGBUS || sig == SIGKILL)) {
+                res->limit = 1 + LIMIT_MEMORY;
+                res->limit_certain = false;
+        }
+}
 
 static uint64_t now_ms(void) {
         struct timespec ts;
@@ -67,6 +103,7 @@ static const char *step_name(int step) {
         case STEP_SECCOMP: return "installing the seccomp filter";
         case STEP_FORK: return "starting the command";
         case STEP_CHDIR: return "changing to the working directory";
+        case STEP_LIMITS: return "setting the resource limits";
         }
         return "setting up";
 }
@@ -155,7 +192,8 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 return r;
 
         apply_ctx ctx = {.pl = pl, .envp = pl->env.v};
-        int sync_pipe[2] = {-1, -1}, report_pipe[2] = {-1, -1}, sigfd = -1, pidfd = -1;
+        int sync_pipe[2] = {-1, -1}, report_pipe[2] = {-1, -1}, sigfd = -1, pidfd = -1, cg_fd = -1;
+        char *cg_path = NULL;
         pid_t pid = -1;
         bool blocked = false;
         sigset_t mask, old_mask;
@@ -175,6 +213,10 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 r = error_set(err, -errno, "cannot create pipes: %s", strerror(errno));
                 goto out;
         }
+        if (pl->limits.cgroup_parent &&
+            (r = cg_fd = cgroup_create(pl->limits.cgroup_parent, pl->limits.cgroup_memory_max,
+                                       pl->limits.cgroup_pids_max, &cg_path, err)) < 0)
+                goto out;
         /* Signals wait in a signalfd from here on; the child inherits the
          * mask, so nothing arrives before its init can handle it. */
         sigprocmask(SIG_BLOCK, &mask, &old_mask);
@@ -189,7 +231,15 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 fprintf(stderr, "corral: creating namespaces (flags 0x%lx)\n", pl->clone_flags);
         fflush(NULL);
 
-        pid = (pid_t)syscall(SYS_clone, pl->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+        if (cg_fd >= 0) {
+                /* Born in the run's cgroup, which is then also the root of
+                 * its cgroup namespace. */
+                struct clone3_args ca = {.flags = pl->clone_flags | CLONE_INTO_CGROUP_FLAG,
+                                         .exit_signal = SIGCHLD,
+                                         .cgroup = (uint64_t)cg_fd};
+                pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+        } else
+                pid = (pid_t)syscall(SYS_clone, pl->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
         if (pid < 0) {
                 r = -errno;
                 error_set(err, r,
@@ -279,6 +329,13 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                         res->exit_code = 128 + res->signal;
                 } else
                         res->exit_code = WEXITSTATUS(last.status);
+                attribute_limit(pl, cg_path, &last, res);
+        } else if (cg_path && pl->limits.cgroup_memory_max && cgroup_oom_kills(cg_path) > 0) {
+                /* the OOM killer took the sandbox's init, and the command with it */
+                res->signal = SIGKILL;
+                res->exit_code = 128 + SIGKILL;
+                res->limit = 1 + LIMIT_MEMORY;
+                res->limit_certain = true;
         } else
                 r = error_set(err, -EIO, "the sandbox ended before the command did (init %s %d)",
                               WIFSIGNALED(status) ? "killed by signal" : "exited with",
@@ -297,6 +354,10 @@ out:
                 sigprocmask(SIG_SETMASK, &old_mask, NULL);
         if (pidfd >= 0)
                 close(pidfd);
+        if (cg_fd >= 0)
+                close(cg_fd);
+        cgroup_destroy(cg_path);
+        free(cg_path);
         free(ctx.slots);
         host_finish(pl, &host);
         return r;

@@ -14,6 +14,14 @@ typedef struct run_result {
         int signal;     /* the signal that ended the command, or 0 */
         bool timed_out;
         uint64_t wall_ms;
+        /* A resource limit that ended the command: 1 + its policy_limit, 0
+         * for none. limit_certain: the kernel said so (a cgroup OOM kill;
+         * SIGKILL/SIGXCPU with the CPU time at RLIMIT_CPU); false: only
+         * likely (under RLIMIT_DATA the command died of SIGSEGV, SIGABRT,
+         * SIGBUS or SIGKILL, which is how programs fail when allocation
+         * does; corral cannot see the ENOMEM itself). */
+        int limit;
+        bool limit_certain;
 } run_result;
 
 /* Returns 0 when the command was started (res says how it ended; exec

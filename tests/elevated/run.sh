@@ -27,7 +27,7 @@ BUILD=$(cd "${1:-build}" 2> /dev/null && pwd) || {
 	echo "elevated: 0 passed, 1 failed, 0 skipped"
 	exit 1
 }
-FILES=(${ELEVATED_FILES:-setup.bats run.bats refusals.bats network.bats grants.bats})
+FILES=(${ELEVATED_FILES:-setup.bats run.bats refusals.bats network.bats grants.bats nonamespace.bats})
 SYSTEM=$(cd "$HERE/../system" && pwd)
 RUN_SYSTEM=${ELEVATED_SYSTEM:-1}
 TEST_USER=corral-test # tests/system/run.sh's user
@@ -70,6 +70,7 @@ done
 STAGE=$(mktemp -d /var/tmp/corral-elevated.XXXXXX)
 chmod 755 "$STAGE"
 cp "$BUILD/corral" "$BUILD/corral-setup" "$BUILD/corral-runner" "$HERE/probe.py" "$HERE/request.py" "$STAGE/"
+[ -x "$BUILD/tests/helpers/nouserns" ] && cp "$BUILD/tests/helpers/nouserns" "$STAGE/"
 chmod 755 "$STAGE"/*
 
 # A developer (member of the group corral once setup ran) with a private
@@ -115,7 +116,7 @@ snapshot() {
 before=$(snapshot)
 
 WORK=$(mktemp -d)
-export CORRAL=$STAGE/corral SETUP=$STAGE/corral-setup RUNNER_SRC=$STAGE/corral-runner PROBE=$STAGE/probe.py REQUEST=$STAGE/request.py
+export CORRAL=$STAGE/corral SETUP=$STAGE/corral-setup RUNNER_SRC=$STAGE/corral-runner PROBE=$STAGE/probe.py REQUEST=$STAGE/request.py NOUSERNS=$STAGE/nouserns STAGE
 export DEV_HOME BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-120}
 for f in "${FILES[@]}"; do
 	(cd / && bats --tap "$HERE/$f") 2>&1 | tee "$WORK/${f%.bats}.tap"

@@ -236,6 +236,9 @@ static void check_narrower(const policy *p, const policy *base)
               "an untrusted workspace config lengthened or removed the timeout", NULL);
         check(!p->allow_broad_roots || base->allow_broad_roots,
               "an untrusted workspace config allowed broad roots", NULL);
+        for (int k = 0; k < N_LIMITS; k++)
+                check(base->limits.v[k] == 0 || (p->limits.v[k] > 0 && p->limits.v[k] <= base->limits.v[k]),
+                      "an untrusted workspace config loosened or removed a resource limit", NULL);
         check(subset(&p->writable_roots, &base->writable_roots),
               "an untrusted workspace config added a writable root", NULL);
         check(subset(&p->allow_read, &base->allow_read), "an untrusted workspace config un-hid a path", NULL);

@@ -70,6 +70,11 @@ static void check_body(const request_body *b)
 {
         check(b->mode <= MODE_FULL_ACCESS && b->network <= NETWORK_ON && b->tmp <= TMP_HOST, "an enum out of range");
         check(b->cwd && request_path_ok(b->cwd), "an accepted cwd that is not a clean path");
+        check(b->protect_depth <= PROTECT_DEPTH_MAX, "protect_depth out of range");
+        for (int k = 0; k < N_LIMITS; k++)
+                check(b->limits.v[k] == 0 || (b->limits.v[k] >= policy_limit_min((policy_limit)k) &&
+                                              b->limits.v[k] <= policy_limit_max((policy_limit)k)),
+                      "an accepted limit out of range");
         check_paths(&b->deny_read);
         check_paths(&b->allow_read);
         check_paths(&b->allow_unix_sockets);
@@ -93,6 +98,8 @@ static void check_canonical(const request_head *h, const request_body *b, const 
                 .network = (policy_network) b->network,
                 .tmp = (policy_tmp) b->tmp,
                 .timeout_ms = b->timeout_ms,
+                .protect_depth = b->protect_depth,
+                .limits = b->limits,
                 .workspace = h->workspace,
                 .cwd = b->cwd,
                 .writable_roots = h->roots,

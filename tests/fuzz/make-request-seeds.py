@@ -8,7 +8,7 @@ import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "request")
-VERSION = 1
+VERSION = 3
 
 
 def u32(v):
@@ -25,12 +25,12 @@ def lst(items):
 
 
 def request(workspace="/home/u/proj", roots=("/home/u/proj",), identity=0, mode=1, network=0, tmp=0,
-            timeout_ms=0, cwd=None, protect=(".git", ".codex", ".agents", ".corral", ".corral.toml"),
+            timeout_ms=0, protect_depth=1, limits=(0, 0, 0, 0), cwd=None, protect=(".git", ".codex", ".agents", ".corral", ".corral.toml"),
             deny_read=("/home/u/.ssh", "/home/u/.aws"), allow_read=(), sockets=(),
             env=("PATH=/usr/bin:/bin", "HOME=/home/u", "TERM=xterm"), argv=("make", "check"),
             version=VERSION, body_len=None, head_len=None, trailing=b""):
     body = (u32(mode) + u32(network) + u32(tmp) + u32(timeout_ms) + u32(timeout_ms >> 32) +
-            s(cwd or workspace) + lst(protect) + lst(deny_read) + lst(allow_read) + lst(sockets) +
+            u32(protect_depth) + b"".join(u32(v) + u32(v >> 32) for v in limits) + s(cwd or workspace) + lst(protect) + lst(deny_read) + lst(allow_read) + lst(sockets) +
             lst(env) + lst(argv))
     head = (u32(version) + u32(identity) + s(workspace) + lst(roots) +
             u32(len(body) if body_len is None else body_len))
@@ -45,7 +45,11 @@ SEEDS = {
     "valid-lists": request(allow_read=("/home/u/.ssh/known_hosts",), sockets=("/run/user/1000/bus",),
                            env=("A=", "B==", "C=multi\nline\tvalue"), argv=("sh", "-c", "echo hi; exit 3", "")),
     "valid-root-workspace": request(workspace="/", roots=("/",), cwd="/"),
+    "valid-limits": request(limits=(512 << 20, 100, 60, 64 << 20)),
     "bad-version": request(version=2),
+    "bad-limit-memory-small": request(limits=(4096, 0, 0, 0)),
+    "bad-limit-pids-big": request(limits=(0, 1 << 40, 0, 0)),
+    "bad-protect-depth": request(protect_depth=33),
     "bad-identity": request(identity=2),
     "bad-workspace-relative": request(workspace="home/u"),
     "bad-workspace-dotdot": request(workspace="/home/u/../root"),

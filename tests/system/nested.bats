@@ -125,14 +125,17 @@ teardown() {
 	sleep 2.1 # older than the scan's two-second margin for coarse timestamps
 	run sb --protect-depth 2 'true'
 	assert_sb_clean
-	# Only the workspace itself is read again: the placeholders of its
-	# missing protected names came and went at the end of the run.
-	run corral explain --protect-depth 2
-	assert_output_has "(8 directories, 1 read, the rest unchanged"
 	mkdir "$WS/vendor/lib2"
+	if ! backend_is users; then
+		# (With --backend users the runner plans, as the sandbox user, from
+		# the scan kept in that user's state; explain shows corral's own.)
+		# Read again: the new directory, vendor (it changed) and the workspace
+		# (the placeholders of its missing protected names came and went).
+		run corral explain --protect-depth 2
+		assert_output_has "(9 directories, 3 read, the rest unchanged"
+	fi
 	mkdir "$WS/vendor/lib2/.git"
 	run corral explain --protect-depth 2
-	assert_output_has "(9 directories, 3 read, the rest unchanged"
 	assert_output_has "$WS/vendor/lib2/.git"
 	run sb --protect-depth 2 'must_fail "touch vendor/lib2/.git/hooks"'
 	assert_sb_clean

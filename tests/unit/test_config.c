@@ -214,6 +214,46 @@ static void test_timeout(void **state) {
         load_fails("timeout = \"30\"", "key 'timeout': expected a number of seconds, got string");
 }
 
+static void test_limits(void **state) {
+        (void)state;
+        load_ok("[limits]\nmemory = \"512M\"\npids = 100\ncpu = \"60\"\ntmp = 1048576\n");
+        assert_int_equal(L.has_limits, 0xf);
+        assert_int_equal(L.limits.v[LIMIT_MEMORY], 512ULL << 20);
+        assert_int_equal(L.limits.v[LIMIT_PIDS], 100);
+        assert_int_equal(L.limits.v[LIMIT_CPU], 60);
+        assert_int_equal(L.limits.v[LIMIT_TMP], 1 << 20);
+        assert_int_equal(L.line_limits[LIMIT_PIDS], 3);
+        config_layer_done(&L);
+        config_layer_init(&L, ORIGIN_USER, "test.toml");
+        load_ok("limits = { memory = \"2g\", tmp = \"64K\" }");
+        assert_int_equal(L.limits.v[LIMIT_MEMORY], 2ULL << 30);
+        assert_int_equal(L.limits.v[LIMIT_TMP], 64 << 10);
+        assert_int_equal(L.has_limits, (1u << LIMIT_MEMORY) | (1u << LIMIT_TMP));
+        config_layer_done(&L);
+        config_layer_init(&L, ORIGIN_USER, "test.toml");
+        load_ok("[limits]\nmemory = 0"); /* 0: none, but set (it overrides a lower layer) */
+        assert_int_equal(L.has_limits, 1u << LIMIT_MEMORY);
+        assert_int_equal(L.limits.v[LIMIT_MEMORY], 0);
+        load_fails("[limits]\nmemory = \"12X\"", "key 'limits.memory': '12X' is not a size");
+        load_fails("[limits]\nmemory = \"512\"", "key 'limits.memory': '512' is out of range");
+        load_fails("[limits]\nmemory = -1", "key 'limits.memory': a limit cannot be negative");
+        load_fails("[limits]\npids = \"10K\"", "key 'limits.pids': '10K' is not a whole number of processes");
+        load_fails("[limits]\npids = 5000000", "key 'limits.pids': '5000000' is out of range");
+        load_fails("[limits]\ncpu = 1.5", "key 'limits.cpu': expected an integer or a string");
+        load_fails("[limits]\ncpu = \"1s\"", "key 'limits.cpu'");
+        load_fails("[limits]\ndisk = 1", "unknown key 'limits.disk' (expected memory, pids, cpu or tmp)");
+        load_fails("limits = 5", "key 'limits': expected a table");
+        load_fails("[limits]\nmemory = \"99999999999999999999999G\"", "key 'limits.memory'");
+        set_ok("limits.memory", "1G");
+        assert_int_equal(L.limits.v[LIMIT_MEMORY], 1ULL << 30);
+        set_ok("limits.tmp", "4096");
+        assert_int_equal(L.limits.v[LIMIT_TMP], 4096);
+        set_fails("limits.cpu", "", "key 'limits.cpu'");
+        set_fails("limits.cpu", "-5", "key 'limits.cpu'");
+        set_fails("limits.tmp", "1M ", "key 'limits.tmp'");
+        set_fails("limits.tmp", "1MB", "key 'limits.tmp'");
+}
+
 static void test_lists(void **state) {
         (void)state;
         load_ok("writable_roots = [\"/opt/cache\", \"/opt/cache\", \"build\"]\n"
@@ -556,7 +596,7 @@ int main(void) {
                 T(test_timeout), T(test_protect_depth), T(test_lists),          T(test_protect_names),  T(test_home_expansion),
                 T(test_allow_broad_roots), T(test_env),        T(test_workspaces),     T(test_unknown_keys),
                 T(test_parse_errors),  T(test_load_file),      T(test_user_path),      T(test_set_scalars),
-                T(test_set_lists),
+                T(test_set_lists),     T(test_limits),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -359,6 +359,57 @@ static void test_full_access(void **state) {
         policy_free(&p);
 }
 
+/* Limits are plan data: the private /tmp and /dev/shm get size and
+ * nr_inodes, rlimits (or a cgroup) are named, and what cannot be enforced is
+ * refused, never dropped. */
+static void test_limits(void **state) {
+        (void)state;
+        policy p;
+        plan pl;
+        base_policy(&p);
+        p.limits.v[LIMIT_TMP] = 1 << 20;
+        p.limits.v[LIMIT_CPU] = 5;
+        p.limits.v[LIMIT_MEMORY] = 64 << 20;
+        build(&p, &pl, 0);
+        int tmpfs = 0;
+        for (size_t i = 0; i < pl.n_ops; i++)
+                if (pl.ops[i].kind == MOP_TMPFS && pl.ops[i].mode == 01777) {
+                        assert_int_equal(pl.ops[i].size, 1 << 20);
+                        assert_int_equal(pl.ops[i].inodes, 1024);
+                        tmpfs++;
+                }
+        assert_int_equal(tmpfs, 2); /* /tmp and /dev/shm */
+        assert_int_equal(pl.limits.rlimit_cpu, 5);
+        assert_int_equal(pl.limits.tmp_inodes, 1024);
+        if (pl.limits.cgroup_parent)
+                assert_int_equal(pl.limits.cgroup_memory_max, 64 << 20);
+        else
+                assert_int_equal(pl.limits.rlimit_data, 64 << 20);
+        plan_free(&pl);
+
+        /* a /tmp on disk cannot be size-limited */
+        p.tmp = TMP_WORKSPACE;
+        build(&p, &pl, -EOPNOTSUPP);
+        plan_free(&pl);
+        p.tmp = TMP_HOST;
+        build(&p, &pl, -EOPNOTSUPP);
+        plan_free(&pl);
+        p.mode = MODE_FULL_ACCESS;
+        build(&p, &pl, -EOPNOTSUPP);
+        plan_free(&pl);
+        /* full-access: rlimits, never a cgroup the command could write */
+        p.limits.v[LIMIT_TMP] = 0;
+        p.limits.v[LIMIT_PIDS] = 10;
+        build(&p, &pl, getuid() == 0 ? -EOPNOTSUPP : 0);
+        if (getuid() != 0) {
+                assert_null(pl.limits.cgroup_parent);
+                assert_int_equal(pl.limits.rlimit_nproc, 11);
+                assert_int_equal(pl.limits.rlimit_data, 64 << 20);
+        }
+        plan_free(&pl);
+        policy_free(&p);
+}
+
 static void test_environment(void **state) {
         (void)state;
         policy p;
@@ -398,6 +449,7 @@ int main(void) {
                 cmocka_unit_test(test_allow_read_carve_out),
                 cmocka_unit_test(test_read_only_mode),
                 cmocka_unit_test(test_full_access),
+                cmocka_unit_test(test_limits),
                 cmocka_unit_test(test_environment),
         };
         return cmocka_run_group_tests(tests, setup, teardown);

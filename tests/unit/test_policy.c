@@ -764,6 +764,35 @@ static void test_narrow_timeout(void **state) {
         assert_contains(f->err.msg, "removes the timeout");
 }
 
+static void test_narrow_limits(void **state) {
+        fx *f = *state;
+        /* no limit in the base: setting one is narrowing, and so is 0 (none) */
+        expect_allowed(f, "[limits]\nmemory = \"1G\"\npids = 64\n");
+        assert_int_equal(f->p.limits.v[LIMIT_MEMORY], 1ULL << 30);
+        assert_int_equal(f->p.limits.v[LIMIT_PIDS], 64);
+        expect_allowed(f, "[limits]\ncpu = 0\n");
+        load(&f->user, "[limits]\nmemory = \"512M\"\npids = 100\ncpu = 60\ntmp = \"64M\"\n", f->home);
+        expect_allowed(f, "[limits]\nmemory = \"256M\"\npids = 100\ncpu = 1\ntmp = \"1M\"\n");
+        assert_int_equal(f->p.limits.v[LIMIT_MEMORY], 256ULL << 20);
+        assert_int_equal(f->p.limits.v[LIMIT_PIDS], 100);
+        assert_int_equal(f->p.limits.v[LIMIT_CPU], 1);
+        assert_int_equal(f->p.limits.v[LIMIT_TMP], 1 << 20);
+        /* looser, or removed: refused, naming the key and line */
+        expect_refused(f, "[limits]\nmemory = \"513M\"\n", "limits.memory", 2);
+        assert_contains(f->err.msg, "looser than");
+        expect_refused(f, "[limits]\n\npids = 101\n", "limits.pids", 3);
+        expect_refused(f, "[limits]\ncpu = 0\n", "limits.cpu", 2);
+        assert_contains(f->err.msg, "removes the limit");
+        expect_refused(f, "limits = { tmp = \"1G\" }\n", "limits.tmp", 1);
+        /* a limit the user config leaves alone is not loosened by setting another */
+        expect_allowed(f, "[limits]\nmemory = \"512M\"\n");
+        assert_int_equal(f->p.limits.v[LIMIT_PIDS], 100);
+        /* flags are the user's own request: never narrowed */
+        set(&f->flags, "limits.memory", "0", NULL);
+        expect_allowed(f, "[limits]\nmemory = \"100M\"\n");
+        assert_int_equal(f->p.limits.v[LIMIT_MEMORY], 0);
+}
+
 static void test_narrow_refused_keys(void **state) {
         fx *f = *state;
         expect_refused(f, "writable_roots = [\"/tmp\"]\n", "writable_roots", 1);
@@ -849,6 +878,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_narrow_tmp, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_narrow_timeout, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_narrow_protect_depth, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_narrow_limits, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_narrow_refused_keys, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_trusted_workspace, setup, teardown),
         };

@@ -1,0 +1,332 @@
+#!/usr/bin/env bats
+# The users backend without namespaces (docs/elevated.md, "Without user
+# namespaces"). A container that blocks user namespaces is emulated locally:
+# tests/helpers/nouserns installs a seccomp filter (as root, without
+# no_new_privs, as Docker does) under which clone/unshare with CLONE_NEWUSER
+# fail with EPERM and clone3 with ENOSYS, then runs corral as the developer.
+load lib
+
+# A "remote host" in a network namespace of the test's own (as in
+# network.bats, on other addresses of 198.18.0.0/15 and 2001:db8::/32): the
+# machine's own interfaces and routes are never touched.
+NS=corral-en-remote
+R4=198.18.0.6
+R6=2001:db8:c1::2
+
+setup_file() {
+	[ -x "$NOUSERNS" ] || skip "tests/helpers/nouserns is not built"
+	uninstall_corral
+	install_corral --loopback-port 8125
+	/usr/bin/python3 "$PROBE" serve tcp 127.0.0.1 8124 > /dev/null 2>&1 &
+	echo $! > "$BATS_FILE_TMPDIR/pids"
+	/usr/bin/python3 "$PROBE" serve tcp 127.0.0.1 8125 > /dev/null 2>&1 &
+	echo $! >> "$BATS_FILE_TMPDIR/pids"
+	ip netns add "$NS"
+	ip link add corral-en0 type veth peer name corral-en1
+	ip link set corral-en1 netns "$NS"
+	ip addr add 198.18.0.5/30 dev corral-en0
+	ip -6 addr add 2001:db8:c1::1/64 dev corral-en0 nodad
+	ip link set corral-en0 up
+	ip netns exec "$NS" ip addr add "$R4/30" dev corral-en1
+	ip netns exec "$NS" ip -6 addr add "$R6/64" dev corral-en1 nodad
+	ip netns exec "$NS" ip link set corral-en1 up
+	ip netns exec "$NS" ip link set lo up
+	for a in "tcp $R4 8080" "tcp $R6 8080" "udp $R4 8081" "udp $R6 8081"; do
+		ip netns exec "$NS" /usr/bin/python3 "$PROBE" serve $a > /dev/null 2>&1 &
+		echo $! >> "$BATS_FILE_TMPDIR/pids"
+	done
+	sleep 0.5
+}
+
+teardown_file() {
+	[ -f "$BATS_FILE_TMPDIR/pids" ] && kill $(cat "$BATS_FILE_TMPDIR/pids") 2> /dev/null
+	ip link del corral-en0 2> /dev/null
+	ip netns del "$NS" 2> /dev/null
+	uninstall_corral
+}
+
+# A workspace the sandbox users may write by their own permissions (there is
+# no idmapped mount without a user namespace): named and default ACL entries.
+setup() {
+	new_ws
+	as "$DEV" sh -c "mkdir -p '$WS/src' && echo top > '$WS/top.txt' && echo a > '$WS/src/a.txt'"
+	setfacl -R -m u:corral-offline:rwX,u:corral-online:rwX,d:u:corral-offline:rwX,d:u:corral-online:rwX,d:u:"$DEV":rwX "$WS"
+	touch "$BATS_TEST_TMPDIR/marker"
+}
+
+# Every test: nothing outside the workspace changed (the developer's home
+# and the shared temporary directories hold nothing new of the sandbox's).
+teardown() {
+	local changed
+	# (corral's own state in the developer's cache is made by corral as the
+	# developer, e.g. doctor's probes of the userns backend)
+	changed=$(find "$DEV_HOME" -mindepth 1 \( -path "$WS" -o -path "$DEV_HOME/.cache/corral" \) -prune -o -newer "$BATS_TEST_TMPDIR/marker" -print 2> /dev/null)
+	changed+=$(find "$DEV_HOME" -path "$WS" -prune -o \( -user corral-offline -o -user corral-online \) -print 2> /dev/null)
+	changed+=$(find /tmp /var/tmp /dev/shm -maxdepth 2 -newer "$BATS_TEST_TMPDIR/marker" \( -user corral-offline -o -user corral-online \) -print 2> /dev/null)
+	[ -n "${WS:-}" ] && rm -rf "$WS"
+	[ -z "$changed" ] || {
+		echo "changed outside the workspace: $changed" >&2
+		return 1
+	}
+}
+
+# nas USER CMD...: as USER, like `as`, where user namespaces are blocked
+nas() {
+	local u=$1 home
+	shift
+	home=$(getent passwd "$u" | cut -d: -f6)
+	"$NOUSERNS" runuser -u "$u" -- env -i HOME="$home" USER="$u" LOGNAME="$u" PATH="$SANE_PATH" LANG=C.UTF-8 "$@"
+}
+
+ncrun() { (cd "$WS" && nas "$DEV" "$CORRAL" run --backend users "$@"); }
+
+# Nothing outside the workspace changed: the developer's home holds what it held.
+outside_unchanged() {
+	[ ! -e "$DEV_HOME/outside" ] && [ ! -e /tmp/corral-nons-outside ] && [ ! -e /var/tmp/corral-nons-outside ]
+}
+
+@test "the emulation blocks user namespaces for the developer" {
+	run nas "$DEV" unshare -U true
+	[ "$status" -ne 0 ]
+	nas "$DEV" sh -c 'echo forked'
+}
+
+@test "without user namespaces: one line says so; corral-offline, no capabilities, no_new_privs, seccomp, no groups" {
+	run ncrun -- sh -c 'id -un; grep -E "^(CapEff|CapPrm|CapInh|CapAmb|NoNewPrivs|Seccomp):" /proc/self/status; id -G; ls /proc/self/fd | wc -l'
+	assert_status 0
+	assert_contains "user namespaces are blocked here: running as the sandbox user without namespaces"
+	[ "$(grep -c 'user namespaces are blocked' <<< "$output")" -eq 1 ]
+	assert_contains "corral-offline"
+	assert_contains "CapEff:	0000000000000000"
+	assert_contains "CapPrm:	0000000000000000"
+	assert_contains "CapAmb:	0000000000000000"
+	assert_contains "NoNewPrivs:	1"
+	assert_contains "Seccomp:	2"
+	grep -qx "$(id -g corral-offline)" <<< "$output"
+	# ls's own fds: 0-2 and the directory it reads
+	[ "${lines[-1]}" -le 4 ]
+	run ncrun --network on -- id -un
+	assert_status 0
+	[ "${lines[-1]}" = corral-online ]
+	outside_unchanged
+}
+
+@test "writes: subdirectories and existing files inside; nothing outside, nothing new at the top" {
+	run ncrun -- sh -c 'mkdir src/d && echo x > src/d/f && echo more >> top.txt && rm src/a.txt && echo ok'
+	assert_status 0
+	assert_contains ok
+	[ "$(cat "$WS/src/d/f")" = x ]
+	[ "$(tail -1 "$WS/top.txt")" = more ]
+	[ ! -e "$WS/src/a.txt" ]
+	# the developer can still edit what the sandbox made (default ACL)
+	as "$DEV" sh -c "echo dev >> '$WS/src/d/f'"
+	run ncrun -- sh -c "touch '$DEV_HOME/outside'; touch /tmp/corral-nons-outside; touch /var/tmp/corral-nons-outside; touch newtop; rm top.txt; mv src src2; echo done"
+	assert_status 0
+	[ "$(grep -c 'Permission denied' <<< "$output")" -ge 5 ]
+	[ -e "$WS/top.txt" ] && [ -d "$WS/src" ] && [ ! -e "$WS/newtop" ] && [ ! -e "$WS/src2" ]
+	outside_unchanged
+}
+
+@test "protected names, existing and missing, cannot be written or created" {
+	as "$DEV" git init -q "$WS"
+	setfacl -R -m u:corral-offline:rwX,d:u:corral-offline:rwX "$WS/.git"
+	sum=$(find "$WS/.git" -type f -exec sha256sum {} + | sort | sha256sum)
+	run ncrun -- sh -c 'echo x >> .git/config; touch .git/hooks/pre-commit; rm -rf .git; mv .git g; mkdir .codex; touch .corral.toml; mkdir .agents; echo done'
+	assert_status 0
+	assert_contains done
+	[ "$(find "$WS/.git" -type f -exec sha256sum {} + | sort | sha256sum)" = "$sum" ]
+	[ ! -e "$WS/.codex" ] && [ ! -e "$WS/.corral.toml" ] && [ ! -e "$WS/.agents" ] && [ ! -e "$WS/g" ]
+	[ ! -e "$WS/.git/hooks/pre-commit" ]
+	# a nested repository's .git too (protect_depth 1)
+	# (a directory on the way to a protected name is fixed too: its files stay writable)
+	as "$DEV" git init -q "$WS/sub"
+	as "$DEV" touch "$WS/sub/file"
+	setfacl -R -m u:corral-offline:rwX "$WS/sub"
+	run ncrun -- sh -c 'echo x >> sub/.git/config && echo WROTE; echo y > sub/file && echo FILE'
+	refute_wrote=$(grep -c WROTE <<< "$output" || true)
+	[ "$refute_wrote" -eq 0 ]
+	assert_contains FILE
+	outside_unchanged
+}
+
+@test "a workspace the sandbox user cannot write is refused (125) with the reason" {
+	setfacl -b "$WS"
+	run ncrun -- true
+	assert_status 125
+	assert_contains "must be writable by corral-offline"
+}
+
+@test "the developer's 0600 files and 0700 directories are unreadable" {
+	as "$DEV" sh -c "echo secret > '$DEV_HOME/private.txt' && chmod 600 '$DEV_HOME/private.txt' && mkdir -p '$DEV_HOME/privdir' && echo s > '$DEV_HOME/privdir/f' && chmod 700 '$DEV_HOME/privdir'"
+	run ncrun -- sh -c "cat '$DEV_HOME/private.txt' || echo DENIED1; ls '$DEV_HOME/privdir' || echo DENIED2; cat '$DEV_HOME/privdir/f' || echo DENIED3"
+	rm -rf "$DEV_HOME/private.txt" "$DEV_HOME/privdir"
+	assert_status 0
+	assert_contains DENIED1
+	assert_contains DENIED2
+	assert_contains DENIED3
+	[[ "$output" != *secret* ]]
+}
+
+@test "a deny-read path the sandbox user could read makes the run fail closed" {
+	as "$DEV" sh -c "echo 'machine x login y password z' > '$DEV_HOME/.netrc' && chmod 644 '$DEV_HOME/.netrc'"
+	setfacl -m u:corral-offline:--x "$DEV_HOME"
+	run ncrun -- cat "$DEV_HOME/.netrc"
+	status1=$status out1=$output
+	chmod 600 "$DEV_HOME/.netrc"
+	run ncrun -- sh -c "cat '$DEV_HOME/.netrc' || echo DENIED"
+	rm -f "$DEV_HOME/.netrc"
+	[ "$status1" -eq 125 ]
+	[[ "$out1" == *"deny-read path $DEV_HOME/.netrc"* ]]
+	[[ "$out1" != *password* ]]
+	assert_status 0
+	assert_contains DENIED
+}
+
+@test "offline: the firewall alone rejects the remote host (TCP, UDP, v4, v6) and loopback; online reaches them" {
+	/usr/bin/python3 "$PROBE" tcp "$R4" 8080 # the test network works
+	run ncrun -- sh -c "for a in 'tcp $R4 8080' 'tcp $R6 8080' 'udp $R4 8081' 'udp $R6 8081' 'tcp 127.0.0.1 8124' 'tcp 127.0.0.1 8125'; do /usr/bin/python3 '$PROBE' \$a; done"
+	[ "$(grep -c BLOCKED <<< "$output")" -eq 5 ]
+	# --loopback-port 8125 at setup: the one port the firewall lets through
+	[ "$(grep -c REACHED <<< "$output")" -eq 1 ]
+	run ncrun --network on -- sh -c "for a in 'tcp $R4 8080' 'tcp $R6 8080' 'udp $R4 8081' 'tcp 127.0.0.1 8124'; do /usr/bin/python3 '$PROBE' \$a; done"
+	assert_status 0
+	[ "$(grep -c REACHED <<< "$output")" -eq 4 ]
+}
+
+@test "offline runs fail closed when the firewall rules are gone" {
+	nft delete table inet corral
+	run ncrun -- true
+	"$SETUP" --check > /dev/null 2>&1 || true
+	nft list table inet corral > /dev/null
+	assert_status 125
+	assert_contains "firewall"
+}
+
+@test "a daemonised grandchild does not outlive the run" {
+	tag=corral-nons-gc-$$-$RANDOM
+	run ncrun -- sh -c "setsid bash -c 'exec -a $tag sleep 60' > /dev/null 2>&1 < /dev/null & (bash -c 'exec -a $tag sleep 60' &) ; echo started"
+	assert_status 0
+	assert_contains started
+	sleep 0.2
+	! pgrep -f "^$tag" > /dev/null
+}
+
+@test "the command cannot signal its supervisor (Landlock scope); the tree still dies with the run" {
+	tag=corral-nons-sup-$$-$RANDOM
+	run ncrun -- bash -c "kill -KILL \$PPID && echo KILLED || echo REFUSED; setsid bash -c 'exec -a $tag sleep 60' > /dev/null 2>&1 < /dev/null &"
+	assert_status 0
+	assert_contains REFUSED
+	sleep 0.2
+	! pgrep -f "^$tag" > /dev/null
+}
+
+@test "timeout: 124, and the whole tree is gone" {
+	tag=corral-nons-to-$$-$RANDOM
+	start=$(date +%s)
+	run ncrun --timeout 1 -- bash -c "setsid bash -c 'exec -a $tag sleep 60' & exec -a $tag sleep 60"
+	assert_status 124
+	[ $(($(date +%s) - start)) -lt 10 ]
+	sleep 0.2
+	! pgrep -f "^$tag" > /dev/null
+}
+
+@test "corral killed: everything dies" {
+	tag=corral-nons-kill-$$-$RANDOM
+	(cd "$WS" && nas "$DEV" "$CORRAL" run --backend users -- bash -c "setsid bash -c 'exec -a $tag sleep 60' & exec -a $tag sleep 61" > /dev/null 2>&1 &)
+	for _ in $(seq 50); do [ "$(pgrep -f "^$tag" | wc -l)" -eq 2 ] && break; sleep 0.1; done
+	[ "$(pgrep -f "^$tag" | wc -l)" -eq 2 ]
+	pid=$(pgrep -u "$DEV" -f "^$CORRAL run --backend users -- bash -c setsid bash -c 'exec -a $tag")
+	[ -n "$pid" ]
+	kill -KILL $pid
+	for _ in $(seq 50); do pgrep -f "^$tag" > /dev/null || break; sleep 0.1; done
+	! pgrep -f "^$tag" > /dev/null
+}
+
+@test "concurrent runs of the same sandbox user do not kill each other" {
+	tag=corral-nons-conc-$$-$RANDOM
+	(set +e; cd "$WS" && nas "$DEV" "$CORRAL" run --backend users -- bash -c "exec -a $tag sleep 3" > "$BATS_TEST_TMPDIR/long.out" 2>&1; echo "rc=$?" >> "$BATS_TEST_TMPDIR/long.out") &
+	bg=$!
+	for _ in $(seq 50); do pgrep -f "^$tag" > /dev/null && break; sleep 0.1; done
+	run ncrun -- sh -c 'setsid sleep 30 & echo short'
+	assert_status 0
+	pgrep -f "^$tag" > /dev/null
+	wait $bg # (not every job: bats's timeout watcher is one)
+	grep -q "rc=0" "$BATS_TEST_TMPDIR/long.out"
+}
+
+@test "signals: SIGTERM to corral reaches the command" {
+	(set +e; cd "$WS" && nas "$DEV" "$CORRAL" run --backend users -- sh -c 'trap "echo got-term; exit 7" TERM; sleep 30 & wait' > "$BATS_TEST_TMPDIR/sig.out" 2>&1; echo "rc=$?" >> "$BATS_TEST_TMPDIR/sig.out") &
+	bg=$!
+	for _ in $(seq 50); do pid=$(pgrep -u "$DEV" -f "$CORRAL run --backend users -- sh -c trap") && break; sleep 0.1; done
+	sleep 0.3
+	kill -TERM $pid
+	wait $bg
+	grep -q got-term "$BATS_TEST_TMPDIR/sig.out"
+	grep -q "rc=7" "$BATS_TEST_TMPDIR/sig.out"
+}
+
+@test "TMPDIR is the sandbox user's own; the host's /tmp is read-only unless --tmp host" {
+	run ncrun -- sh -c 'echo TMPDIR=$TMPDIR; f=$(mktemp) && echo made=$f; touch /tmp/corral-nons-outside || echo DENIED'
+	assert_status 0
+	assert_contains "TMPDIR=/var/lib/corral/offline/.cache/corral/workspaces/"
+	assert_contains "made=/var/lib/corral/offline/.cache/corral/workspaces/"
+	assert_contains DENIED
+	# corral's own state next to TMPDIR is not the command's to change.
+	run ncrun -- sh -c 'd=$(dirname "$TMPDIR"); touch "$d/planted" || echo STATE-DENIED;
+		touch /var/lib/corral/offline/.cache/corral/planted || echo ROOT-DENIED; touch "$TMPDIR/ok" && echo TMP-OK'
+	assert_status 0
+	assert_contains STATE-DENIED
+	assert_contains ROOT-DENIED
+	assert_contains TMP-OK
+	[ ! -e /var/lib/corral/offline/.cache/corral/planted ]
+	run ncrun --tmp host -- sh -c 'touch /tmp/corral-nons-host-$$ && echo MADE && rm /tmp/corral-nons-host-$$'
+	assert_status 0
+	assert_contains MADE
+	outside_unchanged
+}
+
+@test "explain shows the namespace-less plan honestly" {
+	run bash -c "cd '$WS' && '$NOUSERNS' runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$CORRAL' explain --backend users"
+	assert_status 0
+	assert_contains "namespaces: none (user namespaces are blocked here"
+	assert_contains "the firewall on corral-offline is the only boundary"
+	assert_contains "nothing can be created, removed or renamed"
+}
+
+@test "doctor says the namespace-less fallback applies, and what is weaker" {
+	run bash -c "cd '$WS' && '$NOUSERNS' runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$CORRAL' doctor"
+	assert_contains "namespace-less fallback"
+	assert_contains "which account runs commands?"
+	assert_contains "corral-offline"
+	run bash -c "cd '$WS' && runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$CORRAL' doctor"
+	assert_contains "private network namespace"
+}
+
+@test "CORRAL_REQUIRE_NAMESPACES=1 refuses the fallback (125)" {
+	run bash -c "cd '$WS' && '$NOUSERNS' runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' CORRAL_REQUIRE_NAMESPACES=1 '$CORRAL' run --backend users -- touch src/x"
+	assert_status 125
+	assert_contains "CORRAL_REQUIRE_NAMESPACES=1: refusing to run without namespaces"
+	[ ! -e "$WS/src/x" ]
+}
+
+@test "read-only mode: nothing in the workspace is writable; TMPDIR is fresh and removed after" {
+	run ncrun --mode read-only -- sh -c 'echo x > src/a.txt || echo DENIED; t=$(mktemp) && echo tmp=$t; mkdir "$TMPDIR/d" && touch "$TMPDIR/d/f" && chmod 0 "$TMPDIR/d"'
+	assert_status 0
+	assert_contains DENIED
+	[ "$(cat "$WS/src/a.txt")" = a ]
+	t=$(sed -n 's/^tmp=//p' <<< "$output")
+	[ -n "$t" ] && [ ! -e "$t" ] && [ ! -e "$(dirname "$t")" ]
+}
+
+@test "a runner with only cap_setuid,cap_setgid (a container's bounding set) runs the fallback; with namespaces it refuses" {
+	setcap cap_setuid,cap_setgid=ep "$RUNNER"
+	run ncrun -- sh -c 'echo x > src/a.txt && id -un'
+	s1=$status o1=$output
+	run crun -- true
+	s2=$status o2=$output
+	install_corral --loopback-port 8125 # repairs the capabilities
+	getcap "$RUNNER" | grep -q cap_sys_admin
+	[ "$s1" -eq 0 ] && [[ "$o1" == *corral-offline* ]]
+	[ "$(cat "$WS/src/a.txt")" = x ]
+	[ "$s2" -eq 125 ] && [[ "$o2" == *"lacks cap_sys_admin"* ]]
+}
