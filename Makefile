@@ -34,3 +34,10 @@ install: all
 
 clean:
 	rm -rf $(BUILD)
+
+# The Windows backend (docs/windows.md): cross-build with mingw-w64, test under Wine.
+.PHONY: check-windows
+check-windows:
+	[ -f build-win/build.ninja ] || meson setup build-win --cross-file cross/x86_64-w64-mingw32.txt
+	ninja -C build-win
+	./tests/windows/run.sh build-win

@@ -11,6 +11,9 @@
 
 #include "corral.h"
 #include "doctor/probe.h"
+#ifdef _WIN32
+#include "cli/cli_win.h" /* UTF-8 argv, fcntl/dprintf stand-ins, the UAC setup launcher */
+#endif
 
 #define EXIT_SETUP 125
 
@@ -27,6 +30,9 @@ static const char usage_run[] =
         "      --allow-unix-socket PATH  let the command connect to this host socket (repeatable)\n"
         "      --allow-broad-root     allow /, the home directory or an ancestor as a writable root\n"
         "  -n, --network MODE         off (default) | on\n"
+#ifdef _WIN32
+        "      --allow-advisory-network  allow --network off without `corral setup`: ADVISORY, not enforced\n"
+#endif
         "  -t, --timeout SECONDS      kill the whole sandbox after SECONDS\n"
         "      --tmp KIND             workspace (default) | private | host\n"
         "      --backend NAME         auto (default) | userns | users\n"
@@ -96,6 +102,9 @@ static const struct option run_options[] = {
         {"verbose", no_argument, NULL, 'v'},
         {"json", no_argument, NULL, OPT_JSON},
         {"help", no_argument, NULL, OPT_HELP},
+#ifdef _WIN32
+        {"allow-advisory-network", no_argument, NULL, OPT_ALLOW_ADVISORY_NETWORK},
+#endif
         {0},
 };
 
@@ -263,6 +272,7 @@ static int cmd_doctor(int argc, char **argv) {
 
 /* --- the users backend's commands (issue 3, docs/elevated.md) --- */
 
+#ifndef _WIN32 /* Windows: cli/cli_win.c */
 /* corral setup ARGS: corral-setup from next to this program (the build
  * directory) or $prefix/sbin, through sudo unless already root. */
 static int cmd_setup(int argc, char **argv) {
@@ -289,6 +299,7 @@ static int cmd_setup(int argc, char **argv) {
         free(args);
         return EXIT_SETUP;
 }
+#endif
 
 static int cmd_grant(int argc, char **argv, bool revoke) {
         bool read = false;
@@ -312,6 +323,7 @@ static int cmd_grant(int argc, char **argv, bool revoke) {
         return ret;
 }
 
+#ifndef _WIN32 /* Windows: cli/cli_win.c */
 /* fds 0-2 must be open, or a file we open could land there. */
 static void ensure_std_fds(void) {
         for (int fd = 0; fd < 3; fd++)
@@ -319,9 +331,13 @@ static void ensure_std_fds(void) {
                         if (open("/dev/null", O_RDWR) != fd)
                                 exit(EXIT_SETUP);
 }
+#endif
 
 int main(int argc, char **argv) {
         ensure_std_fds();
+#ifdef _WIN32
+        argv = cli_win_utf8_argv(&argc);
+#endif
         if (argc < 2) {
                 fputs(usage_main, stderr);
                 return EXIT_SETUP;

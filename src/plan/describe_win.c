@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT
+ * corral explain on Windows: a plan (plan_win.h) as text or one JSON object. */
+#include <stdio.h>
+
+#include "common/json.h"
+#include "plan/plan_win.h"
+
+void win_plan_describe(const win_plan *pl, FILE *f) {
+        fprintf(f, "backend: %s\n", win_backend_name(pl->backend));
+        if (pl->backend == WIN_BACKEND_USERS)
+                fprintf(f, "identity: %s (through %s), restricted token\n", pl->identity, pl->setup.runner);
+        else if (pl->backend == WIN_BACKEND_RESTRICTED)
+                fprintf(f, "identity: you, restricted token (DISABLE_MAX_PRIVILEGE, LUA_TOKEN, WRITE_RESTRICTED)\n");
+        else
+                fprintf(f, "identity: you, unrestricted (full-access); job object, timeout\n");
+        fprintf(f, "mode: %s\n", policy_mode_to_string(pl->mode));
+        fprintf(f, "network: %s\n",
+                pl->network == NETWORK_ON           ? "on"
+                : pl->backend == WIN_BACKEND_USERS  ? "off (Windows Firewall rules on the offline user)"
+                : pl->advisory_network              ? "off, ADVISORY ONLY (proxy variables; not enforced)"
+                                                    : "off");
+        fprintf(f, "workspace: %s\ncwd: %s\n", pl->workspace, pl->cwd);
+        for (size_t i = 0; i < pl->roots.n; i++)
+                fprintf(f, "writable root: %s (capability %s; inheritable allow ACE, granted once)\n", pl->roots.v[i],
+                        pl->root_sids.v[i]);
+        if (pl->tmp_dir)
+                fprintf(f, "TEMP: %s (%s; capability %s)\n", pl->tmp_dir,
+                        pl->tmp_fresh ? "created for this run, removed after" : "kept across runs", pl->tmp_sid);
+        for (size_t i = 0; i < pl->protect_existing.n; i++)
+                fprintf(f, "protected: %s (deny ACE: write, attributes, EAs, delete, delete-child)\n",
+                        pl->protect_existing.v[i]);
+        for (size_t i = 0; i < pl->protect_missing.n; i++)
+                fprintf(f, "protected (missing): %s (empty placeholder directory with the deny ACE for the run)\n",
+                        pl->protect_missing.v[i]);
+        for (size_t i = 0; i < pl->not_enforced.n; i++)
+                fprintf(f, "NOT ENFORCED: %s\n", pl->not_enforced.v[i]);
+        if (pl->timeout_ms)
+                fprintf(f, "timeout: %llu ms (then the job is terminated: exit 124)\n",
+                        (unsigned long long)pl->timeout_ms);
+        if (pl->memory_bytes || pl->max_processes || pl->cpu_seconds)
+                fprintf(f, "job limits: memory %llu bytes, processes %llu, cpu %llu s per process (0: none)\n",
+                        (unsigned long long)pl->memory_bytes, (unsigned long long)pl->max_processes,
+                        (unsigned long long)pl->cpu_seconds);
+        fprintf(f, "environment: %u variables (%u dropped)\n", (unsigned)pl->env.n, (unsigned)pl->env_dropped.n);
+        if (pl->argv.n) {
+                if (!pl->program)
+                        fprintf(f, "command: %s: not found on PATH (exit 127)\n", pl->argv.v[0]);
+                else
+                        fprintf(f, "program: %s%s\ncommand line: %s\n", pl->app,
+                                pl->batch ? " (batch script: run through cmd.exe, arguments quoted for it)" : "",
+                                pl->cmdline);
+        }
+}
+
+void win_plan_describe_json(const win_plan *pl, FILE *f) {
+        fprintf(f, "{\"backend\":");
+        json_string(f, win_backend_name(pl->backend));
+        fprintf(f, ",\"identity\":");
+        json_string(f, pl->backend == WIN_BACKEND_USERS ? pl->identity : NULL);
+        fprintf(f, ",\"mode\":");
+        json_string(f, policy_mode_to_string(pl->mode));
+        fprintf(f, ",\"network\":");
+        json_string(f, policy_network_to_string(pl->network));
+        fprintf(f, ",\"network_enforced\":%s", pl->network == NETWORK_ON || pl->backend == WIN_BACKEND_USERS
+                                                       ? "true"
+                                                       : "false");
+        fprintf(f, ",\"workspace\":");
+        json_string(f, pl->workspace);
+        fprintf(f, ",\"cwd\":");
+        json_string(f, pl->cwd);
+        fprintf(f, ",\"writable_roots\":");
+        json_strv(f, &pl->roots);
+        fprintf(f, ",\"capability_sids\":");
+        json_strv(f, &pl->root_sids);
+        fprintf(f, ",\"temp\":");
+        json_string(f, pl->tmp_dir);
+        fprintf(f, ",\"protected\":");
+        json_strv(f, &pl->protect_existing);
+        fprintf(f, ",\"placeholders\":");
+        json_strv(f, &pl->protect_missing);
+        fprintf(f, ",\"not_enforced\":");
+        json_strv(f, &pl->not_enforced);
+        fprintf(f, ",\"timeout_ms\":%llu", (unsigned long long)pl->timeout_ms);
+        fprintf(f, ",\"program\":");
+        json_string(f, pl->app);
+        fprintf(f, ",\"command_line\":");
+        json_string(f, pl->cmdline);
+        fprintf(f, ",\"env_dropped\":");
+        json_strv(f, &pl->env_dropped);
+        fprintf(f, "}\n");
+}

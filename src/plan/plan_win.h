@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT
+ * The Windows plan: what the Windows backend will do for a policy, computed
+ * before anything changes (corral explain prints it) and the one place that
+ * refuses what Windows cannot enforce. Two ways to run, as in the seed:
+ *
+ *  - users (elevated; `corral setup` once): the command runs as the sandbox
+ *    user corral-offline (network off: Windows Firewall rules on that user)
+ *    or corral-online, started by corral-runner.exe, under a restricted
+ *    token; writes need both the sandbox group's and the root's capability
+ *    SID's ACEs.
+ *  - restricted (unelevated): a restricted token made from the developer's
+ *    own token. Writes are limited the same way; network limits and hidden
+ *    paths are NOT enforceable (the process keeps the developer's identity),
+ *    so --network off is refused unless the user passes
+ *    --allow-advisory-network.
+ *
+ * full-access runs the command unrestricted, in a job object (timeout and
+ * kill-the-tree still hold). Windows only. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/error.h"
+#include "common/strv.h"
+#include "policy/policy.h"
+#include "setup/marker_win.h"
+
+typedef enum win_backend {
+        WIN_BACKEND_RESTRICTED,  /* unelevated: restricted token of the developer's own account */
+        WIN_BACKEND_USERS,       /* elevated setup: sandbox users + restricted token */
+        WIN_BACKEND_FULL,        /* full-access: job object only */
+} win_backend;
+
+typedef struct win_plan {
+        win_backend backend;
+        policy_mode mode;
+        policy_network network;
+        bool advisory_network;   /* restricted + network off, allowed explicitly: proxy variables only */
+        win_marker setup;        /* users backend: what setup installed */
+        const char *identity;    /* users backend: the sandbox account (points into setup) */
+
+        char *workspace, *cwd;
+        strv roots;              /* writable roots: final paths */
+        strv root_sids;          /* the capability SID of each root, same order */
+        char *tmp_dir;           /* TEMP/TMP of the command; NULL with tmp=host */
+        bool tmp_fresh;          /* tmp=private: created for this run, removed after */
+        char *tmp_sid;           /* the capability SID the tmp dir is granted to */
+        strv protect_existing;   /* protected entries found (as the file system spells them): deny ACE */
+        strv protect_missing;    /* missing protected names at the top of each root: placeholder + deny ACE */
+        strv not_enforced;       /* what this plan cannot enforce, said by explain and doctor */
+
+        strv argv;
+        char *program;           /* what argv[0] resolved to; NULL: not found (exit 127) */
+        char *app, *cmdline;     /* what CreateProcess gets */
+        bool batch;              /* run through cmd.exe (cmdline_win.h) */
+        strv env;                /* "NAME=value" */
+        strv env_dropped;        /* names removed */
+        uint64_t timeout_ms;
+        uint64_t memory_bytes, max_processes, cpu_seconds; /* job limits; 0: none */
+} win_plan;
+
+/* setup is NULL when corral setup has not been run (or its marker is
+ * invalid; setup_problem then says why, for messages). */
+int win_plan_build(const policy *p, const win_marker *setup, const char *setup_problem, bool allow_advisory_network,
+                   char *const argv[], const char *const envp[], win_plan *plan, corral_error *err);
+void win_plan_free(win_plan *plan);
+
+void win_plan_describe(const win_plan *plan, FILE *f);
+void win_plan_describe_json(const win_plan *plan, FILE *f);
+
+const char *win_backend_name(win_backend b);
+
+/* %LOCALAPPDATA%\corral\workspaces\<16 hex digits of the workspace> (malloc'd). */
+char *win_workspace_state_dir(const char *workspace);

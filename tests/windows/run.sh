@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# The Windows tests, under Wine: the unit tests (corral-wintest.exe) and the
+# command line of corral.exe, corral-runner.exe and corral-setup.exe.
+#
+#   tests/windows/run.sh BUILD_WIN_DIR
+#
+# Wine refuses to run as root: as root this script copies the programs to a
+# scratch directory and runs itself again as an ordinary user (corral-wine,
+# created if missing). One Wine prefix is kept across runs
+# ($CORRAL_WINEPREFIX, default ~corral-wine/.corral-wine) and its wineserver
+# is stopped at the end (CORRAL_WINE_KEEP=1 leaves it running for the next
+# run). Tests of what Wine only stubs (accounts, logon, restricting SIDs, ACL
+# storage, the firewall) skip with the reason; tests/windows/smoke.ps1 covers
+# them on real Windows. Last line: "windows: N passed, N failed, N skipped".
+set -uo pipefail
+
+build=${1:?usage: tests/windows/run.sh BUILD_WIN_DIR}
+
+summary() {
+        echo "windows: $1 passed, $2 failed, $3 skipped"
+}
+
+if ! command -v wine >/dev/null 2>&1; then
+        echo "SKIP all Windows tests: wine is not installed (apt-get install wine64 wine)"
+        summary 0 0 1
+        exit 0
+fi
+
+# --- as root: drop to an ordinary user ------------------------------------
+if [ "$(id -u)" = 0 ] && [ -z "${CORRAL_WINE_CHILD:-}" ]; then
+        user=${CORRAL_WINE_USER:-corral-wine}
+        if ! id "$user" >/dev/null 2>&1; then
+                useradd --system --create-home --home-dir "/var/lib/$user" --shell /usr/sbin/nologin "$user" || {
+                        echo "FAIL cannot create user $user for Wine"
+                        summary 0 1 0
+                        exit 1
+                }
+        fi
+        scratch=$(mktemp -d /tmp/corral-wintest.XXXXXX)
+        cp "$build"/corral.exe "$build"/corral-runner.exe "$build"/corral-setup.exe \
+                "$build"/tests/windows/corral-wintest.exe "$build"/tests/windows/corral-winhelper.exe "$scratch"/
+        cp "$0" "$scratch"/run.sh
+        chown -R "$user" "$scratch"
+        home=$(getent passwd "$user" | cut -d: -f6)
+        runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" USER="$user" LANG=C.UTF-8 \
+                CORRAL_WINE_CHILD=1 CORRAL_WINE_FLAT=1 CORRAL_WINE_KEEP="${CORRAL_WINE_KEEP:-}" \
+                ${CORRAL_WINEPREFIX:+CORRAL_WINEPREFIX="$CORRAL_WINEPREFIX"} \
+                bash "$scratch"/run.sh "$scratch"
+        rc=$?
+        rm -rf "$scratch"
+        exit $rc
+fi
+
+# --- as an ordinary user ---------------------------------------------------
+if [ -n "${CORRAL_WINE_FLAT:-}" ]; then
+        bin=$build
+        unit=$build/corral-wintest.exe
+        helper=$build/corral-winhelper.exe
+else
+        bin=$build
+        unit=$build/tests/windows/corral-wintest.exe
+        helper=$build/tests/windows/corral-winhelper.exe
+fi
+for f in "$bin"/corral.exe "$bin"/corral-runner.exe "$bin"/corral-setup.exe "$unit" "$helper"; do
+        [ -f "$f" ] || { echo "FAIL missing $f (build with: meson setup $build --cross-file cross/x86_64-w64-mingw32.txt && ninja -C $build)"; summary 0 1 0; exit 1; }
+done
+
+export WINEPREFIX=${CORRAL_WINEPREFIX:-$HOME/.corral-wine}
+export WINEDEBUG=-all
+export WINEDLLOVERRIDES="mscoree,mshtml="
+unset DISPLAY WAYLAND_DISPLAY
+start=$(date +%s)
+if [ ! -d "$WINEPREFIX" ]; then
+        echo "# creating Wine prefix $WINEPREFIX (once)"
+        wineboot -i >/dev/null 2>&1
+fi
+# The server and Wine's own services stay up between the wine calls below.
+# Start them here, with no pipe open: a service that inherited the pipe of a
+# $(...) capture would keep it open and the capture would never end.
+wineserver -p </dev/null >/dev/null 2>&1
+wine cmd /c exit </dev/null >/dev/null 2>&1
+stop_wineserver() {
+        [ -n "${CORRAL_WINE_KEEP:-}" ] || wineserver -k >/dev/null 2>&1 || true
+}
+trap stop_wineserver EXIT
+
+pass=0 fail=0 skip=0
+
+# 1. the unit tests
+out=$(timeout 120 wine "$unit" 2>&1)
+rc=$?
+echo "$out" | grep -E '^(PASS|FAIL|SKIP|#|    )' || true
+pass=$((pass + $(echo "$out" | grep -c '^PASS ')))
+fail=$((fail + $(echo "$out" | grep -c '^FAIL ')))
+skip=$((skip + $(echo "$out" | grep -c '^SKIP ')))
+if [ $rc -ne 0 ] && ! echo "$out" | grep -q '^FAIL '; then
+        echo "FAIL unit test program exited $rc without reporting a failure"
+        fail=$((fail + 1))
+fi
+
+# 2. the programs' command lines
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+ko() { echo "FAIL $1"; shift; printf '    %s\n' "$@"; fail=$((fail + 1)); }
+sk() { echo "SKIP $1: $2"; skip=$((skip + 1)); }
+
+corral() { timeout 60 wine "$bin/corral.exe" "$@" 2>"$WINEPREFIX/stderr.txt"; }
+stderr() { cat "$WINEPREFIX/stderr.txt"; }
+
+wsu=$WINEPREFIX/drive_c/corral-ws
+rm -rf "$wsu"
+mkdir -p "$wsu/.git"
+ws='C:\corral-ws'
+helperw="Z:${helper//\//\\}"
+
+o=$(corral version); rc=$?
+if [ $rc = 0 ] && [[ $o == "corral "* ]]; then ok "cli: version"; else ko "cli: version" "rc=$rc out=$o"; fi
+
+o=$(corral run -W "$ws" -- cmd /c exit 0); rc=$?
+if [ $rc = 125 ] && stderr | grep -q 'corral setup' && stderr | grep -q -- '--allow-advisory-network'; then
+        ok "cli: --network off without setup is refused (125), naming setup and the advisory flag"
+else ko "cli: --network off without setup is refused" "rc=$rc" "$(stderr)"; fi
+
+o=$(corral run -W "$ws" --network on -- cmd /c exit 7); rc=$?
+if [ $rc = 7 ]; then ok "cli: the command's exit code is relayed"; else ko "cli: exit code relayed" "rc=$rc" "$(stderr)"; fi
+
+o=$(corral run -W "$ws" --network on --status-fd 1 -- cmd /c exit 3); rc=$?
+if [ $rc = 3 ] && [[ $o == *'"exit_code":3'* ]] && [[ $o == *'"backend":"windows-restricted"'* ]]; then
+        ok "cli: --status-fd writes the JSON status record"
+else ko "cli: --status-fd" "rc=$rc out=$o" "$(stderr)"; fi
+
+o=$(corral run -W "$ws" --network on -- "$helperw" exit 300); rc=$?
+if [ $rc = $((300 % 256)) ]; then ok "cli: exit code above 255 (as the shell sees it)"; else ko "cli: exit code 300" "rc=$rc" "$(stderr)"; fi
+
+o=$(corral run -W "$ws" --allow-advisory-network -- cmd /c echo %HTTPS_PROXY%); rc=$?
+if [ $rc = 0 ] && [[ $o == *127.0.0.1:9* ]] && stderr | grep -q 'ADVISORY'; then
+        ok "cli: --allow-advisory-network runs, with proxy variables, and says it is advisory"
+else ko "cli: --allow-advisory-network" "rc=$rc out=$o" "$(stderr)"; fi
+
+t0=$(date +%s%N)
+o=$(corral run -W "$ws" --network on -t 1 -- "$helperw" sleep 30000); rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+if [ $rc = 124 ] && [ $ms -lt 15000 ] && stderr | grep -q 'timed out'; then
+        ok "cli: timeout gives 124 and kills the command (${ms} ms)"
+else ko "cli: timeout" "rc=$rc ms=$ms" "$(stderr)"; fi
+
+printf '@echo off\r\necho [%%1]\r\n' >"$wsu/build.bat"
+o=$(corral run -W "$ws" --network on -- 'C:\corral-ws\build.bat' '100%'); rc=$?
+if [ $rc = 125 ] && stderr | grep -q 'CVE-2024-24576'; then
+        ok "cli: a .bat argument cmd.exe would expand (%) is refused (125)"
+else ko "cli: .bat refusal" "rc=$rc out=$o" "$(stderr)"; fi
+
+o=$(corral run -W "$ws" --network on -- 'C:\corral-ws\build.bat' 'a&b' 'c d'); rc=$?
+if [ $rc = 0 ] && [[ $o == *'["a&b"]'* ]]; then
+        ok "cli: a .bat runs through cmd.exe with & kept as text"
+else ko "cli: .bat quoting" "rc=$rc out=$o" "$(stderr)"; fi
+
+o=$(corral run -W "$ws" --network on -- no-such-program-xyz); rc=$?
+if [ $rc = 127 ] && stderr | grep -q 'not found'; then ok "cli: a missing program gives 127"; else ko "cli: 127" "rc=$rc" "$(stderr)"; fi
+
+o=$(corral run -W "$ws" --network on -- "$helperw" echo 'été €' "a \"b\" c\\" ''); rc=$?
+o=$(printf '%s' "$o" | tr -d '\r') # the helper writes CRLF
+if [ "$rc" = 0 ] && [ "$o" = "$(printf 'été €\na "b" c\\\n')" ]; then
+        ok "cli: arguments (UTF-8, quotes, trailing backslash, empty) reach the command unchanged"
+else ko "cli: arguments" "rc=$rc out=$o" "$(stderr)"; fi
+
+o=$(echo 'through the pipe' | corral run -W "$ws" --network on -- "$helperw" cat); rc=$?
+if [ $rc = 0 ] && [[ $o == *'through the pipe'* ]]; then ok "cli: stdin and stdout reach the command"; else ko "cli: stdio" "rc=$rc out=$o" "$(stderr)"; fi
+
+o=$(GITHUB_TOKEN=s3cret MY_API_KEY=k corral run -W "$ws" --network on -- cmd /c set); rc=$?
+if [ $rc = 0 ] && [[ $o != *s3cret* ]] && [[ $o == *CORRAL_SANDBOX=1* ]] && [[ $o == *TEMP=*corral* ]]; then
+        ok "cli: secret variables are dropped; CORRAL_SANDBOX and a per-workspace TEMP are set"
+else ko "cli: environment" "rc=$rc" "$(stderr)"; fi
+
+o=$(corral run -W "$ws" --network on -- cmd /c "if exist .codex\ (if exist .corral.toml\ (exit 3)) & exit 4"); rc=$?
+if [ $rc = 3 ]; then ok "cli: missing protected names are held by placeholder directories during the run"; else ko "cli: placeholders during the run" "rc=$rc" "$(stderr)"; fi
+
+o=$(corral run -W "$ws" --network on --tmp private -- cmd /c echo %TEMP%); rc=$?
+tmpu=$(echo "$o" | tr -d '\r' | sed 's/^C:/drive_c/; s/\\/\//g; s/ *$//')
+if [ $rc = 0 ] && [[ $o == *tmp-* ]] && [ ! -e "$WINEPREFIX/$tmpu" ]; then
+        ok "cli: --tmp private: a fresh TEMP, removed after the run"
+else ko "cli: --tmp private" "rc=$rc out=$o path=$WINEPREFIX/$tmpu" "$(stderr)"; fi
+
+o=$(corral run -W "$ws" --network on -m read-only -- cmd /c exit 5); rc=$?
+if [ $rc = 5 ]; then ok "cli: read-only mode runs (private TEMP)"; else ko "cli: read-only" "rc=$rc" "$(stderr)"; fi
+
+if [ -d "$wsu/.codex" ] || [ -d "$wsu/.corral" ] || [ -e "$wsu/.corral.toml" ]; then
+        ko "cli: placeholders for missing protected names are removed after the run" "$(ls -a "$wsu")"
+else ok "cli: placeholders for missing protected names are removed after the run"; fi
+
+printf "protect = ['..\\\\corral-escape']\n" >"$wsu/.corral.toml"
+o=$(corral run -W "$ws" --network on -- cmd /c exit 0); rc=$?
+rm -f "$wsu/.corral.toml"
+if [ $rc = 125 ] && stderr | grep -q 'not a plain name' && [ ! -e "$WINEPREFIX/drive_c/corral-escape" ]; then
+        ok "cli: a workspace config protecting '..\\x' is refused (125); nothing is created outside"
+else ko "cli: protected name outside the root" "rc=$rc" "$(stderr)" "$(ls "$WINEPREFIX/drive_c")"; fi
+rmdir "$WINEPREFIX/drive_c/corral-escape" 2>/dev/null
+
+o=$(corral explain -W "$ws" --network on --json -- cmd /c exit); rc=$?
+if [ $rc = 0 ] && [[ $o == *'"backend":"windows-restricted"'* ]] && [[ $o == *'"protected":["C:/corral-ws/.git"]'* ]]; then
+        ok "cli: explain --json names the backend and the protected .git"
+else ko "cli: explain --json" "rc=$rc out=$o" "$(stderr)"; fi
+
+o=$(corral doctor); rc=$?
+if [ $rc = 0 ] && [[ $o == *"NOT enforced"* ]] && [[ $o == *"ADVISORY"* ]]; then
+        ok "cli: doctor says plainly that the unelevated mode's network limits are advisory"
+else ko "cli: doctor" "rc=$rc out=$o"; fi
+
+o=$(corral run -W "$ws" --network on --backend users -- cmd /c exit); rc=$?
+if [ $rc = 125 ] && stderr | grep -q "backend 'users' is not usable"; then ok "cli: --backend users without setup is refused (125)"; else ko "cli: users without setup" "rc=$rc" "$(stderr)"; fi
+
+o=$(corral run -W "$ws" --network on -w 'C:\corral-ws\x:evil' -- cmd /c exit); rc=$?
+# The shared core checks that a root exists before the Windows checks run,
+# and Wine keeps no data streams: there the root is refused as missing (a
+# 125 for another reason). t_paths/t_plan test the Windows refusal itself.
+if [ $rc = 125 ] && stderr | grep -q 'alternate data stream'; then ok "cli: a writable root naming a data stream is refused (125)"
+elif [ $rc = 125 ] && stderr | grep -q 'No such file'; then sk "cli: a writable root naming a data stream is refused" "Wine keeps no alternate data streams: the path is refused as missing before the Windows check (corral-wintest tests that check)"
+else ko "cli: ADS root" "rc=$rc" "$(stderr)"; fi
+
+o=$(corral run -W "$ws" --network on -- 'C:\corral-ws\build.bat::$DATA' a); rc=$?
+if { [ $rc = 125 ] || [ $rc = 127 ]; } && [[ $o != *'[a]'* ]]; then ok "cli: a script named through its data stream does not run (rc $rc)"; else ko "cli: ADS program" "rc=$rc out=$o" "$(stderr)"; fi
+
+o=$(corral run -W "$ws" --network on -- 'C:\corral-ws\BUILD.BAT. ' 'x&y' '!PATH!'); rc=$?
+if [ $rc = 0 ] && [[ $o == *'["x&y"]'* ]]; then
+        ok "cli: a .BAT named with another case and a trailing dot/space still goes through corral's cmd.exe quoting"
+else ko "cli: .BAT. quoting" "rc=$rc out=$o" "$(stderr)"; fi
+
+o=$(timeout 30 wine "$bin/corral-runner.exe" --identity root --cwd "C:\\" --app 'C:\x.exe' --cmdline x 2>&1); rc=$?
+if [ $rc = 125 ] && [[ $o == *"--identity must be offline or online"* ]]; then ok "runner: a bad identity is refused (125)"; else ko "runner: bad identity" "rc=$rc out=$o"; fi
+
+o=$(timeout 30 wine "$bin/corral-runner.exe" --identity offline --cwd "C:\\" --app 'C:\windows\system32\cmd.exe' --cap S-1-5-21-1-2-3-4 --cmdline 'cmd /c exit 0' 2>&1); rc=$?
+if [ $rc = 125 ] && [[ $o == *"corral setup"* ]]; then ok "runner: without setup's marker it refuses to run (125)"; else ko "runner: no marker" "rc=$rc out=$o"; fi
+
+o=$(timeout 30 wine "$bin/corral-runner.exe" --identity offline --cwd "C:\\" --app 'C:\x.exe' --cap not-a-sid --cmdline x 2>&1); rc=$?
+if [ $rc = 125 ] && [[ $o == *"not a SID"* ]]; then ok "runner: a malformed capability SID is refused (125)"; else ko "runner: bad SID" "rc=$rc out=$o"; fi
+
+o=$(timeout 30 wine "$bin/corral-runner.exe" --identity offline --identity online --cwd "C:\\" --app 'C:\x.exe' --cmdline x 2>&1); rc=$?
+if [ $rc = 125 ] && [[ $o == *"--identity given twice"* ]]; then ok "runner: an option given twice is refused (125)"; else ko "runner: option twice" "rc=$rc out=$o"; fi
+
+o=$(timeout 30 wine "$bin/corral-runner.exe" --identity offline --cwd "C:\\" --app 'C:\x.exe' --timeout-ms -1 --cmdline x 2>&1); rc=$?
+if [ $rc = 125 ] && [[ $o == *"--timeout-ms -1: not a number"* ]]; then ok "runner: a negative number is refused (125)"; else ko "runner: negative number" "rc=$rc out=$o"; fi
+
+o=$(timeout 30 wine "$bin/corral-setup.exe" --bogus 2>&1); rc=$?
+if [ $rc = 2 ] && [[ $o == *usage* ]]; then ok "setup: unknown options print the usage"; else ko "setup: usage" "rc=$rc out=$o"; fi
+sk "setup: install, --check, --uninstall" "Wine stubs local accounts (NetUserAdd), logon (CreateProcessWithLogonW) and Windows Firewall (INetFwPolicy2): on Windows run corral setup, corral-setup.exe --check, then tests/windows/smoke.ps1"
+
+rm -rf "$wsu" "$WINEPREFIX"/drive_c/users/*/AppData/Local/Temp/corral-wintest-* \
+        "$WINEPREFIX"/drive_c/users/*/Temp/corral-wintest-* 2>/dev/null
+echo "# $(($(date +%s) - start)) s under Wine"
+summary $pass $fail $skip
+[ $fail = 0 ]

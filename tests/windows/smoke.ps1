@@ -1,0 +1,162 @@
+# SPDX-License-Identifier: MIT
+# corral on real Windows: the acceptance cases, run against the real corral.exe.
+#
+#   powershell -ExecutionPolicy Bypass -File tests\windows\smoke.ps1 [-Corral C:\path\corral.exe]
+#
+# Run it as the developer (not elevated). It uses the backend `corral doctor`
+# reports: windows-users when `corral setup` was run (then the network cases
+# run too), windows-restricted otherwise. Every case prints PASS, FAIL or SKIP
+# with the reason; the last line is "smoke: N passed, N failed, N skipped".
+# It creates a workspace and a few files in your profile (corral-smoke-*)
+# and removes them at the end (and revokes the workspace's grant).
+# NOTHING in this script has been run on real Windows by its authors yet:
+# its results are the first evidence; please report them.
+param([string]$Corral = "")
+
+$ErrorActionPreference = "Continue"
+if (-not $Corral) { $Corral = Join-Path $PSScriptRoot "..\..\build-win\corral.exe" }
+if (-not (Test-Path $Corral)) { $Corral = (Get-Command corral.exe -ErrorAction SilentlyContinue).Source }
+if (-not $Corral -or -not (Test-Path $Corral)) { Write-Host "corral.exe not found: pass -Corral PATH"; exit 2 }
+$Corral = (Resolve-Path $Corral).Path
+
+$script:pass = 0; $script:fail = 0; $script:skip = 0
+function Pass($name) { Write-Host "PASS $name"; $script:pass++ }
+function Fail($name, $why) { Write-Host "FAIL $name"; Write-Host "    $why"; $script:fail++ }
+function Skip($name, $why) { Write-Host "SKIP ${name}: $why"; $script:skip++ }
+function Check($name, $ok, $why) { if ($ok) { Pass $name } else { Fail $name $why } }
+
+$id = [guid]::NewGuid().ToString("N").Substring(0, 8)
+$ws = Join-Path $env:USERPROFILE "corral-smoke-$id"
+$outDir = Join-Path $env:USERPROFILE "corral-smoke-outside-$id"
+$outFile = Join-Path $outDir "existing.txt"
+New-Item -ItemType Directory -Force -Path $ws, (Join-Path $ws ".git\hooks"), $outDir | Out-Null
+Set-Content -Path (Join-Path $ws ".git\config") -Value "[core]"
+Set-Content -Path $outFile -Value "original"
+
+$doctor = & $Corral doctor --json | ConvertFrom-Json
+$users = $doctor.backend -eq "windows-users"
+$net = if ($users) { @("--network", "off") } else { @("--network", "on") }
+Write-Host "# corral: $Corral; backend: $($doctor.backend); workspace: $ws"
+
+# Runs cmd.exe /c LINE in the sandbox; returns the exit code.
+function Sandbox([string]$line, [string[]]$extra = @()) {
+    $args = @("run", "-W", $ws) + $net + $extra + @("--", "cmd.exe", "/c", $line)
+    & $Corral @args 2>&1 | ForEach-Object { Write-Verbose "$_" }
+    return $LASTEXITCODE
+}
+
+# --- writes ---------------------------------------------------------------
+$t = Measure-Command { $rc = Sandbox "echo x> in.txt" }
+Check "write inside the workspace" ($rc -eq 0 -and (Test-Path (Join-Path $ws "in.txt"))) "rc=$rc"
+Write-Host "# first run (grant): $([int]$t.TotalMilliseconds) ms"
+$t = Measure-Command { $rc = Sandbox "exit 0" }
+Write-Host "# second run (O(1) check): $([int]$t.TotalMilliseconds) ms"
+
+$rc = Sandbox "echo x> `"$outDir\new.txt`""
+Check "write outside the workspace is denied" (-not (Test-Path "$outDir\new.txt")) "the file was created"
+$rc = Sandbox "echo x>> `"$outFile`""
+Check "append to a file outside is denied" ((Get-Content $outFile) -eq "original") "content changed"
+$rc = Sandbox "del /f /q `"$outFile`""
+Check "delete of a file outside is denied (DELETE under WRITE_RESTRICTED)" (Test-Path $outFile) "the file was deleted"
+$before = (Get-Acl $outFile).Sddl
+$rc = Sandbox "icacls `"$outFile`" /grant *S-1-1-0:F"
+Check "changing the DACL of a file outside is denied (WRITE_DAC)" ((Get-Acl $outFile).Sddl -eq $before) "the DACL changed"
+$rc = Sandbox "echo x> `"\\?\$outDir\long.txt`""
+Check "a \\?\ path outside is denied" (-not (Test-Path "$outDir\long.txt")) "created through \\?\"
+$rc = Sandbox "echo x> `"$outFile`:evil`""
+$streams = Get-Item $outFile -Stream * | Where-Object Stream -eq "evil"
+Check "an alternate data stream on a file outside is denied" (-not $streams) "stream created"
+
+# --- protected names -------------------------------------------------------
+$rc = Sandbox "echo evil> .git\hooks\pre-commit"
+Check ".git\hooks\pre-commit cannot be written" (-not (Test-Path (Join-Path $ws ".git\hooks\pre-commit"))) "hook planted"
+$rc = Sandbox "echo [alias]>> .git\config"
+Check ".git\config cannot be appended to" ((Get-Content (Join-Path $ws ".git\config")) -eq "[core]") "config changed"
+$rc = Sandbox "echo x> .GIT\config2"
+Check "case variant .GIT is protected too" (-not (Test-Path (Join-Path $ws ".git\config2"))) "written through .GIT"
+$rc = Sandbox "echo x> .git:stream"
+Check "an alternate data stream on .git is denied" (-not (Get-Item (Join-Path $ws ".git") -Stream * -ErrorAction SilentlyContinue | Where-Object Stream -eq "stream")) "stream created"
+$rc = Sandbox "ren .git g"
+Check "renaming .git is denied" ((Test-Path (Join-Path $ws ".git\config")) -and -not (Test-Path (Join-Path $ws "g"))) "renamed"
+$rc = Sandbox "rmdir /s /q .git"
+Check "deleting .git is denied" (Test-Path (Join-Path $ws ".git\config")) ".git deleted"
+$rc = Sandbox "attrib +h .git\config"
+Check "attributes of .git\config cannot change" (-not ((Get-Item -Force (Join-Path $ws ".git\config")).Attributes -band [IO.FileAttributes]::Hidden)) "attribute set"
+$rc = Sandbox "mkdir .codex\x"
+Check "a missing protected name (.codex) cannot be created" (-not (Test-Path (Join-Path $ws ".codex\x"))) "created"
+Check "its placeholder is gone after the run" (-not (Test-Path (Join-Path $ws ".codex"))) ".codex left behind"
+$rc = Sandbox "echo x> .corral.toml"
+Check ".corral.toml cannot be created" (-not (Test-Path -PathType Leaf (Join-Path $ws ".corral.toml"))) "created"
+
+# --- links -----------------------------------------------------------------
+cmd /c mklink /J "$ws\out" "$outDir" | Out-Null
+$rc = Sandbox "echo x> out\via-junction.txt"
+Check "a junction planted before the run does not lead out" (-not (Test-Path "$outDir\via-junction.txt")) "written through the junction"
+Remove-Item -Force "$ws\out" -ErrorAction SilentlyContinue
+$rc = Sandbox "mklink /J j `"$outDir`" && echo x> j\made-inside.txt"
+Check "a junction made inside the sandbox does not lead out" (-not (Test-Path "$outDir\made-inside.txt")) "written"
+$other = Get-PSDrive -PSProvider FileSystem | Where-Object { $_.Root -ne "$($env:SystemDrive)\" -and $_.Free -gt 0 } | Select-Object -First 1
+if ($other) {
+    $rc = Sandbox "echo x> $($other.Root)corral-smoke-$id.txt"
+    Check "another drive is not writable" (-not (Test-Path "$($other.Root)corral-smoke-$id.txt")) "written on $($other.Root)"
+} else { Skip "another drive is not writable" "no second drive" }
+$pub = "$env:PUBLIC\corral-smoke-$id.txt"
+$rc = Sandbox "echo x> `"$pub`""
+Check "Everyone-writable places outside (%PUBLIC%) are not writable" (-not (Test-Path $pub)) "written to $pub (restricting SID Everyone)"
+Remove-Item -Force $pub -ErrorAction SilentlyContinue
+$long = "a" * 120 + "\" + "b" * 120 + "\" + "c" * 40
+$rc = Sandbox "mkdir $long && echo x> $long\f.txt"
+Check "long paths (> 260 characters) inside the workspace work" ($rc -eq 0) "rc=$rc"
+
+# --- processes -------------------------------------------------------------
+$rc = Sandbox "exit 7"
+Check "exit code relayed" ($rc -eq 7) "rc=$rc"
+$t = Measure-Command { $rc = Sandbox "ping -n 30 127.0.0.1 >NUL" @("--timeout", "2") }
+Check "timeout gives 124 within seconds" ($rc -eq 124 -and $t.TotalSeconds -lt 10) "rc=$rc after $($t.TotalSeconds) s"
+$rc = Sandbox "start `"`" /b ping -n 47 127.0.0.1 >NUL & exit 0"
+Start-Sleep -Seconds 1
+$left = Get-CimInstance Win32_Process | Where-Object { $_.CommandLine -like "*ping*-n 47 127.0.0.1*" }
+Check "a background grandchild dies with the run (job object)" (-not $left) "still running: $($left.ProcessId)"
+$left | ForEach-Object { Stop-Process -Id $_.ProcessId -Force -ErrorAction SilentlyContinue }
+Set-Content -Path "$ws\t.bat" -Value "@echo [%1]"
+& $Corral run -W $ws @net -- "$ws\t.bat" "100%" 2>$null | Out-Null
+Check "a .bat argument cmd.exe would expand is refused (125)" ($LASTEXITCODE -eq 125) "rc=$LASTEXITCODE"
+$o = & $Corral run -W $ws @net -- "$ws\t.bat" "a&calc" 2>$null
+Check "a .bat argument with & is passed as text" ($o -match '\["a&calc"\]') "output: $o"
+
+# --- network ---------------------------------------------------------------
+$listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+$listener.Start()
+$port = $listener.LocalEndpoint.Port
+$probe = "powershell -NoProfile -Command `"try { (New-Object Net.Sockets.TcpClient).Connect('{0}', {1}); exit 0 } catch { exit 3 }`""
+if ($users) {
+    $rc = Sandbox ($probe -f "1.1.1.1", 443) @("--timeout", "30")
+    Check "offline: no outbound IPv4" ($rc -eq 3) "rc=$rc"
+    $rc = Sandbox ($probe -f "2606:4700:4700::1111", 443) @("--timeout", "30")
+    Check "offline: no outbound IPv6" ($rc -eq 3) "rc=$rc"
+    $rc = Sandbox ($probe -f "127.0.0.1", $port) @("--timeout", "30")
+    Check "offline: loopback (a service of the host) is blocked" ($rc -eq 3) "rc=$rc"
+    $rc = & $Corral run -W $ws --network on -- cmd.exe /c ($probe -f "127.0.0.1", $port) 2>$null; $rc = $LASTEXITCODE
+    Check "online: loopback works" ($rc -eq 0) "rc=$rc"
+} else {
+    & $Corral run -W $ws --network off -- cmd.exe /c exit 0 2>$null | Out-Null
+    Check "unelevated: --network off is refused (125) without --allow-advisory-network" ($LASTEXITCODE -eq 125) "rc=$LASTEXITCODE"
+    Skip "offline network cases" "need `corral setup` (the users backend); the unelevated mode cannot enforce them"
+}
+$listener.Stop()
+
+# --- the unit tests, natively (what Wine skips runs here) -----------------
+$unit = @((Join-Path (Split-Path $Corral) "tests\windows\corral-wintest.exe"),
+          (Join-Path (Split-Path $Corral) "corral-wintest.exe")) | Where-Object { Test-Path $_ } | Select-Object -First 1
+if ($unit) {
+    & $unit | ForEach-Object {
+        if ($_ -like "PASS *") { $script:pass++ } elseif ($_ -like "FAIL *") { $script:fail++ } elseif ($_ -like "SKIP *") { $script:skip++ }
+        Write-Host $_
+    }
+} else { Skip "unit tests (corral-wintest.exe)" "not found next to corral.exe or in tests\windows" }
+
+# --- clean up --------------------------------------------------------------
+& $Corral revoke $ws 2>$null | Out-Null
+Remove-Item -Recurse -Force $ws, $outDir -ErrorAction SilentlyContinue
+Write-Host "smoke: $script:pass passed, $script:fail failed, $script:skip skipped"
+if ($script:fail -gt 0) { exit 1 } else { exit 0 }
