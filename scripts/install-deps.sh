@@ -5,9 +5,12 @@ set -eu
 need=""
 have() { command -v "$1" >/dev/null 2>&1; }
 pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+# at, tmux: tests/system/outside.bats asks their daemons to start a process from inside;
+# sudo, uidmap (newuidmap): it runs these setuid programs by name inside (skipped if missing)
 for p in meson ninja-build pkg-config gcc libseccomp-dev libcmocka-dev bats python3 bubblewrap iproute2 \
          git procps util-linux curl netcat-openbsd iputils-ping socat \
-         libnftables-dev libcap-dev libacl1-dev nftables acl libcap2-bin passwd strace; do
+         libnftables-dev libcap-dev libacl1-dev nftables acl libcap2-bin passwd strace \
+         at tmux sudo uidmap; do
         pkg_ok "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0

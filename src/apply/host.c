@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apply/syscalls.h"
 #include "common/macro.h"
 
 /* mkdir -p, cheapest when the directory exists (one system call). */
@@ -70,20 +71,40 @@ static void remove_placeholder(const plan *pl, const char *path) {
                         park);
 }
 
-/* Puts a placeholder at path: the parked one if there is one, else a new
- * directory. Returns 0, -EEXIST when path exists already, or -errno. */
-static int place_placeholder(const plan *pl, const char *path) {
+/* The directory a placeholder goes in, opened without following any
+ * symlink, and in *name the placeholder's name in it. The plan's paths are
+ * canonical: a symlink on the way means the tree changed since planning (a
+ * race), and the placeholder must not land wherever it now points
+ * (docs/design.md, "Races"). */
+static int open_parent(const char *path, const char **name) {
+        const char *slash = strrchr(path, '/');
+        if (!slash || !slash[1])
+                return -EINVAL;
+        _cleanup_free_ char *dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+        if (!dir)
+                return -ENOMEM;
+        struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                               .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+        int fd = sys_openat2(AT_FDCWD, dir, &how);
+        *name = slash + 1;
+        return fd < 0 ? -errno : fd;
+}
+
+/* Puts a placeholder at name in dir (path names it): the parked one if
+ * there is one, else a new directory. Returns 0, -EEXIST when it exists
+ * already, or -errno. */
+static int place_placeholder(const plan *pl, const char *path, int dir, const char *name) {
         _cleanup_free_ char *park = parked(pl, path);
         /* The state directory is read-only inside every sandbox; still, a
          * parked directory that is not empty is never moved into a
          * workspace (it would land there as a protected name). */
         if (park && dir_is_empty(park)) {
-                if (renameat2(AT_FDCWD, park, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+                if (renameat2(AT_FDCWD, park, dir, name, RENAME_NOREPLACE) == 0)
                         return 0;
                 if (errno == EEXIST)
                         return -EEXIST;
         }
-        return mkdir(path, 0755) < 0 ? -errno : 0; /* none parked, another filesystem, or not empty */
+        return mkdirat(dir, name, 0755) < 0 ? -errno : 0; /* none parked, another filesystem, or not empty */
 }
 
 /* Removes journalled placeholders that are still ours and still empty. */
@@ -151,11 +172,23 @@ int host_prepare(const plan *pl, host_state *st, corral_error *err) {
                 goto fail;
         }
         for (size_t i = 0; i < pl->n_placeholders; i++) {
-                const char *path = pl->placeholders[i].path;
+                const char *path = pl->placeholders[i].path, *name = NULL;
                 struct stat s;
-                if (lstat(path, &s) == 0)
+                int dir = open_parent(path, &name);
+                if (dir < 0) {
+                        r = dir;
+                        fclose(mem);
+                        free(text);
+                        error_set(err, r, "cannot open the directory of the placeholder %s without following a symlink "
+                                  "(did it change during setup?): %s", path, strerror(-r));
+                        goto fail_msg;
+                }
+                if (fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) == 0) {
+                        close(dir);
                         continue; /* exists: protected as it is */
-                if ((r = place_placeholder(pl, path)) < 0) {
+                }
+                if ((r = place_placeholder(pl, path, dir, name)) < 0) {
+                        close(dir);
                         if (r == -EEXIST) {
                                 r = 0;
                                 continue; /* another run's placeholder, or made meanwhile: protected as is */
@@ -166,8 +199,9 @@ int host_prepare(const plan *pl, host_state *st, corral_error *err) {
                                   path, pl->placeholders[i].name, strerror(-r));
                         goto fail_msg;
                 }
-                if (lstat(path, &s) == 0)
+                if (fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) == 0)
                         fprintf(mem, "%llu %llu %s\n", (unsigned long long)s.st_dev, (unsigned long long)s.st_ino, path);
+                close(dir);
         }
         fclose(mem);
         if (len > 0) {

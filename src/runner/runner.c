@@ -143,7 +143,13 @@ static void check_caller(const marker *m, uid_t uid, gid_t gid) {
 
 /* A user namespace whose only mapping shows caller ids as the sandbox
  * user's: the idmap of the mounts below. A helper child creates it (with
- * no capabilities of its own); we write its maps and keep a handle. */
+ * no capabilities of its own); we write its maps and keep a handle.
+ * The namespace belongs to the sandbox user, never to the caller: its owner
+ * holds every capability in it, so a caller who owned it could open it
+ * through /proc/PID/ns/user, setns() into it and, through the map, act as
+ * the sandbox user outside any sandbox (elevated/runner.bats: "idmap: the
+ * caller cannot take the runner's idmap user namespace and become the
+ * sandbox user"). */
 static int idmap_userns(uid_t from_uid, gid_t from_gid, const marker_user *to) {
         int ready[2], hold[2];
         if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(hold, O_CLOEXEC) < 0)
@@ -157,8 +163,9 @@ static int idmap_userns(uid_t from_uid, gid_t from_gid, const marker_user *to) {
                 char c;
                 close(ready[0]);
                 close(hold[1]);
-                if (syscall(SYS_capset, &hdr, none) < 0 || unshare(CLONE_NEWUSER) < 0 ||
-                    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+                if (setgroups(0, NULL) < 0 || setresgid(to->gid, to->gid, to->gid) < 0 ||
+                    setresuid(to->uid, to->uid, to->uid) < 0 || syscall(SYS_capset, &hdr, none) < 0 ||
+                    unshare(CLONE_NEWUSER) < 0 || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
                         _exit(1);
                 (void)!write(ready[1], "r", 1);
                 (void)!read(hold[0], &c, 1); /* until the parent is done */
@@ -168,6 +175,10 @@ static int idmap_userns(uid_t from_uid, gid_t from_gid, const marker_user *to) {
         close(hold[0]);
         char c, path[64], map[64];
         int r = read(ready[0], &c, 1) == 1 ? 0 : -ECHILD, ns = -1;
+        /* The child's /proc files are the sandbox user's: open them as that
+         * user (effective ids only, restored below; capabilities stay). */
+        if (r == 0 && (setresgid(-1, to->gid, -1) < 0 || setresuid(-1, to->uid, -1) < 0))
+                r = -errno;
         const char *files[] = {"uid_map", "gid_map"};
         /* "inside outside count": an idmapped mount shows an on-disk id that
          * is "inside" as the "outside" one, and writes the reverse. */
@@ -186,6 +197,8 @@ static int idmap_userns(uid_t from_uid, gid_t from_gid, const marker_user *to) {
                 if ((ns = open(path, O_RDONLY | O_CLOEXEC)) < 0)
                         r = -errno;
         }
+        if (setresuid(-1, from_uid, -1) < 0 || setresgid(-1, from_gid, -1) < 0)
+                refuse("cannot return to the caller's ids: %s", strerror(errno));
         close(hold[1]);
         close(ready[0]);
         waitpid(pid, NULL, 0);

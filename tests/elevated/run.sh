@@ -27,7 +27,7 @@ BUILD=$(cd "${1:-build}" 2> /dev/null && pwd) || {
 	echo "elevated: 0 passed, 1 failed, 0 skipped"
 	exit 1
 }
-FILES=(${ELEVATED_FILES:-setup.bats run.bats refusals.bats network.bats grants.bats nonamespace.bats})
+FILES=(${ELEVATED_FILES:-setup.bats run.bats refusals.bats network.bats grants.bats nonamespace.bats runner.bats})
 SYSTEM=$(cd "$HERE/../system" && pwd)
 RUN_SYSTEM=${ELEVATED_SYSTEM:-1}
 TEST_USER=corral-test # tests/system/run.sh's user
@@ -71,6 +71,8 @@ STAGE=$(mktemp -d /var/tmp/corral-elevated.XXXXXX)
 chmod 755 "$STAGE"
 cp "$BUILD/corral" "$BUILD/corral-setup" "$BUILD/corral-runner" "$HERE/probe.py" "$HERE/request.py" "$STAGE/"
 [ -x "$BUILD/tests/helpers/nouserns" ] && cp "$BUILD/tests/helpers/nouserns" "$STAGE/"
+# runner.bats attacks the runner with these (ptrace, argv)
+for h in procattack execargv nssteal; do [ -x "$BUILD/tests/helpers/$h" ] && cp "$BUILD/tests/helpers/$h" "$STAGE/"; done
 chmod 755 "$STAGE"/*
 
 # A developer (member of the group corral once setup ran) with a private
