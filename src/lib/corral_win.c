@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "apply/acl_win.h"
 #include "apply/apply_win.h"
@@ -18,7 +17,7 @@
 #include "config/config.h"
 #include "plan/plan_win.h"
 #include "plan/wpath_win.h"
-#include "policy/resolve.h"
+#include "policy/load.h"
 #include "setup/credentials_win.h"
 #include "setup/marker_win.h"
 #include "supervise/supervise_win.h"
@@ -112,45 +111,12 @@ static const win_marker *users_setup(win_marker *m, char *problem, size_t size) 
 }
 
 int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_error *err) {
-        _cleanup_free_ char *home = path_home_dir();
-        _cleanup_free_ char *cwd = path_current_dir();
-        _cleanup_free_ char *user_path = req->config_file ? strdup(req->config_file) : config_user_path(home);
-        _cleanup_free_ char *ws = NULL, *ws_config = NULL;
         strv env = {0};
-        config_layer defaults, user, wsl;
-        int r;
-
-        if (!cwd)
-                return error_set(err, -errno, "cannot read the current directory: %s", strerror(errno));
-        config_layer_init(&defaults, ORIGIN_DEFAULTS, "built-in defaults");
-        config_layer_init(&user, ORIGIN_USER, user_path ? user_path : "user config");
-        config_layer_init(&wsl, ORIGIN_WORKSPACE, "workspace config");
         corral_sandbox *sb = calloc(1, sizeof(*sb));
-        if (!sb) {
-                r = error_set(err, -ENOMEM, "out of memory");
-                goto out;
-        }
-        if ((r = config_layer_defaults(&defaults, err)) < 0)
-                goto out;
-        if (user_path && (r = config_layer_load_file(&user, user_path, req->config_file != NULL, home, err)) < 0)
-                goto out;
-        if (!(ws = policy_workspace_path(&req->flags, cwd, err))) {
-                r = -EINVAL;
-                goto out;
-        }
-        if (!req->no_workspace_config) {
-                if (!(ws_config = path_join(ws, ".corral.toml"))) {
-                        r = error_set(err, -ENOMEM, "out of memory");
-                        goto out;
-                }
-                /* a directory is a placeholder for a missing .corral.toml */
-                struct stat st;
-                if (!(stat(ws_config, &st) == 0 && S_ISDIR(st.st_mode)) &&
-                    (r = config_layer_load_file(&wsl, ws_config, false, home, err)) < 0)
-                        goto out;
-        }
-        if ((r = policy_resolve(&defaults, &user, req->no_workspace_config ? NULL : &wsl, &req->flags, home, cwd,
-                                &sb->policy, err)) < 0)
+        if (!sb)
+                return error_set(err, -ENOMEM, "out of memory");
+        int r = policy_load(&req->flags, req->config_file, req->no_workspace_config, &sb->policy, err);
+        if (r < 0)
                 goto out;
         if ((r = environment(&env)) < 0) {
                 r = error_set(err, r, "cannot read the environment");
@@ -165,9 +131,6 @@ int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_e
         *ret = TAKE_PTR(sb);
 out:
         strv_clear(&env);
-        config_layer_done(&defaults);
-        config_layer_done(&user);
-        config_layer_done(&wsl);
         corral_sandbox_free(sb);
         return r;
 }

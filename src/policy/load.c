@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT
+ * Reading the configuration layers for a request (see load.h). */
+#include "policy/load.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/macro.h"
+#include "common/path.h"
+#include "policy/resolve.h"
+
+int policy_load(const config_layer *flags, const char *config_file, bool no_workspace_config, policy *p,
+                corral_error *err) {
+        _cleanup_free_ char *home = path_home_dir();
+        _cleanup_free_ char *cwd = path_current_dir();
+        _cleanup_free_ char *user_path = config_file ? strdup(config_file) : config_user_path(home);
+        _cleanup_free_ char *ws = NULL, *ws_config = NULL;
+        config_layer defaults, user, wsl;
+        int r;
+
+        if (!cwd)
+                return error_set(err, -errno, "cannot read the current directory: %s", strerror(errno));
+        config_layer_init(&defaults, ORIGIN_DEFAULTS, "built-in defaults");
+        config_layer_init(&user, ORIGIN_USER, user_path ? user_path : "user config");
+        config_layer_init(&wsl, ORIGIN_WORKSPACE, "workspace config");
+        if ((r = config_layer_defaults(&defaults, err)) < 0)
+                goto out;
+        if (user_path && (r = config_layer_load_file(&user, user_path, config_file != NULL, home, err)) < 0)
+                goto out;
+        if (!(ws = policy_workspace_path(flags, cwd, err))) {
+                r = -EINVAL;
+                goto out;
+        }
+        if (!no_workspace_config) {
+                if (!(ws_config = path_join(ws, ".corral.toml"))) {
+                        r = error_set(err, -ENOMEM, "out of memory");
+                        goto out;
+                }
+                /* A directory holds no settings: it is what a concurrent run's
+                 * placeholder for a missing .corral.toml looks like. */
+                struct stat st;
+                if (!(stat(ws_config, &st) == 0 && S_ISDIR(st.st_mode)) &&
+                    (r = config_layer_load_file(&wsl, ws_config, false, home, err)) < 0)
+                        goto out;
+        }
+        r = policy_resolve(&defaults, &user, no_workspace_config ? NULL : &wsl, flags, home, cwd, p, err);
+out:
+        config_layer_done(&defaults);
+        config_layer_done(&user);
+        config_layer_done(&wsl);
+        return r;
+}
