@@ -29,6 +29,7 @@
 #include "apply/landlock.h"
 #include "common/macro.h"
 #include "common/path.h"
+#include "plan/gitfile.h"
 #include "plan/nested.h"
 
 #define MAX_RULES 20000 /* a writable root with more top-level entries is refused */
@@ -63,23 +64,6 @@ static bool below_any(const char *path, const strv *list) {
         return false;
 }
 
-/* The first line of a small file, or false. */
-static bool first_line(const char *path, char *buf, size_t len) {
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return false;
-        size_t n = fread(buf, 1, len - 1, f);
-        fclose(f);
-        buf[n] = 0;
-        buf[strcspn(buf, "\r\n")] = 0;
-        return buf[0] != 0;
-}
-
-static char *resolve_from(const char *dir, const char *rel) {
-        _cleanup_free_ char *joined = path_join(dir, rel);
-        return joined ? path_canonicalize(joined) : NULL;
-}
-
 /* Adds path (owned) to the excluded list when a writable root contains it. */
 static int exclude(strv *excl, char *path, const policy *p) {
         if (!path)
@@ -108,25 +92,13 @@ static int excluded_paths(const policy *p, size_t n_dev_roots, strv *excl) {
                         if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
                                 r = exclude(excl, path_canonicalize(path), p);
                         else if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && strcmp(p->protect.v[i], ".git") == 0) {
-                                char buf[4096];
-                                if (first_line(path, buf, sizeof(buf)) && strncmp(buf, "gitdir:", 7) == 0) {
-                                        _cleanup_free_ char *dir = strdup(path);
-                                        if (!dir) {
-                                                free(path);
-                                                return -ENOMEM;
-                                        }
-                                        *strrchr(dir, '/') = 0;
-                                        char *gitdir = resolve_from(dir, buf + 7 + strspn(buf + 7, " \t"));
-                                        _cleanup_free_ char *cfile = gitdir ? path_join(gitdir, "commondir") : NULL;
-                                        char *common = cfile && first_line(cfile, buf, sizeof(buf))
-                                                               ? resolve_from(gitdir, buf)
-                                                               : NULL;
-                                        r = exclude(excl, gitdir, p);
-                                        if (r >= 0)
-                                                r = exclude(excl, common, p);
-                                        else
-                                                free(common);
-                                }
+                                char *gitdir = gitfile_gitdir(path);
+                                char *common = gitdir ? gitfile_commondir(gitdir) : NULL;
+                                r = exclude(excl, gitdir, p);
+                                if (r >= 0)
+                                        r = exclude(excl, common, p);
+                                else
+                                        free(common);
                         }
                         free(path);
                         if (r < 0)

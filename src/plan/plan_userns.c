@@ -19,6 +19,7 @@
 #include "apply/landlock.h"
 #include "common/macro.h"
 #include "common/path.h"
+#include "plan/gitfile.h"
 #include "plan/host_sockets.h"
 #include "plan/nested.h"
 #include "plan/plan.h"
@@ -127,43 +128,6 @@ static int protect_path(plan *pl, const char *path, bool nofollow, const char *w
         return 0;
 }
 
-/* The first line of a small file (git's pointer files), or false. */
-static bool read_first_line(const char *path, char *buf, size_t len) {
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return false;
-        size_t n = fread(buf, 1, len - 1, f);
-        fclose(f);
-        buf[n] = 0;
-        buf[strcspn(buf, "\r\n")] = 0;
-        return buf[0] != 0;
-}
-
-/* dir/rel, canonical (rel may be absolute). */
-static char *resolve_from(const char *dir, const char *rel) {
-        _cleanup_free_ char *joined = path_join(dir, rel);
-        return joined ? path_canonicalize(joined) : NULL;
-}
-
-/* Reads "gitdir: PATH" from a .git file; returns the canonical gitdir. */
-static char *read_gitdir(const char *git_file) {
-        char buf[4096];
-        if (!read_first_line(git_file, buf, sizeof(buf)) || strncmp(buf, "gitdir:", 7) != 0)
-                return NULL;
-        _cleanup_free_ char *dir = strdup(git_file);
-        if (!dir)
-                return NULL;
-        *strrchr(dir, '/') = 0;
-        return resolve_from(dir, buf + 7 + strspn(buf + 7, " \t"));
-}
-
-/* Reads gitdir/commondir (worktrees) and returns the canonical common dir. */
-static char *read_commondir(const char *gitdir) {
-        char buf[4096];
-        _cleanup_free_ char *file = path_join(gitdir, "commondir");
-        return file && read_first_line(file, buf, sizeof(buf)) ? resolve_from(gitdir, buf) : NULL;
-}
-
 /* Protects an extra path (a gitdir, a symlink's target) when a writable root
  * contains it; outside the writable roots it is read-only already. */
 static int protect_extra(plan *pl, const policy *p, const char *path, const char *why) {
@@ -191,8 +155,8 @@ static int protect_existing(const policy *p, plan *pl, const char *path, const c
         }
         int r = protect_path(pl, path, false, why);
         if (r >= 0 && S_ISREG(st->st_mode) && strcmp(name, ".git") == 0) {
-                _cleanup_free_ char *gitdir = read_gitdir(path);
-                _cleanup_free_ char *common = gitdir ? read_commondir(gitdir) : NULL;
+                _cleanup_free_ char *gitdir = gitfile_gitdir(path);
+                _cleanup_free_ char *common = gitdir ? gitfile_commondir(gitdir) : NULL;
                 r = protect_extra(pl, p, gitdir, plan_strf(pl, "gitdir named by %s", path));
                 if (r >= 0)
                         r = protect_extra(pl, p, common, plan_strf(pl, "common dir of gitdir named by %s", path));
