@@ -11,61 +11,17 @@
 #include "common/macro.h"
 #include "common/path.h"
 #include "config/config.h"
+#include "lib/request.h"
 #include "plan/plan.h"
 #include "plan/plan_nonamespace.h"
 #include "policy/load.h"
 #include "runner/client.h"
 #include "supervise/supervise.h"
 
-struct corral_request {
-        config_layer flags;
-        char *config_file;
-        bool no_workspace_config;
-        strv argv;
-};
-
 struct corral_sandbox {
         policy policy;
         plan plan;
 };
-
-corral_request *corral_request_new(void) {
-        corral_request *req = calloc(1, sizeof(*req));
-        if (req)
-                config_layer_init(&req->flags, ORIGIN_FLAGS, "command line");
-        return req;
-}
-
-void corral_request_free(corral_request *req) {
-        if (!req)
-                return;
-        config_layer_done(&req->flags);
-        free(req->config_file);
-        strv_clear(&req->argv);
-        free(req);
-}
-
-int corral_request_set(corral_request *req, const char *key, const char *value, corral_error *err) {
-        if (strcmp(key, "config") == 0) {
-                free(req->config_file);
-                req->config_file = strdup(value);
-                return req->config_file ? 0 : error_set(err, -ENOMEM, "out of memory");
-        }
-        if (strcmp(key, "no_workspace_config") == 0) {
-                req->no_workspace_config = true;
-                return 0;
-        }
-        _cleanup_free_ char *home = path_home_dir();
-        return config_layer_set(&req->flags, key, value, home, err);
-}
-
-int corral_request_set_command(corral_request *req, char *const argv[]) {
-        strv_clear(&req->argv);
-        for (size_t i = 0; argv && argv[i]; i++)
-                if (strv_push(&req->argv, argv[i]) < 0)
-                        return -ENOMEM;
-        return 0;
-}
 
 int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_error *err) {
         corral_sandbox *sb = calloc(1, sizeof(*sb));

@@ -15,6 +15,7 @@
 #include "common/path.h"
 #include "common/wide_win.h"
 #include "config/config.h"
+#include "lib/request.h"
 #include "plan/plan_win.h"
 #include "plan/wpath_win.h"
 #include "policy/load.h"
@@ -22,63 +23,10 @@
 #include "setup/marker_win.h"
 #include "supervise/supervise_win.h"
 
-struct corral_request {
-        config_layer flags;
-        char *config_file;
-        bool no_workspace_config;
-        bool allow_advisory_network;
-        strv argv;
-};
-
 struct corral_sandbox {
         policy policy;
         win_plan plan;
 };
-
-corral_request *corral_request_new(void) {
-        corral_request *req = calloc(1, sizeof(*req));
-        if (req)
-                config_layer_init(&req->flags, ORIGIN_FLAGS, "command line");
-        return req;
-}
-
-void corral_request_free(corral_request *req) {
-        if (!req)
-                return;
-        config_layer_done(&req->flags);
-        free(req->config_file);
-        strv_clear(&req->argv);
-        free(req);
-}
-
-int corral_request_set(corral_request *req, const char *key, const char *value, corral_error *err) {
-        if (strcmp(key, "config") == 0) {
-                free(req->config_file);
-                req->config_file = strdup(value);
-                return req->config_file ? 0 : error_set(err, -ENOMEM, "out of memory");
-        }
-        if (strcmp(key, "no_workspace_config") == 0) {
-                req->no_workspace_config = true;
-                return 0;
-        }
-        /* Windows only: run with --network off in the unelevated mode, where
-         * it is advisory (docs/windows.md). A request key, never a config key:
-         * a workspace's .corral.toml cannot weaken the network this way. */
-        if (strcmp(key, "allow_advisory_network") == 0) {
-                req->allow_advisory_network = true;
-                return 0;
-        }
-        _cleanup_free_ char *home = path_home_dir();
-        return config_layer_set(&req->flags, key, value, home, err);
-}
-
-int corral_request_set_command(corral_request *req, char *const argv[]) {
-        strv_clear(&req->argv);
-        for (size_t i = 0; argv && argv[i]; i++)
-                if (strv_push(&req->argv, argv[i]) < 0)
-                        return -ENOMEM;
-        return 0;
-}
 
 /* The process environment as UTF-8 "NAME=value" strings. */
 static int environment(strv *env) {
