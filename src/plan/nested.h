@@ -33,6 +33,7 @@ typedef struct nested_dir {
         uint64_t dev, ino;
         int64_t ctime_ns, mtime_ns;
         bool racy;        /* changed too close to the scan for its times to tell: re-read next time */
+        uint32_t n_entries; /* how many entries it had when read */
         strv subdirs;     /* names of its subdirectories, when depth < max_depth */
         strv names;       /* names of the protected entries in it, when depth >= 1 */
 } nested_dir;
@@ -61,7 +62,9 @@ int nested_created(const policy *p, const nested_scan *before, nested_scan *afte
 
 /* The copy kept between runs, in state_dir/nested-DEPTH. nested_load leaves
  * s empty when the file is missing, unreadable, malformed or made for another
- * set of names; nested_save replaces the file atomically. */
+ * set of names; nested_save replaces the file atomically, or does nothing
+ * when the directories hold so few entries that reading them again costs
+ * less than the file. */
 void nested_load(const char *state_dir, const policy *p, nested_scan *s);
 int nested_save(const char *state_dir, const policy *p, const nested_scan *s);
 
