@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/capability.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -244,6 +245,10 @@ out:
         return r;
 }
 
+const char *runner_caps(void) {
+        return prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) == 1 ? RUNNER_CAPS : RUNNER_CAPS_CONTAINER;
+}
+
 int runner_check(const marker *m, bool report(const char *what, const char *problem)) {
         struct stat st;
         char what[300];
@@ -253,9 +258,11 @@ int runner_check(const marker *m, bool report(const char *what, const char *prob
         bool ok = true;
         if (st.st_uid != 0 || st.st_gid != m->gid || (st.st_mode & 07777) != 0750)
                 ok &= report(what, "not root:" CORRAL_GROUP " mode 0750");
-        cap_t want = cap_from_text(RUNNER_CAPS), have = cap_get_file(m->runner);
+        char problem[128];
+        snprintf(problem, sizeof(problem), "file capabilities are not exactly %s", runner_caps());
+        cap_t want = cap_from_text(runner_caps()), have = cap_get_file(m->runner);
         if (!want || !have || cap_compare(want, have) != 0)
-                ok &= report(what, "file capabilities are not exactly " RUNNER_CAPS);
+                ok &= report(what, problem);
         if (want)
                 cap_free(want);
         if (have)

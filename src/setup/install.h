@@ -9,8 +9,13 @@
 #include "setup/marker.h"
 
 /* The runner's file capabilities, and nothing else (docs/elevated.md says
- * why each is needed). */
+ * why each is needed). cap_sys_admin serves only the idmapped mounts; where
+ * the bounding set lacks it (a container), the kernel would refuse to execute
+ * a runner that asks for it, and the runner can only run without namespaces
+ * there anyway: runner_caps() then leaves it out. */
 #define RUNNER_CAPS "cap_setgid,cap_setuid,cap_sys_admin=ep"
+#define RUNNER_CAPS_CONTAINER "cap_setgid,cap_setuid=ep"
+const char *runner_caps(void);
 #define FIREWALL_UNIT "/etc/systemd/system/corral-firewall.service"
 #define FIREWALL_UNIT_LINK "/etc/systemd/system/multi-user.target.wants/corral-firewall.service"
 #define APPARMOR_PROFILE "/etc/apparmor.d/corral"

@@ -100,10 +100,13 @@ static int install(const char *member, const marker *opts, const char *runner_sr
                         return 1;
                 }
         }
-        if (install_binary(runner_src, m.runner, m.gid, RUNNER_CAPS, &err) < 0 ||
+        if (install_binary(runner_src, m.runner, m.gid, runner_caps(), &err) < 0 ||
             install_binary(self, m.setup, 0, NULL, &err) < 0)
                 return die(&err);
-        printf("  %s (root:%s 0750, %s)\n", m.runner, m.group, RUNNER_CAPS);
+        printf("  %s (root:%s 0750, %s)\n", m.runner, m.group, runner_caps());
+        if (strcmp(runner_caps(), RUNNER_CAPS) != 0)
+                printf("  (no cap_sys_admin in this bounding set, a container's: runs go without namespaces here, "
+                       "docs/elevated.md)\n");
         if (mkdir("/etc/corral", 0755) < 0 && errno != EEXIST) {
                 fprintf(stderr, "corral-setup: cannot create /etc/corral: %s\n", strerror(errno));
                 return 1;

@@ -82,6 +82,24 @@ teardown_file() { uninstall_corral; }
 	assert_status 0
 }
 
+@test "in a container's bounding set (no cap_sys_admin) the runner is installed without it, and --check agrees" {
+	command -v capsh > /dev/null || skip "capsh (libcap2-bin) is not installed"
+	# The kernel refuses to execute a file whose capabilities the bounding
+	# set lacks: a runner asking for cap_sys_admin would not start there.
+	run capsh --drop=cap_sys_admin -- -c "'$SETUP' --user '$DEV' --runner '$RUNNER_SRC' --loopback-port 8123"
+	assert_status 0
+	assert_contains "no cap_sys_admin in this bounding set"
+	[ "$(getcap "$RUNNER" | sed 's/.* //')" = "cap_setgid,cap_setuid=ep" ]
+	run capsh --drop=cap_sys_admin -- -c "'$SETUP' --check"
+	assert_status 0
+	# Outside that container, the same runner is drift; setup repairs it.
+	run "$SETUP" --check
+	assert_status 1
+	assert_contains "file capabilities are not exactly cap_setgid,cap_setuid,cap_sys_admin=ep"
+	install_corral --loopback-port 8123
+	getcap "$RUNNER" | grep -q 'cap_setgid,cap_setuid,cap_sys_admin=ep'
+}
+
 @test "--apply-firewall (the boot unit's command) reloads the rules from the marker" {
 	nft delete table inet corral
 	run "$SETUP" --apply-firewall
