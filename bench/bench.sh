@@ -12,6 +12,9 @@
 #   BENCH_TMPDIR          where the temporary tree goes         (default /var/tmp)
 #   BENCH_STRICT=1        exit 1 when a target is not met
 #   BWRAP                 the bubblewrap binary                 (default: bwrap from PATH)
+#   BENCH_AGENTS=0        leave out the agents' own sandboxes (codex sandbox, srt)
+#   BENCH_AGENTS_DIR      where npm installs them    (default ~/.cache/corral-bench/agents)
+#   BENCH_AGENTS_EVERY    they run every K-th round  (default 10: they are slow)
 #   CC                    compiler for the harness and the workload (default cc)
 #
 # Progress goes to stderr; stdout is a markdown report that can be pasted into
@@ -36,6 +39,11 @@ cc=${CC:-cc}
 for v in runs wruns nfiles jobs; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
 done
+
+agents_dir=${BENCH_AGENTS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/corral-bench/agents}
+agents_every=${BENCH_AGENTS_EVERY:-10}
+[[ $agents_every =~ ^[1-9][0-9]*$ ]] || die "BENCH_AGENTS_EVERY must be a positive integer"
+[ "$agents_every" -le "$runs" ] || agents_every=$runs
 
 # The temporary tree must not live under /tmp: both sandboxes put their own
 # /tmp over the host's, which would hide a workspace there.
@@ -100,6 +108,50 @@ else
 	have_bwrap=1
 fi
 [ -z "$bwrap_note" ] || say "$bwrap_note"
+
+# --- the agents' own sandboxes, from the npm registry ------------------------
+# Codex CLI's `codex sandbox` and Anthropic's sandbox-runtime (`srt`), each
+# configured as its project documents for a coding agent: the workspace
+# writable, the network off (bench/README.md).  Pinned versions, installed
+# once into $agents_dir with the machine's npm and its configured registry.
+CODEX_VERSION=0.171.0
+SRT_VERSION=0.0.83
+agents=()
+agents_note=
+if [ "${BENCH_AGENTS:-1}" = 0 ]; then
+	agents_note="the agents' sandboxes were left out (BENCH_AGENTS=0)"
+elif ! command -v npm >/dev/null; then
+	agents_note="npm is not installed, so codex sandbox and srt cannot be installed; their rows are left out"
+else
+	if [ ! -x "$agents_dir/node_modules/.bin/codex" ] || [ ! -x "$agents_dir/node_modules/.bin/srt" ] ||
+		! grep -q "\"version\": \"$CODEX_VERSION\"" "$agents_dir/node_modules/@openai/codex/package.json" 2>/dev/null ||
+		! grep -q "\"version\": \"$SRT_VERSION\"" "$agents_dir/node_modules/@anthropic-ai/sandbox-runtime/package.json" 2>/dev/null; then
+		say "installing @openai/codex@$CODEX_VERSION and @anthropic-ai/sandbox-runtime@$SRT_VERSION into $agents_dir"
+		mkdir -p "$agents_dir"
+		npm install --prefix "$agents_dir" --no-audit --no-fund --loglevel=error \
+			"@openai/codex@$CODEX_VERSION" "@anthropic-ai/sandbox-runtime@$SRT_VERSION" >"$root/npm.log" 2>&1 ||
+			sed 's/^/  | /' "$root/npm.log" >&2
+	fi
+	codex=$agents_dir/node_modules/.bin/codex
+	srt=$agents_dir/node_modules/.bin/srt
+	export CODEX_HOME=$root/codex-home
+	mkdir -p "$CODEX_HOME"
+	codex_cmd=("$codex" sandbox -c 'sandbox_mode="workspace-write"' -- true)
+	printf '{"filesystem":{"denyRead":[],"allowWrite":["%s"],"denyWrite":[]},"network":{"allowedDomains":[],"deniedDomains":[]}}\n' \
+		"$ws" >"$root/srt-settings.json"
+	srt_cmd=("$srt" --settings "$root/srt-settings.json" -- true)
+	if [ -x "$codex" ] && check "codex sandbox" "${codex_cmd[@]}"; then
+		agents+=(:: "codex/$agents_every" "${codex_cmd[@]}")
+	else
+		agents_note="codex sandbox could not be installed or run here; its row is left out"
+	fi
+	if [ -x "$srt" ] && check "srt" "${srt_cmd[@]}"; then
+		agents+=(:: "srt/$agents_every" "${srt_cmd[@]}")
+	else
+		agents_note="${agents_note:+$agents_note; }srt could not be installed or run here (it needs bubblewrap, socat and ripgrep); its row is left out"
+	fi
+fi
+[ -z "$agents_note" ] || say "$agents_note"
 
 # --- the workload: a few hundred generated C files built with make ---------
 gen_unit() {
@@ -187,6 +239,7 @@ if [ $have_bwrap = 1 ]; then
 	start+=(:: bwrap_off "$bwrap" "${bwrap_common[@]}" "${bwrap_off[@]}" true
 		:: bwrap_on "$bwrap" "${bwrap_common[@]}" "${bwrap_on[@]}" true)
 fi
+start+=("${agents[@]}")
 say "start-up: $runs alternating rounds of bare / corral${bwrap:+ / bwrap}"
 "$timeit" -n "$runs" -w 5 -- "${start[@]}" >"$root/start.tsv" \
 	|| die "a start-up command failed during the measurement"
@@ -208,7 +261,8 @@ fi
 
 awk -F'\t' \
 	-v runs="$runs" -v wruns="$wruns" -v nfiles="$nfiles" -v jobs="$jobs" \
-	-v have_bwrap="$have_bwrap" -v bwrap_note="$bwrap_note" \
+	-v have_bwrap="$have_bwrap" -v bwrap_note="$bwrap_note" -v agents_note="$agents_note" \
+	-v agents_every="$agents_every" -v codex_ver="${CODEX_VERSION:-}" -v srt_ver="${SRT_VERSION:-}" \
 	-v kernel="$(uname -sr)" -v ncpu="$ncpu" -v cpu="$cpu" -v user="$(id -un)" \
 	-v version="$("$corral" version 2>/dev/null | head -n1)" -v bwrap_ver="$bwrap_ver" \
 	-v load="$load_before -> $load_after" -v strict="${BENCH_STRICT:-0}" -v limits="${limit_args[*]}" '
@@ -245,6 +299,13 @@ END {
 		row("bwrap_off", "`bwrap` equivalent policy, `--unshare-all` (network off)", ms(bb_off), "1.00")
 		row("bwrap_on", "`bwrap` equivalent policy, `--unshare-all --share-net` (network on)", ms(bb_on), "1.00")
 	}
+	# The agents sandboxes: network off, so compared with bwrap off.
+	if ("codex" in med)
+		row("codex", sprintf("`codex sandbox` %s, workspace-write (every %d rounds: %d runs)", codex_ver, agents_every, n["codex"]),
+		    ms(med["codex"] - med["bare"]), have_bwrap && bb_off > 0 ? sprintf("%.2f", (med["codex"] - med["bare"]) / bb_off) : "n/a")
+	if ("srt" in med)
+		row("srt", sprintf("`srt` %s (sandbox-runtime), workspace writable, no domains (every %d rounds: %d runs)", srt_ver, agents_every, n["srt"]),
+		    ms(med["srt"] - med["bare"]), have_bwrap && bb_off > 0 ? sprintf("%.2f", (med["srt"] - med["bare"]) / bb_off) : "n/a")
 	wl = (med["wl_corral"] / med["wl_bare"] - 1) * 100
 	for (i = 0; i < rounds; i++) pr[i + 1] = raw["wl_corral", i] / raw["wl_bare", i]
 	wl_paired = (median(pr, rounds) - 1) * 100
@@ -253,6 +314,8 @@ END {
 	row("wl_corral", sprintf("workload: `make -j%d`, %d C files, in `corral run`", jobs, nfiles),
 		sprintf("%+.1f%%", wl), "")
 	print ""
+	if (agents_note != "")
+		printf "(%s)\n\n", agents_note
 	if (have_bwrap) {
 		q_off = (p10["corral_off"] - p10["bare"]) / (p10["bwrap_off"] - p10["bare"])
 		q_on = (p10["corral_on"] - p10["bare"]) / (p10["bwrap_on"] - p10["bare"])

@@ -2,7 +2,9 @@
  *
  *   bench-timeit [-n RUNS] [-w WARMUP] [-r RAWFILE] -- LABEL CMD [ARG...] [:: LABEL CMD [ARG...]]...
  *
- * Every round runs each command once (fork + execvp, stdin/stdout/stderr on
+ * A LABEL written LABEL/K runs that command only every K-th round (for slow
+ * commands: they still take turns with the others, in the same run, but
+ * record RUNS/K runs).  Every round runs each (due) command once (fork + execvp, stdin/stdout/stderr on
  * /dev/null), so machine noise hits all of them alike; the starting command
  * rotates from round to round so none of them always goes first.  Wall time is
  * measured with CLOCK_MONOTONIC from just before fork() to just after wait4().
@@ -40,6 +42,8 @@ struct cmd {
 	double *wall_ms;
 	double *cpu_ms;
 	long maxrss_kib;
+	long every; /* run in every every-th round */
+	long n;     /* recorded runs */
 };
 
 static void usage(void)
@@ -171,6 +175,14 @@ int main(int argc, char **argv)
 		}
 		cmds[ncmd].label = argv[i];
 		cmds[ncmd].argv = &argv[i + 1];
+		cmds[ncmd].every = 1;
+		char *slash = strrchr(argv[i], '/');
+		if (slash) {
+			*slash = 0;
+			cmds[ncmd].every = parse_count(slash + 1, "round interval");
+			if (cmds[ncmd].every < 1 || cmds[ncmd].every > runs)
+				usage();
+		}
 		cmds[ncmd].wall_ms = calloc((size_t)runs, sizeof(double));
 		cmds[ncmd].cpu_ms = calloc((size_t)runs, sizeof(double));
 		if (!cmds[ncmd].wall_ms || !cmds[ncmd].cpu_ms) {
@@ -202,11 +214,14 @@ int main(int argc, char **argv)
 			struct cmd *c = &cmds[(k + rot) % ncmd];
 			double wall, cpu;
 			long rss;
+			if (r >= 0 && r % c->every != 0)
+				continue;
 			if (run_once(c, devnull, errfd, &wall, &cpu, &rss) != 0)
 				return 1;
 			if (r >= 0) {
-				c->wall_ms[r] = wall;
-				c->cpu_ms[r] = cpu;
+				c->wall_ms[c->n] = wall;
+				c->cpu_ms[c->n] = cpu;
+				c->n++;
 				if (raw)
 					fprintf(raw, "%s\t%ld\t%.3f\t%.3f\t%ld\n", c->label, r, wall, cpu, rss);
 			}
@@ -220,12 +235,12 @@ int main(int argc, char **argv)
 
 	for (int k = 0; k < ncmd; k++) {
 		struct cmd *c = &cmds[k];
-		qsort(c->wall_ms, (size_t)runs, sizeof(double), cmp_double);
-		qsort(c->cpu_ms, (size_t)runs, sizeof(double), cmp_double);
-		printf("%s\t%ld\t%.3f\t%.3f\t%.3f\t%.3f\t%ld\t%.3f\n", c->label, runs,
-		       quantile(c->wall_ms, runs, 0.5), quantile(c->wall_ms, runs, 0.1),
-		       quantile(c->wall_ms, runs, 0.9), c->wall_ms[0], c->maxrss_kib,
-		       quantile(c->cpu_ms, runs, 0.5));
+		qsort(c->wall_ms, (size_t)c->n, sizeof(double), cmp_double);
+		qsort(c->cpu_ms, (size_t)c->n, sizeof(double), cmp_double);
+		printf("%s\t%ld\t%.3f\t%.3f\t%.3f\t%.3f\t%ld\t%.3f\n", c->label, c->n,
+		       quantile(c->wall_ms, c->n, 0.5), quantile(c->wall_ms, c->n, 0.1),
+		       quantile(c->wall_ms, c->n, 0.9), c->wall_ms[0], c->maxrss_kib,
+		       quantile(c->cpu_ms, c->n, 0.5));
 	}
 	return 0;
 }

@@ -7,10 +7,11 @@ have() { command -v "$1" >/dev/null 2>&1; }
 pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 # at, tmux: tests/system/outside.bats asks their daemons to start a process from inside;
 # sudo, uidmap (newuidmap): it runs these setuid programs by name inside (skipped if missing)
+# ripgrep: make bench runs sandbox-runtime (srt), which needs it
 for p in meson ninja-build pkg-config gcc libseccomp-dev libcmocka-dev bats python3 bubblewrap iproute2 \
          git procps util-linux curl netcat-openbsd iputils-ping socat \
          libnftables-dev libcap-dev libacl1-dev nftables acl libcap2-bin passwd strace \
-         at tmux sudo uidmap; do
+         at tmux sudo uidmap ripgrep; do
         pkg_ok "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0
