@@ -5,7 +5,7 @@
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]
 #
 # SECONDS: how long each target fuzzes (default 60; 0 runs only the checked-in
-# corpus, as a quick regression test). TARGET: toml, config, request
+# corpus, as a quick regression test). TARGET: toml, config, request, net
 # (default: all).
 # The targets run side by side, one process each. Everything goes to
 # build-fuzz/ (FUZZ_BUILD overrides): the binaries, the corpus each run grows
@@ -36,7 +36,7 @@ case $secs in
         ;;
 esac
 
-all_targets=(toml config request)
+all_targets=(toml config request net)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
@@ -49,6 +49,7 @@ sources() {
         toml) set -- "$top"/src/toml/*.c ;;
         config) set -- "$top"/src/common/*.c "$top"/src/toml/*.c "$top"/src/config/*.c "$top"/src/policy/*.c ;;
         request) set -- "$top"/src/common/*.c "$top/src/runner/request.c" "$top/src/policy/limits.c" ;;
+        net) set -- "$top"/src/common/*.c "$top"/src/net/*.c ;;
         *) return 1 ;;
         esac
         for f; do [[ $f == *_win.c ]] || echo "$f"; done

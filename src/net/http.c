@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+#include "net/http.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static bool is_tchar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* Visible ASCII (and space/tab in header values); never NUL, CR, LF, DEL or
+ * bytes >= 0x80 in the request line. */
+static bool is_vchar(unsigned char c) { return c > 0x20 && c < 0x7f; }
+
+static int bad(const char **why, const char *what) {
+        *why = what;
+        return -EINVAL;
+}
+
+static int parse_port(const char *s, size_t len, uint16_t *port) {
+        unsigned v = 0;
+        if (len == 0 || len > 5)
+                return -EINVAL;
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return -EINVAL;
+                v = v * 10 + (unsigned)(s[i] - '0');
+        }
+        if (v == 0 || v > 65535)
+                return -EINVAL;
+        *port = (uint16_t)v;
+        return 0;
+}
+
+/* authority = host [":" port], host = reg-name | "[" IPv6 "]". */
+static int parse_authority(const char *s, size_t len, bool need_port, http_request *req, const char **why) {
+        const char *host = s, *colon = NULL;
+        size_t host_len;
+        if (len == 0)
+                return bad(why, "empty host");
+        if (memchr(s, '@', len))
+                return bad(why, "user information in the authority");
+        if (s[0] == '[') {
+                const char *close = memchr(s, ']', len);
+                if (!close)
+                        return bad(why, "unterminated IPv6 literal");
+                host = s + 1;
+                host_len = (size_t)(close - host);
+                size_t rest = len - (size_t)(close + 1 - s);
+                if (rest > 0) {
+                        if (close[1] != ':')
+                                return bad(why, "junk after the IPv6 literal");
+                        colon = close + 1;
+                }
+        } else {
+                colon = memchr(s, ':', len);
+                host_len = colon ? (size_t)(colon - s) : len;
+        }
+        if (host_len == 0)
+                return bad(why, "empty host");
+        for (size_t i = 0; i < host_len; i++)
+                if (!is_vchar((unsigned char)host[i]) || host[i] == '%' || host[i] == '/' || host[i] == '[')
+                        return bad(why, "a character not allowed in a host");
+        if (colon) {
+                if (parse_port(colon + 1, len - (size_t)(colon + 1 - s), &req->port) < 0)
+                        return bad(why, "bad port");
+        } else if (need_port)
+                return bad(why, "CONNECT needs host:port");
+        else
+                req->port = 80;
+        req->host = host;
+        req->host_len = host_len;
+        req->authority = s;
+        req->authority_len = len;
+        return 0;
+}
+
+static const char *find_crlf(const char *p, const char *end) {
+        for (; p + 1 < end; p++)
+                if (p[0] == '\r' && p[1] == '\n')
+                        return p;
+        return NULL;
+}
+
+int http_parse_head(const char *buf, size_t len, http_request *req, const char **why) {
+        *req = (http_request){0};
+        *why = NULL;
+        if (len > HTTP_HEAD_MAX)
+                len = HTTP_HEAD_MAX;
+        const char *end = buf + len;
+        /* the whole head first: every line, checked, up to the blank one */
+        const char *line = buf, *head_end = NULL;
+        for (;;) {
+                const char *eol = find_crlf(line, end);
+                /* without a line end yet, a last '\r' may be the start of one */
+                const char *stop = eol ? eol : end > line && end[-1] == '\r' ? end - 1 : end;
+                for (const char *q = line; q < stop; q++) {
+                        unsigned char c = (unsigned char)*q;
+                        if (c == 0 || c == '\r' || c == '\n' || c == 0x7f || (c < 0x20 && c != '\t'))
+                                return bad(why, "a control character in the request head");
+                }
+                if (!eol)
+                        return len >= HTTP_HEAD_MAX ? (*why = "request head too large", -E2BIG) : 0;
+                if (eol == line) {
+                        if (line == buf)
+                                return bad(why, "empty request line");
+                        head_end = eol + 2;
+                        break;
+                }
+                if (line != buf) {
+                        if (*line == ' ' || *line == '\t')
+                                return bad(why, "obsolete line folding");
+                        const char *colon = memchr(line, ':', (size_t)(eol - line));
+                        if (!colon || colon == line)
+                                return bad(why, "a header line without a name");
+                        for (const char *q = line; q < colon; q++)
+                                if (!is_tchar(*q))
+                                        return bad(why, "a bad character in a header name");
+                }
+                line = eol + 2;
+        }
+        req->head_len = (size_t)(head_end - buf);
+
+        /* request line: method SP target SP HTTP/1.x */
+        const char *rl_end = find_crlf(buf, end);
+        const char *sp1 = memchr(buf, ' ', (size_t)(rl_end - buf));
+        if (!sp1 || sp1 == buf)
+                return bad(why, "no method");
+        for (const char *q = buf; q < sp1; q++)
+                if (!is_tchar(*q))
+                        return bad(why, "a bad character in the method");
+        const char *target = sp1 + 1;
+        const char *sp2 = memchr(target, ' ', (size_t)(rl_end - target));
+        if (!sp2 || sp2 == target)
+                return bad(why, "no request target");
+        size_t vlen = (size_t)(rl_end - (sp2 + 1));
+        if (vlen != 8 || memcmp(sp2 + 1, "HTTP/1.", 7) != 0 || sp2[8] < '0' || sp2[8] > '9')
+                return bad(why, "not HTTP/1.x");
+        req->minor = sp2[8] - '0';
+        for (const char *q = target; q < sp2; q++)
+                if (!is_vchar((unsigned char)*q))
+                        return bad(why, "a bad character in the request target");
+        req->method = buf;
+        req->method_len = (size_t)(sp1 - buf);
+        size_t tlen = (size_t)(sp2 - target);
+
+        if (req->method_len == 7 && memcmp(buf, "CONNECT", 7) == 0) {
+                req->connect = true;
+                return parse_authority(target, tlen, true, req, why) < 0 ? -EINVAL : 1;
+        }
+        if (tlen >= 7 && strncasecmp(target, "http://", 7) == 0) {
+                const char *auth = target + 7;
+                const char *slash = memchr(auth, '/', tlen - 7);
+                const char *q = memchr(auth, '?', tlen - 7);
+                const char *hash = memchr(auth, '#', tlen - 7);
+                const char *aend = sp2;
+                if (slash && slash < aend)
+                        aend = slash;
+                if (q && q < aend)
+                        aend = q;
+                if (hash)
+                        return bad(why, "a fragment in the request target");
+                if (parse_authority(auth, (size_t)(aend - auth), false, req, why) < 0)
+                        return -EINVAL;
+                req->path = aend;
+                req->path_len = (size_t)(sp2 - aend);
+                return 1;
+        }
+        *why = memchr(target, ':', tlen) && target[0] != '/' ? "only http:// URIs (use CONNECT for https)"
+                                                       : "not a proxy request (origin-form target)";
+        return -EPROTONOSUPPORT;
+}
+
+static bool header_is(const char *line, size_t len, const char *name) {
+        size_t n = strlen(name);
+        return len > n && line[n] == ':' && strncasecmp(line, name, n) == 0;
+}
+
+int http_rewrite_head(const char *buf, const http_request *req, char *out, size_t size) {
+        size_t o = 0;
+#define PUT(p, n)                                  \
+        do {                                       \
+                if (o + (n) > size)                \
+                        return -E2BIG;             \
+                memcpy(out + o, (p), (n));         \
+                o += (n);                          \
+        } while (0)
+        PUT(req->method, req->method_len);
+        PUT(" ", 1);
+        if (req->path_len == 0 || req->path[0] != '/')
+                PUT("/", 1);
+        PUT(req->path, req->path_len);
+        char ver[16];
+        int vl = snprintf(ver, sizeof(ver), " HTTP/1.%d\r\n", req->minor);
+        PUT(ver, (size_t)vl);
+        const char *end = buf + req->head_len - 2; /* before the blank line */
+        const char *line = find_crlf(buf, end + 2);
+        line = line ? line + 2 : end;
+        while (line < end) {
+                const char *eol = line;
+                while (eol < end && !(eol[0] == '\r' && eol[1] == '\n'))
+                        eol++;
+                size_t ll = (size_t)(eol - line);
+                static const char *const drop[] = {"Host", "Connection", "Keep-Alive", "Proxy-Connection",
+                                                   "Proxy-Authorization", "Proxy-Authenticate"};
+                bool skip = false;
+                for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]) && !skip; i++)
+                        skip = header_is(line, ll, drop[i]);
+                if (!skip) {
+                        PUT(line, ll);
+                        PUT("\r\n", 2);
+                }
+                line = eol + 2;
+        }
+        PUT("Host: ", 6);
+        PUT(req->authority, req->authority_len);
+        PUT("\r\nConnection: close\r\n\r\n", 23);
+#undef PUT
+        return (int)o;
+}
+
+size_t http_error_response(int status, const char *reason, const char *text, char *out, size_t size) {
+        char body[512];
+        int bl = snprintf(body, sizeof(body), "corral: %s\n", text);
+        if (bl < 0)
+                bl = 0;
+        if ((size_t)bl >= sizeof(body))
+                bl = (int)sizeof(body) - 1;
+        int n = snprintf(out, size,
+                         "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
+                         "Connection: close\r\n\r\n%s",
+                         status, reason, bl, body);
+        if (n < 0)
+                return 0;
+        return (size_t)n < size ? (size_t)n : size - 1;
+}

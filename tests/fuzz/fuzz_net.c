@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT
+ * libFuzzer target: the network proxy's parsers (src/net), which read what
+ * the sandboxed command sends to the proxy. The first byte of the input
+ * picks the parser; the rest is its input, in a buffer of exactly its size:
+ *   'H' an HTTP proxy request head (and, when it parses, its rewrite),
+ *   'S' a SOCKS5 greeting followed by a request,
+ *   'T' TLS records holding a ClientHello,
+ *   'A' an IP literal, 'R' an allow_domains rule, 'N' a host name;
+ * any other first byte feeds the rest to every parser.
+ *
+ * Besides what the sanitizers catch, it checks that: a parsed head lies in
+ * the buffer, names a non-empty host and a port, and its rewrite starts with
+ * the method, ends with the blank line and holds no NUL; a parsed SOCKS5
+ * request is within the input; an SNI is 1..255 bytes without NUL; an
+ * address prints and parses back to itself; a rule or name normalises to a
+ * fixed point; and a host the rules allow is a valid name or an address
+ * the rules name. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/addr.h"
+#include "net/domain.h"
+#include "net/http.h"
+#include "net/rules.h"
+#include "net/socks5.h"
+#include "net/tls.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check(bool ok, const char *what) {
+        if (!ok) {
+                fprintf(stderr, "fuzz_net: broken promise: %s\n", what);
+                abort();
+        }
+}
+
+static strv allow, deny;
+static const uint16_t ports[] = {80, 443};
+
+static void rules_init(void) {
+        if (allow.n)
+                return;
+        const char *a[] = {"allowed.test", "*.allowed.test", "198.18.0.9", "2001:db8::9"};
+        for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++)
+                strv_push(&allow, a[i]);
+        strv_push(&deny, "bad.allowed.test");
+}
+
+static void check_host(const char *host, size_t len, uint16_t port) {
+        net_rules r = {&allow, &deny, ports, 2};
+        net_verdict v;
+        if (!net_check_host(&r, host, len, port, &v))
+                return;
+        check(port == 80 || port == 443, "an allowed port");
+        char n[NET_NAME_MAX + 1];
+        if (!v.is_addr) {
+                check(net_name_normalize(host, len, n) == 0 && strcmp(n, v.name) == 0, "an allowed name is valid");
+                check(strcmp(v.name, "bad.allowed.test") != 0, "deny wins");
+        } else
+                check(net_rule_matches_addr("198.18.0.9", &v.addr) || net_rule_matches_addr("2001:db8::9", &v.addr),
+                      "an allowed address is named");
+}
+
+static void fuzz_http(const uint8_t *d, size_t n) {
+        char *buf = malloc(n ? n : 1);
+        if (!buf)
+                return;
+        memcpy(buf, d, n);
+        http_request req;
+        const char *why = NULL;
+        int r = http_parse_head(buf, n, &req, &why);
+        check(r == 0 || r == 1 || r == -EINVAL || r == -E2BIG || r == -EPROTONOSUPPORT, "http: return value");
+        check(r >= 0 || why, "http: a refusal says why");
+        if (r == 1) {
+                check(req.head_len <= n && req.head_len >= 4, "http: head within the buffer");
+                check(req.host >= buf && req.host + req.host_len <= buf + req.head_len && req.host_len > 0,
+                      "http: host within the head");
+                check(req.port > 0, "http: a port");
+                check_host(req.host, req.host_len, req.port);
+                if (!req.connect) {
+                        char out[HTTP_HEAD_MAX + 512];
+                        int w = http_rewrite_head(buf, &req, out, sizeof(out));
+                        check(w > 0 || w == -E2BIG, "http: rewrite");
+                        if (w > 0) {
+                                check(memchr(out, 0, (size_t)w) == NULL, "http: no NUL in the rewrite");
+                                check(memcmp(out, req.method, req.method_len) == 0, "http: method first");
+                                check(w >= 4 && memcmp(out + w - 4, "\r\n\r\n", 4) == 0, "http: blank line last");
+                        }
+                }
+        }
+        free(buf);
+}
+
+static void fuzz_socks(const uint8_t *d, size_t n) {
+        uint8_t *buf = malloc(n ? n : 1);
+        if (!buf)
+                return;
+        memcpy(buf, d, n);
+        int g = socks5_parse_greeting(buf, n);
+        check(g >= -EACCES || g == -EINVAL, "socks: greeting");
+        if (g > 0) {
+                check((size_t)g <= n, "socks: greeting within the input");
+                socks5_request req;
+                int r = socks5_parse_request(buf + g, n - (size_t)g, &req);
+                check(r == 0 || r == 1 || r == -EINVAL || r == -EAFNOSUPPORT, "socks: request");
+                if (r == 1) {
+                        check(req.len <= n - (size_t)g, "socks: request within the input");
+                        if (req.atyp == SOCKS5_ATYP_DOMAIN)
+                                check_host(req.host, req.host_len, req.port);
+                }
+        }
+        free(buf);
+}
+
+static void fuzz_tls(const uint8_t *d, size_t n) {
+        uint8_t *buf = malloc(n ? n : 1);
+        if (!buf)
+                return;
+        memcpy(buf, d, n);
+        char sni[256];
+        int r = tls_client_hello_sni(buf, n, sni);
+        check(r == 0 || r == 1 || r == -ENOENT || r == -EINVAL || r == -E2BIG, "tls: return value");
+        if (r == 1)
+                check(strlen(sni) >= 1 && strlen(sni) <= 255, "tls: sni length");
+        tls_looks_like_handshake(buf, n);
+        free(buf);
+}
+
+static void fuzz_text(char kind, const uint8_t *d, size_t n) {
+        char *buf = malloc(n + 1);
+        if (!buf)
+                return;
+        memcpy(buf, d, n);
+        buf[n] = 0;
+        if (kind == 'A' || kind == 0) {
+                net_addr a, b;
+                if (net_addr_parse(buf, n, &a) == 0) {
+                        char t[NET_ADDR_STRLEN];
+                        net_addr_format(&a, t);
+                        check(net_addr_parse(t, strlen(t), &b) == 0 && net_addr_equal(&a, &b), "addr: round trip");
+                        net_addr_classify(&a);
+                }
+        }
+        if (kind == 'R' || kind == 0) {
+                char out[NET_RULE_MAX], again[NET_RULE_MAX];
+                const char *why = NULL;
+                if (strlen(buf) == n && net_rule_normalize(buf, out, &why) == 0) {
+                        check(net_rule_normalize(out, again, &why) == 0 && strcmp(out, again) == 0,
+                              "rule: a fixed point");
+                        net_rule_covered_by(out, "*.allowed.test");
+                } else if (strlen(buf) == n)
+                        check(why != NULL, "rule: a refusal says why");
+        }
+        if (kind == 'N' || kind == 0) {
+                char out[NET_NAME_MAX + 1], again[NET_NAME_MAX + 1];
+                if (net_name_normalize(buf, n, out) == 0) {
+                        check(net_name_normalize(out, strlen(out), again) == 0 && strcmp(out, again) == 0,
+                              "name: a fixed point");
+                        check(strlen(out) <= NET_NAME_MAX, "name: length");
+                }
+                check_host(buf, n, 443);
+        }
+        free(buf);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        rules_init();
+        if (size == 0)
+                return 0;
+        const uint8_t *d = data + 1;
+        size_t n = size - 1;
+        switch (data[0]) {
+        case 'H': fuzz_http(d, n); break;
+        case 'S': fuzz_socks(d, n); break;
+        case 'T': fuzz_tls(d, n); break;
+        case 'A':
+        case 'R':
+        case 'N': fuzz_text((char)data[0], d, n); break;
+        default:
+                fuzz_http(d, n);
+                fuzz_socks(d, n);
+                fuzz_tls(d, n);
+                fuzz_text(0, d, n);
+        }
+        return 0;
+}
