@@ -23,6 +23,7 @@
 #include "apply/net.h"
 #include "apply/seccomp.h"
 #include "apply/syscalls.h"
+#include "common/timing.h"
 
 static const int forwarded[] = {FORWARDED_SIGNALS};
 
@@ -61,6 +62,7 @@ __attribute__((noreturn)) static void exec_command(const apply_ctx *ctx, int exe
                 (void)!write(exec_err_fd, &(int32_t){err}, sizeof(int32_t));
                 _exit(125);
         }
+        timing_mark(TP_EXEC);
         /* execvp semantics: the first candidate that is not ENOENT decides. */
         int32_t first_err = ENOENT;
         for (size_t i = 0; i < pl->exec_candidates.n; i++) {
@@ -138,6 +140,7 @@ void apply_sandbox_init(const apply_ctx *ctx) {
         if (read(ctx->sync_fd, &go, 1) != 1)
                 _exit(125);
         close(ctx->sync_fd);
+        timing_mark(TP_INIT);
 
         size_t failed = 0;
         int r = mounts_apply(pl, ctx->slots, &failed);
@@ -148,6 +151,7 @@ void apply_sandbox_init(const apply_ctx *ctx) {
                         close(ctx->slots[i]);
         if ((pl->clone_flags & CLONE_NEWNET) && (r = net_loopback_up()) < 0)
                 fail(ctx, STEP_LOOPBACK, 0, r);
+        timing_mark(TP_MOUNTS);
 
         /* Signals: init handles them through a signalfd (pid 1 ignores
          * signals without a handler). */
@@ -178,8 +182,10 @@ void apply_sandbox_init(const apply_ctx *ctx) {
                 /* Not dumpable: the command cannot ptrace or read the memory
                  * of its init (it can still debug its own children). */
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+                timing_mark(TP_CONFINED);
                 if ((r = seccomp_install(seccomp_program())) < 0)
                         fail(ctx, STEP_SECCOMP, 0, r);
+                timing_mark(TP_SECCOMP);
         }
         supervise_inside(ctx, sigfd);
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/timing.h"
 #include "corral.h"
 #include "doctor/probe.h"
 #ifdef _WIN32
@@ -43,7 +44,8 @@ static const char usage_run[] =
         "      --limit-pids N         at most N processes and threads\n"
         "      --limit-cpu SECONDS    CPU seconds per process, then it is killed\n"
         "      --limit-tmp BYTES      size of the private /tmp and /dev/shm (with --tmp private)\n"
-        "  -v, --verbose              say what is being set up, on stderr\n";
+        "  -v, --verbose              say what is being set up, on stderr\n"
+        "      --timing               print a timeline of the run, phase by phase, on stderr\n";
 
 static const char usage_main[] =
         "usage: corral run [OPTIONS] [--] COMMAND [ARG...]    run COMMAND in the sandbox\n"
@@ -75,6 +77,7 @@ enum {
         OPT_LIMIT_PIDS,
         OPT_LIMIT_CPU,
         OPT_LIMIT_TMP,
+        OPT_TIMING,
 };
 
 static const struct option run_options[] = {
@@ -100,6 +103,7 @@ static const struct option run_options[] = {
         {"limit-cpu", required_argument, NULL, OPT_LIMIT_CPU},
         {"limit-tmp", required_argument, NULL, OPT_LIMIT_TMP},
         {"verbose", no_argument, NULL, 'v'},
+        {"timing", no_argument, NULL, OPT_TIMING},
         {"json", no_argument, NULL, OPT_JSON},
         {"help", no_argument, NULL, OPT_HELP},
 #ifdef _WIN32
@@ -140,7 +144,7 @@ static const char *option_key(int opt) {
 
 typedef struct cli {
         corral_request *req;
-        bool verbose, json;
+        bool verbose, json, timing;
         int status_fd;
 } cli;
 
@@ -161,6 +165,13 @@ static int parse_options(cli *c, int argc, char **argv, bool allow_json, const c
                 }
                 switch (opt) {
                 case 'v': c->verbose = true; break;
+                case OPT_TIMING:
+                        if (timing_enable() < 0) {
+                                fprintf(stderr, "corral: --timing: not available on this platform\n");
+                                return -EINVAL;
+                        }
+                        c->timing = true;
+                        break;
                 case OPT_JSON:
                         if (!allow_json)
                                 goto bad;
@@ -251,6 +262,8 @@ static int cmd_run_or_explain(int argc, char **argv, bool explain) {
                         st.signal, st.limit);
         write_status(c.status_fd, &st);
         ret = st.exit_code;
+        if (c.timing)
+                timing_print(stderr);
 out:
         corral_sandbox_free(sb);
         corral_request_free(c.req);
@@ -334,6 +347,7 @@ static void ensure_std_fds(void) {
 #endif
 
 int main(int argc, char **argv) {
+        timing_mark(TP_MAIN);
         ensure_std_fds();
 #ifdef _WIN32
         argv = cli_win_utf8_argv(&argc);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * The public API: glue from a request to config layers, policy, plan and run.
  * No decisions of its own. */
+#include "common/timing.h"
 #include "corral.h"
 
 #include <errno.h>
@@ -33,6 +34,7 @@ int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_e
         /* users backend (issue 3): installed and usable? auto may pick it. */
         if ((r = users_select(&sb->policy, err)) < 0)
                 goto out;
+        timing_mark(TP_POLICY);
         /* ... and, where user namespaces are blocked, it runs without them:
          * the plan (and explain) say so. */
         if (sb->policy.backend == BACKEND_USERS && userns_blocked(userns_probe()))
@@ -42,6 +44,7 @@ int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_e
                 r = plan_build(&sb->policy, req->argv.v, (const char *const *)environ, &sb->plan, err);
         if (r < 0)
                 goto out;
+        timing_mark(TP_PLAN);
         *ret = TAKE_PTR(sb);
 out:
         corral_sandbox_free(sb);

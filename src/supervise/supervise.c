@@ -19,6 +19,7 @@
 #include "apply/cgroup.h"
 #include "apply/host.h"
 #include "apply/syscalls.h"
+#include "common/timing.h"
 
 static const int forwarded[] = {FORWARDED_SIGNALS};
 
@@ -190,6 +191,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         int r = host_prepare(pl, &host, err);
         if (r < 0)
                 return r;
+        timing_mark(TP_HOST);
 
         apply_ctx ctx = {.pl = pl, .envp = pl->env.v};
         int sync_pipe[2] = {-1, -1}, report_pipe[2] = {-1, -1}, sigfd = -1, pidfd = -1, cg_fd = -1;
@@ -251,6 +253,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         }
         if (pid == 0)
                 child(&ctx, sync_pipe[1], report_pipe[0], sigfd);
+        timing_mark(TP_CLONE);
 
         close(sync_pipe[0]);
         close(report_pipe[1]);
@@ -265,6 +268,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         }
         close(sync_pipe[1]);
         sync_pipe[1] = -1;
+        timing_mark(TP_MAPS);
 
         uint64_t deadline = pl->policy->timeout_ms ? start + pl->policy->timeout_ms : 0;
         for (;;) {
@@ -308,6 +312,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         int status = 0;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
+        timing_mark(TP_EXITED);
         res->wall_ms = now_ms() - start;
 
         apply_report rep = {0}, last = {0};
@@ -360,5 +365,6 @@ out:
         free(cg_path);
         free(ctx.slots);
         host_finish(pl, &host);
+        timing_mark(TP_DONE);
         return r;
 }

@@ -253,3 +253,20 @@ print("ok")' "$T/sig.json" "$T/to.json"
 	assert_success
 	[[ "$output" =~ [0-9]+\.[0-9]+ ]] || fail "no version number: $output"
 }
+
+@test "run --timing: a timeline with every phase of the run, and the command's own output untouched" {
+	run --separate-stderr corral run --timing -- sh -c 'echo out'
+	assert_success
+	[ "$output" = out ] || fail "stdout: $output"
+	local phase
+	for phase in "config and policy" "plan" "host bookkeeping" "clone into the new namespaces" "mounts" \
+		"seccomp filter" "fork of the command, up to its execve" "the command ran" "teardown" "total from main()"; do
+		[[ "$stderr" == *"$phase"* ]] || fail "no '$phase' line: $stderr"
+	done
+	if [ "${CORRAL_BACKEND:-}" != users ]; then
+		# userns: every mark is reached (the users backend crosses an exec)
+		[[ "$stderr" != *"not reached"* ]] || fail "a phase was not reached: $stderr"
+	fi
+	run --separate-stderr corral run -- true
+	[[ "$stderr" != *"timing"* ]] || fail "a timeline without --timing: $stderr"
+}
