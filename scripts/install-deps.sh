@@ -10,10 +10,14 @@ pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok i
 # ripgrep: make bench runs sandbox-runtime (srt), which needs it
 for p in meson ninja-build pkg-config gcc libseccomp-dev libcmocka-dev bats python3 bubblewrap iproute2 \
          git procps util-linux curl netcat-openbsd iputils-ping socat \
-         libnftables-dev libcap-dev libacl1-dev nftables acl libcap2-bin passwd strace \
+         libnftables-dev libcap-dev libacl1-dev libjansson-dev nftables acl libcap2-bin passwd strace \
          at tmux sudo uidmap ripgrep; do
         pkg_ok "$p" || need="$need $p"
 done
+# node and npm: tests/mcp drives `corral mcp` with the official MCP SDK client
+# from the npm registry (any node >= 18 on PATH will do)
+have node || need="$need nodejs"
+have npm || need="$need npm"
 [ -z "$need" ] && exit 0
 if ! have apt-get; then
         echo "install-deps: missing:$need (not a Debian/Ubuntu system: install them by hand)" >&2

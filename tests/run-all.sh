@@ -46,6 +46,9 @@ suite "TOML conformance (toml-test 1.0.0)" python3 "$top/tests/toml/run-toml-tes
 # The unit tests again, built with ASan+UBSan in their own build directory.
 suite "unit tests under ASan+UBSan" "$top/tests/sanitize/run.sh" "$build-asan"
 suite "system tests (bats, the real binary)" "$top/tests/system/run.sh" "$build"
+# corral mcp against the official MCP SDK client (npm; skipped, with the reason, without node or the registry).
+suite "MCP server (tests/mcp: the official TypeScript SDK client)" "$top/tests/mcp/run.sh" "$build"
+suite "agent adapters (tests/adapters: the Claude Code hook)" "$top/tests/adapters/run.sh" "$build"
 
 suite "elevated tests (users backend: corral-setup, corral-runner; as root)" "$top/tests/elevated/run.sh" "$build"
 

@@ -12,6 +12,9 @@
 #include "common/timing.h"
 #include "corral.h"
 #include "doctor/probe.h"
+#ifndef _WIN32
+int mcp_main(int argc, char **argv); /* src/mcp/start.c */
+#endif
 #ifdef _WIN32
 #include "cli/cli_win.h" /* UTF-8 argv, fcntl/dprintf stand-ins, the UAC setup launcher */
 #endif
@@ -54,6 +57,7 @@ static const char usage_main[] =
         "       corral setup [ARGS]                             install the users backend (corral-setup, via sudo)\n"
         "       corral grant [--read] DIR...                    let the sandbox users reach (and read) DIR\n"
         "       corral revoke DIR...                            undo corral grant\n"
+        "       corral mcp [RUN OPTIONS]                        an MCP server on stdio: a sandbox per tool call\n"
         "       corral version\n"
         "Run `corral run --help` for the options.\n";
 
@@ -365,6 +369,10 @@ int main(int argc, char **argv) {
                 return cmd_doctor(argc - 1, argv + 1);
         if (strcmp(cmd, "setup") == 0)
                 return cmd_setup(argc - 1, argv + 1);
+#ifndef _WIN32
+        if (strcmp(cmd, "mcp") == 0) /* src/mcp: an MCP server over stdio */
+                return mcp_main(argc - 1, argv + 1);
+#endif
         if (strcmp(cmd, "grant") == 0 || strcmp(cmd, "revoke") == 0)
                 return cmd_grant(argc - 1, argv + 1, cmd[0] == 'r');
         if (strcmp(cmd, "__doctor-probe") == 0 && argc == 4) /* run by doctor, inside a sandbox */
