@@ -36,7 +36,7 @@ case $secs in
         ;;
 esac
 
-all_targets=(toml config request net)
+all_targets=(toml config request net mcp)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
@@ -50,6 +50,7 @@ sources() {
         config) set -- "$top"/src/common/*.c "$top"/src/toml/*.c "$top"/src/config/*.c "$top"/src/policy/*.c ;;
         request) set -- "$top"/src/common/*.c "$top/src/runner/request.c" "$top/src/policy/limits.c" ;;
         net) set -- "$top"/src/common/*.c "$top"/src/net/*.c ;;
+        mcp) set -- "$top/src/mcp/tool.c" "$top/src/mcp/utf8.c" ;;
         *) return 1 ;;
         esac
         for f; do [[ $f == *_win.c ]] || echo "$f"; done
@@ -85,7 +86,9 @@ for t in "${targets[@]}"; do
                 continue
         fi
         # shellcheck disable=SC2086 # $src is a list of paths without spaces
-        if ! "$cc" "${cflags[@]}" $src "$here/fuzz_$t.c" -o "$out/fuzz_$t" 2>"$out/logs/$t-build.log"; then
+        libs=()
+        [ "$t" = mcp ] && libs=(-ljansson -lm) # corral mcp's JSON library
+        if ! "$cc" "${cflags[@]}" $src "$here/fuzz_$t.c" "${libs[@]}" -o "$out/fuzz_$t" 2>"$out/logs/$t-build.log"; then
                 cat "$out/logs/$t-build.log" >&2
                 echo "fuzz_$t: does not build (clang with libFuzzer: Debian's clang and libclang-rt-14-dev)" >&2
                 failed=$((failed + 1))

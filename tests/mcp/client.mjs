@@ -259,6 +259,19 @@ await test("the server's own options are the policy (-m read-only), whatever the
 });
 await c2.client.close();
 
+const w3 = world();
+const c3 = await connect(w3, ["--network", "on"]);
+await test("network: \"off\" turns the network off for one call of a server that allows it", async () => {
+  // CORRAL_NETWORK is what corral set up; the loopback-only namespace shows in /proc/net/dev
+  const probe = "echo $CORRAL_NETWORK; grep -c : /proc/net/dev";
+  const on = await run(c3, { command: probe });
+  const off = await run(c3, { command: probe, network: "off" });
+  assert.equal(on.structuredContent.stdout.split("\n")[0], "on");
+  assert.equal(off.structuredContent.stdout.split("\n")[0], "off");
+  assert.equal(off.structuredContent.stdout.split("\n")[1], "1"); // lo only
+});
+await c3.client.close();
+
 await test("server options are checked at start: a bad one, a command, --status-fd", async () => {
   for (const args of [["--bogus"], ["echo"], ["--status-fd", "1"], ["--max-output", "0"]]) {
     const r = new Raw(w, args);
