@@ -116,3 +116,20 @@ rewritten() {
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"corral is not installed"* ]]
 }
+
+@test "docs/agents.md: every JSON and TOML snippet parses (what users copy into their agents)" {
+	run python3 - "$REPO/docs/agents.md" <<'PY'
+import json, re, sys, tomllib
+text = open(sys.argv[1]).read()
+n = 0
+for lang, body in re.findall(r"```(json|toml)\n(.*?)```", text, re.S):
+    if lang == "json":
+        json.loads(body)
+    else:
+        tomllib.loads(body)
+    n += 1
+assert n >= 6, n
+print(n, "snippets")
+PY
+	[ "$status" -eq 0 ]
+}
