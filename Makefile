@@ -26,6 +26,7 @@ bench: deps all
 	./bench/bench.sh $(BUILD)/corral
 	./bench/nested.sh $(BUILD)/corral
 	./bench/users.sh $(BUILD)
+	./bench/mcp.sh $(BUILD)/corral
 	./bench/concurrency.sh $(BUILD)/corral
 
 install: all
