@@ -345,8 +345,9 @@ await test("an oversized message (5 MiB) is refused unread; a 3 MiB one is read;
   r.kill();
 });
 
-for (const [how, end] of [["closes stdin", (r) => r.p.stdin.end()], ["is killed with SIGKILL", (r) => r.kill()]]) {
-  await test(`a client that ${how} leaves nothing running`, async () => {
+for (const [how, end] of [["the client closes stdin", (r) => r.p.stdin.end()],
+  ["the server is killed with SIGKILL", (r) => r.kill()], ["the server gets SIGTERM", (r) => r.p.kill("SIGTERM")]]) {
+  await test(`${how} while a call runs: nothing is left running`, async () => {
     const r = new Raw(w);
     await r.init();
     const m = marker();
