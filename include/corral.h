@@ -55,6 +55,12 @@ void corral_sandbox_free(corral_sandbox *sb);
 /* The resolved policy and the exact plan, as text or one JSON object. */
 int corral_sandbox_explain(const corral_sandbox *sb, FILE *f, bool json);
 
+/* The workspace's private package-manager caches (docs/config.md, "[caches]"):
+ * list them with their sizes, or clear the named ones (all when n is 0).
+ * Linux only. */
+int corral_sandbox_caches(const corral_sandbox *sb, FILE *f, bool json, corral_error *err);
+int corral_sandbox_caches_clear(const corral_sandbox *sb, char *const *names, size_t n, FILE *f, corral_error *err);
+
 /* Runs the command. Returns 0 when it ran (status says how it ended) and a
  * negative errno when the sandbox could not be set up (the command was not
  * started). For exec failures status->exit_code is 126/127 and err says why. */

@@ -12,6 +12,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "apply/overlay.h"
 #include "apply/syscalls.h"
 
 static int open_path(const char *path, bool nofollow) {
@@ -122,6 +123,9 @@ static int run_op(const mount_op *op, int *slots) {
                                : 0;
         case MOP_PROC:
                 return mount("proc", op->path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ? -errno : 0;
+        case MOP_OVERLAY:
+                slots[op->slot] = overlay_new(op->path, op->cache_dir);
+                return slots[op->slot] < 0 ? slots[op->slot] : 0;
         case MOP_DEVPTS:
                 return mount("devpts", op->path, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620") < 0
                                ? -errno

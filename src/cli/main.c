@@ -47,6 +47,8 @@ static const char usage_run[] =
         "      --limit-pids N         at most N processes and threads\n"
         "      --limit-cpu SECONDS    CPU seconds per process, then it is killed\n"
         "      --limit-tmp BYTES      size of the private /tmp and /dev/shm (with --tmp private)\n"
+        "      --cache NAME=MODE      a package-manager cache (npm, pip, cargo, ..., all): read-through\n"
+        "                             (default) | private | off (repeatable)\n"
         "  -v, --verbose              say what is being set up, on stderr\n"
         "      --timing               print a timeline of the run, phase by phase, on stderr\n";
 
@@ -54,6 +56,7 @@ static const char usage_main[] =
         "usage: corral run [OPTIONS] [--] COMMAND [ARG...]    run COMMAND in the sandbox\n"
         "       corral explain [OPTIONS] [--json] [-- COMMAND] the resolved policy and the plan\n"
         "       corral doctor [--json]                          what this machine supports\n"
+        "       corral cache [list|clear] [OPTIONS] [NAME...]   the workspace's private caches, their sizes\n"
         "       corral setup [ARGS]                             install the users backend (corral-setup, via sudo)\n"
         "       corral grant [--read] DIR...                    let the sandbox users reach (and read) DIR\n"
         "       corral revoke DIR...                            undo corral grant\n"
@@ -82,6 +85,7 @@ enum {
         OPT_LIMIT_CPU,
         OPT_LIMIT_TMP,
         OPT_TIMING,
+        OPT_CACHE,
 };
 
 static const struct option run_options[] = {
@@ -106,6 +110,7 @@ static const struct option run_options[] = {
         {"limit-pids", required_argument, NULL, OPT_LIMIT_PIDS},
         {"limit-cpu", required_argument, NULL, OPT_LIMIT_CPU},
         {"limit-tmp", required_argument, NULL, OPT_LIMIT_TMP},
+        {"cache", required_argument, NULL, OPT_CACHE},
         {"verbose", no_argument, NULL, 'v'},
         {"timing", no_argument, NULL, OPT_TIMING},
         {"json", no_argument, NULL, OPT_JSON},
@@ -176,6 +181,22 @@ static int parse_options(cli *c, int argc, char **argv, bool allow_json, const c
                         }
                         c->timing = true;
                         break;
+                case OPT_CACHE: {
+                        // NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): getopt sets optarg for required_argument
+                        const char *eq = strchr(optarg, '=');
+                        char k[64];
+                        if (!eq || eq == optarg || (size_t)(eq - optarg) > 32) {
+                                fprintf(stderr, "corral: --cache %s: expected NAME=MODE (npm=private, all=off)\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        snprintf(k, sizeof(k), "caches.%.*s", (int)(eq - optarg), optarg);
+                        if (corral_request_set(c->req, k, eq + 1, &err) < 0) {
+                                fprintf(stderr, "corral: --cache %s: %s\n", optarg, err.msg);
+                                return -EINVAL;
+                        }
+                        break;
+                }
                 case OPT_JSON:
                         if (!allow_json)
                                 goto bad;
@@ -273,6 +294,44 @@ out:
         corral_request_free(c.req);
         return ret;
 }
+
+#ifndef _WIN32
+/* corral cache [list|clear] [OPTIONS] [NAME...]: the workspace's private
+ * caches, with their sizes; clear removes the named ones (all without names). */
+static int cmd_cache(int argc, char **argv) {
+        bool clear = false;
+        if (argc > 1 && (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "clear") == 0)) {
+                clear = argv[1][0] == 'c';
+                argc--, argv++;
+        }
+        cli c = {.req = corral_request_new(), .status_fd = -1};
+        corral_error err = {{0}};
+        corral_sandbox *sb = NULL;
+        int ret = EXIT_SETUP;
+        if (!c.req)
+                return EXIT_SETUP;
+        int idx = parse_options(&c, argc, argv, !clear, usage_main);
+        if (idx < 0)
+                goto out;
+        if (!clear && idx < argc) {
+                fprintf(stderr, "corral: cache: unexpected argument '%s'\n%s", argv[idx], usage_main);
+                goto out;
+        }
+        if (corral_sandbox_new(c.req, &sb, &err) < 0) {
+                fprintf(stderr, "corral: %s\n", err.msg);
+                goto out;
+        }
+        int r = clear ? corral_sandbox_caches_clear(sb, argv + idx, (size_t)(argc - idx), stdout, &err)
+                      : corral_sandbox_caches(sb, stdout, c.json, &err);
+        if (r < 0)
+                fprintf(stderr, "corral: %s\n", err.msg);
+        ret = r < 0 ? 1 : 0;
+out:
+        corral_sandbox_free(sb);
+        corral_request_free(c.req);
+        return ret;
+}
+#endif
 
 static int cmd_doctor(int argc, char **argv) {
         bool json = false;
@@ -372,6 +431,8 @@ int main(int argc, char **argv) {
 #ifndef _WIN32
         if (strcmp(cmd, "mcp") == 0) /* src/mcp: an MCP server over stdio */
                 return mcp_main(argc - 1, argv + 1);
+        if (strcmp(cmd, "cache") == 0)
+                return cmd_cache(argc - 1, argv + 1);
 #endif
         if (strcmp(cmd, "grant") == 0 || strcmp(cmd, "revoke") == 0)
                 return cmd_grant(argc - 1, argv + 1, cmd[0] == 'r');

@@ -55,6 +55,8 @@ typedef enum key_kind {
         KEY_ENV_KEEP, /* list of names */
         KEY_ENV_SET,  /* NAME=value */
         KEY_LIMIT,    /* [limits]: list holds the policy_limit */
+        KEY_CACHE,    /* [caches]: list holds the policy_cache, N_CACHES for "all" */
+        KEY_CACHES_DIR,
 } key_kind;
 
 #define NO_LINE ((size_t)-1)
@@ -89,6 +91,22 @@ static const key_def keys[] = {
         { "limits.pids", KEY_LIMIT, LIMIT_PIDS, NO_LINE, false },
         { "limits.cpu", KEY_LIMIT, LIMIT_CPU, NO_LINE, false },
         { "limits.tmp", KEY_LIMIT, LIMIT_TMP, NO_LINE, false },
+        { "caches.xdg", KEY_CACHE, CACHE_XDG, NO_LINE, false },
+        { "caches.npm", KEY_CACHE, CACHE_NPM, NO_LINE, false },
+        { "caches.pnpm", KEY_CACHE, CACHE_PNPM, NO_LINE, false },
+        { "caches.yarn", KEY_CACHE, CACHE_YARN, NO_LINE, false },
+        { "caches.pip", KEY_CACHE, CACHE_PIP, NO_LINE, false },
+        { "caches.uv", KEY_CACHE, CACHE_UV, NO_LINE, false },
+        { "caches.poetry", KEY_CACHE, CACHE_POETRY, NO_LINE, false },
+        { "caches.cargo", KEY_CACHE, CACHE_CARGO, NO_LINE, false },
+        { "caches.go", KEY_CACHE, CACHE_GO, NO_LINE, false },
+        { "caches.go-build", KEY_CACHE, CACHE_GO_BUILD, NO_LINE, false },
+        { "caches.maven", KEY_CACHE, CACHE_MAVEN, NO_LINE, false },
+        { "caches.gradle", KEY_CACHE, CACHE_GRADLE, NO_LINE, false },
+        { "caches.node-gyp", KEY_CACHE, CACHE_NODE_GYP, NO_LINE, false },
+        { "caches.ccache", KEY_CACHE, CACHE_CCACHE, NO_LINE, false },
+        { "caches.all", KEY_CACHE, N_CACHES, NO_LINE, false },
+        { "caches.dir", KEY_CACHES_DIR, 0, LINE(line_caches_dir), false },
         { "backend", KEY_BACKEND, 0, NO_LINE, false },
         { "workspace", KEY_WORKSPACE, 0, NO_LINE, false },
         { "cwd", KEY_CWD, 0, NO_LINE, false },
@@ -155,6 +173,7 @@ void config_layer_done(config_layer *l) {
         strv_clear(&l->trusted_workspaces);
         free(l->workspace);
         free(l->cwd);
+        free(l->caches_dir);
         *l = (config_layer){0};
 }
 
@@ -394,6 +413,30 @@ static int set_value(config_layer *l, const key_def *k, const char *v, const cha
                 l->line_limits[li] = w.line;
                 break;
         }
+        case KEY_CACHE: {
+                policy_cache_mode m;
+                if (policy_cache_mode_from_string(v, &m) < 0)
+                        return fail(err, w, -EINVAL,
+                                    "key '%s': unknown cache mode '%s' (expected read-through, private or off)",
+                                    k->name, v);
+                for (size_t c = 0; c < N_CACHES; c++)
+                        if (k->list == N_CACHES || k->list == c) {
+                                l->caches[c] = m;
+                                l->has_caches |= 1u << c;
+                                l->line_caches[c] = w.line;
+                        }
+                break;
+        }
+        case KEY_CACHES_DIR: {
+                if ((why = path_problem(v)))
+                        return fail(err, w, -EINVAL, "key '%s': path '%s' %s", k->name, v, why);
+                char *e = expand(v, home);
+                if (!e)
+                        return oom(err);
+                free(l->caches_dir);
+                l->caches_dir = e;
+                break;
+        }
         case KEY_ENV_SET: {
                 const char *eq = strchr(v, '=');
                 if (!eq || eq == v)
@@ -553,6 +596,12 @@ static int load_key(const loader *ld, const key_def *k, const toml_value *v) {
                 note_line(ld->l, k, toml_line(v));
                 return 0;
 
+        case KEY_CACHE:
+        case KEY_CACHES_DIR:
+                if ((r = get_string(ld, k->name, v, "a string", &s)) < 0)
+                        return r;
+                return set_value(ld->l, k, s, ld->home, at(ld, v), ld->err);
+
         case KEY_BACKEND:
         case KEY_WORKSPACE:
         case KEY_CWD:
@@ -596,6 +645,26 @@ static int load_limits(const loader *ld, const toml_value *t) {
                 if (!k || k->kind != KEY_LIMIT)
                         return fail(ld->err, at(ld, v), -EINVAL,
                                     "unknown key 'limits.%s' (expected memory, pids, cpu or tmp)", name);
+                int r = load_key(ld, k, v);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int load_caches(const loader *ld, const toml_value *t) {
+        if (toml_type_of(t) != TOML_TABLE)
+                return wrong_type(ld, "caches", t, "a table");
+        for (size_t i = 0; i < toml_count(t); i++) {
+                const char *name = toml_table_key_at(t, i);
+                const toml_value *v = toml_table_value_at(t, i);
+                char full[64];
+                snprintf(full, sizeof(full), "caches.%s", name);
+                const key_def *k = strlen(name) < 16 ? find_key(full) : NULL;
+                if (!k || (k->kind != KEY_CACHE && k->kind != KEY_CACHES_DIR))
+                        return fail(ld->err, at(ld, v), -EINVAL,
+                                    "unknown key 'caches.%s' (expected xdg, npm, pnpm, yarn, pip, uv, poetry, cargo, "
+                                    "go, go-build, maven, gradle, node-gyp, ccache, all or dir)", name);
                 int r = load_key(ld, k, v);
                 if (r < 0)
                         return r;
@@ -679,13 +748,15 @@ static int load_text(config_layer *l, const char *text, size_t len, const char *
                         r = load_workspaces(&ld, v);
                 else if (strcmp(name, "limits") == 0)
                         r = load_limits(&ld, v);
+                else if (strcmp(name, "caches") == 0)
+                        r = load_caches(&ld, v);
                 else if (k && k->toml)
                         r = load_key(&ld, k, v);
                 else
                         r = fail(err, at(&ld, v), -EINVAL,
                                  "unknown key '%s' (known: mode, network, tmp, timeout, writable_roots, protect, protect_depth, "
                                  "deny_read, allow_read, allow_unix_sockets, allow_broad_roots, [env], [limits], "
-                                 "[workspaces])",
+                                 "[caches], [workspaces])",
                                  name);
         }
         toml_free(root);

@@ -6,7 +6,8 @@
  * Keys (TOML and flags share the names; docs/config.md documents each):
  *   mode, network, tmp, timeout, writable_roots, protect, protect_depth, deny_read,
  *   allow_read, allow_unix_sockets, allow_broad_roots,
- *   [env] drop / keep / set, [limits] memory / pids / cpu / tmp, and, in the
+ *   [env] drop / keep / set, [limits] memory / pids / cpu / tmp,
+ *   [caches] <name> / all / dir, and, in the
  *   user config only,
  *   [workspaces."/path"] trust = true.
  * Portable. */
@@ -44,6 +45,14 @@ typedef struct config_layer {
         unsigned has_limits;
         policy_limits limits;
         int line_limits[N_LIMITS];
+        /* [caches]: bit (1u << CACHE_x) of has_caches set when this layer
+         * sets that cache's mode; caches_dir only from the user config or
+         * the flags (policy/resolve.c refuses it from a workspace). */
+        unsigned has_caches;
+        policy_cache_mode caches[N_CACHES];
+        int line_caches[N_CACHES];
+        char *caches_dir;
+        int line_caches_dir;
 
         /* Lists accumulate across layers. Paths are kept as written (after ~ and
          * $HOME expansion); policy/resolve.c makes them absolute. */

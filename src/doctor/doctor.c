@@ -22,6 +22,7 @@
 #include "common/macro.h"
 #include "doctor/capture.h"
 #include "corral.h"
+#include "doctor/doctor_caches.h"
 #include "doctor/doctor_users.h"
 
 typedef struct findings {
@@ -35,6 +36,8 @@ typedef struct findings {
         char probe_error[1100];
         char cgroup[4096];       /* the delegated cgroup v2 limits use, or empty */
         char cgroup_why[1024];   /* why there is none */
+        bool caches_ok;          /* the package-manager caches can be overlaid (doctor_caches.h) */
+        char caches[1200];
 } findings;
 
 static void read_sysctl(const char *path, char *buf, size_t len) {
@@ -137,6 +140,7 @@ static void gather(findings *f) {
         free(cg);
         if (!f->userns_err)
                 run_probe(f);
+        f->caches_ok = doctor_caches_overlay(f->caches, sizeof(f->caches));
 }
 
 /* Which mechanism enforces --limit-memory and --limit-pids (plan/limits.c). */
@@ -175,6 +179,7 @@ static void print_text(const findings *f, FILE *o) {
                    "kernel.unprivileged_userns_clone=%s\n",
                 "sysctls", f->max_userns, f->apparmor_restrict, f->debian_clone);
         print_limits_text(f, o);
+        fprintf(o, "  %-18s %s\n", "caches", f->caches);
         char why_not[1100];
         if (doctor_users_usable(why_not, sizeof(why_not)))
                 fprintf(o, "  %-18s users: installed and you are in its group; strongest, because commands run "
@@ -228,6 +233,9 @@ static void print_json(const findings *f, FILE *o) {
         fprintf(o, ",\"no_cgroup_because\":");
         json_string(o, f->cgroup[0] ? NULL : f->cgroup_why);
         fprintf(o, ",\"pids_for_uid0\":%s}", f->cgroup[0] || getuid() != 0 ? "true" : "false");
+        fprintf(o, ",\"caches\":{\"read_through\":%s,\"detail\":", f->caches_ok ? "true" : "false");
+        json_string(o, f->caches);
+        fputc('}', o);
         fprintf(o, ",\"checklist\":");
         if (f->probe[0]) {
                 char a[256], b[256];

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apply/caches.h"
 #include "common/macro.h"
 #include "common/path.h"
 #include "config/config.h"
@@ -83,6 +84,14 @@ int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, 
         status->limit = res.limit > 0 ? policy_limit_to_string((policy_limit)(res.limit - 1)) : NULL;
         status->limit_certain = status->limit && res.limit_certain;
         return 0;
+}
+
+int corral_sandbox_caches(const corral_sandbox *sb, FILE *f, bool json, corral_error *err) {
+        return caches_list(&sb->plan, f, json, err);
+}
+
+int corral_sandbox_caches_clear(const corral_sandbox *sb, char *const *names, size_t n, FILE *f, corral_error *err) {
+        return caches_clear(&sb->plan, names, n, f, err);
 }
 
 const char *corral_version(void) { return CORRAL_VERSION; }

@@ -6,6 +6,7 @@
 
 #include "apply/seccomp_rules.h"
 #include "common/json.h"
+#include "plan/caches.h"
 #include "plan/plan.h"
 
 static const struct {
@@ -20,7 +21,7 @@ static const char *const op_names[] = {
         [MOP_MAKE_PRIVATE] = "make-private", [MOP_CLONE] = "clone",   [MOP_READONLY_ALL] = "read-only-all",
         [MOP_TMPFS] = "tmpfs",               [MOP_MKDIR] = "mkdir",   [MOP_MKFILE] = "mkfile",
         [MOP_SYMLINK] = "symlink",           [MOP_ATTACH] = "attach", [MOP_SETATTR] = "setattr",
-        [MOP_PROC] = "proc",                 [MOP_DEVPTS] = "devpts",
+        [MOP_PROC] = "proc",                 [MOP_DEVPTS] = "devpts", [MOP_OVERLAY] = "overlay",
 };
 
 static void attrs_text(unsigned a, char *buf, size_t len) {
@@ -59,6 +60,10 @@ static void op_text(const mount_op *op, char *buf, size_t len) {
         case MOP_SETATTR: snprintf(buf, len, "set %s on [%d]%s", a, op->slot, op->recursive ? " recursive" : ""); break;
         case MOP_PROC: snprintf(buf, len, "mount a new proc on %s", op->path); break;
         case MOP_DEVPTS: snprintf(buf, len, "mount a new devpts on %s", op->path); break;
+        case MOP_OVERLAY:
+                snprintf(buf, len, "new overlay [%d] lower=%s upper=%s/upper", op->slot,
+                         op->path ? op->path : "(empty)", op->cache_dir);
+                break;
         }
 }
 
@@ -154,6 +159,7 @@ void plan_describe(const plan *pl, FILE *f) {
                 fprintf(f, " none (user namespaces are blocked here: see the notes)");
         fputc('\n', f);
         limits_section(f, pl);
+        plan_caches_describe(pl, f);
         fprintf(f, "\nmounts (%zu operations, in order):\n", pl->n_ops);
         for (size_t i = 0; i < pl->n_ops; i++) {
                 char buf[1024];
@@ -269,7 +275,9 @@ void plan_describe_json(const plan *pl, FILE *f) {
                         json_string(f, pl->placeholders[i].path);
                         first_ph = false;
                 }
-        fprintf(f, "],\"env_dropped\":");
+        fprintf(f, "],\"caches\":");
+        plan_caches_describe_json(pl, f);
+        fprintf(f, ",\"env_dropped\":");
         json_strv(f, &pl->env_dropped);
         fprintf(f, ",\"command\":");
         json_strv(f, &pl->argv);

@@ -70,6 +70,8 @@ void plan_free(plan *pl) {
         nested_scan_free(&pl->nested);
         free(pl->state_dir);
         free(pl->tmp_dir);
+        free(pl->caches);
+        free(pl->caches_dir);
         free(pl->limits.cgroup_parent);
         strv_clear(&pl->env);
         strv_clear(&pl->env_dropped);

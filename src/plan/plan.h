@@ -36,6 +36,8 @@ typedef enum mount_op_kind {
         MOP_SETATTR,       /* set attributes (attr) on the tree in slot */
         MOP_PROC,          /* a new proc instance for the new pid namespace at path */
         MOP_DEVPTS,        /* a new devpts instance at path */
+        MOP_OVERLAY,       /* slot <- new detached overlay: lower path (NULL: cache_dir/empty), upper
+                            * cache_dir/upper, the first work dir cache_dir/work.N no other run holds */
 } mount_op_kind;
 
 /* Attribute bits for MOP_SETATTR and MOP_READONLY_ALL (mapped to MOUNT_ATTR_*). */
@@ -60,6 +62,7 @@ typedef struct mount_op {
         uint64_t size;       /* TMPFS: bytes */
         uint64_t inodes;     /* TMPFS: nr_inodes, 0 = the kernel's default */
         unsigned mode;       /* TMPFS: mode of the root; MKFILE/MKDIR: mode */
+        const char *cache_dir; /* OVERLAY: the private cache's directory (plan/caches.h) */
         const char *why;     /* one line for explain: which rule this op enforces */
 } mount_op;
 
@@ -126,6 +129,10 @@ typedef struct plan {
         strv argv;               /* the command */
 
         plan_limits limits;
+
+        struct plan_cache *caches; /* the package-manager caches (plan/caches.h) */
+        size_t n_caches;
+        char *caches_dir;        /* where this workspace's private caches are */
 
         strv strings;            /* storage that ops and rules point into */
         strv notes;              /* what explain should say about limits and choices */

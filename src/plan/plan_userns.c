@@ -19,6 +19,7 @@
 #include "apply/landlock.h"
 #include "common/macro.h"
 #include "common/path.h"
+#include "plan/caches.h"
 #include "plan/gitfile.h"
 #include "plan/host_sockets.h"
 #include "plan/nested.h"
@@ -452,6 +453,11 @@ static int plan_confined(const policy *p, plan *pl, corral_error *err) {
                 op->slot = node_slots[i], op->path = plan_strf(pl, "/dev/%s", dev_nodes[i]);
         }
 
+        /* The package-manager caches' overlays and what stays read-only
+         *    beneath them, made while the view is the host's (plan/caches.h). */
+        if (plan_caches_mount(pl) < 0)
+                goto nomem;
+
         /* 2. Everything read-only; no setuid, no device nodes. */
         if (!(op = plan_op(pl, MOP_READONLY_ALL, "the whole filesystem is read-only")))
                 goto nomem;
@@ -469,6 +475,12 @@ static int plan_confined(const policy *p, plan *pl, corral_error *err) {
                     protect_path(pl, proc_readonly[i], false, "kernel settings stay read-only, even for uid 0") < 0)
                         goto nomem;
         }
+
+        /* The caches, before the writable roots (one may lie in a cache,
+         *    say the workspace in ~/.cache) and after the view became
+         *    read-only (they stay writable). */
+        if (plan_caches_attach(pl) < 0)
+                goto nomem;
 
         /* 4. /tmp first, since it may contain the workspace (mktemp -d): what
          *    must stay visible beneath it gets a mount point in the new /tmp.
@@ -549,6 +561,8 @@ static int plan_confined(const policy *p, plan *pl, corral_error *err) {
         for (size_t w = 0; w < p->writable_roots.n; w++)
                 if (plan_rule(pl, p->writable_roots.v[w], LL_WRITE_ALL, "writable root") < 0)
                         return oom(err);
+        if (plan_caches_landlock(pl) < 0)
+                return oom(err);
         if (plan_rule(pl, "/tmp", LL_WRITE_ALL, "/tmp") < 0 ||
             plan_rule(pl, "/dev/shm", LL_WRITE_ALL, "/dev/shm") < 0 ||
             plan_rule(pl, "/dev", LL_WRITE_FILE | LL_IOCTL_DEV, "device nodes and terminals") < 0 ||
@@ -577,6 +591,8 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
         if ((r = state_dir(p, environ_in, pl, err)) < 0)
                 return r;
         if ((r = plan_limits_build(p, pl, err)) < 0)
+                return r;
+        if ((r = plan_caches(p, pl, err)) < 0)
                 return r;
 
         pl->clone_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWCGROUP;

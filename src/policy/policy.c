@@ -31,6 +31,20 @@ static const char *const backend_names[] = {
         [BACKEND_USERS] = "users",
 };
 
+static const char *const cache_names[] = {
+        [CACHE_XDG] = "xdg",       [CACHE_NPM] = "npm",       [CACHE_PNPM] = "pnpm",
+        [CACHE_YARN] = "yarn",     [CACHE_PIP] = "pip",       [CACHE_UV] = "uv",
+        [CACHE_POETRY] = "poetry", [CACHE_CARGO] = "cargo",   [CACHE_GO] = "go",
+        [CACHE_GO_BUILD] = "go-build", [CACHE_MAVEN] = "maven", [CACHE_GRADLE] = "gradle",
+        [CACHE_NODE_GYP] = "node-gyp", [CACHE_CCACHE] = "ccache",
+};
+
+static const char *const cache_mode_names[] = {
+        [CACHE_OFF] = "off",
+        [CACHE_PRIVATE] = "private",
+        [CACHE_READ_THROUGH] = "read-through",
+};
+
 static const char *name_of(const char *const *names, size_t n, unsigned v) {
         return v < n ? names[v] : NULL;
 }
@@ -92,6 +106,30 @@ int policy_backend_from_string(const char *s, policy_backend *ret) {
         return 0;
 }
 
+const char *policy_cache_to_string(policy_cache c) {
+        return name_of(cache_names, ELEMENTSOF(cache_names), (unsigned)c);
+}
+
+int policy_cache_from_string(const char *s, policy_cache *ret) {
+        int i = index_of(cache_names, ELEMENTSOF(cache_names), s);
+        if (i < 0)
+                return i;
+        *ret = (policy_cache)i;
+        return 0;
+}
+
+const char *policy_cache_mode_to_string(policy_cache_mode m) {
+        return name_of(cache_mode_names, ELEMENTSOF(cache_mode_names), (unsigned)m);
+}
+
+int policy_cache_mode_from_string(const char *s, policy_cache_mode *ret) {
+        int i = index_of(cache_mode_names, ELEMENTSOF(cache_mode_names), s);
+        if (i < 0)
+                return i;
+        *ret = (policy_cache_mode)i;
+        return 0;
+}
+
 void policy_free(policy *p) {
         if (!p)
                 return;
@@ -106,5 +144,6 @@ void policy_free(policy *p) {
         strv_clear(&p->env_drop);
         strv_clear(&p->env_keep);
         strv_clear(&p->env_set);
+        free(p->caches_dir);
         *p = (policy){0};
 }

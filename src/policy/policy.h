@@ -46,6 +46,35 @@ typedef struct policy_limits {
         uint64_t v[N_LIMITS];
 } policy_limits;
 
+/* The package-manager and build caches (docs/config.md, "[caches]";
+ * plan/caches.c knows where each lives). CACHE_XDG is $XDG_CACHE_HOME (or
+ * ~/.cache) as a whole; the others have their own private cache. */
+typedef enum policy_cache {
+        CACHE_XDG,
+        CACHE_NPM,
+        CACHE_PNPM,
+        CACHE_YARN,
+        CACHE_PIP,
+        CACHE_UV,
+        CACHE_POETRY,
+        CACHE_CARGO,
+        CACHE_GO,
+        CACHE_GO_BUILD,
+        CACHE_MAVEN,
+        CACHE_GRADLE,
+        CACHE_NODE_GYP,
+        CACHE_CCACHE,
+        N_CACHES,
+} policy_cache;
+
+/* How a cache is shown to the command. The order is the narrowing order: a
+ * workspace config may only move a cache towards off. */
+typedef enum policy_cache_mode {
+        CACHE_OFF,          /* the developer's directory as it is: read-only */
+        CACHE_PRIVATE,      /* a private cache only (starts empty) */
+        CACHE_READ_THROUGH, /* the developer's cache read through, writes private (default) */
+} policy_cache_mode;
+
 /* protect_depth: how many directory levels below each writable root are
  * searched for protected names (plan/nested.h); 0 is the top level only. */
 #define PROTECT_DEPTH_DEFAULT 1
@@ -74,6 +103,8 @@ typedef struct policy {
         uint64_t timeout_ms;  /* 0: none */
         bool allow_broad_roots; /* allow /, $HOME or an ancestor as a writable root */
         policy_limits limits;
+        policy_cache_mode caches[N_CACHES];
+        char *caches_dir;     /* where private caches live (user config only); NULL: the workspace's state dir */
 } policy;
 
 /* Frees what p holds and zeroes it (p itself is not freed). NULL is fine. */
@@ -101,3 +132,9 @@ int policy_limit_parse(policy_limit l, const char *s, uint64_t *ret);
 uint64_t policy_limit_min(policy_limit l);
 uint64_t policy_limit_max(policy_limit l);
 int policy_backend_from_string(const char *s, policy_backend *ret);
+/* "xdg", "npm", ... "ccache" (the keys of [caches]); "off", "private",
+ * "read-through". */
+const char *policy_cache_to_string(policy_cache c);
+int policy_cache_from_string(const char *s, policy_cache *ret);
+const char *policy_cache_mode_to_string(policy_cache_mode m);
+int policy_cache_mode_from_string(const char *s, policy_cache_mode *ret);

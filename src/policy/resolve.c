@@ -154,7 +154,11 @@ static int check_narrowing(const config_layer *const layers[N_LAYERS], const cha
         uint64_t timeout = 0;
         unsigned protect_depth = 0;
         policy_limits limits = {{0}};
+        policy_cache_mode caches[N_CACHES];
         char what[256];
+
+        for (int k = 0; k < N_CACHES; k++)
+                caches[k] = CACHE_READ_THROUGH;
 
         for (int i = LAYER_DEFAULTS; i <= LAYER_USER; i++) {
                 const config_layer *l = layers[i];
@@ -163,6 +167,9 @@ static int check_narrowing(const config_layer *const layers[N_LAYERS], const cha
                 for (int k = 0; k < N_LIMITS; k++)
                         if (l->has_limits & (1u << k))
                                 limits.v[k] = l->limits.v[k];
+                for (int k = 0; k < N_CACHES; k++)
+                        if (l->has_caches & (1u << k))
+                                caches[k] = l->caches[k];
                 if (l->has_mode)
                         mode = l->mode;
                 if (l->has_network)
@@ -210,6 +217,18 @@ static int check_narrowing(const config_layer *const layers[N_LAYERS], const cha
                                  (unsigned long long)base);
                 return refuse(err, ws, ws->line_limits[k], key, workspace, what);
         }
+        for (int k = 0; k < N_CACHES; k++) {
+                if (!(ws->has_caches & (1u << k)) || ws->caches[k] <= caches[k])
+                        continue;
+                char key[32];
+                snprintf(key, sizeof(key), "caches.%s", policy_cache_to_string((policy_cache)k));
+                snprintf(what, sizeof(what), "cache mode '%s' shows more than '%s'",
+                         policy_cache_mode_to_string(ws->caches[k]), policy_cache_mode_to_string(caches[k]));
+                return refuse(err, ws, ws->line_caches[k], key, workspace, what);
+        }
+        if (ws->caches_dir)
+                return refuse(err, ws, ws->line_caches_dir, "caches.dir", workspace,
+                              "only your own config says where private caches are kept");
         if (ws->has_protect_depth && ws->protect_depth < protect_depth) {
                 snprintf(what, sizeof(what), "protect_depth %u protects fewer levels than %u", ws->protect_depth,
                          protect_depth);
@@ -419,6 +438,8 @@ static int resolve(const config_layer *const layers[N_LAYERS], const char *home,
         p->network = FALLBACK_NETWORK;
         p->tmp = FALLBACK_TMP;
         p->backend = BACKEND_AUTO;
+        for (int k = 0; k < N_CACHES; k++)
+                p->caches[k] = CACHE_READ_THROUGH;
         for (int i = 0; i < N_LAYERS; i++) {
                 const config_layer *l = layers[i];
                 if (!l)
@@ -442,6 +463,16 @@ static int resolve(const config_layer *const layers[N_LAYERS], const char *home,
                 for (int k = 0; k < N_LIMITS; k++)
                         if (l->has_limits & (1u << k))
                                 p->limits.v[k] = l->limits.v[k];
+                for (int k = 0; k < N_CACHES; k++)
+                        if (l->has_caches & (1u << k))
+                                p->caches[k] = l->caches[k];
+                if (l->caches_dir && l->origin != ORIGIN_WORKSPACE) {
+                        free(p->caches_dir);
+                        if (!(p->caches_dir = path_canonicalize(l->caches_dir)) || !path_is_absolute(p->caches_dir))
+                                return error_set(err, -EINVAL,
+                                                 "%s: key 'caches.dir': '%s' is not an absolute path that can be "
+                                                 "resolved", l->source ? l->source : "config", l->caches_dir);
+                }
 
                 if (strv_extend(&p->protect, &l->protect) < 0 || strv_extend(&p->env_drop, &l->env_drop) < 0 ||
                     strv_extend(&p->env_keep, &l->env_keep) < 0 || merge_env_set(&p->env_set, &l->env_set) < 0)

@@ -17,6 +17,7 @@
 
 #include "apply/apply.h"
 #include "apply/cgroup.h"
+#include "apply/caches.h"
 #include "apply/host.h"
 #include "apply/syscalls.h"
 #include "common/timing.h"
@@ -191,6 +192,10 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         int r = host_prepare(pl, &host, err);
         if (r < 0)
                 return r;
+        if ((r = caches_prepare(pl, err)) < 0) {
+                host_finish(pl, &host);
+                return r;
+        }
         timing_mark(TP_HOST);
 
         apply_ctx ctx = {.pl = pl, .envp = pl->env.v};

@@ -292,7 +292,8 @@ teardown() { common_teardown; }
 	snap cache "$XDG_CACHE_HOME"
 	run sb "must_fail 'echo evil > $other_tmp/$TOKEN-other'
 		must_fail 'touch $other_tmp/planted'
-		must_fail 'touch $XDG_CACHE_HOME/planted'"
+		must_fail 'touch $XDG_CACHE_HOME/corral/planted'
+		must_work 'touch $XDG_CACHE_HOME/planted'" # the xdg cache's private overlay (caches.bats)
 	assert_sb_clean
 	[ "$(cat "$other_tmp/$TOKEN-other")" = other ]
 	[ ! -e "$other_tmp/planted" ] && [ ! -e "$XDG_CACHE_HOME/planted" ]

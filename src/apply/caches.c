@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT
+ * The private caches on the host: see apply/caches.h.
+ *
+ * A private cache is written by sandboxed commands (through the overlay's
+ * upper layer): it may hold symlinks, directories without permissions and
+ * whiteouts. Walking it never follows a symlink (openat with O_NOFOLLOW from
+ * the cache's own directory, opened with RESOLVE_NO_SYMLINKS), so that
+ * clearing it cannot delete anything outside it. */
+#include "apply/caches.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apply/syscalls.h"
+#include "common/json.h"
+#include "common/macro.h"
+#include "plan/caches.h"
+
+#define WORK_DIRS 8 /* as apply/overlay.c */
+
+static int mkdir_p(const char *path, mode_t mode) {
+        if (mkdir(path, mode) == 0 || errno == EEXIST)
+                return 0;
+        if (errno != ENOENT)
+                return -errno;
+        _cleanup_free_ char *parent = strdup(path);
+        char *slash = parent ? strrchr(parent, '/') : NULL;
+        if (!slash || slash == parent)
+                return parent ? -ENOENT : -ENOMEM;
+        *slash = 0;
+        int r = mkdir_p(parent, mode);
+        if (r < 0)
+                return r;
+        return mkdir(path, mode) == 0 || errno == EEXIST ? 0 : -errno;
+}
+
+int caches_prepare(const plan *pl, corral_error *err) {
+        for (size_t i = 0; i < pl->n_caches; i++) {
+                const plan_cache *c = &pl->caches[i];
+                if (c->how != CACHE_HOW_OVERLAY)
+                        continue;
+                char sub[4096];
+                int r = mkdir_p(c->private_dir, 0700);
+                snprintf(sub, sizeof(sub), "%s/upper", c->private_dir);
+                if (r >= 0 && (r = mkdir(sub, 0700) < 0 && errno != EEXIST ? -errno : 0) >= 0) {
+                        snprintf(sub, sizeof(sub), "%s/empty", c->private_dir);
+                        r = mkdir(sub, 0500) < 0 && errno != EEXIST ? -errno : 0;
+                }
+                if (r < 0)
+                        return error_set(err, r, "cache %s: cannot create the private cache %s: %s",
+                                         policy_cache_to_string(c->id), c->private_dir, strerror(-r));
+        }
+        return 0;
+}
+
+static int open_dir(const char *path) {
+        struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                               .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+        int fd = sys_openat2(AT_FDCWD, path, &how);
+        return fd < 0 ? -errno : fd;
+}
+
+/* Opens the directory name in dir for reading, giving it u+rwx first when
+ * the command left it without (the tree is ours; the entry was just seen to
+ * be a directory, and no run holds the cache). */
+static int open_child(int dir, const char *name, bool fix) {
+        int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == EACCES && fix && fchmodat(dir, name, 0700, 0) == 0)
+                fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+/* Walks the tree below dir (closed here): sums sizes, or removes it. */
+static int walk(int dir, bool remove, uint64_t *bytes, uint64_t *entries, int depth) {
+        if (depth > 256) {
+                close(dir);
+                return -ELOOP;
+        }
+        DIR *d = fdopendir(dir);
+        if (!d) {
+                close(dir);
+                return -errno;
+        }
+        int r = 0;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                        continue;
+                struct stat st;
+                if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                if (bytes)
+                        *bytes += (uint64_t)st.st_blocks * 512;
+                if (entries)
+                        ++*entries;
+                if (S_ISDIR(st.st_mode)) {
+                        int sub = open_child(dirfd(d), e->d_name, remove);
+                        if (sub >= 0)
+                                r = walk(sub, remove, bytes, entries, depth + 1);
+                        if (r < 0)
+                                break;
+                        if (remove && unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0) {
+                                r = -errno;
+                                break;
+                        }
+                } else if (remove && unlinkat(dirfd(d), e->d_name, 0) < 0) {
+                        r = -errno;
+                        break;
+                }
+        }
+        closedir(d);
+        return r;
+}
+
+int caches_size(const char *private_dir, uint64_t *bytes, uint64_t *entries) {
+        *bytes = *entries = 0;
+        int fd = open_dir(private_dir);
+        if (fd == -ENOENT)
+                return 0;
+        return fd < 0 ? fd : walk(fd, false, bytes, entries, 0);
+}
+
+static const char *human(uint64_t b, char *buf, size_t len) {
+        const char *units = "BKMGT";
+        double v = (double)b;
+        int u = 0;
+        while (v >= 1024 && u < 4)
+                v /= 1024, u++;
+        snprintf(buf, len, u ? "%.1f%c" : "%.0f%c", v, units[u]);
+        return buf;
+}
+
+int caches_list(const plan *pl, FILE *f, bool json, corral_error *err) {
+        if (!pl->caches_dir)
+                return error_set(err, -EOPNOTSUPP, "this backend keeps no private caches per workspace");
+        if (json)
+                fprintf(f, "{\"dir\":"), json_string(f, pl->caches_dir), fprintf(f, ",\"caches\":[");
+        else
+                fprintf(f, "private caches of %s in %s:\n", pl->policy->workspace, pl->caches_dir);
+        uint64_t total = 0;
+        for (size_t i = 0; i < N_CACHES; i++) {
+                const plan_cache *c = i < pl->n_caches ? &pl->caches[i] : NULL;
+                const char *name = policy_cache_to_string((policy_cache)i);
+                char dir[4096], h[32];
+                snprintf(dir, sizeof(dir), "%s/%s", pl->caches_dir, name);
+                uint64_t bytes, entries;
+                int r = caches_size(dir, &bytes, &entries);
+                if (r < 0)
+                        return error_set(err, r, "cannot read %s: %s", dir, strerror(-r));
+                total += bytes;
+                const char *how = c ? cache_how_to_string(c->how) : "none";
+                if (json) {
+                        fprintf(f, "%s{\"name\":", i ? "," : "");
+                        json_string(f, name);
+                        fprintf(f, ",\"mode\":");
+                        json_string(f, c ? policy_cache_mode_to_string(c->mode) : "off");
+                        fprintf(f, ",\"how\":");
+                        json_string(f, how);
+                        fprintf(f, ",\"path\":");
+                        if (c && c->path)
+                                json_string(f, c->path);
+                        else
+                                fprintf(f, "null");
+                        fprintf(f, ",\"bytes\":%llu,\"entries\":%llu}", (unsigned long long)bytes,
+                                (unsigned long long)entries);
+                } else
+                        fprintf(f, "  %-9s %8s %7llu entries  %-12s %s\n", name, human(bytes, h, sizeof(h)),
+                                (unsigned long long)entries, c ? policy_cache_mode_to_string(c->mode) : "off",
+                                c && c->path ? c->path : "");
+        }
+        char h[32];
+        if (json)
+                fprintf(f, "],\"bytes\":%llu}\n", (unsigned long long)total);
+        else
+                fprintf(f, "  %-9s %8s\n", "total", human(total, h, sizeof(h)));
+        return ferror(f) ? -EIO : 0;
+}
+
+/* Holds every work-dir lock of a cache, so that no run uses it meanwhile;
+ * the fds go in locks (closed by the caller). */
+static int lock_cache(int dir, int locks[WORK_DIRS]) {
+        char name[] = "work.0.lock";
+        for (int i = 0; i < WORK_DIRS; i++) {
+                name[5] = (char)('0' + i);
+                locks[i] = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                if (locks[i] < 0 && errno != ENOENT)
+                        return -errno;
+                if (locks[i] >= 0 && flock(locks[i], LOCK_EX | LOCK_NB) < 0)
+                        return -EBUSY;
+        }
+        return 0;
+}
+
+int caches_clear(const plan *pl, char *const *names, size_t n_names, FILE *f, corral_error *err) {
+        if (!pl->caches_dir)
+                return error_set(err, -EOPNOTSUPP, "this backend keeps no private caches per workspace");
+        for (size_t k = 0; k < n_names; k++) {
+                policy_cache c;
+                if (policy_cache_from_string(names[k], &c) < 0)
+                        return error_set(err, -EINVAL,
+                                         "unknown cache '%s' (expected xdg, npm, pnpm, yarn, pip, uv, poetry, cargo, "
+                                         "go, go-build, maven, gradle, node-gyp, ccache)",
+                                         names[k]);
+        }
+        for (size_t i = 0; i < N_CACHES; i++) {
+                const char *name = policy_cache_to_string((policy_cache)i);
+                bool wanted = n_names == 0;
+                for (size_t k = 0; k < n_names; k++)
+                        wanted |= strcmp(names[k], name) == 0;
+                if (!wanted)
+                        continue;
+                char dir[4096];
+                snprintf(dir, sizeof(dir), "%s/%s", pl->caches_dir, name);
+                int fd = open_dir(dir);
+                if (fd == -ENOENT)
+                        continue;
+                if (fd < 0)
+                        return error_set(err, fd, "cannot open %s: %s", dir, strerror(-fd));
+                int locks[WORK_DIRS];
+                for (int l = 0; l < WORK_DIRS; l++)
+                        locks[l] = -1;
+                int r = lock_cache(fd, locks);
+                uint64_t bytes = 0;
+                if (r >= 0) {
+                        int upper = open_child(fd, "upper", true);
+                        if (upper >= 0) {
+                                r = walk(upper, true, &bytes, NULL, 0);
+                        } else if (upper != -ENOENT)
+                                r = upper;
+                        /* the work dirs: overlayfs's own leftovers */
+                        char work[] = "work.0";
+                        for (int l = 0; r >= 0 && l < WORK_DIRS; l++) {
+                                work[5] = (char)('0' + l);
+                                int w = open_child(fd, work, true);
+                                if (w >= 0 && (r = walk(w, true, NULL, NULL, 0)) >= 0)
+                                        (void)unlinkat(fd, work, AT_REMOVEDIR);
+                        }
+                }
+                for (int l = 0; l < WORK_DIRS; l++)
+                        if (locks[l] >= 0)
+                                close(locks[l]);
+                close(fd);
+                if (r == -EBUSY)
+                        return error_set(err, r, "cache %s is in use by a running sandbox of this workspace; try again "
+                                                 "when it has ended", name);
+                if (r < 0)
+                        return error_set(err, r, "cannot clear %s: %s", dir, strerror(-r));
+                char h[32];
+                fprintf(f, "cleared %s (%s)\n", name, human(bytes, h, sizeof(h)));
+        }
+        return 0;
+}
