@@ -48,10 +48,11 @@ int caches_prepare(const plan *pl, corral_error *err) {
                 char sub[4096];
                 int r = mkdir_p(c->private_dir, 0700);
                 snprintf(sub, sizeof(sub), "%s/upper", c->private_dir);
-                if (r >= 0 && (r = mkdir(sub, 0700) < 0 && errno != EEXIST ? -errno : 0) >= 0) {
-                        snprintf(sub, sizeof(sub), "%s/empty", c->private_dir);
-                        r = mkdir(sub, 0500) < 0 && errno != EEXIST ? -errno : 0;
-                }
+                if (r >= 0 && mkdir(sub, 0700) < 0 && errno != EEXIST)
+                        r = -errno;
+                snprintf(sub, sizeof(sub), "%s/empty", c->private_dir);
+                if (r >= 0 && mkdir(sub, 0500) < 0 && errno != EEXIST)
+                        r = -errno;
                 if (r < 0)
                         return error_set(err, r, "cache %s: cannot create the private cache %s: %s",
                                          policy_cache_to_string(c->id), c->private_dir, strerror(-r));

@@ -359,7 +359,7 @@ static int by_path(const void *a, const void *b) {
 }
 
 int plan_caches_attach(plan *pl) {
-        attach_item items[N_CACHES * 5];
+        attach_item items[N_CACHES * 5] = {{0}};
         size_t n = 0;
         for (size_t i = 0; i < pl->n_caches; i++) {
                 const plan_cache *c = &pl->caches[i];

@@ -410,6 +410,79 @@ static void test_limits(void **state) {
         policy_free(&p);
 }
 
+static bool env_has(const plan *pl, const char *entry) {
+        for (size_t i = 0; i < pl->env.n; i++)
+                if (strcmp(pl->env.v[i], entry) == 0)
+                        return true;
+        return false;
+}
+
+/* Caches: an overlay per existing cache made before the view becomes
+ * read-only, attached after it and before the writable roots, parents first;
+ * a toolchain and corral's state put back on top; a missing cache outside
+ * the xdg cache gets its variable. */
+static void test_caches(void **state) {
+        (void)state;
+        policy p;
+        plan pl;
+        base_policy(&p);
+        for (int k = 0; k < N_CACHES; k++)
+                p.caches[k] = CACHE_READ_THROUGH;
+        char *npm = at(home, ".npm"), *cargo = at(home, ".cargo"), *bin = at(home, ".cargo/bin"),
+             *xdg = at(home, ".cache"), *state_root = at(home, ".cache/corral");
+        assert_int_equal(mkdir(npm, 0755), 0);
+        assert_int_equal(mkdir(cargo, 0755), 0);
+        assert_int_equal(mkdir(bin, 0755), 0);
+        build(&p, &pl, 0);
+        int ro = find_op(&pl, MOP_READONLY_ALL, "/"), ov = find_op(&pl, MOP_OVERLAY, npm),
+            ov_xdg = find_op(&pl, MOP_OVERLAY, xdg), a_npm = find_op(&pl, MOP_ATTACH, npm),
+            a_cargo = find_op(&pl, MOP_ATTACH, cargo), a_bin = find_op(&pl, MOP_ATTACH, bin),
+            c_bin = find_op(&pl, MOP_CLONE, bin), a_xdg = find_op(&pl, MOP_ATTACH, xdg),
+            a_state = find_op(&pl, MOP_ATTACH, state_root), a_ws = find_op(&pl, MOP_ATTACH, ws);
+        assert_true(ov >= 0 && ov_xdg >= 0 && c_bin >= 0 && ov < ro && ov_xdg < ro && c_bin < ro);
+        assert_true(a_npm > ro && a_npm < a_ws);
+        assert_true(a_cargo > ro && a_bin > a_cargo && a_xdg > ro && a_state > a_xdg);
+        assert_non_null(pl.ops[ov].cache_dir);
+        assert_non_null(strstr(pl.ops[ov].cache_dir, "/caches/npm"));
+        /* the kept toolchain is read-only */
+        assert_int_equal(pl.ops[c_bin + 1].kind, MOP_SETATTR);
+        assert_true(pl.ops[c_bin + 1].attr & ATTR_RDONLY);
+        /* no ~/go: GOPATH points into the xdg overlay; ~/.cargo exists: no CARGO_HOME */
+        char want[4200];
+        snprintf(want, sizeof(want), "GOPATH=%s/corral-caches/go", xdg);
+        assert_true(env_has(&pl, want));
+        for (size_t i = 0; i < pl.env.n; i++)
+                assert_true(strncmp(pl.env.v[i], "CARGO_HOME=", 11) != 0);
+        bool rule = false;
+        for (size_t i = 0; i < pl.n_rules; i++)
+                rule |= strcmp(pl.rules[i].path, npm) == 0;
+        assert_true(rule);
+        plan_free(&pl);
+
+        /* private: no lower layer */
+        p.caches[CACHE_NPM] = CACHE_PRIVATE;
+        build(&p, &pl, 0);
+        ov = find_op(&pl, MOP_OVERLAY, NULL);
+        for (ov = 0; ov < (int)pl.n_ops; ov++)
+                if (pl.ops[ov].kind == MOP_OVERLAY && strstr(pl.ops[ov].cache_dir, "/caches/npm"))
+                        break;
+        assert_true(ov < (int)pl.n_ops && pl.ops[ov].path == NULL);
+        plan_free(&pl);
+
+        /* read-only mode and a cache in a writable root: no overlay */
+        p.mode = MODE_READ_ONLY;
+        build(&p, &pl, 0);
+        assert_int_equal(find_op(&pl, MOP_OVERLAY, NULL), -1);
+        plan_free(&pl);
+        p.mode = MODE_WORKSPACE_WRITE;
+        strv_push(&p.writable_roots, npm);
+        build(&p, &pl, 0);
+        assert_int_equal(find_op(&pl, MOP_OVERLAY, npm), -1);
+        plan_free(&pl);
+        policy_free(&p);
+        free(npm), free(cargo), free(bin), free(xdg), free(state_root);
+}
+
 static void test_environment(void **state) {
         (void)state;
         policy p;
@@ -451,6 +524,7 @@ int main(void) {
                 cmocka_unit_test(test_full_access),
                 cmocka_unit_test(test_limits),
                 cmocka_unit_test(test_environment),
+                cmocka_unit_test(test_caches),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

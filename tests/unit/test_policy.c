@@ -609,6 +609,78 @@ static void test_resolve_readonly_tmp(void **state) {
         assert_contains(f->err.msg, "private /tmp");
 }
 
+/* --- resolve: [caches] ------------------------------------------------------ */
+
+static void test_resolve_caches(void **state) {
+        fx *f = *state;
+        char buf[PATH_MAX];
+
+        /* every cache reads through by default */
+        assert_int_equal(resolve(f), 0);
+        for (int k = 0; k < N_CACHES; k++)
+                assert_int_equal(f->p.caches[k], CACHE_READ_THROUGH);
+        assert_null(f->p.caches_dir);
+
+        /* all, then one: the later key wins within a layer; flags win over files */
+        load(&f->user, "[caches]\nall = \"off\"\nnpm = \"private\"\n", f->home);
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.caches[CACHE_CARGO], CACHE_OFF);
+        assert_int_equal(f->p.caches[CACHE_NPM], CACHE_PRIVATE);
+        set(&f->flags, "caches.cargo", "read-through", NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.caches[CACHE_CARGO], CACHE_READ_THROUGH);
+
+        /* a workspace may go towards off ... */
+        load(&f->wsl, "[caches]\nnpm = \"off\"\n", f->home);
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.caches[CACHE_NPM], CACHE_OFF);
+        /* ... never back */
+        config_layer_done(&f->wsl);
+        config_layer_init(&f->wsl, ORIGIN_WORKSPACE, "/w/.corral.toml");
+        load(&f->wsl, "[caches]\npip = \"private\"\n", f->home);
+        assert_int_equal(resolve(f), -EPERM);
+        assert_contains(f->err.msg, "/w/.corral.toml:2: key 'caches.pip'");
+        assert_contains(f->err.msg, "'private' shows more than 'off'");
+
+        /* dir: the user's to say, never the workspace's */
+        config_layer_done(&f->wsl);
+        config_layer_init(&f->wsl, ORIGIN_WORKSPACE, "/w/.corral.toml");
+        load(&f->wsl, fmt(buf, "[caches]\ndir = \"%s\"\n", f->other), f->home);
+        assert_int_equal(resolve(f), -EPERM);
+        assert_contains(f->err.msg, "caches.dir");
+        config_layer_done(&f->wsl);
+        config_layer_init(&f->wsl, ORIGIN_WORKSPACE, "/w/.corral.toml");
+        load(&f->user, fmt(buf, "[caches]\ndir = \"%s\"\n", f->other), f->home);
+        assert_int_equal(resolve(f), 0);
+        assert_string_equal(f->p.caches_dir, f->other);
+}
+
+static void test_config_caches_errors(void **state) {
+        (void)state;
+        const char *bad[][2] = {
+                {"[caches]\nnpm = \"sideways\"\n", "unknown cache mode 'sideways'"},
+                {"[caches]\nnuget = \"off\"\n", "unknown key 'caches.nuget'"},
+                {"[caches]\nnpm = true\n", "caches.npm"},
+                {"caches = \"off\"\n", "caches"},
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                config_layer l;
+                corral_error err = {""};
+                config_layer_init(&l, ORIGIN_USER, "/u/config.toml");
+                assert_int_equal(config_layer_load_string(&l, bad[i][0], strlen(bad[i][0]), "/h", &err), -EINVAL);
+                assert_contains(err.msg, bad[i][1]);
+                config_layer_done(&l);
+        }
+        policy_cache c;
+        policy_cache_mode m;
+        assert_int_equal(policy_cache_from_string("go-build", &c), 0);
+        assert_int_equal(c, CACHE_GO_BUILD);
+        assert_string_equal(policy_cache_to_string(CACHE_NODE_GYP), "node-gyp");
+        assert_int_equal(policy_cache_mode_from_string("read-through", &m), 0);
+        assert_int_equal(m, CACHE_READ_THROUGH);
+        assert_int_equal(policy_cache_mode_from_string("on", &m), -EINVAL);
+}
+
 /* --- resolve: deny/allow paths --------------------------------------------- */
 
 static void test_resolve_deny_paths(void **state) {
@@ -871,6 +943,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_resolve_writable_root_errors, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_broad_roots, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_readonly_tmp, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_caches, setup, teardown),
+                cmocka_unit_test(test_config_caches_errors),
                 cmocka_unit_test_setup_teardown(test_resolve_deny_paths, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_home_needed, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_narrow_mode, setup, teardown),
