@@ -27,6 +27,7 @@ bench: deps all
 	./bench/nested.sh $(BUILD)/corral
 	./bench/users.sh $(BUILD)
 	./bench/mcp.sh $(BUILD)/corral
+	./bench/caches.sh $(BUILD)/corral
 	./bench/concurrency.sh $(BUILD)/corral
 
 install: all
