@@ -183,6 +183,24 @@ static int caches_dir(const policy *p, plan *pl, corral_error *err) {
 
 static int note(plan *pl, const char *text) { return text && strv_push(&pl->notes, text) >= 0 ? 0 : -ENOMEM; }
 
+/* A workspace that is no repository gets a placeholder .git for the run (a
+ * directory), which go takes for a repository whose status it cannot read:
+ * `go build` fails ("error obtaining VCS status"). There is no VCS to stamp,
+ * so -buildvcs=false is added to GOFLAGS, unless it says otherwise. */
+static int go_buildvcs(const policy *p, plan *pl) {
+        _cleanup_free_ char *git = path_join(p->workspace, ".git");
+        struct stat st;
+        const char *flags = env_get(pl, "GOFLAGS");
+        if (!git || p->mode != MODE_WORKSPACE_WRITE || !strv_contains(&p->writable_roots, p->workspace) ||
+            lstat(git, &st) == 0 || !strv_contains(&p->protect, ".git") || (flags && strstr(flags, "buildvcs")))
+                return git ? 0 : -ENOMEM;
+        const char *set = plan_strf(pl, "GOFLAGS=%s%s-buildvcs=false", flags ? flags : "", flags && *flags ? " " : "");
+        if (!set || env_set(pl, set) < 0)
+                return -ENOMEM;
+        return note(pl, plan_strf(pl, "%s: no .git in the workspace, and go would take the placeholder that "
+                                      "protects it for a repository", set));
+}
+
 int plan_caches(const policy *p, plan *pl, corral_error *err) {
         int r = caches_dir(p, pl, err);
         if (r < 0)
@@ -301,7 +319,7 @@ int plan_caches(const policy *p, plan *pl, corral_error *err) {
                 if (!(c->variable = redirect_of(d, pl, xdg)) || env_set(pl, c->variable) < 0)
                         return oom(err);
         }
-        return 0;
+        return go_buildvcs(p, pl) < 0 ? oom(err) : 0;
 }
 
 int plan_caches_mount(plan *pl) {

@@ -371,14 +371,14 @@ EOF
 	printf 'module example.com/app\n\ngo 1.18\n\nrequire example.com/corraldep v1.0.0\n' > "$WS/go.mod"
 	printf 'package main\n\nimport (\n\t"fmt"\n\t"example.com/corraldep"\n)\n\nfunc main() { fmt.Println(corraldep.Value()) }\n' \
 		> "$WS/main.go"
-	# -buildvcs=false: the workspace is no repository, but the placeholder
-	# that keeps a missing .git protected is a directory go takes for one
-	export GOPROXY=file://$OUT/goproxy GOSUMDB=off GOFLAGS="-mod=mod -buildvcs=false"
+	# (no -buildvcs=false: corral adds it where the workspace has no .git, whose
+	# placeholder go would take for a repository)
+	export GOPROXY=file://$OUT/goproxy GOSUMDB=off GOFLAGS=-mod=mod
 }
 
 go_build_outside() {
 	rm -rf "$OUT/dev" && mkdir -p "$OUT/dev" && cp "$WS/go.mod" "$WS/main.go" "$OUT/dev/"
-	(cd "$OUT/dev" && go build -o app .) || fail "go build outside failed"
+	(cd "$OUT/dev" && go build -buildvcs=false -o app .) || fail "go build outside failed"
 }
 
 @test "caches: go build with GOPROXY=file://, cold and warm; the developer's module and build caches unchanged" {
