@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -94,6 +95,36 @@ static bool on_path(const plan *pl, const char *prog) {
                 }
                 s += n + (s[n] == ':');
         }
+        return false;
+}
+
+/* Whether overlayfs can keep an upper layer on the filesystem that holds
+ * path (or its nearest existing ancestor): it needs user xattrs, O_TMPFILE,
+ * RENAME_WHITEOUT and d_type, which network and FUSE filesystems lack. A
+ * failed mount would fail every run; without a known-good filesystem the
+ * caches stay read-only instead, and explain says why. */
+static bool upper_fs_ok(const char *path, char *name, size_t len) {
+        char buf[4096];
+        snprintf(buf, sizeof(buf), "%s", path);
+        struct statfs sf;
+        while (statfs(buf, &sf) < 0) {
+                char *slash = strrchr(buf, '/');
+                if (!slash || slash == buf)
+                        return snprintf(name, len, "unknown"), false;
+                *slash = 0;
+        }
+        static const struct {
+                unsigned long magic;
+                const char *name;
+        } ok[] = {{0xEF53, "ext4"},          {0x58465342, "xfs"}, {0x9123683E, "btrfs"},
+                  {0xF2F52010, "f2fs"},     {0x2FC12FC1, "zfs"}, {0xCA451A4E, "bcachefs"},
+                  {0x01021994, "tmpfs"}};
+        for (size_t i = 0; i < ELEMENTSOF(ok); i++)
+                if ((unsigned long)sf.f_type == ok[i].magic) {
+                        snprintf(name, len, "%s", ok[i].name);
+                        return true;
+                }
+        snprintf(name, len, "filesystem type 0x%lx", (unsigned long)sf.f_type);
         return false;
 }
 
@@ -217,10 +248,19 @@ int plan_caches(const policy *p, plan *pl, corral_error *err) {
         else if (pl->backend == BACKEND_USERS)
                 off_why = "users backend: the sandbox user's own caches in its home (corral-runner)";
         bool overlay_ok = overlay_in_userns();
+        char fs[64];
         if (!off_why && !overlay_ok &&
             note(pl, "caches: overlayfs cannot be mounted in a user namespace before Linux 5.11: the developer's "
                      "caches stay read-only and no private cache is provided") < 0)
                 return oom(err);
+        if (!off_why && overlay_ok && !upper_fs_ok(pl->caches_dir, fs, sizeof(fs))) {
+                overlay_ok = false;
+                if (note(pl, plan_strf(pl, "caches: %s is on %s, which cannot hold an overlay's upper layer: the "
+                                           "developer's caches stay read-only; set [caches] dir to a directory on a "
+                                           "local filesystem (ext4, xfs, btrfs, tmpfs)",
+                                       pl->caches_dir, fs)) < 0)
+                        return oom(err);
+        }
 
         _cleanup_free_ char *xdg_c = cache_path(&defs[0], p, pl, NULL);
         _cleanup_free_ char *sroot = state_root(pl);
