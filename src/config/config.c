@@ -13,6 +13,7 @@
 
 #include "common/macro.h"
 #include "common/path.h"
+#include "common/readfile.h"
 #include "toml/toml.h"
 
 #define CONFIG_MAX_SIZE 1048576 /* 1 MiB */
@@ -768,26 +769,22 @@ int config_layer_load_string(config_layer *l, const char *text, size_t len, cons
 }
 
 int config_layer_load_file(config_layer *l, const char *path, bool required, const char *home, corral_error *err) {
-        FILE *f = fopen(path, "rb");
-        if (!f) {
-                int e = errno;
-                if (e == ENOENT && !required)
-                        return 0;
-                return error_set(err, -e, "%s: %s", path, strerror(e));
-        }
-
-        _cleanup_free_ char *buf = malloc(CONFIG_MAX_SIZE + 1);
-        if (!buf) {
-                fclose(f);
-                return oom(err);
-        }
-        size_t n = fread(buf, 1, CONFIG_MAX_SIZE + 1, f);
-        int e = ferror(f) ? (errno ? errno : EIO) : 0;
-        fclose(f);
-        if (e)
-                return error_set(err, -e, "%s: %s", path, strerror(e));
-        if (n > CONFIG_MAX_SIZE)
-                return error_set(err, -EFBIG, "%s: larger than %d bytes; not a config file", path, CONFIG_MAX_SIZE);
+        /* Read as hostile input: a FIFO, a device or a socket is refused
+         * before it is opened (it could block the run forever, before any
+         * timeout), and so is anything over the size limit. */
+        _cleanup_free_ char *buf = NULL;
+        size_t n = 0;
+        mode_t type = 0;
+        int r = readfile_small(path, CONFIG_MAX_SIZE, READFILE_FOLLOW, &buf, &n, &type);
+        if ((r == -ENOENT || r == -ENOTDIR) && !required)
+                return 0;
+        if (r == -EFBIG)
+                return error_set(err, r, "%s: larger than %d bytes; not a config file", path, CONFIG_MAX_SIZE);
+        if (r == -EFTYPE_NOTREG || r == -EISDIR)
+                return error_set(err, -EINVAL, "%s: is %s, not a regular file; not a config file", path,
+                                 readfile_type_name(type));
+        if (r < 0)
+                return error_set(err, r, "%s: %s", path, strerror(-r));
 
         char *src = strdup(path);
         if (!src)

@@ -29,7 +29,7 @@
 #include "apply/landlock.h"
 #include "common/macro.h"
 #include "common/path.h"
-#include "plan/gitfile.h"
+#include "plan/gitlayout.h"
 #include "plan/nested.h"
 
 #define MAX_RULES 20000 /* a writable root with more top-level entries is refused */
@@ -77,8 +77,8 @@ static int exclude(strv *excl, char *path, const policy *p) {
 
 /* Every path beneath a writable root that must stay unwritable: the
  * protected names at the top of the developer's roots (existing or not),
- * the target of a protected symlink, the gitdir (and common dir) named by a
- * .git file. */
+ * the target of a protected symlink. What a .git names is added by
+ * git_excluded. */
 static int excluded_paths(const policy *p, size_t n_dev_roots, strv *excl) {
         for (size_t w = 0; w < n_dev_roots && w < p->writable_roots.n; w++)
                 for (size_t i = 0; i < p->protect.n; i++) {
@@ -91,20 +91,35 @@ static int excluded_paths(const policy *p, size_t n_dev_roots, strv *excl) {
                         int r = 0;
                         if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
                                 r = exclude(excl, path_canonicalize(path), p);
-                        else if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && strcmp(p->protect.v[i], ".git") == 0) {
-                                char *gitdir = gitfile_gitdir(path);
-                                char *common = gitdir ? gitfile_commondir(gitdir) : NULL;
-                                r = exclude(excl, gitdir, p);
-                                if (r >= 0)
-                                        r = exclude(excl, common, p);
-                                else
-                                        free(common);
-                        }
                         free(path);
                         if (r < 0)
                                 return r;
                 }
         return 0;
+}
+
+/* Git's layout (plan/gitlayout.h): every surface in a writable root is
+ * excluded, existing or missing (its parent is then never granted, so it
+ * cannot be created); a symlink on the way is excluded as itself. */
+static int git_excluded(const policy *p, size_t n_dev_roots, const strv *nested, const char *const *env, strv *excl,
+                        corral_error *err) {
+        gitlayout g;
+        int r = gitlayout_policy(&g, p, n_dev_roots, nested, env, err);
+        for (size_t i = 0; r >= 0 && i < g.n; i++) {
+                const char *path = g.v[i].path;
+                if (!below_any(path, &p->writable_roots))
+                        continue;
+                for (size_t w = 0; r >= 0 && w < p->writable_roots.n; w++)
+                        if (path_is_below_or_equal(p->writable_roots.v[w], path))
+                                r = error_set(err, -EINVAL,
+                                              "%s is the writable root %s or holds it, and git uses it (%s): "
+                                              "everything in it would stay writable; refusing to run",
+                                              path, p->writable_roots.v[w], g.v[i].why);
+                if (r >= 0 && strv_push_unique(excl, path) < 0)
+                        r = oom(err);
+        }
+        gitlayout_free(&g);
+        return r;
 }
 
 static bool has_excluded_below(const char *dir, const strv *excl) {
@@ -242,7 +257,17 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
         }
         for (size_t i = 0; i < scan.found.n && r >= 0; i++)
                 r = strv_push_unique(&excl, scan.found.v[i]);
+        if (r < 0) {
+                nested_scan_free(&scan);
+                strv_clear(&excl);
+                return oom(err);
+        }
+        r = git_excluded(p, n_dev_roots, &scan.found, environ_in, &excl, err);
         nested_scan_free(&scan);
+        if (r < 0) {
+                strv_clear(&excl);
+                return r;
+        }
         /* corral's own state in the sandbox user's cache (placeholder
          * journal, parked placeholders, the kept nested scan) is read by
          * later runs with namespaces: read-only, as it is there; TMPDIR in

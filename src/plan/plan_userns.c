@@ -20,7 +20,7 @@
 #include "common/macro.h"
 #include "common/path.h"
 #include "plan/caches.h"
-#include "plan/gitfile.h"
+#include "plan/gitlayout.h"
 #include "plan/host_sockets.h"
 #include "plan/nested.h"
 #include "plan/plan.h"
@@ -142,11 +142,12 @@ static int protect_extra(plan *pl, const policy *p, const char *path, const char
         return protect_path(pl, path, false, why);
 }
 
-/* An existing protected name at path: read-only, and so is what it points
- * to when a writable root holds that (a symlink's target, a .git file's
- * gitdir and common dir). */
+/* An existing protected name at path: read-only, and so is a symlink's
+ * target when a writable root holds it. What a .git names (its gitdir,
+ * common dir, hooks, included config) is read by plan_git_layout. */
 static int protect_existing(const policy *p, plan *pl, const char *path, const char *name, const struct stat *st,
                             const char *why) {
+        (void)name;
         if (S_ISLNK(st->st_mode)) {
                 /* Protected as a link: it stays, and its target is never
                  * made writable through it. */
@@ -154,14 +155,67 @@ static int protect_existing(const policy *p, plan *pl, const char *path, const c
                 int r = protect_path(pl, path, true, why);
                 return r < 0 ? r : protect_extra(pl, p, target, plan_strf(pl, "target of protected symlink %s", path));
         }
-        int r = protect_path(pl, path, false, why);
-        if (r >= 0 && S_ISREG(st->st_mode) && strcmp(name, ".git") == 0) {
-                _cleanup_free_ char *gitdir = gitfile_gitdir(path);
-                _cleanup_free_ char *common = gitdir ? gitfile_commondir(gitdir) : NULL;
-                r = protect_extra(pl, p, gitdir, plan_strf(pl, "gitdir named by %s", path));
-                if (r >= 0)
-                        r = protect_extra(pl, p, common, plan_strf(pl, "common dir of gitdir named by %s", path));
+        return protect_path(pl, path, false, why);
+}
+
+/* Whether a read-only clone already covers path (a protected name or
+ * surface at or above it). */
+static bool already_protected(const plan *pl, const char *path) {
+        for (size_t i = 0; i + 1 < pl->n_ops; i++) {
+                const mount_op *op = &pl->ops[i];
+                if (op->kind == MOP_CLONE && op->path && pl->ops[i + 1].kind == MOP_SETATTR &&
+                    (pl->ops[i + 1].attr & ATTR_RDONLY) &&
+                    (op->recursive ? path_is_below_or_equal(path, op->path) : strcmp(path, op->path) == 0))
+                        return true;
         }
+        return false;
+}
+
+/* Git's layout (plan/gitlayout.h): every place git reads configuration
+ * from or runs hooks from, for every repository protected here, is
+ * protected when a writable root holds it: existing ones read-only, a
+ * missing one held by a placeholder at its first missing component, each
+ * symlink on the way as a link. */
+static int plan_git_layout(const policy *p, plan *pl, const char *const *env, corral_error *err) {
+        gitlayout g;
+        int r = gitlayout_policy(&g, p, p->writable_roots.n, &pl->nested.found, env, err);
+        for (size_t i = 0; r >= 0 && i < g.n; i++) {
+                const git_surface *s = &g.v[i];
+                if (!writable_inside(p, s->path) || already_protected(pl, s->path))
+                        continue;
+                for (size_t w = 0; w < p->writable_roots.n; w++)
+                        if (path_is_below_or_equal(p->writable_roots.v[w], s->path)) {
+                                r = error_set(err, -EINVAL,
+                                              "%s is the writable root %s or holds it, and git uses it (%s): "
+                                              "everything in it would stay writable; refusing to run",
+                                              s->path, p->writable_roots.v[w], s->why);
+                                break;
+                        }
+                if (r < 0)
+                        break;
+                const char *why = plan_strf(pl, "git: %s", s->why);
+                struct stat st;
+                bool exists = lstat(s->path, &st) == 0;
+                if (!why)
+                        r = oom(err);
+                else if (s->link || (exists && S_ISLNK(st.st_mode)))
+                        r = exists && protect_path(pl, s->path, true, why) < 0 ? oom(err) : 0;
+                else if (exists)
+                        r = protect_path(pl, s->path, false, why) < 0 ? oom(err) : 0;
+                else
+                        r = add_placeholder(pl, s->path, strrchr(s->path, '/') + 1, true) < 0 ||
+                                            protect_path(pl, s->path, false, why) < 0
+                                    ? oom(err)
+                                    : 0;
+        }
+        if (r >= 0 && g.n_files) {
+                const char *note = plan_strf(pl, "git's layout: %u files read (.git files, commondir, config and "
+                                                 "included files) for the repositories protected here",
+                                             g.n_files);
+                if (!note || strv_push(&pl->notes, note) < 0)
+                        r = oom(err);
+        }
+        gitlayout_free(&g);
         return r;
 }
 
@@ -195,7 +249,7 @@ static int plan_nested_names(const policy *p, plan *pl, corral_error *err) {
         return note && strv_push(&pl->notes, note) >= 0 ? 0 : oom(err);
 }
 
-static int plan_protected_names(const policy *p, plan *pl, corral_error *err) {
+static int plan_protected_names(const policy *p, plan *pl, const char *const *env, corral_error *err) {
         for (size_t w = 0; w < p->writable_roots.n; w++)
                 for (size_t i = 0; i < p->protect.n; i++) {
                         const char *root = p->writable_roots.v[w], *name = p->protect.v[i];
@@ -218,7 +272,8 @@ static int plan_protected_names(const policy *p, plan *pl, corral_error *err) {
                             protect_existing(p, pl, path, name, &st, why) < 0)
                                 return oom(err);
                 }
-        return plan_nested_names(p, pl, err);
+        int r = plan_nested_names(p, pl, err);
+        return r < 0 ? r : plan_git_layout(p, pl, env, err);
 }
 
 /* /dev: a small read-only tmpfs with the harmless nodes bound from the host,
@@ -417,7 +472,7 @@ static int mkdir_under_tmp(plan *pl, int slot, const char *path) {
                 }
 }
 
-static int plan_confined(const policy *p, plan *pl, corral_error *err) {
+static int plan_confined(const policy *p, plan *pl, const char *const *env, corral_error *err) {
         mount_op *op;
         int node_slots[ELEMENTSOF(dev_nodes)];
         int r;
@@ -536,7 +591,7 @@ static int plan_confined(const policy *p, plan *pl, corral_error *err) {
          *    writable root contains it, or a command could plant a file that
          *    the next run moves into a protected name. host_prepare creates
          *    it before the mounts, so it exists when this op runs. */
-        if ((r = plan_protected_names(p, pl, err)) < 0)
+        if ((r = plan_protected_names(p, pl, env, err)) < 0)
                 return r;
         const char *state_root = state_root_of(pl);
         if (!state_root)
@@ -629,5 +684,5 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
         mount_op *op = plan_op(pl, MOP_MAKE_PRIVATE, "mounts of the sandbox stay private");
         if (!op)
                 return oom(err);
-        return plan_confined(p, pl, err);
+        return plan_confined(p, pl, environ_in, err);
 }

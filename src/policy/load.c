@@ -39,8 +39,24 @@ int policy_load(const config_layer *flags, const char *config_file, bool no_work
                         goto out;
                 }
                 /* A directory holds no settings: it is what a concurrent run's
-                 * placeholder for a missing .corral.toml looks like. */
+                 * placeholder for a missing .corral.toml looks like. A
+                 * symbolic link is read only when it leads to a file in the
+                 * workspace: through a link the repository could make corral
+                 * read, and quote in its messages, any file of the
+                 * developer's (a .env, a key). */
                 struct stat st;
+                _cleanup_free_ char *target = NULL;
+                if (lstat(ws_config, &st) == 0 && S_ISLNK(st.st_mode)) {
+                        _cleanup_free_ char *canon_ws = path_canonicalize(ws);
+                        target = path_canonicalize(ws_config);
+                        if (!target || !canon_ws || !path_is_below_or_equal(target, canon_ws)) {
+                                r = error_set(err, -EINVAL,
+                                              "%s is a symbolic link to %s, outside the workspace: a workspace "
+                                              "config is not read through it (make it a regular file)",
+                                              ws_config, target ? target : "a path that cannot be resolved");
+                                goto out;
+                        }
+                }
                 if (!(stat(ws_config, &st) == 0 && S_ISDIR(st.st_mode)) &&
                     (r = config_layer_load_file(&wsl, ws_config, false, home, err)) < 0)
                         goto out;

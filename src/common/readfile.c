@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT
+ * Small files that may be hostile (see readfile.h). */
+#include "common/readfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef O_NONBLOCK
+#define O_NONBLOCK 0
+#endif
+#ifndef O_NOCTTY
+#define O_NOCTTY 0
+#endif
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+
+const char *readfile_type_name(mode_t type) {
+        if (S_ISDIR(type))
+                return "a directory";
+#ifdef S_ISFIFO
+        if (S_ISFIFO(type))
+                return "a FIFO";
+#endif
+#ifdef S_ISSOCK
+        if (S_ISSOCK(type))
+                return "a socket";
+#endif
+#ifdef S_ISLNK
+        if (S_ISLNK(type))
+                return "a symbolic link";
+#endif
+        if (S_ISCHR(type))
+                return "a character device";
+#ifdef S_ISBLK
+        if (S_ISBLK(type))
+                return "a block device";
+#endif
+        return "not a regular file";
+}
+
+/* The type check before opening: opening a FIFO for reading would block
+ * until a writer comes (O_NONBLOCK prevents that, but a device's open can
+ * have effects of its own), so nothing but a regular file is ever opened. */
+static int check_type(const struct stat *st, mode_t *type) {
+        if (type)
+                *type = st->st_mode & S_IFMT;
+#ifdef S_ISLNK
+        if (S_ISLNK(st->st_mode))
+                return -ELOOP;
+#endif
+        if (S_ISDIR(st->st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st->st_mode))
+                return -EFTYPE_NOTREG;
+        return 0;
+}
+
+int readfile_small(const char *path, size_t max, unsigned flags, char **buf, size_t *len, mode_t *type) {
+        *buf = NULL;
+        *len = 0;
+        if (type)
+                *type = 0;
+        struct stat st;
+#ifdef _WIN32
+        if (stat(path, &st) < 0)
+                return -errno;
+#else
+        if ((flags & READFILE_FOLLOW ? stat(path, &st) : lstat(path, &st)) < 0)
+                return -errno;
+#endif
+        int r = check_type(&st, type);
+        if (r < 0)
+                return r;
+        int oflags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+#ifdef _WIN32
+        oflags |= O_BINARY;
+#else
+        if (!(flags & READFILE_FOLLOW))
+                oflags |= O_NOFOLLOW;
+#endif
+        int fd = open(path, oflags);
+        if (fd < 0)
+                return -errno;
+        /* What was opened is what was checked: a swap in between (for a
+         * FIFO, a symlink, another file) is refused like the thing itself. */
+        struct stat ost;
+        if (fstat(fd, &ost) < 0) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        if ((r = check_type(&ost, type)) < 0 || ost.st_dev != st.st_dev || ost.st_ino != st.st_ino) {
+                close(fd);
+                return r < 0 ? r : -EAGAIN;
+        }
+        /* st_size is a hint only (procfs says 0): read to the end, at most
+         * max + 1 bytes, to tell "exactly max" from "more". */
+        size_t cap = (size_t)ost.st_size < max ? (size_t)ost.st_size + 1 : max + 1;
+        if (cap < 256)
+                cap = max + 1 < 256 ? max + 1 : 256;
+        char *b = malloc(cap + 1);
+        size_t n = 0;
+        while (b && r == 0) {
+                if (n == cap) {
+                        if (cap > max)
+                                break;
+                        size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+                        char *nb = realloc(b, ncap + 1);
+                        if (!nb) {
+                                free(b);
+                                b = NULL;
+                                break;
+                        }
+                        b = nb, cap = ncap;
+                }
+                ssize_t k = read(fd, &b[n], cap - n);
+                if (k < 0 && errno != EINTR)
+                        r = -errno;
+                else if (k == 0)
+                        break;
+                else if (k > 0)
+                        n += (size_t)k;
+        }
+        close(fd);
+        if (!b)
+                return -ENOMEM;
+        if (r < 0 || n > max) {
+                free(b);
+                return r < 0 ? r : -EFBIG;
+        }
+        b[n] = 0;
+        *buf = b;
+        *len = n;
+        return 0;
+}

@@ -1,0 +1,342 @@
+#!/usr/bin/env bats
+# Git finds config and hooks through more than .git (issue 16, class 3), and
+# everything corral reads from a workspace is hostile (class 8). Each attack
+# plants what git would run later, then the developer's own git runs outside
+# the sandbox, after the run, and the test checks that nothing ran. Each
+# scenario has a control that plants the same thing without corral and
+# shows that the developer's git does run it (so the check means something).
+
+load helpers
+
+setup() {
+	common_setup
+	command -v git > /dev/null || skip "git is not installed"
+	MARK=$OUT/ran-$TOKEN
+	export MARK
+	OTHER=$T/other
+	mkdir -p "$OTHER"
+}
+teardown() { common_teardown; }
+
+# The developer's git, outside, after the run.
+dev_git() { git -C "$1" -c user.email=dev@example.invalid -c user.name=dev "${@:2}"; }
+
+# A hook (or fsmonitor) script that leaves $MARK behind when it runs.
+hook_text() { printf '#!/bin/sh\necho "$0" >> %q\nexit 0\n' "$MARK"; }
+
+new_repo() {
+	git init -q "$1"
+	dev_git "$1" commit -q --allow-empty -m init
+}
+
+# Runs SCRIPT (bash) with corral (mode "sb", extra corral options before it)
+# or without (mode "plain"), with H, MARK, WS, OTHER set.
+attack() {
+	local mode=$1 script=${!#}
+	local opts=("${@:2:$#-2}")
+	local full="hook_text() { printf '#!/bin/sh\\necho \"\$0\" >> %q\\nexit 0\\n' \"\$MARK\"; }
+$script"
+	if [ "$mode" = plain ]; then
+		(cd "$WS" && env MARK="$MARK" WS="$WS" OTHER="$OTHER" bash -c "$full") 2>&1
+	else
+		corral run "${opts[@]}" -- env MARK="$MARK" WS="$WS" OTHER="$OTHER" bash -c "$full"
+	fi
+}
+
+# After the run: the developer commits and asks for the status; nothing the
+# command planted may have run.
+assert_nothing_ran() {
+	dev_git "$WS" commit -q --allow-empty -m after > /dev/null 2>&1 || true
+	dev_git "$WS" status > /dev/null 2>&1 || true
+	if [ -e "$MARK" ]; then
+		cat "$MARK" >&2
+		fail "something the command planted ran outside the sandbox: $(cat "$MARK")"
+	fi
+}
+
+assert_it_ran() {
+	dev_git "$WS" commit -q --allow-empty -m after > /dev/null 2>&1 || true
+	dev_git "$WS" status > /dev/null 2>&1 || true
+	[ -e "$MARK" ] || fail "control: the developer's git did not run what was planted (the attack test proves nothing)"
+}
+
+# --- a .git directory with a commondir --------------------------------------
+
+layout_commondir() {
+	new_repo "$WS"
+	git init -q --bare "$OTHER/shared.git"
+	echo "$OTHER/shared.git" > "$WS/.git/commondir"
+}
+COMMONDIR_ATTACK='mkdir -p "$OTHER/shared.git/hooks"; hook_text > "$OTHER/shared.git/hooks/pre-commit" && chmod +x "$OTHER/shared.git/hooks/pre-commit" && echo PLANTED
+printf "[core]\n\tfsmonitor = %s\n" "$OTHER/fsmon" >> "$OTHER/shared.git/config" && echo PLANTED-CONFIG
+hook_text > "$OTHER/fsmon"; chmod +x "$OTHER/fsmon"; true'
+
+@test "commondir: a .git directory's commondir in another writable root: its hooks and config stay read-only" {
+	layout_commondir
+	run attack sb -w "$OTHER" "$COMMONDIR_ATTACK"
+	assert_success
+	refute_output_has PLANTED
+	[ ! -e "$OTHER/shared.git/hooks/pre-commit" ]
+	assert_nothing_ran
+}
+
+@test "control: a hook planted in a commondir runs in the developer's git" {
+	layout_commondir
+	run attack plain "$COMMONDIR_ATTACK"
+	assert_output_has PLANTED
+	assert_it_ran
+}
+
+# --- core.hooksPath ---------------------------------------------------------
+
+HUSKY_ATTACK='mkdir -p .husky/_ 2>/dev/null; hook_text > .husky/pre-commit && chmod +x .husky/pre-commit && echo PLANTED
+hook_text > .husky/_/pre-commit && chmod +x .husky/_/pre-commit && echo PLANTED-UNDERSCORE
+mv .husky husky-old 2>/dev/null && mkdir -p .husky && hook_text > .husky/pre-commit && chmod +x .husky/pre-commit && echo REPLACED
+true'
+
+@test "hooksPath: core.hooksPath=.husky, missing: .husky cannot be created, so no hook appears" {
+	new_repo "$WS"
+	dev_git "$WS" config core.hooksPath .husky
+	run attack sb "$HUSKY_ATTACK"
+	assert_success
+	refute_output_has PLANTED
+	refute_output_has REPLACED
+	[ ! -e "$WS/.husky" ]
+	assert_nothing_ran
+}
+
+@test "hooksPath: an existing .husky stays read-only and cannot be moved away" {
+	new_repo "$WS"
+	mkdir -p "$WS/.husky"
+	echo '# lint' > "$WS/.husky/README"
+	dev_git "$WS" config core.hooksPath .husky
+	run attack sb "$HUSKY_ATTACK"
+	assert_success
+	refute_output_has PLANTED
+	refute_output_has REPLACED
+	[ "$(ls -A "$WS/.husky")" = README ]
+	assert_nothing_ran
+}
+
+@test "hooksPath: husky 9 (core.hooksPath=.husky/_): all of .husky is protected, its hook scripts too" {
+	new_repo "$WS"
+	mkdir -p "$WS/.husky/_"
+	printf '#!/bin/sh\n. "$(dirname "$0")/h"\n' > "$WS/.husky/_/pre-commit"
+	printf '#!/bin/sh\nexit 0\n' > "$WS/.husky/_/h"
+	chmod +x "$WS/.husky/_/pre-commit" "$WS/.husky/_/h"
+	dev_git "$WS" config core.hooksPath .husky/_
+	run attack sb 'hook_text > .husky/pre-commit && echo PLANTED; hook_text > .husky/_/h && echo PLANTED-H; true'
+	assert_success
+	refute_output_has PLANTED
+	[ ! -e "$WS/.husky/pre-commit" ]
+	assert_nothing_ran
+}
+
+@test "control: a hook in core.hooksPath=.husky runs in the developer's git" {
+	new_repo "$WS"
+	dev_git "$WS" config core.hooksPath .husky
+	run attack plain "$HUSKY_ATTACK"
+	assert_output_has PLANTED
+	assert_it_ran
+}
+
+@test "hooksPath: the enclosing repository's core.hooksPath pointing into the workspace is protected" {
+	# the workspace is one package of a larger repository
+	local repo=$T/mono
+	new_repo "$repo"
+	mkdir -p "$repo/pkg"
+	WS=$repo/pkg
+	dev_git "$repo" config core.hooksPath pkg/hooks
+	run attack sb -W "$WS" 'mkdir -p hooks && hook_text > hooks/pre-commit && chmod +x hooks/pre-commit && echo PLANTED; true'
+	assert_success
+	refute_output_has PLANTED
+	assert_nothing_ran
+}
+
+# --- include.path, includeIf ------------------------------------------------
+
+@test "include: an included config file in the workspace stays read-only, and a missing one cannot be created" {
+	new_repo "$WS"
+	printf '[user]\n\tname = dev\n' > "$WS/shared.gitconfig"
+	printf '[include]\n\tpath = ../shared.gitconfig\n[includeIf "onbranch:other"]\n\tpath = ../conf.d/other.inc\n' \
+		>> "$WS/.git/config"
+	cp "$WS/shared.gitconfig" "$T/shared.before"
+	run attack sb 'hook_text > fsmon; chmod +x fsmon
+printf "[core]\n\tfsmonitor = %s/fsmon\n" "$WS" >> shared.gitconfig && echo PLANTED
+mv shared.gitconfig x 2>/dev/null && echo MOVED
+mkdir -p conf.d && printf "[core]\n\tfsmonitor = %s/fsmon\n" "$WS" > conf.d/other.inc && echo PLANTED-COND
+true'
+	assert_success
+	refute_output_has PLANTED
+	refute_output_has MOVED
+	cmp "$WS/shared.gitconfig" "$T/shared.before"
+	[ ! -e "$WS/conf.d" ]
+	dev_git "$WS" checkout -q -b other
+	assert_nothing_ran
+}
+
+@test "control: core.fsmonitor in an included file runs in the developer's git" {
+	new_repo "$WS"
+	printf '[include]\n\tpath = ../shared.gitconfig\n' >> "$WS/.git/config"
+	run attack plain 'hook_text > fsmon; chmod +x fsmon
+printf "[core]\n\tfsmonitor = %s/fsmon\n" "$WS" >> shared.gitconfig && echo PLANTED'
+	assert_output_has PLANTED
+	assert_it_ran
+}
+
+@test "include: the global git config in a writable root (-w ~/.config) stays read-only" {
+	new_repo "$WS"
+	mkdir -p "$XDG_CONFIG_HOME/git"
+	printf '[user]\n\tname = dev\n' > "$XDG_CONFIG_HOME/git/config"
+	cp "$XDG_CONFIG_HOME/git/config" "$T/global.before"
+	run attack sb -w "$XDG_CONFIG_HOME" 'hook_text > '"$XDG_CONFIG_HOME"'/fsmon; chmod +x '"$XDG_CONFIG_HOME"'/fsmon
+printf "[core]\n\tfsmonitor = %s/fsmon\n" '"$XDG_CONFIG_HOME"' >> '"$XDG_CONFIG_HOME"'/git/config && echo PLANTED
+printf "[core]\n\thooksPath = /x\n" > '"$HOME"'/.gitconfig 2>/dev/null && echo PLANTED-HOME
+touch '"$XDG_CONFIG_HOME"'/other-file && echo ROOT-OK; true'
+	assert_success
+	assert_output_has ROOT-OK
+	refute_output_has PLANTED
+	cmp "$XDG_CONFIG_HOME/git/config" "$T/global.before"
+	assert_nothing_ran
+}
+
+# --- config.worktree --------------------------------------------------------
+
+@test "config.worktree: a hooksPath set per worktree is protected too" {
+	new_repo "$WS"
+	dev_git "$WS" config extensions.worktreeConfig true
+	dev_git "$WS" config --worktree core.hooksPath wt-hooks
+	run attack sb 'mkdir -p wt-hooks && hook_text > wt-hooks/pre-commit && chmod +x wt-hooks/pre-commit && echo PLANTED; true'
+	assert_success
+	refute_output_has PLANTED
+	assert_nothing_ran
+}
+
+@test "config.worktree: a linked worktree's config.worktree naming hooks in its own tree is protected" {
+	local main=$T/main
+	new_repo "$main"
+	dev_git "$main" config extensions.worktreeConfig true
+	dev_git "$main" worktree add -q "$WS/wt" 2> /dev/null
+	dev_git "$WS/wt" config --worktree core.hooksPath .githooks
+	run attack sb 'mkdir -p wt/.githooks && hook_text > wt/.githooks/pre-commit && chmod +x wt/.githooks/pre-commit && echo PLANTED; true'
+	assert_success
+	refute_output_has PLANTED
+	WS=$WS/wt assert_nothing_ran
+}
+
+# --- gitdir lines read exactly as git reads them ----------------------------
+
+@test "gitdir: 'gitdir:  x' (two spaces) names ' x', and that is what is protected" {
+	new_repo "$WS"
+	mv "$WS/.git" "$WS/ real"
+	printf 'gitdir:  real\n' > "$WS/.git"
+	dev_git "$WS" status > /dev/null # git itself takes ' real'
+	run attack sb 'hook_text > " real/hooks/pre-commit" && chmod +x " real/hooks/pre-commit" && echo PLANTED; true'
+	assert_success
+	refute_output_has PLANTED
+	assert_nothing_ran
+}
+
+@test "gitdir: a missing gitdir cannot be created by the command" {
+	printf 'gitdir: .real\n' > "$WS/.git"
+	run attack sb 'git init -q --bare .real 2>/dev/null && echo CREATED
+mkdir -p .real/hooks 2>/dev/null && hook_text > .real/hooks/pre-commit && chmod +x .real/hooks/pre-commit && echo PLANTED; true'
+	assert_success
+	refute_output_has CREATED
+	refute_output_has PLANTED
+	[ ! -e "$WS/.real" ]
+	assert_nothing_ran
+}
+
+@test "control: a repository created at a .git file's missing gitdir runs its hooks" {
+	printf 'gitdir: .real\n' > "$WS/.git"
+	run attack plain 'git init -q --bare .real && git --git-dir=.real config core.bare false && hook_text > .real/hooks/pre-commit && chmod +x .real/hooks/pre-commit && echo PLANTED'
+	assert_output_has PLANTED
+	assert_it_ran
+}
+
+@test "symlink: a symlink on the way to core.hooksPath cannot be repointed" {
+	new_repo "$WS"
+	mkdir -p "$WS/tools/hooks-real"
+	ln -s tools/hooks-real "$WS/hooks"
+	dev_git "$WS" config core.hooksPath hooks
+	run attack sb 'mkdir -p mine && hook_text > mine/pre-commit && chmod +x mine/pre-commit
+ln -sfn mine hooks 2>/dev/null && [ "$(readlink hooks)" = mine ] && echo REPOINTED
+hook_text > tools/hooks-real/pre-commit 2>/dev/null && echo PLANTED; true'
+	assert_success
+	refute_output_has REPOINTED
+	refute_output_has PLANTED
+	assert_nothing_ran
+}
+
+# --- hostile files corral reads (class 8) -----------------------------------
+
+@test "hostile: a FIFO .corral.toml fails the run at once (125) instead of hanging it" {
+	mkfifo "$WS/.corral.toml"
+	SECONDS=0
+	run timeout -s KILL 20 "$CORRAL" run -- true
+	[ "$SECONDS" -lt 10 ] || fail "corral took ${SECONDS}s"
+	assert_status 125
+	assert_output_has ".corral.toml"
+	assert_output_has "FIFO"
+}
+
+@test "hostile: a FIFO, a device or a socket where git reads config or a gitdir fails the run at once (125)" {
+	new_repo "$WS"
+	rm "$WS/.git/config"
+	mkfifo "$WS/.git/config"
+	SECONDS=0
+	run timeout -s KILL 20 "$CORRAL" run -- true
+	assert_status 125
+	assert_output_has "$WS/.git/config is a FIFO"
+	rm "$WS/.git/config"
+	ln -s /dev/tty "$WS/.git/config" # a terminal: reading it would wait for input
+	run timeout -s KILL 20 "$CORRAL" run -- true
+	assert_status 125
+	assert_output_has "character device"
+	rm -rf "$WS/.git"
+	mkfifo "$WS/.gitdir-fifo"
+	ln -s .gitdir-fifo "$WS/.git" # a .git leading to a FIFO: git takes it for no repository
+	run timeout -s KILL 20 "$CORRAL" run -- true
+	assert_success
+	mkdir -p "$WS/sub" && git init -q "$WS/sub/real" && rm "$WS/.git"
+	mkfifo "$WS/sub/real/.git/commondir"
+	run timeout -s KILL 20 "$CORRAL" run -- true # not a protected repository: nothing reads it
+	assert_success
+	printf 'gitdir: real/.git\n' > "$WS/sub/.git" # now it is one (nested, depth 1)
+	run timeout -s KILL 20 "$CORRAL" run -- true
+	assert_status 125
+	assert_output_has "commondir is a FIFO"
+	[ "$SECONDS" -lt 15 ] || fail "corral took ${SECONDS}s in all"
+}
+
+@test "hostile: a .corral.toml that is a symlink out of the workspace is not read (its contents never reach stderr)" {
+	printf 'AWS_SECRET_ACCESS_KEY = "%s"\n' "$TOKEN-secret" > "$OUT/secrets.env"
+	ln -s "$OUT/secrets.env" "$WS/.corral.toml"
+	run corral run -- true
+	assert_status 125
+	assert_output_has "symbolic link"
+	refute_output_has "$TOKEN-secret"
+	refute_output_has AWS_SECRET_ACCESS_KEY
+	# a link to a file inside the workspace is read as usual
+	rm "$WS/.corral.toml"
+	printf 'timeout = 30\n' > "$WS/corral.conf"
+	ln -s corral.conf "$WS/.corral.toml"
+	run corral run -- true
+	assert_success
+}
+
+@test "hostile: a huge or binary git config, or an include loop, neither hangs nor crashes corral" {
+	new_repo "$WS"
+	head -c 5000000 /dev/zero > "$WS/.git/config.big"
+	printf '[include]\n\tpath = config.big\n' >> "$WS/.git/config"
+	run timeout -s KILL 20 "$CORRAL" run -- true
+	assert_status 125
+	assert_output_has "larger than"
+	printf '[include]\n\tpath = a\n' > "$WS/.git/b"
+	printf '[include]\n\tpath = b\n' > "$WS/.git/a"
+	printf '\0\377\376[core\n' > "$WS/.git/config.big"
+	printf '[include]\n\tpath = a\n\tpath = config.big\n' > "$WS/.git/config"
+	run timeout -s KILL 20 "$CORRAL" run -- true
+	assert_success
+}

@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: MIT
+ * Reading git's layout as git does (plan/gitlayout.h, plan/gitconfig.h)
+ * and hostile small files (common/readfile.h): the exact parsing rules of
+ * git's .git files, commondir and config syntax, and what each repository
+ * layout yields as surfaces. No privileges needed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/path.h"
+#include "common/readfile.h"
+#include "common/strv.h"
+#include "plan/gitconfig.h"
+#include "plan/gitlayout.h"
+
+static char root[] = "/var/tmp/corral-test-gitlayout-XXXXXX";
+
+static char *at(const char *rel) {
+        char *p = path_join(root, rel);
+        assert_non_null(p);
+        return p;
+}
+
+static void mkdirs(const char *rel) {
+        char *p = at(rel);
+        char cmd[8192];
+        snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", p);
+        assert_int_equal(system(cmd), 0);
+        free(p);
+}
+
+static void write_file(const char *rel, const char *text, size_t len) {
+        char *p = at(rel);
+        FILE *f = fopen(p, "we");
+        assert_non_null(f);
+        assert_int_equal(fwrite(text, 1, len, f), len);
+        fclose(f);
+        free(p);
+}
+
+static void put(const char *rel, const char *text) { write_file(rel, text, strlen(text)); }
+
+static void link_at(const char *target, const char *rel) {
+        char *p = at(rel);
+        assert_int_equal(symlink(target, p), 0);
+        free(p);
+}
+
+/* A bare-bones repository git would accept at rel (HEAD, objects, refs). */
+static void gitdir_at(const char *rel) {
+        char buf[4096];
+        snprintf(buf, sizeof(buf), "%s/objects", rel), mkdirs(buf);
+        snprintf(buf, sizeof(buf), "%s/refs", rel), mkdirs(buf);
+        snprintf(buf, sizeof(buf), "%s/HEAD", rel), put(buf, "ref: refs/heads/main\n");
+}
+
+static int setup(void **state) {
+        (void)state;
+        assert_non_null(mkdtemp(root));
+        return 0;
+}
+
+static int teardown(void **state) {
+        (void)state;
+        char cmd[4096];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+        return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A fresh, empty directory under root for one test. */
+static char *fresh(const char *name) {
+        char cmd[4096];
+        char *p = at(name);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", p, p);
+        assert_int_equal(system(cmd), 0);
+        return p;
+}
+
+/* --- the config syntax ---------------------------------------------------- */
+
+typedef struct entries {
+        strv kv;
+} entries;
+
+static int collect(const char *key, const char *value, void *data) {
+        entries *e = data;
+        char *s = NULL;
+        assert_true(asprintf(&s, "%s=%s", key, value ? value : "(null)") > 0);
+        return strv_push_take(&e->kv, s);
+}
+
+static int parse(const char *text, entries *e) {
+        *e = (entries){0};
+        return gitconfig_parse(text, strlen(text), collect, e);
+}
+
+static void test_config_syntax(void **state) {
+        (void)state;
+        entries e;
+        assert_int_equal(parse("[core]\n\thooksPath = .husky\n", &e), 0);
+        assert_string_equal(e.kv.v[0], "core.hookspath=.husky");
+        strv_clear(&e.kv);
+
+        /* subsections keep their case, sections and keys do not; legacy
+         * [a.B] lowercases everything */
+        assert_int_equal(parse("[IncludeIf \"gitdir:~/Work/\"]\nPATH=x\n[Sec.Sub]\nk\n", &e), 0);
+        assert_string_equal(e.kv.v[0], "includeif.gitdir:~/Work/.path=x");
+        assert_string_equal(e.kv.v[1], "sec.sub.k=(null)");
+        strv_clear(&e.kv);
+
+        /* quotes, escapes, comments, inner spaces kept, trailing trimmed,
+         * line continuation, CRLF */
+        assert_int_equal(parse("[a]\r\n k = \" x \"y # c\r\n l = p\\\nq ; c\n m = a\\tb\\\\\\\"\n", &e), 0);
+        assert_string_equal(e.kv.v[0], "a.k= x y");
+        assert_string_equal(e.kv.v[1], "a.l=pq");
+        assert_string_equal(e.kv.v[2], "a.m=a\tb\\\"");
+        strv_clear(&e.kv);
+
+        /* a BOM is skipped; a partial one is an error */
+        assert_int_equal(parse("\xef\xbb\xbf[a]\nk=v\n", &e), 0);
+        assert_string_equal(e.kv.v[0], "a.k=v");
+        strv_clear(&e.kv);
+        assert_int_equal(parse("\xef\xbb[a]\nk=v\n", &e), -EINVAL);
+        assert_int_equal(e.kv.n, 0);
+
+        /* git stops at the first error: what came before is reported */
+        assert_int_equal(parse("[a]\nk=1\nk=\\q\n[b]\nj=2\n", &e), -EINVAL);
+        assert_int_equal(e.kv.n, 1);
+        strv_clear(&e.kv);
+        assert_int_equal(parse("[a]\nk=\"open\n", &e), -EINVAL);
+        assert_int_equal(parse("[a \"sub]\n", &e), -EINVAL);
+        assert_int_equal(parse("[a]\n9k=1\n", &e), -EINVAL);
+
+        /* a NUL ends the value as it does in git (a C string) */
+        e = (entries){0};
+        assert_int_equal(gitconfig_parse("[a]\nk=x\0y\n", 10, collect, &e), 0);
+        assert_string_equal(e.kv.v[0], "a.k=x");
+        strv_clear(&e.kv);
+
+        /* no section, empty value, no final newline */
+        assert_int_equal(parse("[a]\nk=\nj = v", &e), 0);
+        assert_string_equal(e.kv.v[0], "a.k=");
+        assert_string_equal(e.kv.v[1], "a.j=v");
+        strv_clear(&e.kv);
+}
+
+/* --- hostile small files --------------------------------------------------- */
+
+static void test_readfile_types(void **state) {
+        (void)state;
+        char *d = fresh("readfile");
+        char *buf;
+        size_t len;
+        mode_t type;
+        put("readfile/f", "hello");
+        char *f = at("readfile/f"), *fifo = at("readfile/fifo"), *lnk = at("readfile/link"), *big = at("readfile/big");
+        assert_int_equal(readfile_small(f, 100, 0, &buf, &len, &type), 0);
+        assert_int_equal(len, 5);
+        assert_string_equal(buf, "hello");
+        free(buf);
+        /* exactly the cap is fine, one more is not */
+        assert_int_equal(readfile_small(f, 5, 0, &buf, &len, &type), 0);
+        free(buf);
+        assert_int_equal(readfile_small(f, 4, 0, &buf, &len, &type), -EFBIG);
+        /* a FIFO is refused without blocking (nobody writes to it) */
+        assert_int_equal(mkfifo(fifo, 0644), 0);
+        time_t t0 = time(NULL);
+        assert_int_equal(readfile_small(fifo, 100, READFILE_FOLLOW, &buf, &len, &type), -EFTYPE_NOTREG);
+        assert_true(S_ISFIFO(type));
+        assert_true(time(NULL) - t0 < 2);
+        assert_string_equal(readfile_type_name(type), "a FIFO");
+        /* a device, a directory */
+        assert_int_equal(readfile_small("/dev/zero", 100, READFILE_FOLLOW, &buf, &len, &type), -EFTYPE_NOTREG);
+        assert_true(S_ISCHR(type));
+        assert_int_equal(readfile_small(d, 100, 0, &buf, &len, &type), -EISDIR);
+        /* a symlink: refused unless followed */
+        assert_int_equal(symlink("f", lnk), 0);
+        assert_int_equal(readfile_small(lnk, 100, 0, &buf, &len, &type), -ELOOP);
+        assert_int_equal(readfile_small(lnk, 100, READFILE_FOLLOW, &buf, &len, &type), 0);
+        free(buf);
+        /* a symlink to a FIFO is still a FIFO */
+        unlink(lnk);
+        assert_int_equal(symlink("fifo", lnk), 0);
+        assert_int_equal(readfile_small(lnk, 100, READFILE_FOLLOW, &buf, &len, &type), -EFTYPE_NOTREG);
+        assert_int_equal(readfile_small(at("readfile/none"), 100, 0, &buf, &len, &type), -ENOENT);
+        /* procfs says size 0: read to the end anyway, capped */
+        assert_int_equal(readfile_small("/proc/self/status", 1 << 20, 0, &buf, &len, &type), 0);
+        assert_true(len > 0 && strstr(buf, "Pid:"));
+        free(buf);
+        assert_int_equal(readfile_small("/proc/self/status", 10, 0, &buf, &len, &type), -EFBIG);
+        /* bytes of any value, NULs included */
+        write_file("readfile/big", "a\0b\xff", 4);
+        assert_int_equal(readfile_small(big, 100, 0, &buf, &len, &type), 0);
+        assert_int_equal(len, 4);
+        assert_int_equal(memcmp(buf, "a\0b\xff", 4), 0);
+        free(buf);
+        free(f), free(fifo), free(lnk), free(big), free(d);
+}
+
+/* --- layouts --------------------------------------------------------------- */
+
+static const char *const no_env[] = {"HOME=/nonexistent-home", "GIT_CONFIG_NOSYSTEM=1", NULL};
+
+static const git_surface *surface(const gitlayout *g, const char *rel) {
+        char *p = at(rel);
+        const git_surface *s = NULL;
+        for (size_t i = 0; i < g->n; i++)
+                if (strcmp(g->v[i].path, p) == 0)
+                        s = &g->v[i];
+        free(p);
+        return s;
+}
+
+static void dump(const gitlayout *g) {
+        for (size_t i = 0; i < g->n; i++)
+                print_message("  surface %s%s%s (%s)\n", g->v[i].path, g->v[i].exists ? "" : " [missing]",
+                              g->v[i].link ? " [link]" : "", g->v[i].why);
+}
+
+static void read_repo(gitlayout *g, const char *rel, int expect) {
+        corral_error err = {0};
+        assert_int_equal(gitlayout_init(g, no_env, &err), 0);
+        char *p = at(rel);
+        int r = gitlayout_repo(g, p, &err);
+        if (r != expect)
+                print_message("gitlayout_repo(%s) = %d: %s\n", p, r, err.msg);
+        assert_int_equal(r, expect);
+        free(p);
+}
+
+static void test_gitfile_exact(void **state) {
+        (void)state;
+        free(fresh("gf"));
+        gitdir_at("gf/real");
+        gitdir_at("gf/ real");
+        gitdir_at("gf/decoy");
+        gitlayout g;
+
+        /* "gitdir: " with one space: the rest is the path, verbatim */
+        mkdirs("gf/a");
+        put("gf/a/.git", "gitdir:  real\n"); /* two spaces: the path is " real" (relative) */
+        link_at("../ real", "gf/a/ real");
+        read_repo(&g, "gf/a/.git", 0);
+        assert_non_null(surface(&g, "gf/a/ real"));      /* the link git follows */
+        assert_non_null(surface(&g, "gf/ real"));        /* the gitdir it leads to */
+        assert_null(surface(&g, "gf/real"));
+        gitlayout_free(&g);
+
+        /* no space after the colon: not a gitdir file for git */
+        mkdirs("gf/b");
+        put("gf/b/.git", "gitdir:../decoy\n");
+        read_repo(&g, "gf/b/.git", 0);
+        assert_null(surface(&g, "gf/decoy"));
+        gitlayout_free(&g);
+
+        /* trailing CR/LF are stripped, not spaces; an inner newline is part
+         * of the path (the first line is not what git uses) */
+        mkdirs("gf/c");
+        put("gf/c/.git", "gitdir: ../decoy\nx\r\n\r\n");
+        read_repo(&g, "gf/c/.git", 0);
+        assert_null(surface(&g, "gf/decoy"));
+        assert_non_null(surface(&g, "gf/decoy\nx")); /* missing: held so it cannot be made */
+        assert_false(surface(&g, "gf/decoy\nx")->exists);
+        gitlayout_free(&g);
+
+        /* a trailing space is part of the path */
+        mkdirs("gf/d");
+        put("gf/d/.git", "gitdir: ../decoy \n");
+        read_repo(&g, "gf/d/.git", 0);
+        assert_null(surface(&g, "gf/decoy"));
+        assert_non_null(surface(&g, "gf/decoy "));
+        gitlayout_free(&g);
+
+        /* a NUL ends the path */
+        mkdirs("gf/e");
+        write_file("gf/e/.git", "gitdir: ../real\0junk\n", 21);
+        read_repo(&g, "gf/e/.git", 0);
+        assert_non_null(surface(&g, "gf/real"));
+        gitlayout_free(&g);
+
+        /* a .git that is a FIFO is no repository to git: nothing read, no
+         * hang; a gitdir line git would take from a FIFO is refused */
+        mkdirs("gf/f");
+        char *fifo = at("gf/f/.git");
+        assert_int_equal(mkfifo(fifo, 0644), 0);
+        read_repo(&g, "gf/f/.git", 0);
+        for (size_t i = 0; i < g.n; i++) /* the name itself, nothing it would name */
+                assert_true(strncmp(g.v[i].path, root, strlen(root)) != 0 || surface(&g, "gf/f/.git") == &g.v[i]);
+        gitlayout_free(&g);
+        free(fifo);
+
+        /* a relative gitdir is relative to the .git file as named, not to
+         * the target of a link to it */
+        mkdirs("gf/g/sub");
+        put("gf/g/sub/gitfile", "gitdir: real2\n");
+        link_at("sub/gitfile", "gf/g/.git");
+        gitdir_at("gf/g/real2");
+        gitdir_at("gf/g/sub/real2");
+        read_repo(&g, "gf/g/.git", 0);
+        assert_non_null(surface(&g, "gf/g/real2"));
+        assert_null(surface(&g, "gf/g/sub/real2"));
+        assert_true(surface(&g, "gf/g/.git")->link);
+        assert_non_null(surface(&g, "gf/g/sub/gitfile"));
+        gitlayout_free(&g);
+}
+
+static void test_commondir(void **state) {
+        (void)state;
+        free(fresh("cd"));
+        gitdir_at("cd/ws/.git");
+        gitdir_at("cd/other/common");
+        gitlayout g;
+
+        /* a .git directory with a commondir: the common dir is the
+         * repository's config and hooks */
+        put("cd/ws/.git/commondir", "../../other/common\n\n");
+        read_repo(&g, "cd/ws/.git", 0);
+        dump(&g);
+        assert_non_null(surface(&g, "cd/other/common"));
+        assert_non_null(surface(&g, "cd/other/common/hooks"));
+        gitlayout_free(&g);
+
+        /* the whole file but trailing CR/LF: leading spaces are part of it */
+        gitdir_at("cd/ws/ sp");
+        put("cd/ws/.git/commondir", " sp\r\n");
+        read_repo(&g, "cd/ws/.git", 0);
+        assert_non_null(surface(&g, "cd/ws/.git/ sp"));
+        gitlayout_free(&g);
+
+        /* a FIFO commondir is refused: git would block on it */
+        char *c = at("cd/ws/.git/commondir");
+        unlink(c);
+        assert_int_equal(mkfifo(c, 0644), 0);
+        corral_error err = {0};
+        assert_int_equal(gitlayout_init(&g, no_env, &err), 0);
+        char *dg = at("cd/ws/.git");
+        time_t t0 = time(NULL);
+        assert_int_equal(gitlayout_repo(&g, dg, &err), -EINVAL);
+        assert_true(time(NULL) - t0 < 2);
+        assert_non_null(strstr(err.msg, "a FIFO"));
+        assert_non_null(strstr(err.msg, "commondir"));
+        gitlayout_free(&g);
+        unlink(c);
+        free(c);
+        free(dg);
+}
+
+static void test_config_surfaces(void **state) {
+        (void)state;
+        free(fresh("cfg"));
+        gitdir_at("cfg/ws/.git");
+        mkdirs("cfg/ws/tools");
+        put("cfg/ws/.git/config", "[core]\n\thooksPath = .husky/_\n\tfsmonitor = tools/fsmon.sh --flag\n"
+                                  "[include]\n\tpath = ../inc/one.cfg\n"
+                                  "[includeIf \"onbranch:never\"]\n\tpath = ../inc/cond.cfg\n"
+                                  "[alias]\n\tx = !./tools/alias.sh arg\n\ty = log\n"
+                                  "[hook \"lint\"]\n\tcommand = \"scripts/lint me.sh\"\n\tevent = pre-commit\n");
+        mkdirs("cfg/ws/inc");
+        put("cfg/ws/inc/one.cfg", "[include]\n\tpath = two.cfg\n");                 /* relative to inc/ */
+        put("cfg/ws/inc/two.cfg", "[include]\n\tpath = one.cfg\n[init]\n\ttemplateDir = ~/tpl\n"); /* a cycle */
+        gitlayout g;
+        corral_error err = {0};
+        char *home = at("cfg/home"), *env_home = NULL;
+        assert_true(asprintf(&env_home, "HOME=%s", home) > 0);
+        const char *env[] = {env_home, "GIT_CONFIG_NOSYSTEM=1", NULL};
+        assert_int_equal(gitlayout_init(&g, env, &err), 0);
+        char *dg = at("cfg/ws/.git");
+        assert_int_equal(gitlayout_repo(&g, dg, &err), 0);
+        dump(&g);
+        /* husky: .husky/_ and all of .husky (missing: first component) */
+        assert_non_null(surface(&g, "cfg/ws/.husky"));
+        assert_false(surface(&g, "cfg/ws/.husky")->exists);
+        assert_non_null(surface(&g, "cfg/ws/inc/one.cfg"));
+        assert_non_null(surface(&g, "cfg/ws/inc/two.cfg"));
+        assert_non_null(surface(&g, "cfg/ws/inc/cond.cfg")); /* whatever the condition */
+        assert_non_null(surface(&g, "cfg/ws/tools/fsmon.sh"));
+        assert_non_null(surface(&g, "cfg/ws/tools/alias.sh"));
+        assert_non_null(surface(&g, "cfg/ws/scripts")); /* "scripts/lint me.sh": first missing component */
+        assert_non_null(surface(&g, "cfg/home")); /* ~/tpl: home is missing, its first component held */
+        gitlayout_free(&g);
+
+        /* config.worktree: read too, and a hooksPath in it counts */
+        put("cfg/ws/.git/config", "[extensions]\n\tworktreeConfig = true\n");
+        put("cfg/ws/.git/config.worktree", "[core]\n\thooksPath = githooks\n");
+        mkdirs("cfg/ws/githooks");
+        assert_int_equal(gitlayout_init(&g, env, &err), 0);
+        assert_int_equal(gitlayout_repo(&g, dg, &err), 0);
+        assert_non_null(surface(&g, "cfg/ws/githooks"));
+        assert_true(surface(&g, "cfg/ws/githooks")->exists);
+        gitlayout_free(&g);
+
+        /* the global config: its includes and its relative hooksPath (for
+         * every repository) */
+        mkdirs("cfg/home/.config/git");
+        put("cfg/home/.gitconfig", "[include]\n\tpath = ~/dot/git.inc\n[core]\n\thooksPath = .hooks-global\n");
+        put("cfg/ws/.git/config.worktree", "");
+        assert_int_equal(gitlayout_init(&g, env, &err), 0);
+        assert_non_null(surface(&g, "cfg/home/.gitconfig"));
+        assert_non_null(surface(&g, "cfg/home/.config/git/config"));
+        assert_non_null(surface(&g, "cfg/home/dot"));
+        assert_int_equal(gitlayout_repo(&g, dg, &err), 0);
+        assert_non_null(surface(&g, "cfg/ws/.hooks-global"));
+        gitlayout_free(&g);
+        free(dg), free(home), free(env_home);
+}
+
+static void test_worktrees_and_modules(void **state) {
+        (void)state;
+        free(fresh("wt"));
+        gitdir_at("wt/main/.git");
+        /* a linked worktree elsewhere, and a submodule's gitdir */
+        gitdir_at("wt/main/.git/worktrees/w1");
+        put("wt/main/.git/worktrees/w1/commondir", "../..\n");
+        char *wtgit = at("wt/linked/.git"), *line = NULL;
+        assert_true(asprintf(&line, "%s\n", wtgit) > 0);
+        put("wt/main/.git/worktrees/w1/gitdir", line);
+        put("wt/main/.git/worktrees/w1/config.worktree", "[core]\n\thooksPath = wthooks\n");
+        gitdir_at("wt/main/.git/modules/lib/a");
+        put("wt/main/.git/modules/lib/a/config", "[core]\n\tworktree = ../../../../vendor/a\n\thooksPath = h\n");
+        gitlayout g;
+        read_repo(&g, "wt/main/.git", 0);
+        dump(&g);
+        assert_non_null(surface(&g, "wt/linked")); /* the worktree's .git file: first missing component */
+        assert_non_null(surface(&g, "wt/main/vendor"));  /* the submodule's hooksPath, relative to its core.worktree */
+        gitlayout_free(&g);
+        mkdirs("wt/linked");
+        put("wt/linked/.git", "gitdir: ../main/.git/worktrees/w1\n");
+        read_repo(&g, "wt/linked/.git", 0);
+        assert_non_null(surface(&g, "wt/linked/wthooks"));
+        assert_non_null(surface(&g, "wt/main/.git"));
+        gitlayout_free(&g);
+        free(wtgit), free(line);
+}
+
+static void test_symlinks_on_the_way(void **state) {
+        (void)state;
+        free(fresh("ln"));
+        gitdir_at("ln/ws/.git");
+        mkdirs("ln/ws/real/hooks");
+        link_at("real", "ln/ws/cfgdir");
+        put("ln/ws/.git/config", "[core]\n\thooksPath = cfgdir/hooks\n[include]\n\tpath = ../notadir/x/y\n");
+        put("ln/ws/notadir", "a file\n");
+        gitlayout g;
+        read_repo(&g, "ln/ws/.git", 0);
+        dump(&g);
+        assert_true(surface(&g, "ln/ws/cfgdir")->link); /* repointing it would move the hooks */
+        assert_non_null(surface(&g, "ln/ws/real/hooks"));
+        /* a file where a directory would be: the file is held */
+        assert_non_null(surface(&g, "ln/ws/notadir"));
+        assert_true(surface(&g, "ln/ws/notadir")->exists);
+        gitlayout_free(&g);
+}
+
+static void test_enclosing(void **state) {
+        (void)state;
+        free(fresh("enc"));
+        gitdir_at("enc/repo/.git");
+        mkdirs("enc/repo/pkg/ws");
+        put("enc/repo/.git/config", "[core]\n\thooksPath = pkg/ws/hooks\n");
+        gitlayout g;
+        corral_error err = {0};
+        assert_int_equal(gitlayout_init(&g, no_env, &err), 0);
+        char *ws = at("enc/repo/pkg/ws");
+        assert_int_equal(gitlayout_enclosing(&g, ws, &err), 0);
+        assert_non_null(surface(&g, "enc/repo/pkg/ws/hooks"));
+        gitlayout_free(&g);
+        free(ws);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_config_syntax),        cmocka_unit_test(test_readfile_types),
+                cmocka_unit_test(test_gitfile_exact),        cmocka_unit_test(test_commondir),
+                cmocka_unit_test(test_config_surfaces),      cmocka_unit_test(test_worktrees_and_modules),
+                cmocka_unit_test(test_symlinks_on_the_way),  cmocka_unit_test(test_enclosing),
+        };
+        return cmocka_run_group_tests(tests, setup, teardown);
+}
