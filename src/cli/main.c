@@ -28,6 +28,7 @@ static const char usage_run[] =
         "  -m, --mode MODE            read-only | workspace-write (default) | full-access\n"
         "  -w, --writable-root PATH   another writable root (repeatable)\n"
         "  -p, --protect NAME         another protected name in every writable root (repeatable)\n"
+        "      --unprotect NAME       take a default protected name out (repeatable; not .corral, .corral.toml)\n"
         "      --protect-depth N      look for protected names N directory levels deep (default 1)\n"
         "      --deny-read PATH       hide PATH from the command (repeatable)\n"
         "      --allow-read PATH      un-hide a path the deny-read list hides (repeatable)\n"
@@ -67,6 +68,7 @@ static const char usage_main[] =
 enum {
         OPT_DENY_READ = 256,
         OPT_PROTECT_DEPTH,
+        OPT_UNPROTECT,
         OPT_ALLOW_READ,
         OPT_ALLOW_SOCKET,
         OPT_ALLOW_BROAD,
@@ -95,6 +97,7 @@ static const struct option run_options[] = {
         {"writable-root", required_argument, NULL, 'w'},
         {"protect", required_argument, NULL, 'p'},
         {"protect-depth", required_argument, NULL, OPT_PROTECT_DEPTH},
+        {"unprotect", required_argument, NULL, OPT_UNPROTECT},
         {"deny-read", required_argument, NULL, OPT_DENY_READ},
         {"allow-read", required_argument, NULL, OPT_ALLOW_READ},
         {"allow-unix-socket", required_argument, NULL, OPT_ALLOW_SOCKET},
@@ -130,6 +133,7 @@ static const char *option_key(int opt) {
         case 'w': return "writable_roots";
         case 'p': return "protect";
         case OPT_PROTECT_DEPTH: return "protect_depth";
+        case OPT_UNPROTECT: return "unprotect";
         case OPT_DENY_READ: return "deny_read";
         case OPT_ALLOW_READ: return "allow_read";
         case OPT_ALLOW_SOCKET: return "allow_unix_sockets";

@@ -51,3 +51,16 @@ void strv_clear(strv *s) {
         free(s->v);
         *s = (strv){0};
 }
+
+void strv_remove(strv *s, const char *str) {
+        size_t j = 0;
+        for (size_t i = 0; i < s->n; i++) {
+                if (strcmp(s->v[i], str) == 0)
+                        free(s->v[i]);
+                else
+                        s->v[j++] = s->v[i];
+        }
+        s->n = j;
+        if (s->v)
+                s->v[j] = NULL;
+}

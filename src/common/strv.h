@@ -16,4 +16,5 @@ int strv_push_take(strv *s, char *str);         /* takes ownership */
 int strv_push_unique(strv *s, const char *str); /* no-op if already present */
 bool strv_contains(const strv *s, const char *str);
 int strv_extend(strv *dst, const strv *src);
+void strv_remove(strv *s, const char *str);     /* every entry equal to str */
 void strv_clear(strv *s);

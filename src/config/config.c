@@ -20,9 +20,27 @@
 /* About 31 years; anything longer is a typo, and it keeps ms in range. */
 #define TIMEOUT_MAX_S 1000000000.0
 
+/* What runs code later, outside the sandbox, or changes corral's own
+ * policy, when the command writes it: each entry's reason is in
+ * docs/config.md ("protect"). One list for every backend, Windows too. */
 static const char *const default_protect[] = {
-        ".git", ".codex", ".agents", ".corral", ".corral.toml",
+        /* git: hooks and config (plan/gitlayout.c follows what it names) */
+        ".git",
+        /* corral's own policy */
+        ".corral", ".corral.toml",
+        /* agents: settings with hooks, MCP servers, permissions, commands */
+        ".codex", ".agents", ".claude", ".mcp.json", ".gemini", ".cursor", ".aider.conf.yml",
+        /* editors and IDEs: tasks, run configurations, tool paths */
+        ".vscode", ".idea", ".zed",
+        /* run on the host by the dev container tools (initializeCommand) */
+        ".devcontainer", ".devcontainer.json",
+        /* the pre-commit framework: its hook in .git runs what this names */
+        ".pre-commit-config.yaml",
 };
+
+/* Names a layer may not take out of the list: corral's own policy (a
+ * command that could write it would choose the next run's policy). */
+static const char *const always_protected[] = {".corral", ".corral.toml"};
 
 static const char *const default_deny_read[] = {
         "~/.ssh",           "~/.gnupg",          "~/.aws",
@@ -81,6 +99,7 @@ static const key_def keys[] = {
         { "allow_broad_roots", KEY_ALLOW_BROAD_ROOTS, 0, LINE(line_allow_broad_roots), true },
         { "writable_roots", KEY_PATHS, LIST(writable_roots), LINE(line_writable_roots), true },
         { "protect", KEY_PROTECT, LIST(protect), NO_LINE, true },
+        { "unprotect", KEY_PROTECT, LIST(unprotect), LINE(line_unprotect), true },
         { "protect_depth", KEY_PROTECT_DEPTH, 0, LINE(line_protect_depth), true },
         { "deny_read", KEY_PATHS, LIST(deny_read), LINE(line_deny_read), true },
         { "allow_read", KEY_PATHS, LIST(allow_read), LINE(line_allow_read), true },
@@ -165,6 +184,7 @@ void config_layer_done(config_layer *l) {
         free(l->source);
         strv_clear(&l->writable_roots);
         strv_clear(&l->protect);
+        strv_clear(&l->unprotect);
         strv_clear(&l->deny_read);
         strv_clear(&l->allow_read);
         strv_clear(&l->allow_unix_sockets);
@@ -384,6 +404,12 @@ static int set_value(config_layer *l, const key_def *k, const char *v, const cha
         case KEY_ENV_KEEP:
                 if (k->kind == KEY_PROTECT && (why = protect_problem(v)))
                         return fail(err, w, -EINVAL, "key '%s': '%s' %s", k->name, v, why);
+                for (size_t i = 0; k->list == LIST(unprotect) && i < ELEMENTSOF(always_protected); i++)
+                        if (strcmp(v, always_protected[i]) == 0)
+                                return fail(err, w, -EINVAL,
+                                            "key '%s': '%s' is corral's own policy and stays protected (a command "
+                                            "that could write it would choose the policy of the next run)",
+                                            k->name, v);
                 if (k->kind != KEY_PROTECT && (why = env_name_problem(v, strlen(v))))
                         return fail(err, w, -EINVAL, "key '%s': '%s' %s", k->name, v, why);
                 if (k->kind == KEY_ENV_KEEP && strpbrk(v, "*?["))
@@ -755,7 +781,7 @@ static int load_text(config_layer *l, const char *text, size_t len, const char *
                         r = load_key(&ld, k, v);
                 else
                         r = fail(err, at(&ld, v), -EINVAL,
-                                 "unknown key '%s' (known: mode, network, tmp, timeout, writable_roots, protect, protect_depth, "
+                                 "unknown key '%s' (known: mode, network, tmp, timeout, writable_roots, protect, unprotect, protect_depth, "
                                  "deny_read, allow_read, allow_unix_sockets, allow_broad_roots, [env], [limits], "
                                  "[caches], [workspaces])",
                                  name);

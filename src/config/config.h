@@ -57,6 +57,7 @@ typedef struct config_layer {
         /* Lists accumulate across layers. Paths are kept as written (after ~ and
          * $HOME expansion); policy/resolve.c makes them absolute. */
         strv writable_roots, protect, deny_read, allow_read, allow_unix_sockets;
+        strv unprotect;            /* names taken out of the protect list of the layers before */
         strv env_drop, env_keep, env_set; /* env_set entries are "NAME=value" */
 
         strv trusted_workspaces;   /* user config only: [workspaces."/path"] trust = true */
@@ -65,7 +66,7 @@ typedef struct config_layer {
          * unset or set from the command line. */
         int line_mode, line_network, line_tmp, line_timeout, line_allow_broad_roots;
         int line_writable_roots, line_allow_read, line_allow_unix_sockets, line_env_keep, line_env_set;
-        int line_deny_read, line_workspaces, line_protect_depth;
+        int line_deny_read, line_workspaces, line_protect_depth, line_unprotect;
 
         /* flags only */
         char *workspace, *cwd;

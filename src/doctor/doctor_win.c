@@ -115,7 +115,8 @@ int corral_doctor(FILE *o, bool json) {
         fprintf(o, "\nchecklist:\n");
         fprintf(o, "  which account runs commands: %s\n", account);
         fprintf(o, "  how writes are scoped: ACLs (inheritable allow ACE per writable root for its capability SID; "
-                   "write-restricted token; deny ACEs on .git, .codex, .agents, .corral, .corral.toml)\n");
+                   "write-restricted token; deny ACEs on the protected names: .git, .corral, .corral.toml, the agents' and "
+                   "editors' configs, `corral explain` lists them)\n");
         fprintf(o, "  reads: %s\n", reads);
         fprintf(o, "  network limits by the OS: %s\n", network);
         fprintf(o, "  children: held in a job object (KILL_ON_JOB_CLOSE); nothing outlives the run\n");

@@ -46,6 +46,7 @@ int policy_load(const config_layer *flags, const char *config_file, bool no_work
                  * developer's (a .env, a key). */
                 struct stat st;
                 _cleanup_free_ char *target = NULL;
+#ifndef _WIN32
                 if (lstat(ws_config, &st) == 0 && S_ISLNK(st.st_mode)) {
                         _cleanup_free_ char *canon_ws = path_canonicalize(ws);
                         target = path_canonicalize(ws_config);
@@ -57,6 +58,7 @@ int policy_load(const config_layer *flags, const char *config_file, bool no_work
                                 goto out;
                         }
                 }
+#endif
                 if (!(stat(ws_config, &st) == 0 && S_ISDIR(st.st_mode)) &&
                     (r = config_layer_load_file(&wsl, ws_config, false, home, err)) < 0)
                         goto out;

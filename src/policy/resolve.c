@@ -237,6 +237,9 @@ static int check_narrowing(const config_layer *const layers[N_LAYERS], const cha
         if (ws->writable_roots.n > 0)
                 return refuse(err, ws, ws->line_writable_roots, "writable_roots", workspace,
                               "it adds writable roots");
+        if (ws->unprotect.n > 0)
+                return refuse(err, ws, ws->line_unprotect, "unprotect", workspace,
+                              "it makes protected names writable");
         if (ws->allow_read.n > 0)
                 return refuse(err, ws, ws->line_allow_read, "allow_read", workspace,
                               "it un-hides paths of the deny-read list");
@@ -474,6 +477,10 @@ static int resolve(const config_layer *const layers[N_LAYERS], const char *home,
                                                  "resolved", l->source ? l->source : "config", l->caches_dir);
                 }
 
+                /* unprotect takes names out of what the layers before set;
+                 * a later layer's protect puts them back */
+                for (size_t u = 0; u < l->unprotect.n; u++)
+                        strv_remove(&p->protect, l->unprotect.v[u]);
                 if (strv_extend(&p->protect, &l->protect) < 0 || strv_extend(&p->env_drop, &l->env_drop) < 0 ||
                     strv_extend(&p->env_keep, &l->env_keep) < 0 || merge_env_set(&p->env_set, &l->env_set) < 0)
                         return oom(err);

@@ -98,9 +98,11 @@ static void test_defaults(void **state) {
         assert_int_equal(d.tmp, TMP_WORKSPACE);
         assert_int_equal(d.timeout_ms, 0);
 
-        const char *protect[] = { ".git", ".codex", ".agents", ".corral", ".corral.toml" };
-        assert_int_equal(d.protect.n, 5);
-        for (size_t i = 0; i < 5; i++)
+        const char *protect[] = { ".git", ".corral", ".corral.toml", ".codex", ".agents", ".claude",
+                                  ".mcp.json", ".gemini", ".cursor", ".aider.conf.yml", ".vscode", ".idea",
+                                  ".zed", ".devcontainer", ".devcontainer.json", ".pre-commit-config.yaml" };
+        assert_int_equal(d.protect.n, 16);
+        for (size_t i = 0; i < 16; i++)
                 assert_string_equal(d.protect.v[i], protect[i]);
 
         const char *deny[] = { "~/.ssh",           "~/.gnupg",           "~/.aws",

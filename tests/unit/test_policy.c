@@ -316,7 +316,7 @@ static void test_resolve_defaults(void **state) {
         assert_string_equal(f->p.home, f->home);
         assert_int_equal(f->p.writable_roots.n, 1);
         assert_string_equal(f->p.writable_roots.v[0], f->ws);
-        assert_int_equal(f->p.protect.n, 5);
+        assert_int_equal(f->p.protect.n, 16); /* the built-in list (config.c) */
         assert_true(strv_contains(&f->p.protect, ".git"));
         assert_true(strv_contains(&f->p.protect, ".corral.toml"));
         assert_int_equal(f->p.deny_read.n, 21); /* the built-in list (config.c) */
@@ -344,7 +344,7 @@ static void test_resolve_null_layers(void **state) {
         /* no home: the defaults under ~ are skipped, nothing fails */
         assert_int_equal(policy_resolve(&f->defaults, NULL, NULL, NULL, NULL, f->ws, &f->p, &f->err), 0);
         assert_int_equal(f->p.deny_read.n, 0);
-        assert_int_equal(f->p.protect.n, 5);
+        assert_int_equal(f->p.protect.n, 16);
         policy_free(&f->p);
 
         /* no cwd and no workspace flag */
@@ -434,6 +434,38 @@ static void test_resolve_scalars_later_wins(void **state) {
         assert_int_equal(f->p.backend, BACKEND_USERNS);
 }
 
+/* unprotect takes names out of the layers before it; a later protect puts
+ * them back; corral's own names cannot be taken out; a workspace config may
+ * not unprotect (it would widen the policy) unless trusted. */
+static void test_resolve_unprotect(void **state) {
+        fx *f = *state;
+        load(&f->user, "unprotect = [\".vscode\", \".idea\"]\n", f->home);
+        set(&f->flags, "protect", ".idea", NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_false(strv_contains(&f->p.protect, ".vscode"));
+        assert_true(strv_contains(&f->p.protect, ".idea"));
+        assert_true(strv_contains(&f->p.protect, ".git"));
+        assert_int_equal(f->p.protect.n, 15);
+        policy_free(&f->p);
+
+        config_layer l;
+        config_layer_init(&l, ORIGIN_USER, "user config");
+        corral_error e = {0};
+        assert_int_equal(config_layer_load_string(&l, "unprotect = [\".corral.toml\"]\n", 29, f->home, &e), -EINVAL);
+        assert_non_null(strstr(e.msg, "corral's own policy"));
+        config_layer_done(&l);
+        config_layer_init(&l, ORIGIN_FLAGS, "flags");
+        assert_int_equal(config_layer_set(&l, "unprotect", ".corral", NULL, &e), -EINVAL);
+        config_layer_done(&l);
+}
+
+static void test_resolve_unprotect_workspace(void **state) {
+        fx *f = *state;
+        load(&f->wsl, "unprotect = [\".vscode\"]\n", f->home);
+        assert_int_equal(resolve(f), -EPERM);
+        assert_non_null(strstr(f->err.msg, "unprotect"));
+}
+
 static void test_resolve_lists_accumulate(void **state) {
         fx *f = *state;
         char buf[PATH_MAX];
@@ -447,11 +479,12 @@ static void test_resolve_lists_accumulate(void **state) {
                       "[env]\ndrop = [\"CI_*\"]\n",
              f->home);
         set(&f->flags, "protect", ".idea", NULL);
+        set(&f->flags, "protect", ".flags-only", NULL);
         set(&f->flags, "env.set", "A=flags", NULL);
         set(&f->flags, "deny_read", "~/.ssh", f->home);
         assert_int_equal(resolve(f), 0);
 
-        assert_int_equal(f->p.protect.n, 8);
+        assert_int_equal(f->p.protect.n, 18); /* 16 built in, .env, .idea is one of them */
         assert_true(strv_contains(&f->p.protect, ".env"));
         assert_true(strv_contains(&f->p.protect, ".vscode"));
         assert_true(strv_contains(&f->p.protect, ".idea"));
@@ -938,6 +971,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_resolve_null_layers, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_workspace_cwd, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_scalars_later_wins, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_unprotect, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_unprotect_workspace, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_lists_accumulate, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_writable_roots, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_writable_root_errors, setup, teardown),

@@ -1,0 +1,90 @@
+#!/usr/bin/env bats
+# Agents' and editors' own configuration runs commands later, outside the
+# sandbox (issue 16, class 4): Claude Code's hooks and MCP servers, Gemini
+# CLI's and Cursor's MCP servers, VS Code's tasks, JetBrains' run
+# configurations, aider's lint and test commands, dev containers'
+# initializeCommand, the pre-commit framework's hooks. Each is a default
+# protected name: read-only when it exists, impossible to create when it
+# does not. Checked from outside: the files are byte for byte what the
+# developer had, and nothing new appeared.
+
+load helpers
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+# Every default name of this kind, with the file an attacker would write.
+AGENT_FILES=(
+	.claude/settings.json .claude/settings.local.json .mcp.json .gemini/settings.json .cursor/mcp.json
+	.aider.conf.yml .vscode/tasks.json .vscode/settings.json .idea/workspace.xml .zed/tasks.json
+	.devcontainer/devcontainer.json .devcontainer.json .pre-commit-config.yaml
+	.codex/config.toml .agents/skills/x/SKILL.md
+)
+
+# plant SCRIPT-FRAGMENT: the shell that writes each file above, inside
+plant_all() {
+	local f s=''
+	for f in "${AGENT_FILES[@]}"; do
+		s+="must_fail 'mkdir -p \"\$(dirname $f)\" 2>/dev/null; printf \"{\\\"hooks\\\":{\\\"PreToolUse\\\":[{\\\"command\\\":\\\"touch \$OUT/ran\\\"}]}}\" > $f'
+"
+	done
+	printf '%s' "$s"
+}
+
+@test "agents: missing agent and editor configs (.claude, .mcp.json, .vscode, ...) cannot be created" {
+	local before
+	before=$(ls -A "$WS")
+	run sb "$(plant_all)"
+	assert_sb_clean
+	[ "$(ls -A "$WS")" = "$before" ] || fail "the workspace changed: $(ls -A "$WS")"
+	[ ! -e "$OUT/ran" ]
+}
+
+@test "agents: existing agent and editor configs stay byte for byte what the developer wrote" {
+	local f
+	for f in "${AGENT_FILES[@]}"; do
+		mkdir -p "$WS/$(dirname "$f")"
+		printf '{"developer": "%s"}\n' "$f" > "$WS/$f"
+	done
+	(cd "$WS" && find "${AGENT_FILES[@]%%/*}" -type f -print0 | sort -z | xargs -0 sha256sum) > "$T/before"
+	run sb "$(plant_all)
+must_fail 'mv .claude claude-old'
+must_fail 'rm -rf .vscode'
+must_fail 'ln -sf /tmp/evil.json .mcp.json'
+must_fail 'chmod 777 .claude/settings.json'"
+	assert_sb_clean
+	(cd "$WS" && find "${AGENT_FILES[@]%%/*}" -type f -print0 | sort -z | xargs -0 sha256sum) > "$T/after"
+	cmp "$T/before" "$T/after"
+}
+
+@test "agents: nested agent configs (sub/.claude, pkg/.vscode) one level down are read-only too" {
+	mkdir -p "$WS/sub/.claude" "$WS/pkg/.vscode"
+	echo '{}' > "$WS/sub/.claude/settings.json"
+	echo '{}' > "$WS/pkg/.vscode/tasks.json"
+	run sb 'must_fail "echo x > sub/.claude/settings.json"
+must_fail "echo x > pkg/.vscode/tasks.json"'
+	assert_sb_clean
+	[ "$(cat "$WS/sub/.claude/settings.json")" = '{}' ]
+}
+
+@test "agents: --unprotect and the user config's unprotect take a default name out, .corral.toml stays" {
+	run sb --unprotect .vscode 'must_work "mkdir .vscode && echo {} > .vscode/tasks.json"
+must_fail "mkdir .claude"'
+	assert_sb_clean
+	[ -f "$WS/.vscode/tasks.json" ]
+	printf 'unprotect = [".idea"]\n' > "$XDG_CONFIG_HOME/corral/config.toml"
+	run sb 'must_work "mkdir .idea"
+must_fail "echo x > .mcp.json"'
+	assert_sb_clean
+	run corral run --unprotect .corral.toml -- true
+	assert_status 125
+	assert_output_has "corral's own policy"
+}
+
+@test "agents: a workspace config cannot unprotect a name (125)" {
+	printf 'unprotect = [".vscode"]\n' > "$WS/.corral.toml"
+	run corral run -- true
+	assert_status 125
+	assert_output_has "unprotect"
+	assert_output_has "may only narrow"
+}
