@@ -104,7 +104,8 @@ static int excluded_paths(const policy *p, size_t n_dev_roots, strv *excl) {
 static int git_excluded(const policy *p, size_t n_dev_roots, const strv *nested, const char *const *env, strv *excl,
                         corral_error *err) {
         gitlayout g;
-        int r = gitlayout_policy(&g, p, n_dev_roots, nested, env, err);
+        const char *const *genv = p->git_env.n ? (const char *const *)p->git_env.v : env;
+        int r = gitlayout_policy(&g, p, n_dev_roots, nested, genv, err);
         for (size_t i = 0; r >= 0 && i < g.n; i++) {
                 const char *path = g.v[i].path;
                 if (!below_any(path, &p->writable_roots))

@@ -178,7 +178,8 @@ static bool already_protected(const plan *pl, const char *path) {
  * symlink on the way as a link. */
 static int plan_git_layout(const policy *p, plan *pl, const char *const *env, corral_error *err) {
         gitlayout g;
-        int r = gitlayout_policy(&g, p, p->writable_roots.n, &pl->nested.found, env, err);
+        const char *const *genv = p->git_env.n ? (const char *const *)p->git_env.v : env;
+        int r = gitlayout_policy(&g, p, p->writable_roots.n, &pl->nested.found, genv, err);
         for (size_t i = 0; r >= 0 && i < g.n; i++) {
                 const git_surface *s = &g.v[i];
                 if (!writable_inside(p, s->path) || already_protected(pl, s->path))

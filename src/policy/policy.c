@@ -145,5 +145,6 @@ void policy_free(policy *p) {
         strv_clear(&p->env_keep);
         strv_clear(&p->env_set);
         free(p->caches_dir);
+        strv_clear(&p->git_env);
         *p = (policy){0};
 }

@@ -100,6 +100,13 @@ typedef struct policy {
         strv env_keep;        /* names kept even if a drop pattern matches */
         strv env_set;         /* "NAME=value", applied last */
 
+        /* HOME, XDG_CONFIG_HOME and GIT_CONFIG_* as the developer's git sees
+         * them, when the plan is made for another user (corral-runner: the
+         * sandbox user's environment is not the developer's); empty: the
+         * plan's own environment (plan/gitlayout.h reads the global git
+         * config from it). */
+        strv git_env;
+
         uint64_t timeout_ms;  /* 0: none */
         bool allow_broad_roots; /* allow /, $HOME or an ancestor as a writable root */
         policy_limits limits;

@@ -459,6 +459,15 @@ int main(int argc, char **argv) {
         strv env = {0};
         if (!p.home || sandbox_environment(&b, to, &env) < 0)
                 refuse("out of memory");
+        /* The developer's git config is what runs later: the plan reads it
+         * (as the sandbox user) where the developer's environment says. */
+        static const char *const git_vars[] = {"HOME=", "XDG_CONFIG_HOME=", "GIT_CONFIG_GLOBAL=", "GIT_CONFIG_SYSTEM=",
+                                               "GIT_CONFIG_NOSYSTEM="};
+        for (size_t i = 0; i < b.env.n; i++)
+                for (size_t k = 0; k < sizeof(git_vars) / sizeof(git_vars[0]); k++)
+                        if (strncmp(b.env.v[i], git_vars[k], strlen(git_vars[k])) == 0 &&
+                            strv_push(&p.git_env, b.env.v[i]) < 0)
+                                refuse("out of memory");
 
         plan pl;
         run_result res;
