@@ -36,7 +36,7 @@ case $secs in
         ;;
 esac
 
-all_targets=(toml config request net mcp)
+all_targets=(toml config request net mcp gitconfig)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
@@ -51,6 +51,7 @@ sources() {
         request) set -- "$top"/src/common/*.c "$top/src/runner/request.c" "$top/src/policy/limits.c" ;;
         net) set -- "$top"/src/common/*.c "$top"/src/net/*.c ;;
         mcp) set -- "$top/src/mcp/tool.c" "$top/src/mcp/utf8.c" ;;
+        gitconfig) set -- "$top/src/plan/gitconfig.c" ;;
         *) return 1 ;;
         esac
         for f; do [[ $f == *_win.c ]] || echo "$f"; done
