@@ -273,7 +273,7 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
          * journal, parked placeholders, the kept nested scan) is read by
          * later runs with namespaces: read-only, as it is there; TMPDIR in
          * it gets its own rule below. */
-        if (r >= 0 && p->home) {
+        if (p->home) {
                 char *state_root = path_join(p->home, ".cache/corral");
                 r = state_root ? strv_push_take(&excl, state_root) : -ENOMEM;
         }
