@@ -31,6 +31,18 @@
 
 static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
 
+/* A path git would read but corral may not (EACCES): an error when a
+ * writable root holds it (the command may reach it through the root's
+ * mount, and write what corral could not read), else nothing to protect:
+ * the command cannot write there. Without roots (unit tests): an error. */
+static int unreadable(const gitlayout *g, const char *path, int r, corral_error *err, const char *what) {
+        for (size_t i = 0; g->roots && i < g->roots->n; i++)
+                if (path_is_below_or_equal(path, g->roots->v[i]) || path_is_below_or_equal(g->roots->v[i], path))
+                        return error_set(err, r, "cannot read %s (%s) to see what git would take from it: %s", path,
+                                         what, strerror(-r));
+        return g->roots ? 0 : error_set(err, r, "cannot read %s (%s): %s", path, what, strerror(-r));
+}
+
 static char *dir_of(const char *path) {
         const char *slash = strrchr(path, '/');
         if (!slash)
@@ -353,7 +365,7 @@ static int read_config(gitlayout *g, const char *name, unsigned depth, repo_vals
         if (r == -EACCES && global)
                 return 0;
         if (r == -EACCES)
-                return error_set(err, r, "cannot examine the path of %s, a git config file: %s", name, strerror(-r));
+                return unreadable(g, name, r, err, "a git config file");
         if (r < 0)
                 return r == -ENOMEM ? oom(err) : 0; /* a loop of links: git cannot open it either */
         if (strv_contains(&g->read, canon))
@@ -373,6 +385,8 @@ static int read_config(gitlayout *g, const char *name, unsigned depth, repo_vals
         if (r == -EFBIG)
                 return error_set(err, r, "%s, a git config file, is larger than %u bytes; refusing to run", canon,
                                  CONFIG_MAX);
+        if (r == -EACCES || r == -EPERM)
+                return unreadable(g, canon, r, err, "a git config file");
         if (r < 0)
                 return error_set(err, r, "cannot read %s, a git config file: %s", canon, strerror(-r));
         cfg_ctx c = {.g = g, .name = name, .depth = depth, .rv = rv, .global = global, .err = err};
@@ -452,7 +466,7 @@ static int read_pointer(gitlayout *g, const char *path, const char *what, char *
         _cleanup_free_ char *canon = NULL;
         int r = resolve(g, path, NULL, &canon);
         if (r < 0)
-                return r == -ENOMEM ? oom(err) : r == -EACCES ? error_set(err, r, "cannot examine %s: %s", path, strerror(-r)) : 0;
+                return r == -ENOMEM ? oom(err) : r == -EACCES ? unreadable(g, path, r, err, what) : 0;
         char *text = NULL;
         size_t len;
         mode_t type;
@@ -462,6 +476,8 @@ static int read_pointer(gitlayout *g, const char *path, const char *what, char *
                 return 0;
         if (r == -EFTYPE_NOTREG)
                 return refuse_type(err, canon, type, what);
+        if (r == -EACCES || r == -EPERM)
+                return unreadable(g, canon, r, err, what);
         if (r < 0)
                 return error_set(err, r, "cannot read %s (%s): %s", canon, what, strerror(-r));
         while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
@@ -590,15 +606,15 @@ static int read_gitdir(gitlayout *g, const char *gitdir, const char *worktree, u
 int gitlayout_repo(gitlayout *g, const char *dotgit, corral_error *err) {
         struct stat st;
         if (lstat(dotgit, &st) < 0)
-                return errno == ENOENT || errno == ENOTDIR
-                               ? 0
-                               : error_set(err, -errno, "cannot examine %s: %s", dotgit, strerror(errno));
+                return errno == ENOENT || errno == ENOTDIR ? 0 : unreadable(g, dotgit, -errno, err, "a repository");
         _cleanup_free_ char *worktree = dir_of(dotgit), *canon = NULL, *why = NULL;
         if (!worktree || asprintf(&why, "the repository %s", dotgit) < 0)
                 return oom(err);
         int r = resolve(g, dotgit, why, &canon);
         if (r == -ENOMEM)
                 return oom(err);
+        if (r == -EACCES)
+                return unreadable(g, dotgit, r, err, "a repository");
         if (r < 0)
                 return 0;
         if (stat(canon, &st) < 0)
@@ -621,6 +637,8 @@ int gitlayout_repo(gitlayout *g, const char *dotgit, corral_error *err) {
                 return refuse_type(err, canon, type, "a gitdir line");
         if (r == -EFBIG)
                 return 0; /* git: "too large to be a .git file", no repository */
+        if (r == -EACCES || r == -EPERM)
+                return unreadable(g, canon, r, err, "a .git file");
         if (r < 0)
                 return r == -ENOENT ? 0 : error_set(err, r, "cannot read %s: %s", canon, strerror(-r));
         if (len < 8 || strncmp(text, "gitdir: ", 8) != 0)
@@ -750,6 +768,7 @@ static int by_length(const void *a, const void *b) {
 int gitlayout_policy(gitlayout *g, const policy *p, size_t n_roots, const strv *nested, const char *const *env,
                      corral_error *err) {
         int r = gitlayout_init(g, env, err);
+        g->roots = &p->writable_roots;
         for (size_t w = 0; r >= 0 && w < n_roots && w < p->writable_roots.n; w++) {
                 _cleanup_free_ char *dotgit = path_join(p->writable_roots.v[w], ".git");
                 r = dotgit ? gitlayout_repo(g, dotgit, err) : oom(err);

@@ -48,6 +48,7 @@ typedef struct gitlayout {
         strv global_hooks;  /* core.hooksPath values of the global configs, relative ones */
         strv read;          /* files and gitdirs already read (each once) */
         unsigned n_files;   /* how many files were read (explain, bench) */
+        const strv *roots;  /* the writable roots (borrowed): a file corral cannot read outside them is skipped */
 } gitlayout;
 
 /* Reads the developer's global git configuration (GIT_CONFIG_SYSTEM,
