@@ -769,13 +769,16 @@ int gitlayout_policy(gitlayout *g, const policy *p, size_t n_roots, const strv *
                      corral_error *err) {
         int r = gitlayout_init(g, env, err);
         g->roots = &p->writable_roots;
+        /* --unprotect .git: the developer lets the command write the
+         * repositories in the writable roots, and what they name */
+        bool git = strv_contains(&p->protect, ".git");
         for (size_t w = 0; r >= 0 && w < n_roots && w < p->writable_roots.n; w++) {
                 _cleanup_free_ char *dotgit = path_join(p->writable_roots.v[w], ".git");
-                r = dotgit ? gitlayout_repo(g, dotgit, err) : oom(err);
+                r = !dotgit ? oom(err) : git ? gitlayout_repo(g, dotgit, err) : 0;
                 if (r >= 0)
                         r = gitlayout_enclosing(g, p->writable_roots.v[w], err);
         }
-        for (size_t i = 0; r >= 0 && nested && i < nested->n; i++)
+        for (size_t i = 0; r >= 0 && git && nested && i < nested->n; i++)
                 if (strcasecmp(base_name(nested->v[i]), ".git") == 0)
                         r = gitlayout_repo(g, nested->v[i], err);
         if (r >= 0 && g->n)

@@ -72,7 +72,8 @@ int gitlayout_enclosing(gitlayout *g, const char *dir, corral_error *err);
  * global config, and for each of the first n_roots writable roots (the
  * developer's: the users backend appends the sandbox user's caches) its
  * .git, the repository enclosing it, and each nested protected name
- * called .git (nested, from plan/nested.c; NULL for none). The surfaces
+ * called .git (nested, from plan/nested.c; NULL for none); the first and
+ * the last only while .git is a protected name. The surfaces
  * come sorted by length, so a directory precedes what lies beneath it. */
 int gitlayout_policy(gitlayout *g, const policy *p, size_t n_roots, const strv *nested, const char *const *env,
                      corral_error *err);

@@ -76,6 +76,11 @@ must_fail "mkdir .claude"'
 	run sb 'must_work "mkdir .idea"
 must_fail "echo x > .mcp.json"'
 	assert_sb_clean
+	# --unprotect .git: the repository is the command's to write, hooks included
+	git init -q "$WS/repo-ws" && mv "$WS/repo-ws/.git" "$WS/.git" && rmdir "$WS/repo-ws"
+	run sb --unprotect .git 'must_work "echo x > .git/hooks/made-inside"'
+	assert_sb_clean
+	[ -f "$WS/.git/hooks/made-inside" ]
 	run corral run --unprotect .corral.toml -- true
 	assert_status 125
 	assert_output_has "corral's own policy"
