@@ -5,7 +5,7 @@
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]
 #
 # SECONDS: how long each target fuzzes (default 60; 0 runs only the checked-in
-# corpus, as a quick regression test). TARGET: toml, config, request, net
+# corpus, as a quick regression test). TARGET: toml, config, request, net, mcp, gitconfig
 # (default: all).
 # The targets run side by side, one process each. Everything goes to
 # build-fuzz/ (FUZZ_BUILD overrides): the binaries, the corpus each run grows
