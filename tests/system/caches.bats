@@ -614,3 +614,15 @@ go_build_outside() {
 	assert_success
 	[ "$(tree_sig "$HOME/.npm")" = "$before" ] || fail "something was written to the developer's ~/.npm"
 }
+
+@test "caches: doctor mounts a real overlay and says whether read-through works, leaving nothing behind" {
+	run corral doctor --json
+	assert_success
+	local rt
+	rt=$(printf '%s' "$output" | "$PYTHON" -c 'import json, sys; c = json.load(sys.stdin)["caches"]; print(c["read_through"], c["detail"])')
+	echo "# $rt" >&3
+	if [ "$(how xdg)" = overlay ]; then
+		[[ "$rt" == True* ]] || fail "the caches are overlaid here, but doctor says: $rt"
+	fi
+	[ -z "$(find "$XDG_CACHE_HOME/corral" -maxdepth 1 -name 'doctor-overlay.*')" ] || fail "doctor left its probe behind"
+}
