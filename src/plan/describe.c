@@ -38,8 +38,8 @@ static void op_text(const mount_op *op, char *buf, size_t len) {
         switch (op->kind) {
         case MOP_MAKE_PRIVATE: snprintf(buf, len, "make every mount private"); break;
         case MOP_CLONE:
-                snprintf(buf, len, "clone %s -> [%d]%s%s", op->path, op->slot, op->recursive ? " recursive" : "",
-                         op->nofollow ? " (the link itself)" : "");
+                snprintf(buf, len, "clone %s -> [%d]%s%s%s", op->path, op->slot, op->recursive ? " recursive" : "",
+                         op->nofollow ? " (the link itself)" : "", op->verify ? " (checked: same inode)" : "");
                 break;
         case MOP_READONLY_ALL: snprintf(buf, len, "set %s on every mount under %s", a, op->path); break;
         case MOP_TMPFS:

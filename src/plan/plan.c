@@ -68,6 +68,7 @@ void plan_free(plan *pl) {
         }
         free(pl->placeholders);
         nested_scan_free(&pl->nested);
+        free(pl->protected);
         free(pl->state_dir);
         free(pl->tmp_dir);
         free(pl->caches);

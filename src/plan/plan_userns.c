@@ -112,21 +112,28 @@ static int add_placeholder(plan *pl, const char *path, const char *name, bool mi
         return 0;
 }
 
-/* Clone the tree at path, make it read-only and attach it over itself. */
-static int protect_path(plan *pl, const char *path, bool nofollow, const char *why) {
+/* Clone the tree at path, make it read-only and attach it over itself, at
+ * this point of the plan (for what lies outside the writable roots). */
+static int protect_now(plan *pl, const char *path, const char *why) {
         int slot = plan_new_slot(pl);
         const char *p = plan_str(pl, path);
         mount_op *op = plan_op(pl, MOP_CLONE, why);
         if (!p || !op)
                 return -ENOMEM;
-        op->slot = slot, op->path = p, op->recursive = !nofollow, op->nofollow = nofollow;
+        op->slot = slot, op->path = p, op->recursive = true;
         if (!(op = plan_op(pl, MOP_SETATTR, why)))
                 return -ENOMEM;
-        op->slot = slot, op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, op->recursive = !nofollow;
+        op->slot = slot, op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, op->recursive = true;
         if (!(op = plan_op(pl, MOP_ATTACH, why)))
                 return -ENOMEM;
-        op->slot = slot, op->path = p, op->nofollow = nofollow;
+        op->slot = slot, op->path = p;
         return 0;
+}
+
+/* Adds path to the protected set (plan/protect.c), which is mounted, with
+ * its ancestors pinned, in step 6. */
+static int protect_path(plan *pl, const char *path, bool nofollow, const char *why) {
+        return plan_protect(pl, path, nofollow, why, NULL);
 }
 
 /* Protects an extra path (a gitdir, a symlink's target) when a writable root
@@ -135,26 +142,22 @@ static int protect_extra(plan *pl, const policy *p, const char *path, const char
         struct stat st;
         if (!path || !writable_inside(p, path) || lstat(path, &st) < 0)
                 return 0;
-        for (size_t i = 0; i < pl->n_ops; i++) /* already protected */
-                if (pl->ops[i].kind == MOP_CLONE && pl->ops[i].path && strcmp(pl->ops[i].path, path) == 0 &&
-                    i + 1 < pl->n_ops && pl->ops[i + 1].kind == MOP_SETATTR)
-                        return 0;
-        return protect_path(pl, path, false, why);
+        return protect_path(pl, path, false, why); /* once: plan_protect ignores a path it has */
 }
 
 /* An existing protected name at path: read-only, and so is what it points
  * to when a writable root holds that (a symlink's target, a .git file's
  * gitdir and common dir). */
 static int protect_existing(const policy *p, plan *pl, const char *path, const char *name, const struct stat *st,
-                            const char *why) {
+                            const char *why, const nested_id *expect) {
         if (S_ISLNK(st->st_mode)) {
                 /* Protected as a link: it stays, and its target is never
                  * made writable through it. */
                 _cleanup_free_ char *target = path_canonicalize(path);
-                int r = protect_path(pl, path, true, why);
+                int r = plan_protect(pl, path, true, why, expect);
                 return r < 0 ? r : protect_extra(pl, p, target, plan_strf(pl, "target of protected symlink %s", path));
         }
-        int r = protect_path(pl, path, false, why);
+        int r = plan_protect(pl, path, false, why, expect);
         if (r >= 0 && S_ISREG(st->st_mode) && strcmp(name, ".git") == 0) {
                 _cleanup_free_ char *gitdir = gitfile_gitdir(path);
                 _cleanup_free_ char *common = gitdir ? gitfile_commondir(gitdir) : NULL;
@@ -176,10 +179,18 @@ static int plan_nested_names(const policy *p, plan *pl, corral_error *err) {
         for (size_t i = 0; i < pl->nested.found.n; i++) {
                 const char *path = pl->nested.found.v[i], *name = strrchr(path, '/') + 1;
                 struct stat st;
+                /* The scan saw it a moment ago: gone now means that a
+                 * directory above it moved meanwhile, and the object may be
+                 * elsewhere, still existing (protect.c checks the rest). */
                 if (lstat(path, &st) < 0)
-                        continue; /* gone since the scan: the check after the run sees it if it comes back */
+                        return error_set(err, -ESTALE,
+                                         "%s changed while corral planned the run: the scan for protected names "
+                                         "found it, and it is gone now (another process moved it, or a directory "
+                                         "above it); nothing was run",
+                                         path);
                 if (protect_existing(p, pl, path, name, &st,
-                                     plan_strf(pl, "protected name %s below the top of a writable root", name)) < 0)
+                                     plan_strf(pl, "protected name %s below the top of a writable root", name),
+                                     &pl->nested.found_ids[i]) < 0)
                         return oom(err);
         }
         if (p->protect_depth == 0)
@@ -215,7 +226,7 @@ static int plan_protected_names(const policy *p, plan *pl, corral_error *err) {
                                 continue;
                         }
                         if (add_placeholder(pl, path, name, false) < 0 ||
-                            protect_existing(p, pl, path, name, &st, why) < 0)
+                            protect_existing(p, pl, path, name, &st, why, NULL) < 0)
                                 return oom(err);
                 }
         return plan_nested_names(p, pl, err);
@@ -472,7 +483,7 @@ static int plan_confined(const policy *p, plan *pl, corral_error *err) {
         for (size_t i = 0; i < ELEMENTSOF(proc_readonly); i++) {
                 struct stat st;
                 if (lstat(proc_readonly[i], &st) == 0 &&
-                    protect_path(pl, proc_readonly[i], false, "kernel settings stay read-only, even for uid 0") < 0)
+                    protect_now(pl, proc_readonly[i], "kernel settings stay read-only, even for uid 0") < 0)
                         goto nomem;
         }
 
@@ -544,6 +555,10 @@ static int plan_confined(const policy *p, plan *pl, corral_error *err) {
         if (writable_inside(p, state_root) &&
             protect_path(pl, state_root, false, "corral's own state stays read-only") < 0)
                 return oom(err);
+        /* Everything protected above, mounted: pins first, then the
+         * objects (plan/protect.c). */
+        if ((r = plan_protect_emit(p, pl, err)) < 0)
+                return r;
 
         /* 7. Masks last: denied paths and host sockets. */
         strv sockets = {0};

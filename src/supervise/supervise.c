@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -126,6 +127,15 @@ static int setup_failed(const plan *pl, const apply_report *rep, corral_error *e
         int r = -(rep->err ? rep->err : EIO);
         if (rep->step == STEP_MOUNT && rep->detail >= 0 && (size_t)rep->detail < pl->n_ops) {
                 const mount_op *op = &pl->ops[rep->detail];
+                if (r == -ESTALE && op->verify)
+                        return error_set(err, r,
+                                         "%s: %s is no longer the object corral planned to %s (device %llu, inode "
+                                         "%llu): another process moved or replaced it, or a directory above it, "
+                                         "since the plan was made; nothing was run%s%s%s",
+                                         step_name(rep->step), op->path,
+                                         op->kind == MOP_CLONE ? "protect" : "mount onto",
+                                         (unsigned long long)op->dev, (unsigned long long)op->ino,
+                                         op->why ? " (for " : "", op->why ? op->why : "", op->why ? ")" : "");
                 return error_set(err, r, "%s: %s %s%s%s: %s%s%s%s", step_name(rep->step), op_name(op->kind),
                                  op->path ? op->path : "", op->sub ? " " : "", op->sub ? op->sub : "",
                                  strerror(-r), op->why ? " (for " : "", op->why ? op->why : "", op->why ? ")" : "");
@@ -159,26 +169,53 @@ __attribute__((noreturn)) static void child(apply_ctx *ctx, int sync_w, int repo
 }
 
 /* After the run: the protected names the command created below the top of a
- * writable root (plan/nested.h). They were writable while it ran; say so,
- * once, on stderr. The next run finds and protects them. */
+ * writable root (plan/nested.h), and every protected object that is no
+ * longer the one corral protected, compared by device and inode: the name
+ * may be the same and the object another (moved or replaced from outside
+ * this sandbox: another run, another process). Said once each, on stderr.
+ * The next run finds and protects what is there now. */
 static void report_nested(const plan *pl) {
-        if (pl->nested.n_dirs == 0)
-                return;
-        strv created = {0};
-        nested_scan after;
-        corral_error e = {{0}};
-        if (nested_created(pl->policy, &pl->nested, &after, &created, &e) < 0)
-                fprintf(stderr, "corral: warning: cannot check for protected names the command created: %s\n", e.msg);
-        else
-                nested_save(pl->state_dir, pl->policy, &after); /* where the next run starts from */
-        nested_scan_free(&after);
+        strv created = {0}, replaced = {0};
+        if (pl->nested.n_dirs) {
+                nested_scan after;
+                corral_error e = {{0}};
+                if (nested_created(pl->policy, &pl->nested, &after, &created, &replaced, &e) < 0)
+                        fprintf(stderr, "corral: warning: cannot check for protected names the command created: %s\n",
+                                e.msg);
+                else
+                        nested_save(pl->state_dir, pl->policy, &after); /* where the next run starts from */
+                nested_scan_free(&after);
+        }
         for (size_t i = 0; i < created.n; i++)
                 fprintf(stderr,
                         "corral: warning: the command created %s, a protected name below the top of a writable "
                         "root; it was not protected during this run (later runs protect it). Look at it before "
                         "running git or an IDE there: hooks and config in it run outside the sandbox\n",
                         created.v[i]);
+        for (size_t i = 0; i < pl->n_protected; i++) {
+                const protected_obj *o = &pl->protected[i];
+                struct stat st;
+                if (!o->known)
+                        continue; /* a placeholder: corral made it, and takes it away */
+                bool there = lstat(o->path, &st) == 0;
+                if (there && (uint64_t)st.st_dev == o->dev && (uint64_t)st.st_ino == o->ino)
+                        continue;
+                fprintf(stderr,
+                        "corral: warning: %s, protected during this run, is %s (device %llu, inode %llu): it was "
+                        "moved or replaced from outside this sandbox while the command ran. Look at %s before "
+                        "running git or an IDE there: hooks and config in it run outside the sandbox\n",
+                        o->path, there ? "no longer the object corral protected" : "gone",
+                        (unsigned long long)o->dev, (unsigned long long)o->ino, there ? "it" : "what is there now");
+        }
+        for (size_t i = 0; i < replaced.n; i++)
+                if (!plan_is_protected(pl, replaced.v[i]))
+                        fprintf(stderr,
+                                "corral: warning: %s is not the object found there before the run (it was moved "
+                                "or replaced while the command ran): look at it before running git or an IDE "
+                                "there\n",
+                                replaced.v[i]);
         strv_clear(&created);
+        strv_clear(&replaced);
 }
 
 int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *err) {
