@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "common/error.h"
 #include "common/strv.h"
@@ -81,6 +82,9 @@ typedef struct landlock_rule {
         const char *path;
         unsigned access; /* LL_* */
         const char *why;
+        bool verify;     /* the object at path must be this one (dev, ino) when the rule is added, or the
+                          * run fails (ESTALE): a rule binds to an object, so it would bind to another */
+        uint64_t dev, ino;
 } landlock_rule;
 
 /* A protected name's mount point. When it does not exist at run time (it
@@ -175,6 +179,8 @@ const char *plan_str(plan *pl, const char *s);  /* interned copy */
 const char *plan_strf(plan *pl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 mount_op *plan_op(plan *pl, mount_op_kind kind, const char *why);
 int plan_rule(plan *pl, const char *path, unsigned access, const char *why);
+/* The same, for the object st describes (checked when the rule is added). */
+int plan_rule_object(plan *pl, const char *path, unsigned access, const char *why, const struct stat *st);
 int plan_new_slot(plan *pl);
 
 /* The protected set (plan/protect.c). plan_protect records path (deduplicated;

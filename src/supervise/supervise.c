@@ -144,7 +144,9 @@ static int setup_failed(const plan *pl, const apply_report *rep, corral_error *e
                 return error_set(err, r, "%s: %s", step_name(rep->step), strerror(-r));
         if (rep->step == STEP_LANDLOCK && rep->detail >= 0 && (size_t)rep->detail < pl->n_rules)
                 return error_set(err, r, "applying Landlock: rule for %s: %s", pl->rules[rep->detail].path,
-                                 strerror(-r));
+                                 r == -ESTALE ? "it is no longer the object corral planned (another process moved or "
+                                                "replaced it since the plan was made); nothing was run"
+                                              : strerror(-r));
         if (rep->step == STEP_CHDIR)
                 return error_set(err, r, "cannot change to the working directory %s inside the sandbox: %s",
                                  pl->policy->cwd, strerror(-r));

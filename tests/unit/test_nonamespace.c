@@ -179,6 +179,13 @@ static void test_git_file_excludes_gitdir(void **state) {
         assert_null(rule_for(&pl, ws, "src")); /* holds the gitdir: fixed */
         assert_null(rule_for(&pl, ws, "src/gitdir"));
         assert_non_null(rule_for(&pl, ws, "src/a.c"));
+        /* each rule is for the object the plan saw (checked when added) */
+        struct stat st;
+        char *ac = at(ws, "src/a.c");
+        assert_int_equal(lstat(ac, &st), 0);
+        assert_true(rule_for(&pl, ws, "src/a.c")->verify);
+        assert_true(rule_for(&pl, ws, "src/a.c")->ino == (uint64_t)st.st_ino);
+        free(ac);
         assert_null(rule_for(&pl, wt, NULL));
         plan_free(&pl);
         policy_free(&p);
