@@ -25,6 +25,7 @@ check: deps all
 bench: deps all
 	./bench/bench.sh $(BUILD)/corral
 	./bench/nested.sh $(BUILD)/corral
+	./bench/pinning.sh $(BUILD)/corral
 	./bench/users.sh $(BUILD)
 	./bench/mcp.sh $(BUILD)/corral
 	./bench/caches.sh $(BUILD)/corral
