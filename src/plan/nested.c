@@ -142,7 +142,7 @@ static int stat_mnt(int dfd, const char *name, int flags, struct stat *st, uint6
                             .st_mode = sx.stx_mode,
                             .st_ctim = {.tv_sec = sx.stx_ctime.tv_sec, .tv_nsec = sx.stx_ctime.tv_nsec},
                             .st_mtim = {.tv_sec = sx.stx_mtime.tv_sec, .tv_nsec = sx.stx_mtime.tv_nsec}};
-        *mnt = sx.stx_mask & STATX_MNT_ID ? sx.stx_mnt_id : 0;
+        *mnt = (sx.stx_mask & STATX_MNT_ID) ? sx.stx_mnt_id : 0;
         return 0;
 }
 
@@ -351,12 +351,12 @@ static int check_still(walk *w) {
         }
         if (w->moved || s->n_dirs < 2)
                 return 0;
-        dir_ref *refs = malloc(s->n_dirs * sizeof(*refs));
+        dir_ref *refs = malloc(s->n_dirs * sizeof(dir_ref));
         if (!refs)
                 return oom(w->err);
         for (size_t i = 0; i < s->n_dirs; i++)
                 refs[i] = &s->dirs[i];
-        qsort(refs, s->n_dirs, sizeof(*refs), by_id);
+        qsort(refs, s->n_dirs, sizeof(dir_ref), by_id);
         for (size_t i = 1; !w->moved && i < s->n_dirs; i++) /* a root inside another is met twice, by one path */
                 if (by_id(&refs[i - 1], &refs[i]) == 0 && strcmp(refs[i - 1]->path, refs[i]->path) != 0)
                         saw_move(w, refs[i]->path);
@@ -435,13 +435,11 @@ int nested_created(const policy *p, const nested_scan *before, nested_scan *afte
         for (size_t i = 0; r >= 0 && i < after->found.n; i++) {
                 const nested_id *was = nested_found_id(before, after->found.v[i]), *now = &after->found_ids[i];
                 bool seen = false; /* the same object, found elsewhere before: moved, not created */
-                for (size_t k = 0; !was && k < before->found.n; k++)
+                for (size_t k = 0; !was && before->found_ids && k < before->found.n; k++)
                         seen |= before->found_ids[k].dev == now->dev && before->found_ids[k].ino == now->ino;
                 if (!was && !seen)
                         r = strv_push(created, after->found.v[i]);
-                else if (!was)
-                        r = strv_push(replaced, after->found.v[i]);
-                else if (was->dev != now->dev || was->ino != now->ino)
+                else if (!was || was->dev != now->dev || was->ino != now->ino)
                         r = strv_push(replaced, after->found.v[i]);
                 if (r < 0)
                         r = oom(err);

@@ -244,7 +244,8 @@ int plan_protect_emit(const policy *p, plan *pl, corral_error *err) {
         if (r >= 0) {
                 /* Parents before children: each is cloned from the view its
                  * parent's pin already makes. */
-                qsort(ps.v, ps.n, sizeof(*ps.v), by_path);
+                if (ps.n)
+                        qsort(ps.v, ps.n, sizeof(*ps.v), by_path);
                 for (size_t i = 0; r >= 0 && i < ps.n; i++)
                         r = emit_pin(pl, &ps.v[i]) < 0 ? oom(err) : 0;
                 for (size_t i = 0; r >= 0 && i < pl->n_protected; i++)
