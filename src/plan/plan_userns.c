@@ -559,6 +559,15 @@ static int plan_confined(const policy *p, plan *pl, corral_error *err) {
          * objects (plan/protect.c). */
         if ((r = plan_protect_emit(p, pl, err)) < 0)
                 return r;
+        if (pl->n_pins) {
+                const char *pins = plan_strf(pl,
+                                             "%zu director%s leading to protected objects %s pinned for the run "
+                                             "(mount points): not renamed or removed, contents writable; a rename "
+                                             "between one and the rest of its writable root fails with EXDEV",
+                                             pl->n_pins, pl->n_pins == 1 ? "y" : "ies", pl->n_pins == 1 ? "is" : "are");
+                if (!pins || strv_push(&pl->notes, pins) < 0)
+                        return oom(err);
+        }
 
         /* 7. Masks last: denied paths and host sockets. */
         strv sockets = {0};

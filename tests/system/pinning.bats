@@ -113,6 +113,7 @@ assert_git_runs_nothing_planted() {
 	assert_output_has "clone $WS/sub -> "
 	assert_output_has "pinned (a mount point cannot be renamed or removed): it leads to protected $WS/sub/.git"
 	refute_output_has "clone $WS/other -> "
+	assert_output_has "1 directory leading to protected objects is pinned for the run"
 	run sb "must_fail 'mv sub elsewhere'"
 	assert_sb_clean
 	assert_output_has "Device or resource busy"
