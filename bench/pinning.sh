@@ -11,7 +11,9 @@
 #
 # With a baseline (a build without pinning, e.g. of the commit before it;
 # also BENCH_BASELINE), both run in the same alternating rounds and the table
-# gives before, after and their ratio. Prints a Markdown table.
+# gives before, after and their ratio, of the median wall time and of the
+# median CPU time (the process tree's; less sensitive to a loaded machine).
+# Prints a Markdown table.
 set -euo pipefail
 die() { printf 'bench/pinning: %s\n' "$*" >&2; exit 2; }
 say() { printf 'bench/pinning: %s\n' "$*" >&2; }
@@ -57,8 +59,8 @@ pins() { "$corral" explain -W "$root/$1" | grep -c '# pinned' || true; }
 
 echo "Pinning: \`corral run --backend userns -W WS -- true\`, median of $runs alternating rounds${base:+ (before: $base)}."
 echo
-echo "| workspace | pins | after ms | overhead vs no nested repository | before ms | after / before |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| workspace | pins | after ms | overhead vs no nested repository | before ms | after / before | CPU after / before |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for w in none one many gitdir; do
 	case $w in
 	none) label="top-level .git only" ;;
@@ -67,11 +69,12 @@ for w in none one many gitdir; do
 	gitdir) label="a nested .git file, gitdir in modules/" ;;
 	esac
 	awk -F'\t' -v w="$w" -v label="$label" -v n="$(pins "$w")" -v hb="${base:+1}" '
-		{ med[$1] = $3 }
+		{ med[$1] = $3; cpu[$1] = $8 }
 		END {
 			a = med["after-" w]; over = a - med["after-none"]
 			b = hb ? sprintf("%.2f", med["before-" w]) : "n/a"
 			ratio = hb ? sprintf("**%.2f**", a / med["before-" w]) : "n/a"
-			printf "| %s | %d | %.2f | %+.2f ms | %s | %s |\n", label, n, a, over, b, ratio
+			cratio = hb && cpu["before-" w] > 0 ? sprintf("%.2f", cpu["after-" w] / cpu["before-" w]) : "n/a"
+			printf "| %s | %d | %.2f | %+.2f ms | %s | %s | %s |\n", label, n, a, over, b, ratio, cratio
 		}' "$root/t.tsv"
 done

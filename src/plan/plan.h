@@ -184,7 +184,8 @@ int plan_rule_object(plan *pl, const char *path, unsigned access, const char *wh
 int plan_new_slot(plan *pl);
 
 /* The protected set (plan/protect.c). plan_protect records path (deduplicated;
- * expect: what the nested scan saw there, or NULL); plan_protect_emit then
+ * expect: what the nested scan or an lstat saw there, or NULL for a path that
+ * may not exist yet); plan_protect_emit then
  * makes the mounts for all of them at once: first every directory between
  * the top of the writable root that holds an object and the object itself is
  * pinned (cloned and attached onto itself: a mount point cannot be renamed,
@@ -194,6 +195,7 @@ int plan_new_slot(plan *pl);
 int plan_protect(plan *pl, const char *path, bool nofollow, const char *why, const nested_id *expect);
 int plan_protect_emit(const policy *p, plan *pl, corral_error *err);
 bool plan_is_protected(const plan *pl, const char *path);
+bool plan_inside_protected(const plan *pl, const char *path); /* at or below a protected directory */
 
 /* The resource limits (plan/limits.c): how each limit of the policy is
  * enforced, or -EOPNOTSUPP with err naming the limit and what is missing. */

@@ -137,33 +137,60 @@ static int protect_path(plan *pl, const char *path, bool nofollow, const char *w
 }
 
 /* Protects an extra path (a gitdir, a symlink's target) when a writable root
- * contains it; outside the writable roots it is read-only already. */
-static int protect_extra(plan *pl, const policy *p, const char *path, const char *why) {
+ * contains it; outside the writable roots it is read-only already. One that
+ * does not exist there is refused: the command could create it (a gitdir
+ * with hooks, the config a link leads to), unless a protected object holds
+ * it (read-only: nothing can be created there). */
+static int protect_extra(plan *pl, const policy *p, const char *path, const char *why, const char *from,
+                         corral_error *err) {
         struct stat st;
-        if (!path || !writable_inside(p, path) || lstat(path, &st) < 0)
+        if (!path || !writable_inside(p, path))
                 return 0;
-        return protect_path(pl, path, false, why); /* once: plan_protect ignores a path it has */
+        if (lstat(path, &st) < 0) {
+                if (errno != ENOENT && errno != ENOTDIR)
+                        return error_set(err, -errno, "cannot inspect %s (named by %s): %s", path, from,
+                                         strerror(errno));
+                if (plan_inside_protected(pl, path))
+                        return 0;
+                return error_set(err, -ENOENT,
+                                 "%s names %s, which does not exist in a writable root: the command could create "
+                                 "it and put there what is read from it later, outside the sandbox. Create it, "
+                                 "or remove %s; nothing was run",
+                                 from, path, from);
+        }
+        /* Once (plan_protect ignores a path it has); the walk by descriptor
+         * must meet the object lstat saw. */
+        nested_id seen = {st.st_dev, st.st_ino};
+        return plan_protect(pl, path, false, why, &seen) < 0 ? oom(err) : 0;
 }
 
 /* An existing protected name at path: read-only, and so is what it points
  * to when a writable root holds that (a symlink's target, a .git file's
  * gitdir and common dir). */
 static int protect_existing(const policy *p, plan *pl, const char *path, const char *name, const struct stat *st,
-                            const char *why, const nested_id *expect) {
+                            const char *why, const nested_id *expect, corral_error *err) {
+        nested_id seen = {st->st_dev, st->st_ino};
+        if (!expect) /* the walk by descriptor must meet the object lstat saw */
+                expect = &seen;
         if (S_ISLNK(st->st_mode)) {
                 /* Protected as a link: it stays, and its target is never
                  * made writable through it. */
                 _cleanup_free_ char *target = path_canonicalize(path);
-                int r = plan_protect(pl, path, true, why, expect);
-                return r < 0 ? r : protect_extra(pl, p, target, plan_strf(pl, "target of protected symlink %s", path));
+                if (plan_protect(pl, path, true, why, expect) < 0)
+                        return oom(err);
+                return protect_extra(pl, p, target, plan_strf(pl, "target of protected symlink %s", path),
+                                     plan_strf(pl, "the protected symlink %s", path), err);
         }
-        int r = plan_protect(pl, path, false, why, expect);
-        if (r >= 0 && S_ISREG(st->st_mode) && strcmp(name, ".git") == 0) {
+        if (plan_protect(pl, path, false, why, expect) < 0)
+                return oom(err);
+        int r = 0;
+        if (S_ISREG(st->st_mode) && strcmp(name, ".git") == 0) {
                 _cleanup_free_ char *gitdir = gitfile_gitdir(path);
                 _cleanup_free_ char *common = gitdir ? gitfile_commondir(gitdir) : NULL;
-                r = protect_extra(pl, p, gitdir, plan_strf(pl, "gitdir named by %s", path));
+                r = protect_extra(pl, p, gitdir, plan_strf(pl, "gitdir named by %s", path), path, err);
                 if (r >= 0)
-                        r = protect_extra(pl, p, common, plan_strf(pl, "common dir of gitdir named by %s", path));
+                        r = protect_extra(pl, p, common, plan_strf(pl, "common dir of gitdir named by %s", path),
+                                          plan_strf(pl, "the commondir file of %s", gitdir), err);
         }
         return r;
 }
@@ -188,10 +215,10 @@ static int plan_nested_names(const policy *p, plan *pl, corral_error *err) {
                                          "found it, and it is gone now (another process moved it, or a directory "
                                          "above it); nothing was run",
                                          path);
-                if (protect_existing(p, pl, path, name, &st,
-                                     plan_strf(pl, "protected name %s below the top of a writable root", name),
-                                     &pl->nested.found_ids[i]) < 0)
-                        return oom(err);
+                if ((r = protect_existing(p, pl, path, name, &st,
+                                          plan_strf(pl, "protected name %s below the top of a writable root", name),
+                                          &pl->nested.found_ids[i], err)) < 0)
+                        return r;
         }
         if (p->protect_depth == 0)
                 return 0;
@@ -225,9 +252,11 @@ static int plan_protected_names(const policy *p, plan *pl, corral_error *err) {
                                         return oom(err);
                                 continue;
                         }
-                        if (add_placeholder(pl, path, name, false) < 0 ||
-                            protect_existing(p, pl, path, name, &st, why, NULL) < 0)
+                        if (add_placeholder(pl, path, name, false) < 0)
                                 return oom(err);
+                        int r = protect_existing(p, pl, path, name, &st, why, NULL, err);
+                        if (r < 0)
+                                return r;
                 }
         return plan_nested_names(p, pl, err);
 }

@@ -87,7 +87,7 @@ static const char *writable_top(const policy *p, const char *path) {
 
 /* Below (or at) an object that is read-only already: nothing there can be
  * renamed (EROFS), so nothing there needs a pin. */
-static bool inside_protected(const plan *pl, const char *dir) {
+bool plan_inside_protected(const plan *pl, const char *dir) {
         for (size_t i = 0; i < pl->n_protected; i++)
                 if (!pl->protected[i].nofollow && path_is_below_or_equal(dir, pl->protected[i].path))
                         return true;
@@ -188,7 +188,7 @@ static int walk(const policy *p, plan *pl, protected_obj *o, pins *ps, corral_er
                         break;
                 }
                 if (!strv_contains(&p->writable_roots, dir) && strcmp(dir, "/tmp") != 0 &&
-                    !inside_protected(pl, dir) && (r = add_pin(pl, ps, dir, &st, o->path, err)) < 0)
+                    !plan_inside_protected(pl, dir) && (r = add_pin(pl, ps, dir, &st, o->path, err)) < 0)
                         break;
                 *slash = '/';
                 at = (size_t)(slash - dir) + 1;
@@ -196,8 +196,8 @@ static int walk(const policy *p, plan *pl, protected_obj *o, pins *ps, corral_er
         close(fd);
         if (r >= 0 && o->expected && (!o->known || o->dev != o->expect_dev || o->ino != o->expect_ino))
                 r = error_set(err, -ESTALE,
-                              "%s changed while corral planned the run: it is not the object the scan for protected "
-                              "names found there (another process moved or replaced it, or a directory above it); "
+                              "%s changed while corral planned the run: it is not the object first found there "
+                              "(another process moved or replaced it, or a directory above it); "
                               "nothing was run",
                               o->path);
         return r;

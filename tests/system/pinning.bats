@@ -152,3 +152,52 @@ assert_git_runs_nothing_planted() {
 		[[ $last == *"$WS/"* ]] || fail "the refusal does not name the path: $last"
 	fi
 }
+
+@test "pinning: a protected symlink's target whose parent is swapped during setup is protected wherever it is, or the run refused" {
+	# .codex -> cfg/codex; a racer outside exchanges cfg with an empty
+	# directory. The target is found through the link and protected by
+	# descriptor: each run is refused (125) or its writes to the target fail.
+	rm -rf "$WS/sub" "$WS/other"
+	mkdir -p "$WS/cfg/codex" "$WS/other"
+	printf 'model = "x"\n' > "$WS/cfg/codex/config.toml"
+	ln -s cfg/codex "$WS/.codex"
+	bg "$HELPERS/swaploop" "$WS/cfg" "$WS/other" 60 200
+	local racer=$BG_PID i ok=0 refused=0 other=()
+	sleep 0.1
+	kill -0 "$racer" || fail "the racer did not start"
+	for ((i = 0; i < 20; i++)); do
+		run corral run -- sh -c 'for d in cfg other cfg other; do echo evil >> $d/codex/config.toml && echo WROTE $d; done 2>/dev/null; exit 0'
+		case $status in
+		0) ok=$((ok + 1)) ;;
+		125) refused=$((refused + 1)) ;;
+		*) other+=("$status: $output") ;;
+		esac
+		[[ $output != *WROTE* ]] || fail "run $i wrote the protected target: $output"
+	done
+	kill "$racer"
+	wait "$racer" 2> /dev/null || true
+	echo "# 20 runs: $ok ran in a sandbox, $refused refused (125)" >&3
+	[ "${#other[@]}" -eq 0 ] || fail "unexpected statuses:" "${other[@]}"
+	[ "$(cat "$WS"/*/codex/config.toml)" = 'model = "x"' ] || fail "the protected target was written"
+}
+
+@test "pinning: a protected symlink or .git file naming a missing path in the workspace is refused (the command could create it)" {
+	# Without the refusal the command makes cfg/codex/config.toml, which
+	# the agent reads through .codex after the run.
+	ln -s cfg/codex "$WS/.codex"
+	run sb 'must_fail "mkdir -p cfg/codex && echo evil > cfg/codex/config.toml"'
+	[ "$status" -eq 125 ] || { show_output; fail "expected 125, got $status"; }
+	assert_output_has "the protected symlink $WS/.codex names $WS/cfg/codex, which does not exist"
+	[ ! -e "$WS/cfg" ] || fail "the command created the link's target"
+	mkdir -p "$WS/cfg/codex"
+	run sb 'must_fail "echo evil > cfg/codex/config.toml"'
+	assert_sb_clean
+	rm "$WS/.codex"
+	printf 'gitdir: ../store/sub3.git\n' > "$WS/sub/.git.file"
+	mkdir "$WS/sub3"
+	mv "$WS/sub/.git.file" "$WS/sub3/.git"
+	run sb 'must_fail "mkdir -p store/sub3.git/hooks"'
+	[ "$status" -eq 125 ] || { show_output; fail "expected 125, got $status"; }
+	assert_output_has "$WS/sub3/.git names $WS/store/sub3.git, which does not exist"
+	[ ! -e "$WS/store" ]
+}
