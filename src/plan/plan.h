@@ -108,6 +108,9 @@ typedef struct protected_obj {
         uint64_t dev, ino;
         bool expected;       /* the scan saw it: what it must still be when planned */
         uint64_t expect_dev, expect_ino;
+        bool at_top;         /* directly in the top of its writable root: nothing above it can move, and
+                              * a top-level name may be a placeholder that a concurrent run's bookkeeping
+                              * replaces, so it is held by name (not checked by identity) */
 } protected_obj;
 
 /* How the resource limits are enforced (plan/limits.c). 0 = not set. */

@@ -156,6 +156,8 @@ static int walk(const policy *p, plan *pl, protected_obj *o, pins *ps, corral_er
                 return oom(err);
         }
         size_t at = strlen(top) + (strcmp(top, "/") != 0); /* the first component after top */
+        if (!strchr(dir + at, '/')) /* held by name: see protected_obj */
+                o->at_top = true, o->expected = false;
         for (;;) {
                 char *slash = strchr(dir + at, '/');
                 const char *name = dir + at;
@@ -225,14 +227,14 @@ static int emit_object(plan *pl, const protected_obj *o) {
         if (!op)
                 return -ENOMEM;
         op->slot = slot, op->path = o->path, op->recursive = !o->nofollow, op->nofollow = o->nofollow;
-        op->verify = o->known, op->dev = o->dev, op->ino = o->ino;
+        op->verify = o->known && !o->at_top, op->dev = o->dev, op->ino = o->ino;
         if (!(op = plan_op(pl, MOP_SETATTR, o->why)))
                 return -ENOMEM;
         op->slot = slot, op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, op->recursive = !o->nofollow;
         if (!(op = plan_op(pl, MOP_ATTACH, o->why)))
                 return -ENOMEM;
         op->slot = slot, op->path = o->path, op->nofollow = o->nofollow;
-        op->verify = o->known, op->dev = o->dev, op->ino = o->ino;
+        op->verify = o->known && !o->at_top, op->dev = o->dev, op->ino = o->ino;
         return 0;
 }
 

@@ -197,8 +197,8 @@ static void report_nested(const plan *pl) {
         for (size_t i = 0; i < pl->n_protected; i++) {
                 const protected_obj *o = &pl->protected[i];
                 struct stat st;
-                if (!o->known)
-                        continue; /* a placeholder: corral made it, and takes it away */
+                if (!o->known || o->at_top)
+                        continue; /* held by name (a placeholder, maybe: corral takes it away) */
                 bool there = lstat(o->path, &st) == 0;
                 if (there && (uint64_t)st.st_dev == o->dev && (uint64_t)st.st_ino == o->ino)
                         continue;
