@@ -29,6 +29,16 @@ static const char *const default_deny_read[] = {
         "~/.docker/config.json", "~/.netrc",     "~/.git-credentials",
         "~/.config/gh",     "~/.pypirc",         "~/.codex/auth.json",
         "~/.claude/.credentials.json",
+        /* Publish and API tokens of package registries and tools that need
+         * them only to publish or administer, never to build: cargo, gem,
+         * terraform, vault, hugging face, rclone, s3cmd, boto. */
+        "~/.cargo/credentials.toml", "~/.cargo/credentials", "~/.gem/credentials",
+        "~/.terraform.d/credentials.tfrc.json", "~/.vault-token", "~/.cache/huggingface/token",
+        "~/.config/rclone/rclone.conf", "~/.s3cfg", "~/.boto",
+        /* Browser profiles: cookies are live sessions (Firefox keeps them in
+         * plain SQLite), plus saved passwords; and the desktop keyrings. */
+        "~/.mozilla", "~/.config/google-chrome", "~/.config/chromium", "~/.local/share/keyrings",
+        "~/.password-store",
         /* Shell and REPL histories: typed passwords, tokens, connection strings. */
         "~/.bash_history",  "~/.zsh_history",    "~/.local/share/fish/fish_history",
         "~/.python_history", "~/.node_repl_history", "~/.psql_history",
