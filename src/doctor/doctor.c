@@ -78,26 +78,30 @@ static const char *userns_blocker(const findings *f) {
 }
 
 /* Runs the probe in a default sandbox on a temporary workspace and keeps its
- * JSON output. */
+ * JSON output. The probe is this very binary, handed in as the command's
+ * standard input and run as /proc/self/fd/0: wherever corral is installed
+ * (under /tmp, which the sandbox replaces; in a directory the sandbox
+ * hides), the sandbox runs the same file. */
 static void run_probe(findings *f) {
-        char exe[4096];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        if (n <= 0) {
-                snprintf(f->probe_error, sizeof(f->probe_error), "cannot find the corral binary: %s", strerror(errno));
+        int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+        if (exe < 0) {
+                snprintf(f->probe_error, sizeof(f->probe_error), "cannot open the corral binary (/proc/self/exe): %s",
+                         strerror(errno));
                 return;
         }
-        exe[n] = 0;
         char ws[] = "/tmp/corral-doctor-XXXXXX";
         if (!mkdtemp(ws)) {
                 snprintf(f->probe_error, sizeof(f->probe_error), "cannot create a workspace: %s", strerror(errno));
+                close(exe);
                 return;
         }
         const char *home = getenv("HOME");
-        char *argv[] = {exe, "__doctor-probe", ws, (char *)(home && home[0] == '/' ? home : "/usr"), NULL};
+        char *argv[] = {"/proc/self/fd/0", "__doctor-probe", ws, (char *)(home && home[0] == '/' ? home : "/usr"),
+                        NULL};
         corral_error err = {{0}};
         int code = 0;
         /* this probe is userns's: the users backend has its own (doctor_users.c) */
-        if (doctor_capture(ws, "userns", "off", argv, f->probe, sizeof(f->probe), &code, &err) < 0)
+        if (doctor_capture(ws, "userns", "off", argv, exe, f->probe, sizeof(f->probe), &code, &err) < 0)
                 snprintf(f->probe_error, sizeof(f->probe_error), "%s", err.msg);
         else {
                 f->probe[strcspn(f->probe, "\n")] = 0;
@@ -105,6 +109,7 @@ static void run_probe(findings *f) {
                         snprintf(f->probe_error, sizeof(f->probe_error), "the probe exited with %d", code);
         }
         rmdir(ws);
+        close(exe);
 }
 
 /* The value of "key": in the probe's flat JSON object (strings unquoted). */
