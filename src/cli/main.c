@@ -14,6 +14,7 @@
 #include "doctor/probe.h"
 #ifndef _WIN32
 int mcp_main(int argc, char **argv); /* src/mcp/start.c */
+#include "apply/landlock.h"
 #endif
 #ifdef _WIN32
 #include "cli/cli_win.h" /* UTF-8 argv, fcntl/dprintf stand-ins, the UAC setup launcher */
@@ -256,6 +257,12 @@ static int cmd_run_or_explain(int argc, char **argv, bool explain) {
                 goto out;
         }
         corral_request_set_command(c.req, argv + idx);
+#ifndef _WIN32
+        if (landlock_abi_lowered() >= 0) /* never less protection without saying so */
+                fprintf(stderr, "corral: warning: CORRAL_TEST_LANDLOCK_ABI lowers Landlock to ABI %d (this kernel "
+                                "has %d): a test switch that simulates an older kernel\n",
+                        landlock_abi_lowered(), landlock_kernel_abi());
+#endif
         if (corral_sandbox_new(c.req, &sb, &err) < 0) {
                 fprintf(stderr, "corral: %s\n", err.msg);
                 goto out;

@@ -163,10 +163,16 @@ static void print_limits_text(const findings *f, FILE *o) {
 
 static const char *landlock_text(int abi) {
         if (abi <= 0)
-                return "not available (the mounts alone enforce writes; network on is refused)";
-        if (abi >= 6)
-                return "writes; abstract unix sockets and signals scoped to the sandbox";
-        return "writes (abstract sockets not scoped: network on is refused)";
+                return "not available: the mounts alone enforce writes; --network on is refused (it needs ABI 6, "
+                       "Linux 6.12); the users backend cannot run without namespaces";
+        if (abi == 1)
+                return "writes; links and renames between directories of a writable root fail (EXDEV: no "
+                       "LANDLOCK_ACCESS_FS_REFER before ABI 2, Linux 5.19); abstract unix sockets not scoped: "
+                       "--network on is refused (it needs ABI 6, Linux 6.12)";
+        if (abi < 6)
+                return "writes; abstract unix sockets not scoped: --network on is refused (it needs ABI 6, Linux "
+                       "6.12), and so is the users backend without namespaces";
+        return "writes; abstract unix sockets and signals scoped to the sandbox";
 }
 
 static void print_text(const findings *f, FILE *o) {
@@ -174,6 +180,9 @@ static void print_text(const findings *f, FILE *o) {
         fprintf(o, "corral %s doctor\n", corral_version());
         fprintf(o, "  %-18s %s %s (%s)\n", "kernel", f->uts.sysname, f->uts.release, f->uts.machine);
         fprintf(o, "  %-18s ABI %d: %s\n", "landlock", f->landlock_abi, landlock_text(f->landlock_abi));
+        if (landlock_abi_lowered() >= 0)
+                fprintf(o, "  %-18s lowered from the kernel's ABI %d by the test switch CORRAL_TEST_LANDLOCK_ABI\n", "",
+                        landlock_kernel_abi());
         fprintf(o, "  %-18s %s\n", "seccomp", f->seccomp ? "filters available" : "NOT available");
         if (f->userns_err)
                 fprintf(o, "  %-18s do NOT work for uid %u: %s; %s\n", "user namespaces", getuid(),
@@ -221,8 +230,9 @@ static void print_json(const findings *f, FILE *o) {
         json_string(o, corral_version());
         fprintf(o, ",\"kernel\":");
         json_string(o, f->uts.release);
-        fprintf(o, ",\"landlock_abi\":%d,\"seccomp\":%s,\"userns\":{\"works\":%s,\"error\":", f->landlock_abi,
-                f->seccomp ? "true" : "false", f->userns_err ? "false" : "true");
+        fprintf(o, ",\"landlock_abi\":%d,\"landlock_kernel_abi\":%d,\"seccomp\":%s,\"userns\":{\"works\":%s,"
+                   "\"error\":",
+                f->landlock_abi, landlock_kernel_abi(), f->seccomp ? "true" : "false", f->userns_err ? "false" : "true");
         json_string(o, f->userns_err ? strerror(f->userns_err) : NULL);
         fprintf(o, ",\"blocked_by\":");
         json_string(o, userns_blocker(f));

@@ -678,6 +678,10 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
         if (pl->landlock_abi == 0 &&
             strv_push(&pl->notes, "Landlock is not available: the mounts alone enforce the write rules") < 0)
                 return oom(err);
+        if (landlock_abi_lowered() >= 0 &&
+            strv_push(&pl->notes, "Landlock ABI lowered below the kernel's by the test switch "
+                                  "CORRAL_TEST_LANDLOCK_ABI (simulating an older kernel)") < 0)
+                return oom(err);
 
         mount_op *op = plan_op(pl, MOP_MAKE_PRIVATE, "mounts of the sandbox stay private");
         if (!op)
