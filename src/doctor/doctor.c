@@ -24,6 +24,7 @@
 #include "corral.h"
 #include "doctor/doctor_caches.h"
 #include "doctor/doctor_users.h"
+#include "plan/proc_masks.h"
 
 typedef struct findings {
         struct utsname uts;
@@ -38,6 +39,7 @@ typedef struct findings {
         char cgroup_why[1024];   /* why there is none */
         bool caches_ok;          /* the package-manager caches can be overlaid (doctor_caches.h) */
         char caches[1200];
+        char proc_masked[512];   /* mount points below /proc (a container's masks), or empty */
 } findings;
 
 static void read_sysctl(const char *path, char *buf, size_t len) {
@@ -139,6 +141,7 @@ static void gather(findings *f) {
         read_sysctl("/proc/sys/kernel/unprivileged_userns_clone", f->debian_clone, sizeof(f->debian_clone));
         f->container = access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0;
         f->userns_err = probe_userns();
+        proc_masks(f->proc_masked, sizeof(f->proc_masked));
         char *cg = NULL;
         if (cgroup_find_delegated(&cg, f->cgroup_why, sizeof(f->cgroup_why)) == 0)
                 snprintf(f->cgroup, sizeof(f->cgroup), "%s", cg);
@@ -189,6 +192,9 @@ static void print_text(const findings *f, FILE *o) {
                         strerror(f->userns_err), userns_blocker(f));
         else
                 fprintf(o, "  %-18s work for uid %u\n", "user namespaces", getuid());
+        if (f->proc_masked[0])
+                fprintf(o, "  %-18s masked here (%s): %s. Until then the userns backend refuses to run (125)\n", "/proc",
+                        f->proc_masked, PROC_MASKED_FIX);
         fprintf(o, "  %-18s user.max_user_namespaces=%s kernel.apparmor_restrict_unprivileged_userns=%s "
                    "kernel.unprivileged_userns_clone=%s\n",
                 "sysctls", f->max_userns, f->apparmor_restrict, f->debian_clone);
@@ -240,7 +246,9 @@ static void print_json(const findings *f, FILE *o) {
         json_string(o, f->max_userns);
         fprintf(o, ",\"apparmor_restrict_unprivileged_userns\":");
         json_string(o, f->apparmor_restrict);
-        fprintf(o, "},\"auto_backend\":");
+        fprintf(o, "},\"proc_masked\":");
+        json_string(o, f->proc_masked[0] ? f->proc_masked : NULL);
+        fprintf(o, ",\"auto_backend\":");
         char why_not[1100];
         json_string(o, doctor_users_usable(why_not, sizeof(why_not)) ? "users" : f->userns_err ? NULL : "userns");
         fprintf(o, ",\"limits\":{\"mechanism\":\"%s\",\"cgroup\":", f->cgroup[0] ? "cgroup" : "rlimits");

@@ -24,6 +24,7 @@
 #include "plan/host_sockets.h"
 #include "plan/nested.h"
 #include "plan/plan.h"
+#include "plan/proc_masks.h"
 
 #define DEFAULT_TMP_SIZE (1024ULL * 1024 * 1024) /* private /tmp and /dev/shm */
 
@@ -439,6 +440,17 @@ nomem:
         return oom(err);
 }
 
+/* Why the new proc is mounted, and, when the /proc corral sees is masked (a
+ * container), why the kernel will refuse it and what to do: the mount's
+ * error then says both. NULL when out of memory. */
+static const char *proc_why(plan *pl) {
+        char masked[512];
+        proc_masks(masked, sizeof(masked));
+        if (!masked[0])
+                return "proc of the new pid namespace";
+        return plan_strf(pl, "proc of the new pid namespace; /proc is masked here (%s): " PROC_MASKED_FIX, masked);
+}
+
 /* Mount points in the new /tmp (slot) for a path that lies beneath /tmp. */
 static int mkdir_under_tmp(plan *pl, int slot, const char *path) {
         if (!path_is_below_or_equal(path, "/tmp") || strcmp(path, "/tmp") == 0)
@@ -506,7 +518,7 @@ static int plan_confined(const policy *p, plan *pl, corral_error *err) {
         /* 3. A proc that shows only the sandbox's processes. Its kernel
          *    knobs are guarded by file ownership alone (no capability is
          *    checked), which a root caller's uid 0 passes: read-only. */
-        if (!(op = plan_op(pl, MOP_PROC, "proc of the new pid namespace")))
+        if (!(op = plan_op(pl, MOP_PROC, proc_why(pl))))
                 goto nomem;
         op->path = "/proc";
         for (size_t i = 0; i < ELEMENTSOF(proc_readonly); i++) {
@@ -653,7 +665,7 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
                 /* No filesystem or network restriction; the namespaces only
                  * make the whole tree die with the sandbox. */
                 mount_op *op = plan_op(pl, MOP_MAKE_PRIVATE, "mounts of the sandbox stay private");
-                mount_op *proc = op ? plan_op(pl, MOP_PROC, "proc of the new pid namespace") : NULL;
+                mount_op *proc = op ? plan_op(pl, MOP_PROC, proc_why(pl)) : NULL;
                 if (!proc)
                         return oom(err);
                 proc->path = "/proc";
