@@ -58,3 +58,53 @@ in_masked_proc() {
 	run unshare -Urm --propagation private "$CORRAL_REAL" doctor --json
 	assert_output_has '"proc_masked":null'
 }
+
+# --- what corral-setup installs for other programs ----------------------------
+
+@test "setup's systemd unit passes systemd-analyze verify without a warning (and a broken one does not)" {
+	command -v systemd-analyze > /dev/null || skip "systemd-analyze is missing (Debian: apt-get install systemd)"
+	local setup d
+	setup=$(dirname "$CORRAL_REAL")/corral-setup
+	[ -x "$setup" ] || skip "no corral-setup next to $CORRAL_REAL"
+	d=$T/unit
+	mkdir "$d"
+	"$HELPERS/setup_texts" unit "$setup" > "$d/corral-firewall.service"
+	run systemd-analyze verify --man=no "$d/corral-firewall.service"
+	assert_success
+	[ -z "$output" ] || fail "systemd-analyze warned: $output"
+	# control: the validator does catch a broken unit and a missing program
+	sed 's/^Type=oneshot/Type=bogus/' "$d/corral-firewall.service" > "$d/bad.service"
+	run systemd-analyze verify --man=no "$d/bad.service"
+	assert_output_has "Failed to parse service type"
+	"$HELPERS/setup_texts" unit "$T/missing/corral-setup" > "$d/bad2.service"
+	run systemd-analyze verify --man=no "$d/bad2.service"
+	[ "$status" -ne 0 ] || fail "a unit with a missing ExecStart program verified"
+}
+
+@test "setup's AppArmor profile compiles with apparmor_parser (AppArmor 4: as is; 3: all but the userns rule)" {
+	command -v apparmor_parser > /dev/null || skip "apparmor_parser is missing (Debian: apt-get install apparmor)"
+	local ver p
+	ver=$(apparmor_parser --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p;q')
+	p=$T/corral.profile
+	# paths with a space: the profile must quote them
+	"$HELPERS/setup_texts" apparmor "/opt/my tools/bin/corral" /usr/local/libexec/corral/corral-runner > "$p"
+	grep -q '^profile corral "/opt/my tools/bin/corral" flags=(unconfined) {$' "$p" || fail "$(cat "$p")"
+	if [ "${ver:-0}" -ge 4 ]; then
+		run apparmor_parser -Q -K -T "$p"
+		[ "$status" -eq 0 ] || fail "apparmor_parser $ver rejects the profile: $output"
+		return 0
+	fi
+	# AppArmor 3 (Debian 12) knows neither abi 4.0 nor the userns rule: it
+	# must reject the profile as written (corral-setup installs it only where
+	# kernel.apparmor_restrict_unprivileged_userns exists, i.e. Ubuntu 23.10+,
+	# which ships AppArmor 4), and compile everything else in it.
+	run apparmor_parser -Q -K -T "$p"
+	[ "$status" -ne 0 ] || fail "apparmor_parser $ver accepted abi 4.0 and userns: the version check is wrong"
+	sed -e 's|<abi/4.0>|<abi/3.0>|' -e '/^  userns,$/d' "$p" > "$p.3"
+	run apparmor_parser -Q -K -T "$p.3"
+	[ "$status" -eq 0 ] || fail "apparmor_parser $ver rejects the profile without its userns rule: $output"
+	# control: the parser does reject a broken profile
+	sed 's/flags=(unconfined)/flags=(bogus)/' "$p.3" > "$p.bad"
+	run apparmor_parser -Q -K -T "$p.bad"
+	[ "$status" -ne 0 ] || fail "apparmor_parser accepted flags=(bogus)"
+}

@@ -91,6 +91,7 @@ stage_copy() {
 	cp "$HERE"/*.bats "$HERE"/helpers.bash "$stage/tests/system/"
 	cp "$HERE/../../demo/demo.sh" "$stage/demo/"
 	cp "$CORRAL_BIN" "$stage/build/corral"
+	[ -x "$BUILD/corral-setup" ] && cp "$BUILD/corral-setup" "$stage/build/"
 	find "$HELPERS_DIR" -maxdepth 1 -type f -perm -u+x -exec cp {} "$stage/build/tests/helpers/" \;
 	chmod -R a+rX "$stage"
 	chmod 755 "$stage"
