@@ -20,6 +20,7 @@
 #include "apply/landlock.h"
 #include "common/json.h"
 #include "common/macro.h"
+#include "doctor/apparmor.h"
 #include "doctor/capture.h"
 #include "corral.h"
 #include "doctor/doctor_caches.h"
@@ -40,6 +41,7 @@ typedef struct findings {
         bool caches_ok;          /* the package-manager caches can be overlaid (doctor_caches.h) */
         char caches[1200];
         char proc_masked[512];   /* mount points below /proc (a container's masks), or empty */
+        bool aa_file, aa_loaded; /* /etc/apparmor.d/corral; corral's profile in the kernel */
 } findings;
 
 static void read_sysctl(const char *path, char *buf, size_t len) {
@@ -142,6 +144,14 @@ static void gather(findings *f) {
         f->container = access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0;
         f->userns_err = probe_userns();
         proc_masks(f->proc_masked, sizeof(f->proc_masked));
+        f->aa_file = access("/etc/apparmor.d/corral", F_OK) == 0;
+        FILE *aa = fopen("/sys/kernel/security/apparmor/profiles", "re");
+        char line[512];
+        while (aa && fgets(line, sizeof(line), aa))
+                if (strncmp(line, "corral ", 7) == 0)
+                        f->aa_loaded = true;
+        if (aa)
+                fclose(aa);
         char *cg = NULL;
         if (cgroup_find_delegated(&cg, f->cgroup_why, sizeof(f->cgroup_why)) == 0)
                 snprintf(f->cgroup, sizeof(f->cgroup), "%s", cg);
@@ -192,6 +202,11 @@ static void print_text(const findings *f, FILE *o) {
                         strerror(f->userns_err), userns_blocker(f));
         else
                 fprintf(o, "  %-18s work for uid %u\n", "user namespaces", getuid());
+        if (strcmp(f->apparmor_restrict, "absent") != 0) {
+                char aa[1024];
+                doctor_apparmor_text(f->apparmor_restrict, f->aa_file, f->aa_loaded, aa, sizeof(aa));
+                fprintf(o, "  %-18s %s\n", "apparmor", aa);
+        }
         if (f->proc_masked[0])
                 fprintf(o, "  %-18s masked here (%s): %s. Until then the userns backend refuses to run (125)\n", "/proc",
                         f->proc_masked, PROC_MASKED_FIX);
@@ -246,7 +261,12 @@ static void print_json(const findings *f, FILE *o) {
         json_string(o, f->max_userns);
         fprintf(o, ",\"apparmor_restrict_unprivileged_userns\":");
         json_string(o, f->apparmor_restrict);
-        fprintf(o, "},\"proc_masked\":");
+        char aa[1024];
+        doctor_apparmor_text(f->apparmor_restrict, f->aa_file, f->aa_loaded, aa, sizeof(aa));
+        fprintf(o, ",\"apparmor\":{\"profile_installed\":%s,\"profile_loaded\":%s,\"effect\":",
+                f->aa_file ? "true" : "false", f->aa_loaded ? "true" : "false");
+        json_string(o, aa);
+        fprintf(o, "}},\"proc_masked\":");
         json_string(o, f->proc_masked[0] ? f->proc_masked : NULL);
         fprintf(o, ",\"auto_backend\":");
         char why_not[1100];
