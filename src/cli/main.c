@@ -260,7 +260,7 @@ static int cmd_run_or_explain(int argc, char **argv, bool explain) {
 #ifndef _WIN32
         if (landlock_abi_lowered() >= 0) /* never less protection without saying so */
                 fprintf(stderr, "corral: warning: CORRAL_TEST_LANDLOCK_ABI lowers Landlock to ABI %d (this kernel "
-                                "has %d): a test switch that simulates an older kernel\n",
+                                "has %d): a test switch that simulates an older kernel (the users backend's runner ignores it)\n",
                         landlock_abi_lowered(), landlock_kernel_abi());
 #endif
         if (corral_sandbox_new(c.req, &sb, &err) < 0) {

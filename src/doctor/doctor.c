@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -77,7 +78,10 @@ static const char *userns_blocker(const findings *f) {
         if (strcmp(f->max_userns, "0") == 0)
                 return "user.max_user_namespaces=0 blocks them";
         if (f->container)
-                return "the container this runs in blocks them (seccomp or missing capabilities)";
+                return "the container this runs in blocks them (seccomp or missing capabilities): start it with a "
+                       "seccomp profile that allows clone/unshare with CLONE_NEWUSER (podman's default does; docker: "
+                       "--security-opt seccomp=unconfined or such a profile), or install the users backend in it "
+                       "(`corral setup` as its root), which runs without namespaces (docs/platforms.md)";
         return "blocked by the kernel configuration or a security module";
 }
 
@@ -93,9 +97,33 @@ static void run_probe(findings *f) {
                          strerror(errno));
                 return;
         }
-        char ws[] = "/tmp/corral-doctor-XXXXXX";
-        if (!mkdtemp(ws)) {
-                snprintf(f->probe_error, sizeof(f->probe_error), "cannot create a workspace: %s", strerror(errno));
+        /* A temporary workspace where one can be made: /tmp may not be
+         * writable (a rootless container whose /tmp belongs to an id it
+         * cannot map fails with EOVERFLOW), so the cache directory is last. */
+        const char *tmpdir = getenv("TMPDIR"), *xdg = getenv("XDG_CACHE_HOME"), *home_env = getenv("HOME");
+        char cache[4096] = "";
+        if (xdg && xdg[0] == '/')
+                snprintf(cache, sizeof(cache), "%s", xdg);
+        else if (home_env && home_env[0] == '/')
+                snprintf(cache, sizeof(cache), "%s/.cache", home_env);
+        const char *bases[] = {tmpdir && tmpdir[0] == '/' ? tmpdir : "/tmp", "/tmp", "/var/tmp", cache};
+        char ws[4200] = "";
+        int first_err = 0;
+        for (size_t i = 0; i < ELEMENTSOF(bases) && !ws[0]; i++) {
+                if (!bases[i][0])
+                        continue;
+                if (i == 3)
+                        (void)mkdir(bases[i], 0700);
+                snprintf(ws, sizeof(ws), "%s/corral-doctor-XXXXXX", bases[i]);
+                if (!mkdtemp(ws)) {
+                        first_err = first_err ? first_err : errno;
+                        ws[0] = 0;
+                }
+        }
+        if (!ws[0]) {
+                snprintf(f->probe_error, sizeof(f->probe_error),
+                         "cannot create a workspace in $TMPDIR, /tmp, /var/tmp or the cache directory: %s",
+                         strerror(first_err));
                 close(exe);
                 return;
         }

@@ -29,7 +29,7 @@ lowered_abis() {
 	abis=$(lowered_abis)
 	snap_outside before
 	for abi in $abis; do
-		run env CORRAL_TEST_LANDLOCK_ABI="$abi" "$CORRAL" run -- env WS="$WS" OUT="$OUT" HOME="$HOME" \
+		run env CORRAL_TEST_LANDLOCK_ABI="$abi" "$CORRAL" run --backend userns -- env WS="$WS" OUT="$OUT" HOME="$HOME" \
 			bash -c "$SB_PRELUDE"'
 			must_work "echo ok > $WS/written"
 			must_fail "echo evil >> $HOME/.bashrc"
@@ -53,7 +53,7 @@ lowered_abis() {
 	local abis abi
 	abis=$(lowered_abis)
 	for abi in $abis; do
-		run env CORRAL_TEST_LANDLOCK_ABI="$abi" "$CORRAL" run -n on -- true
+		run env CORRAL_TEST_LANDLOCK_ABI="$abi" "$CORRAL" run --backend userns -n on -- true
 		if [ "$abi" -ge 6 ]; then
 			assert_success
 			continue
@@ -71,11 +71,11 @@ lowered_abis() {
 	[[ " $(echo $abis) " == *" 2 "* ]] || skip "needs a kernel with ABI 3 or more to simulate 1 and 2"
 	mkdir "$WS/a" "$WS/b"
 	echo data > "$WS/a/f"
-	run env CORRAL_TEST_LANDLOCK_ABI=1 "$CORRAL" run -- ln a/f b/f
+	run env CORRAL_TEST_LANDLOCK_ABI=1 "$CORRAL" run --backend userns -- ln a/f b/f
 	assert_status 1
 	assert_output_has "Invalid cross-device link"
 	[ ! -e "$WS/b/f" ] || fail "the link exists"
-	run env CORRAL_TEST_LANDLOCK_ABI=2 "$CORRAL" run -- ln a/f b/f
+	run env CORRAL_TEST_LANDLOCK_ABI=2 "$CORRAL" run --backend userns -- ln a/f b/f
 	assert_success
 	[ "$(cat "$WS/b/f")" = data ] || fail "the link is not there"
 }
@@ -85,7 +85,7 @@ lowered_abis() {
 	abis=$(lowered_abis)
 	k=$(kernel_abi)
 	for abi in $abis; do
-		run env CORRAL_TEST_LANDLOCK_ABI="$abi" "$CORRAL" explain -- true
+		run env CORRAL_TEST_LANDLOCK_ABI="$abi" "$CORRAL" explain --backend userns -- true
 		assert_success
 		if [ "$abi" -gt 0 ]; then
 			assert_output_has "landlock (ABI $abi, lowered by CORRAL_TEST_LANDLOCK_ABI; the kernel has $k)"
@@ -111,7 +111,7 @@ lowered_abis() {
 	local k v
 	k=$(kernel_abi)
 	for v in 9 77 -1 x "" "$k"; do
-		run env CORRAL_TEST_LANDLOCK_ABI="$v" "$CORRAL" explain -- true
+		run env CORRAL_TEST_LANDLOCK_ABI="$v" "$CORRAL" explain --backend userns -- true
 		assert_success
 		refute_output_has "lowered"
 		[ "$k" -eq 0 ] || assert_output_has "landlock (kernel ABI $k)"

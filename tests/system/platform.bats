@@ -20,7 +20,7 @@ in_masked_proc() {
 @test "proc masked (a container's /proc): run refuses with 125, naming the masked path, the cause and the fix" {
 	backend_is userns || skip "the userns backend mounts the new proc"
 	unshare -Urm true 2> /dev/null || skip "unshare -Urm does not work here"
-	run in_masked_proc "$CORRAL" run -- true
+	run in_masked_proc "$CORRAL" run --backend userns -- true
 	assert_status 125
 	assert_output_has "mount proc on /proc: Operation not permitted"
 	assert_output_has "/proc is masked here (/proc/uptime)"
@@ -28,7 +28,7 @@ in_masked_proc() {
 	assert_output_has "--security-opt unmask=/proc/*"
 	assert_output_has "--security-opt systempaths=unconfined"
 	# control: the same namespace without the mask runs
-	run unshare -Urm --propagation private "$CORRAL" run -- true
+	run unshare -Urm --propagation private "$CORRAL" run --backend userns -- true
 	assert_success
 }
 
@@ -39,7 +39,7 @@ in_masked_proc() {
 	# (its own pid namespace: only its owner may mount a proc for it)
 	run unshare -Urmpf --mount-proc --propagation private sh -c 'mount -t proc proc "$1" &&
 		mount --bind /dev/null /proc/uptime && shift && exec "$@"' sh "$T/fullproc" \
-		"$CORRAL" run -- sh -c 'grep -q . /proc/uptime && echo uptime-shown; ls /proc | grep -c "^[0-9]"'
+		"$CORRAL" run --backend userns -- sh -c 'grep -q . /proc/uptime && echo uptime-shown; ls /proc | grep -c "^[0-9]"'
 	assert_success
 	assert_output_has uptime-shown
 	# the sandbox's proc shows its own processes only (sh, ls, grep and init)
