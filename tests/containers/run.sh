@@ -75,6 +75,26 @@ if [ "$(cat "$ROOTFS/.corral-test-stamp" 2> /dev/null)" != "$stamp" ]; then
 	echo "# root filesystem built in $(($(date +%s) - t0)) s"
 fi
 
+# The shared libraries corral links must be in the root filesystem (the
+# containers run the build's binary): any that is missing is installed there
+# from the archive, by the package that provides it on this machine.
+missing=""
+for lib in $(ldd "$BUILD/corral" | awk '$3 ~ /^\// { print $3 }'); do
+	[ -e "$ROOTFS$lib" ] || [ -e "$ROOTFS$(readlink -f "$lib")" ] && continue
+	pkg=$(dpkg -S "$(readlink -f "$lib")" 2> /dev/null | head -n 1 | cut -d: -f1)
+	[ -n "$pkg" ] || pkg=$(dpkg -S "$lib" 2> /dev/null | head -n 1 | cut -d: -f1)
+	[ -n "$pkg" ] && missing="$missing $pkg"
+done
+if [ -n "$missing" ]; then
+	echo "# installing in the root filesystem what corral links:$missing"
+	# shellcheck disable=SC2086 # a list of package names
+	if ! chroot "$ROOTFS" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing && apt-get clean" > "$CACHE/apt.log" 2>&1; then
+		tail -n 20 "$CACHE/apt.log" >&2
+		echo "containers: 0 passed, 1 failed, 0 skipped"
+		exit 1
+	fi
+fi
+
 # --- the variants ---------------------------------------------------------------
 WORK=$(mktemp -d /var/tmp/cct.XXXXXX) # short: podman wants a runroot of at most 50 characters
 chmod 755 "$WORK"
