@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include "setup/texts.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 int apparmor_profile_text(char *buf, size_t len, const char *corral_path, const char *runner_path) {
         /* AppArmor 4 (Ubuntu 24.04): the `userns` rule, under abi 4.0; the
@@ -25,4 +29,21 @@ int firewall_unit_text(char *buf, size_t len, const char *setup_path) {
                         "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=%s --apply-firewall\n\n"
                         "[Install]\nWantedBy=multi-user.target\n",
                         setup_path);
+}
+
+void setup_corral_path(const char *setup_path, char *buf, size_t len) {
+        char dir[PATH_MAX], cand[PATH_MAX + 16], real[PATH_MAX];
+        snprintf(dir, sizeof(dir), "%s", setup_path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+                *slash = 0;
+        const char *rel[] = {"/corral", "/../bin/corral"};
+        for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+                snprintf(cand, sizeof(cand), "%s%s", dir, rel[i]);
+                if (access(cand, X_OK) == 0 && realpath(cand, real)) {
+                        snprintf(buf, len, "%s", real);
+                        return;
+                }
+        }
+        snprintf(buf, len, "%s/corral", dir);
 }

@@ -14,3 +14,10 @@ int apparmor_profile_text(char *buf, size_t len, const char *corral_path, const 
 
 /* The unit that runs `SETUP --apply-firewall` at boot. */
 int firewall_unit_text(char *buf, size_t len, const char *setup_path);
+
+/* The corral the profile must name, for a corral-setup at setup_path: the
+ * corral next to it (a build directory), else ../bin/corral (make install:
+ * corral in $prefix/bin, corral-setup in $prefix/sbin), as `corral setup`
+ * finds corral-setup. The path is canonical; the one next to it when
+ * neither exists. */
+void setup_corral_path(const char *setup_path, char *buf, size_t len);

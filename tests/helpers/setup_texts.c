@@ -5,6 +5,7 @@
  *
  *   setup_texts apparmor CORRAL RUNNER   the AppArmor profile
  *   setup_texts unit SETUP               the systemd unit
+ *   setup_texts corral-path SETUP        the corral the profile names
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,8 +19,12 @@ int main(int argc, char **argv)
 		apparmor_profile_text(buf, sizeof(buf), argv[2], argv[3]);
 	else if (argc == 3 && strcmp(argv[1], "unit") == 0)
 		firewall_unit_text(buf, sizeof(buf), argv[2]);
+	else if (argc == 3 && strcmp(argv[1], "corral-path") == 0) {
+		setup_corral_path(argv[2], buf, sizeof(buf));
+		strcat(buf, "\n");
+	}
 	else {
-		fprintf(stderr, "usage: setup_texts apparmor CORRAL RUNNER | unit SETUP\n");
+		fprintf(stderr, "usage: setup_texts apparmor CORRAL RUNNER | unit SETUP | corral-path SETUP\n");
 		return 2;
 	}
 	fputs(buf, stdout);

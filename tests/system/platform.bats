@@ -108,3 +108,21 @@ in_masked_proc() {
 	run apparmor_parser -Q -K -T "$p.bad"
 	[ "$status" -ne 0 ] || fail "apparmor_parser accepted flags=(bogus)"
 }
+
+# `make install` puts corral in $prefix/bin and corral-setup in $prefix/sbin;
+# the profile once named $prefix/sbin/corral, which does not exist, so on
+# Ubuntu 24.04 corral stayed blocked after `sudo corral setup`.
+@test "setup's AppArmor profile names the installed corral: next to corral-setup (a build), else ../bin (make install)" {
+	local p=$T/prefix
+	mkdir -p "$p/bin" "$p/sbin" "$T/build"
+	printf '#!/bin/sh\n' | tee "$p/bin/corral" "$p/sbin/corral-setup" "$T/build/corral" "$T/build/corral-setup" > /dev/null
+	chmod 755 "$p/bin/corral" "$p/sbin/corral-setup" "$T/build/corral" "$T/build/corral-setup"
+	run "$HELPERS/setup_texts" corral-path "$p/sbin/corral-setup"
+	assert_success
+	[ "$output" = "$(realpath "$p/bin/corral")" ] || fail "make install layout: $output"
+	run "$HELPERS/setup_texts" corral-path "$T/build/corral-setup"
+	[ "$output" = "$(realpath "$T/build/corral")" ] || fail "build layout: $output"
+	rm "$p/bin/corral"
+	run "$HELPERS/setup_texts" corral-path "$p/sbin/corral-setup"
+	[ "$output" = "$p/sbin/corral" ] || fail "no corral anywhere: $output"
+}
