@@ -52,10 +52,10 @@ suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 [ -n "$suite" ] || skip_all "cannot tell this system's release (VERSION_CODENAME in /etc/os-release)"
 ROOTFS=$CACHE/rootfs-$suite
 stamp="debootstrap --variant=minbase --include=$PACKAGES $suite; user tester 1000; /etc/mtab"
+# the archive this machine installs from (never an address of our own)
+mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2> /dev/null | grep -v security | head -n 1)
+[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' /etc/apt/sources.list 2> /dev/null)
 if [ "$(cat "$ROOTFS/.corral-test-stamp" 2> /dev/null)" != "$stamp" ]; then
-	# the archive this machine installs from (never an address of our own)
-	mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2> /dev/null | grep -v security | head -n 1)
-	[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' /etc/apt/sources.list 2> /dev/null)
 	[ -n "$mirror" ] || skip_all "no package archive found in the apt sources for debootstrap"
 	echo "# building the root filesystem: $stamp (from $mirror; cached in $ROOTFS)"
 	t0=$(date +%s)
@@ -197,6 +197,51 @@ if id "$rootless_user" > /dev/null 2>&1 && grep -q "^$rootless_user:" /etc/subui
 	rm -rf "$RUNTIME_DIR"
 else
 	echo "# rootless: skipped (2 variants): no user $rootless_user with a range in /etc/subuid"
+	skipped=$((skipped + 2))
+fi
+
+# AppArmor 4 (Ubuntu 24.04 ships 4.0; this archive's own release has 3.0):
+# Debian trixie's apparmor_parser, in a chroot of its own (cached), compiles
+# exactly the profile corral-setup writes, and rejects a broken one.
+aa_suite=${CORRAL_TEST_APPARMOR_SUITE:-trixie}
+AAROOT=$CACHE/rootfs-$aa_suite-apparmor
+aa_stamp="debootstrap --variant=minbase --include=apparmor $aa_suite"
+if [ "$(cat "$AAROOT/.corral-test-stamp" 2> /dev/null)" != "$aa_stamp" ]; then
+	echo "# building $AAROOT ($aa_stamp)"
+	rm -rf "$AAROOT.tmp"
+	if debootstrap --variant=minbase --include=apparmor "$aa_suite" "$AAROOT.tmp" "$mirror" > "$CACHE/debootstrap-$aa_suite.log" 2>&1; then
+		chroot "$AAROOT.tmp" apt-get clean
+		echo "$aa_stamp" > "$AAROOT.tmp/.corral-test-stamp"
+		rm -rf "$AAROOT" && mv "$AAROOT.tmp" "$AAROOT"
+	else
+		tail -n 5 "$CACHE/debootstrap-$aa_suite.log" | sed 's/^/#   /'
+		rm -rf "$AAROOT.tmp"
+	fi
+fi
+if [ -x "$AAROOT/usr/sbin/apparmor_parser" ] || [ -x "$AAROOT/sbin/apparmor_parser" ]; then
+	aa_ver=$(chroot "$AAROOT" apparmor_parser --version 2>&1 | head -n 1)
+	"$BUILD/tests/helpers/setup_texts" apparmor "/opt/my tools/bin/corral" /usr/local/libexec/corral/corral-runner \
+		> "$AAROOT/tmp/corral.profile"
+	sed 's/flags=(unconfined)/flags=(bogus)/' "$AAROOT/tmp/corral.profile" > "$AAROOT/tmp/bad.profile"
+	if out=$(chroot "$AAROOT" apparmor_parser -Q -K -T /tmp/corral.profile 2>&1); then
+		echo "  ok - $aa_ver ($aa_suite) compiles the profile corral-setup writes"
+		passed=$((passed + 1))
+	else
+		echo "  not ok - $aa_ver ($aa_suite) compiles the profile corral-setup writes"
+		failures+="apparmor ($aa_ver): $out"$'\n'
+		failed=$((failed + 1))
+	fi
+	if chroot "$AAROOT" apparmor_parser -Q -K -T /tmp/bad.profile > /dev/null 2>&1; then
+		echo "  not ok - control: $aa_ver rejects a broken profile"
+		failures+="apparmor ($aa_ver) accepted flags=(bogus)"$'\n'
+		failed=$((failed + 1))
+	else
+		echo "  ok - control: $aa_ver rejects a broken profile"
+		passed=$((passed + 1))
+	fi
+	rm -f "$AAROOT/tmp/corral.profile" "$AAROOT/tmp/bad.profile"
+else
+	echo "# AppArmor 4: skipped (2 checks): no $aa_suite root filesystem with apparmor_parser (see $CACHE/debootstrap-$aa_suite.log)"
 	skipped=$((skipped + 2))
 fi
 echo "# the container suite took $(($(date +%s) - t_all)) s"
