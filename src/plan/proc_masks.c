@@ -21,7 +21,7 @@ void proc_masks(char *buf, size_t len) {
                 size_t n = strlen(point);
                 if (used + n + 8 >= len) {
                         if (used + 6 < len)
-                                used += (size_t)snprintf(buf + used, len - used, ", ...");
+                                snprintf(buf + used, len - used, ", ...");
                         break;
                 }
                 used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", point);
