@@ -11,7 +11,7 @@ pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok i
 # package managers offline against local sources (each test skips, saying so, when its tool is missing)
 # apparmor (apparmor_parser), systemd (systemd-analyze): tests/system/platform.bats validates
 # the AppArmor profile and the unit corral-setup installs
-# ripgrep: make bench runs sandbox-runtime (srt), which needs it
+# ripgrep: make bench runs sandbox-runtime (srt), which needs it; man-db: tests/docs renders the pages
 for p in meson ninja-build pkg-config gcc libseccomp-dev libcmocka-dev bats python3 bubblewrap iproute2 \
          git procps util-linux curl netcat-openbsd iputils-ping socat \
          libnftables-dev libcap-dev libacl1-dev libjansson-dev nftables acl libcap2-bin passwd strace \
