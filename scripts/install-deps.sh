@@ -15,7 +15,7 @@ pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok i
 for p in meson ninja-build pkg-config gcc libseccomp-dev libcmocka-dev bats python3 bubblewrap iproute2 \
          git procps util-linux curl netcat-openbsd iputils-ping socat \
          libnftables-dev libcap-dev libacl1-dev libjansson-dev nftables acl libcap2-bin passwd strace \
-         at tmux sudo uidmap ripgrep python3-venv python3-wheel cargo golang-go maven apparmor systemd; do
+         at tmux sudo uidmap ripgrep python3-venv python3-wheel cargo golang-go maven apparmor systemd man-db; do
         pkg_ok "$p" || need="$need $p"
 done
 # node and npm: tests/mcp drives `corral mcp` with the official MCP SDK client
