@@ -130,6 +130,8 @@ typedef struct plan {
         /* namespaces (CLONE_NEW* flags) */
         unsigned long clone_flags;
         bool confine;           /* false in full-access: namespaces only */
+        bool report_denials;    /* init adds the notifying filter, the supervisor records what the
+                                 * plan refuses (supervise/denials.h); a report, never the boundary */
 
         mount_op *ops;
         size_t n_ops, cap_ops;

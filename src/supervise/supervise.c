@@ -22,6 +22,7 @@
 #include "apply/host.h"
 #include "apply/syscalls.h"
 #include "common/timing.h"
+#include "supervise/denials.h"
 
 static const int forwarded[] = {FORWARDED_SIGNALS};
 
@@ -159,14 +160,19 @@ __attribute__((noreturn)) static void child(apply_ctx *ctx, int sync_w, int repo
         close(report_r);
         close(sigfd);
         /* Only the two pipes cross into the sandbox's init, as fds 3 and 4
-         * (moved out of the way first, so neither overwrites the other). */
+         * (moved out of the way first, so neither overwrites the other),
+         * and with denial reports the socket for the listener, as fd 5. */
         int sync_fd = fcntl(ctx->sync_fd, F_DUPFD_CLOEXEC, 10);
         int report_fd = fcntl(ctx->report_fd, F_DUPFD_CLOEXEC, 10);
+        int notify_fd = ctx->notify_fd >= 0 ? fcntl(ctx->notify_fd, F_DUPFD_CLOEXEC, 10) : -1;
         if (sync_fd < 0 || report_fd < 0 || apply_move_fd(sync_fd, 3) < 0 || apply_move_fd(report_fd, 4) < 0 ||
-            sys_close_range(5, ~0U, 0) < 0)
+            (ctx->notify_fd >= 0 && (notify_fd < 0 || apply_move_fd(notify_fd, 5) < 0)) ||
+            sys_close_range(ctx->notify_fd >= 0 ? 6 : 5, ~0U, 0) < 0)
                 _exit(125);
         ctx->sync_fd = 3;
         ctx->report_fd = 4;
+        if (ctx->notify_fd >= 0)
+                ctx->notify_fd = 5;
         apply_sandbox_init(ctx);
 }
 
@@ -227,17 +233,24 @@ int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *e
 int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_result *res, corral_error *err) {
         *res = (run_result){0};
         uint64_t start = now_ms();
+        denials *dn = calloc(1, sizeof(*dn));
+        if (!dn)
+                return error_set(err, -ENOMEM, "out of memory");
         host_state host;
         int r = host_prepare(pl, &host, err);
-        if (r < 0)
+        if (r < 0) {
+                free(dn);
                 return r;
+        }
         if ((r = caches_prepare(pl, err)) < 0) {
                 host_finish(pl, &host);
+                free(dn);
                 return r;
         }
         timing_mark(TP_HOST);
 
-        apply_ctx ctx = {.pl = pl, .envp = pl->env.v};
+        apply_ctx ctx = {.pl = pl, .envp = pl->env.v, .notify_fd = -1};
+        denials_init(dn, pl, &ctx.notify_fd);
         int sync_pipe[2] = {-1, -1}, report_pipe[2] = {-1, -1}, sigfd = -1, pidfd = -1, cg_fd = -1;
         char *cg_path = NULL;
         pid_t pid = -1;
@@ -302,6 +315,9 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         close(sync_pipe[0]);
         close(report_pipe[1]);
         sync_pipe[0] = report_pipe[1] = -1;
+        if (ctx.notify_fd >= 0)
+                close(ctx.notify_fd);
+        ctx.notify_fd = -1;
         pidfd = sys_pidfd_open(pid, 0);
         if ((r = write_id_maps(pid, err)) < 0 || pidfd < 0 || write(sync_pipe[1], "g", 1) != 1) {
                 if (r >= 0)
@@ -316,15 +332,16 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
 
         uint64_t deadline = pl->policy->timeout_ms ? start + pl->policy->timeout_ms : 0;
         for (;;) {
-                struct pollfd fds[3] = {{.fd = pidfd, .events = POLLIN},
+                struct pollfd fds[4] = {{.fd = pidfd, .events = POLLIN},
                                         {.fd = sigfd, .events = POLLIN},
-                                        {.fd = control_fd, .events = POLLIN}};
+                                        {.fd = control_fd, .events = POLLIN},
+                                        {.fd = denials_fd(dn), .events = POLLIN}};
                 int timeout = -1;
                 if (deadline && !res->timed_out) {
                         uint64_t now = now_ms();
                         timeout = now >= deadline ? 0 : (int)(deadline - now);
                 }
-                int n = poll(fds, control_fd >= 0 ? 3 : 2, timeout);
+                int n = poll(fds, 4, timeout); /* negative fds are skipped */
                 if (n < 0 && errno != EINTR)
                         break;
                 if (n == 0 && deadline && !res->timed_out) {
@@ -350,6 +367,8 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                                 control_fd = -1;
                         }
                 }
+                if (fds[3].revents)
+                        denials_handle(dn);
                 if (fds[0].revents & POLLIN)
                         break;
         }
@@ -390,6 +409,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                               WIFSIGNALED(status) ? "killed by signal" : "exited with",
                               WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
         report_nested(pl);
+        denials_print(dn, verbose);
 out:
         for (int i = 0; i < 2; i++) {
                 if (sync_pipe[i] >= 0)
@@ -408,6 +428,16 @@ out:
         cgroup_destroy(cg_path);
         free(cg_path);
         free(ctx.slots);
+        if (ctx.notify_fd >= 0)
+                close(ctx.notify_fd);
+        if (dn->listener >= 0)
+                close(dn->listener); /* the sandbox is gone: nothing waits on it */
+        dn->listener = -1;
+        if (r < 0 || !dn->pl->report_denials) {
+                denials_done(dn);
+                free(dn);
+        } else
+                res->denials = dn;
         host_finish(pl, &host);
         timing_mark(TP_DONE);
         return r;
