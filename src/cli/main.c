@@ -284,7 +284,7 @@ static void write_status(int fd, const corral_status *st) {
                 dprint_json(fd, d->allow_with);
                 dprintf(fd, "}");
         }
-        dprintf(fd, "],\"denials_more\":%zu,\"denial_reports\":%s}\n", st->more_denials,
+        dprintf(fd, "],\"denials_more\":%llu,\"denial_reports\":%s}\n", (unsigned long long)st->more_denials,
                 st->reports ? "true" : "false");
 }
 

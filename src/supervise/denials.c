@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +40,7 @@ int denials_init(denials *d, const plan *pl, int *child_end) {
         return 0;
 }
 
-int denials_fd(const denials *d) { return d->sock >= 0 ? d->sock : d->listener; }
+int denials_fd(const denials *d) { return d->sock; }
 
 static void set_unavailable(denials *d, const char *why, int err) {
         free(d->unavailable);
@@ -432,7 +434,8 @@ static bool handle_one(denials *d) {
         if (ok && valid) {
                 if (c.path)
                         judge_path(d, c.op, c.path, &c, false);
-                if (c.path2)
+                /* a rename's destination, when its source is there to move */
+                if (c.path2 && c.path && exists(c.path))
                         judge_path(d, c.op, c.path2, &c, true);
                 if (strcmp(c.op ? c.op : "", "connect") == 0)
                         judge_connect(d, &c);
@@ -442,17 +445,48 @@ static bool handle_one(denials *d) {
         return true;
 }
 
+static void *answer_loop(void *arg) {
+        denials *d = arg;
+        for (;;) {
+                struct pollfd p = {.fd = d->listener, .events = POLLIN};
+                int n = poll(&p, 1, -1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 || (p.revents & (POLLHUP | POLLERR | POLLNVAL)))
+                        break; /* no task uses the filter any more */
+                if (p.revents & POLLIN)
+                        handle_one(d);
+        }
+        return NULL;
+}
+
 void denials_handle(denials *d) {
-        if (d->sock >= 0) {
-                receive_listener(d);
+        if (d->sock < 0)
+                return;
+        receive_listener(d);
+        if (d->listener < 0 || d->unavailable || d->running)
+                return;
+        /* the signals the supervisor takes through its signalfd stay blocked
+         * in the thread (it inherits the mask) */
+        if (pthread_create(&d->thread, NULL, answer_loop, d) != 0) {
+                /* nobody would answer: the calls would wait until the run ends */
+                set_unavailable(d, "cannot start the thread that answers the notifications", errno);
+                d->fatal = true;
                 return;
         }
-        if (d->listener < 0 || !d->notif || !d->resp)
-                return;
-        /* a bounded batch, so that the rest of the loop (timeout, signals)
-         * keeps its turn */
-        for (int i = 0; i < 64 && handle_one(d); i++)
-                ;
+        d->running = true;
+}
+
+bool denials_stop(denials *d) {
+        if (!d->running)
+                return true;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 5;
+        if (pthread_timedjoin_np(d->thread, NULL, &ts) != 0)
+                return false;
+        d->running = false;
+        return true;
 }
 
 void denials_print(const denials *d, bool verbose) {

@@ -9,6 +9,7 @@
  * off. A report, never the boundary: nothing here allows or refuses. */
 #pragma once
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +31,9 @@ typedef struct denials {
         const plan *pl;
         int sock;         /* where the listener arrives from init; -1 once read */
         int listener;     /* the seccomp listener, or -1 */
+        pthread_t thread; /* answers the listener (its RECV blocks, whatever O_NONBLOCK says) */
+        bool running;
+        bool fatal;       /* a listener nobody answers: the run must be stopped */
         void *notif, *resp; /* buffers of the kernel's sizes */
         size_t notif_size, resp_size;
         denial v[DENIALS_MAX];
@@ -44,10 +48,17 @@ typedef struct denials {
 /* Before the clone: when the plan asks for reports, a socket pair; *child_end
  * goes to init (apply_ctx.notify_fd), -1 otherwise. */
 int denials_init(denials *d, const plan *pl, int *child_end);
-/* The fd to poll for input (the socket, then the listener), or -1. */
+/* The fd to poll for input (the socket the listener comes over), or -1. */
 int denials_fd(const denials *d);
-/* Call when denials_fd() is readable (or hung up). Never blocks. */
+/* Call when denials_fd() is readable (or hung up). Never blocks. Takes the
+ * listener and starts the thread that answers it: SECCOMP_IOCTL_NOTIF_RECV
+ * waits for a notification even on a non-blocking fd, so it must not run in
+ * the loop that enforces the timeout. */
 void denials_handle(denials *d);
+/* After the sandbox's init was reaped (no task uses the filter any more, so
+ * the thread sees POLLHUP): waits for the thread. false when it did not end
+ * within a few seconds; then d must be left alone (leaked), not freed. */
+bool denials_stop(denials *d);
 /* At the end: the summary on stderr (at most 3 lines; all with verbose). */
 void denials_print(const denials *d, bool verbose);
 void denials_done(denials *d);

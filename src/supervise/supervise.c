@@ -367,8 +367,11 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                                 control_fd = -1;
                         }
                 }
-                if (fds[3].revents)
+                if (fds[3].revents) {
                         denials_handle(dn);
+                        if (dn->fatal)
+                                kill(pid, SIGKILL); /* its calls would wait for an answer forever */
+                }
                 if (fds[0].revents & POLLIN)
                         break;
         }
@@ -377,6 +380,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 ;
         timing_mark(TP_EXITED);
         res->wall_ms = now_ms() - start;
+        denials_stop(dn); /* no task uses the filter now: its thread ends */
 
         apply_report rep = {0}, last = {0};
         fcntl(report_pipe[0], F_SETFL, O_NONBLOCK);
@@ -408,8 +412,11 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 r = error_set(err, -EIO, "the sandbox ended before the command did (init %s %d)",
                               WIFSIGNALED(status) ? "killed by signal" : "exited with",
                               WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        if (dn->fatal && r == 0)
+                r = error_set(err, -EAGAIN, "denial reports: %s; the sandbox was stopped", dn->unavailable);
         report_nested(pl);
-        denials_print(dn, verbose);
+        if (!dn->running)
+                denials_print(dn, verbose);
 out:
         for (int i = 0; i < 2; i++) {
                 if (sync_pipe[i] >= 0)
@@ -430,14 +437,18 @@ out:
         free(ctx.slots);
         if (ctx.notify_fd >= 0)
                 close(ctx.notify_fd);
-        if (dn->listener >= 0)
-                close(dn->listener); /* the sandbox is gone: nothing waits on it */
-        dn->listener = -1;
-        if (r < 0 || !dn->pl->report_denials) {
+        if (!denials_stop(dn)) {
+                /* its thread is still in the listener: leave both alone */
+                fprintf(stderr, "corral: warning: the denial reports' thread did not end; no reports\n");
+        } else if (r < 0 || !dn->pl->report_denials) {
                 denials_done(dn);
                 free(dn);
-        } else
+        } else {
+                if (dn->listener >= 0)
+                        close(dn->listener); /* the sandbox is gone: nothing waits on it */
+                dn->listener = -1;
                 res->denials = dn;
+        }
         host_finish(pl, &host);
         timing_mark(TP_DONE);
         return r;
