@@ -3,7 +3,7 @@ BUILD ?= build
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all deps demo check bench install clean
+.PHONY: all deps demo check check-containers bench install clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -22,9 +22,15 @@ demo: all
 check: deps all
 	./tests/run-all.sh $(BUILD)
 
+# corral in real podman containers (tests/containers/run.sh; root, podman and
+# debootstrap needed, else it skips saying why). CI runs it after check.
+check-containers: all
+	./tests/containers/run.sh $(BUILD)
+
 bench: deps all
 	./bench/bench.sh $(BUILD)/corral
 	./bench/nested.sh $(BUILD)/corral
+	./bench/pinning.sh $(BUILD)/corral
 	./bench/gitlayout.sh $(BUILD)/corral
 	./bench/users.sh $(BUILD)
 	./bench/mcp.sh $(BUILD)/corral

@@ -234,7 +234,8 @@ limit_args=(--limit-memory 1G --limit-cpu 600)
 [ "$(id -u)" -eq 0 ] || limit_args+=(--limit-pids 512)
 check "corral with limits" "$corral" run "${limit_args[@]}" -- true || die "corral run with limits fails"
 start=(bare true :: corral_off "$corral" run -- true :: corral_on "$corral" run -n on -- true
-	:: corral_lim "$corral" run "${limit_args[@]}" -- true)
+	:: corral_lim "$corral" run "${limit_args[@]}" -- true
+	:: corral_rep "$corral" run --report-denials -- true)
 if [ $have_bwrap = 1 ]; then
 	start+=(:: bwrap_off "$bwrap" "${bwrap_common[@]}" "${bwrap_off[@]}" true
 		:: bwrap_on "$bwrap" "${bwrap_common[@]}" "${bwrap_on[@]}" true)
@@ -247,7 +248,8 @@ say "start-up: $runs alternating rounds of bare / corral${bwrap:+ / bwrap}"
 say "workload: $wruns alternating rounds of make -j$jobs on $nfiles files, bare / in corral"
 # The two sanity builds above were the warm-up.
 "$timeit" -n "$wruns" -w 0 -r "$root/workload.raw" -- wl_bare "${build_cmd[@]}" \
-	:: wl_corral "$corral" run -- "${build_cmd[@]}" >"$root/workload.tsv" \
+	:: wl_corral "$corral" run -- "${build_cmd[@]}" \
+	:: wl_rep "$corral" run --report-denials -- "${build_cmd[@]}" >"$root/workload.tsv" \
 	|| die "the workload failed during the measurement"
 
 # --- report ----------------------------------------------------------------
@@ -295,6 +297,9 @@ END {
 	ob_lim = med["corral_lim"] - med["bare"]
 	row("corral_lim", "`corral run " limits " -- true` (network off, limits on; bwrap has none)", ms(ob_lim),
 	    have_bwrap && bb_off > 0 ? sprintf("%.2f", ob_lim / bb_off) : "n/a")
+	ob_rep = med["corral_rep"] - med["bare"]
+	row("corral_rep", "`corral run --report-denials -- true` (network off, denial reports on)", ms(ob_rep),
+	    have_bwrap && bb_off > 0 ? sprintf("%.2f", ob_rep / bb_off) : "n/a")
 	if (have_bwrap) {
 		row("bwrap_off", "`bwrap` equivalent policy, `--unshare-all` (network off)", ms(bb_off), "1.00")
 		row("bwrap_on", "`bwrap` equivalent policy, `--unshare-all --share-net` (network on)", ms(bb_on), "1.00")
@@ -313,6 +318,10 @@ END {
 	row("wl_bare", sprintf("workload: `make -j%d`, %d C files, bare", jobs, nfiles), "", "")
 	row("wl_corral", sprintf("workload: `make -j%d`, %d C files, in `corral run`", jobs, nfiles),
 		sprintf("%+.1f%%", wl), "")
+	for (i = 0; i < rounds; i++) prr[i + 1] = raw["wl_rep", i] / raw["wl_corral", i]
+	wl_rep = (median(prr, rounds) - 1) * 100
+	row("wl_rep", sprintf("workload: `make -j%d`, %d C files, in `corral run --report-denials`", jobs, nfiles),
+		sprintf("%+.1f%%", (med["wl_rep"] / med["wl_bare"] - 1) * 100), "")
 	print ""
 	if (agents_note != "")
 		printf "(%s)\n\n", agents_note
@@ -334,5 +343,7 @@ END {
 	}
 	printf "- Workload in corral vs bare: median of the %d per-round ratios **%+.1f%%** (target within 3%%): %s  (ratio of the medians %.2f s / %.2f s: %+.1f%%; CPU time: %+.1f%%)\n",
 		rounds, wl_paired, verdict(wl_paired <= 3), med["wl_corral"] / 1000, med["wl_bare"] / 1000, wl, wl_cpu
+	printf "- Denial reports on the workload: median of the %d per-round ratios --report-denials / without **%+.1f%%** (on by default only within 1%%: %s); start-up %+.2f ms\n",
+		rounds, wl_rep, wl_rep <= 1 ? "within" : "not within", ob_rep - ob_off
 	exit (strict && failed) ? 1 : 0
 }' "$root/start.tsv" "$root/workload.tsv" "$root/workload.raw"

@@ -28,6 +28,14 @@ typedef struct corral_error {
 typedef struct corral_request corral_request;
 typedef struct corral_sandbox corral_sandbox;
 
+/* One operation the sandbox refused (with the report_denials key): op
+ * "write", "create", "remove", "rename", "chmod" or "connect"; path or
+ * address; the rule that refused it; how to allow it (NULL: nothing in
+ * corral does). A report: the kernel enforced it either way. */
+typedef struct corral_denial {
+        const char *op, *path, *address, *rule, *allow_with;
+} corral_denial;
+
 typedef struct corral_status {
         int exit_code;     /* the command's; 128+N for signal N; 124 timeout; 126/127 exec failures */
         int signal;        /* the signal that ended it, or 0 */
@@ -36,6 +44,12 @@ typedef struct corral_status {
         const char *backend;
         const char *limit;   /* the resource limit that ended the command: "memory", "cpu"; or NULL */
         bool limit_certain;  /* true: the kernel said so; false: only likely (docs/config.md, [limits]) */
+        /* With report_denials: what was refused, deduplicated (valid until
+         * the sandbox is freed); n_denials 0 and reports false otherwise.
+         * more_denials: distinct ones beyond those listed. */
+        bool reports;
+        const corral_denial *denials;
+        size_t n_denials, more_denials;
 } corral_status;
 
 corral_request *corral_request_new(void);

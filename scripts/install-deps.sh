@@ -9,11 +9,13 @@ pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok i
 # sudo, uidmap (newuidmap): it runs these setuid programs by name inside (skipped if missing)
 # python3-venv, python3-wheel, cargo, golang-go, maven: tests/system/caches.bats runs the real
 # package managers offline against local sources (each test skips, saying so, when its tool is missing)
-# ripgrep: make bench runs sandbox-runtime (srt), which needs it
+# apparmor (apparmor_parser), systemd (systemd-analyze): tests/system/platform.bats validates
+# the AppArmor profile and the unit corral-setup installs
+# ripgrep: make bench runs sandbox-runtime (srt), which needs it; man-db: tests/docs renders the pages
 for p in meson ninja-build pkg-config gcc libseccomp-dev libcmocka-dev bats python3 bubblewrap iproute2 \
          git procps util-linux curl netcat-openbsd iputils-ping socat \
          libnftables-dev libcap-dev libacl1-dev libjansson-dev nftables acl libcap2-bin passwd strace \
-         at tmux sudo uidmap ripgrep python3-venv python3-wheel cargo golang-go maven; do
+         at tmux sudo uidmap ripgrep python3-venv python3-wheel cargo golang-go maven apparmor systemd man-db; do
         pkg_ok "$p" || need="$need $p"
 done
 # node and npm: tests/mcp drives `corral mcp` with the official MCP SDK client

@@ -45,6 +45,7 @@ suite() { # suite TITLE CMD...: show its output, count its summary line
 suite "TOML conformance (toml-test 1.0.0)" python3 "$top/tests/toml/run-toml-test.py" "$build/tests/toml/toml-test-decoder"
 # The unit tests again, built with ASan+UBSan in their own build directory.
 suite "unit tests under ASan+UBSan" "$top/tests/sanitize/run.sh" "$build-asan"
+suite "manual pages and completions (tests/docs)" "$top/tests/docs/run.sh" "$build"
 suite "system tests (bats, the real binary)" "$top/tests/system/run.sh" "$build"
 # corral mcp against the official MCP SDK client (npm; skipped, with the reason, without node or the registry).
 suite "MCP server (tests/mcp: the official TypeScript SDK client)" "$top/tests/mcp/run.sh" "$build"

@@ -21,6 +21,7 @@
 #include "apply/limits.h"
 #include "apply/mounts.h"
 #include "apply/net.h"
+#include "apply/notify.h"
 #include "apply/seccomp.h"
 #include "apply/syscalls.h"
 #include "common/timing.h"
@@ -186,6 +187,10 @@ void apply_sandbox_init(const apply_ctx *ctx) {
                 if ((r = seccomp_install(seccomp_program())) < 0)
                         fail(ctx, STEP_SECCOMP, 0, r);
                 timing_mark(TP_SECCOMP);
+                if (ctx->notify_fd >= 0 && (r = notify_install(ctx->notify_fd)) < 0)
+                        fail(ctx, STEP_SECCOMP, 1, r);
         }
+        if (ctx->notify_fd >= 0 && !pl->confine)
+                close(ctx->notify_fd);
         supervise_inside(ctx, sigfd);
 }

@@ -56,6 +56,7 @@ typedef struct apply_ctx {
         char **envp;
         int sync_fd;                /* read end: the supervisor wrote the id maps */
         int report_fd;              /* write end: apply_report records */
+        int notify_fd;              /* denial reports: where the listener goes (apply/notify.h), or -1 */
 } apply_ctx;
 
 /* The body of the sandbox's init. Never returns. */

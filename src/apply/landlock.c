@@ -3,14 +3,28 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "apply/landlock_compat.h"
 
-int landlock_abi_version(void) {
+int landlock_kernel_abi(void) {
         long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
         return abi < 0 ? 0 : (int)abi;
+}
+
+int landlock_abi_lowered(void) {
+        const char *v = getenv("CORRAL_TEST_LANDLOCK_ABI");
+        if (!v || v[0] < '0' || v[0] > '7' || v[1])
+                return -1;
+        int want = v[0] - '0';
+        return want < landlock_kernel_abi() ? want : -1;
+}
+
+int landlock_abi_version(void) {
+        int lowered = landlock_abi_lowered();
+        return lowered >= 0 ? lowered : landlock_kernel_abi();
 }
 
 /* Every write-type right the given ABI knows. */
@@ -57,7 +71,8 @@ int landlock_apply(const plan *pl, int *failed_rule) {
                 return -errno;
         int r = 0;
         for (size_t i = 0; i < pl->n_rules; i++) {
-                int fd = open(pl->rules[i].path, O_PATH | O_CLOEXEC);
+                const landlock_rule *rule = &pl->rules[i];
+                int fd = open(rule->path, O_PATH | O_CLOEXEC | (rule->verify ? O_NOFOLLOW : 0));
                 if (fd < 0) {
                         r = -errno;
                         *failed_rule = (int)i;
@@ -65,6 +80,14 @@ int landlock_apply(const plan *pl, int *failed_rule) {
                 }
                 struct stat st;
                 bool is_dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+                /* A rule binds to the object it is added on, for good: the
+                 * one planned, or none (moved or replaced since). */
+                if (rule->verify && ((uint64_t)st.st_dev != rule->dev || (uint64_t)st.st_ino != rule->ino)) {
+                        r = -ESTALE;
+                        *failed_rule = (int)i;
+                        close(fd);
+                        goto out;
+                }
                 struct landlock_path_beneath_attr pb = {
                         .allowed_access = rule_rights(pl->rules[i].access, abi, is_dir),
                         .parent_fd = fd,

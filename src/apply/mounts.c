@@ -5,7 +5,10 @@
  * Every path is opened with openat2(RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS):
  * plans contain canonical paths, so meeting a symlink means the tree changed
  * since planning (or someone raced us) and the run stops instead of mounting
- * somewhere else. Mounts are then made by file descriptor. */
+ * somewhere else. Mounts are then made by file descriptor. An operation the
+ * plan gave an identity (a protected object, a pinned directory) checks it
+ * on the very descriptor it clones from or mounts onto: another object there
+ * (moved or replaced since planning) fails the run with ESTALE. */
 #include "apply/mounts.h"
 
 #include <errno.h>
@@ -21,6 +24,16 @@ static int open_path(const char *path, bool nofollow) {
                 .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
         };
         return sys_openat2(AT_FDCWD, path, &how);
+}
+
+/* Whether fd is the object the plan named (when it named one). */
+static int check_identity(int fd, const mount_op *op) {
+        struct stat st;
+        if (!op->verify)
+                return 0;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        return (uint64_t)st.st_dev == op->dev && (uint64_t)st.st_ino == op->ino ? 0 : -ESTALE;
 }
 
 static unsigned mount_attrs(unsigned attr) {
@@ -57,12 +70,14 @@ static int new_tmpfs(uint64_t size, uint64_t inodes, unsigned mode) {
         return r < 0 ? r : m;
 }
 
-static int attach(int src, const char *path, bool nofollow) {
-        int target = open_path(path, nofollow);
+static int attach(int src, const mount_op *op) {
+        int target = open_path(op->path, op->nofollow);
         if (target < 0)
                 return -errno;
-        int r = sys_move_mount(src, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
-        r = r < 0 ? -errno : 0;
+        int r = check_identity(target, op);
+        if (r == 0)
+                r = sys_move_mount(src, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0 ? -errno
+                                                                                                              : 0;
         close(target);
         return r;
 }
@@ -77,6 +92,10 @@ static int run_op(const mount_op *op, int *slots) {
         case MOP_CLONE:
                 if ((fd = open_path(op->path, op->nofollow)) < 0)
                         return -errno;
+                if ((r = check_identity(fd, op)) < 0) {
+                        close(fd);
+                        return r;
+                }
                 slots[op->slot] = sys_open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
                                                                 (op->recursive ? AT_RECURSIVE : 0));
                 r = slots[op->slot] < 0 ? -errno : 0;
@@ -108,11 +127,11 @@ static int run_op(const mount_op *op, int *slots) {
                 return symlinkat(op->target, slots[op->slot], op->sub) < 0 ? -errno : 0;
         case MOP_ATTACH:
                 if (!op->sub)
-                        r = attach(slots[op->slot], op->path, op->nofollow);
+                        r = attach(slots[op->slot], op);
                 else {
                         if ((fd = sys_open_tree(slots[op->slot], op->sub, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
                                 return -errno;
-                        r = attach(fd, op->path, op->nofollow);
+                        r = attach(fd, op);
                         close(fd);
                 }
                 return op->optional && (r == -EACCES || r == -ENOENT) ? 0 : r;

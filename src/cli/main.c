@@ -14,6 +14,7 @@
 #include "doctor/probe.h"
 #ifndef _WIN32
 int mcp_main(int argc, char **argv); /* src/mcp/start.c */
+#include "apply/landlock.h"
 #endif
 #ifdef _WIN32
 #include "cli/cli_win.h" /* UTF-8 argv, fcntl/dprintf stand-ins, the UAC setup launcher */
@@ -34,6 +35,7 @@ static const char usage_run[] =
         "      --allow-read PATH      un-hide a path the deny-read list hides (repeatable)\n"
         "      --allow-unix-socket PATH  let the command connect to this host socket (repeatable)\n"
         "      --allow-broad-root     allow /, the home directory or an ancestor as a writable root\n"
+        "      --report-denials       say which operations the sandbox refused, and how to allow them\n"
         "  -n, --network MODE         off (default) | on\n"
 #ifdef _WIN32
         "      --allow-advisory-network  allow --network off without `corral setup`: ADVISORY, not enforced\n"
@@ -72,6 +74,7 @@ enum {
         OPT_ALLOW_READ,
         OPT_ALLOW_SOCKET,
         OPT_ALLOW_BROAD,
+        OPT_REPORT_DENIALS,
         OPT_TMP,
         OPT_BACKEND,
         OPT_CONFIG,
@@ -102,6 +105,7 @@ static const struct option run_options[] = {
         {"allow-read", required_argument, NULL, OPT_ALLOW_READ},
         {"allow-unix-socket", required_argument, NULL, OPT_ALLOW_SOCKET},
         {"allow-broad-root", no_argument, NULL, OPT_ALLOW_BROAD},
+        {"report-denials", no_argument, NULL, OPT_REPORT_DENIALS},
         {"network", required_argument, NULL, 'n'},
         {"timeout", required_argument, NULL, 't'},
         {"tmp", required_argument, NULL, OPT_TMP},
@@ -138,6 +142,7 @@ static const char *option_key(int opt) {
         case OPT_ALLOW_READ: return "allow_read";
         case OPT_ALLOW_SOCKET: return "allow_unix_sockets";
         case OPT_ALLOW_BROAD: return "allow_broad_roots";
+        case OPT_REPORT_DENIALS: return "report_denials";
         case 'n': return "network";
         case 't': return "timeout";
         case OPT_TMP: return "tmp";
@@ -234,15 +239,57 @@ static int parse_options(cli *c, int argc, char **argv, bool allow_json, const c
         return optind;
 }
 
+/* s as a JSON string (null for NULL), in pieces: dprintf is what Windows
+ * has too (cli/cli_win.h). */
+static void dprint_json(int fd, const char *s) {
+        if (!s) {
+                dprintf(fd, "null");
+                return;
+        }
+        char buf[512];
+        size_t n = 0;
+        buf[n++] = '"';
+        for (const unsigned char *p = (const unsigned char *)s;; p++) {
+                if (n > sizeof(buf) - 8 || !*p) {
+                        dprintf(fd, "%.*s", (int)n, buf);
+                        n = 0;
+                }
+                if (!*p)
+                        break;
+                if (*p == '"' || *p == '\\')
+                        n += (size_t)snprintf(buf + n, 8, "\\%c", *p);
+                else if (*p < 0x20)
+                        n += (size_t)snprintf(buf + n, 8, "\\u%04x", *p);
+                else
+                        buf[n++] = (char)*p;
+        }
+        dprintf(fd, "\"");
+}
+
 static void write_status(int fd, const corral_status *st) {
         if (fd < 0)
                 return;
         dprintf(fd,
                 "{\"exit_code\":%d,\"signal\":%d,\"timed_out\":%s,\"wall_ms\":%llu,\"backend\":\"%s\","
-                "\"limit\":%s%s%s,\"limit_certain\":%s}\n",
+                "\"limit\":%s%s%s,\"limit_certain\":%s,\"denials\":[",
                 st->exit_code, st->signal, st->timed_out ? "true" : "false", (unsigned long long)st->wall_ms,
                 st->backend, st->limit ? "\"" : "", st->limit ? st->limit : "null", st->limit ? "\"" : "",
                 st->limit_certain ? "true" : "false");
+        /* docs/design.md, "Denial reports" */
+        for (size_t i = 0; i < st->n_denials; i++) {
+                const corral_denial *d = &st->denials[i];
+                dprintf(fd, "%s{\"op\":", i ? "," : "");
+                dprint_json(fd, d->op);
+                dprintf(fd, d->path ? ",\"path\":" : ",\"address\":");
+                dprint_json(fd, d->path ? d->path : d->address);
+                dprintf(fd, ",\"rule\":");
+                dprint_json(fd, d->rule);
+                dprintf(fd, ",\"allow_with\":");
+                dprint_json(fd, d->allow_with);
+                dprintf(fd, "}");
+        }
+        dprintf(fd, "],\"denials_more\":%llu,\"denial_reports\":%s}\n", (unsigned long long)st->more_denials,
+                st->reports ? "true" : "false");
 }
 
 static int cmd_run_or_explain(int argc, char **argv, bool explain) {
@@ -260,6 +307,12 @@ static int cmd_run_or_explain(int argc, char **argv, bool explain) {
                 goto out;
         }
         corral_request_set_command(c.req, argv + idx);
+#ifndef _WIN32
+        if (landlock_abi_lowered() >= 0) /* never less protection without saying so */
+                fprintf(stderr, "corral: warning: CORRAL_TEST_LANDLOCK_ABI lowers Landlock to ABI %d (this kernel "
+                                "has %d): a test switch that simulates an older kernel (the users backend's runner ignores it)\n",
+                        landlock_abi_lowered(), landlock_kernel_abi());
+#endif
         if (corral_sandbox_new(c.req, &sb, &err) < 0) {
                 fprintf(stderr, "corral: %s\n", err.msg);
                 goto out;

@@ -2,6 +2,7 @@
 #include "common/timing.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -21,10 +22,10 @@ int timing_enable(void) {
         /* The first field of schedstat: ns this task has run on a CPU. By
          * main() that is the kernel's exec and ld.so's work. */
         FILE *f = fopen("/proc/self/schedstat", "re");
-        unsigned long long ns = 0;
+        char line[128];
         if (f) {
-                if (fscanf(f, "%llu", &ns) == 1)
-                        exec_cpu_ns = ns;
+                if (fgets(line, sizeof(line), f))
+                        exec_cpu_ns = strtoull(line, NULL, 10);
                 fclose(f);
         }
         return 0;

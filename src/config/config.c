@@ -48,6 +48,16 @@ static const char *const default_deny_read[] = {
         "~/.docker/config.json", "~/.netrc",     "~/.git-credentials",
         "~/.config/gh",     "~/.pypirc",         "~/.codex/auth.json",
         "~/.claude/.credentials.json",
+        /* Publish and API tokens of package registries and tools that need
+         * them only to publish or administer, never to build: cargo, gem,
+         * terraform, vault, hugging face, rclone, s3cmd, boto. */
+        "~/.cargo/credentials.toml", "~/.cargo/credentials", "~/.gem/credentials",
+        "~/.terraform.d/credentials.tfrc.json", "~/.vault-token", "~/.cache/huggingface/token",
+        "~/.config/rclone/rclone.conf", "~/.s3cfg", "~/.boto",
+        /* Browser profiles: cookies are live sessions (Firefox keeps them in
+         * plain SQLite), plus saved passwords; and the desktop keyrings. */
+        "~/.mozilla", "~/.config/google-chrome", "~/.config/chromium", "~/.local/share/keyrings",
+        "~/.password-store",
         /* Shell and REPL histories: typed passwords, tokens, connection strings. */
         "~/.bash_history",  "~/.zsh_history",    "~/.local/share/fish/fish_history",
         "~/.python_history", "~/.node_repl_history", "~/.psql_history",
@@ -64,6 +74,7 @@ typedef enum key_kind {
         KEY_TMP,
         KEY_TIMEOUT,
         KEY_ALLOW_BROAD_ROOTS,
+        KEY_REPORT_DENIALS,
         KEY_BACKEND,
         KEY_WORKSPACE,
         KEY_CWD,
@@ -97,6 +108,7 @@ static const key_def keys[] = {
         { "tmp", KEY_TMP, 0, LINE(line_tmp), true },
         { "timeout", KEY_TIMEOUT, 0, LINE(line_timeout), true },
         { "allow_broad_roots", KEY_ALLOW_BROAD_ROOTS, 0, LINE(line_allow_broad_roots), true },
+        { "report_denials", KEY_REPORT_DENIALS, 0, NO_LINE, true },
         { "writable_roots", KEY_PATHS, LIST(writable_roots), LINE(line_writable_roots), true },
         { "protect", KEY_PROTECT, LIST(protect), NO_LINE, true },
         { "unprotect", KEY_PROTECT, LIST(unprotect), LINE(line_unprotect), true },
@@ -368,6 +380,15 @@ static int set_value(config_layer *l, const key_def *k, const char *v, const cha
                         return fail(err, w, -EINVAL, "key '%s': expected true or false, got '%s'", k->name, v);
                 l->has_allow_broad_roots = true;
                 break;
+        case KEY_REPORT_DENIALS:
+                if (strcmp(v, "true") == 0)
+                        l->report_denials = true;
+                else if (strcmp(v, "false") == 0)
+                        l->report_denials = false;
+                else
+                        return fail(err, w, -EINVAL, "key '%s': expected true or false, got '%s'", k->name, v);
+                l->has_report_denials = true;
+                break;
         case KEY_BACKEND:
                 if (policy_backend_from_string(v, &l->backend) < 0)
                         return fail(err, w, -EINVAL, "key '%s': unknown backend '%s' (expected auto, userns or users)",
@@ -573,6 +594,13 @@ static int load_key(const loader *ld, const key_def *k, const toml_value *v) {
                 ld->l->allow_broad_roots = toml_bool(v);
                 ld->l->has_allow_broad_roots = true;
                 ld->l->line_allow_broad_roots = toml_line(v);
+                return 0;
+
+        case KEY_REPORT_DENIALS:
+                if (toml_type_of(v) != TOML_BOOL)
+                        return wrong_type(ld, k->name, v, "a boolean");
+                ld->l->report_denials = toml_bool(v);
+                ld->l->has_report_denials = true;
                 return 0;
 
         case KEY_PATHS:
@@ -782,7 +810,7 @@ static int load_text(config_layer *l, const char *text, size_t len, const char *
                 else
                         r = fail(err, at(&ld, v), -EINVAL,
                                  "unknown key '%s' (known: mode, network, tmp, timeout, writable_roots, protect, unprotect, protect_depth, "
-                                 "deny_read, allow_read, allow_unix_sockets, allow_broad_roots, [env], [limits], "
+                                 "deny_read, allow_read, allow_unix_sockets, allow_broad_roots, report_denials, [env], [limits], "
                                  "[caches], [workspaces])",
                                  name);
         }

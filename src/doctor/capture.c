@@ -9,11 +9,11 @@
 
 #include "common/error.h"
 
-int doctor_capture(const char *ws, const char *backend, const char *network, char *const argv[], char *out,
-                   size_t len, int *exit_code, corral_error *err) {
+int doctor_capture(const char *ws, const char *backend, const char *network, char *const argv[], int stdin_fd,
+                   char *out, size_t len, int *exit_code, corral_error *err) {
         corral_request *req = corral_request_new();
         corral_sandbox *sb = NULL;
-        int pipefd[2] = {-1, -1}, saved = -1, r;
+        int pipefd[2] = {-1, -1}, saved = -1, saved_in = -1, r;
         out[0] = 0;
         if (!req) {
                 r = error_set(err, -ENOMEM, "out of memory");
@@ -30,6 +30,10 @@ int doctor_capture(const char *ws, const char *backend, const char *network, cha
                 r = error_set(err, -errno, "cannot capture the probe's output: %s", strerror(errno));
                 goto out;
         }
+        if (stdin_fd >= 0 && ((saved_in = dup(STDIN_FILENO)) < 0 || dup2(stdin_fd, STDIN_FILENO) < 0)) {
+                r = error_set(err, -errno, "cannot hand the probe its standard input: %s", strerror(errno));
+                goto out;
+        }
         /* The sandbox writes to our fd 1: point it at the pipe for the run. */
         fflush(stdout);
         dup2(pipefd[1], STDOUT_FILENO);
@@ -44,6 +48,10 @@ int doctor_capture(const char *ws, const char *backend, const char *network, cha
         ssize_t n = read(pipefd[0], out, len - 1);
         out[n > 0 ? n : 0] = 0;
 out:
+        if (saved_in >= 0) {
+                dup2(saved_in, STDIN_FILENO);
+                close(saved_in);
+        }
         if (saved >= 0)
                 close(saved);
         for (int i = 0; i < 2; i++)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -20,10 +21,12 @@
 #include "apply/landlock.h"
 #include "common/json.h"
 #include "common/macro.h"
+#include "doctor/apparmor.h"
 #include "doctor/capture.h"
 #include "corral.h"
 #include "doctor/doctor_caches.h"
 #include "doctor/doctor_users.h"
+#include "plan/proc_masks.h"
 
 typedef struct findings {
         struct utsname uts;
@@ -38,6 +41,8 @@ typedef struct findings {
         char cgroup_why[1024];   /* why there is none */
         bool caches_ok;          /* the package-manager caches can be overlaid (doctor_caches.h) */
         char caches[1200];
+        char proc_masked[512];   /* mount points below /proc (a container's masks), or empty */
+        bool aa_file, aa_loaded; /* /etc/apparmor.d/corral; corral's profile in the kernel */
 } findings;
 
 static void read_sysctl(const char *path, char *buf, size_t len) {
@@ -73,31 +78,62 @@ static const char *userns_blocker(const findings *f) {
         if (strcmp(f->max_userns, "0") == 0)
                 return "user.max_user_namespaces=0 blocks them";
         if (f->container)
-                return "the container this runs in blocks them (seccomp or missing capabilities)";
+                return "the container this runs in blocks them (seccomp or missing capabilities): start it with a "
+                       "seccomp profile that allows clone/unshare with CLONE_NEWUSER (podman's default does; docker: "
+                       "--security-opt seccomp=unconfined or such a profile), or install the users backend in it "
+                       "(`corral setup` as its root), which runs without namespaces (docs/platforms.md)";
         return "blocked by the kernel configuration or a security module";
 }
 
 /* Runs the probe in a default sandbox on a temporary workspace and keeps its
- * JSON output. */
+ * JSON output. The probe is this very binary, handed in as the command's
+ * standard input and run as /proc/self/fd/0: wherever corral is installed
+ * (under /tmp, which the sandbox replaces; in a directory the sandbox
+ * hides), the sandbox runs the same file. */
 static void run_probe(findings *f) {
-        char exe[4096];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        if (n <= 0) {
-                snprintf(f->probe_error, sizeof(f->probe_error), "cannot find the corral binary: %s", strerror(errno));
+        int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+        if (exe < 0) {
+                snprintf(f->probe_error, sizeof(f->probe_error), "cannot open the corral binary (/proc/self/exe): %s",
+                         strerror(errno));
                 return;
         }
-        exe[n] = 0;
-        char ws[] = "/tmp/corral-doctor-XXXXXX";
-        if (!mkdtemp(ws)) {
-                snprintf(f->probe_error, sizeof(f->probe_error), "cannot create a workspace: %s", strerror(errno));
+        /* A temporary workspace where one can be made: /tmp may not be
+         * writable (a rootless container whose /tmp belongs to an id it
+         * cannot map fails with EOVERFLOW), so the cache directory is last. */
+        const char *tmpdir = getenv("TMPDIR"), *xdg = getenv("XDG_CACHE_HOME"), *home_env = getenv("HOME");
+        char cache[4096] = "";
+        if (xdg && xdg[0] == '/')
+                snprintf(cache, sizeof(cache), "%s", xdg);
+        else if (home_env && home_env[0] == '/')
+                snprintf(cache, sizeof(cache), "%s/.cache", home_env);
+        const char *bases[] = {tmpdir && tmpdir[0] == '/' ? tmpdir : "/tmp", "/tmp", "/var/tmp", cache};
+        char ws[4200] = "";
+        int first_err = 0;
+        for (size_t i = 0; i < ELEMENTSOF(bases) && !ws[0]; i++) {
+                if (!bases[i][0])
+                        continue;
+                if (i == 3)
+                        (void)mkdir(bases[i], 0700);
+                snprintf(ws, sizeof(ws), "%s/corral-doctor-XXXXXX", bases[i]);
+                if (!mkdtemp(ws)) {
+                        first_err = first_err ? first_err : errno;
+                        ws[0] = 0;
+                }
+        }
+        if (!ws[0]) {
+                snprintf(f->probe_error, sizeof(f->probe_error),
+                         "cannot create a workspace in $TMPDIR, /tmp, /var/tmp or the cache directory: %s",
+                         strerror(first_err));
+                close(exe);
                 return;
         }
         const char *home = getenv("HOME");
-        char *argv[] = {exe, "__doctor-probe", ws, (char *)(home && home[0] == '/' ? home : "/usr"), NULL};
+        char *argv[] = {"/proc/self/fd/0", "__doctor-probe", ws, (char *)(home && home[0] == '/' ? home : "/usr"),
+                        NULL};
         corral_error err = {{0}};
         int code = 0;
         /* this probe is userns's: the users backend has its own (doctor_users.c) */
-        if (doctor_capture(ws, "userns", "off", argv, f->probe, sizeof(f->probe), &code, &err) < 0)
+        if (doctor_capture(ws, "userns", "off", argv, exe, f->probe, sizeof(f->probe), &code, &err) < 0)
                 snprintf(f->probe_error, sizeof(f->probe_error), "%s", err.msg);
         else {
                 f->probe[strcspn(f->probe, "\n")] = 0;
@@ -105,6 +141,7 @@ static void run_probe(findings *f) {
                         snprintf(f->probe_error, sizeof(f->probe_error), "the probe exited with %d", code);
         }
         rmdir(ws);
+        close(exe);
 }
 
 /* The value of "key": in the probe's flat JSON object (strings unquoted). */
@@ -134,6 +171,15 @@ static void gather(findings *f) {
         read_sysctl("/proc/sys/kernel/unprivileged_userns_clone", f->debian_clone, sizeof(f->debian_clone));
         f->container = access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0;
         f->userns_err = probe_userns();
+        proc_masks(f->proc_masked, sizeof(f->proc_masked));
+        f->aa_file = access("/etc/apparmor.d/corral", F_OK) == 0;
+        FILE *aa = fopen("/sys/kernel/security/apparmor/profiles", "re");
+        char line[512];
+        while (aa && fgets(line, sizeof(line), aa))
+                if (strncmp(line, "corral ", 7) == 0)
+                        f->aa_loaded = true;
+        if (aa)
+                fclose(aa);
         char *cg = NULL;
         if (cgroup_find_delegated(&cg, f->cgroup_why, sizeof(f->cgroup_why)) == 0)
                 snprintf(f->cgroup, sizeof(f->cgroup), "%s", cg);
@@ -158,10 +204,16 @@ static void print_limits_text(const findings *f, FILE *o) {
 
 static const char *landlock_text(int abi) {
         if (abi <= 0)
-                return "not available (the mounts alone enforce writes; network on is refused)";
-        if (abi >= 6)
-                return "writes; abstract unix sockets and signals scoped to the sandbox";
-        return "writes (abstract sockets not scoped: network on is refused)";
+                return "not available: the mounts alone enforce writes; --network on is refused (it needs ABI 6, "
+                       "Linux 6.12); the users backend cannot run without namespaces";
+        if (abi == 1)
+                return "writes; links and renames between directories of a writable root fail (EXDEV: no "
+                       "LANDLOCK_ACCESS_FS_REFER before ABI 2, Linux 5.19); abstract unix sockets not scoped: "
+                       "--network on is refused (it needs ABI 6, Linux 6.12)";
+        if (abi < 6)
+                return "writes; abstract unix sockets not scoped: --network on is refused (it needs ABI 6, Linux "
+                       "6.12), and so is the users backend without namespaces";
+        return "writes; abstract unix sockets and signals scoped to the sandbox";
 }
 
 static void print_text(const findings *f, FILE *o) {
@@ -169,12 +221,23 @@ static void print_text(const findings *f, FILE *o) {
         fprintf(o, "corral %s doctor\n", corral_version());
         fprintf(o, "  %-18s %s %s (%s)\n", "kernel", f->uts.sysname, f->uts.release, f->uts.machine);
         fprintf(o, "  %-18s ABI %d: %s\n", "landlock", f->landlock_abi, landlock_text(f->landlock_abi));
+        if (landlock_abi_lowered() >= 0)
+                fprintf(o, "  %-18s lowered from the kernel's ABI %d by the test switch CORRAL_TEST_LANDLOCK_ABI\n", "",
+                        landlock_kernel_abi());
         fprintf(o, "  %-18s %s\n", "seccomp", f->seccomp ? "filters available" : "NOT available");
         if (f->userns_err)
                 fprintf(o, "  %-18s do NOT work for uid %u: %s; %s\n", "user namespaces", getuid(),
                         strerror(f->userns_err), userns_blocker(f));
         else
                 fprintf(o, "  %-18s work for uid %u\n", "user namespaces", getuid());
+        if (strcmp(f->apparmor_restrict, "absent") != 0) {
+                char aa[1024];
+                doctor_apparmor_text(f->apparmor_restrict, f->aa_file, f->aa_loaded, aa, sizeof(aa));
+                fprintf(o, "  %-18s %s\n", "apparmor", aa);
+        }
+        if (f->proc_masked[0])
+                fprintf(o, "  %-18s masked here (%s): %s. Until then the userns backend refuses to run (125)\n", "/proc",
+                        f->proc_masked, PROC_MASKED_FIX);
         fprintf(o, "  %-18s user.max_user_namespaces=%s kernel.apparmor_restrict_unprivileged_userns=%s "
                    "kernel.unprivileged_userns_clone=%s\n",
                 "sysctls", f->max_userns, f->apparmor_restrict, f->debian_clone);
@@ -216,8 +279,9 @@ static void print_json(const findings *f, FILE *o) {
         json_string(o, corral_version());
         fprintf(o, ",\"kernel\":");
         json_string(o, f->uts.release);
-        fprintf(o, ",\"landlock_abi\":%d,\"seccomp\":%s,\"userns\":{\"works\":%s,\"error\":", f->landlock_abi,
-                f->seccomp ? "true" : "false", f->userns_err ? "false" : "true");
+        fprintf(o, ",\"landlock_abi\":%d,\"landlock_kernel_abi\":%d,\"seccomp\":%s,\"userns\":{\"works\":%s,"
+                   "\"error\":",
+                f->landlock_abi, landlock_kernel_abi(), f->seccomp ? "true" : "false", f->userns_err ? "false" : "true");
         json_string(o, f->userns_err ? strerror(f->userns_err) : NULL);
         fprintf(o, ",\"blocked_by\":");
         json_string(o, userns_blocker(f));
@@ -225,7 +289,14 @@ static void print_json(const findings *f, FILE *o) {
         json_string(o, f->max_userns);
         fprintf(o, ",\"apparmor_restrict_unprivileged_userns\":");
         json_string(o, f->apparmor_restrict);
-        fprintf(o, "},\"auto_backend\":");
+        char aa[1024];
+        doctor_apparmor_text(f->apparmor_restrict, f->aa_file, f->aa_loaded, aa, sizeof(aa));
+        fprintf(o, ",\"apparmor\":{\"profile_installed\":%s,\"profile_loaded\":%s,\"effect\":",
+                f->aa_file ? "true" : "false", f->aa_loaded ? "true" : "false");
+        json_string(o, aa);
+        fprintf(o, "}},\"proc_masked\":");
+        json_string(o, f->proc_masked[0] ? f->proc_masked : NULL);
+        fprintf(o, ",\"auto_backend\":");
         char why_not[1100];
         json_string(o, doctor_users_usable(why_not, sizeof(why_not)) ? "users" : f->userns_err ? NULL : "userns");
         fprintf(o, ",\"limits\":{\"mechanism\":\"%s\",\"cgroup\":", f->cgroup[0] ? "cgroup" : "rlimits");

@@ -125,7 +125,10 @@ bool doctor_caches_overlay(char *what, size_t len) {
                 snprintf(what, len, "the overlay did not behave (probe status %d, upper %s, lower %s): caches are "
                                     "not safe here; set [caches] all = \"off\"",
                          code, in_upper ? "written" : "not written", in_lower ? "WRITTEN" : "not written");
-        nftw(base, open_up, 16, FTW_PHYS);
+        /* overlayfs leaves work/work (and, volatile, incompat/volatile) without
+         * permissions: each pass opens one more level of them */
+        for (int pass = 0; pass < 4; pass++)
+                nftw(base, open_up, 16, FTW_PHYS);
         nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
         return ok;
 }

@@ -32,7 +32,7 @@ static int probe(const char *ws, bool online, const char *script, char *out, siz
         corral_error err = {{0}};
         char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
         int code = 0;
-        int r = doctor_capture(ws, "users", online ? "on" : "off", argv, out, len, &code, &err);
+        int r = doctor_capture(ws, "users", online ? "on" : "off", argv, -1, out, len, &code, &err);
         if (r < 0)
                 snprintf(error, elen, "%s", err.msg);
         return r;

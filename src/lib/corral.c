@@ -18,12 +18,24 @@
 #include "plan/plan_nonamespace.h"
 #include "policy/load.h"
 #include "runner/client.h"
+#include "supervise/denials.h"
 #include "supervise/supervise.h"
 
 struct corral_sandbox {
         policy policy;
         plan plan;
+        denials *denials;     /* of the last run */
+        corral_denial *cdenials;
 };
+
+static void free_denials(corral_sandbox *sb) {
+        if (sb->denials)
+                denials_done(sb->denials);
+        free(sb->denials);
+        free(sb->cdenials);
+        sb->denials = NULL;
+        sb->cdenials = NULL;
+}
 
 int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_error *err) {
         corral_sandbox *sb = calloc(1, sizeof(*sb));
@@ -55,6 +67,7 @@ out:
 void corral_sandbox_free(corral_sandbox *sb) {
         if (!sb)
                 return;
+        free_denials(sb);
         plan_free(&sb->plan);
         policy_free(&sb->policy);
         free(sb);
@@ -83,6 +96,18 @@ int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, 
         status->wall_ms = res.wall_ms;
         status->limit = res.limit > 0 ? policy_limit_to_string((policy_limit)(res.limit - 1)) : NULL;
         status->limit_certain = status->limit && res.limit_certain;
+        free_denials(sb);
+        if ((sb->denials = res.denials)) {
+                status->reports = sb->denials->unavailable == NULL;
+                sb->cdenials = calloc(sb->denials->n + 1, sizeof(*sb->cdenials));
+                for (size_t i = 0; sb->cdenials && i < sb->denials->n; i++) {
+                        const denial *d = &sb->denials->v[i];
+                        sb->cdenials[i] = (corral_denial){d->op, d->path, d->address, d->rule, d->allow_with};
+                }
+                status->denials = sb->cdenials;
+                status->n_denials = sb->cdenials ? sb->denials->n : 0;
+                status->more_denials = sb->denials->more;
+        }
         return 0;
 }
 

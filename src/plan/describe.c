@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "apply/landlock.h"
 #include "apply/seccomp_rules.h"
 #include "common/json.h"
 #include "plan/caches.h"
@@ -38,8 +39,8 @@ static void op_text(const mount_op *op, char *buf, size_t len) {
         switch (op->kind) {
         case MOP_MAKE_PRIVATE: snprintf(buf, len, "make every mount private"); break;
         case MOP_CLONE:
-                snprintf(buf, len, "clone %s -> [%d]%s%s", op->path, op->slot, op->recursive ? " recursive" : "",
-                         op->nofollow ? " (the link itself)" : "");
+                snprintf(buf, len, "clone %s -> [%d]%s%s%s", op->path, op->slot, op->recursive ? " recursive" : "",
+                         op->nofollow ? " (the link itself)" : "", op->verify ? " (checked: same inode)" : "");
                 break;
         case MOP_READONLY_ALL: snprintf(buf, len, "set %s on every mount under %s", a, op->path); break;
         case MOP_TMPFS:
@@ -170,7 +171,12 @@ void plan_describe(const plan *pl, FILE *f) {
                 fprintf(f, "  %3zu. %-60s%s%s\n", i + 1, buf, why ? "  # " : "", why ? why : "");
         }
         if (pl->confine) {
-                fprintf(f, "\nlandlock (kernel ABI %d): writes only beneath\n", pl->landlock_abi);
+                if (landlock_abi_lowered() >= 0)
+                        fprintf(f, "\nlandlock (ABI %d, lowered by CORRAL_TEST_LANDLOCK_ABI; the kernel has %d): writes "
+                                   "only beneath\n",
+                                pl->landlock_abi, landlock_kernel_abi());
+                else
+                        fprintf(f, "\nlandlock (kernel ABI %d): writes only beneath\n", pl->landlock_abi);
                 for (size_t i = 0; i < pl->n_rules; i++)
                         fprintf(f, "  %-40s %s  # %s\n", pl->rules[i].path, access_text(pl->rules[i].access),
                                 pl->rules[i].why);

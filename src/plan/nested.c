@@ -6,11 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,7 +25,10 @@
  * seconds on some filesystems) without its times moving: it is re-read next
  * time whatever its times say. */
 #define RACY_NS ((int64_t)2 * 1000 * 1000 * 1000)
-#define CACHE_MAGIC "corral-nested 2"
+#define CACHE_MAGIC "corral-nested 3"
+/* Scans that met a tree in motion, at most, before giving up (each waits a
+ * little longer first: 1, 2, ... ms). */
+#define SCAN_ATTEMPTS 8
 #define CACHE_MAX_SIZE (64u << 20)
 /* Below this many entries in all, a scan reads faster than the file that
  * would spare it is written and read (measured: a few hundred entries cost
@@ -76,6 +82,7 @@ static nested_dir *new_dir(nested_scan *s) {
 
 static void dir_free(nested_dir *d) {
         free(d->path);
+        free(d->ids);
         strv_clear(&d->subdirs);
         strv_clear(&d->names);
 }
@@ -89,6 +96,7 @@ typedef struct walk {
         dir_ref *index;           /* the cache's directories, sorted by path */
         size_t n_index;
         int64_t scan_ns;
+        char *moved;              /* a directory that changed while it was scanned: start over */
         corral_error *err;
 } walk;
 
@@ -121,30 +129,61 @@ static bool is_dir_entry(int dfd, const struct dirent *de) {
         return fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Reads the directory at path (depth levels below its writable root) into
- * d: its protected names (depth >= 1) and its subdirectories (depth < max).
- * Returns 1 when read, 0 when it is gone (or no longer a directory). */
-static int read_dir(walk *w, const char *path, unsigned depth, nested_dir *d) {
+static bool gone(int e) { return e == ENOENT || e == ENOTDIR || e == ELOOP; }
+
+/* fstatat that also says which mount the object was reached through: two
+ * paths to one directory on one mount can only be a swap caught midway
+ * (directories have no hard links); on two mounts, a bind mount. */
+static int stat_mnt(int dfd, const char *name, int flags, struct stat *st, uint64_t *mnt) {
+        struct statx sx;
+        if (statx(dfd, name, flags | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_MNT_ID, &sx) < 0)
+                return -1;
+        *st = (struct stat){.st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor), .st_ino = sx.stx_ino,
+                            .st_mode = sx.stx_mode,
+                            .st_ctim = {.tv_sec = sx.stx_ctime.tv_sec, .tv_nsec = sx.stx_ctime.tv_nsec},
+                            .st_mtim = {.tv_sec = sx.stx_mtime.tv_sec, .tv_nsec = sx.stx_mtime.tv_nsec}};
+        *mnt = (sx.stx_mask & STATX_MNT_ID) ? sx.stx_mnt_id : 0;
+        return 0;
+}
+
+/* The tree moved under the scan at path (the first one is named). */
+static void saw_move(walk *w, const char *path) {
+        if (!w->moved)
+                w->moved = strdup(path);
+        if (!w->moved)
+                w->moved = (char *)"(out of memory)";
+}
+
+/* A writable root, never through a symlink (roots are canonical). */
+static int open_root(const char *path) {
+        struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                               .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+        return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+}
+
+static int cannot_read(walk *w, const char *path, int e) {
+        return error_set(w->err, -e,
+                         "cannot read %s to look for protected names below the top of a writable root: %s "
+                         "(a command could open it and write below it; fix its permissions, or set "
+                         "protect_depth = 0 to protect only the top level)",
+                         path, strerror(e));
+}
+
+/* Reads the directory open at fd (path, depth levels below its writable
+ * root, st its fstat) into d: its protected names with their identities
+ * (depth >= 1) and its subdirectories (depth < max). */
+static int read_dir(walk *w, int fd, const char *path, unsigned depth, const struct stat *st, nested_dir *d) {
         unsigned max = w->p->protect_depth;
-        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0) {
-                if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
-                        return 0; /* vanished, or replaced by a file or a symlink: nothing below to protect */
-                return error_set(w->err, -errno,
-                                 "cannot read %s to look for protected names below the top of a writable root: %s "
-                                 "(a command could open it and write below it; fix its permissions, or set "
-                                 "protect_depth = 0 to protect only the top level)",
-                                 path, strerror(errno));
-        }
-        struct stat st;
-        DIR *dir = fstat(fd, &st) == 0 ? fdopendir(fd) : NULL;
+        int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        DIR *dir = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
         if (!dir) {
-                int r = -errno;
-                close(fd);
-                return error_set(w->err, r, "cannot read %s: %s", path, strerror(-r));
+                int e = errno;
+                if (dup_fd >= 0)
+                        close(dup_fd);
+                return cannot_read(w, path, e);
         }
-        *d = (nested_dir){.depth = depth, .dev = st.st_dev, .ino = st.st_ino, .ctime_ns = ns_of(st.st_ctim),
-                          .mtime_ns = ns_of(st.st_mtim)};
+        *d = (nested_dir){.depth = depth, .dev = st->st_dev, .ino = st->st_ino, .ctime_ns = ns_of(st->st_ctim),
+                          .mtime_ns = ns_of(st->st_mtim)};
         d->racy = w->scan_ns - d->ctime_ns < RACY_NS || w->scan_ns - d->mtime_ns < RACY_NS;
         int r = (d->path = strdup(path)) ? 1 : -ENOMEM;
         struct dirent *de;
@@ -154,13 +193,31 @@ static int read_dir(walk *w, const char *path, unsigned depth, nested_dir *d) {
                         continue;
                 d->n_entries++;
                 if (is_protected(w->p, n)) { /* protected as a whole: nothing below it to look at */
-                        if (depth >= 1 && strv_push(&d->names, n) < 0)
+                        if (depth < 1)
+                                continue;
+                        struct stat nst;
+                        if (fstatat(fd, n, &nst, AT_SYMLINK_NOFOLLOW) < 0) {
+                                if (!gone(errno)) {
+                                        r = cannot_read(w, path, errno);
+                                        break;
+                                }
+                                saw_move(w, path); /* listed, then gone */
+                                continue;
+                        }
+                        nested_id *ids = realloc(d->ids, (d->names.n + 1) * sizeof(*ids));
+                        if (!ids || strv_push(&d->names, n) < 0) {
+                                if (ids)
+                                        d->ids = ids;
                                 r = -ENOMEM;
-                } else if (depth < max && is_dir_entry(dirfd(dir), de) && strv_push(&d->subdirs, n) < 0)
+                                break;
+                        }
+                        d->ids = ids;
+                        d->ids[d->names.n - 1] = (nested_id){nst.st_dev, nst.st_ino};
+                } else if (depth < max && is_dir_entry(fd, de) && strv_push(&d->subdirs, n) < 0)
                         r = -ENOMEM;
         }
         if (r >= 0 && errno)
-                r = error_set(w->err, -errno, "cannot read %s: %s", path, strerror(errno));
+                r = cannot_read(w, path, errno);
         else if (r == -ENOMEM)
                 r = oom(w->err);
         closedir(dir);
@@ -171,47 +228,149 @@ static int read_dir(walk *w, const char *path, unsigned depth, nested_dir *d) {
 static int copy_dir(const nested_dir *from, nested_dir *d) {
         *d = (nested_dir){.depth = from->depth, .dev = from->dev, .ino = from->ino, .ctime_ns = from->ctime_ns,
                           .mtime_ns = from->mtime_ns, .n_entries = from->n_entries};
+        if (from->names.n && !(d->ids = malloc(from->names.n * sizeof(*d->ids))))
+                return -ENOMEM;
+        if (from->names.n)
+                memcpy(d->ids, from->ids, from->names.n * sizeof(*d->ids));
         return (d->path = strdup(from->path)) && strv_extend(&d->subdirs, &from->subdirs) >= 0 &&
                                strv_extend(&d->names, &from->names) >= 0
                        ? 1
                        : -ENOMEM;
 }
 
-static int visit(walk *w, const char *path, unsigned depth) {
+static int push_found(nested_scan *s, const char *path, nested_id id) {
+        nested_id *ids = realloc(s->found_ids, (s->found.n + 1) * sizeof(*ids));
+        if (!ids)
+                return -ENOMEM;
+        s->found_ids = ids;
+        if (strv_push(&s->found, path) < 0)
+                return -ENOMEM;
+        s->found_ids[s->found.n - 1] = id;
+        return 0;
+}
+
+/* The directory name in parent_fd (or the root path, parent_fd < 0). */
+static int visit(walk *w, int parent_fd, const char *name, const char *path, unsigned depth) {
         const nested_dir *c = cached(w, path);
         struct stat st;
+        uint64_t mnt = 0;
+        int fd = -1, r;
+        bool leaf = depth >= w->p->protect_depth;
+        /* A leaf recorded unchanged needs no descriptor: one statx. */
+        if (parent_fd >= 0 && leaf && c && c->depth == depth && stat_mnt(parent_fd, name, 0, &st, &mnt) == 0 &&
+            S_ISDIR(st.st_mode) && unchanged(c, &st))
+                ;
+        else {
+                c = c && c->depth == depth ? c : NULL;
+                fd = parent_fd < 0 ? open_root(path)
+                                   : openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0) {
+                        if (!gone(errno))
+                                return cannot_read(w, path, errno);
+                        if (parent_fd >= 0) /* listed as a directory, then gone */
+                                saw_move(w, path);
+                        return 0;
+                }
+                if (stat_mnt(fd, "", AT_EMPTY_PATH, &st, &mnt) < 0) {
+                        r = cannot_read(w, path, errno);
+                        close(fd);
+                        return r;
+                }
+        }
         nested_dir *d = new_dir(w->s);
-        if (!d)
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
                 return oom(w->err);
-        int r;
-        if (c && c->depth == depth && lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && unchanged(c, &st))
+        }
+        if (c && unchanged(c, &st))
                 r = copy_dir(c, d) < 0 ? oom(w->err) : 1;
         else {
-                r = read_dir(w, path, depth, d);
+                r = read_dir(w, fd, path, depth, &st, d);
                 w->s->n_read += r > 0;
         }
-        if (r <= 0) { /* gone, or an error: no record */
+        if (r <= 0) { /* an error: no record */
                 dir_free(d);
                 w->s->n_dirs--;
+                if (fd >= 0)
+                        close(fd);
                 return r;
         }
+        d->mnt_id = mnt;
         /* d may move when the array grows below: work from copies. */
         size_t at = (size_t)(d - w->s->dirs);
         for (size_t i = 0; i < w->s->dirs[at].names.n; i++) {
                 _cleanup_free_ char *p = path_join(path, w->s->dirs[at].names.v[i]);
-                if (!p || strv_push(&w->s->found, p) < 0)
+                if (!p || push_found(w->s, p, w->s->dirs[at].ids[i]) < 0) {
+                        if (fd >= 0)
+                                close(fd);
                         return oom(w->err);
+                }
         }
         strv subdirs = {0};
-        if (strv_extend(&subdirs, &w->s->dirs[at].subdirs) < 0)
+        if (strv_extend(&subdirs, &w->s->dirs[at].subdirs) < 0) {
+                if (fd >= 0)
+                        close(fd);
                 return oom(w->err);
+        }
         r = 0;
         for (size_t i = 0; r >= 0 && i < subdirs.n; i++) {
                 _cleanup_free_ char *sub = path_join(path, subdirs.v[i]);
-                r = sub ? visit(w, sub, depth + 1) : oom(w->err);
+                r = sub ? visit(w, fd, subdirs.v[i], sub, depth + 1) : oom(w->err);
         }
         strv_clear(&subdirs);
+        if (fd >= 0)
+                close(fd);
         return r;
+}
+
+static int cmp_u64(uint64_t a, uint64_t b) { return a < b ? -1 : a > b; }
+
+static int by_id(const void *a, const void *b) {
+        const nested_dir *x = *(const dir_ref *)a, *y = *(const dir_ref *)b;
+        int c = cmp_u64(x->dev, y->dev);
+        c = c ? c : cmp_u64(x->ino, y->ino);
+        return c ? c : cmp_u64(x->mnt_id, y->mnt_id);
+}
+
+/* Whether the scan saw a tree that held still: every directory still is
+ * what it was when it was read (identity and times, by its path), and none
+ * was met under two paths on one mount (a swap between two of its reads).
+ * Sets w->moved to one that changed. */
+static int check_still(walk *w) {
+        nested_scan *s = w->s;
+        /* Children before their parents: a move after a child was checked
+         * changes a parent's times, checked later. */
+        for (size_t i = s->n_dirs; !w->moved && i-- > 0;) {
+                struct stat st;
+                const nested_dir *d = &s->dirs[i];
+                if (fstatat(AT_FDCWD, d->path, &st, AT_SYMLINK_NOFOLLOW) < 0 || d->dev != (uint64_t)st.st_dev ||
+                    d->ino != (uint64_t)st.st_ino || d->ctime_ns != ns_of(st.st_ctim) ||
+                    d->mtime_ns != ns_of(st.st_mtim))
+                        saw_move(w, d->path);
+        }
+        if (w->moved || s->n_dirs < 2)
+                return 0;
+        dir_ref *refs = malloc(s->n_dirs * sizeof(dir_ref));
+        if (!refs)
+                return oom(w->err);
+        for (size_t i = 0; i < s->n_dirs; i++)
+                refs[i] = &s->dirs[i];
+        qsort(refs, s->n_dirs, sizeof(dir_ref), by_id);
+        for (size_t i = 1; !w->moved && i < s->n_dirs; i++) /* a root inside another is met twice, by one path */
+                if (by_id(&refs[i - 1], &refs[i]) == 0 && strcmp(refs[i - 1]->path, refs[i]->path) != 0)
+                        saw_move(w, refs[i]->path);
+        free(refs);
+        return 0;
+}
+
+static void scan_clear(nested_scan *s) {
+        for (size_t i = 0; i < s->n_dirs; i++)
+                dir_free(&s->dirs[i]);
+        s->n_dirs = s->n_read = 0;
+        strv_clear(&s->found);
+        free(s->found_ids);
+        s->found_ids = NULL;
 }
 
 int nested_scan_cached(const policy *p, const nested_scan *cache, nested_scan *s, corral_error *err) {
@@ -220,7 +379,7 @@ int nested_scan_cached(const policy *p, const nested_scan *cache, nested_scan *s
                 return 0;
         if (!(s->key = scan_key(p)))
                 return oom(err);
-        walk w = {.p = p, .s = s, .scan_ns = now_ns(), .err = err};
+        walk w = {.p = p, .s = s, .err = err};
         if (cache && cache->n_dirs && cache->key && strcmp(cache->key, s->key) == 0) {
                 if (!(w.index = malloc(cache->n_dirs * sizeof(dir_ref))))
                         return oom(err);
@@ -230,8 +389,31 @@ int nested_scan_cached(const policy *p, const nested_scan *cache, nested_scan *s
                 qsort(w.index, w.n_index, sizeof(dir_ref), by_path);
         }
         int r = 0;
-        for (size_t i = 0; r >= 0 && i < p->writable_roots.n; i++)
-                r = visit(&w, p->writable_roots.v[i], 0);
+        for (s->attempts = 1;; s->attempts++) {
+                w.scan_ns = now_ns();
+                for (size_t i = 0; r >= 0 && i < p->writable_roots.n; i++)
+                        r = visit(&w, -1, NULL, p->writable_roots.v[i], 0);
+                if (r >= 0)
+                        r = check_still(&w);
+                if (r < 0 || !w.moved)
+                        break;
+                if (s->attempts == SCAN_ATTEMPTS) {
+                        r = error_set(err, -EAGAIN,
+                                      "%s kept changing while corral looked for protected names (%u scans): "
+                                      "another process is moving or replacing directories there, and a scan "
+                                      "it races could miss an existing .git; run again when it is done",
+                                      w.moved, s->attempts);
+                        break;
+                }
+                scan_clear(s); /* start over: its records may describe a tree that never was */
+                if (strcmp(w.moved, "(out of memory)") != 0)
+                        free(w.moved);
+                w.moved = NULL;
+                struct timespec pause = {0, 1000000L * s->attempts};
+                nanosleep(&pause, NULL);
+        }
+        if (w.moved && strcmp(w.moved, "(out of memory)") != 0)
+                free(w.moved);
         free(w.index);
         return r;
 }
@@ -240,12 +422,28 @@ int nested_scan_roots(const policy *p, nested_scan *s, corral_error *err) {
         return nested_scan_cached(p, NULL, s, err);
 }
 
-int nested_created(const policy *p, const nested_scan *before, nested_scan *after, strv *created,
+const nested_id *nested_found_id(const nested_scan *s, const char *path) {
+        for (size_t i = 0; i < s->found.n; i++)
+                if (strcmp(s->found.v[i], path) == 0)
+                        return &s->found_ids[i];
+        return NULL;
+}
+
+int nested_created(const policy *p, const nested_scan *before, nested_scan *after, strv *created, strv *replaced,
                    corral_error *err) {
         int r = nested_scan_cached(p, before, after, err);
-        for (size_t i = 0; r >= 0 && i < after->found.n; i++)
-                if (!strv_contains(&before->found, after->found.v[i]) && strv_push(created, after->found.v[i]) < 0)
+        for (size_t i = 0; r >= 0 && i < after->found.n; i++) {
+                const nested_id *was = nested_found_id(before, after->found.v[i]), *now = &after->found_ids[i];
+                bool seen = false; /* the same object, found elsewhere before: moved, not created */
+                for (size_t k = 0; !was && before->found_ids && k < before->found.n; k++)
+                        seen |= before->found_ids[k].dev == now->dev && before->found_ids[k].ino == now->ino;
+                if (!was && !seen)
+                        r = strv_push(created, after->found.v[i]);
+                else if (!was || was->dev != now->dev || was->ino != now->ino)
+                        r = strv_push(replaced, after->found.v[i]);
+                if (r < 0)
                         r = oom(err);
+        }
         return r;
 }
 
@@ -253,7 +451,7 @@ int nested_created(const policy *p, const nested_scan *before, nested_scan *afte
  * One NUL-terminated field after another: the magic, the key, then for
  * each directory its path, depth, dev, ino, ctime, mtime, racy flag, number
  * of entries, the number of subdirectories and their names, the number of
- * protected names and those. Written by corral in its own state directory, which commands
+ * protected names and those, then each name's dev and ino. Written by corral in its own state directory, which commands
  * cannot write (plan_userns.c protects it inside writable roots). */
 
 static void put_list(FILE *f, const strv *l) {
@@ -289,6 +487,9 @@ int nested_save(const char *state_dir, const policy *p, const nested_scan *s) {
                         (long long)d->mtime_ns, 0, d->racy, 0, d->n_entries, 0);
                 put_list(f, &d->subdirs);
                 put_list(f, &d->names);
+                for (size_t k = 0; k < d->names.n; k++)
+                        fprintf(f, "%llu%c%llu%c", (unsigned long long)d->ids[k].dev, 0,
+                                (unsigned long long)d->ids[k].ino, 0);
         }
         int r = ferror(f) ? -EIO : 0;
         if (fclose(f) != 0 && r == 0)
@@ -352,6 +553,14 @@ static bool parse(reader *rd, nested_scan *s) {
                     !number(rd, 0, UINT32_MAX, &entries) ||
                     !get_list(rd, &d->subdirs) || !get_list(rd, &d->names))
                         return false;
+                if (d->names.n && !(d->ids = calloc(d->names.n, sizeof(*d->ids))))
+                        return false;
+                for (size_t k = 0; k < d->names.n; k++) {
+                        long long ndev, nino;
+                        if (!number(rd, 0, LLONG_MAX, &ndev) || !number(rd, 0, LLONG_MAX, &nino))
+                                return false;
+                        d->ids[k] = (nested_id){(uint64_t)ndev, (uint64_t)nino};
+                }
                 d->depth = (unsigned)depth, d->dev = (uint64_t)dev, d->ino = (uint64_t)ino;
                 d->ctime_ns = ct, d->mtime_ns = mt, d->racy = racy, d->n_entries = (uint32_t)entries;
         }
@@ -390,5 +599,6 @@ void nested_scan_free(nested_scan *s) {
         free(s->dirs);
         free(s->key);
         strv_clear(&s->found);
+        free(s->found_ids);
         *s = (nested_scan){0};
 }

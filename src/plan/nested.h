@@ -27,15 +27,22 @@
 #include "common/strv.h"
 #include "policy/policy.h"
 
+/* What an object is, whatever its name: its device and inode. */
+typedef struct nested_id {
+        uint64_t dev, ino;
+} nested_id;
+
 typedef struct nested_dir {
         char *path;       /* absolute */
         unsigned depth;   /* 0: a writable root */
         uint64_t dev, ino;
+        uint64_t mnt_id;  /* the mount it was reached through (not kept between runs) */
         int64_t ctime_ns, mtime_ns;
         bool racy;        /* changed too close to the scan for its times to tell: re-read next time */
         uint32_t n_entries; /* how many entries it had when read */
         strv subdirs;     /* names of its subdirectories, when depth < max_depth */
         strv names;       /* names of the protected entries in it, when depth >= 1 */
+        nested_id *ids;   /* what each of names is (names.n of them) */
 } nested_dir;
 
 typedef struct nested_scan {
@@ -44,21 +51,40 @@ typedef struct nested_scan {
         size_t n_dirs, cap_dirs;
         size_t n_read;    /* how many of them were read (the rest came unchanged from the cache) */
         strv found;       /* absolute paths of the protected names found at depth >= 1 */
+        nested_id *found_ids; /* what each of found is, as the scan saw it */
+        unsigned attempts; /* how many times the scan had to start over (directories moved meanwhile) */
 } nested_scan;
 
 /* Scans p's writable roots to p->protect_depth. With a cache (a previous
  * scan for the same policy, or NULL), a directory whose inode and times are
  * unchanged is not read again. A directory that cannot be read (other than
  * one that vanished) fails the scan with a message naming it: a command
- * could make it readable and write below it. */
+ * could make it readable and write below it.
+ *
+ * The scan goes by descriptor: each directory is opened from its parent's
+ * descriptor with O_NOFOLLOW (the roots with RESOLVE_NO_SYMLINKS), and each
+ * protected name's identity is taken from its directory's descriptor. A
+ * scan is kept only when nothing moved while it ran: no directory it read
+ * changed (identity, ctime, mtime) by the end, none it listed vanished, none
+ * was met under two paths on one mount. Otherwise it starts over, up to a
+ * bound, then fails with -EAGAIN naming the directory: another process kept
+ * moving directories there, and a scan it raced could miss an existing
+ * protected name. */
 int nested_scan_cached(const policy *p, const nested_scan *cache, nested_scan *s, corral_error *err);
 int nested_scan_roots(const policy *p, nested_scan *s, corral_error *err); /* without a cache */
 
 /* After the run: scans again with before as the cache into after, and
  * appends to created the protected names (absolute paths) that after found
- * and before did not. */
-int nested_created(const policy *p, const nested_scan *before, nested_scan *after, strv *created,
+ * and before did not (as a path or as an object), and to replaced those that
+ * after found at a path where before found another object or none, the
+ * object being one before found elsewhere (compared by device and inode, not
+ * by name: a .git moved away and another put in its place is not the one
+ * protected). */
+int nested_created(const policy *p, const nested_scan *before, nested_scan *after, strv *created, strv *replaced,
                    corral_error *err);
+
+/* The identity the scan saw at path (one of s->found), or NULL. */
+const nested_id *nested_found_id(const nested_scan *s, const char *path);
 
 /* The copy kept between runs, in state_dir/nested-DEPTH. nested_load leaves
  * s empty when the file is missing, unreadable, malformed or made for another

@@ -55,6 +55,15 @@ int plan_rule(plan *pl, const char *path, unsigned access, const char *why) {
         return 0;
 }
 
+int plan_rule_object(plan *pl, const char *path, unsigned access, const char *why, const struct stat *st) {
+        int r = plan_rule(pl, path, access, why);
+        if (r == 0) {
+                landlock_rule *rule = &pl->rules[pl->n_rules - 1];
+                rule->verify = true, rule->dev = st->st_dev, rule->ino = st->st_ino;
+        }
+        return r;
+}
+
 int plan_new_slot(plan *pl) { return pl->n_slots++; }
 
 void plan_free(plan *pl) {
@@ -68,6 +77,7 @@ void plan_free(plan *pl) {
         }
         free(pl->placeholders);
         nested_scan_free(&pl->nested);
+        free(pl->protected);
         free(pl->state_dir);
         free(pl->tmp_dir);
         free(pl->caches);

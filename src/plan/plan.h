@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "common/error.h"
 #include "common/strv.h"
@@ -63,6 +64,9 @@ typedef struct mount_op {
         uint64_t inodes;     /* TMPFS: nr_inodes, 0 = the kernel's default */
         unsigned mode;       /* TMPFS: mode of the root; MKFILE/MKDIR: mode */
         const char *cache_dir; /* OVERLAY: the private cache's directory (plan/caches.h) */
+        bool verify;         /* CLONE: the source, ATTACH: the target must be this object (dev, ino) when
+                              * it is opened, or the run fails (ESTALE): it moved since it was planned */
+        uint64_t dev, ino;
         const char *why;     /* one line for explain: which rule this op enforces */
 } mount_op;
 
@@ -78,6 +82,9 @@ typedef struct landlock_rule {
         const char *path;
         unsigned access; /* LL_* */
         const char *why;
+        bool verify;     /* the object at path must be this one (dev, ino) when the rule is added, or the
+                          * run fails (ESTALE): a rule binds to an object, so it would bind to another */
+        uint64_t dev, ino;
 } landlock_rule;
 
 /* A protected name's mount point. When it does not exist at run time (it
@@ -88,6 +95,23 @@ typedef struct placeholder {
         char *name;
         bool missing;    /* missing when planned: explain calls it a placeholder */
 } placeholder;
+
+/* An object corral makes read-only for the run (plan/protect.c): a protected
+ * name, the gitdir a .git file names, a protected symlink's target, corral's
+ * own state. known: it existed when planned, and dev/ino say what it was; the
+ * mounts check it, and so does the report after the run. */
+typedef struct protected_obj {
+        const char *path;    /* interned */
+        const char *why;
+        bool nofollow;       /* a symlink, protected as a link */
+        bool known;
+        uint64_t dev, ino;
+        bool expected;       /* the scan saw it: what it must still be when planned */
+        uint64_t expect_dev, expect_ino;
+        bool at_top;         /* directly in the top of its writable root: nothing above it can move, and
+                              * a top-level name may be a placeholder that a concurrent run's bookkeeping
+                              * replaces, so it is held by name (not checked by identity) */
+} protected_obj;
 
 /* How the resource limits are enforced (plan/limits.c). 0 = not set. */
 typedef struct plan_limits {
@@ -106,6 +130,8 @@ typedef struct plan {
         /* namespaces (CLONE_NEW* flags) */
         unsigned long clone_flags;
         bool confine;           /* false in full-access: namespaces only */
+        bool report_denials;    /* init adds the notifying filter, the supervisor records what the
+                                 * plan refuses (supervise/denials.h); a report, never the boundary */
 
         mount_op *ops;
         size_t n_ops, cap_ops;
@@ -119,6 +145,9 @@ typedef struct plan {
         placeholder *placeholders; /* every protected name's mount point (see above) */
         size_t n_placeholders;
         nested_scan nested;      /* protected names below the top level, and what was read to find them */
+        protected_obj *protected; /* everything made read-only for the run, in the order it is mounted */
+        size_t n_protected, cap_protected;
+        size_t n_pins;           /* ancestor directories pinned (made mount points) for them */
 
         char *state_dir;         /* per-workspace state: lock, placeholder journal, tmp */
         char *tmp_dir;           /* tmp=workspace: the directory bound at /tmp */
@@ -155,7 +184,23 @@ const char *plan_str(plan *pl, const char *s);  /* interned copy */
 const char *plan_strf(plan *pl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 mount_op *plan_op(plan *pl, mount_op_kind kind, const char *why);
 int plan_rule(plan *pl, const char *path, unsigned access, const char *why);
+/* The same, for the object st describes (checked when the rule is added). */
+int plan_rule_object(plan *pl, const char *path, unsigned access, const char *why, const struct stat *st);
 int plan_new_slot(plan *pl);
+
+/* The protected set (plan/protect.c). plan_protect records path (deduplicated;
+ * expect: what the nested scan or an lstat saw there, or NULL for a path that
+ * may not exist yet); plan_protect_emit then
+ * makes the mounts for all of them at once: first every directory between
+ * the top of the writable root that holds an object and the object itself is
+ * pinned (cloned and attached onto itself: a mount point cannot be renamed,
+ * removed or exchanged, while its contents stay writable), then each object
+ * is made read-only. Every object and pin is looked up by descriptor, never
+ * through a symlink, and its identity recorded; the mounts check it. */
+int plan_protect(plan *pl, const char *path, bool nofollow, const char *why, const nested_id *expect);
+int plan_protect_emit(const policy *p, plan *pl, corral_error *err);
+bool plan_is_protected(const plan *pl, const char *path);
+bool plan_inside_protected(const plan *pl, const char *path); /* at or below a protected directory */
 
 /* The resource limits (plan/limits.c): how each limit of the policy is
  * enforced, or -EOPNOTSUPP with err naming the limit and what is missing. */

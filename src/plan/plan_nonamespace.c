@@ -134,8 +134,12 @@ static bool has_excluded_below(const char *dir, const strv *excl) {
 static int expand(plan *pl, const char *dir, const strv *excl, const char *why, corral_error *err) {
         if (strv_contains(excl, dir))
                 return 0;
-        if (!has_excluded_below(dir, excl))
-                return plan_rule(pl, plan_str(pl, dir), LL_WRITE_ALL, why) < 0 ? oom(err) : 0;
+        struct stat dst;
+        if (!has_excluded_below(dir, excl)) {
+                if (lstat(dir, &dst) < 0)
+                        return 0; /* gone: nothing to grant */
+                return plan_rule_object(pl, plan_str(pl, dir), LL_WRITE_ALL, why, &dst) < 0 ? oom(err) : 0;
+        }
         DIR *d = opendir(dir);
         if (!d)
                 return 0; /* cannot list it: nothing in it is granted (fail closed) */
@@ -159,7 +163,7 @@ static int expand(plan *pl, const char *dir, const strv *excl, const char *why, 
                                       dir, MAX_RULES);
                 else if (S_ISDIR(st.st_mode))
                         r = expand(pl, child, excl, why, err);
-                else if (plan_rule(pl, plan_str(pl, child), LL_WRITE_ALL, why) < 0)
+                else if (plan_rule_object(pl, plan_str(pl, child), LL_WRITE_ALL, why, &st) < 0)
                         r = oom(err);
         }
         closedir(d);

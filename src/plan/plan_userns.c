@@ -20,10 +20,12 @@
 #include "common/macro.h"
 #include "common/path.h"
 #include "plan/caches.h"
+#include "plan/gitfile.h"
 #include "plan/gitlayout.h"
 #include "plan/host_sockets.h"
 #include "plan/nested.h"
 #include "plan/plan.h"
+#include "plan/proc_masks.h"
 
 #define DEFAULT_TMP_SIZE (1024ULL * 1024 * 1024) /* private /tmp and /dev/shm */
 
@@ -112,63 +114,125 @@ static int add_placeholder(plan *pl, const char *path, const char *name, bool mi
         return 0;
 }
 
-/* Clone the tree at path, make it read-only and attach it over itself. */
-static int protect_path(plan *pl, const char *path, bool nofollow, const char *why) {
+/* Clone the tree at path, make it read-only and attach it over itself, at
+ * this point of the plan (for what lies outside the writable roots). */
+static int protect_now(plan *pl, const char *path, const char *why) {
         int slot = plan_new_slot(pl);
         const char *p = plan_str(pl, path);
         mount_op *op = plan_op(pl, MOP_CLONE, why);
         if (!p || !op)
                 return -ENOMEM;
-        op->slot = slot, op->path = p, op->recursive = !nofollow, op->nofollow = nofollow;
+        op->slot = slot, op->path = p, op->recursive = true;
         if (!(op = plan_op(pl, MOP_SETATTR, why)))
                 return -ENOMEM;
-        op->slot = slot, op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, op->recursive = !nofollow;
+        op->slot = slot, op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, op->recursive = true;
         if (!(op = plan_op(pl, MOP_ATTACH, why)))
                 return -ENOMEM;
-        op->slot = slot, op->path = p, op->nofollow = nofollow;
+        op->slot = slot, op->path = p;
         return 0;
 }
 
-/* Protects an extra path (a gitdir, a symlink's target) when a writable root
- * contains it; outside the writable roots it is read-only already. */
-static int protect_extra(plan *pl, const policy *p, const char *path, const char *why) {
-        struct stat st;
-        if (!path || !writable_inside(p, path) || lstat(path, &st) < 0)
-                return 0;
-        for (size_t i = 0; i < pl->n_ops; i++) /* already protected */
-                if (pl->ops[i].kind == MOP_CLONE && pl->ops[i].path && strcmp(pl->ops[i].path, path) == 0 &&
-                    i + 1 < pl->n_ops && pl->ops[i + 1].kind == MOP_SETATTR)
-                        return 0;
-        return protect_path(pl, path, false, why);
+/* Adds path to the protected set (plan/protect.c), which is mounted, with
+ * its ancestors pinned, in step 6. */
+static int protect_path(plan *pl, const char *path, bool nofollow, const char *why) {
+        return plan_protect(pl, path, nofollow, why, NULL);
 }
 
-/* An existing protected name at path: read-only, and so is a symlink's
- * target when a writable root holds it. What a .git names (its gitdir,
- * common dir, hooks, included config) is read by plan_git_layout. */
+/* Protects an extra path (a gitdir, a symlink's target) when a writable root
+ * contains it; outside the writable roots it is read-only already. One that
+ * does not exist there is refused: the command could create it (a gitdir
+ * with hooks, the config a link leads to), unless a protected object holds
+ * it (read-only: nothing can be created there). */
+static int protect_extra(plan *pl, const policy *p, const char *path, const char *why, const char *from,
+                         corral_error *err) {
+        struct stat st;
+        if (!path || !writable_inside(p, path))
+                return 0;
+        if (lstat(path, &st) < 0) {
+                if (errno != ENOENT && errno != ENOTDIR)
+                        return error_set(err, -errno, "cannot inspect %s (named by %s): %s", path, from,
+                                         strerror(errno));
+                if (plan_inside_protected(pl, path))
+                        return 0;
+                return error_set(err, -ENOENT,
+                                 "%s names %s, which does not exist in a writable root: the command could create "
+                                 "it and put there what is read from it later, outside the sandbox. Create it, "
+                                 "or remove %s; nothing was run",
+                                 from, path, from);
+        }
+        /* Once (plan_protect ignores a path it has); the walk by descriptor
+         * must meet the object lstat saw. */
+        nested_id seen = {st.st_dev, st.st_ino};
+        return plan_protect(pl, path, false, why, &seen) < 0 ? oom(err) : 0;
+}
+
+/* An existing protected name at path: read-only, and so is what it points
+ * to when a writable root holds that (a symlink's target, a .git file's
+ * gitdir and common dir). */
 static int protect_existing(const policy *p, plan *pl, const char *path, const char *name, const struct stat *st,
-                            const char *why) {
-        (void)name;
+                            const char *why, const nested_id *expect, corral_error *err) {
+        nested_id seen = {st->st_dev, st->st_ino};
+        if (!expect) /* the walk by descriptor must meet the object lstat saw */
+                expect = &seen;
         if (S_ISLNK(st->st_mode)) {
                 /* Protected as a link: it stays, and its target is never
                  * made writable through it. */
                 _cleanup_free_ char *target = path_canonicalize(path);
-                int r = protect_path(pl, path, true, why);
-                return r < 0 ? r : protect_extra(pl, p, target, plan_strf(pl, "target of protected symlink %s", path));
+                if (plan_protect(pl, path, true, why, expect) < 0)
+                        return oom(err);
+                return protect_extra(pl, p, target, plan_strf(pl, "target of protected symlink %s", path),
+                                     plan_strf(pl, "the protected symlink %s", path), err);
         }
-        return protect_path(pl, path, false, why);
+        if (plan_protect(pl, path, false, why, expect) < 0)
+                return oom(err);
+        int r = 0;
+        if (S_ISREG(st->st_mode) && strcmp(name, ".git") == 0) {
+                _cleanup_free_ char *gitdir = gitfile_gitdir(path);
+                _cleanup_free_ char *common = gitdir ? gitfile_commondir(gitdir) : NULL;
+                r = protect_extra(pl, p, gitdir, plan_strf(pl, "gitdir named by %s", path), path, err);
+                if (r >= 0)
+                        r = protect_extra(pl, p, common, plan_strf(pl, "common dir of gitdir named by %s", path),
+                                          plan_strf(pl, "the commondir file of %s", gitdir), err);
+        }
+        return r;
 }
 
-/* Whether a read-only clone already covers path (a protected name or
- * surface at or above it). */
-static bool already_protected(const plan *pl, const char *path) {
-        for (size_t i = 0; i + 1 < pl->n_ops; i++) {
-                const mount_op *op = &pl->ops[i];
-                if (op->kind == MOP_CLONE && op->path && pl->ops[i + 1].kind == MOP_SETATTR &&
-                    (pl->ops[i + 1].attr & ATTR_RDONLY) &&
-                    (op->recursive ? path_is_below_or_equal(path, op->path) : strcmp(path, op->path) == 0))
-                        return true;
+/* Protected names below the top level (plan/nested.h): the existing ones. */
+static int plan_nested_names(const policy *p, plan *pl, corral_error *err) {
+        nested_scan cache;
+        nested_load(pl->state_dir, p, &cache);
+        int r = nested_scan_cached(p, &cache, &pl->nested, err);
+        nested_scan_free(&cache);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < pl->nested.found.n; i++) {
+                const char *path = pl->nested.found.v[i], *name = strrchr(path, '/') + 1;
+                struct stat st;
+                /* The scan saw it a moment ago: gone now means that a
+                 * directory above it moved meanwhile, and the object may be
+                 * elsewhere, still existing (protect.c checks the rest). */
+                if (lstat(path, &st) < 0)
+                        return error_set(err, -ESTALE,
+                                         "%s changed while corral planned the run: the scan for protected names "
+                                         "found it, and it is gone now (another process moved it, or a directory "
+                                         "above it); nothing was run",
+                                         path);
+                if ((r = protect_existing(p, pl, path, name, &st,
+                                          plan_strf(pl, "protected name %s below the top of a writable root", name),
+                                          &pl->nested.found_ids[i], err)) < 0)
+                        return r;
         }
-        return false;
+        if (p->protect_depth == 0)
+                return 0;
+        const char *note = plan_strf(pl,
+                                     "protected names are looked for down to %u level%s below each writable root "
+                                     "(%zu directories, %zu read, the rest unchanged since the last scan; %zu names found "
+                                     "below the top); "
+                                     "one the command creates within is reported after the run and protected from "
+                                     "the next run on, one it creates deeper is neither",
+                                     p->protect_depth, p->protect_depth == 1 ? "" : "s", pl->nested.n_dirs,
+                                     pl->nested.n_read, pl->nested.found.n);
+        return note && strv_push(&pl->notes, note) >= 0 ? 0 : oom(err);
 }
 
 /* Git's layout (plan/gitlayout.h): every place git reads configuration
@@ -182,7 +246,8 @@ static int plan_git_layout(const policy *p, plan *pl, const char *const *env, co
         int r = gitlayout_policy(&g, p, p->writable_roots.n, &pl->nested.found, genv, err);
         for (size_t i = 0; r >= 0 && i < g.n; i++) {
                 const git_surface *s = &g.v[i];
-                if (!writable_inside(p, s->path) || already_protected(pl, s->path))
+                if (!writable_inside(p, s->path) || plan_is_protected(pl, s->path) ||
+                    plan_inside_protected(pl, s->path))
                         continue;
                 for (size_t w = 0; w < p->writable_roots.n; w++)
                         if (path_is_below_or_equal(p->writable_roots.v[w], s->path)) {
@@ -197,12 +262,13 @@ static int plan_git_layout(const policy *p, plan *pl, const char *const *env, co
                 const char *why = plan_strf(pl, "git: %s", s->why);
                 struct stat st;
                 bool exists = lstat(s->path, &st) == 0;
+                nested_id seen = {exists ? st.st_dev : 0, exists ? st.st_ino : 0};
                 if (!why)
                         r = oom(err);
                 else if (s->link || (exists && S_ISLNK(st.st_mode)))
-                        r = exists && protect_path(pl, s->path, true, why) < 0 ? oom(err) : 0;
+                        r = exists && plan_protect(pl, s->path, true, why, &seen) < 0 ? oom(err) : 0;
                 else if (exists)
-                        r = protect_path(pl, s->path, false, why) < 0 ? oom(err) : 0;
+                        r = plan_protect(pl, s->path, false, why, &seen) < 0 ? oom(err) : 0;
                 else
                         r = add_placeholder(pl, s->path, strrchr(s->path, '/') + 1, true) < 0 ||
                                             protect_path(pl, s->path, false, why) < 0
@@ -218,36 +284,6 @@ static int plan_git_layout(const policy *p, plan *pl, const char *const *env, co
         }
         gitlayout_free(&g);
         return r;
-}
-
-/* Protected names below the top level (plan/nested.h): the existing ones. */
-static int plan_nested_names(const policy *p, plan *pl, corral_error *err) {
-        nested_scan cache;
-        nested_load(pl->state_dir, p, &cache);
-        int r = nested_scan_cached(p, &cache, &pl->nested, err);
-        nested_scan_free(&cache);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < pl->nested.found.n; i++) {
-                const char *path = pl->nested.found.v[i], *name = strrchr(path, '/') + 1;
-                struct stat st;
-                if (lstat(path, &st) < 0)
-                        continue; /* gone since the scan: the check after the run sees it if it comes back */
-                if (protect_existing(p, pl, path, name, &st,
-                                     plan_strf(pl, "protected name %s below the top of a writable root", name)) < 0)
-                        return oom(err);
-        }
-        if (p->protect_depth == 0)
-                return 0;
-        const char *note = plan_strf(pl,
-                                     "protected names are looked for down to %u level%s below each writable root "
-                                     "(%zu directories, %zu read, the rest unchanged since the last scan; %zu names found "
-                                     "below the top); "
-                                     "one the command creates within is reported after the run and protected from "
-                                     "the next run on, one it creates deeper is neither",
-                                     p->protect_depth, p->protect_depth == 1 ? "" : "s", pl->nested.n_dirs,
-                                     pl->nested.n_read, pl->nested.found.n);
-        return note && strv_push(&pl->notes, note) >= 0 ? 0 : oom(err);
 }
 
 static int plan_protected_names(const policy *p, plan *pl, const char *const *env, corral_error *err) {
@@ -269,9 +305,11 @@ static int plan_protected_names(const policy *p, plan *pl, const char *const *en
                                         return oom(err);
                                 continue;
                         }
-                        if (add_placeholder(pl, path, name, false) < 0 ||
-                            protect_existing(p, pl, path, name, &st, why) < 0)
+                        if (add_placeholder(pl, path, name, false) < 0)
                                 return oom(err);
+                        int r = protect_existing(p, pl, path, name, &st, why, NULL, err);
+                        if (r < 0)
+                                return r;
                 }
         int r = plan_nested_names(p, pl, err);
         return r < 0 ? r : plan_git_layout(p, pl, env, err);
@@ -455,6 +493,17 @@ nomem:
         return oom(err);
 }
 
+/* Why the new proc is mounted, and, when the /proc corral sees is masked (a
+ * container), why the kernel will refuse it and what to do: the mount's
+ * error then says both. NULL when out of memory. */
+static const char *proc_why(plan *pl) {
+        char masked[512];
+        proc_masks(masked, sizeof(masked));
+        if (!masked[0])
+                return "proc of the new pid namespace";
+        return plan_strf(pl, "proc of the new pid namespace; /proc is masked here (%s): " PROC_MASKED_FIX, masked);
+}
+
 /* Mount points in the new /tmp (slot) for a path that lies beneath /tmp. */
 static int mkdir_under_tmp(plan *pl, int slot, const char *path) {
         if (!path_is_below_or_equal(path, "/tmp") || strcmp(path, "/tmp") == 0)
@@ -522,13 +571,13 @@ static int plan_confined(const policy *p, plan *pl, const char *const *env, corr
         /* 3. A proc that shows only the sandbox's processes. Its kernel
          *    knobs are guarded by file ownership alone (no capability is
          *    checked), which a root caller's uid 0 passes: read-only. */
-        if (!(op = plan_op(pl, MOP_PROC, "proc of the new pid namespace")))
+        if (!(op = plan_op(pl, MOP_PROC, proc_why(pl))))
                 goto nomem;
         op->path = "/proc";
         for (size_t i = 0; i < ELEMENTSOF(proc_readonly); i++) {
                 struct stat st;
                 if (lstat(proc_readonly[i], &st) == 0 &&
-                    protect_path(pl, proc_readonly[i], false, "kernel settings stay read-only, even for uid 0") < 0)
+                    protect_now(pl, proc_readonly[i], "kernel settings stay read-only, even for uid 0") < 0)
                         goto nomem;
         }
 
@@ -600,6 +649,19 @@ static int plan_confined(const policy *p, plan *pl, const char *const *env, corr
         if (writable_inside(p, state_root) &&
             protect_path(pl, state_root, false, "corral's own state stays read-only") < 0)
                 return oom(err);
+        /* Everything protected above, mounted: pins first, then the
+         * objects (plan/protect.c). */
+        if ((r = plan_protect_emit(p, pl, err)) < 0)
+                return r;
+        if (pl->n_pins) {
+                const char *pins = plan_strf(pl,
+                                             "%zu director%s leading to protected objects %s pinned for the run "
+                                             "(mount points): not renamed or removed, contents writable; a rename "
+                                             "between one and the rest of its writable root fails with EXDEV",
+                                             pl->n_pins, pl->n_pins == 1 ? "y" : "ies", pl->n_pins == 1 ? "is" : "are");
+                if (!pins || strv_push(&pl->notes, pins) < 0)
+                        return oom(err);
+        }
 
         /* 7. Masks last: denied paths and host sockets. */
         strv sockets = {0};
@@ -656,7 +718,7 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
                 /* No filesystem or network restriction; the namespaces only
                  * make the whole tree die with the sandbox. */
                 mount_op *op = plan_op(pl, MOP_MAKE_PRIVATE, "mounts of the sandbox stay private");
-                mount_op *proc = op ? plan_op(pl, MOP_PROC, "proc of the new pid namespace") : NULL;
+                mount_op *proc = op ? plan_op(pl, MOP_PROC, proc_why(pl)) : NULL;
                 if (!proc)
                         return oom(err);
                 proc->path = "/proc";
@@ -667,6 +729,15 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
                 return 0;
         }
         pl->confine = true;
+        /* the users backend's runner makes its own plan, without them */
+        pl->report_denials = p->report_denials && p->backend != BACKEND_USERS;
+        if (p->report_denials &&
+            strv_push(&pl->notes, pl->report_denials
+                                          ? "denial reports: on (writes, creations, removals and connects that "
+                                            "the plan refuses are reported at the end; the kernel still decides)"
+                                          : "denial reports: not with the users backend (the same refusals, "
+                                            "unreported)") < 0)
+                return oom(err);
         if (p->network == NETWORK_OFF)
                 pl->clone_flags |= CLONE_NEWNET;
 
@@ -680,6 +751,10 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
                                  pl->landlock_abi);
         if (pl->landlock_abi == 0 &&
             strv_push(&pl->notes, "Landlock is not available: the mounts alone enforce the write rules") < 0)
+                return oom(err);
+        if (landlock_abi_lowered() >= 0 &&
+            strv_push(&pl->notes, "Landlock ABI lowered below the kernel's by the test switch "
+                                  "CORRAL_TEST_LANDLOCK_ABI (simulating an older kernel)") < 0)
                 return oom(err);
 
         mount_op *op = plan_op(pl, MOP_MAKE_PRIVATE, "mounts of the sandbox stay private");

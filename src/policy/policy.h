@@ -109,6 +109,7 @@ typedef struct policy {
 
         uint64_t timeout_ms;  /* 0: none */
         bool allow_broad_roots; /* allow /, $HOME or an ancestor as a writable root */
+        bool report_denials;    /* record the operations the sandbox refuses (docs/design.md) */
         policy_limits limits;
         policy_cache_mode caches[N_CACHES];
         char *caches_dir;     /* where private caches live (user config only); NULL: the workspace's state dir */

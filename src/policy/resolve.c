@@ -463,6 +463,8 @@ static int resolve(const config_layer *const layers[N_LAYERS], const char *home,
                         p->backend = l->backend;
                 if (l->has_allow_broad_roots)
                         p->allow_broad_roots = l->allow_broad_roots;
+                if (l->has_report_denials)
+                        p->report_denials = l->report_denials;
                 for (int k = 0; k < N_LIMITS; k++)
                         if (l->has_limits & (1u << k))
                                 p->limits.v[k] = l->limits.v[k];

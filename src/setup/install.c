@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "setup/install.h"
+#include "setup/texts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -281,15 +282,7 @@ static int write_text(const char *path, const char *text, corral_error *err) {
 
 int unit_install(const marker *m, corral_error *err) {
         char text[1024];
-        snprintf(text, sizeof(text),
-                 "# Installed by corral-setup: reloads the nftables rules that keep the\n"
-                 "# corral-offline sandbox user off the network. Removed by corral-setup --uninstall.\n"
-                 "[Unit]\nDescription=corral sandbox firewall (table inet corral)\n"
-                 "DefaultDependencies=no\nBefore=network-pre.target\nWants=network-pre.target\n"
-                 "After=local-fs.target\n\n"
-                 "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=%s --apply-firewall\n\n"
-                 "[Install]\nWantedBy=multi-user.target\n",
-                 m->setup);
+        firewall_unit_text(text, sizeof(text), m->setup);
         int r = write_text(FIREWALL_UNIT, text, err);
         if (r < 0)
                 return r;
@@ -310,17 +303,12 @@ void unit_remove(void) {
 }
 
 /* Ubuntu 23.10+ only lets profiles with the `userns` rule create user
- * namespaces. Untested on the machines corral's CI runs on (they have no
- * such sysctl): kept to the minimum. */
+ * namespaces. The text (setup/texts.c) is compiled by apparmor_parser in
+ * the tests (tests/platform/validate.sh); loading it needs a kernel with
+ * AppArmor, which corral's CI machines lack. */
 int apparmor_install(const marker *m, const char *corral_path, corral_error *err) {
         char text[2048];
-        snprintf(text, sizeof(text),
-                 "# Installed by corral-setup: lets corral and corral-runner create user\n"
-                 "# namespaces under kernel.apparmor_restrict_unprivileged_userns=1.\n"
-                 "abi <abi/4.0>,\ninclude <tunables/global>\n\n"
-                 "profile corral %s flags=(unconfined) {\n  userns,\n}\n\n"
-                 "profile corral-runner %s flags=(unconfined) {\n  userns,\n}\n",
-                 corral_path, m->runner);
+        apparmor_profile_text(text, sizeof(text), corral_path, m->runner);
         int r = write_text(APPARMOR_PROFILE, text, err);
         if (r < 0)
                 return r;

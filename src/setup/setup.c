@@ -25,6 +25,7 @@
 #include "setup/grants.h"
 #include "setup/install.h"
 #include "setup/marker.h"
+#include "setup/texts.h"
 
 #ifndef CORRAL_LIBEXECDIR
 #define CORRAL_LIBEXECDIR "/usr/local/libexec/corral"
@@ -74,8 +75,8 @@ static int install(const char *member, const marker *opts, const char *runner_sr
                 runner_src = src;
                 self_path(self, sizeof(self));
         }
-        snprintf(corral_path, sizeof(corral_path), "%s", self);
-        snprintf(corral_path, sizeof(corral_path), "%s/corral", dirname(corral_path));
+        /* next to us (a build), or ../bin (make install): texts.c */
+        setup_corral_path(self, corral_path, sizeof(corral_path));
 
         m.format = MARKER_FORMAT;
         snprintf(m.version, sizeof(m.version), "%s", CORRAL_VERSION);

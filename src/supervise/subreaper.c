@@ -296,7 +296,10 @@ int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, c
                               last.step == STEP_LANDLOCK && last.detail >= 0 && (size_t)last.detail < pl->n_rules
                                       ? pl->rules[last.detail].path
                                       : "",
-                              strerror(last.err ? last.err : EIO));
+                              last.err == ESTALE && last.step == STEP_LANDLOCK
+                                      ? "it is no longer the object corral planned (another process moved or "
+                                        "replaced it since the plan was made); nothing was run"
+                                      : strerror(last.err ? last.err : EIO));
         } else if (last.kind == REPORT_EXEC_FAILED) {
                 res->exit_code = last.err == ENOENT ? 127 : 126;
                 error_set(err, 0, "cannot execute %s: %s", pl->argv.n ? pl->argv.v[0] : "(none)", strerror(last.err));

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,6 +22,7 @@
 #include "apply/host.h"
 #include "apply/syscalls.h"
 #include "common/timing.h"
+#include "supervise/denials.h"
 
 static const int forwarded[] = {FORWARDED_SIGNALS};
 
@@ -126,6 +128,15 @@ static int setup_failed(const plan *pl, const apply_report *rep, corral_error *e
         int r = -(rep->err ? rep->err : EIO);
         if (rep->step == STEP_MOUNT && rep->detail >= 0 && (size_t)rep->detail < pl->n_ops) {
                 const mount_op *op = &pl->ops[rep->detail];
+                if (r == -ESTALE && op->verify)
+                        return error_set(err, r,
+                                         "%s: %s is no longer the object corral planned to %s (device %llu, inode "
+                                         "%llu): another process moved or replaced it, or a directory above it, "
+                                         "since the plan was made; nothing was run%s%s%s",
+                                         step_name(rep->step), op->path,
+                                         op->kind == MOP_CLONE ? "protect" : "mount onto",
+                                         (unsigned long long)op->dev, (unsigned long long)op->ino,
+                                         op->why ? " (for " : "", op->why ? op->why : "", op->why ? ")" : "");
                 return error_set(err, r, "%s: %s %s%s%s: %s%s%s%s", step_name(rep->step), op_name(op->kind),
                                  op->path ? op->path : "", op->sub ? " " : "", op->sub ? op->sub : "",
                                  strerror(-r), op->why ? " (for " : "", op->why ? op->why : "", op->why ? ")" : "");
@@ -134,7 +145,9 @@ static int setup_failed(const plan *pl, const apply_report *rep, corral_error *e
                 return error_set(err, r, "%s: %s", step_name(rep->step), strerror(-r));
         if (rep->step == STEP_LANDLOCK && rep->detail >= 0 && (size_t)rep->detail < pl->n_rules)
                 return error_set(err, r, "applying Landlock: rule for %s: %s", pl->rules[rep->detail].path,
-                                 strerror(-r));
+                                 r == -ESTALE ? "it is no longer the object corral planned (another process moved or "
+                                                "replaced it since the plan was made); nothing was run"
+                                              : strerror(-r));
         if (rep->step == STEP_CHDIR)
                 return error_set(err, r, "cannot change to the working directory %s inside the sandbox: %s",
                                  pl->policy->cwd, strerror(-r));
@@ -147,38 +160,70 @@ __attribute__((noreturn)) static void child(apply_ctx *ctx, int sync_w, int repo
         close(report_r);
         close(sigfd);
         /* Only the two pipes cross into the sandbox's init, as fds 3 and 4
-         * (moved out of the way first, so neither overwrites the other). */
+         * (moved out of the way first, so neither overwrites the other),
+         * and with denial reports the socket for the listener, as fd 5. */
         int sync_fd = fcntl(ctx->sync_fd, F_DUPFD_CLOEXEC, 10);
         int report_fd = fcntl(ctx->report_fd, F_DUPFD_CLOEXEC, 10);
+        int notify_fd = ctx->notify_fd >= 0 ? fcntl(ctx->notify_fd, F_DUPFD_CLOEXEC, 10) : -1;
         if (sync_fd < 0 || report_fd < 0 || apply_move_fd(sync_fd, 3) < 0 || apply_move_fd(report_fd, 4) < 0 ||
-            sys_close_range(5, ~0U, 0) < 0)
+            (ctx->notify_fd >= 0 && (notify_fd < 0 || apply_move_fd(notify_fd, 5) < 0)) ||
+            sys_close_range(ctx->notify_fd >= 0 ? 6 : 5, ~0U, 0) < 0)
                 _exit(125);
         ctx->sync_fd = 3;
         ctx->report_fd = 4;
+        if (ctx->notify_fd >= 0)
+                ctx->notify_fd = 5;
         apply_sandbox_init(ctx);
 }
 
 /* After the run: the protected names the command created below the top of a
- * writable root (plan/nested.h). They were writable while it ran; say so,
- * once, on stderr. The next run finds and protects them. */
+ * writable root (plan/nested.h), and every protected object that is no
+ * longer the one corral protected, compared by device and inode: the name
+ * may be the same and the object another (moved or replaced from outside
+ * this sandbox: another run, another process). Said once each, on stderr.
+ * The next run finds and protects what is there now. */
 static void report_nested(const plan *pl) {
-        if (pl->nested.n_dirs == 0)
-                return;
-        strv created = {0};
-        nested_scan after;
-        corral_error e = {{0}};
-        if (nested_created(pl->policy, &pl->nested, &after, &created, &e) < 0)
-                fprintf(stderr, "corral: warning: cannot check for protected names the command created: %s\n", e.msg);
-        else
-                nested_save(pl->state_dir, pl->policy, &after); /* where the next run starts from */
-        nested_scan_free(&after);
+        strv created = {0}, replaced = {0};
+        if (pl->nested.n_dirs) {
+                nested_scan after;
+                corral_error e = {{0}};
+                if (nested_created(pl->policy, &pl->nested, &after, &created, &replaced, &e) < 0)
+                        fprintf(stderr, "corral: warning: cannot check for protected names the command created: %s\n",
+                                e.msg);
+                else
+                        nested_save(pl->state_dir, pl->policy, &after); /* where the next run starts from */
+                nested_scan_free(&after);
+        }
         for (size_t i = 0; i < created.n; i++)
                 fprintf(stderr,
                         "corral: warning: the command created %s, a protected name below the top of a writable "
                         "root; it was not protected during this run (later runs protect it). Look at it before "
                         "running git or an IDE there: hooks and config in it run outside the sandbox\n",
                         created.v[i]);
+        for (size_t i = 0; i < pl->n_protected; i++) {
+                const protected_obj *o = &pl->protected[i];
+                struct stat st;
+                if (!o->known || o->at_top)
+                        continue; /* held by name (a placeholder, maybe: corral takes it away) */
+                bool there = lstat(o->path, &st) == 0;
+                if (there && (uint64_t)st.st_dev == o->dev && (uint64_t)st.st_ino == o->ino)
+                        continue;
+                fprintf(stderr,
+                        "corral: warning: %s, protected during this run, is %s (device %llu, inode %llu): it was "
+                        "moved or replaced from outside this sandbox while the command ran. Look at %s before "
+                        "running git or an IDE there: hooks and config in it run outside the sandbox\n",
+                        o->path, there ? "no longer the object corral protected" : "gone",
+                        (unsigned long long)o->dev, (unsigned long long)o->ino, there ? "it" : "what is there now");
+        }
+        for (size_t i = 0; i < replaced.n; i++)
+                if (!plan_is_protected(pl, replaced.v[i]))
+                        fprintf(stderr,
+                                "corral: warning: %s is not the object found there before the run (it was moved "
+                                "or replaced while the command ran): look at it before running git or an IDE "
+                                "there\n",
+                                replaced.v[i]);
         strv_clear(&created);
+        strv_clear(&replaced);
 }
 
 int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *err) {
@@ -188,17 +233,24 @@ int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *e
 int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_result *res, corral_error *err) {
         *res = (run_result){0};
         uint64_t start = now_ms();
+        denials *dn = calloc(1, sizeof(*dn));
+        if (!dn)
+                return error_set(err, -ENOMEM, "out of memory");
         host_state host;
         int r = host_prepare(pl, &host, err);
-        if (r < 0)
+        if (r < 0) {
+                free(dn);
                 return r;
+        }
         if ((r = caches_prepare(pl, err)) < 0) {
                 host_finish(pl, &host);
+                free(dn);
                 return r;
         }
         timing_mark(TP_HOST);
 
-        apply_ctx ctx = {.pl = pl, .envp = pl->env.v};
+        apply_ctx ctx = {.pl = pl, .envp = pl->env.v, .notify_fd = -1};
+        denials_init(dn, pl, &ctx.notify_fd);
         int sync_pipe[2] = {-1, -1}, report_pipe[2] = {-1, -1}, sigfd = -1, pidfd = -1, cg_fd = -1;
         char *cg_path = NULL;
         pid_t pid = -1;
@@ -263,6 +315,9 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         close(sync_pipe[0]);
         close(report_pipe[1]);
         sync_pipe[0] = report_pipe[1] = -1;
+        if (ctx.notify_fd >= 0)
+                close(ctx.notify_fd);
+        ctx.notify_fd = -1;
         pidfd = sys_pidfd_open(pid, 0);
         if ((r = write_id_maps(pid, err)) < 0 || pidfd < 0 || write(sync_pipe[1], "g", 1) != 1) {
                 if (r >= 0)
@@ -277,15 +332,16 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
 
         uint64_t deadline = pl->policy->timeout_ms ? start + pl->policy->timeout_ms : 0;
         for (;;) {
-                struct pollfd fds[3] = {{.fd = pidfd, .events = POLLIN},
+                struct pollfd fds[4] = {{.fd = pidfd, .events = POLLIN},
                                         {.fd = sigfd, .events = POLLIN},
-                                        {.fd = control_fd, .events = POLLIN}};
+                                        {.fd = control_fd, .events = POLLIN},
+                                        {.fd = denials_fd(dn), .events = POLLIN}};
                 int timeout = -1;
                 if (deadline && !res->timed_out) {
                         uint64_t now = now_ms();
                         timeout = now >= deadline ? 0 : (int)(deadline - now);
                 }
-                int n = poll(fds, control_fd >= 0 ? 3 : 2, timeout);
+                int n = poll(fds, 4, timeout); /* negative fds are skipped */
                 if (n < 0 && errno != EINTR)
                         break;
                 if (n == 0 && deadline && !res->timed_out) {
@@ -311,6 +367,11 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                                 control_fd = -1;
                         }
                 }
+                if (fds[3].revents) {
+                        denials_handle(dn);
+                        if (dn->fatal)
+                                kill(pid, SIGKILL); /* its calls would wait for an answer forever */
+                }
                 if (fds[0].revents & POLLIN)
                         break;
         }
@@ -319,6 +380,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 ;
         timing_mark(TP_EXITED);
         res->wall_ms = now_ms() - start;
+        denials_stop(dn); /* no task uses the filter now: its thread ends */
 
         apply_report rep = {0}, last = {0};
         fcntl(report_pipe[0], F_SETFL, O_NONBLOCK);
@@ -350,7 +412,11 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 r = error_set(err, -EIO, "the sandbox ended before the command did (init %s %d)",
                               WIFSIGNALED(status) ? "killed by signal" : "exited with",
                               WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        if (dn->fatal && r == 0)
+                r = error_set(err, -EAGAIN, "denial reports: %s; the sandbox was stopped", dn->unavailable);
         report_nested(pl);
+        if (!dn->running)
+                denials_print(dn, verbose);
 out:
         for (int i = 0; i < 2; i++) {
                 if (sync_pipe[i] >= 0)
@@ -369,6 +435,20 @@ out:
         cgroup_destroy(cg_path);
         free(cg_path);
         free(ctx.slots);
+        if (ctx.notify_fd >= 0)
+                close(ctx.notify_fd);
+        if (!denials_stop(dn)) {
+                /* its thread is still in the listener: leave both alone */
+                fprintf(stderr, "corral: warning: the denial reports' thread did not end; no reports\n");
+        } else if (r < 0 || !dn->pl->report_denials) {
+                denials_done(dn);
+                free(dn);
+        } else {
+                if (dn->listener >= 0)
+                        close(dn->listener); /* the sandbox is gone: nothing waits on it */
+                dn->listener = -1;
+                res->denials = dn;
+        }
         host_finish(pl, &host);
         timing_mark(TP_DONE);
         return r;

@@ -22,6 +22,9 @@ typedef struct run_result {
          * does; corral cannot see the ENOMEM itself). */
         int limit;
         bool limit_certain;
+        /* With denial reports (plan.report_denials): what was refused, for
+         * the caller to keep and free (denials_done, free); else NULL. */
+        struct denials *denials;
 } run_result;
 
 /* Returns 0 when the command was started (res says how it ended; exec

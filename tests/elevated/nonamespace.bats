@@ -149,6 +149,24 @@ outside_unchanged() {
 	outside_unchanged
 }
 
+@test "pinning: the parents of protected objects cannot be renamed (no Landlock right on them); git outside runs nothing planted" {
+	# Without namespaces there is no mount to pin with: the Landlock rules are
+	# granted on the entries beside a protected object, never on the
+	# directories that lead to it, so they cannot be renamed or removed
+	# (docs/design.md, "Pinning"). The attack of pinning.bats, here.
+	as "$DEV" git init -q "$WS/sub"
+	as "$DEV" sh -c "touch '$WS/sub/file' && mkdir -p '$WS/cfg/codex' && echo 'model = 1' > '$WS/cfg/codex/config.toml' && ln -s cfg/codex '$WS/.codex'"
+	setfacl -R -m u:corral-offline:rwX,d:u:corral-offline:rwX "$WS"
+	run ncrun -- sh -c 'mv sub sub.moved && echo MOVED-SUB; mv cfg cfg.old && echo MOVED-CFG; echo y > sub/file && echo FILE; echo evil > cfg/codex/config.toml && echo WROTE; echo done'
+	assert_status 0
+	assert_contains done
+	assert_contains FILE
+	! grep -q 'MOVED\|WROTE' <<< "$output" || { echo "$output" >&2; return 1; }
+	[ -d "$WS/sub/.git" ] && [ ! -e "$WS/sub.moved" ] && [ ! -e "$WS/cfg.old" ]
+	[ "$(cat "$WS/cfg/codex/config.toml")" = "model = 1" ]
+	outside_unchanged
+}
+
 @test "a workspace the sandbox user cannot write is refused (125) with the reason" {
 	setfacl -b "$WS"
 	run ncrun -- true

@@ -120,7 +120,7 @@ class Raw {
 // ---------------------------------------------------------------------------
 
 const w = world();
-const c = await connect(w);
+const c = await connect(w, ["--report-denials"]);
 
 await test("initialize: the server says who it is and that it has tools", async () => {
   assert.equal(c.client.getServerVersion().name, "corral");
@@ -172,6 +172,11 @@ await test("tools/call: a hook planted in .git is refused, and nothing appears t
   const r = await run(c, { command: "echo 'touch /tmp/pwned' > .git/hooks/pre-commit" });
   assert.notEqual(r.structuredContent.exit_code, 0);
   assert.equal(fs.existsSync(path.join(w.ws, ".git/hooks/pre-commit")), false);
+  // the server runs with --report-denials: the refusal comes back as a denial
+  assert.deepEqual(r.structuredContent.denials, [{
+    op: "write", path: path.join(w.ws, ".git/hooks/pre-commit"), rule: "protected name .git", allow_with: null,
+  }]);
+  assert.match(text(r), /denied by the sandbox[\s\S]*protected name \.git/);
 });
 
 await test("tools/call: read_only narrows the policy (control: the same write works without it)", async () => {

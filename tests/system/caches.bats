@@ -597,20 +597,41 @@ go_build_outside() {
 	local before t0 t1 t2
 	before=$(tree_sig "$HOME/.npm")
 	printf '{"name":"proj","version":"1.0.0","private":true}\n' > package.json
-	t0=$(date +%s%N)
-	run corral run -n on -- npm install --no-save is-number@7.0.0
-	t1=$(date +%s%N)
-	assert_success
-	rm -rf node_modules package-lock.json
-	run corral run -n on -- npm install --no-save --prefer-offline is-number@7.0.0
-	t2=$(date +%s%N)
-	assert_success
-	echo "# first $(((t1 - t0) / 1000000)) ms, second $(((t2 - t1) / 1000000)) ms" >&3
-	[ $((t2 - t1)) -lt $((t1 - t0)) ] || fail "the second install was not faster"
+	# The first install fetches (the private cache is empty), the second finds
+	# it cached. On a loaded machine one pair can come out the wrong way round
+	# by noise: up to three pairs, from an empty private cache each time.
+	local try faster=no
+	for try in 1 2 3; do
+		corral cache clear npm > /dev/null
+		rm -rf node_modules package-lock.json
+		t0=$(date +%s%N)
+		run corral run -n on -- npm install --no-save is-number@7.0.0
+		t1=$(date +%s%N)
+		assert_success
+		rm -rf node_modules package-lock.json
+		run corral run -n on -- npm install --no-save --prefer-offline is-number@7.0.0
+		t2=$(date +%s%N)
+		assert_success
+		echo "# try $try: first $(((t1 - t0) / 1000000)) ms, second $(((t2 - t1) / 1000000)) ms" >&3
+		if [ $((t2 - t1)) -lt $((t1 - t0)) ]; then faster=yes && break; fi
+	done
+	[ "$faster" = yes ] || fail "the second install was not faster in three tries"
 	[ -e node_modules/is-number/index.js ] || fail "is-number was not installed"
 	# the private cache alone holds it: offline, with the network off
 	rm -rf node_modules
 	run corral run -- npm install --no-save --offline is-number@7.0.0
 	assert_success
 	[ "$(tree_sig "$HOME/.npm")" = "$before" ] || fail "something was written to the developer's ~/.npm"
+}
+
+@test "caches: doctor mounts a real overlay and says whether read-through works, leaving nothing behind" {
+	run corral doctor --json
+	assert_success
+	local rt
+	rt=$(printf '%s' "$output" | "$PYTHON" -c 'import json, sys; c = json.load(sys.stdin)["caches"]; print(c["read_through"], c["detail"])')
+	echo "# $rt" >&3
+	if [ "$(how xdg)" = overlay ]; then
+		[[ "$rt" == True* ]] || fail "the caches are overlaid here, but doctor says: $rt"
+	fi
+	[ -z "$(find "$XDG_CACHE_HOME/corral" -maxdepth 1 -name 'doctor-overlay.*')" ] || fail "doctor left its probe behind"
 }

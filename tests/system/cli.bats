@@ -248,6 +248,47 @@ print("ok")' "$T/sig.json" "$T/to.json"
 	assert_output_has userns
 }
 
+# The probe is corral itself: it must run in the sandbox even where the binary
+# cannot be seen inside (the sandbox's /tmp is its own; ~/.ssh is hidden).
+@test "doctor: the probe runs wherever corral is installed (under /tmp, in a hidden directory)" {
+	require_python
+	"$CORRAL_REAL" run --backend userns -- true || skip "the userns backend does not run here (doctor's probe is its)"
+	local dir bin
+	for dir in "/tmp/$TOKEN-bin" "$HOME/.ssh/$TOKEN-bin"; do
+		mkdir -p "$dir"
+		bin=$dir/corral
+		cp "$CORRAL_REAL" "$bin"
+		run "$CORRAL_REAL" run --backend userns -- test -e "$bin"
+		assert_status 1 # control: the binary is not visible inside
+		run --separate-stderr "$bin" doctor --json
+		assert_success
+		printf '%s' "$output" | "$PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+c = d["checklist"]
+assert c, "no checklist: %s" % d.get("probe_error")
+w = c["writes"]
+assert w["workspace"] == "ok" and w["outside"] != "ok" and w["protected"] != "ok", w
+print("PROBED")' || fail "doctor from $bin: $output"
+		rm -rf "$dir"
+	done
+}
+
+# make demo from a checkout under /tmp: each denial must be for the reason it
+# claims (demo.sh checks the message), not because its fake HOME is hidden.
+@test "demo: every step holds, for the reason it claims, with corral installed under /tmp" {
+	backend_is userns || skip "the demo runs the default backend; this suite runs $CORRAL_BACKEND"
+	"$CORRAL_REAL" doctor --json | grep -q '"auto_backend":"userns"' ||
+		skip "auto does not pick userns here (the demo's expectations are userns's)"
+	command -v nc > /dev/null && command -v python3 > /dev/null || skip "the demo needs nc and python3"
+	mkdir -p "/tmp/$TOKEN-bin"
+	cp "$CORRAL_REAL" "/tmp/$TOKEN-bin/corral"
+	run "$REPO/demo/demo.sh" "/tmp/$TOKEN-bin/corral"
+	assert_success
+	[ "$(grep -c 'as it should be' <<<"$output")" -eq 13 ] || fail "not every step held: $output"
+	assert_output_has "Read-only file system"
+}
+
 @test "version: prints a version" {
 	run corral version
 	assert_success

@@ -208,3 +208,13 @@ control() {
 	[ -n "$ip" ] || skip "this machine has no global IPv4 address"
 	ping -c1 -W1 "$ip" > /dev/null 2>&1 || skip "ping does not work here even outside a sandbox"
 }
+
+@test "control: renaming the parent of a repository and planting a .git there runs the planted fsmonitor outside" {
+	# pinning.bats: the same attack inside corral fails (the parent is pinned).
+	git init -q "$WS/sub"
+	mv "$WS/sub" "$WS/sub.moved"
+	git init -q "$WS/sub"
+	git -C "$WS/sub" config core.fsmonitor "touch $OUT/pwned-fsmonitor"
+	git -C "$WS/sub" status > /dev/null 2>&1 || true
+	[ -e "$OUT/pwned-fsmonitor" ] || fail "git did not run core.fsmonitor: the pinning tests prove nothing here"
+}

@@ -84,6 +84,20 @@ SECRET_FILES=(
 	.pypirc
 	.codex/auth.json
 	.claude/.credentials.json
+	.cargo/credentials.toml
+	.cargo/credentials
+	.gem/credentials
+	.terraform.d/credentials.tfrc.json
+	.vault-token
+	.cache/huggingface/token
+	.config/rclone/rclone.conf
+	.s3cfg
+	.boto
+	.mozilla/firefox/p.default/cookies.sqlite
+	.config/google-chrome/Default/Cookies
+	.config/chromium/Default/Cookies
+	.local/share/keyrings/login.keyring
+	.password-store/bank.gpg
 )
 
 common_setup() {

@@ -69,6 +69,36 @@ run_bats() {
 	"$@" 2>&1 | tee "$tap"
 }
 
+# helpers_visible [PREFIX...]: does a default sandbox (run through PREFIX,
+# e.g. runuser) show the attack helpers where they are? corral itself is asked,
+# so that whatever it hides (its private /tmp, the deny-read list) counts.
+helpers_visible() {
+	local ws
+	ws=$("$@" mktemp -d /var/tmp/corral-system-probe.XXXXXX) || return 1
+	(cd "$ws" && "$@" "$CORRAL_BIN" run --no-workspace-config -- test -x "$HELPERS_DIR/net") > /dev/null 2>&1
+	local st=$?
+	rm -rf "$ws"
+	return $st
+}
+
+# stage_copy WHY: test a copy of the tests, the binary and the helpers in
+# /var/tmp (readable by everyone, shown by the sandbox) instead.
+stage_copy() {
+	local stage
+	stage=$(mktemp -d /var/tmp/corral-system-stage.XXXXXX)
+	CLEANUP+=("$stage")
+	mkdir -p "$stage/tests/system" "$stage/build/tests/helpers" "$stage/demo"
+	cp "$HERE"/*.bats "$HERE"/helpers.bash "$stage/tests/system/"
+	cp "$HERE/../../demo/demo.sh" "$stage/demo/"
+	cp "$CORRAL_BIN" "$stage/build/corral"
+	[ -x "$BUILD/corral-setup" ] && cp "$BUILD/corral-setup" "$stage/build/"
+	find "$HELPERS_DIR" -maxdepth 1 -type f -perm -u+x -exec cp {} "$stage/build/tests/helpers/" \;
+	chmod -R a+rX "$stage"
+	chmod 755 "$stage"
+	tests_dir=$stage/tests/system corral_bin=$stage/build/corral helpers_dir=$stage/build/tests/helpers
+	echo "# $1: testing a copy in $stage"
+}
+
 if [ "$(id -u)" -eq 0 ]; then
 	if ! id "$TEST_USER" > /dev/null 2>&1; then
 		useradd -m -s /bin/bash "$TEST_USER" || {
@@ -82,25 +112,20 @@ if [ "$(id -u)" -eq 0 ]; then
 		mkdir -p "$user_home" && chown "$TEST_USER:" "$user_home"
 	fi
 
-	# Can the test user reach the tests and the binaries where they are?
+	# Can the test user reach the tests and the binaries where they are, and
+	# does a sandbox show the helpers there? (Not under /tmp: the sandbox has
+	# its own; a fresh clone in /tmp runs its attacks from a copy.)
 	tests_dir=$HERE corral_bin=$CORRAL_BIN helpers_dir=$HELPERS_DIR
 	if ! runuser -u "$TEST_USER" -- sh -c 'test -x "$1" && test -x "$2/net" && test -r "$3/helpers.bash"' \
 		x "$CORRAL_BIN" "$HELPERS_DIR" "$HERE" 2> /dev/null; then
-		stage=$(mktemp -d /var/tmp/corral-system-stage.XXXXXX)
-		CLEANUP+=("$stage")
-		mkdir -p "$stage/tests/system" "$stage/build/tests/helpers"
-		cp "$HERE"/*.bats "$HERE"/helpers.bash "$stage/tests/system/"
-		cp "$CORRAL_BIN" "$stage/build/corral"
-		find "$HELPERS_DIR" -maxdepth 1 -type f -perm -u+x -exec cp {} "$stage/build/tests/helpers/" \;
-		chmod -R a+rX "$stage"
-		chmod 755 "$stage"
-		tests_dir=$stage/tests/system corral_bin=$stage/build/corral helpers_dir=$stage/build/tests/helpers
-		echo "# the repository is not readable by $TEST_USER: testing a copy in $stage"
-		user_files=()
-		for f in "$tests_dir"/*.bats; do
-			[ "$(basename "$f")" = root.bats ] || user_files+=("$f")
-		done
+		stage_copy "the repository is not readable by $TEST_USER"
+	elif ! helpers_visible runuser -u "$TEST_USER" --; then
+		stage_copy "a sandbox does not show $HELPERS_DIR (under /tmp, or hidden)"
 	fi
+	user_files=()
+	for f in "$tests_dir"/*.bats; do
+		[ "$(basename "$f")" = root.bats ] || user_files+=("$f")
+	done
 
 	# A setuid-root copy of id(1): the "no setuid effect" test runs it inside.
 	suid_dir=$(mktemp -d /var/tmp/corral-system-suid.XXXXXX)
@@ -128,16 +153,24 @@ if [ "$(id -u)" -eq 0 ]; then
 		echo "# running root.bats as root"
 		(cd / && run_bats "$WORK/root.tap" env -i \
 			HOME=/root USER=root LOGNAME=root SHELL=/bin/bash PATH="$SANE_PATH" LANG=C.UTF-8 TMPDIR=/tmp \
-			CORRAL="$CORRAL_BIN" HELPERS="$HELPERS_DIR" CORRAL_TEST_ROOT="$root_root" \
+			CORRAL="$corral_bin" HELPERS="$helpers_dir" CORRAL_TEST_ROOT="$root_root" \
 			BATS_TEST_TIMEOUT="$BATS_TEST_TIMEOUT" \
-			bats --tap "$HERE/root.bats")
+			bats --tap "$tests_dir/root.bats")
 	fi
 else
 	user_root=$(mktemp -d "${XDG_CACHE_HOME:-$HOME/.cache}/corral-systest.XXXXXX" 2> /dev/null ||
 		mktemp -d /var/tmp/corral-systest.XXXXXX)
 	CLEANUP+=("$user_root")
+	tests_dir=$HERE corral_bin=$CORRAL_BIN helpers_dir=$HELPERS_DIR
+	if ! helpers_visible; then
+		stage_copy "a sandbox does not show $HELPERS_DIR (under /tmp, or hidden)"
+		user_files=()
+		for f in "$tests_dir"/*.bats; do
+			[ "$(basename "$f")" = root.bats ] || user_files+=("$f")
+		done
+	fi
 	echo "# running ${#user_files[@]} files as $(id -un)"
-	run_bats "$WORK/user.tap" env CORRAL="$CORRAL_BIN" HELPERS="$HELPERS_DIR" \
+	run_bats "$WORK/user.tap" env CORRAL="$corral_bin" HELPERS="$helpers_dir" \
 		CORRAL_TEST_ROOT="$user_root" bats --tap "${user_files[@]}"
 	n=$(grep -c '^@test' "$HERE/root.bats")
 	echo "# root.bats: skipped ($n tests): it needs root (it checks that a root caller's command gets no privileges)"

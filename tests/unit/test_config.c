@@ -110,11 +110,16 @@ static void test_defaults(void **state) {
                                "~/.docker/config.json", "~/.netrc",      "~/.git-credentials",
                                "~/.config/gh",     "~/.pypirc",          "~/.codex/auth.json",
                                "~/.claude/.credentials.json",
+                               "~/.cargo/credentials.toml", "~/.cargo/credentials", "~/.gem/credentials",
+                               "~/.terraform.d/credentials.tfrc.json", "~/.vault-token",
+                               "~/.cache/huggingface/token", "~/.config/rclone/rclone.conf", "~/.s3cfg", "~/.boto",
+                               "~/.mozilla", "~/.config/google-chrome", "~/.config/chromium",
+                               "~/.local/share/keyrings", "~/.password-store",
                                "~/.bash_history",  "~/.zsh_history",     "~/.local/share/fish/fish_history",
                                "~/.python_history", "~/.node_repl_history", "~/.psql_history",
                                "~/.mysql_history", "~/.sqlite_history" };
-        assert_int_equal(d.deny_read.n, 21);
-        for (size_t i = 0; i < 21; i++)
+        assert_int_equal(d.deny_read.n, 35);
+        for (size_t i = 0; i < 35; i++)
                 assert_string_equal(d.deny_read.v[i], deny[i]);
 
         const char *drop[] = { "*_TOKEN", "*_SECRET", "*_API_KEY", "*_PASSWORD", "AWS_*" };

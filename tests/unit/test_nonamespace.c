@@ -179,6 +179,13 @@ static void test_git_file_excludes_gitdir(void **state) {
         assert_null(rule_for(&pl, ws, "src")); /* holds the gitdir: fixed */
         assert_null(rule_for(&pl, ws, "src/gitdir"));
         assert_non_null(rule_for(&pl, ws, "src/a.c"));
+        /* each rule is for the object the plan saw (checked when added) */
+        struct stat st;
+        char *ac = at(ws, "src/a.c");
+        assert_int_equal(lstat(ac, &st), 0);
+        assert_true(rule_for(&pl, ws, "src/a.c")->verify);
+        assert_true(rule_for(&pl, ws, "src/a.c")->ino == (uint64_t)st.st_ino);
+        free(ac);
         assert_null(rule_for(&pl, wt, NULL));
         plan_free(&pl);
         policy_free(&p);
@@ -236,8 +243,37 @@ static void test_blocked_errnos(void **state) {
         assert_false(userns_blocked(0) || userns_blocked(ENOMEM) || userns_blocked(EAGAIN));
 }
 
+/* Older kernels, simulated (CORRAL_TEST_LANDLOCK_ABI): below ABI 6 the
+ * namespace-less plan is refused, naming the ABI it needs and the one it
+ * found. (In corral-runner the switch cannot be set: its environment is
+ * empty; this checks the refusal itself.) */
+static void test_refused_below_abi_6(void **state) {
+        (void)state;
+        int kernel = landlock_kernel_abi();
+        if (kernel < 2)
+                skip();
+        for (int abi = 0; abi < kernel && abi < 6; abi++) {
+                char v[2] = {(char)('0' + abi), 0};
+                setenv("CORRAL_TEST_LANDLOCK_ABI", v, 1);
+                policy p;
+                plan pl;
+                corral_error err = {{0}};
+                base_policy(&p);
+                int r = build(&p, &pl, &err);
+                unsetenv("CORRAL_TEST_LANDLOCK_ABI");
+                assert_int_equal(r, -EOPNOTSUPP);
+                char want[64];
+                snprintf(want, sizeof(want), "this kernel has ABI %d", abi);
+                assert_non_null(strstr(err.msg, "without namespaces the users backend needs Landlock ABI 6 (Linux 6.12)"));
+                assert_non_null(strstr(err.msg, want));
+                plan_free(&pl);
+                policy_free(&p);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_refused_below_abi_6),
                 cmocka_unit_test(test_protected_names_by_construction),
                 cmocka_unit_test(test_git_file_excludes_gitdir),
                 cmocka_unit_test(test_host_tmp_and_limits),

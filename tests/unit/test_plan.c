@@ -507,6 +507,85 @@ static void test_environment(void **state) {
         policy_free(&p);
 }
 
+
+/* Every directory between a writable root's top and a protected object is
+ * pinned (cloned and attached onto itself, identity checked), parents
+ * first and before the object; the top itself and the object's own
+ * directory when it is the top are not. */
+static void test_ancestors_pinned_with_identity(void **state) {
+        (void)state;
+        char *sub = at(ws, "a/sub"), *git = at(ws, "a/sub/.git"), *a = at(ws, "a");
+        char *cfg = at(ws, "cfg"), *target = at(ws, "cfg/codex"), *link = at(ws, ".codex");
+        assert_int_equal(mkdir(a, 0755), 0);
+        assert_int_equal(mkdir(sub, 0755), 0);
+        assert_int_equal(mkdir(git, 0755), 0);
+        assert_int_equal(mkdir(cfg, 0755), 0);
+        assert_int_equal(mkdir(target, 0755), 0);
+        assert_int_equal(symlink("cfg/codex", link), 0);
+        policy p;
+        plan pl;
+        base_policy(&p);
+        p.protect_depth = 2;
+        build(&p, &pl, 0);
+        struct stat st_a, st_sub, st_git, st_cfg;
+        assert_int_equal(lstat(a, &st_a), 0);
+        assert_int_equal(lstat(sub, &st_sub), 0);
+        assert_int_equal(lstat(git, &st_git), 0);
+        assert_int_equal(lstat(cfg, &st_cfg), 0);
+        int pin_a = find_op(&pl, MOP_CLONE, a), pin_sub = find_op(&pl, MOP_CLONE, sub),
+            obj = find_op(&pl, MOP_CLONE, git), pin_cfg = find_op(&pl, MOP_CLONE, cfg),
+            tgt = find_op(&pl, MOP_CLONE, target);
+        assert_true(pin_a >= 0 && pin_sub > pin_a && obj > pin_sub);
+        assert_true(pin_cfg >= 0 && tgt > pin_cfg);
+        assert_true(pl.ops[pin_a].verify && pl.ops[pin_a].ino == (uint64_t)st_a.st_ino &&
+                    pl.ops[pin_a].dev == (uint64_t)st_a.st_dev);
+        assert_true(pl.ops[pin_sub].verify && pl.ops[pin_sub].ino == (uint64_t)st_sub.st_ino);
+        assert_true(pl.ops[obj].verify && pl.ops[obj].ino == (uint64_t)st_git.st_ino);
+        assert_true(pl.ops[pin_cfg].verify && pl.ops[pin_cfg].ino == (uint64_t)st_cfg.st_ino);
+        /* a pin is attached where it was cloned, with the same check, and is
+         * not made read-only */
+        assert_int_equal(pl.ops[pin_a + 1].kind, MOP_ATTACH);
+        assert_string_equal(pl.ops[pin_a + 1].path, a);
+        assert_true(pl.ops[pin_a + 1].verify && pl.ops[pin_a + 1].ino == (uint64_t)st_a.st_ino);
+        assert_int_equal(find_op(&pl, MOP_CLONE, ws) < pin_a, 1);
+        assert_int_equal(pl.n_pins, 3);
+        plan_free(&pl);
+        policy_free(&p);
+        unlink(link);
+        rmdir(target), rmdir(cfg), rmdir(git), rmdir(sub), rmdir(a);
+        free(sub), free(git), free(a), free(cfg), free(target), free(link);
+}
+
+/* A protected object below another protected one (a gitdir inside .git)
+ * needs no pin: nothing there can be renamed on a read-only mount. */
+static void test_no_pin_inside_protected(void **state) {
+        (void)state;
+        char *dotgit = at(ws, ".git"), *mods = at(ws, ".git/modules"), *gitdir = at(ws, ".git/modules/m");
+        char *m = at(ws, "m"), *gitfile = at(ws, "m/.git");
+        assert_int_equal(mkdir(dotgit, 0755), 0);
+        assert_int_equal(mkdir(mods, 0755), 0);
+        assert_int_equal(mkdir(gitdir, 0755), 0);
+        assert_int_equal(mkdir(m, 0755), 0);
+        FILE *f = fopen(gitfile, "we");
+        assert_non_null(f);
+        fprintf(f, "gitdir: ../.git/modules/m\n");
+        fclose(f);
+        policy p;
+        plan pl;
+        base_policy(&p);
+        p.protect_depth = 1;
+        build(&p, &pl, 0);
+        assert_true(find_op(&pl, MOP_CLONE, gitdir) >= 0);
+        assert_int_equal(find_op(&pl, MOP_CLONE, mods), -1);
+        assert_true(find_op(&pl, MOP_CLONE, m) >= 0); /* the .git file's directory is pinned */
+        assert_int_equal(pl.n_pins, 1);
+        plan_free(&pl);
+        policy_free(&p);
+        unlink(gitfile);
+        rmdir(m), rmdir(gitdir), rmdir(mods), rmdir(dotgit);
+        free(dotgit), free(mods), free(gitdir), free(m), free(gitfile);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_writable_root_cloned_before_readonly),
@@ -525,6 +604,8 @@ int main(void) {
                 cmocka_unit_test(test_limits),
                 cmocka_unit_test(test_environment),
                 cmocka_unit_test(test_caches),
+                cmocka_unit_test(test_ancestors_pinned_with_identity),
+                cmocka_unit_test(test_no_pin_inside_protected),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -319,7 +319,7 @@ static void test_resolve_defaults(void **state) {
         assert_int_equal(f->p.protect.n, 16); /* the built-in list (config.c) */
         assert_true(strv_contains(&f->p.protect, ".git"));
         assert_true(strv_contains(&f->p.protect, ".corral.toml"));
-        assert_int_equal(f->p.deny_read.n, 21); /* the built-in list (config.c) */
+        assert_int_equal(f->p.deny_read.n, 35); /* the built-in list (config.c) */
         assert_true(strv_contains(&f->p.deny_read, fmt(buf, "%s/.ssh", f->home)));
         assert_true(strv_contains(&f->p.deny_read, fmt(buf, "%s/.claude/.credentials.json", f->home)));
         assert_true(strv_contains(&f->p.deny_read, fmt(buf, "%s/.docker/config.json", f->home)));
@@ -488,7 +488,7 @@ static void test_resolve_lists_accumulate(void **state) {
         assert_true(strv_contains(&f->p.protect, ".env"));
         assert_true(strv_contains(&f->p.protect, ".vscode"));
         assert_true(strv_contains(&f->p.protect, ".idea"));
-        assert_int_equal(f->p.deny_read.n, 23);
+        assert_int_equal(f->p.deny_read.n, 37);
         assert_true(strv_contains(&f->p.deny_read, fmt(buf, "%s/secrets", f->home)));
         assert_true(strv_contains(&f->p.deny_read, fmt(buf, "%s/.other", f->home)));
         assert_int_equal(f->p.env_drop.n, 7);

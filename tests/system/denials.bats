@@ -1,0 +1,162 @@
+#!/usr/bin/env bats
+# Denial reports (--report-denials, docs/design.md "Denial reports"): what the
+# sandbox refused, in the status record and on stderr. The report is not the
+# boundary: every test also checks that the refused operation still failed
+# and that nothing outside changed. What is covered: opens for writing,
+# creations, removals, renames, links, chmod, truncate (outside the writable
+# roots, or in a protected name) and connects with the network off. Reads of
+# hidden paths and calls the seccomp filter refuses are not reported.
+
+load helpers
+
+setup() {
+	common_setup
+	require_python
+	git init -q "$WS"
+	printf '#!/bin/sh\nexit 0\n' > "$WS/.git/hooks/pre-commit"
+	snap_outside out
+	snap git "$WS/.git"
+}
+teardown() { common_teardown; }
+
+# reports_here RECORD: the run was a userns one, which reports; with the
+# users backend (--backend users, or auto where corral-setup is installed)
+# and without user namespaces there are no reports, only the same refusals.
+reports_here() { grep -q '"backend":"userns"' "$1"; }
+
+# check_record FILE PYTHON: run PYTHON with r = the status record.
+check_record() {
+	cat "$1" >&2
+	run "$PYTHON" -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+d = r['denials']
+$2
+print('ok')" "$1"
+	assert_success
+}
+
+@test "denials: writes outside the writable roots are reported, with -w DIR; they still fail" {
+	run sb --report-denials --status-fd 3 '
+		must_fail "echo evil >> $HOME/.bashrc"
+		must_fail "touch $OUT/planted"
+		must_fail "mkdir $OUT/newdir"
+		must_fail "rm $OUT/data.txt"' 3> "$T/st.json"
+	assert_sb_clean
+	assert_outside_unchanged out
+	[ ! -e "$OUT/planted" ]
+	if ! reports_here "$T/st.json"; then
+		check_record "$T/st.json" 'assert d == [] and r["denial_reports"] is False, r'
+		return
+	fi
+	assert_output_has "corral: denied: write ~/.bashrc (outside the writable roots; allow with -w ~)"
+	check_record "$T/st.json" "
+home, out = '$FAKEHOME', '$OUT'
+assert r['denial_reports'] is True, r
+want = [('write', home + '/.bashrc', '-w ~'), ('write', out + '/planted', '-w ' + out.replace(home, '~', 1)),
+        ('create', out + '/newdir', '-w ' + out.replace(home, '~', 1)), ('remove', out + '/data.txt', '-w ' + out.replace(home, '~', 1))]
+got = [(x['op'], x['path'], x['allow_with']) for x in d]
+assert got == want, got
+assert all(x['rule'] == 'outside the writable roots' for x in d), d"
+}
+
+@test "denials: writes into a protected name are reported with the name; the hook is unchanged" {
+	run sb --report-denials --status-fd 3 '
+		must_fail "echo evil > .git/hooks/pre-commit"
+		must_fail "echo evil > .git/hooks/post-checkout"
+		must_fail "chmod 777 .git/hooks/pre-commit"' 3> "$T/st.json"
+	assert_sb_clean
+	assert_same_snap git "$WS/.git"
+	reports_here "$T/st.json" || { check_record "$T/st.json" 'assert d == [], d'; return; }
+	assert_output_has "corral: denied: write ~/src/proj/.git/hooks/pre-commit (protected name .git)"
+	check_record "$T/st.json" "
+ws = '$WS'
+got = [(x['op'], x['path'], x['rule'], x['allow_with']) for x in d]
+want = [('write', ws + '/.git/hooks/pre-commit', 'protected name .git', None),
+        ('write', ws + '/.git/hooks/post-checkout', 'protected name .git', None),
+        ('chmod', ws + '/.git/hooks/pre-commit', 'protected name .git', None)]
+assert got == want, got"
+}
+
+@test "denials: a connect with the network off is reported with its address; loopback is not" {
+	run sb --report-denials --status-fd 3 '
+		must_fail "echo x > /dev/tcp/198.18.0.1/443"
+		must_fail "echo x > /dev/tcp/2001:db8::7/8443"
+		must_fail "echo x > /dev/tcp/127.0.0.1/9"' 3> "$T/st.json"
+	assert_sb_clean
+	reports_here "$T/st.json" || { check_record "$T/st.json" 'assert d == [], d'; return; }
+	assert_output_has "corral: denied: connect 198.18.0.1:443 (network off; allow with --network on)"
+	check_record "$T/st.json" "
+got = [(x['op'], x['address'], x['rule'], x['allow_with']) for x in d]
+assert got == [('connect', '198.18.0.1:443', 'network off', '--network on'),
+               ('connect', '[2001:db8::7]:8443', 'network off', '--network on')], got
+assert all('path' not in x for x in d), d"
+}
+
+@test "denials: a run where nothing is refused has an empty array and says nothing" {
+	run sb --report-denials --status-fd 3 '
+		must_work "echo ok > out.txt && mkdir -p sub/dir && mkdir -p /usr/bin $HOME && rm out.txt"
+		must_work "touch /tmp/x-$TOKEN && mv /tmp/x-$TOKEN /tmp/y-$TOKEN && echo > /dev/null"
+		must_work "cat $OUT/data.txt /etc/hostname > /dev/stderr"
+		must_work ": >> /dev/tty || true"
+		must_work "exec 4<>/dev/null; echo hi >&4"' 3> "$T/st.json"
+	assert_sb_clean
+	refute_output_has "corral: denied"
+	if reports_here "$T/st.json"; then
+		check_record "$T/st.json" 'assert d == [] and r["denial_reports"] is True, r'
+	else
+		check_record "$T/st.json" 'assert d == [], r'
+	fi
+}
+
+@test "denials: off by default (no record, nothing said); the config key report_denials turns them on" {
+	run corral run --status-fd 3 -- sh -c "echo x > '$OUT/planted'" 3> "$T/off.json"
+	assert_status 2
+	refute_output_has "corral: denied"
+	check_record "$T/off.json" 'assert d == [] and r["denial_reports"] is False, r'
+	printf 'report_denials = true\n' > "$XDG_CONFIG_HOME/corral/config.toml"
+	run corral run --status-fd 3 -- sh -c "echo x > '$OUT/planted'" 3> "$T/on.json"
+	assert_status 2
+	[ ! -e "$OUT/planted" ]
+	reports_here "$T/on.json" || { check_record "$T/on.json" 'assert d == [], d'; return; }
+	assert_output_has "corral: denied: write $OUT/planted"
+	check_record "$T/on.json" 'assert [x["op"] for x in d] == ["write"], d'
+}
+
+@test "denials: thousands of write-opens finish; many denials stay at 3 lines and are counted" {
+	local n=3000
+	run sb --report-denials --status-fd 3 "
+		for i in \$(seq $n); do : > f\$i; done
+		ls | grep -c '^f' 
+		for i in \$(seq 200); do : > $OUT/x\$i 2>/dev/null; done
+		for i in \$(seq 500); do : > $OUT/same 2>/dev/null; done
+		true" 3> "$T/st.json"
+	assert_sb_clean
+	assert_output_has "$n"
+	assert_outside_unchanged out
+	[ "$(ls "$WS" | grep -c '^f')" -eq "$n" ]
+	reports_here "$T/st.json" || return 0
+	[ "$(grep -c '^corral: denied' <<< "$output")" -le 3 ] || { show_output; fail "more than 3 summary lines"; }
+	assert_output_has "more (--verbose or the status record lists them)"
+	check_record "$T/st.json" "
+assert len(d) == 64, len(d)
+assert r['denials_more'] == 201 - 64, r['denials_more']
+assert len(set(x['path'] for x in d)) == len(d), d"
+}
+
+@test "denials: --verbose lists every recorded denial" {
+	run corral run --report-denials --verbose --status-fd 3 -- bash -c "for i in 1 2 3 4 5; do : > '$OUT/v'\$i; done; true" 3> "$T/st.json"
+	assert_success
+	reports_here "$T/st.json" || return 0
+	[ "$(grep -c '^corral: denied: write' <<< "$output")" -eq 5 ] || { show_output; fail "expected 5 lines"; }
+}
+
+@test "denials: the timeout still ends the run after reported calls (the answering never blocks the supervisor)" {
+	local start=$SECONDS
+	run corral run --report-denials -t 1 --status-fd 3 -- bash -c "for i in 1 2 3; do : > '$OUT/t'\$i; done; sleep 30" 3> "$T/st.json"
+	assert_status 124
+	[ $((SECONDS - start)) -lt 15 ] || fail "took $((SECONDS - start)) s"
+	[ ! -e "$OUT/t1" ]
+	reports_here "$T/st.json" || return 0
+	assert_output_has "corral: denied: write $OUT/t1"
+}
