@@ -134,7 +134,7 @@ static int run_op(const mount_op *op, int *slots) {
                         r = attach(fd, op);
                         close(fd);
                 }
-                return op->optional && (r == -EACCES || r == -ENOENT) ? 0 : r;
+                return op->optional && (r == -EACCES || r == -ENOENT || r == -ELOOP || r == -ENOTDIR) ? 0 : r;
         case MOP_SETATTR:
                 return sys_mount_setattr(slots[op->slot], "", AT_EMPTY_PATH | (op->recursive ? AT_RECURSIVE : 0),
                                          &attr) < 0

@@ -17,6 +17,8 @@ enum sc_cond {
         ARG0_EQ_ARG2_NE, /* arg0 == value && arg2 != value2 */
         ARG2_EQ,
         ARG0_PERSONALITY,
+        ARG_HAS,         /* (arg[arg] & value) == value */
+        ARG_EQ,          /* arg[arg] == value */
 };
 
 typedef struct sc_rule {
@@ -25,6 +27,9 @@ typedef struct sc_rule {
         enum sc_cond cond;
         uint64_t value, value2;
         const char *why;
+        unsigned arg; /* ARG_HAS, ARG_EQ: which argument */
+        int nr;       /* the number, for a system call newer than libseccomp's table (same on every
+                       * architecture since 424); 0: resolved by name */
 } sc_rule;
 
 extern const sc_rule seccomp_rules[];

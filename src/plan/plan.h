@@ -59,7 +59,9 @@ typedef struct mount_op {
         bool recursive;      /* CLONE, SETATTR: include submounts */
         bool nofollow;       /* CLONE, ATTACH: the last component may be a symlink, used as is */
         bool optional;       /* ATTACH: nothing to do when the target cannot be reached (EACCES,
-                              * ENOENT): what the sandbox cannot reach needs no mask */
+                              * ENOENT) or no longer leads there (ELOOP, ENOTDIR: a component
+                              * swapped since planning): what the sandbox cannot reach there needs
+                              * no mask */
         uint64_t size;       /* TMPFS: bytes */
         uint64_t inodes;     /* TMPFS: nr_inodes, 0 = the kernel's default */
         unsigned mode;       /* TMPFS: mode of the root; MKFILE/MKDIR: mode */

@@ -320,7 +320,16 @@ static int plan_dev(const policy *p, plan *pl, const int *node_slots) {
 
 /* Hides deny-read paths behind an empty, mode-0 directory or file, and
  * carves allow-read paths back out. */
-static int plan_masks(const policy *p, plan *pl, const strv *sockets, corral_error *err) {
+/* Whether the socket is one --allow-unix-socket names: by identity, so that
+ * any path to it counts. */
+static bool socket_allowed(const policy *p, const host_socket *s) {
+        for (size_t i = 0; i < p->allow_unix_sockets.n; i++)
+                if (strcmp(p->allow_unix_sockets.v[i], s->path) == 0 || host_socket_is(s, p->allow_unix_sockets.v[i]))
+                        return true;
+        return false;
+}
+
+static int plan_masks(const policy *p, plan *pl, const host_sockets *sockets, corral_error *err) {
         mount_op *op;
         int mask = plan_new_slot(pl);
         if (!(op = plan_op(pl, MOP_TMPFS, "empty objects that hide denied paths")))
@@ -416,21 +425,51 @@ static int plan_masks(const policy *p, plan *pl, const strv *sockets, corral_err
         }
 
         /* Host sockets: a read-only mount does not stop connect(), so each
-         * listening socket the host made is covered by an empty file. */
+         * listening socket the host made is covered by an empty file, at the
+         * canonical path where its file was found by device and inode. */
         for (size_t s = 0; s < sockets->n; s++) {
-                const char *sock = sockets->v[s];
-                struct stat st;
-                if (strv_contains(&p->allow_unix_sockets, sock) || lstat(sock, &st) < 0 || !S_ISSOCK(st.st_mode))
-                        continue;
-                if (!visible_inside(p, sock))
+                const host_socket *hsock = &sockets->v[s];
+                const char *sock = hsock->path;
+                if (!sock || socket_allowed(p, hsock) || !visible_inside(p, sock))
                         continue;
                 if (below_any(sock, &p->deny_read) && !below_any(sock, &p->allow_read))
                         continue; /* hidden already */
+                bool dup = false;
+                for (size_t t = 0; t < s; t++)
+                        dup |= sockets->v[t].path && strcmp(sockets->v[t].path, sock) == 0;
+                if (dup)
+                        continue;
                 if (!(op = plan_op(pl, MOP_ATTACH, plan_strf(pl, "host unix socket %s", sock))))
                         goto nomem;
-                /* A root caller sees sockets in other users' private
-                 * directories; inside its user namespace those stay closed. */
+                /* Optional: a root caller sees sockets in other users' private
+                 * directories, which stay closed inside its user namespace; and
+                 * a socket whose path another user changes before the mount
+                 * (a component swapped for a symlink) is that user's to expose,
+                 * never a reason to fail the run. */
                 op->slot = mask, op->sub = "f", op->path = plan_str(pl, sock), op->optional = true;
+        }
+        if (sockets->n_unlocated > 0) {
+                _cleanup_free_ char *names = NULL;
+                size_t shown = 0;
+                for (size_t s = 0; s < sockets->n && shown < 8; s++) {
+                        if (sockets->v[s].path)
+                                continue;
+                        char *n = NULL;
+                        if (asprintf(&n, "%s%s%s (inode %u, uid %lld)", names ? names : "", names ? ", " : "",
+                                     sockets->v[s].name, sockets->v[s].sk_ino, (long long)sockets->v[s].uid) < 0)
+                                goto nomem;
+                        free(names);
+                        names = n;
+                        shown++;
+                }
+                const char *note = plan_strf(pl,
+                                             "%zu host unix socket%s whose file could not be found (bound by a relative "
+                                             "name or through /proc by a process this user cannot read, or moved since) "
+                                             "%s not masked: %s",
+                                             sockets->n_unlocated, sockets->n_unlocated == 1 ? "" : "s",
+                                             sockets->n_unlocated == 1 ? "is" : "are", names ? names : "");
+                if (!note || strv_push(&pl->notes, note) < 0)
+                        goto nomem;
         }
 out:
         free(allow_slots);
@@ -611,14 +650,13 @@ static int plan_confined(const policy *p, plan *pl, corral_error *err) {
         }
 
         /* 7. Masks last: denied paths and host sockets. */
-        strv sockets = {0};
-        r = host_listening_sockets(&sockets);
-        if (r < 0) {
-                strv_clear(&sockets);
-                return error_set(err, r, "cannot list the host's unix sockets in /proc/net/unix: %s", strerror(-r));
-        }
+        host_sockets sockets;
+        r = host_sockets_find(&sockets);
+        if (r < 0)
+                return error_set(err, r, "cannot list the host's unix sockets (sock_diag, /proc/net/unix): %s",
+                                 strerror(-r));
         r = plan_masks(p, pl, &sockets, err);
-        strv_clear(&sockets);
+        host_sockets_free(&sockets);
         if (r < 0)
                 return r;
 
