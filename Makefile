@@ -34,6 +34,7 @@ bench: deps all
 	./bench/users.sh $(BUILD)
 	./bench/mcp.sh $(BUILD)/corral
 	./bench/caches.sh $(BUILD)/corral
+	./bench/sockets.sh $(BUILD)/corral
 	./bench/concurrency.sh $(BUILD)/corral
 
 install: all
