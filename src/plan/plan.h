@@ -160,6 +160,8 @@ typedef struct plan {
         strv argv;               /* the command */
 
         plan_limits limits;
+        unsigned relay_fds;      /* bits 0-2: the caller's regular files on fds 0-2, relayed through pipes
+                                  * by the supervisor (supervise/relay.h) */
 
         struct plan_cache *caches; /* the package-manager caches (plan/caches.h) */
         size_t n_caches;

@@ -677,6 +677,36 @@ nomem:
         return oom(err);
 }
 
+/* fds 0-2 as the caller passes them (issue 16, class 7). A descriptor
+ * keeps the mount it was opened on, the host's writable one, where the
+ * command, as the file's owner under userns, could change its mode, times
+ * and xattrs. A regular file is relayed through a pipe; a directory would
+ * also let the command reach the files in it (fchmodat(0, "x", ...)), and is
+ * refused. Under users the command is not the owner. */
+static int plan_std_fds(plan *pl, corral_error *err) {
+        for (int fd = 0; fd < 3; fd++) {
+                struct stat st;
+                if (fstat(fd, &st) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode))
+                        return error_set(err, -EISDIR,
+                                         "fd %d is a directory: the command could change the files in it through "
+                                         "the descriptor (its mount is the host's); pass a file, a pipe or /dev/null",
+                                         fd);
+                if (S_ISREG(st.st_mode) && pl->backend == BACKEND_USERNS)
+                        pl->relay_fds |= 1u << fd;
+        }
+        if (pl->relay_fds &&
+            strv_push(&pl->notes, plan_strf(pl, "fd%s %s%s%s: the caller's regular file%s, relayed through a pipe "
+                                                "(the command cannot change the file's mode, owner, times or xattrs)",
+                                            __builtin_popcount(pl->relay_fds) > 1 ? "s" : "",
+                                            pl->relay_fds & 1 ? "0 " : "", pl->relay_fds & 2 ? "1 " : "",
+                                            pl->relay_fds & 4 ? "2" : "",
+                                            __builtin_popcount(pl->relay_fds) > 1 ? "s" : "")) < 0)
+                return error_set(err, -ENOMEM, "out of memory");
+        return 0;
+}
+
 int plan_build(const policy *p, char *const *argv, const char *const *environ_in, plan *pl, corral_error *err) {
         *pl = (plan){.policy = p, .backend = BACKEND_USERNS};
         int r;
@@ -723,6 +753,8 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
                                           : "denial reports: not with the users backend (the same refusals, "
                                             "unreported)") < 0)
                 return oom(err);
+        if ((r = plan_std_fds(pl, err)) < 0)
+                return r;
         if (p->network == NETWORK_OFF)
                 pl->clone_flags |= CLONE_NEWNET;
 

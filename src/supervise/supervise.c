@@ -23,6 +23,7 @@
 #include "apply/syscalls.h"
 #include "common/timing.h"
 #include "supervise/denials.h"
+#include "supervise/relay.h"
 
 static const int forwarded[] = {FORWARDED_SIGNALS};
 
@@ -256,6 +257,8 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         pid_t pid = -1;
         bool blocked = false;
         sigset_t mask, old_mask;
+        fd_relay relay;
+        bool relaying = false;
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
         for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
@@ -289,6 +292,11 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         if (verbose)
                 fprintf(stderr, "corral: creating namespaces (flags 0x%lx)\n", pl->clone_flags);
         fflush(NULL);
+        if ((r = relay_prepare(&relay, pl->relay_fds)) < 0) {
+                error_set(err, r, "cannot relay the standard descriptors through pipes: %s", strerror(-r));
+                goto out;
+        }
+        relaying = true;
 
         if (cg_fd >= 0) {
                 /* Born in the run's cgroup, which is then also the root of
@@ -299,6 +307,8 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
         } else
                 pid = (pid_t)syscall(SYS_clone, pl->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+        if (pid != 0)
+                relay_parent(&relay); /* corral's own fds 0-2 again (its diagnostics) */
         if (pid < 0) {
                 r = -errno;
                 error_set(err, r,
@@ -308,8 +318,10 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                                   : "");
                 goto out;
         }
-        if (pid == 0)
+        if (pid == 0) {
+                relay_child(&relay);
                 child(&ctx, sync_pipe[1], report_pipe[0], sigfd);
+        }
         timing_mark(TP_CLONE);
 
         close(sync_pipe[0]);
@@ -332,16 +344,17 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
 
         uint64_t deadline = pl->policy->timeout_ms ? start + pl->policy->timeout_ms : 0;
         for (;;) {
-                struct pollfd fds[4] = {{.fd = pidfd, .events = POLLIN},
-                                        {.fd = sigfd, .events = POLLIN},
-                                        {.fd = control_fd, .events = POLLIN},
-                                        {.fd = denials_fd(dn), .events = POLLIN}};
+                struct pollfd fds[4 + RELAY_MAX] = {{.fd = pidfd, .events = POLLIN},
+                                                    {.fd = sigfd, .events = POLLIN},
+                                                    {.fd = control_fd, .events = POLLIN},
+                                                    {.fd = denials_fd(dn), .events = POLLIN}};
+                int nr = relay_pollfds(&relay, fds + 4);
                 int timeout = -1;
                 if (deadline && !res->timed_out) {
                         uint64_t now = now_ms();
                         timeout = now >= deadline ? 0 : (int)(deadline - now);
                 }
-                int n = poll(fds, 4, timeout); /* negative fds are skipped */
+                int n = poll(fds, 4 + (nfds_t)nr, timeout); /* negative fds are skipped */
                 if (n < 0 && errno != EINTR)
                         break;
                 if (n == 0 && deadline && !res->timed_out) {
@@ -372,12 +385,14 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                         if (dn->fatal)
                                 kill(pid, SIGKILL); /* its calls would wait for an answer forever */
                 }
+                relay_step(&relay, fds + 4, nr);
                 if (fds[0].revents & POLLIN)
                         break;
         }
         int status = 0;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
+        relay_finish(&relay); /* what the command wrote last reaches the caller's file before corral exits */
         timing_mark(TP_EXITED);
         res->wall_ms = now_ms() - start;
         denials_stop(dn); /* no task uses the filter now: its thread ends */
@@ -418,6 +433,8 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         if (!dn->running)
                 denials_print(dn, verbose);
 out:
+        if (relaying)
+                relay_finish(&relay);
         for (int i = 0; i < 2; i++) {
                 if (sync_pipe[i] >= 0)
                         close(sync_pipe[i]);

@@ -249,3 +249,18 @@ control() {
 	run "$HELPERS/ptyrun" "$HELPERS/idattack" tiocspgrp 0
 	assert_output_has "SUCCEEDED: TIOCSPGRP"
 }
+
+@test "control: fchmod, futimens, fsetxattr and chmod through /proc/self/fd change a stdout file outside" {
+	local f=$OUT/log
+	printf 'x\n' > "$f" && chmod 640 "$f"
+	"$HELPERS/idattack" fdmeta 1 fchmod >> "$f"
+	[ "$(stat -c %a "$f")" = 666 ] || fail "fchmod(1) did not change the file outside"
+	chmod 640 "$f"
+	"$HELPERS/idattack" fdmeta 1 procchmod >> "$f"
+	[ "$(stat -c %a "$f")" = 666 ] || fail "chmod /proc/self/fd/1 did not change the file outside"
+	"$HELPERS/idattack" fdmeta 1 futimens >> "$f"
+	[ "$(stat -c %X "$f")" -lt 100000 ] || fail "futimens(1) did not change the file's times outside"
+	run "$HELPERS/idattack" fdmeta 1 fsetxattr >> "$f"
+	getfattr -n user.corral "$f" > /dev/null 2>&1 || [ "$(id -u)" -ne 0 ] ||
+		skip "this filesystem keeps no user xattrs"
+}

@@ -124,3 +124,58 @@ ids_state() {
 	[[ "$output" == *"BLOCKED: TIOCSPGRP"* ]] || { show_output; fail "TIOCSPGRP was not refused"; }
 	refute_output_has SUCCEEDED
 }
+
+# fd_state FILE: what the descriptor attacks would change, read from outside.
+fd_state() {
+	printf 'mode=%s owner=%s atime-epoch=%s mtime-epoch=%s xattr=%s flags=%s\n' "$(stat -c %a "$1")" \
+		"$(stat -c %u:%g "$1")" "$(( $(stat -c %X "$1") < 100000 ))" "$(( $(stat -c %Y "$1") < 100000 ))" \
+		"$("$PYTHON" -c 'import os,sys; print(sorted(os.listxattr(sys.argv[1])))' "$1" 2>&1)" \
+		"$(lsattr -d "$1" 2>/dev/null | cut -d' ' -f1 | tr -d -- '-')"
+}
+
+FD_ATTACKS=(fchmod fchown futimens fsetxattr setflags procchmod)
+
+@test "fds: a stdout file of the caller keeps its mode, owner, times, xattrs and flags" {
+	require_python
+	local f=$OUT/log op before
+	printf 'before\n' > "$f" && chmod 640 "$f"
+	before=$(fd_state "$f")
+	for op in "${FD_ATTACKS[@]}"; do
+		corral run -- "$HELPERS/idattack" fdmeta 1 "$op" >> "$f" || true
+		corral run -- "$HELPERS/idattack" fdmeta 2 "$op" 2>> "$f" >&2 || true
+	done
+	[ "$before" = "$(fd_state "$f")" ] || fail "the caller's stdout file changed:" "before: $before" "after: $(fd_state "$f")"
+	# what the command wrote arrived
+	[ "$(grep -cE '^(SUCCEEDED|BLOCKED): ' "$f")" -eq $(( 2 * ${#FD_ATTACKS[@]} )) ] || { cat "$f" >&2; fail "output lost"; }
+}
+
+@test "fds: a stdin file of the caller keeps its mode and times; a directory on fd 0 is refused" {
+	require_python
+	local f=$OUT/input op before
+	seq 1 50000 > "$f" && chmod 604 "$f"
+	before=$(fd_state "$f")
+	for op in "${FD_ATTACKS[@]}"; do
+		corral run -- "$HELPERS/idattack" fdmeta 0 "$op" < "$f" > /dev/null || true
+	done
+	[ "$before" = "$(fd_state "$f")" ] || fail "the caller's stdin file changed:" "before: $before" "after: $(fd_state "$f")"
+	run corral run -- wc -l < "$f"
+	assert_success
+	[ "$output" = 50000 ] || { show_output; fail "stdin did not arrive whole"; }
+	run corral run -- true < "$OUT"
+	assert_status 125
+	assert_output_has "fd 0 is a directory"
+}
+
+@test "fds: output through the relay arrives whole and in order (2>&1, append, 8 MB)" {
+	local f=$OUT/out
+	corral run -- sh -c 'for i in 1 2 3; do echo out$i; echo err$i >&2; done' > "$f" 2>&1
+	[ "$(tr '\n' ' ' < "$f")" = "out1 err1 out2 err2 out3 err3 " ] || { cat "$f" >&2; fail "order lost"; }
+	printf 'first\n' > "$f"
+	corral run -- echo second >> "$f"
+	[ "$(tr '\n' ' ' < "$f")" = "first second " ] || { cat "$f" >&2; fail "append lost"; }
+	corral run -- head -c 8000000 /dev/zero > "$f"
+	[ "$(stat -c %s "$f")" -eq 8000000 ] || fail "8 MB written, $(stat -c %s "$f") arrived"
+	# a background process still writing when the command exits dies with the sandbox; what it wrote is there
+	corral run -- sh -c '(sleep 0.2; echo late) & echo early' > "$f"
+	grep -q early "$f"
+}
