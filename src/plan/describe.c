@@ -65,6 +65,7 @@ static void op_text(const mount_op *op, char *buf, size_t len) {
                 snprintf(buf, len, "new overlay [%d] lower=%s upper=%s/upper", op->slot,
                          op->path ? op->path : "(empty)", op->cache_dir);
                 break;
+        case MOP_REOPEN: snprintf(buf, len, "re-open fd %d through [%d]", op->fd, op->slot); break;
         }
 }
 

@@ -39,6 +39,7 @@ typedef enum mount_op_kind {
         MOP_DEVPTS,        /* a new devpts instance at path */
         MOP_OVERLAY,       /* slot <- new detached overlay: lower path (NULL: cache_dir/empty), upper
                             * cache_dir/upper, the first work dir cache_dir/work.N no other run holds */
+        MOP_REOPEN,        /* re-open descriptor fd (a terminal) through the clone in slot, with its flags */
 } mount_op_kind;
 
 /* Attribute bits for MOP_SETATTR and MOP_READONLY_ALL (mapped to MOUNT_ATTR_*). */
@@ -69,6 +70,7 @@ typedef struct mount_op {
         bool verify;         /* CLONE: the source, ATTACH: the target must be this object (dev, ino) when
                               * it is opened, or the run fails (ESTALE): it moved since it was planned */
         uint64_t dev, ino;
+        int fd;              /* REOPEN: which of 0-2 */
         const char *why;     /* one line for explain: which rule this op enforces */
 } mount_op;
 
@@ -162,6 +164,8 @@ typedef struct plan {
         plan_limits limits;
         unsigned relay_fds;      /* bits 0-2: the caller's regular files on fds 0-2, relayed through pipes
                                   * by the supervisor (supervise/relay.h) */
+        const char *tty_path[3]; /* fds 0-2 that are the caller's terminal: its device's path, re-opened
+                                  * inside through a read-only clone of it */
 
         struct plan_cache *caches; /* the package-manager caches (plan/caches.h) */
         size_t n_caches;

@@ -543,6 +543,20 @@ static int plan_confined(const policy *p, plan *pl, corral_error *err) {
                         goto nomem;
                 op->slot = node_slots[i], op->path = plan_strf(pl, "/dev/%s", dev_nodes[i]);
         }
+        /* The caller's terminal, while the host's /dev is still visible: a
+         * read-only clone of it, re-opened on fds 0-2 at the end. */
+        int tty_slots[3] = {-1, -1, -1};
+        for (int fd = 0; fd < 3; fd++) {
+                if (!pl->tty_path[fd])
+                        continue;
+                tty_slots[fd] = plan_new_slot(pl);
+                if (!(op = plan_op(pl, MOP_CLONE, plan_strf(pl, "the caller's terminal on fd %d", fd))))
+                        goto nomem;
+                op->slot = tty_slots[fd], op->path = pl->tty_path[fd];
+                if (!(op = plan_op(pl, MOP_SETATTR, NULL)))
+                        goto nomem;
+                op->slot = tty_slots[fd], op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NOEXEC;
+        }
 
         /* The package-manager caches' overlays and what stays read-only
          *    beneath them, made while the view is the host's (plan/caches.h). */
@@ -659,6 +673,15 @@ static int plan_confined(const policy *p, plan *pl, corral_error *err) {
         host_sockets_free(&sockets);
         if (r < 0)
                 return r;
+        for (int fd = 0; fd < 3; fd++) {
+                if (tty_slots[fd] < 0)
+                        continue;
+                if (!(op = plan_op(pl, MOP_REOPEN,
+                                   plan_strf(pl, "fd %d: the caller's terminal, on a read-only mount (no fchmod, "
+                                                 "futimens)", fd))))
+                        return oom(err);
+                op->slot = tty_slots[fd], op->fd = fd;
+        }
 
         /* Landlock, the second layer: writes only beneath these. */
         for (size_t w = 0; w < p->writable_roots.n; w++)
@@ -695,6 +718,25 @@ static int plan_std_fds(plan *pl, corral_error *err) {
                                          fd);
                 if (S_ISREG(st.st_mode) && pl->backend == BACKEND_USERNS)
                         pl->relay_fds |= 1u << fd;
+                if (S_ISCHR(st.st_mode) && isatty(fd) && pl->backend == BACKEND_USERNS) {
+                        /* Where the terminal is, checked by device and inode. */
+                        char link[32], path[256];
+                        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+                        ssize_t n = readlink(link, path, sizeof(path) - 1);
+                        struct stat at;
+                        if (n > 0)
+                                path[n] = 0;
+                        _cleanup_free_ char *canon = n > 0 ? path_canonicalize(path) : NULL;
+                        if (!canon || strcmp(canon, path) != 0 || lstat(path, &at) < 0 || !S_ISCHR(at.st_mode) ||
+                            at.st_rdev != st.st_rdev || at.st_ino != st.st_ino || at.st_dev != st.st_dev)
+                                return error_set(err, -ENXIO,
+                                                 "fd %d is a terminal corral cannot find by a path (%s): the command "
+                                                 "could change its mode through the descriptor; pass a pipe, a file "
+                                                 "or /dev/null",
+                                                 fd, n > 0 ? path : "no path");
+                        if (!(pl->tty_path[fd] = plan_str(pl, path)))
+                                return error_set(err, -ENOMEM, "out of memory");
+                }
         }
         if (pl->relay_fds &&
             strv_push(&pl->notes, plan_strf(pl, "fd%s %s%s%s: the caller's regular file%s, relayed through a pipe "

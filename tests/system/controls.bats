@@ -264,3 +264,11 @@ control() {
 	getfattr -n user.corral "$f" > /dev/null 2>&1 || [ "$(id -u)" -ne 0 ] ||
 		skip "this filesystem keeps no user xattrs"
 }
+
+@test "control: fchmod and futimens on a terminal change it outside" {
+	run "$HELPERS/ptyrun" bash -c 't=$(tty) || exit 3
+		"$1/idattack" fdmeta 0 fchmod; "$1/idattack" fdmeta 0 futimens
+		stat -c "%a %X" "$t"' x "$HELPERS"
+	assert_output_has "SUCCEEDED: fchmod on fd 0"
+	assert_output_has "666 86400"
+}

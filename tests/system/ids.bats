@@ -179,3 +179,20 @@ FD_ATTACKS=(fchmod fchown futimens fsetxattr setflags procchmod)
 	corral run -- sh -c '(sleep 0.2; echo late) & echo early' > "$f"
 	grep -q early "$f"
 }
+
+@test "fds: the caller's terminal keeps its mode and times (fchmod, futimens, chmod /proc/self/fd/N)" {
+	# ptyrun gives the script a new pseudo-terminal as 0-2; the script reads
+	# the terminal's state itself, before and after the runs, from outside.
+	run "$HELPERS/ptyrun" bash -c 't=$(tty) || exit 3
+		stat -c "%a %X" "$t" > "$1/tty.before"
+		for op in fchmod futimens procchmod fchown; do
+			for fd in 0 1 2; do "$2" run -- "$3/idattack" fdmeta $fd $op; done
+		done
+		"$2" run -- sh -c "test -t 0 && test -t 1 && echo still-a-terminal"
+		stat -c "%a %X" "$t" > "$1/tty.after"' x "$T" "$CORRAL" "$HELPERS"
+	[ -s "$T/tty.before" ] && [ -s "$T/tty.after" ] || { show_output; fail "the script did not run on a terminal"; }
+	[ "$(cat "$T/tty.before")" = "$(cat "$T/tty.after")" ] ||
+		fail "the terminal changed: $(cat "$T/tty.before") -> $(cat "$T/tty.after")"
+	refute_output_has SUCCEEDED
+	assert_output_has still-a-terminal
+}
