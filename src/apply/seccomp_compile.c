@@ -38,6 +38,11 @@ static int add_rule(scmp_filter_ctx ctx, const sc_rule *r) {
                 return seccomp_rule_add(ctx, act, nr, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, LOW32, r->value));
         case ARG_HAS:
                 return seccomp_rule_add(ctx, act, nr, 1, SCMP_CMP(r->arg, SCMP_CMP_MASKED_EQ, r->value, r->value));
+        case ARG_NE0:
+                return seccomp_rule_add(ctx, act, nr, 1, SCMP_CMP(r->arg, SCMP_CMP_NE, 0));
+        case ARG0_EQ_ARG1_NE0:
+                return seccomp_rule_add(ctx, act, nr, 2, SCMP_A0(SCMP_CMP_MASKED_EQ, LOW32, r->value),
+                                        SCMP_A1(SCMP_CMP_NE, 0));
         case ARG_EQ: /* int arguments: the kernel ignores the upper half of the register */
                 return seccomp_rule_add(ctx, act, nr, 1, SCMP_CMP(r->arg, SCMP_CMP_MASKED_EQ, LOW32, r->value));
         case ARG0_PERSONALITY: {
@@ -64,7 +69,7 @@ static int add_rule(scmp_filter_ctx ctx, const sc_rule *r) {
         return -EINVAL;
 }
 
-int seccomp_compile(struct sock_fprog *prog, corral_error *err) {
+int seccomp_compile(struct sock_fprog *prog, bool nonamespace, corral_error *err) {
         *prog = (struct sock_fprog){0};
         scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
         if (!ctx)
@@ -79,7 +84,7 @@ int seccomp_compile(struct sock_fprog *prog, corral_error *err) {
         if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
                 goto fail;
         for (size_t i = 0; i < seccomp_n_rules; i++)
-                if ((r = add_rule(ctx, &seccomp_rules[i])) < 0) {
+                if ((!seccomp_rules[i].nonamespace || nonamespace) && (r = add_rule(ctx, &seccomp_rules[i])) < 0) {
                         error_set(err, r, "seccomp: cannot add the rule for %s: %s", seccomp_rules[i].syscall, strerror(-r));
                         goto out;
                 }

@@ -129,6 +129,19 @@ const sc_rule seccomp_rules[] = {
         {"ioprio_set", EPERM, ARG_EQ, 3 /* IOPRIO_WHO_USER */, 0, "no I/O priority of a user's processes", 0},
         {"ioprio_get", EPERM, ARG_EQ, 2 /* IOPRIO_WHO_PGRP */, 0, "no I/O priority of a process group", 0},
         {"ioprio_get", EPERM, ARG_EQ, 3 /* IOPRIO_WHO_USER */, 0, "no I/O priority of a user's processes", 0},
+        /* Without a pid namespace (the users backend's fallback) every
+         * process of the sandbox user is nameable by pid, also the runs of
+         * every other member: calls that act on another process by pid and
+         * are checked by uid alone (not by Landlock, which covers signals and
+         * ptrace) are allowed on the caller itself only (pid 0). A thread id
+         * is refused too (pthread_setaffinity_np fails there). */
+        {"setpriority", EPERM, ARG0_EQ_ARG1_NE0, 0 /* PRIO_PROCESS */, 0, "without a pid namespace: only its own priority", 0, 0, true},
+        {"ioprio_set", EPERM, ARG0_EQ_ARG1_NE0, 1 /* IOPRIO_WHO_PROCESS */, 0, "without a pid namespace: only its own I/O priority", 0, 0, true},
+        {"prlimit64", EPERM, ARG_NE0, 0, 0, "without a pid namespace: only its own limits", 0, 0, true},
+        {"sched_setscheduler", EPERM, ARG_NE0, 0, 0, "without a pid namespace: only its own scheduling", 0, 0, true},
+        {"sched_setparam", EPERM, ARG_NE0, 0, 0, "without a pid namespace: only its own scheduling", 0, 0, true},
+        {"sched_setattr", EPERM, ARG_NE0, 0, 0, "without a pid namespace: only its own scheduling", 0, 0, true},
+        {"sched_setaffinity", EPERM, ARG_NE0, 0, 0, "without a pid namespace: only its own scheduling", 0, 0, true},
         /* The caller's terminal: which process group is in the foreground
          * is the developer's shell's (the command shares its session). */
         {"ioctl", EPERM, ARG1_LOW32, 0x5410 /* TIOCSPGRP */, 0, "no taking the caller's terminal's foreground"},

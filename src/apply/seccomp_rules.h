@@ -19,6 +19,8 @@ enum sc_cond {
         ARG0_PERSONALITY,
         ARG_HAS,         /* (arg[arg] & value) == value */
         ARG_EQ,          /* arg[arg] == value */
+        ARG_NE0,         /* arg[arg] != 0 (any bit, upper half included: garbage is refused) */
+        ARG0_EQ_ARG1_NE0, /* (arg0 & 0xffffffff) == value && arg1 != 0 */
 };
 
 typedef struct sc_rule {
@@ -30,6 +32,7 @@ typedef struct sc_rule {
         unsigned arg; /* ARG_HAS, ARG_EQ: which argument */
         int nr;       /* the number, for a system call newer than libseccomp's table (same on every
                        * architecture since 424); 0: resolved by name */
+        bool nonamespace; /* only in the filter of the namespace-less fallback (no pid namespace) */
 } sc_rule;
 
 extern const sc_rule seccomp_rules[];
