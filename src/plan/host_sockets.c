@@ -253,11 +253,12 @@ static void locate_by_holders(host_sockets *hs) {
                 while (left > 0 && (f = readdir(fds))) {
                         char link[64];
                         ssize_t l = readlinkat(dfd, f->d_name, link, sizeof(link) - 1);
-                        unsigned ino;
-                        if (l < 9 || strncmp(link, "socket:[", 8) != 0)
+                        if (l < 10 || strncmp(link, "socket:[", 8) != 0)
                                 continue;
                         link[l] = 0;
-                        if (sscanf(link + 8, "%u", &ino) != 1)
+                        char *close_bracket;
+                        unsigned long ino = strtoul(link + 8, &close_bracket, 10);
+                        if (*close_bracket != ']')
                                 continue;
                         for (size_t i = 0; i < hs->n; i++)
                                 if (!hs->v[i].path && hs->v[i].sk_ino == ino && try_holder(&hs->v[i], pid))
