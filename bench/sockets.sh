@@ -126,10 +126,14 @@ awk -F'\t' -v n="$n" '
 		what["rel"] = "+" n " relative (the /proc scan)"
 		for (i = 1; i <= 4; i++) {
 			b = k[i] "-before"
-			has = b in med
+			bw = bc = rw = rc = "n/a"
+			if (b in med) {
+				bw = sprintf("%.2f", med[b]); bc = sprintf("%.2f", cpu[b])
+				rw = sprintf("%.2f", med[k[i]] / med[b])
+				if (cpu[b] > 0) rc = sprintf("%.2f", cpu[k[i]] / cpu[b])
+			}
 			printf "| %s | %.2f | %+.2f ms | %.2f | %s | %s | %s | %s |\n", what[k[i]], med[k[i]], med[k[i]] - med["none"],
-				cpu[k[i]], has ? sprintf("%.2f", med[b]) : "n/a (125)", has ? sprintf("%.2f", cpu[b]) : "n/a",
-				has ? sprintf("%.2f", med[k[i]] / med[b]) : "n/a", has && cpu[b] > 0 ? sprintf("%.2f", cpu[k[i]] / cpu[b]) : "n/a"
+				cpu[k[i]], bw, bc, rw, rc
 		}
 	}' "$root/t.tsv"
 echo
