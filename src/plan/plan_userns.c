@@ -9,6 +9,7 @@
  * everything that hides something comes last so that nothing is attached on
  * top of a mask. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include "plan/proc_masks.h"
 
 #define DEFAULT_TMP_SIZE (1024ULL * 1024 * 1024) /* private /tmp and /dev/shm */
+#define MAX_SOCKET_MASKS 2048                     /* then other users' sockets are left unmasked */
 
 static const char *const proc_readonly[] = {"/proc/sys",  "/proc/sysrq-trigger", "/proc/irq",
                                             "/proc/bus",  "/proc/fs",            "/proc/driver"};
@@ -427,11 +429,25 @@ static int plan_masks(const policy *p, plan *pl, const host_sockets *sockets, co
         /* Host sockets: a read-only mount does not stop connect(), so each
          * listening socket the host made is covered by an empty file, at the
          * canonical path where its file was found by device and inode. */
+        size_t n_masks = 0, n_crowd = 0;
         for (size_t s = 0; s < sockets->n; s++) {
                 const host_socket *hsock = &sockets->v[s];
                 const char *sock = hsock->path;
                 if (!sock || socket_allowed(p, hsock) || !visible_inside(p, sock))
                         continue;
+                /* connect() needs write permission on the socket and search
+                 * on its directories: one the caller cannot connect to needs
+                 * no mask. */
+                if (faccessat(AT_FDCWD, sock, W_OK, AT_EACCESS) < 0 && errno == EACCES)
+                        continue;
+                /* Past MAX_SOCKET_MASKS, another user's sockets get none: a
+                 * local user binding a hundred thousand would otherwise make
+                 * every run slow, then fail (the mount limit). The caller's
+                 * own and root's are always masked. */
+                if (n_masks >= MAX_SOCKET_MASKS && hsock->uid != (int64_t)getuid() && hsock->uid != 0) {
+                        n_crowd++;
+                        continue;
+                }
                 if (below_any(sock, &p->deny_read) && !below_any(sock, &p->allow_read))
                         continue; /* hidden already */
                 bool dup = false;
@@ -447,6 +463,15 @@ static int plan_masks(const policy *p, plan *pl, const host_sockets *sockets, co
                  * (a component swapped for a symlink) is that user's to expose,
                  * never a reason to fail the run. */
                 op->slot = mask, op->sub = "f", op->path = plan_str(pl, sock), op->optional = true;
+                n_masks++;
+        }
+        if (n_crowd > 0) {
+                const char *note = plan_strf(pl,
+                                             "%zu host unix sockets of other users are not masked: more than %d "
+                                             "sockets were (yours and root's always are)",
+                                             n_crowd, MAX_SOCKET_MASKS);
+                if (!note || strv_push(&pl->notes, note) < 0)
+                        goto nomem;
         }
         if (sockets->n_unlocated > 0) {
                 _cleanup_free_ char *names = NULL;
