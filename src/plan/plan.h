@@ -127,6 +127,14 @@ typedef struct plan_limits {
         uint64_t tmp_size, tmp_inodes; /* the private /tmp and /dev/shm */
 } plan_limits;
 
+/* network = proxy (src/proxy): the sandbox's init listens on 127.0.0.1 and
+ * ::1 at port inside its own network namespace and hands the sockets to
+ * the supervisor, which runs the proxy outside. */
+typedef struct plan_proxy {
+        bool on;
+        unsigned short port;
+} plan_proxy;
+
 typedef struct plan {
         policy_backend backend;
         const policy *policy;   /* borrowed; outlives the plan */
@@ -166,6 +174,7 @@ typedef struct plan {
                                   * by the supervisor (supervise/relay.h) */
         const char *tty_path[3]; /* fds 0-2 that are the caller's terminal: its device's path, re-opened
                                   * inside through a read-only clone of it */
+        plan_proxy proxy;
 
         struct plan_cache *caches; /* the package-manager caches (plan/caches.h) */
         size_t n_caches;

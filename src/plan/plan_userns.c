@@ -26,6 +26,7 @@
 #include "plan/nested.h"
 #include "plan/plan.h"
 #include "plan/proc_masks.h"
+#include "proxy/proxy.h"
 
 #define DEFAULT_TMP_SIZE (1024ULL * 1024 * 1024) /* private /tmp and /dev/shm */
 #define MAX_SOCKET_MASKS 2048                     /* then other users' sockets are left unmasked */
@@ -783,6 +784,10 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
          * before planning (src/runner/client.c). */
         if (p->backend == BACKEND_USERS)
                 pl->backend = BACKEND_USERS;
+        if (p->network == NETWORK_PROXY && p->mode != MODE_FULL_ACCESS && pl->backend == BACKEND_USERS)
+                return error_set(err, -EOPNOTSUPP,
+                                 "network proxy (--allow-domain, allow_domains, network = \"proxy\"): the users "
+                                 "backend cannot enforce it yet; use --backend userns, or --network off/on");
         for (size_t i = 0; argv && argv[i]; i++)
                 if (strv_push(&pl->argv, argv[i]) < 0)
                         return oom(err);
@@ -822,8 +827,12 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
                 return oom(err);
         if ((r = plan_std_fds(pl, err)) < 0)
                 return r;
-        if (p->network == NETWORK_OFF)
+        if (p->network == NETWORK_OFF || p->network == NETWORK_PROXY)
                 pl->clone_flags |= CLONE_NEWNET;
+        if (p->network == NETWORK_PROXY) {
+                pl->proxy.on = true;
+                pl->proxy.port = PROXY_PORT;
+        }
 
         pl->landlock_abi = landlock_abi_version();
         pl->landlock_scopes = pl->landlock_abi >= 6;
