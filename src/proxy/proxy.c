@@ -691,6 +691,7 @@ static void accept_all(proxy *px, int lfd) {
                         close(fd);
                         continue;
                 }
+                setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
                 uint32_t slot = 0;
                 while (px->slots[slot])
                         slot++;

@@ -266,3 +266,49 @@ CURL='curl -sS --max-time 10'
 	run corral run --backend users --allow-domain example.org -- true
 	[ "$status" -eq 125 ]
 }
+
+@test "proxy: fail closed: when the proxy cannot start (no fds left), the command does not run, and never with a route out" {
+	require_tool curl
+	local n out st proxy_failed=0 ran_ok=0
+	for n in $(seq 8 40); do
+		out=$(labx bash -c "ulimit -n $n; exec timeout -s KILL 60 '$CORRAL' run --allow-domain allowed.test -- bash -c '
+			if (exec 3<>/dev/tcp/198.18.0.2/80) 2>/dev/null; then echo DIRECT-ROUTE; fi
+			curl -sS --max-time 5 http://allowed.test/x; echo RAN'" 2>&1) && st=0 || st=$?
+		[[ "$out" == *DIRECT-ROUTE* ]] && fail "ulimit -n $n: the command had a route out: $out"
+		if [[ "$out" == *RAN* ]]; then
+			[[ "$out" == *REMOTE-OK* ]] || fail "ulimit -n $n: the command ran without a working proxy: $out"
+			ran_ok=$((ran_ok + 1))
+		else
+			[ "$st" -eq 125 ] || fail "ulimit -n $n: exit $st without running the command: $out"
+			[[ "$out" == *"network proxy"* ]] && proxy_failed=$((proxy_failed + 1))
+		fi
+	done
+	[ "$proxy_failed" -gt 0 ] || fail "no limit made the proxy itself fail (the test proves less)"
+	[ "$ran_ok" -gt 0 ] || fail "no limit let the command run (control)"
+}
+
+# The one real case: the npm registry this machine is configured for (read
+# from npm's own configuration, never written here), in the machine's own
+# network rather than the lab's.
+@test "proxy: a real npm install works with only the registry's domain allowed, and fails with another" {
+	require_tool npm
+	require_tool curl
+	local registry host
+	registry=$(npm config get registry 2>/dev/null)
+	host=${registry#*://}
+	host=${host%%/*}
+	host=${host%%:*}
+	[ -n "$host" ] || skip "npm has no registry configured"
+	curl -sS --max-time 10 -o /dev/null "${registry%/}/is-number" 2>/dev/null ||
+		skip "the npm registry $registry is not reachable from this machine"
+	printf '{"name":"t","version":"1.0.0"}\n' > "$WS/package.json"
+	local npm_opts="--no-audit --no-fund --fetch-retries=0 --cache $WS/.npm-cache"
+	run corral run --allow-domain "$host" -- npm install is-number $npm_opts
+	[ "$status" -eq 0 ] || { show_output; fail "npm install with --allow-domain $host failed"; }
+	[ -f "$WS/node_modules/is-number/package.json" ] || fail "is-number was not installed"
+	rm -rf "$WS/node_modules" "$WS/package-lock.json" "$WS/.npm-cache"
+	run corral run --allow-domain example.org -- npm install is-number $npm_opts
+	[ "$status" -ne 0 ] || { show_output; fail "npm install worked without its registry allowed"; }
+	[ ! -e "$WS/node_modules/is-number" ] || fail "is-number was installed anyway"
+	assert_output_has "corral: network: refused $host:443, not in allow_domains"
+}
