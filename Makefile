@@ -36,6 +36,7 @@ bench: deps all
 	./bench/caches.sh $(BUILD)/corral
 	./bench/sockets.sh $(BUILD)/corral
 	./bench/concurrency.sh $(BUILD)/corral
+	./bench/proxy.sh $(BUILD)/corral
 
 install: all
 	meson configure $(BUILD) -Dprefix=$(PREFIX)
