@@ -75,7 +75,7 @@ rss_of() { # N: corral's VmRSS (KiB) while N tunnels are open
 	local bg=$! pid="" rss=""
 	for _ in $(seq 100); do grep -q READY "$T/idle.out" 2>/dev/null && break; sleep 0.05; done
 	sleep 0.3
-	pid=$(pgrep -n -f "^$CORRAL run -- env PROXY=127.0.0.1:3128 $PYTHON $T/ws/proxy.py client idle allowed.test $1 ")
+	pid=$(pgrep -o -f "^$CORRAL run -- env PROXY=127.0.0.1:3128 $PYTHON $T/ws/proxy.py client idle allowed.test $1 ")
 	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
 	wait "$bg"
 	echo "$rss"

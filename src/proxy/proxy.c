@@ -40,6 +40,11 @@
 #define PUMP_ROUNDS 16
 #define TAG_LISTENER 0x10u /* + index: listening sockets */
 #define TAG_RESOLVER 0x20u
+/* Resolutions are kept this long, so that a burst of connections to one
+ * host (a package manager's downloads) does not wait on the resolver each
+ * time. Every address is still checked on every use. */
+#define CACHE_TTL_MS 5000
+#define CACHE_SIZE 64
 
 typedef enum conn_state { ST_HEAD, ST_RESOLVING, ST_CONNECTING, ST_RELAY, ST_DRAIN } conn_state;
 
@@ -47,6 +52,13 @@ typedef struct buf {
         uint8_t *d;
         size_t off, len;
 } buf;
+
+typedef struct cached {
+        char name[NET_RULE_MAX];
+        net_addr addrs[RESOLVER_MAX_ADDRS];
+        size_t n;
+        uint64_t expires;
+} cached;
 
 typedef struct conn {
         struct conn *next_dead, *next_ready;
@@ -88,7 +100,24 @@ struct proxy {
         uint64_t next_scan;
         proxy_refusal refusals[MAX_REFUSALS];
         size_t n_refusals;
+        cached cache[CACHE_SIZE];
+        size_t cache_next;
 };
+
+static const cached *cache_find(const proxy *px, const char *name, uint64_t now) {
+        for (size_t i = 0; i < CACHE_SIZE; i++)
+                if (px->cache[i].n && now < px->cache[i].expires && strcmp(px->cache[i].name, name) == 0)
+                        return &px->cache[i];
+        return NULL;
+}
+
+static void cache_put(proxy *px, const char *name, const net_addr *addrs, size_t n, uint64_t now) {
+        cached *c = &px->cache[px->cache_next++ % CACHE_SIZE];
+        snprintf(c->name, sizeof(c->name), "%s", name);
+        memcpy(c->addrs, addrs, n * sizeof(*addrs));
+        c->n = n;
+        c->expires = now + CACHE_TTL_MS;
+}
 
 static uint64_t now_ms(void) {
         struct timespec ts;
@@ -266,6 +295,11 @@ static void decide(proxy *px, conn *c, const char *host, size_t len, uint16_t po
         c->by_name = !v.is_addr;
         if (v.is_addr) {
                 use_addresses(px, c, &v.addr, 1);
+                return;
+        }
+        const cached *hit = cache_find(px, c->host, now_ms());
+        if (hit) {
+                use_addresses(px, c, hit->addrs, hit->n);
                 return;
         }
         uint64_t tag = (uint64_t)c->slot << 32 | c->gen;
@@ -673,7 +707,9 @@ static void schedule(proxy *px, conn *c) {
 
 static void accept_all(proxy *px, int lfd) {
         for (;;) {
-                int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                struct sockaddr_storage peer;
+                socklen_t peer_len = sizeof(peer);
+                int fd = accept4(lfd, (struct sockaddr *)&peer, &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
                 if (fd < 0)
                         return;
                 if (px->n_conns >= PROXY_MAX_CONNS) {
@@ -724,8 +760,10 @@ static void resolved(proxy *px) {
                 if (rr.gai_error || rr.n == 0)
                         failed(px, c, SOCKS5_HOST_UNREACHABLE, "cannot resolve",
                                rr.gai_error ? gai_strerror(rr.gai_error) : "no address");
-                else
+                else {
+                        cache_put(px, c->host, rr.addrs, rr.n, now_ms());
                         use_addresses(px, c, rr.addrs, rr.n);
+                }
                 schedule(px, c);
         }
 }
@@ -766,7 +804,8 @@ void proxy_run(proxy *px) {
                         resolved(px);
                         continue;
                 }
-                conn *c = (conn *)(uintptr_t)(tag & ~(uint64_t)1);
+                /* epoll hands back the pointer it was given, with the side in bit 0 */
+                conn *c = (conn *)(uintptr_t)(tag & ~(uint64_t)1); // NOLINT(performance-no-int-to-ptr)
                 if (c->dead)
                         continue;
                 bool any = e & (EPOLLERR | EPOLLHUP | EPOLLRDHUP);

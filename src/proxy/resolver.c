@@ -119,7 +119,7 @@ int resolver_new(unsigned n_threads, resolver **ret) {
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        pthread_attr_setstacksize(&attr, 256 * 1024);
+        pthread_attr_setstacksize(&attr, (size_t)256 * 1024);
         int err = 0;
         for (unsigned i = 0; i < n_threads; i++) {
                 pthread_t t;

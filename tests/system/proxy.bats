@@ -231,7 +231,7 @@ CURL='curl -sS --max-time 10'
 	labx bash -c "timeout -s KILL 120 '$CORRAL' run -- $PYTHON '$WS/load.py' > '$T/load.out' 2>'$T/load.err'; echo \$? > '$T/load.rc'" &
 	local bgpid=$! peak=0 rss pid i
 	for i in $(seq 600); do
-		pid=$(pgrep -f -n "^$CORRAL run -- $PYTHON $WS/load.py" || true)
+		pid=$(pgrep -f -o "^$CORRAL run -- $PYTHON $WS/load.py" || true) # the oldest: corral, not its init
 		if [ -n "$pid" ]; then
 			rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)
 			[ "${rss:-0}" -gt "$peak" ] && peak=$rss
