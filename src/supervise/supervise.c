@@ -487,8 +487,10 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 ;
         relay_finish(&relay); /* what the command wrote last reaches the caller's file before corral exits */
         timing_mark(TP_EXITED);
-        if (px)
+        if (px) {
+                proxy_run(px); /* what arrived as the sandbox ended is still counted */
                 collect_refusals(px, res);
+        }
         res->wall_ms = now_ms() - start;
         denials_stop(dn); /* no task uses the filter now: its thread ends */
 

@@ -78,7 +78,7 @@ CURL='curl -sS --max-time 10'
 	assert_output_has "corral: network: refused evil.test:443, not in allow_domains"
 	assert_output_has "corral: network: refused deny.allowed.test:80, in deny_domains (deny.allowed.test)"
 	assert_output_has "corral: network: refused allowed.test:9, port 9 not in allow_ports"
-	grep -q '{"op":"connect","address":"evil.test:443","rule":"not in allow_domains","allow_with":"--allow-domain evil.test","count":1}' \
+	grep -q '{"op":"connect","address":"evil.test:443","rule":"not in allow_domains","allow_with":"--allow-domain evil.test","count":[0-9]*}' \
 		"$T/status" || fail "status record: $(cat "$T/status")"
 }
 
