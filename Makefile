@@ -35,7 +35,9 @@ bench: deps all
 	./bench/users.sh $(BUILD)
 	./bench/mcp.sh $(BUILD)/corral
 	./bench/caches.sh $(BUILD)/corral
+	./bench/sockets.sh $(BUILD)/corral
 	./bench/concurrency.sh $(BUILD)/corral
+	./bench/proxy.sh $(BUILD)/corral
 
 install: all
 	meson configure $(BUILD) -Dprefix=$(PREFIX)

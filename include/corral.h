@@ -35,6 +35,14 @@ typedef struct corral_sandbox corral_sandbox;
 typedef struct corral_denial {
         const char *op, *path, *address, *rule, *allow_with;
 } corral_denial;
+/* What the network proxy refused (network = proxy; docs/config.md). */
+typedef struct corral_refusal {
+        const char *op;         /* "connect" */
+        const char *address;    /* "evil.example:443", "[2001:db8::1]:443" */
+        const char *rule;       /* "not in allow_domains" */
+        const char *allow_with; /* "--allow-domain evil.example", or "" when no option would allow it */
+        unsigned count;         /* how many times */
+} corral_refusal;
 
 typedef struct corral_status {
         int exit_code;     /* the command's; 128+N for signal N; 124 timeout; 126/127 exec failures */
@@ -50,6 +58,8 @@ typedef struct corral_status {
         bool reports;
         const corral_denial *denials;
         size_t n_denials, more_denials;
+        const corral_refusal *refusals; /* owned by the sandbox; n_refusals entries */
+        size_t n_refusals;
 } corral_status;
 
 corral_request *corral_request_new(void);

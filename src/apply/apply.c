@@ -152,6 +152,8 @@ void apply_sandbox_init(const apply_ctx *ctx) {
                         close(ctx->slots[i]);
         if ((pl->clone_flags & CLONE_NEWNET) && (r = net_loopback_up()) < 0)
                 fail(ctx, STEP_LOOPBACK, 0, r);
+        if (pl->proxy.on && (r = net_proxy_listen(pl->proxy.port, ctx->proxy_fd)) < 0)
+                fail(ctx, STEP_PROXY, 0, r);
         timing_mark(TP_MOUNTS);
 
         /* Signals: init handles them through a signalfd (pid 1 ignores
@@ -184,7 +186,7 @@ void apply_sandbox_init(const apply_ctx *ctx) {
                  * of its init (it can still debug its own children). */
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
                 timing_mark(TP_CONFINED);
-                if ((r = seccomp_install(seccomp_program())) < 0)
+                if ((r = seccomp_install(seccomp_program(false))) < 0)
                         fail(ctx, STEP_SECCOMP, 0, r);
                 timing_mark(TP_SECCOMP);
                 if (ctx->notify_fd >= 0 && (r = notify_install(ctx->notify_fd)) < 0)

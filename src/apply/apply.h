@@ -33,6 +33,7 @@ typedef enum apply_step {
         STEP_CHDIR,
         STEP_EXEC,       /* the command could not be started */
         STEP_LIMITS,     /* setting the resource limits (rlimits) */
+        STEP_PROXY,      /* the network proxy's listening sockets */
 } apply_step;
 
 typedef enum report_kind {
@@ -57,6 +58,7 @@ typedef struct apply_ctx {
         int sync_fd;                /* read end: the supervisor wrote the id maps */
         int report_fd;              /* write end: apply_report records */
         int notify_fd;              /* denial reports: where the listener goes (apply/notify.h), or -1 */
+        int proxy_fd;               /* network = proxy: where the listening sockets go; else -1 */
 } apply_ctx;
 
 /* The body of the sandbox's init. Never returns. */

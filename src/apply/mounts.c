@@ -134,7 +134,7 @@ static int run_op(const mount_op *op, int *slots) {
                         r = attach(fd, op);
                         close(fd);
                 }
-                return op->optional && (r == -EACCES || r == -ENOENT) ? 0 : r;
+                return op->optional && (r == -EACCES || r == -ENOENT || r == -ELOOP || r == -ENOTDIR) ? 0 : r;
         case MOP_SETATTR:
                 return sys_mount_setattr(slots[op->slot], "", AT_EMPTY_PATH | (op->recursive ? AT_RECURSIVE : 0),
                                          &attr) < 0
@@ -145,6 +145,29 @@ static int run_op(const mount_op *op, int *slots) {
         case MOP_OVERLAY:
                 slots[op->slot] = overlay_new(op->path, op->cache_dir);
                 return slots[op->slot] < 0 ? slots[op->slot] : 0;
+        case MOP_REOPEN: {
+                /* The terminal again, now on a read-only mount: fchmod and
+                 * futimens need a writable one, opening a device does not. */
+                char pbuf[24], path[48] = "/proc/self/fd/";
+                const char *num = fmt_u64(pbuf, sizeof(pbuf), (uint64_t)slots[op->slot], 10);
+                size_t at = 14;
+                while (*num && at < sizeof(path) - 1)
+                        path[at++] = *num++;
+                path[at] = 0;
+                int fl = fcntl(op->fd, F_GETFL);
+                struct stat was, now;
+                if (fl < 0 || fstat(op->fd, &was) < 0)
+                        return -errno;
+                if ((fd = open(path, (fl & O_ACCMODE) | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0)
+                        return -errno;
+                if (fstat(fd, &now) < 0 || now.st_rdev != was.st_rdev || !S_ISCHR(now.st_mode)) {
+                        close(fd);
+                        return -ESTALE;
+                }
+                r = fcntl(fd, F_SETFL, fl & (O_NONBLOCK | O_APPEND)) < 0 || dup3(fd, op->fd, 0) < 0 ? -errno : 0;
+                close(fd);
+                return r;
+        }
         case MOP_DEVPTS:
                 return mount("devpts", op->path, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620") < 0
                                ? -errno

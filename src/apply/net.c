@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -23,5 +24,68 @@ int net_loopback_up(void) {
                         r = -errno;
         }
         close(fd);
+        return r;
+}
+
+static int listen_on(int family, unsigned short port) {
+        int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        int one = 1;
+        struct sockaddr_in s4 = {.sin_family = AF_INET, .sin_port = htons(port),
+                                 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        struct sockaddr_in6 s6 = {.sin6_family = AF_INET6, .sin6_port = htons(port), .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+        int r = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (r == 0 && family == AF_INET6)
+                r = setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+        if (r == 0)
+                r = family == AF_INET ? bind(fd, (struct sockaddr *)&s4, sizeof(s4))
+                                      : bind(fd, (struct sockaddr *)&s6, sizeof(s6));
+        if (r == 0)
+                r = listen(fd, 4096);
+        if (r < 0) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+int net_proxy_listen(unsigned short port, int chan_fd) {
+        int fds[2], n = 0;
+        int r = listen_on(AF_INET, port);
+        if (r < 0)
+                return r;
+        fds[n++] = r;
+        /* IPv6 may be absent (ipv6.disable=1): then 127.0.0.1 only */
+        r = listen_on(AF_INET6, port);
+        if (r >= 0)
+                fds[n++] = r;
+        else if (r != -EAFNOSUPPORT && r != -EADDRNOTAVAIL) {
+                close(fds[0]);
+                return r;
+        }
+        union {
+                char buf[CMSG_SPACE(sizeof(fds))];
+                struct cmsghdr align;
+        } u;
+        memset(&u, 0, sizeof(u));
+        char one = 'l';
+        struct iovec iov = {.iov_base = &one, .iov_len = 1};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                             .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n)};
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+        memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
+        ssize_t sent;
+        do
+                sent = sendmsg(chan_fd, &msg, MSG_NOSIGNAL);
+        while (sent < 0 && errno == EINTR);
+        r = sent == 1 ? 0 : sent < 0 ? -errno : -EIO;
+        for (int i = 0; i < n; i++)
+                close(fds[i]);
+        close(chan_fd);
         return r;
 }

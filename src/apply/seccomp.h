@@ -8,8 +8,9 @@
 
 #include "apply/seccomp_rules.h"
 
-/* The program built into this binary. */
-const struct sock_fprog *seccomp_program(void);
+/* The program built into this binary: with namespaces, or for the
+ * namespace-less fallback (the table's nonamespace rules added). */
+const struct sock_fprog *seccomp_program(bool nonamespace);
 
 /* In the child: no allocation. Needs no_new_privs set. */
 int seccomp_install(const struct sock_fprog *prog);

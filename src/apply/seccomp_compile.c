@@ -14,8 +14,13 @@
 
 #include "apply/seccomp_rules.h"
 
+/* Comparisons of int arguments look at the low 32 bits only: the kernel
+ * truncates the register, so socket(AF_PACKET | 1ULL << 32, ...) is AF_PACKET
+ * to it and must be to the filter too (the CVE-2019-10063 pattern). */
+#define LOW32 0xffffffffULL
+
 static int add_rule(scmp_filter_ctx ctx, const sc_rule *r) {
-        int nr = seccomp_syscall_resolve_name(r->syscall);
+        int nr = r->nr ? r->nr : seccomp_syscall_resolve_name(r->syscall);
         if (nr == __NR_SCMP_ERROR)
                 return -ENOENT;
         uint32_t act = SCMP_ACT_ERRNO((uint32_t)r->err);
@@ -26,11 +31,20 @@ static int add_rule(scmp_filter_ctx ctx, const sc_rule *r) {
                 return seccomp_rule_add(ctx, act, nr, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, r->value, r->value));
         case ARG1_LOW32:
                 return seccomp_rule_add(ctx, act, nr, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL, r->value));
-        case ARG0_EQ_ARG2_NE:
-                return seccomp_rule_add(ctx, act, nr, 2, SCMP_A0(SCMP_CMP_EQ, r->value),
+        case ARG0_EQ_ARG2_NE: /* garbage in arg2's upper half is "not equal": refused, which is safe */
+                return seccomp_rule_add(ctx, act, nr, 2, SCMP_A0(SCMP_CMP_MASKED_EQ, LOW32, r->value),
                                         SCMP_A2(SCMP_CMP_NE, r->value2));
         case ARG2_EQ:
-                return seccomp_rule_add(ctx, act, nr, 1, SCMP_A2(SCMP_CMP_EQ, r->value));
+                return seccomp_rule_add(ctx, act, nr, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, LOW32, r->value));
+        case ARG_HAS:
+                return seccomp_rule_add(ctx, act, nr, 1, SCMP_CMP(r->arg, SCMP_CMP_MASKED_EQ, r->value, r->value));
+        case ARG_NE0:
+                return seccomp_rule_add(ctx, act, nr, 1, SCMP_CMP(r->arg, SCMP_CMP_NE, 0));
+        case ARG0_EQ_ARG1_NE0:
+                return seccomp_rule_add(ctx, act, nr, 2, SCMP_A0(SCMP_CMP_MASKED_EQ, LOW32, r->value),
+                                        SCMP_A1(SCMP_CMP_NE, 0));
+        case ARG_EQ: /* int arguments: the kernel ignores the upper half of the register */
+                return seccomp_rule_add(ctx, act, nr, 1, SCMP_CMP(r->arg, SCMP_CMP_MASKED_EQ, LOW32, r->value));
         case ARG0_PERSONALITY: {
                 /* libseccomp allows one comparison per argument and rule, so
                  * "deny a dangerous flag unless this is the 0xffffffff query"
@@ -55,7 +69,7 @@ static int add_rule(scmp_filter_ctx ctx, const sc_rule *r) {
         return -EINVAL;
 }
 
-int seccomp_compile(struct sock_fprog *prog, corral_error *err) {
+int seccomp_compile(struct sock_fprog *prog, bool nonamespace, corral_error *err) {
         *prog = (struct sock_fprog){0};
         scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
         if (!ctx)
@@ -70,16 +84,16 @@ int seccomp_compile(struct sock_fprog *prog, corral_error *err) {
         if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
                 goto fail;
         for (size_t i = 0; i < seccomp_n_rules; i++)
-                if ((r = add_rule(ctx, &seccomp_rules[i])) < 0) {
+                if ((!seccomp_rules[i].nonamespace || nonamespace) && (r = add_rule(ctx, &seccomp_rules[i])) < 0) {
                         error_set(err, r, "seccomp: cannot add the rule for %s: %s", seccomp_rules[i].syscall, strerror(-r));
                         goto out;
                 }
         for (int af = 0; af < AF_MAX; af++)
                 if (!seccomp_family_allowed(af)) {
                         if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
-                                                  SCMP_A0(SCMP_CMP_EQ, (uint64_t)af))) < 0 ||
+                                                  SCMP_A0(SCMP_CMP_MASKED_EQ, LOW32, (uint64_t)af))) < 0 ||
                             (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socketpair), 1,
-                                                  SCMP_A0(SCMP_CMP_EQ, (uint64_t)af))) < 0)
+                                                  SCMP_A0(SCMP_CMP_MASKED_EQ, LOW32, (uint64_t)af))) < 0)
                                 goto fail;
                 }
         /* Export the BPF program and keep it in memory for the child. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <errno.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "common/macro.h"
 
@@ -37,6 +38,13 @@ const uint64_t seccomp_dangerous_personality[] = {0x0400000, 0x0100000, 0x020000
         {sc, EPERM, ARG0_HAS, CLONE_NEWCGROUP, 0, "no new cgroup namespace"},                         \
         {sc, EPERM, ARG0_HAS, CLONE_NEWTIME, 0, "no new time namespace"}
 
+#define SUID_RULES(sc, a)                                                                          \
+        {sc, EPERM, ARG_HAS, S_ISUID, 0, "no setuid or setgid files (the bit stays on the host)", a},                   \
+        {sc, EPERM, ARG_HAS, S_ISGID, 0, "no setuid or setgid files (the bit stays on the host)", a}
+
+/* Rows name only the fields they use; arg and nr default to 0. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 const sc_rule seccomp_rules[] = {
         /* Mounts: the protective mounts must stay. */
         {"mount", EPERM, ANY, 0, 0, "no mounts or remounts"},
@@ -90,7 +98,55 @@ const sc_rule seccomp_rules[] = {
         {"socket", EAFNOSUPPORT, ARG0_EQ_ARG2_NE, AF_NETLINK, 0 /* NETLINK_ROUTE */, "only routing netlink"},
         {"socket", EPROTONOSUPPORT, ARG2_EQ, IPPROTO_MPTCP, 0, "no MPTCP"},
         {"socket", EPROTONOSUPPORT, ARG2_EQ, IPPROTO_SCTP, 0, "no SCTP"},
+        /* Setuid and setgid files (issue 16, class 9): one the command made
+         * would keep its bit on the host (the sandbox's nosuid mounts do not
+         * reach there), where another local account could run it as the
+         * developer. Refused wherever a mode is an argument; openat2 keeps
+         * its mode in a struct the filter cannot read, so it is refused
+         * whole (ENOSYS: callers fall back to openat). mkdir ignores both
+         * bits (a directory inherits S_ISGID from a setgid parent only). */
+        SUID_RULES("chmod", 1),
+        SUID_RULES("fchmod", 1),
+        SUID_RULES("fchmodat", 2),
+        {"fchmodat2", EPERM, ARG_HAS, S_ISUID, 0, "no setuid or setgid files (the bit stays on the host)", 2, 452},
+        {"fchmodat2", EPERM, ARG_HAS, S_ISGID, 0, "no setuid or setgid files (the bit stays on the host)", 2, 452},
+        SUID_RULES("open", 2),
+        SUID_RULES("openat", 3),
+        SUID_RULES("creat", 1),
+        SUID_RULES("mknod", 1),
+        SUID_RULES("mknodat", 2),
+        {"openat2", ENOSYS, ANY, 0, 0, "its mode is out of the filter's sight (setuid files); libc falls back to openat"},
+        /* Ids that reach past the pid namespace (class 7): a process group
+         * and a uid name processes outside it. PRIO_USER and IOPRIO_WHO_USER
+         * with the developer's uid (userns: the command's own) would reach
+         * every process of the developer; the command's process group is
+         * the caller's job (the shell pipeline, corral itself). */
+        {"setpriority", EPERM, ARG_EQ, 1 /* PRIO_PGRP */, 0, "no priority of a process group (reaches outside)", 0},
+        {"setpriority", EPERM, ARG_EQ, 2 /* PRIO_USER */, 0, "no priority of a user's processes (reaches outside)", 0},
+        {"getpriority", EPERM, ARG_EQ, 1 /* PRIO_PGRP */, 0, "no priority of a process group (reaches outside)", 0},
+        {"getpriority", EPERM, ARG_EQ, 2 /* PRIO_USER */, 0, "no priority of a user's processes (reaches outside)", 0},
+        {"ioprio_set", EPERM, ARG_EQ, 2 /* IOPRIO_WHO_PGRP */, 0, "no I/O priority of a process group", 0},
+        {"ioprio_set", EPERM, ARG_EQ, 3 /* IOPRIO_WHO_USER */, 0, "no I/O priority of a user's processes", 0},
+        {"ioprio_get", EPERM, ARG_EQ, 2 /* IOPRIO_WHO_PGRP */, 0, "no I/O priority of a process group", 0},
+        {"ioprio_get", EPERM, ARG_EQ, 3 /* IOPRIO_WHO_USER */, 0, "no I/O priority of a user's processes", 0},
+        /* Without a pid namespace (the users backend's fallback) every
+         * process of the sandbox user is nameable by pid, also the runs of
+         * every other member: calls that act on another process by pid and
+         * are checked by uid alone (not by Landlock, which covers signals and
+         * ptrace) are allowed on the caller itself only (pid 0). A thread id
+         * is refused too (pthread_setaffinity_np fails there). */
+        {"setpriority", EPERM, ARG0_EQ_ARG1_NE0, 0 /* PRIO_PROCESS */, 0, "without a pid namespace: only its own priority", 0, 0, true},
+        {"ioprio_set", EPERM, ARG0_EQ_ARG1_NE0, 1 /* IOPRIO_WHO_PROCESS */, 0, "without a pid namespace: only its own I/O priority", 0, 0, true},
+        {"prlimit64", EPERM, ARG_NE0, 0, 0, "without a pid namespace: only its own limits", 0, 0, true},
+        {"sched_setscheduler", EPERM, ARG_NE0, 0, 0, "without a pid namespace: only its own scheduling", 0, 0, true},
+        {"sched_setparam", EPERM, ARG_NE0, 0, 0, "without a pid namespace: only its own scheduling", 0, 0, true},
+        {"sched_setattr", EPERM, ARG_NE0, 0, 0, "without a pid namespace: only its own scheduling", 0, 0, true},
+        {"sched_setaffinity", EPERM, ARG_NE0, 0, 0, "without a pid namespace: only its own scheduling", 0, 0, true},
+        /* The caller's terminal: which process group is in the foreground
+         * is the developer's shell's (the command shares its session). */
+        {"ioctl", EPERM, ARG1_LOW32, 0x5410 /* TIOCSPGRP */, 0, "no taking the caller's terminal's foreground"},
 };
+#pragma GCC diagnostic pop
 
 const size_t seccomp_n_rules = ELEMENTSOF(seccomp_rules);
 const size_t seccomp_n_dangerous_personality = ELEMENTSOF(seccomp_dangerous_personality);

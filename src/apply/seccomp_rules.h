@@ -17,6 +17,10 @@ enum sc_cond {
         ARG0_EQ_ARG2_NE, /* arg0 == value && arg2 != value2 */
         ARG2_EQ,
         ARG0_PERSONALITY,
+        ARG_HAS,         /* (arg[arg] & value) == value */
+        ARG_EQ,          /* arg[arg] == value */
+        ARG_NE0,         /* arg[arg] != 0 (any bit, upper half included: garbage is refused) */
+        ARG0_EQ_ARG1_NE0, /* (arg0 & 0xffffffff) == value && arg1 != 0 */
 };
 
 typedef struct sc_rule {
@@ -25,6 +29,10 @@ typedef struct sc_rule {
         enum sc_cond cond;
         uint64_t value, value2;
         const char *why;
+        unsigned arg; /* ARG_HAS, ARG_EQ: which argument */
+        int nr;       /* the number, for a system call newer than libseccomp's table (same on every
+                       * architecture since 424); 0: resolved by name */
+        bool nonamespace; /* only in the filter of the namespace-less fallback (no pid namespace) */
 } sc_rule;
 
 extern const sc_rule seccomp_rules[];

@@ -36,7 +36,10 @@ static const char usage_run[] =
         "      --allow-unix-socket PATH  let the command connect to this host socket (repeatable)\n"
         "      --allow-broad-root     allow /, the home directory or an ancestor as a writable root\n"
         "      --report-denials       say which operations the sandbox refused, and how to allow them\n"
-        "  -n, --network MODE         off (default) | on\n"
+        "  -n, --network MODE         off (default) | on | proxy\n"
+        "      --allow-domain DOMAIN  let the command reach DOMAIN (*.DOMAIN: its subdomains) through\n"
+        "                             corral's proxy, and nothing else (repeatable; implies -n proxy)\n"
+        "      --deny-domain DOMAIN   never let the command reach DOMAIN (repeatable; wins over allow)\n"
 #ifdef _WIN32
         "      --allow-advisory-network  allow --network off without `corral setup`: ADVISORY, not enforced\n"
 #endif
@@ -91,6 +94,8 @@ enum {
         OPT_LIMIT_TMP,
         OPT_TIMING,
         OPT_CACHE,
+        OPT_ALLOW_DOMAIN,
+        OPT_DENY_DOMAIN,
 };
 
 static const struct option run_options[] = {
@@ -107,6 +112,8 @@ static const struct option run_options[] = {
         {"allow-broad-root", no_argument, NULL, OPT_ALLOW_BROAD},
         {"report-denials", no_argument, NULL, OPT_REPORT_DENIALS},
         {"network", required_argument, NULL, 'n'},
+        {"allow-domain", required_argument, NULL, OPT_ALLOW_DOMAIN},
+        {"deny-domain", required_argument, NULL, OPT_DENY_DOMAIN},
         {"timeout", required_argument, NULL, 't'},
         {"tmp", required_argument, NULL, OPT_TMP},
         {"backend", required_argument, NULL, OPT_BACKEND},
@@ -144,6 +151,8 @@ static const char *option_key(int opt) {
         case OPT_ALLOW_BROAD: return "allow_broad_roots";
         case OPT_REPORT_DENIALS: return "report_denials";
         case 'n': return "network";
+        case OPT_ALLOW_DOMAIN: return "network.allow_domains";
+        case OPT_DENY_DOMAIN: return "network.deny_domains";
         case 't': return "timeout";
         case OPT_TMP: return "tmp";
         case OPT_BACKEND: return "backend";
@@ -288,8 +297,35 @@ static void write_status(int fd, const corral_status *st) {
                 dprint_json(fd, d->allow_with);
                 dprintf(fd, "}");
         }
-        dprintf(fd, "],\"denials_more\":%llu,\"denial_reports\":%s}\n", (unsigned long long)st->more_denials,
-                st->reports ? "true" : "false");
+        dprintf(fd, "],\"denials_more\":%llu,\"denial_reports\":%s,\"network_refusals\":[",
+                (unsigned long long)st->more_denials, st->reports ? "true" : "false");
+        /* the network proxy's refusals (docs/config.md, "[network]") */
+        for (size_t i = 0; i < st->n_refusals; i++) {
+                const corral_refusal *r = &st->refusals[i];
+                dprintf(fd, "%s{\"op\":", i ? "," : "");
+                dprint_json(fd, r->op);
+                dprintf(fd, ",\"address\":");
+                dprint_json(fd, r->address);
+                dprintf(fd, ",\"rule\":");
+                dprint_json(fd, r->rule);
+                dprintf(fd, ",\"allow_with\":");
+                dprint_json(fd, r->allow_with);
+                dprintf(fd, ",\"count\":%u}", r->count);
+        }
+        dprintf(fd, "]}\n");
+}
+
+/* After a run: what the network proxy refused, one line each. */
+static void report_refusals(const corral_status *st) {
+        for (size_t i = 0; i < st->n_refusals; i++) {
+                const corral_refusal *r = &st->refusals[i];
+                fprintf(stderr, "corral: network: refused %s, %s", r->address, r->rule);
+                if (r->count > 1)
+                        fprintf(stderr, " (%u times)", r->count);
+                if (r->allow_with[0])
+                        fprintf(stderr, " (allow with %s)", r->allow_with);
+                fputc('\n', stderr);
+        }
 }
 
 static int cmd_run_or_explain(int argc, char **argv, bool explain) {
@@ -333,6 +369,7 @@ static int cmd_run_or_explain(int argc, char **argv, bool explain) {
         if (st.exit_code == 126 || st.exit_code == 127)
                 if (err.msg[0])
                         fprintf(stderr, "corral: %s\n", err.msg);
+        report_refusals(&st);
         if (st.timed_out)
                 fprintf(stderr, "corral: timed out after %llu ms; the whole sandbox was killed\n",
                         (unsigned long long)st.wall_ms);

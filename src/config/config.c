@@ -13,6 +13,7 @@
 
 #include "common/macro.h"
 #include "common/path.h"
+#include "net/domain.h"
 #include "common/readfile.h"
 #include "toml/toml.h"
 
@@ -87,6 +88,8 @@ typedef enum key_kind {
         KEY_LIMIT,    /* [limits]: list holds the policy_limit */
         KEY_CACHE,    /* [caches]: list holds the policy_cache, N_CACHES for "all" */
         KEY_CACHES_DIR,
+        KEY_DOMAINS,  /* [network] allow_domains / deny_domains: list of rules */
+        KEY_PORTS,    /* [network] allow_ports */
 } key_kind;
 
 #define NO_LINE ((size_t)-1)
@@ -139,6 +142,10 @@ static const key_def keys[] = {
         { "caches.ccache", KEY_CACHE, CACHE_CCACHE, NO_LINE, false },
         { "caches.all", KEY_CACHE, N_CACHES, NO_LINE, false },
         { "caches.dir", KEY_CACHES_DIR, 0, LINE(line_caches_dir), false },
+        { "network.mode", KEY_NETWORK, 0, LINE(line_network), false },
+        { "network.allow_domains", KEY_DOMAINS, LIST(allow_domains), LINE(line_allow_domains), false },
+        { "network.deny_domains", KEY_DOMAINS, LIST(deny_domains), NO_LINE, false },
+        { "network.allow_ports", KEY_PORTS, 0, LINE(line_allow_ports), false },
         { "backend", KEY_BACKEND, 0, NO_LINE, false },
         { "workspace", KEY_WORKSPACE, 0, NO_LINE, false },
         { "cwd", KEY_CWD, 0, NO_LINE, false },
@@ -204,6 +211,8 @@ void config_layer_done(config_layer *l) {
         strv_clear(&l->env_keep);
         strv_clear(&l->env_set);
         strv_clear(&l->trusted_workspaces);
+        strv_clear(&l->allow_domains);
+        strv_clear(&l->deny_domains);
         free(l->workspace);
         free(l->cwd);
         free(l->caches_dir);
@@ -231,6 +240,10 @@ int config_layer_defaults(config_layer *l, corral_error *err) {
         l->timeout_ms = 0;
         l->has_protect_depth = true;
         l->protect_depth = PROTECT_DEPTH_DEFAULT;
+        l->has_allow_ports = true;
+        l->allow_ports[0] = 80;
+        l->allow_ports[1] = 443;
+        l->n_allow_ports = 2;
 
         if (push_all(&l->protect, default_protect, ELEMENTSOF(default_protect)) < 0 ||
             push_all(&l->deny_read, default_deny_read, ELEMENTSOF(default_deny_read)) < 0 ||
@@ -341,7 +354,7 @@ static int set_value(config_layer *l, const key_def *k, const char *v, const cha
                 break;
         case KEY_NETWORK:
                 if (policy_network_from_string(v, &l->network) < 0)
-                        return fail(err, w, -EINVAL, "key '%s': unknown network mode '%s' (expected off or on)",
+                        return fail(err, w, -EINVAL, "key '%s': unknown network mode '%s' (expected off, on or proxy)",
                                     k->name, v);
                 l->has_network = true;
                 break;
@@ -485,6 +498,36 @@ static int set_value(config_layer *l, const key_def *k, const char *v, const cha
                 l->caches_dir = e;
                 break;
         }
+        case KEY_DOMAINS: {
+                char rule[NET_RULE_MAX];
+                const char *problem = "is not valid";
+                if (net_rule_normalize(v, rule, &problem) < 0)
+                        return fail(err, w, -EINVAL, "key '%s': '%s' %s (expected a host name such as example.org, "
+                                    "*.example.org for its subdomains, or an IP address)", k->name, v, problem);
+                if (strv_push_unique(list_of(l, k), rule) < 0)
+                        return oom(err);
+                break;
+        }
+        case KEY_PORTS: {
+                char *end;
+                errno = 0;
+                unsigned long n = strtoul(v, &end, 10);
+                if (!*v || *v == '-' || *end || errno || n == 0 || n > 65535)
+                        return fail(err, w, -EINVAL, "key '%s': '%s' is not a port (1 to 65535)", k->name, v);
+                /* a layer's list replaces the ports of earlier layers */
+                if (!l->has_allow_ports)
+                        l->n_allow_ports = 0;
+                l->has_allow_ports = true;
+                bool dup = false;
+                for (size_t i = 0; i < l->n_allow_ports; i++)
+                        dup = dup || l->allow_ports[i] == n;
+                if (dup)
+                        break;
+                if (l->n_allow_ports >= POLICY_PORTS_MAX)
+                        return fail(err, w, -EINVAL, "key '%s': more than %d ports", k->name, POLICY_PORTS_MAX);
+                l->allow_ports[l->n_allow_ports++] = (uint16_t)n;
+                break;
+        }
         case KEY_ENV_SET: {
                 const char *eq = strchr(v, '=');
                 if (!eq || eq == v)
@@ -603,6 +646,24 @@ static int load_key(const loader *ld, const key_def *k, const toml_value *v) {
                 ld->l->has_report_denials = true;
                 return 0;
 
+        case KEY_PORTS:
+                if (toml_type_of(v) != TOML_ARRAY)
+                        return wrong_type(ld, k->name, v, "an array of port numbers");
+                ld->l->has_allow_ports = true;
+                ld->l->n_allow_ports = 0;
+                for (size_t i = 0; i < toml_count(v); i++) {
+                        const toml_value *item = toml_array_at(v, i);
+                        char num[32];
+                        if (toml_type_of(item) != TOML_INTEGER)
+                                return wrong_type(ld, k->name, item, "an array of port numbers");
+                        snprintf(num, sizeof(num), "%lld", (long long)toml_integer(item));
+                        if ((r = set_value(ld->l, k, num, ld->home, at(ld, item), ld->err)) < 0)
+                                return r;
+                }
+                note_line(ld->l, k, toml_line(v));
+                return 0;
+
+        case KEY_DOMAINS:
         case KEY_PATHS:
         case KEY_PROTECT:
         case KEY_ENV_DROP:
@@ -681,6 +742,25 @@ static int load_env(const loader *ld, const toml_value *env) {
                 if (!k)
                         return fail(ld->err, at(ld, v), -EINVAL, "unknown key 'env.%s' (expected drop, keep or set)",
                                     name);
+                int r = load_key(ld, k, v);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* [network]: mode, allow_domains, deny_domains, allow_ports. */
+static int load_network(const loader *ld, const toml_value *t) {
+        for (size_t i = 0; i < toml_count(t); i++) {
+                const char *name = toml_table_key_at(t, i);
+                const toml_value *v = toml_table_value_at(t, i);
+                char full[64];
+                snprintf(full, sizeof(full), "network.%s", name);
+                const key_def *k = strlen(name) < 20 ? find_key(full) : NULL;
+                if (!k)
+                        return fail(ld->err, at(ld, v), -EINVAL,
+                                    "unknown key 'network.%s' (expected mode, allow_domains, deny_domains or "
+                                    "allow_ports)", name);
                 int r = load_key(ld, k, v);
                 if (r < 0)
                         return r;
@@ -805,13 +885,15 @@ static int load_text(config_layer *l, const char *text, size_t len, const char *
                         r = load_limits(&ld, v);
                 else if (strcmp(name, "caches") == 0)
                         r = load_caches(&ld, v);
+                else if (strcmp(name, "network") == 0 && toml_type_of(v) == TOML_TABLE)
+                        r = load_network(&ld, v);
                 else if (k && k->toml)
                         r = load_key(&ld, k, v);
                 else
                         r = fail(err, at(&ld, v), -EINVAL,
                                  "unknown key '%s' (known: mode, network, tmp, timeout, writable_roots, protect, unprotect, protect_depth, "
                                  "deny_read, allow_read, allow_unix_sockets, allow_broad_roots, report_denials, [env], [limits], "
-                                 "[caches], [workspaces])",
+                                 "[caches], [network], [workspaces])",
                                  name);
         }
         toml_free(root);

@@ -6,6 +6,8 @@
  * Keys (TOML and flags share the names; docs/config.md documents each):
  *   mode, network, tmp, timeout, writable_roots, protect, protect_depth, deny_read,
  *   allow_read, allow_unix_sockets, allow_broad_roots,
+ *   [network] mode / allow_domains / deny_domains / allow_ports (the flags'
+ *   keys network.allow_domains, network.deny_domains, network.allow_ports),
  *   [env] drop / keep / set, [limits] memory / pids / cpu / tmp,
  *   [caches] <name> / all / dir, and, in the
  *   user config only,
@@ -62,6 +64,15 @@ typedef struct config_layer {
         strv env_drop, env_keep, env_set; /* env_set entries are "NAME=value" */
 
         strv trusted_workspaces;   /* user config only: [workspaces."/path"] trust = true */
+
+        /* [network]: rules canonical (net/domain.h); allow_ports replaces the
+         * ports of earlier layers (has_allow_ports), the lists accumulate
+         * except that an untrusted workspace's allow_domains narrows. */
+        strv allow_domains, deny_domains;
+        bool has_allow_ports;
+        uint16_t allow_ports[POLICY_PORTS_MAX];
+        size_t n_allow_ports;
+        int line_allow_domains, line_allow_ports;
 
         /* Line of each key in the file, for messages ("FILE:3: ..."); 0 if
          * unset or set from the command line. */

@@ -26,6 +26,9 @@ struct corral_sandbox {
         plan plan;
         denials *denials;     /* of the last run */
         corral_denial *cdenials;
+        proxy_refusal *refusals; /* of the last run */
+        corral_refusal *public_refusals;
+        size_t n_refusals;
 };
 
 static void free_denials(corral_sandbox *sb) {
@@ -70,6 +73,8 @@ void corral_sandbox_free(corral_sandbox *sb) {
         free_denials(sb);
         plan_free(&sb->plan);
         policy_free(&sb->policy);
+        free(sb->refusals);
+        free(sb->public_refusals);
         free(sb);
 }
 
@@ -108,6 +113,19 @@ int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, 
                 status->n_denials = sb->cdenials ? sb->denials->n : 0;
                 status->more_denials = sb->denials->more;
         }
+        free(sb->refusals);
+        free(sb->public_refusals);
+        sb->refusals = res.refusals;
+        sb->n_refusals = res.n_refusals;
+        sb->public_refusals = res.n_refusals ? calloc(res.n_refusals, sizeof(corral_refusal)) : NULL;
+        for (size_t i = 0; sb->public_refusals && i < res.n_refusals; i++)
+                sb->public_refusals[i] = (corral_refusal){.op = "connect",
+                                                          .address = res.refusals[i].address,
+                                                          .rule = res.refusals[i].rule,
+                                                          .allow_with = res.refusals[i].allow_with,
+                                                          .count = res.refusals[i].count};
+        status->refusals = sb->public_refusals;
+        status->n_refusals = sb->public_refusals ? res.n_refusals : 0;
         return 0;
 }
 

@@ -58,8 +58,7 @@ static int parse_v6(const char *s, size_t len, uint8_t out[16]) {
                                 return -EINVAL;
                         groups[n++] = (uint16_t)(v4[0] << 8 | v4[1]);
                         groups[n++] = (uint16_t)(v4[2] << 8 | v4[3]);
-                        i = len;
-                        break;
+                        break; /* the dotted quad ends the address */
                 }
                 unsigned v = 0;
                 size_t start = i;
@@ -96,8 +95,8 @@ static int parse_v6(const char *s, size_t len, uint8_t out[16]) {
                         full[8 - tail + k] = groups[gap + k];
         }
         for (int k = 0; k < 8; k++) {
-                out[2 * k] = (uint8_t)(full[k] >> 8);
-                out[2 * k + 1] = (uint8_t)full[k];
+                out[(size_t)2 * k] = (uint8_t)(full[k] >> 8);
+                out[(size_t)2 * k + 1] = (uint8_t)full[k];
         }
         return 0;
 }
@@ -126,7 +125,7 @@ char *net_addr_format(const net_addr *a, char *buf) {
         }
         uint16_t g[8];
         for (int k = 0; k < 8; k++)
-                g[k] = (uint16_t)(a->b[2 * k] << 8 | a->b[2 * k + 1]);
+                g[k] = (uint16_t)(a->b[(size_t)2 * k] << 8 | a->b[(size_t)2 * k + 1]);
         int best = -1, best_len = 1; /* RFC 5952: a single zero group stays */
         for (int k = 0; k < 8;) {
                 if (g[k]) {

@@ -68,7 +68,7 @@ int net_rule_normalize(const char *s, char *out, const char **why) {
         }
         size_t off = 0;
         if (len >= 2 && s[0] == '*' && s[1] == '.') {
-                memcpy(out, "*.", 2);
+                out[0] = '*', out[1] = '.'; /* net_name_normalize terminates the rest */
                 off = 2;
         }
         int r = net_name_normalize(s + off, len - off, out + off);

@@ -77,7 +77,7 @@ bool net_check_resolved(const net_rules *r, const net_addr *a, const net_addr *o
                 v->allowed = true;
                 return true;
         }
-        if (mine)
+        if (c == ADDR_PUBLIC)
                 snprintf(what, sizeof(what), "this machine's own address %s", text);
         else
                 snprintf(what, sizeof(what), "a %s address %s", net_addr_class_name(c), text);

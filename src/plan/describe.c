@@ -8,7 +8,9 @@
 #include "apply/seccomp_rules.h"
 #include "common/json.h"
 #include "plan/caches.h"
+#include "net/http.h"
 #include "plan/plan.h"
+#include "proxy/proxy.h"
 
 static const struct {
         unsigned long flag;
@@ -65,6 +67,7 @@ static void op_text(const mount_op *op, char *buf, size_t len) {
                 snprintf(buf, len, "new overlay [%d] lower=%s upper=%s/upper", op->slot,
                          op->path ? op->path : "(empty)", op->cache_dir);
                 break;
+        case MOP_REOPEN: snprintf(buf, len, "re-open fd %d through [%d]", op->fd, op->slot); break;
         }
 }
 
@@ -126,6 +129,32 @@ static void strv_line(FILE *f, const char *label, const strv *s) {
         fputc('\n', f);
 }
 
+/* network = proxy: the rules the proxy applies (src/net/rules.c). */
+static void proxy_section(FILE *f, const plan *pl) {
+        const policy *p = pl->policy;
+        if (!pl->proxy.on)
+                return;
+        fprintf(f, "\nnetwork proxy (the only way out; own network namespace with only loopback):\n");
+        fprintf(f, "  %-14s 127.0.0.1:%u and [::1]:%u inside (HTTP CONNECT, absolute-URI HTTP, SOCKS5); "
+                   "it connects from outside, as you\n", "listens", pl->proxy.port, pl->proxy.port);
+        strv_line(f, "allow", &p->allow_domains);
+        strv_line(f, "deny", &p->deny_domains);
+        fprintf(f, "  %-14s", "ports");
+        for (size_t i = 0; i < p->n_allow_ports; i++)
+                fprintf(f, " %u", p->allow_ports[i]);
+        fprintf(f, "%s\n", p->n_allow_ports ? "" : " none");
+        fprintf(f, "  %-14s a name matches an allow rule and no deny rule (deny wins; *.d: subdomains of d, "
+                   "not d); an IP literal only when allowed exactly\n", "rules");
+        fprintf(f, "  %-14s each resolved address: loopback, private, link-local, CGNAT, ULA, multicast, "
+                   "reserved and this machine's own addresses only when allowed exactly\n", "");
+        fprintf(f, "  %-14s a tunnel's TLS server name (SNI) must be the requested host; at most %d connections; "
+                   "request heads up to %d bytes; %d s to set up\n", "", PROXY_MAX_CONNS, HTTP_HEAD_MAX,
+                PROXY_SETUP_TIMEOUT_MS / 1000);
+        fprintf(f, "  %-14s HTTP_PROXY HTTPS_PROXY ALL_PROXY NO_PROXY (and lower case), npm_config_proxy, "
+                   "npm_config_https_proxy, YARN_HTTP(S)_PROXY, PIP_PROXY, CARGO_HTTP_PROXY, NODE_USE_ENV_PROXY\n",
+                "set");
+}
+
 void plan_describe(const plan *pl, FILE *f) {
         const policy *p = pl->policy;
         fprintf(f, "policy\n");
@@ -135,8 +164,9 @@ void plan_describe(const plan *pl, FILE *f) {
         fprintf(f, "  %-14s %s\n", "cwd", p->cwd);
         fprintf(f, "  %-14s %s\n", "network",
                 p->mode == MODE_FULL_ACCESS ? "on (full-access)"
-                : p->network == NETWORK_OFF ? "off (own network namespace with only loopback)"
-                                            : "on (the host's network)");
+                : p->network == NETWORK_OFF   ? "off (own network namespace with only loopback)"
+                : p->network == NETWORK_PROXY ? "proxy (named domains only, through corral's proxy)"
+                                              : "on (the host's network)");
         fprintf(f, "  %-14s %s%s%s%s\n", "tmp", p->mode == MODE_READ_ONLY ? "private" : policy_tmp_to_string(p->tmp),
                 p->tmp == TMP_WORKSPACE && p->mode == MODE_WORKSPACE_WRITE ? " (" : "",
                 p->tmp == TMP_WORKSPACE && p->mode == MODE_WORKSPACE_WRITE ? pl->tmp_dir : "",
@@ -161,6 +191,7 @@ void plan_describe(const plan *pl, FILE *f) {
         fputc('\n', f);
         limits_section(f, pl);
         plan_caches_describe(pl, f);
+        proxy_section(f, pl);
         fprintf(f, "\nmounts (%zu operations, in order):\n", pl->n_ops);
         for (size_t i = 0; i < pl->n_ops; i++) {
                 char buf[1024];
@@ -190,7 +221,9 @@ void plan_describe(const plan *pl, FILE *f) {
         fprintf(f, "\nenvironment:\n");
         strv_line(f, "dropped", &pl->env_dropped);
         fprintf(f, "  %-14s CORRAL_SANDBOX=1 CORRAL_NETWORK=%s%s\n", "set",
-                p->network == NETWORK_ON || p->mode == MODE_FULL_ACCESS ? "on" : "off",
+                p->network == NETWORK_ON || p->mode == MODE_FULL_ACCESS ? "on"
+                : pl->proxy.on                                          ? "proxy"
+                                                                        : "off",
                 p->tmp == TMP_HOST && p->mode != MODE_READ_ONLY ? "" : " TMPDIR=/tmp");
         strv_line(f, "from config", &p->env_set);
         bool any = false;
@@ -233,6 +266,14 @@ void plan_describe_json(const plan *pl, FILE *f) {
         json_strv(f, &p->allow_read);
         fprintf(f, ",\"allow_unix_sockets\":");
         json_strv(f, &p->allow_unix_sockets);
+        fprintf(f, ",\"allow_domains\":");
+        json_strv(f, &p->allow_domains);
+        fprintf(f, ",\"deny_domains\":");
+        json_strv(f, &p->deny_domains);
+        fprintf(f, ",\"allow_ports\":[");
+        for (size_t i = 0; i < p->n_allow_ports; i++)
+                fprintf(f, "%s%u", i ? "," : "", p->allow_ports[i]);
+        fprintf(f, "]");
         fprintf(f, ",\"limits\":{");
         for (int k = 0; k < N_LIMITS; k++)
                 fprintf(f, "%s\"%s\":%llu", k ? "," : "", policy_limit_to_string((policy_limit)k),
@@ -283,6 +324,11 @@ void plan_describe_json(const plan *pl, FILE *f) {
                 }
         fprintf(f, "],\"caches\":");
         plan_caches_describe_json(pl, f);
+        fprintf(f, ",\"proxy\":");
+        if (pl->proxy.on)
+                fprintf(f, "{\"port\":%u,\"listen\":[\"127.0.0.1\",\"::1\"]}", pl->proxy.port);
+        else
+                fprintf(f, "null");
         fprintf(f, ",\"env_dropped\":");
         json_strv(f, &pl->env_dropped);
         fprintf(f, ",\"command\":");

@@ -1,14 +1,138 @@
 /* SPDX-License-Identifier: MIT */
 #include "plan/host_sockets.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
-#define SO_ACCEPTCON_FLAG 0x10000 /* __SO_ACCEPTCON: the socket listens */
+#include "common/macro.h"
 
-int host_listening_sockets(strv *out) {
+#define SO_ACCEPTCON_FLAG 0x10000 /* /proc/net/unix: __SO_ACCEPTCON, the socket listens */
+
+void host_sockets_free(host_sockets *hs) {
+        for (size_t i = 0; i < hs->n; i++) {
+                free(hs->v[i].name);
+                free(hs->v[i].path);
+        }
+        free(hs->v);
+        *hs = (host_sockets){0};
+}
+
+static int add(host_sockets *hs, const char *name, size_t len, uint32_t sk_ino) {
+        host_socket *n = realloc(hs->v, (hs->n + 1) * sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        hs->v = n;
+        host_socket *s = &hs->v[hs->n];
+        *s = (host_socket){.sk_ino = sk_ino, .uid = -1};
+        if (!(s->name = strndup(name, len)))
+                return -ENOMEM;
+        hs->n++;
+        return 0;
+}
+
+/* The kernel's own encoding of a device number (MAJOR << 20 | MINOR), which
+ * UNIX_DIAG_VFS reports. */
+static uint32_t kdev(dev_t d) { return (uint32_t)(major(d) << 20 | (minor(d) & 0xfffff)); }
+
+bool host_socket_is(const host_socket *s, const char *path) {
+        struct stat st;
+        if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
+                return false;
+        return !s->has_vfs || (kdev(st.st_dev) == s->vfs_dev && (uint32_t)st.st_ino == s->vfs_ino);
+}
+
+/* sock_diag: every unix socket of this network namespace with its bound
+ * name, the device and inode of its file and its owner. -errno when the
+ * kernel has no unix sock_diag (CONFIG_UNIX_DIAG). */
+static int list_diag(host_sockets *hs) {
+        int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+        if (fd < 0)
+                return -errno;
+        struct {
+                struct nlmsghdr nlh;
+                struct unix_diag_req req;
+        } msg = {
+                .nlh = {.nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+                        .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
+                .req = {.sdiag_family = AF_UNIX, .udiag_states = ~0U,
+                        .udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_UID},
+        };
+        struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+        int r = 0;
+        if (sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&nl, sizeof(nl)) < 0) {
+                r = -errno;
+                goto out;
+        }
+        static char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
+        for (;;) {
+                ssize_t got = recv(fd, buf, sizeof(buf), 0);
+                if (got < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        goto out;
+                }
+                if (got == 0)
+                        goto out;
+                for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)got); h = NLMSG_NEXT(h, got)) {
+                        if (h->nlmsg_type == NLMSG_DONE)
+                                goto out;
+                        if (h->nlmsg_type == NLMSG_ERROR) {
+                                const struct nlmsgerr *e = NLMSG_DATA(h);
+                                r = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ? e->error : -EIO;
+                                goto out;
+                        }
+                        if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg)))
+                                continue;
+                        const struct unix_diag_msg *m = NLMSG_DATA(h);
+                        /* Listeners, and datagram sockets that receive. */
+                        bool wanted = m->udiag_type == SOCK_DGRAM ||
+                                      ((m->udiag_type == SOCK_STREAM || m->udiag_type == SOCK_SEQPACKET) &&
+                                       m->udiag_state == TCP_LISTEN);
+                        const char *name = NULL;
+                        size_t name_len = 0;
+                        const struct unix_diag_vfs *vfs = NULL;
+                        int64_t uid = -1;
+                        int len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
+                        for (struct rtattr *a = (struct rtattr *)(m + 1); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+                                if (a->rta_type == UNIX_DIAG_NAME) {
+                                        name = RTA_DATA(a), name_len = RTA_PAYLOAD(a);
+                                        name_len = strnlen(name, name_len);
+                                } else if (a->rta_type == UNIX_DIAG_VFS && RTA_PAYLOAD(a) >= sizeof(*vfs))
+                                        vfs = RTA_DATA(a);
+                                else if (a->rta_type == UNIX_DIAG_UID && RTA_PAYLOAD(a) >= sizeof(uint32_t))
+                                        uid = *(const uint32_t *)RTA_DATA(a);
+                        }
+                        /* Abstract names (a leading NUL: name_len 0 here) are
+                         * per network namespace, and scoped by Landlock. */
+                        if (!wanted || !name || name_len == 0 || !vfs)
+                                continue;
+                        if ((r = add(hs, name, name_len, m->udiag_ino)) < 0)
+                                goto out;
+                        host_socket *s = &hs->v[hs->n - 1];
+                        s->has_vfs = true, s->vfs_dev = vfs->udiag_vfs_dev, s->vfs_ino = vfs->udiag_vfs_ino, s->uid = uid;
+                }
+        }
+out:
+        close(fd);
+        return r;
+}
+
+/* /proc/net/unix, where sock_diag is missing: names and socket inodes only. */
+static int list_proc(host_sockets *hs) {
         FILE *f = fopen("/proc/net/unix", "re");
         if (!f)
                 return -errno;
@@ -19,23 +143,157 @@ int host_listening_sockets(strv *out) {
         if (getline(&line, &cap, f) < 0)
                 goto out;
         while (getline(&line, &cap, f) > 0) {
-                unsigned long flags;
+                unsigned long flags, type, ino;
                 int path_at = 0;
                 // NOLINTNEXTLINE(cert-err34-c): /proc/net/unix, numbers the kernel wrote
-                if (sscanf(line, "%*s %*s %*s %lx %*s %*s %*s %n", &flags, &path_at) < 1 || path_at == 0)
+                if (sscanf(line, "%*s %*s %*s %lx %lx %*s %lu %n", &flags, &type, &ino, &path_at) < 3 || path_at == 0)
                         continue;
                 char *path = line + path_at;
                 path[strcspn(path, "\n")] = 0;
-                /* Abstract names start with '@' and relative names cannot be
-                 * located; both are handled elsewhere (network namespace,
-                 * Landlock scope). */
-                if (!(flags & SO_ACCEPTCON_FLAG) || path[0] != '/')
+                if (!(flags & SO_ACCEPTCON_FLAG) && type != SOCK_DGRAM)
                         continue;
-                if ((r = strv_push_unique(out, path)) < 0)
+                if (path[0] == '@' || path[0] == 0)
+                        continue;
+                if ((r = add(hs, path, strlen(path), (uint32_t)ino)) < 0)
                         break;
         }
 out:
         free(line);
         fclose(f);
         return r;
+}
+
+/* The canonical path that full (absolute) names: its directory resolved,
+ * symlinks and magic links included, its last component kept as it is. */
+static char *canonical(const char *full) {
+        const char *slash = strrchr(full, '/');
+        if (!slash || !slash[1])
+                return NULL;
+        _cleanup_free_ char *dir = slash == full ? strdup("/") : strndup(full, (size_t)(slash - full));
+        if (!dir)
+                return NULL;
+        _cleanup_free_ char *real = realpath(dir, NULL);
+        char *out = NULL;
+        if (real && asprintf(&out, "%s/%s", strcmp(real, "/") == 0 ? "" : real, slash + 1) < 0)
+                out = NULL;
+        return out;
+}
+
+/* Tries one spelling of the socket's name; keeps it when it is the file.
+ * When the directory is there but the name is not the file (bound under a
+ * temporary name and renamed, the usual way to replace a socket
+ * atomically), the directory's other sockets are compared by inode. */
+static bool try_at(host_socket *s, const char *full) {
+        char *c = canonical(full);
+        if (!c)
+                return false;
+        if (host_socket_is(s, c)) {
+                free(s->path);
+                s->path = c;
+                return true;
+        }
+        bool found = false;
+        char *slash = strrchr(c, '/');
+        *slash = 0;
+        DIR *d = s->has_vfs ? opendir(*c ? c : "/") : NULL;
+        struct dirent *e;
+        while (d && !found && (e = readdir(d))) {
+                char *cand = NULL;
+                if ((e->d_type != DT_SOCK && e->d_type != DT_UNKNOWN) || (uint32_t)e->d_ino != s->vfs_ino ||
+                    asprintf(&cand, "%s/%s", c, e->d_name) < 0)
+                        continue;
+                if ((found = host_socket_is(s, cand))) {
+                        free(s->path);
+                        s->path = cand;
+                } else
+                        free(cand);
+        }
+        if (d)
+                closedir(d);
+        free(c);
+        return found;
+}
+
+/* The name as the process pid (which holds the socket) meant it. */
+static bool try_holder(host_socket *s, long pid) {
+        const char *n = s->name;
+        char full[8192];
+        int k;
+        if (strncmp(n, "/proc/self/", 11) == 0)
+                k = snprintf(full, sizeof(full), "/proc/%ld/%s", pid, n + 11);
+        else if (strncmp(n, "/proc/thread-self/", 18) == 0)
+                k = snprintf(full, sizeof(full), "/proc/%ld/%s", pid, n + 18);
+        else if (n[0] != '/')
+                k = snprintf(full, sizeof(full), "/proc/%ld/cwd/%s", pid, n);
+        else /* absolute, but not where we see it: the binder's root may differ (a chroot) */
+                k = snprintf(full, sizeof(full), "/proc/%ld/root%s", pid, n);
+        return k > 0 && (size_t)k < sizeof(full) && try_at(s, full);
+}
+
+/* For the sockets not found by their name alone: the processes that hold
+ * them (/proc/PID/fd: "socket:[N]"), as far as this user may read them. */
+static void locate_by_holders(host_sockets *hs) {
+        DIR *proc = opendir("/proc");
+        if (!proc)
+                return;
+        struct dirent *e;
+        size_t left = hs->n_unlocated;
+        while (left > 0 && (e = readdir(proc))) {
+                char *end;
+                long pid = strtol(e->d_name, &end, 10);
+                if (*end || pid <= 0)
+                        continue;
+                char fddir[64];
+                snprintf(fddir, sizeof(fddir), "/proc/%ld/fd", pid);
+                DIR *fds = opendir(fddir);
+                if (!fds)
+                        continue; /* another user's, or gone */
+                int dfd = dirfd(fds);
+                struct dirent *f;
+                while (left > 0 && (f = readdir(fds))) {
+                        char link[64];
+                        ssize_t l = readlinkat(dfd, f->d_name, link, sizeof(link) - 1);
+                        if (l < 10 || strncmp(link, "socket:[", 8) != 0)
+                                continue;
+                        link[l] = 0;
+                        char *close_bracket;
+                        unsigned long ino = strtoul(link + 8, &close_bracket, 10);
+                        if (*close_bracket != ']')
+                                continue;
+                        for (size_t i = 0; i < hs->n; i++)
+                                if (!hs->v[i].path && hs->v[i].sk_ino == ino && try_holder(&hs->v[i], pid))
+                                        left--;
+                }
+                closedir(fds);
+        }
+        closedir(proc);
+        hs->n_unlocated = left;
+}
+
+int host_sockets_find(host_sockets *out) {
+        *out = (host_sockets){0};
+        int r = list_diag(out);
+        if (r == 0)
+                out->from_diag = true;
+        else {
+                host_sockets_free(out);
+                if (r == -ENOMEM || (r = list_proc(out)) < 0) {
+                        host_sockets_free(out);
+                        return r;
+                }
+        }
+        for (size_t i = 0; i < out->n; i++) {
+                host_socket *s = &out->v[i];
+                bool proc_name = strncmp(s->name, "/proc/", 6) == 0;
+                if (s->name[0] == '/' && !proc_name && try_at(s, s->name))
+                        continue;
+                out->n_unlocated++;
+        }
+        /* Relative names, names through /proc/self, and files moved since:
+         * only then is /proc read. */
+        if (out->n_unlocated > 0 && out->from_diag) {
+                out->scanned_procs = true;
+                locate_by_holders(out);
+        }
+        return 0;
 }

@@ -39,6 +39,7 @@ typedef enum mount_op_kind {
         MOP_DEVPTS,        /* a new devpts instance at path */
         MOP_OVERLAY,       /* slot <- new detached overlay: lower path (NULL: cache_dir/empty), upper
                             * cache_dir/upper, the first work dir cache_dir/work.N no other run holds */
+        MOP_REOPEN,        /* re-open descriptor fd (a terminal) through the clone in slot, with its flags */
 } mount_op_kind;
 
 /* Attribute bits for MOP_SETATTR and MOP_READONLY_ALL (mapped to MOUNT_ATTR_*). */
@@ -59,7 +60,9 @@ typedef struct mount_op {
         bool recursive;      /* CLONE, SETATTR: include submounts */
         bool nofollow;       /* CLONE, ATTACH: the last component may be a symlink, used as is */
         bool optional;       /* ATTACH: nothing to do when the target cannot be reached (EACCES,
-                              * ENOENT): what the sandbox cannot reach needs no mask */
+                              * ENOENT) or no longer leads there (ELOOP, ENOTDIR: a component
+                              * swapped since planning): what the sandbox cannot reach there needs
+                              * no mask */
         uint64_t size;       /* TMPFS: bytes */
         uint64_t inodes;     /* TMPFS: nr_inodes, 0 = the kernel's default */
         unsigned mode;       /* TMPFS: mode of the root; MKFILE/MKDIR: mode */
@@ -67,6 +70,7 @@ typedef struct mount_op {
         bool verify;         /* CLONE: the source, ATTACH: the target must be this object (dev, ino) when
                               * it is opened, or the run fails (ESTALE): it moved since it was planned */
         uint64_t dev, ino;
+        int fd;              /* REOPEN: which of 0-2 */
         const char *why;     /* one line for explain: which rule this op enforces */
 } mount_op;
 
@@ -123,6 +127,14 @@ typedef struct plan_limits {
         uint64_t tmp_size, tmp_inodes; /* the private /tmp and /dev/shm */
 } plan_limits;
 
+/* network = proxy (src/proxy): the sandbox's init listens on 127.0.0.1 and
+ * ::1 at port inside its own network namespace and hands the sockets to
+ * the supervisor, which runs the proxy outside. */
+typedef struct plan_proxy {
+        bool on;
+        unsigned short port;
+} plan_proxy;
+
 typedef struct plan {
         policy_backend backend;
         const policy *policy;   /* borrowed; outlives the plan */
@@ -158,6 +170,11 @@ typedef struct plan {
         strv argv;               /* the command */
 
         plan_limits limits;
+        unsigned relay_fds;      /* bits 0-2: the caller's regular files on fds 0-2, relayed through pipes
+                                  * by the supervisor (supervise/relay.h) */
+        const char *tty_path[3]; /* fds 0-2 that are the caller's terminal: its device's path, re-opened
+                                  * inside through a read-only clone of it */
+        plan_proxy proxy;
 
         struct plan_cache *caches; /* the package-manager caches (plan/caches.h) */
         size_t n_caches;

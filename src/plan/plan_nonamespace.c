@@ -198,6 +198,10 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
                            plan *pl, corral_error *err) {
         *pl = (plan){.policy = p, .backend = BACKEND_USERS};
         int r;
+        if (p->network == NETWORK_PROXY && p->mode != MODE_FULL_ACCESS)
+                return error_set(err, -EOPNOTSUPP,
+                                 "network proxy (--allow-domain, allow_domains, network = \"proxy\"): the users "
+                                 "backend cannot enforce it yet; use --backend userns, or --network off/on");
         for (size_t i = 0; argv && argv[i]; i++)
                 if (strv_push(&pl->argv, argv[i]) < 0)
                         return oom(err);

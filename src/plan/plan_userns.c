@@ -9,6 +9,7 @@
  * everything that hides something comes last so that nothing is attached on
  * top of a mask. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +27,10 @@
 #include "plan/nested.h"
 #include "plan/plan.h"
 #include "plan/proc_masks.h"
+#include "proxy/proxy.h"
 
 #define DEFAULT_TMP_SIZE (1024ULL * 1024 * 1024) /* private /tmp and /dev/shm */
+#define MAX_SOCKET_MASKS 2048                     /* then other users' sockets are left unmasked */
 
 static const char *const proc_readonly[] = {"/proc/sys",  "/proc/sysrq-trigger", "/proc/irq",
                                             "/proc/bus",  "/proc/fs",            "/proc/driver"};
@@ -373,7 +376,16 @@ static int plan_dev(const policy *p, plan *pl, const int *node_slots) {
 
 /* Hides deny-read paths behind an empty, mode-0 directory or file, and
  * carves allow-read paths back out. */
-static int plan_masks(const policy *p, plan *pl, const strv *sockets, corral_error *err) {
+/* Whether the socket is one --allow-unix-socket names: by identity, so that
+ * any path to it counts. */
+static bool socket_allowed(const policy *p, const host_socket *s) {
+        for (size_t i = 0; i < p->allow_unix_sockets.n; i++)
+                if (strcmp(p->allow_unix_sockets.v[i], s->path) == 0 || host_socket_is(s, p->allow_unix_sockets.v[i]))
+                        return true;
+        return false;
+}
+
+static int plan_masks(const policy *p, plan *pl, const host_sockets *sockets, corral_error *err) {
         mount_op *op;
         int mask = plan_new_slot(pl);
         if (!(op = plan_op(pl, MOP_TMPFS, "empty objects that hide denied paths")))
@@ -469,21 +481,74 @@ static int plan_masks(const policy *p, plan *pl, const strv *sockets, corral_err
         }
 
         /* Host sockets: a read-only mount does not stop connect(), so each
-         * listening socket the host made is covered by an empty file. */
+         * listening socket the host made is covered by an empty file, at the
+         * canonical path where its file was found by device and inode. */
+        size_t n_masks = 0, n_crowd = 0;
         for (size_t s = 0; s < sockets->n; s++) {
-                const char *sock = sockets->v[s];
-                struct stat st;
-                if (strv_contains(&p->allow_unix_sockets, sock) || lstat(sock, &st) < 0 || !S_ISSOCK(st.st_mode))
+                const host_socket *hsock = &sockets->v[s];
+                const char *sock = hsock->path;
+                if (!sock || socket_allowed(p, hsock) || !visible_inside(p, sock))
                         continue;
-                if (!visible_inside(p, sock))
+                /* connect() needs write permission on the socket and search
+                 * on its directories: one the caller cannot connect to needs
+                 * no mask. */
+                if (faccessat(AT_FDCWD, sock, W_OK, AT_EACCESS) < 0 && errno == EACCES)
                         continue;
+                /* Past MAX_SOCKET_MASKS, another user's sockets get none: a
+                 * local user binding a hundred thousand would otherwise make
+                 * every run slow, then fail (the mount limit). The caller's
+                 * own and root's are always masked. */
+                if (n_masks >= MAX_SOCKET_MASKS && hsock->uid != (int64_t)getuid() && hsock->uid != 0) {
+                        n_crowd++;
+                        continue;
+                }
                 if (below_any(sock, &p->deny_read) && !below_any(sock, &p->allow_read))
                         continue; /* hidden already */
+                bool dup = false;
+                for (size_t t = 0; t < s; t++)
+                        dup |= sockets->v[t].path && strcmp(sockets->v[t].path, sock) == 0;
+                if (dup)
+                        continue;
                 if (!(op = plan_op(pl, MOP_ATTACH, plan_strf(pl, "host unix socket %s", sock))))
                         goto nomem;
-                /* A root caller sees sockets in other users' private
-                 * directories; inside its user namespace those stay closed. */
+                /* Optional: a root caller sees sockets in other users' private
+                 * directories, which stay closed inside its user namespace; and
+                 * a socket whose path another user changes before the mount
+                 * (a component swapped for a symlink) is that user's to expose,
+                 * never a reason to fail the run. */
                 op->slot = mask, op->sub = "f", op->path = plan_str(pl, sock), op->optional = true;
+                n_masks++;
+        }
+        if (n_crowd > 0) {
+                const char *note = plan_strf(pl,
+                                             "%zu host unix sockets of other users are not masked: more than %d "
+                                             "sockets were (yours and root's always are)",
+                                             n_crowd, MAX_SOCKET_MASKS);
+                if (!note || strv_push(&pl->notes, note) < 0)
+                        goto nomem;
+        }
+        if (sockets->n_unlocated > 0) {
+                _cleanup_free_ char *names = NULL;
+                size_t shown = 0;
+                for (size_t s = 0; s < sockets->n && shown < 8; s++) {
+                        if (sockets->v[s].path)
+                                continue;
+                        char *n = NULL;
+                        if (asprintf(&n, "%s%s%s (inode %u, uid %lld)", names ? names : "", names ? ", " : "",
+                                     sockets->v[s].name, sockets->v[s].sk_ino, (long long)sockets->v[s].uid) < 0)
+                                goto nomem;
+                        free(names);
+                        names = n;
+                        shown++;
+                }
+                const char *note = plan_strf(pl,
+                                             "%zu host unix socket%s whose file could not be found (bound by a relative "
+                                             "name or through /proc by a process this user cannot read, or moved since) "
+                                             "%s not masked: %s",
+                                             sockets->n_unlocated, sockets->n_unlocated == 1 ? "" : "s",
+                                             sockets->n_unlocated == 1 ? "is" : "are", names ? names : "");
+                if (!note || strv_push(&pl->notes, note) < 0)
+                        goto nomem;
         }
 out:
         free(allow_slots);
@@ -556,6 +621,20 @@ static int plan_confined(const policy *p, plan *pl, const char *const *env, corr
                 if (!(op = plan_op(pl, MOP_CLONE, NULL)))
                         goto nomem;
                 op->slot = node_slots[i], op->path = plan_strf(pl, "/dev/%s", dev_nodes[i]);
+        }
+        /* The caller's terminal, while the host's /dev is still visible: a
+         * read-only clone of it, re-opened on fds 0-2 at the end. */
+        int tty_slots[3] = {-1, -1, -1};
+        for (int fd = 0; fd < 3; fd++) {
+                if (!pl->tty_path[fd])
+                        continue;
+                tty_slots[fd] = plan_new_slot(pl);
+                if (!(op = plan_op(pl, MOP_CLONE, plan_strf(pl, "the caller's terminal on fd %d", fd))))
+                        goto nomem;
+                op->slot = tty_slots[fd], op->path = pl->tty_path[fd];
+                if (!(op = plan_op(pl, MOP_SETATTR, NULL)))
+                        goto nomem;
+                op->slot = tty_slots[fd], op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NOEXEC;
         }
 
         /* The package-manager caches' overlays and what stays read-only
@@ -664,16 +743,24 @@ static int plan_confined(const policy *p, plan *pl, const char *const *env, corr
         }
 
         /* 7. Masks last: denied paths and host sockets. */
-        strv sockets = {0};
-        r = host_listening_sockets(&sockets);
-        if (r < 0) {
-                strv_clear(&sockets);
-                return error_set(err, r, "cannot list the host's unix sockets in /proc/net/unix: %s", strerror(-r));
-        }
+        host_sockets sockets;
+        r = host_sockets_find(&sockets);
+        if (r < 0)
+                return error_set(err, r, "cannot list the host's unix sockets (sock_diag, /proc/net/unix): %s",
+                                 strerror(-r));
         r = plan_masks(p, pl, &sockets, err);
-        strv_clear(&sockets);
+        host_sockets_free(&sockets);
         if (r < 0)
                 return r;
+        for (int fd = 0; fd < 3; fd++) {
+                if (tty_slots[fd] < 0)
+                        continue;
+                if (!(op = plan_op(pl, MOP_REOPEN,
+                                   plan_strf(pl, "fd %d: the caller's terminal, on a read-only mount (no fchmod, "
+                                                 "futimens)", fd))))
+                        return oom(err);
+                op->slot = tty_slots[fd], op->fd = fd;
+        }
 
         /* Landlock, the second layer: writes only beneath these. */
         for (size_t w = 0; w < p->writable_roots.n; w++)
@@ -692,6 +779,55 @@ nomem:
         return oom(err);
 }
 
+/* fds 0-2 as the caller passes them (issue 16, class 7). A descriptor
+ * keeps the mount it was opened on, the host's writable one, where the
+ * command, as the file's owner under userns, could change its mode, times
+ * and xattrs. A regular file is relayed through a pipe; a directory would
+ * also let the command reach the files in it (fchmodat(0, "x", ...)), and is
+ * refused. Under users the command is not the owner. */
+static int plan_std_fds(plan *pl, corral_error *err) {
+        for (int fd = 0; fd < 3; fd++) {
+                struct stat st;
+                if (fstat(fd, &st) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode))
+                        return error_set(err, -EISDIR,
+                                         "fd %d is a directory: the command could change the files in it through "
+                                         "the descriptor (its mount is the host's); pass a file, a pipe or /dev/null",
+                                         fd);
+                if (S_ISREG(st.st_mode) && pl->backend == BACKEND_USERNS)
+                        pl->relay_fds |= 1u << fd;
+                if (S_ISCHR(st.st_mode) && isatty(fd) && pl->backend == BACKEND_USERNS) {
+                        /* Where the terminal is, checked by device and inode. */
+                        char link[32], path[256];
+                        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+                        ssize_t n = readlink(link, path, sizeof(path) - 1);
+                        struct stat at;
+                        if (n > 0)
+                                path[n] = 0;
+                        _cleanup_free_ char *canon = n > 0 ? path_canonicalize(path) : NULL;
+                        if (!canon || strcmp(canon, path) != 0 || lstat(path, &at) < 0 || !S_ISCHR(at.st_mode) ||
+                            at.st_rdev != st.st_rdev || at.st_ino != st.st_ino || at.st_dev != st.st_dev)
+                                return error_set(err, -ENXIO,
+                                                 "fd %d is a terminal corral cannot find by a path (%s): the command "
+                                                 "could change its mode through the descriptor; pass a pipe, a file "
+                                                 "or /dev/null",
+                                                 fd, n > 0 ? path : "no path");
+                        if (!(pl->tty_path[fd] = plan_str(pl, path)))
+                                return error_set(err, -ENOMEM, "out of memory");
+                }
+        }
+        if (pl->relay_fds &&
+            strv_push(&pl->notes, plan_strf(pl, "fd%s %s%s%s: the caller's regular file%s, relayed through a pipe "
+                                                "(the command cannot change the file's mode, owner, times or xattrs)",
+                                            __builtin_popcount(pl->relay_fds) > 1 ? "s" : "",
+                                            pl->relay_fds & 1 ? "0 " : "", pl->relay_fds & 2 ? "1 " : "",
+                                            pl->relay_fds & 4 ? "2" : "",
+                                            __builtin_popcount(pl->relay_fds) > 1 ? "s" : "")) < 0)
+                return error_set(err, -ENOMEM, "out of memory");
+        return 0;
+}
+
 int plan_build(const policy *p, char *const *argv, const char *const *environ_in, plan *pl, corral_error *err) {
         *pl = (plan){.policy = p, .backend = BACKEND_USERNS};
         int r;
@@ -701,6 +837,10 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
          * before planning (src/runner/client.c). */
         if (p->backend == BACKEND_USERS)
                 pl->backend = BACKEND_USERS;
+        if (p->network == NETWORK_PROXY && p->mode != MODE_FULL_ACCESS && pl->backend == BACKEND_USERS)
+                return error_set(err, -EOPNOTSUPP,
+                                 "network proxy (--allow-domain, allow_domains, network = \"proxy\"): the users "
+                                 "backend cannot enforce it yet; use --backend userns, or --network off/on");
         for (size_t i = 0; argv && argv[i]; i++)
                 if (strv_push(&pl->argv, argv[i]) < 0)
                         return oom(err);
@@ -738,8 +878,14 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
                                           : "denial reports: not with the users backend (the same refusals, "
                                             "unreported)") < 0)
                 return oom(err);
-        if (p->network == NETWORK_OFF)
+        if ((r = plan_std_fds(pl, err)) < 0)
+                return r;
+        if (p->network == NETWORK_OFF || p->network == NETWORK_PROXY)
                 pl->clone_flags |= CLONE_NEWNET;
+        if (p->network == NETWORK_PROXY) {
+                pl->proxy.on = true;
+                pl->proxy.port = PROXY_PORT;
+        }
 
         pl->landlock_abi = landlock_abi_version();
         pl->landlock_scopes = pl->landlock_abi >= 6;

@@ -321,6 +321,13 @@ int win_plan_build(const policy *p, const win_marker *setup, const char *setup_p
                    char *const argv[], const char *const envp[], win_plan *pl, corral_error *err) {
         int r;
         *pl = (win_plan){.mode = p->mode, .network = p->network, .timeout_ms = p->timeout_ms};
+        /* Fail closed rather than run with the network on (docs/windows.md). */
+        if (p->network == NETWORK_PROXY && p->mode != MODE_FULL_ACCESS) {
+                r = error_set(err, -EOPNOTSUPP,
+                              "network proxy (--allow-domain, allow_domains, network = \"proxy\") is not "
+                              "implemented on Windows yet; use --network off or on");
+                goto fail;
+        }
         if ((r = choose_backend(p, setup, setup_problem, allow_advisory_network, pl, err)) < 0)
                 goto fail;
         if ((r = wpath_check_lexical(p->workspace, "workspace", err)) < 0 ||

@@ -17,6 +17,7 @@ static const char *const mode_names[] = {
 static const char *const network_names[] = {
         [NETWORK_OFF] = "off",
         [NETWORK_ON] = "on",
+        [NETWORK_PROXY] = "proxy",
 };
 
 static const char *const tmp_names[] = {
@@ -141,6 +142,8 @@ void policy_free(policy *p) {
         strv_clear(&p->deny_read);
         strv_clear(&p->allow_read);
         strv_clear(&p->allow_unix_sockets);
+        strv_clear(&p->allow_domains);
+        strv_clear(&p->deny_domains);
         strv_clear(&p->env_drop);
         strv_clear(&p->env_keep);
         strv_clear(&p->env_set);

@@ -18,7 +18,11 @@ typedef enum policy_mode {
 typedef enum policy_network {
         NETWORK_OFF,
         NETWORK_ON,
+        NETWORK_PROXY, /* own namespace; out only through the domain proxy (src/proxy) */
 } policy_network;
+
+/* allow_ports: at most this many. */
+#define POLICY_PORTS_MAX 64
 
 typedef enum policy_tmp {
         TMP_WORKSPACE,
@@ -95,6 +99,12 @@ typedef struct policy {
         strv deny_read;       /* canonical paths hidden from the command (existing or not) */
         strv allow_read;      /* canonical paths carved back out of deny_read */
         strv allow_unix_sockets; /* canonical socket paths the command may connect to */
+
+        /* network = proxy (issue 10): canonical rules (net/domain.h) and ports */
+        strv allow_domains;
+        strv deny_domains;
+        uint16_t allow_ports[POLICY_PORTS_MAX];
+        size_t n_allow_ports;
 
         strv env_drop;        /* glob patterns of variables removed */
         strv env_keep;        /* names kept even if a drop pattern matches */

@@ -20,6 +20,7 @@
 
 #include "common/macro.h"
 #include "common/path.h"
+#include "net/domain.h"
 
 /* Used when no layer (not even the defaults) sets a scalar. */
 #define FALLBACK_MODE MODE_WORKSPACE_WRITE
@@ -146,6 +147,81 @@ static int refuse(corral_error *err, const config_layer *ws, int line, const cha
                          where(ws, line, loc, sizeof(loc)), key, what, workspace);
 }
 
+/* The network mode the layers ask for: the last layer that sets one wins
+ * when it comes after the last that names allow_domains; otherwise (the
+ * domains come later, or in the same layer) it is "proxy": naming domains
+ * narrows the network to them. */
+static policy_network network_of(const config_layer *const *layers, int n) {
+        policy_network network = FALLBACK_NETWORK;
+        int net_at = -1, domains_at = -1;
+        for (int i = 0; i < n; i++) {
+                const config_layer *l = layers[i];
+                if (!l)
+                        continue;
+                if (l->has_network) {
+                        network = l->network;
+                        net_at = i;
+                }
+                if (l->allow_domains.n > 0)
+                        domains_at = i;
+        }
+        if (domains_at >= 0 && net_at <= domains_at)
+                network = NETWORK_PROXY;
+        return network;
+}
+
+/* An untrusted workspace config's [network]: it may turn the network off,
+ * or "on" into "proxy", name deny_domains, and name allow_domains and
+ * allow_ports that the defaults and user config already allow. */
+static int check_network_narrowing(const config_layer *const layers[N_LAYERS], const char *workspace,
+                                   corral_error *err) {
+        const config_layer *ws = layers[LAYER_WORKSPACE];
+        policy_network base = network_of(layers, LAYER_WORKSPACE);
+        policy_network mine = network_of(layers, LAYER_WORKSPACE + 1);
+        char what[512];
+
+        if (base == NETWORK_OFF && mine != NETWORK_OFF)
+                return refuse(err, ws, ws->allow_domains.n ? ws->line_allow_domains : ws->line_network,
+                              ws->allow_domains.n ? "network.allow_domains" : "network", workspace,
+                              mine == NETWORK_ON ? "it turns the network on, which the defaults and user config leave off"
+                                                 : "it opens the network through the proxy, which the defaults and "
+                                                   "user config leave off");
+        if (base == NETWORK_PROXY && mine == NETWORK_ON)
+                return refuse(err, ws, ws->line_network, "network", workspace,
+                              "it turns the network on, where the user config allows only named domains");
+        if (base == NETWORK_PROXY)
+                for (size_t j = 0; j < ws->allow_domains.n; j++) {
+                        bool covered = false;
+                        for (int i = LAYER_DEFAULTS; i <= LAYER_USER && !covered; i++)
+                                for (size_t k = 0; layers[i] && k < layers[i]->allow_domains.n && !covered; k++)
+                                        covered = net_rule_covered_by(ws->allow_domains.v[j],
+                                                                      layers[i]->allow_domains.v[k]);
+                        if (!covered) {
+                                snprintf(what, sizeof(what), "it allows %s, which the user config does not",
+                                         ws->allow_domains.v[j]);
+                                return refuse(err, ws, ws->line_allow_domains, "network.allow_domains", workspace,
+                                              what);
+                        }
+                }
+        if (ws->has_allow_ports) {
+                const config_layer *from = NULL;
+                for (int i = LAYER_DEFAULTS; i <= LAYER_USER; i++)
+                        if (layers[i] && layers[i]->has_allow_ports)
+                                from = layers[i];
+                for (size_t j = 0; j < ws->n_allow_ports; j++) {
+                        bool found = false;
+                        for (size_t k = 0; from && k < from->n_allow_ports && !found; k++)
+                                found = from->allow_ports[k] == ws->allow_ports[j];
+                        if (!found) {
+                                snprintf(what, sizeof(what), "it allows port %u, which the user config does not",
+                                         ws->allow_ports[j]);
+                                return refuse(err, ws, ws->line_allow_ports, "network.allow_ports", workspace, what);
+                        }
+                }
+        }
+        return 0;
+}
+
 static int check_narrowing(const config_layer *const layers[N_LAYERS], const char *workspace, corral_error *err) {
         const config_layer *ws = layers[LAYER_WORKSPACE];
         policy_mode mode = FALLBACK_MODE;
@@ -187,9 +263,10 @@ static int check_narrowing(const config_layer *const layers[N_LAYERS], const cha
                          policy_mode_to_string(mode));
                 return refuse(err, ws, ws->line_mode, "mode", workspace, what);
         }
-        if (ws->has_network && ws->network == NETWORK_ON && network != NETWORK_ON)
-                return refuse(err, ws, ws->line_network, "network", workspace,
-                              "it turns the network on, which the defaults and user config leave off");
+        (void)network;
+        int r = check_network_narrowing(layers, workspace, err);
+        if (r < 0)
+                return r;
         if (ws->has_tmp && tmp_rank(ws->tmp) > tmp_rank(tmp)) {
                 snprintf(what, sizeof(what), "tmp '%s' shares more than '%s'", policy_tmp_to_string(ws->tmp),
                          policy_tmp_to_string(tmp));
@@ -433,8 +510,8 @@ static int resolve(const config_layer *const layers[N_LAYERS], const char *home,
         } else if (!(p->cwd = strdup(p->workspace)))
                 return oom(err);
 
-        if (ws && !trusts(layers[LAYER_USER], p->workspace, p->home) &&
-            (r = check_narrowing(layers, p->workspace, err)) < 0)
+        bool untrusted = ws && !trusts(layers[LAYER_USER], p->workspace, p->home);
+        if (untrusted && (r = check_narrowing(layers, p->workspace, err)) < 0)
                 return r;
 
         p->mode = FALLBACK_MODE;
@@ -479,6 +556,17 @@ static int resolve(const config_layer *const layers[N_LAYERS], const char *home,
                                                  "resolved", l->source ? l->source : "config", l->caches_dir);
                 }
 
+                if (l->has_allow_ports) {
+                        memcpy(p->allow_ports, l->allow_ports, sizeof(p->allow_ports));
+                        p->n_allow_ports = l->n_allow_ports;
+                }
+                /* an untrusted workspace's allow_domains narrow the list
+                 * (check_network_narrowing saw each one covered) */
+                if (l == ws && untrusted && l->allow_domains.n > 0)
+                        strv_clear(&p->allow_domains);
+                if (strv_extend(&p->allow_domains, &l->allow_domains) < 0 ||
+                    strv_extend(&p->deny_domains, &l->deny_domains) < 0)
+                        return oom(err);
                 /* unprotect takes names out of what the layers before set;
                  * a later layer's protect puts them back */
                 for (size_t u = 0; u < l->unprotect.n; u++)
@@ -487,6 +575,8 @@ static int resolve(const config_layer *const layers[N_LAYERS], const char *home,
                     strv_extend(&p->env_keep, &l->env_keep) < 0 || merge_env_set(&p->env_set, &l->env_set) < 0)
                         return oom(err);
         }
+
+        p->network = network_of(layers, N_LAYERS);
 
         if (p->mode == MODE_READ_ONLY) {
                 if (tmp_from && tmp_from->origin != ORIGIN_DEFAULTS && tmp_from != layers[LAYER_DEFAULTS] &&

@@ -57,7 +57,10 @@ int users_select(policy *p, corral_error *err) {
         marker m;
         if (p->backend == BACKEND_USERS)
                 return load(&m, err);
-        if (p->backend == BACKEND_AUTO && p->mode != MODE_FULL_ACCESS && load(&m, NULL) == 0)
+        /* network = proxy runs on userns only (the users backend cannot
+         * enforce it yet): auto keeps userns for it. */
+        if (p->backend == BACKEND_AUTO && p->mode != MODE_FULL_ACCESS && p->network != NETWORK_PROXY &&
+            load(&m, NULL) == 0)
                 p->backend = BACKEND_USERS;
         return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -23,6 +24,7 @@
 #include "apply/syscalls.h"
 #include "common/timing.h"
 #include "supervise/denials.h"
+#include "supervise/relay.h"
 
 static const int forwarded[] = {FORWARDED_SIGNALS};
 
@@ -108,6 +110,7 @@ static const char *step_name(int step) {
         case STEP_FORK: return "starting the command";
         case STEP_CHDIR: return "changing to the working directory";
         case STEP_LIMITS: return "setting the resource limits";
+        case STEP_PROXY: return "creating the network proxy's listening sockets";
         }
         return "setting up";
 }
@@ -155,24 +158,38 @@ static int setup_failed(const plan *pl, const apply_report *rep, corral_error *e
 }
 
 /* Runs in the new namespaces; never returns. */
-__attribute__((noreturn)) static void child(apply_ctx *ctx, int sync_w, int report_r, int sigfd) {
+__attribute__((noreturn)) static void child(apply_ctx *ctx, int sync_w, int report_r, int sigfd, int proxy_w) {
         close(sync_w);
         close(report_r);
         close(sigfd);
+        if (proxy_w >= 0)
+                close(proxy_w);
         /* Only the two pipes cross into the sandbox's init, as fds 3 and 4
          * (moved out of the way first, so neither overwrites the other),
-         * and with denial reports the socket for the listener, as fd 5. */
+         * and with denial reports the socket for the listener, and for
+         * network = proxy the socket for the proxy's listeners (init closes it
+         * once they are sent), as fds 5 and up. */
         int sync_fd = fcntl(ctx->sync_fd, F_DUPFD_CLOEXEC, 10);
         int report_fd = fcntl(ctx->report_fd, F_DUPFD_CLOEXEC, 10);
         int notify_fd = ctx->notify_fd >= 0 ? fcntl(ctx->notify_fd, F_DUPFD_CLOEXEC, 10) : -1;
-        if (sync_fd < 0 || report_fd < 0 || apply_move_fd(sync_fd, 3) < 0 || apply_move_fd(report_fd, 4) < 0 ||
-            (ctx->notify_fd >= 0 && (notify_fd < 0 || apply_move_fd(notify_fd, 5) < 0)) ||
-            sys_close_range(ctx->notify_fd >= 0 ? 6 : 5, ~0U, 0) < 0)
+        int chan_fd = ctx->proxy_fd >= 0 ? fcntl(ctx->proxy_fd, F_DUPFD_CLOEXEC, 10) : -1;
+        if (sync_fd < 0 || report_fd < 0 || (ctx->notify_fd >= 0 && notify_fd < 0) ||
+            (ctx->proxy_fd >= 0 && chan_fd < 0) || apply_move_fd(sync_fd, 3) < 0 || apply_move_fd(report_fd, 4) < 0)
+                _exit(125);
+        int next = 5;
+        if (notify_fd >= 0 && apply_move_fd(notify_fd, next++) < 0)
+                _exit(125);
+        if (chan_fd >= 0 && apply_move_fd(chan_fd, next++) < 0)
+                _exit(125);
+        if (sys_close_range((unsigned)next, ~0U, 0) < 0)
                 _exit(125);
         ctx->sync_fd = 3;
         ctx->report_fd = 4;
+        next = 5;
         if (ctx->notify_fd >= 0)
-                ctx->notify_fd = 5;
+                ctx->notify_fd = next++;
+        if (ctx->proxy_fd >= 0)
+                ctx->proxy_fd = next++;
         apply_sandbox_init(ctx);
 }
 
@@ -226,6 +243,47 @@ static void report_nested(const plan *pl) {
         strv_clear(&replaced);
 }
 
+/* network = proxy: the listening sockets init made in the sandbox's
+ * namespace. 0 fds means init failed before sending them (it reports why). */
+static size_t receive_listeners(int fd, int *fds, size_t max) {
+        union {
+                char buf[CMSG_SPACE(sizeof(int) * 4)];
+                struct cmsghdr align;
+        } u;
+        char one;
+        struct iovec iov = {.iov_base = &one, .iov_len = 1};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+        ssize_t n;
+        do
+                n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+        while (n < 0 && errno == EINTR);
+        size_t got = 0;
+        if (n <= 0)
+                return 0;
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+                if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+                        size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                        int *in = (int *)(void *)CMSG_DATA(cm);
+                        for (size_t i = 0; i < k; i++) {
+                                if (got < max)
+                                        fds[got++] = in[i];
+                                else
+                                        close(in[i]);
+                        }
+                }
+        return got;
+}
+
+/* What the proxy refused, copied into the result. */
+static void collect_refusals(const proxy *px, run_result *res) {
+        size_t n = 0;
+        const proxy_refusal *r = proxy_refusals(px, &n);
+        if (n == 0 || !(res->refusals = malloc(n * sizeof(*r))))
+                return;
+        memcpy(res->refusals, r, n * sizeof(*r));
+        res->n_refusals = n;
+}
+
 int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *err) {
         return supervise_run_control(pl, verbose, -1, res, err);
 }
@@ -249,13 +307,17 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         }
         timing_mark(TP_HOST);
 
-        apply_ctx ctx = {.pl = pl, .envp = pl->env.v, .notify_fd = -1};
+        apply_ctx ctx = {.pl = pl, .envp = pl->env.v, .notify_fd = -1, .proxy_fd = -1};
         denials_init(dn, pl, &ctx.notify_fd);
         int sync_pipe[2] = {-1, -1}, report_pipe[2] = {-1, -1}, sigfd = -1, pidfd = -1, cg_fd = -1;
+        int proxy_pair[2] = {-1, -1};
+        proxy *px = NULL;
         char *cg_path = NULL;
         pid_t pid = -1;
         bool blocked = false;
         sigset_t mask, old_mask;
+        fd_relay relay;
+        bool relaying = false;
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
         for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
@@ -272,6 +334,11 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 r = error_set(err, -errno, "cannot create pipes: %s", strerror(errno));
                 goto out;
         }
+        if (pl->proxy.on && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, proxy_pair) < 0) {
+                r = error_set(err, -errno, "network proxy: cannot create a socket pair: %s", strerror(errno));
+                goto out;
+        }
+        ctx.proxy_fd = proxy_pair[1];
         if (pl->limits.cgroup_parent &&
             (r = cg_fd = cgroup_create(pl->limits.cgroup_parent, pl->limits.cgroup_memory_max,
                                        pl->limits.cgroup_pids_max, &cg_path, err)) < 0)
@@ -289,6 +356,11 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         if (verbose)
                 fprintf(stderr, "corral: creating namespaces (flags 0x%lx)\n", pl->clone_flags);
         fflush(NULL);
+        if ((r = relay_prepare(&relay, pl->relay_fds)) < 0) {
+                error_set(err, r, "cannot relay the standard descriptors through pipes: %s", strerror(-r));
+                goto out;
+        }
+        relaying = true;
 
         if (cg_fd >= 0) {
                 /* Born in the run's cgroup, which is then also the root of
@@ -299,6 +371,8 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
         } else
                 pid = (pid_t)syscall(SYS_clone, pl->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+        if (pid != 0)
+                relay_parent(&relay); /* corral's own fds 0-2 again (its diagnostics) */
         if (pid < 0) {
                 r = -errno;
                 error_set(err, r,
@@ -308,8 +382,14 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                                   : "");
                 goto out;
         }
-        if (pid == 0)
-                child(&ctx, sync_pipe[1], report_pipe[0], sigfd);
+        if (pid == 0) {
+                relay_child(&relay);
+                child(&ctx, sync_pipe[1], report_pipe[0], sigfd, proxy_pair[0]);
+        }
+        if (proxy_pair[1] >= 0) {
+                close(proxy_pair[1]);
+                proxy_pair[1] = -1;
+        }
         timing_mark(TP_CLONE);
 
         close(sync_pipe[0]);
@@ -330,25 +410,51 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         sync_pipe[1] = -1;
         timing_mark(TP_MAPS);
 
+        if (pl->proxy.on) {
+                /* Fail closed: without its proxy the sandbox has no route
+                 * out, and a proxy that cannot start stops the run. */
+                int lfds[4];
+                size_t nl = receive_listeners(proxy_pair[0], lfds, 4);
+                close(proxy_pair[0]);
+                proxy_pair[0] = -1;
+                if (nl > 0 && (r = proxy_new(pl->policy, lfds, nl, &px, err)) < 0) {
+                        kill(pid, SIGKILL);
+                        waitpid(pid, NULL, 0);
+                        goto out;
+                }
+                if (verbose && px)
+                        fprintf(stderr, "corral: network proxy on 127.0.0.1:%u and [::1]:%u in the sandbox\n",
+                                pl->proxy.port, pl->proxy.port);
+        }
+
         uint64_t deadline = pl->policy->timeout_ms ? start + pl->policy->timeout_ms : 0;
         for (;;) {
-                struct pollfd fds[4] = {{.fd = pidfd, .events = POLLIN},
-                                        {.fd = sigfd, .events = POLLIN},
-                                        {.fd = control_fd, .events = POLLIN},
-                                        {.fd = denials_fd(dn), .events = POLLIN}};
+                struct pollfd fds[5 + RELAY_MAX] = {{.fd = pidfd, .events = POLLIN},
+                                                    {.fd = sigfd, .events = POLLIN},
+                                                    {.fd = control_fd, .events = POLLIN},
+                                                    {.fd = denials_fd(dn), .events = POLLIN},
+                                                    {.fd = px ? proxy_fd(px) : -1, .events = POLLIN}};
+                int nr = relay_pollfds(&relay, fds + 5);
                 int timeout = -1;
                 if (deadline && !res->timed_out) {
                         uint64_t now = now_ms();
                         timeout = now >= deadline ? 0 : (int)(deadline - now);
                 }
-                int n = poll(fds, 4, timeout); /* negative fds are skipped */
+                if (px) {
+                        int pt = proxy_timeout_ms(px);
+                        if (pt >= 0 && (timeout < 0 || pt < timeout))
+                                timeout = pt;
+                }
+                int n = poll(fds, 5 + (nfds_t)nr, timeout); /* negative fds are skipped */
                 if (n < 0 && errno != EINTR)
                         break;
-                if (n == 0 && deadline && !res->timed_out) {
+                if (deadline && !res->timed_out && now_ms() >= deadline) {
                         res->timed_out = true; /* the whole pid namespace dies with its init */
                         kill(pid, SIGKILL);
                         continue;
                 }
+                if (px)
+                        proxy_run(px);
                 if (fds[1].revents & POLLIN) {
                         struct signalfd_siginfo si;
                         while (read(sigfd, &si, sizeof(si)) == sizeof(si))
@@ -372,13 +478,19 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                         if (dn->fatal)
                                 kill(pid, SIGKILL); /* its calls would wait for an answer forever */
                 }
+                relay_step(&relay, fds + 5, nr);
                 if (fds[0].revents & POLLIN)
                         break;
         }
         int status = 0;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
+        relay_finish(&relay); /* what the command wrote last reaches the caller's file before corral exits */
         timing_mark(TP_EXITED);
+        if (px) {
+                proxy_run(px); /* what arrived as the sandbox ended is still counted */
+                collect_refusals(px, res);
+        }
         res->wall_ms = now_ms() - start;
         denials_stop(dn); /* no task uses the filter now: its thread ends */
 
@@ -418,7 +530,12 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         if (!dn->running)
                 denials_print(dn, verbose);
 out:
+        if (relaying)
+                relay_finish(&relay);
+        proxy_free(px);
         for (int i = 0; i < 2; i++) {
+                if (proxy_pair[i] >= 0)
+                        close(proxy_pair[i]);
                 if (sync_pipe[i] >= 0)
                         close(sync_pipe[i]);
                 if (report_pipe[i] >= 0)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "plan/plan.h"
+#include "proxy/proxy.h"
 
 typedef struct run_result {
         int exit_code;  /* what `corral run` exits with */
@@ -25,6 +26,10 @@ typedef struct run_result {
         /* With denial reports (plan.report_denials): what was refused, for
          * the caller to keep and free (denials_done, free); else NULL. */
         struct denials *denials;
+        /* network = proxy: what the proxy refused (malloc'd; the caller
+         * frees it with free()), n_refusals entries. */
+        proxy_refusal *refusals;
+        size_t n_refusals;
 } run_result;
 
 /* Returns 0 when the command was started (res says how it ended; exec

@@ -272,6 +272,39 @@ outside_unchanged() {
 	grep -q "rc=0" "$BATS_TEST_TMPDIR/long.out"
 }
 
+@test "without a pid namespace: another run's process keeps its priority, limits and affinity (ids by pid)" {
+	# Issue 16, class 7: every member's runs are the same sandbox user here,
+	# and their pids are nameable; Landlock covers signals and ptrace, not these.
+	tag=corral-nons-ids-$$-$RANDOM
+	(set +e; cd "$WS" && nas "$DEV" "$CORRAL" run --backend users -- bash -c "exec -a $tag sleep 20" > /dev/null 2>&1) &
+	local victim= i
+	for i in $(seq 50); do victim=$(pgrep -f "^$tag" | head -n1); [ -n "$victim" ] && break; sleep 0.1; done
+	[ -n "$victim" ] || { echo "the victim run did not start" >&2; return 1; }
+	state() { echo "ni=$(ps -o ni= -p "$victim" | tr -d ' ') $(grep '^Max open files' /proc/$victim/limits | tr -s ' ') $(grep Cpus_allowed_list /proc/$victim/status) $(grep -c . /proc/$victim/sched 2>/dev/null)"; }
+	local before
+	before=$(state)
+	run ncrun -- /usr/bin/python3 -c "
+import os, resource, sys
+pid = int(sys.argv[1])
+for name, f in [('setpriority', lambda: os.setpriority(os.PRIO_PROCESS, pid, 19)),
+                ('prlimit', lambda: resource.prlimit(pid, resource.RLIMIT_NOFILE, (17, 17))),
+                ('sched_setaffinity', lambda: os.sched_setaffinity(pid, {0})),
+                ('sched_setscheduler', lambda: os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0)))]:
+    try:
+        f(); print('SUCCEEDED:', name)
+    except OSError as e:
+        print('BLOCKED:', name, e)
+os.setpriority(os.PRIO_PROCESS, 0, 5)  # its own priority stays its to lower
+print('own-ok')" "$victim"
+	local after
+	after=$(state)
+	kill "$victim" 2> /dev/null
+	assert_status 0
+	[[ "$output" != *SUCCEEDED* ]] || { echo "$output" >&2; return 1; }
+	assert_contains own-ok
+	[ "$before" = "$after" ] || { echo "the other run's process changed: $before -> $after" >&2; return 1; }
+}
+
 @test "signals: SIGTERM to corral reaches the command" {
 	(set +e; cd "$WS" && nas "$DEV" "$CORRAL" run --backend users -- sh -c 'trap "echo got-term; exit 7" TERM; sleep 30 & wait' > "$BATS_TEST_TMPDIR/sig.out" 2>&1; echo "rc=$?" >> "$BATS_TEST_TMPDIR/sig.out") &
 	bg=$!

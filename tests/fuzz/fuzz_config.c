@@ -35,6 +35,7 @@
 
 #include "common/path.h"
 #include "config/config.h"
+#include "net/domain.h"
 #include "policy/resolve.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -171,7 +172,7 @@ static void check_paths(const strv *s, const char *what)
 /* What policy.h promises of any policy policy_resolve returns. */
 static void check_policy(const policy *p)
 {
-        check((unsigned) p->mode <= MODE_FULL_ACCESS && (unsigned) p->network <= NETWORK_ON &&
+        check((unsigned) p->mode <= MODE_FULL_ACCESS && (unsigned) p->network <= NETWORK_PROXY &&
                       (unsigned) p->tmp <= TMP_HOST && (unsigned) p->backend <= BACKEND_USERS,
               "an enum out of range", NULL);
         check(p->workspace && is_canonical(p->workspace), "the workspace is not canonical", p->workspace);
@@ -220,6 +221,12 @@ static bool subset(const strv *a, const strv *b)
         return true;
 }
 
+/* off < proxy (named domains) < on */
+static int net_rank(policy_network n)
+{
+        return n == NETWORK_OFF ? 0 : n == NETWORK_PROXY ? 1 : 2;
+}
+
 static int tmp_rank(policy_tmp t)
 {
         return t == TMP_PRIVATE ? 0 : t == TMP_WORKSPACE ? 1 : 2;
@@ -229,8 +236,24 @@ static int tmp_rank(policy_tmp t)
 static void check_narrower(const policy *p, const policy *base)
 {
         check(p->mode <= base->mode, "an untrusted workspace config widened the mode", NULL);
-        check(p->network == NETWORK_OFF || base->network == NETWORK_ON,
-              "an untrusted workspace config turned the network on", NULL);
+        check(net_rank(p->network) <= net_rank(base->network),
+              "an untrusted workspace config widened the network", NULL);
+        if (p->network == NETWORK_PROXY && base->network == NETWORK_PROXY) {
+                for (size_t i = 0; i < p->allow_domains.n; i++) {
+                        bool covered = false;
+                        for (size_t j = 0; j < base->allow_domains.n && !covered; j++)
+                                covered = net_rule_covered_by(p->allow_domains.v[i], base->allow_domains.v[j]);
+                        check(covered, "an untrusted workspace config allowed a domain", p->allow_domains.v[i]);
+                }
+                for (size_t i = 0; i < p->n_allow_ports; i++) {
+                        bool found = false;
+                        for (size_t j = 0; j < base->n_allow_ports && !found; j++)
+                                found = base->allow_ports[j] == p->allow_ports[i];
+                        check(found, "an untrusted workspace config allowed a port", NULL);
+                }
+                check(subset(&base->deny_domains, &p->deny_domains),
+                      "an untrusted workspace config dropped a deny_domains rule", NULL);
+        }
         check(tmp_rank(p->tmp) <= tmp_rank(base->tmp), "an untrusted workspace config shared more of /tmp", NULL);
         check(base->timeout_ms == 0 || (p->timeout_ms > 0 && p->timeout_ms <= base->timeout_ms),
               "an untrusted workspace config lengthened or removed the timeout", NULL);

@@ -218,3 +218,57 @@ control() {
 	git -C "$WS/sub" status > /dev/null 2>&1 || true
 	[ -e "$OUT/pwned-fsmonitor" ] || fail "git did not run core.fsmonitor: the pinning tests prove nothing here"
 }
+
+@test "control: every way of making a setuid or setgid file works outside (issue 16, class 9)" {
+	local m bit
+	for bit in suid sgid; do
+		for m in chmod fchmod fchmodat fchmodat2; do
+			printf x > "$OUT/e.$bit.$m"
+			control "$HELPERS/idattack" setid "$bit" "$m" "$OUT/e.$bit.$m"
+		done
+		for m in open openat creat mknod mknodat openat2; do
+			control "$HELPERS/idattack" setid "$bit" "$m" "$OUT/n.$bit.$m"
+		done
+	done
+	[ "$(find "$OUT" -perm -u+s | wc -l)" -eq 10 ]
+}
+
+@test "control: setpriority and ioprio_set on the process group reach a sibling outside; TIOCSPGRP takes the terminal" {
+	require_tool ionice
+	# In a session of its own, so that only the victim and the attacker
+	# are in the group. (PRIO_USER and IOPRIO_WHO_USER have no control:
+	# outside a sandbox they would reach every process of this user,
+	# concurrent test runs included.)
+	run setsid bash -c 'sleep 60 & v=$!
+		"$1" prio pgrp || exit 1
+		"$1" ioprio pgrp || exit 1
+		echo "ni=$(ps -o ni= -p $v | tr -d " ") io=$(ionice -p $v)"
+		kill $v' x "$HELPERS/idattack"
+	assert_success
+	assert_output_has "ni=19 io=idle"
+	run "$HELPERS/ptyrun" "$HELPERS/idattack" tiocspgrp 0
+	assert_output_has "SUCCEEDED: TIOCSPGRP"
+}
+
+@test "control: fchmod, futimens, fsetxattr and chmod through /proc/self/fd change a stdout file outside" {
+	local f=$OUT/log
+	printf 'x\n' > "$f" && chmod 640 "$f"
+	"$HELPERS/idattack" fdmeta 1 fchmod >> "$f"
+	[ "$(stat -c %a "$f")" = 666 ] || fail "fchmod(1) did not change the file outside"
+	chmod 640 "$f"
+	"$HELPERS/idattack" fdmeta 1 procchmod >> "$f"
+	[ "$(stat -c %a "$f")" = 666 ] || fail "chmod /proc/self/fd/1 did not change the file outside"
+	"$HELPERS/idattack" fdmeta 1 futimens >> "$f"
+	[ "$(stat -c %X "$f")" -lt 100000 ] || fail "futimens(1) did not change the file's times outside"
+	run "$HELPERS/idattack" fdmeta 1 fsetxattr >> "$f"
+	getfattr -n user.corral "$f" > /dev/null 2>&1 || [ "$(id -u)" -ne 0 ] ||
+		skip "this filesystem keeps no user xattrs"
+}
+
+@test "control: fchmod and futimens on a terminal change it outside" {
+	run "$HELPERS/ptyrun" bash -c 't=$(tty) || exit 3
+		"$1/idattack" fdmeta 0 fchmod; "$1/idattack" fdmeta 0 futimens
+		stat -c "%a %X" "$t"' x "$HELPERS"
+	assert_output_has "SUCCEEDED: fchmod on fd 0"
+	assert_output_has "666 86400"
+}

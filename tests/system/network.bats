@@ -248,3 +248,85 @@ assert_unix_unreachable() {
 		assert_sb_clean
 	done
 }
+
+# --- host sockets by what they are (issue 16, class 5) ------------------------
+
+# start_server_cmd SCRIPT ARGS...: a unix server started by a bash SCRIPT
+# ($0 = $HELPERS/serve), for binds that need a directory or a descriptor.
+start_server_cmd() {
+	SERVER_LOG=$(mktemp "$T/serve.XXXXXX")
+	bg bash -c "$1" "$HELPERS/serve" "${@:2}" > "$SERVER_LOG" 2>&1
+	wait_for_content "$SERVER_LOG" 50 || return 1
+	[ "$(head -n1 "$SERVER_LOG")" = READY ] || fail "server did not start: $(cat "$SERVER_LOG")"
+}
+
+@test "unix: a host socket bound by a relative name (after chdir) cannot be connected" {
+	mkdir -p "$OUT/rel"
+	start_server_cmd 'cd "$1" && exec "$0" unix app.sock' "$OUT/rel"
+	grep -q ' app.sock$' /proc/net/unix || fail "the kernel does not list the socket by its relative name"
+	assert_unix_unreachable "$OUT/rel/app.sock"
+	assert_unix_unreachable "$OUT/rel/app.sock" -n on
+	# In the workspace, where a command is most likely to look. Under users
+	# the workspace is idmapped (the sandbox user owns the socket there),
+	# and the runner, planning as the sandbox user, cannot read the
+	# developer's /proc/PID to resolve the name: a limit (SECURITY.md, 5).
+	if backend_is users; then
+		return 0
+	fi
+	start_server_cmd 'cd "$1" && exec "$0" unix ws.sock' "$WS"
+	assert_unix_unreachable "$WS/ws.sock"
+}
+
+@test "unix: a host socket bound through /proc/self/fd/N/... cannot be connected" {
+	mkdir -p "$OUT/pdir"
+	start_server_cmd 'exec 7< "$1"; exec "$0" unix /proc/self/fd/7/p.sock' "$OUT/pdir"
+	grep -q ' /proc/self/fd/7/p.sock$' /proc/net/unix || fail "the kernel does not list the socket by its /proc name"
+	assert_unix_unreachable "$OUT/pdir/p.sock"
+}
+
+@test "unix: a host socket bound through a symlinked directory is masked, and runs do not fail (125)" {
+	# /var/run -> /run on Debian: PostgreSQL, nscd. Any local user can bind
+	# one, so failing here would let anyone stop every run on the machine.
+	mkdir -p "$OUT/real"
+	ln -s real "$OUT/link"
+	start_server unix "$OUT/link/s.sock"
+	assert_unix_unreachable "$OUT/link/s.sock"
+	assert_unix_unreachable "$OUT/real/s.sock"
+	run corral run -- true
+	assert_success
+	# --allow-unix-socket names it by what it is: either spelling lets it
+	# through (under users the sandbox user's permissions decide as well)
+	if backend_is userns; then
+		run corral run --allow-unix-socket "$OUT/link/s.sock" -- "$HELPERS/net" unix "$OUT/real/s.sock"
+		assert_worked
+	fi
+}
+
+@test "unix: a host socket renamed after bind (the atomic-replace pattern) is masked under its new name" {
+	mkdir -p "$OUT/ren"
+	start_server unix "$OUT/ren/s.sock.tmp"
+	mv "$OUT/ren/s.sock.tmp" "$OUT/ren/s.sock"
+	assert_unix_unreachable "$OUT/ren/s.sock"
+}
+
+@test "unix: a bound datagram socket of the host (a log socket) gets nothing" {
+	require_python
+	mkdir -p "$OUT/dg"
+	bg "$PYTHON" -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+print('READY', flush=True)
+while True:
+    d = s.recv(100)
+    print('DATAGRAM', flush=True)" "$OUT/dg/log.sock" > "$T/dg.log"
+	SERVER_LOG=$T/dg.log
+	wait_for_content "$SERVER_LOG" 50
+	"$PYTHON" -c "import socket,sys; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b'x', sys.argv[1])" "$OUT/dg/log.sock"
+	sleep 0.2
+	[ "$(served)" -eq 1 ] || fail "control: the datagram did not arrive outside"
+	run corral run -- "$PYTHON" -c "import socket,sys; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b'x', sys.argv[1])" "$OUT/dg/log.sock"
+	[ "$status" -ne 0 ] || { show_output; fail "the datagram was sent"; }
+	sleep 0.2
+	[ "$(served)" -eq 1 ] || fail "the host's datagram socket received from the sandbox"
+}

@@ -139,12 +139,19 @@ attack_victim() {
 
 @test "fds: a read-only stdin from an outside file cannot be reopened for writing through /proc/self/fd" {
 	snap_outside before
+	# Under userns fd 0 is a pipe the supervisor fills from the file (the
+	# relay, docs/design.md "Ids and descriptors"): a re-open reaches that
+	# pipe, never the file. Elsewhere Landlock (or the uid) refuses it.
 	run corral run -- sh -c 'cat /proc/self/fd/0 && echo pwned >> /proc/self/fd/0 && echo REOPENED' < "$OUT/data.txt"
-	refute_output_has REOPENED
+	if [ "$(corral run -- stat -L -c %F /proc/self/fd/0 < "$OUT/data.txt")" != fifo ]; then
+		refute_output_has REOPENED
+	fi
 	assert_output_has "outside data"
 	run corral run -- sh -c 'echo pwned > /dev/stdin && echo REOPENED; : > /proc/self/fd/0 && echo TRUNCATED' < "$OUT/data.txt"
-	refute_output_has REOPENED
-	refute_output_has TRUNCATED
+	if [ "$(corral run -- stat -L -c %F /proc/self/fd/0 < "$OUT/data.txt")" != fifo ]; then
+		refute_output_has REOPENED
+		refute_output_has TRUNCATED
+	fi
 	assert_outside_unchanged before
 	[ "$(cat "$OUT/data.txt")" = "outside data" ]
 }

@@ -88,7 +88,7 @@ stage_copy() {
 	stage=$(mktemp -d /var/tmp/corral-system-stage.XXXXXX)
 	CLEANUP+=("$stage")
 	mkdir -p "$stage/tests/system" "$stage/build/tests/helpers" "$stage/demo"
-	cp "$HERE"/*.bats "$HERE"/helpers.bash "$stage/tests/system/"
+	cp "$HERE"/*.bats "$HERE"/*.bash "$HERE"/*.py "$stage/tests/system/"
 	cp "$HERE/../../demo/demo.sh" "$stage/demo/"
 	cp "$CORRAL_BIN" "$stage/build/corral"
 	[ -x "$BUILD/corral-setup" ] && cp "$BUILD/corral-setup" "$stage/build/"

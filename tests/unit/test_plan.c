@@ -3,6 +3,7 @@
  * operations, placeholders, masks, the environment. No privileges needed:
  * plans are data. */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -483,6 +484,41 @@ static void test_caches(void **state) {
         free(npm), free(cargo), free(bin), free(xdg), free(state_root);
 }
 
+/* network = proxy: its own network namespace, the listeners planned, the
+ * proxy variables set over the caller's; the users backend refuses it. */
+static void test_network_proxy(void **state) {
+        (void)state;
+        policy p;
+        plan pl;
+        base_policy(&p);
+        p.network = NETWORK_PROXY;
+        strv_push(&p.allow_domains, "registry.npmjs.org");
+        build(&p, &pl, 0);
+        assert_true(pl.clone_flags & CLONE_NEWNET);
+        assert_true(pl.proxy.on);
+        assert_int_equal(pl.proxy.port, 3128);
+        assert_true(strv_contains(&pl.env, "CORRAL_NETWORK=proxy"));
+        assert_true(strv_contains(&pl.env, "HTTPS_PROXY=http://127.0.0.1:3128"));
+        assert_true(strv_contains(&pl.env, "https_proxy=http://127.0.0.1:3128"));
+        assert_true(strv_contains(&pl.env, "ALL_PROXY=socks5h://127.0.0.1:3128"));
+        assert_true(strv_contains(&pl.env, "NO_PROXY=localhost,127.0.0.1,::1"));
+        assert_true(strv_contains(&pl.env, "npm_config_https_proxy=http://127.0.0.1:3128"));
+        plan_free(&pl);
+        /* off: no listeners, no proxy variables */
+        p.network = NETWORK_OFF;
+        build(&p, &pl, 0);
+        assert_false(pl.proxy.on);
+        for (size_t i = 0; i < pl.env.n; i++)
+                assert_true(strncmp(pl.env.v[i], "HTTPS_PROXY=", 12) != 0);
+        plan_free(&pl);
+        /* the users backend cannot enforce it: refused, not run with the network on */
+        p.network = NETWORK_PROXY;
+        p.backend = BACKEND_USERS;
+        build(&p, &pl, -EOPNOTSUPP);
+        plan_free(&pl);
+        policy_free(&p);
+}
+
 static void test_environment(void **state) {
         (void)state;
         policy p;
@@ -603,6 +639,7 @@ int main(void) {
                 cmocka_unit_test(test_full_access),
                 cmocka_unit_test(test_limits),
                 cmocka_unit_test(test_environment),
+                cmocka_unit_test(test_network_proxy),
                 cmocka_unit_test(test_caches),
                 cmocka_unit_test(test_ancestors_pinned_with_identity),
                 cmocka_unit_test(test_no_pin_inside_protected),

@@ -134,8 +134,8 @@ static void test_enum_strings(void **state) {
                 assert_int_equal(m, i);
                 assert_string_equal(policy_mode_to_string(m), modes[i]);
         }
-        const char *nets[] = { "off", "on" };
-        for (int i = 0; i < 2; i++) {
+        const char *nets[] = { "off", "on", "proxy" };
+        for (int i = 0; i < 3; i++) {
                 assert_int_equal(policy_network_from_string(nets[i], &n), 0);
                 assert_int_equal(n, i);
                 assert_string_equal(policy_network_to_string(n), nets[i]);
@@ -828,6 +828,140 @@ static void test_narrow_network(void **state) {
         assert_int_equal(f->p.network, NETWORK_OFF);
 }
 
+/* --- network = proxy (issue 10) ------------------------------------------------ */
+
+static void reset_user(fx *f, const char *text) {
+        config_layer_done(&f->user);
+        config_layer_init(&f->user, ORIGIN_USER, "/u/config.toml");
+        if (text)
+                load(&f->user, text, f->home);
+}
+
+static void test_network_proxy_resolve(void **state) {
+        fx *f = *state;
+        /* defaults: off, ports 80 and 443 */
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.network, NETWORK_OFF);
+        assert_int_equal(f->p.n_allow_ports, 2);
+        assert_int_equal(f->p.allow_ports[0], 80);
+        assert_int_equal(f->p.allow_ports[1], 443);
+        /* a flag naming a domain implies proxy; names are normalised */
+        set(&f->flags, "network.allow_domains", "Registry.NPMJS.org.", NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.network, NETWORK_PROXY);
+        assert_true(strv_contains(&f->p.allow_domains, "registry.npmjs.org"));
+        /* user config: [network] table, lists accumulate with the flags */
+        reset_user(f, "[network]\nallow_domains = [\"*.pypi.org\"]\ndeny_domains = [\"evil.pypi.org\"]\n"
+                      "allow_ports = [443, 8443]\n");
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.network, NETWORK_PROXY);
+        assert_int_equal(f->p.allow_domains.n, 2);
+        assert_true(strv_contains(&f->p.deny_domains, "evil.pypi.org"));
+        assert_int_equal(f->p.n_allow_ports, 2);
+        assert_int_equal(f->p.allow_ports[1], 8443);
+        /* in one layer, domains and "on" give proxy */
+        set(&f->flags, "network", "on", NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.network, NETWORK_PROXY);
+        /* a later "on" (or "off") wins over earlier domains; an earlier "on" does not */
+        config_layer_done(&f->flags);
+        config_layer_init(&f->flags, ORIGIN_FLAGS, "command line");
+        set(&f->flags, "network", "on", NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.network, NETWORK_ON);
+        set(&f->flags, "network", "off", NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.network, NETWORK_OFF);
+        config_layer_done(&f->flags);
+        config_layer_init(&f->flags, ORIGIN_FLAGS, "command line");
+        reset_user(f, "network = \"on\"\n[limits]\n");
+        set(&f->flags, "network.allow_domains", "a.test", NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.network, NETWORK_PROXY);
+        /* network = "proxy" alone: nothing allowed */
+        config_layer_done(&f->flags);
+        config_layer_init(&f->flags, ORIGIN_FLAGS, "command line");
+        reset_user(f, "[network]\nmode = \"proxy\"\n");
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.network, NETWORK_PROXY);
+        assert_int_equal(f->p.allow_domains.n, 0);
+}
+
+static void test_network_proxy_config_errors(void **state) {
+        (void)state;
+        static const struct {
+                const char *text, *msg;
+        } bad[] = {
+                {"[network]\nallow_domains = [\"b\xc3\xbc" "cher.de\"]\n", "xn--"},
+                {"[network]\nallow_domains = [\"a..b\"]\n", "not a host name"},
+                {"[network]\nallow_domains = [\"*\"]\n", "not a host name"},
+                {"[network]\nallow_domains = \"a.test\"\n", "an array of strings"},
+                {"[network]\nallow_ports = [0]\n", "not a port"},
+                {"[network]\nallow_ports = [65536]\n", "not a port"},
+                {"[network]\nallow_ports = [\"443\"]\n", "port numbers"},
+                {"[network]\nbogus = 1\n", "unknown key 'network.bogus'"},
+                {"network = \"maybe\"\n", "off, on or proxy"},
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                config_layer l;
+                corral_error err = {""};
+                config_layer_init(&l, ORIGIN_USER, "u.toml");
+                if (config_layer_load_string(&l, bad[i].text, strlen(bad[i].text), NULL, &err) != -EINVAL)
+                        fail_msg("accepted: %s", bad[i].text);
+                assert_contains(err.msg, bad[i].msg);
+                assert_contains(err.msg, "u.toml:");
+                config_layer_done(&l);
+        }
+}
+
+static void test_narrow_network_proxy(void **state) {
+        fx *f = *state;
+        /* user: off. The workspace cannot open the network through the proxy. */
+        expect_refused(f, "[network]\nallow_domains = [\"evil.test\"]\n", "network.allow_domains", 2);
+        assert_contains(f->err.msg, "through the proxy");
+        expect_refused(f, "network = \"proxy\"\n", "network", 1);
+        expect_allowed(f, "[network]\ndeny_domains = [\"x.test\"]\n");
+        assert_int_equal(f->p.network, NETWORK_OFF);
+        /* user: on. Naming domains narrows it. */
+        reset_user(f, "network = \"on\"\n");
+        expect_allowed(f, "[network]\nallow_domains = [\"a.test\"]\n");
+        assert_int_equal(f->p.network, NETWORK_PROXY);
+        assert_int_equal(f->p.allow_domains.n, 1);
+        /* user: proxy with a list. The workspace may pick from it, never add. */
+        reset_user(f, "[network]\nallow_domains = [\"*.example.org\", \"registry.test\"]\n");
+        expect_allowed(f, "[network]\nallow_domains = [\"pkg.example.org\"]\n");
+        assert_int_equal(f->p.network, NETWORK_PROXY);
+        assert_int_equal(f->p.allow_domains.n, 1); /* narrowed, not accumulated */
+        assert_string_equal(f->p.allow_domains.v[0], "pkg.example.org");
+        expect_allowed(f, "[network]\nallow_domains = [\"*.a.example.org\", \"registry.test\"]\n");
+        expect_refused(f, "[network]\nallow_domains = [\"example.org\"]\n", "network.allow_domains", 2);
+        assert_contains(f->err.msg, "it allows example.org");
+        expect_refused(f, "[network]\nallow_domains = [\"registry.test\", \"evil.test\"]\n", "network.allow_domains", 2);
+        expect_refused(f, "[network]\nallow_domains = [\"10.0.0.1\"]\n", "network.allow_domains", 2);
+        expect_refused(f, "network = \"on\"\n", "network", 1);
+        expect_allowed(f, "network = \"off\"\n");
+        assert_int_equal(f->p.network, NETWORK_OFF);
+        /* ports: a subset only */
+        expect_allowed(f, "[network]\nallow_ports = [443]\n");
+        assert_int_equal(f->p.n_allow_ports, 1);
+        expect_refused(f, "[network]\nallow_ports = [443, 22]\n", "network.allow_ports", 2);
+        assert_contains(f->err.msg, "port 22");
+        /* the flags still add what the developer names */
+        set(&f->flags, "network.allow_domains", "flag.test", NULL);
+        expect_allowed(f, "[network]\nallow_domains = [\"registry.test\"]\n");
+        assert_int_equal(f->p.allow_domains.n, 2);
+        assert_true(strv_contains(&f->p.allow_domains, "flag.test"));
+}
+
+static void test_trusted_workspace_network(void **state) {
+        fx *f = *state;
+        char text[PATH_MAX + 64];
+        reset_user(f, fmt(text, "[workspaces.\"%s\"]\ntrust = true\n", f->ws));
+        expect_allowed(f, "[network]\nallow_domains = [\"evil.test\"]\nallow_ports = [22]\n");
+        assert_int_equal(f->p.network, NETWORK_PROXY);
+        assert_int_equal(f->p.allow_ports[0], 22);
+}
+
 static void test_narrow_tmp(void **state) {
         fx *f = *state;
         expect_allowed(f, "tmp = \"private\"\n");
@@ -990,6 +1124,10 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_narrow_limits, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_narrow_refused_keys, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_trusted_workspace, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_network_proxy_resolve, setup, teardown),
+                cmocka_unit_test(test_network_proxy_config_errors),
+                cmocka_unit_test_setup_teardown(test_narrow_network_proxy, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_trusted_workspace_network, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,6 +45,21 @@ static void network_off_refused_without_setup(void) {
         policy_free(&p);
 }
 
+/* --allow-domain is not implemented on Windows: refused, never run with
+ * the network on (fail closed), with or without setup or advisory mode. */
+static void network_proxy_refused(void) {
+        policy p;
+        base_policy(&p, t_tmpdir());
+        p.network = NETWORK_PROXY;
+        strv_push(&p.allow_domains, "example.org");
+        win_plan pl;
+        corral_error err = {{0}};
+        char *argv[] = {"cmd.exe", "/c", "exit", NULL};
+        CHECK(win_plan_build(&p, NULL, NULL, true, argv, envp, &pl, &err) == -EOPNOTSUPP);
+        CHECK(strstr(err.msg, "--allow-domain") && strstr(err.msg, "Windows"));
+        policy_free(&p);
+}
+
 static void network_off_advisory(void) {
         policy p;
         base_policy(&p, t_tmpdir());
@@ -285,6 +300,7 @@ const test tests_plan[] = {
         {"plan: --network off without setup is refused, naming setup and the advisory flag",
          network_off_refused_without_setup},
         {"plan: --allow-advisory-network: proxy variables, said to be advisory", network_off_advisory},
+        {"plan: network proxy (--allow-domain) is refused, not run with the network on", network_proxy_refused},
         {"plan: environment: secrets dropped case-insensitively, TEMP per workspace", network_on_environment},
         {"plan: users backend when set up; userns refused; users without setup refused", users_backend},
         {"plan: protected names found (case, depth), missing ones get placeholders", protected_names},

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT
+ * The domain proxy (issue 10): the only way out of a sandbox whose network
+ * is "proxy". It runs in the supervisor, outside the sandbox (the host's
+ * network, the developer's identity), on listening sockets the sandbox's
+ * init created in the sandbox's own network namespace (127.0.0.1 and ::1)
+ * and handed over (apply/net.c). It speaks HTTP (CONNECT and absolute-URI
+ * requests) and SOCKS5 on the same port, decides with src/net/rules.c,
+ * resolves names itself and checks every address it would connect to,
+ * checks the TLS server name of each tunnel, and records every refusal.
+ *
+ * One epoll set, driven by the supervisor's own poll loop
+ * (supervise/supervise.c): proxy_fd() is polled with the rest, and
+ * proxy_run() handles what is ready without blocking. When the proxy fails
+ * the network does not open: the sandbox has no other route. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "policy/policy.h"
+
+/* The port the listeners take inside the sandbox (plan.h: plan_proxy). */
+#define PROXY_PORT 3128
+
+/* Bounds (docs/config.md, "[network]"). */
+#define PROXY_MAX_CONNS 1024      /* concurrent client connections */
+#define PROXY_SETUP_TIMEOUT_MS 30000 /* request head, resolution, connect, ClientHello */
+
+typedef struct proxy proxy;
+
+typedef struct proxy_refusal {
+        char address[300];   /* "evil.test:443", "[2001:db8::1]:443" */
+        char rule[192];      /* "not in allow_domains" */
+        char allow_with[300]; /* "--allow-domain evil.test", or "" */
+        unsigned count;
+} proxy_refusal;
+
+/* Takes the listening fds (closed by proxy_free, also on failure). */
+int proxy_new(const policy *p, const int *listen_fds, size_t n_fds, proxy **ret, corral_error *err);
+int proxy_fd(const proxy *px);
+/* Milliseconds until the next deadline (-1: none). */
+int proxy_timeout_ms(const proxy *px);
+/* Handles ready events and expired deadlines; never blocks. */
+void proxy_run(proxy *px);
+/* The refusals so far, in the order first seen. */
+const proxy_refusal *proxy_refusals(const proxy *px, size_t *n);
+void proxy_free(proxy *px);

@@ -1,0 +1,314 @@
+#!/usr/bin/env bats
+# Network by domain (issue 10): `--allow-domain` gives the command those
+# names through corral's proxy and nothing else. Every attack runs against a
+# remote host in its own network namespace (proxy-lab.bash: 198.18.0.2,
+# 2001:db8::2), and what reached it is checked at its listeners, from
+# outside the sandbox. The lab's control (lab_start) shows that the remote
+# host is reachable without corral.
+
+load helpers
+load proxy-lab
+
+setup() {
+	common_setup
+	backend_is userns || skip "network proxy: userns backend only (the users backend refuses it)"
+	lab_start
+}
+teardown() { common_teardown; }
+
+# psb [corral run options...] SCRIPT: sb, in the lab host.
+psb() {
+	local script=${!#}
+	local opts=("${@:1:$#-1}")
+	labx timeout -s KILL 90 "$CORRAL" run "${opts[@]}" -- env WS="$WS" LAB="$LAB" H="$HELPERS" HOME="$HOME" \
+		bash -c "$SB_PRELUDE
+$script
+echo SB-END"
+}
+
+CURL='curl -sS --max-time 10'
+
+@test "proxy: curl reaches an allowed name over HTTP and HTTPS (IPv4 and IPv6), through the proxy only" {
+	require_tool curl
+	run psb --allow-domain allowed.test --allow-domain v6.allowed.test --status-fd 3 "
+		echo CORRAL_NETWORK=\$CORRAL_NETWORK
+		$CURL http://allowed.test/x
+		$CURL --cacert \$LAB/cert.pem https://allowed.test/x
+		$CURL --cacert \$LAB/cert.pem https://v6.allowed.test/x
+		$CURL --socks5-hostname 127.0.0.1:3128 http://allowed.test/socks" 3>"$T/status"
+	assert_sb_clean
+	assert_output_has CORRAL_NETWORK=proxy
+	[ "$(grep -c 'REMOTE-OK host=allowed.test' <<<"$output")" -eq 3 ] || { show_output; fail "allowed.test not reached 3 times"; }
+	assert_output_has "REMOTE-OK host=v6.allowed.test"
+	# the remote saw the lab host's addresses (the proxy outside), never the sandbox
+	[ "$(hits "$REMOTE_LOG" 80)" -ge 2 ] && [ "$(hits "$REMOTE_LOG" 443)" -ge 2 ] || fail "the remote was not reached"
+	grep -q '^443 2001:db8::1$' "$REMOTE_LOG" || fail "no IPv6 connection from the lab host"
+	grep -q '^sni allowed.test$' "$REMOTE_LOG" || fail "no TLS handshake for allowed.test"
+	grep -q '"network_refusals":\[\]' "$T/status" || fail "refusals recorded: $(cat "$T/status")"
+}
+
+@test "proxy: git clones over smart HTTP and HTTPS from an allowed name" {
+	require_tool git
+	run psb --allow-domain allowed.test "
+		must_work 'git clone -q http://allowed.test/git/repo.git \$WS/c1 && grep -q remote-content \$WS/c1/file'
+		must_work 'GIT_SSL_CAINFO=\$LAB/cert.pem git clone -q https://allowed.test/git/repo.git \$WS/c2 && grep -q remote-content \$WS/c2/file'
+		must_fail 'GIT_SSL_CAINFO=\$LAB/cert.pem git clone -q https://evil.test/git/repo.git \$WS/c3'"
+	assert_sb_clean
+	[ -f "$WS/c1/file" ] && [ -f "$WS/c2/file" ] && [ ! -e "$WS/c3/file" ] || fail "clones not as expected"
+	grep -q '^sni evil.test$' "$REMOTE_LOG" && fail "evil.test got a TLS handshake"
+	true
+}
+
+@test "proxy: denied names, deny_domains and other ports get 403 naming the rule; nothing reaches the remote" {
+	require_tool curl
+	local before
+	before=$(hits "$REMOTE_LOG")
+	run psb --allow-domain '*.allowed.test' --allow-domain allowed.test --deny-domain deny.allowed.test --status-fd 3 "
+		must_fail '$CURL -f http://evil.test/x'
+		must_fail '$CURL -f --cacert \$LAB/cert.pem https://evil.test/x'
+		must_fail '$CURL -f http://deny.allowed.test/x'
+		must_fail '$CURL -f http://allowed.test:9/x'
+		must_fail '$CURL -f http://other.test/x'
+		$CURL -i http://evil.test/x; true" 3>"$T/status"
+	assert_sb_clean
+	assert_output_has "HTTP/1.1 403 Forbidden"
+	assert_output_has "corral: refused evil.test:80, not in allow_domains; allow with --allow-domain evil.test"
+	[ "$(hits "$REMOTE_LOG")" -eq "$before" ] || fail "the remote was reached: $(cat "$REMOTE_LOG")"
+	# reported after the run on stderr and in the status record
+	assert_output_has "corral: network: refused evil.test:443, not in allow_domains"
+	assert_output_has "corral: network: refused deny.allowed.test:80, in deny_domains (deny.allowed.test)"
+	assert_output_has "corral: network: refused allowed.test:9, port 9 not in allow_ports"
+	grep -q '{"op":"connect","address":"evil.test:443","rule":"not in allow_domains","allow_with":"--allow-domain evil.test","count":[0-9]*}' \
+		"$T/status" || fail "status record: $(cat "$T/status")"
+}
+
+@test "proxy: raw IP addresses fail, by HTTP CONNECT and by SOCKS5 address" {
+	require_tool curl
+	local before
+	before=$(hits "$REMOTE_LOG")
+	run psb --allow-domain allowed.test "
+		must_fail '$CURL -f http://198.18.0.2/x'
+		must_fail '$CURL -fk https://198.18.0.2/x'
+		must_fail '$CURL -f http://[2001:db8::2]/x'
+		must_fail '$CURL -f --socks5 127.0.0.1:3128 http://allowed.test/x'
+		must_fail '$CURL -f --socks5 127.0.0.1:3128 http://198.18.0.2/x'
+		must_fail '$CURL -f --socks5 127.0.0.1:3128 http://[2001:db8::2]/x'"
+	assert_sb_clean
+	[ "$(hits "$REMOTE_LOG")" -eq "$before" ] || fail "the remote was reached: $(cat "$REMOTE_LOG")"
+	assert_output_has "refused 198.18.0.2:80, an IP address not in allow_domains"
+	assert_output_has "refused [2001:db8::2]:80, an IP address not in allow_domains"
+}
+
+@test "proxy: names that resolve to loopback, the machine's own or a private address are refused" {
+	require_tool curl
+	local before
+	before=$(hits "$LOCAL_LOG")
+	run psb --allow-domain '*.allowed.test' "
+		must_fail '$CURL -f http://loop.allowed.test/x'
+		must_fail '$CURL -fk https://loop.allowed.test/x'
+		must_fail '$CURL -f http://own.allowed.test/x'
+		must_fail '$CURL -f --max-time 5 http://private.allowed.test/x'"
+	assert_sb_clean
+	[ "$(hits "$LOCAL_LOG")" -eq "$before" ] || fail "a server of the lab host was reached: $(cat "$LOCAL_LOG")"
+	assert_output_has "refused loop.allowed.test:80, resolves to a loopback address 127.0.0.1, not allowed by address"
+	assert_output_has "refused own.allowed.test:80, resolves to this machine's own address 198.18.0.1"
+	assert_output_has "refused private.allowed.test:80, resolves to a private address 10.9.9.9"
+	# the control: the lab host's own servers answer without corral
+	labx curl -sS --max-time 2 http://127.0.0.1/ >/dev/null 2>&1 || true
+	[ "$(hits "$LOCAL_LOG")" -gt "$before" ] || fail "control: the lab host's loopback server is not there"
+}
+
+@test "proxy: a TLS server name other than the CONNECT host is refused before the handshake reaches the remote" {
+	require_tool openssl
+	run psb --allow-domain allowed.test --allow-domain x.allowed.test "
+		must_fail 'echo | timeout 10 openssl s_client -brief -proxy 127.0.0.1:3128 -connect allowed.test:443 -servername other.test -CAfile \$LAB/cert.pem 2>&1 | grep -q CONNECTION'
+		must_fail 'echo | timeout 10 openssl s_client -brief -proxy 127.0.0.1:3128 -connect allowed.test:443 -servername x.allowed.test -CAfile \$LAB/cert.pem 2>&1 | grep -q CONNECTION'
+		must_work 'echo | timeout 10 openssl s_client -brief -proxy 127.0.0.1:3128 -connect allowed.test:443 -servername allowed.test -CAfile \$LAB/cert.pem 2>&1 | grep -q CONNECTION'"
+	assert_sb_clean
+	grep -q '^sni other.test$' "$REMOTE_LOG" && fail "a handshake for other.test reached the remote"
+	grep -q '^sni x.allowed.test$' "$REMOTE_LOG" && fail "a handshake for x.allowed.test reached the remote"
+	grep -q '^sni allowed.test$' "$REMOTE_LOG" || fail "control: the allowed handshake did not reach the remote"
+	assert_output_has "refused allowed.test:443, TLS server name 'other.test' differs from the requested host"
+}
+
+@test "proxy: a host name with a NUL byte (evil.test\\0.allowed.test) is refused, in HTTP and SOCKS5" {
+	local before
+	before=$(hits "$REMOTE_LOG")
+	run psb --allow-domain '*.allowed.test' "
+		exec 3<>/dev/tcp/127.0.0.1/3128
+		printf 'CONNECT evil.test\\000.allowed.test:443 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n' >&3
+		head -n1 <&3
+		exec 3>&-
+		exec 4<>/dev/tcp/127.0.0.1/3128
+		printf '\\005\\001\\000\\005\\001\\000\\003\\027evil.test\\000.allowed.test\\001\\273' >&4
+		timeout 5 od -An -tx1 <&4
+		exec 4>&-"
+	assert_sb_clean
+	assert_output_has "HTTP/1.1 400 Bad Request"
+	assert_output_has "05 00 05 02" # no-auth accepted, then "not allowed by ruleset"
+	[ "$(hits "$REMOTE_LOG")" -eq "$before" ] || fail "the remote was reached: $(cat "$REMOTE_LOG")"
+	assert_output_has "corral: network: refused (malformed host):443, not a valid host name or IP address"
+}
+
+@test "proxy: a direct connect() that ignores the proxy, UDP and DNS have no route" {
+	require_python
+	local before
+	before=$(hits "$REMOTE_LOG")
+	run psb --allow-domain allowed.test "
+		must_fail 'exec 5<>/dev/tcp/198.18.0.2/80'
+		must_fail 'exec 5<>/dev/tcp/[2001:db8::2]/443'
+		must_fail 'curl -sS --max-time 5 --noproxy \"*\" http://allowed.test/x'
+		must_fail 'echo x > /dev/udp/198.18.0.2/53'
+		must_fail 'exec 5<>/dev/tcp/198.18.0.2/53'
+		must_fail '$PYTHON -c \"import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b\\\"q\\\", (\\\"198.18.0.2\\\", 53))\"'
+		must_fail '$PYTHON -c \"import socket; s=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.sendto(b\\\"q\\\", (\\\"2001:db8::2\\\", 53))\"'"
+	assert_sb_clean
+	sleep 0.3
+	[ "$(hits "$REMOTE_LOG")" -eq "$before" ] || fail "the remote was reached: $(cat "$REMOTE_LOG")"
+	# control: the same probes work from the lab host without corral
+	labx bash -c 'echo x > /dev/udp/198.18.0.2/53'
+	sleep 0.3
+	grep -q '^53 udp:198.18.0.1$' "$REMOTE_LOG" || fail "control: the lab host's UDP did not arrive"
+}
+
+@test "proxy: 500 concurrent tunnels, slow and vanishing clients and a hanging upstream: no crash, bounded memory, the exit status kept" {
+	require_python
+	mkdir -p "$FAKEHOME/.config/corral"
+	printf '[network]\nallow_domains = ["allowed.test"]\nallow_ports = [443, 8443]\n' > "$FAKEHOME/.config/corral/config.toml"
+	cat > "$WS/load.py" <<-'PY'
+	import socket, sys, time
+	P = ("127.0.0.1", 3128)
+	def tunnel(port):
+	    s = socket.create_connection(P, timeout=30)
+	    s.sendall(b"CONNECT allowed.test:%d HTTP/1.1\r\nHost: x\r\n\r\n" % port)
+	    return s
+	def hello(name):
+	    n = name.encode()
+	    sni = b"\x00" + len(n).to_bytes(2, "big") + n
+	    sni = len(sni).to_bytes(2, "big") + sni
+	    ext = b"\x00\x00" + len(sni).to_bytes(2, "big") + sni
+	    body = b"\x03\x03" + b"\x01" * 32 + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00" + len(ext).to_bytes(2, "big") + ext
+	    hs = b"\x01" + len(body).to_bytes(3, "big") + body
+	    return b"\x16\x03\x01" + len(hs).to_bytes(2, "big") + hs
+	def status(s):
+	    buf = b""
+	    while b"\r\n\r\n" not in buf:
+	        d = s.recv(4096)
+	        if not d:
+	            break
+	        buf += d
+	    return buf.split(b"\r\n", 1)[0].decode()
+	socks = [tunnel(443) for _ in range(500)]
+	ok = sum(status(s) == "HTTP/1.1 200 Connection established" for s in socks)
+	print("tunnels-ok", ok)
+	# vanishing clients: half a request, then gone
+	for _ in range(100):
+	    v = socket.create_connection(P)
+	    v.sendall(b"CONNECT allowed.te")
+	    v.close()
+	# slow clients: a byte at a time
+	slow = [socket.create_connection(P) for _ in range(20)]
+	for ch in b"CONNECT allowed.test:443 HTTP/1.1\r\n":
+	    for s in slow:
+	        s.send(bytes([ch]))
+	    time.sleep(0.005)
+	# a hanging upstream: connected, but it never answers the handshake
+	hang = tunnel(8443)
+	print("hang", status(hang))
+	hang.sendall(hello("allowed.test"))
+	hang.settimeout(2)
+	try:
+	    print("hang-got", len(hang.recv(100)))
+	except socket.timeout:
+	    print("hang-timeout")
+	# still working after all that
+	t = tunnel(443)
+	print("after", status(t))
+	for s in socks:
+	    s.close()
+	sys.exit(7)
+	PY
+	labx bash -c "timeout -s KILL 120 '$CORRAL' run -- $PYTHON '$WS/load.py' > '$T/load.out' 2>'$T/load.err'; echo \$? > '$T/load.rc'" &
+	local bgpid=$! peak=0 rss pid i
+	for i in $(seq 600); do
+		pid=$(pgrep -f -o "^$CORRAL run -- $PYTHON $WS/load.py" || true) # the oldest: corral, not its init
+		if [ -n "$pid" ]; then
+			rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)
+			[ "${rss:-0}" -gt "$peak" ] && peak=$rss
+		fi
+		[ -s "$T/load.rc" ] && break
+		sleep 0.1
+	done
+	wait "$bgpid"
+	cat "$T/load.out" "$T/load.err" >&2
+	[ "$(cat "$T/load.rc")" -eq 7 ] || fail "exit status $(cat "$T/load.rc"), expected the command's 7"
+	grep -q '^tunnels-ok 500$' "$T/load.out" || fail "not every tunnel opened"
+	grep -q '^hang HTTP/1.1 200 Connection established$' "$T/load.out" || fail "the hanging upstream's tunnel"
+	grep -q '^hang-timeout$' "$T/load.out" || fail "the hanging upstream answered?"
+	grep -q '^after HTTP/1.1 200 Connection established$' "$T/load.out" || fail "the proxy stopped working"
+	[ "$(hits "$REMOTE_LOG" 443)" -ge 501 ] || fail "the remote saw $(hits "$REMOTE_LOG" 443) connections"
+	echo "peak RSS of corral: $peak KiB" >&2
+	[ "$peak" -gt 0 ] && [ "$peak" -lt 65536 ] || fail "corral's RSS peaked at $peak KiB (bound: 64 MiB)"
+}
+
+@test "proxy: explain prints the network rules; the users backend and bad rules are refused (125)" {
+	run corral explain --allow-domain '*.Example.org.' --deny-domain bad.example.org
+	[ "$status" -eq 0 ]
+	assert_output_has "proxy (named domains only, through corral's proxy)"
+	assert_output_has "allow          *.example.org"
+	assert_output_has "deny           bad.example.org"
+	assert_output_has "ports          80 443"
+	run corral run --allow-domain 'b\xc3\xbccher.de' -- true
+	[ "$status" -eq 125 ]
+	run corral run --allow-domain "$(printf 'b\xc3\xbccher.de')" -- true
+	[ "$status" -eq 125 ]
+	assert_output_has "xn--"
+	run corral run --backend users --allow-domain example.org -- true
+	[ "$status" -eq 125 ]
+}
+
+@test "proxy: fail closed: when the proxy cannot start (no fds left), the command does not run, and never with a route out" {
+	require_tool curl
+	local n out st proxy_failed=0 ran_ok=0
+	for n in $(seq 8 40); do
+		out=$(labx bash -c "ulimit -n $n; exec timeout -s KILL 60 '$CORRAL' run --allow-domain allowed.test -- bash -c '
+			if (exec 3<>/dev/tcp/198.18.0.2/80) 2>/dev/null; then echo DIRECT-ROUTE; fi
+			curl -sS --max-time 5 http://allowed.test/x; echo RAN'" 2>&1) && st=0 || st=$?
+		[[ "$out" == *DIRECT-ROUTE* ]] && fail "ulimit -n $n: the command had a route out: $out"
+		if [[ "$out" == *RAN* ]]; then
+			[[ "$out" == *REMOTE-OK* ]] || fail "ulimit -n $n: the command ran without a working proxy: $out"
+			ran_ok=$((ran_ok + 1))
+		else
+			[ "$st" -eq 125 ] || fail "ulimit -n $n: exit $st without running the command: $out"
+			[[ "$out" == *"network proxy"* ]] && proxy_failed=$((proxy_failed + 1))
+		fi
+	done
+	[ "$proxy_failed" -gt 0 ] || fail "no limit made the proxy itself fail (the test proves less)"
+	[ "$ran_ok" -gt 0 ] || fail "no limit let the command run (control)"
+}
+
+# The one real case: the npm registry this machine is configured for (read
+# from npm's own configuration, never written here), in the machine's own
+# network rather than the lab's.
+@test "proxy: a real npm install works with only the registry's domain allowed, and fails with another" {
+	require_tool npm
+	require_tool curl
+	local registry host
+	registry=$(npm config get registry 2>/dev/null)
+	host=${registry#*://}
+	host=${host%%/*}
+	host=${host%%:*}
+	[ -n "$host" ] || skip "npm has no registry configured"
+	curl -sS --max-time 10 -o /dev/null "${registry%/}/is-number" 2>/dev/null ||
+		skip "the npm registry $registry is not reachable from this machine"
+	printf '{"name":"t","version":"1.0.0"}\n' > "$WS/package.json"
+	local npm_opts="--no-audit --no-fund --fetch-retries=0 --cache $WS/.npm-cache"
+	run corral run --allow-domain "$host" -- npm install is-number $npm_opts
+	[ "$status" -eq 0 ] || { show_output; fail "npm install with --allow-domain $host failed"; }
+	[ -f "$WS/node_modules/is-number/package.json" ] || fail "is-number was not installed"
+	rm -rf "$WS/node_modules" "$WS/package-lock.json" "$WS/.npm-cache"
+	run corral run --allow-domain example.org -- npm install is-number $npm_opts
+	[ "$status" -ne 0 ] || { show_output; fail "npm install worked without its registry allowed"; }
+	[ ! -e "$WS/node_modules/is-number" ] || fail "is-number was installed anyway"
+	assert_output_has "corral: network: refused $host:443, not in allow_domains"
+}
