@@ -99,6 +99,8 @@ typedef struct policy {
         strv deny_read;       /* canonical paths hidden from the command (existing or not) */
         strv allow_read;      /* canonical paths carved back out of deny_read */
         strv allow_unix_sockets; /* canonical socket paths the command may connect to */
+        strv held_roots;      /* writable roots whose placeholders another process makes and removes
+                               * for this run (corral-runner: the caller's roots; apply/host.h) */
 
         /* network = proxy (issue 10): canonical rules (net/domain.h) and ports */
         strv allow_domains;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "apply/apply.h"
+#include "apply/host.h"
 #include "apply/syscalls.h"
 #include "common/macro.h"
 #include "runner/request.h"
@@ -131,6 +132,15 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
                 if (!grants_reachable(&m, dir) && (r = grants_grant(&m, dir, false, note, err)) < 0)
                         return r;
         }
+        /* The placeholders in the developer's roots are made, held and
+         * removed here, as the developer, in the same bookkeeping as the
+         * developer's userns runs (apply/host.h): the runner, as a sandbox
+         * user, only mounts over them. */
+        host_state host = {0};
+        if (pl->roots_dir && (pl->n_placeholders > 0 || pl->nested.found.n > 0)) {
+                if ((r = host_prepare(pl, &host, err)) < 0)
+                        return r;
+        }
         uint32_t identity = p->network == NETWORK_ON || p->mode == MODE_FULL_ACCESS ? IDENTITY_ONLINE : IDENTITY_OFFLINE;
         strv env = {0};
         char *buf = NULL;
@@ -138,6 +148,7 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
         if (strv_extend(&env, &pl->env) < 0 || toolchain_env(p, &env) < 0 ||
             request_encode(p, identity, env.v, pl->argv.v, &buf, &len) < 0) {
                 strv_clear(&env);
+                host_finish(pl, &host);
                 return error_set(err, -ENOMEM, "out of memory");
         }
         strv_clear(&env);
@@ -234,6 +245,7 @@ done:
                 close(pidfd);
         sigprocmask(SIG_SETMASK, &old, NULL);
         free(buf);
+        host_finish(pl, &host);
         return r;
 }
 

@@ -448,6 +448,13 @@ int main(int argc, char **argv) {
         p.cwd = b.cwd;
         p.home = strdup(to->home);
         size_t n_dev_roots = h.roots.n; /* the developer's; the caches follow */
+        /* The caller's corral makes and removes the placeholders in the
+         * caller's roots, in the caller's own bookkeeping, which its userns
+         * runs and its runs as the other sandbox user share (apply/host.h);
+         * this run only checks that they are there. */
+        for (size_t i = 0; i < n_dev_roots; i++)
+                if (strv_push(&p.held_roots, h.roots.v[i]) < 0)
+                        refuse("out of memory");
         if (cache_roots(to, &h.roots) < 0)
                 refuse("cannot prepare the cache directories in %s: %s", to->home, strerror(errno));
         p.writable_roots = h.roots;
