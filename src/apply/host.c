@@ -296,6 +296,9 @@ int host_prepare(const plan *pl, host_state *st, corral_error *err) {
         if ((r = mkdir_p(pl->tmp_dir, 0700)) < 0) /* the state directory is its parent */
                 return error_set(err, r, "cannot create the workspace state directory %s: %s", pl->state_dir,
                                  strerror(-r));
+        /* The workspace's /tmp is the command's to chmod: a run that left it
+         * unusable (chmod 0 /tmp) must not spoil the next ones. */
+        (void)chmod(pl->tmp_dir, 0700);
         if ((r = check_held(pl, err)) < 0)
                 return r;
         for (size_t i = 0; i < pl->n_placeholders; i++) {

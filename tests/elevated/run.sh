@@ -27,7 +27,7 @@ BUILD=$(cd "${1:-build}" 2> /dev/null && pwd) || {
 	echo "elevated: 0 passed, 1 failed, 0 skipped"
 	exit 1
 }
-FILES=(${ELEVATED_FILES:-setup.bats run.bats refusals.bats network.bats grants.bats nonamespace.bats runner.bats})
+FILES=(${ELEVATED_FILES:-setup.bats run.bats refusals.bats network.bats grants.bats nonamespace.bats runner.bats members.bats})
 SYSTEM=$(cd "$HERE/../system" && pwd)
 RUN_SYSTEM=${ELEVATED_SYSTEM:-1}
 TEST_USER=corral-test # tests/system/run.sh's user
@@ -118,6 +118,7 @@ snapshot() {
 before=$(snapshot)
 
 WORK=$(mktemp -d)
+export CORRAL_REPO=$(cd "$HERE/../.." && pwd) CORRAL_BUILD=$BUILD
 export CORRAL=$STAGE/corral SETUP=$STAGE/corral-setup RUNNER_SRC=$STAGE/corral-runner PROBE=$STAGE/probe.py REQUEST=$STAGE/request.py NOUSERNS=$STAGE/nouserns STAGE
 export DEV_HOME BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-120}
 for f in "${FILES[@]}"; do
