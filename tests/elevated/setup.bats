@@ -164,6 +164,20 @@ teardown_file() { uninstall_corral; }
 # The README's path: `make install`, then `sudo corral setup` with nothing
 # else. corral finds corral-setup in ../sbin, corral-setup finds the runner
 # where meson installed it ($libexecdir/corral), also in a DESTDIR tree.
+# What the install tests put on the machine goes, pass or fail.
+teardown() {
+	if [ -e "$BATS_TEST_TMPDIR/installed-usr-local" ]; then
+		"$SETUP" --uninstall > /dev/null 2>&1 || true
+		make -C "$CORRAL_REPO" uninstall BUILD="$CORRAL_BUILD" > /dev/null 2>&1 || true
+		rm -f /usr/local/bin/corral /usr/local/sbin/corral-setup
+		rm -rf /usr/local/libexec/corral
+	fi
+	if [ -e "$BATS_TEST_TMPDIR/destdir" ]; then
+		"$SETUP" --uninstall > /dev/null 2>&1 || true
+		rm -rf "$(cat "$BATS_TEST_TMPDIR/destdir")"
+	fi
+}
+
 build_prefix() {
 	meson introspect "$CORRAL_BUILD" --buildoptions |
 		python3 -c 'import json, sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])'
@@ -174,6 +188,7 @@ build_prefix() {
 	[ "$(build_prefix)" = /usr/local ] || skip "the build is configured for prefix $(build_prefix), not /usr/local"
 	local d
 	d=$(mktemp -d /var/tmp/corral-destdir.XXXXXX)
+	echo "$d" > "$BATS_TEST_TMPDIR/destdir"
 	chmod 755 "$d"
 	run make -C "$CORRAL_REPO" install BUILD="$CORRAL_BUILD" DESTDIR="$d"
 	assert_status 0
@@ -207,6 +222,7 @@ build_prefix() {
 	for f in /usr/local/bin/corral /usr/local/sbin/corral-setup /usr/local/libexec/corral; do
 		[ ! -e "$f" ] || skip "$f exists on this machine: not overwriting it"
 	done
+	touch "$BATS_TEST_TMPDIR/installed-usr-local"
 	run make -C "$CORRAL_REPO" install BUILD="$CORRAL_BUILD"
 	assert_status 0
 	# the runner setup installs is the very file make install put there
