@@ -32,16 +32,12 @@ static int mkdir_p(const char *path, mode_t mode) {
         return mkdir(path, mode) == 0 || errno == EEXIST ? 0 : -errno;
 }
 
-static uint64_t fnv1a(const char *s) {
-        uint64_t h = 1469598103934665603ULL;
-        for (; *s; s++)
-                h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-        return h;
-}
-
-char *host_root_dir(const char *roots_dir, const char *root) {
+char *host_root_dir(const char *roots_dir, const struct stat *root) {
         char *p = NULL;
-        return asprintf(&p, "%s/%016llx", roots_dir, (unsigned long long)fnv1a(root)) < 0 ? NULL : p;
+        return asprintf(&p, "%s/%llx-%llu", roots_dir, (unsigned long long)root->st_dev,
+                        (unsigned long long)root->st_ino) < 0
+                       ? NULL
+                       : p;
 }
 
 static char *file_in(const char *dir, const char *name) {
@@ -150,9 +146,9 @@ static void clean_journal(const host_root *hr) {
                 char *path = line + at;
                 path[strcspn(path, "\n")] = 0;
                 _cleanup_free_ char *dir = parent_of(path);
-                struct stat st;
-                if (dir && strcmp(dir, hr->path) == 0 && lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
-                    st.st_dev == dev && st.st_ino == ino)
+                struct stat st, dst;
+                if (dir && stat(dir, &dst) == 0 && dst.st_dev == hr->dev && dst.st_ino == hr->ino &&
+                    lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == dev && st.st_ino == ino)
                         remove_placeholder(hr, path);
         }
         fclose(f);
@@ -176,10 +172,13 @@ static void root_close(host_root *hr) {
  * index, -1 when there is nothing to hold, or -errno. */
 static int root_add(const plan *pl, host_state *st, const char *root, bool create, bool *added) {
         *added = false;
+        struct stat rs;
+        if (stat(root, &rs) < 0)
+                return create ? -errno : -1;
         for (size_t i = 0; i < st->n_roots; i++)
-                if (strcmp(st->roots[i].path, root) == 0)
+                if (st->roots[i].dev == rs.st_dev && st->roots[i].ino == rs.st_ino)
                         return (int)i;
-        _cleanup_free_ char *dir = host_root_dir(pl->roots_dir, root);
+        _cleanup_free_ char *dir = host_root_dir(pl->roots_dir, &rs);
         _cleanup_free_ char *park = dir ? file_in(dir, "parked") : NULL;
         if (!park)
                 return -ENOMEM;
@@ -195,7 +194,8 @@ static int root_add(const plan *pl, host_state *st, const char *root, bool creat
                 return -ENOMEM;
         st->roots = n;
         host_root *hr = &st->roots[st->n_roots];
-        *hr = (host_root){.path = strdup(root), .dir = TAKE_PTR(dir), .lock_fd = -1, .active_fd = -1};
+        *hr = (host_root){.path = strdup(root), .dir = TAKE_PTR(dir), .dev = rs.st_dev, .ino = rs.st_ino,
+                          .lock_fd = -1, .active_fd = -1};
         st->n_roots++;
         *added = true;
         _cleanup_free_ char *lock = file_in(hr->dir, "lock");
@@ -229,7 +229,11 @@ static int place_root(const plan *pl, const host_root *hr, corral_error *err) {
         for (size_t i = 0; i < pl->n_placeholders && r >= 0; i++) {
                 const placeholder *ph = &pl->placeholders[i];
                 _cleanup_free_ char *dirpath = parent_of(ph->path);
-                if (ph->held || !dirpath || strcmp(dirpath, hr->path) != 0)
+                struct stat ds;
+                if (ph->held || !dirpath)
+                        continue;
+                if (strcmp(dirpath, hr->path) != 0 && /* another path to the same root (a bind mount)? */
+                    (stat(dirpath, &ds) < 0 || ds.st_dev != hr->dev || ds.st_ino != hr->ino))
                         continue;
                 const char *name = NULL;
                 struct stat s;

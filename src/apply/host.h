@@ -6,7 +6,8 @@
  * Placeholders are kept per *writable root*, not per workspace: every run
  * whose plan has a protected name at the top of root R, or relies on a nested
  * name in R that another run's placeholder may be, shares R's bookkeeping,
- * <cache>/corral/roots/<hash of R>/ (plan->roots_dir):
+ * <cache>/corral/roots/<device>-<inode of R>/ (plan->roots_dir; by identity, so
+ * that every path reaching R, a bind mount's too, shares it):
  *
  *   lock          flock, exclusive while the journal is read or changed
  *   active        flock, shared by every run that relies on R for its whole
@@ -35,11 +36,15 @@
  * few microseconds) leaves that empty directory behind. */
 #pragma once
 
+#include <sys/stat.h>
+
 #include "plan/plan.h"
 
 typedef struct host_root {
         char *path; /* the directory the placeholders are in (a writable root) */
-        char *dir;  /* its bookkeeping directory, <roots_dir>/<hash> */
+        char *dir;  /* its bookkeeping directory, <roots_dir>/<dev>-<ino> */
+        dev_t dev;  /* the root's identity: every path that reaches it shares one bookkeeping */
+        ino_t ino;
         int lock_fd;   /* <dir>/lock: serialises journal updates */
         int active_fd; /* <dir>/active: shared while a run relies on the root */
 } host_root;
@@ -49,8 +54,8 @@ typedef struct host_state {
         size_t n_roots;
 } host_state;
 
-/* The bookkeeping directory of root (a canonical path) under roots_dir. */
-char *host_root_dir(const char *roots_dir, const char *root);
+/* The bookkeeping directory of a root (its stat) under roots_dir. */
+char *host_root_dir(const char *roots_dir, const struct stat *root);
 
 int host_prepare(const plan *pl, host_state *st, corral_error *err);
 void host_finish(const plan *pl, host_state *st);
