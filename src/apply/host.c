@@ -169,12 +169,12 @@ static void root_close(host_root *hr) {
  * create, its bookkeeping directory is made; without (a directory that
  * holds a nested protected name), it is used only if some run made it,
  * i.e. only if a placeholder may ever have been put there. Returns the
- * index, -1 when there is nothing to hold, or -errno. */
+ * index, -ENOENT (without create) when there is nothing to hold, or -errno. */
 static int root_add(const plan *pl, host_state *st, const char *root, bool create, bool *added) {
         *added = false;
         struct stat rs;
         if (stat(root, &rs) < 0)
-                return create ? -errno : -1;
+                return create ? -errno : -ENOENT;
         for (size_t i = 0; i < st->n_roots; i++)
                 if (st->roots[i].dev == rs.st_dev && st->roots[i].ino == rs.st_ino)
                         return (int)i;
@@ -188,7 +188,7 @@ static int root_add(const plan *pl, host_state *st, const char *root, bool creat
                 if ((r = mkdir_p(park, 0700)) < 0)
                         return r;
         } else if (stat(dir, &s) < 0)
-                return -1;
+                return -ENOENT;
         host_root *n = realloc(st->roots, (st->n_roots + 1) * sizeof(*n));
         if (!n)
                 return -ENOMEM;
@@ -335,12 +335,12 @@ int host_prepare(const plan *pl, host_state *st, corral_error *err) {
                         continue;
                 bool added = false;
                 int k = root_add(pl, st, root, false, &added);
-                if (k < -1) {
+                if (k < 0 && k != -ENOENT) {
                         r = error_set(err, k, "cannot lock the placeholder bookkeeping of %s in %s: %s", root,
                                       pl->roots_dir, strerror(-k));
                         goto fail;
                 }
-                if (added)
+                if (k >= 0 && added)
                         flock(st->roots[k].lock_fd, LOCK_UN);
         }
         return 0;
