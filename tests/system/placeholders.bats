@@ -299,6 +299,18 @@ conc_attack='R=$1; touch "$R/x-ready"
 	if echo "mode = \"full-access\"" > "$R/.corral.toml" 2>/dev/null; then echo "ESCAPE $R/.corral.toml"
 	else echo "blocked $R/.corral.toml"; fi'
 
+# conc_wait FILE PID OUT: wait for FILE; fail at once, with the run's output,
+# if that run (PID, writing to OUT) ended first.
+conc_wait() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ -e "$1" ] && return 0
+		kill -0 "$2" 2> /dev/null || fail "the run ended before $1 appeared: $(cat "$3")"
+		sleep 0.1
+	done
+	fail "timed out waiting for $1: $(cat "$3")"
+}
+
 # conc_check R OUT: X's attack was blocked every time, and nothing of it
 # reached the host; the last run out left R as the user had it.
 conc_check() {
@@ -317,11 +329,11 @@ conc_check() {
 	# Y: workspace R (its placeholders go in R), ends when told.
 	bg "$CORRAL" run -W "$R" -- sh -c 'touch y-ready; while [ ! -e y-go ]; do sleep 0.05; done' > "$T/y.out" 2>&1
 	local y=$BG_PID
-	wait_for_file "$R/y-ready" 100
+	conc_wait "$R/y-ready" "$y" "$T/y.out"
 	# X: another workspace, R writable too: R's names exist (Y's placeholders).
 	bg "$CORRAL" run -w "$R" -- sh -c "$conc_attack" x "$R" > "$T/x.out" 2>&1
 	local x=$BG_PID
-	wait_for_file "$R/x-ready" 100
+	conc_wait "$R/x-ready" "$x" "$T/x.out"
 	touch "$R/y-go"
 	wait "$y" || fail "run Y exited $?: $(cat "$T/y.out")"
 	# Seen from outside, while X runs: what X relies on is still there.
@@ -338,10 +350,10 @@ conc_check() {
 	# Y online (corral-online with --backend users), X offline (corral-offline).
 	bg "$CORRAL" run -n on -- sh -c 'touch y-ready; while [ ! -e y-go ]; do sleep 0.05; done' > "$T/y.out" 2>&1
 	local y=$BG_PID
-	wait_for_file "$WS/y-ready" 100
+	conc_wait "$WS/y-ready" "$y" "$T/y.out"
 	bg "$CORRAL" run -- sh -c "$conc_attack" x "$WS" > "$T/x.out" 2>&1
 	local x=$BG_PID
-	wait_for_file "$WS/x-ready" 100
+	conc_wait "$WS/x-ready" "$x" "$T/x.out"
 	touch "$WS/y-go"
 	wait "$y" || fail "run Y exited $?: $(cat "$T/y.out")"
 	[ -d "$WS/.git" ] && [ -d "$WS/.codex" ] || fail "the online run took the placeholders away under the offline one"
@@ -356,7 +368,7 @@ conc_check() {
 	# Y: workspace WS/sub, whose .git is missing: a placeholder WS/sub/.git.
 	bg "$CORRAL" run -W "$WS/sub" -- sh -c 'touch y-ready; while [ ! -e y-go ]; do sleep 0.05; done' > "$T/y.out" 2>&1
 	local y=$BG_PID
-	wait_for_file "$WS/sub/y-ready" 100
+	conc_wait "$WS/sub/y-ready" "$y" "$T/y.out"
 	# X: workspace WS, finds sub/.git one level down (protect_depth 1).
 	bg "$CORRAL" run -- sh -c '
 		touch x-ready
@@ -364,7 +376,7 @@ conc_check() {
 		if mkdir -p sub/.git/hooks 2>/dev/null && echo evil > sub/.git/hooks/pre-commit 2>/dev/null; then
 			echo ESCAPE; else echo blocked; fi' > "$T/x.out" 2>&1
 	local x=$BG_PID
-	wait_for_file "$WS/x-ready" 100
+	conc_wait "$WS/x-ready" "$x" "$T/x.out"
 	touch "$WS/sub/y-go"
 	wait "$y" || fail "run Y exited $?: $(cat "$T/y.out")"
 	[ -d "$WS/sub/.git" ] || fail "Y took the placeholder away under X"
@@ -382,14 +394,14 @@ conc_check() {
 	bg "$CORRAL" run -w "$R" -- sh -c 'touch "$1/x-up"; while [ ! -e "$1/x-go" ]; do sleep 0.05; done' x "$R" \
 		> "$T/x.out" 2>&1
 	local x=$BG_PID
-	wait_for_file "$R/x-up" 100
+	conc_wait "$R/x-up" "$x" "$T/x.out"
 	local ino
 	ino=$(stat -c %i "$R/.git")
 	bg "$CORRAL" run -W "$R" -- sh -c 'touch ready; while [ ! -e go ]; do sleep 0.05; done
 		if mkdir .git/hooks 2>/dev/null || rmdir .git 2>/dev/null; then echo ESCAPE; else echo blocked; fi' \
 		> "$T/y.out" 2>&1
 	local y=$BG_PID
-	wait_for_file "$R/ready" 100
+	conc_wait "$R/ready" "$y" "$T/y.out"
 	touch "$R/x-go"
 	wait "$x" || fail "run X exited $?: $(cat "$T/x.out")"
 	[ "$(stat -c %i "$R/.git")" = "$ino" ] || fail "the placeholder Y relies on was removed or replaced"
