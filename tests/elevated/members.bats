@@ -36,21 +36,20 @@ crun2() {
 	run crun -- sh -c "echo CORRAL-SECRET-$TOKEN > /tmp/secret-$TOKEN && echo mine > \$HOME/.cache/mark-$TOKEN"
 	assert_status 0
 	# It is there on the host, in the developer's part of the sandbox home.
-	local uid base
-	uid=$(id -u "$DEV")
-	base=/var/lib/corral/offline
+	local base=/var/lib/corral/offline
 	[ -n "$(find "$base" -name "secret-$TOKEN" 2> /dev/null)" ] || { echo "the secret is not on disk at all" >&2; return 1; }
 	# The other member's command looks everywhere the sandbox user owns.
 	run crun2 -- sh -c "
-		find / -xdev \( -name 'secret-$TOKEN' -o -name 'mark-$TOKEN' \) 2>/dev/null
+		find /var/lib/corral /tmp /var/tmp /home \( -name 'secret-$TOKEN' -o -name 'mark-$TOKEN' \) 2>/dev/null
 		cat $base/.cache/corral/workspaces/*/tmp/secret-$TOKEN $base/members/*/.cache/corral/workspaces/*/tmp/secret-$TOKEN 2>/dev/null
-		ls $base/members 2>/dev/null
+		echo MEMBERS:\$(ls $base/members 2>/dev/null | tr '\n' ' ')
 		echo poison > \$HOME/.cache/mark-$TOKEN; echo evil > \$HOME/.cache/poison-$TOKEN; echo END"
 	assert_status 0
 	assert_contains END
 	[[ "$output" != *"CORRAL-SECRET-$TOKEN"* ]] || { echo "read the other member's /tmp: $output" >&2; return 1; }
-	[[ "$output" != *"secret-$TOKEN"* && "$output" != *"mark-$TOKEN"* && "$output" != *"$uid"* ]] ||
+	[[ "$output" != *"secret-$TOKEN"* && "$output" != *"mark-$TOKEN"* ]] ||
 		{ echo "saw the other member's files: $output" >&2; return 1; }
+	grep -qx 'MEMBERS:' <<< "$output" || { echo "the other members' directories are visible: $output" >&2; return 1; }
 	# The developer's next run finds its own cache unchanged, nothing planted.
 	run crun -- sh -c "cat \$HOME/.cache/mark-$TOKEN; ls \$HOME/.cache/poison-$TOKEN 2>&1 || echo NO-POISON"
 	assert_status 0
