@@ -228,16 +228,18 @@ teardown() { common_teardown; }
 		c=${XDG_CACHE_HOME:-$HOME/.cache}
 		touch "$c/writable-root-works" && echo ROOT-OK
 		ls -d "$c"/corral/workspaces/* > /dev/null && echo STATE-SEEN
-		for p in "$c"/corral/workspaces/*/parked "$c"/corral/roots/*/parked "$c"/corral/roots/parked; do
+		# the developer'"'"'s own state too ($1: with users, not where HOME points)
+		for p in "$c"/corral/workspaces/*/parked "$c"/corral/roots/*/parked "$c"/corral/roots/parked \
+			"$1"/corral/roots/*/parked "$1"/corral/roots/parked; do
 			mkdir -p "$p/.codex" 2>/dev/null && echo evil > "$p/.codex/config.toml" 2>/dev/null && echo PLANTED
 		done
-		for j in "$c"/corral/roots/*/placeholders "$c"/corral/roots/placeholders; do
+		for j in "$c"/corral/roots/*/placeholders "$c"/corral/roots/placeholders "$1"/corral/roots/*/placeholders; do
 			echo "1 2 /etc" >> "$j" 2>/dev/null && echo JOURNAL
 		done
 		# the bookkeeping is hidden: no lock of it can be held from inside
 		ls -A "$c/corral/roots" 2>/dev/null | grep -q . && echo ROOTS-VISIBLE
-		for l in "$c"/corral/roots/*/active; do cat "$l" > /dev/null 2>&1 && echo LOCKABLE; done
-		true'
+		for l in "$c"/corral/roots/*/active "$1"/corral/roots/*/active; do cat "$l" > /dev/null 2>&1 && echo LOCKABLE; done
+		true' x "$XDG_CACHE_HOME"
 	assert_success
 	assert_output_has ROOT-OK
 	assert_output_has STATE-SEEN
