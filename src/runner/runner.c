@@ -25,6 +25,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -375,7 +376,7 @@ static void drop_privileges(const marker_user *to) {
  * which the command has anyway (docs/elevated.md). */
 static int git_trust(strv *env) {
         unsigned long n = 0;
-        size_t at = env->n;
+        size_t at = SIZE_MAX;
         for (size_t i = 0; i < env->n; i++)
                 if (strncmp(env->v[i], "GIT_CONFIG_COUNT=", 17) == 0) {
                         char *end = NULL;
@@ -392,7 +393,7 @@ static int git_trust(strv *env) {
         if (strv_push(env, buf) < 0)
                 return -ENOMEM;
         snprintf(buf, sizeof(buf), "GIT_CONFIG_COUNT=%lu", n + 1);
-        if (at < env->n) {
+        if (at != SIZE_MAX) { /* the developer's count, replaced */
                 char *c = strdup(buf);
                 if (!c)
                         return -ENOMEM;

@@ -251,7 +251,8 @@ teardown() { common_teardown; }
 	assert_success
 	assert_ws_lists README.md src
 	if backend_is users; then # the caller cannot look into the sandbox user's home: look from inside
-		run corral run -- sh -c 'find "$HOME/.cache/corral" -name config.toml'
+		# (the bookkeeping is a mode-0 mask inside: find cannot enter it, and says so)
+		run corral run -- sh -c 'find "$HOME/.cache/corral" -name config.toml 2>/dev/null; true'
 		assert_success
 		[ -z "$output" ] || fail "a file was planted in corral's state: $output"
 	else
