@@ -3,7 +3,7 @@ BUILD ?= build
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all deps demo check check-containers bench install clean
+.PHONY: all deps demo check check-containers bench install uninstall clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -43,6 +43,21 @@ install: all
 	meson configure $(BUILD) -Dprefix=$(PREFIX)
 	ninja -C $(BUILD)
 	DESTDIR=$(DESTDIR) meson install -C $(BUILD) --no-rebuild
+
+# Removes what `make install` installed (same BUILD, PREFIX and DESTDIR).
+# The users backend is installed by `corral setup` into the same libexec
+# directory: remove it first with `sudo corral-setup --uninstall`.
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && [ -e /etc/corral/setup.json ]; then \
+		echo "make uninstall: the users backend is installed (/etc/corral/setup.json): run \`sudo corral-setup --uninstall\` first" >&2; \
+		exit 1; fi
+	meson configure $(BUILD) -Dprefix=$(PREFIX)
+	meson introspect --installed $(BUILD) | python3 -c 'import json, sys; print("\n".join(json.load(sys.stdin).values()))' | \
+	while read -r f; do \
+		[ -n "$$f" ] || continue; \
+		if [ -e "$(DESTDIR)$$f" ] || [ -L "$(DESTDIR)$$f" ]; then rm -f "$(DESTDIR)$$f" && echo "removed $(DESTDIR)$$f"; fi; \
+		case "$$f" in */corral/*) rmdir "$$(dirname "$(DESTDIR)$$f")" 2> /dev/null || true ;; esac; \
+	done
 
 clean:
 	rm -rf $(BUILD)

@@ -13,6 +13,7 @@
 
 #include "apply/syscalls.h"
 #include "common/macro.h"
+#include "common/path.h"
 
 /* mkdir -p, cheapest when the directory exists (one system call). */
 static int mkdir_p(const char *path, mode_t mode) {
@@ -31,18 +32,34 @@ static int mkdir_p(const char *path, mode_t mode) {
         return mkdir(path, mode) == 0 || errno == EEXIST ? 0 : -errno;
 }
 
-static char *state_file(const plan *pl, const char *name) {
+char *host_root_dir(const char *roots_dir, const struct stat *root) {
         char *p = NULL;
-        return asprintf(&p, "%s/%s", pl->state_dir, name) < 0 ? NULL : p;
+        return asprintf(&p, "%s/%llx-%llu", roots_dir, (unsigned long long)root->st_dev,
+                        (unsigned long long)root->st_ino) < 0
+                       ? NULL
+                       : p;
+}
+
+static char *file_in(const char *dir, const char *name) {
+        char *p = NULL;
+        return asprintf(&p, "%s/%s", dir, name) < 0 ? NULL : p;
+}
+
+/* The directory a path is in ("/" for "/x"). */
+static char *parent_of(const char *path) {
+        const char *slash = strrchr(path, '/');
+        if (!slash)
+                return NULL;
+        return slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
 }
 
 /* Where the placeholder for a name waits between runs: renaming it in and
  * out costs a fifth of mkdir + rmdir, which allocate and free an inode
  * every run (ext4 then scans past recently freed inodes). */
-static char *parked(const plan *pl, const char *path) {
+static char *parked(const host_root *hr, const char *path) {
         char *p = NULL;
         const char *name = strrchr(path, '/');
-        return asprintf(&p, "%s/parked/%s", pl->state_dir, name ? name + 1 : path) < 0 ? NULL : p;
+        return asprintf(&p, "%s/parked/%s", hr->dir, name ? name + 1 : path) < 0 ? NULL : p;
 }
 
 static bool dir_is_empty(const char *path) {
@@ -59,8 +76,8 @@ static bool dir_is_empty(const char *path) {
 
 /* Takes a placeholder away: parked for the next run when it is empty and
  * can be, removed otherwise (rmdir: never anything the user put in it). */
-static void remove_placeholder(const plan *pl, const char *path) {
-        _cleanup_free_ char *park = parked(pl, path);
+static void remove_placeholder(const host_root *hr, const char *path) {
+        _cleanup_free_ char *park = parked(hr, path);
         if (!park || !dir_is_empty(path) || renameat2(AT_FDCWD, path, AT_FDCWD, park, RENAME_NOREPLACE) < 0) {
                 (void)rmdir(path);
                 return;
@@ -80,7 +97,7 @@ static int open_parent(const char *path, const char **name) {
         const char *slash = strrchr(path, '/');
         if (!slash || !slash[1])
                 return -EINVAL;
-        _cleanup_free_ char *dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+        _cleanup_free_ char *dir = parent_of(path);
         if (!dir)
                 return -ENOMEM;
         struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
@@ -93,11 +110,11 @@ static int open_parent(const char *path, const char **name) {
 /* Puts a placeholder at name in dir (path names it): the parked one if
  * there is one, else a new directory. Returns 0, -EEXIST when it exists
  * already, or -errno. */
-static int place_placeholder(const plan *pl, const char *path, int dir, const char *name) {
-        _cleanup_free_ char *park = parked(pl, path);
-        /* The state directory is read-only inside every sandbox; still, a
-         * parked directory that is not empty is never moved into a
-         * workspace (it would land there as a protected name). */
+static int place_placeholder(const host_root *hr, const char *path, int dir, const char *name) {
+        _cleanup_free_ char *park = parked(hr, path);
+        /* The bookkeeping is hidden inside every sandbox; still, a parked
+         * directory that is not empty is never moved into a workspace (it
+         * would land there as a protected name). */
         if (park && dir_is_empty(park)) {
                 if (renameat2(AT_FDCWD, park, dir, name, RENAME_NOREPLACE) == 0)
                         return 0;
@@ -107,9 +124,11 @@ static int place_placeholder(const plan *pl, const char *path, int dir, const ch
         return mkdirat(dir, name, 0755) < 0 ? -errno : 0; /* none parked, another filesystem, or not empty */
 }
 
-/* Removes journalled placeholders that are still ours and still empty. */
-static void clean_journal(const plan *pl) {
-        _cleanup_free_ char *journal = state_file(pl, "placeholders");
+/* Removes the root's journalled placeholders that are still corral's and
+ * still empty, whichever run made them. Called with the root's lock held and
+ * its `active` lock exclusive: no run relies on any of them. */
+static void clean_journal(const host_root *hr) {
+        _cleanup_free_ char *journal = file_in(hr->dir, "placeholders");
         FILE *f = journal ? fopen(journal, "re") : NULL;
         struct stat jst;
         if (!f || fstat(fileno(f), &jst) < 0 || jst.st_size == 0) {
@@ -126,109 +145,219 @@ static void clean_journal(const plan *pl) {
                         continue;
                 char *path = line + at;
                 path[strcspn(path, "\n")] = 0;
-                struct stat st;
-                if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == dev && st.st_ino == ino)
-                        remove_placeholder(pl, path);
+                _cleanup_free_ char *dir = parent_of(path);
+                struct stat st, dst;
+                if (dir && stat(dir, &dst) == 0 && dst.st_dev == hr->dev && dst.st_ino == hr->ino &&
+                    lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == dev && st.st_ino == ino)
+                        remove_placeholder(hr, path);
         }
         fclose(f);
         (void)!truncate(journal, 0);
 }
 
-int host_prepare(const plan *pl, host_state *st, corral_error *err) {
-        *st = (host_state){-1, -1};
-        int r;
-        _cleanup_free_ char *parking = state_file(pl, "parked");
-        if ((r = mkdir_p(pl->tmp_dir, 0700)) < 0 || /* the state directory is its parent */
-            (r = parking ? mkdir_p(parking, 0700) : -ENOMEM) < 0)
-                return error_set(err, r, "cannot create the workspace state directory %s: %s", pl->state_dir,
-                                 strerror(-r));
-        _cleanup_free_ char *lock = state_file(pl, "lock");
-        _cleanup_free_ char *active = state_file(pl, "active");
-        _cleanup_free_ char *journal = state_file(pl, "placeholders");
-        if (!lock || !active || !journal)
-                return error_set(err, -ENOMEM, "out of memory");
-        st->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        st->active_fd = open(active, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (st->lock_fd < 0 || st->active_fd < 0 || flock(st->lock_fd, LOCK_EX) < 0) {
-                r = -errno;
-                host_finish(pl, st);
-                return error_set(err, r, "cannot lock %s: %s", lock, strerror(-r));
-        }
-        if (flock(st->active_fd, LOCK_EX | LOCK_NB) == 0)
-                clean_journal(pl); /* alone: whatever is journalled is stale */
-        if (flock(st->active_fd, LOCK_SH) < 0) {
-                r = -errno;
-                goto fail;
-        }
+static void root_close(host_root *hr) {
+        if (hr->active_fd >= 0)
+                close(hr->active_fd);
+        if (hr->lock_fd >= 0)
+                close(hr->lock_fd);
+        free(hr->path);
+        free(hr->dir);
+        *hr = (host_root){.lock_fd = -1, .active_fd = -1};
+}
 
-        /* Create, then journal all in one append. A crash in the window of
-         * microseconds between the two leaves an empty directory behind:
-         * without its inode on record, it cannot be told from the user's. */
+/* Adds root (unless there already) to the roots this run relies on. With
+ * create, its bookkeeping directory is made; without (a directory that
+ * holds a nested protected name), it is used only if some run made it,
+ * i.e. only if a placeholder may ever have been put there. Returns the
+ * index, -ENOENT (without create) when there is nothing to hold, or -errno. */
+static int root_add(const plan *pl, host_state *st, const char *root, bool create, bool *added) {
+        *added = false;
+        struct stat rs;
+        if (stat(root, &rs) < 0)
+                return create ? -errno : -ENOENT;
+        for (size_t i = 0; i < st->n_roots; i++)
+                if (st->roots[i].dev == rs.st_dev && st->roots[i].ino == rs.st_ino)
+                        return (int)i;
+        _cleanup_free_ char *dir = host_root_dir(pl->roots_dir, &rs);
+        _cleanup_free_ char *park = dir ? file_in(dir, "parked") : NULL;
+        if (!park)
+                return -ENOMEM;
+        struct stat s;
+        int r;
+        if (create) {
+                if ((r = mkdir_p(park, 0700)) < 0)
+                        return r;
+        } else if (stat(dir, &s) < 0)
+                return -ENOENT;
+        host_root *n = realloc(st->roots, (st->n_roots + 1) * sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        st->roots = n;
+        host_root *hr = &st->roots[st->n_roots];
+        *hr = (host_root){.path = strdup(root), .dir = TAKE_PTR(dir), .dev = rs.st_dev, .ino = rs.st_ino,
+                          .lock_fd = -1, .active_fd = -1};
+        st->n_roots++;
+        *added = true;
+        _cleanup_free_ char *lock = file_in(hr->dir, "lock");
+        _cleanup_free_ char *active = file_in(hr->dir, "active");
+        if (!hr->path || !lock || !active)
+                return -ENOMEM;
+        hr->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        hr->active_fd = open(active, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (hr->lock_fd < 0 || hr->active_fd < 0 || flock(hr->lock_fd, LOCK_EX) < 0)
+                return -errno;
+        if (flock(hr->active_fd, LOCK_EX | LOCK_NB) == 0)
+                clean_journal(hr); /* alone: whatever is journalled is stale */
+        /* Converting is not atomic, but every cleaner needs the lock we hold. */
+        if (flock(hr->active_fd, LOCK_SH) < 0)
+                return -errno;
+        return (int)(st->n_roots - 1);
+}
+
+/* Puts the placeholders of one root in place (its lock is held), and
+ * journals the new ones in one append. A crash in the window of
+ * microseconds between the two leaves an empty directory behind: without its
+ * inode on record, it cannot be told from the user's. */
+static int place_root(const plan *pl, const host_root *hr, corral_error *err) {
+        _cleanup_free_ char *journal = file_in(hr->dir, "placeholders");
         char *text = NULL;
         size_t len = 0;
-        FILE *mem = open_memstream(&text, &len);
-        if (!mem) {
-                r = -ENOMEM;
-                goto fail;
-        }
-        for (size_t i = 0; i < pl->n_placeholders; i++) {
-                const char *path = pl->placeholders[i].path, *name = NULL;
+        FILE *mem = journal ? open_memstream(&text, &len) : NULL;
+        if (!mem)
+                return error_set(err, -ENOMEM, "out of memory");
+        int r = 0;
+        for (size_t i = 0; i < pl->n_placeholders && r >= 0; i++) {
+                const placeholder *ph = &pl->placeholders[i];
+                _cleanup_free_ char *dirpath = parent_of(ph->path);
+                struct stat ds;
+                if (ph->held || !dirpath)
+                        continue;
+                if (strcmp(dirpath, hr->path) != 0 && /* another path to the same root (a bind mount)? */
+                    (stat(dirpath, &ds) < 0 || ds.st_dev != hr->dev || ds.st_ino != hr->ino))
+                        continue;
+                const char *name = NULL;
                 struct stat s;
-                int dir = open_parent(path, &name);
+                int dir = open_parent(ph->path, &name);
                 if (dir < 0) {
-                        r = dir;
-                        fclose(mem);
-                        free(text);
-                        error_set(err, r, "cannot open the directory of the placeholder %s without following a symlink "
-                                  "(did it change during setup?): %s", path, strerror(-r));
-                        goto fail_msg;
+                        r = error_set(err, dir,
+                                      "cannot open the directory of the placeholder %s without following a symlink "
+                                      "(did it change during setup?): %s",
+                                      ph->path, strerror(-dir));
+                        break;
                 }
-                if (fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) == 0) {
-                        close(dir);
-                        continue; /* exists: protected as it is */
+                /* Existing: the user's, or a placeholder of another run that
+                 * this run now holds too (the shared lock on `active`). */
+                if (fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) < 0) {
+                        int p = place_placeholder(hr, ph->path, dir, name);
+                        if (p == 0 && fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) == 0)
+                                fprintf(mem, "%llu %llu %s\n", (unsigned long long)s.st_dev,
+                                        (unsigned long long)s.st_ino, ph->path);
+                        else if (p < 0 && p != -EEXIST) /* EEXIST: made meanwhile, protected as it is */
+                                r = error_set(err, p,
+                                              "cannot create the placeholder %s that protects the missing name %s: %s",
+                                              ph->path, ph->name, strerror(-p));
                 }
-                if ((r = place_placeholder(pl, path, dir, name)) < 0) {
-                        close(dir);
-                        if (r == -EEXIST) {
-                                r = 0;
-                                continue; /* another run's placeholder, or made meanwhile: protected as is */
-                        }
-                        fclose(mem);
-                        free(text);
-                        error_set(err, r, "cannot create the placeholder %s that protects the missing name %s: %s",
-                                  path, pl->placeholders[i].name, strerror(-r));
-                        goto fail_msg;
-                }
-                if (fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) == 0)
-                        fprintf(mem, "%llu %llu %s\n", (unsigned long long)s.st_dev, (unsigned long long)s.st_ino, path);
                 close(dir);
         }
         fclose(mem);
         if (len > 0) {
                 int fd = open(journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-                r = fd < 0 ? -errno : write(fd, text, len) == (ssize_t)len ? 0 : -EIO;
+                int w = fd < 0 ? -errno : write(fd, text, len) == (ssize_t)len ? 0 : -EIO;
                 if (fd >= 0)
                         close(fd);
+                if (w < 0 && r >= 0)
+                        r = error_set(err, w, "cannot record placeholders in %s: %s", journal, strerror(-w));
         }
         free(text);
-        if (r < 0)
-                goto fail;
-        flock(st->lock_fd, LOCK_UN);
+        return r;
+}
+
+/* Placeholders another process holds for this run (the corral that started
+ * corral-runner): they must be there. */
+static int check_held(const plan *pl, corral_error *err) {
+        for (size_t i = 0; i < pl->n_placeholders; i++) {
+                const placeholder *ph = &pl->placeholders[i];
+                const char *name = NULL;
+                struct stat s;
+                if (!ph->held)
+                        continue;
+                int dir = open_parent(ph->path, &name);
+                int r = dir < 0 ? dir : fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+                if (dir >= 0)
+                        close(dir);
+                if (r < 0)
+                        return error_set(err, r,
+                                         "the protected name %s is missing, although the corral that started this run "
+                                         "holds a placeholder for it (removed meanwhile?): %s",
+                                         ph->path, strerror(-r));
+        }
+        return 0;
+}
+
+int host_prepare(const plan *pl, host_state *st, corral_error *err) {
+        *st = (host_state){0};
+        int r;
+        if ((r = mkdir_p(pl->tmp_dir, 0700)) < 0) /* the state directory is its parent */
+                return error_set(err, r, "cannot create the workspace state directory %s: %s", pl->state_dir,
+                                 strerror(-r));
+        /* The workspace's /tmp is the command's to chmod: a run that left it
+         * unusable (chmod 0 /tmp) must not spoil the next ones. */
+        (void)chmod(pl->tmp_dir, 0700);
+        if ((r = check_held(pl, err)) < 0)
+                return r;
+        for (size_t i = 0; i < pl->n_placeholders; i++) {
+                if (pl->placeholders[i].held)
+                        continue;
+                _cleanup_free_ char *root = parent_of(pl->placeholders[i].path);
+                bool added = false;
+                int k = root ? root_add(pl, st, root, true, &added) : -ENOMEM;
+                if (k < 0) {
+                        r = error_set(err, k, "cannot lock the placeholder bookkeeping of %s in %s: %s",
+                                      root ? root : "?", pl->roots_dir, strerror(-k));
+                        goto fail;
+                }
+                if (added) { /* new: place all its names at once */
+                        if ((r = place_root(pl, &st->roots[k], err)) < 0)
+                                goto fail;
+                        flock(st->roots[k].lock_fd, LOCK_UN);
+                }
+        }
+        /* A nested protected name may be another run's placeholder (a run
+         * whose writable root is that directory): hold it like our own, so
+         * that its run, leaving first, does not take it away. */
+        for (size_t i = 0; i < pl->nested.found.n; i++) {
+                const char *path = pl->nested.found.v[i];
+                bool held = false;
+                for (size_t h = 0; h < pl->policy->held_roots.n; h++)
+                        held |= path_is_below_or_equal(path, pl->policy->held_roots.v[h]);
+                _cleanup_free_ char *root = held ? NULL : parent_of(path);
+                if (!root)
+                        continue;
+                bool added = false;
+                int k = root_add(pl, st, root, false, &added);
+                if (k < 0 && k != -ENOENT) {
+                        r = error_set(err, k, "cannot lock the placeholder bookkeeping of %s in %s: %s", root,
+                                      pl->roots_dir, strerror(-k));
+                        goto fail;
+                }
+                if (k >= 0 && added)
+                        flock(st->roots[k].lock_fd, LOCK_UN);
+        }
         return 0;
 fail:
-        error_set(err, r, "cannot record placeholders in %s: %s", journal, strerror(-r));
-fail_msg:
         host_finish(pl, st);
         return r;
 }
 
 void host_finish(const plan *pl, host_state *st) {
-        if (st->lock_fd >= 0 && st->active_fd >= 0 && flock(st->lock_fd, LOCK_EX) == 0 &&
-            flock(st->active_fd, LOCK_EX | LOCK_NB) == 0)
-                clean_journal(pl); /* the last run out removes the placeholders */
-        if (st->active_fd >= 0)
-                close(st->active_fd);
-        if (st->lock_fd >= 0)
-                close(st->lock_fd);
-        *st = (host_state){-1, -1};
+        (void)pl;
+        for (size_t i = 0; i < st->n_roots; i++) {
+                host_root *hr = &st->roots[i];
+                if (hr->lock_fd >= 0 && hr->active_fd >= 0 && flock(hr->lock_fd, LOCK_EX) == 0 &&
+                    flock(hr->active_fd, LOCK_EX | LOCK_NB) == 0)
+                        clean_journal(hr); /* the last run out removes the placeholders */
+                root_close(hr);
+        }
+        free(st->roots);
+        *st = (host_state){0};
 }

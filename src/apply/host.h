@@ -1,26 +1,61 @@
 /* SPDX-License-Identifier: MIT
  * What a run changes on the host, and undoes: the per-workspace state
- * directory (lock, placeholder journal, the workspace's /tmp) and the
- * placeholder directories that hold the place of missing protected names.
+ * directory (the workspace's /tmp, the kept nested scan) and the placeholder
+ * directories that hold the place of missing protected names.
  *
- * Placeholders are journalled with their device and inode. Every run holds a
- * shared lock on <state>/active while it runs; whichever run finds itself
- * alone (it can take the lock exclusively), at start or at end, removes the
- * journalled placeholders that are still empty directories with the same
- * inode (parking it in <state>/parked/ for the next run, so that runs do not
- * allocate and free inodes). So nothing is left behind after a crash (the next run cleans), a
- * concurrent run never loses its mount point, and nothing the user made is
- * ever removed (rmdir of an empty directory we created, nothing else). The
- * one gap: a crash between creating a placeholder and journalling it (a few
- * microseconds) leaves that empty directory behind. */
+ * Placeholders are kept per *writable root*, not per workspace: every run
+ * whose plan has a protected name at the top of root R, or relies on a nested
+ * name in R that another run's placeholder may be, shares R's bookkeeping,
+ * <cache>/corral/roots/<device>-<inode of R>/ (plan->roots_dir; by identity, so
+ * that every path reaching R, a bind mount's too, shares it):
+ *
+ *   lock          flock, exclusive while the journal is read or changed
+ *   active        flock, shared by every run that relies on R for its whole
+ *                 life; exclusive only for the run that finds itself alone
+ *   placeholders  the journal: "dev ino path" of each placeholder made in R
+ *   parked/       emptied placeholders waiting for the next run (renaming in
+ *                 and out costs a fifth of mkdir + rmdir)
+ *
+ * Whichever run finds itself alone on R (it can take `active` exclusively),
+ * at start or at end, removes the journalled placeholders that are still
+ * empty directories with the same inode, whoever made them. A run that finds
+ * a journalled placeholder existing holds it exactly like one it made. So a
+ * concurrent run never loses its mount point, nothing is left behind after a
+ * crash (the next run cleans), and nothing the user made is ever removed
+ * (rmdir of an empty directory corral created, nothing else).
+ *
+ * Who writes it: the developer's corral for the developer's roots, with both
+ * backends (for `users` the client does it before it starts corral-runner,
+ * src/runner/client.c), and corral-runner, as the sandbox user, only for
+ * that user's own cache roots; the runner's plan marks the caller's roots
+ * `held` and only checks that their placeholders exist. The directory is
+ * hidden inside every sandbox (an empty mask), so a command can neither write
+ * it nor hold its locks.
+ *
+ * The one gap: a crash between creating a placeholder and journalling it (a
+ * few microseconds) leaves that empty directory behind. */
 #pragma once
+
+#include <sys/stat.h>
 
 #include "plan/plan.h"
 
+typedef struct host_root {
+        char *path; /* the directory the placeholders are in (a writable root) */
+        char *dir;  /* its bookkeeping directory, <roots_dir>/<dev>-<ino> */
+        dev_t dev;  /* the root's identity: every path that reaches it shares one bookkeeping */
+        ino_t ino;
+        int lock_fd;   /* <dir>/lock: serialises journal updates */
+        int active_fd; /* <dir>/active: shared while a run relies on the root */
+} host_root;
+
 typedef struct host_state {
-        int lock_fd;   /* <state>/lock: serialises journal updates */
-        int active_fd; /* <state>/active: shared while a run is active */
+        host_root *roots;
+        size_t n_roots;
 } host_state;
+
+/* The bookkeeping directory of a root (its stat) under roots_dir. */
+char *host_root_dir(const char *roots_dir, const struct stat *root);
 
 int host_prepare(const plan *pl, host_state *st, corral_error *err);
 void host_finish(const plan *pl, host_state *st);

@@ -392,7 +392,8 @@ int nested_scan_cached(const policy *p, const nested_scan *cache, nested_scan *s
         for (s->attempts = 1;; s->attempts++) {
                 w.scan_ns = now_ns();
                 for (size_t i = 0; r >= 0 && i < p->writable_roots.n; i++)
-                        r = visit(&w, -1, NULL, p->writable_roots.v[i], 0);
+                        if (!strv_contains(&p->sandbox_roots, p->writable_roots.v[i])) /* nothing there runs outside */
+                                r = visit(&w, -1, NULL, p->writable_roots.v[i], 0);
                 if (r >= 0)
                         r = check_still(&w);
                 if (r < 0 || !w.moved)

@@ -79,6 +79,7 @@ void plan_free(plan *pl) {
         nested_scan_free(&pl->nested);
         free(pl->protected);
         free(pl->state_dir);
+        free(pl->roots_dir);
         free(pl->tmp_dir);
         free(pl->caches);
         free(pl->caches_dir);

@@ -98,6 +98,7 @@ typedef struct placeholder {
         char *path;      /* WS/NAME */
         char *name;
         bool missing;    /* missing when planned: explain calls it a placeholder */
+        bool held;       /* in a root of policy.held_roots: another process holds it (apply/host.h) */
 } placeholder;
 
 /* An object corral makes read-only for the run (plan/protect.c): a protected
@@ -161,7 +162,8 @@ typedef struct plan {
         size_t n_protected, cap_protected;
         size_t n_pins;           /* ancestor directories pinned (made mount points) for them */
 
-        char *state_dir;         /* per-workspace state: lock, placeholder journal, tmp */
+        char *state_dir;         /* per-workspace state: tmp, the kept nested scan */
+        char *roots_dir;         /* per-writable-root placeholder bookkeeping (apply/host.h) */
         char *tmp_dir;           /* tmp=workspace: the directory bound at /tmp */
 
         strv env;                /* the command's environment, "NAME=value" */

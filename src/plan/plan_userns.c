@@ -46,7 +46,9 @@ static uint64_t fnv1a(const char *s) {
         return h;
 }
 
-/* $XDG_CACHE_HOME/corral/workspaces/<hash of the workspace path> */
+/* $XDG_CACHE_HOME/corral/workspaces/<hash of the workspace path>, and the
+ * placeholder bookkeeping of every writable root, $XDG_CACHE_HOME/corral/roots
+ * (apply/host.h). */
 static int state_dir(const policy *p, const char *const *env, plan *pl, corral_error *err) {
         const char *cache = NULL;
         for (size_t i = 0; env && env[i]; i++)
@@ -64,6 +66,9 @@ static int state_dir(const policy *p, const char *const *env, plan *pl, corral_e
         if (r < 0)
                 return oom(err);
         if (asprintf(&pl->tmp_dir, "%s/tmp", pl->state_dir) < 0)
+                return oom(err);
+        const char *ws = strstr(pl->state_dir, "/workspaces/");
+        if (asprintf(&pl->roots_dir, "%.*s/roots", (int)(ws - pl->state_dir), pl->state_dir) < 0)
                 return oom(err);
         return 0;
 }
@@ -102,7 +107,7 @@ static bool writable_inside(const policy *p, const char *path) {
                (p->tmp == TMP_HOST && p->mode == MODE_WORKSPACE_WRITE && path_is_below_or_equal(path, "/tmp"));
 }
 
-static int add_placeholder(plan *pl, const char *path, const char *name, bool missing) {
+static int add_placeholder(plan *pl, const char *path, const char *name, bool missing, bool held) {
         placeholder *n = realloc(pl->placeholders, (pl->n_placeholders + 1) * sizeof(placeholder));
         if (!n)
                 return -ENOMEM;
@@ -111,6 +116,7 @@ static int add_placeholder(plan *pl, const char *path, const char *name, bool mi
         ph->path = strdup(path);
         ph->name = strdup(name);
         ph->missing = missing;
+        ph->held = held;
         if (!ph->path || !ph->name)
                 return -ENOMEM;
         pl->n_placeholders++;
@@ -297,6 +303,7 @@ static int plan_protected_names(const policy *p, plan *pl, const char *const *en
                         if (!path)
                                 return oom(err);
                         const char *why = plan_strf(pl, "protected name %s in writable root %s", name, root);
+                        bool held = strv_contains(&p->held_roots, root);
                         struct stat st;
                         if (lstat(path, &st) < 0) {
                                 if (errno != ENOENT)
@@ -304,11 +311,11 @@ static int plan_protected_names(const policy *p, plan *pl, const char *const *en
                                                          strerror(errno));
                                 /* Missing: a placeholder directory holds the
                                  * place, so `mkdir`, `git init` fail. */
-                                if (add_placeholder(pl, path, name, true) < 0 || protect_path(pl, path, false, why) < 0)
+                                if (add_placeholder(pl, path, name, true, held) < 0 || protect_path(pl, path, false, why) < 0)
                                         return oom(err);
                                 continue;
                         }
-                        if (add_placeholder(pl, path, name, false) < 0)
+                        if (add_placeholder(pl, path, name, false, held) < 0)
                                 return oom(err);
                         int r = protect_existing(p, pl, path, name, &st, why, NULL, err);
                         if (r < 0)
@@ -478,6 +485,15 @@ static int plan_masks(const policy *p, plan *pl, const host_sockets *sockets, co
                 if (!(op = plan_op(pl, MOP_SETATTR, NULL)))
                         goto nomem;
                 op->slot = sk, op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV | ATTR_NOEXEC;
+        }
+
+        /* The placeholder bookkeeping of every writable root: read-only
+         * would not do, since flock works on a read-only descriptor and a
+         * command holding one could keep other runs waiting. Hidden. */
+        if (visible_inside(p, pl->roots_dir)) {
+                if (!(op = plan_op(pl, MOP_ATTACH, "corral's placeholder bookkeeping is hidden")))
+                        goto nomem;
+                op->slot = mask, op->sub = "d", op->path = pl->roots_dir, op->optional = true;
         }
 
         /* Host sockets: a read-only mount does not stop connect(), so each

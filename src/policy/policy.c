@@ -144,6 +144,8 @@ void policy_free(policy *p) {
         strv_clear(&p->allow_unix_sockets);
         strv_clear(&p->allow_domains);
         strv_clear(&p->deny_domains);
+        strv_clear(&p->held_roots);
+        strv_clear(&p->sandbox_roots);
         strv_clear(&p->env_drop);
         strv_clear(&p->env_keep);
         strv_clear(&p->env_set);

@@ -99,6 +99,11 @@ typedef struct policy {
         strv deny_read;       /* canonical paths hidden from the command (existing or not) */
         strv allow_read;      /* canonical paths carved back out of deny_read */
         strv allow_unix_sockets; /* canonical socket paths the command may connect to */
+        strv held_roots;      /* writable roots whose placeholders another process makes and removes
+                               * for this run (corral-runner: the caller's roots; apply/host.h) */
+        strv sandbox_roots;   /* writable roots that are the sandbox user's own (its caches, users backend):
+                               * nothing in them runs outside a sandbox, so no protected names are looked
+                               * for below their top, and nothing a run leaves there can fail later runs */
 
         /* network = proxy (issue 10): canonical rules (net/domain.h) and ports */
         strv allow_domains;

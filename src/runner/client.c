@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include "apply/apply.h"
+#include "apply/host.h"
 #include "apply/syscalls.h"
 #include "common/macro.h"
+#include "common/path.h"
 #include "runner/request.h"
 #include "setup/grants.h"
 #include "setup/marker.h"
@@ -131,16 +133,42 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
                 if (!grants_reachable(&m, dir) && (r = grants_grant(&m, dir, false, note, err)) < 0)
                         return r;
         }
+        /* The placeholders in the developer's roots are made, held and
+         * removed here, as the developer, in the same bookkeeping as the
+         * developer's userns runs (apply/host.h): the runner, as a sandbox
+         * user, only mounts over them. */
+        host_state host = {0};
+        if (pl->roots_dir && (pl->n_placeholders > 0 || pl->nested.found.n > 0)) {
+                if ((r = host_prepare(pl, &host, err)) < 0)
+                        return r;
+        }
         uint32_t identity = p->network == NETWORK_ON || p->mode == MODE_FULL_ACCESS ? IDENTITY_ONLINE : IDENTITY_OFFLINE;
-        strv env = {0};
+        /* The developer's own state (that bookkeeping, the kept scan) when
+         * a writable root holds it (-w ~/.cache): the runner's plan knows
+         * only the sandbox user's, and the idmapped root would make it
+         * writable inside. Hidden, as a deny-read path. */
+        policy q = *p;
+        strv deny = {0}, env = {0};
+        _cleanup_free_ char *state_root = pl->roots_dir ? strdup(pl->roots_dir) : NULL;
+        char *slash = state_root ? strrchr(state_root, '/') : NULL;
+        bool inside = false;
+        if (slash && slash != state_root) {
+                *slash = 0;
+                for (size_t i = 0; i < p->writable_roots.n; i++)
+                        inside |= path_is_below_or_equal(state_root, p->writable_roots.v[i]);
+        }
         char *buf = NULL;
         size_t len = 0;
-        if (strv_extend(&env, &pl->env) < 0 || toolchain_env(p, &env) < 0 ||
-            request_encode(p, identity, env.v, pl->argv.v, &buf, &len) < 0) {
+        if (strv_extend(&deny, &p->deny_read) < 0 || (inside && strv_push(&deny, state_root) < 0) ||
+            (q.deny_read = deny, strv_extend(&env, &pl->env) < 0) || toolchain_env(p, &env) < 0 ||
+            request_encode(&q, identity, env.v, pl->argv.v, &buf, &len) < 0) {
                 strv_clear(&env);
+                strv_clear(&deny);
+                host_finish(pl, &host);
                 return error_set(err, -ENOMEM, "out of memory");
         }
         strv_clear(&env);
+        strv_clear(&deny);
         if (verbose)
                 fprintf(stderr, "corral: running as %s through %s\n", m.users[identity].name, m.runner);
 
@@ -234,6 +262,7 @@ done:
                 close(pidfd);
         sigprocmask(SIG_SETMASK, &old, NULL);
         free(buf);
+        host_finish(pl, &host);
         return r;
 }
 

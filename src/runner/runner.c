@@ -25,6 +25,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +290,58 @@ static void check_roots_nonamespace(const request_head *h, uid_t uid) {
         }
 }
 
+/* The directory of this member (the caller) in the sandbox user's home,
+ * <home>/members/<uid>, created if missing; opened without following any
+ * symlink. Called with the sandbox user's effective ids (the home is 0700 and
+ * the sandbox user's). Returns its fd and, in *home, the home's. */
+static int open_member_dir(const marker_user *to, uid_t uid, int *home) {
+        char name[32];
+        snprintf(name, sizeof(name), "%u", (unsigned)uid);
+        struct open_how top = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                               .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+        struct open_how below = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                                 .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+        int h = sys_openat2(AT_FDCWD, to->home, &top), m = -1, d = -1;
+        if (h >= 0 && (mkdirat(h, "members", 0700) == 0 || errno == EEXIST) &&
+            (m = sys_openat2(h, "members", &below)) >= 0 && (mkdirat(m, name, 0700) == 0 || errno == EEXIST))
+                d = sys_openat2(m, name, &below);
+        int e = errno;
+        if (m >= 0)
+                close(m);
+        if (d < 0) {
+                if (h >= 0)
+                        close(h);
+                return -e;
+        }
+        *home = h;
+        return d;
+}
+
+/* 4b. Members are isolated from each other, not only from the host: every
+ * member runs as the same two sandbox users, so in this mount namespace the
+ * sandbox user's home is this member's own directory, <home>/members/<uid>,
+ * mounted over it. Everything below (caches, the per-workspace /tmp and
+ * state, the placeholder bookkeeping of the caches) is then per member, at
+ * the same paths, and another member's is out of sight: a run can neither
+ * read another member's /tmp nor poison another member's caches, nor leave
+ * anything in a cache that another member's runs meet. */
+static void member_home(const marker_user *to, uid_t uid, gid_t gid) {
+        int home = -1, dir;
+        if (setresgid(-1, to->gid, -1) < 0 || setresuid(-1, to->uid, -1) < 0)
+                refuse("cannot switch to %s to prepare its home: %s", to->name, strerror(errno));
+        dir = open_member_dir(to, uid, &home);
+        if (setresuid(-1, uid, -1) < 0 || setresgid(-1, gid, -1) < 0)
+                refuse("cannot return to the caller's ids: %s", strerror(errno));
+        if (dir < 0)
+                refuse("cannot prepare this member's directory in %s/members: %s", to->home, strerror(-dir));
+        int tree = sys_open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+        if (tree < 0 || sys_move_mount(tree, "", home, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                refuse("cannot mount this member's home over %s: %s", to->home, strerror(errno));
+        close(tree);
+        close(dir);
+        close(home);
+}
+
 /* 5. Become the sandbox user for good. The caller's uid is not 0, so the
  * kernel keeps our capabilities across setresuid: they are dropped here
  * explicitly, and no_new_privs keeps any from coming back through exec. */
@@ -312,10 +365,49 @@ static void drop_privileges(const marker_user *to) {
         prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
 
+/* git refuses a repository that the current user does not own ("dubious
+ * ownership"). Inside, only the idmapped roots are the sandbox user's: a
+ * linked worktree's gitdir, a separate git dir or any repository of the
+ * developer's outside the workspace (`git clone ~/other`) belong to the
+ * developer, another uid. So git inside trusts every repository
+ * (safe.directory=*, as command-line configuration: GIT_CONFIG_COUNT, after
+ * any entries the developer set). That changes nothing outside: whatever a
+ * repository's config or hooks run inside runs with the sandbox's rights,
+ * which the command has anyway (docs/elevated.md). */
+static int git_trust(strv *env) {
+        unsigned long n = 0;
+        size_t at = SIZE_MAX;
+        for (size_t i = 0; i < env->n; i++)
+                if (strncmp(env->v[i], "GIT_CONFIG_COUNT=", 17) == 0) {
+                        char *end = NULL;
+                        n = strtoul(env->v[i] + 17, &end, 10);
+                        if (!end || *end || n > 1000)
+                                n = 0;
+                        at = i;
+                }
+        char buf[64];
+        snprintf(buf, sizeof(buf), "GIT_CONFIG_KEY_%lu=safe.directory", n);
+        if (strv_push(env, buf) < 0)
+                return -ENOMEM;
+        snprintf(buf, sizeof(buf), "GIT_CONFIG_VALUE_%lu=*", n);
+        if (strv_push(env, buf) < 0)
+                return -ENOMEM;
+        snprintf(buf, sizeof(buf), "GIT_CONFIG_COUNT=%lu", n + 1);
+        if (at != SIZE_MAX) { /* the developer's count, replaced */
+                char *c = strdup(buf);
+                if (!c)
+                        return -ENOMEM;
+                free(env->v[at]);
+                env->v[at] = c;
+                return 0;
+        }
+        return strv_push(env, buf);
+}
+
 /* The sandbox user's environment: its own home (caches persist there between
  * runs), its own name; nothing that points into the developer's per-user
  * directories. The rest is what corral computed. */
-static int sandbox_environment(const request_body *b, const marker_user *u, strv *env) {
+static int sandbox_environment(const request_body *b, const marker_user *u, const char *home, strv *env) {
         static const char *const replaced[] = {"HOME=", "USER=", "LOGNAME=", "XDG_CACHE_HOME=", "XDG_CONFIG_HOME=",
                                                "XDG_DATA_HOME=", "XDG_STATE_HOME=", "XDG_RUNTIME_DIR=", "MAIL="};
         for (size_t i = 0; i < b->env.n; i++) {
@@ -326,26 +418,29 @@ static int sandbox_environment(const request_body *b, const marker_user *u, strv
                         return -ENOMEM;
         }
         char buf[512];
-        snprintf(buf, sizeof(buf), "HOME=%s", u->home);
+        snprintf(buf, sizeof(buf), "HOME=%s", home);
         if (strv_push(env, buf) < 0)
                 return -ENOMEM;
         snprintf(buf, sizeof(buf), "USER=%s", u->name);
         if (strv_push(env, buf) < 0)
                 return -ENOMEM;
         snprintf(buf, sizeof(buf), "LOGNAME=%s", u->name);
-        return strv_push(env, buf);
+        if (strv_push(env, buf) < 0)
+                return -ENOMEM;
+        return git_trust(env);
 }
 
 /* The caches of the usual toolchains persist in the sandbox user's home
  * between runs (never in the developer's): those directories are writable
  * roots. The rest of that home stays read-only, so that a command cannot
  * leave ~/.bashrc, ~/.gitconfig or ~/.cargo/config.toml for later runs. */
-static int cache_roots(const marker_user *u, strv *roots) {
+static int cache_roots(const char *home, strv *roots) {
         static const char *const caches[] = {".cache", ".npm", ".cargo/registry", ".cargo/git", "go/pkg"};
         char path[512];
         for (size_t i = 0; i < ELEMENTSOF(caches); i++) {
-                snprintf(path, sizeof(path), "%s/%s", u->home, caches[i]);
-                for (char *s = path + strlen(u->home) + 1;; s++) /* mkdir -p, as the sandbox user */
+                if (snprintf(path, sizeof(path), "%s/%s", home, caches[i]) >= (int)sizeof(path))
+                        return -1;
+                for (char *s = path + strlen(home) + 1;; s++) /* mkdir -p, as the sandbox user */
                         if (*s == '/' || *s == 0) {
                                 char c = *s;
                                 *s = 0;
@@ -355,7 +450,9 @@ static int cache_roots(const marker_user *u, strv *roots) {
                                 if (!c)
                                         break;
                         }
-                if (strv_push_unique(roots, path) < 0)
+                /* A command may have made it unreadable (chmod 0 ~/.npm): it is
+                 * ours, so set it back, or that run would fail every later one. */
+                if (chmod(path, 0700) < 0 || strv_push_unique(roots, path) < 0)
                         return -1;
         }
         return 0;
@@ -421,8 +518,10 @@ int main(int argc, char **argv) {
                        "work: rerun `sudo corral setup`");
         if (nonamespace)
                 check_roots_nonamespace(&h, uid);
-        else
+        else {
                 map_roots(&h, uid, gid, to);
+                member_home(to, uid, gid);
+        }
         drop_privileges(to);
         if (nonamespace) /* no id maps to write: not even the sandbox user may trace us */
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -446,10 +545,34 @@ int main(int argc, char **argv) {
                     .timeout_ms = b.timeout_ms, .limits = b.limits};
         p.workspace = h.workspace;
         p.cwd = b.cwd;
-        p.home = strdup(to->home);
+        /* This member's home: mounted over the sandbox user's with
+         * namespaces (member_home); without, there is no mount namespace, so
+         * the member's directory is the home itself (docs/elevated.md says
+         * what that leaves shared). */
+        char home[400];
+        snprintf(home, sizeof(home), "%s", to->home);
+        if (nonamespace) {
+                int hfd = -1, d = open_member_dir(to, uid, &hfd);
+                if (d < 0)
+                        refuse("cannot prepare this member's directory in %s/members: %s", to->home, strerror(-d));
+                close(d);
+                close(hfd);
+                snprintf(home, sizeof(home), "%s/members/%u", to->home, (unsigned)uid);
+        }
+        p.home = strdup(home);
         size_t n_dev_roots = h.roots.n; /* the developer's; the caches follow */
-        if (cache_roots(to, &h.roots) < 0)
-                refuse("cannot prepare the cache directories in %s: %s", to->home, strerror(errno));
+        /* The caller's corral makes and removes the placeholders in the
+         * caller's roots, in the caller's own bookkeeping, which its userns
+         * runs and its runs as the other sandbox user share (apply/host.h);
+         * this run only checks that they are there. */
+        for (size_t i = 0; i < n_dev_roots; i++)
+                if (strv_push(&p.held_roots, h.roots.v[i]) < 0)
+                        refuse("out of memory");
+        if (cache_roots(home, &h.roots) < 0)
+                refuse("cannot prepare the cache directories in %s: %s", home, strerror(errno));
+        for (size_t i = n_dev_roots; i < h.roots.n; i++)
+                if (strv_push(&p.sandbox_roots, h.roots.v[i]) < 0)
+                        refuse("out of memory");
         p.writable_roots = h.roots;
         p.protect = b.protect;
         p.protect_depth = b.protect_depth;
@@ -457,7 +580,7 @@ int main(int argc, char **argv) {
         p.allow_read = b.allow_read;
         p.allow_unix_sockets = b.allow_unix_sockets;
         strv env = {0};
-        if (!p.home || sandbox_environment(&b, to, &env) < 0)
+        if (!p.home || sandbox_environment(&b, to, home, &env) < 0)
                 refuse("out of memory");
         /* The developer's git config is what runs later: the plan reads it
          * (as the sandbox user) where the developer's environment says. */

@@ -30,6 +30,12 @@
 #ifndef CORRAL_LIBEXECDIR
 #define CORRAL_LIBEXECDIR "/usr/local/libexec/corral"
 #endif
+#ifndef CORRAL_BINDIR
+#define CORRAL_BINDIR "/usr/local/bin"
+#endif
+#ifndef CORRAL_SBINDIR
+#define CORRAL_SBINDIR "/usr/local/sbin"
+#endif
 
 static const char usage[] =
         "usage: corral-setup [--user NAME] [--loopback-port N]... [--allow-loopback] [--runner PATH]\n"
@@ -40,7 +46,8 @@ static const char usage[] =
         "  --user NAME          add NAME to the group " CORRAL_GROUP " (default: $SUDO_USER)\n"
         "  --loopback-port N    let " CORRAL_USER_OFFLINE " connect to TCP port N on loopback (repeatable)\n"
         "  --allow-loopback     let " CORRAL_USER_OFFLINE " reach every loopback service\n"
-        "  --runner PATH        the corral-runner to install (default: next to this program)\n";
+        "  --runner PATH        the corral-runner to install (default: next to this program, else where\n"
+        "                       `make install` put it, " CORRAL_LIBEXECDIR ")\n";
 
 static int failures;
 
@@ -64,16 +71,41 @@ static void self_path(char *buf, size_t len) {
         buf[n > 0 ? n : 0] = 0;
 }
 
+/* A program that comes with this one: beside it (the build directory), or
+ * where `make install` put it, relative to where this one is installed (so
+ * that a DESTDIR staging tree works too: $DESTDIR$sbindir/corral-setup finds
+ * $DESTDIR$libexecdir/corral/corral-runner), or at the configured path. */
+static bool companion(const char *name, const char *installed_dir, char *out, size_t len) {
+        char dir[PATH_MAX];
+        self_path(dir, sizeof(dir));
+        char *slash = strrchr(dir, '/');
+        if (slash)
+                *slash = 0;
+        if (snprintf(out, len, "%s/%s", dir, name) < (int)len && access(out, F_OK) == 0)
+                return true;
+        size_t d = strlen(dir), s = strlen(CORRAL_SBINDIR);
+        if (d >= s && strcmp(dir + d - s, CORRAL_SBINDIR) == 0) {
+                if (snprintf(out, len, "%.*s%s/%s", (int)(d - s), dir, installed_dir, name) < (int)len &&
+                    access(out, F_OK) == 0)
+                        return true;
+        }
+        return snprintf(out, len, "%s/%s", installed_dir, name) < (int)len && access(out, F_OK) == 0;
+}
+
 static int install(const char *member, const marker *opts, const char *runner_src) {
         corral_error err = {{0}};
         marker m = *opts;
         char self[PATH_MAX], src[PATH_MAX], corral_path[PATH_MAX];
         self_path(self, sizeof(self));
         if (!runner_src) {
-                snprintf(src, sizeof(src), "%s", self);
-                snprintf(src, sizeof(src), "%s/corral-runner", dirname(self));
+                if (!companion("corral-runner", CORRAL_LIBEXECDIR, src, sizeof(src))) {
+                        fprintf(stderr,
+                                "corral-setup: corral-runner is neither next to %s nor in %s: build it (make) or "
+                                "install it (make install), or pass --runner PATH\n",
+                                self, CORRAL_LIBEXECDIR);
+                        return 1;
+                }
                 runner_src = src;
-                self_path(self, sizeof(self));
         }
         /* next to us (a build), or ../bin (make install): texts.c */
         setup_corral_path(self, corral_path, sizeof(corral_path));

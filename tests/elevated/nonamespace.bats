@@ -319,17 +319,18 @@ print('own-ok')" "$victim"
 @test "TMPDIR is the sandbox user's own; the host's /tmp is read-only unless --tmp host" {
 	run ncrun -- sh -c 'echo TMPDIR=$TMPDIR; f=$(mktemp) && echo made=$f; touch /tmp/corral-nons-outside || echo DENIED'
 	assert_status 0
-	assert_contains "TMPDIR=/var/lib/corral/offline/.cache/corral/workspaces/"
-	assert_contains "made=/var/lib/corral/offline/.cache/corral/workspaces/"
+	local mine=/var/lib/corral/offline/members/$(id -u "$DEV") # each member's own directory
+	assert_contains "TMPDIR=$mine/.cache/corral/workspaces/"
+	assert_contains "made=$mine/.cache/corral/workspaces/"
 	assert_contains DENIED
 	# corral's own state next to TMPDIR is not the command's to change.
 	run ncrun -- sh -c 'd=$(dirname "$TMPDIR"); touch "$d/planted" || echo STATE-DENIED;
-		touch /var/lib/corral/offline/.cache/corral/planted || echo ROOT-DENIED; touch "$TMPDIR/ok" && echo TMP-OK'
+		touch "$HOME/.cache/corral/planted" || echo ROOT-DENIED; touch "$TMPDIR/ok" && echo TMP-OK'
 	assert_status 0
 	assert_contains STATE-DENIED
 	assert_contains ROOT-DENIED
 	assert_contains TMP-OK
-	[ ! -e /var/lib/corral/offline/.cache/corral/planted ]
+	[ ! -e "$mine/.cache/corral/planted" ]
 	run ncrun --tmp host -- sh -c 'touch /tmp/corral-nons-host-$$ && echo MADE && rm /tmp/corral-nons-host-$$'
 	assert_status 0
 	assert_contains MADE

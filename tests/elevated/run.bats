@@ -167,7 +167,10 @@ c = socket.create_connection(s.getsockname()); print("LOOPBACK-OK")'
 	assert_contains DENIED1
 	assert_contains DENIED2
 	assert_contains DENIED3
-	[ ! -e /var/lib/corral/offline/.bashrc ] && [ ! -e /var/lib/corral/offline/.cargo/config.toml ]
+	local h
+	for h in /var/lib/corral/offline /var/lib/corral/offline/members/"$(id -u "$DEV")"; do # the member's home
+		[ ! -e "$h/.bashrc" ] && [ ! -e "$h/.cargo/config.toml" ]
+	done
 }
 
 @test "caches persist in the sandbox user's home between runs" {

@@ -118,6 +118,7 @@ snapshot() {
 before=$(snapshot)
 
 WORK=$(mktemp -d)
+export CORRAL_REPO=$(cd "$HERE/../.." && pwd) CORRAL_BUILD=$BUILD
 export CORRAL=$STAGE/corral SETUP=$STAGE/corral-setup RUNNER_SRC=$STAGE/corral-runner PROBE=$STAGE/probe.py REQUEST=$STAGE/request.py NOUSERNS=$STAGE/nouserns STAGE
 export DEV_HOME BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-120}
 for f in "${FILES[@]}"; do

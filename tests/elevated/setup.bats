@@ -160,3 +160,88 @@ teardown_file() { uninstall_corral; }
 	assert_contains "not installed"
 	assert_contains "corral setup"
 }
+
+# The README's path: `make install`, then `sudo corral setup` with nothing
+# else. corral finds corral-setup in ../sbin, corral-setup finds the runner
+# where meson installed it ($libexecdir/corral), also in a DESTDIR tree.
+# What the install tests put on the machine goes, pass or fail.
+teardown() {
+	if [ -e "$BATS_TEST_TMPDIR/installed-usr-local" ]; then
+		"$SETUP" --uninstall > /dev/null 2>&1 || true
+		make -C "$CORRAL_REPO" uninstall BUILD="$CORRAL_BUILD" > /dev/null 2>&1 || true
+		rm -f /usr/local/bin/corral /usr/local/sbin/corral-setup
+		rm -rf /usr/local/libexec/corral
+	fi
+	if [ -e "$BATS_TEST_TMPDIR/destdir" ]; then
+		"$SETUP" --uninstall > /dev/null 2>&1 || true
+		rm -rf "$(cat "$BATS_TEST_TMPDIR/destdir")"
+	fi
+}
+
+build_prefix() {
+	meson introspect "$CORRAL_BUILD" --buildoptions |
+		python3 -c 'import json, sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])'
+}
+
+@test "install: make install into a DESTDIR, corral setup from there, a run, uninstall, make uninstall" {
+	[ -n "${CORRAL_REPO:-}" ] && [ -d "$CORRAL_BUILD" ] || skip "run.sh names the repository and the build"
+	[ "$(build_prefix)" = /usr/local ] || skip "the build is configured for prefix $(build_prefix), not /usr/local"
+	local d
+	d=$(mktemp -d /var/tmp/corral-destdir.XXXXXX)
+	echo "$d" > "$BATS_TEST_TMPDIR/destdir"
+	chmod 755 "$d"
+	run make -C "$CORRAL_REPO" install BUILD="$CORRAL_BUILD" DESTDIR="$d"
+	assert_status 0
+	local f
+	for f in bin/corral sbin/corral-setup libexec/corral/corral-runner; do
+		[ -x "$d/usr/local/$f" ] || { rm -rf "$d"; echo "make install did not install $f" >&2; return 1; }
+	done
+	# no --runner: setup finds it in the tree it was installed in
+	run "$d/usr/local/bin/corral" setup --user "$DEV"
+	assert_status 0
+	[ "$(stat -c '%U:%G %a' "$RUNNER")" = "root:corral 750" ]
+	getcap "$RUNNER" | grep -q 'cap_setgid,cap_setuid,cap_sys_admin=ep'
+	cmp "$RUNNER" "$d/usr/local/libexec/corral/corral-runner"
+	new_ws
+	run bash -c "cd '$WS' && runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$d/usr/local/bin/corral' run --backend users -- id -un"
+	assert_status 0
+	[ "$output" = corral-offline ]
+	run "$SETUP" --uninstall
+	assert_status 0
+	[ ! -e "$RUNNER" ] && [ ! -e /etc/corral/setup.json ]
+	run make -C "$CORRAL_REPO" uninstall BUILD="$CORRAL_BUILD" DESTDIR="$d"
+	assert_status 0
+	[ -z "$(find "$d" -type f)" ] || { find "$d" -type f >&2; rm -rf "$d"; return 1; }
+	rm -rf "$d"
+}
+
+@test "install: make install to /usr/local itself, sudo corral setup, a run, uninstall, make uninstall" {
+	[ -n "${CORRAL_REPO:-}" ] && [ -d "$CORRAL_BUILD" ] || skip "run.sh names the repository and the build"
+	[ "$(build_prefix)" = /usr/local ] || skip "the build is configured for prefix $(build_prefix), not /usr/local"
+	local f
+	for f in /usr/local/bin/corral /usr/local/sbin/corral-setup /usr/local/libexec/corral; do
+		[ ! -e "$f" ] || skip "$f exists on this machine: not overwriting it"
+	done
+	touch "$BATS_TEST_TMPDIR/installed-usr-local"
+	run make -C "$CORRAL_REPO" install BUILD="$CORRAL_BUILD"
+	assert_status 0
+	# the runner setup installs is the very file make install put there
+	run /usr/local/bin/corral setup --user "$DEV"
+	assert_status 0
+	getcap "$RUNNER" | grep -q 'cap_setgid,cap_setuid,cap_sys_admin=ep'
+	new_ws
+	run bash -c "cd '$WS' && runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' /usr/local/bin/corral run --backend users -- id -un"
+	assert_status 0
+	[ "$output" = corral-offline ]
+	# make uninstall refuses while the users backend is installed
+	run make -C "$CORRAL_REPO" uninstall BUILD="$CORRAL_BUILD"
+	[ "$status" -ne 0 ]
+	assert_contains "corral-setup --uninstall"
+	run /usr/local/sbin/corral-setup --uninstall
+	assert_status 0
+	run make -C "$CORRAL_REPO" uninstall BUILD="$CORRAL_BUILD"
+	assert_status 0
+	for f in /usr/local/bin/corral /usr/local/sbin/corral-setup /usr/local/libexec/corral; do
+		[ ! -e "$f" ] || { echo "$f is left" >&2; return 1; }
+	done
+}

@@ -227,22 +227,32 @@ teardown() { common_teardown; }
 	run corral run -w "$XDG_CACHE_HOME" -- sh -c '
 		c=${XDG_CACHE_HOME:-$HOME/.cache}
 		touch "$c/writable-root-works" && echo ROOT-OK
-		for p in "$c"/corral/workspaces/*/parked; do
+		ls -d "$c"/corral/workspaces/* > /dev/null && echo STATE-SEEN
+		# the developer'"'"'s own state too ($1: with users, not where HOME points)
+		for p in "$c"/corral/workspaces/*/parked "$c"/corral/roots/*/parked "$c"/corral/roots/parked \
+			"$1"/corral/roots/*/parked "$1"/corral/roots/parked; do
 			mkdir -p "$p/.codex" 2>/dev/null && echo evil > "$p/.codex/config.toml" 2>/dev/null && echo PLANTED
 		done
-		for j in "$c"/corral/workspaces/*/placeholders; do
+		for j in "$c"/corral/roots/*/placeholders "$c"/corral/roots/placeholders "$1"/corral/roots/*/placeholders; do
 			echo "1 2 /etc" >> "$j" 2>/dev/null && echo JOURNAL
 		done
-		true'
+		# the bookkeeping is hidden: no lock of it can be held from inside
+		ls -A "$c/corral/roots" 2>/dev/null | grep -q . && echo ROOTS-VISIBLE
+		for l in "$c"/corral/roots/*/active "$1"/corral/roots/*/active; do cat "$l" > /dev/null 2>&1 && echo LOCKABLE; done
+		true' x "$XDG_CACHE_HOME"
 	assert_success
 	assert_output_has ROOT-OK
+	assert_output_has STATE-SEEN
 	refute_output_has PLANTED
 	refute_output_has JOURNAL
+	refute_output_has ROOTS-VISIBLE
+	refute_output_has LOCKABLE
 	run corral run -- true
 	assert_success
 	assert_ws_lists README.md src
 	if backend_is users; then # the caller cannot look into the sandbox user's home: look from inside
-		run corral run -- sh -c 'find "$HOME/.cache/corral" -name config.toml'
+		# (the bookkeeping is a mode-0 mask inside: find cannot enter it, and says so)
+		run corral run -- sh -c 'find "$HOME/.cache/corral" -name config.toml 2>/dev/null; true'
 		assert_success
 		[ -z "$output" ] || fail "a file was planted in corral's state: $output"
 	else
@@ -274,4 +284,132 @@ teardown() { common_teardown; }
 	refute_output_has WROTE-HOOK
 	refute_output_has WROTE-GITDIR
 	assert_same_snap maingit "$main/.git"
+}
+
+# --- Concurrent runs share protected names, so they share their placeholders.
+# (issue 16, class 2) The bookkeeping is per writable root, not per workspace
+# or per sandbox user: a run that relies on a placeholder another run made
+# holds it as its own, and the last run out removes it.
+
+# conc_attack R: the attack script a run X uses against root R once the file
+# R/y-done appears (the run that made R's placeholders has ended by then).
+conc_attack='R=$1; touch "$R/x-ready"
+	while [ ! -e "$R/y-done" ]; do sleep 0.05; done
+	for t in "$R/.git/hooks/pre-commit" "$R/.codex/config.toml" "$R/.git/config"; do
+		if mkdir -p "${t%/*}" 2>/dev/null && echo "[core] fsmonitor = evil" > "$t" 2>/dev/null; then
+			echo "ESCAPE $t"; else echo "blocked $t"; fi
+	done
+	if echo "mode = \"full-access\"" > "$R/.corral.toml" 2>/dev/null; then echo "ESCAPE $R/.corral.toml"
+	else echo "blocked $R/.corral.toml"; fi'
+
+# conc_wait FILE PID OUT: wait for FILE; fail at once, with the run's output,
+# if that run (PID, writing to OUT) ended first.
+conc_wait() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ -e "$1" ] && return 0
+		kill -0 "$2" 2> /dev/null || fail "the run ended before $1 appeared: $(cat "$3")"
+		sleep 0.1
+	done
+	fail "timed out waiting for $1: $(cat "$3")"
+}
+
+# conc_check R OUT: X's attack was blocked every time, and nothing of it
+# reached the host; the last run out left R as the user had it.
+conc_check() {
+	cat "$2" >&2
+	! grep -q ESCAPE "$2" || fail "a protected name was written in $1"
+	[ "$(grep -c '^blocked' "$2")" -eq 4 ] || fail "the attack did not run to the end"
+	local n
+	for n in .git .codex .corral.toml; do
+		[ ! -e "$1/$n" ] || fail "$1/$n is on the host after both runs: $(ls -lAR "$1/$n")"
+	done
+}
+
+@test "concurrent: a run with -w R keeps R's placeholders after the run whose workspace is R ends" {
+	local R=$T/r
+	mkdir -p "$R" && echo data > "$R/file"
+	# Y: workspace R (its placeholders go in R), ends when told.
+	bg "$CORRAL" run -W "$R" -- sh -c 'touch y-ready; while [ ! -e y-go ]; do sleep 0.05; done' > "$T/y.out" 2>&1
+	local y=$BG_PID
+	conc_wait "$R/y-ready" "$y" "$T/y.out"
+	# X: another workspace, R writable too: R's names exist (Y's placeholders).
+	bg "$CORRAL" run -w "$R" -- sh -c "$conc_attack" x "$R" > "$T/x.out" 2>&1
+	local x=$BG_PID
+	conc_wait "$R/x-ready" "$x" "$T/x.out"
+	touch "$R/y-go"
+	wait "$y" || fail "run Y exited $?: $(cat "$T/y.out")"
+	# Seen from outside, while X runs: what X relies on is still there.
+	[ -d "$R/.git" ] && [ -d "$R/.codex" ] && [ -d "$R/.corral.toml" ] || fail "Y took R's placeholders away under X"
+	touch "$R/y-done"
+	wait "$x" || fail "run X exited $?: $(cat "$T/x.out")"
+	conc_check "$R" "$T/x.out"
+	[ "$(ls -A "$R" | sort | tr '\n' ' ')" = "file x-ready y-done y-go y-ready " ] || fail "R: $(ls -A "$R")"
+}
+
+@test "concurrent: an offline and an online run in one workspace keep each other's placeholders" {
+	run corral run -n on -- true
+	[ "$status" -eq 0 ] || skip "network on is refused here: $output"
+	# Y online (corral-online with --backend users), X offline (corral-offline).
+	bg "$CORRAL" run -n on -- sh -c 'touch y-ready; while [ ! -e y-go ]; do sleep 0.05; done' > "$T/y.out" 2>&1
+	local y=$BG_PID
+	conc_wait "$WS/y-ready" "$y" "$T/y.out"
+	bg "$CORRAL" run -- sh -c "$conc_attack" x "$WS" > "$T/x.out" 2>&1
+	local x=$BG_PID
+	conc_wait "$WS/x-ready" "$x" "$T/x.out"
+	touch "$WS/y-go"
+	wait "$y" || fail "run Y exited $?: $(cat "$T/y.out")"
+	[ -d "$WS/.git" ] && [ -d "$WS/.codex" ] || fail "the online run took the placeholders away under the offline one"
+	touch "$WS/y-done"
+	wait "$x" || fail "run X exited $?: $(cat "$T/x.out")"
+	conc_check "$WS" "$T/x.out"
+	assert_ws_lists README.md src x-ready y-done y-go y-ready
+}
+
+@test "concurrent: a placeholder another run made, found as a nested name, is held until this run ends" {
+	mkdir -p "$WS/sub"
+	# Y: workspace WS/sub, whose .git is missing: a placeholder WS/sub/.git.
+	bg "$CORRAL" run -W "$WS/sub" -- sh -c 'touch y-ready; while [ ! -e y-go ]; do sleep 0.05; done' > "$T/y.out" 2>&1
+	local y=$BG_PID
+	conc_wait "$WS/sub/y-ready" "$y" "$T/y.out"
+	# X: workspace WS, finds sub/.git one level down (protect_depth 1).
+	bg "$CORRAL" run -- sh -c '
+		touch x-ready
+		while [ ! -e y-done ]; do sleep 0.05; done
+		if mkdir -p sub/.git/hooks 2>/dev/null && echo evil > sub/.git/hooks/pre-commit 2>/dev/null; then
+			echo ESCAPE; else echo blocked; fi' > "$T/x.out" 2>&1
+	local x=$BG_PID
+	conc_wait "$WS/x-ready" "$x" "$T/x.out"
+	touch "$WS/sub/y-go"
+	wait "$y" || fail "run Y exited $?: $(cat "$T/y.out")"
+	[ -d "$WS/sub/.git" ] || fail "Y took the placeholder away under X"
+	touch "$WS/y-done"
+	wait "$x" || fail "run X exited $?: $(cat "$T/x.out")"
+	cat "$T/x.out" >&2
+	grep -qx blocked "$T/x.out" || fail "X wrote sub/.git/hooks/pre-commit"
+	[ ! -e "$WS/sub/.git" ] || fail "sub/.git is on the host after both runs: $(ls -lAR "$WS/sub/.git")"
+}
+
+@test "concurrent: the run that made a placeholder ends first, the last run out removes it" {
+	local R=$T/r
+	mkdir -p "$R"
+	# X: -w R first (it makes R's placeholders); Y: workspace R, relies on them.
+	bg "$CORRAL" run -w "$R" -- sh -c 'touch "$1/x-up"; while [ ! -e "$1/x-go" ]; do sleep 0.05; done' x "$R" \
+		> "$T/x.out" 2>&1
+	local x=$BG_PID
+	conc_wait "$R/x-up" "$x" "$T/x.out"
+	local ino
+	ino=$(stat -c %i "$R/.git")
+	bg "$CORRAL" run -W "$R" -- sh -c 'touch ready; while [ ! -e go ]; do sleep 0.05; done
+		if mkdir .git/hooks 2>/dev/null || rmdir .git 2>/dev/null; then echo ESCAPE; else echo blocked; fi' \
+		> "$T/y.out" 2>&1
+	local y=$BG_PID
+	conc_wait "$R/ready" "$y" "$T/y.out"
+	touch "$R/x-go"
+	wait "$x" || fail "run X exited $?: $(cat "$T/x.out")"
+	[ "$(stat -c %i "$R/.git")" = "$ino" ] || fail "the placeholder Y relies on was removed or replaced"
+	touch "$R/go"
+	wait "$y" || fail "run Y exited $?: $(cat "$T/y.out")"
+	grep -qx blocked "$T/y.out" || fail "Y changed .git: $(cat "$T/y.out")"
+	[ ! -e "$R/.git" ] && [ ! -e "$R/.codex" ] || fail "the last run out left placeholders: $(ls -A "$R")"
 }

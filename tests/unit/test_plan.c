@@ -120,6 +120,32 @@ static void test_missing_protected_name_gets_placeholder(void **state) {
         policy_free(&p);
 }
 
+/* Placeholder bookkeeping is per writable root (apply/host.h), hidden inside;
+ * a root in held_roots (the runner: the caller's) is held by another process. */
+static void test_placeholder_bookkeeping_hidden_and_held(void **state) {
+        (void)state;
+        policy p;
+        plan pl;
+        base_policy(&p);
+        build(&p, &pl, 0);
+        assert_non_null(pl.roots_dir);
+        assert_non_null(strstr(pl.roots_dir, "/.cache/corral/roots"));
+        int mask = find_op(&pl, MOP_ATTACH, pl.roots_dir);
+        assert_true(mask >= 0);
+        assert_string_equal(pl.ops[mask].sub, "d");
+        assert_true(pl.ops[mask].optional);
+        for (size_t i = 0; i < pl.n_placeholders; i++)
+                assert_false(pl.placeholders[i].held);
+        plan_free(&pl);
+        strv_push(&p.held_roots, ws);
+        build(&p, &pl, 0);
+        assert_int_equal(pl.n_placeholders, 5);
+        for (size_t i = 0; i < pl.n_placeholders; i++)
+                assert_true(pl.placeholders[i].held);
+        plan_free(&pl);
+        policy_free(&p);
+}
+
 static void test_existing_protected_dir_no_placeholder(void **state) {
         (void)state;
         _cleanup_free_ char *codex = at(ws, ".codex");
@@ -627,6 +653,7 @@ int main(void) {
                 cmocka_unit_test(test_writable_root_cloned_before_readonly),
                 cmocka_unit_test(test_missing_protected_name_gets_placeholder),
                 cmocka_unit_test(test_existing_protected_dir_no_placeholder),
+                cmocka_unit_test(test_placeholder_bookkeeping_hidden_and_held),
                 cmocka_unit_test(test_symlinked_protected_name),
                 cmocka_unit_test(test_git_file_protects_gitdir),
                 cmocka_unit_test(test_gitdir_in_host_tmp_protected),
