@@ -279,7 +279,8 @@ static int plan_git_layout(const policy *p, plan *pl, const char *const *env, co
                 else if (exists)
                         r = plan_protect(pl, s->path, false, why, &seen) < 0 ? oom(err) : 0;
                 else
-                        r = add_placeholder(pl, s->path, strrchr(s->path, '/') + 1, true) < 0 ||
+                        r = add_placeholder(pl, s->path, strrchr(s->path, '/') + 1, true,
+                                            below_any(s->path, &p->held_roots)) < 0 ||
                                             protect_path(pl, s->path, false, why) < 0
                                     ? oom(err)
                                     : 0;
