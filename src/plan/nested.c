@@ -433,7 +433,7 @@ const nested_id *nested_found_id(const nested_scan *s, const char *path) {
 int nested_created(const policy *p, const nested_scan *before, nested_scan *after, strv *created, strv *replaced,
                    corral_error *err) {
         int r = nested_scan_cached(p, before, after, err);
-        for (size_t i = 0; r >= 0 && i < after->found.n; i++) {
+        for (size_t i = 0; r >= 0 && after->found_ids && i < after->found.n; i++) {
                 const nested_id *was = nested_found_id(before, after->found.v[i]), *now = &after->found_ids[i];
                 bool seen = false; /* the same object, found elsewhere before: moved, not created */
                 for (size_t k = 0; !was && before->found_ids && k < before->found.n; k++)

@@ -189,7 +189,7 @@ __attribute__((noreturn)) static void child(apply_ctx *ctx, int sync_w, int repo
         if (ctx->notify_fd >= 0)
                 ctx->notify_fd = next++;
         if (ctx->proxy_fd >= 0)
-                ctx->proxy_fd = next++;
+                ctx->proxy_fd = next; /* the last one */
         apply_sandbox_init(ctx);
 }
 
