@@ -84,8 +84,6 @@ SECRET_FILES=(
 	.pypirc
 	.codex/auth.json
 	.claude/.credentials.json
-	.cargo/credentials.toml
-	.cargo/credentials
 	.gem/credentials
 	.terraform.d/credentials.tfrc.json
 	.vault-token
@@ -98,6 +96,13 @@ SECRET_FILES=(
 	.config/chromium/Default/Cookies
 	.local/share/keyrings/login.keyring
 	.password-store/bank.gpg
+)
+# Default secrets that common_setup does not plant, because their directory
+# changes what other tests see (~/.cargo makes cargo's cache an overlay):
+# secrets.bats plants them itself.
+SECRET_FILES_UNPLANTED=(
+	.cargo/credentials.toml
+	.cargo/credentials
 )
 
 common_setup() {

@@ -20,7 +20,12 @@ teardown() { common_teardown; }
 
 @test "deny-read: every default secret location under HOME is unreadable" {
 	local f script=""
-	for f in "${SECRET_FILES[@]}"; do
+	for f in "${SECRET_FILES_UNPLANTED[@]}"; do
+		mkdir -p "$HOME/${f%/*}"
+		printf 'CORRAL-SECRET-%s\n' "${f##*/}" > "$HOME/$f"
+		chmod 600 "$HOME/$f"
+	done
+	for f in "${SECRET_FILES[@]}" "${SECRET_FILES_UNPLANTED[@]}"; do
 		script+="must_fail \"grep -q CORRAL-SECRET \$HOME/$f\"
 "
 	done
