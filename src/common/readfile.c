@@ -3,6 +3,7 @@
 #include "common/readfile.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,7 +95,14 @@ int readfile_small(const char *path, size_t max, unsigned flags, char **buf, siz
                 close(fd);
                 return r;
         }
-        if ((r = check_type(&ost, type)) < 0 || ost.st_dev != st.st_dev || ost.st_ino != st.st_ino) {
+#ifdef _WIN32
+        /* The CRT has no inode numbers, and its fstat reports another
+         * st_dev than stat: only the type can be compared. */
+        bool other = false;
+#else
+        bool other = ost.st_dev != st.st_dev || ost.st_ino != st.st_ino;
+#endif
+        if ((r = check_type(&ost, type)) < 0 || other) {
                 close(fd);
                 return r < 0 ? r : -EAGAIN;
         }
