@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apply/host.h"
 #include "apply/syscalls.h"
 #include "common/json.h"
 #include "common/macro.h"
@@ -24,29 +25,13 @@
 
 #define WORK_DIRS 8 /* as apply/overlay.c */
 
-static int mkdir_p(const char *path, mode_t mode) {
-        if (mkdir(path, mode) == 0 || errno == EEXIST)
-                return 0;
-        if (errno != ENOENT)
-                return -errno;
-        _cleanup_free_ char *parent = strdup(path);
-        char *slash = parent ? strrchr(parent, '/') : NULL;
-        if (!slash || slash == parent)
-                return parent ? -ENOENT : -ENOMEM;
-        *slash = 0;
-        int r = mkdir_p(parent, mode);
-        if (r < 0)
-                return r;
-        return mkdir(path, mode) == 0 || errno == EEXIST ? 0 : -errno;
-}
-
 int caches_prepare(const plan *pl, corral_error *err) {
         for (size_t i = 0; i < pl->n_caches; i++) {
                 const plan_cache *c = &pl->caches[i];
                 if (c->how != CACHE_HOW_OVERLAY)
                         continue;
                 char sub[4096];
-                int r = mkdir_p(c->private_dir, 0700);
+                int r = host_mkdir_p(c->private_dir, 0700);
                 snprintf(sub, sizeof(sub), "%s/upper", c->private_dir);
                 if (r >= 0 && mkdir(sub, 0700) < 0 && errno != EEXIST)
                         r = -errno;

@@ -15,8 +15,7 @@
 #include "common/macro.h"
 #include "common/path.h"
 
-/* mkdir -p, cheapest when the directory exists (one system call). */
-static int mkdir_p(const char *path, mode_t mode) {
+int host_mkdir_p(const char *path, mode_t mode) {
         if (mkdir(path, mode) == 0 || errno == EEXIST)
                 return 0;
         if (errno != ENOENT)
@@ -26,7 +25,7 @@ static int mkdir_p(const char *path, mode_t mode) {
         if (!slash || slash == parent)
                 return parent ? -ENOENT : -ENOMEM;
         *slash = 0;
-        int r = mkdir_p(parent, mode);
+        int r = host_mkdir_p(parent, mode);
         if (r < 0)
                 return r;
         return mkdir(path, mode) == 0 || errno == EEXIST ? 0 : -errno;
@@ -185,7 +184,7 @@ static int root_add(const plan *pl, host_state *st, const char *root, bool creat
         struct stat s;
         int r;
         if (create) {
-                if ((r = mkdir_p(park, 0700)) < 0)
+                if ((r = host_mkdir_p(park, 0700)) < 0)
                         return r;
         } else if (stat(dir, &s) < 0)
                 return -ENOENT;
@@ -297,7 +296,7 @@ static int check_held(const plan *pl, corral_error *err) {
 int host_prepare(const plan *pl, host_state *st, corral_error *err) {
         *st = (host_state){0};
         int r;
-        if ((r = mkdir_p(pl->tmp_dir, 0700)) < 0) /* the state directory is its parent */
+        if ((r = host_mkdir_p(pl->tmp_dir, 0700)) < 0) /* the state directory is its parent */
                 return error_set(err, r, "cannot create the workspace state directory %s: %s", pl->state_dir,
                                  strerror(-r));
         /* The workspace's /tmp is the command's to chmod: a run that left it

@@ -59,3 +59,6 @@ char *host_root_dir(const char *roots_dir, const struct stat *root);
 
 int host_prepare(const plan *pl, host_state *st, corral_error *err);
 void host_finish(const plan *pl, host_state *st);
+
+/* mkdir -p, cheapest when the directory exists (one system call); 0 or -errno. */
+int host_mkdir_p(const char *path, mode_t mode);
