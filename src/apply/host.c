@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "apply/syscalls.h"
@@ -82,9 +83,17 @@ static void remove_placeholder(const host_root *hr, const char *path) {
                 return;
         }
         /* Something arrived between the check and the rename: put it back. */
-        if (!dir_is_empty(park) && renameat2(AT_FDCWD, park, AT_FDCWD, path, RENAME_NOREPLACE) < 0)
+        if (!dir_is_empty(park) && renameat2(AT_FDCWD, park, AT_FDCWD, path, RENAME_NOREPLACE) < 0) {
                 fprintf(stderr, "corral: files written into the placeholder %s during the run are now in %s\n", path,
                         park);
+                return;
+        }
+        /* Parked, it keeps no ACL it inherited in the writable root (the
+         * users backend's grants name the sandbox users): nobody but the
+         * developer may write into what becomes a placeholder again, and
+         * nothing naming those users stays behind in the developer's cache. */
+        (void)removexattr(park, "system.posix_acl_access");
+        (void)removexattr(park, "system.posix_acl_default");
 }
 
 /* The directory a placeholder goes in, opened without following any
