@@ -15,6 +15,7 @@
 #include "apply/syscalls.h"
 #include "common/macro.h"
 #include "common/path.h"
+#include "plan/gitdir.h"
 
 int host_mkdir_p(const char *path, mode_t mode) {
         if (mkdir(path, mode) == 0 || errno == EEXIST)
@@ -115,10 +116,45 @@ static int open_parent(const char *path, const char **name) {
         return fd < 0 ? -errno : fd;
 }
 
-/* Puts a placeholder at name in dir (path names it): the parked one if
- * there is one, else a new directory. Returns 0, -EEXIST when it exists
- * already, or -errno. */
-static int place_placeholder(const host_root *hr, const char *path, int dir, const char *name) {
+/* A placeholder file (plan.h: a config git reads, a gitdir's commondir)
+ * with its contents, or -errno (-EEXIST when the name exists). */
+static int place_file(int dir, const char *name, const char *text) {
+        int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        size_t len = strlen(text);
+        int r = len && write(fd, text, len) != (ssize_t)len ? -EIO : 0;
+        close(fd);
+        if (r < 0)
+                (void)unlinkat(dir, name, 0);
+        return r;
+}
+
+/* Whether a journalled placeholder file is still what corral made: the same
+ * inode, one link, and the contents of one of the kinds (gitdir.h). */
+static bool file_is_placeholder(const char *path, const struct stat *st) {
+        static const char *const texts[] = {GITDIR_HOLD_FILE_TEXT, GITDIR_HOLD_COMMONDIR_TEXT};
+        char buf[8];
+        if (!S_ISREG(st->st_mode) || st->st_nlink != 1 || st->st_size >= (off_t)sizeof(buf))
+                return false;
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
+        if (fd >= 0)
+                close(fd);
+        if (n < 0 || n != st->st_size)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(texts); i++)
+                if ((size_t)n == strlen(texts[i]) && memcmp(buf, texts[i], (size_t)n) == 0)
+                        return true;
+        return false;
+}
+
+/* Puts a placeholder at name in dir (path names it): a file when the plan
+ * says so, else the parked directory if there is one, else a new directory.
+ * Returns 0, -EEXIST when it exists already, or -errno. */
+static int place_placeholder(const host_root *hr, const char *path, int dir, const char *name, const char *file) {
+        if (file)
+                return place_file(dir, name, file);
         _cleanup_free_ char *park = parked(hr, path);
         /* The bookkeeping is hidden inside every sandbox; still, a parked
          * directory that is not empty is never moved into a workspace (it
@@ -155,9 +191,13 @@ static void clean_journal(const host_root *hr) {
                 path[strcspn(path, "\n")] = 0;
                 _cleanup_free_ char *dir = parent_of(path);
                 struct stat st, dst;
-                if (dir && stat(dir, &dst) == 0 && dst.st_dev == hr->dev && dst.st_ino == hr->ino &&
-                    lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == dev && st.st_ino == ino)
+                if (!dir || stat(dir, &dst) < 0 || dst.st_dev != hr->dev || dst.st_ino != hr->ino ||
+                    lstat(path, &st) < 0 || st.st_dev != dev || st.st_ino != ino)
+                        continue;
+                if (S_ISDIR(st.st_mode))
                         remove_placeholder(hr, path);
+                else if (file_is_placeholder(path, &st))
+                        (void)unlink(path); /* (a file the user wrote into is not one any more) */
         }
         fclose(f);
         (void)!truncate(journal, 0);
@@ -256,7 +296,7 @@ static int place_root(const plan *pl, const host_root *hr, corral_error *err) {
                 /* Existing: the user's, or a placeholder of another run that
                  * this run now holds too (the shared lock on `active`). */
                 if (fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) < 0) {
-                        int p = place_placeholder(hr, ph->path, dir, name);
+                        int p = place_placeholder(hr, ph->path, dir, name, ph->file);
                         if (p == 0 && fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) == 0)
                                 fprintf(mem, "%llu %llu %s\n", (unsigned long long)s.st_dev,
                                         (unsigned long long)s.st_ino, ph->path);

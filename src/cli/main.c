@@ -45,6 +45,8 @@ static const char usage_run[] =
 #endif
         "  -t, --timeout SECONDS      kill the whole sandbox after SECONDS\n"
         "      --tmp KIND             workspace (default) | private | host\n"
+        "      --git MODE             read-only (default) | commits: commits, branches, stashes work;\n"
+        "                             git's config and hooks stay read-only\n"
         "      --backend NAME         auto (default) | userns | users\n"
         "      --config FILE          read FILE as the user config\n"
         "      --no-workspace-config  ignore <workspace>/.corral.toml\n"
@@ -79,6 +81,7 @@ enum {
         OPT_ALLOW_BROAD,
         OPT_REPORT_DENIALS,
         OPT_TMP,
+        OPT_GIT,
         OPT_BACKEND,
         OPT_CONFIG,
         OPT_NO_WS_CONFIG,
@@ -116,6 +119,7 @@ static const struct option run_options[] = {
         {"deny-domain", required_argument, NULL, OPT_DENY_DOMAIN},
         {"timeout", required_argument, NULL, 't'},
         {"tmp", required_argument, NULL, OPT_TMP},
+        {"git", required_argument, NULL, OPT_GIT},
         {"backend", required_argument, NULL, OPT_BACKEND},
         {"config", required_argument, NULL, OPT_CONFIG},
         {"no-workspace-config", no_argument, NULL, OPT_NO_WS_CONFIG},
@@ -155,6 +159,7 @@ static const char *option_key(int opt) {
         case OPT_DENY_DOMAIN: return "network.deny_domains";
         case 't': return "timeout";
         case OPT_TMP: return "tmp";
+        case OPT_GIT: return "git";
         case OPT_BACKEND: return "backend";
         case OPT_CONFIG: return "config";
         case OPT_NO_WS_CONFIG: return "no_workspace_config";

@@ -73,6 +73,7 @@ typedef enum key_kind {
         KEY_MODE,
         KEY_NETWORK,
         KEY_TMP,
+        KEY_GIT,
         KEY_TIMEOUT,
         KEY_ALLOW_BROAD_ROOTS,
         KEY_REPORT_DENIALS,
@@ -109,6 +110,7 @@ static const key_def keys[] = {
         { "mode", KEY_MODE, 0, LINE(line_mode), true },
         { "network", KEY_NETWORK, 0, LINE(line_network), true },
         { "tmp", KEY_TMP, 0, LINE(line_tmp), true },
+        { "git", KEY_GIT, 0, LINE(line_git), true },
         { "timeout", KEY_TIMEOUT, 0, LINE(line_timeout), true },
         { "allow_broad_roots", KEY_ALLOW_BROAD_ROOTS, 0, LINE(line_allow_broad_roots), true },
         { "report_denials", KEY_REPORT_DENIALS, 0, NO_LINE, true },
@@ -233,10 +235,11 @@ int config_layer_defaults(config_layer *l, corral_error *err) {
         if (!l->source && !(l->source = strdup("built-in defaults")))
                 return oom(err);
 
-        l->has_mode = l->has_network = l->has_tmp = l->has_timeout = true;
+        l->has_mode = l->has_network = l->has_tmp = l->has_git = l->has_timeout = true;
         l->mode = MODE_WORKSPACE_WRITE;
         l->network = NETWORK_OFF;
         l->tmp = TMP_WORKSPACE;
+        l->git = GIT_READ_ONLY;
         l->timeout_ms = 0;
         l->has_protect_depth = true;
         l->protect_depth = PROTECT_DEPTH_DEFAULT;
@@ -364,6 +367,12 @@ static int set_value(config_layer *l, const key_def *k, const char *v, const cha
                                     "key '%s': unknown tmp kind '%s' (expected workspace, private or host)", k->name,
                                     v);
                 l->has_tmp = true;
+                break;
+        case KEY_GIT:
+                if (policy_git_from_string(v, &l->git) < 0)
+                        return fail(err, w, -EINVAL, "key '%s': unknown git mode '%s' (expected read-only or commits)",
+                                    k->name, v);
+                l->has_git = true;
                 break;
         case KEY_TIMEOUT:
                 if (parse_seconds(v, &l->timeout_ms) < 0)
@@ -588,6 +597,7 @@ static int load_key(const loader *ld, const key_def *k, const toml_value *v) {
         switch (k->kind) {
         case KEY_MODE:
         case KEY_TMP:
+        case KEY_GIT:
                 if ((r = get_string(ld, k->name, v, "a string", &s)) < 0)
                         return r;
                 return set_value(ld->l, k, s, ld->home, at(ld, v), ld->err);
@@ -891,7 +901,7 @@ static int load_text(config_layer *l, const char *text, size_t len, const char *
                         r = load_key(&ld, k, v);
                 else
                         r = fail(err, at(&ld, v), -EINVAL,
-                                 "unknown key '%s' (known: mode, network, tmp, timeout, writable_roots, protect, unprotect, protect_depth, "
+                                 "unknown key '%s' (known: mode, network, tmp, git, timeout, writable_roots, protect, unprotect, protect_depth, "
                                  "deny_read, allow_read, allow_unix_sockets, allow_broad_roots, report_denials, [env], [limits], "
                                  "[caches], [network], [workspaces])",
                                  name);

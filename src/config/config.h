@@ -4,7 +4,7 @@
  * is optional; policy/resolve.c merges the layers into a policy.
  *
  * Keys (TOML and flags share the names; docs/config.md documents each):
- *   mode, network, tmp, timeout, writable_roots, protect, protect_depth, deny_read,
+ *   mode, network, tmp, git, timeout, writable_roots, protect, protect_depth, deny_read,
  *   allow_read, allow_unix_sockets, allow_broad_roots,
  *   [network] mode / allow_domains / deny_domains / allow_ports (the flags'
  *   keys network.allow_domains, network.deny_domains, network.allow_ports),
@@ -33,10 +33,11 @@ typedef struct config_layer {
         config_origin origin;
         char *source;              /* file path, or "built-in defaults" / "command line" */
 
-        bool has_mode, has_network, has_tmp, has_timeout, has_allow_broad_roots, has_backend;
+        bool has_mode, has_network, has_tmp, has_git, has_timeout, has_allow_broad_roots, has_backend;
         policy_mode mode;
         policy_network network;
         policy_tmp tmp;
+        policy_git git;
         policy_backend backend;    /* flags only */
         uint64_t timeout_ms;       /* 0 = no timeout */
         bool allow_broad_roots;
@@ -76,7 +77,7 @@ typedef struct config_layer {
 
         /* Line of each key in the file, for messages ("FILE:3: ..."); 0 if
          * unset or set from the command line. */
-        int line_mode, line_network, line_tmp, line_timeout, line_allow_broad_roots;
+        int line_mode, line_network, line_tmp, line_git, line_timeout, line_allow_broad_roots;
         int line_writable_roots, line_allow_read, line_allow_unix_sockets, line_env_keep, line_env_set;
         int line_deny_read, line_workspaces, line_protect_depth, line_unprotect;
 

@@ -155,6 +155,27 @@ static void proxy_section(FILE *f, const plan *pl) {
                 "set");
 }
 
+/* --git commits: per repository, what the command may write and what stays
+ * read-only (docs/design.md, "Git in commits mode"). */
+static void git_section(FILE *f, const plan *pl) {
+        for (size_t i = 0; i < pl->n_git_repos; i++) {
+                const char *repo = pl->git_repos[i].path;
+                size_t n = strlen(repo);
+                fprintf(f, "%sgit repository %s (--git commits)\n", i ? "" : "\n", repo);
+                fprintf(f, "  writable:  git's own state (objects, refs, logs, the index, HEAD, packed-refs, the "
+                           "stash, merge and cherry-pick state, lock files); new entries\n");
+                fprintf(f, "  checked after the run: rebase-merge, rebase-apply (a todo that runs commands is set "
+                           "aside); links and special files the command makes\n");
+                fprintf(f, "  read-only:");
+                for (size_t k = 0; k < pl->n_protected; k++) {
+                        const char *o = pl->protected[k].path;
+                        if (strncmp(o, repo, n) == 0 && o[n] == '/' && !strchr(o + n + 1, '/'))
+                                fprintf(f, " %s", o + n + 1);
+                }
+                fprintf(f, "\n");
+        }
+}
+
 void plan_describe(const plan *pl, FILE *f) {
         const policy *p = pl->policy;
         fprintf(f, "policy\n");
@@ -171,6 +192,11 @@ void plan_describe(const plan *pl, FILE *f) {
                 p->tmp == TMP_WORKSPACE && p->mode == MODE_WORKSPACE_WRITE ? " (" : "",
                 p->tmp == TMP_WORKSPACE && p->mode == MODE_WORKSPACE_WRITE ? pl->tmp_dir : "",
                 p->tmp == TMP_WORKSPACE && p->mode == MODE_WORKSPACE_WRITE ? ")" : "");
+        fprintf(f, "  %-14s %s\n", "git",
+                p->mode != MODE_WORKSPACE_WRITE ? policy_mode_to_string(p->mode)
+                : p->git == GIT_COMMITS         ? "commits (git's state writable; config, hooks and what runs stay "
+                                                  "read-only)"
+                                                : "read-only");
         if (p->timeout_ms)
                 fprintf(f, "  %-14s %.3gs\n", "timeout", (double)p->timeout_ms / 1000.0);
         else
@@ -226,13 +252,17 @@ void plan_describe(const plan *pl, FILE *f) {
                                                                         : "off",
                 p->tmp == TMP_HOST && p->mode != MODE_READ_ONLY ? "" : " TMPDIR=/tmp");
         strv_line(f, "from config", &p->env_set);
+        git_section(f, pl);
         bool any = false;
         for (size_t i = 0; i < pl->n_placeholders; i++)
                 if (pl->placeholders[i].missing) {
                         if (!any)
-                                fprintf(f, "\nplaceholders (empty directories held for the run, taken away after):\n");
+                                fprintf(f, "\nplaceholders (held for the run, taken away after; empty directories "
+                                           "unless said):\n");
                         any = true;
-                        fprintf(f, "  %s\n", pl->placeholders[i].path);
+                        const char *file = pl->placeholders[i].file;
+                        fprintf(f, "  %s%s%s%s\n", pl->placeholders[i].path, file ? " (a file" : "",
+                                file && *file ? " naming \".\"" : file ? ", empty" : "", file ? ")" : "");
                 }
         if (pl->argv.n) {
                 fprintf(f, "\ncommand:");
@@ -249,10 +279,10 @@ void plan_describe(const plan *pl, FILE *f) {
 
 void plan_describe_json(const plan *pl, FILE *f) {
         const policy *p = pl->policy;
-        fprintf(f, "{\"policy\":{\"backend\":\"%s\",\"mode\":\"%s\",\"network\":\"%s\",\"tmp\":\"%s\",\"workspace\":",
+        fprintf(f, "{\"policy\":{\"backend\":\"%s\",\"mode\":\"%s\",\"network\":\"%s\",\"tmp\":\"%s\",\"git\":\"%s\",\"workspace\":",
                 policy_backend_to_string(pl->backend), policy_mode_to_string(p->mode),
                 p->mode == MODE_FULL_ACCESS ? "on" : policy_network_to_string(p->network),
-                p->mode == MODE_READ_ONLY ? "private" : policy_tmp_to_string(p->tmp));
+                p->mode == MODE_READ_ONLY ? "private" : policy_tmp_to_string(p->tmp), policy_git_to_string(p->git));
         json_string(f, p->workspace);
         fprintf(f, ",\"cwd\":");
         json_string(f, p->cwd);

@@ -55,10 +55,13 @@ static const char *base_name(const char *path) {
         return slash ? slash + 1 : path;
 }
 
-static int add_surface(gitlayout *g, const char *path, bool exists, bool link, const char *why) {
+static int add_surface(gitlayout *g, const char *path, bool exists, bool link, bool file, bool repo,
+                       const char *why) {
         for (size_t i = 0; i < g->n; i++)
-                if (strcmp(g->v[i].path, path) == 0)
+                if (strcmp(g->v[i].path, path) == 0) {
+                        g->v[i].repo = g->v[i].repo || repo;
                         return 0;
+                }
         if (g->n == g->cap) {
                 size_t cap = g->cap ? g->cap * 2 : 16;
                 git_surface *v = realloc(g->v, cap * sizeof(*v));
@@ -67,7 +70,8 @@ static int add_surface(gitlayout *g, const char *path, bool exists, bool link, c
                 g->v = v, g->cap = cap;
         }
         git_surface *s = &g->v[g->n];
-        *s = (git_surface){.path = strdup(path), .exists = exists, .link = link, .why = strdup(why)};
+        *s = (git_surface){.path = strdup(path), .exists = exists, .link = link, .file = file, .repo = repo,
+                           .why = strdup(why)};
         if (!s->path || !s->why) {
                 free(s->path);
                 free(s->why);
@@ -146,7 +150,7 @@ static int resolve(gitlayout *g, const char *path, const char *why, char **out) 
                                 r = -ELOOP;
                                 break;
                         }
-                        if (why && add_surface(g, cur, true, true, why) < 0) {
+                        if (why && add_surface(g, cur, true, true, false, false, why) < 0) {
                                 r = -ENOMEM;
                                 break;
                         }
@@ -192,8 +196,14 @@ static int resolve(gitlayout *g, const char *path, const char *why, char **out) 
                 if (!(anchor = strdup(cur)))
                         r = -ENOMEM;
         }
-        if (r == 0 && why && add_surface(g, anchor, anchor_exists, false, why) < 0)
+        /* The place itself (not a missing directory above it) may be a file
+         * git reads, or a whole repository. */
+        bool itself = anchor && cur && strcmp(anchor, cur) == 0;
+        if (r == 0 && why &&
+            add_surface(g, anchor, anchor_exists, false, itself && !anchor_exists && (g->mark & MARK_FILE),
+                        itself && (g->mark & MARK_REPO), why) < 0)
                 r = -ENOMEM;
+        g->mark = 0;
         free(anchor);
         if (r < 0) {
                 free(cur);
@@ -361,6 +371,7 @@ static int read_config(gitlayout *g, const char *name, unsigned depth, repo_vals
         _cleanup_free_ char *why = NULL, *canon = NULL, *text = NULL;
         if (asprintf(&why, "%s: git reads configuration from it", depth ? "included config file" : "config file") < 0)
                 return oom(err);
+        g->mark = MARK_FILE;
         int r = resolve(g, name, why, &canon);
         if (r == -EACCES && global)
                 return 0;
@@ -559,6 +570,7 @@ static int read_gitdir(gitlayout *g, const char *gitdir, const char *worktree, u
                 _cleanup_free_ char *why = NULL;
                 if (!joined || asprintf(&why, "common dir named by %s: git reads its config and runs its hooks", ptr) < 0)
                         return oom(err);
+                g->mark = MARK_REPO;
                 r = resolve(g, joined, why, &common);
                 if (r == -ENOMEM)
                         return oom(err);
@@ -567,6 +579,10 @@ static int read_gitdir(gitlayout *g, const char *gitdir, const char *worktree, u
         } else if (!(common = strdup(gitdir)))
                 return oom(err);
 
+        struct stat cst;
+        if (strv_push_unique(&g->repos, gitdir) < 0 ||
+            (stat(common, &cst) == 0 && S_ISDIR(cst.st_mode) && strv_push_unique(&g->repos, common) < 0))
+                return oom(err);
         repo_vals rv = {0};
         _cleanup_free_ char *config = path_join(common, "config"), *wconfig = path_join(gitdir, "config.worktree");
         if (!config || !wconfig)
@@ -610,6 +626,7 @@ int gitlayout_repo(gitlayout *g, const char *dotgit, corral_error *err) {
         _cleanup_free_ char *worktree = dir_of(dotgit), *canon = NULL, *why = NULL;
         if (!worktree || asprintf(&why, "the repository %s", dotgit) < 0)
                 return oom(err);
+        g->mark = MARK_REPO; /* (when it is a directory) */
         int r = resolve(g, dotgit, why, &canon);
         if (r == -ENOMEM)
                 return oom(err);
@@ -653,6 +670,7 @@ int gitlayout_repo(gitlayout *g, const char *dotgit, corral_error *err) {
         _cleanup_free_ char *gitdir = NULL, *gwhy = NULL;
         if (!joined || asprintf(&gwhy, "gitdir named by %s: the repository itself", dotgit) < 0)
                 return oom(err);
+        g->mark = MARK_REPO;
         r = resolve(g, joined, gwhy, &gitdir);
         if (r == -ENOMEM)
                 return oom(err);
@@ -756,6 +774,7 @@ void gitlayout_free(gitlayout *g) {
         free(g->home);
         strv_clear(&g->global_hooks);
         strv_clear(&g->read);
+        strv_clear(&g->repos);
         *g = (gitlayout){0};
 }
 

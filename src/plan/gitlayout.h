@@ -38,8 +38,12 @@ typedef struct git_surface {
         char *path;      /* absolute: canonical up to the surface itself */
         bool exists;     /* false: the first missing component of a path git would use */
         bool link;       /* a symbolic link on the way: protect the link itself */
+        bool file;       /* missing, and git reads a file there (a config): its placeholder is an empty file */
+        bool repo;       /* a whole gitdir or common dir (with --git commits, what is in it is sorted) */
         char *why;       /* what git does with it, and who names it */
 } git_surface;
+
+enum { MARK_FILE = 1u << 0, MARK_REPO = 1u << 1 };
 
 typedef struct gitlayout {
         git_surface *v;
@@ -47,6 +51,8 @@ typedef struct gitlayout {
         char *home;         /* for ~ in paths git reads */
         strv global_hooks;  /* core.hooksPath values of the global configs, relative ones */
         strv read;          /* files and gitdirs already read (each once) */
+        strv repos;         /* every gitdir and common dir read, existing directories, canonical */
+        unsigned mark;      /* MARK_* for the place resolve adds next (not for the links on the way) */
         unsigned n_files;   /* how many files were read (explain, bench) */
         const strv *roots;  /* the writable roots (borrowed): a file corral cannot read outside them is skipped */
 } gitlayout;

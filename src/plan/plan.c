@@ -90,5 +90,6 @@ void plan_free(plan *pl) {
         strv_clear(&pl->argv);
         strv_clear(&pl->strings);
         strv_clear(&pl->notes);
+        free(pl->git_repos);
         *pl = (plan){0};
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "common/error.h"
 #include "common/strv.h"
@@ -98,6 +99,8 @@ typedef struct placeholder {
         char *path;      /* WS/NAME */
         char *name;
         bool missing;    /* missing when planned: explain calls it a placeholder */
+        const char *file; /* NULL: an empty directory; else a regular file with these contents (a config git
+                           * reads, a gitdir's commondir: plan/gitdir.h) */
         bool held;       /* in a root of policy.held_roots: another process holds it (apply/host.h) */
 } placeholder;
 
@@ -117,6 +120,14 @@ typedef struct protected_obj {
                               * a top-level name may be a placeholder that a concurrent run's bookkeeping
                               * replaces, so it is held by name (not checked by identity) */
 } protected_obj;
+
+/* A gitdir whose git state the command may write (--git commits), with
+ * what its rebase state was when planned: a todo list or apply-opt that the
+ * run did not change is the developer's, and is left alone after it. */
+typedef struct plan_git_repo {
+        const char *path; /* interned */
+        struct stat todo, apply_opt; /* st_ino 0: missing */
+} plan_git_repo;
 
 /* How the resource limits are enforced (plan/limits.c). 0 = not set. */
 typedef struct plan_limits {
@@ -165,6 +176,13 @@ typedef struct plan {
         char *state_dir;         /* per-workspace state: tmp, the kept nested scan */
         char *roots_dir;         /* per-writable-root placeholder bookkeeping (apply/host.h) */
         char *tmp_dir;           /* tmp=workspace: the directory bound at /tmp */
+
+        /* --git commits (plan/gitdir.h): the gitdirs whose git state the
+         * command may write, and when the plan was made (what the command
+         * left there is checked after the run: supervise/gitcheck.h) */
+        struct plan_git_repo *git_repos;
+        size_t n_git_repos;
+        struct timespec planned_at;
 
         strv env;                /* the command's environment, "NAME=value" */
         strv env_dropped;        /* names removed (for explain) */

@@ -202,6 +202,11 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
                 return error_set(err, -EOPNOTSUPP,
                                  "network proxy (--allow-domain, allow_domains, network = \"proxy\"): the users "
                                  "backend cannot enforce it yet; use --backend userns, or --network off/on");
+        if (p->git == GIT_COMMITS && p->mode == MODE_WORKSPACE_WRITE)
+                return error_set(err, -EOPNOTSUPP,
+                                 "--git commits needs mount namespaces (user namespaces are blocked here): without "
+                                 "them git's config and hooks cannot stay read-only inside a writable .git; use "
+                                 "--git read-only, or a machine where user namespaces work");
         for (size_t i = 0; argv && argv[i]; i++)
                 if (strv_push(&pl->argv, argv[i]) < 0)
                         return oom(err);

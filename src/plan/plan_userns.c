@@ -8,12 +8,14 @@
  * stay writable are cloned before the whole view becomes read-only, and
  * everything that hides something comes last so that nothing is attached on
  * top of a mask. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +23,7 @@
 #include "common/macro.h"
 #include "common/path.h"
 #include "plan/caches.h"
+#include "plan/gitdir.h"
 #include "plan/gitfile.h"
 #include "plan/gitlayout.h"
 #include "plan/host_sockets.h"
@@ -107,7 +110,11 @@ static bool writable_inside(const policy *p, const char *path) {
                (p->tmp == TMP_HOST && p->mode == MODE_WORKSPACE_WRITE && path_is_below_or_equal(path, "/tmp"));
 }
 
-static int add_placeholder(plan *pl, const char *path, const char *name, bool missing, bool held) {
+static int add_placeholder(plan *pl, const char *path, const char *name, bool missing, bool held,
+                           const char *file) {
+        for (size_t i = 0; i < pl->n_placeholders; i++)
+                if (strcmp(pl->placeholders[i].path, path) == 0)
+                        return 0;
         placeholder *n = realloc(pl->placeholders, (pl->n_placeholders + 1) * sizeof(placeholder));
         if (!n)
                 return -ENOMEM;
@@ -117,6 +124,7 @@ static int add_placeholder(plan *pl, const char *path, const char *name, bool mi
         ph->name = strdup(name);
         ph->missing = missing;
         ph->held = held;
+        ph->file = file;
         if (!ph->path || !ph->name)
                 return -ENOMEM;
         pl->n_placeholders++;
@@ -152,7 +160,7 @@ static int protect_path(plan *pl, const char *path, bool nofollow, const char *w
  * does not exist there is refused: the command could create it (a gitdir
  * with hooks, the config a link leads to), unless a protected object holds
  * it (read-only: nothing can be created there). */
-static int protect_extra(plan *pl, const policy *p, const char *path, const char *why, const char *from,
+static int protect_extra(plan *pl, const policy *p, const char *path, bool repo, const char *why, const char *from,
                          corral_error *err) {
         struct stat st;
         if (!path || !writable_inside(p, path))
@@ -169,6 +177,10 @@ static int protect_extra(plan *pl, const policy *p, const char *path, const char
                                  "or remove %s; nothing was run",
                                  from, path, from);
         }
+        /* --git commits: a repository is sorted entry by entry
+         * (plan_git_commits) rather than read-only as a whole */
+        if (repo && p->git == GIT_COMMITS && S_ISDIR(st.st_mode))
+                return 0;
         /* Once (plan_protect ignores a path it has); the walk by descriptor
          * must meet the object lstat saw. */
         nested_id seen = {st.st_dev, st.st_ino};
@@ -189,18 +201,21 @@ static int protect_existing(const policy *p, plan *pl, const char *path, const c
                 _cleanup_free_ char *target = path_canonicalize(path);
                 if (plan_protect(pl, path, true, why, expect) < 0)
                         return oom(err);
-                return protect_extra(pl, p, target, plan_strf(pl, "target of protected symlink %s", path),
+                return protect_extra(pl, p, target, strcasecmp(name, ".git") == 0,
+                                     plan_strf(pl, "target of protected symlink %s", path),
                                      plan_strf(pl, "the protected symlink %s", path), err);
         }
+        if (p->git == GIT_COMMITS && S_ISDIR(st->st_mode) && strcasecmp(name, ".git") == 0)
+                return 0; /* sorted entry by entry: plan_git_commits */
         if (plan_protect(pl, path, false, why, expect) < 0)
                 return oom(err);
         int r = 0;
         if (S_ISREG(st->st_mode) && strcmp(name, ".git") == 0) {
                 _cleanup_free_ char *gitdir = gitfile_gitdir(path);
                 _cleanup_free_ char *common = gitdir ? gitfile_commondir(gitdir) : NULL;
-                r = protect_extra(pl, p, gitdir, plan_strf(pl, "gitdir named by %s", path), path, err);
+                r = protect_extra(pl, p, gitdir, true, plan_strf(pl, "gitdir named by %s", path), path, err);
                 if (r >= 0)
-                        r = protect_extra(pl, p, common, plan_strf(pl, "common dir of gitdir named by %s", path),
+                        r = protect_extra(pl, p, common, true, plan_strf(pl, "common dir of gitdir named by %s", path),
                                           plan_strf(pl, "the commondir file of %s", gitdir), err);
         }
         return r;
@@ -244,6 +259,105 @@ static int plan_nested_names(const policy *p, plan *pl, corral_error *err) {
         return note && strv_push(&pl->notes, note) >= 0 ? 0 : oom(err);
 }
 
+/* An entry at the top of a gitdir that stays read-only under --git
+ * commits, existing (itself; a symlink as a link) or missing (held). */
+static int protect_gitdir_entry(const policy *p, plan *pl, const char *path, const gitdir_entry *e,
+                                corral_error *err) {
+        const char *why = plan_strf(pl, "git (--git commits): %s",
+                                    e ? e->why : "not known to corral as git's own state, so kept as it is");
+        if (!why)
+                return oom(err);
+        for (size_t w = 0; w < p->writable_roots.n; w++)
+                if (path_is_below_or_equal(p->writable_roots.v[w], path))
+                        return error_set(err, -EINVAL,
+                                         "%s is the writable root %s or holds it, and git reads it (%s): it would "
+                                         "stay writable; refusing to run",
+                                         path, p->writable_roots.v[w], why);
+        const char *file = !e                          ? NULL
+                           : e->hold == HOLD_FILE      ? GITDIR_HOLD_FILE_TEXT
+                           : e->hold == HOLD_COMMONDIR ? GITDIR_HOLD_COMMONDIR_TEXT
+                                                       : NULL;
+        bool held = below_any(path, &p->held_roots), holdable = e && e->hold != HOLD_NONE;
+        struct stat st;
+        if (lstat(path, &st) == 0) {
+                /* Existing, it may be another run's placeholder: held like
+                 * one, so that the other run, leaving first, does not take
+                 * it away (apply/host.h). */
+                nested_id seen = {st.st_dev, st.st_ino};
+                return (holdable && add_placeholder(pl, path, e->name, false, held, file) < 0) ||
+                                       plan_protect(pl, path, S_ISLNK(st.st_mode), why, &seen) < 0
+                               ? oom(err)
+                               : 0;
+        }
+        if (errno != ENOENT)
+                return error_set(err, -errno, "cannot inspect %s: %s", path, strerror(errno));
+        if (!holdable)
+                return 0;
+        return add_placeholder(pl, path, e->name, true, held, file) < 0 || protect_path(pl, path, false, why) < 0
+                       ? oom(err)
+                       : 0;
+}
+
+/* --git commits (plan/gitdir.h, docs/design.md "Git in commits mode"):
+ * in every gitdir and common dir of the repositories protected here that a
+ * writable root holds, git's own state stays writable and every other entry
+ * is protected; what would configure git or run something is held when
+ * missing. Each gitdir is then pinned by the protected entries in it (it
+ * cannot be renamed or replaced), and recorded for the check after the run. */
+static int plan_git_commits(const policy *p, plan *pl, const strv *repos, corral_error *err) {
+        clock_gettime(CLOCK_REALTIME, &pl->planned_at);
+        for (size_t i = 0; i < repos->n; i++) {
+                const char *repo = repos->v[i];
+                if (!writable_inside(p, repo) || plan_inside_protected(pl, repo))
+                        continue;
+                DIR *d = opendir(repo);
+                if (!d)
+                        return error_set(err, -errno, "cannot read the gitdir %s: %s", repo, strerror(errno));
+                plan_git_repo *n = realloc(pl->git_repos, (pl->n_git_repos + 1) * sizeof(*n));
+                if (n)
+                        pl->git_repos = n;
+                const char *interned = n ? plan_str(pl, repo) : NULL;
+                if (!interned) {
+                        closedir(d);
+                        return oom(err);
+                }
+                plan_git_repo *gr = &pl->git_repos[pl->n_git_repos++];
+                *gr = (plan_git_repo){.path = interned};
+                _cleanup_free_ char *todo = path_join(repo, "rebase-merge/git-rebase-todo");
+                _cleanup_free_ char *opt = path_join(repo, "rebase-apply/apply-opt");
+                if (!todo || !opt) {
+                        closedir(d);
+                        return oom(err);
+                }
+                if (lstat(todo, &gr->todo) < 0)
+                        gr->todo.st_ino = 0;
+                if (lstat(opt, &gr->apply_opt) < 0)
+                        gr->apply_opt.st_ino = 0;
+                struct dirent *de;
+                int r = 0;
+                while (r >= 0 && (de = readdir(d))) {
+                        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                                continue;
+                        const gitdir_entry *e = gitdir_classify(de->d_name);
+                        if (e && e->rule != GITDIR_PROTECTED)
+                                continue;
+                        _cleanup_free_ char *path = path_join(repo, de->d_name);
+                        r = path ? protect_gitdir_entry(p, pl, path, e, err) : oom(err);
+                }
+                closedir(d);
+                for (size_t k = 0; r >= 0 && k < gitdir_n_entries; k++) {
+                        const gitdir_entry *e = &gitdir_entries[k];
+                        if (e->rule != GITDIR_PROTECTED || e->hold == HOLD_NONE)
+                                continue;
+                        _cleanup_free_ char *path = path_join(repo, e->name);
+                        r = path ? protect_gitdir_entry(p, pl, path, e, err) : oom(err);
+                }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* Git's layout (plan/gitlayout.h): every place git reads configuration
  * from or runs hooks from, for every repository protected here, is
  * protected when a writable root holds it: existing ones read-only, a
@@ -255,9 +369,12 @@ static int plan_git_layout(const policy *p, plan *pl, const char *const *env, co
         int r = gitlayout_policy(&g, p, p->writable_roots.n, &pl->nested.found, genv, err);
         for (size_t i = 0; r >= 0 && i < g.n; i++) {
                 const git_surface *s = &g.v[i];
+                struct stat rst;
                 if (!writable_inside(p, s->path) || plan_is_protected(pl, s->path) ||
                     plan_inside_protected(pl, s->path))
                         continue;
+                if (s->repo && p->git == GIT_COMMITS && lstat(s->path, &rst) == 0 && S_ISDIR(rst.st_mode))
+                        continue; /* sorted entry by entry: plan_git_commits */
                 for (size_t w = 0; w < p->writable_roots.n; w++)
                         if (path_is_below_or_equal(p->writable_roots.v[w], s->path)) {
                                 r = error_set(err, -EINVAL,
@@ -280,11 +397,14 @@ static int plan_git_layout(const policy *p, plan *pl, const char *const *env, co
                         r = plan_protect(pl, s->path, false, why, &seen) < 0 ? oom(err) : 0;
                 else
                         r = add_placeholder(pl, s->path, strrchr(s->path, '/') + 1, true,
-                                            below_any(s->path, &p->held_roots)) < 0 ||
+                                            below_any(s->path, &p->held_roots),
+                                            s->file ? GITDIR_HOLD_FILE_TEXT : NULL) < 0 ||
                                             protect_path(pl, s->path, false, why) < 0
                                     ? oom(err)
                                     : 0;
         }
+        if (r >= 0 && p->git == GIT_COMMITS)
+                r = plan_git_commits(p, pl, &g.repos, err);
         if (r >= 0 && g.n_files) {
                 const char *note = plan_strf(pl, "git's layout: %u files read (.git files, commondir, config and "
                                                  "included files) for the repositories protected here",
@@ -312,11 +432,12 @@ static int plan_protected_names(const policy *p, plan *pl, const char *const *en
                                                          strerror(errno));
                                 /* Missing: a placeholder directory holds the
                                  * place, so `mkdir`, `git init` fail. */
-                                if (add_placeholder(pl, path, name, true, held) < 0 || protect_path(pl, path, false, why) < 0)
+                                if (add_placeholder(pl, path, name, true, held, NULL) < 0 ||
+                                    protect_path(pl, path, false, why) < 0)
                                         return oom(err);
                                 continue;
                         }
-                        if (add_placeholder(pl, path, name, false, held) < 0)
+                        if (add_placeholder(pl, path, name, false, held, NULL) < 0)
                                 return oom(err);
                         int r = protect_existing(p, pl, path, name, &st, why, NULL, err);
                         if (r < 0)

@@ -328,6 +328,12 @@ int win_plan_build(const policy *p, const win_marker *setup, const char *setup_p
                               "implemented on Windows yet; use --network off or on");
                 goto fail;
         }
+        if (p->git == GIT_COMMITS && p->mode == MODE_WORKSPACE_WRITE) {
+                r = error_set(err, -EOPNOTSUPP,
+                              "--git commits is not implemented on Windows yet (docs/windows.md); use --git "
+                              "read-only");
+                goto fail;
+        }
         if ((r = choose_backend(p, setup, setup_problem, allow_advisory_network, pl, err)) < 0)
                 goto fail;
         if ((r = wpath_check_lexical(p->workspace, "workspace", err)) < 0 ||

@@ -26,6 +26,11 @@ static const char *const tmp_names[] = {
         [TMP_HOST] = "host",
 };
 
+static const char *const git_names[] = {
+        [GIT_READ_ONLY] = "read-only",
+        [GIT_COMMITS] = "commits",
+};
+
 static const char *const backend_names[] = {
         [BACKEND_AUTO] = "auto",
         [BACKEND_USERNS] = "userns",
@@ -92,6 +97,16 @@ int policy_tmp_from_string(const char *s, policy_tmp *ret) {
         if (i < 0)
                 return i;
         *ret = (policy_tmp)i;
+        return 0;
+}
+
+const char *policy_git_to_string(policy_git g) { return name_of(git_names, ELEMENTSOF(git_names), (unsigned)g); }
+
+int policy_git_from_string(const char *s, policy_git *ret) {
+        int i = index_of(git_names, ELEMENTSOF(git_names), s);
+        if (i < 0)
+                return -EINVAL;
+        *ret = (policy_git)i;
         return 0;
 }
 

@@ -30,6 +30,15 @@ typedef enum policy_tmp {
         TMP_HOST,
 } policy_tmp;
 
+/* What git may write in the repositories corral protects (issue 9,
+ * docs/design.md "Git in commits mode"): nothing (read-only), or what
+ * commits, branches and stashes need, every place git reads configuration
+ * or hooks from still read-only (commits). */
+typedef enum policy_git {
+        GIT_READ_ONLY,
+        GIT_COMMITS,
+} policy_git;
+
 typedef enum policy_backend {
         BACKEND_AUTO,
         BACKEND_USERNS,
@@ -88,6 +97,7 @@ typedef struct policy {
         policy_mode mode;
         policy_network network;
         policy_tmp tmp;
+        policy_git git;
         policy_backend backend;
 
         char *workspace;      /* absolute, canonical */
@@ -142,6 +152,8 @@ int policy_mode_from_string(const char *s, policy_mode *ret);
 const char *policy_network_to_string(policy_network n);
 int policy_network_from_string(const char *s, policy_network *ret);
 const char *policy_tmp_to_string(policy_tmp t);
+const char *policy_git_to_string(policy_git g);
+int policy_git_from_string(const char *s, policy_git *ret);
 int policy_tmp_from_string(const char *s, policy_tmp *ret);
 const char *policy_backend_to_string(policy_backend b);
 /* "memory", "pids", "cpu", "tmp" (the keys of [limits]); NULL out of range. */

@@ -227,6 +227,7 @@ static int check_narrowing(const config_layer *const layers[N_LAYERS], const cha
         policy_mode mode = FALLBACK_MODE;
         policy_network network = FALLBACK_NETWORK;
         policy_tmp tmp = FALLBACK_TMP;
+        policy_git git = GIT_READ_ONLY;
         uint64_t timeout = 0;
         unsigned protect_depth = 0;
         policy_limits limits = {{0}};
@@ -252,6 +253,8 @@ static int check_narrowing(const config_layer *const layers[N_LAYERS], const cha
                         network = l->network;
                 if (l->has_tmp)
                         tmp = l->tmp;
+                if (l->has_git)
+                        git = l->git;
                 if (l->has_timeout)
                         timeout = l->timeout_ms;
                 if (l->has_protect_depth)
@@ -271,6 +274,11 @@ static int check_narrowing(const config_layer *const layers[N_LAYERS], const cha
                 snprintf(what, sizeof(what), "tmp '%s' shares more than '%s'", policy_tmp_to_string(ws->tmp),
                          policy_tmp_to_string(tmp));
                 return refuse(err, ws, ws->line_tmp, "tmp", workspace, what);
+        }
+        if (ws->has_git && ws->git > git) { /* read-only < commits */
+                snprintf(what, sizeof(what), "git '%s' lets the command write more of the repositories than '%s'",
+                         policy_git_to_string(ws->git), policy_git_to_string(git));
+                return refuse(err, ws, ws->line_git, "git", workspace, what);
         }
         if (ws->has_timeout && timeout > 0 && (ws->timeout_ms == 0 || ws->timeout_ms > timeout)) {
                 if (ws->timeout_ms == 0)
@@ -517,6 +525,7 @@ static int resolve(const config_layer *const layers[N_LAYERS], const char *home,
         p->mode = FALLBACK_MODE;
         p->network = FALLBACK_NETWORK;
         p->tmp = FALLBACK_TMP;
+        p->git = GIT_READ_ONLY;
         p->backend = BACKEND_AUTO;
         for (int k = 0; k < N_CACHES; k++)
                 p->caches[k] = CACHE_READ_THROUGH;
@@ -532,6 +541,8 @@ static int resolve(const config_layer *const layers[N_LAYERS], const char *home,
                         p->tmp = l->tmp;
                         tmp_from = l;
                 }
+                if (l->has_git)
+                        p->git = l->git;
                 if (l->has_timeout)
                         p->timeout_ms = l->timeout_ms;
                 if (l->has_protect_depth)

@@ -43,6 +43,7 @@ int request_encode(const policy *p, uint32_t identity, char *const *env, char *c
         put_u32(&o, (uint32_t)p->mode);
         put_u32(&o, (uint32_t)p->network);
         put_u32(&o, (uint32_t)p->tmp);
+        put_u32(&o, (uint32_t)p->git);
         put_u32(&o, (uint32_t)p->timeout_ms);
         put_u32(&o, (uint32_t)(p->timeout_ms >> 32));
         put_u32(&o, p->protect_depth);
@@ -202,6 +203,8 @@ int request_decode_body(const char *buf, size_t len, request_body *b, char *what
                 return fail(what, what_len, "network");
         if (get_u32(&i, &b->tmp) < 0 || b->tmp > TMP_HOST)
                 return fail(what, what_len, "tmp");
+        if (get_u32(&i, &b->git) < 0 || b->git > GIT_COMMITS)
+                return fail(what, what_len, "git");
         if (get_u32(&i, &lo) < 0 || get_u32(&i, &hi) < 0)
                 return fail(what, what_len, "timeout");
         b->timeout_ms = (uint64_t)hi << 32 | lo;

@@ -12,7 +12,7 @@
  *     u32 n, n x str              writable roots (n <= REQUEST_MAX_ROOTS)
  *     u32 body_len                <= REQUEST_MAX_BODY
  *   body (read after switching to the sandbox user)
- *     u32 mode, u32 network, u32 tmp, u32 timeout_ms_lo, u32 timeout_ms_hi,
+ *     u32 mode, u32 network, u32 tmp, u32 git (version 4), u32 timeout_ms_lo, u32 timeout_ms_hi,
  *     u32 protect_depth           <= PROTECT_DEPTH_MAX
  *     4 x (u32 lo, u32 hi)        limits: memory, pids, cpu, tmp (0 = none; version 3)
  *     str cwd
@@ -33,7 +33,7 @@
 #include "policy/policy.h"
 
 #define REQUEST_MAGIC "CRQ1"
-#define REQUEST_VERSION 3u /* 3: resource limits in the body */
+#define REQUEST_VERSION 4u /* 3: resource limits in the body; 4: the git mode */
 #define REQUEST_MAX_ROOTS 32u
 #define REQUEST_MAX_STR 4096u
 #define REQUEST_MAX_LIST 4096u
@@ -50,7 +50,7 @@ typedef struct request_head {
 } request_head;
 
 typedef struct request_body {
-        uint32_t mode, network, tmp;
+        uint32_t mode, network, tmp, git;
         uint64_t timeout_ms;
         uint32_t protect_depth;
         policy_limits limits;

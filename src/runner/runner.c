@@ -541,7 +541,7 @@ int main(int argc, char **argv) {
         if ((b.network == NETWORK_ON) != (h.identity == IDENTITY_ONLINE) && b.mode != MODE_FULL_ACCESS)
                 refuse("malformed request: the identity does not match the network mode");
 
-        policy p = {.mode = b.mode, .network = b.network, .tmp = b.tmp, .backend = BACKEND_USERS,
+        policy p = {.mode = b.mode, .network = b.network, .tmp = b.tmp, .git = b.git, .backend = BACKEND_USERS,
                     .timeout_ms = b.timeout_ms, .limits = b.limits};
         p.workspace = h.workspace;
         p.cwd = b.cwd;

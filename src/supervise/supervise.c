@@ -24,6 +24,7 @@
 #include "apply/syscalls.h"
 #include "common/timing.h"
 #include "supervise/denials.h"
+#include "supervise/gitcheck.h"
 #include "supervise/relay.h"
 
 static const int forwarded[] = {FORWARDED_SIGNALS};
@@ -527,6 +528,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         if (dn->fatal && r == 0)
                 r = error_set(err, -EAGAIN, "denial reports: %s; the sandbox was stopped", dn->unavailable);
         report_nested(pl);
+        gitcheck_after_run(pl);
         if (!dn->running)
                 denials_print(dn, verbose);
 out:

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT
+ * What is at the top of a gitdir, entry by entry, for --git commits (issue 9;
+ * the reasons are in docs/design.md, "Git in commits mode"): what git writes
+ * for commits, branches, tags, stashes, merges and gc stays writable; every
+ * place git reads configuration from or runs something from is protected,
+ * existing or missing; the state from which a later git command outside
+ * could run something (a rebase's todo) is checked after the run. An entry
+ * the table does not know is protected when it exists: git may read it.
+ * Portable: the Windows backend denies writes on the same set. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum gitdir_rule {
+        GITDIR_PROTECTED, /* read-only, existing or (see hold) missing */
+        GITDIR_WRITABLE,  /* git's own state: objects, refs, the index, ... */
+        GITDIR_CHECKED,   /* writable, and checked after the run (gitcheck) */
+} gitdir_rule;
+
+typedef enum gitdir_hold {
+        HOLD_NONE,     /* missing: nothing to hold (git does not look for it where it is missing) */
+        HOLD_DIR,      /* missing: an empty directory holds the place */
+        HOLD_FILE,     /* missing: an empty file holds the place (git reads it as empty) */
+        HOLD_COMMONDIR, /* missing: a file naming "." holds the place (git: the common dir is the gitdir) */
+} gitdir_hold;
+
+/* The contents of a placeholder file of each kind (HOLD_FILE, HOLD_COMMONDIR). */
+#define GITDIR_HOLD_FILE_TEXT ""
+#define GITDIR_HOLD_COMMONDIR_TEXT ".\n"
+
+typedef struct gitdir_entry {
+        const char *name; /* "x": that name; "x*": names starting with x; "*x": names ending with x */
+        gitdir_rule rule;
+        gitdir_hold hold;
+        const char *why;
+} gitdir_entry;
+
+extern const gitdir_entry gitdir_entries[];
+extern const size_t gitdir_n_entries;
+
+/* The entry a name at the top of a gitdir falls under; NULL when the table
+ * does not know it (then: protected if it exists, never held). */
+const gitdir_entry *gitdir_classify(const char *name);

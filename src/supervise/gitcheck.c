@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT
+ * The check after a --git commits run (gitcheck.h). */
+#include "supervise/gitcheck.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/macro.h"
+#include "common/path.h"
+#include "common/readfile.h"
+
+#define TODO_MAX (8u << 20)
+#define SCAN_DEPTH_MAX 16
+#define SCAN_ENTRIES_MAX 200000
+
+/* The commands of a rebase todo list that git replays without running
+ * anything of the list's own (git's sequencer.c, todo_command_info). */
+static const char *const replayed[] = {
+        "pick",  "p", "reword", "r", "edit",  "e", "squash", "s", "fixup",      "f", "drop",
+        "d",     "label", "l", "reset", "t", "merge",  "m", "break", "b", "update-ref", "u", "noop",
+};
+
+static bool ts_before(const struct timespec *a, const struct timespec *b) {
+        return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Whether the run made or changed the file at path (it was st before). */
+static bool changed(const char *path, const struct stat *before, struct stat *now) {
+        if (lstat(path, now) < 0)
+                return false;
+        return before->st_ino == 0 || now->st_ino != before->st_ino || now->st_dev != before->st_dev ||
+               now->st_ctim.tv_sec != before->st_ctim.tv_sec || now->st_ctim.tv_nsec != before->st_ctim.tv_nsec;
+}
+
+/* The first line of text that git would run, or NULL. A line is a comment
+ * when it starts with '#' (git's default comment character; a line starting
+ * with another one counts as a command, and is refused). */
+static const char *unsafe_line(const char *text, size_t len, size_t *line_len) {
+        const char *p = text, *end = text + len;
+        while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                const char *eol = nl ? nl : end;
+                const char *w = p;
+                while (w < eol && (*w == ' ' || *w == '\t' || *w == '\r'))
+                        w++;
+                if (w < eol && *w != '#') {
+                        const char *we = w;
+                        while (we < eol && *we != ' ' && *we != '\t' && *we != '\r')
+                                we++;
+                        bool ok = false;
+                        for (size_t i = 0; i < ELEMENTSOF(replayed) && !ok; i++)
+                                ok = strlen(replayed[i]) == (size_t)(we - w) && memcmp(replayed[i], w, (size_t)(we - w)) == 0;
+                        if (!ok) {
+                                *line_len = (size_t)(eol - p);
+                                return p;
+                        }
+                }
+                p = nl ? nl + 1 : end;
+        }
+        return NULL;
+}
+
+/* Renames the state directory dir of repo aside and says why. */
+static void set_aside(const char *repo, const char *dir, const char *why) {
+        _cleanup_free_ char *from = path_join(repo, dir);
+        char *to = NULL;
+        if (!from || asprintf(&to, "%s.corral-refused-%lld", from, (long long)time(NULL)) < 0) {
+                fprintf(stderr, "corral: warning: out of memory while checking %s\n", repo);
+                return;
+        }
+        if (rename(from, to) == 0)
+                fprintf(stderr,
+                        "corral: the command left %s with %s; a git command outside the sandbox (git rebase "
+                        "--continue, git am --continue) would run it. It was set aside as %s, which git does not "
+                        "read; HEAD is where the command left it (ORIG_HEAD: where the rebase started)\n",
+                        from, why, to);
+        else
+                fprintf(stderr,
+                        "corral: WARNING: the command left %s with %s, and corral could not set it aside (%s): do "
+                        "not run git rebase --continue or git am --continue there; run git rebase --abort\n",
+                        from, why, strerror(errno));
+        free(to);
+}
+
+static void check_rebase(const plan_git_repo *gr) {
+        struct stat now;
+        _cleanup_free_ char *todo = path_join(gr->path, "rebase-merge/git-rebase-todo");
+        if (todo && changed(todo, &gr->todo, &now)) {
+                char *text = NULL;
+                size_t len = 0, ll = 0;
+                int r = readfile_small(todo, TODO_MAX, 0, &text, &len, NULL);
+                const char *bad = r == 0 ? unsafe_line(text, len, &ll) : NULL;
+                char why[256];
+                if (r < 0)
+                        snprintf(why, sizeof(why), "a todo list corral cannot read (%s)", strerror(-r));
+                else if (bad)
+                        snprintf(why, sizeof(why), "a todo list that runs commands (\"%.*s\")", (int)(ll > 80 ? 80 : ll),
+                                 bad);
+                free(text);
+                if (r < 0 || bad)
+                        set_aside(gr->path, "rebase-merge", why);
+        }
+        _cleanup_free_ char *opt = path_join(gr->path, "rebase-apply/apply-opt");
+        if (opt && changed(opt, &gr->apply_opt, &now)) {
+                char *text = NULL;
+                size_t len = 0;
+                int r = readfile_small(opt, TODO_MAX, 0, &text, &len, NULL);
+                bool bad = r < 0 || memmem(text, len, "unsafe-paths", 12) != NULL;
+                free(text);
+                if (bad)
+                        set_aside(gr->path, "rebase-apply",
+                                  r < 0 ? "an apply-opt corral cannot read"
+                                        : "an apply-opt that lets git apply write outside the worktree (--unsafe-paths)");
+        }
+}
+
+/* Removes what is neither a regular file nor a directory and was made
+ * during the run, in dir and (depth > 0) below it. */
+static void scan_special(const plan *pl, const char *dir, int depth, unsigned *budget) {
+        DIR *d = opendir(dir);
+        if (!d)
+                return;
+        struct dirent *e;
+        while ((e = readdir(d)) && *budget > 0) {
+                (*budget)--;
+                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                        continue;
+                _cleanup_free_ char *path = path_join(dir, e->d_name);
+                struct stat st;
+                if (!path || lstat(path, &st) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode)) {
+                        if (depth > 0)
+                                scan_special(pl, path, depth - 1, budget);
+                        continue;
+                }
+                if (S_ISREG(st.st_mode) || ts_before(&st.st_ctim, &pl->planned_at))
+                        continue;
+                if (unlink(path) == 0)
+                        fprintf(stderr,
+                                "corral: removed %s, %s the command made in a gitdir: git never makes one there, "
+                                "and git outside the sandbox would write through it\n",
+                                path, readfile_type_name(st.st_mode));
+                else
+                        fprintf(stderr, "corral: WARNING: %s is %s the command made in a gitdir, and corral could "
+                                        "not remove it (%s): remove it before running git there\n",
+                                path, readfile_type_name(st.st_mode), strerror(errno));
+        }
+        closedir(d);
+}
+
+void gitcheck_after_run(const plan *pl) {
+        for (size_t i = 0; i < pl->n_git_repos; i++) {
+                const plan_git_repo *gr = &pl->git_repos[i];
+                check_rebase(gr);
+                unsigned budget = SCAN_ENTRIES_MAX;
+                scan_special(pl, gr->path, 0, &budget);
+                static const char *const deep[] = {"refs", "logs", "objects"};
+                for (size_t k = 0; k < ELEMENTSOF(deep); k++) {
+                        _cleanup_free_ char *sub = path_join(gr->path, deep[k]);
+                        if (sub)
+                                scan_special(pl, sub, strcmp(deep[k], "objects") == 0 ? 0 : SCAN_DEPTH_MAX, &budget);
+                }
+        }
+}

@@ -1,0 +1,340 @@
+#!/usr/bin/env bats
+# --git commits (issue 9): git's everyday work inside the sandbox, each result
+# checked from outside by the developer's own git (log, fsck); and the
+# attacks on what git reads configuration from or runs, each checked by
+# running the developer's git afterwards and asserting that nothing ran. The
+# controls show that each attack works without corral.
+
+load helpers
+
+setup() {
+	common_setup
+	command -v git > /dev/null || skip "git is not installed"
+	MARK=$OUT/ran-$TOKEN
+	OTHER=$T/other
+	mkdir -p "$OTHER"
+	export MARK OTHER
+	export GIT_CONFIG_NOSYSTEM=1
+	# The developer's identity, also for git inside (HOME is the fake home)
+	printf '[user]\n\temail = dev@example.invalid\n\tname = dev\n[init]\n\tdefaultBranch = main\n[protocol "file"]\n\tallow = always\n' \
+		> "$FAKEHOME/.gitconfig"
+	new_repo "$WS"
+}
+teardown() { common_teardown; }
+
+dev_git() { git -C "$1" "${@:2}"; }
+
+new_repo() {
+	git init -q "$1"
+	printf 'one\n' > "$1/f.txt"
+	dev_git "$1" add f.txt
+	dev_git "$1" commit -q -m init
+}
+
+# A script that leaves $MARK behind when it runs.
+hook_text() { printf '#!/bin/sh\necho "$0 $*" >> %q\nexit 0\n' "$MARK"; }
+
+# gc SCRIPT: bash SCRIPT in the sandbox with --git commits (more options
+# before it), with MARK, WS, OTHER, H and hook_text.
+gc() {
+	local script=${!#}
+	local opts=("${@:1:$#-1}")
+	corral run --git commits "${opts[@]}" -- env MARK="$MARK" WS="$WS" OTHER="$OTHER" H="$HELPERS" HOME="$HOME" \
+		bash -c "hook_text() { printf '#!/bin/sh\\necho \"\$0 \$*\" >> %q\\nexit 0\\n' \"\$MARK\"; }
+$SB_PRELUDE
+$script
+echo SB-END"
+}
+
+# The same script without corral (the controls).
+plain() {
+	(cd "$WS" && env MARK="$MARK" WS="$WS" OTHER="$OTHER" H="$HELPERS" bash -c "hook_text() { printf '#!/bin/sh\\necho \"\$0 \$*\" >> %q\\nexit 0\\n' \"\$MARK\"; }
+$1") 2>&1
+}
+
+# After the run the developer works in REPO (default $WS): commit, status,
+# diff, a fetch from itself, a rebase --continue if one is in progress.
+dev_works() {
+	local repo=${1:-$WS}
+	dev_git "$repo" commit -q --allow-empty -m after > /dev/null 2>&1 || true
+	dev_git "$repo" status > /dev/null 2>&1 || true
+	dev_git "$repo" diff HEAD~1 > /dev/null 2>&1 || true
+	dev_git "$repo" fetch -q "$repo" > /dev/null 2>&1 || true
+	dev_git "$repo" rebase --continue > /dev/null 2>&1 || true
+	dev_git "$repo" am --continue > /dev/null 2>&1 || true
+}
+
+assert_nothing_ran() {
+	dev_works "$@"
+	[ ! -e "$MARK" ] || fail "something the command planted ran outside the sandbox: $(cat "$MARK")"
+}
+
+assert_it_ran() {
+	dev_works "$@"
+	[ -e "$MARK" ] || fail "control: the developer's git did not run what was planted (the attack test proves nothing)"
+}
+
+# What corral adds for a run must be gone after it (git init makes
+# branches/ itself; remotes/ only old gits).
+assert_gitdir_clean() {
+	local g=${1:-$WS/.git} n
+	for n in commondir config.worktree remotes; do
+		[ ! -e "$g/$n" ] || fail "corral's placeholder $g/$n is still there after the run"
+	done
+}
+
+assert_fsck() {
+	dev_git "${1:-$WS}" fsck --strict --no-progress > "$T/fsck" 2>&1 || { cat "$T/fsck" >&2; fail "git fsck failed in ${1:-$WS}"; }
+}
+
+@test "commits: commit, amend, branch, tag, stash, merges, cherry-pick, reset, checkout and gc work; git outside sees them" {
+	run gc 'set -e
+		echo two >> f.txt; git commit -qam two
+		echo three >> f.txt; git commit -q --amend -am two-amended
+		git branch topic; git tag v1; git tag -a -m annotated v1a
+		echo stash >> f.txt; git stash push -q; git stash list | grep -q stash@; git stash pop -q; git checkout -q -- f.txt
+		git checkout -q -b side; echo side > side.txt; git add side.txt; git commit -qm side
+		git checkout -q main; git merge -q --ff-only topic
+		echo main > main.txt; git add main.txt; git commit -qm main
+		git merge -q --no-edit side
+		git checkout -q -b pickme v1; echo pick > pick.txt; git add pick.txt; git commit -qm pick; git checkout -q main
+		git cherry-pick pickme > /dev/null
+		git reset -q --hard HEAD; git reset -q --soft HEAD~1; git commit -qm again
+		git checkout -q side; git checkout -q main
+		git gc -q
+		git log --oneline | wc -l'
+	assert_success
+	assert_output_has SB-END
+	[ "$(dev_git "$WS" log --format=%s -1)" = again ]
+	dev_git "$WS" log --format=%s | grep -qx two-amended || fail "the amended commit is not in the log"
+	dev_git "$WS" log --format=%s | grep -qx "Merge branch 'side'" || fail "the merge commit is missing"
+	local ref
+	for ref in topic v1 v1a side pickme; do
+		dev_git "$WS" rev-parse -q --verify "$ref" > /dev/null || fail "the branch or tag $ref is missing"
+	done
+	[ -n "$(ls "$WS/.git/objects/pack/"*.pack 2> /dev/null)" ] || fail "git gc made no pack"
+	assert_fsck
+	assert_gitdir_clean
+	[ -z "$(dev_git "$WS" status --porcelain -uno)" ] || fail "the worktree is not clean: $(dev_git "$WS" status --porcelain -uno)"
+}
+
+@test "commits: in a linked worktree (its gitdir in the common dir of a repository in another writable root)" {
+	dev_git "$WS" worktree add -q "$OTHER/wt" -b wt
+	(cd "$OTHER/wt" && run gc -w "$WS" 'set -e; echo wt >> f.txt; git commit -qam in-worktree; git branch wt2; git stash list; echo ok'
+		[ "$status" -eq 0 ] || { echo "$output" >&2; exit 1; }
+		[[ "$output" == *SB-END* ]] || { echo "$output" >&2; exit 1; })
+	[ "$(dev_git "$OTHER/wt" log --format=%s -1)" = in-worktree ]
+	dev_git "$WS" rev-parse -q --verify wt2 > /dev/null
+	assert_fsck
+	assert_gitdir_clean
+	[ ! -e "$WS/.git/worktrees/wt/config.worktree" ] || fail "a placeholder was left in the worktree's gitdir"
+}
+
+@test "commits: in a submodule and its superproject" {
+	new_repo "$OTHER/lib"
+	dev_git "$WS" submodule -q add "$OTHER/lib" lib
+	dev_git "$WS" commit -qm "add lib"
+	run gc 'set -e
+		cd lib; echo x >> f.txt; git commit -qam in-sub; cd ..
+		git add lib; git commit -qm bump; echo ok'
+	assert_success
+	assert_output_has SB-END
+	[ "$(dev_git "$WS/lib" log --format=%s -1)" = in-sub ]
+	[ "$(dev_git "$WS" log --format=%s -1)" = bump ]
+	assert_fsck
+	assert_fsck "$WS/lib"
+	assert_gitdir_clean "$WS/.git/modules/lib"
+}
+
+@test "commits attack: hooks written, created, moved in, exchanged or replaced with their directory; git outside runs none" {
+	hook_text > "$OTHER/hook"
+	chmod +x "$OTHER/hook"
+	printf '#!/bin/sh\nexit 0\n' > "$WS/.git/hooks/post-commit"
+	chmod +x "$WS/.git/hooks/post-commit"
+	run gc 'cp "$OTHER/hook" h; hook_text > h; chmod +x h
+		must_fail "hook_text > .git/hooks/post-commit"
+		must_fail "cp h .git/hooks/pre-commit"
+		must_fail "mv h .git/hooks/post-checkout"
+		must_fail "ln h .git/hooks/post-merge"
+		must_fail "ln -s ../../h .git/hooks/post-rewrite"
+		must_fail "rm .git/hooks/post-commit"
+		must_fail "\$H/rename_exchange h .git/hooks/post-commit"
+		must_fail "mv .git/hooks .git/hooks.old"
+		must_fail "rm -rf .git/hooks"
+		must_fail "mv .git .git.old"
+		must_fail "\$H/rename_exchange .git h"
+		mkdir -p hk; cp h hk/post-commit
+		must_fail "\$H/rename_exchange hk .git/hooks"'
+	refute_output_has ESCAPE
+	assert_output_has SB-END
+	assert_nothing_ran
+}
+
+@test "control: a hook written into .git/hooks runs in the developer's git" {
+	plain 'hook_text > .git/hooks/post-commit; chmod +x .git/hooks/post-commit'
+	assert_it_ran
+}
+
+@test "commits attack: git config and the config file (fsmonitor, sshCommand, diff.external, filter, alias, include) stay read-only" {
+	run gc 'hook_text > x.sh; chmod +x x.sh
+		must_fail "git config core.fsmonitor \$PWD/x.sh"
+		must_fail "git config core.sshCommand \$PWD/x.sh"
+		must_fail "git config diff.external \$PWD/x.sh"
+		must_fail "git config filter.f.clean \$PWD/x.sh"
+		must_fail "git config alias.st \"!\$PWD/x.sh\""
+		must_fail "git config include.path \$PWD/inc"
+		must_fail "echo \"[core] fsmonitor = \$PWD/x.sh\" >> .git/config"
+		must_fail "cp .git/config c; echo \"[core] fsmonitor = \$PWD/x.sh\" >> c; mv c .git/config"
+		must_fail "\$H/rename_exchange x.sh .git/config"
+		must_fail "printf \"[core]\\n\\tfsmonitor = \$PWD/x.sh\\n\" > .git/config.worktree"
+		must_fail "echo \"\$OTHER\" > .git/commondir"
+		must_fail "echo \"*.txt filter=f\" > .git/info/attributes"
+		must_fail "mkdir .git/remotes/x"'
+	refute_output_has ESCAPE
+	assert_output_has SB-END
+	# the developer turns on per-worktree config after the run
+	dev_git "$WS" config extensions.worktreeConfig true
+	assert_nothing_ran
+	assert_gitdir_clean
+}
+
+@test "control: core.fsmonitor in config.worktree runs once extensions.worktreeConfig is on; a commondir elsewhere takes its config" {
+	plain 'hook_text > x.sh; chmod +x x.sh; printf "[core]\n\tfsmonitor = $PWD/x.sh\n" > .git/config.worktree'
+	dev_git "$WS" config extensions.worktreeConfig true
+	assert_it_ran
+	rm -f "$MARK" "$WS/.git/config.worktree"
+	dev_git "$WS" config --unset extensions.worktreeConfig
+	cp -r "$WS/.git" "$OTHER/common"
+	git -C "$OTHER/common" config core.fsmonitor "$WS/x.sh"
+	plain 'echo "$OTHER/common" > .git/commondir'
+	assert_it_ran
+}
+
+@test "commits attack: a rebase todo with exec is set aside after the run; a plain rebase stopped on a conflict is kept" {
+	dev_git "$WS" commit -q --allow-empty -m second
+	run gc 'hook_text > x.sh; chmod +x x.sh
+		GIT_SEQUENCE_EDITOR="sed -i 1ibreak" git rebase -q -i HEAD~1 2>/dev/null
+		[ -d .git/rebase-merge ] && echo STOPPED
+		echo "exec $PWD/x.sh" > t; cat .git/rebase-merge/git-rebase-todo >> t; cp t .git/rebase-merge/git-rebase-todo'
+	assert_output_has STOPPED
+	assert_output_has "set aside"
+	[ ! -e "$WS/.git/rebase-merge" ] || fail "the rebase state with an exec line is still there"
+	ls -d "$WS"/.git/rebase-merge.corral-refused-* > /dev/null || fail "the rebase state was not kept aside"
+	assert_nothing_ran
+	# A conflict stops a rebase: its state stays for the next run to continue
+	rm -rf "$WS"/.git/rebase-merge.corral-refused-*
+	dev_git "$WS" checkout -q -f main
+	printf 'main\n' > "$WS/f.txt"
+	dev_git "$WS" commit -qam main-change
+	dev_git "$WS" checkout -q -b other main~1
+	printf 'other\n' > "$WS/f.txt"
+	dev_git "$WS" commit -qam other
+	run gc 'git rebase main > /dev/null 2>&1; [ -d .git/rebase-merge ] && echo CONFLICT'
+	assert_output_has CONFLICT
+	refute_output_has "set aside"
+	run gc 'printf "resolved\n" > f.txt; git add f.txt; GIT_EDITOR=true git rebase --continue > /dev/null 2>&1 && echo DONE'
+	assert_output_has DONE
+	[ "$(dev_git "$WS" log --format=%s -1)" = other ]
+	assert_fsck
+}
+
+@test "control: an exec line in a rebase todo runs on the developer's git rebase --continue" {
+	dev_git "$WS" commit -q --allow-empty -m second
+	plain 'hook_text > x.sh; chmod +x x.sh
+		GIT_SEQUENCE_EDITOR="sed -i 1ibreak" git rebase -q -i HEAD~1 2>/dev/null
+		echo "exec $PWD/x.sh" > t; cat .git/rebase-merge/git-rebase-todo >> t; cp t .git/rebase-merge/git-rebase-todo'
+	assert_it_ran
+}
+
+@test "commits attack: a submodule's config and hooks stay read-only; its gitdir cannot be replaced" {
+	new_repo "$OTHER/lib"
+	dev_git "$WS" submodule -q add "$OTHER/lib" lib
+	dev_git "$WS" commit -qm "add lib"
+	run gc 'hook_text > x.sh; chmod +x x.sh
+		must_fail "hook_text > .git/modules/lib/hooks/post-commit"
+		must_fail "git -C lib config core.fsmonitor \$PWD/x.sh"
+		must_fail "echo \"[core] fsmonitor = \$PWD/x.sh\" >> .git/modules/lib/config"
+		must_fail "echo /tmp > .git/modules/lib/commondir"
+		must_fail "mv .git/modules/lib .git/modules/old"
+		must_fail "mv .git/modules .git/modules.old"'
+	refute_output_has ESCAPE
+	assert_output_has SB-END
+	assert_nothing_ran "$WS/lib"
+	assert_nothing_ran
+	assert_gitdir_clean "$WS/.git/modules/lib"
+}
+
+@test "commits attack: core.hooksPath targets (husky) stay read-only" {
+	mkdir -p "$WS/.husky/_"
+	printf '#!/bin/sh\nexit 0\n' > "$WS/.husky/pre-commit"
+	chmod +x "$WS/.husky/pre-commit"
+	dev_git "$WS" config core.hooksPath .husky/_
+	run gc 'must_fail "hook_text > .husky/pre-commit"
+		must_fail "hook_text > .husky/_/post-commit"
+		must_fail "mv .husky .husky.old"'
+	refute_output_has ESCAPE
+	assert_output_has SB-END
+	assert_nothing_ran
+}
+
+@test "commits attack: links planted in the gitdir's writable part are removed after the run; git outside writes through none" {
+	cp "$WS/.git/config" "$T/config.before"
+	printf '#!/bin/sh\nexit 0\n' > "$WS/.git/hooks/pre-commit"
+	chmod +x "$WS/.git/hooks/pre-commit"
+	cp "$WS/.git/hooks/pre-commit" "$T/hook.before"
+	run gc 'rm -f .git/COMMIT_EDITMSG .git/logs/HEAD
+		ln -s hooks/pre-commit .git/COMMIT_EDITMSG
+		ln -s ../config .git/logs/HEAD
+		ln -s ../../config .git/refs/heads/evil
+		mkfifo .git/FETCH_HEAD 2>/dev/null
+		must_fail "ln .git/config .git/objects/cfg"
+		must_fail "ln f.txt .git/hardlink"
+		ls -la .git | grep -c -- "->"'
+	assert_output_has SB-END
+	refute_output_has ESCAPE
+	assert_output_has "removed $WS/.git/COMMIT_EDITMSG"
+	assert_output_has "removed $WS/.git/logs/HEAD"
+	assert_output_has "removed $WS/.git/refs/heads/evil"
+	[ -z "$(find "$WS/.git" -type l -o -type p)" ] || fail "links or FIFOs left in the gitdir: $(find "$WS/.git" -type l -o -type p)"
+	dev_works
+	cmp -s "$T/config.before" "$WS/.git/config" || fail "the developer's git wrote into .git/config through a planted link"
+	cmp -s "$T/hook.before" "$WS/.git/hooks/pre-commit" || fail "the developer's git wrote into a hook through a planted link"
+}
+
+@test "control: a planted .git/logs/HEAD link makes the developer's commit write into .git/config" {
+	cp "$WS/.git/config" "$T/config.before"
+	plain 'rm -f .git/logs/HEAD; ln -s ../config .git/logs/HEAD'
+	dev_works
+	! cmp -s "$T/config.before" "$WS/.git/config" || fail "control: git did not write through the link"
+}
+
+@test "commits: an untrusted .corral.toml may keep git read-only but not ask for commits; the user config may trust it" {
+	printf 'git = "commits"\n' > "$WS/.corral.toml"
+	run corral run -- true
+	assert_status 125
+	assert_output_has "key 'git'"
+	printf 'git = "read-only"\n' > "$WS/.corral.toml"
+	printf 'git = "commits"\n' > "$FAKEHOME/.config/corral/config.toml"
+	run corral run -- sh -c 'echo x >> f.txt; git commit -qam x 2>&1 || echo REFUSED'
+	assert_output_has REFUSED
+	printf 'git = "commits"\n' > "$WS/.corral.toml"
+	printf '[workspaces."%s"]\ntrust = true\n' "$WS" > "$FAKEHOME/.config/corral/config.toml"
+	run corral run -- sh -c 'echo x >> f.txt; git commit -qam trusted && echo COMMITTED'
+	assert_output_has COMMITTED
+	run corral run --git nonsense -- true
+	assert_status 125
+	assert_output_has "unknown git mode 'nonsense'"
+}
+
+@test "commits: the default stays read-only; explain shows each repository's writable and read-only parts" {
+	run corral run -- sh -c 'echo x >> f.txt; git commit -qam x 2>&1 || echo REFUSED'
+	assert_output_has REFUSED
+	[ "$(dev_git "$WS" log --format=%s -1)" = init ]
+	run corral explain --git commits
+	assert_success
+	assert_output_has "git repository $WS/.git (--git commits)"
+	assert_output_has "read-only: "
+	[[ "$output" == *"read-only:"*hooks* ]] || fail "explain does not list hooks as read-only"
+	run corral explain --json --git commits
+	assert_output_has '"git":"commits"'
+}
