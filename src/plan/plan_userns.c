@@ -358,6 +358,35 @@ static int plan_git_commits(const policy *p, plan *pl, const strv *repos, corral
         return 0;
 }
 
+/* For corral-runner (a root in policy.held_roots): the developer's corral
+ * planned the same layout before it made its placeholders, so where the
+ * first missing component of a path git uses was a directory (conf.d of
+ * conf.d/other.inc) that directory is now its placeholder, empty, and the
+ * first missing component seen here is one level deeper, which nobody
+ * holds. Returns that parent, to protect as the existing placeholder it is,
+ * when it is an empty directory below the top of a held root (else NULL:
+ * the held placeholder at path is checked, and its absence refuses the
+ * run). Protecting it covers path whoever made it: never less protection. */
+static char *held_placeholder_above(const policy *p, const char *path, struct stat *st) {
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *parent = slash && slash != path ? strndup(path, (size_t)(slash - path)) : NULL;
+        if (!parent || !below_any(parent, &p->held_roots) || strv_contains(&p->held_roots, parent) ||
+            strv_contains(&p->writable_roots, parent))
+                return NULL;
+        int fd = open(parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        DIR *d = fd < 0 ? NULL : fdopendir(fd);
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return NULL;
+        }
+        bool empty = fstat(dirfd(d), st) == 0;
+        for (struct dirent *e; empty && (e = readdir(d));)
+                empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+        closedir(d);
+        return empty ? TAKE_PTR(parent) : NULL;
+}
+
 /* Git's layout (plan/gitlayout.h): every place git reads configuration
  * from or runs hooks from, for every repository protected here, is
  * protected when a writable root holds it: existing ones read-only, a
@@ -387,6 +416,7 @@ static int plan_git_layout(const policy *p, plan *pl, const char *const *env, co
                         break;
                 const char *why = plan_strf(pl, "git: %s", s->why);
                 struct stat st;
+                char *above = NULL;
                 bool exists = lstat(s->path, &st) == 0;
                 nested_id seen = {exists ? st.st_dev : 0, exists ? st.st_ino : 0};
                 if (!why)
@@ -395,7 +425,12 @@ static int plan_git_layout(const policy *p, plan *pl, const char *const *env, co
                         r = exists && plan_protect(pl, s->path, true, why, &seen) < 0 ? oom(err) : 0;
                 else if (exists)
                         r = plan_protect(pl, s->path, false, why, &seen) < 0 ? oom(err) : 0;
-                else
+                else if ((above = held_placeholder_above(p, s->path, &st)) != NULL) {
+                        seen = (nested_id){st.st_dev, st.st_ino};
+                        r = plan_is_protected(pl, above) || plan_protect(pl, above, false, why, &seen) >= 0 ? 0
+                                                                                                          : oom(err);
+                        free(above);
+                } else
                         r = add_placeholder(pl, s->path, strrchr(s->path, '/') + 1, true,
                                             below_any(s->path, &p->held_roots),
                                             s->file ? GITDIR_HOLD_FILE_TEXT : NULL) < 0 ||

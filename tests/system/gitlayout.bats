@@ -156,10 +156,9 @@ true'
 # --- include.path, includeIf ------------------------------------------------
 
 @test "include: an included config file in the workspace stays read-only, and a missing one cannot be created" {
-	# Known gap, failing closed: the runner plans the missing include's
-	# placeholder at the file, the developer's corral made it at its first
-	# missing directory, so the run is refused with 125 (not run unprotected).
-	[ "${CORRAL_BACKEND:-}" != users ] || skip "users backend: a run whose git layout needs a placeholder below a missing directory is refused (125); known gap"
+	# The missing include's first missing component is the directory conf.d:
+	# its placeholder (made by the developer's corral on the users backend)
+	# must be what the runner protects too, or the run is refused (125).
 	new_repo "$WS"
 	printf '[user]\n\tname = dev\n' > "$WS/shared.gitconfig"
 	printf '[include]\n\tpath = ../shared.gitconfig\n[includeIf "onbranch:other"]\n\tpath = ../conf.d/other.inc\n' \

@@ -648,6 +648,58 @@ static void test_no_pin_inside_protected(void **state) {
         free(dotgit), free(mods), free(gitdir), free(m), free(gitfile);
 }
 
+static bool has_placeholder(const plan *pl, const char *path) {
+        for (size_t i = 0; i < pl->n_placeholders; i++)
+                if (strcmp(pl->placeholders[i].path, path) == 0)
+                        return true;
+        return false;
+}
+
+/* Regression (users backend): for a missing include conf.d/other.inc the
+ * developer's corral made its placeholder at conf.d, the first missing
+ * component; the runner, planning after it, saw conf.d and wanted one at
+ * conf.d/other.inc, which nobody held, and refused every such run (125).
+ * The runner now protects the empty conf.d; a non-empty one is no
+ * placeholder (the held check refuses); without held roots nothing changes. */
+static void test_held_git_placeholder_is_the_first_missing(void **state) {
+        (void)state;
+        _cleanup_free_ char *dotgit = at(ws, ".git"), *config = at(ws, ".git/config"), *confd = at(ws, "conf.d"),
+                            *inc = at(ws, "conf.d/other.inc"), *other = at(ws, "conf.d/x");
+        assert_int_equal(mkdir(dotgit, 0755), 0);
+        FILE *f = fopen(config, "w");
+        assert_non_null(f);
+        fprintf(f, "[includeIf \"onbranch:x\"]\n\tpath = ../conf.d/other.inc\n");
+        fclose(f);
+        policy p;
+        plan pl;
+        base_policy(&p);
+        strv_push(&p.held_roots, ws);
+        build(&p, &pl, 0); /* the developer's corral's view: conf.d missing */
+        assert_true(has_placeholder(&pl, confd));
+        assert_false(has_placeholder(&pl, inc));
+        plan_free(&pl);
+        assert_int_equal(mkdir(confd, 0755), 0); /* its placeholder, as the runner sees it */
+        build(&p, &pl, 0);
+        assert_false(has_placeholder(&pl, inc));
+        int c = find_op(&pl, MOP_CLONE, confd);
+        assert_true(c >= 0);
+        assert_true(pl.ops[c + 1].attr & ATTR_RDONLY);
+        plan_free(&pl);
+        touch(other); /* not empty: not a placeholder */
+        build(&p, &pl, 0);
+        assert_true(has_placeholder(&pl, inc)); /* (conf.d is only pinned: it leads to it) */
+        plan_free(&pl);
+        unlink(other);
+        strv_clear(&p.held_roots); /* userns: its own placeholder at the deeper path */
+        build(&p, &pl, 0);
+        assert_true(has_placeholder(&pl, inc)); /* (conf.d is only pinned: it leads to it) */
+        plan_free(&pl);
+        policy_free(&p);
+        rmdir(confd);
+        unlink(config);
+        rmdir(dotgit);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_writable_root_cloned_before_readonly),
@@ -670,6 +722,7 @@ int main(void) {
                 cmocka_unit_test(test_caches),
                 cmocka_unit_test(test_ancestors_pinned_with_identity),
                 cmocka_unit_test(test_no_pin_inside_protected),
+                cmocka_unit_test(test_held_git_placeholder_is_the_first_missing),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
