@@ -120,6 +120,64 @@ setup() { new_ws; }
 	! pgrep -f "$tag"
 }
 
+# descendants PID: every process below PID (by parent, from the host's view).
+descendants() {
+	ps -e -o pid=,ppid= | awk -v top="$1" '{ parent[$1] = $2 }
+		END { for (p in parent) for (q = parent[p]; q != "" && q > 1; q = parent[q]) if (q == top) { print p; break } }'
+}
+
+# alive PID...: the ones still there (not zombies).
+alive() {
+	local p
+	for p in "$@"; do
+		[ -e "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status" 2> /dev/null && echo "$p"
+	done
+	return 0
+}
+
+@test "SIGKILL of corral: the runner and the whole tree (a daemon, a process ignoring signals) are gone at once" {
+	tag=corral-et-$RANDOM$RANDOM
+	(cd "$WS" && exec runuser -u "$DEV" -- env -i HOME="$DEV_HOME" PATH="$SANE_PATH" "$CORRAL" run --backend users -- \
+		bash -c "setsid bash -c 'exec -a $tag-d sleep 60' < /dev/null > /dev/null 2>&1 &
+			bash -c 'trap \"\" TERM INT HUP; exec -a $tag-i sleep 61' &
+			exec -a $tag sleep 62") > /dev/null 2>&1 &
+	for _ in $(seq 100); do [ "$(pgrep -f "^$tag" | wc -l)" -eq 3 ] && break; sleep 0.05; done
+	[ "$(pgrep -f "^$tag" | wc -l)" -eq 3 ] || { ps -ef >&2; return 1; }
+	local client runner tree
+	client=$(pgrep -u "$DEV" -x corral)
+	[ "$(wc -w <<< "$client")" -eq 1 ]
+	runner=$(pgrep -P "$client")
+	[ "$(cat /proc/$runner/comm)" = corral-runner ] || { ps -ef >&2; return 1; }
+	tree=$(descendants "$runner")
+	[ "$(wc -w <<< "$tree")" -ge 4 ] || { echo "tree: $tree" >&2; ps -ef >&2; return 1; } # init, the three
+	kill -KILL "$client"
+	for _ in $(seq 40); do [ -z "$(alive $runner $tree)" ] && break; sleep 0.05; done
+	[ -z "$(alive $runner $tree)" ] || { echo "still alive 2 s after: $(alive $runner $tree)" >&2; ps -ef >&2; return 1; }
+	! pgrep -f "^$tag"
+}
+
+@test "SIGKILL of corral while the runner sets up: nothing of the run is left" {
+	tag=corral-et-$RANDOM$RANDOM
+	local d
+	for d in 0 0.005 0.01 0.02 0.03 0.05 0.08; do
+		(cd "$WS" && exec runuser -u "$DEV" -- env -i HOME="$DEV_HOME" PATH="$SANE_PATH" "$CORRAL" run --backend users -- \
+			bash -c "exec -a $tag sleep 60") > /dev/null 2>&1 &
+		local bg=$! client=""
+		sleep "$d"
+		for _ in $(seq 200); do client=$(pgrep -u "$DEV" -x corral) && break; done
+		[ -n "$client" ] || { echo "no corral started" >&2; return 1; }
+		kill -KILL $client
+		wait $bg || true # (not every job: bats's timeout watcher is one)
+	done
+	for _ in $(seq 40); do
+		[ -z "$(pgrep -x corral-runner)" ] && [ -z "$(pgrep -u corral-offline)" ] && break
+		sleep 0.05
+	done
+	[ -z "$(pgrep -x corral-runner)" ] || { ps -ef >&2; return 1; }
+	[ -z "$(pgrep -u corral-offline)" ] || { ps -ef >&2; return 1; }
+	! pgrep -f "^$tag"
+}
+
 @test "SIGTERM to corral reaches the command first" {
 	(cd "$WS" && as "$DEV" "$CORRAL" run --backend users -- sh -c 'trap "echo got-term > termed; exit 3" TERM; while :; do sleep 0.1; done') &
 	pid=$!
