@@ -86,12 +86,18 @@ crun2() {
 	run bash -c "cd '$wt' && runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$CORRAL' run --backend users -- sh -c '
 		git status --short && git log --oneline -1 && echo WORKTREE-OK
 		git clone -q \"$main\" copy && git -C copy log --oneline -1 && echo CLONE-OK
-		echo evil >> \"$main/.git/hooks/pre-commit\" 2>/dev/null && echo ESCAPE'"
+		(echo evil >> \"$main/.git/hooks/pre-commit\") 2>/dev/null && echo ESCAPE
+		(echo \"[core] fsmonitor = /bin/false\" >> ~/.gitconfig) 2>/dev/null && echo GITCONFIG-WRITTEN; true'"
 	assert_status 0
 	assert_contains WORKTREE-OK
 	assert_contains CLONE-OK
-	[[ "$output" != *ESCAPE* && "$output" != *dubious* ]] || { echo "$output" >&2; return 1; }
+	[[ "$output" != *ESCAPE* && "$output" != *dubious* && "$output" != *GITCONFIG-WRITTEN* ]] ||
+		{ echo "$output" >&2; return 1; }
 	[ ! -e "$main/.git/hooks/pre-commit" ]
+	# the trust lives in this member's ~/.gitconfig in the sandbox home,
+	# written by the runner, read-only for the command
+	local gc=/var/lib/corral/offline/members/$(id -u "$DEV")/.gitconfig
+	grep -q 'directory = \*' "$gc" && ! grep -q fsmonitor "$gc" || { cat "$gc" >&2; return 1; }
 	[ "$(stat -c %U "$wt/copy/a")" = "$DEV" ] # the clone is the developer's
 	rm -rf "$main" "$wt"
 }
