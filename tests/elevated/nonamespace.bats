@@ -385,3 +385,11 @@ print('own-ok')" "$victim"
 	[ "$(cat "$WS/src/a.txt")" = x ]
 	[ "$s2" -eq 125 ] && [[ "$o2" == *"lacks cap_sys_admin"* ]]
 }
+
+@test "--git commits is refused (125) without namespaces, naming why; --git read-only runs" {
+	run bash -c "cd '$WS' && '$NOUSERNS' runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$CORRAL' run --backend users --git commits -- true"
+	assert_status 125
+	assert_contains "--git commits needs mount namespaces"
+	run ncrun --git read-only -- true
+	assert_status 0
+}

@@ -319,7 +319,7 @@ assert_fsck() {
 	assert_output_has REFUSED
 	printf 'git = "commits"\n' > "$WS/.corral.toml"
 	printf '[workspaces."%s"]\ntrust = true\n' "$WS" > "$FAKEHOME/.config/corral/config.toml"
-	run corral run -- sh -c 'echo x >> f.txt; git commit -qam trusted && echo COMMITTED'
+	run corral run -- env HOME="$HOME" sh -c 'echo x >> f.txt; git commit -qam trusted && echo COMMITTED'
 	assert_output_has COMMITTED
 	run corral run --git nonsense -- true
 	assert_status 125
@@ -337,4 +337,34 @@ assert_fsck() {
 	[[ "$output" == *"read-only:"*hooks* ]] || fail "explain does not list hooks as read-only"
 	run corral explain --json --git commits
 	assert_output_has '"git":"commits"'
+}
+
+@test "commits concurrent: a run that ends first leaves the placeholders the other still relies on; the developer's git works meanwhile" {
+	# The long run waits for "go", then tries to create what the placeholders
+	# hold; the short one starts and ends meanwhile (its end must not take
+	# the placeholders away: the long run holds them too).
+	bg "$CORRAL" run --git commits -- env HOME="$HOME" OTHER="$OTHER" bash -c '
+		touch ready
+		while [ ! -e go ]; do sleep 0.05; done
+		for n in commondir config.worktree; do
+			if echo "$OTHER" > .git/$n 2>/dev/null; then echo "ESCAPE $n"; else echo "blocked $n"; fi
+		done > result
+		echo x >> f.txt; git commit -qam long && echo committed >> result' > "$T/long.out" 2>&1
+	local lpid=$BG_PID
+	wait_for_file "$WS/ready" 100
+	[ -f "$WS/.git/commondir" ] || fail "no commondir placeholder while a commits run holds the repository"
+	run corral run --git commits -- sh -c 'git status --short > /dev/null && echo short-ok'
+	assert_output_has short-ok
+	[ -f "$WS/.git/commondir" ] || fail "the short run took away the placeholder the long run still relies on"
+	# the developer's git outside, during the run, with the placeholders in place
+	dev_git "$WS" status --short > /dev/null || fail "the developer's git status failed during the run"
+	[ "$(dev_git "$WS" rev-parse --git-common-dir)" = "$(cd "$WS/.git" && pwd -P)" ] ||
+		fail "the common dir outside is not the gitdir itself: $(dev_git "$WS" rev-parse --git-common-dir)"
+	touch "$WS/go"
+	wait "$lpid" || { cat "$T/long.out" >&2; fail "the long run exited $?"; }
+	cat "$WS/result" >&2
+	! grep -q ESCAPE "$WS/result" || fail "a held name was created: $(cat "$WS/result")"
+	grep -q committed "$WS/result" || fail "the long run could not commit"
+	assert_gitdir_clean
+	assert_fsck
 }
