@@ -18,6 +18,7 @@
 
 #include "common/macro.h"
 #include "common/path.h"
+#include "plan/gitdir.h"
 #include "plan/plan.h"
 
 static char root[] = "/var/tmp/corral-test-plan-XXXXXX"; /* not under /tmp: see test_masks_skip_invisible */
@@ -215,6 +216,87 @@ static void test_git_file_protects_gitdir(void **state) {
         unlink(file);
         rmdir(gitdir);
         rmdir(modules);
+}
+
+static const placeholder *find_placeholder(const plan *pl, const char *path) {
+        for (size_t i = 0; i < pl->n_placeholders; i++)
+                if (strcmp(pl->placeholders[i].path, path) == 0)
+                        return &pl->placeholders[i];
+        return NULL;
+}
+
+/* --git commits (issue 9): the gitdir is pinned (a writable clone on
+ * itself), its config and hooks are read-only, objects stay writable, the
+ * missing config.worktree and commondir are held by files. */
+static void test_git_commits_sorts_the_gitdir(void **state) {
+        (void)state;
+        _cleanup_free_ char *git = at(ws, ".git"), *hooks = at(ws, ".git/hooks"), *objects = at(ws, ".git/objects");
+        _cleanup_free_ char *refs = at(ws, ".git/refs"), *config = at(ws, ".git/config"), *head = at(ws, ".git/HEAD");
+        _cleanup_free_ char *odd = at(ws, ".git/unknown"), *wconfig = at(ws, ".git/config.worktree");
+        _cleanup_free_ char *common = at(ws, ".git/commondir");
+        assert_int_equal(mkdir(git, 0755), 0);
+        assert_int_equal(mkdir(hooks, 0755), 0);
+        assert_int_equal(mkdir(objects, 0755), 0);
+        assert_int_equal(mkdir(refs, 0755), 0);
+        touch(config);
+        touch(odd);
+        FILE *f = fopen(head, "w");
+        assert_non_null(f);
+        fprintf(f, "ref: refs/heads/main\n");
+        fclose(f);
+        policy p;
+        plan pl;
+        base_policy(&p);
+        p.git = GIT_COMMITS;
+        build(&p, &pl, 0);
+        int g = find_op(&pl, MOP_CLONE, git);
+        assert_true(g >= 0);
+        assert_int_not_equal(pl.ops[g + 1].kind, MOP_SETATTR); /* a pin: not made read-only */
+        for (const char *ro[] = {config, hooks, odd, wconfig, common}, **r = ro; r < ro + 5; r++) {
+                int c = find_op(&pl, MOP_CLONE, *r);
+                if (c < 0)
+                        fail_msg("%s is not protected", *r);
+                assert_true(pl.ops[c + 1].attr & ATTR_RDONLY);
+        }
+        assert_true(find_op(&pl, MOP_CLONE, objects) < 0);
+        assert_true(find_op(&pl, MOP_CLONE, head) < 0);
+        const placeholder *ph = find_placeholder(&pl, common);
+        assert_non_null(ph);
+        assert_true(ph->missing);
+        assert_string_equal(ph->file, ".\n");
+        assert_non_null((ph = find_placeholder(&pl, wconfig)));
+        assert_string_equal(ph->file, "");
+        assert_int_equal(pl.n_git_repos, 1);
+        assert_string_equal(pl.git_repos[0].path, git);
+        plan_free(&pl);
+        /* read-only: the gitdir as a whole */
+        p.git = GIT_READ_ONLY;
+        build(&p, &pl, 0);
+        g = find_op(&pl, MOP_CLONE, git);
+        assert_true(g >= 0 && pl.ops[g + 1].kind == MOP_SETATTR && (pl.ops[g + 1].attr & ATTR_RDONLY));
+        assert_int_equal(pl.n_git_repos, 0);
+        plan_free(&pl);
+        policy_free(&p);
+        unlink(config);
+        unlink(odd);
+        unlink(head);
+        rmdir(hooks);
+        rmdir(objects);
+        rmdir(refs);
+        rmdir(git);
+}
+
+static void test_gitdir_table(void **state) {
+        (void)state;
+        assert_int_equal(gitdir_classify("objects")->rule, GITDIR_WRITABLE);
+        assert_int_equal(gitdir_classify("index.lock")->rule, GITDIR_WRITABLE);
+        assert_int_equal(gitdir_classify("BISECT_LOG")->rule, GITDIR_WRITABLE);
+        assert_int_equal(gitdir_classify("config")->rule, GITDIR_PROTECTED);
+        assert_int_equal(gitdir_classify("hooks")->hold, HOLD_DIR);
+        assert_int_equal(gitdir_classify("commondir")->hold, HOLD_COMMONDIR);
+        assert_int_equal(gitdir_classify("rebase-merge")->rule, GITDIR_CHECKED);
+        assert_null(gitdir_classify("configx"));
+        assert_null(gitdir_classify("lock"));
 }
 
 /* Regression: a .git file naming a gitdir in the host's /tmp left it
@@ -708,6 +790,8 @@ int main(void) {
                 cmocka_unit_test(test_placeholder_bookkeeping_hidden_and_held),
                 cmocka_unit_test(test_symlinked_protected_name),
                 cmocka_unit_test(test_git_file_protects_gitdir),
+                cmocka_unit_test(test_git_commits_sorts_the_gitdir),
+                cmocka_unit_test(test_gitdir_table),
                 cmocka_unit_test(test_gitdir_in_host_tmp_protected),
                 cmocka_unit_test(test_state_dir_protected_in_writable_root),
                 cmocka_unit_test(test_deny_read_masks_existing_paths),

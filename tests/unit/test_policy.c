@@ -974,6 +974,20 @@ static void test_narrow_tmp(void **state) {
         expect_allowed(f, "tmp = \"host\"\n");
 }
 
+/* --git commits (issue 9): a workspace may keep git read-only, never ask
+ * for commits unless the user config does (or trusts it). */
+static void test_narrow_git(void **state) {
+        fx *f = *state;
+        expect_allowed(f, "git = \"read-only\"\n");
+        assert_int_equal(f->p.git, GIT_READ_ONLY);
+        expect_refused(f, "git = \"commits\"\n", "git", 1);
+        load(&f->user, "git = \"commits\"\n", f->home);
+        expect_allowed(f, "git = \"read-only\"\n");
+        assert_int_equal(f->p.git, GIT_READ_ONLY);
+        expect_allowed(f, "git = \"commits\"\n");
+        assert_int_equal(f->p.git, GIT_COMMITS);
+}
+
 static void test_narrow_protect_depth(void **state) {
         fx *f = *state;
         expect_allowed(f, "protect_depth = 3\n");
@@ -1119,6 +1133,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_narrow_mode, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_narrow_network, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_narrow_tmp, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_narrow_git, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_narrow_timeout, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_narrow_protect_depth, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_narrow_limits, setup, teardown),
