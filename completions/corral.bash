@@ -18,6 +18,7 @@ _corral() {
 	-m | --mode) mapfile -t COMPREPLY < <(compgen -W "read-only workspace-write full-access" -- "$cur"); return ;;
 	-n | --network) mapfile -t COMPREPLY < <(compgen -W "off on" -- "$cur"); return ;;
 	--tmp) mapfile -t COMPREPLY < <(compgen -W "workspace private host" -- "$cur"); return ;;
+	--git) mapfile -t COMPREPLY < <(compgen -W "read-only commits" -- "$cur"); return ;;
 	--backend) mapfile -t COMPREPLY < <(compgen -W "auto userns users" -- "$cur"); return ;;
 	-W | --workspace | -C | --cwd | -w | --writable-root) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
 	--deny-read | --allow-read | --allow-unix-socket | --config) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
