@@ -10,6 +10,8 @@
 #              include.path file in the workspace, a linked worktree
 #   repo+10    the same with 10 nested repositories one level down, each
 #              with its own hooksPath and include
+#   repo+10 commits   the same with --git commits (issue 9): each gitdir
+#              sorted entry by entry instead of one read-only mount
 #   repo+10 (BENCH_BASELINE)   the last one again with another corral binary
 #              (e.g. one built before git layout reading), when set
 #
@@ -59,6 +61,8 @@ for w in no-git repo repo10; do
 	(cd "$root/$w" && "$corral" run -- true) || die "corral does not run in $w here"
 	cmds+=(:: "$w" "$corral" run -W "$root/$w" -- true)
 done
+(cd "$root/repo10" && "$corral" run --git commits -- true) || die "corral --git commits does not run here"
+cmds+=(:: repo10-commits "$corral" run --git commits -W "$root/repo10" -- true)
 if [ -n "$baseline" ]; then
 	(cd "$root/repo10" && "$baseline" run -- true) || die "the baseline does not run here"
 	cmds+=(:: base-no-git "$baseline" run -W "$root/no-git" -- true :: base-repo10 "$baseline" run -W "$root/repo10" -- true)
@@ -72,12 +76,15 @@ echo "holding 10 nested repositories (each with core.hooksPath and an include); 
 echo
 echo "| workspace | files read | median ms | overhead vs no-git |"
 echo "|---|---:|---:|---:|"
-for w in no-git repo repo10; do
-	awk -F'\t' -v w="$w" -v n="$(files "$w")" '
+for w in no-git repo repo10 repo10-commits; do
+	awk -F'\t' -v w="$w" -v n="$(files "${w%-commits}")" '
 		{ med[$1] = $3 }
-		END { printf "| %s | %s | %.2f | %+.2f ms |\n", w == "repo10" ? "repo + 10 nested" : w, n == "" ? "0" : n,
-			med[w], med[w] - med["no-git"] }' "$root/t.tsv"
+		END { printf "| %s | %s | %.2f | %+.2f ms |\n", w == "repo10" ? "repo + 10 nested" : w == "repo10-commits" ? "repo + 10 nested, --git commits" : w,
+			n == "" ? "0" : n, med[w], med[w] - med["no-git"] }' "$root/t.tsv"
 done
+awk -F'\t' '{ med[$1] = $3 } END {
+	ro = med["repo10"] - med["no-git"]; co = med["repo10-commits"] - med["no-git"]
+	if (ro > 0) printf "\n--git commits costs %.2fx the overhead of read-only for a repository with 10 nested ones (%+.2f ms a repository).\n", co / ro, (med["repo10-commits"] - med["repo10"]) / 11 }' "$root/t.tsv"
 if [ -n "$baseline" ]; then
 	awk -F'\t' '
 		{ med[$1] = $3 }

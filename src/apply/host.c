@@ -153,8 +153,16 @@ static bool file_is_placeholder(const char *path, const struct stat *st) {
  * says so, else the parked directory if there is one, else a new directory.
  * Returns 0, -EEXIST when it exists already, or -errno. */
 static int place_placeholder(const host_root *hr, const char *path, int dir, const char *name, const char *file) {
-        if (file)
+        if (file) {
+                /* parked, it is renamed back when it still has the contents
+                 * this placeholder needs */
+                _cleanup_free_ char *park = parked(hr, path);
+                struct stat ps;
+                if (park && lstat(park, &ps) == 0 && file_is_placeholder(park, &ps) &&
+                    (size_t)ps.st_size == strlen(file) && renameat2(AT_FDCWD, park, dir, name, RENAME_NOREPLACE) == 0)
+                        return 0;
                 return place_file(dir, name, file);
+        }
         _cleanup_free_ char *park = parked(hr, path);
         /* The bookkeeping is hidden inside every sandbox; still, a parked
          * directory that is not empty is never moved into a workspace (it
@@ -196,8 +204,11 @@ static void clean_journal(const host_root *hr) {
                         continue;
                 if (S_ISDIR(st.st_mode))
                         remove_placeholder(hr, path);
-                else if (file_is_placeholder(path, &st))
-                        (void)unlink(path); /* (a file the user wrote into is not one any more) */
+                else if (file_is_placeholder(path, &st)) { /* (a file the user wrote into is not one any more) */
+                        _cleanup_free_ char *park = parked(hr, path);
+                        if (!park || renameat2(AT_FDCWD, path, AT_FDCWD, park, RENAME_NOREPLACE) < 0)
+                                (void)unlink(path);
+                }
         }
         fclose(f);
         (void)!truncate(journal, 0);
@@ -274,14 +285,23 @@ static int place_root(const plan *pl, const host_root *hr, corral_error *err) {
         if (!mem)
                 return error_set(err, -ENOMEM, "out of memory");
         int r = 0;
+        /* the last directory looked at: placeholders come grouped by their
+         * directory, and each root looks at all of them */
+        char *last = NULL;
+        bool last_here = false;
         for (size_t i = 0; i < pl->n_placeholders && r >= 0; i++) {
                 const placeholder *ph = &pl->placeholders[i];
                 _cleanup_free_ char *dirpath = parent_of(ph->path);
                 struct stat ds;
                 if (ph->held || !dirpath)
                         continue;
-                if (strcmp(dirpath, hr->path) != 0 && /* another path to the same root (a bind mount)? */
-                    (stat(dirpath, &ds) < 0 || ds.st_dev != hr->dev || ds.st_ino != hr->ino))
+                if (!last || strcmp(last, dirpath) != 0) {
+                        free(last);
+                        last = strdup(dirpath);
+                        last_here = strcmp(dirpath, hr->path) == 0 || /* another path to the same root (a bind mount)? */
+                                    (stat(dirpath, &ds) == 0 && ds.st_dev == hr->dev && ds.st_ino == hr->ino);
+                }
+                if (!last_here)
                         continue;
                 const char *name = NULL;
                 struct stat s;
@@ -307,6 +327,7 @@ static int place_root(const plan *pl, const host_root *hr, corral_error *err) {
                 }
                 close(dir);
         }
+        free(last);
         fclose(mem);
         if (len > 0) {
                 int fd = open(journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
