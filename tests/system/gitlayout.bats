@@ -153,6 +153,53 @@ true'
 	assert_nothing_ran
 }
 
+# --- a command git runs, named by path in protected config ------------------
+
+# core.fsmonitor names a script in the workspace (existing: tools/watch.sh;
+# missing: tools/gen/watch.sh below a missing directory); git status runs it
+# from the top of the worktree. The command rewrites, replaces or creates it.
+layout_fsmonitor() {
+	new_repo "$WS"
+	mkdir -p "$WS/tools"
+	printf '#!/bin/sh\nexit 0\n' > "$WS/tools/watch.sh"
+	chmod +x "$WS/tools/watch.sh"
+	dev_git "$WS" config core.fsmonitor "${1:-tools/watch.sh}"
+}
+FSMONITOR_ATTACK='hook_text > tools/watch.sh && echo PLANTED
+mv tools/watch.sh tools/old 2>/dev/null && hook_text > tools/watch.sh && chmod +x tools/watch.sh && echo REPLACED
+mv tools tools-old 2>/dev/null && mkdir tools && hook_text > tools/watch.sh && chmod +x tools/watch.sh && echo MOVED
+mkdir -p tools/gen 2>/dev/null && hook_text > tools/gen/watch.sh && chmod +x tools/gen/watch.sh && echo CREATED
+touch tools/other && echo TOOLS-WRITABLE; true'
+
+@test "command path: a core.fsmonitor script in the workspace cannot be rewritten, replaced or moved away" {
+	layout_fsmonitor
+	cp "$WS/tools/watch.sh" "$T/watch.before"
+	run attack sb "$FSMONITOR_ATTACK"
+	assert_success
+	refute_output_has PLANTED
+	refute_output_has REPLACED
+	refute_output_has MOVED
+	assert_output_has TOOLS-WRITABLE # only the script is protected, not its directory
+	cmp "$WS/tools/watch.sh" "$T/watch.before"
+	assert_nothing_ran
+}
+
+@test "command path: a missing core.fsmonitor script (below a missing directory) cannot be created" {
+	layout_fsmonitor tools/gen/watch.sh
+	run attack sb "$FSMONITOR_ATTACK"
+	assert_success
+	refute_output_has CREATED
+	[ ! -e "$WS/tools/gen" ] # its placeholder, gone after the run
+	assert_nothing_ran
+}
+
+@test "control: a core.fsmonitor script rewritten in the workspace runs in the developer's git" {
+	layout_fsmonitor
+	run attack plain "$FSMONITOR_ATTACK"
+	assert_output_has PLANTED
+	assert_it_ran
+}
+
 # --- include.path, includeIf ------------------------------------------------
 
 @test "include: an included config file in the workspace stays read-only, and a missing one cannot be created" {
