@@ -208,6 +208,8 @@ static void clean_journal(const host_root *hr) {
                         _cleanup_free_ char *park = parked(hr, path);
                         if (!park || renameat2(AT_FDCWD, path, AT_FDCWD, park, RENAME_NOREPLACE) < 0)
                                 (void)unlink(path);
+                        else /* (as a parked directory: no ACL naming the sandbox users stays behind) */
+                                (void)removexattr(park, "system.posix_acl_access");
                 }
         }
         fclose(f);
