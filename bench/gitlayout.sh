@@ -12,13 +12,15 @@
 #              with its own hooksPath and include
 #   repo+10 commits   the same with --git commits (issue 9): each gitdir
 #              sorted entry by entry instead of one read-only mount
-#   repo+10 (BENCH_BASELINE)   the last one again with another corral binary
-#              (e.g. one built before git layout reading), when set
+#   BENCH_BASELINE   the first three again with another corral binary (e.g.
+#              one built before git layout reading), when set
 #
 #   bench/gitlayout.sh path/to/corral
 #
-# Prints a Markdown table: median ms, overhead over no-git, and the ratio of
-# the overhead to that of the baseline binary when one is given.
+# Prints a Markdown table: median ms, overhead over no-git, median CPU ms
+# and, with a baseline, the difference of the two binaries' overheads (each
+# over its own no-git row), wall and CPU: the before/after of issue 16's
+# git layout reading and what it protects (pins included).
 set -euo pipefail
 die() { printf 'bench/gitlayout: %s\n' "$*" >&2; exit 2; }
 say() { printf 'bench/gitlayout: %s\n' "$*" >&2; }
@@ -65,7 +67,7 @@ done
 cmds+=(:: repo10-commits "$corral" run --git commits -W "$root/repo10" -- true)
 if [ -n "$baseline" ]; then
 	(cd "$root/repo10" && "$baseline" run -- true) || die "the baseline does not run here"
-	cmds+=(:: base-no-git "$baseline" run -W "$root/no-git" -- true :: base-repo10 "$baseline" run -W "$root/repo10" -- true)
+	for w in no-git repo repo10; do cmds+=(:: "base-$w" "$baseline" run -W "$root/$w" -- true); done
 fi
 say "$runs alternating rounds"
 "$timeit" -n "$runs" -w 3 -- "${cmds[@]}" > "$root/t.tsv" || die "a command failed during the measurement"
@@ -74,23 +76,29 @@ files() { "$corral" explain -W "$root/$1" -- true | sed -n "s/.*git's layout: \(
 echo "Git layout reading: \`corral run -- true\` in a workspace without a repository, with one, and with one"
 echo "holding 10 nested repositories (each with core.hooksPath and an include); median of $runs alternating rounds."
 echo
-echo "| workspace | files read | median ms | overhead vs no-git |"
-echo "|---|---:|---:|---:|"
+if [ -z "$baseline" ]; then
+	echo "| workspace | files read | median ms | overhead vs no-git | CPU ms |"
+	echo "|---|---:|---:|---:|---:|"
+else
+	echo "| workspace | files read | median ms | overhead vs no-git | CPU ms | before: median ms | after − before (wall) | after − before (CPU) |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+fi
 for w in no-git repo repo10 repo10-commits; do
-	awk -F'\t' -v w="$w" -v n="$(files "${w%-commits}")" '
-		{ med[$1] = $3 }
-		END { printf "| %s | %s | %.2f | %+.2f ms |\n", w == "repo10" ? "repo + 10 nested" : w == "repo10-commits" ? "repo + 10 nested, --git commits" : w,
-			n == "" ? "0" : n, med[w], med[w] - med["no-git"] }' "$root/t.tsv"
+	awk -F'\t' -v w="$w" -v n="$(files "${w%-commits}")" -v hb="${baseline:+1}" '
+		{ med[$1] = $3; cpu[$1] = $8 }
+		END {
+			printf "| %s | %s | %.2f | %+.2f ms | %.2f |",
+				w == "repo10" ? "repo + 10 nested" : w == "repo10-commits" ? "repo + 10 nested, --git commits" : w,
+				n == "" ? "0" : n, med[w], med[w] - med["no-git"], cpu[w]
+			if (hb && ("base-" w) in med) # each binary against its own no-git row, so the shared costs cancel
+				printf " %.2f | %+.2f ms | %+.2f ms |", med["base-" w],
+					(med[w] - med["no-git"]) - (med["base-" w] - med["base-no-git"]),
+					(cpu[w] - cpu["no-git"]) - (cpu["base-" w] - cpu["base-no-git"])
+			else if (hb)
+				printf " | | |"
+			printf "\n"
+		}' "$root/t.tsv"
 done
 awk -F'\t' '{ med[$1] = $3 } END {
 	ro = med["repo10"] - med["no-git"]; co = med["repo10-commits"] - med["no-git"]
 	if (ro > 0) printf "\n--git commits costs %.2fx the overhead of read-only for a repository with 10 nested ones (%+.2f ms a repository).\n", co / ro, (med["repo10-commits"] - med["repo10"]) / 11 }' "$root/t.tsv"
-if [ -n "$baseline" ]; then
-	awk -F'\t' '
-		{ med[$1] = $3 }
-		END {
-			now = med["repo10"] - med["no-git"]; before = med["base-repo10"] - med["base-no-git"]
-			printf "| repo + 10 nested, baseline binary | | %.2f | %+.2f ms |\n", med["base-repo10"], before
-			printf "\nOverhead of repo + 10 nested over no-git, this binary / the baseline: **%.2f**\n", (before > 0 ? now / before : 0)
-		}' "$root/t.tsv"
-fi
