@@ -153,6 +153,43 @@ true'
 	assert_nothing_ran
 }
 
+# --- submodules: .git/modules/NAME -------------------------------------------
+
+# A submodule two levels down (libs/sub: beyond protect_depth 1, so the
+# nested scan does not find its .git file); its repository is
+# .git/modules/libs/sub, whose config sets core.hooksPath = .hooks,
+# relative to the submodule's worktree (its core.worktree).
+layout_submodule() {
+	new_repo "$T/upstream"
+	new_repo "$WS"
+	dev_git "$WS" -c protocol.file.allow=always submodule add -q "$T/upstream" libs/sub > /dev/null 2>&1 ||
+		skip "git submodule add does not work here"
+	dev_git "$WS" commit -q -m submodule
+	dev_git "$WS/libs/sub" config core.hooksPath .hooks
+	[ -e "$WS/.git/modules/libs/sub/config" ] || skip "this git keeps submodules elsewhere"
+}
+SUBMODULE_ATTACK='mkdir -p libs/sub/.hooks && hook_text > libs/sub/.hooks/pre-commit && chmod +x libs/sub/.hooks/pre-commit && echo PLANTED
+touch libs/sub/file && echo SUB-WRITABLE; true'
+
+@test "submodule: a submodule's core.hooksPath (its config in .git/modules, beyond protect_depth) cannot be created" {
+	layout_submodule
+	run attack sb "$SUBMODULE_ATTACK"
+	assert_success
+	refute_output_has PLANTED
+	assert_output_has SUB-WRITABLE
+	[ ! -e "$WS/libs/sub/.hooks" ]
+	dev_git "$WS/libs/sub" commit -q --allow-empty -m after > /dev/null 2>&1 || true
+	[ ! -e "$MARK" ] || fail "the submodule's hook ran: $(cat "$MARK")"
+}
+
+@test "control: a hook planted in a submodule's core.hooksPath runs in the developer's git" {
+	layout_submodule
+	run attack plain "$SUBMODULE_ATTACK"
+	assert_output_has PLANTED
+	dev_git "$WS/libs/sub" commit -q --allow-empty -m after > /dev/null 2>&1 || true
+	[ -e "$MARK" ] || fail "control: the submodule's hook did not run"
+}
+
 # --- a command git runs, named by path in protected config ------------------
 
 # core.fsmonitor names a script in the workspace (existing: tools/watch.sh;
@@ -359,6 +396,32 @@ hook_text > tools/hooks-real/pre-commit 2>/dev/null && echo PLANTED; true'
 	assert_status 125
 	assert_output_has "commondir is a FIFO"
 	[ "$SECONDS" -lt 15 ] || fail "corral took ${SECONDS}s in all"
+}
+
+@test "hostile: an enormous, NUL-carrying, deeply nested or non-UTF-8 .corral.toml is refused at once (125), saying why" {
+	# each would otherwise make corral read, allocate or recurse without
+	# bound, or apply half a policy: the run is refused before the command
+	# starts (it would leave a mark)
+	local cmd=(timeout -s KILL 20 "$CORRAL" run -- sh -c "touch '$OUT/ran-$TOKEN'")
+	head -c 2000000 /dev/zero | tr '\0' '#' > "$WS/.corral.toml"
+	SECONDS=0
+	run "${cmd[@]}"
+	assert_status 125
+	assert_output_has "$WS/.corral.toml: larger than"
+	printf 'timeout = 30\0\nmode = "full-access"\n' > "$WS/.corral.toml"
+	run "${cmd[@]}"
+	assert_status 125
+	assert_output_has "NUL byte"
+	{ printf 'a = '; head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; echo; } > "$WS/.corral.toml"
+	run "${cmd[@]}"
+	assert_status 125
+	assert_output_has "nesting too deep"
+	printf 'timeout = 30\n\377\376 = 1\n' > "$WS/.corral.toml"
+	run "${cmd[@]}"
+	assert_status 125
+	assert_output_has "invalid UTF-8"
+	[ "$SECONDS" -lt 15 ] || fail "corral took ${SECONDS}s for four refusals"
+	[ ! -e "$OUT/ran-$TOKEN" ]
 }
 
 @test "hostile: a .corral.toml that is a symlink out of the workspace is not read (its contents never reach stderr)" {
