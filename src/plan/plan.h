@@ -183,6 +183,11 @@ typedef struct plan {
         struct plan_git_repo *git_repos;
         size_t n_git_repos;
         struct timespec planned_at;
+        /* Submodules the indexes name (plan/gitindex.h): each index read
+         * with its worktree's top (gitlink_worktrees[i], gitlink_indexes[i]),
+         * and every gitlink found, absolute; gitlink_repos: their .git,
+         * read as repositories like nested ones */
+        strv gitlink_worktrees, gitlink_indexes, gitlinks, gitlink_repos;
 
         strv env;                /* the command's environment, "NAME=value" */
         strv env_dropped;        /* names removed (for explain) */

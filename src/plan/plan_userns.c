@@ -25,6 +25,7 @@
 #include "plan/caches.h"
 #include "plan/gitdir.h"
 #include "plan/gitfile.h"
+#include "plan/gitindex.h"
 #include "plan/gitlayout.h"
 #include "plan/host_sockets.h"
 #include "plan/nested.h"
@@ -395,7 +396,11 @@ static char *held_placeholder_above(const policy *p, const char *path, struct st
 static int plan_git_layout(const policy *p, plan *pl, const char *const *env, corral_error *err) {
         gitlayout g;
         const char *const *genv = p->git_env.n ? (const char *const *)p->git_env.v : env;
-        int r = gitlayout_policy(&g, p, p->writable_roots.n, &pl->nested.found, genv, err);
+        strv repos = {0}; /* the nested .git and the submodules' */
+        int r = strv_extend(&repos, &pl->nested.found) < 0 || strv_extend(&repos, &pl->gitlink_repos) < 0
+                        ? oom(err)
+                        : gitlayout_policy(&g, p, p->writable_roots.n, &repos, genv, err);
+        strv_clear(&repos);
         for (size_t i = 0; r >= 0 && i < g.n; i++) {
                 const git_surface *s = &g.v[i];
                 struct stat rst;
@@ -451,6 +456,124 @@ static int plan_git_layout(const policy *p, plan *pl, const char *const *env, co
         return r;
 }
 
+/* One gitlink, path (absolute) in a writable root: its .git protected like
+ * a nested one, whatever its depth; an unpopulated one (an empty directory,
+ * no .git) read-only as a whole, a missing one held at its first missing
+ * component, so that no repository can be made there. A symlink or a file
+ * on the way: git does not look beyond it. */
+static int protect_gitlink(const policy *p, plan *pl, const char *worktree, const char *path, corral_error *err) {
+        if (plan_inside_protected(pl, path))
+                return 0;
+        const char *why = plan_strf(pl, "a submodule the index of %s names: git status runs git in it", worktree);
+        if (!why)
+                return oom(err);
+        _cleanup_free_ char *cur = strdup(worktree);
+        if (!cur)
+                return oom(err);
+        const char *rest = path + strlen(worktree);
+        struct stat st;
+        while (*rest == '/') {
+                const char *next = strchr(rest + 1, '/');
+                size_t n = next ? (size_t)(next - rest) : strlen(rest);
+                char *longer = strndup(path, (size_t)(rest - path) + n);
+                if (!longer)
+                        return oom(err);
+                free(cur);
+                cur = longer;
+                rest += n;
+                if (lstat(cur, &st) < 0) {
+                        if (errno != ENOENT)
+                                return error_set(err, -errno, "cannot inspect %s (%s): %s", cur, why, strerror(errno));
+                        return add_placeholder(pl, cur, strrchr(cur, '/') + 1, true, below_any(cur, &p->held_roots),
+                                               NULL) < 0 ||
+                                               protect_path(pl, cur, false, why) < 0
+                                       ? oom(err)
+                                       : 0;
+                }
+                if (!S_ISDIR(st.st_mode))
+                        return 0;
+        }
+        _cleanup_free_ char *dotgit = path_join(path, ".git");
+        if (!dotgit)
+                return oom(err);
+        struct stat gst;
+        if (lstat(dotgit, &gst) == 0) {
+                if (strv_push_unique(&pl->gitlink_repos, dotgit) < 0)
+                        return oom(err);
+                return plan_is_protected(pl, dotgit) ? 0 : protect_existing(p, pl, dotgit, ".git", &gst, why, NULL, err);
+        }
+        for (size_t w = 0; w < p->writable_roots.n; w++)
+                if (path_is_below_or_equal(p->writable_roots.v[w], path))
+                        return 0; /* a writable root inside: its own .git is a protected name there */
+        nested_id seen = {st.st_dev, st.st_ino};
+        return plan_protect(pl, path, false, why, &seen) < 0 ? oom(err) : 0;
+}
+
+/* The gitlinks of the index of each repository protected here (the top of
+ * each writable root and the nested ones), recorded for the check after the
+ * run, and each protected (protect_gitlink). */
+static int plan_gitlinks(const policy *p, plan *pl, corral_error *err) {
+        if (!strv_contains(&p->protect, ".git"))
+                return 0;
+        strv dotgits = {0};
+        int r = 0;
+        for (size_t w = 0; w < p->writable_roots.n && r >= 0; w++) {
+                _cleanup_free_ char *d = path_join(p->writable_roots.v[w], ".git");
+                r = d ? strv_push(&dotgits, d) : -ENOMEM;
+        }
+        for (size_t i = 0; i < pl->nested.found.n && r >= 0; i++)
+                if (strcasecmp(strrchr(pl->nested.found.v[i], '/') + 1, ".git") == 0)
+                        r = strv_push(&dotgits, pl->nested.found.v[i]);
+        if (r < 0) {
+                strv_clear(&dotgits);
+                return oom(err);
+        }
+        /* (gitlink_repos grows while this runs: its .git are read too, for
+         * submodules of submodules) */
+        for (size_t i = 0; r >= 0 && i < dotgits.n + pl->gitlink_repos.n; i++) {
+                const char *dotgit = i < dotgits.n ? dotgits.v[i] : pl->gitlink_repos.v[i - dotgits.n];
+                struct stat st;
+                if (lstat(dotgit, &st) < 0 || !writable_inside(p, dotgit))
+                        continue;
+                _cleanup_free_ char *worktree = strndup(dotgit, (size_t)(strrchr(dotgit, '/') - dotgit));
+                _cleanup_free_ char *gitdir = S_ISDIR(st.st_mode) ? strdup(dotgit) : gitfile_gitdir(dotgit);
+                if (!worktree || (!gitdir && S_ISDIR(st.st_mode))) {
+                        r = oom(err);
+                        break;
+                }
+                if (!gitdir)
+                        continue;
+                _cleanup_free_ char *index = path_join(gitdir, "index");
+                strv links = {0};
+                if (!index) {
+                        r = oom(err);
+                        break;
+                }
+                int g = gitindex_gitlinks(index, &links);
+                if (g < 0) {
+                        strv_clear(&links);
+                        r = error_set(err, g,
+                                      "cannot read the gitlinks (submodules) of %s, which git status would enter: "
+                                      "%s; refusing to run (git reset rebuilds an index)",
+                                      index, g == -EINVAL ? "not an index corral can read" : strerror(-g));
+                        break;
+                }
+                if (strv_push(&pl->gitlink_worktrees, worktree) < 0 || strv_push(&pl->gitlink_indexes, index) < 0)
+                        r = oom(err);
+                for (size_t k = 0; r >= 0 && k < links.n; k++) {
+                        _cleanup_free_ char *path = path_join(worktree, links.v[k]);
+                        if (!path || strv_push_unique(&pl->gitlinks, path) < 0)
+                                r = oom(err);
+                        else if (!strstr(links.v[k], "/../") && strncmp(links.v[k], "../", 3) != 0 &&
+                                 writable_inside(p, path))
+                                r = protect_gitlink(p, pl, worktree, path, err);
+                }
+                strv_clear(&links);
+        }
+        strv_clear(&dotgits);
+        return r;
+}
+
 static int plan_protected_names(const policy *p, plan *pl, const char *const *env, corral_error *err) {
         for (size_t w = 0; w < p->writable_roots.n; w++)
                 for (size_t i = 0; i < p->protect.n; i++) {
@@ -479,6 +602,8 @@ static int plan_protected_names(const policy *p, plan *pl, const char *const *en
                                 return r;
                 }
         int r = plan_nested_names(p, pl, err);
+        if (r >= 0)
+                r = plan_gitlinks(p, pl, err);
         return r < 0 ? r : plan_git_layout(p, pl, env, err);
 }
 

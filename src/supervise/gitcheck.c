@@ -15,6 +15,7 @@
 #include "common/macro.h"
 #include "common/path.h"
 #include "common/readfile.h"
+#include "plan/gitindex.h"
 
 #define TODO_MAX (8u << 20)
 #define SCAN_DEPTH_MAX 16
@@ -156,7 +157,46 @@ static void scan_special(const plan *pl, const char *dir, int depth, unsigned *b
         closedir(d);
 }
 
+/* A gitlink the command added to an index (commits mode: the index is
+ * writable) names a repository that was not protected during the run, and
+ * git status outside would run git in it: its .git is set aside. */
+static void check_gitlinks(const plan *pl) {
+        for (size_t i = 0; i < pl->gitlink_indexes.n; i++) {
+                strv links = {0};
+                if (gitindex_gitlinks(pl->gitlink_indexes.v[i], &links) < 0) {
+                        strv_clear(&links);
+                        continue; /* the next run refuses it, naming it */
+                }
+                for (size_t k = 0; k < links.n; k++) {
+                        _cleanup_free_ char *path = path_join(pl->gitlink_worktrees.v[i], links.v[k]);
+                        _cleanup_free_ char *dotgit = path ? path_join(path, ".git") : NULL;
+                        struct stat st;
+                        char *to = NULL;
+                        if (!dotgit || strv_contains(&pl->gitlinks, path) || lstat(dotgit, &st) < 0)
+                                continue;
+                        if (asprintf(&to, "%s.corral-refused-%lld", dotgit, (long long)time(NULL)) < 0)
+                                continue;
+                        if (rename(dotgit, to) == 0)
+                                fprintf(stderr,
+                                        "corral: the command made %s a submodule in %s, and its repository was "
+                                        "writable during the run: git status outside would run git there with "
+                                        "that repository's config. Its .git was set aside as %s\n",
+                                        path, pl->gitlink_indexes.v[i], to);
+                        else
+                                fprintf(stderr,
+                                        "corral: WARNING: the command made %s a submodule, and its repository was "
+                                        "writable during the run; corral could not set %s aside (%s): do not run "
+                                        "git in %s before you have looked at it\n",
+                                        path, dotgit, strerror(errno), pl->gitlink_worktrees.v[i]);
+                        free(to);
+                }
+                strv_clear(&links);
+        }
+}
+
 void gitcheck_after_run(const plan *pl) {
+        if (pl->n_git_repos)
+                check_gitlinks(pl);
         for (size_t i = 0; i < pl->n_git_repos; i++) {
                 const plan_git_repo *gr = &pl->git_repos[i];
                 check_rebase(gr);

@@ -5,8 +5,8 @@
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]
 #
 # SECONDS: how long each target fuzzes (default 60; 0 runs only the checked-in
-# corpus, as a quick regression test). TARGET: toml, config, request, net, mcp, gitconfig
-# (default: all).
+# corpus, as a quick regression test). TARGET: one of the names below
+# (default: all): toml, config, request, net, mcp, gitconfig, gitindex.
 # The targets run side by side, one process each. Everything goes to
 # build-fuzz/ (FUZZ_BUILD overrides): the binaries, the corpus each run grows
 # (thrown away at the next run), logs, and crash-*/leak-*/timeout-*/oom-*
@@ -36,7 +36,7 @@ case $secs in
         ;;
 esac
 
-all_targets=(toml config request net mcp gitconfig)
+all_targets=(toml config request net mcp gitconfig gitindex)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
@@ -52,6 +52,7 @@ sources() {
         net) set -- "$top"/src/common/*.c "$top"/src/net/*.c ;;
         mcp) set -- "$top/src/mcp/tool.c" "$top/src/mcp/utf8.c" ;;
         gitconfig) set -- "$top/src/plan/gitconfig.c" ;;
+        gitindex) set -- "$top/src/plan/gitindex.c" "$top"/src/common/*.c ;;
         *) return 1 ;;
         esac
         for f; do [[ $f == *_win.c ]] || echo "$f"; done

@@ -368,3 +368,51 @@ assert_fsck() {
 	assert_gitdir_clean
 	assert_fsck
 }
+
+@test "commits attack: a submodule the command adds (a repository it made, deep down) has its .git set aside; git status outside runs nothing" {
+	run gc 'hook_text > x.sh; chmod +x x.sh
+		mkdir -p deep/a/b && git init -q deep/a/b/evil && git -C deep/a/b/evil config core.fsmonitor "$PWD/x.sh"
+		git -C deep/a/b/evil commit -q --allow-empty -m e
+		git add deep/a/b/evil 2>/dev/null && git commit -qm "add evil" && echo ADDED'
+	assert_output_has ADDED
+	assert_output_has "a submodule in"
+	[ ! -e "$WS/deep/a/b/evil/.git" ] || fail "the new submodule's .git is still in place"
+	touch "$WS/deep/a/b/evil/new"
+	assert_nothing_ran
+}
+
+@test "control: a submodule the command adds with its own core.fsmonitor runs in the developer's git status" {
+	plain 'hook_text > x.sh; chmod +x x.sh
+		mkdir -p deep/a/b && git init -q deep/a/b/evil && git -C deep/a/b/evil config core.fsmonitor "$PWD/x.sh"
+		git -C deep/a/b/evil commit -q --allow-empty -m e
+		git add deep/a/b/evil 2>/dev/null && git commit -qm "add evil"'
+	touch "$WS/deep/a/b/evil/new"
+	assert_it_ran
+}
+
+@test "gitlinks: a submodule deeper than protect_depth is protected in both modes; an unpopulated one cannot be populated" {
+	new_repo "$OTHER/lib"
+	dev_git "$WS" submodule -q add "$OTHER/lib" deep/a/b/lib
+	dev_git "$WS" submodule -q add "$OTHER/lib" deep/a/b/empty
+	dev_git "$WS" commit -qm "add subs"
+	# an unpopulated submodule: its directory empty, its gitdir gone
+	rm -rf "$WS/deep/a/b/empty" "$WS/.git/modules/deep/a/b/empty"
+	mkdir "$WS/deep/a/b/empty"
+	# index version 4 (prefix-compressed paths), as feature.manyFiles sets
+	dev_git "$WS" update-index --index-version 4
+	local mode
+	for mode in read-only commits; do
+		run corral run --git "$mode" -- env MARK="$MARK" HOME="$HOME" bash -c "$SB_PRELUDE"'
+			printf "#!/bin/sh\necho \"\$0\" >> %s\n" "$MARK" > x.sh; chmod +x x.sh
+			must_fail "git -C deep/a/b/lib config core.fsmonitor \$PWD/x.sh"
+			must_fail "echo \"[core] fsmonitor = \$PWD/x.sh\" >> .git/modules/deep/a/b/lib/config"
+			must_fail "git init -q deep/a/b/empty"
+			must_fail "mv deep/a/b/empty deep/a/b/gone"
+			must_fail "rm -rf deep/a/b/lib/.git"
+			echo SB-END'
+		refute_output_has ESCAPE
+		assert_output_has SB-END
+	done
+	touch "$WS/deep/a/b/lib/new"
+	assert_nothing_ran
+}

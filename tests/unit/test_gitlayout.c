@@ -21,6 +21,7 @@
 #include "common/readfile.h"
 #include "common/strv.h"
 #include "plan/gitconfig.h"
+#include "plan/gitindex.h"
 #include "plan/gitlayout.h"
 
 static char root[] = "/var/tmp/corral-test-gitlayout-XXXXXX";
@@ -479,8 +480,76 @@ static void test_enclosing(void **state) {
         free(ws);
 }
 
+/* An index entry: 40 bytes of stat data with the mode at 24, the object
+ * name, the flags (name length), the path (v2: NUL-padded to 8; v4: the
+ * prefix varint first, one NUL, no padding). */
+static size_t put_entry(unsigned char *b, unsigned version, size_t hash, unsigned mode, const char *path,
+                        unsigned drop) {
+        size_t at = 0, n = strlen(path);
+        memset(b, 0, 40 + hash + 2);
+        b[24] = (unsigned char)(mode >> 24), b[25] = (unsigned char)(mode >> 16);
+        b[26] = (unsigned char)(mode >> 8), b[27] = (unsigned char)mode;
+        at = 40 + hash;
+        b[at] = (unsigned char)(n >> 8), b[at + 1] = (unsigned char)n;
+        at += 2;
+        if (version == 4) {
+                b[at++] = (unsigned char)drop; /* < 128: one byte */
+                return at; /* the caller appends the suffix and its NUL */
+        }
+        memcpy(b + at, path, n);
+        at += n;
+        size_t padded = (at + 8) & ~(size_t)7;
+        memset(b + at, 0, padded - at);
+        return padded;
+}
+
+static void header(unsigned char *b, unsigned version, unsigned count) {
+        memcpy(b, "DIRC", 4);
+        b[4] = b[5] = b[6] = 0, b[7] = (unsigned char)version;
+        b[8] = b[9] = b[10] = 0, b[11] = (unsigned char)count;
+}
+
+static void test_gitindex(void **state) {
+        (void)state;
+        unsigned char b[1024];
+        for (size_t hash = 20; hash <= 32; hash += 12) {
+                header(b, 2, 3);
+                size_t at = 12;
+                at += put_entry(b + at, 2, hash, 0100644, "README.md", 0);
+                at += put_entry(b + at, 2, hash, 0160000, "deep/a/sub", 0);
+                at += put_entry(b + at, 2, hash, 0120000, "link", 0);
+                strv out = {0};
+                assert_int_equal(gitindex_parse(b, at + hash, &out), 0);
+                assert_int_equal(out.n, 1);
+                assert_string_equal(out.v[0], "deep/a/sub");
+                strv_clear(&out);
+                /* cut in the middle of an entry, a bad signature, a bad version */
+                assert_int_equal(gitindex_parse(b, 40, &out), -EINVAL);
+                b[0] = 'X';
+                assert_int_equal(gitindex_parse(b, at, &out), -EINVAL);
+                b[0] = 'D', b[7] = 9;
+                assert_int_equal(gitindex_parse(b, at, &out), -EINVAL);
+                strv_clear(&out);
+        }
+        /* version 4: "lib/a" then "lib/sub" (drop 1: "lib/", then "sub") */
+        header(b, 4, 2);
+        size_t at = 12;
+        at += put_entry(b + at, 4, 20, 0100644, "lib/a", 0);
+        memcpy(b + at, "lib/a", 6), at += 6;
+        at += put_entry(b + at, 4, 20, 0160000, "lib/sub", 1);
+        memcpy(b + at, "sub", 4), at += 4;
+        strv out = {0};
+        assert_int_equal(gitindex_parse(b, at + 20, &out), 0);
+        assert_int_equal(out.n, 1);
+        assert_string_equal(out.v[0], "lib/sub");
+        strv_clear(&out);
+        assert_int_equal(gitindex_gitlinks("/nonexistent/index", &out), 0);
+        assert_int_equal(out.n, 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_gitindex),
                 cmocka_unit_test(test_config_syntax),        cmocka_unit_test(test_readfile_types),
                 cmocka_unit_test(test_gitfile_exact),        cmocka_unit_test(test_commondir),
                 cmocka_unit_test(test_config_surfaces),      cmocka_unit_test(test_worktrees_and_modules),

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT
+ * Reading a git index for its gitlinks (gitindex.h). Layout, per
+ * gitformat-index(5): "DIRC", version, entry count, then per entry 40
+ * bytes of stat data and mode (mode at offset 24), the object name (20 or
+ * 32 bytes), 16 bits of flags (name length in the low 12 bits; bit 14: an
+ * extended-flags word follows, version 3+), then the path: versions 2 and 3
+ * NUL-terminated and padded with NULs to a multiple of 8 bytes from the
+ * entry's start; version 4 a varint of bytes to drop from the previous path
+ * and the rest NUL-terminated, without padding. */
+#include "plan/gitindex.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/readfile.h"
+
+#define GITLINK_MODE 0160000u
+#define MODE_TYPE 0170000u
+
+static uint32_t be32(const unsigned char *p) {
+        return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* Parses every entry with object names of hash_len bytes; with out NULL it
+ * only checks that the entries are consistent. */
+static int parse(const unsigned char *buf, size_t len, size_t hash_len, strv *out) {
+        uint32_t version = be32(buf + 4), count = be32(buf + 8);
+        size_t at = 12;
+        char *prev = NULL;
+        size_t prev_len = 0;
+        int r = 0;
+        for (uint32_t i = 0; i < count && r == 0; i++) {
+                size_t start = at, fixed = 40 + hash_len + 2;
+                if (len - at < fixed) {
+                        r = -EINVAL;
+                        break;
+                }
+                uint32_t mode = be32(buf + at + 24);
+                unsigned flags = (unsigned)buf[at + 40 + hash_len] << 8 | buf[at + 41 + hash_len];
+                at += fixed;
+                if (flags & 0x4000) {
+                        if (version < 3 || len - at < 2) {
+                                r = -EINVAL;
+                                break;
+                        }
+                        at += 2;
+                }
+                size_t name_len = flags & 0xfff;
+                char *path = NULL;
+                size_t path_len;
+                if (version == 4) {
+                        uint64_t drop = 0;
+                        unsigned char c;
+                        int bytes = 0;
+                        do { /* git's offset varint: 7 bits a byte, +1 per continuation */
+                                if (at >= len || ++bytes > 9) {
+                                        r = -EINVAL;
+                                        break;
+                                }
+                                c = buf[at++];
+                                drop = (drop << 7) | (c & 0x7f);
+                                if (c & 0x80)
+                                        drop++;
+                        } while (c & 0x80);
+                        if (r < 0)
+                                break;
+                        const unsigned char *nul = memchr(buf + at, 0, len - at);
+                        if (!nul || drop > prev_len) {
+                                r = -EINVAL;
+                                break;
+                        }
+                        size_t keep = prev_len - (size_t)drop, rest = (size_t)(nul - (buf + at));
+                        path_len = keep + rest;
+                        if (!(path = malloc(path_len + 1))) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        if (keep)
+                                memcpy(path, prev, keep);
+                        memcpy(path + keep, buf + at, rest);
+                        path[path_len] = 0;
+                        at += rest + 1;
+                } else {
+                        const unsigned char *nul = memchr(buf + at, 0, len - at);
+                        if (!nul) {
+                                r = -EINVAL;
+                                break;
+                        }
+                        path_len = (size_t)(nul - (buf + at));
+                        if (!(path = strndup((const char *)buf + at, path_len))) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        at = start + ((at - start + path_len + 8) & ~(size_t)7); /* 1-8 NULs */
+                        if (at > len) {
+                                free(path);
+                                r = -EINVAL;
+                                break;
+                        }
+                }
+                if ((name_len < 0xfff && name_len != path_len) || path_len == 0)
+                        r = -EINVAL;
+                else if (out && (mode & MODE_TYPE) == GITLINK_MODE && strv_push(out, path) < 0)
+                        r = -ENOMEM;
+                free(prev);
+                prev = path;
+                prev_len = path_len;
+        }
+        free(prev);
+        return r;
+}
+
+int gitindex_parse(const unsigned char *buf, size_t len, strv *out) {
+        if (len < 12 || memcmp(buf, "DIRC", 4) != 0)
+                return -EINVAL;
+        uint32_t version = be32(buf + 4);
+        if (version < 2 || version > 4)
+                return -EINVAL;
+        if (be32(buf + 8) == 0)
+                return 0;
+        /* SHA-1 or SHA-256: the one whose entries are consistent */
+        size_t hash = parse(buf, len, 20, NULL) == 0 ? 20 : parse(buf, len, 32, NULL) == 0 ? 32 : 0;
+        return hash ? parse(buf, len, hash, out) : -EINVAL;
+}
+
+int gitindex_gitlinks(const char *index, strv *out) {
+        char *text = NULL;
+        size_t len = 0;
+        int r = readfile_small(index, GITINDEX_MAX, 0, &text, &len, NULL);
+        if (r == -ENOENT || r == -ENOTDIR)
+                return 0;
+        if (r < 0)
+                return r;
+        r = gitindex_parse((const unsigned char *)text, len, out);
+        free(text);
+        return r;
+}
