@@ -416,3 +416,11 @@ assert_fsck() {
 	touch "$WS/deep/a/b/lib/new"
 	assert_nothing_ran
 }
+
+@test "commits attack: a gitlink whose path runs through a link to another repository of the developer's leaves that repository alone" {
+	new_repo "$OTHER/proj2/sub"
+	run gc 'git update-index --add --cacheinfo "160000,$(git rev-parse HEAD),deep/sub" && ln -s "$OTHER/proj2" deep && echo PLANTED'
+	assert_output_has PLANTED
+	refute_output_has "set aside"
+	[ -d "$OTHER/proj2/sub/.git" ] || fail "corral set aside the .git of a repository outside the workspace, reached through a link"
+}
