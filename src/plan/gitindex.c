@@ -89,10 +89,12 @@ static int parse(const unsigned char *buf, size_t len, size_t hash_len, strv *ou
                                 break;
                         }
                         path_len = (size_t)(nul - (buf + at));
-                        if (!(path = strndup((const char *)buf + at, path_len))) {
+                        if (!(path = malloc(path_len + 1))) { /* (no strndup on Windows) */
                                 r = -ENOMEM;
                                 break;
                         }
+                        memcpy(path, buf + at, path_len);
+                        path[path_len] = 0;
                         at = start + ((at - start + path_len + 8) & ~(size_t)7); /* 1-8 NULs */
                         if (at > len) {
                                 free(path);
