@@ -352,6 +352,24 @@ void plan_describe_json(const plan *pl, FILE *f) {
                         json_string(f, pl->placeholders[i].path);
                         first_ph = false;
                 }
+        fprintf(f, "],\"git_repositories\":[");
+        for (size_t i = 0; i < pl->n_git_repos; i++) {
+                const char *repo = pl->git_repos[i].path;
+                size_t n = strlen(repo);
+                fprintf(f, "%s{\"gitdir\":", i ? "," : "");
+                json_string(f, repo);
+                fprintf(f, ",\"read_only\":[");
+                bool first_ro = true;
+                for (size_t k = 0; k < pl->n_protected; k++) {
+                        const char *o = pl->protected[k].path;
+                        if (strncmp(o, repo, n) != 0 || o[n] != '/' || strchr(o + n + 1, '/'))
+                                continue;
+                        fputs(first_ro ? "" : ",", f);
+                        json_string(f, o + n + 1);
+                        first_ro = false;
+                }
+                fprintf(f, "]}");
+        }
         fprintf(f, "],\"caches\":");
         plan_caches_describe_json(pl, f);
         fprintf(f, ",\"proxy\":");

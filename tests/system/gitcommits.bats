@@ -337,6 +337,12 @@ assert_fsck() {
 	[[ "$output" == *"read-only:"*hooks* ]] || fail "explain does not list hooks as read-only"
 	run corral explain --json --git commits
 	assert_output_has '"git":"commits"'
+	printf '%s' "$output" | python3 -c 'import json, sys
+r = json.load(sys.stdin)["plan"]["git_repositories"]
+assert len(r) == 1 and "hooks" in r[0]["read_only"] and "config" in r[0]["read_only"], r' ||
+		fail "explain --json does not list the repository's read-only entries"
+	run corral explain --json
+	assert_output_has '"git_repositories":[]'
 }
 
 @test "commits concurrent: a run that ends first leaves the placeholders the other still relies on; the developer's git works meanwhile" {
