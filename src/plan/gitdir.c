@@ -35,6 +35,7 @@ const gitdir_entry gitdir_entries[] = {
         W("refs", "branches, tags, the stash"),
         W("logs", "reflogs"),
         W("packed-refs", "packed branches and tags"),
+        W("reftable", "branches, tags and reflogs in the reftable format (extensions.refStorage)"),
         W("HEAD", "the current branch"),
         W("index", "the staging area"),
         W("ORIG_HEAD", "where reset, merge and rebase started"),
