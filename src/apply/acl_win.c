@@ -97,6 +97,47 @@ fail:;
         return win_error(err, e, "cannot build an ACL");
 }
 
+int acl_with_pin(const ACL *old, PSID const *sids, size_t n, DWORD mask, ACL **ret, corral_error *err) {
+        DWORD size = acl_size(old, sids, n, sizeof(ACCESS_DENIED_ACE));
+        ACL *acl = LocalAlloc(LPTR, size);
+        if (!acl)
+                return error_set(err, -ENOMEM, "out of memory");
+        if (!InitializeAcl(acl, size, ACL_REVISION_DS))
+                goto fail;
+        for (size_t k = 0; k < n; k++)
+                if (!AddAccessDeniedAceEx(acl, ACL_REVISION_DS, 0, mask, sids[k]))
+                        goto fail;
+        for (WORD i = 0; old && i < old->AceCount; i++) {
+                ACE_HEADER *ace;
+                if (!GetAce((ACL *)old, i, (void **)&ace))
+                        goto fail;
+                bool ours = false;
+                for (size_t k = 0; k < n && !ours; k++)
+                        ours = ace->AceType == ACCESS_DENIED_ACE_TYPE && !(ace->AceFlags & INHERITED_ACE) &&
+                               EqualSid(ace_sid((ACCESS_ALLOWED_ACE *)ace), sids[k]);
+                if (!ours && !copy_ace(acl, ace))
+                        goto fail;
+        }
+        *ret = acl;
+        return 0;
+fail:;
+        DWORD e = GetLastError();
+        LocalFree(acl);
+        return win_error(err, e, "cannot build an ACL");
+}
+
+bool acl_denies_below(const ACL *acl, PSID sid) {
+        for (WORD i = 0; acl && i < acl->AceCount; i++) {
+                ACE_HEADER *ace;
+                if (!GetAce((ACL *)acl, i, (void **)&ace))
+                        return true;
+                if (ace->AceType == ACCESS_DENIED_ACE_TYPE && !(ace->AceFlags & INHERITED_ACE) &&
+                    (ace->AceFlags & ACL_INHERIT) && EqualSid(ace_sid((ACCESS_ALLOWED_ACE *)ace), sid))
+                        return true;
+        }
+        return false;
+}
+
 bool acl_has(const ACL *acl, BYTE type, PSID sid, DWORD mask, BYTE inherit) {
         for (WORD i = 0; acl && i < acl->AceCount; i++) {
                 ACE_HEADER *ace;
@@ -145,6 +186,7 @@ static int path_edit(const char *path, PSID const *sids, size_t n, DWORD mask, i
                 return r;
         r = what == 0   ? acl_with_allow(old, sids, n, mask, &acl, err)
             : what == 1 ? acl_with_deny(old, sids, n, mask, &acl, err)
+            : what == 3 ? acl_with_pin(old, sids, n, mask, &acl, err)
                         : acl_without_sid(old, sids[0], &acl, err);
         if (r == 0)
                 r = write_dacl(w, path, acl, sd, err);
@@ -161,6 +203,10 @@ int acl_path_deny(const char *path, PSID const *sids, size_t n, DWORD mask, corr
         return path_edit(path, sids, n, mask, 1, err);
 }
 
+int acl_path_pin(const char *path, PSID const *sids, size_t n, DWORD mask, corral_error *err) {
+        return path_edit(path, sids, n, mask, 3, err);
+}
+
 int acl_path_remove(const char *path, PSID sid, corral_error *err) { return path_edit(path, &sid, 1, 0, 2, err); }
 
 bool acl_path_has(const char *path, BYTE type, PSID sid, DWORD mask, BYTE inherit) {
@@ -170,6 +216,17 @@ bool acl_path_has(const char *path, BYTE type, PSID sid, DWORD mask, BYTE inheri
         if (!w || read_dacl(w, path, &dacl, &sd, NULL) < 0)
                 return false;
         bool r = acl_has(dacl, type, sid, mask, inherit);
+        LocalFree(sd);
+        return r;
+}
+
+bool acl_path_denies_below(const char *path, PSID sid) {
+        _cleanup_free_ wchar_t *w = win_wide(path);
+        ACL *dacl = NULL;
+        PSECURITY_DESCRIPTOR sd = NULL;
+        if (!w || read_dacl(w, path, &dacl, &sd, NULL) < 0)
+                return true;
+        bool r = acl_denies_below(dacl, sid);
         LocalFree(sd);
         return r;
 }

@@ -21,6 +21,11 @@
 #define ACL_PROTECT_DENY                                                                                    \
         (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES | DELETE | FILE_DELETE_CHILD | \
          WRITE_DAC | WRITE_OWNER)
+/* --git commits: what a gitdir (and each directory that leads to a gitdir
+ * inside it) keeps denied for the run, not inherited: it cannot be renamed,
+ * removed or re-permissioned, and nothing in it can be removed through it
+ * (FILE_DELETE_CHILD), while git adds and replaces its own files in it. */
+#define ACL_PIN_DENY (DELETE | FILE_DELETE_CHILD | WRITE_DAC | WRITE_OWNER | FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES)
 #define ACL_READ_ALLOW (FILE_GENERIC_READ | FILE_GENERIC_EXECUTE)
 #define ACL_INHERIT (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE)
 
@@ -31,6 +36,14 @@ int acl_with_allow(const ACL *old, PSID const *sids, size_t n, DWORD mask, ACL *
 
 /* A new ACL: a deny ACE per SID first, then old's ACEs. */
 int acl_with_deny(const ACL *old, PSID const *sids, size_t n, DWORD mask, ACL **ret, corral_error *err);
+
+/* A new ACL: a deny ACE per SID first, inherited by nothing (the pin of
+ * ACL_PIN_DENY), then old's ACEs without its explicit deny ACEs for those
+ * SIDs (a protected name's inheritable one, say). */
+int acl_with_pin(const ACL *old, PSID const *sids, size_t n, DWORD mask, ACL **ret, corral_error *err);
+
+/* Does acl hold an explicit deny ACE for sid that an object below inherits? */
+bool acl_denies_below(const ACL *acl, PSID sid);
 
 /* A new ACL without old's explicit ACEs for sid. */
 int acl_without_sid(const ACL *old, PSID sid, ACL **ret, corral_error *err);
@@ -44,6 +57,10 @@ bool acl_has(const ACL *acl, BYTE type, PSID sid, DWORD mask, BYTE inherit);
  * inheritable ACEs through the tree: the one-time cost of a grant). */
 int acl_path_allow(const char *path, PSID const *sids, size_t n, DWORD mask, corral_error *err);
 int acl_path_deny(const char *path, PSID const *sids, size_t n, DWORD mask, corral_error *err);
+int acl_path_pin(const char *path, PSID const *sids, size_t n, DWORD mask, corral_error *err);
 int acl_path_remove(const char *path, PSID sid, corral_error *err);
 /* Reads path's DACL and asks acl_has; false when it cannot be read. */
 bool acl_path_has(const char *path, BYTE type, PSID sid, DWORD mask, BYTE inherit);
+/* Reads path's DACL and asks acl_denies_below; true when it cannot be read
+ * (the caller then rewrites it). */
+bool acl_path_denies_below(const char *path, PSID sid);

@@ -12,7 +12,14 @@
  *    deny ACE, journalled, removed after the run when no other run of the
  *    workspace is active (a shared lock on <state>/active), or by the next run
  *    after a crash; never removed when something was put in it;
- *  - the TEMP directory, created and granted (tmp=private: removed after).
+ *  - the TEMP directory, created and granted (tmp=private: removed after);
+ *  - --git commits: each gitdir's entries that stay read-only get the deny
+ *    ACE, the missing ones it holds a placeholder (a directory or a file);
+ *    the gitdirs inside a .git are pinned; each .git's inheritable deny ACE
+ *    is replaced by a pin for the run and put back after it. Every run that
+ *    protects a .git or sorts it holds the gitdir's lock (shared, or
+ *    exclusive with --git commits): a read-only run never meets a .git that
+ *    a commits run has opened.
  * Windows only. */
 #pragma once
 
@@ -23,6 +30,14 @@
 #include "common/strv.h"
 #include "plan/plan_win.h"
 
+/* --git commits: a .git whose inheritable deny ACE was set aside for the
+ * run, to put back after it (for these SIDs). */
+typedef struct win_git_swap {
+        char *path;
+        PSID *sids;
+        size_t n;
+} win_git_swap;
+
 typedef struct win_applied {
         PSID *caps;           /* the restricting capability SIDs for the token */
         size_t ncaps;
@@ -30,6 +45,10 @@ typedef struct win_applied {
         char *state_dir;
         strv placeholders;    /* created by this run */
         char *fresh_tmp;      /* tmp=private: removed after */
+        HANDLE *git_locks;    /* each gitdir's lock (plan_win.h, win_gitdir_lock_file) */
+        size_t n_git_locks;
+        win_git_swap *git_swaps;
+        size_t n_git_swaps;
 } win_applied;
 
 int win_apply_host(const win_plan *pl, bool verbose, win_applied *st, corral_error *err);

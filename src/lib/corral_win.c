@@ -21,6 +21,7 @@
 #include "policy/load.h"
 #include "setup/credentials_win.h"
 #include "setup/marker_win.h"
+#include "supervise/gitcheck_win.h"
 #include "supervise/supervise_win.h"
 
 struct corral_sandbox {
@@ -109,8 +110,10 @@ int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, 
         win_applied st;
         int r = win_apply_host(pl, verbose, &st, err);
         job_result res = {0};
-        if (r == 0)
+        if (r == 0) {
                 r = win_supervise_run(pl, &st, verbose, &res, err);
+                win_gitcheck_after_run(pl); /* --git commits: while the gitdirs are still this run's */
+        }
         win_apply_cleanup(&st);
         if (r < 0)
                 return r;

@@ -32,6 +32,22 @@ void win_plan_describe(const win_plan *pl, FILE *f) {
         for (size_t i = 0; i < pl->protect_missing.n; i++)
                 fprintf(f, "protected (missing): %s (empty placeholder directory with the deny ACE for the run)\n",
                         pl->protect_missing.v[i]);
+        for (size_t i = 0; i < pl->n_git_dirs; i++) {
+                const win_git_dir *g = &pl->git_dirs[i];
+                fprintf(f, "git (--git commits): %s: git's state writable (objects, refs, logs, the index, HEAD, ...)%s\n",
+                        g->path,
+                        g->top ? "; its deny ACE becomes a pin (no rename, delete or ACL change) for the run, and comes "
+                                 "back after it"
+                               : "; pinned (no rename)");
+                for (size_t k = 0; k < g->protect.n; k++)
+                        fprintf(f, "  stays read-only: %s (deny ACE)\n", g->protect.v[k]);
+                for (size_t k = 0; k < g->n_hold; k++)
+                        fprintf(f, "  stays read-only (missing): %s (placeholder %s with the deny ACE for the run)\n",
+                                g->hold[k].path, !g->hold[k].text ? "directory" : *g->hold[k].text ? "file naming \".\"" : "empty file");
+        }
+        if (pl->n_git_dirs)
+                fprintf(f, "git (--git commits): after the run, a rebase todo list or apply-opt that would run something "
+                           "is set aside, and links made in a gitdir are removed\n");
         for (size_t i = 0; i < pl->not_enforced.n; i++)
                 fprintf(f, "NOT ENFORCED: %s\n", pl->not_enforced.v[i]);
         if (pl->timeout_ms)
@@ -78,6 +94,21 @@ void win_plan_describe_json(const win_plan *pl, FILE *f) {
         json_strv(f, &pl->protect_existing);
         fprintf(f, ",\"placeholders\":");
         json_strv(f, &pl->protect_missing);
+        fprintf(f, ",\"git_repos\":[");
+        for (size_t i = 0; i < pl->n_git_dirs; i++) {
+                const win_git_dir *g = &pl->git_dirs[i];
+                fprintf(f, "%s{\"gitdir\":", i ? "," : "");
+                json_string(f, g->path);
+                fprintf(f, ",\"read_only\":");
+                json_strv(f, &g->protect);
+                fprintf(f, ",\"placeholders\":[");
+                for (size_t k = 0; k < g->n_hold; k++) {
+                        fprintf(f, "%s", k ? "," : "");
+                        json_string(f, g->hold[k].path);
+                }
+                fprintf(f, "]}");
+        }
+        fprintf(f, "]");
         fprintf(f, ",\"not_enforced\":");
         json_strv(f, &pl->not_enforced);
         fprintf(f, ",\"timeout_ms\":%llu", (unsigned long long)pl->timeout_ms);

@@ -32,6 +32,11 @@ void win_plan_free(win_plan *pl) {
         strv_clear(&pl->protect_existing);
         strv_clear(&pl->protect_missing);
         strv_clear(&pl->not_enforced);
+        strv_clear(&pl->git_locked);
+        for (size_t i = 0; i < pl->n_git_dirs; i++)
+                win_git_dir_free(&pl->git_dirs[i]);
+        free(pl->git_dirs);
+        strv_clear(&pl->git_pins);
         strv_clear(&pl->argv);
         free(pl->program);
         free(pl->app);
@@ -43,25 +48,29 @@ void win_plan_free(win_plan *pl) {
 
 static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
 
-char *win_workspace_state_dir(const char *workspace) {
+/* %LOCALAPPDATA%/corral/KIND/<FNV-1a over the lower-cased path>: a stable name. */
+static char *state_path(const char *kind, const char *path) {
         const char *base = getenv("LOCALAPPDATA");
         if (!base || !*base)
                 return NULL;
-        /* FNV-1a over the lower-cased path: a stable directory name */
         uint64_t h = 1469598103934665603ull;
-        for (const char *p = workspace; *p; p++) {
+        for (const char *p = path; *p; p++) {
                 unsigned char c = (unsigned char)(*p == '\\' ? '/' : *p);
                 if (c >= 'A' && c <= 'Z')
                         c = (unsigned char)(c + 32);
                 h = (h ^ c) * 1099511628211ull;
         }
         char buf[2048];
-        snprintf(buf, sizeof(buf), "%s/corral/workspaces/%016llx", base, (unsigned long long)h);
+        snprintf(buf, sizeof(buf), "%s/corral/%s/%016llx", base, kind, (unsigned long long)h);
         for (char *c = buf; *c; c++)
                 if (*c == '\\')
                         *c = '/';
         return strdup(buf);
 }
+
+char *win_workspace_state_dir(const char *workspace) { return state_path("workspaces", workspace); }
+
+char *win_gitdir_lock_file(const char *gitdir) { return state_path("gitdirs", gitdir); }
 
 /* --- the environment: Windows names are case-insensitive --- */
 
@@ -328,12 +337,6 @@ int win_plan_build(const policy *p, const win_marker *setup, const char *setup_p
                               "implemented on Windows yet; use --network off or on");
                 goto fail;
         }
-        if (p->git == GIT_COMMITS && p->mode == MODE_WORKSPACE_WRITE) {
-                r = error_set(err, -EOPNOTSUPP,
-                              "--git commits is not implemented on Windows yet (docs/windows.md); use --git "
-                              "read-only");
-                goto fail;
-        }
         if ((r = choose_backend(p, setup, setup_problem, allow_advisory_network, pl, err)) < 0)
                 goto fail;
         if ((r = wpath_check_lexical(p->workspace, "workspace", err)) < 0 ||
@@ -371,6 +374,23 @@ int win_plan_build(const policy *p, const win_marker *setup, const char *setup_p
                 for (size_t i = 0; i < pl->roots.n; i++)
                         if ((r = scan_protected(p, pl, pl->roots.v[i], p->protect_depth, true, err)) < 0)
                                 goto fail;
+                if (p->git == GIT_COMMITS && p->mode == MODE_WORKSPACE_WRITE && (r = win_plan_git(p, pl, err)) < 0)
+                        goto fail;
+                /* A .git directory protected as a whole relies on its
+                 * inheritable deny ACE, which a --git commits run (of this
+                 * workspace or another whose root holds it) sets aside: each
+                 * run holds the gitdir's lock (shared here, exclusive there). */
+                for (size_t i = 0; i < pl->protect_existing.n; i++) {
+                        const char *e = pl->protect_existing.v[i], *base = strrchr(e, '/');
+                        _cleanup_free_ wchar_t *w = win_wide(e);
+                        DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+                        if (base && _stricmp(base + 1, ".git") == 0 && a != INVALID_FILE_ATTRIBUTES &&
+                            (a & FILE_ATTRIBUTE_DIRECTORY) && !(a & FILE_ATTRIBUTE_REPARSE_POINT) &&
+                            strv_push(&pl->git_locked, e) < 0) {
+                                r = oom(err);
+                                goto fail;
+                        }
+                }
         }
         if (pl->backend == WIN_BACKEND_RESTRICTED) {
                 if (p->deny_read.n &&

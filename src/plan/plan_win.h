@@ -33,6 +33,26 @@ typedef enum win_backend {
         WIN_BACKEND_FULL,        /* full-access: job object only */
 } win_backend;
 
+/* --git commits (plan/gitdir.h; docs/windows.md "Git in commits mode"): a
+ * gitdir whose git state the command may write. */
+typedef struct win_git_hold {
+        char *path;
+        const char *text;        /* NULL: an empty directory; else a file with these contents */
+} win_git_hold;
+
+typedef struct win_git_dir {
+        char *path;
+        bool top;                /* a repository's .git: its inheritable deny ACE is set aside for the run (the
+                                  * ones inside it, modules/NAME and worktrees/ID, lie in a top one) */
+        strv protect;            /* existing entries that stay read-only: the deny ACE */
+        win_git_hold *hold;      /* missing entries held by a placeholder with the deny ACE */
+        size_t n_hold;
+        /* what the check after the run compares with (supervise/gitcheck_win.h) */
+        char *todo, *apply_opt;  /* the contents before the run; NULL: missing or unreadable */
+        size_t todo_len, apply_opt_len;
+        strv links;              /* reparse points there before the run (the developer's: left alone) */
+} win_git_dir;
+
 typedef struct win_plan {
         win_backend backend;
         policy_mode mode;
@@ -50,6 +70,12 @@ typedef struct win_plan {
         strv protect_existing;   /* protected entries found (as the file system spells them): deny ACE */
         strv protect_missing;    /* missing protected names at the top of each root: placeholder + deny ACE */
         strv not_enforced;       /* what this plan cannot enforce, said by explain and doctor */
+        strv git_locked;         /* .git directories protected as a whole: a shared lock on each for the run */
+        win_git_dir *git_dirs;   /* --git commits: the gitdirs sorted entry by entry (an exclusive lock on each
+                                  * top one) */
+        size_t n_git_dirs;
+        strv git_pins;           /* --git commits: directories that must not be renamed (a gitdir inside a top
+                                  * one, and each directory between them): a deny-DELETE ACE of their own */
 
         strv argv;
         char *program;           /* what argv[0] resolved to; NULL: not found (exit 127) */
@@ -74,3 +100,16 @@ const char *win_backend_name(win_backend b);
 
 /* %LOCALAPPDATA%\corral\workspaces\<16 hex digits of the workspace> (malloc'd). */
 char *win_workspace_state_dir(const char *workspace);
+
+/* %LOCALAPPDATA%\corral\gitdirs\<16 hex digits of the gitdir>: the lock
+ * every run that protects or sorts that gitdir holds (malloc'd). */
+char *win_gitdir_lock_file(const char *gitdir);
+
+/* --git commits: moves the plan's .git directories from protect_existing
+ * into git_dirs, sorted entry by entry (plan_git_win.c). */
+int win_plan_git(const policy *p, win_plan *pl, corral_error *err);
+void win_git_dir_free(win_git_dir *g);
+
+/* The reparse points of a gitdir where git never makes one (the top,
+ * refs/ and logs/ all the way down, the top of objects/), as paths. */
+int win_git_links(const char *gitdir, strv *out);

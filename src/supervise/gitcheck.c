@@ -18,17 +18,11 @@
 #include "common/path.h"
 #include "common/readfile.h"
 #include "plan/gitindex.h"
+#include "supervise/gittodo.h"
 
 #define TODO_MAX (8u << 20)
 #define SCAN_DEPTH_MAX 16
 #define SCAN_ENTRIES_MAX 200000
-
-/* The commands of a rebase todo list that git replays without running
- * anything of the list's own (git's sequencer.c, todo_command_info). */
-static const char *const replayed[] = {
-        "pick",  "p", "reword", "r", "edit",  "e", "squash", "s", "fixup",      "f", "drop",
-        "d",     "label", "l", "reset", "t", "merge",  "m", "break", "b", "update-ref", "u", "noop",
-};
 
 static bool ts_before(const struct timespec *a, const struct timespec *b) {
         return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
@@ -40,34 +34,6 @@ static bool changed(const char *path, const struct stat *before, struct stat *no
                 return false;
         return before->st_ino == 0 || now->st_ino != before->st_ino || now->st_dev != before->st_dev ||
                now->st_ctim.tv_sec != before->st_ctim.tv_sec || now->st_ctim.tv_nsec != before->st_ctim.tv_nsec;
-}
-
-/* The first line of text that git would run, or NULL. A line is a comment
- * when it starts with '#' (git's default comment character; a line starting
- * with another one counts as a command, and is refused). */
-static const char *unsafe_line(const char *text, size_t len, size_t *line_len) {
-        const char *p = text, *end = text + len;
-        while (p < end) {
-                const char *nl = memchr(p, '\n', (size_t)(end - p));
-                const char *eol = nl ? nl : end;
-                const char *w = p;
-                while (w < eol && (*w == ' ' || *w == '\t' || *w == '\r'))
-                        w++;
-                if (w < eol && *w != '#') {
-                        const char *we = w;
-                        while (we < eol && *we != ' ' && *we != '\t' && *we != '\r')
-                                we++;
-                        bool ok = false;
-                        for (size_t i = 0; i < ELEMENTSOF(replayed) && !ok; i++)
-                                ok = strlen(replayed[i]) == (size_t)(we - w) && memcmp(replayed[i], w, (size_t)(we - w)) == 0;
-                        if (!ok) {
-                                *line_len = (size_t)(eol - p);
-                                return p;
-                        }
-                }
-                p = nl ? nl + 1 : end;
-        }
-        return NULL;
 }
 
 /* Renames the state directory dir of repo aside and says why. */
@@ -106,7 +72,7 @@ static void check_rebase(const plan *pl, const plan_git_repo *gr) {
                 char *text = NULL;
                 size_t len = 0, ll = 0;
                 int r = readfile_small(todo, TODO_MAX, 0, &text, &len, NULL);
-                const char *bad = r == 0 ? unsafe_line(text, len, &ll) : NULL;
+                const char *bad = r == 0 ? gittodo_unsafe_line(text, len, &ll) : NULL;
                 char why[256];
                 if (r < 0)
                         snprintf(why, sizeof(why), "a todo list corral cannot read (%s)", strerror(-r));
@@ -122,7 +88,7 @@ static void check_rebase(const plan *pl, const plan_git_repo *gr) {
                 char *text = NULL;
                 size_t len = 0;
                 int r = readfile_small(opt, TODO_MAX, 0, &text, &len, NULL);
-                bool bad = r < 0 || memmem(text, len, "unsafe-paths", 12) != NULL;
+                bool bad = r < 0 || gittodo_apply_opt_unsafe(text, len);
                 free(text);
                 if (bad)
                         set_aside(gr->path, "rebase-apply",

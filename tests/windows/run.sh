@@ -224,6 +224,62 @@ if [ $rc = 0 ] && [[ $o == *'["x&y"]'* ]]; then
         ok "cli: a .BAT named with another case and a trailing dot/space still goes through corral's cmd.exe quoting"
 else ko "cli: .BAT. quoting" "rc=$rc out=$o" "$(stderr)"; fi
 
+# --git commits (docs/windows.md, "Git in commits mode"): what Wine can show
+# is the plan, the placeholders and the check after the run; whether the
+# sandbox can write what the deny ACEs forbid needs real ACLs (smoke.ps1).
+wsgu=$WINEPREFIX/drive_c/corral-git
+rm -rf "$wsgu"
+mkdir -p "$wsgu/.git/objects" "$wsgu/.git/refs/heads"
+printf '[core]\n' >"$wsgu/.git/config"
+printf 'ref: refs/heads/main\n' >"$wsgu/.git/HEAD"
+wsg='C:\corral-git'
+o=$(corral run -W "$wsg" --network on --git commits -- cmd /c "type .git\commondir & if exist .git\hooks\ (if exist .git\info\ (if exist .git\config.worktree (exit 3))) & exit 4"); rc=$?
+if [ $rc = 3 ] && [ "$(printf '%s' "$o" | tr -d '\r\n ')" = . ]; then
+        ok "cli: --git commits holds a gitdir's missing commondir (a file naming .), hooks, info and config.worktree"
+else ko "cli: --git commits placeholders" "rc=$rc out=$o" "$(stderr)"; fi
+if [ ! -e "$wsgu/.git/commondir" ] && [ ! -e "$wsgu/.git/hooks" ] && [ ! -e "$wsgu/.git/info" ] &&
+        [ ! -e "$wsgu/.git/config.worktree" ] && [ "$(cat "$wsgu/.git/config")" = '[core]' ]; then
+        ok "cli: --git commits: the gitdir's placeholders are removed after the run, its config left as it was"
+else ko "cli: --git commits placeholders removed" "$(ls -a "$wsgu/.git")"; fi
+
+o=$(corral run -W "$wsg" --network on --git commits -- cmd /c "mkdir .git\rebase-merge & echo pick 1234 a> .git\rebase-merge\git-rebase-todo & echo exec calc.exe>> .git\rebase-merge\git-rebase-todo"); rc=$?
+if [ $rc = 0 ] && [ ! -e "$wsgu/.git/rebase-merge" ] && ls -d "$wsgu"/.git/rebase-merge.corral-refused-* >/dev/null 2>&1 &&
+        stderr | grep -q 'exec calc.exe' && stderr | grep -q 'set aside'; then
+        ok "cli: --git commits: a rebase todo with exec the run left is set aside after it, and said"
+else ko "cli: --git commits rebase todo" "rc=$rc" "$(stderr)" "$(ls -a "$wsgu/.git")"; fi
+rm -rf "$wsgu"/.git/rebase-merge*
+
+o=$(corral run -W "$wsg" --network on --git commits -- cmd /c "mkdir .git\rebase-merge & echo pick 1234 a> .git\rebase-merge\git-rebase-todo"); rc=$?
+if [ $rc = 0 ] && [ -e "$wsgu/.git/rebase-merge/git-rebase-todo" ] && ! ls -d "$wsgu"/.git/rebase-merge.corral-refused-* >/dev/null 2>&1; then
+        ok "cli: --git commits: a rebase todo that only replays commits stays"
+else ko "cli: --git commits harmless todo" "rc=$rc" "$(stderr)" "$(ls -a "$wsgu/.git")"; fi
+rm -rf "$wsgu"/.git/rebase-merge*
+
+o=$(corral explain -W "$wsg" --network on --git commits --json -- cmd /c exit); rc=$?
+if [ $rc = 0 ] && [[ $o == *'"git_repos":[{"gitdir":"C:/corral-git/.git","read_only":["C:/corral-git/.git/config"]'* ]] &&
+        [[ $o == *'"C:/corral-git/.git/hooks"'* ]] && [[ $o != *'"protected":["C:/corral-git/.git"]'* ]]; then
+        ok "cli: explain --json --git commits: per gitdir, what stays read-only and what is held"
+else ko "cli: explain --git commits" "rc=$rc out=$o" "$(stderr)"; fi
+
+# A read-only run must not meet a .git that a commits run has opened (the
+# deny ACE both rely on is the same): the gitdir's lock, shared or exclusive.
+corral run -W "$wsg" --network on --git commits -- "$helperw" sleep 6000 >/dev/null 2>&1 &
+bg=$!
+for _ in $(seq 50); do
+        [ -e "$wsgu/.git/hooks" ] && break
+        sleep 0.2
+done
+o=$(timeout 60 wine "$bin/corral.exe" run -W "$wsg" --network on -- cmd /c exit 0 2>"$WINEPREFIX/stderr2.txt"); rc=$?
+o2=$(timeout 60 wine "$bin/corral.exe" run -W "$wsg" --network on --git commits -- cmd /c exit 0 2>&1); rc2=$?
+wait $bg; bgrc=$?
+if [ $rc = 125 ] && grep -q 'holds the repository' "$WINEPREFIX/stderr2.txt" && [ $rc2 = 125 ] &&
+        [[ $o2 == *'--git commits needs it alone'* ]] && [ $bgrc = 0 ]; then
+        ok "cli: while a --git commits run holds a repository, other runs there are refused (125)"
+else ko "cli: gitdir lock" "rc=$rc rc2=$rc2 bg=$bgrc" "$(cat "$WINEPREFIX/stderr2.txt")" "$o2"; fi
+o=$(corral run -W "$wsg" --network on -- cmd /c exit 0); rc=$?
+if [ $rc = 0 ]; then ok "cli: after it, a read-only run there runs"; else ko "cli: lock released" "rc=$rc" "$(stderr)"; fi
+rm -rf "$wsgu"
+
 o=$(timeout 30 wine "$bin/corral-runner.exe" --identity root --cwd "C:\\" --app 'C:\x.exe' --cmdline x 2>&1); rc=$?
 if [ $rc = 125 ] && [[ $o == *"--identity must be offline or online"* ]]; then ok "runner: a bad identity is refused (125)"; else ko "runner: bad identity" "rc=$rc out=$o"; fi
 

@@ -145,6 +145,53 @@ if ($users) {
 }
 $listener.Stop()
 
+# --- --git commits (docs/windows.md, "Git in commits mode") ----------------
+# Needs git for Windows on PATH. In users mode the sandbox user does not own
+# the repository, so git inside needs -c safe.directory=* (docs/windows.md).
+$gitExe = (Get-Command git.exe -ErrorAction SilentlyContinue).Source
+$gws = Join-Path $env:USERPROFILE "corral-smoke-git-$id"
+if ($gitExe) {
+    git init -q -b main $gws | Out-Null
+    git -C $gws config user.email smoke@example.org; git -C $gws config user.name smoke
+    Set-Content -Path (Join-Path $gws "a.txt") -Value "one"
+    git -C $gws add a.txt; git -C $gws commit -q -m first | Out-Null
+    $gcfg = Join-Path $gws ".git\config"
+    $cfgHash = (Get-FileHash $gcfg).Hash
+    function SandboxGit([string]$line) {
+        $args = @("run", "-W", $gws) + $net + @("--git", "commits", "--", "cmd.exe", "/c", $line)
+        & $Corral @args 2>&1 | ForEach-Object { Write-Verbose "$_" }
+        return $LASTEXITCODE
+    }
+    $g = "git -c safe.directory=* -c user.email=s@example.org -c user.name=s"
+    $rc = SandboxGit "echo two>> a.txt && $g commit -q -am second && $g commit -q --amend -m second2 && $g branch b1 && $g tag t1 && echo three>> a.txt && $g stash push -q && $g stash pop -q && $g commit -q -am third && $g checkout -q b1 && echo b> b.txt && $g add b.txt && $g commit -q -m onb1 && $g checkout -q main && $g merge -q --no-edit b1 && $g checkout -q -b b2 && echo c> c.txt && $g add c.txt && $g commit -q -m onb2 && $g checkout -q main && $g cherry-pick b2 && $g reset -q --hard HEAD && $g gc -q"
+    $log = git -C $gws log --oneline main
+    git -C $gws fsck --no-progress 2>&1 | Out-Null; $fsck = $LASTEXITCODE
+    Check "commits mode: commit, amend, branch, tag, stash, checkout, merge, cherry-pick, reset, gc work (git log, git fsck outside)" ($rc -eq 0 -and $fsck -eq 0 -and ($log | Select-String "onb1") -and (git -C $gws tag) -contains "t1") "rc=$rc fsck=$fsck log=$log"
+    $rc = SandboxGit "echo calc> .git\hooks\pre-commit"
+    Check "commits mode: a hook cannot be written" (-not (Test-Path (Join-Path $gws ".git\hooks\pre-commit"))) "hook planted"
+    $rc = SandboxGit "ren .git\hooks h2 & rmdir /s /q .git\hooks & mkdir .git\hooks\x"
+    Check "commits mode: hooks\ cannot be renamed, removed or added to" ((Test-Path (Join-Path $gws ".git\hooks")) -and -not (Test-Path (Join-Path $gws ".git\h2")) -and -not (Test-Path (Join-Path $gws ".git\hooks\x"))) "hooks changed"
+    $rc = SandboxGit "$g config core.fsmonitor calc & $g config alias.x !calc & $g config include.path C:/x & echo [core]>> .git\config & ren .git\config c2"
+    Check "commits mode: .git\config cannot change (git config, append, rename)" ((Get-FileHash $gcfg).Hash -eq $cfgHash) "config changed"
+    $rc = SandboxGit "echo C:/evil> .git\commondir & echo [core]> .git\config.worktree & mkdir .git\info\x"
+    Check "commits mode: missing commondir, config.worktree, info are held (placeholders) and gone after" (-not (Test-Path (Join-Path $gws ".git\commondir")) -and -not (Test-Path (Join-Path $gws ".git\config.worktree")) -and -not (Test-Path (Join-Path $gws ".git\info\x"))) "created"
+    $rc = SandboxGit "copy /y NUL .git\objects\hook.bat & move /y .git\objects\hook.bat .git\hooks\post-checkout"
+    Check "commits mode: a file cannot be moved into hooks\" (-not (Test-Path (Join-Path $gws ".git\hooks\post-checkout"))) "moved in"
+    $rc = SandboxGit "ren .git g2"
+    Check "commits mode: .git cannot be renamed" ((Test-Path (Join-Path $gws ".git\config")) -and -not (Test-Path (Join-Path $gws "g2"))) "renamed"
+    $rc = SandboxGit "mklink /J .git\refs\heads\evil `"$outDir`""
+    Check "commits mode: a junction planted in refs\ is removed after the run" (-not (Test-Path (Join-Path $gws ".git\refs\heads\evil"))) "junction left"
+    $rc = SandboxGit "del /f .git\logs\HEAD & mklink /H .git\logs\HEAD .git\config"
+    $links = @(fsutil hardlink list $gcfg 2>$null).Count
+    Check "commits mode: logs\HEAD cannot become a hard link to .git\config (the developer's reflog would append to it)" ($links -le 1) "hard links of config: $links"
+    $rc = SandboxGit "mkdir .git\rebase-merge & echo exec calc> .git\rebase-merge\git-rebase-todo"
+    Check "commits mode: a rebase todo with exec is set aside after the run" (-not (Test-Path (Join-Path $gws ".git\rebase-merge")) -and (Test-Path (Join-Path $gws ".git\rebase-merge.corral-refused-*"))) "todo left in place"
+    $rc = & $Corral run -W $gws @net -- cmd.exe /c "echo x> .git\objects\probe" 2>$null
+    Check "after a commits run, a read-only run cannot write .git\objects (the deny ACE is back)" (-not (Test-Path (Join-Path $gws ".git\objects\probe"))) "written"
+    & $Corral revoke $gws 2>$null | Out-Null
+    Remove-Item -Recurse -Force $gws -ErrorAction SilentlyContinue
+} else { Skip "--git commits cases" "git.exe not on PATH (install git for Windows)" }
+
 # --- the unit tests, natively (what Wine skips runs here) -----------------
 $unit = @((Join-Path (Split-Path $Corral) "tests\windows\corral-wintest.exe"),
           (Join-Path (Split-Path $Corral) "corral-wintest.exe")) | Where-Object { Test-Path $_ } | Select-Object -First 1

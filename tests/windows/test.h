@@ -44,5 +44,5 @@ const char *t_helper(void);
                 }                                                                           \
         } while (0)
 
-extern const test tests_cmdline[], tests_paths[], tests_acl[], tests_dpapi[], tests_job[], tests_plan[],
+extern const test tests_cmdline[], tests_paths[], tests_acl[], tests_dpapi[], tests_job[], tests_plan[], tests_git[],
         tests_setup[];

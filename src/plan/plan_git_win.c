@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: MIT
+ * --git commits on Windows (plan_win.h; docs/windows.md, "Git in commits
+ * mode"): each .git directory the plan protects is sorted entry by entry
+ * with the portable table (plan/gitdir.h), the one the Linux backends use.
+ * git's own state stays writable; every entry the table protects, and every
+ * entry it does not know, keeps a deny ACE of its own; the missing ones it
+ * holds get a placeholder (a directory, an empty file, a commondir naming
+ * "."). The gitdirs of submodules (modules/NAME) and linked worktrees
+ * (worktrees/ID) inside it are sorted the same way, and pinned (a deny-DELETE
+ * ACE on each, and on each directory between it and the .git) so that none
+ * can be renamed away and replaced. What the check after the run compares
+ * with (a rebase's todo list, the reparse points already there) is read
+ * here, before anything runs. Windows only. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <windows.h>
+
+#include "common/macro.h"
+#include "common/readfile.h"
+#include "common/wide_win.h"
+#include "plan/gitdir.h"
+#include "plan/plan_win.h"
+
+#define TODO_MAX (8u << 20)
+#define MODULES_DEPTH_MAX 8
+#define LINKS_DEPTH_MAX 16
+#define LINKS_ENTRIES_MAX 200000u
+
+static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
+
+void win_git_dir_free(win_git_dir *g) {
+        free(g->path);
+        strv_clear(&g->protect);
+        for (size_t i = 0; i < g->n_hold; i++)
+                free(g->hold[i].path);
+        free(g->hold);
+        free(g->todo);
+        free(g->apply_opt);
+        strv_clear(&g->links);
+        *g = (win_git_dir){0};
+}
+
+typedef struct entry {
+        char *name;
+        DWORD attrs;
+} entry;
+
+static void entries_free(entry *v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(v[i].name);
+        free(v);
+}
+
+/* The entries of dir but "." and ".."; 0 with none when dir is missing. */
+static int list_dir(const char *dir, entry **ret, size_t *n) {
+        *ret = NULL;
+        *n = 0;
+        char pattern[4200];
+        snprintf(pattern, sizeof(pattern), "%s/*", dir);
+        _cleanup_free_ wchar_t *w = win_wide(pattern);
+        if (!w)
+                return -ENOMEM;
+        WIN32_FIND_DATAW fd;
+        HANDLE h = FindFirstFileW(w, &fd);
+        if (h == INVALID_HANDLE_VALUE) {
+                DWORD e = GetLastError();
+                return e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND ? 0 : -EACCES;
+        }
+        int r = 0;
+        do {
+                if (!wcscmp(fd.cFileName, L".") || !wcscmp(fd.cFileName, L".."))
+                        continue;
+                entry *v = realloc(*ret, (*n + 1) * sizeof(entry));
+                char *name = win_utf8(fd.cFileName);
+                if (v)
+                        *ret = v;
+                if (!v || !name) {
+                        free(name);
+                        r = -ENOMEM;
+                        break;
+                }
+                v[(*n)++] = (entry){name, fd.dwFileAttributes};
+        } while (FindNextFileW(h, &fd));
+        FindClose(h);
+        if (r < 0) {
+                entries_free(*ret, *n);
+                *ret = NULL;
+                *n = 0;
+        }
+        return r;
+}
+
+static char *join(const char *dir, const char *name) {
+        size_t n = strlen(dir) + strlen(name) + 2;
+        char *s = malloc(n);
+        if (s)
+                snprintf(s, n, "%s/%s", dir, name);
+        return s;
+}
+
+/* 1: path exists, 0: it does not, <0: it cannot be told. */
+static int exists(const char *path) {
+        _cleanup_free_ wchar_t *w = win_wide(path);
+        if (!w)
+                return -ENOMEM;
+        if (GetFileAttributesW(w) != INVALID_FILE_ATTRIBUTES)
+                return 1;
+        DWORD e = GetLastError();
+        return e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND ? 0 : -EACCES;
+}
+
+static void scan_links(const char *dir, int depth, unsigned *budget, strv *out, int *r) {
+        entry *v;
+        size_t n;
+        if (*r < 0 || (*r = list_dir(dir, &v, &n)) < 0) {
+                if (*r == -EACCES)
+                        *r = 0; /* unreadable: nothing of it is listed */
+                return;
+        }
+        for (size_t i = 0; i < n && *r >= 0 && *budget > 0; i++, (*budget)--) {
+                _cleanup_free_ char *path = join(dir, v[i].name);
+                if (!path)
+                        *r = -ENOMEM;
+                else if (v[i].attrs & FILE_ATTRIBUTE_REPARSE_POINT)
+                        *r = strv_push(out, path);
+                else if ((v[i].attrs & FILE_ATTRIBUTE_DIRECTORY) && depth > 0)
+                        scan_links(path, depth - 1, budget, out, r);
+        }
+        entries_free(v, n);
+}
+
+int win_git_links(const char *gitdir, strv *out) {
+        unsigned budget = LINKS_ENTRIES_MAX;
+        int r = 0;
+        scan_links(gitdir, 0, &budget, out, &r);
+        static const char *const deep[] = {"refs", "logs", "objects"};
+        for (size_t k = 0; k < ELEMENTSOF(deep) && r >= 0; k++) {
+                _cleanup_free_ char *sub = join(gitdir, deep[k]);
+                if (!sub)
+                        return -ENOMEM;
+                scan_links(sub, strcmp(deep[k], "objects") == 0 ? 0 : LINKS_DEPTH_MAX, &budget, out, &r);
+        }
+        return r;
+}
+
+static int refuse_link(const char *path, corral_error *err) {
+        return error_set(err, -EOPNOTSUPP,
+                         "%s is a link (a junction or symbolic link) where git reads configuration or runs "
+                         "something: --git commits cannot keep it read-only on Windows (the deny ACE would land on "
+                         "its target, and the link itself could be replaced); use --git read-only, or replace the "
+                         "link by what it points to",
+                         path);
+}
+
+static int read_before(const char *gitdir, const char *name, char **text, size_t *len) {
+        _cleanup_free_ char *path = join(gitdir, name);
+        if (!path)
+                return -ENOMEM;
+        int r = readfile_small(path, TODO_MAX, 0, text, len, NULL);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                *text = NULL; /* missing, or not a plain file: checked after the run whatever it is then */
+                *len = 0;
+        }
+        return 0;
+}
+
+static int sort_gitdir(win_plan *pl, const char *dir, bool top, int depth, corral_error *err);
+
+static int pin(win_plan *pl, const char *dir, corral_error *err) {
+        return strv_push_unique(&pl->git_pins, dir) < 0 ? oom(err) : 0;
+}
+
+/* modules/: a gitdir for each submodule, at modules/NAME, where NAME may
+ * have several components (modules/lib/a): each directory that is not a
+ * gitdir is one component of a name. */
+static int sort_modules(win_plan *pl, const char *dir, int depth, corral_error *err) {
+        entry *v;
+        size_t n;
+        int r = pin(pl, dir, err);
+        if (r < 0)
+                return r;
+        if ((r = list_dir(dir, &v, &n)) < 0)
+                return r == -ENOMEM ? oom(err) : error_set(err, r, "cannot list %s", dir);
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                _cleanup_free_ char *path = join(dir, v[i].name);
+                _cleanup_free_ char *head = path ? join(path, "HEAD") : NULL;
+                if (!head) {
+                        r = oom(err);
+                        break;
+                }
+                if (v[i].attrs & FILE_ATTRIBUTE_REPARSE_POINT)
+                        r = refuse_link(path, err);
+                else if (!(v[i].attrs & FILE_ATTRIBUTE_DIRECTORY))
+                        continue;
+                else if (exists(head) == 1)
+                        r = pin(pl, path, err) < 0 ? -ENOMEM : sort_gitdir(pl, path, false, depth - 1, err);
+                else if (depth > 0)
+                        r = sort_modules(pl, path, depth - 1, err);
+        }
+        entries_free(v, n);
+        return r;
+}
+
+/* worktrees/: a linked worktree's gitdir at each worktrees/ID. */
+static int sort_worktrees(win_plan *pl, const char *dir, int depth, corral_error *err) {
+        entry *v;
+        size_t n;
+        int r = pin(pl, dir, err);
+        if (r < 0)
+                return r;
+        if ((r = list_dir(dir, &v, &n)) < 0)
+                return r == -ENOMEM ? oom(err) : error_set(err, r, "cannot list %s", dir);
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                _cleanup_free_ char *path = join(dir, v[i].name);
+                if (!path)
+                        r = oom(err);
+                else if (v[i].attrs & FILE_ATTRIBUTE_REPARSE_POINT)
+                        r = refuse_link(path, err);
+                else if (v[i].attrs & FILE_ATTRIBUTE_DIRECTORY)
+                        r = pin(pl, path, err) < 0 ? -ENOMEM : sort_gitdir(pl, path, false, depth - 1, err);
+        }
+        entries_free(v, n);
+        return r;
+}
+
+static int sort_gitdir(win_plan *pl, const char *dir, bool top, int depth, corral_error *err) {
+        if (depth < 0)
+                return error_set(err, -ELOOP, "%s: submodules nested deeper than %d levels; use --git read-only",
+                                 dir, MODULES_DEPTH_MAX);
+        win_git_dir g = {.top = top};
+        entry *v = NULL;
+        size_t n = 0;
+        int r;
+        if (!(g.path = strdup(dir))) {
+                r = oom(err);
+                goto out;
+        }
+        if ((r = list_dir(dir, &v, &n)) < 0) {
+                r = r == -ENOMEM ? oom(err) : error_set(err, r, "cannot list the gitdir %s", dir);
+                goto out;
+        }
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                const gitdir_entry *e = gitdir_classify(v[i].name);
+                bool link = v[i].attrs & FILE_ATTRIBUTE_REPARSE_POINT;
+                _cleanup_free_ char *path = join(dir, v[i].name);
+                if (!path) {
+                        r = oom(err);
+                        break;
+                }
+                if (e && e->rule != GITDIR_PROTECTED) {
+                        /* git's own state; a link there is the developer's
+                         * (win_git_links records it) and its target's ACL
+                         * decides what a write through it may do */
+                        if (!link && (v[i].attrs & FILE_ATTRIBUTE_DIRECTORY) && !strcmp(e->name, "modules"))
+                                r = sort_modules(pl, path, depth, err);
+                        else if (!link && (v[i].attrs & FILE_ATTRIBUTE_DIRECTORY) && !strcmp(e->name, "worktrees"))
+                                r = sort_worktrees(pl, path, depth, err);
+                        continue;
+                }
+                /* protected by the table, or not known to it (git may read
+                 * it): read-only as it is */
+                r = link ? refuse_link(path, err) : strv_push(&g.protect, path) < 0 ? oom(err) : 0;
+        }
+        for (size_t k = 0; r >= 0 && k < gitdir_n_entries; k++) {
+                const gitdir_entry *e = &gitdir_entries[k];
+                if (e->rule != GITDIR_PROTECTED || e->hold == HOLD_NONE)
+                        continue;
+                char *path = join(dir, e->name);
+                int x = path ? exists(path) : -ENOMEM;
+                if (x != 0) {
+                        free(path);
+                        if (x < 0)
+                                r = x == -ENOMEM ? oom(err) : error_set(err, x, "cannot inspect %s/%s", dir, e->name);
+                        continue;
+                }
+                win_git_hold *h = realloc(g.hold, (g.n_hold + 1) * sizeof(*h));
+                if (!h) {
+                        free(path);
+                        r = oom(err);
+                        break;
+                }
+                g.hold = h;
+                h[g.n_hold++] = (win_git_hold){path, e->hold == HOLD_DIR    ? NULL
+                                                     : e->hold == HOLD_FILE ? GITDIR_HOLD_FILE_TEXT
+                                                                            : GITDIR_HOLD_COMMONDIR_TEXT};
+        }
+        if (r >= 0 && (read_before(dir, "rebase-merge/git-rebase-todo", &g.todo, &g.todo_len) < 0 ||
+                       read_before(dir, "rebase-apply/apply-opt", &g.apply_opt, &g.apply_opt_len) < 0 ||
+                       win_git_links(dir, &g.links) < 0))
+                r = oom(err);
+        if (r >= 0) {
+                win_git_dir *d = realloc(pl->git_dirs, (pl->n_git_dirs + 1) * sizeof(*d));
+                if (!d) {
+                        r = oom(err);
+                        goto out;
+                }
+                pl->git_dirs = d;
+                d[pl->n_git_dirs++] = g;
+                g = (win_git_dir){0};
+        }
+out:
+        entries_free(v, n);
+        win_git_dir_free(&g);
+        return r;
+}
+
+int win_plan_git(const policy *p, win_plan *pl, corral_error *err) {
+        (void)p;
+        for (size_t i = 0; i < pl->protect_existing.n;) {
+                char *e = pl->protect_existing.v[i];
+                const char *base = strrchr(e, '/');
+                _cleanup_free_ wchar_t *w = win_wide(e);
+                DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+                /* A .git file (a linked worktree's, a submodule's) and a .git
+                 * that is a link stay protected as a whole: the Windows plan
+                 * does not read where they lead (docs/windows.md). */
+                if (!base || _stricmp(base + 1, ".git") != 0 || a == INVALID_FILE_ATTRIBUTES ||
+                    !(a & FILE_ATTRIBUTE_DIRECTORY) || (a & FILE_ATTRIBUTE_REPARSE_POINT)) {
+                        i++;
+                        continue;
+                }
+                int r = sort_gitdir(pl, e, true, MODULES_DEPTH_MAX, err);
+                if (r < 0)
+                        return r;
+                free(e);
+                memmove(&pl->protect_existing.v[i], &pl->protect_existing.v[i + 1],
+                        (pl->protect_existing.n - i) * sizeof(char *)); /* the NULL at the end too */
+                pl->protect_existing.n--;
+        }
+        return 0;
+}

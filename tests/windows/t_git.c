@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT
+ * --git commits on Windows (docs/windows.md, "Git in commits mode"): the
+ * rules shared with Linux (supervise/gittodo.h), the pin ACE, the plan's
+ * sorting of a gitdir with the portable table (plan/gitdir.h), and the check
+ * after the run on real files. ACLs on disk are Wine's stubs: smoke.ps1
+ * checks what the sandbox can and cannot write on real Windows. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <windows.h>
+
+#include "apply/acl_win.h"
+#include "apply/sid_win.h"
+#include "plan/plan_win.h"
+#include "supervise/gitcheck_win.h"
+#include "supervise/gittodo.h"
+#include "test.h"
+
+static void todo_rules(void) {
+        size_t ll = 0;
+        const char ok[] = "pick 1234 a\n# exec comment\n\nfixup 5678 b\r\nupdate-ref refs/heads/x\nbreak\n";
+        CHECK(gittodo_unsafe_line(ok, sizeof(ok) - 1, &ll) == NULL);
+        const char bad[] = "pick 1234 a\n  exec calc.exe\npick 5678 b\n";
+        const char *l = gittodo_unsafe_line(bad, sizeof(bad) - 1, &ll);
+        CHECK(l && !strncmp(l, "  exec calc.exe", ll) && ll == 15);
+        const char x[] = "x calc";
+        CHECK(gittodo_unsafe_line(x, sizeof(x) - 1, &ll) == x);
+        const char other[] = ";pick 1"; /* another comment character: counted as a command */
+        CHECK(gittodo_unsafe_line(other, sizeof(other) - 1, &ll) == other);
+        CHECK(gittodo_apply_opt_unsafe(" --unsafe-paths", 15));
+        CHECK(!gittodo_apply_opt_unsafe(" --whitespace=fix", 17));
+}
+
+/* The pin goes first, inherited by nothing; the protected name's
+ * inheritable deny for the same SIDs goes; everything else stays. */
+static void pin_acl(void) {
+        PSID cap, group, other;
+        corral_error err = {{0}};
+        CHECK(sid_from_string("S-1-5-21-11-22-33-44", &cap, &err) == 0);
+        CHECK(sid_from_string("S-1-5-21-1-2-3-1010", &group, &err) == 0);
+        CHECK(sid_from_string("S-1-5-32-545", &other, &err) == 0);
+        static char buf[1024];
+        ACL *old = (ACL *)buf;
+        InitializeAcl(old, sizeof(buf), ACL_REVISION_DS);
+        AddAccessDeniedAceEx(old, ACL_REVISION_DS, ACL_INHERIT, ACL_PROTECT_DENY, cap);
+        AddAccessDeniedAceEx(old, ACL_REVISION_DS, ACL_INHERIT, ACL_PROTECT_DENY, group);
+        AddAccessDeniedAceEx(old, ACL_REVISION_DS, 0, FILE_WRITE_DATA, other);
+        AddAccessAllowedAceEx(old, ACL_REVISION_DS, ACL_INHERIT | INHERITED_ACE, ACL_ROOT_ALLOW, cap);
+        CHECK(acl_denies_below(old, cap) && acl_denies_below(old, group) && !acl_denies_below(old, other));
+        PSID sids[2] = {cap, group};
+        ACL *acl = NULL;
+        CHECK(acl_with_pin(old, sids, 2, ACL_PIN_DENY, &acl, &err) == 0);
+        CHECK(acl->AceCount == 4);
+        ACCESS_DENIED_ACE *ace;
+        for (WORD i = 0; i < 2; i++) {
+                CHECK(GetAce(acl, i, (void **)&ace) && ace->Header.AceType == ACCESS_DENIED_ACE_TYPE);
+                CHECK(ace->Header.AceFlags == 0 && ace->Mask == ACL_PIN_DENY && EqualSid((PSID)&ace->SidStart, sids[i]));
+        }
+        CHECK(GetAce(acl, 2, (void **)&ace) && EqualSid((PSID)&ace->SidStart, other));
+        CHECK(GetAce(acl, 3, (void **)&ace) && (ace->Header.AceFlags & INHERITED_ACE));
+        CHECK(!acl_denies_below(acl, cap) && !acl_denies_below(acl, group));
+        CHECK(acl_has(acl, ACCESS_DENIED_ACE_TYPE, cap, ACL_PIN_DENY, 0));
+        /* what the git lock files need stays out of the pin: adding files */
+        CHECK(!(ACL_PIN_DENY & (FILE_ADD_FILE | FILE_ADD_SUBDIRECTORY)));
+        /* and what a gitdir's protected entries keep denied covers the pin */
+        CHECK((ACL_PROTECT_DENY & ACL_PIN_DENY) == ACL_PIN_DENY);
+        LocalFree(acl);
+        free(cap);
+        free(group);
+        free(other);
+}
+
+static void put(const char *dir, const char *name, const char *text) {
+        char path[1400];
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        if (!text) {
+                CreateDirectoryA(path, NULL);
+                return;
+        }
+        FILE *f = fopen(path, "wb");
+        if (f) {
+                fputs(text, f);
+                fclose(f);
+        }
+}
+
+static bool ends_in(const strv *v, const char *suffix) {
+        size_t n = strlen(suffix);
+        for (size_t i = 0; i < v->n; i++) {
+                size_t m = strlen(v->v[i]);
+                if (m >= n && _stricmp(v->v[i] + m - n, suffix) == 0)
+                        return true;
+        }
+        return false;
+}
+
+static const win_git_dir *gitdir_ending(const win_plan *pl, const char *suffix) {
+        size_t n = strlen(suffix);
+        for (size_t i = 0; i < pl->n_git_dirs; i++) {
+                size_t m = strlen(pl->git_dirs[i].path);
+                if (m >= n && _stricmp(pl->git_dirs[i].path + m - n, suffix) == 0)
+                        return &pl->git_dirs[i];
+        }
+        return NULL;
+}
+
+static const win_git_hold *hold_ending(const win_git_dir *g, const char *suffix) {
+        size_t n = strlen(suffix);
+        for (size_t i = 0; i < g->n_hold; i++) {
+                size_t m = strlen(g->hold[i].path);
+                if (m >= n && _stricmp(g->hold[i].path + m - n, suffix) == 0)
+                        return &g->hold[i];
+        }
+        return NULL;
+}
+
+static const char *const envp[] = {"PATH=C:\\Windows\\System32", NULL};
+
+/* A repository with a submodule's and a linked worktree's gitdirs inside
+ * its .git, and a nested repository whose .git is a file. */
+static const char *make_repo(void) {
+        const char *ws = t_tmpdir();
+        static char g[1200];
+        snprintf(g, sizeof(g), "%s/.git", ws);
+        put(ws, ".git", NULL);
+        put(g, "config", "[core]\n");
+        put(g, "HEAD", "ref: refs/heads/main\n");
+        put(g, "index", "");
+        put(g, "objects", NULL);
+        put(g, "refs", NULL);
+        put(g, "refs/heads", NULL);
+        put(g, "logs", NULL);
+        put(g, "hooks", NULL);
+        put(g, "hooks/pre-commit.sample", "#!/bin/sh\n");
+        put(g, "surprise", "git may read it\n");
+        put(g, "index.lock", "");
+        put(g, "modules", NULL);
+        put(g, "modules/lib", NULL);
+        put(g, "modules/lib/sub", NULL);
+        put(g, "modules/lib/sub/HEAD", "ref: refs/heads/main\n");
+        put(g, "modules/lib/sub/config", "[core]\n");
+        put(g, "worktrees", NULL);
+        put(g, "worktrees/wt", NULL);
+        put(g, "worktrees/wt/HEAD", "ref: refs/heads/wt\n");
+        put(g, "worktrees/wt/commondir", "../..\n");
+        put(g, "worktrees/wt/gitdir", "C:/elsewhere/wt/.git\n");
+        put(ws, "nested", NULL);
+        put(ws, "nested/.git", "gitdir: ../.git/worktrees/wt\n");
+        return ws;
+}
+
+static void base(policy *p, const char *ws) {
+        *p = (policy){.mode = MODE_WORKSPACE_WRITE, .network = NETWORK_ON, .tmp = TMP_HOST, .protect_depth = 1};
+        p->workspace = strdup(ws);
+        p->cwd = strdup(ws);
+        strv_push(&p->writable_roots, ws);
+        strv_push(&p->protect, ".git");
+        strv_push(&p->protect, ".corral");
+}
+
+static void plan_commits(void) {
+        const char *ws = make_repo();
+        policy p;
+        base(&p, ws);
+        win_plan pl;
+        corral_error err = {{0}};
+        /* read-only, the default: .git protected as a whole, and locked */
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
+        CHECK(pl.n_git_dirs == 0 && ends_in(&pl.protect_existing, "/.git") && pl.git_locked.n == 1);
+        win_plan_free(&pl);
+
+        p.git = GIT_COMMITS;
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
+        /* the .git directory is sorted, not protected as a whole; the
+         * nested .git file still is (Windows reads no .git file) */
+        CHECK(pl.protect_existing.n == 1 && ends_in(&pl.protect_existing, "nested/.git"));
+        CHECK(pl.git_locked.n == 0 && pl.n_git_dirs == 3);
+        const win_git_dir *top = gitdir_ending(&pl, "/.git");
+        CHECK(top && top->top);
+        CHECK(ends_in(&top->protect, "/.git/config") && ends_in(&top->protect, "/.git/hooks") &&
+              ends_in(&top->protect, "/.git/surprise"));
+        CHECK(top->protect.n == 3); /* HEAD, index, objects, refs, logs, index.lock, modules, worktrees: git's */
+        const win_git_hold *h;
+        CHECK((h = hold_ending(top, "/.git/commondir")) && h->text && !strcmp(h->text, ".\n"));
+        CHECK((h = hold_ending(top, "/.git/config.worktree")) && h->text && !*h->text);
+        CHECK((h = hold_ending(top, "/.git/info")) && !h->text);
+        CHECK(hold_ending(top, "/.git/remotes") && hold_ending(top, "/.git/branches"));
+        CHECK(!hold_ending(top, "/.git/config") && !hold_ending(top, "/.git/gitdir"));
+        const win_git_dir *sub = gitdir_ending(&pl, "/.git/modules/lib/sub");
+        CHECK(sub && !sub->top && ends_in(&sub->protect, "sub/config") && hold_ending(sub, "sub/hooks"));
+        const win_git_dir *wt = gitdir_ending(&pl, "/.git/worktrees/wt");
+        CHECK(wt && !wt->top && ends_in(&wt->protect, "wt/commondir") && ends_in(&wt->protect, "wt/gitdir"));
+        CHECK(!hold_ending(wt, "wt/commondir"));
+        /* nothing between the .git and a gitdir inside it can be renamed */
+        CHECK(ends_in(&pl.git_pins, "/.git/modules") && ends_in(&pl.git_pins, "/modules/lib") &&
+              ends_in(&pl.git_pins, "/modules/lib/sub") && ends_in(&pl.git_pins, "/.git/worktrees") &&
+              ends_in(&pl.git_pins, "/worktrees/wt"));
+        FILE *f = tmpfile();
+        CHECK(f != NULL);
+        win_plan_describe(&pl, f);
+        char buf[16384] = {0};
+        rewind(f);
+        fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        CHECK(strstr(buf, "git (--git commits)") && strstr(buf, "stays read-only: ") &&
+              strstr(buf, "placeholder file naming \".\""));
+        win_plan_free(&pl);
+        policy_free(&p);
+}
+
+/* A symbolic link to a directory, made the way a command could; false when
+ * this system makes none (no developer mode or privilege; Wine). */
+static bool make_dir_link(const char *link, const char *target) {
+        if (!CreateSymbolicLinkA(link, target, SYMBOLIC_LINK_FLAG_DIRECTORY | 0x2 /* unprivileged */))
+                return false;
+        DWORD a = GetFileAttributesA(link);
+        return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_REPARSE_POINT);
+}
+
+static bool exists_rel(const char *dir, const char *name) {
+        char path[1400];
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        return GetFileAttributesA(path) != INVALID_FILE_ATTRIBUTES;
+}
+
+static bool refused_copy(const char *gitdir, const char *name) {
+        char pattern[1400];
+        snprintf(pattern, sizeof(pattern), "%s/%s.corral-refused-*", gitdir, name);
+        WIN32_FIND_DATAA fd;
+        HANDLE h = FindFirstFileA(pattern, &fd);
+        if (h == INVALID_HANDLE_VALUE)
+                return false;
+        FindClose(h);
+        return true;
+}
+
+/* The check after the run, on the files a command would leave: a todo list
+ * the developer had before the run is theirs, whatever it holds; one the
+ * run made or changed that would run something is set aside; one that only
+ * replays commits stays. */
+static void after_run(void) {
+        const char *ws = make_repo();
+        char g[1200], sub[1300];
+        snprintf(g, sizeof(g), "%s/.git", ws);
+        snprintf(sub, sizeof(sub), "%s/modules/lib/sub", g);
+        put(g, "rebase-merge", NULL);
+        put(g, "rebase-merge/git-rebase-todo", "exec make test\n"); /* the developer's own */
+        policy p;
+        base(&p, ws);
+        p.git = GIT_COMMITS;
+        win_plan pl;
+        corral_error err = {{0}};
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
+        /* what a command does in the run */
+        put(sub, "rebase-merge", NULL);
+        put(sub, "rebase-merge/git-rebase-todo", "pick 1234 a\nexec calc.exe\n");
+        put(g, "worktrees/wt/rebase-apply", NULL);
+        put(g, "worktrees/wt/rebase-apply/apply-opt", " --unsafe-paths");
+        win_gitcheck_after_run(&pl);
+        CHECK(exists_rel(g, "rebase-merge/git-rebase-todo") && !refused_copy(g, "rebase-merge"));
+        CHECK(!exists_rel(sub, "rebase-merge") && refused_copy(sub, "rebase-merge"));
+        char wt[1300];
+        snprintf(wt, sizeof(wt), "%s/worktrees/wt", g);
+        CHECK(!exists_rel(wt, "rebase-apply") && refused_copy(wt, "rebase-apply"));
+        win_plan_free(&pl);
+
+        /* changed by the run: now the top one is checked, and it only picks */
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
+        put(g, "rebase-merge/git-rebase-todo", "pick 1234 a\nfixup 5678 b\n");
+        win_gitcheck_after_run(&pl);
+        CHECK(exists_rel(g, "rebase-merge/git-rebase-todo") && !refused_copy(g, "rebase-merge"));
+        put(g, "rebase-merge/git-rebase-todo", "pick 1234 a\nexec evil\n");
+        win_gitcheck_after_run(&pl);
+        CHECK(!exists_rel(g, "rebase-merge") && refused_copy(g, "rebase-merge"));
+        win_plan_free(&pl);
+        policy_free(&p);
+}
+
+/* A reparse point the run plants in refs/ is removed after it (the link,
+ * not its target); one that was there before is the developer's. */
+static void after_run_links(void) {
+        SKIP_ON_WINE("junctions and symbolic links (CreateSymbolicLinkW, FSCTL_SET_REPARSE_POINT)");
+        const char *ws = make_repo();
+        char g[1200], link[1300], target[1300];
+        snprintf(g, sizeof(g), "%s/.git", ws);
+        snprintf(target, sizeof(target), "%s/target", ws);
+        CreateDirectoryA(target, NULL);
+        policy p;
+        base(&p, ws);
+        p.git = GIT_COMMITS;
+        win_plan pl;
+        corral_error err = {{0}};
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
+        snprintf(link, sizeof(link), "%s/refs/heads/evil", g);
+        if (!make_dir_link(link, target)) {
+                win_plan_free(&pl);
+                policy_free(&p);
+                SKIP("no symbolic link made here (it needs developer mode or SeCreateSymbolicLinkPrivilege)");
+        }
+        win_gitcheck_after_run(&pl);
+        CHECK(GetFileAttributesA(link) == INVALID_FILE_ATTRIBUTES && GetFileAttributesA(target) != INVALID_FILE_ATTRIBUTES);
+        win_plan_free(&pl);
+        policy_free(&p);
+}
+
+/* A protected entry that is a link cannot be kept read-only by a deny ACE
+ * (it lands on the target, and the link itself can go): refused. */
+static void protected_link_refused(void) {
+        SKIP_ON_WINE("junctions and symbolic links (CreateSymbolicLinkW, FSCTL_SET_REPARSE_POINT)");
+        const char *ws = make_repo();
+        char hooks[1300], target[1300];
+        snprintf(target, sizeof(target), "%s/shared-hooks", ws);
+        CreateDirectoryA(target, NULL);
+        snprintf(hooks, sizeof(hooks), "%s/.git/hooks/pre-commit.sample", ws);
+        DeleteFileA(hooks);
+        snprintf(hooks, sizeof(hooks), "%s/.git/hooks", ws);
+        CHECK(RemoveDirectoryA(hooks));
+        if (!make_dir_link(hooks, target))
+                SKIP("no symbolic link made here (it needs developer mode or SeCreateSymbolicLinkPrivilege)");
+        policy p;
+        base(&p, ws);
+        p.git = GIT_COMMITS;
+        win_plan pl;
+        corral_error err = {{0}};
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == -EOPNOTSUPP);
+        CHECK(strstr(err.msg, "hooks") && strstr(err.msg, "--git read-only"));
+        policy_free(&p);
+}
+
+const test tests_git[] = {
+        {"git: todo lists and apply-opt that would run something (rules shared with Linux)", todo_rules},
+        {"git: the pin ACE replaces the inheritable deny ACE, first, inherited by nothing", pin_acl},
+        {"git: --git commits sorts .git, its submodules' and worktrees' gitdirs with the portable table", plan_commits},
+        {"git: after the run, a rebase state the run made that would run something is set aside", after_run},
+        {"git: after the run, a link the run planted in refs/ is removed", after_run_links},
+        {"git: a protected gitdir entry that is a link is refused (125)", protected_link_refused},
+        {NULL, NULL},
+};
