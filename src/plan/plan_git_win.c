@@ -309,6 +309,9 @@ out:
 
 int win_plan_git(const policy *p, win_plan *pl, corral_error *err) {
         (void)p;
+        FILETIME now;
+        GetSystemTimeAsFileTime(&now);
+        pl->git_planned_at = ((uint64_t)now.dwHighDateTime << 32) | now.dwLowDateTime;
         for (size_t i = 0; i < pl->protect_existing.n;) {
                 char *e = pl->protect_existing.v[i];
                 const char *base = strrchr(e, '/');

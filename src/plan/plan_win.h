@@ -76,6 +76,8 @@ typedef struct win_plan {
         size_t n_git_dirs;
         strv git_pins;           /* --git commits: directories that must not be renamed (a gitdir inside a top
                                   * one, and each directory between them): a deny-DELETE ACE of their own */
+        uint64_t git_planned_at; /* --git commits: when the gitdirs were read (FILETIME units), for the check after
+                                  * the run */
 
         strv argv;
         char *program;           /* what argv[0] resolved to; NULL: not found (exit 127) */

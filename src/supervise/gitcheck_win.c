@@ -3,6 +3,7 @@
 #include "supervise/gitcheck_win.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "common/macro.h"
 #include "common/readfile.h"
 #include "common/wide_win.h"
+#include "plan/gitdir.h"
 #include "supervise/gittodo.h"
 
 #define TODO_MAX (8u << 20)
@@ -116,6 +118,72 @@ static void remove_link(const char *path) {
                         path, (unsigned long)GetLastError());
 }
 
+/* A file at the top of a gitdir, in refs/ or logs/ with more than one name,
+ * changed since the plan was made (a new link changes the file's change
+ * time, which a process cannot set on a protected entry: its deny ACE
+ * covers the attributes): the developer's git would write through it (a
+ * reflog appended to .git/config). The name is removed; the contents stay
+ * under their other names. */
+static void scan_hard_links(const win_plan *pl, const char *dir, int depth, bool top, unsigned *budget) {
+        char pattern[4200];
+        snprintf(pattern, sizeof(pattern), "%s/*", dir);
+        _cleanup_free_ wchar_t *wp = win_wide(pattern);
+        WIN32_FIND_DATAW fd;
+        HANDLE h = wp ? FindFirstFileW(wp, &fd) : INVALID_HANDLE_VALUE;
+        if (h == INVALID_HANDLE_VALUE)
+                return;
+        do {
+                if (!wcscmp(fd.cFileName, L".") || !wcscmp(fd.cFileName, L"..") ||
+                    (fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) || *budget == 0)
+                        continue;
+                (*budget)--;
+                _cleanup_free_ char *name = win_utf8(fd.cFileName);
+                char path[4400];
+                if (!name)
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s", dir, name);
+                if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
+                        if (depth > 0)
+                                scan_hard_links(pl, path, depth - 1, false, budget);
+                        continue;
+                }
+                /* at the top, only git's writable state: a protected entry
+                 * (config, say) is the developer's name for the file, which
+                 * the command could neither replace nor remove */
+                const gitdir_entry *e = top ? gitdir_classify(name) : NULL;
+                if (top && (!e || e->rule == GITDIR_PROTECTED))
+                        continue;
+                _cleanup_free_ wchar_t *w = win_wide(path);
+                HANDLE f = w ? CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                                           NULL, OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT, NULL)
+                             : INVALID_HANDLE_VALUE;
+                if (f == INVALID_HANDLE_VALUE)
+                        continue;
+                BY_HANDLE_FILE_INFORMATION info;
+                FILE_BASIC_INFO basic;
+                bool linked = GetFileInformationByHandle(f, &info) && info.nNumberOfLinks > 1 &&
+                              GetFileInformationByHandleEx(f, FileBasicInfo, &basic, sizeof(basic)) &&
+                              (uint64_t)basic.ChangeTime.QuadPart >= pl->git_planned_at;
+                CloseHandle(f);
+                if (!linked)
+                        continue;
+                if (fd.dwFileAttributes & FILE_ATTRIBUTE_READONLY)
+                        SetFileAttributesW(w, fd.dwFileAttributes & ~FILE_ATTRIBUTE_READONLY);
+                if (DeleteFileW(w))
+                        fprintf(stderr,
+                                "corral: removed %s, a hard link the command made in a gitdir (its file has other "
+                                "names, which keep it): git never makes one there, and git outside the sandbox would "
+                                "write through it\n",
+                                path);
+                else
+                        fprintf(stderr,
+                                "corral: WARNING: %s is a hard link the command made in a gitdir, and corral could not "
+                                "remove it (error %lu): remove it before running git there\n",
+                                path, (unsigned long)GetLastError());
+        } while (FindNextFileW(h, &fd));
+        FindClose(h);
+}
+
 void win_gitcheck_after_run(const win_plan *pl) {
         for (size_t i = 0; i < pl->n_git_dirs; i++) {
                 const win_git_dir *g = &pl->git_dirs[i];
@@ -130,6 +198,14 @@ void win_gitcheck_after_run(const win_plan *pl) {
                                 remove_link(now.v[k]);
                 }
                 strv_clear(&now);
+                unsigned budget = 200000;
+                scan_hard_links(pl, g->path, 0, true, &budget);
+                static const char *const deep[] = {"refs", "logs"};
+                for (size_t k = 0; k < ELEMENTSOF(deep); k++) {
+                        char sub[4200];
+                        snprintf(sub, sizeof(sub), "%s/%s", g->path, deep[k]);
+                        scan_hard_links(pl, sub, 16, false, &budget);
+                }
                 check_rebase(g);
         }
 }

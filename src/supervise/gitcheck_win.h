@@ -12,7 +12,11 @@
  *   - a reparse point (junction, symbolic link) at the top of a gitdir, in
  *     refs/, logs/ or at the top of objects/ that was not there before the
  *     run: git never makes one there, and the developer's git would write
- *     through it. Removed (the link, never its target).
+ *     through it. Removed (the link, never its target);
+ *   - a hard link there (git's writable state at the top, refs/, logs/)
+ *     whose file changed since the plan: the developer's git would write
+ *     through it into the file it shares (.git/config). The name is removed;
+ *     the file keeps its other names.
  *
  * Said on stderr. Windows only. */
 #pragma once

@@ -276,6 +276,41 @@ static void after_run(void) {
         policy_free(&p);
 }
 
+/* A hard link the run makes in logs/ to the gitdir's config (the
+ * developer's next commit would append its reflog line to config) is
+ * removed after the run; config stays. One made before the run stays. */
+static void after_run_hard_link(void) {
+        const char *ws = make_repo();
+        char g[1200], cfg[1300], log[1300], old[1300], oldlink[1300];
+        snprintf(g, sizeof(g), "%s/.git", ws);
+        snprintf(cfg, sizeof(cfg), "%s/config", g);
+        snprintf(log, sizeof(log), "%s/logs/HEAD", g);
+        snprintf(old, sizeof(old), "%s/refs/heads/main", g);
+        snprintf(oldlink, sizeof(oldlink), "%s/refs/heads/same", g);
+        put(g, "refs/heads/main", "0123\n");
+        if (!CreateHardLinkA(oldlink, old, NULL))
+                SKIP("no hard link made here (CreateHardLinkW)");
+        Sleep(50);
+        policy p;
+        base(&p, ws);
+        p.git = GIT_COMMITS;
+        win_plan pl;
+        corral_error err = {{0}};
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
+        Sleep(50);
+        CHECK(CreateHardLinkA(log, cfg, NULL));
+        char head[1300];
+        snprintf(head, sizeof(head), "%s/HEAD", g);
+        CHECK(DeleteFileA(head) && CreateHardLinkA(head, cfg, NULL)); /* HEAD too: git writes it */
+        win_gitcheck_after_run(&pl);
+        CHECK(GetFileAttributesA(head) == INVALID_FILE_ATTRIBUTES);
+        CHECK(GetFileAttributesA(log) == INVALID_FILE_ATTRIBUTES);
+        CHECK(GetFileAttributesA(cfg) != INVALID_FILE_ATTRIBUTES && exists_rel(g, "config"));
+        CHECK(exists_rel(g, "refs/heads/same") && exists_rel(g, "refs/heads/main"));
+        win_plan_free(&pl);
+        policy_free(&p);
+}
+
 /* A reparse point the run plants in refs/ is removed after it (the link,
  * not its target); one that was there before is the developer's. */
 static void after_run_links(void) {
@@ -333,6 +368,7 @@ const test tests_git[] = {
         {"git: --git commits sorts .git, its submodules' and worktrees' gitdirs with the portable table", plan_commits},
         {"git: after the run, a rebase state the run made that would run something is set aside", after_run},
         {"git: after the run, a link the run planted in refs/ is removed", after_run_links},
+        {"git: after the run, a hard link the run made from logs/HEAD to config is removed", after_run_hard_link},
         {"git: a protected gitdir entry that is a link is refused (125)", protected_link_refused},
         {NULL, NULL},
 };
