@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * corral explain on Windows: a plan (plan_win.h) as text or one JSON object. */
 #include <stdio.h>
+#include <string.h>
 
 #include "common/json.h"
 #include "plan/plan_win.h"
@@ -94,17 +95,27 @@ void win_plan_describe_json(const win_plan *pl, FILE *f) {
         json_strv(f, &pl->protect_existing);
         fprintf(f, ",\"placeholders\":");
         json_strv(f, &pl->protect_missing);
-        fprintf(f, ",\"git_repos\":[");
+        /* as on Linux (plan/describe.c): each gitdir with the names of its
+         * entries that stay read-only, held ones included */
+        fprintf(f, ",\"git_repositories\":[");
         for (size_t i = 0; i < pl->n_git_dirs; i++) {
                 const win_git_dir *g = &pl->git_dirs[i];
+                size_t n = strlen(g->path);
                 fprintf(f, "%s{\"gitdir\":", i ? "," : "");
                 json_string(f, g->path);
-                fprintf(f, ",\"read_only\":");
-                json_strv(f, &g->protect);
-                fprintf(f, ",\"placeholders\":[");
+                fprintf(f, ",\"read_only\":[");
+                for (size_t k = 0; k < g->protect.n; k++) {
+                        fprintf(f, "%s", k ? "," : "");
+                        json_string(f, g->protect.v[k] + n + 1);
+                }
+                for (size_t k = 0; k < g->n_hold; k++) {
+                        fprintf(f, "%s", k || g->protect.n ? "," : "");
+                        json_string(f, g->hold[k].path + n + 1);
+                }
+                fprintf(f, "],\"placeholders\":[");
                 for (size_t k = 0; k < g->n_hold; k++) {
                         fprintf(f, "%s", k ? "," : "");
-                        json_string(f, g->hold[k].path);
+                        json_string(f, g->hold[k].path + n + 1);
                 }
                 fprintf(f, "]}");
         }

@@ -256,8 +256,8 @@ else ko "cli: --git commits harmless todo" "rc=$rc" "$(stderr)" "$(ls -a "$wsgu/
 rm -rf "$wsgu"/.git/rebase-merge*
 
 o=$(corral explain -W "$wsg" --network on --git commits --json -- cmd /c exit); rc=$?
-if [ $rc = 0 ] && [[ $o == *'"git_repos":[{"gitdir":"C:/corral-git/.git","read_only":["C:/corral-git/.git/config"]'* ]] &&
-        [[ $o == *'"C:/corral-git/.git/hooks"'* ]] && [[ $o != *'"protected":["C:/corral-git/.git"]'* ]]; then
+if [ $rc = 0 ] && [[ $o == *'"git_repositories":[{"gitdir":"C:/corral-git/.git","read_only":["config",'* ]] &&
+        [[ $o == *'"placeholders":['*'"hooks"'* ]] && [[ $o == *'"commondir"'* ]] && [[ $o != *'"protected":["C:/corral-git/.git"]'* ]]; then
         ok "cli: explain --json --git commits: per gitdir, what stays read-only and what is held"
 else ko "cli: explain --git commits" "rc=$rc out=$o" "$(stderr)"; fi
 
