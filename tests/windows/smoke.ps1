@@ -182,8 +182,9 @@ if ($gitExe) {
     $rc = SandboxGit "mklink /J .git\refs\heads\evil `"$outDir`""
     Check "commits mode: a junction planted in refs\ is removed after the run" (-not (Test-Path (Join-Path $gws ".git\refs\heads\evil"))) "junction left"
     $rc = SandboxGit "del /f .git\logs\HEAD & mklink /H .git\logs\HEAD .git\config"
-    $links = @(fsutil hardlink list $gcfg 2>$null).Count
-    Check "commits mode: logs\HEAD cannot become a hard link to .git\config (the developer's reflog would append to it)" ($links -le 1) "hard links of config: $links"
+    $links = @(fsutil hardlink list $gcfg 2>$null | Where-Object { $_ }).Count
+    if ($links -eq 0) { Skip "commits mode: logs\HEAD cannot become a hard link to .git\config" "fsutil hardlink list gave nothing here" }
+    else { Check "commits mode: logs\HEAD cannot become a hard link to .git\config (the developer's reflog would append to it)" ($links -eq 1) "names of config: $links" }
     $rc = SandboxGit "mkdir .git\rebase-merge & echo exec calc> .git\rebase-merge\git-rebase-todo"
     Check "commits mode: a rebase todo with exec is set aside after the run" (-not (Test-Path (Join-Path $gws ".git\rebase-merge")) -and (Test-Path (Join-Path $gws ".git\rebase-merge.corral-refused-*"))) "todo left in place"
     $rc = & $Corral run -W $gws @net -- cmd.exe /c "echo x> .git\objects\probe" 2>$null
