@@ -27,9 +27,16 @@ const gitdir_entry gitdir_entries[] = {
          "a linked worktree's location (in worktrees/ID; git worktree prune removes a worktree it points away from)"},
         /* State a later git command outside acts on: checked after the run. */
         {"rebase-merge", GITDIR_CHECKED, HOLD_NONE,
-         "an interactive rebase: git rebase --continue runs the exec lines of its todo list"},
+         "a rebase in progress: git rebase --continue runs its todo's exec lines and the merge strategy it names"},
         {"rebase-apply", GITDIR_CHECKED, HOLD_NONE,
-         "git am and git rebase --apply: apply-opt is passed to git apply (--unsafe-paths writes outside the worktree)"},
+         "git am and git rebase --apply: apply-opt is passed to git apply (--build-fake-ancestor writes any file)"},
+        {"sequencer", GITDIR_CHECKED, HOLD_NONE,
+         "cherry-pick and revert of several commits: git cherry-pick --continue uses the strategy its opts name"},
+        {"rr-cache", GITDIR_PROTECTED, HOLD_NONE,
+         "rerere's resolutions: git replays them into conflicted files, writing through links; its existence turns "
+         "rerere on (so it is not held: made by the command, it is set aside after the run)"},
+        {"MERGE_RR", GITDIR_PROTECTED, HOLD_NONE,
+         "rerere's record of a merge: the paths git commit copies into and out of rr-cache"},
         /* Git's own state for commits, branches, tags, stashes, merges, gc. */
         W("objects", "the object store"),
         W("refs", "branches, tags, the stash"),
@@ -43,7 +50,6 @@ const gitdir_entry gitdir_entries[] = {
         W("MERGE_HEAD", "a merge in progress"),
         W("MERGE_MSG", "a merge in progress"),
         W("MERGE_MODE", "a merge in progress"),
-        W("MERGE_RR", "rerere's record of a merge"),
         W("MERGE_AUTOSTASH", "a merge in progress"),
         W("AUTO_MERGE", "a merge in progress"),
         W("CHERRY_PICK_HEAD", "a cherry-pick in progress"),
@@ -55,9 +61,6 @@ const gitdir_entry gitdir_entries[] = {
         W("TAG_EDITMSG", "the last tag message"),
         W("NOTES_*", "a notes merge in progress"),
         W("EDIT_DESCRIPTION", "a branch description being edited"),
-        W("sequencer", "cherry-pick and revert of several commits (git refuses any command but pick or revert "
-                       "in its todo)"),
-        W("rr-cache", "rerere's recorded resolutions"),
         W("shallow", "the boundary of a shallow clone"),
         W("description", "gitweb's description"),
         W("gc.pid", "git gc's lock"),

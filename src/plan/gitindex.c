@@ -12,7 +12,10 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/readfile.h"
 
@@ -23,9 +26,38 @@ static uint32_t be32(const unsigned char *p) {
         return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
+/* A path git's verify_path refuses (with core.protectNTFS and
+ * core.protectHFS, its defaults): empty components, "." and "..", a
+ * leading "/", and ".git" in any case, with trailing dots or spaces, or as
+ * "git~1"; split on '/' and '\\'. */
+static bool bad_path(const char *path) {
+        if (path[0] == '/')
+                return true;
+        const char *p = path;
+        for (;;) {
+                size_t n = strcspn(p, "/\\");
+                if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+                        return true;
+                if (n >= 4 && strncasecmp(p, ".git", 4) == 0) {
+                        size_t k = 4;
+                        while (k < n && (p[k] == '.' || p[k] == ' '))
+                                k++;
+                        if (k == n)
+                                return true;
+                }
+                if (n == 5 && strncasecmp(p, "git~1", 5) == 0)
+                        return true;
+                if (!p[n])
+                        return false;
+                p += n + 1;
+        }
+}
+
 /* Parses every entry with object names of hash_len bytes; with out NULL it
- * only checks that the entries are consistent. */
-static int parse(const unsigned char *buf, size_t len, size_t hash_len, strv *out) {
+ * only checks that the entries are consistent. *bad: the first path git
+ * would refuse, when bad is non-NULL; shared: the name of the split index's
+ * shared part (the "link" extension), "" when none. */
+static int parse(const unsigned char *buf, size_t len, size_t hash_len, strv *out, char **bad, char *shared) {
         uint32_t version = be32(buf + 4), count = be32(buf + 8);
         size_t at = 12;
         char *prev = NULL;
@@ -102,40 +134,85 @@ static int parse(const unsigned char *buf, size_t len, size_t hash_len, strv *ou
                                 break;
                         }
                 }
-                if ((name_len < 0xfff && name_len != path_len) || path_len == 0)
+                /* (an empty path: an entry of a split index that replaces one
+                 * of its shared part, which holds the path) */
+                if (name_len < 0xfff && name_len != path_len)
                         r = -EINVAL;
-                else if (out && (mode & MODE_TYPE) == GITLINK_MODE && strv_push(out, path) < 0)
+                else if (path_len && out && (mode & MODE_TYPE) == GITLINK_MODE && strv_push(out, path) < 0)
+                        r = -ENOMEM;
+                else if (path_len && bad && !*bad && bad_path(path) && !(*bad = strdup(path)))
                         r = -ENOMEM;
                 free(prev);
                 prev = path;
                 prev_len = path_len;
         }
         free(prev);
+        /* the extensions: a 4-byte signature and a 32-bit size each, up to
+         * the trailing checksum */
+        while (r == 0 && len >= hash_len && at + 8 <= len - hash_len) {
+                uint32_t size = be32(buf + at + 4);
+                if (size > len - hash_len - at - 8)
+                        break;
+                if (shared && memcmp(buf + at, "link", 4) == 0 && size >= hash_len)
+                        for (size_t i = 0; i < hash_len; i++)
+                                snprintf(shared + 2 * i, 3, "%02x", buf[at + 8 + i]);
+                at += 8 + size;
+        }
+        /* what is left is exactly the trailing checksum: how SHA-1 and
+         * SHA-256 indexes are told apart */
+        if (r == 0 && (len < hash_len || at != len - hash_len))
+                r = -EINVAL;
         return r;
 }
 
-int gitindex_parse(const unsigned char *buf, size_t len, strv *out) {
+static int parse_all(const unsigned char *buf, size_t len, strv *out, char **bad, char *shared) {
+        if (shared)
+                shared[0] = 0;
         if (len < 12 || memcmp(buf, "DIRC", 4) != 0)
                 return -EINVAL;
         uint32_t version = be32(buf + 4);
         if (version < 2 || version > 4)
                 return -EINVAL;
         if (be32(buf + 8) == 0)
-                return 0;
+                return parse(buf, len, 20, out, bad, shared);
         /* SHA-1 or SHA-256: the one whose entries are consistent */
-        size_t hash = parse(buf, len, 20, NULL) == 0 ? 20 : parse(buf, len, 32, NULL) == 0 ? 32 : 0;
-        return hash ? parse(buf, len, hash, out) : -EINVAL;
+        size_t hash = parse(buf, len, 20, NULL, NULL, NULL) == 0   ? 20
+                      : parse(buf, len, 32, NULL, NULL, NULL) == 0 ? 32
+                                                                   : 0;
+        return hash ? parse(buf, len, hash, out, bad, shared) : -EINVAL;
 }
 
-int gitindex_gitlinks(const char *index, strv *out) {
+int gitindex_parse(const unsigned char *buf, size_t len, strv *out) { return parse_all(buf, len, out, NULL, NULL); }
+
+static int read_one(const char *path, strv *out, char **bad, char *shared) {
         char *text = NULL;
         size_t len = 0;
-        int r = readfile_small(index, GITINDEX_MAX, 0, &text, &len, NULL);
-        if (r == -ENOENT || r == -ENOTDIR)
-                return 0;
+        int r = readfile_small(path, GITINDEX_MAX, 0, &text, &len, NULL);
         if (r < 0)
                 return r;
-        r = gitindex_parse((const unsigned char *)text, len, out);
+        r = parse_all((const unsigned char *)text, len, out, bad, shared);
         free(text);
         return r;
 }
+
+int gitindex_read(const char *index, strv *gitlinks, char **bad) {
+        char shared[2 * 32 + 1];
+        int r = read_one(index, gitlinks, bad, shared);
+        if (r == -ENOENT || r == -ENOTDIR)
+                return 0;
+        if (r < 0 || !shared[0])
+                return r;
+        /* a split index: its shared part, sharedindex.<hash> beside it */
+        const char *slash = strrchr(index, '/');
+        size_t dir = slash ? (size_t)(slash - index) + 1 : 0;
+        char *path = malloc(dir + sizeof("sharedindex.") + sizeof(shared));
+        if (!path)
+                return -ENOMEM;
+        memcpy(path, index, dir);
+        snprintf(path + dir, sizeof("sharedindex.") + sizeof(shared), "sharedindex.%s", shared);
+        r = read_one(path, gitlinks, bad, NULL);
+        free(path);
+        return r;
+}
+
+int gitindex_gitlinks(const char *index, strv *out) { return gitindex_read(index, out, NULL); }

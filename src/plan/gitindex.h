@@ -23,5 +23,11 @@
  * -EINVAL for an index it cannot parse, -EFBIG beyond GITINDEX_MAX, -errno. */
 int gitindex_gitlinks(const char *index, strv *out);
 
-/* The same on an index's bytes (unit tests, fuzzing). */
+/* The same, and in *bad (when non-NULL) the first path of any entry that
+ * git's verify_path would refuse ("..", ".git", a leading "/", ...: git
+ * trusts its own index, and writes such a path where it leads). A split
+ * index's shared part (sharedindex.<hash> beside it) is read too. */
+int gitindex_read(const char *index, strv *gitlinks, char **bad);
+
+/* The gitlinks of an index's bytes (unit tests, fuzzing). */
 int gitindex_parse(const unsigned char *buf, size_t len, strv *out);

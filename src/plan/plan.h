@@ -121,12 +121,9 @@ typedef struct protected_obj {
                               * replaces, so it is held by name (not checked by identity) */
 } protected_obj;
 
-/* A gitdir whose git state the command may write (--git commits), with
- * what its rebase state was when planned: a todo list or apply-opt that the
- * run did not change is the developer's, and is left alone after it. */
+/* A gitdir whose git state the command may write (--git commits). */
 typedef struct plan_git_repo {
         const char *path; /* interned */
-        struct stat todo, apply_opt; /* st_ino 0: missing */
 } plan_git_repo;
 
 /* How the resource limits are enforced (plan/limits.c). 0 = not set. */

@@ -324,16 +324,6 @@ static int plan_git_commits(const policy *p, plan *pl, const strv *repos, corral
                 }
                 plan_git_repo *gr = &pl->git_repos[pl->n_git_repos++];
                 *gr = (plan_git_repo){.path = interned};
-                _cleanup_free_ char *todo = path_join(repo, "rebase-merge/git-rebase-todo");
-                _cleanup_free_ char *opt = path_join(repo, "rebase-apply/apply-opt");
-                if (!todo || !opt) {
-                        closedir(d);
-                        return oom(err);
-                }
-                if (lstat(todo, &gr->todo) < 0)
-                        gr->todo.st_ino = 0;
-                if (lstat(opt, &gr->apply_opt) < 0)
-                        gr->apply_opt.st_ino = 0;
                 struct dirent *de;
                 int r = 0;
                 while (r >= 0 && (de = readdir(d))) {

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT
- * The check after a --git commits run (gitcheck.h). */
+ * The check after a --git commits run (gitcheck.h). Everything goes by
+ * descriptor from the gitdir (or the worktree's top), never following a
+ * link: a concurrent run could swap a directory for a link to elsewhere. */
 #include "supervise/gitcheck.h"
 
 #include <dirent.h>
@@ -9,99 +11,107 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "apply/host.h"
 #include "apply/syscalls.h"
 #include "common/macro.h"
 #include "common/path.h"
 #include "common/readfile.h"
 #include "plan/gitindex.h"
-#include "supervise/gittodo.h"
 
-#define TODO_MAX (8u << 20)
-#define SCAN_DEPTH_MAX 16
-#define SCAN_ENTRIES_MAX 200000
+#define SCAN_ENTRIES_MAX 500000
+#define SCAN_DEPTH_MAX 32
+#define MARKER_MAX (1u << 20)
 
-static bool ts_before(const struct timespec *a, const struct timespec *b) {
-        return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+/* The states a later git command acts on, at the top of a gitdir. */
+static const char *const states[] = {"rebase-merge", "rebase-apply", "sequencer", "rr-cache", "MERGE_RR"};
+/* Directories whose entries are repositories git adopts. */
+static const char *const adopted[] = {"modules", "worktrees"};
+
+static bool ts_newer(const struct timespec *t, const struct timespec *since) {
+        return t->tv_sec > since->tv_sec || (t->tv_sec == since->tv_sec && t->tv_nsec >= since->tv_nsec);
 }
 
-/* Whether the run made or changed the file at path (it was st before). */
-static bool changed(const char *path, const struct stat *before, struct stat *now) {
-        if (lstat(path, now) < 0)
+/* Made since: the birth time where the filesystem keeps one, else the
+ * change time (which renames and writes also move: more is refused). */
+static bool born_since(int dir, const char *name, const struct timespec *since) {
+        struct statx sx;
+        if (statx(dir, name, AT_SYMLINK_NOFOLLOW, STATX_BTIME | STATX_CTIME, &sx) < 0)
                 return false;
-        return before->st_ino == 0 || now->st_ino != before->st_ino || now->st_dev != before->st_dev ||
-               now->st_ctim.tv_sec != before->st_ctim.tv_sec || now->st_ctim.tv_nsec != before->st_ctim.tv_nsec;
+        struct statx_timestamp t = (sx.stx_mask & STATX_BTIME) ? sx.stx_btime : sx.stx_ctime;
+        return ts_newer(&(struct timespec){t.tv_sec, t.tv_nsec}, since);
 }
 
-/* Renames the state directory dir of repo aside and says why. */
-static void set_aside(const char *repo, const char *dir, const char *why) {
-        _cleanup_free_ char *from = path_join(repo, dir);
-        char *to = NULL;
-        if (!from || asprintf(&to, "%s.corral-refused-%lld", from, (long long)time(NULL)) < 0) {
-                fprintf(stderr, "corral: warning: out of memory while checking %s\n", repo);
-                return;
+/* Whether anything in the tree at name (in dir) changed since (its own
+ * change time or any below it). */
+static bool changed_since(int dir, const char *name, const struct timespec *since, int depth, unsigned *budget) {
+        struct stat st;
+        if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return false;
+        if (ts_newer(&st.st_ctim, since) || !S_ISDIR(st.st_mode))
+                return ts_newer(&st.st_ctim, since) || !S_ISREG(st.st_mode);
+        if (depth <= 0)
+                return true; /* too deep to tell: refused */
+        int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return true;
         }
-        if (rename(from, to) == 0)
+        bool changed = false;
+        struct dirent *e;
+        while (!changed && (e = readdir(d))) {
+                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                        continue;
+                changed = !*budget || changed_since(dirfd(d), e->d_name, since, depth - 1, budget);
+                if (*budget)
+                        (*budget)--;
+        }
+        closedir(d);
+        return changed;
+}
+
+/* Renames name (in dir, shown as path) to name.corral-refused-<random>,
+ * never over anything. Returns 0 or -errno. */
+static int set_aside(int dir, const char *path, const char *name, const char *why) {
+        int r = -EEXIST;
+        char to[512];
+        for (int attempt = 0; attempt < 8 && r == -EEXIST; attempt++) {
+                unsigned char rnd[6];
+                if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+                        return -EIO;
+                snprintf(to, sizeof(to), "%s.corral-refused-%02x%02x%02x%02x%02x%02x", name, rnd[0], rnd[1], rnd[2],
+                         rnd[3], rnd[4], rnd[5]);
+                r = renameat2(dir, name, dir, to, RENAME_NOREPLACE) == 0 ? 0 : -errno;
+        }
+        if (r == 0)
                 fprintf(stderr,
-                        "corral: the command left %s with %s; a git command outside the sandbox (git rebase "
-                        "--continue, git am --continue) would run it. It was set aside as %s, which git does not "
-                        "read; HEAD is where the command left it (ORIG_HEAD: where the rebase started)\n",
-                        from, why, to);
+                        "corral: %s: %s. git outside the sandbox would act on it; it was set aside as %s, which "
+                        "git does not read\n",
+                        path, why, to);
         else
                 fprintf(stderr,
-                        "corral: WARNING: the command left %s with %s, and corral could not set it aside (%s): do "
-                        "not run git rebase --continue or git am --continue there; run git rebase --abort\n",
-                        from, why, strerror(errno));
-        free(to);
+                        "corral: WARNING: %s: %s, and corral could not set it aside (%s): do not run git there "
+                        "before you have looked at it\n",
+                        path, why, strerror(-r));
+        return r;
 }
 
-static void check_rebase(const plan *pl, const plan_git_repo *gr) {
-        struct stat now;
-        /* A link in place of a state directory: git would follow it */
-        static const char *const dirs[] = {"rebase-merge", "rebase-apply"};
-        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-                _cleanup_free_ char *d = path_join(gr->path, dirs[i]);
-                if (d && lstat(d, &now) == 0 && !S_ISDIR(now.st_mode) && !ts_before(&now.st_ctim, &pl->planned_at))
-                        set_aside(gr->path, dirs[i], "something that is not a directory (a link git would follow)");
-        }
-        _cleanup_free_ char *todo = path_join(gr->path, "rebase-merge/git-rebase-todo");
-        if (todo && changed(todo, &gr->todo, &now)) {
-                char *text = NULL;
-                size_t len = 0, ll = 0;
-                int r = readfile_small(todo, TODO_MAX, 0, &text, &len, NULL);
-                const char *bad = r == 0 ? gittodo_unsafe_line(text, len, &ll) : NULL;
-                char why[256];
-                if (r < 0)
-                        snprintf(why, sizeof(why), "a todo list corral cannot read (%s)", strerror(-r));
-                else if (bad)
-                        snprintf(why, sizeof(why), "a todo list that runs commands (\"%.*s\")", (int)(ll > 80 ? 80 : ll),
-                                 bad);
-                free(text);
-                if (r < 0 || bad)
-                        set_aside(gr->path, "rebase-merge", why);
-        }
-        _cleanup_free_ char *opt = path_join(gr->path, "rebase-apply/apply-opt");
-        if (opt && changed(opt, &gr->apply_opt, &now)) {
-                char *text = NULL;
-                size_t len = 0;
-                int r = readfile_small(opt, TODO_MAX, 0, &text, &len, NULL);
-                bool bad = r < 0 || gittodo_apply_opt_unsafe(text, len);
-                free(text);
-                if (bad)
-                        set_aside(gr->path, "rebase-apply",
-                                  r < 0 ? "an apply-opt corral cannot read"
-                                        : "an apply-opt that lets git apply write outside the worktree (--unsafe-paths)");
-        }
+static int open_dir(int at, const char *path, bool beneath) {
+        struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                               .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+                                          (beneath ? RESOLVE_BENEATH : 0)};
+        return sys_openat2(at, path, &how);
 }
 
-/* Removes what is neither a regular file nor a directory and was made
- * during the run, in the directory open on fd (named path) and, depth > 0,
- * below it. By descriptor, never following a link: a concurrent run could
- * swap a directory here for a link to elsewhere. */
-static void scan_special(const plan *pl, int fd, const char *path, int depth, unsigned *budget) {
+/* Removes what is neither a regular file nor a directory and changed
+ * since, in the directory open on fd (named path) and below it. */
+static void scan_special(int fd, const char *path, const struct timespec *since, int depth, unsigned *budget) {
         DIR *d = fdopendir(fd);
         if (!d) {
                 close(fd);
@@ -120,12 +130,12 @@ static void scan_special(const plan *pl, int fd, const char *path, int depth, un
                         int sfd = depth > 0 ? openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                                             : -1;
                         if (sfd >= 0 && sub)
-                                scan_special(pl, sfd, sub, depth - 1, budget);
+                                scan_special(sfd, sub, since, depth - 1, budget);
                         else if (sfd >= 0)
                                 close(sfd);
                         continue;
                 }
-                if (S_ISREG(st.st_mode) || ts_before(&st.st_ctim, &pl->planned_at))
+                if (S_ISREG(st.st_mode) || !ts_newer(&st.st_ctim, since))
                         continue;
                 if (unlinkat(dirfd(d), e->d_name, 0) == 0)
                         fprintf(stderr,
@@ -141,91 +151,223 @@ static void scan_special(const plan *pl, int fd, const char *path, int depth, un
         closedir(d);
 }
 
-/* path (absolute, canonical when planned) opened as a directory without
- * following any link on the way, or -1. */
-static int open_dir(const char *path) {
-        struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
-                               .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-        return sys_openat2(AT_FDCWD, path, &how);
+/* One gitdir: its states, the repositories it would adopt, special files. */
+static void check_repo(const char *repo, const struct timespec *since) {
+        int fd = open_dir(AT_FDCWD, repo, false);
+        if (fd < 0)
+                return;
+        for (size_t i = 0; i < ELEMENTSOF(states); i++) {
+                unsigned budget = SCAN_ENTRIES_MAX;
+                _cleanup_free_ char *path = path_join(repo, states[i]);
+                if (path && changed_since(fd, states[i], since, SCAN_DEPTH_MAX, &budget))
+                        set_aside(fd, path, states[i],
+                                  "the command made or changed this state (HEAD stays where the command left it; "
+                                  "ORIG_HEAD: where a rebase started)");
+        }
+        for (size_t i = 0; i < ELEMENTSOF(adopted); i++) {
+                int a = openat(fd, adopted[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                DIR *d = a >= 0 ? fdopendir(a) : NULL;
+                if (!d) {
+                        if (a >= 0)
+                                close(a);
+                        continue;
+                }
+                struct dirent *e;
+                /* (renames during readdir may show an entry twice: set
+                 * aside once, the second one finds nothing) */
+                while ((e = readdir(d))) {
+                        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+                            strstr(e->d_name, ".corral-refused-") || !born_since(dirfd(d), e->d_name, since))
+                                continue;
+                        _cleanup_free_ char *dir = path_join(repo, adopted[i]);
+                        _cleanup_free_ char *path = dir ? path_join(dir, e->d_name) : NULL;
+                        set_aside(dirfd(d), path ? path : e->d_name, e->d_name,
+                                  "a repository the command made where git adopts it (git submodule update, "
+                                  "git worktree)");
+                }
+                closedir(d);
+        }
+        unsigned budget = SCAN_ENTRIES_MAX;
+        scan_special(fd, repo, since, SCAN_DEPTH_MAX, &budget);
 }
 
-/* A gitlink the command added to an index (commits mode: the index is
- * writable) names a repository that was not protected during the run, and
- * git status outside would run git in it: its .git is set aside. Reached
- * from the worktree's top without following a link (git does not look
- * beyond one either, and a link could lead corral to another repository
- * of the developer's). */
-static void check_gitlinks(const plan *pl) {
-        for (size_t i = 0; i < pl->gitlink_indexes.n; i++) {
-                strv links = {0};
-                if (gitindex_gitlinks(pl->gitlink_indexes.v[i], &links) < 0) {
-                        strv_clear(&links);
-                        continue; /* the next run refuses it, naming it */
-                }
-                int top = open_dir(pl->gitlink_worktrees.v[i]);
-                for (size_t k = 0; top >= 0 && k < links.n; k++) {
-                        _cleanup_free_ char *path = path_join(pl->gitlink_worktrees.v[i], links.v[k]);
-                        struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-                                               .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-                                                          RESOLVE_NO_MAGICLINKS};
-                        struct stat st;
-                        if (!path || strv_contains(&pl->gitlinks, path))
-                                continue;
-                        int d = sys_openat2(top, links.v[k], &how);
-                        if (d < 0)
-                                continue;
-                        char to[64];
-                        snprintf(to, sizeof(to), ".git.corral-refused-%lld", (long long)time(NULL));
-                        if (fstatat(d, ".git", &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                                close(d);
-                                continue;
-                        }
-                        if (renameat(d, ".git", d, to) == 0)
-                                fprintf(stderr,
-                                        "corral: the command made %s a submodule in %s, and its repository was "
-                                        "writable during the run: git status outside would run git there with "
-                                        "that repository's config. Its .git was set aside as %s/%s\n",
-                                        path, pl->gitlink_indexes.v[i], path, to);
-                        else
-                                fprintf(stderr,
-                                        "corral: WARNING: the command made %s a submodule, and its repository was "
-                                        "writable during the run; corral could not set its .git aside (%s): do "
-                                        "not run git in %s before you have looked at it\n",
-                                        path, strerror(errno), pl->gitlink_worktrees.v[i]);
+/* One index: a path git would refuse sets it aside; a submodule whose .git
+ * was made since has that .git set aside (reached from the worktree's top
+ * without a link or "..": git does not look beyond a link either, and one
+ * could lead corral to another of the developer's repositories). */
+static void check_index(const char *index, const char *worktree, const struct timespec *since) {
+        strv links = {0};
+        char *bad = NULL;
+        int r = gitindex_read(index, &links, &bad);
+        if (r < 0 || bad) {
+                /* (a symbolic link in place of the index: read as missing by
+                 * readfile, removed by scan_special) */
+                _cleanup_free_ char *dir = strndup(index, (size_t)(strrchr(index, '/') - index));
+                int d = dir && r != -ELOOP ? open_dir(AT_FDCWD, dir, false) : -1;
+                char why[600];
+                snprintf(why, sizeof(why), "%s%s%s", r < 0 ? "an index corral cannot read" : "an index naming ",
+                         bad ? bad : "", bad ? ", a path git refuses (git checkout would write there)" : "");
+                if (d >= 0) {
+                        set_aside(d, index, strrchr(index, '/') + 1, why);
                         close(d);
                 }
-                if (top >= 0)
-                        close(top);
+                free(bad);
                 strv_clear(&links);
+                return;
+        }
+        int top = open_dir(AT_FDCWD, worktree, false);
+        for (size_t k = 0; top >= 0 && k < links.n; k++) {
+                int d = open_dir(top, links.v[k], true);
+                if (d < 0)
+                        continue;
+                _cleanup_free_ char *path = path_join(worktree, links.v[k]);
+                _cleanup_free_ char *dotgit = path ? path_join(path, ".git") : NULL;
+                if (dotgit && born_since(d, ".git", since))
+                        set_aside(d, dotgit, ".git",
+                                  "a submodule's repository the command made: git status runs git in it, with its "
+                                  "config");
+                close(d);
+        }
+        if (top >= 0)
+                close(top);
+        strv_clear(&links);
+}
+
+/* The check, for the repositories and indexes of a run. */
+static void check(const strv *repos, const strv *indexes, const strv *worktrees, const struct timespec *since) {
+        for (size_t i = 0; i < indexes->n && i < worktrees->n; i++)
+                check_index(indexes->v[i], worktrees->v[i], since);
+        for (size_t i = 0; i < repos->n; i++)
+                check_repo(repos->v[i], since);
+}
+
+/* --- markers: <state dir>/gitruns/<random>, "since sec nsec", then "R repo"
+ * and "I index\tworktree" lines ------------------------------------------ */
+
+static char *marker_dir(const plan *pl) { return pl->state_dir ? path_join(pl->state_dir, "gitruns") : NULL; }
+
+static void read_marker(const char *text, struct timespec *since, strv *repos, strv *indexes, strv *worktrees) {
+        long long s = 0, ns = 0;
+        // NOLINTNEXTLINE(cert-err34-c): corral wrote it
+        if (sscanf(text, "since %lld %lld", &s, &ns) == 2)
+                *since = (struct timespec){(time_t)s, (long)ns};
+        for (const char *l = strchr(text, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
+                const char *line = l + 1, *end = strchr(line, '\n');
+                size_t n = end ? (size_t)(end - line) : strlen(line);
+                _cleanup_free_ char *copy = strndup(line, n);
+                if (!copy || n < 3)
+                        continue;
+                char *tab = strchr(copy, '\t');
+                if (copy[0] == 'R' && copy[1] == ' ')
+                        (void)strv_push(repos, copy + 2);
+                else if (copy[0] == 'I' && copy[1] == ' ' && tab) {
+                        *tab = 0;
+                        (void)strv_push(indexes, copy + 2);
+                        (void)strv_push(worktrees, tab + 1);
+                }
         }
 }
 
-void gitcheck_after_run(const plan *pl) {
-        if (pl->n_git_repos)
-                check_gitlinks(pl);
-        for (size_t i = 0; i < pl->n_git_repos; i++) {
-                const plan_git_repo *gr = &pl->git_repos[i];
-                check_rebase(pl, gr);
-                unsigned budget = SCAN_ENTRIES_MAX;
-                int fd = open_dir(gr->path);
-                if (fd < 0)
+void gitcheck_begin(const plan *pl, gitcheck *gc) {
+        *gc = (gitcheck){.marker_fd = -1};
+        _cleanup_free_ char *dir = marker_dir(pl);
+        if (!dir)
+                return;
+        bool commits = pl->n_git_repos > 0;
+        gc->since = pl->planned_at;
+        int dfd = open_dir(AT_FDCWD, dir, false);
+        if (dfd < 0 && commits && host_mkdir_p(dir, 0700) == 0)
+                dfd = open_dir(AT_FDCWD, dir, false);
+        if (dfd < 0)
+                return;
+        /* Runs that died before their check: do it for them now. Runs still
+         * alive: this one's check counts from the earliest of their starts. */
+        DIR *d = fdopendir(fcntl(dfd, F_DUPFD_CLOEXEC, 0));
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+                if (e->d_name[0] == '.')
                         continue;
-                /* the top first: a link planted for refs/ is gone before
-                 * refs/ is looked into */
-                int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-                scan_special(pl, fd, gr->path, 0, &budget);
-                if (dup_fd < 0)
+                int m = openat(dfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                if (m < 0)
                         continue;
-                static const char *const deep[] = {"refs", "logs", "objects"};
-                for (size_t k = 0; k < ELEMENTSOF(deep); k++) {
-                        int sfd = openat(dup_fd, deep[k], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        _cleanup_free_ char *sub = path_join(gr->path, deep[k]);
-                        if (sfd >= 0 && sub)
-                                scan_special(pl, sfd, sub, strcmp(deep[k], "objects") == 0 ? 0 : SCAN_DEPTH_MAX,
-                                             &budget);
-                        else if (sfd >= 0)
-                                close(sfd);
+                char *text = malloc(MARKER_MAX + 1);
+                ssize_t n = text ? read(m, text, MARKER_MAX) : -1;
+                if (n < 0) {
+                        free(text);
+                        close(m);
+                        continue;
                 }
-                close(dup_fd);
+                text[n] = 0;
+                struct timespec since = {0};
+                strv repos = {0}, indexes = {0}, worktrees = {0};
+                read_marker(text, &since, &repos, &indexes, &worktrees);
+                free(text);
+                if (flock(m, LOCK_EX | LOCK_NB) == 0) {
+                        fprintf(stderr, "corral: a --git commits run of this workspace ended before its check "
+                                        "(killed?): checking its repositories now\n");
+                        check(&repos, &indexes, &worktrees, &since);
+                        (void)unlinkat(dfd, e->d_name, 0);
+                } else if (commits && !ts_newer(&since, &gc->since))
+                        gc->since = since;
+                strv_clear(&repos);
+                strv_clear(&indexes);
+                strv_clear(&worktrees);
+                close(m);
         }
+        if (d)
+                closedir(d);
+        if (!commits) {
+                close(dfd);
+                return;
+        }
+        unsigned char rnd[8];
+        char name[32];
+        if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+                close(dfd);
+                return;
+        }
+        snprintf(name, sizeof(name), "%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
+                 rnd[5], rnd[6], rnd[7]);
+        int m = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        close(dfd);
+        if (m < 0 || flock(m, LOCK_EX) < 0) {
+                fprintf(stderr, "corral: warning: cannot record this --git commits run in %s (%s): if corral is "
+                                "killed, the next run cannot do its check\n",
+                        dir, strerror(errno));
+                if (m >= 0)
+                        close(m);
+                return;
+        }
+        FILE *f = fdopen(dup(m), "w");
+        if (f) {
+                fprintf(f, "since %lld %ld\n", (long long)pl->planned_at.tv_sec, pl->planned_at.tv_nsec);
+                for (size_t i = 0; i < pl->n_git_repos; i++)
+                        fprintf(f, "R %s\n", pl->git_repos[i].path);
+                for (size_t i = 0; i < pl->gitlink_indexes.n; i++)
+                        fprintf(f, "I %s\t%s\n", pl->gitlink_indexes.v[i], pl->gitlink_worktrees.v[i]);
+                fclose(f);
+        }
+        gc->marker_fd = m;
+        gc->marker = path_join(dir, name);
+}
+
+void gitcheck_after_run(const plan *pl, gitcheck *gc) {
+        if (!pl->n_git_repos || gc->checked)
+                return;
+        gc->checked = true;
+        strv repos = {0};
+        for (size_t i = 0; i < pl->n_git_repos; i++)
+                (void)strv_push(&repos, pl->git_repos[i].path);
+        check(&repos, &pl->gitlink_indexes, &pl->gitlink_worktrees, &gc->since);
+        strv_clear(&repos);
+        if (gc->marker)
+                (void)unlink(gc->marker);
+}
+
+void gitcheck_done(const plan *pl, gitcheck *gc) {
+        gitcheck_after_run(pl, gc);
+        if (gc->marker_fd >= 0)
+                close(gc->marker_fd);
+        free(gc->marker);
+        *gc = (gitcheck){.marker_fd = -1};
 }

@@ -1,24 +1,55 @@
 /* SPDX-License-Identifier: MIT
  * After a run with --git commits (docs/design.md, "Git in commits mode"):
  * what the command left in the gitdirs whose git state it could write, that
- * the developer's git would act on later, outside the sandbox.
+ * the developer's git would act on later, outside the sandbox. Not a
+ * judgement of contents: whatever of the following the run made or changed
+ * is refused, whatever it says.
  *
- *   - A rebase's state (rebase-merge/, rebase-apply/) that the run made or
- *     changed, whose todo list holds a line git would run (exec, x, or any
- *     command git's rebase does not merely replay), or whose apply-opt
- *     lets git apply write outside the worktree (--unsafe-paths): renamed
- *     to <name>.corral-refused-<time> in the same gitdir, which git never
- *     reads, and said on stderr (HEAD stays where the command left it).
- *   - A symbolic link, FIFO, socket or device the run made at the top of a
- *     gitdir, in refs/, logs/ or at the top of objects/: git never makes one
- *     there, and the developer's git would write through a link (a reflog
- *     appended to .git/config, a message written into a hook). Removed, and
- *     said on stderr.
+ *   - A rebase, am, multi-commit cherry-pick or rerere state (rebase-merge/,
+ *     rebase-apply/, sequencer/, rr-cache/, MERGE_RR): their todo lists,
+ *     strategies, apply options and recorded paths make git run programs
+ *     and write files. Set aside: renamed to <name>.corral-refused-<random>
+ *     in the same directory, which git never reads, and said on stderr.
+ *   - A new entry in modules/ or worktrees/ (a repository git would adopt:
+ *     git submodule update, git worktree prune): set aside.
+ *   - A symbolic link, FIFO, socket or device anywhere in the gitdir: git
+ *     never makes one, and the developer's git would write through a link.
+ *     Removed.
+ *   - An index naming a path git itself would refuse ("..", ".git", a
+ *     leading "/"): git trusts its index and writes there on checkout. The
+ *     index is set aside.
+ *   - A submodule the index names whose .git the run made (git status runs
+ *     git in it, with its config): that .git is set aside.
  *
- * What the run did not make or change (by inode and ctime, which a process
- * cannot set) is the developer's and is left alone. */
+ * "Made or changed by the run" is by change and birth time, which no
+ * process can set, against the earliest start of the commits runs alive
+ * when this one began (a concurrent run could move a refused state back).
+ * A run that never got to its check (corral killed) leaves its marker in
+ * the workspace's state directory; the next run of that workspace, in any
+ * mode, does the check for it first. */
 #pragma once
+
+#include <stdbool.h>
+#include <time.h>
 
 #include "plan/plan.h"
 
-void gitcheck_after_run(const plan *pl);
+typedef struct gitcheck {
+        int marker_fd;         /* held (flock) while this run lives; -1: none */
+        char *marker;          /* its path */
+        struct timespec since; /* what is newer was made by a commits run */
+        bool checked;
+} gitcheck;
+
+/* Before the command starts: the checks of runs that died before theirs,
+ * then this run's marker (commits mode). Never fails the run: a marker that
+ * cannot be written is said, and the check after the run still happens. */
+void gitcheck_begin(const plan *pl, gitcheck *gc);
+
+/* After the command: the check, then the marker goes. */
+void gitcheck_after_run(const plan *pl, gitcheck *gc);
+
+/* The end of the run, whichever way it ended: the check if it has not
+ * happened (a setup error after the command may have started), then the
+ * marker's lock goes. */
+void gitcheck_done(const plan *pl, gitcheck *gc);

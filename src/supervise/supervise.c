@@ -306,6 +306,8 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 free(dn);
                 return r;
         }
+        gitcheck gc;
+        gitcheck_begin(pl, &gc);
         timing_mark(TP_HOST);
 
         apply_ctx ctx = {.pl = pl, .envp = pl->env.v, .notify_fd = -1, .proxy_fd = -1};
@@ -528,7 +530,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         if (dn->fatal && r == 0)
                 r = error_set(err, -EAGAIN, "denial reports: %s; the sandbox was stopped", dn->unavailable);
         report_nested(pl);
-        gitcheck_after_run(pl);
+        gitcheck_after_run(pl, &gc);
         if (!dn->running)
                 denials_print(dn, verbose);
 out:
@@ -568,6 +570,7 @@ out:
                 dn->listener = -1;
                 res->denials = dn;
         }
+        gitcheck_done(pl, &gc);
         host_finish(pl, &host);
         timing_mark(TP_DONE);
         return r;

@@ -68,7 +68,8 @@ static void check_head(const request_head *h)
 
 static void check_body(const request_body *b)
 {
-        check(b->mode <= MODE_FULL_ACCESS && b->network <= NETWORK_ON && b->tmp <= TMP_HOST, "an enum out of range");
+        check(b->mode <= MODE_FULL_ACCESS && b->network <= NETWORK_ON && b->tmp <= TMP_HOST && b->git <= GIT_COMMITS,
+              "an enum out of range");
         check(b->cwd && request_path_ok(b->cwd), "an accepted cwd that is not a clean path");
         check(b->protect_depth <= PROTECT_DEPTH_MAX, "protect_depth out of range");
         for (int k = 0; k < N_LIMITS; k++)
@@ -97,6 +98,7 @@ static void check_canonical(const request_head *h, const request_body *b, const 
                 .mode = (policy_mode) b->mode,
                 .network = (policy_network) b->network,
                 .tmp = (policy_tmp) b->tmp,
+                .git = (policy_git) b->git,
                 .timeout_ms = b->timeout_ms,
                 .protect_depth = b->protect_depth,
                 .limits = b->limits,

@@ -8,7 +8,7 @@ import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "request")
-VERSION = 3
+VERSION = 4
 
 
 def u32(v):
@@ -24,12 +24,12 @@ def lst(items):
     return u32(len(items)) + b"".join(s(i) for i in items)
 
 
-def request(workspace="/home/u/proj", roots=("/home/u/proj",), identity=0, mode=1, network=0, tmp=0,
+def request(workspace="/home/u/proj", roots=("/home/u/proj",), identity=0, mode=1, network=0, tmp=0, git=0,
             timeout_ms=0, protect_depth=1, limits=(0, 0, 0, 0), cwd=None, protect=(".git", ".codex", ".agents", ".corral", ".corral.toml"),
             deny_read=("/home/u/.ssh", "/home/u/.aws"), allow_read=(), sockets=(),
             env=("PATH=/usr/bin:/bin", "HOME=/home/u", "TERM=xterm"), argv=("make", "check"),
             version=VERSION, body_len=None, head_len=None, trailing=b""):
-    body = (u32(mode) + u32(network) + u32(tmp) + u32(timeout_ms) + u32(timeout_ms >> 32) +
+    body = (u32(mode) + u32(network) + u32(tmp) + u32(git) + u32(timeout_ms) + u32(timeout_ms >> 32) +
             u32(protect_depth) + b"".join(u32(v) + u32(v >> 32) for v in limits) + s(cwd or workspace) + lst(protect) + lst(deny_read) + lst(allow_read) + lst(sockets) +
             lst(env) + lst(argv))
     head = (u32(version) + u32(identity) + s(workspace) + lst(roots) +
@@ -61,6 +61,8 @@ SEEDS = {
     "bad-mode": request(mode=3),
     "bad-network": request(network=7),
     "bad-tmp": request(tmp=0xFFFFFFFF),
+    "bad-git": request(git=2),
+    "valid-commits": request(git=1),
     "bad-protect-slash": request(protect=("a/b",)),
     "bad-protect-dotdot": request(protect=("..",)),
     "bad-env-no-equals": request(env=("PATH",)),
