@@ -7,46 +7,7 @@
 # (docs/design.md, "Git in commits mode").
 
 load helpers
-
-setup() {
-	common_setup
-	command -v git > /dev/null || skip "git is not installed"
-	MARK=$OUT/ran-$TOKEN
-	OTHER=$T/other
-	mkdir -p "$OTHER"
-	export MARK OTHER
-	export GIT_CONFIG_NOSYSTEM=1
-	printf '[user]\n\temail = dev@example.invalid\n\tname = dev\n[init]\n\tdefaultBranch = main\n[protocol "file"]\n\tallow = always\n' \
-		> "$FAKEHOME/.gitconfig"
-	new_repo "$WS"
-}
-teardown() { common_teardown; }
-
-dev_git() { git -C "$1" "${@:2}"; }
-
-new_repo() {
-	git init -q "$1"
-	printf 'one\n' > "$1/f.txt"
-	dev_git "$1" add f.txt
-	dev_git "$1" commit -q -m init
-}
-
-# gc SCRIPT: bash SCRIPT in the sandbox with --git commits (more options
-# before it), with MARK, WS, OTHER, H and hook_text.
-gc() {
-	local script=${!#}
-	local opts=("${@:1:$#-1}")
-	corral run --git commits "${opts[@]}" -- env MARK="$MARK" WS="$WS" OTHER="$OTHER" H="$HELPERS" HOME="$HOME" \
-		bash -c "hook_text() { printf '#!/bin/sh\\necho \"\$0 \$*\" >> %q\\nexit 0\\n' \"\$MARK\"; }
-$SB_PRELUDE
-$script
-echo SB-END"
-}
-
-plain() {
-	(cd "$WS" && env MARK="$MARK" WS="$WS" OTHER="$OTHER" H="$HELPERS" bash -c "hook_text() { printf '#!/bin/sh\\necho \"\$0 \$*\" >> %q\\nexit 0\\n' \"\$MARK\"; }
-$1") 2>&1
-}
+load gitcommits
 
 # ---------------------------------------------------------------------------
 # 1. rerere: MERGE_RR (writable, top of the gitdir) names paths, rr-cache/
