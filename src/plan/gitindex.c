@@ -140,8 +140,19 @@ static int parse(const unsigned char *buf, size_t len, size_t hash_len, strv *ou
                         r = -EINVAL;
                 else if (path_len && out && (mode & MODE_TYPE) == GITLINK_MODE && strv_push(out, path) < 0)
                         r = -ENOMEM;
-                else if (path_len && bad && !*bad && bad_path(path) && !(*bad = strdup(path)))
-                        r = -ENOMEM;
+                else if (path_len && bad && !*bad) {
+                        /* a sparse index's directory entry ends in '/' */
+                        bool dir = (mode & MODE_TYPE) == 0040000u && path[path_len - 1] == '/';
+                        char *checked = dir ? malloc(path_len) : path;
+                        if (checked && dir) {
+                                memcpy(checked, path, path_len - 1);
+                                checked[path_len - 1] = 0;
+                        }
+                        if (!checked || (bad_path(checked) && !(*bad = strdup(path))))
+                                r = -ENOMEM;
+                        if (dir)
+                                free(checked);
+                }
                 free(prev);
                 prev = path;
                 prev_len = path_len;
