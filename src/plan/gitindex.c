@@ -53,6 +53,22 @@ static bool bad_path(const char *path) {
         }
 }
 
+/* *bad = a copy of path when git would refuse it (a sparse index's
+ * directory entry, mode 040000, ends in '/': that is not refused). */
+static int note_bad(const char *path, size_t path_len, uint32_t mode, char **bad) {
+        bool dir = (mode & MODE_TYPE) == 0040000u && path[path_len - 1] == '/';
+        char *checked = dir ? strdup(path) : NULL;
+        if (dir && !checked)
+                return -ENOMEM;
+        if (dir)
+                checked[path_len - 1] = 0;
+        bool refused = bad_path(dir ? checked : path);
+        free(checked);
+        if (refused && !(*bad = strdup(path)))
+                return -ENOMEM;
+        return 0;
+}
+
 /* Parses every entry with object names of hash_len bytes; with out NULL it
  * only checks that the entries are consistent. *bad: the first path git
  * would refuse, when bad is non-NULL; shared: the name of the split index's
@@ -138,21 +154,10 @@ static int parse(const unsigned char *buf, size_t len, size_t hash_len, strv *ou
                  * of its shared part, which holds the path) */
                 if (name_len < 0xfff && name_len != path_len)
                         r = -EINVAL;
-                else if (path_len && out && (mode & MODE_TYPE) == GITLINK_MODE && strv_push(out, path) < 0)
+                if (r == 0 && path_len && out && (mode & MODE_TYPE) == GITLINK_MODE && strv_push(out, path) < 0)
                         r = -ENOMEM;
-                else if (path_len && bad && !*bad) {
-                        /* a sparse index's directory entry ends in '/' */
-                        bool dir = (mode & MODE_TYPE) == 0040000u && path[path_len - 1] == '/';
-                        char *checked = dir ? malloc(path_len) : path;
-                        if (checked && dir) {
-                                memcpy(checked, path, path_len - 1);
-                                checked[path_len - 1] = 0;
-                        }
-                        if (!checked || (bad_path(checked) && !(*bad = strdup(path))))
-                                r = -ENOMEM;
-                        if (dir)
-                                free(checked);
-                }
+                if (r == 0 && path_len && bad && !*bad)
+                        r = note_bad(path, path_len, mode, bad);
                 free(prev);
                 prev = path;
                 prev_len = path_len;
