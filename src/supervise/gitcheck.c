@@ -32,17 +32,6 @@ static const char *const states[] = {"rebase-merge", "rebase-apply", "sequencer"
 /* Directories whose entries are repositories git adopts. */
 static const char *const adopted[] = {"modules", "worktrees"};
 
-/* A start, made earlier by the coarse clock's step: file times come from
- * it, and may lag the precise clock the plan read by a few milliseconds. */
-static struct timespec earlier(struct timespec t) {
-        const long margin_ns = 100L * 1000 * 1000;
-        if (t.tv_nsec >= margin_ns)
-                t.tv_nsec -= margin_ns;
-        else
-                t.tv_sec -= 1, t.tv_nsec += 1000000000L - margin_ns;
-        return t;
-}
-
 static bool ts_newer(const struct timespec *t, const struct timespec *since) {
         return t->tv_sec > since->tv_sec || (t->tv_sec == since->tv_sec && t->tv_nsec >= since->tv_nsec);
 }
@@ -261,7 +250,7 @@ static void read_marker(const char *text, struct timespec *since, strv *repos, s
         long long s = 0, ns = 0;
         // NOLINTNEXTLINE(cert-err34-c): corral wrote it
         if (sscanf(text, "since %lld %lld", &s, &ns) == 2)
-                *since = earlier((struct timespec){(time_t)s, (long)ns});
+                *since = (struct timespec){(time_t)s, (long)ns};
         for (const char *l = strchr(text, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
                 const char *line = l + 1, *end = strchr(line, '\n');
                 size_t n = end ? (size_t)(end - line) : strlen(line);
@@ -285,7 +274,7 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
         if (!dir)
                 return;
         bool commits = pl->n_git_repos > 0;
-        gc->since = earlier(pl->planned_at);
+        gc->since = pl->planned_at; /* until the marker says when, by the files' own clock */
         int dfd = open_dir(AT_FDCWD, dir, false);
         if (dfd < 0 && commits && host_mkdir_p(dir, 0700) == 0)
                 dfd = open_dir(AT_FDCWD, dir, false);
@@ -349,9 +338,17 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
                         close(m);
                 return;
         }
+        /* The run starts now, by the clock that stamps files (the coarse
+         * one, which may lag the one the plan read): the marker's own
+         * change time, just made. What is newer, the command made. */
+        struct stat ms;
+        struct timespec start = fstat(m, &ms) == 0 ? ms.st_ctim : pl->planned_at;
+        bool earliest = ts_newer(&gc->since, &start); /* (no live run started before) */
+        if (earliest)
+                gc->since = start;
         FILE *f = fdopen(dup(m), "w");
         if (f) {
-                fprintf(f, "since %lld %ld\n", (long long)pl->planned_at.tv_sec, pl->planned_at.tv_nsec);
+                fprintf(f, "since %lld %ld\n", (long long)start.tv_sec, start.tv_nsec);
                 for (size_t i = 0; i < pl->n_git_repos; i++)
                         fprintf(f, "R %s\n", pl->git_repos[i].path);
                 for (size_t i = 0; i < pl->gitlink_indexes.n; i++)
