@@ -158,8 +158,8 @@ static void proxy_section(FILE *f, const plan *pl) {
 /* --git commits: per repository, what the command may write and what stays
  * read-only (docs/design.md, "Git in commits mode"). */
 static void git_section(FILE *f, const plan *pl) {
-        for (size_t i = 0; i < pl->n_git_repos; i++) {
-                const char *repo = pl->git_repos[i].path;
+        for (size_t i = 0; i < pl->git_repos.n; i++) {
+                const char *repo = pl->git_repos.v[i];
                 size_t n = strlen(repo);
                 fprintf(f, "%sgit repository %s (--git commits)\n", i ? "" : "\n", repo);
                 fprintf(f, "  writable:  git's own state (objects, refs, logs, the index, HEAD, packed-refs, the "
@@ -353,8 +353,8 @@ void plan_describe_json(const plan *pl, FILE *f) {
                         first_ph = false;
                 }
         fprintf(f, "],\"git_repositories\":[");
-        for (size_t i = 0; i < pl->n_git_repos; i++) {
-                const char *repo = pl->git_repos[i].path;
+        for (size_t i = 0; i < pl->git_repos.n; i++) {
+                const char *repo = pl->git_repos.v[i];
                 size_t n = strlen(repo);
                 fprintf(f, "%s{\"gitdir\":", i ? "," : "");
                 json_string(f, repo);

@@ -25,6 +25,10 @@ typedef enum gitdir_hold {
         HOLD_COMMONDIR, /* missing: a file naming "." holds the place (git: the common dir is the gitdir) */
 } gitdir_hold;
 
+/* The most of a rebase's todo list or apply-opt that is read (git has no
+ * limit; a todo of millions of lines is no rebase). */
+#define GITDIR_STATE_FILE_MAX (8u << 20)
+
 /* The contents of a placeholder file of each kind (HOLD_FILE, HOLD_COMMONDIR). */
 #define GITDIR_HOLD_FILE_TEXT ""
 #define GITDIR_HOLD_COMMONDIR_TEXT ".\n"

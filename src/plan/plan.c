@@ -90,7 +90,7 @@ void plan_free(plan *pl) {
         strv_clear(&pl->argv);
         strv_clear(&pl->strings);
         strv_clear(&pl->notes);
-        free(pl->git_repos);
+        strv_clear(&pl->git_repos);
         strv_clear(&pl->gitlink_worktrees);
         strv_clear(&pl->gitlink_indexes);
         strv_clear(&pl->gitlinks);

@@ -121,11 +121,6 @@ typedef struct protected_obj {
                               * replaces, so it is held by name (not checked by identity) */
 } protected_obj;
 
-/* A gitdir whose git state the command may write (--git commits). */
-typedef struct plan_git_repo {
-        const char *path; /* interned */
-} plan_git_repo;
-
 /* How the resource limits are enforced (plan/limits.c). 0 = not set. */
 typedef struct plan_limits {
         char *cgroup_parent;     /* delegated cgroup v2 the run's child cgroup goes under; NULL: none */
@@ -177,8 +172,7 @@ typedef struct plan {
         /* --git commits (plan/gitdir.h): the gitdirs whose git state the
          * command may write, and when the plan was made (what the command
          * left there is checked after the run: supervise/gitcheck.h) */
-        struct plan_git_repo *git_repos;
-        size_t n_git_repos;
+        strv git_repos;
         struct timespec planned_at;
         /* Submodules the indexes name (plan/gitindex.h): each index read
          * with its worktree's top (gitlink_worktrees[i], gitlink_indexes[i]),

@@ -22,7 +22,6 @@
 #include "plan/gitdir.h"
 #include "plan/plan_win.h"
 
-#define TODO_MAX (8u << 20)
 #define MODULES_DEPTH_MAX 8
 #define LINKS_DEPTH_MAX 16
 #define LINKS_ENTRIES_MAX 200000u
@@ -157,7 +156,7 @@ static int read_before(const char *gitdir, const char *name, char **text, size_t
         _cleanup_free_ char *path = join(gitdir, name);
         if (!path)
                 return -ENOMEM;
-        int r = readfile_small(path, TODO_MAX, 0, text, len, NULL);
+        int r = readfile_small(path, GITDIR_STATE_FILE_MAX, 0, text, len, NULL);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {

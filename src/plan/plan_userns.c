@@ -314,16 +314,10 @@ static int plan_git_commits(const policy *p, plan *pl, const strv *repos, corral
                 DIR *d = opendir(repo);
                 if (!d)
                         return error_set(err, -errno, "cannot read the gitdir %s: %s", repo, strerror(errno));
-                plan_git_repo *n = realloc(pl->git_repos, (pl->n_git_repos + 1) * sizeof(*n));
-                if (n)
-                        pl->git_repos = n;
-                const char *interned = n ? plan_str(pl, repo) : NULL;
-                if (!interned) {
+                if (strv_push(&pl->git_repos, repo) < 0) {
                         closedir(d);
                         return oom(err);
                 }
-                plan_git_repo *gr = &pl->git_repos[pl->n_git_repos++];
-                *gr = (plan_git_repo){.path = interned};
                 struct dirent *de;
                 int r = 0;
                 while (r >= 0 && (de = readdir(d))) {

@@ -273,7 +273,7 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
         _cleanup_free_ char *dir = marker_dir(pl);
         if (!dir)
                 return;
-        bool commits = pl->n_git_repos > 0;
+        bool commits = pl->git_repos.n > 0;
         gc->since = pl->planned_at; /* until the marker says when, by the files' own clock */
         int dfd = open_dir(AT_FDCWD, dir, false);
         if (dfd < 0 && commits && host_mkdir_p(dir, 0700) == 0)
@@ -349,8 +349,8 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
         FILE *f = fdopen(dup(m), "w");
         if (f) {
                 fprintf(f, "since %lld %ld\n", (long long)start.tv_sec, start.tv_nsec);
-                for (size_t i = 0; i < pl->n_git_repos; i++)
-                        fprintf(f, "R %s\n", pl->git_repos[i].path);
+                for (size_t i = 0; i < pl->git_repos.n; i++)
+                        fprintf(f, "R %s\n", pl->git_repos.v[i]);
                 for (size_t i = 0; i < pl->gitlink_indexes.n; i++)
                         fprintf(f, "I %s\t%s\n", pl->gitlink_indexes.v[i], pl->gitlink_worktrees.v[i]);
                 fclose(f);
@@ -360,14 +360,10 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
 }
 
 void gitcheck_after_run(const plan *pl, gitcheck *gc) {
-        if (!pl->n_git_repos || gc->checked)
+        if (!pl->git_repos.n || gc->checked)
                 return;
         gc->checked = true;
-        strv repos = {0};
-        for (size_t i = 0; i < pl->n_git_repos; i++)
-                (void)strv_push(&repos, pl->git_repos[i].path);
-        check(&repos, &pl->gitlink_indexes, &pl->gitlink_worktrees, &gc->since);
-        strv_clear(&repos);
+        check(&pl->git_repos, &pl->gitlink_indexes, &pl->gitlink_worktrees, &gc->since);
         if (gc->marker)
                 (void)unlink(gc->marker);
 }

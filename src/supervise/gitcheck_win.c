@@ -16,7 +16,6 @@
 #include "plan/gitdir.h"
 #include "supervise/gittodo.h"
 
-#define TODO_MAX (8u << 20)
 
 static void set_aside(const char *gitdir, const char *dir, const char *why) {
         char from[4200], to[4300];
@@ -57,7 +56,7 @@ static int now_if_changed(const char *gitdir, const char *name, const char *befo
                 *unreadable = true; /* git never makes one: whatever it leads to, it is not the developer's state */
                 return 1;
         }
-        int r = readfile_small(path, TODO_MAX, 0, text, len, NULL);
+        int r = readfile_small(path, GITDIR_STATE_FILE_MAX, 0, text, len, NULL);
         if (r == -ENOENT || r == -ENOTDIR)
                 return 0;
         if (r < 0) {

@@ -266,15 +266,15 @@ static void test_git_commits_sorts_the_gitdir(void **state) {
         assert_string_equal(ph->file, ".\n");
         assert_non_null((ph = find_placeholder(&pl, wconfig)));
         assert_string_equal(ph->file, "");
-        assert_int_equal(pl.n_git_repos, 1);
-        assert_string_equal(pl.git_repos[0].path, git);
+        assert_int_equal(pl.git_repos.n, 1);
+        assert_string_equal(pl.git_repos.v[0], git);
         plan_free(&pl);
         /* read-only: the gitdir as a whole */
         p.git = GIT_READ_ONLY;
         build(&p, &pl, 0);
         g = find_op(&pl, MOP_CLONE, git);
         assert_true(g >= 0 && pl.ops[g + 1].kind == MOP_SETATTR && (pl.ops[g + 1].attr & ATTR_RDONLY));
-        assert_int_equal(pl.n_git_repos, 0);
+        assert_int_equal(pl.git_repos.n, 0);
         plan_free(&pl);
         policy_free(&p);
         unlink(config);
