@@ -31,8 +31,10 @@ static const char *const default_protect[] = {
         ".corral", ".corral.toml",
         /* agents: settings with hooks, MCP servers, permissions, commands */
         ".codex", ".agents", ".claude", ".mcp.json", ".gemini", ".cursor", ".aider.conf.yml",
+        ".opencode", "opencode.json", "opencode.jsonc", ".roo", ".continue", ".kiro", ".amazonq",
+        ".qwen", ".crush.json", "crush.json", ".clinerules", ".windsurf", ".factory",
         /* editors and IDEs: tasks, run configurations, tool paths */
-        ".vscode", ".idea", ".zed",
+        ".vscode", ".idea", ".zed", ".helix",
         /* run on the host by the dev container tools (initializeCommand) */
         ".devcontainer", ".devcontainer.json",
         /* the pre-commit framework: its hook in .git runs what this names */

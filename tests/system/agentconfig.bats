@@ -19,6 +19,9 @@ AGENT_FILES=(
 	.aider.conf.yml .vscode/tasks.json .vscode/settings.json .idea/workspace.xml .zed/tasks.json
 	.devcontainer/devcontainer.json .devcontainer.json .pre-commit-config.yaml
 	.codex/config.toml .agents/skills/x/SKILL.md
+	.opencode/plugin/x.js opencode.json opencode.jsonc .roo/mcp.json .continue/mcpServers/x.yaml
+	.kiro/settings/mcp.json .amazonq/mcp.json .qwen/settings.json .crush.json crush.json
+	.clinerules/hooks/PreToolUse .windsurf/hooks.json .factory/settings.json .helix/languages.toml
 )
 
 # plant SCRIPT-FRAGMENT: the shell that writes each file above, inside

@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "common/macro.h"
 #include "config/config.h"
 
 #define HOME "/home/u"
@@ -99,10 +100,13 @@ static void test_defaults(void **state) {
         assert_int_equal(d.timeout_ms, 0);
 
         const char *protect[] = { ".git", ".corral", ".corral.toml", ".codex", ".agents", ".claude",
-                                  ".mcp.json", ".gemini", ".cursor", ".aider.conf.yml", ".vscode", ".idea",
-                                  ".zed", ".devcontainer", ".devcontainer.json", ".pre-commit-config.yaml" };
-        assert_int_equal(d.protect.n, 16);
-        for (size_t i = 0; i < 16; i++)
+                                  ".mcp.json", ".gemini", ".cursor", ".aider.conf.yml", ".opencode",
+                                  "opencode.json", "opencode.jsonc", ".roo", ".continue", ".kiro", ".amazonq",
+                                  ".qwen", ".crush.json", "crush.json", ".clinerules", ".windsurf", ".factory",
+                                  ".vscode", ".idea", ".zed", ".helix", ".devcontainer", ".devcontainer.json",
+                                  ".pre-commit-config.yaml" };
+        assert_int_equal(d.protect.n, ELEMENTSOF(protect));
+        for (size_t i = 0; i < ELEMENTSOF(protect); i++)
                 assert_string_equal(d.protect.v[i], protect[i]);
 
         const char *deny[] = { "~/.ssh",           "~/.gnupg",           "~/.aws",

@@ -23,6 +23,9 @@
 #include "policy/policy.h"
 #include "policy/resolve.h"
 
+/* How many names config.c's default_protect holds (test_config checks them by name). */
+#define N_DEFAULT_PROTECT 30
+
 /* --- fixture: a temporary tree ------------------------------------------
  *   root/            canonical mkdtemp directory
  *   root/home/       the caller's home
@@ -316,7 +319,7 @@ static void test_resolve_defaults(void **state) {
         assert_string_equal(f->p.home, f->home);
         assert_int_equal(f->p.writable_roots.n, 1);
         assert_string_equal(f->p.writable_roots.v[0], f->ws);
-        assert_int_equal(f->p.protect.n, 16); /* the built-in list (config.c) */
+        assert_int_equal(f->p.protect.n, N_DEFAULT_PROTECT); /* the built-in list (config.c) */
         assert_true(strv_contains(&f->p.protect, ".git"));
         assert_true(strv_contains(&f->p.protect, ".corral.toml"));
         assert_int_equal(f->p.deny_read.n, 35); /* the built-in list (config.c) */
@@ -344,7 +347,7 @@ static void test_resolve_null_layers(void **state) {
         /* no home: the defaults under ~ are skipped, nothing fails */
         assert_int_equal(policy_resolve(&f->defaults, NULL, NULL, NULL, NULL, f->ws, &f->p, &f->err), 0);
         assert_int_equal(f->p.deny_read.n, 0);
-        assert_int_equal(f->p.protect.n, 16);
+        assert_int_equal(f->p.protect.n, N_DEFAULT_PROTECT);
         policy_free(&f->p);
 
         /* no cwd and no workspace flag */
@@ -445,7 +448,7 @@ static void test_resolve_unprotect(void **state) {
         assert_false(strv_contains(&f->p.protect, ".vscode"));
         assert_true(strv_contains(&f->p.protect, ".idea"));
         assert_true(strv_contains(&f->p.protect, ".git"));
-        assert_int_equal(f->p.protect.n, 15);
+        assert_int_equal(f->p.protect.n, N_DEFAULT_PROTECT - 1);
         policy_free(&f->p);
 
         config_layer l;
@@ -484,7 +487,7 @@ static void test_resolve_lists_accumulate(void **state) {
         set(&f->flags, "deny_read", "~/.ssh", f->home);
         assert_int_equal(resolve(f), 0);
 
-        assert_int_equal(f->p.protect.n, 18); /* 16 built in, .env, .idea is one of them */
+        assert_int_equal(f->p.protect.n, N_DEFAULT_PROTECT + 2); /* the built-in list, .env, .idea is one of them */
         assert_true(strv_contains(&f->p.protect, ".env"));
         assert_true(strv_contains(&f->p.protect, ".vscode"));
         assert_true(strv_contains(&f->p.protect, ".idea"));
