@@ -34,11 +34,17 @@ static int load(marker *m, corral_error *err) {
         if (strcmp(m->version, CORRAL_VERSION) != 0)
                 return error_set(err, -EPROTO, "%s was written by corral %s, this is %s: rerun `sudo corral setup`",
                                  MARKER_PATH, m->version, CORRAL_VERSION);
-        gid_t groups[NGROUPS_MAX];
-        int n = getgroups(NGROUPS_MAX, groups);
+        /* the supplementary groups, on the heap: NGROUPS_MAX of them would
+         * be 256 KiB of stack, touched page by page (stack-clash probes) on
+         * every run, for corral's peak RSS */
         bool member = getgid() == m->gid;
-        for (int i = 0; i < n && !member; i++)
+        int n = member ? 0 : getgroups(0, NULL);
+        gid_t *groups = n > 0 ? calloc((size_t)n, sizeof(gid_t)) : NULL;
+        if (groups)
+                n = getgroups(n, groups);
+        for (int i = 0; groups && i < n && !member; i++)
                 member = groups[i] == m->gid;
+        free(groups);
         if (!member)
                 return error_set(err, -EPERM,
                                  "backend 'users': uid %u is not in the group %s (`sudo corral setup --user NAME`, "

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <time.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,10 +52,18 @@ int relay_prepare(fd_relay *rl, unsigned mask) {
                         continue;
                 }
                 int p[2];
-                if (pipe2(p, O_CLOEXEC) < 0)
+                char *buf = malloc(RELAY_BUF);
+                if (!buf) {
+                        errno = ENOMEM;
                         goto fail;
+                }
+                if (pipe2(p, O_CLOEXEC) < 0) {
+                        free(buf);
+                        goto fail;
+                }
                 bool out = is_out(fd);
                 int k = rl->n++;
+                rl->v[k].buf = buf;
                 rl->v[k].fds = 1 << fd, rl->v[k].out = out, rl->v[k].orig = rl->saved[fd];
                 rl->v[k].mine = out ? p[0] : p[1];
                 rl->v[k].theirs = out ? p[1] : p[0];
@@ -118,13 +127,13 @@ static void write_all(int fd, const char *p, size_t n) {
 static bool move(fd_relay *rl, int k) {
         typeof(rl->v[0]) *v = &rl->v[k];
         if (v->out) {
-                ssize_t r = read(v->mine, v->buf, sizeof(v->buf));
+                ssize_t r = read(v->mine, v->buf, RELAY_BUF);
                 if (r > 0)
                         write_all(v->orig, v->buf, (size_t)r);
                 return r > 0 || (r < 0 && (errno == EAGAIN || errno == EINTR));
         }
         if (v->off == v->len) {
-                ssize_t r = read(v->orig, v->buf, sizeof(v->buf));
+                ssize_t r = read(v->orig, v->buf, RELAY_BUF);
                 if (r < 0 && errno == EINTR)
                         return true;
                 if (r <= 0)
@@ -154,7 +163,7 @@ void relay_finish(fd_relay *rl) {
                          * what is left, then ends. */
                         struct pollfd pfd = {.fd = rl->v[k].mine, .events = POLLIN};
                         while (poll(&pfd, 1, 5000) > 0) {
-                                ssize_t r = read(rl->v[k].mine, rl->v[k].buf, sizeof(rl->v[k].buf));
+                                ssize_t r = read(rl->v[k].mine, rl->v[k].buf, RELAY_BUF);
                                 if (r > 0)
                                         write_all(rl->v[k].orig, rl->v[k].buf, (size_t)r);
                                 else if (r == 0 || errno != EINTR)
@@ -163,6 +172,8 @@ void relay_finish(fd_relay *rl) {
                 }
                 closefd(&rl->v[k].mine);
                 closefd(&rl->v[k].theirs);
+                free(rl->v[k].buf);
+                rl->v[k].buf = NULL;
         }
         for (int fd = 0; fd < 3; fd++)
                 closefd(&rl->saved[fd]);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #define RELAY_MAX 3
+#define RELAY_BUF 65536
 
 typedef struct fd_relay {
         int n;
@@ -22,7 +23,8 @@ typedef struct fd_relay {
                 int mine;     /* the supervisor's end of the pipe, -1 once closed */
                 int theirs;   /* the command's end, until the clone */
                 bool out;     /* command -> file (else file -> command) */
-                char buf[65536];
+                char *buf;    /* RELAY_BUF bytes, allocated with the pipe (not on the stack: corral's
+                               * peak RSS) */
                 size_t len, off; /* file -> command: read but not yet written */
         } v[RELAY_MAX];
         int saved[3];        /* the caller's fds 0-2 while the command's pipes stand in */
