@@ -126,7 +126,7 @@ int caches_list(const plan *pl, FILE *f, bool json, corral_error *err) {
         if (!pl->caches_dir)
                 return error_set(err, -EOPNOTSUPP, "this backend keeps no private caches per workspace");
         if (json)
-                fprintf(f, "{\"dir\":"), json_string(f, pl->caches_dir), fprintf(f, ",\"caches\":[");
+                fprintf(f, "{\"dir\":"), json_put_string(f, pl->caches_dir), fprintf(f, ",\"caches\":[");
         else
                 fprintf(f, "private caches of %s in %s:\n", pl->policy->workspace, pl->caches_dir);
         uint64_t total = 0;
@@ -143,14 +143,14 @@ int caches_list(const plan *pl, FILE *f, bool json, corral_error *err) {
                 const char *how = c ? cache_how_to_string(c->how) : "none";
                 if (json) {
                         fprintf(f, "%s{\"name\":", i ? "," : "");
-                        json_string(f, name);
+                        json_put_string(f, name);
                         fprintf(f, ",\"mode\":");
-                        json_string(f, c ? policy_cache_mode_to_string(c->mode) : "off");
+                        json_put_string(f, c ? policy_cache_mode_to_string(c->mode) : "off");
                         fprintf(f, ",\"how\":");
-                        json_string(f, how);
+                        json_put_string(f, how);
                         fprintf(f, ",\"path\":");
                         if (c && c->path)
-                                json_string(f, c->path);
+                                json_put_string(f, c->path);
                         else
                                 fprintf(f, "null");
                         fprintf(f, ",\"bytes\":%llu,\"entries\":%llu}", (unsigned long long)bytes,

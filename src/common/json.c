@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "common/json.h"
 
-void json_string(FILE *f, const char *s) {
+void json_put_string(FILE *f, const char *s) {
         if (!s) {
                 fputs("null", f);
                 return;
@@ -29,7 +29,7 @@ void json_strv(FILE *f, const strv *s) {
         for (size_t i = 0; i < s->n; i++) {
                 if (i)
                         fputc(',', f);
-                json_string(f, s->v[i]);
+                json_put_string(f, s->v[i]);
         }
         fputc(']', f);
 }

@@ -6,5 +6,5 @@
 
 #include "common/strv.h"
 
-void json_string(FILE *f, const char *s); /* quoted and escaped; NULL prints null */
-void json_strv(FILE *f, const strv *s);   /* ["a","b"] */
+void json_put_string(FILE *f, const char *s); /* quoted and escaped; NULL prints null */
+void json_strv(FILE *f, const strv *s);       /* ["a","b"] */

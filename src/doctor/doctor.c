@@ -276,36 +276,36 @@ static void print_text(const findings *f, FILE *o) {
 
 static void print_json(const findings *f, FILE *o) {
         fprintf(o, "{\"version\":");
-        json_string(o, corral_version());
+        json_put_string(o, corral_version());
         fprintf(o, ",\"kernel\":");
-        json_string(o, f->uts.release);
+        json_put_string(o, f->uts.release);
         fprintf(o, ",\"landlock_abi\":%d,\"landlock_kernel_abi\":%d,\"seccomp\":%s,\"userns\":{\"works\":%s,"
                    "\"error\":",
                 f->landlock_abi, landlock_kernel_abi(), f->seccomp ? "true" : "false", f->userns_err ? "false" : "true");
-        json_string(o, f->userns_err ? strerror(f->userns_err) : NULL);
+        json_put_string(o, f->userns_err ? strerror(f->userns_err) : NULL);
         fprintf(o, ",\"blocked_by\":");
-        json_string(o, userns_blocker(f));
+        json_put_string(o, userns_blocker(f));
         fprintf(o, ",\"max_user_namespaces\":");
-        json_string(o, f->max_userns);
+        json_put_string(o, f->max_userns);
         fprintf(o, ",\"apparmor_restrict_unprivileged_userns\":");
-        json_string(o, f->apparmor_restrict);
+        json_put_string(o, f->apparmor_restrict);
         char aa[1024];
         doctor_apparmor_text(f->apparmor_restrict, f->aa_file, f->aa_loaded, aa, sizeof(aa));
         fprintf(o, ",\"apparmor\":{\"profile_installed\":%s,\"profile_loaded\":%s,\"effect\":",
                 f->aa_file ? "true" : "false", f->aa_loaded ? "true" : "false");
-        json_string(o, aa);
+        json_put_string(o, aa);
         fprintf(o, "}},\"proc_masked\":");
-        json_string(o, f->proc_masked[0] ? f->proc_masked : NULL);
+        json_put_string(o, f->proc_masked[0] ? f->proc_masked : NULL);
         fprintf(o, ",\"auto_backend\":");
         char why_not[1100];
-        json_string(o, doctor_users_usable(why_not, sizeof(why_not)) ? "users" : f->userns_err ? NULL : "userns");
+        json_put_string(o, doctor_users_usable(why_not, sizeof(why_not)) ? "users" : f->userns_err ? NULL : "userns");
         fprintf(o, ",\"limits\":{\"mechanism\":\"%s\",\"cgroup\":", f->cgroup[0] ? "cgroup" : "rlimits");
-        json_string(o, f->cgroup[0] ? f->cgroup : NULL);
+        json_put_string(o, f->cgroup[0] ? f->cgroup : NULL);
         fprintf(o, ",\"no_cgroup_because\":");
-        json_string(o, f->cgroup[0] ? NULL : f->cgroup_why);
+        json_put_string(o, f->cgroup[0] ? NULL : f->cgroup_why);
         fprintf(o, ",\"pids_for_uid0\":%s}", f->cgroup[0] || getuid() != 0 ? "true" : "false");
         fprintf(o, ",\"caches\":{\"read_through\":%s,\"detail\":", f->caches_ok ? "true" : "false");
-        json_string(o, f->caches);
+        json_put_string(o, f->caches);
         fputc('}', o);
         fprintf(o, ",\"checklist\":");
         if (f->probe[0]) {
@@ -313,20 +313,20 @@ static void print_json(const findings *f, FILE *o) {
                 fprintf(o, "{\"account\":{\"uid\":%s,\"own_uid\":true,\"cap_eff\":%s},",
                         probe_value(f, "uid", a, sizeof(a)), probe_value(f, "cap_eff", b, sizeof(b)));
                 fprintf(o, "\"writes\":{\"workspace\":");
-                json_string(o, probe_value(f, "write_workspace", a, sizeof(a)));
+                json_put_string(o, probe_value(f, "write_workspace", a, sizeof(a)));
                 fprintf(o, ",\"outside\":");
-                json_string(o, probe_value(f, "write_outside", a, sizeof(a)));
+                json_put_string(o, probe_value(f, "write_outside", a, sizeof(a)));
                 fprintf(o, ",\"protected\":");
-                json_string(o, probe_value(f, "write_protected", a, sizeof(a)));
+                json_put_string(o, probe_value(f, "write_protected", a, sizeof(a)));
                 fprintf(o, "},\"network\":{\"os_enforced\":%s,\"connect\":",
                         strcmp(probe_value(f, "connect", a, sizeof(a)), "ok") ? "true" : "false");
-                json_string(o, a);
+                json_put_string(o, a);
                 fprintf(o, "},\"children\":{\"no_new_privs\":%s,", probe_value(f, "child_no_new_privs", a, sizeof(a)));
                 fprintf(o, "\"seccomp\":%s,", probe_value(f, "child_seccomp", a, sizeof(a)));
                 fprintf(o, "\"cap_eff\":%s},\"admin_setup\":\"none\"}", probe_value(f, "child_cap_eff", a, sizeof(a)));
         } else {
                 fprintf(o, "null,\"probe_error\":");
-                json_string(o, f->probe_error[0] ? f->probe_error : "user namespaces do not work");
+                json_put_string(o, f->probe_error[0] ? f->probe_error : "user namespaces do not work");
         }
         fprintf(o, ",\"users\":"); /* the users backend (issue 3) */
         doctor_users_json(o);

@@ -196,22 +196,22 @@ void doctor_users_json(FILE *o) {
         gather(f);
         fprintf(o, "{\"installed\":%s,\"mode\":\"%s\",\"usable\":%s,\"reason\":", f->m.format ? "true" : "false",
                 f->nonamespace ? "nonamespace" : f->ns_err ? "refused" : "namespaces", f->usable ? "true" : "false");
-        json_string(o, f->usable ? NULL : f->reason);
+        json_put_string(o, f->usable ? NULL : f->reason);
         if (f->usable && f->off[0] && !f->error[0]) {
                 const char *keys[] = {"account", "uid", "cap_eff", "write_ws", "write_outside", "write_git", "connect", "child"};
                 fprintf(o, ",\"offline\":{");
                 for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
                         fprintf(o, "%s\"%s\":", i ? "," : "", keys[i]);
-                        json_string(o, field(f->off, keys[i], a, sizeof(a)));
+                        json_put_string(o, field(f->off, keys[i], a, sizeof(a)));
                 }
                 fprintf(o, "},\"online\":{\"account\":");
-                json_string(o, field(f->on, "account", a, sizeof(a)));
+                json_put_string(o, field(f->on, "account", a, sizeof(a)));
                 fprintf(o, ",\"connect\":");
-                json_string(o, field(f->on, "connect", a, sizeof(a)));
+                json_put_string(o, field(f->on, "connect", a, sizeof(a)));
                 fprintf(o, "},\"grandchild_gone\":%s,\"admin_setup\":\"sudo corral setup\"", f->grandchild_gone ? "true" : "false");
         } else if (f->usable) {
                 fprintf(o, ",\"probe_error\":");
-                json_string(o, f->error[0] ? f->error : "no output");
+                json_put_string(o, f->error[0] ? f->error : "no output");
         }
         fprintf(o, "}");
         free(f);

@@ -75,32 +75,32 @@ int corral_doctor(FILE *o, bool json) {
                                   : "NOT limited: the command reads whatever you can read";
         if (json) {
                 fprintf(o, "{\"platform\":\"windows\",\"windows_version\":");
-                json_string(o, f.windows);
+                json_put_string(o, f.windows);
                 fprintf(o, ",\"wine\":");
-                json_string(o, f.wine);
+                json_put_string(o, f.wine);
                 fprintf(o, ",\"elevated\":%s,\"backend\":", f.elevated ? "true" : "false");
-                json_string(o, users ? "windows-users" : "windows-restricted");
+                json_put_string(o, users ? "windows-users" : "windows-restricted");
                 fprintf(o, ",\"setup\":");
-                json_string(o, f.setup_msg);
+                json_put_string(o, f.setup_msg);
                 fprintf(o, ",\"credentials\":");
-                json_string(o, f.setup_ok ? f.creds_msg : NULL);
+                json_put_string(o, f.setup_ok ? f.creds_msg : NULL);
                 fprintf(o, ",\"firewall\":");
-                json_string(o, f.setup_ok ? f.firewall_msg : NULL);
+                json_put_string(o, f.setup_ok ? f.firewall_msg : NULL);
                 fprintf(o, ",\"checklist\":{\"account\":");
-                json_string(o, account);
+                json_put_string(o, account);
                 fprintf(o, ",\"writes\":");
-                json_string(o, "ACLs: an inheritable allow ACE per writable root for its capability SID "
+                json_put_string(o, "ACLs: an inheritable allow ACE per writable root for its capability SID "
                                "(write-restricted token), deny ACEs on protected names");
                 fprintf(o, ",\"reads\":");
-                json_string(o, reads);
+                json_put_string(o, reads);
                 fprintf(o, ",\"network\":");
-                json_string(o, network);
+                json_put_string(o, network);
                 fprintf(o, ",\"network_enforced\":%s", users && f.firewall_ok ? "true" : "false");
                 fprintf(o, ",\"children\":");
-                json_string(o, "job object with KILL_ON_JOB_CLOSE: every child, killed when the command ends or "
+                json_put_string(o, "job object with KILL_ON_JOB_CLOSE: every child, killed when the command ends or "
                                "corral dies");
                 fprintf(o, ",\"admin_setup\":");
-                json_string(o, users ? "installed" : "none (run `corral setup` for sandbox users and firewall rules)");
+                json_put_string(o, users ? "installed" : "none (run `corral setup` for sandbox users and firewall rules)");
                 fprintf(o, "},\"verified_by_probe\":false}\n");
                 return ferror(o) ? -1 : 0;
         }

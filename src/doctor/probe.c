@@ -54,7 +54,7 @@ static long status_field(const char *name, int base) {
 
 static void print_errno(const char *key, int e) {
         printf("\"%s\":", key);
-        json_string(stdout, e ? strerror(e) : "ok");
+        json_put_string(stdout, e ? strerror(e) : "ok");
         putchar(',');
 }
 

@@ -9,8 +9,8 @@
 
 #include "mcp/mcp.h"
 
-/* jansson's json_string(), under another name: libcorral has a json_string()
- * of its own (src/common/json.h), and the executable's symbol would win. */
+/* jansson's json_string() (libcorral's writer is json_put_string,
+ * src/common/json.h). */
 static inline json_t *jstr(const char *s) { return json_stringn(s, strlen(s)); }
 
 /* The tool's definition (tools/list); with structured, its outputSchema too. */

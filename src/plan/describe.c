@@ -283,9 +283,9 @@ void plan_describe_json(const plan *pl, FILE *f) {
                 policy_backend_to_string(pl->backend), policy_mode_to_string(p->mode),
                 p->mode == MODE_FULL_ACCESS ? "on" : policy_network_to_string(p->network),
                 p->mode == MODE_READ_ONLY ? "private" : policy_tmp_to_string(p->tmp), policy_git_to_string(p->git));
-        json_string(f, p->workspace);
+        json_put_string(f, p->workspace);
         fprintf(f, ",\"cwd\":");
-        json_string(f, p->cwd);
+        json_put_string(f, p->cwd);
         fprintf(f, ",\"timeout_ms\":%llu,\"writable_roots\":", (unsigned long long)p->timeout_ms);
         json_strv(f, &p->writable_roots);
         fprintf(f, ",\"protect\":");
@@ -309,7 +309,7 @@ void plan_describe_json(const plan *pl, FILE *f) {
                 fprintf(f, "%s\"%s\":%llu", k ? "," : "", policy_limit_to_string((policy_limit)k),
                         (unsigned long long)p->limits.v[k]);
         fprintf(f, "}},\"plan\":{\"limits\":{\"cgroup\":");
-        json_string(f, pl->limits.cgroup_parent);
+        json_put_string(f, pl->limits.cgroup_parent);
         fprintf(f,
                 ",\"memory_max\":%llu,\"pids_max\":%llu,\"rlimit_data\":%llu,\"rlimit_nproc\":%llu,"
                 "\"rlimit_cpu\":%llu,\"tmp_size\":%llu,\"tmp_inodes\":%llu},\"namespaces\":[",
@@ -329,18 +329,18 @@ void plan_describe_json(const plan *pl, FILE *f) {
                 char a[64];
                 attrs_text(op->attr, a, sizeof(a));
                 fprintf(f, "%s{\"op\":\"%s\",\"slot\":%d,\"path\":", i ? "," : "", op_names[op->kind], op->slot);
-                json_string(f, op->path);
+                json_put_string(f, op->path);
                 fprintf(f, ",\"sub\":");
-                json_string(f, op->sub);
+                json_put_string(f, op->sub);
                 fprintf(f, ",\"attr\":\"%s\",\"why\":", a);
-                json_string(f, op->why);
+                json_put_string(f, op->why);
                 fputc('}', f);
         }
         fprintf(f, "],\"landlock\":{\"abi\":%d,\"scoped\":%s,\"rules\":[", pl->confine ? pl->landlock_abi : 0,
                 pl->confine && pl->landlock_scopes ? "true" : "false");
         for (size_t i = 0; i < pl->n_rules; i++) {
                 fprintf(f, "%s{\"path\":", i ? "," : "");
-                json_string(f, pl->rules[i].path);
+                json_put_string(f, pl->rules[i].path);
                 fprintf(f, ",\"access\":\"%s\"}", access_text(pl->rules[i].access));
         }
         fprintf(f, "]},\"seccomp\":{\"installed\":%s,\"rules\":%zu},\"placeholders\":[", pl->confine ? "true" : "false",
@@ -349,7 +349,7 @@ void plan_describe_json(const plan *pl, FILE *f) {
         for (size_t i = 0; i < pl->n_placeholders; i++)
                 if (pl->placeholders[i].missing) {
                         fputs(first_ph ? "" : ",", f);
-                        json_string(f, pl->placeholders[i].path);
+                        json_put_string(f, pl->placeholders[i].path);
                         first_ph = false;
                 }
         fprintf(f, "],\"git_repositories\":[");
@@ -357,7 +357,7 @@ void plan_describe_json(const plan *pl, FILE *f) {
                 const char *repo = pl->git_repos.v[i];
                 size_t n = strlen(repo);
                 fprintf(f, "%s{\"gitdir\":", i ? "," : "");
-                json_string(f, repo);
+                json_put_string(f, repo);
                 fprintf(f, ",\"read_only\":[");
                 bool first_ro = true;
                 for (size_t k = 0; k < pl->n_protected; k++) {
@@ -365,7 +365,7 @@ void plan_describe_json(const plan *pl, FILE *f) {
                         if (strncmp(o, repo, n) != 0 || o[n] != '/' || strchr(o + n + 1, '/'))
                                 continue;
                         fputs(first_ro ? "" : ",", f);
-                        json_string(f, o + n + 1);
+                        json_put_string(f, o + n + 1);
                         first_ro = false;
                 }
                 fprintf(f, "]}");

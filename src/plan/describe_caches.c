@@ -27,13 +27,13 @@ void plan_caches_describe_json(const plan *pl, FILE *f) {
                 const plan_cache *c = &pl->caches[i];
                 fprintf(f, "%s{\"name\":\"%s\",\"mode\":\"%s\",\"how\":\"%s\",\"path\":", i ? "," : "",
                         policy_cache_to_string(c->id), policy_cache_mode_to_string(c->mode), cache_how_to_string(c->how));
-                json_string(f, c->path);
+                json_put_string(f, c->path);
                 fprintf(f, ",\"private\":");
-                json_string(f, c->private_dir);
+                json_put_string(f, c->private_dir);
                 fprintf(f, ",\"variable\":");
-                json_string(f, c->variable);
+                json_put_string(f, c->variable);
                 fprintf(f, ",\"why\":");
-                json_string(f, c->why);
+                json_put_string(f, c->why);
                 fputc('}', f);
         }
         fputc(']', f);

@@ -71,26 +71,26 @@ void win_plan_describe(const win_plan *pl, FILE *f) {
 
 void win_plan_describe_json(const win_plan *pl, FILE *f) {
         fprintf(f, "{\"backend\":");
-        json_string(f, win_backend_name(pl->backend));
+        json_put_string(f, win_backend_name(pl->backend));
         fprintf(f, ",\"identity\":");
-        json_string(f, pl->backend == WIN_BACKEND_USERS ? pl->identity : NULL);
+        json_put_string(f, pl->backend == WIN_BACKEND_USERS ? pl->identity : NULL);
         fprintf(f, ",\"mode\":");
-        json_string(f, policy_mode_to_string(pl->mode));
+        json_put_string(f, policy_mode_to_string(pl->mode));
         fprintf(f, ",\"network\":");
-        json_string(f, policy_network_to_string(pl->network));
+        json_put_string(f, policy_network_to_string(pl->network));
         fprintf(f, ",\"network_enforced\":%s", pl->network == NETWORK_ON || pl->backend == WIN_BACKEND_USERS
                                                        ? "true"
                                                        : "false");
         fprintf(f, ",\"workspace\":");
-        json_string(f, pl->workspace);
+        json_put_string(f, pl->workspace);
         fprintf(f, ",\"cwd\":");
-        json_string(f, pl->cwd);
+        json_put_string(f, pl->cwd);
         fprintf(f, ",\"writable_roots\":");
         json_strv(f, &pl->roots);
         fprintf(f, ",\"capability_sids\":");
         json_strv(f, &pl->root_sids);
         fprintf(f, ",\"temp\":");
-        json_string(f, pl->tmp_dir);
+        json_put_string(f, pl->tmp_dir);
         fprintf(f, ",\"protected\":");
         json_strv(f, &pl->protect_existing);
         fprintf(f, ",\"placeholders\":");
@@ -102,20 +102,20 @@ void win_plan_describe_json(const win_plan *pl, FILE *f) {
                 const win_git_dir *g = &pl->git_dirs[i];
                 size_t n = strlen(g->path);
                 fprintf(f, "%s{\"gitdir\":", i ? "," : "");
-                json_string(f, g->path);
+                json_put_string(f, g->path);
                 fprintf(f, ",\"read_only\":[");
                 for (size_t k = 0; k < g->protect.n; k++) {
                         fprintf(f, "%s", k ? "," : "");
-                        json_string(f, g->protect.v[k] + n + 1);
+                        json_put_string(f, g->protect.v[k] + n + 1);
                 }
                 for (size_t k = 0; k < g->n_hold; k++) {
                         fprintf(f, "%s", k || g->protect.n ? "," : "");
-                        json_string(f, g->hold[k].path + n + 1);
+                        json_put_string(f, g->hold[k].path + n + 1);
                 }
                 fprintf(f, "],\"placeholders\":[");
                 for (size_t k = 0; k < g->n_hold; k++) {
                         fprintf(f, "%s", k ? "," : "");
-                        json_string(f, g->hold[k].path + n + 1);
+                        json_put_string(f, g->hold[k].path + n + 1);
                 }
                 fprintf(f, "]}");
         }
@@ -124,9 +124,9 @@ void win_plan_describe_json(const win_plan *pl, FILE *f) {
         json_strv(f, &pl->not_enforced);
         fprintf(f, ",\"timeout_ms\":%llu", (unsigned long long)pl->timeout_ms);
         fprintf(f, ",\"program\":");
-        json_string(f, pl->app);
+        json_put_string(f, pl->app);
         fprintf(f, ",\"command_line\":");
-        json_string(f, pl->cmdline);
+        json_put_string(f, pl->cmdline);
         fprintf(f, ",\"env_dropped\":");
         json_strv(f, &pl->env_dropped);
         fprintf(f, "}\n");
