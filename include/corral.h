@@ -50,6 +50,8 @@ typedef struct corral_status {
         bool timed_out;
         uint64_t wall_ms;
         const char *backend;
+        const char *proc;    /* "own": a new proc of the sandbox's pid namespace; "container": the container's,
+                              * read-only (docs/platforms.md, "Containers") */
         const char *limit;   /* the resource limit that ended the command: "memory", "cpu"; or NULL */
         bool limit_certain;  /* true: the kernel said so; false: only likely (docs/config.md, [limits]) */
         /* With report_denials: what was refused, deduplicated (valid until

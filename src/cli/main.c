@@ -285,9 +285,9 @@ static void write_status(int fd, const corral_status *st) {
                 return;
         dprintf(fd,
                 "{\"exit_code\":%d,\"signal\":%d,\"timed_out\":%s,\"wall_ms\":%llu,\"backend\":\"%s\","
-                "\"limit\":%s%s%s,\"limit_certain\":%s,\"denials\":[",
+                "\"proc\":%s%s%s,\"limit\":%s%s%s,\"limit_certain\":%s,\"denials\":[",
                 st->exit_code, st->signal, st->timed_out ? "true" : "false", (unsigned long long)st->wall_ms,
-                st->backend, st->limit ? "\"" : "", st->limit ? st->limit : "null", st->limit ? "\"" : "",
+                st->backend, st->proc ? "\"" : "", st->proc ? st->proc : "null", st->proc ? "\"" : "", st->limit ? "\"" : "", st->limit ? st->limit : "null", st->limit ? "\"" : "",
                 st->limit_certain ? "true" : "false");
         /* docs/design.md, "Denial reports" */
         for (size_t i = 0; i < st->n_denials; i++) {

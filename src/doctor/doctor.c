@@ -42,6 +42,7 @@ typedef struct findings {
         bool caches_ok;          /* the package-manager caches can be overlaid (doctor_caches.h) */
         char caches[1200];
         char proc_masked[512];   /* mount points below /proc (a container's masks), or empty */
+        int proc_refused;        /* masked: why the kernel refuses the sandbox a new proc (errno), or 0 */
         bool aa_file, aa_loaded; /* /etc/apparmor.d/corral; corral's profile in the kernel */
 } findings;
 
@@ -172,6 +173,8 @@ static void gather(findings *f) {
         f->container = access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0;
         f->userns_err = probe_userns();
         proc_masks(f->proc_masked, sizeof(f->proc_masked));
+        if (f->proc_masked[0] && !f->userns_err)
+                f->proc_refused = proc_new_refused();
         f->aa_file = access("/etc/apparmor.d/corral", F_OK) == 0;
         FILE *aa = fopen("/sys/kernel/security/apparmor/profiles", "re");
         char line[512];
@@ -216,6 +219,43 @@ static const char *landlock_text(int abi) {
         return "writes; abstract unix sockets and signals scoped to the sandbox";
 }
 
+/* What the sandbox gets for /proc where the container masks it
+ * (plan_userns.c, plan_proc). */
+static const char *proc_sandbox(const findings *f) {
+        if (f->userns_err)
+                return NULL; /* no sandbox at all */
+        if (!f->proc_masked[0] || !f->proc_refused)
+                return "own";
+        if (getenv(PROC_REQUIRE_OWN_ENV) && strcmp(getenv(PROC_REQUIRE_OWN_ENV), "1") == 0)
+                return "refused";
+        return f->landlock_abi > 0 ? "container" : "refused";
+}
+
+static void proc_text(const findings *f, char *buf, size_t len) {
+        const char *what = proc_sandbox(f);
+        if (!what)
+                snprintf(buf, len, "masked here (%s): %s", f->proc_masked, PROC_MASKED_FIX);
+        else if (strcmp(what, "own") == 0)
+                snprintf(buf, len, "masked here (%s), but the kernel gives the sandbox a new proc of its own "
+                                   "(another proc mount here is fully visible)",
+                         f->proc_masked);
+        else if (strcmp(what, "container") == 0)
+                snprintf(buf, len, "masked here (%s) and the kernel refuses the sandbox a new proc (%s): runs keep the "
+                                   "container's /proc, read-only, and say so on stderr: its processes, their command "
+                                   "lines and status are visible to the command; Landlock keeps their memory, "
+                                   "environment, descriptors and files out of reach; writes to /proc/self fail. "
+                                   PROC_REQUIRE_OWN_ENV "=1 refuses instead. For a /proc of the sandbox's own: %s",
+                         f->proc_masked, strerror(f->proc_refused), PROC_MASKED_FIX);
+        else
+                snprintf(buf, len, "masked here (%s) and the kernel refuses the sandbox a new proc (%s); %s, so the "
+                                   "userns backend refuses to run (125): %s",
+                         f->proc_masked, strerror(f->proc_refused),
+                         f->landlock_abi > 0 ? PROC_REQUIRE_OWN_ENV "=1 refuses the container's /proc"
+                                             : "the container's /proc would do only with Landlock, which is not "
+                                               "available",
+                         PROC_MASKED_FIX);
+}
+
 static void print_text(const findings *f, FILE *o) {
         char a[256], b[256], c[256];
         fprintf(o, "corral %s doctor\n", corral_version());
@@ -235,9 +275,11 @@ static void print_text(const findings *f, FILE *o) {
                 doctor_apparmor_text(f->apparmor_restrict, f->aa_file, f->aa_loaded, aa, sizeof(aa));
                 fprintf(o, "  %-18s %s\n", "apparmor", aa);
         }
-        if (f->proc_masked[0])
-                fprintf(o, "  %-18s masked here (%s): %s. Until then the userns backend refuses to run (125)\n", "/proc",
-                        f->proc_masked, PROC_MASKED_FIX);
+        if (f->proc_masked[0]) {
+                char t[1600];
+                proc_text(f, t, sizeof(t));
+                fprintf(o, "  %-18s %s\n", "/proc", t);
+        }
         fprintf(o, "  %-18s user.max_user_namespaces=%s kernel.apparmor_restrict_unprivileged_userns=%s "
                    "kernel.unprivileged_userns_clone=%s\n",
                 "sysctls", f->max_userns, f->apparmor_restrict, f->debian_clone);
@@ -296,6 +338,8 @@ static void print_json(const findings *f, FILE *o) {
         json_put_string(o, aa);
         fprintf(o, "}},\"proc_masked\":");
         json_put_string(o, f->proc_masked[0] ? f->proc_masked : NULL);
+        fprintf(o, ",\"proc\":");
+        json_put_string(o, proc_sandbox(f));
         fprintf(o, ",\"auto_backend\":");
         char why_not[1100];
         json_put_string(o, doctor_users_usable(why_not, sizeof(why_not)) ? "users" : f->userns_err ? NULL : "userns");

@@ -198,6 +198,10 @@ typedef struct plan {
 
         strv strings;            /* storage that ops and rules point into */
         strv notes;              /* what explain should say about limits and choices */
+        /* NULL: the sandbox has a new proc of its own; else it keeps the
+         * container's (plan_userns.c, plan_proc) and this is what the
+         * supervisor announces on stderr before the run */
+        const char *proc_shared;
 } plan;
 
 /* Builds the userns plan for a policy and a command (argv may be empty for

@@ -840,15 +840,55 @@ nomem:
         return oom(err);
 }
 
-/* Why the new proc is mounted, and, when the /proc corral sees is masked (a
- * container), why the kernel will refuse it and what to do: the mount's
- * error then says both. NULL when out of memory. */
-static const char *proc_why(plan *pl) {
+static bool env_is_1(const char *const *env, const char *name) {
+        size_t n = strlen(name);
+        for (size_t i = 0; env && env[i]; i++)
+                if (strncmp(env[i], name, n) == 0 && strcmp(env[i] + n, "=1") == 0)
+                        return true;
+        return false;
+}
+
+/* The sandbox's /proc. A new proc of its pid namespace, which shows its own
+ * processes only. Where /proc is masked (a container) and the kernel refuses
+ * a new one (proc_masks.h), the container's /proc, which the new mount
+ * namespace already holds with the runtime's masks locked on it: made
+ * read-only as a whole (nothing of the container's processes, or the
+ * command's own, can be written through it), and, in a confined run, only
+ * with Landlock, whose ptrace rule denies the command every
+ * ptrace_may_access check on a process outside its domain: /proc/PID/mem,
+ * environ, fd/, root, cwd, maps, ns/ of the container's processes. Announced
+ * (pl->proc_shared, printed by the supervisor); refused with
+ * CORRAL_REQUIRE_OWN_PROC=1 or without Landlock. */
+static int plan_proc(plan *pl, const char *const *env, corral_error *err) {
         char masked[512];
         proc_masks(masked, sizeof(masked));
-        if (!masked[0])
-                return "proc of the new pid namespace";
-        return plan_strf(pl, "proc of the new pid namespace; /proc is masked here (%s): " PROC_MASKED_FIX, masked);
+        int refused = masked[0] ? proc_new_refused() : 0;
+        if (!refused) {
+                mount_op *op = plan_op(pl, MOP_PROC, "proc of the new pid namespace");
+                if (!op)
+                        return oom(err);
+                op->path = "/proc";
+                return 0;
+        }
+        if (env_is_1(env, PROC_REQUIRE_OWN_ENV))
+                return error_set(err, -EOPNOTSUPP,
+                                 "/proc is masked here (%s) and the kernel refuses the sandbox a new proc (%s); "
+                                 PROC_REQUIRE_OWN_ENV "=1 refuses the container's /proc instead: " PROC_MASKED_FIX,
+                                 masked, strerror(refused));
+        if (pl->confine && pl->landlock_abi <= 0)
+                return error_set(err, -EOPNOTSUPP,
+                                 "/proc is masked here (%s) and the kernel refuses the sandbox a new proc (%s); the "
+                                 "container's /proc would do only with Landlock, which keeps the command out of the "
+                                 "container's processes, and Landlock is not available: " PROC_MASKED_FIX,
+                                 masked, strerror(refused));
+        mount_op *op = plan_op(pl, MOP_READONLY_ALL,
+                               plan_strf(pl, "the container's /proc (masked here: %s; the kernel refuses a new "
+                                             "one), read-only as a whole", masked));
+        if (!op)
+                return oom(err);
+        op->path = "/proc", op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV | ATTR_NOEXEC;
+        pl->proc_shared = pl->confine ? PROC_SHARED_NOTICE : PROC_SHARED_NOTICE_FULL;
+        return strv_push(&pl->notes, pl->proc_shared) < 0 ? oom(err) : 0;
 }
 
 /* Mount points in the new /tmp (slot) for a path that lies beneath /tmp. */
@@ -932,9 +972,10 @@ static int plan_confined(const policy *p, plan *pl, const char *const *env, corr
         /* 3. A proc that shows only the sandbox's processes. Its kernel
          *    knobs are guarded by file ownership alone (no capability is
          *    checked), which a root caller's uid 0 passes: read-only. */
-        if (!(op = plan_op(pl, MOP_PROC, proc_why(pl))))
-                goto nomem;
-        op->path = "/proc";
+        if ((r = plan_proc(pl, env, err)) < 0) {
+                free(root_slots);
+                return r;
+        }
         for (size_t i = 0; i < ELEMENTSOF(proc_readonly); i++) {
                 struct stat st;
                 if (lstat(proc_readonly[i], &st) == 0 &&
@@ -1139,11 +1180,10 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
         if (p->mode == MODE_FULL_ACCESS) {
                 /* No filesystem or network restriction; the namespaces only
                  * make the whole tree die with the sandbox. */
-                mount_op *op = plan_op(pl, MOP_MAKE_PRIVATE, "mounts of the sandbox stay private");
-                mount_op *proc = op ? plan_op(pl, MOP_PROC, proc_why(pl)) : NULL;
-                if (!proc)
+                if (!plan_op(pl, MOP_MAKE_PRIVATE, "mounts of the sandbox stay private"))
                         return oom(err);
-                proc->path = "/proc";
+                if ((r = plan_proc(pl, environ_in, err)) < 0)
+                        return r;
                 if (strv_push(&pl->notes, "full-access: no filesystem, network or system-call restriction; "
                                           "the command runs in its own user and pid namespaces so that the "
                                           "timeout and kill-the-tree still apply") < 0)

@@ -292,6 +292,8 @@ int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *e
 int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_result *res, corral_error *err) {
         *res = (run_result){0};
         uint64_t start = now_ms();
+        if (pl->proc_shared) /* never less than a sandbox's own /proc without saying so */
+                fprintf(stderr, "corral: warning: %s\n", pl->proc_shared);
         denials *dn = calloc(1, sizeof(*dn));
         if (!dn)
                 return error_set(err, -ENOMEM, "out of memory");

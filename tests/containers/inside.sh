@@ -8,6 +8,12 @@
 #                       doctor naming the cause and the fix (extended regular
 #                       expressions in $EXPECT, and $EXPECT_DOCTOR for doctor
 #                       if it says it otherwise) -- fail closed, never less
+#
+# In holds mode, $PROC says which /proc the sandbox must get: "own" (a new
+# proc of its pid namespace: only its processes) or "container" (the
+# runtime masks /proc, the kernel refuses a new one: the container's,
+# read-only, announced; then the attacks on the container's processes
+# through it must fail, with controls outside corral).
 set -u
 CORRAL=/corral/corral
 mode=${1:-holds}
@@ -18,6 +24,97 @@ check() { # check DESCRIPTION CMD...: CMD must succeed
 	local what=$1 out
 	shift
 	if out=$("$@" 2>&1); then ok "$what"; else not_ok "$what" "${out//$'\n'/ | }"; fi
+}
+
+# The container's /proc, kept (docs/platforms.md, "Containers"): the command
+# must not reach the container's processes outside the sandbox through it
+# (same uid): their environment, root, cwd, memory, descriptors; no write
+# to them, no signal. Each read is shown to work outside corral first.
+proc_attacks() {
+	local out st v v2 fdt addr readmem
+	out=$("$CORRAL" run -- true 2>&1); st=$?
+	[ $st -eq 0 ] && grep -q "warning: /proc is masked here (a container) .* the container's /proc, read-only" <<<"$out" &&
+		ok "the container's /proc is announced on stderr" || not_ok "the container's /proc is announced on stderr" "status $st: $out"
+	out=$("$CORRAL" run --status-fd 3 -- true 3>&1 2> /dev/null)
+	grep -q '"proc":"container"' <<<"$out" && ok "the status record says \"proc\":\"container\"" ||
+		not_ok "the status record says \"proc\":\"container\"" "$out"
+	out=$("$CORRAL" explain 2>&1)
+	grep -q "the container's /proc, read-only" <<<"$out" && ok "explain says so" || not_ok "explain says so" "$out"
+	out=$(CORRAL_REQUIRE_OWN_PROC=1 "$CORRAL" run -- true 2>&1); st=$?
+	[ $st -eq 125 ] && grep -q "CORRAL_REQUIRE_OWN_PROC=1 refuses the container's /proc instead: .*unmask=/proc/\*" <<<"$out" &&
+		ok "CORRAL_REQUIRE_OWN_PROC=1 refuses it (125), naming the fix" ||
+		not_ok "CORRAL_REQUIRE_OWN_PROC=1 refuses it (125), naming the fix" "status $st: $out"
+	out=$(CORRAL_TEST_LANDLOCK_ABI=0 "$CORRAL" run -- true 2>&1); st=$?
+	[ $st -eq 125 ] && grep -q "only with Landlock" <<<"$out" && ok "without Landlock it is refused (125)" ||
+		not_ok "without Landlock it is refused (125)" "status $st: $out"
+	out=$("$CORRAL" run -- sh -c 'echo 500 > /proc/self/oom_score_adj' 2>&1); st=$?
+	[ $st -ne 0 ] && grep -q "Read-only file system" <<<"$out" && ok "/proc is read-only, /proc/self too" ||
+		not_ok "/proc is read-only, /proc/self too" "status $st: $out"
+	check "/proc/self and /dev/stdout work" "$CORRAL" run -- sh -c 'test -r /proc/self/status && echo x > /dev/stdout'
+
+	# the victim: a process of the container outside the sandbox, same uid,
+	# with a secret in its environment, its cwd outside, the SSH key open
+	(cd "$OUT" && exec env VICTIM_SECRET=CORRAL-SECRET-env sleep 300 3< "$HOME/.ssh/id_ed25519") &
+	v=$!
+	sleep 0.2
+	fdt=$(readlink "/proc/$v/fd/3")
+	# 16 bytes of its memory at its first mapping, through /proc/PID/mem
+	addr=$(( 0x$(head -n 1 "/proc/$v/maps" | cut -d- -f1) ))
+	readmem="open(my \$m, '<', '/proc/$v/mem') or die \"open: \$!\\n\"; sysseek(\$m, $addr, 0) or die \"seek: \$!\\n\";
+		sysread(\$m, my \$b, 16) == 16 or die \"read: \$!\\n\"; print \"READ\\n\""
+	[ "$fdt" = "$HOME/.ssh/id_ed25519" ] && grep -qa CORRAL-SECRET-env "/proc/$v/environ" && [ -e "/proc/$v/root$OUT/data.txt" ] &&
+		[ "$(readlink "/proc/$v/cwd")" = "$OUT" ] && grep -q CORRAL-SECRET-key "/proc/$v/fd/3" && perl -e "$readmem" | grep -q READ &&
+		ok "control: outside corral its environ, fd, root, cwd and mem are readable" ||
+		not_ok "control: outside corral its environ, fd, root, cwd and mem are readable" "fd3=$fdt mem: $(perl -e "$readmem" 2>&1)"
+	out=$("$CORRAL" run -- sh -c "cat /proc/$v/environ" 2>&1); st=$?
+	[ $st -ne 0 ] && ! grep -q CORRAL-SECRET <<<"$out" && ok "its /proc/PID/environ cannot be read" ||
+		not_ok "its /proc/PID/environ cannot be read" "status $st: $out"
+	# the first of the two layers, without corral: the kernel's capability
+	# rule (security/commoncap.c) denies ptrace access from another user
+	# namespace; Landlock's ptrace rule is the second
+	out=$(unshare -U cat "/proc/$v/environ" 2>&1); st=$?
+	[ $st -ne 0 ] && ! grep -q CORRAL-SECRET <<<"$out" && ok "the kernel alone: from another user namespace its environ cannot be read" ||
+		not_ok "the kernel alone: from another user namespace its environ cannot be read" "status $st: $out"
+	out=$("$CORRAL" run -- sh -c "cat /proc/$v/root$HOME/.ssh/id_ed25519; ls /proc/$v/root/; echo evil > /proc/$v/root$OUT/data.txt" 2>&1); st=$?
+	[ $st -ne 0 ] && ! grep -q CORRAL-SECRET <<<"$out" && [ "$(cat "$OUT/data.txt")" = data ] &&
+		ok "its /proc/PID/root cannot be read or written through" ||
+		not_ok "its /proc/PID/root cannot be read or written through" "status $st: $out"
+	out=$("$CORRAL" run -- sh -c "ls /proc/$v/cwd/ && echo LISTED" 2>&1); st=$?
+	[ $st -ne 0 ] && ! grep -q LISTED <<<"$out" && ok "its /proc/PID/cwd cannot be listed" ||
+		not_ok "its /proc/PID/cwd cannot be listed" "status $st: $out"
+	out=$("$CORRAL" run -- sh -c 'perl -e "$1"; cat /proc/'"$v"'/maps' sh "$readmem" 2>&1); st=$?
+	[ $st -ne 0 ] && ! grep -q READ <<<"$out" && ! grep -q sleep <<<"$out" && ok "its /proc/PID/mem and maps cannot be read" ||
+		not_ok "its /proc/PID/mem and maps cannot be read" "status $st: $out"
+	out=$("$CORRAL" run -- sh -c "cat /proc/$v/fd/3; readlink /proc/$v/fd/3; cat /proc/$v/fdinfo/3" 2>&1); st=$?
+	[ $st -ne 0 ] && ! grep -q -e CORRAL-SECRET -e id_ed25519 -e '^pos:' <<<"$out" && ok "its /proc/PID/fd and fdinfo cannot be followed or read" ||
+		not_ok "its /proc/PID/fd and fdinfo cannot be followed or read" "status $st: $out"
+	local adj
+	adj=$(cat "/proc/$v/oom_score_adj")
+	out=$("$CORRAL" run -- sh -c "echo 999 > /proc/$v/oom_score_adj" 2>&1); st=$?
+	[ $st -ne 0 ] && [ "$(cat "/proc/$v/oom_score_adj")" = "$adj" ] && ok "its /proc/PID/oom_score_adj cannot be written" ||
+		not_ok "its /proc/PID/oom_score_adj cannot be written" "status $st: $out"
+	# kill: by its pid (the sandbox's pid namespace names another process or
+	# none), and through its /proc directory as a pidfd (pidfd_send_signal)
+	out=$("$CORRAL" run -- perl -e 'use Fcntl; sysopen(my $d, "/proc/'"$v"'", O_RDONLY | O_DIRECTORY) or die "open: $!\n";
+		my $r = syscall(424, fileno($d), 9, 0, 0); print $r == 0 ? "KILLED\n" : "refused: $!\n"; kill 9, '"$v"'' 2>&1); st=$?
+	sleep 0.2
+	kill -0 "$v" 2> /dev/null && ! grep -q KILLED <<<"$out" && ok "it cannot be killed, by pid or through /proc/PID as a pidfd" ||
+		not_ok "it cannot be killed, by pid or through /proc/PID as a pidfd" "status $st: $out"
+	echo 5 > "/proc/$v/oom_score_adj" 2> /dev/null
+	[ "$(cat "/proc/$v/oom_score_adj")" = 5 ] && ok "control: outside corral its oom_score_adj can be written" ||
+		not_ok "control: outside corral its oom_score_adj can be written" "$(cat "/proc/$v/oom_score_adj")"
+	out=$(perl -e 'use Fcntl; sysopen(my $d, "/proc/'"$v"'", O_RDONLY | O_DIRECTORY) or die; print syscall(424, fileno($d), 9, 0, 0) == 0 ? "KILLED\n" : "refused: $!\n"' 2>&1)
+	sleep 0.2
+	! kill -0 "$v" 2> /dev/null && grep -q KILLED <<<"$out" && ok "control: outside corral the pidfd kill works" ||
+		not_ok "control: outside corral the pidfd kill works" "$out"
+	kill -9 "$v" 2> /dev/null
+	wait "$v" 2> /dev/null
+	# the tree is still killed on timeout: the pid namespace stays
+	v2=corral-ctest-proc-$$
+	"$CORRAL" run -t 1 -- bash -c "(setsid bash -c 'exec -a $v2 sleep 300' &); sleep 300" > /dev/null 2>&1; st=$?
+	sleep 0.3
+	[ $st -eq 124 ] && ! pgrep -f "$v2" > /dev/null && ok "with the container's /proc the tree is still killed on timeout" ||
+		{ not_ok "with the container's /proc the tree is still killed on timeout" "status $st"; pkill -f "$v2"; }
 }
 
 export HOME=${HOME:-/home/tester}
@@ -87,6 +184,14 @@ else
 	left=$(pgrep -f "$mark" | tr '\n' ' ')
 	if [ $st -eq 124 ] && [ -z "$left" ] && [ $(($(date +%s) - start)) -lt 30 ]; then ok "the whole tree is killed on timeout (124)"
 	else not_ok "the whole tree is killed on timeout (124)" "status $st, left: ${left:-none}"; pkill -f "$mark"; fi
+	if [ "${PROC:-own}" = own ]; then
+		out=$("$CORRAL" run -- sh -c 'ls /proc | grep -c "^[0-9]"' 2>&1); st=$?
+		[ $st -eq 0 ] && [ "$(tail -n 1 <<<"$out")" -le 5 ] && ! grep -q "container's /proc" <<<"$out" &&
+			ok "the sandbox has a /proc of its own (its processes only)" ||
+			not_ok "the sandbox has a /proc of its own (its processes only)" "status $st: $out"
+	else
+		proc_attacks
+	fi
 	# --tmp private and /dev/shm
 	check "a private /tmp and /dev/shm are usable" "$CORRAL" run --tmp private -- sh -c 'echo x > /tmp/f && cat /tmp/f > /dev/null && (test ! -d /dev/shm || echo y > /dev/shm/f)'
 	out=$("$CORRAL" doctor 2>&1)

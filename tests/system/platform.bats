@@ -17,19 +17,57 @@ in_masked_proc() {
 	unshare -Urm --propagation private sh -c 'mount --bind /dev/null /proc/uptime && exec "$@"' sh "$@"
 }
 
-@test "proc masked (a container's /proc): run refuses with 125, naming the masked path, the cause and the fix" {
+@test "proc masked (a container's /proc): the run keeps it, read-only, and says so; outside processes stay out of reach" {
 	backend_is userns || skip "the userns backend mounts the new proc"
 	unshare -Urm true 2> /dev/null || skip "unshare -Urm does not work here"
-	run in_masked_proc "$CORRAL" run --backend userns -- true
+	# a process outside the sandbox, same uid, a secret in its environment
+	env VICTIM_SECRET=CORRAL-SECRET-env sleep 300 &
+	local v=$!
+	grep -qa CORRAL-SECRET-env "/proc/$v/environ" || fail "control: its environ is not readable outside corral"
+	run in_masked_proc "$CORRAL" run --backend userns --status-fd 3 -- sh -c "readlink /proc/self > /dev/null && echo self-ok;
+		cat /proc/$v/environ; ls /proc/$v/root/ && echo ROOT-LISTED; echo 500 > /proc/self/oom_score_adj" 3> "$T/status"
+	kill "$v"
+	assert_status 2 # sh: the oom_score_adj write
+	assert_output_has "corral: warning: /proc is masked here (a container) and the kernel refuses the sandbox a new one: the command sees the container's /proc, read-only"
+	assert_output_has "CORRAL_REQUIRE_OWN_PROC=1 refuses instead"
+	assert_output_has self-ok
+	refute_output_has CORRAL-SECRET
+	refute_output_has ROOT-LISTED
+	assert_output_has "oom_score_adj: Read-only file system"
+	grep -q '"proc":"container"' "$T/status" || fail "status record: $(cat "$T/status")"
+	run in_masked_proc "$CORRAL" explain --backend userns
+	assert_output_has "the container's /proc (masked here: /proc/uptime; the kernel refuses a new one), read-only as a whole"
+	# control: without the mask the sandbox gets its own proc, and says nothing
+	run unshare -Urm --propagation private "$CORRAL" run --backend userns --status-fd 3 -- true 3> "$T/status"
+	assert_success
+	refute_output_has "container's /proc"
+	grep -q '"proc":"own"' "$T/status" || fail "status record: $(cat "$T/status")"
+}
+
+@test "proc masked: CORRAL_REQUIRE_OWN_PROC=1, or no Landlock, refuses with 125, naming the masked path, the cause and the fix" {
+	backend_is userns || skip "the userns backend mounts the new proc"
+	unshare -Urm true 2> /dev/null || skip "unshare -Urm does not work here"
+	run env CORRAL_REQUIRE_OWN_PROC=1 bash -c "$(declare -f in_masked_proc); in_masked_proc \"\$@\"" sh "$CORRAL" run --backend userns -- true
 	assert_status 125
-	assert_output_has "mount proc on /proc: Operation not permitted"
-	assert_output_has "/proc is masked here (/proc/uptime)"
+	assert_output_has "/proc is masked here (/proc/uptime) and the kernel refuses the sandbox a new proc (Operation not permitted)"
+	assert_output_has "CORRAL_REQUIRE_OWN_PROC=1 refuses the container's /proc instead"
 	assert_output_has "the kernel refuses a new proc in a user namespace unless some proc mount is fully visible"
 	assert_output_has "--security-opt unmask=/proc/*"
 	assert_output_has "--security-opt systempaths=unconfined"
-	# control: the same namespace without the mask runs
-	run unshare -Urm --propagation private "$CORRAL" run --backend userns -- true
-	assert_success
+	run env CORRAL_TEST_LANDLOCK_ABI=0 bash -c "$(declare -f in_masked_proc); in_masked_proc \"\$@\"" sh "$CORRAL" run --backend userns -- true
+	assert_status 125
+	assert_output_has "the container's /proc would do only with Landlock, which keeps the command out of the container's processes, and Landlock is not available"
+	# control: the same switches without the mask run
+	CORRAL_REQUIRE_OWN_PROC=1 CORRAL_TEST_LANDLOCK_ABI=0 unshare -Urm --propagation private "$CORRAL" run --backend userns -- true
+}
+
+@test "proc masked: full-access keeps the container's /proc too, read-only, and says so" {
+	backend_is userns || skip "the userns backend mounts the new proc"
+	unshare -Urm true 2> /dev/null || skip "unshare -Urm does not work here"
+	run in_masked_proc "$CORRAL" run --backend userns --mode full-access -- sh -c 'echo 500 > /proc/self/oom_score_adj'
+	assert_status 2
+	assert_output_has "the command sees the container's /proc, read-only (its processes are visible)"
+	assert_output_has "Read-only file system"
 }
 
 @test "proc masked: a second, unmasked proc mount (the fix the message names) lets the run go on, with its own proc" {
@@ -42,21 +80,27 @@ in_masked_proc() {
 		"$CORRAL" run --backend userns -- sh -c 'grep -q . /proc/uptime && echo uptime-shown; ls /proc | grep -c "^[0-9]"'
 	assert_success
 	assert_output_has uptime-shown
+	refute_output_has "container's /proc"
 	# the sandbox's proc shows its own processes only (sh, ls, grep and init)
 	[ "$(tail -n 1 <<<"$output")" -le 5 ] || fail "the sandbox's proc shows outside processes: $output"
 }
 
-@test "proc masked: doctor names the masked path, the cause and the fix" {
+@test "proc masked: doctor says the sandbox keeps the container's /proc, what that shows, and the fix" {
 	unshare -Urm true 2> /dev/null || skip "unshare -Urm does not work here"
 	run in_masked_proc "$CORRAL_REAL" doctor
 	assert_success
-	assert_output_has "masked here (/proc/uptime)"
+	assert_output_has "masked here (/proc/uptime) and the kernel refuses the sandbox a new proc (Operation not permitted): runs keep the container's /proc, read-only, and say so on stderr"
+	assert_output_has "CORRAL_REQUIRE_OWN_PROC=1 refuses instead"
 	assert_output_has "--security-opt unmask=/proc/*"
-	assert_output_has "the probe could not run"
+	assert_output_has "how are writes scoped?" # its probe runs
 	run in_masked_proc "$CORRAL_REAL" doctor --json
-	assert_output_has '"proc_masked":"/proc/uptime"'
+	assert_output_has '"proc_masked":"/proc/uptime","proc":"container"'
+	run env CORRAL_REQUIRE_OWN_PROC=1 bash -c "$(declare -f in_masked_proc); in_masked_proc \"\$@\"" sh "$CORRAL_REAL" doctor
+	assert_output_has "CORRAL_REQUIRE_OWN_PROC=1 refuses the container's /proc, so the userns backend refuses to run (125)"
+	run env CORRAL_TEST_LANDLOCK_ABI=0 bash -c "$(declare -f in_masked_proc); in_masked_proc \"\$@\"" sh "$CORRAL_REAL" doctor --json
+	assert_output_has '"proc":"refused"'
 	run unshare -Urm --propagation private "$CORRAL_REAL" doctor --json
-	assert_output_has '"proc_masked":null'
+	assert_output_has '"proc_masked":null,"proc":"own"'
 }
 
 # --- what corral-setup installs for other programs ----------------------------

@@ -11,15 +11,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "common/macro.h"
+#include "apply/landlock.h"
 #include "common/path.h"
 #include "plan/gitdir.h"
 #include "plan/plan.h"
+#include "plan/proc_masks.h"
 
 static char root[] = "/var/tmp/corral-test-plan-XXXXXX"; /* not under /tmp: see test_masks_skip_invisible */
 static char *ws, *home;
@@ -594,6 +598,98 @@ static void test_caches(void **state) {
 
 /* network = proxy: its own network namespace, the listeners planned, the
  * proxy variables set over the caller's; the users backend refuses it. */
+/* The sandbox's /proc (plan_userns.c, plan_proc). Here, unmasked: a new
+ * proc of its own, nothing announced. Below a mask (as a container leaves
+ * /proc; made in a user and mount namespace of the test's own): the
+ * container's /proc, read-only, announced; refused on request and without
+ * Landlock. */
+static int write_file(const char *path, const char *text) {
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -1;
+        ssize_t n = write(fd, text, strlen(text));
+        close(fd);
+        return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static int masked_child(void) {
+        char map[64];
+        uid_t uid = getuid();
+        gid_t gid = getgid();
+        if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+                return 77;
+        snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+        if (write_file("/proc/self/setgroups", "deny") < 0 || write_file("/proc/self/uid_map", map) < 0)
+                return 77;
+        snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+        if (write_file("/proc/self/gid_map", map) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+            mount("/dev/null", "/proc/uptime", NULL, MS_BIND, NULL) < 0)
+                return 77;
+        if (proc_new_refused() != EPERM)
+                return 10;
+        policy p;
+        plan pl;
+        base_policy(&p);
+        char *argv[] = {"true", NULL};
+        const char *env[] = {"PATH=/usr/bin:/bin", NULL}, *require[] = {"CORRAL_REQUIRE_OWN_PROC=1", NULL};
+        corral_error err = {{0}};
+        if (plan_build(&p, argv, env, &pl, &err) < 0)
+                return 11;
+        int ro = find_op(&pl, MOP_READONLY_ALL, "/proc");
+        if (!pl.proc_shared || find_op(&pl, MOP_PROC, NULL) >= 0 || ro < 0 ||
+            !(pl.ops[ro].attr & ATTR_RDONLY) || !strv_contains(&pl.notes, pl.proc_shared))
+                return 12;
+        plan_free(&pl);
+        if (plan_build(&p, argv, require, &pl, &err) != -EOPNOTSUPP || !strstr(err.msg, "/proc/uptime") ||
+            !strstr(err.msg, "unmask=/proc/*"))
+                return 13;
+        plan_free(&pl);
+        /* without Landlock the container's processes would have one layer
+         * less between them and the command: refused (full-access has none) */
+        setenv("CORRAL_TEST_LANDLOCK_ABI", "0", 1);
+        if (landlock_abi_version() == 0 &&
+            (plan_build(&p, argv, env, &pl, &err) != -EOPNOTSUPP || !strstr(err.msg, "only with Landlock")))
+                return 15;
+        plan_free(&pl);
+        p.mode = MODE_FULL_ACCESS;
+        if (plan_build(&p, argv, env, &pl, &err) < 0 || !pl.proc_shared || find_op(&pl, MOP_READONLY_ALL, "/proc") < 0)
+                return 14;
+        plan_free(&pl);
+        policy_free(&p);
+        return 0;
+}
+
+static void test_proc(void **state) {
+        (void)state;
+        policy p;
+        plan pl;
+        base_policy(&p);
+        build(&p, &pl, 0);
+        char masked[512];
+        proc_masks(masked, sizeof(masked));
+        if (masked[0]) {
+                plan_free(&pl);
+                policy_free(&p);
+                skip(); /* this test's own /proc is masked: a container */
+        }
+        assert_int_equal(find_op(&pl, MOP_PROC, "/proc"), find_op(&pl, MOP_PROC, NULL));
+        assert_true(find_op(&pl, MOP_PROC, "/proc") > find_op(&pl, MOP_READONLY_ALL, "/"));
+        assert_null(pl.proc_shared);
+        assert_int_equal(find_op(&pl, MOP_READONLY_ALL, "/proc"), -1);
+        plan_free(&pl);
+        policy_free(&p);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0)
+                _exit(masked_child());
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        if (WEXITSTATUS(status) == 77)
+                skip(); /* no user namespaces here */
+        assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_network_proxy(void **state) {
         (void)state;
         policy p;
@@ -803,6 +899,7 @@ int main(void) {
                 cmocka_unit_test(test_limits),
                 cmocka_unit_test(test_environment),
                 cmocka_unit_test(test_network_proxy),
+                cmocka_unit_test(test_proc),
                 cmocka_unit_test(test_caches),
                 cmocka_unit_test(test_ancestors_pinned_with_identity),
                 cmocka_unit_test(test_no_pin_inside_protected),
