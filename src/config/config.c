@@ -27,6 +27,10 @@
 static const char *const default_protect[] = {
         /* git: hooks and config (plan/gitlayout.c follows what it names) */
         ".git",
+        /* git: a directory holding HEAD, objects/ and refs/ is a bare
+         * repository, found before the workspace's .git by git run in it or
+         * below it (supervise.c sets aside one the command makes) */
+        "HEAD",
         /* corral's own policy */
         ".corral", ".corral.toml",
         /* agents: settings with hooks, MCP servers, permissions, commands */

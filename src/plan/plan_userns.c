@@ -558,6 +558,14 @@ static int plan_gitlinks(const policy *p, plan *pl, corral_error *err) {
         return r;
 }
 
+/* A .git file, or a .git directory with a HEAD: the root is a repository
+ * (an empty directory is another run's placeholder). */
+static bool root_is_repository(const char *root) {
+        _cleanup_free_ char *dotgit = path_join(root, ".git"), *head = path_join(root, ".git/HEAD");
+        struct stat st;
+        return dotgit && head && lstat(dotgit, &st) == 0 && (S_ISREG(st.st_mode) || lstat(head, &st) == 0);
+}
+
 static int plan_protected_names(const policy *p, plan *pl, const char *const *env, corral_error *err) {
         for (size_t w = 0; w < p->writable_roots.n; w++)
                 for (size_t i = 0; i < p->protect.n; i++) {
@@ -574,6 +582,8 @@ static int plan_protected_names(const policy *p, plan *pl, const char *const *en
                                                          strerror(errno));
                                 /* Missing: a placeholder directory holds the
                                  * place, so `mkdir`, `git init` fail. */
+                                if (!policy_holds_missing_at_top(name, root_is_repository(root)))
+                                        continue;
                                 if (add_placeholder(pl, path, name, true, held, NULL) < 0 ||
                                     protect_path(pl, path, false, why) < 0)
                                         return oom(err);

@@ -217,6 +217,20 @@ static int plan_roots(const policy *p, win_plan *pl, corral_error *err) {
         return 0;
 }
 
+/* A .git file, or a .git directory with a HEAD: the root is a repository
+ * (an empty directory is another run's placeholder). */
+static bool root_is_repository(const char *root) {
+        char dotgit[4200], head[4200];
+        snprintf(dotgit, sizeof(dotgit), "%s/.git", root);
+        snprintf(head, sizeof(head), "%s/.git/HEAD", root);
+        _cleanup_free_ wchar_t *wd = win_wide(dotgit);
+        _cleanup_free_ wchar_t *wh = win_wide(head);
+        DWORD a = wd ? GetFileAttributesW(wd) : INVALID_FILE_ATTRIBUTES;
+        if (a == INVALID_FILE_ATTRIBUTES)
+                return false;
+        return !(a & FILE_ATTRIBUTE_DIRECTORY) || (wh && GetFileAttributesW(wh) != INVALID_FILE_ATTRIBUTES);
+}
+
 /* Protected names at the top of each root and, protect_depth levels down,
  * in its subdirectories (not through links). Missing ones are held by a
  * placeholder only at the top, as on Linux. */
@@ -224,8 +238,13 @@ static int scan_protected(const policy *p, win_plan *pl, const char *dir, unsign
                           corral_error *err) {
         strv missing = {0};
         int r = wpath_match_protected(dir, &p->protect, &pl->protect_existing, &missing, err);
-        if (r == 0 && top)
-                r = strv_extend(&pl->protect_missing, &missing) < 0 ? oom(err) : 0;
+        bool repo = top && root_is_repository(dir);
+        for (size_t i = 0; r == 0 && top && i < missing.n; i++) {
+                const char *base = strrchr(missing.v[i], '/');
+                if (policy_holds_missing_at_top(base ? base + 1 : missing.v[i], repo) &&
+                    strv_push(&pl->protect_missing, missing.v[i]) < 0)
+                        r = oom(err);
+        }
         strv_clear(&missing);
         if (r < 0 || depth == 0)
                 return r;

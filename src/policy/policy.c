@@ -64,6 +64,10 @@ static int index_of(const char *const *names, size_t n, const char *s) {
         return -EINVAL;
 }
 
+bool policy_holds_missing_at_top(const char *name, bool root_is_repository) {
+        return !root_is_repository || strcmp(name, "HEAD") != 0;
+}
+
 const char *policy_mode_to_string(policy_mode m) {
         return name_of(mode_names, ELEMENTSOF(mode_names), (unsigned)m);
 }

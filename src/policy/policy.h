@@ -143,6 +143,14 @@ typedef struct policy {
 /* Frees what p holds and zeroes it (p itself is not freed). NULL is fine. */
 void policy_free(policy *p);
 
+/* Whether a protected name missing at the top of a writable root is held
+ * there by a placeholder: every name is, except HEAD where the root holds a
+ * repository already (a .git file, or a .git directory with a HEAD). HEAD
+ * is protected because a directory with HEAD, objects/ and refs/ is a bare
+ * repository to git; at the top of a repository git finds the .git first,
+ * and a placeholder named HEAD would make `git log HEAD` ambiguous. */
+bool policy_holds_missing_at_top(const char *name, bool root_is_repository);
+
 /* The names users write ("read-only", "workspace-write", "full-access";
  * "off", "on"; "workspace", "private", "host"; "auto", "userns", "users").
  * to_string returns NULL for a value out of range; from_string returns 0, or

@@ -22,6 +22,7 @@
 #include "common/path.h"
 #include "common/readfile.h"
 #include "plan/gitindex.h"
+#include "supervise/aside.h"
 
 #define SCAN_ENTRIES_MAX 500000
 #define SCAN_DEPTH_MAX 32
@@ -74,32 +75,6 @@ static bool changed_since(int dir, const char *name, const struct timespec *sinc
         }
         closedir(d);
         return changed;
-}
-
-/* Renames name (in dir, shown as path) to name.corral-refused-<random>,
- * never over anything. Returns 0 or -errno. */
-static int set_aside(int dir, const char *path, const char *name, const char *why) {
-        int r = -EEXIST;
-        char to[512];
-        for (int attempt = 0; attempt < 8 && r == -EEXIST; attempt++) {
-                unsigned char rnd[6];
-                if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-                        return -EIO;
-                snprintf(to, sizeof(to), "%s.corral-refused-%02x%02x%02x%02x%02x%02x", name, rnd[0], rnd[1], rnd[2],
-                         rnd[3], rnd[4], rnd[5]);
-                r = renameat2(dir, name, dir, to, RENAME_NOREPLACE) == 0 ? 0 : -errno;
-        }
-        if (r == 0)
-                fprintf(stderr,
-                        "corral: %s: %s. git outside the sandbox would act on it; it was set aside as %s, which "
-                        "git does not read\n",
-                        path, why, to);
-        else
-                fprintf(stderr,
-                        "corral: WARNING: %s: %s, and corral could not set it aside (%s): do not run git there "
-                        "before you have looked at it\n",
-                        path, why, strerror(-r));
-        return r;
 }
 
 static int open_dir(int at, const char *path, bool beneath) {
@@ -160,7 +135,7 @@ static void check_repo(const char *repo, const struct timespec *since) {
                 unsigned budget = SCAN_ENTRIES_MAX;
                 _cleanup_free_ char *path = path_join(repo, states[i]);
                 if (path && changed_since(fd, states[i], since, SCAN_DEPTH_MAX, &budget))
-                        set_aside(fd, path, states[i],
+                        aside_rename(fd, path, states[i],
                                   "the command made or changed this state (HEAD stays where the command left it; "
                                   "ORIG_HEAD: where a rebase started)");
         }
@@ -181,7 +156,7 @@ static void check_repo(const char *repo, const struct timespec *since) {
                                 continue;
                         _cleanup_free_ char *dir = path_join(repo, adopted[i]);
                         _cleanup_free_ char *path = dir ? path_join(dir, e->d_name) : NULL;
-                        set_aside(dirfd(d), path ? path : e->d_name, e->d_name,
+                        aside_rename(dirfd(d), path ? path : e->d_name, e->d_name,
                                   "a repository the command made where git adopts it (git submodule update, "
                                   "git worktree)");
                 }
@@ -208,7 +183,7 @@ static void check_index(const char *index, const char *worktree, const struct ti
                 snprintf(why, sizeof(why), "%s%s%s", r < 0 ? "an index corral cannot read" : "an index naming ",
                          bad ? bad : "", bad ? ", a path git refuses (git checkout would write there)" : "");
                 if (d >= 0) {
-                        set_aside(d, index, strrchr(index, '/') + 1, why);
+                        aside_rename(d, index, strrchr(index, '/') + 1, why);
                         close(d);
                 }
                 free(bad);
@@ -223,7 +198,7 @@ static void check_index(const char *index, const char *worktree, const struct ti
                 _cleanup_free_ char *path = path_join(worktree, links.v[k]);
                 _cleanup_free_ char *dotgit = path ? path_join(path, ".git") : NULL;
                 if (dotgit && born_since(d, ".git", since))
-                        set_aside(d, dotgit, ".git",
+                        aside_rename(d, dotgit, ".git",
                                   "a submodule's repository the command made: git status runs git in it, with its "
                                   "config");
                 close(d);

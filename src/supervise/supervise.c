@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -22,7 +24,9 @@
 #include "apply/caches.h"
 #include "apply/host.h"
 #include "apply/syscalls.h"
+#include "common/macro.h"
 #include "common/timing.h"
+#include "supervise/aside.h"
 #include "supervise/denials.h"
 #include "supervise/gitcheck.h"
 #include "supervise/relay.h"
@@ -194,6 +198,41 @@ __attribute__((noreturn)) static void child(apply_ctx *ctx, int sync_w, int repo
         apply_sandbox_init(ctx);
 }
 
+/* A HEAD below the top of a writable root (a protected name: config.c), as
+ * nested.c reports it. */
+static bool is_head(const char *path) {
+        const char *base = strrchr(path, '/');
+        return base && strcasecmp(base + 1, "HEAD") == 0;
+}
+
+/* A HEAD the command made below the top of a writable root, or moved there:
+ * with objects/ and refs/ beside it (made now or in a later run), git takes
+ * the directory for a bare repository whenever it is run in it or below it,
+ * before it looks further up for the workspace's .git, and runs what that
+ * directory's config names (core.worktree plus core.fsmonitor: a program on
+ * every git status). Set aside, whatever it holds; a new nested .git is
+ * only reported, since git init and git clone make one. */
+static void set_aside_head(const char *path) {
+        const char *base = strrchr(path, '/');
+        _cleanup_free_ char *dir = strndup(path, (size_t)(base - path));
+        struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                               .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+        int fd = dir ? sys_openat2(AT_FDCWD, *dir ? dir : "/", &how) : -ENOMEM;
+        if (fd < 0) {
+                fprintf(stderr,
+                        "corral: WARNING: the command created %s, which can make its directory a bare repository "
+                        "to git, and corral could not open its directory to set it aside (%s): do not run git there "
+                        "before you have looked at it\n",
+                        path, strerror(-fd));
+                return;
+        }
+        aside_rename(fd, path, base + 1,
+                     "the command made this HEAD below the top of a writable root; with objects/ and refs/ beside "
+                     "it, git run in this directory or below takes it for a bare repository and runs what its config "
+                     "names");
+        close(fd);
+}
+
 /* After the run: the protected names the command created below the top of a
  * writable root (plan/nested.h), and every protected object that is no
  * longer the one corral protected, compared by device and inode: the name
@@ -213,11 +252,15 @@ static void report_nested(const plan *pl) {
                 nested_scan_free(&after);
         }
         for (size_t i = 0; i < created.n; i++)
-                fprintf(stderr,
-                        "corral: warning: the command created %s, a protected name below the top of a writable "
-                        "root; it was not protected during this run (later runs protect it). Look at it before "
-                        "running git or an IDE there: hooks and config in it run outside the sandbox\n",
-                        created.v[i]);
+                if (is_head(created.v[i]))
+                        set_aside_head(created.v[i]);
+                else
+                        fprintf(stderr,
+                                "corral: warning: the command created %s, a protected name below the top of a "
+                                "writable root; it was not protected during this run (later runs protect it). Look "
+                                "at it before running git or an IDE there: hooks and config in it run outside the "
+                                "sandbox\n",
+                                created.v[i]);
         for (size_t i = 0; i < pl->n_protected; i++) {
                 const protected_obj *o = &pl->protected[i];
                 struct stat st;
@@ -234,7 +277,9 @@ static void report_nested(const plan *pl) {
                         (unsigned long long)o->dev, (unsigned long long)o->ino, there ? "it" : "what is there now");
         }
         for (size_t i = 0; i < replaced.n; i++)
-                if (!plan_is_protected(pl, replaced.v[i]))
+                if (is_head(replaced.v[i]))
+                        set_aside_head(replaced.v[i]);
+                else if (!plan_is_protected(pl, replaced.v[i]))
                         fprintf(stderr,
                                 "corral: warning: %s is not the object found there before the run (it was moved "
                                 "or replaced while the command ran): look at it before running git or an IDE "

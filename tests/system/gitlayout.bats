@@ -454,3 +454,70 @@ hook_text > tools/hooks-real/pre-commit 2>/dev/null && echo PLANTED; true'
 	run timeout -s KILL 20 "$CORRAL" run -- true
 	assert_success
 }
+
+# --- a bare repository planted in the workspace -------------------------------
+# A directory holding HEAD, objects/ and refs/ is a repository to git: run in
+# it or below it, git takes it for a bare one before it looks further up for
+# the workspace's .git, and its config's core.worktree + core.fsmonitor run a
+# program on every git status (git's safe.bareRepository defaults to "all").
+
+BARE_ATTACK='hook_text > "$WS/fsmon"; chmod +x "$WS/fsmon"
+for d in ${BARE_DIRS:-src}; do
+	git init -q --bare "$d" 2>/dev/null && echo "PLANTED $d"
+	git -C "$d" config core.bare false && git -C "$d" config core.worktree . &&
+		git -C "$d" config core.fsmonitor "$WS/fsmon" && echo "CONFIGURED $d"
+done; true'
+
+# The developer's git status in DIR (and a directory below it).
+assert_status_in() {
+	local dir=$1
+	mkdir -p "$dir/below"
+	dev_git "$dir/below" status > /dev/null 2>&1 || true
+	dev_git "$dir" status > /dev/null 2>&1 || true
+}
+
+@test "control: a bare repository planted in src/ runs its fsmonitor on the developer's git status there" {
+	new_repo "$WS"
+	mkdir -p "$WS/src" && echo code > "$WS/src/main.c"
+	run attack plain "$BARE_ATTACK"
+	assert_output_has "CONFIGURED src"
+	assert_status_in "$WS/src"
+	[ -e "$MARK" ] || fail "control: the developer's git status in src/ did not run the planted fsmonitor"
+}
+
+@test "bare repository: one planted in src/ of a repository is set aside after the run; git status there runs nothing" {
+	new_repo "$WS"
+	mkdir -p "$WS/src" && echo code > "$WS/src/main.c"
+	run attack sb "$BARE_ATTACK"
+	assert_success
+	assert_output_has "CONFIGURED src"
+	assert_output_has "$WS/src/HEAD: the command made this HEAD"
+	[ ! -e "$WS/src/HEAD" ]
+	assert_status_in "$WS/src"
+	[ ! -e "$MARK" ] || fail "the developer's git status in src/ ran what the command planted: $(cat "$MARK")"
+	[ "$(cat "$WS/src/main.c")" = code ]
+	# A later run finds no HEAD to complete the repository with.
+	run attack sb 'printf "ref: refs/heads/main\n" > src/HEAD && echo REMADE; true'
+	assert_output_has REMADE
+	[ ! -e "$WS/src/HEAD" ]
+	assert_status_in "$WS/src"
+	[ ! -e "$MARK" ] || fail "a second run completed the bare repository: $(cat "$MARK")"
+}
+
+@test "bare repository: the top of a workspace that is no repository cannot become one (HEAD is held)" {
+	echo code > "$WS/main.c"
+	run attack sb "BARE_DIRS=.; $BARE_ATTACK"
+	assert_success
+	refute_output_has "CONFIGURED ."
+	[ ! -e "$WS/HEAD" ]
+	assert_status_in "$WS"
+	[ ! -e "$MARK" ] || fail "the developer's git status in the workspace ran what the command planted: $(cat "$MARK")"
+}
+
+@test "control: the top of a workspace that is no repository can be made a bare repository whose fsmonitor runs" {
+	echo code > "$WS/main.c"
+	run attack plain "BARE_DIRS=.; $BARE_ATTACK"
+	assert_output_has "CONFIGURED ."
+	assert_status_in "$WS"
+	[ -e "$MARK" ] || fail "control: the developer's git status did not run the planted fsmonitor"
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT
+ * Setting aside by rename (aside.h). */
+#include "supervise/aside.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+int aside_rename(int dir, const char *path, const char *name, const char *why) {
+        int r = -EEXIST;
+        char to[512];
+        /* a random name, new on each clash: the command cannot make every
+         * name first to keep what it left in place */
+        for (int attempt = 0; attempt < 8 && r == -EEXIST; attempt++) {
+                unsigned char rnd[6];
+                if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+                        return -EIO;
+                snprintf(to, sizeof(to), "%s.corral-refused-%02x%02x%02x%02x%02x%02x", name, rnd[0], rnd[1], rnd[2],
+                         rnd[3], rnd[4], rnd[5]);
+                r = renameat2(dir, name, dir, to, RENAME_NOREPLACE) == 0 ? 0 : -errno;
+        }
+        if (r == 0)
+                fprintf(stderr,
+                        "corral: %s: %s. git outside the sandbox would act on it; it was set aside as %s, which "
+                        "git does not read\n",
+                        path, why, to);
+        else
+                fprintf(stderr,
+                        "corral: WARNING: %s: %s, and corral could not set it aside (%s): do not run git there "
+                        "before you have looked at it\n",
+                        path, why, strerror(-r));
+        return r;
+}
