@@ -246,7 +246,8 @@ int plan_caches(const policy *p, plan *pl, corral_error *err) {
         else if (p->mode == MODE_READ_ONLY)
                 off_why = "read-only mode: nothing is writable, caches neither";
         else if (pl->backend == BACKEND_USERS)
-                off_why = "users backend: the sandbox user's own caches in its home (corral-runner)";
+                off_why = "users backend: the sandbox user's own caches in its home (corral-runner); the "
+                          "developer's are not read through (docs/config.md says why)";
         bool overlay_ok = overlay_in_userns();
         char fs[64];
         if (!off_why && !overlay_ok &&
@@ -447,6 +448,21 @@ int plan_caches_landlock(plan *pl) {
                     plan_rule(pl, pl->caches[i].path, LL_WRITE_ALL, "private cache") < 0)
                         return -ENOMEM;
         return 0;
+}
+
+bool plan_caches_hides(const plan *pl, const char *path) {
+        for (size_t i = 0; i < pl->n_caches; i++) {
+                const plan_cache *c = &pl->caches[i];
+                if (c->how != CACHE_HOW_OVERLAY || c->mode != CACHE_PRIVATE || !c->path ||
+                    strcmp(path, c->path) == 0 || !path_is_below_or_equal(path, c->path))
+                        continue;
+                bool kept = false;
+                for (size_t k = 0; k < c->n_keep; k++)
+                        kept |= path_is_below_or_equal(path, c->keep[k]);
+                if (!kept)
+                        return true;
+        }
+        return false;
 }
 
 const char *cache_how_to_string(cache_how how) {

@@ -52,6 +52,12 @@ int plan_caches_mount(plan *pl);
 int plan_caches_attach(plan *pl);
 int plan_caches_landlock(plan *pl);
 
+/* Whether path lies strictly beneath a cache shown privately (an overlay over
+ * an empty directory) and not beneath what stays as it is there: nothing of
+ * the developer's is at that path inside, so there is nothing to mask (and
+ * no mount point to mask it on). */
+bool plan_caches_hides(const plan *pl, const char *path);
+
 /* For explain. */
 const char *cache_how_to_string(cache_how how);
 void plan_caches_describe(const plan *pl, FILE *f);

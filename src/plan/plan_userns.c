@@ -708,6 +708,10 @@ static int plan_masks(const policy *p, plan *pl, const host_sockets *sockets, co
                 struct stat st;
                 if (strv_contains(&p->allow_read, deny) || !visible_inside(p, deny) || lstat(deny, &st) < 0)
                         continue;
+                /* beneath a private cache: the developer's file is not there
+                 * inside (`--cache cargo=private` with ~/.cargo/credentials.toml) */
+                if (plan_caches_hides(pl, deny))
+                        continue;
                 for (size_t w = 0; w < p->writable_roots.n; w++)
                         if (path_is_below_or_equal(p->writable_roots.v[w], deny)) {
                                 r = error_set(err, -EINVAL,

@@ -473,6 +473,47 @@ go_build_outside() {
 	[ ! -e "$HOME/.npm/x" ] || fail "a write reached the developer's ~/.npm"
 }
 
+@test "caches: a deny-read secret inside a cache stays hidden through its overlay, and unchanged" {
+	# The default deny-read list names ~/.cache/huggingface/token and
+	# ~/.cargo/credentials.toml, which lie in the xdg and cargo caches: the
+	# overlays read those caches through, and the masks must still cover them,
+	# by every way to the same file. (The xdg cache is ~/.cache here, as for
+	# most developers.)
+	export XDG_CACHE_HOME=$HOME/.cache
+	mkdir -p "$HOME/.cache/huggingface" "$HOME/.cargo/registry"
+	echo "$TOKEN" > "$HOME/.cache/huggingface/token"
+	printf '[registry]\ntoken = "%s"\n' "$TOKEN" > "$HOME/.cargo/credentials.toml"
+	echo model > "$HOME/.cache/huggingface/config.json"
+	echo crate > "$HOME/.cargo/registry/crate"
+	local before_x before_c
+	before_x=$(tree_sig "$HOME/.cache/huggingface")
+	before_c=$(tree_sig "$HOME/.cargo")
+	local through='must_work "grep -q model $HOME/.cache/huggingface/config.json"
+		must_work "grep -q crate $HOME/.cargo/registry/crate"'
+	if [ "$(how xdg)" != overlay ] || [ "$(how cargo)" != overlay ]; then
+		echo "# xdg: $(how xdg), cargo: $(how cargo): the secrets are checked, not the read-through" >&3
+		through=:
+	fi
+	local mode attacks='for f in $HOME/.cache/huggingface/token $HOME/.cargo/credentials.toml; do
+			must_fail "cat $f"
+			must_fail "rm -f $f && cat $f"
+			must_fail "cp $f /tmp/c && cat /tmp/c"
+		done
+		must_fail "mv $HOME/.cache/huggingface $HOME/.cache/hf && cat $HOME/.cache/hf/token"
+		must_fail "cp -a $HOME/.cache/huggingface /tmp/hf 2>/dev/null; cat /tmp/hf/token"
+		must_fail "grep -rqs -- \$TOKEN $HOME/.cache $HOME/.cargo"'
+	for mode in read-through off private; do
+		run sb --cache "all=$mode" "$([ "$mode" = read-through ] && echo "$through")
+		$attacks"
+		assert_sb_clean
+		refute_output_has "$TOKEN"
+	done
+	[ "$(tree_sig "$HOME/.cache/huggingface")" = "$before_x" ] || fail "the developer's ~/.cache/huggingface changed"
+	[ "$(tree_sig "$HOME/.cargo")" = "$before_c" ] || fail "the developer's ~/.cargo changed"
+	# nor did a copy of a secret land in the private caches, outside
+	! grep -rqs -- "$TOKEN" "$HOME/.cache/corral" || fail "a secret reached the private caches"
+}
+
 @test "caches: the command cannot write the private cache's layers directly, nor corral's state" {
 	require_overlay
 	mkdir -p "$HOME/.npm"

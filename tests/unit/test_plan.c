@@ -582,6 +582,28 @@ static void test_caches(void **state) {
         assert_true(ov < (int)pl.n_ops && pl.ops[ov].path == NULL);
         plan_free(&pl);
 
+        /* a deny-read file in a cache: masked over the read-through overlay;
+         * beneath a private one it is not there inside, and a mask would
+         * have no mount point (every run failed with 125) */
+        char *cred = at(home, ".cargo/credentials.toml");
+        FILE *f = fopen(cred, "w");
+        assert_non_null(f);
+        fclose(f);
+        strv_push(&p.deny_read, cred);
+        p.caches[CACHE_NPM] = CACHE_READ_THROUGH;
+        build(&p, &pl, 0);
+        assert_true(find_op(&pl, MOP_ATTACH, cred) > find_op(&pl, MOP_ATTACH, cargo));
+        plan_free(&pl);
+        p.caches[CACHE_CARGO] = CACHE_PRIVATE;
+        build(&p, &pl, 0);
+        assert_true(find_op(&pl, MOP_ATTACH, cargo) >= 0);
+        assert_int_equal(find_op(&pl, MOP_ATTACH, cred), -1);
+        plan_free(&pl);
+        p.caches[CACHE_CARGO] = CACHE_READ_THROUGH;
+        strv_clear(&p.deny_read);
+        assert_int_equal(unlink(cred), 0);
+        free(cred);
+
         /* read-only mode and a cache in a writable root: no overlay */
         p.mode = MODE_READ_ONLY;
         build(&p, &pl, 0);
