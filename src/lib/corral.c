@@ -113,6 +113,9 @@ int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, 
                 status->denials = sb->cdenials;
                 status->n_denials = sb->cdenials ? sb->denials->n : 0;
                 status->more_denials = sb->denials->more;
+                /* here, not in the supervisor: with the users backend that
+                 * is corral-runner, which only sends them */
+                denials_print(sb->denials, verbose);
         }
         free(sb->refusals);
         free(sb->public_refusals);

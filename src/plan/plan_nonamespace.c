@@ -221,6 +221,9 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
         if (note(pl, "no namespaces (user namespaces are blocked here): the command runs as the sandbox user "
                      "in the host's mount, pid, network and IPC namespaces; it sees every process in /proc") < 0)
                 return oom(err);
+        if (p->report_denials && note(pl, "denial reports: not without user namespaces (the same refusals, "
+                                          "unreported; the status record says \"denial_reports\": false)") < 0)
+                return oom(err);
 
         /* /tmp: there is no private one. TMPDIR points into the sandbox
          * user's cache: this workspace's directory there (tmp=workspace) or

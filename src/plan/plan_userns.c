@@ -1205,14 +1205,12 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
                 return 0;
         }
         pl->confine = true;
-        /* the users backend's runner makes its own plan, without them */
-        pl->report_denials = p->report_denials && p->backend != BACKEND_USERS;
+        /* with the users backend, the runner's plan is the one run: its
+         * supervisor answers the listener and sends corral the reports */
+        pl->report_denials = p->report_denials;
         if (p->report_denials &&
-            strv_push(&pl->notes, pl->report_denials
-                                          ? "denial reports: on (writes, creations, removals and connects that "
-                                            "the plan refuses are reported at the end; the kernel still decides)"
-                                          : "denial reports: not with the users backend (the same refusals, "
-                                            "unreported)") < 0)
+            strv_push(&pl->notes, "denial reports: on (writes, creations, removals and connects that the plan "
+                                  "refuses are reported at the end; the kernel still decides)") < 0)
                 return oom(err);
         if ((r = plan_std_fds(pl, err)) < 0)
                 return r;

@@ -20,9 +20,11 @@
 #include "apply/syscalls.h"
 #include "common/macro.h"
 #include "common/path.h"
+#include "runner/answer.h"
 #include "runner/request.h"
 #include "setup/grants.h"
 #include "setup/marker.h"
+#include "supervise/denials.h"
 
 static int load(marker *m, corral_error *err) {
         int r = marker_read(MARKER_PATH, m, err);
@@ -117,6 +119,44 @@ __attribute__((noreturn)) static void exec_runner(const marker *m, int req, int 
                  errno == EACCES ? " (not in the group " CORRAL_GROUP " in this login?)" : "");
         (void)!write(RESULT_FD, &fail, sizeof(fail));
         _exit(125);
+}
+
+/* Appends what the runner wrote on the answer pipe (non-blocking) to *buf.
+ * -E2BIG past what a request_result and its denial reports can be. */
+static int read_answer(int fd, char **buf, size_t *len, size_t *cap) {
+        for (;;) {
+                if (*cap - *len < 4096) {
+                        size_t want = *cap ? *cap * 2 : 16384;
+                        if (want > sizeof(request_result) + (size_t)(DENIALS_MAX * 5 + 8) * (2 * REQUEST_MAX_STR + 8))
+                                return -E2BIG;
+                        char *b = realloc(*buf, want);
+                        if (!b)
+                                return -ENOMEM;
+                        *buf = b;
+                        *cap = want;
+                }
+                ssize_t n = read(fd, *buf + *len, *cap - *len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return n < 0 && errno != EAGAIN ? -errno : 0;
+                *len += (size_t)n;
+        }
+}
+
+/* The denial reports the runner judged (its supervisor answered the
+ * listener), as this run's: corral prints them and records them. */
+static struct denials *runner_denials(const plan *pl, const char *buf, size_t len) {
+        denials *d = calloc(1, sizeof(*d));
+        if (!d)
+                return NULL;
+        *d = (denials){.pl = pl, .sock = -1, .listener = -1};
+        if (!buf || answer_decode_denials(buf, len, d) < 0) {
+                free(d->unavailable);
+                d->unavailable = strdup(len || buf == NULL ? "corral-runner's reports could not be read"
+                                                           : "corral-runner sent no reports");
+        }
+        return d;
 }
 
 int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) {
@@ -214,10 +254,20 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
                         break;
                 off += (size_t)n;
         }
+        /* The answer is read as it comes (the denial reports after it may
+         * be longer than the pipe holds), and after the runner ended. */
+        fcntl(out[0], F_SETFL, O_NONBLOCK);
+        char *ans = NULL;
+        size_t ans_len = 0, ans_cap = 0;
+        bool ans_bad = false;
         while (pidfd >= 0) {
-                struct pollfd fds[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
-                if (poll(fds, 2, -1) < 0 && errno != EINTR)
+                struct pollfd fds[3] = {{.fd = pidfd, .events = POLLIN},
+                                        {.fd = sigfd, .events = POLLIN},
+                                        {.fd = ans_bad ? -1 : out[0], .events = POLLIN}};
+                if (poll(fds, 3, -1) < 0 && errno != EINTR)
                         break;
+                if (fds[2].revents)
+                        ans_bad |= read_answer(out[0], &ans, &ans_len, &ans_cap) < 0;
                 struct signalfd_siginfo si;
                 while (read(sigfd, &si, sizeof(si)) == sizeof(si))
                         /* the terminal's signals reach the command directly */
@@ -230,8 +280,12 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
         int status = 0;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
+        if (!ans_bad)
+                ans_bad = read_answer(out[0], &ans, &ans_len, &ans_cap) < 0;
         request_result rr;
-        ssize_t n = read(out[0], &rr, sizeof(rr));
+        ssize_t n = ans_len >= sizeof(rr) ? (ssize_t)sizeof(rr) : -1;
+        if (n > 0)
+                memcpy(&rr, ans, sizeof(rr));
         res->wall_ms = now_ms() - start;
         r = 0;
         if (n != (ssize_t)sizeof(rr))
@@ -250,7 +304,12 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
                 rr.msg[sizeof(rr.msg) - 1] = 0;
                 if (rr.msg[0])
                         error_set(err, 0, "%s", rr.msg);
+                /* (also without namespaces, where the runner says why there are none) */
+                if (pl->policy->report_denials)
+                        res->denials = runner_denials(pl, ans_bad ? NULL : ans + sizeof(rr),
+                                                      ans_bad ? 0 : ans_len - sizeof(rr));
         }
+        free(ans);
 done:
         for (int i = 0; i < 2; i++) {
                 if (req[i] >= 0)

@@ -44,6 +44,7 @@ int request_encode(const policy *p, uint32_t identity, char *const *env, char *c
         put_u32(&o, (uint32_t)p->network);
         put_u32(&o, (uint32_t)p->tmp);
         put_u32(&o, (uint32_t)p->git);
+        put_u32(&o, p->report_denials ? 1u : 0u);
         put_u32(&o, (uint32_t)p->timeout_ms);
         put_u32(&o, (uint32_t)(p->timeout_ms >> 32));
         put_u32(&o, p->protect_depth);
@@ -52,6 +53,7 @@ int request_encode(const policy *p, uint32_t identity, char *const *env, char *c
                 put_u32(&o, (uint32_t)(p->limits.v[k] >> 32));
         }
         put_str(&o, p->cwd);
+        put_str(&o, p->report_denials && p->home ? p->home : "");
         put_list(&o, p->protect.v);
         put_list(&o, p->deny_read.v);
         put_list(&o, p->allow_read.v);
@@ -205,6 +207,8 @@ int request_decode_body(const char *buf, size_t len, request_body *b, char *what
                 return fail(what, what_len, "tmp");
         if (get_u32(&i, &b->git) < 0 || b->git > GIT_COMMITS)
                 return fail(what, what_len, "git");
+        if (get_u32(&i, &b->report_denials) < 0 || b->report_denials > 1)
+                return fail(what, what_len, "report_denials");
         if (get_u32(&i, &lo) < 0 || get_u32(&i, &hi) < 0)
                 return fail(what, what_len, "timeout");
         b->timeout_ms = (uint64_t)hi << 32 | lo;
@@ -221,6 +225,9 @@ int request_decode_body(const char *buf, size_t len, request_body *b, char *what
         }
         if (get_str(&i, &b->cwd) < 0 || !request_path_ok(b->cwd))
                 return fail(what, what_len, "cwd");
+        if (get_str(&i, &b->report_home) < 0 ||
+            (b->report_home[0] && (!b->report_denials || !request_path_ok(b->report_home))))
+                return fail(what, what_len, "report_home");
         struct {
                 strv *l;
                 const char *name;
@@ -255,6 +262,7 @@ void request_head_free(request_head *h) {
 
 void request_body_free(request_body *b) {
         free(b->cwd);
+        free(b->report_home);
         strv_clear(&b->protect);
         strv_clear(&b->deny_read);
         strv_clear(&b->allow_read);

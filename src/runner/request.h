@@ -12,17 +12,20 @@
  *     u32 n, n x str              writable roots (n <= REQUEST_MAX_ROOTS)
  *     u32 body_len                <= REQUEST_MAX_BODY
  *   body (read after switching to the sandbox user)
- *     u32 mode, u32 network, u32 tmp, u32 git (version 4), u32 timeout_ms_lo, u32 timeout_ms_hi,
+ *     u32 mode, u32 network, u32 tmp, u32 git (version 4), u32 report_denials (version 5),
+ *     u32 timeout_ms_lo, u32 timeout_ms_hi,
  *     u32 protect_depth           <= PROTECT_DEPTH_MAX
  *     4 x (u32 lo, u32 hi)        limits: memory, pids, cpu, tmp (0 = none; version 3)
  *     str cwd
+ *     str report_home             the developer's home, for the reports' ~ ("" none; version 5)
  *     list protect, deny_read, allow_read, allow_unix_sockets, env, argv
  *   where str = u32 length (<= REQUEST_MAX_STR) + bytes (no NUL), and
  *   list = u32 count (<= REQUEST_MAX_LIST) + count x str.
  *
  * After the body the same pipe carries control records: one int32 per
  * signal to pass on to the command; end of file means corral died.
- * The runner answers on fd 4 with one request_result. */
+ * The runner answers on fd 4 with one request_result and, when the command
+ * ran and the body asked for them, the denial reports (runner/answer.h). */
 #pragma once
 
 #include <stdbool.h>
@@ -33,7 +36,7 @@
 #include "policy/policy.h"
 
 #define REQUEST_MAGIC "CRQ1"
-#define REQUEST_VERSION 4u /* 3: resource limits in the body; 4: the git mode */
+#define REQUEST_VERSION 5u /* 3: resource limits in the body; 4: the git mode; 5: denial reports */
 #define REQUEST_MAX_ROOTS 32u
 #define REQUEST_MAX_STR 4096u
 #define REQUEST_MAX_LIST 4096u
@@ -50,11 +53,12 @@ typedef struct request_head {
 } request_head;
 
 typedef struct request_body {
-        uint32_t mode, network, tmp, git;
+        uint32_t mode, network, tmp, git, report_denials;
         uint64_t timeout_ms;
         uint32_t protect_depth;
         policy_limits limits;
         char *cwd;
+        char *report_home; /* "" or a path */
         strv protect, deny_read, allow_read, allow_unix_sockets, env, argv;
 } request_body;
 

@@ -41,8 +41,10 @@
 #include "plan/plan.h"
 #include "plan/plan_nonamespace.h"
 #include "runner/canary.h"
+#include "runner/answer.h"
 #include "runner/request.h"
 #include "setup/marker.h"
+#include "supervise/denials.h"
 #include "supervise/subreaper.h"
 #include "supervise/supervise.h"
 
@@ -584,7 +586,8 @@ int main(int argc, char **argv) {
                 refuse("malformed request: the identity does not match the network mode");
 
         policy p = {.mode = b.mode, .network = b.network, .tmp = b.tmp, .git = b.git, .backend = BACKEND_USERS,
-                    .timeout_ms = b.timeout_ms, .limits = b.limits};
+                    .timeout_ms = b.timeout_ms, .limits = b.limits, .report_denials = b.report_denials};
+        p.report_home = b.report_home[0] ? b.report_home : NULL;
         p.workspace = h.workspace;
         p.cwd = b.cwd;
         /* This member's home: mounted over the sandbox user's with
@@ -677,5 +680,27 @@ int main(int argc, char **argv) {
                 snprintf(out.msg, sizeof(out.msg), "%s", err.msg);
         if (result_fd >= 0)
                 (void)!write(result_fd, &out, sizeof(out));
+        /* What the sandbox refused, judged here, where the listener is
+         * answered (docs/design.md, "Denial reports"); corral prints them
+         * and puts them in its status record. corral reads this pipe while
+         * it waits for us, so a long list cannot block. */
+        if (b.report_denials && result_fd >= 0) {
+                denials none = {.unavailable = (char *)"not without user namespaces (blocked here)"};
+                const denials *d = res.denials ? res.denials : &none;
+                if (!nonamespace && !res.denials)
+                        none.unavailable = (char *)"the denial reports' thread did not end";
+                char *buf = NULL;
+                size_t len = 0;
+                if (answer_encode_denials(d, &buf, &len) == 0)
+                        for (size_t off = 0; off < len;) {
+                                ssize_t n = write(result_fd, buf + off, len - off);
+                                if (n < 0 && errno == EINTR)
+                                        continue;
+                                if (n <= 0)
+                                        break;
+                                off += (size_t)n;
+                        }
+                free(buf);
+        }
         return res.exit_code;
 }

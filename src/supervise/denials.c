@@ -304,7 +304,9 @@ static bool writable(const plan *pl, const char *p, bool existing_file) {
 }
 
 static char *tilde(const plan *pl, const char *dir) {
-        const char *home = pl->policy->home;
+        /* the developer's ~, also in the users backend's runner, whose own
+         * home is the sandbox user's */
+        const char *home = pl->policy->report_home ? pl->policy->report_home : pl->policy->home;
         size_t n = home ? strlen(home) : 0;
         char buf[4200];
         if (n && strncmp(dir, home, n) == 0 && (dir[n] == '/' || !dir[n]))
@@ -314,8 +316,10 @@ static char *tilde(const plan *pl, const char *dir) {
         return strdup(buf);
 }
 
-static void add(denials *d, const char *op, const char *path, const char *address, const char *rule,
-                const char *allow_with) {
+void denials_add(denials *d, const char *op, const char *path, const char *address, const char *rule,
+                 const char *allow_with) {
+        if (!op || !rule || !(path || address))
+                return;
         for (size_t i = 0; i < d->n; i++)
                 if (strcmp(d->v[i].op, op) == 0 && strcmp(d->v[i].rule, rule) == 0 &&
                     strcmp(d->v[i].path ? d->v[i].path : d->v[i].address, path ? path : address) == 0)
@@ -368,7 +372,7 @@ static void judge_path(denials *d, const char *op, const char *raw, const call *
         char rule[300], allow[4300];
         if (name) {
                 snprintf(rule, sizeof(rule), "protected name %s", name);
-                add(d, op, p, NULL, rule, NULL);
+                denials_add(d, op, p, NULL, rule, NULL);
         } else if (!writable(pl, p, there && c->open)) {
                 char *dir = strdup(p);
                 char *slash = dir ? strrchr(dir, '/') : NULL;
@@ -379,7 +383,7 @@ static void judge_path(denials *d, const char *op, const char *raw, const call *
                         snprintf(allow, sizeof(allow), "--mode workspace-write");
                 else
                         snprintf(allow, sizeof(allow), "-w %s", t ? t : "DIR");
-                add(d, op, p, NULL, "outside the writable roots", allow);
+                denials_add(d, op, p, NULL, "outside the writable roots", allow);
                 free(t);
                 free(dir);
         }
@@ -406,7 +410,7 @@ static void judge_connect(denials *d, const call *c) {
                 snprintf(addr, sizeof(addr), "[%s]:%u", host, ntohs(s->sin6_port));
         } else
                 return;
-        add(d, "connect", NULL, addr, "network off", "--network on");
+        denials_add(d, "connect", NULL, addr, "network off", "--network on");
 }
 
 /* false when there was nothing to read */

@@ -59,6 +59,10 @@ void denials_handle(denials *d);
  * the thread sees POLLHUP): waits for the thread. false when it did not end
  * within a few seconds; then d must be left alone (leaked), not freed. */
 bool denials_stop(denials *d);
+/* Records one denial (once; beyond DENIALS_MAX only counted). Also for the
+ * users backend's client, which rebuilds the runner's list. */
+void denials_add(denials *d, const char *op, const char *path, const char *address, const char *rule,
+                 const char *allow_with);
 /* At the end: the summary on stderr (at most 3 lines; all with verbose). */
 void denials_print(const denials *d, bool verbose);
 void denials_done(denials *d);

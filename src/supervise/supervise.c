@@ -578,8 +578,6 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 r = error_set(err, -EAGAIN, "denial reports: %s; the sandbox was stopped", dn->unavailable);
         report_nested(pl);
         gitcheck_after_run(pl, &gc);
-        if (!dn->running)
-                denials_print(dn, verbose);
 out:
         if (relaying)
                 relay_finish(&relay);

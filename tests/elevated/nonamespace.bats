@@ -393,3 +393,16 @@ print('own-ok')" "$victim"
 	run ncrun --git read-only -- true
 	assert_status 0
 }
+
+@test "denial reports: none without namespaces, and the record and --verbose say so; the write is still refused" {
+	local st=$BATS_TEST_TMPDIR/st.json
+	run ncrun --report-denials --verbose --status-fd 3 -- sh -c "touch '$DEV_HOME/outside'; echo done" 3> "$st"
+	assert_status 0
+	assert_contains done
+	assert_contains "corral: no denial reports this run: not without user namespaces (blocked here)"
+	cat "$st" >&2
+	grep -q '"denials":\[\],"denials_more":0,"denial_reports":false' "$st"
+	outside_unchanged
+	run nas "$DEV" "$CORRAL" explain --backend users --report-denials -W "$WS"
+	assert_contains "denial reports: not without user namespaces"
+}

@@ -13,7 +13,7 @@ def s(b):
 def lst(items):
     return struct.pack('<I', len(items)) + b''.join(s(i) for i in items)
 
-o = {'identity': 0, 'version': 4, 'workspace': '/tmp', 'cwd': None, 'network': 0, 'truncate': None,
+o = {'identity': 0, 'version': 5, 'workspace': '/tmp', 'cwd': None, 'network': 0, 'truncate': None,
      'magic': 'CRQ1', 'root': []}
 a = sys.argv[1:]
 while a and a[0] != '--':
@@ -26,9 +26,10 @@ while a and a[0] != '--':
     else:
         o[k] = int(v)
 argv = a[1:] or ['true']
-# mode, network, tmp, git (read-only), timeout lo/hi, protect_depth, then the limits (none)
-body = struct.pack('<IIIIIII', 1, o['network'], 1, 0, 0, 0, 1) + struct.pack('<8I', *[0] * 8)
-body += s(o['cwd'] or o['workspace'])
+# mode, network, tmp, git (read-only), report_denials (no), timeout lo/hi, protect_depth, then the
+# limits (none); cwd, report_home (none)
+body = struct.pack('<IIIIIIII', 1, o['network'], 1, 0, 0, 0, 0, 1) + struct.pack('<8I', *[0] * 8)
+body += s(o['cwd'] or o['workspace']) + s('')
 body += lst([]) + lst([]) + lst([]) + lst([]) + lst(['PATH=/usr/bin:/bin']) + lst(argv)
 head = struct.pack('<II', o['version'], o['identity']) + s(o['workspace']) + lst(o['root'])
 head += struct.pack('<I', len(body))

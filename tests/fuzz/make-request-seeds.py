@@ -8,7 +8,7 @@ import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "request")
-VERSION = 4
+VERSION = 5
 
 
 def u32(v):
@@ -25,12 +25,12 @@ def lst(items):
 
 
 def request(workspace="/home/u/proj", roots=("/home/u/proj",), identity=0, mode=1, network=0, tmp=0, git=0,
-            timeout_ms=0, protect_depth=1, limits=(0, 0, 0, 0), cwd=None, protect=(".git", ".codex", ".agents", ".corral", ".corral.toml"),
+            report_denials=0, report_home="", timeout_ms=0, protect_depth=1, limits=(0, 0, 0, 0), cwd=None, protect=(".git", ".codex", ".agents", ".corral", ".corral.toml"),
             deny_read=("/home/u/.ssh", "/home/u/.aws"), allow_read=(), sockets=(),
             env=("PATH=/usr/bin:/bin", "HOME=/home/u", "TERM=xterm"), argv=("make", "check"),
             version=VERSION, body_len=None, head_len=None, trailing=b""):
-    body = (u32(mode) + u32(network) + u32(tmp) + u32(git) + u32(timeout_ms) + u32(timeout_ms >> 32) +
-            u32(protect_depth) + b"".join(u32(v) + u32(v >> 32) for v in limits) + s(cwd or workspace) + lst(protect) + lst(deny_read) + lst(allow_read) + lst(sockets) +
+    body = (u32(mode) + u32(network) + u32(tmp) + u32(git) + u32(report_denials) + u32(timeout_ms) + u32(timeout_ms >> 32) +
+            u32(protect_depth) + b"".join(u32(v) + u32(v >> 32) for v in limits) + s(cwd or workspace) + s(report_home) + lst(protect) + lst(deny_read) + lst(allow_read) + lst(sockets) +
             lst(env) + lst(argv))
     head = (u32(version) + u32(identity) + s(workspace) + lst(roots) +
             u32(len(body) if body_len is None else body_len))
@@ -63,6 +63,10 @@ SEEDS = {
     "bad-tmp": request(tmp=0xFFFFFFFF),
     "bad-git": request(git=2),
     "valid-commits": request(git=1),
+    "valid-report-denials": request(report_denials=1, report_home="/home/u"),
+    "bad-report-denials": request(report_denials=2),
+    "bad-report-home": request(report_denials=1, report_home="home/u"),
+    "bad-report-home-without-reports": request(report_denials=0, report_home="/home/u"),
     "bad-protect-slash": request(protect=("a/b",)),
     "bad-protect-dotdot": request(protect=("..",)),
     "bad-env-no-equals": request(env=("PATH",)),
