@@ -557,6 +557,15 @@ int main(int argc, char **argv) {
         bool nonamespace = ns_err != 0;
         if (nonamespace && !userns_blocked(ns_err))
                 refuse("cannot create a user namespace: %s", strerror(ns_err));
+        /* A container's bounding set has no cap_sys_admin (setup then gives
+         * the runner none), and its runtime may still allow user namespaces
+         * (podman's default): nothing can be idmapped, and nothing is
+         * blocked that would call for the namespace-less fallback. */
+        if (!nonamespace && !sys_admin && prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) != 1)
+                refuse("corral-runner lacks cap_sys_admin, which the idmapped mounts need where user namespaces "
+                       "work, and this container's bounding set has none (its runtime dropped it): start the "
+                       "container with `--cap-add SYS_ADMIN`, or use `--backend userns`, which needs no "
+                       "capability (docs/platforms.md, \"Containers\")");
         if (!nonamespace && !sys_admin)
                 refuse("corral-runner lacks cap_sys_admin, which the idmapped mounts need where user namespaces "
                        "work: rerun `sudo corral setup`");

@@ -138,8 +138,10 @@ static int install(const char *member, const marker *opts, const char *runner_sr
                 return die(&err);
         printf("  %s (root:%s 0750, %s)\n", m.runner, m.group, runner_caps());
         if (strcmp(runner_caps(), RUNNER_CAPS) != 0)
-                printf("  (no cap_sys_admin in this bounding set, a container's: runs go without namespaces here, "
-                       "docs/elevated.md)\n");
+                printf("  (no cap_sys_admin in this bounding set, a container's: where its runtime blocks user "
+                       "namespaces (docker's default) runs go without namespaces, docs/elevated.md; where it "
+                       "allows them (podman's default) nothing can be idmapped and runs are refused: start the "
+                       "container with --cap-add SYS_ADMIN, or use --backend userns; docs/platforms.md)\n");
         if (mkdir("/etc/corral", 0755) < 0 && errno != EEXIST) {
                 fprintf(stderr, "corral-setup: cannot create /etc/corral: %s\n", strerror(errno));
                 return 1;

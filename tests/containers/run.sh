@@ -32,7 +32,7 @@ BUILD=$(cd "${1:-build}" 2> /dev/null && pwd) || {
 }
 CACHE=${CORRAL_TEST_CACHE:-/var/cache/corral-test}
 PACKAGES=procps,netcat-openbsd
-VARIANTS=9
+VARIANTS=11
 
 skip_all() {
 	echo "# container tests skipped ($VARIANTS variants): $1"
@@ -81,7 +81,7 @@ fi
 # containers run the build's binary): any that is missing is installed there
 # from the archive, by the package that provides it on this machine.
 missing=""
-for lib in $(ldd "$BUILD/corral" | awk '$3 ~ /^\// { print $3 }'); do
+for lib in $(ldd "$BUILD/corral" "$BUILD/corral-setup" "$BUILD/corral-runner" | awk '$3 ~ /^\// { print $3 }' | sort -u); do
 	[ -e "$ROOTFS$lib" ] || [ -e "$ROOTFS$(readlink -f "$lib")" ] && continue
 	pkg=$(dpkg -S "$(readlink -f "$lib")" 2> /dev/null | head -n 1 | cut -d: -f1)
 	[ -n "$pkg" ] || pkg=$(dpkg -S "$lib" 2> /dev/null | head -n 1 | cut -d: -f1)
@@ -105,7 +105,7 @@ chmod 755 "$WORK"
 libpod_before=$([ -e /run/libpod ] && echo yes)
 trap 'rm -rf "$WORK"; [ -n "$libpod_before" ] || rm -rf /run/libpod' EXIT
 mkdir "$WORK/bin" # what the containers see at /corral: nothing else of WORK
-cp "$BUILD/corral" "$HERE/inside.sh" "$WORK/bin/"
+cp "$BUILD/corral" "$BUILD/corral-setup" "$BUILD/corral-runner" "$HERE/inside.sh" "$HERE/users.sh" "$WORK/bin/"
 chmod 755 "$WORK/bin" "$WORK/bin"/*
 # userns blocked, as Docker's default profile does for a container without
 # CAP_SYS_ADMIN: unshare/clone with CLONE_NEWUSER fail with EPERM, clone3
@@ -146,7 +146,7 @@ podman_run() { # podman_run AS_USER -- PODMAN-RUN-OPTIONS... -- COMMAND...
 	fi
 	mkdir -p "$home" && chown "$owner:$owner" "$home"
 	# storage and run state in WORK, thrown away: nothing of podman is left
-	local cmd=(podman "${PODMAN_GLOBAL[@]}" --root "$store/root" --runroot "$store/run" run --rm --network host "${ULIMITS[@]}" --rootfs
+	local cmd=(podman "${PODMAN_GLOBAL[@]}" --root "$store/root" --runroot "$store/run" run --rm --network "${NETWORK:-host}" "${ULIMITS[@]}" --rootfs
 		-v "$WORK/bin:/corral:ro" -v "$home:/home/tester" --user 1000:1000 -e HOME=/home/tester "${opts[@]}" "$ROOTFS:O" "$@")
 	if [ "$as" = root ]; then
 		"${cmd[@]}"
@@ -158,7 +158,7 @@ variant() { # variant NAME MODE EXPECT AS_USER -- PODMAN-OPTIONS...
 	local name=$1 mode=$2 expect=$3 as=$4 out st t0
 	shift 5
 	t0=$(date +%s%N)
-	out=$(podman_run "$as" -- -e VARIANT="$name" -e EXPECT="$expect" "$@" -- /bin/bash /corral/inside.sh "$mode" 2>&1)
+	out=$(podman_run "$as" -- -e VARIANT="$name" -e EXPECT="$expect" "$@" -- /bin/bash "/corral/${SCRIPT:-inside.sh}" "$mode" 2>&1)
 	st=$?
 	printf '%s\n' "$out" | grep -E '^(ok|not ok|#)' | sed 's/^/  /'
 	local p f
@@ -187,6 +187,17 @@ variant "rootful, unmask, user namespaces blocked (seccomp)" refuses \
 	"cannot create the sandbox's namespaces: Operation not permitted \(unprivileged user namespaces are blocked here" \
 	root -- --security-opt 'unmask=/proc/*' --security-opt "seccomp=$WORK/no-userns.json" \
 	-e EXPECT_DOCTOR="do NOT work for uid 1000: Operation not permitted; the container this runs in blocks them.*podman's default does.*corral setup"
+# The users backend, installed by corral-setup as the container's root for
+# its user tester (users.sh). Its own network namespace (--network none), so
+# that setup's nftables table (CAP_NET_ADMIN) is the container's, not this
+# machine's. With the runtime's default capabilities the runner has no
+# cap_sys_admin and user namespaces work: nothing can be idmapped, refused
+# naming the fix; with --cap-add SYS_ADMIN it holds.
+NETWORK=none SCRIPT=users.sh variant "rootful, users backend, defaults (+NET_ADMIN for setup)" refuses \
+	"corral-runner lacks cap_sys_admin.*this container's bounding set has none.*--cap-add SYS_ADMIN.*--backend userns" \
+	root -- --user 0:0 --cap-add NET_ADMIN
+NETWORK=none SCRIPT=users.sh variant "rootful, users backend, --cap-add SYS_ADMIN" holds "" root -- --user 0:0 \
+	--cap-add NET_ADMIN,SYS_ADMIN -e PROC=container
 rootless_user=corral-test
 if id "$rootless_user" > /dev/null 2>&1 && grep -q "^$rootless_user:" /etc/subuid 2> /dev/null; then
 	RUNTIME_DIR=$(mktemp -d /tmp/corral-containers-run.XXXXXX) && chown "$rootless_user" "$RUNTIME_DIR" && chmod 700 "$RUNTIME_DIR"
