@@ -63,38 +63,78 @@ static char *parked(const host_root *hr, const char *path) {
         return asprintf(&p, "%s/parked/%s", hr->dir, name ? name + 1 : path) < 0 ? NULL : p;
 }
 
-static bool dir_is_empty(const char *path) {
-        DIR *d = opendir(path);
-        if (!d)
+/* Whether the directory open at fd has no entry but "." and "..", read
+ * from its start (rewound first when read before; getdents64 directly: one
+ * buffer on the stack, no DIR). */
+static bool fd_is_empty(int fd, bool rewind) {
+        union {
+                struct dirent64 d;
+                char buf[1024];
+        } u;
+        if (rewind && lseek(fd, 0, SEEK_SET) < 0)
                 return false;
-        struct dirent *e;
-        bool empty = true;
-        while (empty && (e = readdir(d)))
-                empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
-        closedir(d);
+        for (;;) {
+                ssize_t n = getdents64(fd, u.buf, sizeof(u.buf));
+                if (n <= 0)
+                        return n == 0;
+                for (ssize_t at = 0; at < n;) {
+                        const struct dirent64 *e = (const struct dirent64 *)(u.buf + at);
+                        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                                return false;
+                        at += e->d_reclen;
+                }
+        }
+}
+
+/* Whether name in dir is an empty directory (not through a symlink). */
+static bool dir_is_empty_at(int dir, const char *name) {
+        int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        bool empty = fd_is_empty(fd, false);
+        close(fd);
         return empty;
 }
 
-/* Takes a placeholder away: parked for the next run when it is empty and
- * can be, removed otherwise (rmdir: never anything the user put in it). */
-static void remove_placeholder(const host_root *hr, const char *path) {
-        _cleanup_free_ char *park = parked(hr, path);
-        if (!park || !dir_is_empty(path) || renameat2(AT_FDCWD, path, AT_FDCWD, park, RENAME_NOREPLACE) < 0) {
+/* The root's parked/ directory (-1 when it cannot be opened: then nothing is
+ * parked or taken from there). */
+static int open_parked(const host_root *hr) {
+        _cleanup_free_ char *park = file_in(hr->dir, "parked");
+        return park ? open(park, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+}
+
+/* Takes a placeholder away: parked (in the directory open at parkfd) for
+ * the next run when it is empty and can be, removed otherwise (rmdir: never
+ * anything the user put in it). The directory is held open throughout, so
+ * the checks before and after the rename read the same one. */
+static void remove_placeholder(const host_root *hr, int parkfd, const char *path) {
+        const char *slash = strrchr(path, '/');
+        const char *name = slash ? slash + 1 : path;
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || parkfd < 0 || !fd_is_empty(fd, false) ||
+            renameat2(AT_FDCWD, path, parkfd, name, RENAME_NOREPLACE) < 0) {
+                if (fd >= 0)
+                        close(fd);
                 (void)rmdir(path);
                 return;
         }
         /* Something arrived between the check and the rename: put it back. */
-        if (!dir_is_empty(park) && renameat2(AT_FDCWD, park, AT_FDCWD, path, RENAME_NOREPLACE) < 0) {
-                fprintf(stderr, "corral: files written into the placeholder %s during the run are now in %s\n", path,
-                        park);
+        if (!fd_is_empty(fd, true)) {
+                if (renameat2(parkfd, name, AT_FDCWD, path, RENAME_NOREPLACE) < 0) {
+                        _cleanup_free_ char *park = parked(hr, path);
+                        fprintf(stderr, "corral: files written into the placeholder %s during the run are now in %s\n",
+                                path, park ? park : "corral's parked placeholders");
+                }
+                close(fd);
                 return;
         }
         /* Parked, it keeps no ACL it inherited in the writable root (the
          * users backend's grants name the sandbox users): nobody but the
          * developer may write into what becomes a placeholder again, and
          * nothing naming those users stays behind in the developer's cache. */
-        (void)removexattr(park, "system.posix_acl_access");
-        (void)removexattr(park, "system.posix_acl_default");
+        (void)fremovexattr(fd, "system.posix_acl_access");
+        (void)fremovexattr(fd, "system.posix_acl_default");
+        close(fd);
 }
 
 /* The directory a placeholder goes in, opened without following any
@@ -132,12 +172,12 @@ static int place_file(int dir, const char *name, const char *text) {
 
 /* Whether a journalled placeholder file is still what corral made: the same
  * inode, one link, and the contents of one of the kinds (gitdir.h). */
-static bool file_is_placeholder(const char *path, const struct stat *st) {
+static bool file_is_placeholder_at(int dir, const char *path, const struct stat *st) {
         static const char *const texts[] = {GITDIR_HOLD_FILE_TEXT, GITDIR_HOLD_COMMONDIR_TEXT};
         char buf[8];
         if (!S_ISREG(st->st_mode) || st->st_nlink != 1 || st->st_size >= (off_t)sizeof(buf))
                 return false;
-        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        int fd = openat(dir, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
         if (fd >= 0)
                 close(fd);
@@ -149,26 +189,30 @@ static bool file_is_placeholder(const char *path, const struct stat *st) {
         return false;
 }
 
-/* Puts a placeholder at name in dir (path names it): a file when the plan
- * says so, else the parked directory if there is one, else a new directory.
- * Returns 0, -EEXIST when it exists already, or -errno. */
-static int place_placeholder(const host_root *hr, const char *path, int dir, const char *name, const char *file) {
+static bool file_is_placeholder(const char *path, const struct stat *st) {
+        return file_is_placeholder_at(AT_FDCWD, path, st);
+}
+
+/* Puts a placeholder at name in dir: a file when the plan says so, else the
+ * directory parked under the same name in parkfd (the root's parked/, -1
+ * for none) if there is one, else a new directory. Returns 0, -EEXIST when
+ * it exists already, or -errno. */
+static int place_placeholder(int parkfd, int dir, const char *name, const char *file) {
         if (file) {
                 /* parked, it is renamed back when it still has the contents
                  * this placeholder needs */
-                _cleanup_free_ char *park = parked(hr, path);
                 struct stat ps;
-                if (park && lstat(park, &ps) == 0 && file_is_placeholder(park, &ps) &&
-                    (size_t)ps.st_size == strlen(file) && renameat2(AT_FDCWD, park, dir, name, RENAME_NOREPLACE) == 0)
+                if (parkfd >= 0 && fstatat(parkfd, name, &ps, AT_SYMLINK_NOFOLLOW) == 0 &&
+                    file_is_placeholder_at(parkfd, name, &ps) && (size_t)ps.st_size == strlen(file) &&
+                    renameat2(parkfd, name, dir, name, RENAME_NOREPLACE) == 0)
                         return 0;
                 return place_file(dir, name, file);
         }
-        _cleanup_free_ char *park = parked(hr, path);
         /* The bookkeeping is hidden inside every sandbox; still, a parked
          * directory that is not empty is never moved into a workspace (it
          * would land there as a protected name). */
-        if (park && dir_is_empty(park)) {
-                if (renameat2(AT_FDCWD, park, dir, name, RENAME_NOREPLACE) == 0)
+        if (parkfd >= 0 && dir_is_empty_at(parkfd, name)) {
+                if (renameat2(parkfd, name, dir, name, RENAME_NOREPLACE) == 0)
                         return 0;
                 if (errno == EEXIST)
                         return -EEXIST;
@@ -188,6 +232,7 @@ static void clean_journal(const host_root *hr) {
                         fclose(f);
                 return; /* nothing journalled: the common case */
         }
+        int parkfd = open_parked(hr);
         char line[4096 + 64];
         while (fgets(line, sizeof(line), f)) {
                 unsigned long long dev, ino;
@@ -203,7 +248,7 @@ static void clean_journal(const host_root *hr) {
                     lstat(path, &st) < 0 || st.st_dev != dev || st.st_ino != ino)
                         continue;
                 if (S_ISDIR(st.st_mode))
-                        remove_placeholder(hr, path);
+                        remove_placeholder(hr, parkfd, path);
                 else if (file_is_placeholder(path, &st)) { /* (a file the user wrote into is not one any more) */
                         _cleanup_free_ char *park = parked(hr, path);
                         if (!park || renameat2(AT_FDCWD, path, AT_FDCWD, park, RENAME_NOREPLACE) < 0)
@@ -213,6 +258,8 @@ static void clean_journal(const host_root *hr) {
                 }
         }
         fclose(f);
+        if (parkfd >= 0)
+                close(parkfd);
         (void)!truncate(journal, 0);
 }
 
@@ -288,9 +335,12 @@ static int place_root(const plan *pl, const host_root *hr, corral_error *err) {
                 return error_set(err, -ENOMEM, "out of memory");
         int r = 0;
         /* the last directory looked at: placeholders come grouped by their
-         * directory, and each root looks at all of them */
+         * directory, and each root looks at all of them. It is opened once
+         * (without following a symlink) for all its placeholders, and the
+         * root's parked/ once for the run. */
         char *last = NULL;
         bool last_here = false;
+        int dir = -1, parkfd = open_parked(hr);
         for (size_t i = 0; i < pl->n_placeholders && r >= 0; i++) {
                 const placeholder *ph = &pl->placeholders[i];
                 _cleanup_free_ char *dirpath = parent_of(ph->path);
@@ -302,23 +352,26 @@ static int place_root(const plan *pl, const host_root *hr, corral_error *err) {
                         last = strdup(dirpath);
                         last_here = strcmp(dirpath, hr->path) == 0 || /* another path to the same root (a bind mount)? */
                                     (stat(dirpath, &ds) == 0 && ds.st_dev == hr->dev && ds.st_ino == hr->ino);
+                        if (dir >= 0)
+                                close(dir);
+                        dir = -1;
                 }
                 if (!last_here)
                         continue;
                 const char *name = NULL;
                 struct stat s;
-                int dir = open_parent(ph->path, &name);
-                if (dir < 0) {
+                if (dir < 0 && (dir = open_parent(ph->path, &name)) < 0) {
                         r = error_set(err, dir,
                                       "cannot open the directory of the placeholder %s without following a symlink "
                                       "(did it change during setup?): %s",
                                       ph->path, strerror(-dir));
                         break;
                 }
+                name = strrchr(ph->path, '/') + 1; /* (open_parent refused a path without one) */
                 /* Existing: the user's, or a placeholder of another run that
                  * this run now holds too (the shared lock on `active`). */
                 if (fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) < 0) {
-                        int p = place_placeholder(hr, ph->path, dir, name, ph->file);
+                        int p = place_placeholder(parkfd, dir, name, ph->file);
                         if (p == 0 && fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) == 0)
                                 fprintf(mem, "%llu %llu %s\n", (unsigned long long)s.st_dev,
                                         (unsigned long long)s.st_ino, ph->path);
@@ -327,8 +380,11 @@ static int place_root(const plan *pl, const host_root *hr, corral_error *err) {
                                               "cannot create the placeholder %s that protects the missing name %s: %s",
                                               ph->path, ph->name, strerror(-p));
                 }
-                close(dir);
         }
+        if (dir >= 0)
+                close(dir);
+        if (parkfd >= 0)
+                close(parkfd);
         free(last);
         fclose(mem);
         if (len > 0) {
