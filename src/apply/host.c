@@ -280,6 +280,12 @@ static void root_close(host_root *hr) {
  * index, -ENOENT (without create) when there is nothing to hold, or -errno. */
 static int root_add(const plan *pl, host_state *st, const char *root, bool create, bool *added) {
         *added = false;
+        /* the same path as a root already added (the placeholders of one
+         * directory come one after another): that root, without a stat
+         * each */
+        for (size_t i = 0; i < st->n_roots; i++)
+                if (st->roots[i].path && strcmp(st->roots[i].path, root) == 0)
+                        return (int)i;
         struct stat rs;
         if (stat(root, &rs) < 0)
                 return create ? -errno : -ENOENT;
