@@ -213,6 +213,37 @@ static char *read_link(const char *path) {
         }
 }
 
+#define CANON_MEMO_MAX 64
+static struct {
+        bool on;
+        size_t n;
+        char *dirs[CANON_MEMO_MAX];
+} canon_memo;
+
+static bool memo_has(const char *dir) {
+        for (size_t i = 0; canon_memo.on && i < canon_memo.n; i++)
+                if (strcmp(canon_memo.dirs[i], dir) == 0)
+                        return true;
+        return false;
+}
+
+static void memo_add(const char *dir) {
+        if (canon_memo.on && canon_memo.n < CANON_MEMO_MAX && (canon_memo.dirs[canon_memo.n] = strdup(dir)))
+                canon_memo.n++;
+}
+
+void path_canon_memo_begin(void) {
+        path_canon_memo_end();
+        canon_memo.on = true;
+}
+
+void path_canon_memo_end(void) {
+        for (size_t i = 0; i < canon_memo.n; i++)
+                free(canon_memo.dirs[i]);
+        canon_memo.n = 0;
+        canon_memo.on = false;
+}
+
 /* Resolves an absolute path component by component. res holds the resolved
  * prefix without a trailing slash ("" stands for "/"); rest what is left to
  * walk. Once a component is missing, the following ones are appended without
@@ -273,6 +304,11 @@ static char *canonicalize_posix(const char *abs) {
                 }
 
                 struct stat st;
+                if (memo_has(res)) {
+                        res_len += 1 + n;
+                        real_len = res_len;
+                        continue;
+                }
                 if (lstat(res, &st) < 0) {
                         if (errno != ENOENT && errno != ENOTDIR && errno != EACCES)
                                 return NULL;
@@ -281,6 +317,8 @@ static char *canonicalize_posix(const char *abs) {
                         continue;
                 }
                 if (!S_ISLNK(st.st_mode)) {
+                        if (S_ISDIR(st.st_mode))
+                                memo_add(res);
                         res_len += 1 + n;
                         real_len = res_len;
                         continue;
@@ -314,6 +352,11 @@ static char *canonicalize_posix(const char *abs) {
         res[res_len] = '\0';
         return TAKE_PTR(res);
 }
+#endif
+
+#ifdef _WIN32
+void path_canon_memo_begin(void) {}
+void path_canon_memo_end(void) {}
 #endif
 
 char *path_canonicalize(const char *path) {

@@ -27,6 +27,15 @@ char *path_normalize(const char *path);
  * on error (ELOOP, ENOMEM, ...). On Windows: _fullpath (lexical only). */
 char *path_canonicalize(const char *path);
 
+/* Between path_canon_memo_begin() and path_canon_memo_end(), a directory
+ * that path_canonicalize found (by lstat: not a symlink) is taken to stay
+ * one, and not looked at again: for one planning, where the same ancestors
+ * (home, the workspace's) come back in every path. Nothing outside that
+ * window uses it; what a plan names is still opened without following
+ * symlinks when it is applied. No-op on Windows. */
+void path_canon_memo_begin(void);
+void path_canon_memo_end(void);
+
 bool path_is_absolute(const char *path);
 
 /* true when child equals parent or lies beneath it (both canonical). */

@@ -44,6 +44,9 @@ int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_e
         corral_sandbox *sb = calloc(1, sizeof(*sb));
         if (!sb)
                 return error_set(err, -ENOMEM, "out of memory");
+        /* policy and plan canonicalize many paths below the same few
+         * directories: each of those is looked at once (common/path.h) */
+        path_canon_memo_begin();
         int r = policy_load(&req->flags, req->config_file, req->no_workspace_config, &sb->policy, err);
         if (r < 0)
                 goto out;
@@ -63,6 +66,7 @@ int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_e
         timing_mark(TP_PLAN);
         *ret = TAKE_PTR(sb);
 out:
+        path_canon_memo_end();
         corral_sandbox_free(sb);
         return r;
 }

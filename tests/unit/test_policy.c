@@ -235,6 +235,31 @@ static void test_path_join_normalize(void **state) {
         assert_true(path_is_below_or_equal("/", "/"));
 }
 
+/* The memo of one planning: inside its window the same results with fewer
+ * lstat calls (the symlinks are still followed); a directory swapped for a
+ * symlink meanwhile is seen once the window is closed. */
+static void test_path_canonicalize_memo(void **state) {
+        fx *f = *state;
+        char a[PATH_MAX], b[PATH_MAX], want[PATH_MAX];
+        assert_int_equal(mkdir(fmt(a, "%s/d", f->ws), 0755), 0);
+        assert_int_equal(symlink(f->other, fmt(a, "%s/d/link", f->ws)), 0);
+        path_canon_memo_begin();
+        check_str(path_canonicalize(fmt(a, "%s/d/x", f->ws)), fmt(want, "%s/d/x", f->ws));
+        check_str(path_canonicalize(fmt(a, "%s/d/link/y", f->ws)), fmt(want, "%s/y", f->other));
+        check_str(path_canonicalize(fmt(a, "%s/d/link/y", f->ws)), fmt(want, "%s/y", f->other));
+        /* d becomes a symlink to other: within the window, d is still the
+         * directory it was */
+        assert_int_equal(rename(fmt(a, "%s/d", f->ws), fmt(b, "%s/d.old", f->ws)), 0);
+        assert_int_equal(symlink(f->other, fmt(a, "%s/d", f->ws)), 0);
+        check_str(path_canonicalize(fmt(a, "%s/d/x", f->ws)), fmt(want, "%s/d/x", f->ws));
+        path_canon_memo_end();
+        check_str(path_canonicalize(fmt(a, "%s/d/x", f->ws)), fmt(want, "%s/x", f->other));
+        /* a second window starts empty */
+        path_canon_memo_begin();
+        check_str(path_canonicalize(fmt(a, "%s/d/x", f->ws)), fmt(want, "%s/x", f->other));
+        path_canon_memo_end();
+}
+
 static void test_path_canonicalize(void **state) {
         fx *f = *state;
         char a[PATH_MAX], b[PATH_MAX], want[PATH_MAX];
@@ -1117,6 +1142,7 @@ int main(void) {
                 cmocka_unit_test(test_path_expand_home),
                 cmocka_unit_test(test_path_join_normalize),
                 cmocka_unit_test_setup_teardown(test_path_canonicalize, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_path_canonicalize_memo, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_path_home_cwd, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_defaults, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_null_layers, setup, teardown),
