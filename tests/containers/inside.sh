@@ -134,6 +134,16 @@ echo data > "$OUT/data.txt"
 echo "CORRAL-SECRET-key" > "$HOME/.ssh/id_ed25519"
 chmod 600 "$HOME/.ssh/id_ed25519"
 echo '# bashrc' > "$HOME/.bashrc"
+# PROC=none: the users backend's namespace-less fallback (user namespaces
+# blocked): the sandbox user writes by its own permissions (an ACL, as
+# docs/elevated.md says), and the top of a writable root is fixed
+sub=.
+if [ "${PROC:-own}" = none ]; then
+	mkdir "$WS/src"
+	sub=src
+	setfacl -R -m u:corral-offline:rwX,d:u:corral-offline:rwX,d:u:"$(id -un)":rwX "$WS"
+	chmod 700 "$HOME/.ssh" # deny-read is the file permissions' job here (else refused, 125)
+fi
 cd "$WS" || exit 1
 before=$(cd "$T" && find . "$HOME/.bashrc" "$HOME/.ssh" -path ./proj -prune -o -printf '%p %s %T@\n' | sort; md5sum "$HOME/.bashrc" "$OUT/data.txt")
 
@@ -149,8 +159,8 @@ if [ "$mode" = refuses ]; then
 	if grep -Eq -- "${EXPECT_DOCTOR:-$EXPECT}" <<<"$out"; then ok "doctor names the cause and the fix"
 	else not_ok "doctor names the cause and the fix" "$out"; fi
 else
-	check "a command runs and writes in the workspace" corral_run -- sh -c 'echo ok > inside.txt && test "$(cat inside.txt)" = ok'
-	check "the workspace file is there outside" test -f "$WS/inside.txt"
+	check "a command runs and writes in the workspace" corral_run -- sh -c 'echo ok > '$sub'/inside.txt && test "$(cat '$sub'/inside.txt)" = ok'
+	check "the workspace file is there outside" test -f "$WS/$sub/inside.txt"
 	out=$(corral_run -- sh -c "echo evil >> $HOME/.bashrc" 2>&1); st=$?
 	# (users: another uid, so the file's permissions refuse it first)
 	[ $st -ne 0 ] && [ $st -ne 125 ] && grep -q -e "Read-only file system" ${BACKEND:+-e "Permission denied"} <<<"$out" &&
@@ -193,7 +203,13 @@ else
 	left=$(pgrep -f "$mark" | tr '\n' ' ')
 	if [ $st -eq 124 ] && [ -z "$left" ] && [ $(($(date +%s) - start)) -lt 30 ]; then ok "the whole tree is killed on timeout (124)"
 	else not_ok "the whole tree is killed on timeout (124)" "status $st, left: ${left:-none}"; pkill -f "$mark"; fi
-	if [ "${PROC:-own}" = own ]; then
+	if [ "${PROC:-own}" = none ]; then
+		out=$(corral_run -- true 2>&1); st=$?
+		[ $st -eq 0 ] && grep -q "user namespaces are blocked here: running as the sandbox user without namespaces" <<<"$out" &&
+			ok "the namespace-less fallback is announced on stderr" || not_ok "the namespace-less fallback is announced on stderr" "status $st: $out"
+		out=$(CORRAL_REQUIRE_NAMESPACES=1 corral_run -- true 2>&1); st=$?
+		[ $st -eq 125 ] && ok "CORRAL_REQUIRE_NAMESPACES=1 refuses it (125)" || not_ok "CORRAL_REQUIRE_NAMESPACES=1 refuses it (125)" "status $st: $out"
+	elif [ "${PROC:-own}" = own ]; then
 		out=$(corral_run -- sh -c 'ls /proc | grep -c "^[0-9]"' 2>&1); st=$?
 		[ $st -eq 0 ] && [ "$(tail -n 1 <<<"$out")" -le 5 ] && ! grep -q "container's /proc" <<<"$out" &&
 			ok "the sandbox has a /proc of its own (its processes only)" ||
@@ -202,9 +218,20 @@ else
 		proc_attacks
 	fi
 	# --tmp private and /dev/shm
-	check "a private /tmp and /dev/shm are usable" corral_run --tmp private -- sh -c 'echo x > /tmp/f && cat /tmp/f > /dev/null && (test ! -d /dev/shm || echo y > /dev/shm/f)'
+	if [ "${PROC:-own}" = none ]; then # no private /tmp without namespaces: the container's stays unwritable
+		out=$(corral_run --tmp private -- sh -c 'echo x > /tmp/corral-ctest-f' 2>&1); st=$?
+		[ $st -ne 0 ] && [ $st -ne 125 ] && [ ! -e /tmp/corral-ctest-f ] && ok "without namespaces the container's /tmp cannot be written" ||
+			not_ok "without namespaces the container's /tmp cannot be written" "status $st: $out"
+	else
+		check "a private /tmp and /dev/shm are usable" corral_run --tmp private -- sh -c 'echo x > /tmp/f && cat /tmp/f > /dev/null && (test ! -d /dev/shm || echo y > /dev/shm/f)'
+	fi
 	out=$("$CORRAL" doctor 2>&1)
-	grep -q "work for uid" <<<"$out" && grep -q "how are writes scoped?" <<<"$out" && ok "doctor's probe runs" || not_ok "doctor's probe runs" "$out"
+	if [ "${PROC:-own}" = none ]; then
+		grep -q "namespace-less fallback: user namespaces are blocked here" <<<"$out" && ok "doctor describes the fallback" ||
+			not_ok "doctor describes the fallback" "${out//$'\n'/ | }"
+	else
+		grep -q "work for uid" <<<"$out" && grep -q "how are writes scoped?" <<<"$out" && ok "doctor's probe runs" || not_ok "doctor's probe runs" "$out"
+	fi
 fi
 after=$(cd "$T" && find . "$HOME/.bashrc" "$HOME/.ssh" -path ./proj -prune -o -printf '%p %s %T@\n' | sort; md5sum "$HOME/.bashrc" "$OUT/data.txt")
 [ "$before" = "$after" ] && ok "nothing outside the workspace changed" ||

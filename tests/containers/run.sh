@@ -32,7 +32,7 @@ BUILD=$(cd "${1:-build}" 2> /dev/null && pwd) || {
 }
 CACHE=${CORRAL_TEST_CACHE:-/var/cache/corral-test}
 PACKAGES=procps,netcat-openbsd
-VARIANTS=11
+VARIANTS=12
 
 skip_all() {
 	echo "# container tests skipped ($VARIANTS variants): $1"
@@ -87,8 +87,11 @@ for lib in $(ldd "$BUILD/corral" "$BUILD/corral-setup" "$BUILD/corral-runner" | 
 	[ -n "$pkg" ] || pkg=$(dpkg -S "$lib" 2> /dev/null | head -n 1 | cut -d: -f1)
 	[ -n "$pkg" ] && missing="$missing $pkg"
 done
+# setfacl: the namespace-less fallback's workspace must be writable by the
+# sandbox user itself (docs/elevated.md), which the users variant grants
+[ -x "$ROOTFS/usr/bin/setfacl" ] || missing="$missing acl"
 if [ -n "$missing" ]; then
-	echo "# installing in the root filesystem what corral links:$missing"
+	echo "# installing in the root filesystem what corral links (and setfacl):$missing"
 	# shellcheck disable=SC2086 # a list of package names
 	if ! chroot "$ROOTFS" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing && apt-get clean" > "$CACHE/apt.log" 2>&1; then
 		tail -n 20 "$CACHE/apt.log" >&2
@@ -198,6 +201,8 @@ NETWORK=none SCRIPT=users.sh variant "rootful, users backend, defaults (+NET_ADM
 	root -- --user 0:0 --cap-add NET_ADMIN
 NETWORK=none SCRIPT=users.sh variant "rootful, users backend, --cap-add SYS_ADMIN" holds "" root -- --user 0:0 \
 	--cap-add NET_ADMIN,SYS_ADMIN -e PROC=container
+NETWORK=none SCRIPT=users.sh variant "rootful, users backend, user namespaces blocked (seccomp, as Docker's default)" holds "" \
+	root -- --user 0:0 --cap-add NET_ADMIN --security-opt "seccomp=$WORK/no-userns.json" -e PROC=none
 rootless_user=corral-test
 if id "$rootless_user" > /dev/null 2>&1 && grep -q "^$rootless_user:" /etc/subuid 2> /dev/null; then
 	RUNTIME_DIR=$(mktemp -d /tmp/corral-containers-run.XXXXXX) && chown "$rootless_user" "$RUNTIME_DIR" && chmod 700 "$RUNTIME_DIR"
