@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "proxy/handoff.h"
+
 int net_loopback_up(void) {
         int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
@@ -65,25 +67,7 @@ int net_proxy_listen(unsigned short port, int chan_fd) {
                 close(fds[0]);
                 return r;
         }
-        union {
-                char buf[CMSG_SPACE(sizeof(fds))];
-                struct cmsghdr align;
-        } u;
-        memset(&u, 0, sizeof(u));
-        char one = 'l';
-        struct iovec iov = {.iov_base = &one, .iov_len = 1};
-        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                             .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n)};
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
-        memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
-        ssize_t sent;
-        do
-                sent = sendmsg(chan_fd, &msg, MSG_NOSIGNAL);
-        while (sent < 0 && errno == EINTR);
-        r = sent == 1 ? 0 : sent < 0 ? -errno : -EIO;
+        r = proxy_fds_send(chan_fd, fds, (size_t)n);
         for (int i = 0; i < n; i++)
                 close(fds[i]);
         close(chan_fd);

@@ -200,8 +200,10 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
         int r;
         if (p->network == NETWORK_PROXY && p->mode != MODE_FULL_ACCESS)
                 return error_set(err, -EOPNOTSUPP,
-                                 "network proxy (--allow-domain, allow_domains, network = \"proxy\"): the users "
-                                 "backend cannot enforce it yet; use --backend userns, or --network off/on");
+                                 "network proxy (--allow-domain, allow_domains, network = \"proxy\"): user "
+                                 "namespaces are blocked here, and without a network namespace of its own the "
+                                 "command cannot be confined to the proxy; enable user namespaces (`corral "
+                                 "doctor` says what blocks them), or use --network off or on");
         if (p->git == GIT_COMMITS && p->mode == MODE_WORKSPACE_WRITE)
                 return error_set(err, -EOPNOTSUPP,
                                  "--git commits needs mount namespaces (user namespaces are blocked here): without "

@@ -1174,10 +1174,6 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
          * before planning (src/runner/client.c). */
         if (p->backend == BACKEND_USERS)
                 pl->backend = BACKEND_USERS;
-        if (p->network == NETWORK_PROXY && p->mode != MODE_FULL_ACCESS && pl->backend == BACKEND_USERS)
-                return error_set(err, -EOPNOTSUPP,
-                                 "network proxy (--allow-domain, allow_domains, network = \"proxy\"): the users "
-                                 "backend cannot enforce it yet; use --backend userns, or --network off/on");
         for (size_t i = 0; argv && argv[i]; i++)
                 if (strv_push(&pl->argv, argv[i]) < 0)
                         return oom(err);

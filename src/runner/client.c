@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -20,6 +21,8 @@
 #include "apply/syscalls.h"
 #include "common/macro.h"
 #include "common/path.h"
+#include "proxy/handoff.h"
+#include "proxy/proxy.h"
 #include "runner/answer.h"
 #include "runner/request.h"
 #include "setup/grants.h"
@@ -67,10 +70,7 @@ int users_select(policy *p, corral_error *err) {
         marker m;
         if (p->backend == BACKEND_USERS)
                 return load(&m, err);
-        /* network = proxy runs on userns only (the users backend cannot
-         * enforce it yet): auto keeps userns for it. */
-        if (p->backend == BACKEND_AUTO && p->mode != MODE_FULL_ACCESS && p->network != NETWORK_PROXY &&
-            load(&m, NULL) == 0)
+        if (p->backend == BACKEND_AUTO && p->mode != MODE_FULL_ACCESS && load(&m, NULL) == 0)
                 p->backend = BACKEND_USERS;
         return 0;
 }
@@ -102,6 +102,33 @@ static int toolchain_env(const policy *p, strv *env) {
                         return -ENOMEM;
         }
         return 0;
+}
+
+/* network = proxy: the sandbox's listening sockets, which its init made in
+ * its network namespace and corral-runner passed on (proxy/handoff.h). The
+ * proxy runs here, as the developer, in the host's network: never as the
+ * sandbox user, whom the firewall keeps off the network. What arrives is
+ * checked first: the runner is a sandbox-user process. */
+static int take_listeners(const policy *p, int sock, proxy **px, corral_error *err) {
+        int fds[PROXY_MAX_LISTENERS], got_message = 0;
+        size_t n = proxy_fds_recv(sock, fds, PROXY_MAX_LISTENERS, &got_message);
+        char why[128] = "";
+        int r = n == 0 ? -EPROTO : 0;
+        if (n == 0)
+                snprintf(why, sizeof(why), "%s", got_message ? "a message without them" : "nothing");
+        for (size_t i = 0; i < n && r == 0; i++)
+                r = proxy_listener_check(fds[i], PROXY_PORT, why, sizeof(why));
+        if (r < 0) {
+                for (size_t i = 0; i < n; i++)
+                        close(fds[i]);
+                /* nothing on a runner that failed before: its answer says why */
+                return got_message ? error_set(err, -EPROTO,
+                                               "network proxy: corral-runner did not hand over the sandbox's "
+                                               "listening sockets (%s); the run was stopped",
+                                               why)
+                                   : 0;
+        }
+        return proxy_new(p, fds, n, px, err);
 }
 
 __attribute__((noreturn)) static void exec_runner(const marker *m, int req, int result) {
@@ -227,7 +254,9 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
         sigaddset(&mask, SIGPIPE);
         sigprocmask(SIG_BLOCK, &mask, &old);
         pid_t pid = -1;
-        if (pipe2(req, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
+        /* The request goes on a unix socket, not a pipe: with network =
+         * proxy the sandbox's listening sockets come back on it (below). */
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, req) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
             (sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
                 r = error_set(err, -errno, "cannot create pipes: %s", strerror(errno));
                 goto done;
@@ -260,14 +289,33 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
         char *ans = NULL;
         size_t ans_len = 0, ans_cap = 0;
         bool ans_bad = false;
+        bool want_proxy = pl->proxy.on;
+        proxy *px = NULL;
+        r = 0;
         while (pidfd >= 0) {
-                struct pollfd fds[3] = {{.fd = pidfd, .events = POLLIN},
+                struct pollfd fds[5] = {{.fd = pidfd, .events = POLLIN},
                                         {.fd = sigfd, .events = POLLIN},
-                                        {.fd = ans_bad ? -1 : out[0], .events = POLLIN}};
-                if (poll(fds, 3, -1) < 0 && errno != EINTR)
+                                        {.fd = ans_bad ? -1 : out[0], .events = POLLIN},
+                                        {.fd = want_proxy && !px ? req[1] : -1, .events = POLLIN},
+                                        {.fd = px ? proxy_fd(px) : -1, .events = POLLIN}};
+                if (poll(fds, 5, px ? proxy_timeout_ms(px) : -1) < 0 && errno != EINTR)
                         break;
+                if (px)
+                        proxy_run(px);
                 if (fds[2].revents)
                         ans_bad |= read_answer(out[0], &ans, &ans_len, &ans_cap) < 0;
+                if (fds[3].revents) {
+                        want_proxy = false; /* one message, and never anything else from the runner */
+                        if ((r = take_listeners(p, req[1], &px, err)) < 0)
+                                /* fail closed: with corral gone from the request
+                                 * socket the runner kills the sandbox
+                                 * (supervise_run_control) */
+                                shutdown(req[1], SHUT_RDWR);
+                        else if (verbose && px)
+                                fprintf(stderr, "corral: network proxy for 127.0.0.1:%u and [::1]:%u in the sandbox, "
+                                                "running here as uid %u\n",
+                                        PROXY_PORT, PROXY_PORT, (unsigned)getuid());
+                }
                 struct signalfd_siginfo si;
                 while (read(sigfd, &si, sizeof(si)) == sizeof(si))
                         /* the terminal's signals reach the command directly */
@@ -282,13 +330,24 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
                 ;
         if (!ans_bad)
                 ans_bad = read_answer(out[0], &ans, &ans_len, &ans_cap) < 0;
+        if (px) {
+                proxy_run(px); /* what arrived as the sandbox ended is still counted */
+                size_t nr = 0;
+                const proxy_refusal *refused = proxy_refusals(px, &nr);
+                if (nr > 0 && (res->refusals = malloc(nr * sizeof(*refused)))) {
+                        memcpy(res->refusals, refused, nr * sizeof(*refused));
+                        res->n_refusals = nr;
+                }
+                proxy_free(px);
+        }
         request_result rr;
         ssize_t n = ans_len >= sizeof(rr) ? (ssize_t)sizeof(rr) : -1;
         if (n > 0)
                 memcpy(&rr, ans, sizeof(rr));
         res->wall_ms = now_ms() - start;
-        r = 0;
-        if (n != (ssize_t)sizeof(rr))
+        if (r < 0)
+                ; /* the proxy failed: the run was stopped, whatever the runner says */
+        else if (n != (ssize_t)sizeof(rr))
                 r = error_set(err, -EIO, "corral-runner ended without an answer (%s %d)",
                               WIFSIGNALED(status) ? "signal" : "exit status",
                               WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));

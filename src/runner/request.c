@@ -201,7 +201,7 @@ int request_decode_body(const char *buf, size_t len, request_body *b, char *what
         memset(b, 0, sizeof(*b));
         if (get_u32(&i, &b->mode) < 0 || b->mode > MODE_FULL_ACCESS)
                 return fail(what, what_len, "mode");
-        if (get_u32(&i, &b->network) < 0 || b->network > NETWORK_ON)
+        if (get_u32(&i, &b->network) < 0 || b->network > NETWORK_PROXY)
                 return fail(what, what_len, "network");
         if (get_u32(&i, &b->tmp) < 0 || b->tmp > TMP_HOST)
                 return fail(what, what_len, "tmp");

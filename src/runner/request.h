@@ -22,10 +22,14 @@
  *   where str = u32 length (<= REQUEST_MAX_STR) + bytes (no NUL), and
  *   list = u32 count (<= REQUEST_MAX_LIST) + count x str.
  *
- * After the body the same pipe carries control records: one int32 per
- * signal to pass on to the command; end of file means corral died.
- * The runner answers on fd 4 with one request_result and, when the command
- * ran and the body asked for them, the denial reports (runner/answer.h). */
+ * network is 0 off, 1 on, 2 proxy (policy_network). After the body the same
+ * channel (a unix stream socket from corral) carries control records: one
+ * int32 per signal to pass on to the command; end of file means corral
+ * died. The other way, with network = proxy, it carries one message: the
+ * sandbox's listening sockets, for corral to run the proxy
+ * (proxy/handoff.h). The runner answers on fd 4 with one request_result
+ * and, when the command ran and the body asked for them, the denial
+ * reports (runner/answer.h). */
 #pragma once
 
 #include <stdbool.h>

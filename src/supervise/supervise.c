@@ -29,6 +29,7 @@
 #include "supervise/aside.h"
 #include "supervise/denials.h"
 #include "supervise/gitcheck.h"
+#include "proxy/handoff.h"
 #include "supervise/relay.h"
 
 static const int forwarded[] = {FORWARDED_SIGNALS};
@@ -289,37 +290,6 @@ static void report_nested(const plan *pl) {
         strv_clear(&replaced);
 }
 
-/* network = proxy: the listening sockets init made in the sandbox's
- * namespace. 0 fds means init failed before sending them (it reports why). */
-static size_t receive_listeners(int fd, int *fds, size_t max) {
-        union {
-                char buf[CMSG_SPACE(sizeof(int) * 4)];
-                struct cmsghdr align;
-        } u;
-        char one;
-        struct iovec iov = {.iov_base = &one, .iov_len = 1};
-        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-        ssize_t n;
-        do
-                n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
-        size_t got = 0;
-        if (n <= 0)
-                return 0;
-        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
-                if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
-                        size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                        int *in = (int *)(void *)CMSG_DATA(cm);
-                        for (size_t i = 0; i < k; i++) {
-                                if (got < max)
-                                        fds[got++] = in[i];
-                                else
-                                        close(in[i]);
-                        }
-                }
-        return got;
-}
-
 /* What the proxy refused, copied into the result. */
 static void collect_refusals(const proxy *px, run_result *res) {
         size_t n = 0;
@@ -463,11 +433,26 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         if (pl->proxy.on) {
                 /* Fail closed: without its proxy the sandbox has no route
                  * out, and a proxy that cannot start stops the run. */
-                int lfds[4];
-                size_t nl = receive_listeners(proxy_pair[0], lfds, 4);
+                int lfds[PROXY_MAX_LISTENERS];
+                size_t nl = proxy_fds_recv(proxy_pair[0], lfds, PROXY_MAX_LISTENERS, NULL);
                 close(proxy_pair[0]);
                 proxy_pair[0] = -1;
-                if (nl > 0 && (r = proxy_new(pl->policy, lfds, nl, &px, err)) < 0) {
+                if (nl > 0 && pl->backend == BACKEND_USERS) {
+                        /* corral-runner, a sandbox user: the proxy runs in
+                         * the developer's corral, which sent the request on
+                         * control_fd (runner/client.c). Nothing here keeps
+                         * a listener. */
+                        r = control_fd >= 0 ? proxy_fds_send(control_fd, lfds, nl) : -EBADF;
+                        for (size_t i = 0; i < nl; i++)
+                                close(lfds[i]);
+                        if (r < 0) {
+                                error_set(err, r, "network proxy: cannot hand the listening sockets to corral: %s",
+                                          strerror(-r));
+                                kill(pid, SIGKILL);
+                                waitpid(pid, NULL, 0);
+                                goto out;
+                        }
+                } else if (nl > 0 && (r = proxy_new(pl->policy, lfds, nl, &px, err)) < 0) {
                         kill(pid, SIGKILL);
                         waitpid(pid, NULL, 0);
                         goto out;

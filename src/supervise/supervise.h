@@ -37,8 +37,11 @@ typedef struct run_result {
  * errno when the sandbox could not be set up (exit 125, err says why). */
 int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *err);
 
-/* The same, with a control pipe from a supervisor that cannot signal this
+/* The same, with a control channel from a supervisor that cannot signal this
  * process (corral-runner runs as a sandbox user, corral as the developer):
  * each int32 read from control_fd is a signal to pass on to the command;
- * end of file means the caller died, and the whole sandbox is killed. */
+ * end of file means the caller died, and the whole sandbox is killed.
+ * On the users backend with network = proxy, control_fd is a unix socket,
+ * and the sandbox's listening sockets go back over it to the caller, which
+ * runs the proxy (proxy/handoff.h): this process never serves them. */
 int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_result *res, corral_error *err);

@@ -406,3 +406,15 @@ print('own-ok')" "$victim"
 	run nas "$DEV" "$CORRAL" explain --backend users --report-denials -W "$WS"
 	assert_contains "denial reports: not without user namespaces"
 }
+
+@test "--allow-domain is refused (125) without namespaces, naming the fix; nothing ran; auto does not fall back to it either" {
+	run ncrun --allow-domain example.org -- touch ran
+	assert_status 125
+	assert_contains "user namespaces are blocked here"
+	assert_contains "corral doctor"
+	assert_contains "--network off or on"
+	[ ! -e "$WS/ran" ]
+	run bash -c "cd '$WS' && '$NOUSERNS' runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$CORRAL' run --network proxy -- touch ran"
+	assert_status 125
+	[ ! -e "$WS/ran" ]
+}

@@ -116,6 +116,23 @@ runner_with() {
 	assert_contains "identity does not match"
 }
 
+@test "network proxy: the online identity is refused, an unknown network mode too; on a pipe the listeners go nowhere and nothing runs" {
+	runner_with --workspace "$WS" --identity 1 --network 2
+	assert_status 125
+	assert_contains "identity does not match"
+	runner_with --workspace "$WS" --network 3
+	assert_status 125
+	assert_contains "malformed request: network"
+	# the request on a file, not corral's unix socket: the runner cannot hand
+	# the proxy's listeners over, and stops the sandbox before the command
+	"$REQUEST" --workspace "$WS" --network 2 -- /bin/sh -c 'touch ran' > "$ET/req"
+	chmod 644 "$ET/req"
+	run as "$DEV" sh -c "cd '$WS' && exec '$RUNNER' 3< '$ET/req'"
+	assert_status 125
+	assert_contains "cannot hand the listening sockets to corral"
+	[ ! -e "$WS/ran" ]
+}
+
 @test "a well-formed request from a member runs; end of file on the request pipe kills it" {
 	# fd 3 stays open (a pipe) while it runs: end of file means corral died
 	"$REQUEST" --workspace "$WS" -- /bin/sh -c 'id -un' > "$ET/req"

@@ -27,7 +27,7 @@ BUILD=$(cd "${1:-build}" 2> /dev/null && pwd) || {
 	echo "elevated: 0 passed, 1 failed, 0 skipped"
 	exit 1
 }
-FILES=(${ELEVATED_FILES:-setup.bats run.bats refusals.bats network.bats grants.bats nonamespace.bats runner.bats members.bats})
+FILES=(${ELEVATED_FILES:-setup.bats run.bats refusals.bats network.bats proxy.bats grants.bats nonamespace.bats runner.bats members.bats})
 [ "${FILES[*]}" = none ] && FILES=() # ELEVATED_FILES=none: only the system suite (SYSTEM_FILES limits it)
 SYSTEM=$(cd "$HERE/../system" && pwd)
 RUN_SYSTEM=${ELEVATED_SYSTEM:-1}

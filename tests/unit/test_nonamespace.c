@@ -237,6 +237,24 @@ static void test_check_reads(void **state) {
         policy_free(&p);
 }
 
+/* network = proxy: no network namespace to hold the command to the proxy:
+ * refused, naming the fix, never run with the network on. */
+static void test_proxy_refused(void **state) {
+        (void)state;
+        policy p;
+        plan pl;
+        corral_error err = {{0}};
+        base_policy(&p);
+        p.network = NETWORK_PROXY;
+        strv_push(&p.allow_domains, "example.org");
+        assert_int_equal(build(&p, &pl, &err), -EOPNOTSUPP);
+        assert_non_null(strstr(err.msg, "user namespaces are blocked here"));
+        assert_non_null(strstr(err.msg, "corral doctor"));
+        assert_non_null(strstr(err.msg, "--network off or on"));
+        plan_free(&pl);
+        policy_free(&p);
+}
+
 static void test_blocked_errnos(void **state) {
         (void)state;
         assert_true(userns_blocked(EPERM) && userns_blocked(ENOSPC) && userns_blocked(EINVAL));
@@ -279,6 +297,7 @@ int main(void) {
                 cmocka_unit_test(test_host_tmp_and_limits),
                 cmocka_unit_test(test_check_reads),
                 cmocka_unit_test(test_blocked_errnos),
+                cmocka_unit_test(test_proxy_refused),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -618,8 +618,6 @@ static void test_caches(void **state) {
         free(npm), free(cargo), free(bin), free(xdg), free(state_root);
 }
 
-/* network = proxy: its own network namespace, the listeners planned, the
- * proxy variables set over the caller's; the users backend refuses it. */
 /* The sandbox's /proc (plan_userns.c, plan_proc). Here, unmasked: a new
  * proc of its own, nothing announced. Below a mask (as a container leaves
  * /proc; made in a user and mount namespace of the test's own): the
@@ -712,6 +710,8 @@ static void test_proc(void **state) {
         assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* network = proxy: its own network namespace, the listeners planned, the
+ * proxy variables set over the caller's; the same on the users backend. */
 static void test_network_proxy(void **state) {
         (void)state;
         policy p;
@@ -737,10 +737,14 @@ static void test_network_proxy(void **state) {
         for (size_t i = 0; i < pl.env.n; i++)
                 assert_true(strncmp(pl.env.v[i], "HTTPS_PROXY=", 12) != 0);
         plan_free(&pl);
-        /* the users backend cannot enforce it: refused, not run with the network on */
+        /* the users backend plans the same (corral-runner's side: the proxy
+         * itself runs in the developer's corral, runner/client.c) */
         p.network = NETWORK_PROXY;
         p.backend = BACKEND_USERS;
-        build(&p, &pl, -EOPNOTSUPP);
+        build(&p, &pl, 0);
+        assert_true(pl.clone_flags & CLONE_NEWNET);
+        assert_true(pl.proxy.on);
+        assert_true(strv_contains(&pl.env, "HTTPS_PROXY=http://127.0.0.1:3128"));
         plan_free(&pl);
         policy_free(&p);
 }
