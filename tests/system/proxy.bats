@@ -246,7 +246,9 @@ CURL='curl -sS --max-time 10'
 	labx bash -c "timeout -s KILL 120 '$CORRAL' run -- $PYTHON '$WS/load.py' > '$T/load.out' 2>'$T/load.err'; echo \$? > '$T/load.rc'" &
 	local bgpid=$! peak=0 rss pid i
 	for i in $(seq 600); do
-		pid=$(pgrep -f -o "^$CORRAL run -- $PYTHON $WS/load.py" || true) # the oldest: corral, not its init
+		# the oldest: corral, not its init (CORRAL may be helpers.bash's
+		# wrapper, which execs CORRAL_REAL with --backend)
+		pid=$(pgrep -f -o "^$CORRAL_REAL run (--backend [a-z]+ )?-- $PYTHON $WS/load.py" || true)
 		if [ -n "$pid" ]; then
 			rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)
 			[ "${rss:-0}" -gt "$peak" ] && peak=$rss
