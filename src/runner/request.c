@@ -139,7 +139,7 @@ static int get_list(in *i, strv *l, uint32_t max) {
 
 bool request_path_ok(const char *s) {
         size_t n = strlen(s);
-        if (n == 0 || n >= REQUEST_MAX_STR || s[0] != '/')
+        if (n == 0 || n >= REQUEST_MAX_PATH || s[0] != '/')
                 return false;
         if (n > 1 && s[n - 1] == '/')
                 return false;

@@ -42,7 +42,11 @@
 #define REQUEST_MAGIC "CRQ1"
 #define REQUEST_VERSION 5u /* 3: resource limits in the body; 4: the git mode; 5: denial reports */
 #define REQUEST_MAX_ROOTS 32u
-#define REQUEST_MAX_STR 4096u
+/* One string: an argument or an environment entry may be as long as the
+ * kernel takes for one (MAX_ARG_STRLEN, 32 pages): a `bash -c SCRIPT` of
+ * more than 4 KiB is ordinary. Paths stay within PATH_MAX. */
+#define REQUEST_MAX_STR (128u << 10)
+#define REQUEST_MAX_PATH 4096u
 #define REQUEST_MAX_LIST 4096u
 #define REQUEST_MAX_BODY (4u << 20)
 #define REQUEST_MAX_HEAD (256u << 10)

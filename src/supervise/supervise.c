@@ -199,38 +199,54 @@ __attribute__((noreturn)) static void child(apply_ctx *ctx, int sync_w, int repo
         apply_sandbox_init(ctx);
 }
 
-/* A HEAD below the top of a writable root (a protected name: config.c), as
- * nested.c reports it. */
-static bool is_head(const char *path) {
+/* A .git or a HEAD (protected names: config.c) that the command made below
+ * the top of a writable root, or moved there, in a directory that was there
+ * before the run (the scan saw it, the same inode): git run in that directory
+ * or below it, a directory of the developer's, takes the new repository
+ * before it looks further up for the workspace's .git, and runs what its
+ * config names (core.fsmonitor on every git status; a directory with HEAD,
+ * objects/ and refs/ is a bare repository, and core.worktree gives it a
+ * worktree). In a directory the run made (git init new, git clone) the new
+ * repository reaches only git run there: reported, like the other names. */
+static bool captures_existing_dir(const plan *pl, const char *path) {
         const char *base = strrchr(path, '/');
-        return base && strcasecmp(base + 1, "HEAD") == 0;
+        if (!base || base == path || (strcasecmp(base + 1, ".git") != 0 && strcasecmp(base + 1, "HEAD") != 0))
+                return false;
+        _cleanup_free_ char *dir = strndup(path, (size_t)(base - path));
+        struct stat st;
+        if (!dir || lstat(dir, &st) < 0)
+                return false;
+        for (size_t i = 0; i < pl->nested.n_dirs; i++) {
+                const nested_dir *d = &pl->nested.dirs[i];
+                if (strcmp(d->path, dir) == 0)
+                        return d->dev == (uint64_t)st.st_dev && d->ino == (uint64_t)st.st_ino;
+        }
+        return false;
 }
 
-/* A HEAD the command made below the top of a writable root, or moved there:
- * with objects/ and refs/ beside it (made now or in a later run), git takes
- * the directory for a bare repository whenever it is run in it or below it,
- * before it looks further up for the workspace's .git, and runs what that
- * directory's config names (core.worktree plus core.fsmonitor: a program on
- * every git status). Set aside, whatever it holds; a new nested .git is
- * only reported, since git init and git clone make one. */
-static void set_aside_head(const char *path) {
+/* Sets such a repository aside: renamed, whatever it holds. */
+static void set_aside_capture(const char *path) {
         const char *base = strrchr(path, '/');
         _cleanup_free_ char *dir = strndup(path, (size_t)(base - path));
         struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
                                .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-        int fd = dir ? sys_openat2(AT_FDCWD, *dir ? dir : "/", &how) : -ENOMEM;
+        int fd = dir ? sys_openat2(AT_FDCWD, dir, &how) : -ENOMEM;
         if (fd < 0) {
                 fprintf(stderr,
-                        "corral: WARNING: the command created %s, which can make its directory a bare repository "
-                        "to git, and corral could not open its directory to set it aside (%s): do not run git there "
-                        "before you have looked at it\n",
+                        "corral: WARNING: the command created %s, which makes its directory a repository to git, and "
+                        "corral could not open that directory to set it aside (%s): do not run git there before you "
+                        "have looked at it\n",
                         path, strerror(-fd));
                 return;
         }
         aside_rename(fd, path, base + 1,
-                     "the command made this HEAD below the top of a writable root; with objects/ and refs/ beside "
-                     "it, git run in this directory or below takes it for a bare repository and runs what its config "
-                     "names");
+                     strcasecmp(base + 1, "HEAD") == 0
+                             ? "the command made this HEAD in a directory that was there before the run; with "
+                               "objects/ and refs/ beside it, git run in this directory or below takes it for a bare "
+                               "repository, before the workspace's .git, and runs what its config names"
+                             : "the command made this .git in a directory that was there before the run; git run in "
+                               "this directory or below takes it before the workspace's .git, and runs its hooks and "
+                               "what its config names");
         close(fd);
 }
 
@@ -253,8 +269,8 @@ static void report_nested(const plan *pl) {
                 nested_scan_free(&after);
         }
         for (size_t i = 0; i < created.n; i++)
-                if (is_head(created.v[i]))
-                        set_aside_head(created.v[i]);
+                if (captures_existing_dir(pl, created.v[i]))
+                        set_aside_capture(created.v[i]);
                 else
                         fprintf(stderr,
                                 "corral: warning: the command created %s, a protected name below the top of a "
@@ -278,8 +294,8 @@ static void report_nested(const plan *pl) {
                         (unsigned long long)o->dev, (unsigned long long)o->ino, there ? "it" : "what is there now");
         }
         for (size_t i = 0; i < replaced.n; i++)
-                if (is_head(replaced.v[i]))
-                        set_aside_head(replaced.v[i]);
+                if (captures_existing_dir(pl, replaced.v[i]))
+                        set_aside_capture(replaced.v[i]);
                 else if (!plan_is_protected(pl, replaced.v[i]))
                         fprintf(stderr,
                                 "corral: warning: %s is not the object found there before the run (it was moved "

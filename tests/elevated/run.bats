@@ -16,6 +16,14 @@ setup() { new_ws; }
 	[ "${lines[-1]}" = corral-online ]
 }
 
+@test "an argument of 100 KiB (a long bash -c script) reaches the command" {
+	local script
+	script="$(printf ': %.0s' $(seq 1 50000))echo LONG-SCRIPT-RAN"
+	run crun -- bash -c "$script"
+	assert_status 0
+	[ "${lines[-1]}" = LONG-SCRIPT-RAN ]
+}
+
 @test "inside: no capabilities, no_new_privs, seccomp, no supplementary groups, own HOME" {
 	run crun -- sh -c 'grep -E "^(CapEff|CapPrm|NoNewPrivs|Seccomp):" /proc/self/status; id -G; echo HOME=$HOME USER=$USER'
 	assert_status 0

@@ -68,14 +68,16 @@ teardown() {
 	[ ! -e "$WS/new/.git/hooks/post-checkout" ]
 }
 
-@test "nested: a .git made in a new directory tree, a renamed directory or through a symlink is reported" {
+@test "nested: a .git made in a new directory tree, a renamed directory or through a symlink is reported; one in an existing directory set aside" {
 	run sb 'must_work "mkdir -p fresh/deeper && mkdir fresh/.git"
 		must_work "mkdir src/.git"
 		must_work "mkdir tmpdir && mkdir tmpdir/.codex && mv tmpdir moved"
 		must_work "ln -s /nonexistent link && ln -s ../README.md src/.corral.toml"'
 	assert_sb_clean
 	assert_output_has "the command created $WS/fresh/.git"
-	assert_output_has "the command created $WS/src/.git"
+	assert_output_has "$WS/src/.git: the command made this .git in a directory that was there before the run"
+	[ ! -e "$WS/src/.git" ] || fail "src/.git, made in a directory of the developer's, is still there"
+	ls -a "$WS/src" | grep -q '^\.git\.corral-refused-' || fail "src/.git was not set aside: $(ls -a "$WS/src")"
 	assert_output_has "the command created $WS/moved/.codex"
 	assert_output_has "the command created $WS/src/.corral.toml"
 }
