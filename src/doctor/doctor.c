@@ -226,7 +226,8 @@ static const char *proc_sandbox(const findings *f) {
                 return NULL; /* no sandbox at all */
         if (!f->proc_masked[0] || !f->proc_refused)
                 return "own";
-        if (getenv(PROC_REQUIRE_OWN_ENV) && strcmp(getenv(PROC_REQUIRE_OWN_ENV), "1") == 0)
+        const char *require_own = getenv(PROC_REQUIRE_OWN_ENV);
+        if (require_own && strcmp(require_own, "1") == 0)
                 return "refused";
         return f->landlock_abi > 0 ? "container" : "refused";
 }

@@ -97,10 +97,10 @@ int proxy_listener_check(int fd, unsigned short port, char *why, size_t why_len)
                 snprintf(why, why_len, "not listening");
                 return -EINVAL;
         }
-        struct sockaddr_storage ss;
+        struct sockaddr_storage ss = {0};
         socklen_t len = sizeof(ss);
         bool ok = false;
-        if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
+        if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 && ss.ss_family == family) {
                 if (family == AF_INET) {
                         const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss;
                         ok = s4->sin_addr.s_addr == htonl(INADDR_LOOPBACK) && ntohs(s4->sin_port) == port;
