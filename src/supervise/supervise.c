@@ -128,9 +128,10 @@ static const char *op_name(mount_op_kind k) {
                 [MOP_MKDIR] = "mkdir",                      [MOP_MKFILE] = "create file",
                 [MOP_SYMLINK] = "symlink",                  [MOP_ATTACH] = "mount on",
                 [MOP_SETATTR] = "set attributes",           [MOP_PROC] = "mount proc on",
-                [MOP_DEVPTS] = "mount devpts on",
+                [MOP_DEVPTS] = "mount devpts on",           [MOP_OVERLAY] = "create overlay over",
+                [MOP_REOPEN] = "reopen through",
         };
-        return names[k];
+        return (size_t)k < sizeof(names) / sizeof(names[0]) && names[k] ? names[k] : "mount operation";
 }
 
 static int setup_failed(const plan *pl, const apply_report *rep, corral_error *err) {

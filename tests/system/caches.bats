@@ -554,6 +554,25 @@ go_build_outside() {
 	wait "$BG_PID"
 }
 
+@test "caches: a run beyond the work directories a cache has fails closed, naming the overlay" {
+	# (8 work directories a cache, apply/overlay.c: the 9th concurrent run of a
+	# workspace finds none free; its message said "(null)" for the operation)
+	require_overlay
+	mkdir -p "$HOME/.npm"
+	pids=()
+	for i in 1 2 3 4 5 6 7 8; do
+		bg corral run -- sh -c 'touch "$0"; while [ ! -e "$1" ]; do sleep 0.05; done' "$WS/up.$i" "$WS/release"
+		pids+=("$BG_PID")
+	done
+	for i in 1 2 3 4 5 6 7 8; do wait_for_file "$WS/up.$i" 600; done
+	run corral run -- true
+	touch "$WS/release"
+	for p in "${pids[@]}"; do wait "$p"; done
+	assert_status 125
+	assert_output_has "create overlay over"
+	[[ "$output" != *"(null)"* ]] || fail "the failed operation is named (null): $output"
+}
+
 @test "caches: corral cache lists sizes and clears, never following a link the command planted" {
 	require_overlay
 	mkdir -p "$HOME/.npm"
