@@ -80,8 +80,10 @@ for ((i = 0; i < jobs; i++)); do
 	"$corral" run -- sh "$root/attack.sh" "$i" >"$root/burst.$i.log" 2>&1 &
 	pids+=($!)
 done
-failed_runs=0
-for p in "${pids[@]}"; do wait "$p" || failed_runs=$((failed_runs + 1)); done
+failed_runs=0 first_failed=
+for i in "${!pids[@]}"; do
+	wait "${pids[$i]}" || { failed_runs=$((failed_runs + 1)); first_failed=${first_failed:-$i}; }
+done
 escapes=0 missing=0
 for ((i = 0; i < jobs; i++)); do
 	if [ ! -f "out/$i" ]; then missing=$((missing + 1)); elif [ "$(cat "out/$i")" != 0 ]; then escapes=$((escapes + 1)); fi
@@ -89,14 +91,15 @@ done
 left=()
 for n in .codex .agents .corral .corral.toml; do [ -e "$ws/$n" ] && left+=("$n"); done
 [ -e "$ws/.git/hooks/pre-commit" ] && left+=(".git/hooks/pre-commit")
-journal_lines=$(cat "$root"/cache/corral/workspaces/*/placeholders 2>/dev/null | wc -l)
+# (the journals are per writable root, apply/host.h; with none, cat fails
+# and pipefail must not end the script before the report)
+journal_lines=$(cat "$root"/cache/corral/roots/*/placeholders 2>/dev/null | wc -l) || true
 burst_ok=1
 [ "$failed_runs" -eq 0 ] && [ "$escapes" -eq 0 ] && [ "$missing" -eq 0 ] && [ ${#left[@]} -eq 0 ] &&
 	[ "$journal_lines" -eq 0 ] || burst_ok=0
-if [ $failed_runs -ne 0 ]; then
-	for ((i = 0; i < jobs; i++)); do
-		[ -s "$root/burst.$i.log" ] && { say "run $i said:"; sed 's/^/  | /' "$root/burst.$i.log" >&2; break; }
-	done
+if [ $failed_runs -ne 0 ]; then # what the first run that failed said
+	say "run $first_failed (of $failed_runs that failed) said:"
+	sed 's/^/  | /' "$root/burst.$first_failed.log" >&2
 fi
 
 # --- 2. throughput ----------------------------------------------------------
