@@ -54,12 +54,24 @@ static int open_dir(const char *path) {
 
 /* Opens the directory name in dir for reading, giving it u+rwx first when
  * the command left it without (the tree is ours; the entry was just seen to
- * be a directory, and no run holds the cache). */
+ * be a directory, and no run holds the cache). The mode is changed on the
+ * directory opened without following links, by its descriptor, never by
+ * name: a name swapped for a symlink between the open and a chmod would
+ * change the link's target, a file of the developer's. */
 static int open_child(int dir, const char *name, bool fix) {
         int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 && errno == EACCES && fix && fchmodat(dir, name, 0700, 0) == 0)
-                fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        return fd < 0 ? -errno : fd;
+        if (fd >= 0 || errno != EACCES || !fix)
+                return fd < 0 ? -errno : fd;
+        int p = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (p < 0)
+                return -errno;
+        char path[32];
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", p);
+        int r = chmod(path, 0700) < 0 ? -errno : 0;
+        if (r == 0 && (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+                r = -errno;
+        close(p);
+        return r < 0 ? r : fd;
 }
 
 /* Walks the tree below dir (closed here): sums sizes, or removes it. */
@@ -168,13 +180,20 @@ int caches_list(const plan *pl, FILE *f, bool json, corral_error *err) {
         return ferror(f) ? -EIO : 0;
 }
 
-/* Holds every work-dir lock of a cache, so that no run uses it meanwhile;
- * the fds go in locks (closed by the caller). */
-static int lock_cache(int dir, int locks[WORK_DIRS]) {
+/* Holds the cache's lock exclusively (every run holds it shared while its
+ * overlay is mounted, apply/overlay.c), and every work-dir lock, so that no
+ * run uses the cache meanwhile nor starts to; the fds go in locks (closed by
+ * the caller). */
+static int lock_cache(int dir, int locks[WORK_DIRS + 1]) {
         char name[] = "work.0.lock";
+        locks[WORK_DIRS] = openat(dir, "lock", O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+        if (locks[WORK_DIRS] < 0)
+                return -errno;
+        if (flock(locks[WORK_DIRS], LOCK_EX | LOCK_NB) < 0)
+                return -EBUSY;
         for (int i = 0; i < WORK_DIRS; i++) {
                 name[5] = (char)('0' + i);
-                locks[i] = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                locks[i] = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
                 if (locks[i] < 0 && errno != ENOENT)
                         return -errno;
                 if (locks[i] >= 0 && flock(locks[i], LOCK_EX | LOCK_NB) < 0)
@@ -208,8 +227,8 @@ int caches_clear(const plan *pl, char *const *names, size_t n_names, FILE *f, co
                         continue;
                 if (fd < 0)
                         return error_set(err, fd, "cannot open %s: %s", dir, strerror(-fd));
-                int locks[WORK_DIRS];
-                for (int l = 0; l < WORK_DIRS; l++)
+                int locks[WORK_DIRS + 1];
+                for (int l = 0; l <= WORK_DIRS; l++)
                         locks[l] = -1;
                 int r = lock_cache(fd, locks);
                 uint64_t bytes = 0;
@@ -228,7 +247,7 @@ int caches_clear(const plan *pl, char *const *names, size_t n_names, FILE *f, co
                                         (void)unlinkat(fd, work, AT_REMOVEDIR);
                         }
                 }
-                for (int l = 0; l < WORK_DIRS; l++)
+                for (int l = 0; l <= WORK_DIRS; l++)
                         if (locks[l] >= 0)
                                 close(locks[l]);
                 close(fd);

@@ -116,7 +116,23 @@ static int run_op(const mount_op *op, int *slots) {
                                 return -EEXIST;
                         return 0;
                 }
-                return fchmodat(slots[op->slot], op->sub, op->mode, 0) < 0 ? -errno : 0;
+                /* The mode by the new directory's descriptor, never by name:
+                 * a concurrent run of the workspace can write its /tmp, and
+                 * swap the name for a symlink meanwhile (fchmodat follows). */
+                {
+                        struct stat st;
+                        if (fstatat(slots[op->slot], op->sub, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                                return -errno;
+                        if (!S_ISDIR(st.st_mode))
+                                return -EEXIST;
+                        if ((st.st_mode & 07777) == op->mode)
+                                return 0; /* umask is 0: the usual case */
+                        if ((fd = openat(slots[op->slot], op->sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+                                return -errno;
+                        r = fchmod(fd, op->mode) < 0 ? -errno : 0;
+                        close(fd);
+                        return r;
+                }
         case MOP_MKFILE:
                 if ((fd = openat(slots[op->slot], op->sub, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, op->mode)) < 0)
                         return -errno;

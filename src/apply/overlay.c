@@ -57,13 +57,36 @@ static const char *fd_path(char *buf, size_t len, int fd) {
         return buf;
 }
 
+/* The cache's lock, shared: `corral cache clear` takes it exclusively, and
+ * a run does not start while a clear walks the cache (nor a clear while a
+ * run has it mounted). Its fd stays open, held until this process exits. */
+static int share_cache(int dir) {
+        /* O_NONBLOCK: a FIFO put in its place does not hang the run */
+        int l = openat(dir, "lock", O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+        struct stat st;
+        if (l < 0)
+                return -errno;
+        if (fstat(l, &st) < 0 || !S_ISREG(st.st_mode)) {
+                close(l);
+                return -EINVAL;
+        }
+        if (flock(l, LOCK_SH | LOCK_NB) < 0) {
+                close(l);
+                return -EBUSY; /* corral cache clear is at work */
+        }
+        return 0;
+}
+
 /* The first work directory no other run holds; its lock fd stays open. */
 static int take_work_dir(int dir) {
         char lock[] = "work.0.lock", work[] = "work.0";
+        int shared = share_cache(dir);
+        if (shared < 0)
+                return shared;
         for (int i = 0; i < WORK_DIRS; i++) {
                 lock[5] = work[5] = (char)('0' + i);
                 /* read-only: an fd open for writing would keep the view from becoming read-only (EBUSY) */
-                int l = openat(dir, lock, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+                int l = openat(dir, lock, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
                 if (l < 0)
                         return -errno;
                 if (flock(l, LOCK_EX | LOCK_NB) < 0) {

@@ -695,3 +695,60 @@ go_build_outside() {
 	fi
 	[ -z "$(find "$XDG_CACHE_HOME/corral" -maxdepth 1 -name 'doctor-overlay.*')" ] || fail "doctor left its probe behind"
 }
+
+# --- attacks on corral cache clear and on the private caches' layers ---------
+
+@test "caches: clear follows no symlink swapped for a mode-000 directory by a run started meanwhile" {
+	require_overlay
+	echo precious > "$HOME/victim" && chmod 0400 "$HOME/victim"
+	# p0..p2999 in the private xdg cache, each with 20 files, d (mode 000) and
+	# s, a link to the developer's file
+	run corral run -- "$PYTHON" -c '
+import os, sys
+c = os.environ["XDG_CACHE_HOME"]
+for i in range(3000):
+    p = "%s/p%d" % (c, i)
+    os.mkdir(p)
+    for j in range(20):
+        open("%s/f%d" % (p, j), "w").close()
+    os.mkdir(p + "/d", 0)
+    os.symlink(sys.argv[1], p + "/s")' "$HOME/victim"
+	assert_success
+	# The second run exchanges d and s in the directory clear is about to
+	# reach, in the order it walks them (the upper's, which it can read). A
+	# swap that lands between clear's lstat and unlink only makes clear fail
+	# (EISDIR), leaving the rest in place: the developer clears again.
+	local attempt clear
+	for attempt in $(seq 15); do
+		corral cache clear xdg > "$OUT/clear.out" 2>&1 &
+		clear=$!
+		sleep 0.1
+		run corral run -- "$PYTHON" -c '
+import ctypes, glob, os, time
+libc = ctypes.CDLL(None, use_errno=True)
+c = os.environ["XDG_CACHE_HOME"]
+ups = glob.glob(c + "/corral/workspaces/*/caches/xdg/upper")
+end = time.time() + 4
+n0 = len(os.listdir(ups[0])) if ups else 0
+while ups and len(os.listdir(ups[0])) >= n0 and time.time() < end:
+    time.sleep(0.01)
+while ups and time.time() < end:
+    names = [n for n in os.listdir(ups[0]) if n.startswith("p")]
+    if len(names) < 2:
+        break
+    p = ("%s/%s/" % (c, names[1])).encode()
+    u = "%s/%s" % (ups[0], names[1])  # the overlay caches its dentries: look at the upper
+    while os.path.lexists(u) and time.time() < end:
+        for k in range(20):
+            libc.renameat2(-100, p + b"d", -100, p + b"s", 2)'
+		wait "$clear" || true
+		[ "$(stat -c %a "$HOME/victim")" = 400 ] || break
+		[ -n "$(ls "$(private_dir xdg)/upper" 2> /dev/null)" ] || break
+	done
+	echo "# $attempt attempts; the last run: $status $output; clear: $(cat "$OUT/clear.out")" >&3
+	# the run that met the clear did not start (or clear refused, the run being first)
+	[ "$status" -eq 125 ] && assert_output_has "corral cache clear" || grep -q "in use" "$OUT/clear.out" ||
+		[ -n "$(ls "$(private_dir xdg)/upper" 2> /dev/null)" ] || fail "a run and a clear of one cache went on together"
+	[ "$(stat -c %a "$HOME/victim")" = 400 ] || fail "clear chmodded the developer's file: $(stat -c %a "$HOME/victim"); $(cat "$OUT/clear.out")"
+	[ "$(cat "$HOME/victim")" = precious ] || fail "the developer's file changed"
+}
