@@ -74,45 +74,135 @@ static int open_child(int dir, const char *name, bool fix) {
         return r < 0 ? r : fd;
 }
 
-/* Walks the tree below dir (closed here): sums sizes, or removes it. */
-static int walk(int dir, bool remove, uint64_t *bytes, uint64_t *entries, int depth) {
-        if (depth > 256) {
-                close(dir);
-                return -ELOOP;
-        }
+/* Gives the directory fd u+rwx when the command left it without: its
+ * entries can then be unlinked. By the descriptor, never by name. */
+static int make_writable(int fd) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if ((st.st_mode & 0700) != 0700 && fchmod(fd, (st.st_mode & 07777) | 0700) < 0)
+                return -errno;
+        return 0;
+}
+
+/* A directory on the way down: its parent's identity, and where to go on
+ * in the parent on the way back up. */
+typedef struct frame {
+        dev_t dev;
+        ino_t ino;
+        long pos;
+        char *name;
+} frame;
+
+/* Walks the tree below dir (closed here): sums sizes, or removes it.
+ * Without recursion and with one directory open at a time, however deep the
+ * command nested its directories: the way back up is "..", checked to be
+ * the directory the walk came down from (nothing moves the tree meanwhile:
+ * a clear holds the cache's lock; a list of a cache in use fails with
+ * ESTALE rather than walk elsewhere). */
+static int walk(int dir, bool remove, uint64_t *bytes, uint64_t *entries) {
         DIR *d = fdopendir(dir);
         if (!d) {
                 close(dir);
                 return -errno;
         }
-        int r = 0;
-        struct dirent *e;
-        while ((e = readdir(d))) {
+        frame *stack = NULL;
+        size_t n = 0, cap = 0;
+        int r = remove ? make_writable(dirfd(d)) : 0;
+        while (r >= 0) {
+                errno = 0;
+                struct dirent *e = readdir(d);
+                if (!e) {
+                        if (errno) {
+                                r = -errno;
+                                break;
+                        }
+                        if (n == 0)
+                                break;
+                        frame *f = &stack[--n];
+                        struct stat st;
+                        int up = openat(dirfd(d), "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (up < 0)
+                                r = -errno;
+                        else if (fstat(up, &st) < 0 || st.st_dev != f->dev || st.st_ino != f->ino) {
+                                close(up);
+                                r = -ESTALE;
+                        }
+                        if (r < 0) {
+                                free(f->name);
+                                break;
+                        }
+                        closedir(d);
+                        if (!(d = fdopendir(up))) {
+                                r = -errno;
+                                close(up);
+                                free(f->name);
+                                break;
+                        }
+                        if (remove) {
+                                if (unlinkat(dirfd(d), f->name, AT_REMOVEDIR) < 0)
+                                        r = -errno;
+                                rewinddir(d); /* what was read is gone */
+                        } else
+                                seekdir(d, f->pos);
+                        free(f->name);
+                        continue;
+                }
                 if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
                         continue;
                 struct stat st;
-                if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                        if (errno != ENOENT)
+                                r = -errno;
                         continue;
+                }
                 if (bytes)
                         *bytes += (uint64_t)st.st_blocks * 512;
                 if (entries)
                         ++*entries;
-                if (S_ISDIR(st.st_mode)) {
-                        int sub = open_child(dirfd(d), e->d_name, remove);
-                        if (sub >= 0)
-                                r = walk(sub, remove, bytes, entries, depth + 1);
-                        if (r < 0)
-                                break;
-                        if (remove && unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0) {
+                if (!S_ISDIR(st.st_mode)) {
+                        if (remove && unlinkat(dirfd(d), e->d_name, 0) < 0)
                                 r = -errno;
+                        continue;
+                }
+                int sub = open_child(dirfd(d), e->d_name, remove);
+                if (sub < 0) {
+                        if (remove)
+                                r = sub; /* else: not counted below it */
+                        continue;
+                }
+                struct stat here;
+                errno = 0;
+                if (n == cap) {
+                        frame *grown = realloc(stack, (cap = cap ? cap * 2 : 64) * sizeof(*stack));
+                        if (!grown) {
+                                close(sub);
+                                r = -ENOMEM;
                                 break;
                         }
-                } else if (remove && unlinkat(dirfd(d), e->d_name, 0) < 0) {
-                        r = -errno;
+                        stack = grown;
+                }
+                if (fstat(dirfd(d), &here) < 0 || !(stack[n].name = strdup(e->d_name))) {
+                        r = errno ? -errno : -ENOMEM;
+                        close(sub);
                         break;
                 }
+                stack[n].dev = here.st_dev, stack[n].ino = here.st_ino, stack[n].pos = telldir(d);
+                n++;
+                closedir(d);
+                if (!(d = fdopendir(sub))) {
+                        r = -errno;
+                        close(sub);
+                        break;
+                }
+                if (remove)
+                        r = make_writable(sub);
         }
-        closedir(d);
+        if (d)
+                closedir(d);
+        while (n)
+                free(stack[--n].name);
+        free(stack);
         return r;
 }
 
@@ -121,7 +211,7 @@ int caches_size(const char *private_dir, uint64_t *bytes, uint64_t *entries) {
         int fd = open_dir(private_dir);
         if (fd == -ENOENT)
                 return 0;
-        return fd < 0 ? fd : walk(fd, false, bytes, entries, 0);
+        return fd < 0 ? fd : walk(fd, false, bytes, entries);
 }
 
 static const char *human(uint64_t b, char *buf, size_t len) {
@@ -213,6 +303,8 @@ int caches_clear(const plan *pl, char *const *names, size_t n_names, FILE *f, co
                                          "go, go-build, maven, gradle, node-gyp, ccache)",
                                          names[k]);
         }
+        int failed = 0;
+        char failed_names[256] = "";
         for (size_t i = 0; i < N_CACHES; i++) {
                 const char *name = policy_cache_to_string((policy_cache)i);
                 bool wanted = n_names == 0;
@@ -225,8 +317,13 @@ int caches_clear(const plan *pl, char *const *names, size_t n_names, FILE *f, co
                 int fd = open_dir(dir);
                 if (fd == -ENOENT)
                         continue;
-                if (fd < 0)
-                        return error_set(err, fd, "cannot open %s: %s", dir, strerror(-fd));
+                if (fd < 0) {
+                        fprintf(stderr, "corral: cannot open %s: %s\n", dir, strerror(-fd));
+                        failed = failed ? failed : fd;
+                        size_t at = strlen(failed_names);
+                        snprintf(failed_names + at, sizeof(failed_names) - at, "%s%s", at ? ", " : "", name);
+                        continue;
+                }
                 int locks[WORK_DIRS + 1];
                 for (int l = 0; l <= WORK_DIRS; l++)
                         locks[l] = -1;
@@ -235,7 +332,7 @@ int caches_clear(const plan *pl, char *const *names, size_t n_names, FILE *f, co
                 if (r >= 0) {
                         int upper = open_child(fd, "upper", true);
                         if (upper >= 0) {
-                                r = walk(upper, true, &bytes, NULL, 0);
+                                r = walk(upper, true, &bytes, NULL);
                         } else if (upper != -ENOENT)
                                 r = upper;
                         /* the work dirs: overlayfs's own leftovers */
@@ -243,7 +340,7 @@ int caches_clear(const plan *pl, char *const *names, size_t n_names, FILE *f, co
                         for (int l = 0; r >= 0 && l < WORK_DIRS; l++) {
                                 work[5] = (char)('0' + l);
                                 int w = open_child(fd, work, true);
-                                if (w >= 0 && (r = walk(w, true, NULL, NULL, 0)) >= 0)
+                                if (w >= 0 && (r = walk(w, true, NULL, NULL)) >= 0)
                                         (void)unlinkat(fd, work, AT_REMOVEDIR);
                         }
                 }
@@ -251,13 +348,23 @@ int caches_clear(const plan *pl, char *const *names, size_t n_names, FILE *f, co
                         if (locks[l] >= 0)
                                 close(locks[l]);
                 close(fd);
+                /* one cache that cannot be cleared does not keep the others */
                 if (r == -EBUSY)
-                        return error_set(err, r, "cache %s is in use by a running sandbox of this workspace; try again "
-                                                 "when it has ended", name);
-                if (r < 0)
-                        return error_set(err, r, "cannot clear %s: %s", dir, strerror(-r));
+                        fprintf(stderr, "corral: cache %s is in use by a running sandbox of this workspace; try again "
+                                        "when it has ended\n", name);
+                else if (r < 0)
+                        fprintf(stderr, "corral: cannot clear %s: %s\n", dir, strerror(-r));
+                if (r < 0) {
+                        failed = failed ? failed : r;
+                        size_t at = strlen(failed_names);
+                        snprintf(failed_names + at, sizeof(failed_names) - at, "%s%s", at ? ", " : "", name);
+                        continue;
+                }
                 char h[32];
                 fprintf(f, "cleared %s (%s)\n", name, human(bytes, h, sizeof(h)));
         }
-        return 0;
+        if (failed == -EBUSY)
+                return error_set(err, failed, "not cleared, in use by a running sandbox of this workspace: %s",
+                                 failed_names);
+        return failed < 0 ? error_set(err, failed, "not cleared: %s", failed_names) : 0;
 }

@@ -752,3 +752,31 @@ while ups and time.time() < end:
 	[ "$(stat -c %a "$HOME/victim")" = 400 ] || fail "clear chmodded the developer's file: $(stat -c %a "$HOME/victim"); $(cat "$OUT/clear.out")"
 	[ "$(cat "$HOME/victim")" = precious ] || fail "the developer's file changed"
 }
+
+@test "caches: clear empties a read-only directory and 300 nested ones, and goes on past a cache it cannot clear" {
+	require_overlay
+	mkdir -p "$HOME/.npm" "$HOME/.cargo"
+	run corral run -- sh -c 'mkdir ~/.npm/ro && touch ~/.npm/ro/a ~/.npm/ro/b && chmod 500 ~/.npm/ro
+		cd ~/.npm && i=0; while [ $i -lt 300 ]; do mkdir n && cd n || exit 1; i=$((i + 1)); done; touch deep
+		touch ~/.cargo/planted "$XDG_CACHE_HOME/planted"'
+	assert_success
+	run corral cache --json
+	assert_success
+	local entries
+	entries=$(echo "$output" | "$PYTHON" -c 'import json,sys; print([c["entries"] for c in json.load(sys.stdin)["caches"] if c["name"]=="npm"][0])')
+	[ "$entries" -ge 304 ] || fail "list counted $entries entries in npm's private cache, expected at least 304"
+	run corral cache clear npm
+	assert_success
+	[ -z "$(ls -A "$(private_dir npm)/upper")" ] || fail "npm's private cache is not empty: $(ls -A "$(private_dir npm)/upper")"
+	# a cache that cannot be cleared (its upper is no directory) does not keep the others
+	run corral run -- sh -c 'touch ~/.npm/again'
+	local cargo
+	cargo=$(private_dir cargo)
+	[ -e "$cargo/upper/planted" ] || fail "no planted file in cargo's private cache"
+	mv "$(private_dir npm)/upper" "$OUT/npm-upper" && touch "$(private_dir npm)/upper"
+	run corral cache clear
+	[ "$status" -ne 0 ] || fail "clear reported success with a cache it could not clear"
+	assert_output_has "npm"
+	[ ! -e "$cargo/upper/planted" ] || fail "clear stopped at npm and left cargo's private cache"
+	[ ! -e "$(private_dir xdg)/upper/planted" ] || fail "clear left the xdg private cache"
+}
