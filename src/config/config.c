@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -236,6 +237,72 @@ static int push_all(strv *s, const char *const *items, size_t n) {
         return 0;
 }
 
+#ifndef _WIN32
+/* The same secrets where a tool's own variable moves them: hidden where the
+ * developer's environment says they are, as well as at the defaults above.
+ * A list variable (KUBECONFIG) holds paths separated by ':'. */
+static const struct {
+        const char *var, *suffix;
+        bool list;
+} moved_secrets[] = {
+        {"GNUPGHOME", "", false},           {"AWS_SHARED_CREDENTIALS_FILE", "", false},
+        {"AWS_CONFIG_FILE", "", false},     {"AZURE_CONFIG_DIR", "", false},
+        {"CLOUDSDK_CONFIG", "", false},     {"KUBECONFIG", "", true},
+        {"DOCKER_CONFIG", "/config.json", false}, {"NETRC", "", false},
+        {"GH_CONFIG_DIR", "", false},       {"XDG_CONFIG_HOME", "/gcloud", false},
+        {"XDG_CONFIG_HOME", "/gh", false},  {"XDG_CONFIG_HOME", "/rclone/rclone.conf", false},
+        {"RCLONE_CONFIG", "", false},       {"XDG_CONFIG_HOME", "/google-chrome", false},
+        {"XDG_CONFIG_HOME", "/chromium", false}, {"CODEX_HOME", "/auth.json", false},
+        {"CLAUDE_CONFIG_DIR", "/.credentials.json", false}, {"CARGO_HOME", "/credentials.toml", false},
+        {"CARGO_HOME", "/credentials", false}, {"XDG_CACHE_HOME", "/huggingface/token", false},
+        {"HF_HOME", "/token", false},       {"HF_TOKEN_PATH", "", false},
+        {"XDG_DATA_HOME", "/keyrings", false}, {"PASSWORD_STORE_DIR", "", false},
+        {"HISTFILE", "", false},            {"XDG_DATA_HOME", "/fish/fish_history", false},
+        {"PYTHON_HISTORY", "", false},      {"NODE_REPL_HISTORY", "", false},
+        {"PSQL_HISTORY", "", false},        {"MYSQL_HISTFILE", "", false},
+};
+
+/* One moved secret: an absolute path that hides neither / nor the home
+ * (GNUPGHOME=$HOME would hide all of it: a typo, not a secret's place). */
+static int push_moved(strv *s, const char *dir, size_t len, const char *suffix) {
+        const char *home = getenv("HOME");
+        if (len == 0 || dir[0] != '/' || len + strlen(suffix) >= PATH_MAX)
+                return 0;
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%.*s%s", (int)len, dir, suffix);
+        _cleanup_free_ char *norm = path_normalize(path);
+        if (!norm)
+                return -ENOMEM;
+        if (strcmp(norm, "/") == 0 || (home && home[0] == '/' && path_is_below_or_equal(home, norm)))
+                return 0;
+        for (const char *c = norm; *c; c++)
+                if ((unsigned char)*c < 0x20)
+                        return 0;
+        return strv_push_unique(s, norm);
+}
+
+static int push_moved_secrets(strv *s) {
+        for (size_t i = 0; i < ELEMENTSOF(moved_secrets); i++) {
+                const char *v = getenv(moved_secrets[i].var);
+                for (const char *p = v; p && *p;) {
+                        size_t n = moved_secrets[i].list ? strcspn(p, ":") : strlen(p);
+                        int r = push_moved(s, p, n, moved_secrets[i].suffix);
+                        if (r < 0)
+                                return r;
+                        p += n;
+                        if (*p == ':')
+                                p++;
+                }
+        }
+        return 0;
+}
+#else
+static int push_moved_secrets(strv *s) {
+        (void)s;
+        return 0;
+}
+#endif
+
 int config_layer_defaults(config_layer *l, corral_error *err) {
         l->origin = ORIGIN_DEFAULTS;
         if (!l->source && !(l->source = strdup("built-in defaults")))
@@ -256,6 +323,7 @@ int config_layer_defaults(config_layer *l, corral_error *err) {
 
         if (push_all(&l->protect, default_protect, ELEMENTSOF(default_protect)) < 0 ||
             push_all(&l->deny_read, default_deny_read, ELEMENTSOF(default_deny_read)) < 0 ||
+            push_moved_secrets(&l->deny_read) < 0 ||
             push_all(&l->env_drop, default_env_drop, ELEMENTSOF(default_env_drop)) < 0)
                 return oom(err);
         return 0;

@@ -37,6 +37,28 @@ teardown() { common_teardown; }
 	refute_output_has "CORRAL-SECRET-"
 }
 
+@test "deny-read: a secret a tool's variable moves (XDG_CACHE_HOME, HF_HOME, KUBECONFIG, GNUPGHOME) is hidden where it is" {
+	local d=$T/moved
+	mkdir -p "$d/cache/huggingface" "$d/hf" "$d/kube" "$d/gnupg"
+	echo CORRAL-SECRET-hf-xdg > "$d/cache/huggingface/token"
+	echo CORRAL-SECRET-hf-home > "$d/hf/token"
+	echo CORRAL-SECRET-kube > "$d/kube/config"
+	echo CORRAL-SECRET-gpg > "$d/gnupg/private"
+	echo readable > "$d/cache/other"
+	# control: outside the default places, nothing but the variables says these are secrets
+	run corral run --cache all=off -- cat "$d/cache/huggingface/token"
+	assert_success
+	assert_output_has CORRAL-SECRET-hf-xdg
+	XDG_CACHE_HOME=$d/cache HF_HOME=$d/hf KUBECONFIG=$d/kube/config:$d/kube/none GNUPGHOME=$d/gnupg \
+		run sb --cache all=off 'must_fail "cat '"$d"'/cache/huggingface/token"
+		must_fail "cat '"$d"'/hf/token"
+		must_fail "cat '"$d"'/kube/config"
+		must_fail "cat '"$d"'/gnupg/private"
+		must_work "cat '"$d"'/cache/other"'
+	assert_sb_clean
+	refute_output_has CORRAL-SECRET
+}
+
 @test "deny-read: a hardlink of ~/.ssh/id_ed25519 made from inside gives nothing" {
 	run sb 'must_fail "ln $HOME/.ssh/id_ed25519 $WS/k && grep -q CORRAL-SECRET $WS/k"
 		must_fail "ln $HOME/.aws/credentials $WS/c && grep -q CORRAL-SECRET $WS/c"'

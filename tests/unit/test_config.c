@@ -85,8 +85,54 @@ static void set_fails(const char *key, const char *value, const char *want) {
 
 /* --- defaults ------------------------------------------------------------ */
 
+/* The variables that move a default secret (config.c, moved_secrets). */
+static const char *const moving_vars[] = {
+        "GNUPGHOME", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AZURE_CONFIG_DIR", "CLOUDSDK_CONFIG",
+        "KUBECONFIG", "DOCKER_CONFIG", "NETRC", "GH_CONFIG_DIR", "XDG_CONFIG_HOME", "RCLONE_CONFIG", "CODEX_HOME",
+        "CLAUDE_CONFIG_DIR", "CARGO_HOME", "XDG_CACHE_HOME", "HF_HOME", "HF_TOKEN_PATH", "XDG_DATA_HOME",
+        "PASSWORD_STORE_DIR", "HISTFILE", "PYTHON_HISTORY", "NODE_REPL_HISTORY", "PSQL_HISTORY", "MYSQL_HISTFILE",
+};
+
+static void unset_moving_vars(void) {
+        for (size_t i = 0; i < ELEMENTSOF(moving_vars); i++)
+                unsetenv(moving_vars[i]);
+}
+
+/* A secret a tool's variable moves is hidden there too; nothing that would
+ * hide / or the home, nothing relative. */
+static void test_defaults_moved_secrets(void **state) {
+        (void)state;
+        unset_moving_vars();
+        char *home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+        setenv("HOME", "/home/u", 1);
+        setenv("XDG_CACHE_HOME", "/data/cache", 1);
+        setenv("HF_HOME", "/data/hf/", 1);
+        setenv("KUBECONFIG", "/k/one:relative/two::/k/three", 1);
+        setenv("GNUPGHOME", "/home/u", 1);
+        setenv("CARGO_HOME", "/", 1);
+        setenv("NETRC", "netrc", 1);
+        config_layer d = {0};
+        assert_int_equal(config_layer_defaults(&d, &E), 0);
+        assert_true(strv_contains(&d.deny_read, "/data/cache/huggingface/token"));
+        assert_true(strv_contains(&d.deny_read, "/data/hf/token"));
+        assert_true(strv_contains(&d.deny_read, "/k/one"));
+        assert_true(strv_contains(&d.deny_read, "/k/three"));
+        assert_true(strv_contains(&d.deny_read, "/credentials.toml")); /* CARGO_HOME=/: its files, not / */
+        for (size_t i = 0; i < d.deny_read.n; i++) {
+                assert_string_not_equal(d.deny_read.v[i], "/");
+                assert_string_not_equal(d.deny_read.v[i], "/home/u");
+                assert_true(d.deny_read.v[i][0] == '/' || d.deny_read.v[i][0] == '~');
+        }
+        config_layer_done(&d);
+        unset_moving_vars();
+        if (home)
+                setenv("HOME", home, 1);
+        free(home);
+}
+
 static void test_defaults(void **state) {
         (void)state;
+        unset_moving_vars();
         config_layer d = {0};
         assert_int_equal(config_layer_defaults(&d, &E), 0);
         assert_int_equal(d.origin, ORIGIN_DEFAULTS);
@@ -603,7 +649,7 @@ static void test_set_lists(void **state) {
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
         const struct CMUnitTest tests[] = {
-                T(test_defaults),      T(test_mode),           T(test_network),        T(test_tmp),
+                T(test_defaults),      T(test_defaults_moved_secrets), T(test_mode),           T(test_network),        T(test_tmp),
                 T(test_timeout), T(test_protect_depth), T(test_lists),          T(test_protect_names),  T(test_home_expansion),
                 T(test_allow_broad_roots), T(test_env),        T(test_workspaces),     T(test_unknown_keys),
                 T(test_parse_errors),  T(test_load_file),      T(test_user_path),      T(test_set_scalars),
