@@ -25,23 +25,140 @@
 
 #define WORK_DIRS 8 /* as apply/overlay.c */
 
+/* The rule every level of the private caches keeps, from caches.dir (or the
+ * state directory's caches/) down to upper/, empty/ and work.N/: the
+ * developer's, and nobody else's to write. Another local user who could
+ * write a level (a caches.dir in a shared place) could move the developer's
+ * private cache away and put in its place one that the sandbox then reads.
+ * Above it, each directory is root's or the developer's, and writable by
+ * others only when sticky (/var/tmp): nobody else can rename a level away. */
+static int check_level(int fd, const char *path, bool above, corral_error *err) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return error_set(err, -errno, "private caches: cannot read %s: %s", path, strerror(errno));
+        if (above) {
+                if ((st.st_uid != 0 && st.st_uid != getuid()) || ((st.st_mode & 022) && !(st.st_mode & S_ISVTX)))
+                        return error_set(err, -EPERM,
+                                         "private caches: %s (above [caches] dir) is owned by uid %u or writable by "
+                                         "others without the sticky bit (mode %04o): another user could replace the "
+                                         "private caches below it; choose a directory only you (and root) can change",
+                                         path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+                return 0;
+        }
+        if (st.st_uid != getuid() || (st.st_mode & 022))
+                return error_set(err, -EPERM,
+                                 "private caches: %s is owned by uid %u (not you, uid %u) or writable by group or "
+                                 "others (mode %04o): another user could plant what the sandbox reads from it; every "
+                                 "level of the private caches must be yours and writable by you only",
+                                 path, (unsigned)st.st_uid, (unsigned)getuid(), (unsigned)(st.st_mode & 07777));
+        return 0;
+}
+
+/* Opens name in dir (an O_PATH fd) as a directory, making it when missing,
+ * never following a link; checks it (path names it in errors). */
+static int level(int dir, const char *name, mode_t mode, const char *path, bool above, bool check, bool make,
+                 corral_error *err) {
+        int fd = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT && make && (mkdirat(dir, name, mode) == 0 || errno == EEXIST))
+                fd = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return error_set(err, -errno, "private caches: cannot %s %s: %s", make ? "create" : "open", path,
+                                 errno == ELOOP || errno == ENOTDIR ? "not a directory (a symlink or a file is there)"
+                                                                     : strerror(errno));
+        int r = check ? check_level(fd, path, above, err) : 0;
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+/* Opens path level by level from /, making what is missing; the levels from
+ * top (a prefix of path) down are checked as private, those above it as
+ * ancestors (when check_above). */
+static int open_levels(const char *path, const char *top, bool check_above, corral_error *err) {
+        int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return error_set(err, -errno, "cannot open /: %s", strerror(errno));
+        size_t top_len = strlen(top);
+        char sofar[4096] = "";
+        for (const char *s = path; *s;) {
+                while (*s == '/')
+                        s++;
+                size_t n = strcspn(s, "/");
+                if (!n)
+                        break;
+                char name[256];
+                if (n >= sizeof(name) || strlen(sofar) + n + 2 > sizeof(sofar)) {
+                        close(fd);
+                        return error_set(err, -ENAMETOOLONG, "private caches: %s: name too long", path);
+                }
+                snprintf(name, sizeof(name), "%.*s", (int)n, s);
+                size_t at = strlen(sofar);
+                snprintf(sofar + at, sizeof(sofar) - at, "/%s", name);
+                bool mine = strlen(sofar) >= top_len;
+                int sub = level(fd, name, 0700, sofar, !mine, mine || check_above, true, err);
+                close(fd);
+                if (sub < 0)
+                        return sub;
+                fd = sub;
+                s += n;
+        }
+        return fd;
+}
+
 int caches_prepare(const plan *pl, corral_error *err) {
+        const char *top = pl->policy && pl->policy->caches_dir ? pl->policy->caches_dir : pl->caches_dir;
+        bool from_config = pl->policy && pl->policy->caches_dir;
+        int base = -1;
         for (size_t i = 0; i < pl->n_caches; i++) {
                 const plan_cache *c = &pl->caches[i];
                 if (c->how != CACHE_HOW_OVERLAY)
                         continue;
+                if (base < 0 && (base = open_levels(pl->caches_dir, top, from_config, err)) < 0)
+                        return base;
+                const char *name = policy_cache_to_string(c->id);
                 char sub[4096];
-                int r = host_mkdir_p(c->private_dir, 0700);
-                snprintf(sub, sizeof(sub), "%s/upper", c->private_dir);
-                if (r >= 0 && mkdir(sub, 0700) < 0 && errno != EEXIST)
-                        r = -errno;
-                snprintf(sub, sizeof(sub), "%s/empty", c->private_dir);
-                if (r >= 0 && mkdir(sub, 0500) < 0 && errno != EEXIST)
-                        r = -errno;
-                if (r < 0)
-                        return error_set(err, r, "cache %s: cannot create the private cache %s: %s",
-                                         policy_cache_to_string(c->id), c->private_dir, strerror(-r));
+                int dir = level(base, name, 0700, c->private_dir, false, true, true, err), r = 0;
+                if (dir < 0) {
+                        close(base);
+                        return dir;
+                }
+                static const char *const subs[] = {"upper", "empty"};
+                for (size_t k = 0; r >= 0 && k < ELEMENTSOF(subs); k++) {
+                        snprintf(sub, sizeof(sub), "%s/%s", c->private_dir, subs[k]);
+                        int fd = level(dir, subs[k], k ? 0500 : 0700, sub, false, true, true, err);
+                        r = fd < 0 ? fd : close(fd);
+                }
+                /* work.N/ and the locks, where earlier runs made them */
+                char work[] = "work.0", lock[] = "work.0.lock";
+                for (int w = 0; r >= 0 && w <= WORK_DIRS; w++) {
+                        struct stat st;
+                        const char *l = w < WORK_DIRS ? lock : "lock";
+                        work[5] = lock[5] = (char)('0' + w);
+                        snprintf(sub, sizeof(sub), "%s/%s", c->private_dir, work);
+                        int fd = w < WORK_DIRS ? level(dir, work, 0700, sub, false, true, false, err) : -ENOENT;
+                        if (fd >= 0)
+                                close(fd);
+                        else if (fd != -ENOENT)
+                                r = fd;
+                        if (r >= 0 && fstatat(dir, l, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                            (!S_ISREG(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 022))) {
+                                snprintf(sub, sizeof(sub), "%s/%s", c->private_dir, l);
+                                r = error_set(err, -EPERM,
+                                              "private caches: %s is no regular file of yours writable by you only "
+                                              "(uid %u, mode %06o): remove it",
+                                              sub, (unsigned)st.st_uid, (unsigned)st.st_mode);
+                        }
+                }
+                close(dir);
+                if (r < 0) {
+                        close(base);
+                        return r;
+                }
         }
+        if (base >= 0)
+                close(base);
         return 0;
 }
 

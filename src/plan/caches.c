@@ -208,6 +208,12 @@ static int caches_dir(const policy *p, plan *pl, corral_error *err) {
                                  "caches.dir %s lies in a writable root: the command could change its private caches "
                                  "behind the overlay; choose a directory outside the workspace and writable roots",
                                  p->caches_dir);
+        if (p->tmp == TMP_HOST && (path_is_below_or_equal(p->caches_dir, "/tmp")))
+                return error_set(err, -EINVAL,
+                                 "caches.dir %s lies in the host's /tmp, which the command writes with --tmp host: it "
+                                 "could change its private caches behind the overlay; choose a directory of yours "
+                                 "outside /tmp",
+                                 p->caches_dir);
         const char *hash = strrchr(pl->state_dir, '/');
         return asprintf(&pl->caches_dir, "%s/%s", p->caches_dir, hash ? hash + 1 : "workspace") < 0 ? oom(err) : 0;
 }

@@ -780,3 +780,48 @@ while ups and time.time() < end:
 	[ ! -e "$cargo/upper/planted" ] || fail "clear stopped at npm and left cargo's private cache"
 	[ ! -e "$(private_dir xdg)/upper/planted" ] || fail "clear left the xdg private cache"
 }
+
+@test "caches: a caches.dir another user could change is refused, level by level, and a FIFO lock hangs nothing" {
+	require_overlay
+	mkdir -p "$HOME/.npm" "$OUT/shared"
+	chmod 0777 "$OUT/shared"
+	printf '[caches]\ndir = "%s"\n' "$OUT/shared" > "$XDG_CONFIG_HOME/corral/config.toml"
+	# another user's planted package, where the sandbox would read it
+	run corral run -- cat "$HOME/.npm/_cacache/pkg"
+	assert_status 125
+	assert_output_has "$OUT/shared"
+	assert_output_has "writable by group or others"
+	chmod 0700 "$OUT/shared"
+	run corral run -- sh -c 'echo mine > ~/.npm/mine'
+	assert_success
+	local hash
+	hash=$(ls "$OUT/shared")
+	# a level below made writable by others, or swapped for a link to another user's tree
+	chmod 0777 "$OUT/shared/$hash/npm/upper"
+	run corral run -- true
+	assert_status 125
+	assert_output_has "$OUT/shared/$hash/npm/upper"
+	chmod 0700 "$OUT/shared/$hash/npm/upper"
+	mv "$OUT/shared/$hash" "$OUT/moved" && mkdir -p "$OUT/evil/npm/upper/_cacache" "$OUT/evil/npm/empty" &&
+		echo planted > "$OUT/evil/npm/upper/_cacache/pkg" && ln -s "$OUT/evil" "$OUT/shared/$hash"
+	run corral run -- cat "$HOME/.npm/_cacache/pkg"
+	assert_status 125
+	refute_output_has "planted"
+	rm "$OUT/shared/$hash" && mv "$OUT/moved" "$OUT/shared/$hash"
+	# a FIFO as a work dir's lock: refused at once, not a hung run
+	mkfifo "$OUT/shared/$hash/npm/work.0.lock.new" && rm -f "$OUT/shared/$hash/npm/work.0.lock" &&
+		mv "$OUT/shared/$hash/npm/work.0.lock.new" "$OUT/shared/$hash/npm/work.0.lock"
+	run corral run -- true
+	assert_status 125
+	assert_output_has "work.0.lock"
+	rm "$OUT/shared/$hash/npm/work.0.lock"
+	run corral run -- cat "$HOME/.npm/mine"
+	assert_success
+	assert_output_has "mine"
+	# in the host's /tmp, which the command writes with --tmp host
+	printf '[caches]\ndir = "/tmp/corral-cc-%s"\n' "$BATS_TEST_NUMBER$$" > "$XDG_CONFIG_HOME/corral/config.toml"
+	run corral run --tmp host -- true
+	assert_status 125
+	assert_output_has "/tmp"
+	[ ! -e "/tmp/corral-cc-$BATS_TEST_NUMBER$$" ] || fail "the caches were made in /tmp"
+}
