@@ -149,10 +149,11 @@ static int setup_failed(const plan *pl, const apply_report *rep, corral_error *e
                                          op->why ? " (for " : "", op->why ? op->why : "", op->why ? ")" : "");
                 if (r == -EBUSY && op->kind == MOP_OVERLAY)
                         return error_set(err, r,
-                                         "%s: the private cache %s is in use: `corral cache clear` is clearing it, "
-                                         "or %d runs of this workspace hold its work directories; nothing was run, "
-                                         "try again when they have ended%s%s%s",
-                                         step_name(rep->step), op->cache_dir, 8, op->why ? " (for " : "",
+                                         "%s: %s %s: the private cache %s is in use: `corral cache clear` is "
+                                         "clearing it, or %d runs of this workspace hold its work directories; "
+                                         "nothing was run, try again when they have ended%s%s%s",
+                                         step_name(rep->step), op_name(op->kind), op->path ? op->path : "an empty layer",
+                                         op->cache_dir, 8, op->why ? " (for " : "",
                                          op->why ? op->why : "", op->why ? ")" : "");
                 return error_set(err, r, "%s: %s %s%s%s: %s%s%s%s", step_name(rep->step), op_name(op->kind),
                                  op->path ? op->path : "", op->sub ? " " : "", op->sub ? op->sub : "",
