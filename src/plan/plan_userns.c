@@ -776,6 +776,27 @@ static int plan_masks(const policy *p, plan *pl, const host_sockets *sockets, co
                 op->slot = mask, op->sub = "d", op->path = pl->roots_dir, op->optional = true;
         }
 
+        /* Every workspace's state (its /tmp, its private caches, their
+         * locks) and caches.dir: hidden too, like the bookkeeping above. A
+         * command could read another workspace's /tmp and private caches
+         * there, and flock their locks (read-only descriptors do) to block
+         * that workspace's runs and clears. What this run needs of it (its
+         * /tmp, its overlays' layers) was opened before this point. */
+        const char *ws_all = plan_strf(pl, "%.*s/workspaces", (int)(strstr(pl->state_dir, "/workspaces/") - pl->state_dir),
+                                       pl->state_dir);
+        if (!ws_all)
+                goto nomem;
+        if (visible_inside(p, ws_all)) {
+                if (!(op = plan_op(pl, MOP_ATTACH, "every workspace's corral state is hidden")))
+                        goto nomem;
+                op->slot = mask, op->sub = "d", op->path = ws_all, op->optional = true;
+        }
+        if (p->caches_dir && visible_inside(p, p->caches_dir) && !path_is_below_or_equal(p->caches_dir, ws_all)) {
+                if (!(op = plan_op(pl, MOP_ATTACH, "caches.dir, every workspace's private caches, is hidden")))
+                        goto nomem;
+                op->slot = mask, op->sub = "d", op->path = p->caches_dir, op->optional = true;
+        }
+
         /* Host sockets: a read-only mount does not stop connect(), so each
          * listening socket the host made is covered by an empty file, at the
          * canonical path where its file was found by device and inode. */

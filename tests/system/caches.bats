@@ -519,7 +519,7 @@ go_build_outside() {
 	mkdir -p "$HOME/.npm"
 	run corral run -- true
 	run sb 'up=$(echo $XDG_CACHE_HOME/corral/workspaces/*/caches/npm/upper)
-		must_work "test -d $up"
+		must_fail "test -d $up"
 		must_fail "touch $up/planted"
 		must_fail "touch $XDG_CACHE_HOME/corral/planted"
 		must_fail "rm -rf $XDG_CACHE_HOME/corral/workspaces"
@@ -824,4 +824,45 @@ while ups and time.time() < end:
 	assert_status 125
 	assert_output_has "/tmp"
 	[ ! -e "/tmp/corral-cc-$BATS_TEST_NUMBER$$" ] || fail "the caches were made in /tmp"
+}
+
+@test "caches: a sandbox reads no other workspace's /tmp or private cache, and cannot hold its locks" {
+	require_overlay
+	mkdir -p "$HOME/.npm" "$T/other"
+	# workspace B: a file in its /tmp, one in its private npm cache
+	run corral run -W "$T/other" -- sh -c 'echo b-tmp > /tmp/b-secret && echo b-cache > ~/.npm/b-secret'
+	assert_success
+	local bstate
+	bstate=$(corral explain -W "$T/other" --json | "$PYTHON" -c '
+import json, os, sys
+print([os.path.dirname(c["private"]) for c in json.load(sys.stdin)["plan"]["caches"] if c["name"] == "npm"][0])')
+	[ -e "$bstate/npm/upper/b-secret" ] || fail "B's private cache is not where explain says"
+	# workspace A looks for them through corral's state, and holds every lock it can open
+	bg corral run -- "$PYTHON" -c '
+import fcntl, glob, os, sys, time
+c = os.environ["XDG_CACHE_HOME"]
+found = [p for p in glob.glob(c + "/corral/workspaces/*/tmp/b-secret") + glob.glob(c + "/corral/workspaces/*/caches/*/upper/b-secret")]
+for p in found:
+    print("READ", p, open(p).read().strip(), flush=True)
+held = []
+for p in glob.glob(c + "/corral/workspaces/*/caches/*/*lock"):
+    try:
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK)
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        held.append(fd)
+    except OSError:
+        pass
+print("HELD", len(held), flush=True)
+open(sys.argv[1] + "/ready", "w").close()
+while not os.path.exists(sys.argv[1] + "/release"):
+    time.sleep(0.05)' "$WS" > "$OUT/a.out" 2>&1
+	wait_for_file "$WS/ready" 200
+	run corral cache clear -W "$T/other" npm
+	touch "$WS/release"
+	wait "$BG_PID" || true
+	assert_success
+	[ ! -e "$bstate/npm/upper/b-secret" ] || fail "B's clear did not clear"
+	run cat "$OUT/a.out"
+	refute_output_has "READ"
+	assert_output_has "HELD 0"
 }
