@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "apply/host.h"
@@ -107,6 +108,111 @@ static int open_levels(const char *path, const char *top, bool check_above, corr
         return fd;
 }
 
+static int open_dir(const char *path);
+static int open_child(int dir, const char *name, bool fix);
+static int walk(int dir, bool remove, uint64_t *bytes, uint64_t *entries);
+
+/* What the command put in the upper layer at rel (a path below the cache)
+ * where corral mounts the developer's own object: a toolchain kept
+ * read-only (~/.cargo/bin) or a deny-read mask (~/.cache/huggingface/token).
+ * A file, link or whiteout there, or at a directory on the way, made every
+ * later mount there fail (EINVAL, ELOOP, ENOENT): one hostile run broke the
+ * workspace's runs for good. Removed, by descriptor and never following a
+ * link, with the opaque markers on the way, so that the lower layer's
+ * object shows and the mount lands on it. */
+static int unshadow(int upper, const char *rel, const char *where, corral_error *err) {
+        int dir = fcntl(upper, F_DUPFD_CLOEXEC, 3), r = 0;
+        if (dir < 0)
+                return error_set(err, -errno, "%s: %s", where, strerror(errno));
+        for (const char *s = rel; r >= 0 && *s;) {
+                size_t n = strcspn(s, "/");
+                char name[256];
+                if (n == 0 || n >= sizeof(name))
+                        break;
+                snprintf(name, sizeof(name), "%.*s", (int)n, s);
+                s += n + (s[n] == '/');
+                bool last = *s == 0;
+                struct stat st;
+                if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                        if (errno != ENOENT)
+                                r = -errno;
+                        break; /* nothing of the command's there: the lower shows */
+                }
+                /* dir itself u+rwx, by its descriptor, to unlink in it */
+                char proc[32];
+                snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dir);
+                struct stat ds;
+                if (fstat(dir, &ds) == 0 && (ds.st_mode & 0700) != 0700 && chmod(proc, (ds.st_mode & 07777) | 0700) < 0) {
+                        r = -errno;
+                        break;
+                }
+                if (S_ISDIR(st.st_mode) && !last) {
+                        /* write permission for removing its opaque marker */
+                        if ((st.st_mode & 0700) != 0700) {
+                                int sub = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                                snprintf(proc, sizeof(proc), "/proc/self/fd/%d", sub);
+                                r = sub < 0 || chmod(proc, (st.st_mode & 07777) | 0700) < 0 ? -errno : 0;
+                                if (sub >= 0)
+                                        close(sub);
+                                if (r < 0)
+                                        break;
+                        }
+                        int sub = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (sub < 0) {
+                                r = -errno;
+                                break;
+                        }
+                        close(dir);
+                        dir = sub;
+                        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dir);
+                        /* an opaque directory hides the lower's entries below it */
+                        if (removexattr(proc, "user.overlay.opaque") < 0 && errno != ENODATA && errno != ENOTSUP)
+                                r = -errno;
+                        continue;
+                }
+                if (S_ISDIR(st.st_mode)) {
+                        int sub = open_child(dir, name, true);
+                        r = sub < 0 ? sub : walk(sub, true, NULL, NULL);
+                        if (r >= 0 && unlinkat(dir, name, AT_REMOVEDIR) < 0)
+                                r = -errno;
+                } else if (unlinkat(dir, name, 0) < 0)
+                        r = -errno;
+                break;
+        }
+        close(dir);
+        if (r < 0)
+                return error_set(err, r,
+                                 "%s: cannot remove what a command put in the private cache there, over which the "
+                                 "developer's own is mounted: %s; `corral cache clear` removes the cache",
+                                 where, strerror(-r));
+        return 0;
+}
+
+/* unshadow() for every path below the cache where the developer's object is
+ * mounted: the kept toolchains, and the deny-read masks (which the plan puts
+ * on what exists on the host). */
+static int unshadow_all(const plan *pl, const plan_cache *c, int dir, corral_error *err) {
+        if (c->mode != CACHE_READ_THROUGH)
+                return 0; /* private: the lower is hidden; keeps get fresh mount points */
+        int upper = openat(dir, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = 0;
+        if (upper < 0)
+                return error_set(err, -errno, "private caches: cannot open %s/upper: %s", c->private_dir,
+                                 strerror(errno));
+        size_t base = strlen(c->path);
+        for (size_t k = 0; r >= 0 && k < c->n_keep; k++)
+                if (strncmp(c->keep[k], c->path, base) == 0 && c->keep[k][base] == '/')
+                        r = unshadow(upper, c->keep[k] + base + 1, c->keep[k], err);
+        const strv *deny = pl->policy ? &pl->policy->deny_read : NULL;
+        for (size_t d = 0; r >= 0 && deny && d < deny->n; d++) {
+                struct stat st;
+                const char *p = deny->v[d];
+                if (strncmp(p, c->path, base) == 0 && p[base] == '/' && lstat(p, &st) == 0)
+                        r = unshadow(upper, p + base + 1, p, err);
+        }
+        close(upper);
+        return r;
+}
+
 int caches_prepare(const plan *pl, corral_error *err) {
         const char *top = pl->policy && pl->policy->caches_dir ? pl->policy->caches_dir : pl->caches_dir;
         bool from_config = pl->policy && pl->policy->caches_dir;
@@ -151,6 +257,8 @@ int caches_prepare(const plan *pl, corral_error *err) {
                                               sub, (unsigned)st.st_uid, (unsigned)st.st_mode);
                         }
                 }
+                if (r >= 0)
+                        r = unshadow_all(pl, c, dir, err);
                 close(dir);
                 if (r < 0) {
                         close(base);

@@ -866,3 +866,41 @@ while not os.path.exists(sys.argv[1] + "/release"):
 	refute_output_has "READ"
 	assert_output_has "HELD 0"
 }
+
+@test "caches: what a run planted at a kept toolchain or a masked secret does not break later runs" {
+	export XDG_CACHE_HOME=$HOME/.cache
+	mkdir -p "$HOME/.cargo/registry" "$HOME/.cache/huggingface"
+	require_overlay
+	# the toolchain and the secret do not exist yet: the command puts a file,
+	# a link and a read-only directory where they will be
+	rm -f "$HOME/.cache/huggingface/token"
+	run corral run -- sh -c 'echo x > ~/.cargo/bin && mkdir ~/.cache/huggingface/token &&
+		chmod 500 ~/.cache/huggingface && echo planted'
+	assert_success
+	assert_output_has planted
+	# then the developer installs rustup and logs in to huggingface
+	mkdir "$HOME/.cargo/bin" && printf '#!/bin/sh\necho genuine-cargo\n' > "$HOME/.cargo/bin/cargo-x" &&
+		chmod 755 "$HOME/.cargo/bin/cargo-x"
+	echo "$TOKEN" > "$HOME/.cache/huggingface/token"
+	local before_b before_t
+	before_b=$(tree_sig "$HOME/.cargo/bin")
+	before_t=$(tree_sig "$HOME/.cache/huggingface")
+	run corral run -- sh -c '~/.cargo/bin/cargo-x; cat ~/.cache/huggingface/token; echo ran'
+	assert_success
+	assert_output_has genuine-cargo
+	assert_output_has ran
+	refute_output_has "$TOKEN"
+	# a link there instead, the next time
+	rm -rf "$HOME/.cargo/bin.dev" && mv "$HOME/.cargo/bin" "$HOME/.cargo/bin.dev"
+	run corral run -- sh -c 'rm -rf ~/.cargo/bin; ln -s /etc ~/.cargo/bin && echo linked'
+	assert_output_has linked
+	mv "$HOME/.cargo/bin.dev" "$HOME/.cargo/bin"
+	before_b=$(tree_sig "$HOME/.cargo/bin")
+	run corral run -- sh -c '~/.cargo/bin/cargo-x; ls ~/.cargo/bin/passwd 2>&1; echo ran'
+	assert_success
+	assert_output_has genuine-cargo
+	[ "$(tree_sig "$HOME/.cargo/bin")" = "$before_b" ] || fail "the developer's ~/.cargo/bin changed"
+	[ "$(tree_sig "$HOME/.cache/huggingface")" = "$before_t" ] || fail "the developer's ~/.cache/huggingface changed"
+	run corral cache clear
+	assert_success
+}
