@@ -433,6 +433,19 @@ int host_prepare(const plan *pl, host_state *st, corral_error *err) {
         if ((r = host_mkdir_p(pl->tmp_dir, 0700)) < 0) /* the state directory is its parent */
                 return error_set(err, r, "cannot create the workspace state directory %s: %s", pl->state_dir,
                                  strerror(-r));
+        /* The workspace this state directory is for, checked by the plan on
+         * every use (plan_userns.c state_dir): written once, never replaced. */
+        {
+                _cleanup_free_ char *rec = file_in(pl->state_dir, "workspace");
+                int fd = rec ? open(rec, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+                if (fd >= 0) {
+                        const char *ws = pl->policy->workspace;
+                        bool ok = write(fd, ws, strlen(ws)) == (ssize_t)strlen(ws) && write(fd, "\n", 1) == 1;
+                        close(fd);
+                        if (!ok)
+                                (void)unlink(rec);
+                }
+        }
         /* The workspace's /tmp is the command's to chmod: a run that left it
          * unusable (chmod 0 /tmp) must not spoil the next ones. */
         (void)chmod(pl->tmp_dir, 0700);

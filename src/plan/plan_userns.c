@@ -22,6 +22,8 @@
 #include "apply/landlock.h"
 #include "common/macro.h"
 #include "common/path.h"
+#include "common/readfile.h"
+#include "common/sha256.h"
 #include "plan/caches.h"
 #include "plan/gitdir.h"
 #include "plan/gitfile.h"
@@ -43,32 +45,40 @@ static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urand
 
 static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
 
-static uint64_t fnv1a(const char *s) {
-        uint64_t h = 1469598103934665603ULL;
-        for (; *s; s++)
-                h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-        return h;
-}
-
 /* $XDG_CACHE_HOME/corral/workspaces/<hash of the workspace path>, and the
  * placeholder bookkeeping of every writable root, $XDG_CACHE_HOME/corral/roots
- * (apply/host.h). */
+ * (apply/host.h). The hash is SHA-256's first 128 bits: two workspaces must
+ * never share a state directory (its /tmp, its private caches), and a hash
+ * that is no cryptographic one (FNV-1a before) can be made to collide by
+ * choosing a path. The directory records its workspace's path in
+ * "workspace" (apply/host.c writes it), checked here on every use. */
 static int state_dir(const policy *p, const char *const *env, plan *pl, corral_error *err) {
         const char *cache = NULL;
         for (size_t i = 0; env && env[i]; i++)
                 if (strncmp(env[i], "XDG_CACHE_HOME=", 15) == 0 && env[i][15] == '/')
                         cache = env[i] + 15;
+        char hash[33];
+        sha256_hex(p->workspace, 16, hash);
         int r;
         if (cache)
-                r = asprintf(&pl->state_dir, "%s/corral/workspaces/%016llx", cache,
-                             (unsigned long long)fnv1a(p->workspace));
+                r = asprintf(&pl->state_dir, "%s/corral/workspaces/%s", cache, hash);
         else if (p->home)
-                r = asprintf(&pl->state_dir, "%s/.cache/corral/workspaces/%016llx", p->home,
-                             (unsigned long long)fnv1a(p->workspace));
+                r = asprintf(&pl->state_dir, "%s/.cache/corral/workspaces/%s", p->home, hash);
         else
                 return error_set(err, -ENOENT, "no cache directory for per-workspace state: set HOME or XDG_CACHE_HOME");
         if (r < 0)
                 return oom(err);
+        _cleanup_free_ char *rec = path_join(pl->state_dir, "workspace");
+        _cleanup_free_ char *was = NULL;
+        size_t len = 0;
+        if (!rec)
+                return oom(err);
+        if (readfile_small(rec, 8192, 0, &was, &len, NULL) >= 0 && (len != strlen(p->workspace) + 1 || was[len - 1] != '\n' ||
+                                                strncmp(was, p->workspace, len - 1) != 0))
+                return error_set(err, -EEXIST,
+                                 "the state directory %s is recorded for another workspace (%s): two workspace paths "
+                                 "gave one hash; move %s away to go on",
+                                 pl->state_dir, rec, pl->state_dir);
         if (asprintf(&pl->tmp_dir, "%s/tmp", pl->state_dir) < 0)
                 return oom(err);
         const char *ws = strstr(pl->state_dir, "/workspaces/");

@@ -298,3 +298,21 @@ teardown() { common_teardown; }
 	[ "$(cat "$other_tmp/$TOKEN-other")" = other ]
 	[ ! -e "$other_tmp/planted" ] && [ ! -e "$XDG_CACHE_HOME/planted" ]
 }
+
+@test "state: the workspace's state directory is named by SHA-256 of its path, records it, and is refused for another" {
+	[ "$CORRAL_BACKEND" != users ] || skip "the users backend keeps its state in the sandbox user's home"
+	run corral run -- true
+	assert_success
+	local ws rec
+	ws=$(realpath "$WS")
+	rec=$(grep -lx -- "$ws" "$XDG_CACHE_HOME"/corral/workspaces/*/workspace) || fail "no state directory records $ws"
+	local want
+	want=$(printf '%s' "$ws" | sha256sum | cut -c1-32)
+	[ "$(basename "$(dirname "$rec")")" = "$want" ] || fail "the state directory is $(dirname "$rec"), expected .../$want"
+	# another workspace whose path gave the same name: refused, its state untouched
+	echo "/elsewhere/other-workspace" > "$rec"
+	run corral run -- true
+	assert_status 125
+	assert_output_has "another workspace"
+	[ "$(cat "$rec")" = /elsewhere/other-workspace ] || fail "the record was replaced"
+}

@@ -21,6 +21,7 @@
 #include "common/macro.h"
 #include "apply/landlock.h"
 #include "common/path.h"
+#include "common/sha256.h"
 #include "plan/gitdir.h"
 #include "plan/plan.h"
 #include "plan/proc_masks.h"
@@ -336,6 +337,20 @@ static void test_gitdir_in_host_tmp_protected(void **state) {
 /* Regression: with a writable root containing corral's cache, a command
  * could fill a parked placeholder that the next run moves into the
  * workspace as .codex. */
+/* SHA-256 against FIPS 180-4's examples (one block, two blocks) and a
+ * message whose padding needs a second block. */
+static void test_sha256_vectors(void **state) {
+        (void)state;
+        char hex[65];
+        assert_string_equal(sha256_hex("abc", 32, hex),
+                            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_string_equal(sha256_hex("", 32, hex),
+                            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_string_equal(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 32, hex),
+                            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+        assert_string_equal(sha256_hex("abc", 16, hex), "ba7816bf8f01cfea414140de5dae2223");
+}
+
 static void test_state_dir_protected_in_writable_root(void **state) {
         (void)state;
         policy p;
@@ -915,6 +930,7 @@ int main(void) {
                 cmocka_unit_test(test_git_commits_sorts_the_gitdir),
                 cmocka_unit_test(test_gitdir_table),
                 cmocka_unit_test(test_gitdir_in_host_tmp_protected),
+                cmocka_unit_test(test_sha256_vectors),
                 cmocka_unit_test(test_state_dir_protected_in_writable_root),
                 cmocka_unit_test(test_deny_read_masks_existing_paths),
                 cmocka_unit_test(test_masks_skip_invisible),
