@@ -720,8 +720,14 @@ static int plan_masks(const policy *p, plan *pl, const host_sockets *sockets, co
                         continue;
                 /* beneath a private cache: the developer's file is not there
                  * inside (`--cache cargo=private` with ~/.cargo/credentials.toml) */
-                if (plan_caches_hides(pl, deny))
+                if (plan_caches_hides(pl, deny)) {
+                        const char *why = plan_strf(pl, "deny-read %s: not masked, it lies beneath a private cache "
+                                                        "and is not there inside (the developer's cache is hidden)",
+                                                    deny);
+                        if (!why || strv_push(&pl->notes, why) < 0)
+                                goto nomem;
                         continue;
+                }
                 for (size_t w = 0; w < p->writable_roots.n; w++)
                         if (path_is_below_or_equal(p->writable_roots.v[w], deny)) {
                                 r = error_set(err, -EINVAL,

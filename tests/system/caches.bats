@@ -512,6 +512,12 @@ go_build_outside() {
 	[ "$(tree_sig "$HOME/.cargo")" = "$before_c" ] || fail "the developer's ~/.cargo changed"
 	# nor did a copy of a secret land in the private caches, outside
 	! grep -rqs -- "$TOKEN" "$HOME/.cache/corral" || fail "a secret reached the private caches"
+	# explain says why no mask is needed beneath a private cache
+	if [ "$(how cargo)" = overlay ]; then
+		run corral explain --cache cargo=private
+		assert_success
+		assert_output_has "deny-read $HOME/.cargo/credentials.toml: not masked, it lies beneath a private cache"
+	fi
 }
 
 @test "caches: the command cannot write the private cache's layers directly, nor corral's state" {
