@@ -19,12 +19,13 @@
 #include <unistd.h>
 
 #include "apply/host.h"
+#include "apply/overlay.h"
 #include "apply/syscalls.h"
 #include "common/json.h"
 #include "common/macro.h"
 #include "plan/caches.h"
 
-#define WORK_DIRS 8 /* as apply/overlay.c */
+#define WORK_DIRS OVERLAY_WORK_DIRS
 
 /* The rule every level of the private caches keeps, from caches.dir (or the
  * state directory's caches/) down to upper/, empty/ and work.N/: the
@@ -236,12 +237,18 @@ int caches_prepare(const plan *pl, corral_error *err) {
                         int fd = level(dir, subs[k], k ? 0500 : 0700, sub, false, true, true, err);
                         r = fd < 0 ? fd : close(fd);
                 }
-                /* work.N/ and the locks, where earlier runs made them */
-                char work[] = "work.0", lock[] = "work.0.lock";
+                /* work.N/ and the locks, where earlier runs made them: made
+                 * in order by overlay_new, so the first N with neither ends
+                 * them; then the cache's own lock */
+                char work[24], lock[24];
                 for (int w = 0; r >= 0 && w <= WORK_DIRS; w++) {
                         struct stat st;
+                        overlay_work_name(work, sizeof(work), (unsigned)w, 0);
+                        overlay_work_name(lock, sizeof(lock), (unsigned)w, 1);
+                        if (w < WORK_DIRS && fstatat(dir, work, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
+                            fstatat(dir, lock, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+                                w = WORK_DIRS;
                         const char *l = w < WORK_DIRS ? lock : "lock";
-                        work[5] = lock[5] = (char)('0' + w);
                         snprintf(sub, sizeof(sub), "%s/%s", c->private_dir, work);
                         int fd = w < WORK_DIRS ? level(dir, work, 0700, sub, false, true, false, err) : -ENOENT;
                         if (fd >= 0)
@@ -500,14 +507,14 @@ int caches_list(const plan *pl, FILE *f, bool json, corral_error *err) {
  * run uses the cache meanwhile nor starts to; the fds go in locks (closed by
  * the caller). */
 static int lock_cache(int dir, int locks[WORK_DIRS + 1]) {
-        char name[] = "work.0.lock";
+        char name[24];
         locks[WORK_DIRS] = openat(dir, "lock", O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
         if (locks[WORK_DIRS] < 0)
                 return -errno;
         if (flock(locks[WORK_DIRS], LOCK_EX | LOCK_NB) < 0)
                 return -EBUSY;
         for (int i = 0; i < WORK_DIRS; i++) {
-                name[5] = (char)('0' + i);
+                overlay_work_name(name, sizeof(name), (unsigned)i, 1);
                 locks[i] = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
                 if (locks[i] < 0 && errno != ENOENT)
                         return -errno;
@@ -561,9 +568,9 @@ int caches_clear(const plan *pl, char *const *names, size_t n_names, FILE *f, co
                         } else if (upper != -ENOENT)
                                 r = upper;
                         /* the work dirs: overlayfs's own leftovers */
-                        char work[] = "work.0";
+                        char work[24];
                         for (int l = 0; r >= 0 && l < WORK_DIRS; l++) {
-                                work[5] = (char)('0' + l);
+                                overlay_work_name(work, sizeof(work), (unsigned)l, 0);
                                 int w = open_child(fd, work, true);
                                 if (w >= 0 && (r = walk(w, true, NULL, NULL)) >= 0)
                                         (void)unlinkat(fd, work, AT_REMOVEDIR);

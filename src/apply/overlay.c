@@ -27,7 +27,6 @@
 
 #include "apply/syscalls.h"
 
-#define WORK_DIRS 8 /* concurrent runs of one workspace that can share its caches */
 
 static int open_dir(const char *path) {
         struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
@@ -39,6 +38,23 @@ static int open_dir(const char *path) {
 static int open_sub(int dir, const char *name) {
         int fd = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         return fd < 0 ? -errno : fd;
+}
+
+const char *overlay_work_name(char *buf, size_t len, unsigned n, int lock) {
+        static const char prefix[] = "work.", suffix[] = ".lock";
+        char digits[12];
+        size_t nd = 0, i = 0;
+        do
+                digits[nd++] = (char)('0' + n % 10);
+        while ((n /= 10) && nd < sizeof(digits));
+        for (size_t k = 0; k < sizeof(prefix) - 1 && i < len - 1; k++)
+                buf[i++] = prefix[k];
+        while (nd && i < len - 1)
+                buf[i++] = digits[--nd];
+        for (size_t k = 0; lock && k < sizeof(suffix) - 1 && i < len - 1; k++)
+                buf[i++] = suffix[k];
+        buf[i] = 0;
+        return buf;
 }
 
 /* "/proc/self/fd/N" into buf. */
@@ -79,12 +95,13 @@ static int share_cache(int dir) {
 
 /* The first work directory no other run holds; its lock fd stays open. */
 static int take_work_dir(int dir) {
-        char lock[] = "work.0.lock", work[] = "work.0";
+        char lock[24], work[24];
         int shared = share_cache(dir);
         if (shared < 0)
                 return shared;
-        for (int i = 0; i < WORK_DIRS; i++) {
-                lock[5] = work[5] = (char)('0' + i);
+        for (unsigned i = 0; i < OVERLAY_WORK_DIRS; i++) {
+                overlay_work_name(lock, sizeof(lock), i, 1);
+                overlay_work_name(work, sizeof(work), i, 0);
                 /* read-only: an fd open for writing would keep the view from becoming read-only (EBUSY) */
                 int l = openat(dir, lock, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
                 if (l < 0)

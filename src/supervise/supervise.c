@@ -23,6 +23,7 @@
 #include "apply/cgroup.h"
 #include "apply/caches.h"
 #include "apply/host.h"
+#include "apply/overlay.h"
 #include "apply/syscalls.h"
 #include "common/macro.h"
 #include "common/timing.h"
@@ -153,7 +154,7 @@ static int setup_failed(const plan *pl, const apply_report *rep, corral_error *e
                                          "clearing it, or %d runs of this workspace hold its work directories; "
                                          "nothing was run, try again when they have ended%s%s%s",
                                          step_name(rep->step), op_name(op->kind), op->path ? op->path : "an empty layer",
-                                         op->cache_dir, 8, op->why ? " (for " : "",
+                                         op->cache_dir, OVERLAY_WORK_DIRS, op->why ? " (for " : "",
                                          op->why ? op->why : "", op->why ? ")" : "");
                 return error_set(err, r, "%s: %s %s%s%s: %s%s%s%s", step_name(rep->step), op_name(op->kind),
                                  op->path ? op->path : "", op->sub ? " " : "", op->sub ? op->sub : "",
