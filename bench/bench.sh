@@ -50,7 +50,7 @@ agents_every=${BENCH_AGENTS_EVERY:-10}
 root=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/corral-bench.XXXXXX") \
 	|| die "cannot create a temporary directory in ${BENCH_TMPDIR:-/var/tmp}"
 cleanup() {
-	chmod -R u+w "$root" 2>/dev/null || true
+	chmod -R u+rwX "$root" 2>/dev/null || true
 	rm -rf "$root"
 }
 trap cleanup EXIT

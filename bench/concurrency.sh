@@ -33,7 +33,7 @@ for v in jobs ncmd work_ms rounds; do
 done
 
 root=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/corral-bench-conc.XXXXXX") || die "cannot create a temporary directory"
-cleanup() { chmod -R u+w "$root" 2>/dev/null || true; rm -rf "$root"; }
+cleanup() { chmod -R u+rwX "$root" 2>/dev/null || true; rm -rf "$root"; }
 trap cleanup EXIT
 trap 'exit 130' INT
 export XDG_CACHE_HOME=$root/cache XDG_CONFIG_HOME=$root/config
