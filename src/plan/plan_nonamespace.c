@@ -28,6 +28,7 @@
 
 #include "apply/landlock.h"
 #include "common/macro.h"
+#include "common/sha256.h"
 #include "common/path.h"
 #include "plan/gitlayout.h"
 #include "plan/nested.h"
@@ -170,13 +171,6 @@ static int expand(plan *pl, const char *dir, const strv *excl, const char *why, 
         return r;
 }
 
-static uint64_t fnv1a(const char *s) {
-        uint64_t h = 1469598103934665603ULL;
-        for (; *s; s++)
-                h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-        return h;
-}
-
 /* Replaces (or adds) NAME=value in env. */
 static int env_replace(strv *env, const char *name, const char *value) {
         size_t n = strlen(name);
@@ -234,8 +228,9 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
         bool host_tmp = p->tmp == TMP_HOST && p->mode == MODE_WORKSPACE_WRITE;
         if (p->home && !host_tmp) {
                 const char *kind = p->tmp == TMP_WORKSPACE && p->mode != MODE_READ_ONLY ? "tmp" : "private";
-                if (asprintf(&pl->state_dir, "%s/.cache/corral/workspaces/%016llx", p->home,
-                             (unsigned long long)fnv1a(p->workspace)) < 0 ||
+                char hash[33];
+                sha256_hex(p->workspace, 16, hash); /* as plan_userns.c names it */
+                if (asprintf(&pl->state_dir, "%s/.cache/corral/workspaces/%s", p->home, hash) < 0 ||
                     (strcmp(kind, "tmp") == 0 ? asprintf(&pl->tmp_dir, "%s/tmp", pl->state_dir)
                                               : asprintf(&pl->tmp_dir, "%s/private.%d", pl->state_dir,
                                                          (int)getpid())) < 0)
