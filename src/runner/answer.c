@@ -8,52 +8,24 @@
 #include <string.h>
 
 #include "runner/request.h"
+#include "runner/wire.h"
 
-typedef struct out {
-        FILE *f;
-} out;
-
-static void put_u32(out *o, uint32_t v) {
-        unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-                              (unsigned char)(v >> 24)};
-        fwrite(b, 1, 4, o->f);
-}
-
-static void put_str(out *o, const char *s) {
-        size_t n = strlen(s);
-        put_u32(o, (uint32_t)n);
-        fwrite(s, 1, n, o->f);
-}
-
-typedef struct in {
-        const unsigned char *p, *end;
-} in;
-
-static int get_u32(in *i, uint32_t *v) {
-        if (i->end - i->p < 4)
-                return -EINVAL;
-        *v = (uint32_t)i->p[0] | (uint32_t)i->p[1] << 8 | (uint32_t)i->p[2] << 16 | (uint32_t)i->p[3] << 24;
-        i->p += 4;
-        return 0;
-}
-
-
-static void put_ostr(out *o, const char *s) {
-        put_u32(o, s ? 1u : 0u);
+static void put_ostr(wire_out *o, const char *s) {
+        wire_put_u32(o, s ? 1u : 0u);
         if (s)
-                put_str(o, s);
+                wire_put_str(o, s);
 }
 
 int answer_encode_denials(const denials *d, char **buf, size_t *len) {
-        out o = {open_memstream(buf, len)};
+        wire_out o = {open_memstream(buf, len)};
         if (!o.f)
                 return -ENOMEM;
         fwrite(DENIALS_MAGIC, 1, 4, o.f);
-        put_u32(&o, d->unavailable ? 0u : 1u);
+        wire_put_u32(&o, d->unavailable ? 0u : 1u);
         put_ostr(&o, d->unavailable);
-        put_u32(&o, (uint32_t)d->more);
-        put_u32(&o, (uint32_t)((uint64_t)d->more >> 32));
-        put_u32(&o, (uint32_t)d->n);
+        wire_put_u32(&o, (uint32_t)d->more);
+        wire_put_u32(&o, (uint32_t)((uint64_t)d->more >> 32));
+        wire_put_u32(&o, (uint32_t)d->n);
         for (size_t k = 0; k < d->n; k++) {
                 const denial *x = &d->v[k];
                 put_ostr(&o, x->op);
@@ -73,14 +45,14 @@ int answer_encode_denials(const denials *d, char **buf, size_t *len) {
 /* An optional string, any bytes but NUL: a path the command chose is passed
  * on as the userns backend's supervisor would print it (refusing it would
  * let the command make every report of the run vanish). */
-static int get_ostr(in *i, char **s) {
+static int get_ostr(wire_in *i, char **s) {
         uint32_t present, n;
         *s = NULL;
-        if (get_u32(i, &present) < 0 || present > 1)
+        if (wire_get_u32(i, &present) < 0 || present > 1)
                 return -EINVAL;
         if (!present)
                 return 0;
-        if (get_u32(i, &n) < 0 || n > 2 * REQUEST_MAX_STR || (size_t)(i->end - i->p) < n)
+        if (wire_get_u32(i, &n) < 0 || n > 2 * REQUEST_MAX_STR || (size_t)(i->end - i->p) < n)
                 return -EINVAL;
         if (memchr(i->p, 0, n))
                 return -EINVAL;
@@ -91,14 +63,14 @@ static int get_ostr(in *i, char **s) {
 }
 
 int answer_decode_denials(const char *buf, size_t len, denials *d) {
-        in i = {(const unsigned char *)buf, (const unsigned char *)buf + len};
+        wire_in i = {(const unsigned char *)buf, (const unsigned char *)buf + len};
         uint32_t reports, lo, hi, n;
         char *why = NULL;
         if (len < 4 || memcmp(buf, DENIALS_MAGIC, 4) != 0)
                 return -EINVAL;
         i.p += 4;
-        if (get_u32(&i, &reports) < 0 || reports > 1 || get_ostr(&i, &why) < 0 || (!reports && !why) ||
-            get_u32(&i, &lo) < 0 || get_u32(&i, &hi) < 0 || get_u32(&i, &n) < 0 || n > DENIALS_MAX) {
+        if (wire_get_u32(&i, &reports) < 0 || reports > 1 || get_ostr(&i, &why) < 0 || (!reports && !why) ||
+            wire_get_u32(&i, &lo) < 0 || wire_get_u32(&i, &hi) < 0 || wire_get_u32(&i, &n) < 0 || n > DENIALS_MAX) {
                 free(why);
                 return -EINVAL;
         }

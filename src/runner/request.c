@@ -6,54 +6,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runner/wire.h"
+
 /* --- encoding (corral) --- */
 
-typedef struct out {
-        FILE *f;
-} out;
-
-static void put_u32(out *o, uint32_t v) {
-        unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-                              (unsigned char)(v >> 24)};
-        fwrite(b, 1, 4, o->f);
-}
-
-static void put_str(out *o, const char *s) {
-        size_t n = strlen(s);
-        put_u32(o, (uint32_t)n);
-        fwrite(s, 1, n, o->f);
-}
-
-static void put_list(out *o, char *const *v) {
+static void put_list(wire_out *o, char *const *v) {
         uint32_t n = 0;
         while (v && v[n])
                 n++;
-        put_u32(o, n);
+        wire_put_u32(o, n);
         for (uint32_t i = 0; i < n; i++)
-                put_str(o, v[i]);
+                wire_put_str(o, v[i]);
 }
 
 int request_encode(const policy *p, uint32_t identity, char *const *env, char *const *argv, char **buf,
                    size_t *len) {
         char *body = NULL, *head = NULL;
         size_t body_len = 0, head_len = 0;
-        out o = {open_memstream(&body, &body_len)};
+        wire_out o = {open_memstream(&body, &body_len)};
         if (!o.f)
                 return -ENOMEM;
-        put_u32(&o, (uint32_t)p->mode);
-        put_u32(&o, (uint32_t)p->network);
-        put_u32(&o, (uint32_t)p->tmp);
-        put_u32(&o, (uint32_t)p->git);
-        put_u32(&o, p->report_denials ? 1u : 0u);
-        put_u32(&o, (uint32_t)p->timeout_ms);
-        put_u32(&o, (uint32_t)(p->timeout_ms >> 32));
-        put_u32(&o, p->protect_depth);
+        wire_put_u32(&o, (uint32_t)p->mode);
+        wire_put_u32(&o, (uint32_t)p->network);
+        wire_put_u32(&o, (uint32_t)p->tmp);
+        wire_put_u32(&o, (uint32_t)p->git);
+        wire_put_u32(&o, p->report_denials ? 1u : 0u);
+        wire_put_u32(&o, (uint32_t)p->timeout_ms);
+        wire_put_u32(&o, (uint32_t)(p->timeout_ms >> 32));
+        wire_put_u32(&o, p->protect_depth);
         for (int k = 0; k < N_LIMITS; k++) {
-                put_u32(&o, (uint32_t)p->limits.v[k]);
-                put_u32(&o, (uint32_t)(p->limits.v[k] >> 32));
+                wire_put_u32(&o, (uint32_t)p->limits.v[k]);
+                wire_put_u32(&o, (uint32_t)(p->limits.v[k] >> 32));
         }
-        put_str(&o, p->cwd);
-        put_str(&o, p->report_denials && p->home ? p->home : "");
+        wire_put_str(&o, p->cwd);
+        wire_put_str(&o, p->report_denials && p->home ? p->home : "");
         put_list(&o, p->protect.v);
         put_list(&o, p->deny_read.v);
         put_list(&o, p->allow_read.v);
@@ -72,12 +58,12 @@ int request_encode(const policy *p, uint32_t identity, char *const *env, char *c
                 return -ENOMEM;
         }
         fwrite(REQUEST_MAGIC, 1, 4, o.f);
-        put_u32(&o, 0); /* head_len, filled in below */
-        put_u32(&o, REQUEST_VERSION);
-        put_u32(&o, identity);
-        put_str(&o, p->workspace);
+        wire_put_u32(&o, 0); /* head_len, filled in below */
+        wire_put_u32(&o, REQUEST_VERSION);
+        wire_put_u32(&o, identity);
+        wire_put_str(&o, p->workspace);
         put_list(&o, p->writable_roots.v);
-        put_u32(&o, (uint32_t)body_len);
+        wire_put_u32(&o, (uint32_t)body_len);
         fflush(o.f);
         uint32_t hl = (uint32_t)(head_len - 8);
         fwrite(body, 1, body_len, o.f);
@@ -96,23 +82,11 @@ int request_encode(const policy *p, uint32_t identity, char *const *env, char *c
 
 /* --- decoding (corral-runner) --- */
 
-typedef struct in {
-        const unsigned char *p, *end;
-} in;
-
-static int get_u32(in *i, uint32_t *v) {
-        if (i->end - i->p < 4)
-                return -EINVAL;
-        *v = (uint32_t)i->p[0] | (uint32_t)i->p[1] << 8 | (uint32_t)i->p[2] << 16 | (uint32_t)i->p[3] << 24;
-        i->p += 4;
-        return 0;
-}
-
 /* A string: bounded, no NUL, no control characters other than tab and
  * newline (environment values and arguments may hold those). */
-static int get_str(in *i, char **s) {
+static int get_str(wire_in *i, char **s) {
         uint32_t n;
-        if (get_u32(i, &n) < 0 || n > REQUEST_MAX_STR || (size_t)(i->end - i->p) < n)
+        if (wire_get_u32(i, &n) < 0 || n > REQUEST_MAX_STR || (size_t)(i->end - i->p) < n)
                 return -EINVAL;
         if (memchr(i->p, 0, n))
                 return -EINVAL;
@@ -125,9 +99,9 @@ static int get_str(in *i, char **s) {
         return 0;
 }
 
-static int get_list(in *i, strv *l, uint32_t max) {
+static int get_list(wire_in *i, strv *l, uint32_t max) {
         uint32_t n;
-        if (get_u32(i, &n) < 0 || n > max)
+        if (wire_get_u32(i, &n) < 0 || n > max)
                 return -EINVAL;
         for (uint32_t k = 0; k < n; k++) {
                 char *s;
@@ -165,21 +139,21 @@ static int fail(char *what, size_t len, const char *field) {
 }
 
 int request_decode_prefix(const char buf[8], uint32_t *head_len, char *what, size_t what_len) {
-        in i = {(const unsigned char *)buf + 4, (const unsigned char *)buf + 8};
+        wire_in i = {(const unsigned char *)buf + 4, (const unsigned char *)buf + 8};
         if (memcmp(buf, REQUEST_MAGIC, 4) != 0)
                 return fail(what, what_len, "magic");
-        if (get_u32(&i, head_len) < 0 || *head_len > REQUEST_MAX_HEAD || *head_len < 20)
+        if (wire_get_u32(&i, head_len) < 0 || *head_len > REQUEST_MAX_HEAD || *head_len < 20)
                 return fail(what, what_len, "head length");
         return 0;
 }
 
 int request_decode_head(const char *buf, size_t len, request_head *h, char *what, size_t what_len) {
-        in i = {(const unsigned char *)buf, (const unsigned char *)buf + len};
+        wire_in i = {(const unsigned char *)buf, (const unsigned char *)buf + len};
         uint32_t version;
         memset(h, 0, sizeof(*h));
-        if (get_u32(&i, &version) < 0 || version != REQUEST_VERSION)
+        if (wire_get_u32(&i, &version) < 0 || version != REQUEST_VERSION)
                 return fail(what, what_len, "version (corral and corral-runner differ: rerun setup)");
-        if (get_u32(&i, &h->identity) < 0 || h->identity > 1)
+        if (wire_get_u32(&i, &h->identity) < 0 || h->identity > 1)
                 return fail(what, what_len, "identity");
         if (get_str(&i, &h->workspace) < 0 || !request_path_ok(h->workspace))
                 return fail(what, what_len, "workspace");
@@ -188,7 +162,7 @@ int request_decode_head(const char *buf, size_t len, request_head *h, char *what
         for (size_t k = 0; k < h->roots.n; k++)
                 if (!request_path_ok(h->roots.v[k]))
                         return fail(what, what_len, "writable root path");
-        if (get_u32(&i, &h->body_len) < 0 || h->body_len > REQUEST_MAX_BODY)
+        if (wire_get_u32(&i, &h->body_len) < 0 || h->body_len > REQUEST_MAX_BODY)
                 return fail(what, what_len, "body length");
         if (i.p != i.end)
                 return fail(what, what_len, "head length");
@@ -196,27 +170,27 @@ int request_decode_head(const char *buf, size_t len, request_head *h, char *what
 }
 
 int request_decode_body(const char *buf, size_t len, request_body *b, char *what, size_t what_len) {
-        in i = {(const unsigned char *)buf, (const unsigned char *)buf + len};
+        wire_in i = {(const unsigned char *)buf, (const unsigned char *)buf + len};
         uint32_t lo, hi;
         memset(b, 0, sizeof(*b));
-        if (get_u32(&i, &b->mode) < 0 || b->mode > MODE_FULL_ACCESS)
+        if (wire_get_u32(&i, &b->mode) < 0 || b->mode > MODE_FULL_ACCESS)
                 return fail(what, what_len, "mode");
-        if (get_u32(&i, &b->network) < 0 || b->network > NETWORK_PROXY)
+        if (wire_get_u32(&i, &b->network) < 0 || b->network > NETWORK_PROXY)
                 return fail(what, what_len, "network");
-        if (get_u32(&i, &b->tmp) < 0 || b->tmp > TMP_HOST)
+        if (wire_get_u32(&i, &b->tmp) < 0 || b->tmp > TMP_HOST)
                 return fail(what, what_len, "tmp");
-        if (get_u32(&i, &b->git) < 0 || b->git > GIT_COMMITS)
+        if (wire_get_u32(&i, &b->git) < 0 || b->git > GIT_COMMITS)
                 return fail(what, what_len, "git");
-        if (get_u32(&i, &b->report_denials) < 0 || b->report_denials > 1)
+        if (wire_get_u32(&i, &b->report_denials) < 0 || b->report_denials > 1)
                 return fail(what, what_len, "report_denials");
-        if (get_u32(&i, &lo) < 0 || get_u32(&i, &hi) < 0)
+        if (wire_get_u32(&i, &lo) < 0 || wire_get_u32(&i, &hi) < 0)
                 return fail(what, what_len, "timeout");
         b->timeout_ms = (uint64_t)hi << 32 | lo;
-        if (get_u32(&i, &b->protect_depth) < 0 || b->protect_depth > PROTECT_DEPTH_MAX)
+        if (wire_get_u32(&i, &b->protect_depth) < 0 || b->protect_depth > PROTECT_DEPTH_MAX)
                 return fail(what, what_len, "protect_depth");
         for (int k = 0; k < N_LIMITS; k++) {
                 uint64_t v;
-                if (get_u32(&i, &lo) < 0 || get_u32(&i, &hi) < 0)
+                if (wire_get_u32(&i, &lo) < 0 || wire_get_u32(&i, &hi) < 0)
                         return fail(what, what_len, "limits");
                 v = (uint64_t)hi << 32 | lo;
                 if (v > policy_limit_max((policy_limit)k) || (v > 0 && v < policy_limit_min((policy_limit)k)))
