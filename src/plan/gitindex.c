@@ -124,7 +124,7 @@ static int parse(const unsigned char *buf, size_t len, size_t hash_len, strv *ou
                         }
                         size_t keep = prev_len - (size_t)drop, rest = (size_t)(nul - (buf + at));
                         path_len = keep + rest;
-                        if (path_len + 1 > prev_cap) {
+                        if (!prev || path_len + 1 > prev_cap) {
                                 size_t cap = (path_len + 1) * 2;
                                 char *n = realloc(prev, cap);
                                 if (!n) {
