@@ -68,7 +68,7 @@ static void check_head(const request_head *h)
 
 static void check_body(const request_body *b)
 {
-        check(b->mode <= MODE_FULL_ACCESS && b->network <= NETWORK_ON && b->tmp <= TMP_HOST && b->git <= GIT_COMMITS,
+        check(b->mode <= MODE_FULL_ACCESS && b->network <= NETWORK_PROXY && b->tmp <= TMP_HOST && b->git <= GIT_COMMITS,
               "an enum out of range");
         check(b->cwd && request_path_ok(b->cwd), "an accepted cwd that is not a clean path");
         check(b->report_denials <= 1 && b->report_home &&
