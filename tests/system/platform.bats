@@ -22,7 +22,9 @@ in_masked_proc() {
 	unshare -Urm true 2> /dev/null || skip "unshare -Urm does not work here"
 	# a process outside the sandbox, same uid, a secret in its environment
 	env VICTIM_SECRET=CORRAL-SECRET-env sleep 300 &
-	local v=$!
+	local v=$! i
+	# (env execs sleep a moment later: until then /proc/$v is the shell's copy)
+	for i in $(seq 1 100); do grep -qa CORRAL-SECRET-env "/proc/$v/environ" 2> /dev/null && break; sleep 0.05; done
 	grep -qa CORRAL-SECRET-env "/proc/$v/environ" || fail "control: its environ is not readable outside corral"
 	run in_masked_proc "$CORRAL" run --backend userns --status-fd 3 -- sh -c "readlink /proc/self > /dev/null && echo self-ok;
 		cat /proc/$v/environ; ls /proc/$v/root/ && echo ROOT-LISTED; echo 500 > /proc/self/oom_score_adj" 3> "$T/status"
