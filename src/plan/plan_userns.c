@@ -577,7 +577,9 @@ static bool root_is_repository(const char *root) {
 }
 
 static int plan_protected_names(const policy *p, plan *pl, const char *const *env, corral_error *err) {
-        for (size_t w = 0; w < p->writable_roots.n; w++)
+        for (size_t w = 0; w < p->writable_roots.n; w++) {
+                /* looked at once a root, and only if a name may depend on it */
+                int repo = -1;
                 for (size_t i = 0; i < p->protect.n; i++) {
                         const char *root = p->writable_roots.v[w], *name = p->protect.v[i];
                         _cleanup_free_ char *path = path_join(root, name);
@@ -592,7 +594,9 @@ static int plan_protected_names(const policy *p, plan *pl, const char *const *en
                                                          strerror(errno));
                                 /* Missing: a placeholder directory holds the
                                  * place, so `mkdir`, `git init` fail. */
-                                if (!policy_holds_missing_at_top(name, root_is_repository(root)))
+                                if (repo < 0 && !policy_holds_missing_at_top(name, true))
+                                        repo = root_is_repository(root);
+                                if (!policy_holds_missing_at_top(name, repo > 0))
                                         continue;
                                 if (add_placeholder(pl, path, name, true, held, NULL) < 0 ||
                                     protect_path(pl, path, false, why) < 0)
@@ -605,6 +609,7 @@ static int plan_protected_names(const policy *p, plan *pl, const char *const *en
                         if (r < 0)
                                 return r;
                 }
+        }
         int r = plan_nested_names(p, pl, err);
         if (r >= 0)
                 r = plan_gitlinks(p, pl, err);
