@@ -679,6 +679,38 @@ int gitlayout_repo(gitlayout *g, const char *dotgit, corral_error *err) {
         return read_gitdir(g, gitdir, worktree, 0, err);
 }
 
+bool gitlayout_is_git_directory(const char *dir) {
+        _cleanup_free_ char *head = path_join(dir, "HEAD"), *common = path_join(dir, "commondir"),
+                                *objects = path_join(dir, "objects"), *refs = path_join(dir, "refs");
+        struct stat st;
+        if (!head || !common || !objects || !refs || lstat(head, &st) < 0 ||
+            !(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)))
+                return false;
+        /* objects/ and refs/ may be in the common dir (a linked worktree's
+         * gitdir); one that names it counts whatever it names */
+        if (lstat(common, &st) == 0)
+                return true;
+        return stat(objects, &st) == 0 && S_ISDIR(st.st_mode) && stat(refs, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int gitlayout_bare(gitlayout *g, const char *dir, corral_error *err) {
+        if (!gitlayout_is_git_directory(dir))
+                return 0;
+        _cleanup_free_ char *canon = NULL, *why = NULL;
+        if (asprintf(&why, "the git directory %s (a bare repository: git takes the directory itself for one)",
+                     dir) < 0)
+                return oom(err);
+        g->mark = MARK_REPO;
+        int r = resolve(g, dir, why, &canon);
+        if (r == -ENOMEM)
+                return oom(err);
+        if (r == -EACCES)
+                return unreadable(g, dir, r, err, "a repository");
+        /* git runs a bare repository's hooks, and resolves a relative
+         * core.hooksPath, in the git directory itself */
+        return r < 0 ? 0 : read_gitdir(g, canon, canon, 0, err);
+}
+
 int gitlayout_enclosing(gitlayout *g, const char *dir, corral_error *err) {
         _cleanup_free_ char *cur = dir_of(dir);
         while (cur) {
@@ -688,6 +720,10 @@ int gitlayout_enclosing(gitlayout *g, const char *dir, corral_error *err) {
                         return oom(err);
                 if (lstat(dotgit, &st) == 0)
                         return gitlayout_repo(g, dotgit, err);
+                /* git's discovery takes a directory for a bare repository
+                 * once it has no .git */
+                if (gitlayout_is_git_directory(cur))
+                        return gitlayout_bare(g, cur, err);
                 if (strcmp(cur, "/") == 0)
                         return 0;
                 char *up = dir_of(cur);
@@ -794,12 +830,24 @@ int gitlayout_policy(gitlayout *g, const policy *p, size_t n_roots, const strv *
         for (size_t w = 0; r >= 0 && w < n_roots && w < p->writable_roots.n; w++) {
                 _cleanup_free_ char *dotgit = path_join(p->writable_roots.v[w], ".git");
                 r = !dotgit ? oom(err) : git ? gitlayout_repo(g, dotgit, err) : 0;
+                /* a root that is itself a git directory (a bare repository,
+                 * a gitdir named as a root) */
+                if (r >= 0 && git)
+                        r = gitlayout_bare(g, p->writable_roots.v[w], err);
                 if (r >= 0)
                         r = gitlayout_enclosing(g, p->writable_roots.v[w], err);
         }
-        for (size_t i = 0; r >= 0 && git && nested && i < nested->n; i++)
-                if (strcasecmp(base_name(nested->v[i]), ".git") == 0)
+        for (size_t i = 0; r >= 0 && git && nested && i < nested->n; i++) {
+                const char *name = base_name(nested->v[i]);
+                if (strcasecmp(name, ".git") == 0)
                         r = gitlayout_repo(g, nested->v[i], err);
+                else if (strcmp(name, "HEAD") == 0) {
+                        /* a HEAD found below the top: its directory may be
+                         * a bare repository, whose config git reads there */
+                        _cleanup_free_ char *dir = dir_of(nested->v[i]);
+                        r = !dir ? oom(err) : gitlayout_bare(g, dir, err);
+                }
+        }
         if (r >= 0 && g->n)
                 qsort(g->v, g->n, sizeof(*g->v), by_length);
         return r;

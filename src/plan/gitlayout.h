@@ -70,8 +70,20 @@ int gitlayout_init(gitlayout *g, const char *const *env, corral_error *err);
  * is not something git would take for a repository. */
 int gitlayout_repo(gitlayout *g, const char *dotgit, corral_error *err);
 
+/* Whether git takes dir itself for a git directory (a bare repository, or
+ * a gitdir named directly), as its discovery does: a HEAD that is a file
+ * or a link (not a placeholder directory), and objects/ and refs/, or a
+ * commondir file. */
+bool gitlayout_is_git_directory(const char *dir);
+
+/* The repository dir is, when it is a git directory: the directory itself
+ * is the surface (a repository), and its config, hooks and the rest as for
+ * a .git. Nothing when it is not. */
+int gitlayout_bare(gitlayout *g, const char *dir, corral_error *err);
+
 /* The repository that git, started in dir (absolute, canonical), finds
- * above it: the first ancestor of dir holding a .git. */
+ * above it: the first ancestor of dir holding a .git, or being a git
+ * directory itself. */
 int gitlayout_enclosing(gitlayout *g, const char *dir, corral_error *err);
 
 /* Everything above for what corral protects under policy p: the developer's

@@ -407,8 +407,11 @@ static int plan_git_layout(const policy *p, plan *pl, const char *const *env, co
                         if (path_is_below_or_equal(p->writable_roots.v[w], s->path)) {
                                 r = error_set(err, -EINVAL,
                                               "%s is the writable root %s or holds it, and git uses it (%s): "
-                                              "everything in it would stay writable; refusing to run",
-                                              s->path, p->writable_roots.v[w], s->why);
+                                              "everything in it would stay writable; refusing to run%s",
+                                              s->path, p->writable_roots.v[w], s->why,
+                                              s->repo ? " (with --git commits, git may write its state there "
+                                                        "while its config and hooks stay read-only)"
+                                                      : "");
                                 break;
                         }
                 if (r < 0)

@@ -521,3 +521,93 @@ assert_status_in() {
 	assert_status_in "$WS"
 	[ -e "$MARK" ] || fail "control: the developer's git status did not run the planted fsmonitor"
 }
+
+# --- a bare repository that is already there ----------------------------------
+# A mirror kept in the workspace (mirror.git), or a workspace that is itself a
+# bare repository: git reads its config and runs its hooks (a push into it
+# runs hooks/post-receive), so both stay read-only like a .git.
+
+EXISTING_BARE_ATTACK='d=${BARE_DIR:-mirror.git}
+hook_text > "$WS/fsmon"; chmod +x "$WS/fsmon"
+git -C "$d" config core.bare false && git -C "$d" config core.worktree . &&
+	git -C "$d" config core.fsmonitor "$WS/fsmon" && echo "CONFIGURED $d"
+hook_text > "$d/hooks/post-receive" && chmod +x "$d/hooks/post-receive" && echo "HOOKED $d"; true'
+
+# The developer pushes into the bare repository DIR and asks for its status.
+assert_dev_uses_bare() {
+	local dir=$1 src=$T/dev-src
+	rm -rf "$src" && new_repo "$src"
+	dev_git "$src" push -q "$dir" HEAD:refs/heads/pushed > /dev/null 2>&1 || true
+	dev_git "$dir" status > /dev/null 2>&1 || true
+}
+
+@test "control: an existing bare repository in the workspace runs the config and hooks a command writes there" {
+	echo code > "$WS/main.c"
+	git init -q --bare "$WS/mirror.git"
+	run attack plain "$EXISTING_BARE_ATTACK"
+	assert_output_has "CONFIGURED mirror.git"
+	assert_output_has "HOOKED mirror.git"
+	assert_dev_uses_bare "$WS/mirror.git"
+	[ -e "$MARK" ] || fail "control: the developer's push or status in mirror.git ran nothing"
+}
+
+@test "bare repository: an existing one below the top keeps its config and hooks read-only" {
+	echo code > "$WS/main.c"
+	git init -q --bare "$WS/mirror.git"
+	cp "$WS/mirror.git/config" "$T/config.before"
+	run attack sb "$EXISTING_BARE_ATTACK"
+	assert_success
+	refute_output_has "CONFIGURED mirror.git"
+	refute_output_has "HOOKED mirror.git"
+	cmp -s "$T/config.before" "$WS/mirror.git/config" || fail "mirror.git/config changed: $(cat "$WS/mirror.git/config")"
+	[ ! -e "$WS/mirror.git/hooks/post-receive" ]
+	assert_dev_uses_bare "$WS/mirror.git"
+	[ ! -e "$MARK" ] || fail "the developer's git in mirror.git ran what the command planted: $(cat "$MARK")"
+	# the rest of the workspace stays writable
+	run corral run -- sh -c 'echo new > main.c'
+	assert_success
+	[ "$(cat "$WS/main.c")" = new ]
+}
+
+@test "bare repository: --git commits lets a push into an existing one land, its config and hooks still read-only" {
+	echo code > "$WS/main.c"
+	git init -q --bare "$WS/mirror.git"
+	new_repo "$WS/work"
+	run attack sb --git commits "$EXISTING_BARE_ATTACK
+git -C work push -q ../mirror.git HEAD:refs/heads/agent && echo PUSHED"
+	assert_success
+	assert_output_has PUSHED
+	refute_output_has "CONFIGURED mirror.git"
+	refute_output_has "HOOKED mirror.git"
+	[ "$(git -C "$WS/mirror.git" rev-parse refs/heads/agent)" = "$(git -C "$WS/work" rev-parse HEAD)" ]
+	git -C "$WS/mirror.git" fsck > /dev/null 2>&1 || fail "git fsck failed in mirror.git"
+	assert_dev_uses_bare "$WS/mirror.git"
+	[ ! -e "$MARK" ] || fail "the developer's git in mirror.git ran what the command planted: $(cat "$MARK")"
+}
+
+@test "control: a workspace that is itself a bare repository runs the config and hooks a command writes there" {
+	rm -rf "$WS" && git init -q --bare "$WS" && cd "$WS"
+	run attack plain "BARE_DIR=.; $EXISTING_BARE_ATTACK"
+	assert_output_has "CONFIGURED ."
+	assert_dev_uses_bare "$WS"
+	[ -e "$MARK" ] || fail "control: the developer's push or status in the bare workspace ran nothing"
+}
+
+@test "bare repository: a workspace that is one is refused in read-only mode (125, naming it); --git commits keeps its config and hooks read-only" {
+	rm -rf "$WS" && git init -q --bare "$WS" && cd "$WS"
+	cp "$WS/config" "$T/config.before"
+	run attack sb "BARE_DIR=.; $EXISTING_BARE_ATTACK"
+	[ "$status" -eq 125 ]
+	assert_output_has "$WS"
+	assert_output_has "bare repository"
+	assert_output_has "--git commits"
+	run attack sb --git commits "BARE_DIR=.; $EXISTING_BARE_ATTACK"
+	assert_success
+	refute_output_has "CONFIGURED ."
+	refute_output_has "HOOKED ."
+	cmp -s "$T/config.before" "$WS/config" || fail "the workspace's config changed: $(cat "$WS/config")"
+	[ ! -e "$WS/hooks/post-receive" ]
+	assert_dev_uses_bare "$WS"
+	[ ! -e "$MARK" ] || fail "the developer's git in the bare workspace ran what the command planted: $(cat "$MARK")"
+	git -C "$WS" rev-parse -q --verify refs/heads/pushed > /dev/null || fail "the developer's push into the bare workspace did not land"
+}
