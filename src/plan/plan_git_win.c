@@ -306,6 +306,23 @@ out:
         return r;
 }
 
+static DWORD attributes(const char *dir, const char *name) {
+        _cleanup_free_ char *path = join(dir, name);
+        _cleanup_free_ wchar_t *w = path ? win_wide(path) : NULL;
+        return w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+}
+
+bool win_is_git_directory(const char *dir) {
+        DWORD head = attributes(dir, "HEAD");
+        if (head == INVALID_FILE_ATTRIBUTES || (head & FILE_ATTRIBUTE_DIRECTORY))
+                return false; /* (an empty HEAD directory is a placeholder) */
+        if (attributes(dir, "commondir") != INVALID_FILE_ATTRIBUTES)
+                return true;
+        DWORD objects = attributes(dir, "objects"), refs = attributes(dir, "refs");
+        return objects != INVALID_FILE_ATTRIBUTES && (objects & FILE_ATTRIBUTE_DIRECTORY) &&
+               refs != INVALID_FILE_ATTRIBUTES && (refs & FILE_ATTRIBUTE_DIRECTORY);
+}
+
 int win_plan_git(const policy *p, win_plan *pl, corral_error *err) {
         (void)p;
         FILETIME now;
@@ -319,8 +336,8 @@ int win_plan_git(const policy *p, win_plan *pl, corral_error *err) {
                 /* A .git file (a linked worktree's, a submodule's) and a .git
                  * that is a link stay protected as a whole: the Windows plan
                  * does not read where they lead (docs/windows.md). */
-                if (!base || _stricmp(base + 1, ".git") != 0 || a == INVALID_FILE_ATTRIBUTES ||
-                    !(a & FILE_ATTRIBUTE_DIRECTORY) || (a & FILE_ATTRIBUTE_REPARSE_POINT)) {
+                if (!base || a == INVALID_FILE_ATTRIBUTES || !(a & FILE_ATTRIBUTE_DIRECTORY) ||
+                    (a & FILE_ATTRIBUTE_REPARSE_POINT) || (_stricmp(base + 1, ".git") != 0 && !win_is_git_directory(e))) {
                         i++;
                         continue;
                 }

@@ -246,6 +246,21 @@ static int scan_protected(const policy *p, win_plan *pl, const char *dir, unsign
                         r = oom(err);
         }
         strv_clear(&missing);
+        /* A bare repository (a mirror.git, or the root itself): git reads
+         * its config and runs its hooks like a .git's, so it is protected
+         * like one (sorted entry by entry with --git commits). A root that
+         * is one would be read-only as a whole: refused instead. */
+        if (r == 0 && win_is_git_directory(dir)) {
+                if (top && p->git != GIT_COMMITS)
+                        return error_set(err, -EINVAL,
+                                         "the writable root %s is itself a git directory (a bare repository): git "
+                                         "reads its config and runs its hooks, and everything in it would stay "
+                                         "writable; refusing to run (with --git commits, git may write its state "
+                                         "there while its config and hooks stay read-only)",
+                                         dir);
+                if (strv_push_unique(&pl->protect_existing, dir) < 0)
+                        r = oom(err);
+        }
         if (r < 0 || depth == 0)
                 return r;
         char pattern[4200];

@@ -110,6 +110,10 @@ char *win_gitdir_lock_file(const char *gitdir);
 /* --git commits: moves the plan's .git directories from protect_existing
  * into git_dirs, sorted entry by entry (plan_git_win.c). */
 int win_plan_git(const policy *p, win_plan *pl, corral_error *err);
+
+/* Whether git takes dir itself for a git directory (a bare repository):
+ * a HEAD that is no directory, and objects/ and refs/, or a commondir. */
+bool win_is_git_directory(const char *dir);
 void win_git_dir_free(win_git_dir *g);
 
 /* The reparse points of a gitdir where git never makes one (the top,

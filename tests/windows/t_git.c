@@ -338,6 +338,58 @@ static void after_run_links(void) {
         policy_free(&p);
 }
 
+static void make_bare(const char *dir) {
+        put(dir, "HEAD", "ref: refs/heads/main\n");
+        put(dir, "config", "[core]\n\tbare = true\n");
+        put(dir, "objects", NULL);
+        put(dir, "refs", NULL);
+        put(dir, "hooks", NULL);
+}
+
+/* A bare repository kept in the workspace (mirror.git), or a workspace
+ * that is one: git reads its config and runs its hooks, so it is protected
+ * like a .git; a root that is one runs only with --git commits. */
+static void plan_bare(void) {
+        const char *ws = t_tmpdir();
+        char mirror[1200];
+        snprintf(mirror, sizeof(mirror), "%s/mirror.git", ws);
+        put(ws, "mirror.git", NULL);
+        make_bare(mirror);
+        put(ws, "decoy", NULL); /* an empty HEAD directory (a placeholder) makes no repository */
+        put(ws, "decoy/HEAD", NULL);
+        put(ws, "decoy/objects", NULL);
+        put(ws, "decoy/refs", NULL);
+        CHECK(win_is_git_directory(mirror));
+        char decoy[1200];
+        snprintf(decoy, sizeof(decoy), "%s/decoy", ws);
+        CHECK(!win_is_git_directory(decoy));
+        policy p;
+        base(&p, ws);
+        win_plan pl;
+        corral_error err = {{0}};
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
+        CHECK(ends_in(&pl.protect_existing, "/mirror.git") && !ends_in(&pl.protect_existing, "/decoy"));
+        win_plan_free(&pl);
+        p.git = GIT_COMMITS;
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
+        const win_git_dir *g = gitdir_ending(&pl, "/mirror.git");
+        CHECK(g && ends_in(&g->protect, "mirror.git/config") && ends_in(&g->protect, "mirror.git/hooks"));
+        CHECK(!ends_in(&pl.protect_existing, "/mirror.git"));
+        win_plan_free(&pl);
+        policy_free(&p);
+
+        /* the workspace itself */
+        base(&p, mirror);
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == -EINVAL);
+        CHECK(strstr(err.msg, "bare repository") && strstr(err.msg, "--git commits"));
+        p.git = GIT_COMMITS;
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
+        g = gitdir_ending(&pl, "/mirror.git");
+        CHECK(g && ends_in(&g->protect, "mirror.git/config") && ends_in(&g->protect, "mirror.git/hooks"));
+        win_plan_free(&pl);
+        policy_free(&p);
+}
+
 /* A protected entry that is a link cannot be kept read-only by a deny ACE
  * (it lands on the target, and the link itself can go): refused. */
 static void protected_link_refused(void) {
@@ -370,5 +422,6 @@ const test tests_git[] = {
         {"git: after the run, a link the run planted in refs/ is removed", after_run_links},
         {"git: after the run, a hard link the run made from logs/HEAD to config is removed", after_run_hard_link},
         {"git: a protected gitdir entry that is a link is refused (125)", protected_link_refused},
+        {"git: a bare repository in the workspace, or a workspace that is one, is protected like a .git", plan_bare},
         {NULL, NULL},
 };
