@@ -105,22 +105,20 @@ static int open_parked(const host_root *hr) {
 
 /* Takes a placeholder away: parked (in the directory open at parkfd) for
  * the next run when it is empty and can be, removed otherwise (rmdir: never
- * anything the user put in it). The directory is held open throughout, so
+ * anything the user put in it). It is name in the directory open at dir
+ * (path names it in messages). The directory is held open throughout, so
  * the checks before and after the rename read the same one. */
-static void remove_placeholder(const host_root *hr, int parkfd, const char *path) {
-        const char *slash = strrchr(path, '/');
-        const char *name = slash ? slash + 1 : path;
-        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 || parkfd < 0 || !fd_is_empty(fd, false) ||
-            renameat2(AT_FDCWD, path, parkfd, name, RENAME_NOREPLACE) < 0) {
+static void remove_placeholder(const host_root *hr, int parkfd, int dir, const char *name, const char *path) {
+        int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || parkfd < 0 || !fd_is_empty(fd, false) || renameat2(dir, name, parkfd, name, RENAME_NOREPLACE) < 0) {
                 if (fd >= 0)
                         close(fd);
-                (void)rmdir(path);
+                (void)unlinkat(dir, name, AT_REMOVEDIR);
                 return;
         }
         /* Something arrived between the check and the rename: put it back. */
         if (!fd_is_empty(fd, true)) {
-                if (renameat2(parkfd, name, AT_FDCWD, path, RENAME_NOREPLACE) < 0) {
+                if (renameat2(parkfd, name, dir, name, RENAME_NOREPLACE) < 0) {
                         _cleanup_free_ char *park = parked(hr, path);
                         fprintf(stderr, "corral: files written into the placeholder %s during the run are now in %s\n",
                                 path, park ? park : "corral's parked placeholders");
@@ -189,10 +187,6 @@ static bool file_is_placeholder_at(int dir, const char *path, const struct stat 
         return false;
 }
 
-static bool file_is_placeholder(const char *path, const struct stat *st) {
-        return file_is_placeholder_at(AT_FDCWD, path, st);
-}
-
 /* Puts a placeholder at name in dir: a file when the plan says so, else the
  * directory parked under the same name in parkfd (the root's parked/, -1
  * for none) if there is one, else a new directory. Returns 0, -EEXIST when
@@ -234,6 +228,12 @@ static void clean_journal(const host_root *hr) {
         }
         int parkfd = open_parked(hr);
         char line[4096 + 64];
+        /* The directory of the last entry, held open: a root's placeholders
+         * share one or a few (opened and checked once each, not once per
+         * entry), and each entry is then read, moved and removed by name in
+         * the directory that was checked to be the root. */
+        _cleanup_free_ char *held = NULL;
+        int dirfd = -1;
         while (fgets(line, sizeof(line), f)) {
                 unsigned long long dev, ino;
                 int at = 0;
@@ -242,21 +242,38 @@ static void clean_journal(const host_root *hr) {
                         continue;
                 char *path = line + at;
                 path[strcspn(path, "\n")] = 0;
-                _cleanup_free_ char *dir = parent_of(path);
-                struct stat st, dst;
-                if (!dir || stat(dir, &dst) < 0 || dst.st_dev != hr->dev || dst.st_ino != hr->ino ||
-                    lstat(path, &st) < 0 || st.st_dev != dev || st.st_ino != ino)
+                const char *slash = strrchr(path, '/');
+                if (!slash || !slash[1])
+                        continue;
+                const char *name = slash + 1;
+                if (!held || strlen(held) != (size_t)(slash - path) || strncmp(held, path, (size_t)(slash - path)) != 0) {
+                        free(held);
+                        if (dirfd >= 0)
+                                close(dirfd);
+                        struct stat dst;
+                        held = parent_of(path);
+                        dirfd = held ? open(held, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+                        if (dirfd >= 0 && (fstat(dirfd, &dst) < 0 || dst.st_dev != hr->dev || dst.st_ino != hr->ino)) {
+                                close(dirfd);
+                                dirfd = -1;
+                        }
+                }
+                struct stat st;
+                if (dirfd < 0 || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev ||
+                    st.st_ino != ino)
                         continue;
                 if (S_ISDIR(st.st_mode))
-                        remove_placeholder(hr, parkfd, path);
-                else if (file_is_placeholder(path, &st)) { /* (a file the user wrote into is not one any more) */
+                        remove_placeholder(hr, parkfd, dirfd, name, path);
+                else if (file_is_placeholder_at(dirfd, name, &st)) { /* (a file the user wrote into is not one any more) */
                         _cleanup_free_ char *park = parked(hr, path);
-                        if (!park || renameat2(AT_FDCWD, path, AT_FDCWD, park, RENAME_NOREPLACE) < 0)
-                                (void)unlink(path);
+                        if (!park || parkfd < 0 || renameat2(dirfd, name, parkfd, name, RENAME_NOREPLACE) < 0)
+                                (void)unlinkat(dirfd, name, 0);
                         else /* (as a parked directory: no ACL naming the sandbox users stays behind) */
                                 (void)removexattr(park, "system.posix_acl_access");
                 }
         }
+        if (dirfd >= 0)
+                close(dirfd);
         fclose(f);
         if (parkfd >= 0)
                 close(parkfd);

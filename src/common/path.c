@@ -5,6 +5,7 @@
 #include "path.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,24 +214,48 @@ static char *read_link(const char *path) {
         }
 }
 
-#define CANON_MEMO_MAX 64
+#define CANON_MEMO_MAX 128
+/* Looked up for every component of every path canonicalized while planning:
+ * a hash first, so that a miss costs no string comparison. */
 static struct {
         bool on;
         size_t n;
-        char *dirs[CANON_MEMO_MAX];
+        struct {
+                uint32_t hash;
+                bool missing; /* found missing (ENOENT), not a directory */
+                char *path;
+        } e[CANON_MEMO_MAX];
 } canon_memo;
 
-static bool memo_has(const char *dir) {
-        for (size_t i = 0; canon_memo.on && i < canon_memo.n; i++)
-                if (strcmp(canon_memo.dirs[i], dir) == 0)
-                        return true;
-        return false;
+static uint32_t memo_hash(const char *s) {
+        uint32_t h = 2166136261u;
+        for (; *s; s++)
+                h = (h ^ (unsigned char)*s) * 16777619u;
+        return h;
 }
 
-static void memo_add(const char *dir) {
-        if (canon_memo.on && canon_memo.n < CANON_MEMO_MAX && (canon_memo.dirs[canon_memo.n] = strdup(dir)))
-                canon_memo.n++;
+/* 1 a directory, 0 missing, -1 not known */
+static int memo_find(const char *path) {
+        if (!canon_memo.on || !canon_memo.n)
+                return -1;
+        uint32_t h = memo_hash(path);
+        for (size_t i = 0; i < canon_memo.n; i++)
+                if (canon_memo.e[i].hash == h && strcmp(canon_memo.e[i].path, path) == 0)
+                        return canon_memo.e[i].missing ? 0 : 1;
+        return -1;
 }
+
+static bool memo_has(const char *dir) { return memo_find(dir) == 1; }
+static bool memo_missing(const char *path) { return memo_find(path) == 0; }
+
+static void memo_put(const char *path, bool missing) {
+        if (canon_memo.on && canon_memo.n < CANON_MEMO_MAX && (canon_memo.e[canon_memo.n].path = strdup(path))) {
+                canon_memo.e[canon_memo.n].hash = memo_hash(path);
+                canon_memo.e[canon_memo.n++].missing = missing;
+        }
+}
+
+static void memo_add(const char *dir) { memo_put(dir, false); }
 
 void path_canon_memo_begin(void) {
         path_canon_memo_end();
@@ -239,9 +264,16 @@ void path_canon_memo_begin(void) {
 
 void path_canon_memo_end(void) {
         for (size_t i = 0; i < canon_memo.n; i++)
-                free(canon_memo.dirs[i]);
+                free(canon_memo.e[i].path);
         canon_memo.n = 0;
         canon_memo.on = false;
+}
+
+int path_canon_memo_lookup(const char *path) { return memo_find(path); }
+
+void path_canon_memo_note(const char *path, bool is_dir) {
+        if (memo_find(path) < 0)
+                memo_put(path, !is_dir);
 }
 
 /* Resolves an absolute path component by component. res holds the resolved
@@ -309,9 +341,16 @@ static char *canonicalize_posix(const char *abs) {
                         real_len = res_len;
                         continue;
                 }
+                if (memo_missing(res)) {
+                        missing = true;
+                        res_len += 1 + n;
+                        continue;
+                }
                 if (lstat(res, &st) < 0) {
                         if (errno != ENOENT && errno != ENOTDIR && errno != EACCES)
                                 return NULL;
+                        if (errno == ENOENT)
+                                memo_put(res, true);
                         missing = true;
                         res_len += 1 + n;
                         continue;
@@ -357,6 +396,11 @@ static char *canonicalize_posix(const char *abs) {
 #ifdef _WIN32
 void path_canon_memo_begin(void) {}
 void path_canon_memo_end(void) {}
+int path_canon_memo_lookup(const char *path) {
+        (void)path;
+        return -1;
+}
+void path_canon_memo_note(const char *path, bool is_dir) { (void)path, (void)is_dir; }
 #endif
 
 char *path_canonicalize(const char *path) {

@@ -35,6 +35,14 @@ char *path_canonicalize(const char *path);
  * symlinks when it is applied. No-op on Windows. */
 void path_canon_memo_begin(void);
 void path_canon_memo_end(void);
+/* In that window, a name path_canonicalize found missing (ENOENT) is taken
+ * to stay missing as well. What the memo knows of path itself: 1 a
+ * directory (no symlink), 0 missing, -1
+ * nothing (outside the window, or never looked at). path_canon_memo_note
+ * tells it what an lstat of path found (a directory, or ENOENT), for other
+ * walkers of the same paths (plan/gitlayout.c, plan/caches.c). */
+int path_canon_memo_lookup(const char *path);
+void path_canon_memo_note(const char *path, bool is_dir);
 
 bool path_is_absolute(const char *path);
 

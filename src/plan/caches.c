@@ -128,9 +128,21 @@ static bool upper_fs_ok(const char *path, char *name, size_t len) {
         return false;
 }
 
+/* A directory (not a symlink); what planning found already is not looked
+ * at again (common/path.h: cache_path canonicalized it a moment ago). */
 static bool is_dir(const char *path) {
+        int known = path_canon_memo_lookup(path);
+        if (known >= 0)
+                return known == 1;
         struct stat st;
-        return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+        if (lstat(path, &st) < 0) {
+                if (errno == ENOENT)
+                        path_canon_memo_note(path, false);
+                return false;
+        }
+        if (S_ISDIR(st.st_mode))
+                path_canon_memo_note(path, true);
+        return S_ISDIR(st.st_mode);
 }
 
 static bool below_any(const char *path, const strv *list) {

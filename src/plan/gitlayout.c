@@ -135,11 +135,18 @@ static int resolve(gitlayout *g, const char *path, const char *why, char **out) 
                 if (missing)
                         continue; /* the lexical tail */
                 struct stat st;
-                if (lstat(cur, &st) < 0) {
-                        if (errno == EACCES) {
+                /* planning looked at most of these already: the workspace's
+                 * ancestors, .git (common/path.h) */
+                int known = path_canon_memo_lookup(cur);
+                if (known == 1)
+                        continue; /* a directory */
+                if (known == 0 || lstat(cur, &st) < 0) {
+                        if (known < 0 && errno == EACCES) {
                                 r = -EACCES;
                                 break;
                         }
+                        if (known < 0 && errno == ENOENT)
+                                path_canon_memo_note(cur, false);
                         missing = true; /* ENOENT, ENOTDIR: nothing beyond can exist yet */
                         if (!(anchor = strdup(cur)))
                                 r = -ENOMEM;
@@ -177,7 +184,9 @@ static int resolve(gitlayout *g, const char *path, const char *why, char **out) 
                                 r = -ENOMEM;
                         continue;
                 }
-                if (!S_ISDIR(st.st_mode)) {
+                if (S_ISDIR(st.st_mode))
+                        path_canon_memo_note(cur, true);
+                else {
                         /* A file where a directory would have to be: a
                          * further component cannot exist while it does. */
                         size_t more = at;

@@ -129,7 +129,29 @@ static bool gone(int e) { return e == ENOENT || e == ENOTDIR; }
  * point already. A component missing on the way (corral's state directory
  * before its first run) ends the walk: what does not exist yet is created by
  * host_prepare and is not pinned. */
-static int walk(const policy *p, plan *pl, protected_obj *o, pins *ps, corral_error *err) {
+/* The writable top last opened, kept open from one object to the next:
+ * most protected names lie directly in the workspace, which was opened
+ * (without following a link) once per name before. The directory held is
+ * the one the first walk found at that path; every identity recorded below
+ * it is read from that one directory, and apply re-checks each. */
+typedef struct top_memo {
+        const char *path; /* the policy's string (writable_top returns it) */
+        int fd;           /* -1: none open */
+} top_memo;
+
+static int top_open(top_memo *tm, const char *top) {
+        if (tm->fd >= 0 && tm->path == top)
+                return tm->fd;
+        if (tm->fd >= 0)
+                close(tm->fd);
+        struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                               .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+        tm->fd = (int)syscall(SYS_openat2, AT_FDCWD, top, &how, sizeof(how));
+        tm->path = tm->fd >= 0 ? top : NULL;
+        return tm->fd;
+}
+
+static int walk(const policy *p, plan *pl, protected_obj *o, pins *ps, top_memo *tm, corral_error *err) {
         const char *top = writable_top(p, o->path);
         if (!top) { /* read-only already: only its identity */
                 struct stat st;
@@ -137,9 +159,7 @@ static int walk(const policy *p, plan *pl, protected_obj *o, pins *ps, corral_er
                         o->known = true, o->dev = st.st_dev, o->ino = st.st_ino;
                 return 0;
         }
-        struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-                               .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-        int fd = (int)syscall(SYS_openat2, AT_FDCWD, top, &how, sizeof(how));
+        int topfd = top_open(tm, top), fd = topfd;
         if (fd < 0)
                 return gone(errno) ? 0 : error_set(err, -errno, "cannot open %s: %s", top, strerror(errno));
         struct stat st;
@@ -147,14 +167,11 @@ static int walk(const policy *p, plan *pl, protected_obj *o, pins *ps, corral_er
         if (strcmp(top, o->path) == 0) {
                 if (fstat(fd, &st) == 0)
                         o->known = true, o->dev = st.st_dev, o->ino = st.st_ino;
-                close(fd);
                 return 0;
         }
         _cleanup_free_ char *dir = strdup(o->path);
-        if (!dir) {
-                close(fd);
+        if (!dir)
                 return oom(err);
-        }
         size_t at = strlen(top) + (strcmp(top, "/") != 0); /* the first component after top */
         if (!strchr(dir + at, '/')) /* held by name: see protected_obj */
                 o->at_top = true, o->expected = false;
@@ -183,7 +200,8 @@ static int walk(const policy *p, plan *pl, protected_obj *o, pins *ps, corral_er
                                 r = error_set(err, -errno, "cannot open %s: %s", dir, strerror(errno));
                         break;
                 }
-                close(fd);
+                if (fd != topfd)
+                        close(fd);
                 fd = nfd;
                 if (fstat(fd, &st) < 0) {
                         r = error_set(err, -errno, "cannot inspect %s: %s", dir, strerror(errno));
@@ -195,7 +213,8 @@ static int walk(const policy *p, plan *pl, protected_obj *o, pins *ps, corral_er
                 *slash = '/';
                 at = (size_t)(slash - dir) + 1;
         }
-        close(fd);
+        if (fd != topfd)
+                close(fd);
         if (r >= 0 && o->expected && (!o->known || o->dev != o->expect_dev || o->ino != o->expect_ino))
                 r = error_set(err, -ESTALE,
                               "%s changed while corral planned the run: it is not the object first found there "
@@ -240,9 +259,12 @@ static int emit_object(plan *pl, const protected_obj *o) {
 
 int plan_protect_emit(const policy *p, plan *pl, corral_error *err) {
         pins ps = {0};
+        top_memo tm = {NULL, -1};
         int r = 0;
         for (size_t i = 0; r >= 0 && i < pl->n_protected; i++)
-                r = walk(p, pl, &pl->protected[i], &ps, err);
+                r = walk(p, pl, &pl->protected[i], &ps, &tm, err);
+        if (tm.fd >= 0)
+                close(tm.fd);
         if (r >= 0) {
                 /* Parents before children: each is cloned from the view its
                  * parent's pin already makes. */
