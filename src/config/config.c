@@ -44,6 +44,13 @@ static const char *const default_protect[] = {
         ".devcontainer", ".devcontainer.json",
         /* the pre-commit framework: its hook in .git runs what this names */
         ".pre-commit-config.yaml",
+        /* lefthook: its hook in .git runs what these name (held when
+         * missing only beside an existing one: policy_name_in_family) */
+        "lefthook.yml", ".lefthook.yml", "lefthook.yaml", ".lefthook.yaml", "lefthook.toml", ".lefthook.toml",
+        "lefthook.json", ".lefthook.json", "lefthook.jsonc", ".lefthook.jsonc", "lefthook-local.yml",
+        ".lefthook-local.yml", "lefthook-local.yaml", ".lefthook-local.yaml", "lefthook-local.toml",
+        ".lefthook-local.toml", "lefthook-local.json", ".lefthook-local.json", "lefthook-local.jsonc",
+        ".lefthook-local.jsonc", ".lefthook", ".lefthook-local",
 };
 
 /* Names a layer may not take out of the list: corral's own policy (a

@@ -579,10 +579,23 @@ static bool root_is_repository(const char *root) {
         return dotgit && head && lstat(dotgit, &st) == 0 && (S_ISREG(st.st_mode) || lstat(head, &st) == 0);
 }
 
+/* Whether a name of the protected family (policy_name_in_family) exists at
+ * the top of root. */
+static bool family_at(const policy *p, const char *root) {
+        for (size_t i = 0; i < p->protect.n; i++) {
+                struct stat st;
+                _cleanup_free_ char *path = NULL;
+                if (policy_name_in_family(p->protect.v[i]) && (path = path_join(root, p->protect.v[i])) &&
+                    lstat(path, &st) == 0)
+                        return true;
+        }
+        return false;
+}
+
 static int plan_protected_names(const policy *p, plan *pl, const char *const *env, corral_error *err) {
         for (size_t w = 0; w < p->writable_roots.n; w++) {
                 /* looked at once a root, and only if a name may depend on it */
-                int repo = -1;
+                int repo = -1, family = -1;
                 for (size_t i = 0; i < p->protect.n; i++) {
                         const char *root = p->writable_roots.v[w], *name = p->protect.v[i];
                         _cleanup_free_ char *path = path_join(root, name);
@@ -597,9 +610,11 @@ static int plan_protected_names(const policy *p, plan *pl, const char *const *en
                                                          strerror(errno));
                                 /* Missing: a placeholder directory holds the
                                  * place, so `mkdir`, `git init` fail. */
-                                if (repo < 0 && !policy_holds_missing_at_top(name, true))
+                                if (repo < 0 && !policy_holds_missing_at_top(name, true, true))
                                         repo = root_is_repository(root);
-                                if (!policy_holds_missing_at_top(name, repo > 0))
+                                if (family < 0 && policy_name_in_family(name))
+                                        family = family_at(p, root);
+                                if (!policy_holds_missing_at_top(name, repo > 0, family > 0))
                                         continue;
                                 if (add_placeholder(pl, path, name, true, held, NULL) < 0 ||
                                     protect_path(pl, path, false, why) < 0)

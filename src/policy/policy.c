@@ -64,7 +64,15 @@ static int index_of(const char *const *names, size_t n, const char *s) {
         return -EINVAL;
 }
 
-bool policy_holds_missing_at_top(const char *name, bool root_is_repository) {
+bool policy_name_in_family(const char *name) {
+        /* lefthook: lefthook.yml, .lefthook-local.toml, .lefthook/, ... */
+        const char *n = name[0] == '.' ? name + 1 : name;
+        return strncmp(n, "lefthook", 8) == 0 && (!n[8] || n[8] == '.' || n[8] == '-');
+}
+
+bool policy_holds_missing_at_top(const char *name, bool root_is_repository, bool family_present) {
+        if (policy_name_in_family(name))
+                return family_present;
         return !root_is_repository || strcmp(name, "HEAD") != 0;
 }
 

@@ -150,8 +150,15 @@ void policy_free(policy *p);
  * repository already (a .git file, or a .git directory with a HEAD). HEAD
  * is protected because a directory with HEAD, objects/ and refs/ is a bare
  * repository to git; at the top of a repository git finds the .git first,
- * and a placeholder named HEAD would make `git log HEAD` ambiguous. */
-bool policy_holds_missing_at_top(const char *name, bool root_is_repository);
+ * and a placeholder named HEAD would make `git log HEAD` ambiguous. A
+ * name of a family (below) is held only when family_present. */
+bool policy_holds_missing_at_top(const char *name, bool root_is_repository, bool family_present);
+
+/* Whether a protected name belongs to a family read only by a tool that is
+ * in use (lefthook's configs and script directories): a missing one is held
+ * only where another of its family exists (family_present above), since
+ * lefthook without a config of its own runs nothing. */
+bool policy_name_in_family(const char *name);
 
 /* The names users write ("read-only", "workspace-write", "full-access";
  * "off", "on"; "workspace", "private", "host"; "auto", "userns", "users").

@@ -96,3 +96,38 @@ must_fail "echo x > .mcp.json"'
 	assert_output_has "unprotect"
 	assert_output_has "may only narrow"
 }
+
+# lefthook: the hook it installs in .git runs the commands its config names
+# (lefthook.yml, merged with lefthook-local.yml, scripts in .lefthook/) at the
+# next git commit. Its names are held when missing only where lefthook is in
+# use (one of them exists): elsewhere nothing reads them.
+LEFTHOOK_FILES=(lefthook.yml .lefthook.yml lefthook-local.yml .lefthook-local.yaml lefthook.toml
+	.lefthook/pre-commit/x.sh .lefthook-local/pre-commit/x.sh)
+
+plant_lefthook() {
+	local f s=''
+	for f in "${LEFTHOOK_FILES[@]}"; do
+		s+="must_fail 'mkdir -p \"\$(dirname $f)\" 2>/dev/null; printf \"pre-commit:\\n  commands:\\n    x:\\n      run: touch \$OUT/ran\\n\" > $f'
+"
+	done
+	printf '%s' "$s"
+}
+
+@test "agents: lefthook's configs: an existing lefthook.yml stays as written, and no other of its names can be made beside it" {
+	printf 'pre-commit:\n  commands:\n    lint:\n      run: true\n' > "$WS/lefthook.yml"
+	cp "$WS/lefthook.yml" "$T/before"
+	run sb "$(plant_lefthook)
+must_fail 'mv lefthook.yml old.yml'"
+	assert_sb_clean
+	cmp "$T/before" "$WS/lefthook.yml"
+	local f
+	for f in "${LEFTHOOK_FILES[@]}"; do
+		[ "$f" = lefthook.yml ] || [ ! -e "$WS/${f%%/*}" ] || fail "$f was made beside lefthook.yml"
+	done
+}
+
+@test "agents: where no lefthook name exists, none is held (nothing reads them): a command may write lefthook.yml" {
+	run sb 'must_work "printf \"pre-commit: {}\\n\" > lefthook.yml"'
+	assert_sb_clean
+	[ -f "$WS/lefthook.yml" ]
+}

@@ -150,7 +150,13 @@ static void test_defaults(void **state) {
                                   "opencode.json", "opencode.jsonc", ".roo", ".continue", ".kiro", ".amazonq",
                                   ".qwen", ".crush.json", "crush.json", ".clinerules", ".windsurf", ".factory",
                                   ".vscode", ".idea", ".zed", ".helix", ".devcontainer", ".devcontainer.json",
-                                  ".pre-commit-config.yaml" };
+                                  ".pre-commit-config.yaml", "lefthook.yml", ".lefthook.yml", "lefthook.yaml",
+                                  ".lefthook.yaml", "lefthook.toml", ".lefthook.toml", "lefthook.json",
+                                  ".lefthook.json", "lefthook.jsonc", ".lefthook.jsonc", "lefthook-local.yml",
+                                  ".lefthook-local.yml", "lefthook-local.yaml", ".lefthook-local.yaml",
+                                  "lefthook-local.toml", ".lefthook-local.toml", "lefthook-local.json",
+                                  ".lefthook-local.json", "lefthook-local.jsonc", ".lefthook-local.jsonc",
+                                  ".lefthook", ".lefthook-local" };
         assert_int_equal(d.protect.n, ELEMENTSOF(protect));
         for (size_t i = 0; i < ELEMENTSOF(protect); i++)
                 assert_string_equal(d.protect.v[i], protect[i]);

@@ -24,7 +24,7 @@
 #include "policy/resolve.h"
 
 /* How many names config.c's default_protect holds (test_config checks them by name). */
-#define N_DEFAULT_PROTECT 31
+#define N_DEFAULT_PROTECT 53
 
 /* --- fixture: a temporary tree ------------------------------------------
  *   root/            canonical mkdtemp directory
@@ -1136,8 +1136,28 @@ static void test_trusted_workspace(void **state) {
         expect_allowed(f, "network = \"on\"\n");
 }
 
+/* Which missing protected names a placeholder holds at the top of a root. */
+static void test_holds_missing_at_top(void **state) {
+        (void)state;
+        assert_true(policy_holds_missing_at_top(".claude", true, false));
+        assert_true(policy_holds_missing_at_top("HEAD", false, false));
+        assert_false(policy_holds_missing_at_top("HEAD", true, false)); /* git finds .git first */
+        /* lefthook's names: only beside another of them */
+        const char *family[] = {"lefthook.yml", ".lefthook-local.toml", ".lefthook", "lefthook-local.jsonc",
+                                ".lefthook-local"};
+        for (size_t i = 0; i < sizeof(family) / sizeof(*family); i++) {
+                assert_true(policy_name_in_family(family[i]));
+                assert_false(policy_holds_missing_at_top(family[i], false, false));
+                assert_true(policy_holds_missing_at_top(family[i], true, true));
+        }
+        const char *others[] = {"lefthooks.yml", "mylefthook.yml", ".git", "HEAD", "lefthookx"};
+        for (size_t i = 0; i < sizeof(others) / sizeof(*others); i++)
+                assert_false(policy_name_in_family(others[i]));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_holds_missing_at_top),
                 cmocka_unit_test(test_enum_strings),
                 cmocka_unit_test(test_path_expand_home),
                 cmocka_unit_test(test_path_join_normalize),
