@@ -8,7 +8,14 @@
  *
  * Edge-triggered epoll: every event marks which directions may be ready,
  * and pump() moves bytes until each is blocked (EAGAIN) or its buffer is
- * full or empty, so no interest set ever changes. */
+ * full or empty, so no interest set ever changes.
+ *
+ * A relayed direction that has carried SPLICE_AFTER bytes (a download, an
+ * upload: not a request or a handshake) moves the rest with splice(2)
+ * through a pipe of its own, socket to pipe to socket, without copying
+ * through user space; the checks are all done by then (the request head,
+ * the TLS server name). Where a pipe cannot be had or splice is refused,
+ * the direction keeps the copy through a buffer. */
 #include "proxy/proxy.h"
 
 #include <errno.h>
@@ -23,6 +30,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +53,13 @@
  * time. Every address is still checked on every use. */
 #define CACHE_TTL_MS 5000
 #define CACHE_SIZE 64
+/* splice: after this many bytes in one direction; pipes of PIPE_BIG bytes
+ * while the proxy's pipes hold at most PIPE_BUDGET together, then the
+ * kernel's default size; at most MAX_PIPES pipes, then the copy. */
+#define SPLICE_AFTER (256u << 10)
+#define PIPE_BIG (1u << 20)
+#define PIPE_BUDGET (16u << 20)
+#define MAX_PIPES 256
 
 typedef enum conn_state { ST_HEAD, ST_RESOLVING, ST_CONNECTING, ST_RELAY, ST_DRAIN } conn_state;
 
@@ -52,6 +67,14 @@ typedef struct buf {
         uint8_t *d;
         size_t off, len;
 } buf;
+
+/* One direction's pipe (fd -1: none; refused: the copy for good). */
+typedef struct spipe {
+        int rd, wr;
+        size_t in, cap;
+        uint64_t moved;
+        bool refused;
+} spipe;
 
 typedef struct cached {
         char name[NET_RULE_MAX];
@@ -80,6 +103,7 @@ typedef struct conn {
         uint8_t *head;            /* HEAD: the client's first bytes */
         size_t head_len;
         buf c2u, u2c;
+        spipe s_c2u, s_u2c;
         uint64_t setup_deadline, connect_deadline;
 } conn;
 
@@ -102,6 +126,8 @@ struct proxy {
         size_t n_refusals;
         cached cache[CACHE_SIZE];
         size_t cache_next;
+        size_t n_pipes, pipe_bytes;
+        bool sigpipe_blocked, got_epipe; /* in this proxy_run */
 };
 
 static const cached *cache_find(const proxy *px, const char *name, uint64_t now) {
@@ -182,6 +208,113 @@ static void buf_free(buf *b) {
         *b = (buf){0};
 }
 
+/* --- splice --------------------------------------------------------------- */
+
+static void spipe_close(proxy *px, spipe *sp) {
+        if (sp->rd < 0)
+                return;
+        close(sp->rd);
+        close(sp->wr);
+        sp->rd = sp->wr = -1;
+        px->n_pipes--;
+        px->pipe_bytes -= sp->cap;
+        sp->cap = sp->in = 0;
+}
+
+/* A pipe for a direction that has carried enough, once its buffer is empty. */
+static bool spipe_open(proxy *px, spipe *sp, const buf *b) {
+        if (sp->rd >= 0)
+                return true;
+        if (sp->refused || sp->moved < SPLICE_AFTER || b->len)
+                return false;
+        int p[2];
+        if (px->n_pipes >= MAX_PIPES || pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0) {
+                sp->refused = true; /* EMFILE, ENFILE: the copy goes on */
+                return false;
+        }
+        int cap = -1;
+        if (px->pipe_bytes + PIPE_BIG <= PIPE_BUDGET)
+                cap = fcntl(p[1], F_SETPIPE_SZ, (int)PIPE_BIG);
+        if (cap < 0)
+                cap = fcntl(p[1], F_GETPIPE_SZ);
+        if (cap <= 0) {
+                close(p[0]);
+                close(p[1]);
+                sp->refused = true;
+                return false;
+        }
+        sp->rd = p[0];
+        sp->wr = p[1];
+        sp->cap = (size_t)cap;
+        sp->in = 0;
+        px->n_pipes++;
+        px->pipe_bytes += sp->cap;
+        return true;
+}
+
+/* splice(2) to a socket whose peer is gone raises SIGPIPE (there is no
+ * MSG_NOSIGNAL for it): blocked while this proxy_run splices, and the
+ * signal taken back if an EPIPE said one came. */
+static void sigpipe_block(proxy *px) {
+        if (px->sigpipe_blocked)
+                return;
+        sigset_t s, old;
+        sigemptyset(&s);
+        sigaddset(&s, SIGPIPE);
+        if (pthread_sigmask(SIG_BLOCK, &s, &old) == 0 && !sigismember(&old, SIGPIPE))
+                px->sigpipe_blocked = true;
+}
+
+static void sigpipe_restore(proxy *px) {
+        if (!px->sigpipe_blocked)
+                return;
+        sigset_t s;
+        sigemptyset(&s);
+        sigaddset(&s, SIGPIPE);
+        if (px->got_epipe)
+                while (sigtimedwait(&s, NULL, &(struct timespec){0}) == SIGPIPE)
+                        ;
+        pthread_sigmask(SIG_UNBLOCK, &s, NULL);
+        px->sigpipe_blocked = px->got_epipe = false;
+}
+
+/* One direction, src to the pipe to dst: -2 on error, else whether bytes
+ * moved. EAGAIN from src with bytes in the pipe may mean the pipe is full
+ * (its slots, not its bytes): src stays maybe-ready until the pipe is empty. */
+static int spipe_step(proxy *px, spipe *sp, int src, int dst, bool *rd, bool *wr, bool *eof) {
+        bool progress = false;
+        if (!*eof && *rd && sp->in < sp->cap) {
+                ssize_t n = splice(src, NULL, sp->wr, NULL, sp->cap - sp->in, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+                if (n > 0) {
+                        sp->in += (size_t)n;
+                        sp->moved += (uint64_t)n;
+                        progress = true;
+                } else if (n == 0) {
+                        *eof = true;
+                        progress = true;
+                } else if (errno == EAGAIN) {
+                        if (sp->in == 0)
+                                *rd = false;
+                } else if (errno != EINTR)
+                        return -2;
+        }
+        if (sp->in && *wr) {
+                sigpipe_block(px);
+                ssize_t n = splice(sp->rd, NULL, dst, NULL, sp->in, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+                if (n > 0) {
+                        sp->in -= (size_t)n;
+                        progress = true;
+                } else if (n < 0 && errno == EAGAIN)
+                        *wr = false;
+                else if (n < 0 && errno != EINTR) {
+                        if (errno == EPIPE)
+                                px->got_epipe = true;
+                        return -2;
+                }
+        }
+        return progress;
+}
+
 /* --- connections ----------------------------------------------------------- */
 
 static void conn_kill(proxy *px, conn *c) {
@@ -193,6 +326,8 @@ static void conn_kill(proxy *px, conn *c) {
         if (c->ufd >= 0)
                 close(c->ufd);
         c->cfd = c->ufd = -1;
+        spipe_close(px, &c->s_c2u);
+        spipe_close(px, &c->s_u2c);
         px->slots[c->slot] = NULL;
         px->gens[c->slot]++;
         px->n_conns--;
@@ -580,8 +715,10 @@ static bool pump(proxy *px, conn *c) {
                         }
                         if (n == -1)
                                 c->c_wr = false;
-                        else
+                        else {
+                                c->s_u2c.moved += (uint64_t)n;
                                 progress = true;
+                        }
                 }
                 if (c->st == ST_DRAIN) {
                         if (c->u2c.len == 0) {
@@ -612,7 +749,7 @@ static bool pump(proxy *px, conn *c) {
                         continue;
                 }
                 /* from the client: buffered during resolution and connection too */
-                if (!c->c_eof && c->c_rd && buf_room(&c->c2u) + c->c2u.off > 0 &&
+                if (!c->c_eof && c->c_rd && c->s_c2u.rd < 0 && buf_room(&c->c2u) + c->c2u.off > 0 &&
                     (c->c2u.len == 0 || c->sni_pending || c->st != ST_RELAY)) {
                         ssize_t n = fill(c->cfd, &c->c2u);
                         if (n == -2) {
@@ -659,15 +796,32 @@ static bool pump(proxy *px, conn *c) {
                         }
                         if (n == -1)
                                 c->u_wr = false;
-                        else
+                        else {
+                                c->s_c2u.moved += (uint64_t)n;
                                 progress = true;
+                        }
                 }
-                if (c->c_eof && c->c2u.len == 0 && !c->u_shut) {
+                if (!c->sni_pending && spipe_open(px, &c->s_c2u, &c->c2u)) {
+                        int r = spipe_step(px, &c->s_c2u, c->cfd, c->ufd, &c->c_rd, &c->u_wr, &c->c_eof);
+                        if (r == -2) {
+                                conn_kill(px, c);
+                                return false;
+                        }
+                        progress |= r > 0;
+                }
+                if (c->c_eof && c->c2u.len == 0 && c->s_c2u.in == 0 && !c->u_shut) {
                         shutdown(c->ufd, SHUT_WR);
                         c->u_shut = true;
                 }
                 /* from the upstream */
-                if (!c->u_eof && c->u_rd && c->u2c.len == 0) {
+                if (spipe_open(px, &c->s_u2c, &c->u2c)) {
+                        int r = spipe_step(px, &c->s_u2c, c->ufd, c->cfd, &c->u_rd, &c->c_wr, &c->u_eof);
+                        if (r == -2) {
+                                conn_kill(px, c);
+                                return false;
+                        }
+                        progress |= r > 0;
+                } else if (!c->u_eof && c->u_rd && c->u2c.len == 0) {
                         ssize_t n = fill(c->ufd, &c->u2c);
                         if (n == -2) {
                                 conn_kill(px, c);
@@ -683,11 +837,11 @@ static bool pump(proxy *px, conn *c) {
                         if (c->u2c.len == 0 && c->u2c.d)
                                 buf_free(&c->u2c);
                 }
-                if (c->u_eof && c->u2c.len == 0 && !c->c_shut) {
+                if (c->u_eof && c->u2c.len == 0 && c->s_u2c.in == 0 && !c->c_shut) {
                         shutdown(c->cfd, SHUT_WR);
                         c->c_shut = true;
                 }
-                if (c->c_eof && c->u_eof && c->c2u.len == 0 && c->u2c.len == 0) {
+                if (c->c_eof && c->u_eof && c->c2u.len == 0 && c->u2c.len == 0 && c->s_c2u.in == 0 && c->s_u2c.in == 0) {
                         conn_kill(px, c);
                         return false;
                 }
@@ -735,6 +889,7 @@ static void accept_all(proxy *px, int lfd) {
                 c->gen = px->gens[slot];
                 c->cfd = fd;
                 c->ufd = -1;
+                c->s_c2u.rd = c->s_c2u.wr = c->s_u2c.rd = c->s_u2c.wr = -1;
                 c->c_rd = c->c_wr = true;
                 c->setup_deadline = now_ms() + PROXY_SETUP_TIMEOUT_MS;
                 struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
@@ -843,6 +998,7 @@ void proxy_run(proxy *px) {
                 expire(px, now);
                 px->next_scan = now + 250;
         }
+        sigpipe_restore(px);
         reap(px);
 }
 
@@ -898,10 +1054,11 @@ int proxy_new(const policy *p, const int *listen_fds, size_t n_fds, proxy **ret,
         memcpy(px->ports, p->allow_ports, sizeof(px->ports));
         px->rules = (net_rules){&px->allow, &px->deny, px->ports, p->n_allow_ports};
         own_addresses(px);
-        /* two fds per connection */
+        /* two fds per connection, two per pipe */
         struct rlimit rl;
-        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 2 * PROXY_MAX_CONNS + 64) {
-                rl.rlim_cur = rl.rlim_max < 2 * PROXY_MAX_CONNS + 64 ? rl.rlim_max : 2 * PROXY_MAX_CONNS + 64;
+        const rlim_t want = 2 * PROXY_MAX_CONNS + 2 * MAX_PIPES + 64;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
+                rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
                 setrlimit(RLIMIT_NOFILE, &rl);
         }
         if ((px->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {

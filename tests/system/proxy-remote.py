@@ -9,6 +9,8 @@ namespace (198.18.0.2 and 2001:db8::2). It serves:
   53   UDP and TCP: counts datagrams and connections (a DNS server that
        must never hear from the sandbox)
   9    TCP: accepts and counts (a service no rule allows)
+  7    TCP echo: sends back every byte it gets, until the client closes
+       (large transfers both ways through a tunnel)
 
 and logs the server name (SNI) of every TLS handshake as "sni NAME".
 
@@ -133,6 +135,30 @@ def hang(port, addr="198.18.0.2"):
         held.append(c)
 
 
+def echo(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("198.18.0.2", port))
+    s.listen(1024)
+
+    def one(c):
+        try:
+            while True:
+                d = c.recv(1 << 18)
+                if not d:
+                    break
+                c.sendall(d)
+            c.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        c.close()
+
+    while True:
+        c, a = s.accept()
+        log(port, a[0])
+        threading.Thread(target=one, args=(c,), daemon=True).start()
+
+
 def udp(port):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("198.18.0.2", port))
@@ -183,6 +209,7 @@ for addr, fam in (("198.18.0.2", socket.AF_INET), ("2001:db8::2", socket.AF_INET
 for p in (8443, 53, 9):
     threading.Thread(target=hang, args=(p,), daemon=True).start()
 threading.Thread(target=udp, args=(53,), daemon=True).start()
+threading.Thread(target=echo, args=(7,), daemon=True).start()
 with open(LOG, "a") as f:
     f.write("READY\n")
 while True:

@@ -268,6 +268,129 @@ CURL='curl -sS --max-time 10'
 	[ "$peak" -gt 0 ] && [ "$peak" -lt 65536 ] || fail "corral's RSS peaked at $peak KiB (bound: 64 MiB)"
 }
 
+@test "proxy: a tunnel carries 48 MiB both ways intact (spliced); clients that vanish mid-transfer leave no pipe or socket behind" {
+	lab
+	require_python
+	mkdir -p "$FAKEHOME/.config/corral"
+	printf '[network]\nallow_domains = ["allowed.test"]\nallow_ports = [7]\n' > "$FAKEHOME/.config/corral/config.toml"
+	cat > "$WS/splice.py" <<-'PY'
+	import hashlib, os, socket, struct, sys, threading, time
+	P = ("127.0.0.1", 3128)
+	WS = sys.argv[1]
+	def tunnel(port):
+	    s = socket.create_connection(P, timeout=60)
+	    s.sendall(b"CONNECT allowed.test:%d HTTP/1.1\r\nHost: x\r\n\r\n" % port)
+	    buf = b""
+	    while b"\r\n\r\n" not in buf:
+	        d = s.recv(1)
+	        if not d:
+	            raise SystemExit("the proxy closed: %r" % buf)
+	        buf += d
+	    if not buf.startswith(b"HTTP/1.1 200"):
+	        raise SystemExit("refused: %r" % buf)
+	    return s
+	def phase(name):
+	    # the test counts corral's descriptors from outside, then says go
+	    open(os.path.join(WS, name), "w").close()
+	    while not os.path.exists(os.path.join(WS, name + ".go")):
+	        time.sleep(0.05)
+	phase("phase0")
+	N = 48 << 20
+	s = tunnel(7)
+	sent, got = hashlib.sha256(), hashlib.sha256()
+	n_got = [0]
+	half = threading.Event()
+	def writer():
+	    left = N
+	    while left:
+	        chunk = os.urandom(min(left, 1 << 20))
+	        sent.update(chunk)
+	        s.sendall(chunk)
+	        left -= len(chunk)
+	        if left == N // 2:
+	            half.wait()
+	            phase("phase1") # both directions have moved more than the splice threshold
+	    s.shutdown(socket.SHUT_WR)
+	w = threading.Thread(target=writer)
+	w.start()
+	buf = bytearray(1 << 20)
+	while True:
+	    k = s.recv_into(buf)
+	    if not k:
+	        break
+	    got.update(buf[:k])
+	    n_got[0] += k
+	    if n_got[0] >= N // 2:
+	        half.set()
+	w.join()
+	s.close()
+	print("echo", n_got[0], "intact" if sent.digest() == got.digest() else "CORRUPT")
+	# clients that vanish mid-transfer: send what fits without reading the
+	# echo (so the proxy's pipes fill), then reset or close
+	vanished = 0
+	for i in range(20):
+	    v = tunnel(7)
+	    v.settimeout(0.5)
+	    chunk = b"v" * (1 << 16)
+	    n = 0
+	    try:
+	        while n < (16 << 20):
+	            n += v.send(chunk)
+	    except socket.timeout:
+	        pass
+	    if n > (512 << 10):
+	        vanished += 1
+	    if i % 2:
+	        v.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+	    v.close()
+	print("vanished", vanished)
+	time.sleep(0.5)
+	phase("phase2")
+	t = tunnel(7)
+	t.sendall(b"ping")
+	print("after", t.recv(4).decode())
+	sys.exit(7)
+	PY
+	labx bash -c "timeout -s KILL 150 '$CORRAL' run -- $PYTHON '$WS/splice.py' '$WS' > '$T/splice.out' 2>'$T/splice.err'; echo \$? > '$T/splice.rc'" &
+	local bgpid=$! pid="" i p0 s0 p1 p2 s2
+	fds() { ls -l "/proc/$pid/fd" 2>/dev/null | grep -c "$1:" || true; }
+	for i in $(seq 300); do
+		[ -e "$WS/phase0" ] && break
+		sleep 0.1
+	done
+	pid=$(pgrep -f -o "^$CORRAL_REAL run (--backend [a-z]+ )?-- $PYTHON $WS/splice.py" || true)
+	[ -n "$pid" ] || fail "no corral process"
+	p0=$(fds pipe) s0=$(fds socket)
+	touch "$WS/phase0.go"
+	for i in $(seq 600); do
+		[ -e "$WS/phase1" ] && break
+		sleep 0.1
+	done
+	p1=$(fds pipe)
+	touch "$WS/phase1.go"
+	for i in $(seq 600); do
+		[ -e "$WS/phase2" ] && break
+		sleep 0.1
+	done
+	for i in $(seq 50); do
+		p2=$(fds pipe) s2=$(fds socket)
+		[ "$p2" -eq "$p0" ] && [ "$s2" -eq "$s0" ] && break
+		sleep 0.1
+	done
+	touch "$WS/phase2.go"
+	wait "$bgpid"
+	cat "$T/splice.out" "$T/splice.err" >&2
+	echo "corral's pipes: $p0 at rest, $p1 mid-transfer, $p2 after; sockets: $s0, $s2" >&2
+	[ "$(cat "$T/splice.rc")" -eq 7 ] || fail "exit status $(cat "$T/splice.rc"), expected the command's 7"
+	grep -q "^echo $((48 << 20)) intact$" "$T/splice.out" || fail "the echo came back short or corrupt"
+	[ "$p1" -ge $((p0 + 2)) ] || fail "no pipe per direction while the tunnel moved bytes: the copy, not splice"
+	grep -q '^vanished 20$' "$T/splice.out" || fail "the vanishing clients did not get bytes into the tunnel"
+	[ "$p2" -eq "$p0" ] || fail "pipes left behind: $p2, $p0 at rest"
+	[ "$s2" -eq "$s0" ] || fail "sockets left behind: $s2, $s0 at rest"
+	grep -q '^after ping$' "$T/splice.out" || fail "the proxy stopped working"
+	[ "$(hits "$REMOTE_LOG" 7)" -ge 22 ] || fail "the remote saw $(hits "$REMOTE_LOG" 7) connections"
+}
+
 @test "proxy: explain prints the network rules; bad rules are refused (125)" {
 	run corral explain --allow-domain '*.Example.org.' --deny-domain bad.example.org
 	[ "$status" -eq 0 ]
