@@ -47,8 +47,9 @@ void win_plan_describe(const win_plan *pl, FILE *f) {
                                 g->hold[k].path, !g->hold[k].text ? "directory" : *g->hold[k].text ? "file naming \".\"" : "empty file");
         }
         if (pl->n_git_dirs)
-                fprintf(f, "git (--git commits): after the run, a rebase todo list or apply-opt that would run something "
-                           "is set aside, and links made in a gitdir are removed\n");
+                fprintf(f, "git (--git commits): after the run, whatever the run made or changed of a rebase, am, "
+                           "sequencer or rerere state, new modules/ and worktrees/ entries, a bad index and a "
+                           "submodule's .git the run made are set aside, and links made in a gitdir are removed\n");
         for (size_t i = 0; i < pl->not_enforced.n; i++)
                 fprintf(f, "NOT ENFORCED: %s\n", pl->not_enforced.v[i]);
         if (pl->timeout_ms)

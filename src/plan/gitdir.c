@@ -75,6 +75,10 @@ const gitdir_entry gitdir_entries[] = {
 
 const size_t gitdir_n_entries = sizeof(gitdir_entries) / sizeof(gitdir_entries[0]);
 
+const char *const gitdir_states[GITDIR_N_STATES] = {"rebase-merge", "rebase-apply", "sequencer", "rr-cache",
+                                                     "MERGE_RR"};
+const char *const gitdir_adopted[GITDIR_N_ADOPTED] = {"modules", "worktrees"};
+
 static bool matches(const char *pattern, const char *name) {
         size_t p = strlen(pattern), n = strlen(name);
         if (p && pattern[p - 1] == '*')

@@ -43,6 +43,33 @@ typedef struct gitdir_entry {
 extern const gitdir_entry gitdir_entries[];
 extern const size_t gitdir_n_entries;
 
+/* The check after a --git commits run (Linux supervise/gitcheck.c, Windows
+ * supervise/gitcheck_win.c): the same rules, each backend telling "made or
+ * changed by the run" its own way (Linux: change and birth times; Windows:
+ * contents and file identity, since a process there may set every time
+ * stamp of a file it can write).
+ *
+ * The states at the top of a gitdir that a later git command acts on (a
+ * rebase's todo and strategy, am's apply-opt, a sequencer's opts, rerere's
+ * recorded paths): whatever of them the run made or changed is set aside,
+ * whatever it says. */
+#define GITDIR_N_STATES 5
+extern const char *const gitdir_states[GITDIR_N_STATES];
+#define GITDIR_STATE_WHY                                                                                              \
+        "the command made or changed this state (HEAD stays where the command left it; ORIG_HEAD: where a rebase "  \
+        "started)"
+/* Directories whose entries are repositories git adopts (git submodule
+ * update, git worktree prune): a new entry is set aside. */
+#define GITDIR_N_ADOPTED 2
+extern const char *const gitdir_adopted[GITDIR_N_ADOPTED];
+#define GITDIR_ADOPTED_WHY                                                                                            \
+        "a repository the command made where git adopts it (git submodule update, git worktree)"
+/* A submodule the index names whose .git the run made: set aside. */
+#define GITDIR_SUBMODULE_WHY                                                                                          \
+        "a submodule's repository the command made: git status runs git in it, with its config"
+/* What is set aside gets this in its new name; git never reads such a name. */
+#define GITDIR_REFUSED_MARK ".corral-refused-"
+
 /* The entry a name at the top of a gitdir falls under; NULL when the table
  * does not know it (then: protected if it exists, never held). */
 const gitdir_entry *gitdir_classify(const char *name);

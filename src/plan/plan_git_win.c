@@ -9,7 +9,8 @@
  * (worktrees/ID) inside it are sorted the same way, and pinned (a deny-DELETE
  * ACE on each, and on each directory between it and the .git) so that none
  * can be renamed away and replaced. What the check after the run compares
- * with (a rebase's todo list, the reparse points already there) is read
+ * with (the states' contents, modules/ and worktrees/, the identities of the
+ * repositories' .git, the reparse points already there) is read
  * here, before anything runs. Windows only. */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,7 +20,9 @@
 #include "common/macro.h"
 #include "common/readfile.h"
 #include "common/wide_win.h"
+#include "common/sha256.h"
 #include "plan/gitdir.h"
+#include "plan/gitindex.h"
 #include "plan/plan_win.h"
 
 #define MODULES_DEPTH_MAX 8
@@ -34,8 +37,7 @@ void win_git_dir_free(win_git_dir *g) {
         for (size_t i = 0; i < g->n_hold; i++)
                 free(g->hold[i].path);
         free(g->hold);
-        free(g->todo);
-        free(g->apply_opt);
+        strv_clear(&g->adopted);
         strv_clear(&g->links);
         *g = (win_git_dir){0};
 }
@@ -109,6 +111,192 @@ static int exists(const char *path) {
         return e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND ? 0 : -EACCES;
 }
 
+char *win_file_id(const char *path) {
+        _cleanup_free_ wchar_t *w = win_wide(path);
+        HANDLE f = w ? CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                                   OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL)
+                     : INVALID_HANDLE_VALUE;
+        if (f == INVALID_HANDLE_VALUE)
+                return NULL;
+        BY_HANDLE_FILE_INFORMATION info;
+        bool ok = GetFileInformationByHandle(f, &info);
+        CloseHandle(f);
+        char id[64];
+        if (!ok)
+                return NULL;
+        snprintf(id, sizeof(id), "%08lx-%08lx%08lx", (unsigned long)info.dwVolumeSerialNumber,
+                 (unsigned long)info.nFileIndexHigh, (unsigned long)info.nFileIndexLow);
+        return strdup(id);
+}
+
+bool win_path_plain_below(const char *top, const char *rel) {
+        if (!*rel || rel[0] == '/' || rel[0] == '\\' || strchr(rel, ':') || strchr(rel, '\\'))
+                return false;
+        _cleanup_free_ char *path = strdup(top);
+        for (const char *c = rel; path && *c;) {
+                const char *end = strchr(c, '/');
+                size_t n = end ? (size_t)(end - c) : strlen(c);
+                if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+                        return false;
+                char *next = malloc(strlen(path) + n + 2);
+                if (!next)
+                        return false;
+                sprintf(next, "%s/%.*s", path, (int)n, c); // NOLINT(clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling): sized above
+                free(path);
+                path = next;
+                _cleanup_free_ wchar_t *w = win_wide(path);
+                DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+                if (a == INVALID_FILE_ATTRIBUTES || (a & FILE_ATTRIBUTE_REPARSE_POINT) || !(a & FILE_ATTRIBUTE_DIRECTORY))
+                        return false;
+                c = end ? end + 1 : c + n;
+        }
+        return path != NULL;
+}
+
+#define STATE_DEPTH_MAX 32
+#define STATE_ENTRIES_MAX 500000u
+
+/* Appends "kind name size sum" lines of the tree at path (named rel) to
+ * *text; false when it cannot be told. */
+static bool state_lines(const char *path, const char *rel, DWORD attrs, int depth, unsigned *budget, char **text,
+                        size_t *len) {
+        uint8_t sum[32] = {0};
+        char kind = (attrs & FILE_ATTRIBUTE_REPARSE_POINT) ? 'L' : (attrs & FILE_ATTRIBUTE_DIRECTORY) ? 'D' : 'F';
+        size_t size = 0;
+        if (kind == 'F') {
+                char *buf = NULL;
+                if (readfile_small(path, GITDIR_STATE_FILE_MAX, 0, &buf, &size, NULL) < 0)
+                        return false;
+                sha256(buf, size, sum);
+                free(buf);
+        }
+        char hex[65];
+        for (int i = 0; i < 32; i++)
+                snprintf(hex + 2 * i, 3, "%02x", sum[i]);
+        size_t add = strlen(rel) + 100;
+        char *t = realloc(*text, *len + add);
+        if (!t)
+                return false;
+        *text = t;
+        *len += (size_t)snprintf(t + *len, add, "%c %zu %s %s\n", kind, size, hex, rel);
+        if (kind != 'D')
+                return true;
+        if (depth <= 0)
+                return false;
+        entry *v;
+        size_t n;
+        if (list_dir(path, &v, &n) < 0)
+                return false;
+        bool ok = true;
+        for (size_t i = 0; i < n && ok; i++) {
+                _cleanup_free_ char *sub = join(path, v[i].name);
+                _cleanup_free_ char *subrel = join(rel, v[i].name);
+                ok = sub && subrel && (*budget)-- > 0 &&
+                     state_lines(sub, subrel, v[i].attrs, depth - 1, budget, text, len);
+        }
+        entries_free(v, n);
+        return ok;
+}
+
+int win_git_state_sum(const char *path, uint8_t sum[32]) {
+        _cleanup_free_ wchar_t *w = win_wide(path);
+        DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+        if (a == INVALID_FILE_ATTRIBUTES) {
+                DWORD e = GetLastError();
+                return w && (e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND) ? 0 : 2;
+        }
+        char *text = NULL;
+        size_t len = 0;
+        unsigned budget = STATE_ENTRIES_MAX;
+        bool ok = state_lines(path, ".", a, STATE_DEPTH_MAX, &budget, &text, &len);
+        if (ok)
+                sha256(text, len, sum);
+        free(text);
+        return ok ? 1 : 2;
+}
+
+/* Before the run: each state's sum, and the entries of modules/ and
+ * worktrees/ with their identities. */
+static int record_before(const char *dir, win_git_dir *g) {
+        for (size_t i = 0; i < GITDIR_N_STATES; i++) {
+                _cleanup_free_ char *path = join(dir, gitdir_states[i]);
+                if (!path)
+                        return -ENOMEM;
+                g->state[i] = win_git_state_sum(path, g->state_sum[i]);
+        }
+        for (size_t i = 0; i < GITDIR_N_ADOPTED; i++) {
+                _cleanup_free_ char *sub = join(dir, gitdir_adopted[i]);
+                entry *v;
+                size_t n;
+                int lr = sub ? list_dir(sub, &v, &n) : -ENOMEM;
+                if (lr == -ENOMEM)
+                        return lr;
+                if (lr < 0)
+                        continue; /* unreadable: every entry counts as new after the run */
+                int r = 0;
+                for (size_t k = 0; k < n && r >= 0; k++) {
+                        _cleanup_free_ char *path = join(sub, v[k].name);
+                        _cleanup_free_ char *id = path ? win_file_id(path) : NULL;
+                        char *line = id ? malloc(strlen(gitdir_adopted[i]) + strlen(v[k].name) + strlen(id) + 3) : NULL;
+                        if (line)
+                                sprintf(line, "%s/%s\t%s", gitdir_adopted[i], v[k].name, id); // NOLINT(clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling): sized above
+                        if (id && (!line || strv_push(&g->adopted, line) < 0))
+                                r = -ENOMEM;
+                        free(line);
+                }
+                entries_free(v, n);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+char *win_git_worktree_top(const char *dotgit) {
+        const char *slash = strrchr(dotgit, '/');
+        if (!slash || _stricmp(slash + 1, ".git") != 0)
+                return NULL;
+        char *top = malloc((size_t)(slash - dotgit) + 1);
+        if (top) {
+                memcpy(top, dotgit, (size_t)(slash - dotgit));
+                top[slash - dotgit] = 0;
+        }
+        return top;
+}
+
+/* Before the run: the identities of a repository's .git and of the .git of
+ * each submodule its index names. */
+static int record_known(win_plan *pl, const char *dotgit) {
+        char *id = win_file_id(dotgit);
+        if (id && strv_push(&pl->git_known, id) < 0) {
+                free(id);
+                return -ENOMEM;
+        }
+        free(id);
+        _cleanup_free_ char *top = win_git_worktree_top(dotgit);
+        _cleanup_free_ char *index = join(dotgit, "index");
+        if (!top)
+                return 0; /* a bare repository: no worktree */
+        if (!index)
+                return -ENOMEM;
+        strv links = {0};
+        char *bad = NULL;
+        (void)gitindex_read(index, &links, &bad); /* unreadable: no submodule is known */
+        free(bad);
+        int r = 0;
+        for (size_t k = 0; k < links.n && r >= 0; k++) {
+                if (!win_path_plain_below(top, links.v[k]))
+                        continue;
+                _cleanup_free_ char *sub = join(top, links.v[k]);
+                _cleanup_free_ char *sgit = sub ? join(sub, ".git") : NULL;
+                char *sid = sgit ? win_file_id(sgit) : NULL;
+                if (sid && strv_push(&pl->git_known, sid) < 0)
+                        r = -ENOMEM;
+                free(sid);
+        }
+        strv_clear(&links);
+        return r;
+}
+
 static void scan_links(const char *dir, int depth, unsigned *budget, strv *out, int *r) {
         entry *v;
         size_t n;
@@ -150,20 +338,6 @@ static int refuse_link(const char *path, corral_error *err) {
                          "its target, and the link itself could be replaced); use --git read-only, or replace the "
                          "link by what it points to",
                          path);
-}
-
-static int read_before(const char *gitdir, const char *name, char **text, size_t *len) {
-        _cleanup_free_ char *path = join(gitdir, name);
-        if (!path)
-                return -ENOMEM;
-        int r = readfile_small(path, GITDIR_STATE_FILE_MAX, 0, text, len, NULL);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0) {
-                *text = NULL; /* missing, or not a plain file: checked after the run whatever it is then */
-                *len = 0;
-        }
-        return 0;
 }
 
 static int sort_gitdir(win_plan *pl, const char *dir, bool top, int depth, corral_error *err);
@@ -286,8 +460,7 @@ static int sort_gitdir(win_plan *pl, const char *dir, bool top, int depth, corra
                                                      : e->hold == HOLD_FILE ? GITDIR_HOLD_FILE_TEXT
                                                                             : GITDIR_HOLD_COMMONDIR_TEXT};
         }
-        if (r >= 0 && (read_before(dir, "rebase-merge/git-rebase-todo", &g.todo, &g.todo_len) < 0 ||
-                       read_before(dir, "rebase-apply/apply-opt", &g.apply_opt, &g.apply_opt_len) < 0 ||
+        if (r >= 0 && (record_before(dir, &g) < 0 || (top && record_known(pl, dir) < 0) ||
                        win_git_links(dir, &g.links) < 0))
                 r = oom(err);
         if (r >= 0) {

@@ -37,6 +37,7 @@ void win_plan_free(win_plan *pl) {
                 win_git_dir_free(&pl->git_dirs[i]);
         free(pl->git_dirs);
         strv_clear(&pl->git_pins);
+        strv_clear(&pl->git_known);
         strv_clear(&pl->argv);
         free(pl->program);
         free(pl->app);

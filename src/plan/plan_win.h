@@ -24,6 +24,7 @@
 
 #include "common/error.h"
 #include "common/strv.h"
+#include "plan/gitdir.h"
 #include "policy/policy.h"
 #include "setup/marker_win.h"
 
@@ -48,8 +49,10 @@ typedef struct win_git_dir {
         win_git_hold *hold;      /* missing entries held by a placeholder with the deny ACE */
         size_t n_hold;
         /* what the check after the run compares with (supervise/gitcheck_win.h) */
-        char *todo, *apply_opt;  /* the contents before the run; NULL: missing or unreadable */
-        size_t todo_len, apply_opt_len;
+        int state[GITDIR_N_STATES];         /* each of plan/gitdir.h's states before the run: win_git_state_sum */
+        uint8_t state_sum[GITDIR_N_STATES][32];
+        strv adopted;            /* "modules/NAME\tID", "worktrees/ID\tID": the entries there before the run, by
+                                  * name and file identity (win_file_id) */
         strv links;              /* reparse points there before the run (the developer's: left alone) */
 } win_git_dir;
 
@@ -76,6 +79,9 @@ typedef struct win_plan {
         size_t n_git_dirs;
         strv git_pins;           /* --git commits: directories that must not be renamed (a gitdir inside a top
                                   * one, and each directory between them): a deny-DELETE ACE of their own */
+        strv git_known;          /* --git commits: the identities (win_file_id) of the .git directories there
+                                  * before the run, a repository's and its index's submodules': a submodule's
+                                  * .git the index names after the run that is none of them, the run made */
         uint64_t git_planned_at; /* --git commits: when the gitdirs were read (FILETIME units), for the check after
                                   * the run */
 
@@ -114,6 +120,26 @@ int win_plan_git(const policy *p, win_plan *pl, corral_error *err);
 /* Whether git takes dir itself for a git directory (a bare repository):
  * a HEAD that is no directory, and objects/ and refs/, or a commondir. */
 bool win_is_git_directory(const char *dir);
+
+/* What a state of a gitdir (plan/gitdir.h: rebase-merge, rr-cache, ...) is,
+ * by contents, for the check after the run: a SHA-256 over each entry's
+ * name, kind and contents (a reparse point by kind only, never followed).
+ * 0: missing; 1: present, *sum set; 2: present but too large or deep, or
+ * unreadable, to tell (the check treats it as changed). */
+int win_git_state_sum(const char *path, uint8_t sum[32]);
+
+/* The identity of the file or directory at path (not followed when a
+ * reparse point): volume serial and file index, as text (malloc'd); NULL
+ * when missing or unreadable. */
+char *win_file_id(const char *path);
+
+/* The worktree of a repository's .git directory (its parent, malloc'd);
+ * NULL for a bare repository (or out of memory). */
+char *win_git_worktree_top(const char *dotgit);
+
+/* Whether a path below top crosses a reparse point or "..", or is not
+ * a plain relative path (git does not look beyond a link either). */
+bool win_path_plain_below(const char *top, const char *rel);
 void win_git_dir_free(win_git_dir *g);
 
 /* The reparse points of a gitdir where git never makes one (the top,

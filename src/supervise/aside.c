@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "plan/gitdir.h"
+
 int aside_rename(int dir, const char *path, const char *name, const char *why) {
         int r = -EEXIST;
         char to[512];
@@ -17,19 +19,13 @@ int aside_rename(int dir, const char *path, const char *name, const char *why) {
                 unsigned char rnd[6];
                 if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
                         return -EIO;
-                snprintf(to, sizeof(to), "%s.corral-refused-%02x%02x%02x%02x%02x%02x", name, rnd[0], rnd[1], rnd[2],
+                snprintf(to, sizeof(to), "%s" GITDIR_REFUSED_MARK "%02x%02x%02x%02x%02x%02x", name, rnd[0], rnd[1], rnd[2],
                          rnd[3], rnd[4], rnd[5]);
                 r = renameat2(dir, name, dir, to, RENAME_NOREPLACE) == 0 ? 0 : -errno;
         }
         if (r == 0)
-                fprintf(stderr,
-                        "corral: %s: %s. git outside the sandbox would act on it; it was set aside as %s, which "
-                        "git does not read\n",
-                        path, why, to);
+                fprintf(stderr, ASIDE_DONE_FMT, path, why, to);
         else
-                fprintf(stderr,
-                        "corral: WARNING: %s: %s, and corral could not set it aside (%s): do not run git there "
-                        "before you have looked at it\n",
-                        path, why, strerror(-r));
+                fprintf(stderr, ASIDE_FAIL_FMT, path, why, strerror(-r));
         return r;
 }

@@ -21,17 +21,13 @@
 #include "common/macro.h"
 #include "common/path.h"
 #include "common/readfile.h"
+#include "plan/gitdir.h"
 #include "plan/gitindex.h"
 #include "supervise/aside.h"
 
 #define SCAN_ENTRIES_MAX 500000
 #define SCAN_DEPTH_MAX 32
 #define MARKER_MAX (1u << 20)
-
-/* The states a later git command acts on, at the top of a gitdir. */
-static const char *const states[] = {"rebase-merge", "rebase-apply", "sequencer", "rr-cache", "MERGE_RR"};
-/* Directories whose entries are repositories git adopts. */
-static const char *const adopted[] = {"modules", "worktrees"};
 
 static bool ts_newer(const struct timespec *t, const struct timespec *since) {
         return t->tv_sec > since->tv_sec || (t->tv_sec == since->tv_sec && t->tv_nsec >= since->tv_nsec);
@@ -131,16 +127,14 @@ static void check_repo(const char *repo, const struct timespec *since) {
         int fd = open_dir(AT_FDCWD, repo, false);
         if (fd < 0)
                 return;
-        for (size_t i = 0; i < ELEMENTSOF(states); i++) {
+        for (size_t i = 0; i < GITDIR_N_STATES; i++) {
                 unsigned budget = SCAN_ENTRIES_MAX;
-                _cleanup_free_ char *path = path_join(repo, states[i]);
-                if (path && changed_since(fd, states[i], since, SCAN_DEPTH_MAX, &budget))
-                        aside_rename(fd, path, states[i],
-                                  "the command made or changed this state (HEAD stays where the command left it; "
-                                  "ORIG_HEAD: where a rebase started)");
+                _cleanup_free_ char *path = path_join(repo, gitdir_states[i]);
+                if (path && changed_since(fd, gitdir_states[i], since, SCAN_DEPTH_MAX, &budget))
+                        aside_rename(fd, path, gitdir_states[i], GITDIR_STATE_WHY);
         }
-        for (size_t i = 0; i < ELEMENTSOF(adopted); i++) {
-                int a = openat(fd, adopted[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        for (size_t i = 0; i < GITDIR_N_ADOPTED; i++) {
+                int a = openat(fd, gitdir_adopted[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 DIR *d = a >= 0 ? fdopendir(a) : NULL;
                 if (!d) {
                         if (a >= 0)
@@ -152,13 +146,11 @@ static void check_repo(const char *repo, const struct timespec *since) {
                  * aside once, the second one finds nothing) */
                 while ((e = readdir(d))) {
                         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-                            strstr(e->d_name, ".corral-refused-") || !born_since(dirfd(d), e->d_name, since))
+                            strstr(e->d_name, GITDIR_REFUSED_MARK) || !born_since(dirfd(d), e->d_name, since))
                                 continue;
-                        _cleanup_free_ char *dir = path_join(repo, adopted[i]);
+                        _cleanup_free_ char *dir = path_join(repo, gitdir_adopted[i]);
                         _cleanup_free_ char *path = dir ? path_join(dir, e->d_name) : NULL;
-                        aside_rename(dirfd(d), path ? path : e->d_name, e->d_name,
-                                  "a repository the command made where git adopts it (git submodule update, "
-                                  "git worktree)");
+                        aside_rename(dirfd(d), path ? path : e->d_name, e->d_name, GITDIR_ADOPTED_WHY);
                 }
                 closedir(d);
         }
@@ -198,9 +190,7 @@ static void check_index(const char *index, const char *worktree, const struct ti
                 _cleanup_free_ char *path = path_join(worktree, links.v[k]);
                 _cleanup_free_ char *dotgit = path ? path_join(path, ".git") : NULL;
                 if (dotgit && born_since(d, ".git", since))
-                        aside_rename(d, dotgit, ".git",
-                                  "a submodule's repository the command made: git status runs git in it, with its "
-                                  "config");
+                        aside_rename(d, dotgit, ".git", GITDIR_SUBMODULE_WHY);
                 close(d);
         }
         if (top >= 0)

@@ -9,91 +9,132 @@
 #include <string.h>
 #include <time.h>
 #include <windows.h>
+#include <bcrypt.h>
 
 #include "common/macro.h"
-#include "common/readfile.h"
 #include "common/wide_win.h"
 #include "plan/gitdir.h"
-#include "supervise/gittodo.h"
+#include "plan/gitindex.h"
+#include "supervise/aside.h"
 
 
-static void set_aside(const char *gitdir, const char *dir, const char *why) {
-        char from[4200], to[4300];
-        snprintf(from, sizeof(from), "%s/%s", gitdir, dir);
-        snprintf(to, sizeof(to), "%s.corral-refused-%lld", from, (long long)time(NULL));
+/* Renames path (name in dir) to name.corral-refused-<random>, never over
+ * anything, and says so (supervise/aside.h: the words Linux uses). */
+static void set_aside(const char *dir, const char *name, const char *why) {
+        char from[4200], to[4300], shown[4300];
+        snprintf(from, sizeof(from), "%s/%s", dir, name);
+        bool ok = false;
+        DWORD e = ERROR_ALREADY_EXISTS;
         _cleanup_free_ wchar_t *wf = win_wide(from);
-        _cleanup_free_ wchar_t *wt = win_wide(to);
-        if (wf && wt && MoveFileExW(wf, wt, 0))
-                fprintf(stderr,
-                        "corral: the command left %s with %s; a git command outside the sandbox (git rebase "
-                        "--continue, git am --continue) would run it. It was set aside as %s, which git does not "
-                        "read; HEAD is where the command left it (ORIG_HEAD: where the rebase started)\n",
-                        from, why, to);
-        else
-                fprintf(stderr,
-                        "corral: WARNING: the command left %s with %s, and corral could not set it aside (error %lu): "
-                        "do not run git rebase --continue or git am --continue there; run git rebase --abort\n",
-                        from, why, (unsigned long)GetLastError());
+        for (int attempt = 0; wf && attempt < 8 && !ok && e == ERROR_ALREADY_EXISTS; attempt++) {
+                unsigned char rnd[6];
+                if (BCryptGenRandom(NULL, rnd, sizeof(rnd), BCRYPT_USE_SYSTEM_PREFERRED_RNG) < 0) {
+                        e = ERROR_GEN_FAILURE;
+                        break;
+                }
+                snprintf(to, sizeof(to), "%s" GITDIR_REFUSED_MARK "%02x%02x%02x%02x%02x%02x", from, rnd[0], rnd[1],
+                         rnd[2], rnd[3], rnd[4], rnd[5]);
+                _cleanup_free_ wchar_t *wt = win_wide(to);
+                ok = wt && MoveFileExW(wf, wt, 0); /* (no MOVEFILE_REPLACE_EXISTING: never over anything) */
+                e = ok ? 0 : GetLastError();
+                if (e == ERROR_FILE_EXISTS)
+                        e = ERROR_ALREADY_EXISTS;
+        }
+        if (ok) {
+                snprintf(shown, sizeof(shown), "%s", to);
+                fprintf(stderr, ASIDE_DONE_FMT, from, why, shown);
+        } else {
+                char err[32];
+                snprintf(err, sizeof(err), "error %lu", (unsigned long)e);
+                fprintf(stderr, ASIDE_FAIL_FMT, from, why, err);
+        }
 }
 
-static bool is_link(const char *path) {
-        _cleanup_free_ wchar_t *w = win_wide(path);
-        DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
-        return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_REPARSE_POINT);
+/* The states (plan/gitdir.h) the run made or changed, by contents. */
+static void check_states(const win_git_dir *g) {
+        for (size_t i = 0; i < GITDIR_N_STATES; i++) {
+                char path[4200];
+                uint8_t sum[32];
+                snprintf(path, sizeof(path), "%s/%s", g->path, gitdir_states[i]);
+                int now = win_git_state_sum(path, sum);
+                if (now == 0 || (now == 1 && g->state[i] == 1 && memcmp(sum, g->state_sum[i], sizeof(sum)) == 0))
+                        continue;
+                set_aside(g->path, gitdir_states[i], GITDIR_STATE_WHY);
+        }
 }
 
-/* What the file at NAME in the gitdir says now, if it is not what it said
- * before the run: 1 changed (*text, *len: now; NULL when unreadable), 0 the
- * same or missing. */
-static int now_if_changed(const char *gitdir, const char *name, const char *before, size_t before_len, char **text,
-                          size_t *len, bool *unreadable) {
-        char path[4200];
-        snprintf(path, sizeof(path), "%s/%s", gitdir, name);
-        *text = NULL;
-        *len = 0;
-        *unreadable = false;
-        if (is_link(path)) {
-                *unreadable = true; /* git never makes one: whatever it leads to, it is not the developer's state */
-                return 1;
+/* A new entry in modules/ or worktrees/: by name and file identity. */
+static void check_adopted(const win_git_dir *g) {
+        for (size_t i = 0; i < GITDIR_N_ADOPTED; i++) {
+                char dir[4200], pattern[4300];
+                snprintf(dir, sizeof(dir), "%s/%s", g->path, gitdir_adopted[i]);
+                snprintf(pattern, sizeof(pattern), "%s/*", dir);
+                _cleanup_free_ wchar_t *wp = win_wide(pattern);
+                WIN32_FIND_DATAW fd;
+                HANDLE h = wp ? FindFirstFileW(wp, &fd) : INVALID_HANDLE_VALUE;
+                if (h == INVALID_HANDLE_VALUE)
+                        continue;
+                strv fresh = {0};
+                do {
+                        _cleanup_free_ char *name = win_utf8(fd.cFileName);
+                        if (!name || !strcmp(name, ".") || !strcmp(name, "..") || strstr(name, GITDIR_REFUSED_MARK))
+                                continue;
+                        char path[4400], line[4600];
+                        snprintf(path, sizeof(path), "%s/%s", dir, name);
+                        _cleanup_free_ char *id = win_file_id(path);
+                        snprintf(line, sizeof(line), "%s/%s\t%s", gitdir_adopted[i], name, id ? id : "?");
+                        bool before = false;
+                        for (size_t k = 0; id && k < g->adopted.n && !before; k++)
+                                before = _stricmp(g->adopted.v[k], line) == 0;
+                        if (!before)
+                                (void)strv_push(&fresh, name); /* (renamed once the listing is done) */
+                } while (FindNextFileW(h, &fd));
+                FindClose(h);
+                for (size_t k = 0; k < fresh.n; k++)
+                        set_aside(dir, fresh.v[k], GITDIR_ADOPTED_WHY);
+                strv_clear(&fresh);
         }
-        int r = readfile_small(path, GITDIR_STATE_FILE_MAX, 0, text, len, NULL);
-        if (r == -ENOENT || r == -ENOTDIR)
-                return 0;
-        if (r < 0) {
-                *unreadable = true;
-                return 1;
-        }
-        if (before && before_len == *len && memcmp(before, *text, *len) == 0) {
-                free(*text);
-                *text = NULL;
-                return 0;
-        }
-        return 1;
 }
 
-static void check_rebase(const win_git_dir *g) {
-        char *text;
-        size_t len, ll = 0;
-        bool unreadable;
-        if (now_if_changed(g->path, "rebase-merge/git-rebase-todo", g->todo, g->todo_len, &text, &len, &unreadable)) {
-                const char *bad = unreadable ? NULL : gittodo_unsafe_line(text, len, &ll);
-                char why[256];
-                if (unreadable)
-                        snprintf(why, sizeof(why), "a todo list corral cannot read (a link, or not a small file)");
-                else if (bad)
-                        snprintf(why, sizeof(why), "a todo list that runs commands (\"%.*s\")", (int)(ll > 80 ? 80 : ll),
-                                 bad);
-                if (unreadable || bad)
-                        set_aside(g->path, "rebase-merge", why);
-                free(text);
+static bool known(const win_plan *pl, const char *id) {
+        for (size_t k = 0; id && k < pl->git_known.n; k++)
+                if (!strcmp(pl->git_known.v[k], id))
+                        return true;
+        return false;
+}
+
+/* The index: a path git would refuse sets it aside; a submodule it names
+ * whose .git is none the developer had (by identity) has that .git set
+ * aside. Reached from the worktree's top without a reparse point or "..":
+ * git does not look beyond a link either, and one could lead corral to
+ * another of the developer's repositories. */
+static void check_index(const win_plan *pl, const win_git_dir *g) {
+        char index[4200];
+        snprintf(index, sizeof(index), "%s/index", g->path);
+        strv links = {0};
+        char *bad = NULL;
+        int r = gitindex_read(index, &links, &bad);
+        if (r < 0 || bad) {
+                char why[600];
+                snprintf(why, sizeof(why), "%s%s%s", r < 0 ? "an index corral cannot read" : "an index naming ",
+                         bad ? bad : "", bad ? ", a path git refuses (git checkout would write there)" : "");
+                set_aside(g->path, "index", why);
+                free(bad);
+                strv_clear(&links);
+                return;
         }
-        if (now_if_changed(g->path, "rebase-apply/apply-opt", g->apply_opt, g->apply_opt_len, &text, &len, &unreadable)) {
-                if (unreadable || gittodo_apply_opt_unsafe(text, len))
-                        set_aside(g->path, "rebase-apply",
-                                  unreadable ? "an apply-opt corral cannot read"
-                                             : "an apply-opt that lets git apply write outside the worktree (--unsafe-paths)");
-                free(text);
+        _cleanup_free_ char *top = g->top ? win_git_worktree_top(g->path) : NULL;
+        for (size_t k = 0; top && k < links.n; k++) {
+                if (!win_path_plain_below(top, links.v[k]))
+                        continue;
+                char sub[4400], dotgit[4500];
+                snprintf(sub, sizeof(sub), "%s/%s", top, links.v[k]);
+                snprintf(dotgit, sizeof(dotgit), "%s/.git", sub);
+                _cleanup_free_ char *id = win_file_id(dotgit);
+                if (id && !known(pl, id))
+                        set_aside(sub, ".git", GITDIR_SUBMODULE_WHY);
         }
+        strv_clear(&links);
 }
 
 static void remove_link(const char *path) {
@@ -205,6 +246,8 @@ void win_gitcheck_after_run(const win_plan *pl) {
                         snprintf(sub, sizeof(sub), "%s/%s", g->path, deep[k]);
                         scan_hard_links(pl, sub, 16, false, &budget);
                 }
-                check_rebase(g);
+                check_states(g);
+                check_adopted(g);
+                check_index(pl, g);
         }
 }

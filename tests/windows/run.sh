@@ -244,16 +244,36 @@ else ko "cli: --git commits placeholders removed" "$(ls -a "$wsgu/.git")"; fi
 
 o=$(corral run -W "$wsg" --network on --git commits -- cmd /c "mkdir .git\rebase-merge & echo pick 1234 a> .git\rebase-merge\git-rebase-todo & echo exec calc.exe>> .git\rebase-merge\git-rebase-todo"); rc=$?
 if [ $rc = 0 ] && [ ! -e "$wsgu/.git/rebase-merge" ] && ls -d "$wsgu"/.git/rebase-merge.corral-refused-* >/dev/null 2>&1 &&
-        stderr | grep -q 'exec calc.exe' && stderr | grep -q 'set aside'; then
+        stderr | grep -q 'rebase-merge' && stderr | grep -q 'set aside'; then
         ok "cli: --git commits: a rebase todo with exec the run left is set aside after it, and said"
 else ko "cli: --git commits rebase todo" "rc=$rc" "$(stderr)" "$(ls -a "$wsgu/.git")"; fi
 rm -rf "$wsgu"/.git/rebase-merge*
 
 o=$(corral run -W "$wsg" --network on --git commits -- cmd /c "mkdir .git\rebase-merge & echo pick 1234 a> .git\rebase-merge\git-rebase-todo"); rc=$?
-if [ $rc = 0 ] && [ -e "$wsgu/.git/rebase-merge/git-rebase-todo" ] && ! ls -d "$wsgu"/.git/rebase-merge.corral-refused-* >/dev/null 2>&1; then
-        ok "cli: --git commits: a rebase todo that only replays commits stays"
+if [ $rc = 0 ] && [ ! -e "$wsgu/.git/rebase-merge" ] && ls -d "$wsgu"/.git/rebase-merge.corral-refused-* >/dev/null 2>&1; then
+        ok "cli: --git commits: a rebase todo the run made is set aside even when it only replays commits (its strategy could run a program)"
 else ko "cli: --git commits harmless todo" "rc=$rc" "$(stderr)" "$(ls -a "$wsgu/.git")"; fi
 rm -rf "$wsgu"/.git/rebase-merge*
+
+# The developer's own rebase stays while the run leaves it alone; the states
+# and repositories the run makes (a sequencer's strategy, rerere's cache and
+# record, a submodule's and a worktree's gitdir) are set aside.
+mkdir -p "$wsgu/.git/rebase-merge"
+printf 'exec make test\n' >"$wsgu/.git/rebase-merge/git-rebase-todo"
+o=$(corral run -W "$wsg" --network on --git commits -- cmd /c "mkdir .git\sequencer & echo [options]> .git\sequencer\opts & echo strategy = evil>> .git\sequencer\opts & mkdir .git\rr-cache\0123 & echo x> .git\rr-cache\0123\postimage & echo 0123 a.c> .git\MERGE_RR & mkdir .git\modules\evil & echo ref: refs/heads/main> .git\modules\evil\HEAD & mkdir .git\worktrees\new"); rc=$?
+aside_all=1
+for s in sequencer rr-cache MERGE_RR modules/evil worktrees/new; do
+        if [ -e "$wsgu/.git/$s" ] || ! ls -d "$wsgu/.git/$s".corral-refused-* >/dev/null 2>&1; then aside_all=0; fi
+done
+if [ $rc = 0 ] && [ $aside_all = 1 ] && [ -e "$wsgu/.git/rebase-merge/git-rebase-todo" ] &&
+        ! ls -d "$wsgu"/.git/rebase-merge.corral-refused-* >/dev/null 2>&1; then
+        ok "cli: --git commits: a sequencer strategy, rr-cache, MERGE_RR, new modules/ and worktrees/ entries the run made are set aside; the developer's rebase stays"
+else ko "cli: --git commits states and adopted repositories" "rc=$rc" "$(stderr)" "$(ls -aR "$wsgu/.git")"; fi
+o=$(corral run -W "$wsg" --network on --git commits -- cmd /c "echo evil> .git\rebase-merge\strategy"); rc=$?
+if [ $rc = 0 ] && [ ! -e "$wsgu/.git/rebase-merge" ] && ls -d "$wsgu"/.git/rebase-merge.corral-refused-* >/dev/null 2>&1; then
+        ok "cli: --git commits: a strategy the run wrote into the developer's rebase sets that rebase aside"
+else ko "cli: --git commits strategy" "rc=$rc" "$(stderr)" "$(ls -a "$wsgu/.git")"; fi
+rm -rf "$wsgu"/.git/rebase-merge* "$wsgu"/.git/sequencer* "$wsgu"/.git/rr-cache* "$wsgu"/.git/MERGE_RR* "$wsgu"/.git/modules "$wsgu"/.git/worktrees
 
 o=$(corral explain -W "$wsg" --network on --git commits --json -- cmd /c exit); rc=$?
 if [ $rc = 0 ] && [[ $o == *'"git_repositories":[{"gitdir":"C:/corral-git/.git","read_only":["config",'* ]] &&

@@ -187,6 +187,21 @@ if ($gitExe) {
     else { Check "commits mode: logs\HEAD cannot become a hard link to .git\config (the developer's reflog would append to it)" ($links -eq 1) "names of config: $links" }
     $rc = SandboxGit "mkdir .git\rebase-merge & echo exec calc> .git\rebase-merge\git-rebase-todo"
     Check "commits mode: a rebase todo with exec is set aside after the run" (-not (Test-Path (Join-Path $gws ".git\rebase-merge")) -and (Test-Path (Join-Path $gws ".git\rebase-merge.corral-refused-*"))) "todo left in place"
+    Remove-Item -Recurse -Force (Join-Path $gws ".git\rebase-merge.corral-refused-*") -ErrorAction SilentlyContinue
+    # The check goes by contents and file identity, not times: a state whose
+    # time stamps the run set back to 2000 is set aside all the same.
+    $rc = SandboxGit "mkdir .git\sequencer & echo [options]> .git\sequencer\opts & echo strategy = calc>> .git\sequencer\opts & powershell -NoProfile -Command `"foreach (`$p in '.git\sequencer\opts', '.git\sequencer') { `$i = Get-Item `$p; `$i.CreationTime = `$i.LastWriteTime = `$i.LastAccessTime = '2000-01-01' }`""
+    Check "commits mode: a sequencer strategy the run made, its times set back to 2000, is set aside" (-not (Test-Path (Join-Path $gws ".git\sequencer")) -and (Test-Path (Join-Path $gws ".git\sequencer.corral-refused-*"))) "sequencer left in place"
+    # A real rebase the run leaves stopped (an exec that fails): set aside.
+    $rc = SandboxGit "$g rebase -q --exec `"exit 1`" HEAD~1"
+    Check "commits mode: a rebase the run left in progress is set aside" (-not (Test-Path (Join-Path $gws ".git\rebase-merge")) -and (Test-Path (Join-Path $gws ".git\rebase-merge.corral-refused-*"))) "rebase left in place"
+    $rc = SandboxGit "mkdir .git\rr-cache\0123 & echo x> .git\rr-cache\0123\postimage & echo 0123 a.txt> .git\MERGE_RR"
+    Check "commits mode: rr-cache and MERGE_RR the run made are set aside" (-not (Test-Path (Join-Path $gws ".git\rr-cache")) -and -not (Test-Path (Join-Path $gws ".git\MERGE_RR")) -and (Test-Path (Join-Path $gws ".git\rr-cache.corral-refused-*"))) "rerere state left"
+    # A nested repository the run makes and adds as a submodule (a gitlink
+    # in the index): git status outside would run git in it, with its config.
+    $rc = SandboxGit "mkdir evilsub && cd evilsub && git init -q && $g -C . config core.fsmonitor calc && echo x> x && $g add x && $g commit -q -m x && cd .. && $g add evilsub"
+    Check "commits mode: a submodule's .git the run made and the index names is set aside" (-not (Test-Path (Join-Path $gws "evilsub\.git")) -and (Test-Path (Join-Path $gws "evilsub\.git.corral-refused-*"))) "evilsub\.git left"
+    git -C $gws rm -q --cached evilsub 2>$null | Out-Null
     $rc = & $Corral run -W $gws @net -- cmd.exe /c "echo x> .git\objects\probe" 2>$null
     Check "after a commits run, a read-only run cannot write .git\objects (the deny ACE is back)" (-not (Test-Path (Join-Path $gws ".git\objects\probe"))) "written"
     & $Corral revoke $gws 2>$null | Out-Null

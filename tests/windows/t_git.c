@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  * --git commits on Windows (docs/windows.md, "Git in commits mode"): the
- * rules shared with Linux (supervise/gittodo.h), the pin ACE, the plan's
+ * pin ACE, the plan's
  * sorting of a gitdir with the portable table (plan/gitdir.h), and the check
  * after the run on real files. ACLs on disk are Wine's stubs: smoke.ps1
  * checks what the sandbox can and cannot write on real Windows. */
@@ -13,23 +13,7 @@
 #include "apply/sid_win.h"
 #include "plan/plan_win.h"
 #include "supervise/gitcheck_win.h"
-#include "supervise/gittodo.h"
 #include "test.h"
-
-static void todo_rules(void) {
-        size_t ll = 0;
-        const char ok[] = "pick 1234 a\n# exec comment\n\nfixup 5678 b\r\nupdate-ref refs/heads/x\nbreak\n";
-        CHECK(gittodo_unsafe_line(ok, sizeof(ok) - 1, &ll) == NULL);
-        const char bad[] = "pick 1234 a\n  exec calc.exe\npick 5678 b\n";
-        const char *l = gittodo_unsafe_line(bad, sizeof(bad) - 1, &ll);
-        CHECK(l && !strncmp(l, "  exec calc.exe", ll) && ll == 15);
-        const char x[] = "x calc";
-        CHECK(gittodo_unsafe_line(x, sizeof(x) - 1, &ll) == x);
-        const char other[] = ";pick 1"; /* another comment character: counted as a command */
-        CHECK(gittodo_unsafe_line(other, sizeof(other) - 1, &ll) == other);
-        CHECK(gittodo_apply_opt_unsafe(" --unsafe-paths", 15));
-        CHECK(!gittodo_apply_opt_unsafe(" --whitespace=fix", 17));
-}
 
 /* The pin goes first, inherited by nothing; the protected name's
  * inheritable deny for the same SIDs goes; everything else stays. */
@@ -84,6 +68,29 @@ static void put(const char *dir, const char *name, const char *text) {
         }
 }
 
+/* A version 2 index (SHA-1) of the given paths, each of the given mode
+ * (Documentation/gitformat-index; gitindex.c does not check the trailer). */
+static void put_index(const char *gitdir, const char *const *paths, const unsigned *modes, size_t n) {
+        unsigned char b[4096] = {'D', 'I', 'R', 'C', 0, 0, 0, 2, 0, 0, 0, (unsigned char)n};
+        size_t at = 12;
+        for (size_t i = 0; i < n; i++) {
+                size_t len = strlen(paths[i]);
+                b[at + 24] = (unsigned char)(modes[i] >> 24), b[at + 25] = (unsigned char)(modes[i] >> 16);
+                b[at + 26] = (unsigned char)(modes[i] >> 8), b[at + 27] = (unsigned char)modes[i];
+                b[at + 60] = (unsigned char)(len >> 8), b[at + 61] = (unsigned char)len;
+                memcpy(b + at + 62, paths[i], len);
+                at += (62 + len + 8) & ~(size_t)7; /* NUL-padded to a multiple of 8 */
+        }
+        at += 20;
+        char path[1400];
+        snprintf(path, sizeof(path), "%s/index", gitdir);
+        FILE *f = fopen(path, "wb");
+        if (f) {
+                fwrite(b, 1, at, f);
+                fclose(f);
+        }
+}
+
 static bool ends_in(const strv *v, const char *suffix) {
         size_t n = strlen(suffix);
         for (size_t i = 0; i < v->n; i++) {
@@ -125,7 +132,7 @@ static const char *make_repo(void) {
         put(ws, ".git", NULL);
         put(g, "config", "[core]\n");
         put(g, "HEAD", "ref: refs/heads/main\n");
-        put(g, "index", "");
+        put_index(g, NULL, NULL, 0);
         put(g, "objects", NULL);
         put(g, "refs", NULL);
         put(g, "refs/heads", NULL);
@@ -234,44 +241,134 @@ static bool refused_copy(const char *gitdir, const char *name) {
         return true;
 }
 
-/* The check after the run, on the files a command would leave: a todo list
- * the developer had before the run is theirs, whatever it holds; one the
- * run made or changed that would run something is set aside; one that only
- * replays commits stays. */
+/* The plan of a --git commits run of ws (what the check after it compares with). */
+static void commits_plan(const char *ws, policy *p, win_plan *pl) {
+        corral_error err = {{0}};
+        base(p, ws);
+        p->git = GIT_COMMITS;
+        CHECK(win_plan_build(p, NULL, NULL, false, NULL, envp, pl, &err) == 0);
+}
+
+/* The check after the run, on the files a command would leave: a state the
+ * developer had before the run is theirs, whatever it holds, while the run
+ * leaves it as it was; whatever of the states the run made or changed is
+ * set aside, whatever it says (a strategy file runs a program; apply-opt's
+ * --build-fake-ancestor writes any file; a todo list that only picks is
+ * not judged either). */
 static void after_run(void) {
         const char *ws = make_repo();
-        char g[1200], sub[1300];
+        char g[1200], sub[1300], wt[1300];
         snprintf(g, sizeof(g), "%s/.git", ws);
         snprintf(sub, sizeof(sub), "%s/modules/lib/sub", g);
-        put(g, "rebase-merge", NULL);
-        put(g, "rebase-merge/git-rebase-todo", "exec make test\n"); /* the developer's own */
-        policy p;
-        base(&p, ws);
-        p.git = GIT_COMMITS;
-        win_plan pl;
-        corral_error err = {{0}};
-        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
-        /* what a command does in the run */
-        put(sub, "rebase-merge", NULL);
-        put(sub, "rebase-merge/git-rebase-todo", "pick 1234 a\nexec calc.exe\n");
-        put(g, "worktrees/wt/rebase-apply", NULL);
-        put(g, "worktrees/wt/rebase-apply/apply-opt", " --unsafe-paths");
-        win_gitcheck_after_run(&pl);
-        CHECK(exists_rel(g, "rebase-merge/git-rebase-todo") && !refused_copy(g, "rebase-merge"));
-        CHECK(!exists_rel(sub, "rebase-merge") && refused_copy(sub, "rebase-merge"));
-        char wt[1300];
         snprintf(wt, sizeof(wt), "%s/worktrees/wt", g);
+        put(g, "rebase-merge", NULL); /* the developer's own rebase, with a strategy */
+        put(g, "rebase-merge/git-rebase-todo", "exec make test\n");
+        put(g, "rebase-merge/strategy", "ours\n");
+        put(g, "rr-cache", NULL); /* and rerere's resolutions */
+        put(g, "rr-cache/0123", NULL);
+        put(g, "rr-cache/0123/preimage", "<<<<<<<\n");
+        policy p;
+        win_plan pl;
+        commits_plan(ws, &p, &pl);
+        /* what a command does in the run: each state made somewhere */
+        put(g, "rebase-merge/strategy", "ours\n"); /* written again, the same: unchanged */
+        put(sub, "rebase-merge", NULL);
+        put(sub, "rebase-merge/git-rebase-todo", "pick 1234 a\n");
+        put(sub, "rebase-merge/strategy", "../../../../evil\n");
+        put(wt, "rebase-apply", NULL);
+        put(wt, "rebase-apply/apply-opt", " --build-fake-ancestor=../../../../hooks/post-checkout");
+        put(wt, "sequencer", NULL);
+        put(wt, "sequencer/opts", "[options]\n\tstrategy = evil\n");
+        put(sub, "MERGE_RR", "0123\tsrc/a.c\n");
+        win_gitcheck_after_run(&pl);
+        CHECK(exists_rel(g, "rebase-merge/strategy") && !refused_copy(g, "rebase-merge"));
+        CHECK(exists_rel(g, "rr-cache/0123/preimage") && !refused_copy(g, "rr-cache"));
+        CHECK(!exists_rel(sub, "rebase-merge") && refused_copy(sub, "rebase-merge"));
+        CHECK(!exists_rel(sub, "MERGE_RR") && refused_copy(sub, "MERGE_RR"));
         CHECK(!exists_rel(wt, "rebase-apply") && refused_copy(wt, "rebase-apply"));
+        CHECK(!exists_rel(wt, "sequencer") && refused_copy(wt, "sequencer"));
         win_plan_free(&pl);
 
-        /* changed by the run: now the top one is checked, and it only picks */
-        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
-        put(g, "rebase-merge/git-rebase-todo", "pick 1234 a\nfixup 5678 b\n");
-        win_gitcheck_after_run(&pl);
-        CHECK(exists_rel(g, "rebase-merge/git-rebase-todo") && !refused_copy(g, "rebase-merge"));
-        put(g, "rebase-merge/git-rebase-todo", "pick 1234 a\nexec evil\n");
+        /* changed by the run (a strategy added to the developer's rebase; a
+         * resolution added to rr-cache): set aside */
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &(corral_error){{0}}) == 0);
+        put(g, "rebase-merge/strategy", "evil\n");
+        put(g, "rr-cache/4567", NULL);
+        put(g, "rr-cache/4567/postimage", "int x;\n");
         win_gitcheck_after_run(&pl);
         CHECK(!exists_rel(g, "rebase-merge") && refused_copy(g, "rebase-merge"));
+        CHECK(!exists_rel(g, "rr-cache") && refused_copy(g, "rr-cache"));
+        win_plan_free(&pl);
+
+        /* made by the run where there was none: set aside too */
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &(corral_error){{0}}) == 0);
+        put(g, "rr-cache", NULL);
+        win_gitcheck_after_run(&pl);
+        CHECK(!exists_rel(g, "rr-cache"));
+        win_plan_free(&pl);
+        policy_free(&p);
+}
+
+/* A repository the run makes in modules/ or worktrees/ (git submodule
+ * update, git worktree prune would adopt it) is set aside; the ones there
+ * before the run stay. */
+static void after_run_adopted(void) {
+        const char *ws = make_repo();
+        char g[1200];
+        snprintf(g, sizeof(g), "%s/.git", ws);
+        policy p;
+        win_plan pl;
+        commits_plan(ws, &p, &pl);
+        put(g, "modules/evil", NULL);
+        put(g, "modules/evil/HEAD", "ref: refs/heads/main\n");
+        put(g, "modules/evil/config", "[core]\n\tfsmonitor = calc.exe\n");
+        put(g, "worktrees/new", NULL);
+        put(g, "worktrees/new/commondir", "../..\n");
+        win_gitcheck_after_run(&pl);
+        CHECK(!exists_rel(g, "modules/evil") && refused_copy(g, "modules/evil"));
+        CHECK(!exists_rel(g, "worktrees/new") && refused_copy(g, "worktrees/new"));
+        CHECK(exists_rel(g, "modules/lib/sub/HEAD") && !refused_copy(g, "modules/lib"));
+        CHECK(exists_rel(g, "worktrees/wt/HEAD") && !refused_copy(g, "worktrees/wt"));
+        win_plan_free(&pl);
+        policy_free(&p);
+}
+
+/* The index, as Linux checks it: one naming a path git refuses is set
+ * aside; a submodule it names whose .git the run made is set aside, one
+ * the developer had stays. */
+static void after_run_index(void) {
+        const char *ws = make_repo();
+        char g[1200], mine[1300], evil[1300];
+        snprintf(g, sizeof(g), "%s/.git", ws);
+        put(ws, "mine", NULL);
+        put(ws, "mine/.git", NULL);
+        put(ws, "mine/.git/HEAD", "ref: refs/heads/main\n");
+        const char *const before[] = {"README", "mine"};
+        const unsigned modes[] = {0100644, 0160000, 0160000};
+        put_index(g, before, modes, 2);
+        policy p;
+        win_plan pl;
+        commits_plan(ws, &p, &pl);
+        /* the run: a new submodule, with a .git of its own, in the index */
+        put(ws, "evil", NULL);
+        put(ws, "evil/.git", NULL);
+        put(ws, "evil/.git/config", "[core]\n\tfsmonitor = calc.exe\n");
+        const char *const after[] = {"README", "evil", "mine"};
+        put_index(g, after, modes, 3);
+        win_gitcheck_after_run(&pl);
+        snprintf(evil, sizeof(evil), "%s/evil", ws);
+        snprintf(mine, sizeof(mine), "%s/mine", ws);
+        CHECK(!exists_rel(evil, ".git") && refused_copy(evil, ".git"));
+        CHECK(exists_rel(mine, ".git/HEAD") && !refused_copy(mine, ".git"));
+        CHECK(exists_rel(g, "index") && !refused_copy(g, "index"));
+        win_plan_free(&pl);
+
+        /* an index naming a path git refuses */
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &(corral_error){{0}}) == 0);
+        const char *const bad[] = {"README", "../outside"};
+        put_index(g, bad, modes, 2);
+        win_gitcheck_after_run(&pl);
+        CHECK(!exists_rel(g, "index") && refused_copy(g, "index"));
         win_plan_free(&pl);
         policy_free(&p);
 }
@@ -292,11 +389,8 @@ static void after_run_hard_link(void) {
                 SKIP("no hard link made here (CreateHardLinkW)");
         Sleep(50);
         policy p;
-        base(&p, ws);
-        p.git = GIT_COMMITS;
         win_plan pl;
-        corral_error err = {{0}};
-        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
+        commits_plan(ws, &p, &pl);
         Sleep(50);
         CHECK(CreateHardLinkA(log, cfg, NULL));
         char head[1300];
@@ -321,11 +415,8 @@ static void after_run_links(void) {
         snprintf(target, sizeof(target), "%s/target", ws);
         CreateDirectoryA(target, NULL);
         policy p;
-        base(&p, ws);
-        p.git = GIT_COMMITS;
         win_plan pl;
-        corral_error err = {{0}};
-        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
+        commits_plan(ws, &p, &pl);
         snprintf(link, sizeof(link), "%s/refs/heads/evil", g);
         if (!make_dir_link(link, target)) {
                 win_plan_free(&pl);
@@ -415,10 +506,11 @@ static void protected_link_refused(void) {
 }
 
 const test tests_git[] = {
-        {"git: todo lists and apply-opt that would run something (rules shared with Linux)", todo_rules},
         {"git: the pin ACE replaces the inheritable deny ACE, first, inherited by nothing", pin_acl},
         {"git: --git commits sorts .git, its submodules' and worktrees' gitdirs with the portable table", plan_commits},
-        {"git: after the run, a rebase state the run made that would run something is set aside", after_run},
+        {"git: after the run, a rebase, am, sequencer or rerere state the run made or changed is set aside", after_run},
+        {"git: after the run, a repository the run made in modules/ or worktrees/ is set aside", after_run_adopted},
+        {"git: after the run, a bad index, and a submodule's .git the run made, are set aside", after_run_index},
         {"git: after the run, a link the run planted in refs/ is removed", after_run_links},
         {"git: after the run, a hard link the run made from logs/HEAD to config is removed", after_run_hard_link},
         {"git: a protected gitdir entry that is a link is refused (125)", protected_link_refused},
