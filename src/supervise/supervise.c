@@ -27,7 +27,9 @@
 #include "apply/syscalls.h"
 #include "common/macro.h"
 #include "common/timing.h"
+#include "plan/gitlayout.h"
 #include "supervise/aside.h"
+#include "supervise/newrepo.h"
 #include "supervise/denials.h"
 #include "supervise/gitcheck.h"
 #include "proxy/handoff.h"
@@ -234,8 +236,9 @@ static bool captures_existing_dir(const plan *pl, const char *path) {
         return false;
 }
 
-/* Sets such a repository aside: renamed, whatever it holds. */
-static void set_aside_capture(const char *path) {
+/* Sets such a repository aside: renamed, whatever it holds; why says what
+ * it is (NULL: a capture of a directory that was there before the run). */
+static void set_aside_capture(const char *path, const char *why) {
         const char *base = strrchr(path, '/');
         _cleanup_free_ char *dir = strndup(path, (size_t)(base - path));
         struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
@@ -250,7 +253,8 @@ static void set_aside_capture(const char *path) {
                 return;
         }
         aside_rename(fd, path, base + 1,
-                     strcasecmp(base + 1, "HEAD") == 0
+                     why                                ? why
+                     : strcasecmp(base + 1, "HEAD") == 0
                              ? "the command made this HEAD in a directory that was there before the run; with "
                                "objects/ and refs/ beside it, git run in this directory or below takes it for a bare "
                                "repository, before the workspace's .git, and runs what its config names"
@@ -258,6 +262,32 @@ static void set_aside_capture(const char *path) {
                                "this directory or below takes it before the workspace's .git, and runs its hooks and "
                                "what its config names");
         close(fd);
+}
+
+/* A .git or HEAD the command made in a directory of its own (git init new,
+ * git clone URL dir): git run there later (the developer's, or an IDE's
+ * that finds the repositories below the workspace) runs what its config and
+ * hooks name. Unless it holds nothing git would run (newrepo.c), it is set
+ * aside; true then. */
+static bool new_repository_runs(const plan *pl, const char *path) {
+        (void)pl;
+        const char *base = strrchr(path, '/');
+        if (!base || base == path || (strcasecmp(base + 1, ".git") != 0 && strcmp(base + 1, "HEAD") != 0))
+                return false;
+        bool head = strcmp(base + 1, "HEAD") == 0;
+        _cleanup_free_ char *dir = strndup(path, (size_t)(base - path));
+        if (!dir || (head && !gitlayout_is_git_directory(dir)))
+                return false;
+        const char *why = NULL;
+        if (newrepo_inert(head ? dir : path, &why))
+                return false;
+        char text[400];
+        snprintf(text, sizeof(text),
+                 "the command made this repository, and %s: git run in this directory or below, by you or by an "
+                 "IDE, would run it outside the sandbox. Look at it, then rename it back if you want it",
+                 why);
+        set_aside_capture(path, text);
+        return true;
 }
 
 /* After the run: the protected names the command created below the top of a
@@ -280,7 +310,9 @@ static void report_nested(const plan *pl) {
         }
         for (size_t i = 0; i < created.n; i++)
                 if (captures_existing_dir(pl, created.v[i]))
-                        set_aside_capture(created.v[i]);
+                        set_aside_capture(created.v[i], NULL);
+                else if (new_repository_runs(pl, created.v[i]))
+                        continue; /* set aside */
                 else
                         fprintf(stderr,
                                 "corral: warning: the command created %s, a protected name below the top of a "
@@ -305,7 +337,7 @@ static void report_nested(const plan *pl) {
         }
         for (size_t i = 0; i < replaced.n; i++)
                 if (captures_existing_dir(pl, replaced.v[i]))
-                        set_aside_capture(replaced.v[i]);
+                        set_aside_capture(replaced.v[i], NULL);
                 else if (!plan_is_protected(pl, replaced.v[i]))
                         fprintf(stderr,
                                 "corral: warning: %s is not the object found there before the run (it was moved "

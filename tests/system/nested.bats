@@ -145,3 +145,52 @@ teardown() {
 	run sb --protect-depth 2 'must_fail "touch vendor/lib2/.git/hooks"'
 	assert_sb_clean
 }
+
+# A repository the command makes in a directory of its own: git run there
+# later (the developer's, or an IDE's that finds repositories below the
+# workspace, as VS Code does one level down) runs its config and hooks.
+NEW_REPO_ATTACKS='must_work "git init -q evil1 && git -C evil1 config core.fsmonitor \"touch $OUT/pwned-fsmonitor; false\""
+	must_work "git init -q evil2 && printf \"#!/bin/sh\ntouch $OUT/pwned-hook\n\" > evil2/.git/hooks/post-checkout && chmod +x evil2/.git/hooks/post-checkout"
+	must_work "git init -q evil3 && git -C evil3 config include.path ../../inc && printf \"[core]\n\tpager = touch $OUT/pwned-pager\n\" > inc"
+	must_work "git init -q --bare evil4 && git -C evil4 config core.bare false && git -C evil4 config core.worktree . && git -C evil4 config core.fsmonitor \"touch $OUT/pwned-bare; false\""'
+
+# The developer's git in each of the command's new repositories.
+dev_git_in_new() {
+	local d
+	for d in evil1 evil2 evil3 evil4; do
+		(cd "$WS/$d" && git status > /dev/null 2>&1; git checkout -q -b x > /dev/null 2>&1; git -c core.pager=cat log > /dev/null 2>&1) || true
+	done
+}
+
+@test "control: without corral, a repository the command makes runs its config and hooks in the developer's git there" {
+	(cd "$WS" && OUT=$OUT bash -c "must_work() { eval \"\$1\"; }; $NEW_REPO_ATTACKS")
+	dev_git_in_new
+	[ -e "$OUT/pwned-fsmonitor" ] && [ -e "$OUT/pwned-bare" ] || fail "control: the planted fsmonitors did not run"
+}
+
+@test "nested: a repository the command makes with config or hooks that run something is set aside after the run" {
+	run sb "$NEW_REPO_ATTACKS"
+	assert_sb_clean
+	assert_output_has "$WS/evil1/.git: the command made this repository, and its config sets core.fsmonitor"
+	assert_output_has "$WS/evil2/.git: the command made this repository, and its hooks/ holds a hook"
+	assert_output_has "$WS/evil3/.git: the command made this repository, and its config sets include.path"
+	assert_output_has "$WS/evil4/HEAD: the command made this repository, and its config sets core.worktree"
+	[ ! -e "$WS/evil1/.git" ] && [ ! -e "$WS/evil2/.git" ] && [ ! -e "$WS/evil3/.git" ] && [ ! -e "$WS/evil4/HEAD" ]
+	dev_git_in_new
+	local f
+	for f in "$OUT"/pwned-*; do
+		[ ! -e "$f" ] || fail "the developer's git ran what the command planted: $f"
+	done
+}
+
+@test "nested: a repository the command inits or clones with nothing that runs stays, and is protected from the next run on" {
+	run sb 'must_work "git init -q mine && git -C mine config user.name agent && git -C mine config user.email a@example.invalid"
+		must_work "git -C mine commit -q --allow-empty -m one"
+		must_work "git clone -q mine copy 2>/dev/null"'
+	assert_sb_clean
+	assert_output_has "the command created $WS/mine/.git"
+	[ -d "$WS/mine/.git" ] && [ -d "$WS/copy/.git" ]
+	[ "$(git -C "$WS/copy" log --format=%s)" = one ]
+	run sb 'must_fail "git -C copy config core.fsmonitor evil"'
+	assert_sb_clean
+}
