@@ -62,12 +62,19 @@ def connect(host, port):
     s = socket.create_connection((ph, int(pp)))
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     s.sendall(b"CONNECT %s:%d HTTP/1.1\r\nHost: x\r\n\r\n" % (host.encode(), port))
-    buf = b""
-    while b"\r\n\r\n" not in buf:
-        d = s.recv(1)
-        if not d:
-            raise SystemExit("proxy closed: %r" % buf)
-        buf += d
+    # the reply, as a client with a buffer reads it (one look, one read),
+    # not a byte at a time: the latency is the proxy's, not this loop's
+    while True:
+        buf = s.recv(4096, socket.MSG_PEEK)
+        if not buf:
+            raise SystemExit("proxy closed")
+        end = buf.find(b"\r\n\r\n")
+        if end >= 0:
+            buf = s.recv(end + 4)
+            break
+        if len(buf) >= 4096:
+            raise SystemExit("proxy reply too long: %r" % buf)
+        time.sleep(0.0001)
     if not buf.startswith(b"HTTP/1.1 200"):
         raise SystemExit("proxy refused: %r" % buf)
     return s

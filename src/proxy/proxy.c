@@ -60,6 +60,7 @@
 #define PIPE_BIG (1u << 20)
 #define PIPE_BUDGET (16u << 20)
 #define MAX_PIPES 256
+#define SPARE_BUFS 4 /* freed relay buffers kept for reuse (256 KiB at most) */
 
 typedef enum conn_state { ST_HEAD, ST_RESOLVING, ST_CONNECTING, ST_RELAY, ST_DRAIN } conn_state;
 
@@ -127,6 +128,8 @@ struct proxy {
         cached cache[CACHE_SIZE];
         size_t cache_next;
         size_t n_pipes, pipe_bytes;
+        uint8_t *spare[SPARE_BUFS];
+        size_t n_spare;
         bool sigpipe_blocked, got_epipe; /* in this proxy_run */
 };
 
@@ -179,7 +182,9 @@ const proxy_refusal *proxy_refusals(const proxy *px, size_t *n) {
 
 /* --- buffers ------------------------------------------------------------- */
 
-static bool buf_alloc(buf *b) {
+static bool buf_alloc(proxy *px, buf *b) {
+        if (!b->d && px->n_spare)
+                b->d = px->spare[--px->n_spare];
         if (!b->d && !(b->d = malloc(BUF_SIZE)))
                 return false;
         if (b->len == 0)
@@ -189,8 +194,8 @@ static bool buf_alloc(buf *b) {
 
 static size_t buf_room(const buf *b) { return b->d ? BUF_SIZE - b->off - b->len : BUF_SIZE; }
 
-static bool buf_put(buf *b, const void *p, size_t n) {
-        if (!buf_alloc(b))
+static bool buf_put(proxy *px, buf *b, const void *p, size_t n) {
+        if (!buf_alloc(px, b))
                 return false;
         if (b->off && b->off + b->len + n > BUF_SIZE) {
                 memmove(b->d, b->d + b->off, b->len);
@@ -203,8 +208,13 @@ static bool buf_put(buf *b, const void *p, size_t n) {
         return true;
 }
 
-static void buf_free(buf *b) {
-        free(b->d);
+/* A few freed buffers are kept for the next: malloc would give the heap's
+ * top back and fault fresh pages in again, chunk after chunk. */
+static void buf_free(proxy *px, buf *b) {
+        if (b->d && px->n_spare < SPARE_BUFS)
+                px->spare[px->n_spare++] = b->d;
+        else
+                free(b->d);
         *b = (buf){0};
 }
 
@@ -340,8 +350,8 @@ static void reap(proxy *px) {
                 conn *c = px->dead;
                 px->dead = c->next_dead;
                 free(c->head);
-                buf_free(&c->c2u);
-                buf_free(&c->u2c);
+                buf_free(px, &c->c2u);
+                buf_free(px, &c->u2c);
                 free(c);
         }
 }
@@ -360,9 +370,9 @@ static void answer(proxy *px, conn *c, int http_status, const char *reason, uint
                 close(c->ufd);
                 c->ufd = -1;
         }
-        buf_free(&c->c2u);
+        buf_free(px, &c->c2u);
         /* after what is already queued (a SOCKS5 greeting's answer) */
-        if (!buf_put(&c->u2c, out, n)) {
+        if (!buf_put(px, &c->u2c, out, n)) {
                 conn_kill(px, c);
                 return;
         }
@@ -474,15 +484,15 @@ static void parse_head(proxy *px, conn *c) {
                 }
                 c->tunnel = req.connect;
                 if (req.connect) {
-                        if (!buf_put(&c->c2u, c->head + req.head_len, c->head_len - req.head_len)) {
+                        if (!buf_put(px, &c->c2u, c->head + req.head_len, c->head_len - req.head_len)) {
                                 conn_kill(px, c);
                                 return;
                         }
                 } else {
                         char out[HTTP_HEAD_MAX + 512];
                         int n = http_rewrite_head((const char *)c->head, &req, out, sizeof(out));
-                        if (n < 0 || !buf_put(&c->c2u, out, (size_t)n) ||
-                            !buf_put(&c->c2u, c->head + req.head_len, c->head_len - req.head_len)) {
+                        if (n < 0 || !buf_put(px, &c->c2u, out, (size_t)n) ||
+                            !buf_put(px, &c->c2u, c->head + req.head_len, c->head_len - req.head_len)) {
                                 conn_kill(px, c);
                                 return;
                         }
@@ -504,7 +514,7 @@ static void parse_head(proxy *px, conn *c) {
                         return;
                 if (r < 0) {
                         static const uint8_t no[2] = {SOCKS5_VERSION, 0xff};
-                        if (r == -EACCES && buf_put(&c->u2c, no, 2)) {
+                        if (r == -EACCES && buf_put(px, &c->u2c, no, 2)) {
                                 c->st = ST_DRAIN;
                                 c->setup_deadline = now_ms() + DRAIN_TIMEOUT_MS;
                         } else
@@ -512,7 +522,7 @@ static void parse_head(proxy *px, conn *c) {
                         return;
                 }
                 static const uint8_t yes[2] = {SOCKS5_VERSION, 0};
-                if (!buf_put(&c->u2c, yes, 2)) {
+                if (!buf_put(px, &c->u2c, yes, 2)) {
                         conn_kill(px, c);
                         return;
                 }
@@ -534,7 +544,7 @@ static void parse_head(proxy *px, conn *c) {
                 answer(px, c, 0, NULL, SOCKS5_CMD_UNSUPPORTED, "");
                 return;
         }
-        if (!buf_put(&c->c2u, c->head + req.len, c->head_len - req.len)) {
+        if (!buf_put(px, &c->c2u, c->head + req.len, c->head_len - req.len)) {
                 conn_kill(px, c);
                 return;
         }
@@ -558,11 +568,11 @@ static void connected(proxy *px, conn *c) {
         if (c->proto == 'S') {
                 uint8_t rep[10];
                 size_t n = socks5_reply(SOCKS5_OK, rep);
-                if (!buf_put(&c->u2c, rep, n))
+                if (!buf_put(px, &c->u2c, rep, n))
                         conn_kill(px, c);
         } else if (c->tunnel) {
                 static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
-                if (!buf_put(&c->u2c, ok, sizeof(ok) - 1))
+                if (!buf_put(px, &c->u2c, ok, sizeof(ok) - 1))
                         conn_kill(px, c);
         }
 }
@@ -651,31 +661,39 @@ static void check_sni(proxy *px, conn *c) {
         c->sni_pending = false;
 }
 
-/* Reads into b from fd; returns bytes read, 0 on EOF, -1 on EAGAIN, -2 on error. */
-static ssize_t fill(int fd, buf *b) {
-        if (!buf_alloc(b))
+/* Reads into b from fd; returns bytes read, 0 on EOF, -1 on EAGAIN, -2 on
+ * error. A short read emptied the socket: *ready is cleared without the
+ * read that would say EAGAIN (the next bytes are a new edge). */
+static ssize_t fill(proxy *px, int fd, buf *b, bool *ready) {
+        if (!buf_alloc(px, b))
                 return -2;
         if (b->off && b->off + b->len == BUF_SIZE) {
                 memmove(b->d, b->d + b->off, b->len);
                 b->off = 0;
         }
-        ssize_t n = read(fd, b->d + b->off + b->len, BUF_SIZE - b->off - b->len);
-        if (n > 0)
+        size_t want = BUF_SIZE - b->off - b->len;
+        ssize_t n = read(fd, b->d + b->off + b->len, want);
+        if (n > 0) {
                 b->len += (size_t)n;
-        else if (n < 0)
+                if ((size_t)n < want)
+                        *ready = false;
+        } else if (n < 0)
                 return errno == EAGAIN || errno == EINTR ? -1 : -2;
         return n;
 }
 
-/* Writes from b to fd; returns bytes written, -1 on EAGAIN, -2 on error. */
-static ssize_t drain(int fd, buf *b) {
+/* Writes from b to fd; returns bytes written, -1 on EAGAIN, -2 on error.
+ * A short write filled the socket's buffer: *ready is cleared. */
+static ssize_t drain(proxy *px, int fd, buf *b, bool *ready) {
         ssize_t n = send(fd, b->d + b->off, b->len, MSG_NOSIGNAL);
         if (n < 0)
                 return errno == EAGAIN || errno == EINTR ? -1 : -2;
+        if ((size_t)n < b->len)
+                *ready = false;
         b->off += (size_t)n;
         b->len -= (size_t)n;
         if (b->len == 0)
-                buf_free(b); /* idle tunnels hold no buffers */
+                buf_free(px, b); /* idle tunnels hold no buffers */
         return n;
 }
 
@@ -691,14 +709,15 @@ static bool pump(proxy *px, conn *c) {
                                 conn_kill(px, c);
                                 return false;
                         }
-                        ssize_t n = read(c->cfd, c->head + c->head_len, HTTP_HEAD_MAX - c->head_len);
+                        size_t want = HTTP_HEAD_MAX - c->head_len;
+                        ssize_t n = read(c->cfd, c->head + c->head_len, want);
                         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
                                 conn_kill(px, c); /* gone before it asked anything */
                                 return false;
                         }
-                        if (n < 0)
+                        if (n < 0 || (size_t)n < want) /* EAGAIN, or emptied (fill) */
                                 c->c_rd = false;
-                        else {
+                        if (n > 0) {
                                 c->head_len += (size_t)n;
                                 parse_head(px, c);
                                 progress = true;
@@ -708,7 +727,7 @@ static bool pump(proxy *px, conn *c) {
                 }
                 /* to the client */
                 if (c->u2c.len && c->c_wr) {
-                        ssize_t n = drain(c->cfd, &c->u2c);
+                        ssize_t n = drain(px, c->cfd, &c->u2c, &c->c_wr);
                         if (n == -2) {
                                 conn_kill(px, c);
                                 return false;
@@ -751,7 +770,7 @@ static bool pump(proxy *px, conn *c) {
                 /* from the client: buffered during resolution and connection too */
                 if (!c->c_eof && c->c_rd && c->s_c2u.rd < 0 && buf_room(&c->c2u) + c->c2u.off > 0 &&
                     (c->c2u.len == 0 || c->sni_pending || c->st != ST_RELAY)) {
-                        ssize_t n = fill(c->cfd, &c->c2u);
+                        ssize_t n = fill(px, c->cfd, &c->c2u, &c->c_rd);
                         if (n == -2) {
                                 conn_kill(px, c);
                                 return false;
@@ -789,7 +808,7 @@ static bool pump(proxy *px, conn *c) {
                 }
                 /* to the upstream */
                 if (c->c2u.len && !c->sni_pending && c->u_wr) {
-                        ssize_t n = drain(c->ufd, &c->c2u);
+                        ssize_t n = drain(px, c->ufd, &c->c2u, &c->u_wr);
                         if (n == -2) {
                                 conn_kill(px, c);
                                 return false;
@@ -822,7 +841,7 @@ static bool pump(proxy *px, conn *c) {
                         }
                         progress |= r > 0;
                 } else if (!c->u_eof && c->u_rd && c->u2c.len == 0) {
-                        ssize_t n = fill(c->ufd, &c->u2c);
+                        ssize_t n = fill(px, c->ufd, &c->u2c, &c->u_rd);
                         if (n == -2) {
                                 conn_kill(px, c);
                                 return false;
@@ -835,7 +854,7 @@ static bool pump(proxy *px, conn *c) {
                                 progress = true;
                         }
                         if (c->u2c.len == 0 && c->u2c.d)
-                                buf_free(&c->u2c);
+                                buf_free(px, &c->u2c);
                 }
                 if (c->u_eof && c->u2c.len == 0 && c->s_u2c.in == 0 && !c->c_shut) {
                         shutdown(c->cfd, SHUT_WR);
@@ -1102,6 +1121,8 @@ void proxy_free(proxy *px) {
         if (px->epfd >= 0)
                 close(px->epfd);
         resolver_free(px->res);
+        while (px->n_spare)
+                free(px->spare[--px->n_spare]);
         strv_clear(&px->allow);
         strv_clear(&px->deny);
         free(px);
