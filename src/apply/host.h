@@ -26,7 +26,7 @@
  *
  * Who writes it: the developer's corral for the developer's roots, with both
  * backends (for `users` the client does it before it starts corral-runner,
- * src/runner/client.c), and corral-runner, as the sandbox user, only for
+ * src/users/client.c), and corral-runner, as the sandbox user, only for
  * that user's own cache roots; the runner's plan marks the caller's roots
  * `held` and only checks that their placeholders exist. The directory is
  * hidden inside every sandbox (an empty mask), so a command can neither write

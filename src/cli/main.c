@@ -17,7 +17,7 @@ int mcp_main(int argc, char **argv); /* src/mcp/start.c */
 #include "apply/landlock.h"
 #endif
 #ifdef _WIN32
-#include "cli/cli_win.h" /* UTF-8 argv, fcntl/dprintf stand-ins, the UAC setup launcher */
+#include "windows/cli_win.h" /* UTF-8 argv, fcntl/dprintf stand-ins, the UAC setup launcher */
 #endif
 
 #define EXIT_SETUP 125
@@ -254,7 +254,7 @@ static int parse_options(cli *c, int argc, char **argv, bool allow_json, const c
 }
 
 /* s as a JSON string (null for NULL), in pieces: dprintf is what Windows
- * has too (cli/cli_win.h). */
+ * has too (windows/cli_win.h). */
 static void dprint_json(int fd, const char *s) {
         if (!s) {
                 dprintf(fd, "null");
@@ -447,7 +447,7 @@ static int cmd_doctor(int argc, char **argv) {
 
 /* --- the users backend's commands (issue 3, docs/elevated.md) --- */
 
-#ifndef _WIN32 /* Windows: cli/cli_win.c */
+#ifndef _WIN32 /* Windows: windows/cli_win.c */
 /* corral setup ARGS: corral-setup from next to this program (the build
  * directory) or $prefix/sbin, through sudo unless already root. */
 static int cmd_setup(int argc, char **argv) {
@@ -498,7 +498,7 @@ static int cmd_grant(int argc, char **argv, bool revoke) {
         return ret;
 }
 
-#ifndef _WIN32 /* Windows: cli/cli_win.c */
+#ifndef _WIN32 /* Windows: windows/cli_win.c */
 /* fds 0-2 must be open, or a file we open could land there. */
 static void ensure_std_fds(void) {
         for (int fd = 0; fd < 3; fd++)

@@ -25,7 +25,7 @@
 #include "doctor/capture.h"
 #include "corral.h"
 #include "doctor/doctor_caches.h"
-#include "doctor/doctor_users.h"
+#include "users/doctor_users.h"
 #include "plan/proc_masks.h"
 
 typedef struct findings {

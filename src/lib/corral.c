@@ -15,9 +15,9 @@
 #include "config/config.h"
 #include "lib/request.h"
 #include "plan/plan.h"
-#include "plan/plan_nonamespace.h"
+#include "users/plan_nonamespace.h"
 #include "policy/load.h"
-#include "runner/client.h"
+#include "users/client.h"
 #include "supervise/denials.h"
 #include "supervise/supervise.h"
 

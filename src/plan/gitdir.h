@@ -44,7 +44,7 @@ extern const gitdir_entry gitdir_entries[];
 extern const size_t gitdir_n_entries;
 
 /* The check after a --git commits run (Linux supervise/gitcheck.c, Windows
- * supervise/gitcheck_win.c): the same rules, each backend telling "made or
+ * windows/gitcheck_win.c): the same rules, each backend telling "made or
  * changed by the run" its own way (Linux: change and birth times; Windows:
  * contents and file identity, since a process there may set every time
  * stamp of a file it can write).

@@ -1231,7 +1231,7 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
 
         /* The users backend runs this same plan, as a sandbox user, through
          * corral-runner (src/runner/): whether it is installed is checked
-         * before planning (src/runner/client.c). */
+         * before planning (src/users/client.c). */
         if (p->backend == BACKEND_USERS)
                 pl->backend = BACKEND_USERS;
         for (size_t i = 0; argv && argv[i]; i++)

@@ -3,7 +3,7 @@
  * creates them in the sandbox's network namespace (apply/net.c) and sends
  * them to its supervisor; on the users backend that supervisor is
  * corral-runner, a sandbox-user process, which passes them on, untouched,
- * to the developer's corral over the request socket (runner/client.c), so
+ * to the developer's corral over the request socket (users/client.c), so
  * that the proxy's outgoing side runs as the developer, never as the
  * sandbox user the firewall confines. One message each time: one byte and
  * the descriptors (SCM_RIGHTS). */

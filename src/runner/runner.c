@@ -15,7 +15,7 @@
  * machinery as the `userns` backend (user, mount, pid namespaces; the
  * network namespace when offline; Landlock; seccomp). Where user namespaces
  * are blocked, nothing is mapped and the command runs without namespaces
- * (plan/plan_nonamespace.h; docs/elevated.md says what that weakens). */
+ * (users/plan_nonamespace.h; docs/elevated.md says what that weakens). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -39,11 +39,11 @@
 #include "apply/syscalls.h"
 #include "common/macro.h"
 #include "plan/plan.h"
-#include "plan/plan_nonamespace.h"
-#include "runner/canary.h"
-#include "runner/answer.h"
-#include "runner/request.h"
-#include "setup/marker.h"
+#include "users/plan_nonamespace.h"
+#include "users/canary.h"
+#include "users/answer.h"
+#include "users/request.h"
+#include "users/marker.h"
 #include "supervise/denials.h"
 #include "supervise/subreaper.h"
 #include "supervise/supervise.h"

@@ -12,7 +12,7 @@
  * Nothing matches any other user. */
 #pragma once
 
-#include "setup/marker.h"
+#include "users/marker.h"
 
 #define FIREWALL_SNAPSHOT "/etc/corral/firewall.list"
 

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "setup/marker.h"
+#include "users/marker.h"
 
 /* The runner's file capabilities, and nothing else (docs/elevated.md says
  * why each is needed). cap_sys_admin serves only the idmapped mounts; where

@@ -22,9 +22,9 @@
 
 #include "common/macro.h"
 #include "setup/firewall.h"
-#include "setup/grants.h"
+#include "users/grants.h"
 #include "setup/install.h"
-#include "setup/marker.h"
+#include "users/marker.h"
 #include "setup/texts.h"
 
 #ifndef CORRAL_LIBEXECDIR

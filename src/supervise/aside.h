@@ -4,7 +4,7 @@
  * never over anything, said on stderr. git never reads such a name. */
 #pragma once
 
-/* What is said, on both platforms (Windows: supervise/gitcheck_win.c):
+/* What is said, on both platforms (Windows: windows/gitcheck_win.c):
  * path, why, the new name; or path, why, the error. */
 #define ASIDE_DONE_FMT                                                                                                \
         "corral: %s: %s. git outside the sandbox would act on it; it was set aside as %s, which git does not read\n"

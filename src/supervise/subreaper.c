@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "apply/apply.h"
-#include "apply/nonamespace.h"
+#include "users/nonamespace.h"
 #include "apply/syscalls.h"
 
 static const int forwarded[] = {FORWARDED_SIGNALS};

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  * Supervision without a pid namespace (the users backend's fallback, see
- * plan/plan_nonamespace.h). The supervisor becomes a child subreaper, so
+ * users/plan_nonamespace.h). The supervisor becomes a child subreaper, so
  * every process the command leaves behind (a daemonised grandchild
  * included) is reparented to it rather than to init; when the command
  * exits, times out, or the caller goes away (end of file on control_fd),

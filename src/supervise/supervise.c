@@ -498,7 +498,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 if (nl > 0 && pl->backend == BACKEND_USERS) {
                         /* corral-runner, a sandbox user: the proxy runs in
                          * the developer's corral, which sent the request on
-                         * control_fd (runner/client.c). Nothing here keeps
+                         * control_fd (users/client.c). Nothing here keeps
                          * a listener. */
                         r = control_fd >= 0 ? proxy_fds_send(control_fd, lfds, nl) : -EBADF;
                         for (size_t i = 0; i < nl; i++)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-# Writes a corral-runner request (src/runner/request.h) to stdout, with
+# Writes a corral-runner request (src/users/request.h) to stdout, with
 # fields the tests may spoil:
 #   request.py [--identity N] [--version N] [--workspace P] [--root P]...
 #              [--cwd P] [--network N] [--truncate N] [--magic M] -- ARGV...

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * libFuzzer target: the request parser of corral-runner (src/runner/request.c),
+ * libFuzzer target: the request parser of corral-runner (src/users/request.c),
  * the one piece of the elevated backend that reads bytes from an unprivileged
  * caller while it still holds privileges.
  *
@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runner/request.h"
+#include "users/request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

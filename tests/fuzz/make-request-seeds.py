@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the seed corpus of fuzz_request (tests/fuzz/corpus/request/) in the
-format of src/runner/request.h: "CRQ1", u32 head_len, head, body; all
+format of src/users/request.h: "CRQ1", u32 head_len, head, body; all
 integers u32 little-endian, strings u32 length + bytes. Run it again after
 changing that format:  python3 tests/fuzz/make-request-seeds.py"""
 import os

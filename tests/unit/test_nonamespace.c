@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * The plan of the users backend without namespaces (plan/plan_nonamespace.h):
+ * The plan of the users backend without namespaces (users/plan_nonamespace.h):
  * which Landlock write rules enforce the writable roots and the protected
  * names, the environment, and what is refused. No privileges needed. */
 #include <errno.h>
@@ -17,7 +17,7 @@
 
 #include "apply/landlock.h"
 #include "common/path.h"
-#include "plan/plan_nonamespace.h"
+#include "users/plan_nonamespace.h"
 
 static char root[] = "/var/tmp/corral-test-nons-XXXXXX";
 static char *ws, *home, *cache;

@@ -753,7 +753,7 @@ static void test_network_proxy(void **state) {
                 assert_true(strncmp(pl.env.v[i], "HTTPS_PROXY=", 12) != 0);
         plan_free(&pl);
         /* the users backend plans the same (corral-runner's side: the proxy
-         * itself runs in the developer's corral, runner/client.c) */
+         * itself runs in the developer's corral, users/client.c) */
         p.network = NETWORK_PROXY;
         p.backend = BACKEND_USERS;
         build(&p, &pl, 0);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * The users backend's wire format (runner/request.h): the denial reports
+ * The users backend's wire format (users/request.h): the denial reports
  * corral-runner sends back after its request_result, read strictly by
  * corral. */
 #include <errno.h>
@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "runner/answer.h"
-#include "runner/request.h"
+#include "users/answer.h"
+#include "users/request.h"
 #include "supervise/denials.h"
 
 static denials fresh(void) { return (denials){.sock = -1, .listener = -1}; }

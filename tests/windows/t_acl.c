@@ -11,15 +11,15 @@
 #include <sddl.h>
 #include <aclapi.h>
 
-#include "apply/acl_win.h"
-#include "apply/apply_win.h"
-#include "apply/sid_win.h"
-#include "apply/token_win.h"
-#include "common/wide_win.h"
-#include "plan/plan_win.h"
-#include "plan/wpath_win.h"
-#include "setup/credentials_win.h"
-#include "supervise/pipes_win.h"
+#include "windows/acl_win.h"
+#include "windows/apply_win.h"
+#include "windows/sid_win.h"
+#include "windows/token_win.h"
+#include "windows/wide_win.h"
+#include "windows/plan_win.h"
+#include "windows/wpath_win.h"
+#include "windows/credentials_win.h"
+#include "windows/pipes_win.h"
 #include "test.h"
 
 static PSID sid(const char *s) {

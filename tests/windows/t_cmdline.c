@@ -8,8 +8,8 @@
 #include <windows.h>
 #include <shellapi.h>
 
-#include "common/wide_win.h"
-#include "plan/cmdline_win.h"
+#include "windows/wide_win.h"
+#include "windows/cmdline_win.h"
 #include "test.h"
 
 /* true when CommandLineToArgvW(line) == argv */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <windows.h>
 
-#include "setup/credentials_win.h"
+#include "windows/credentials_win.h"
 #include "test.h"
 
 static bool contains(const BYTE *hay, size_t n, const char *needle) {

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <windows.h>
 
-#include "apply/acl_win.h"
-#include "apply/sid_win.h"
-#include "plan/plan_win.h"
-#include "supervise/gitcheck_win.h"
+#include "windows/acl_win.h"
+#include "windows/sid_win.h"
+#include "windows/plan_win.h"
+#include "windows/gitcheck_win.h"
 #include "test.h"
 
 /* The pin goes first, inherited by nothing; the protected name's

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <windows.h>
 
-#include "common/wide_win.h"
-#include "supervise/job_win.h"
-#include "supervise/supervise_win.h"
+#include "windows/wide_win.h"
+#include "windows/job_win.h"
+#include "windows/supervise_win.h"
 #include "test.h"
 
 static int run(const char *args, uint64_t timeout_ms, job_result *res) {

@@ -8,8 +8,8 @@
 #include <windows.h>
 
 #include "common/strv.h"
-#include "common/wide_win.h"
-#include "plan/wpath_win.h"
+#include "windows/wide_win.h"
+#include "windows/wpath_win.h"
 #include "test.h"
 
 static bool refused(const char *p, const char *needle) {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <windows.h>
 
-#include "plan/plan_win.h"
+#include "windows/plan_win.h"
 #include "test.h"
 
 static void base_policy(policy *p, const char *ws) {

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <windows.h>
 
-#include "setup/firewall_win.h"
-#include "setup/marker_win.h"
-#include "setup/users_win.h"
+#include "windows/firewall_win.h"
+#include "windows/marker_win.h"
+#include "windows/users_win.h"
 #include "test.h"
 
 static void rules_without_ports(void) {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <windows.h>
 
-#include "common/wide_win.h"
+#include "windows/wide_win.h"
 #include "test.h"
 
 static int failed_now, skipped_now;

@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: MIT */
+#include "users/client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apply/apply.h"
+#include "apply/host.h"
+#include "apply/syscalls.h"
+#include "common/macro.h"
+#include "common/path.h"
+#include "proxy/handoff.h"
+#include "proxy/proxy.h"
+#include "users/answer.h"
+#include "users/request.h"
+#include "users/grants.h"
+#include "users/marker.h"
+#include "supervise/denials.h"
+
+static int load(marker *m, corral_error *err) {
+        int r = marker_read(MARKER_PATH, m, err);
+        if (r == -ENOENT)
+                return error_set(err, -EOPNOTSUPP,
+                                 "backend 'users' is not installed on this machine: run `sudo corral setup` once");
+        if (r < 0 || (r = marker_validate(m, err)) < 0)
+                return r;
+        if (strcmp(m->version, CORRAL_VERSION) != 0)
+                return error_set(err, -EPROTO, "%s was written by corral %s, this is %s: rerun `sudo corral setup`",
+                                 MARKER_PATH, m->version, CORRAL_VERSION);
+        /* the supplementary groups, on the heap: NGROUPS_MAX of them would
+         * be 256 KiB of stack, touched page by page (stack-clash probes) on
+         * every run, for corral's peak RSS */
+        bool member = getgid() == m->gid;
+        int n = member ? 0 : getgroups(0, NULL);
+        gid_t *groups = n > 0 ? calloc((size_t)n, sizeof(gid_t)) : NULL;
+        if (groups)
+                n = getgroups(n, groups);
+        for (int i = 0; groups && i < n && !member; i++)
+                member = groups[i] == m->gid;
+        free(groups);
+        if (!member)
+                return error_set(err, -EPERM,
+                                 "backend 'users': uid %u is not in the group %s (`sudo corral setup --user NAME`, "
+                                 "then log in again)",
+                                 (unsigned)getuid(), m->group);
+        if (access(m->runner, X_OK) < 0)
+                return error_set(err, -errno, "backend 'users': cannot execute %s: %s (rerun `sudo corral setup`)",
+                                 m->runner, strerror(errno));
+        return 0;
+}
+
+int users_available(corral_error *err) {
+        marker m;
+        return load(&m, err);
+}
+
+int users_select(policy *p, corral_error *err) {
+        marker m;
+        if (p->backend == BACKEND_USERS)
+                return load(&m, err);
+        if (p->backend == BACKEND_AUTO && p->mode != MODE_FULL_ACCESS && load(&m, NULL) == 0)
+                p->backend = BACKEND_USERS;
+        return 0;
+}
+
+static uint64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void note(const char *msg) { fprintf(stderr, "corral: %s\n", msg); }
+
+/* Toolchains that live in the developer's home and find themselves through
+ * these variables (their binaries are on PATH already). */
+static int toolchain_env(const policy *p, strv *env) {
+        static const char *const vars[][2] = {{"RUSTUP_HOME", ".rustup"}, {"PYENV_ROOT", ".pyenv"}, {"NVM_DIR", ".nvm"}};
+        for (size_t i = 0; p->home && i < ELEMENTSOF(vars); i++) {
+                size_t n = strlen(vars[i][0]);
+                bool set = false;
+                for (size_t k = 0; k < env->n && !set; k++)
+                        set = strncmp(env->v[k], vars[i][0], n) == 0 && env->v[k][n] == '=';
+                char buf[4200];
+                snprintf(buf, sizeof(buf), "%s/%s", p->home, vars[i][1]);
+                struct stat st;
+                if (set || stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
+                        continue;
+                snprintf(buf, sizeof(buf), "%s=%s/%s", vars[i][0], p->home, vars[i][1]);
+                if (strv_push(env, buf) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* network = proxy: the sandbox's listening sockets, which its init made in
+ * its network namespace and corral-runner passed on (proxy/handoff.h). The
+ * proxy runs here, as the developer, in the host's network: never as the
+ * sandbox user, whom the firewall keeps off the network. What arrives is
+ * checked first: the runner is a sandbox-user process. */
+static int take_listeners(const policy *p, int sock, proxy **px, corral_error *err) {
+        int fds[PROXY_MAX_LISTENERS], got_message = 0;
+        size_t n = proxy_fds_recv(sock, fds, PROXY_MAX_LISTENERS, &got_message);
+        char why[128] = "";
+        int r = n == 0 ? -EPROTO : 0;
+        if (n == 0)
+                snprintf(why, sizeof(why), "%s", got_message ? "a message without them" : "nothing");
+        for (size_t i = 0; i < n && r == 0; i++)
+                r = proxy_listener_check(fds[i], PROXY_PORT, why, sizeof(why));
+        if (r < 0) {
+                for (size_t i = 0; i < n; i++)
+                        close(fds[i]);
+                /* nothing on a runner that failed before: its answer says why */
+                return got_message ? error_set(err, -EPROTO,
+                                               "network proxy: corral-runner did not hand over the sandbox's "
+                                               "listening sockets (%s); the run was stopped",
+                                               why)
+                                   : 0;
+        }
+        return proxy_new(p, fds, n, px, err);
+}
+
+__attribute__((noreturn)) static void exec_runner(const marker *m, int req, int result) {
+        int a = fcntl(req, F_DUPFD_CLOEXEC, 10), b = fcntl(result, F_DUPFD_CLOEXEC, 10);
+        request_result fail = {0};
+        if (a < 0 || b < 0 || dup2(a, REQUEST_FD) < 0 || dup2(b, RESULT_FD) < 0 ||
+            sys_close_range(RESULT_FD + 1, ~0U, 0) < 0)
+                _exit(125);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        char *const argv[] = {"corral-runner", NULL}, *const envp[] = {NULL};
+        execve(m->runner, argv, envp);
+        snprintf(fail.msg, sizeof(fail.msg), "cannot execute %s: %s%s", m->runner, strerror(errno),
+                 errno == EACCES ? " (not in the group " CORRAL_GROUP " in this login?)" : "");
+        (void)!write(RESULT_FD, &fail, sizeof(fail));
+        _exit(125);
+}
+
+/* Appends what the runner wrote on the answer pipe (non-blocking) to *buf.
+ * -E2BIG past what a request_result and its denial reports can be. */
+static int read_answer(int fd, char **buf, size_t *len, size_t *cap) {
+        for (;;) {
+                if (*cap - *len < 4096) {
+                        size_t want = *cap ? *cap * 2 : 16384;
+                        if (want > sizeof(request_result) + (size_t)(DENIALS_MAX * 5 + 8) * (2 * REQUEST_MAX_STR + 8))
+                                return -E2BIG;
+                        char *b = realloc(*buf, want);
+                        if (!b)
+                                return -ENOMEM;
+                        *buf = b;
+                        *cap = want;
+                }
+                ssize_t n = read(fd, *buf + *len, *cap - *len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return n < 0 && errno != EAGAIN ? -errno : 0;
+                *len += (size_t)n;
+        }
+}
+
+/* The denial reports the runner judged (its supervisor answered the
+ * listener), as this run's: corral prints them and records them. */
+static struct denials *runner_denials(const plan *pl, const char *buf, size_t len) {
+        denials *d = calloc(1, sizeof(*d));
+        if (!d)
+                return NULL;
+        *d = (denials){.pl = pl, .sock = -1, .listener = -1};
+        if (!buf || answer_decode_denials(buf, len, d) < 0) {
+                free(d->unavailable);
+                d->unavailable = strdup(len || buf == NULL ? "corral-runner's reports could not be read"
+                                                           : "corral-runner sent no reports");
+        }
+        return d;
+}
+
+int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) {
+        const policy *p = pl->policy;
+        marker m;
+        int r = load(&m, err);
+        *res = (run_result){0};
+        if (r < 0)
+                return r;
+        const char *require = getenv("CORRAL_REQUIRE_NAMESPACES");
+        if (pl->clone_flags == 0 && require && strcmp(require, "1") == 0)
+                return error_set(err, -EOPNOTSUPP,
+                                 "user namespaces are blocked here and CORRAL_REQUIRE_NAMESPACES=1: refusing to run "
+                                 "without namespaces (`corral doctor` says what that fallback would be)");
+        uint64_t start = now_ms();
+        /* First use of a workspace (or root) below a directory the sandbox
+         * users cannot pass: grant passage, once, and say so. */
+        for (size_t i = 0; i <= p->writable_roots.n; i++) {
+                const char *dir = i == 0 ? p->workspace : p->writable_roots.v[i - 1];
+                if (!grants_reachable(&m, dir) && (r = grants_grant(&m, dir, false, note, err)) < 0)
+                        return r;
+        }
+        /* The placeholders in the developer's roots are made, held and
+         * removed here, as the developer, in the same bookkeeping as the
+         * developer's userns runs (apply/host.h): the runner, as a sandbox
+         * user, only mounts over them. */
+        host_state host = {0};
+        if (pl->roots_dir && (pl->n_placeholders > 0 || pl->nested.found.n > 0)) {
+                if ((r = host_prepare(pl, &host, err)) < 0)
+                        return r;
+        }
+        uint32_t identity = p->network == NETWORK_ON || p->mode == MODE_FULL_ACCESS ? IDENTITY_ONLINE : IDENTITY_OFFLINE;
+        /* The developer's own state (that bookkeeping, the kept scan) when
+         * a writable root holds it (-w ~/.cache): the runner's plan knows
+         * only the sandbox user's, and the idmapped root would make it
+         * writable inside. Hidden, as a deny-read path. */
+        policy q = *p;
+        strv deny = {0}, env = {0};
+        _cleanup_free_ char *state_root = pl->roots_dir ? strdup(pl->roots_dir) : NULL;
+        char *slash = state_root ? strrchr(state_root, '/') : NULL;
+        bool inside = false;
+        if (slash && slash != state_root) {
+                *slash = 0;
+                for (size_t i = 0; i < p->writable_roots.n; i++)
+                        inside |= path_is_below_or_equal(state_root, p->writable_roots.v[i]);
+        }
+        char *buf = NULL;
+        size_t len = 0;
+        if (strv_extend(&deny, &p->deny_read) < 0 || (inside && strv_push(&deny, state_root) < 0) ||
+            (q.deny_read = deny, strv_extend(&env, &pl->env) < 0) || toolchain_env(p, &env) < 0 ||
+            request_encode(&q, identity, env.v, pl->argv.v, &buf, &len) < 0) {
+                strv_clear(&env);
+                strv_clear(&deny);
+                host_finish(pl, &host);
+                return error_set(err, -ENOMEM, "out of memory");
+        }
+        strv_clear(&env);
+        strv_clear(&deny);
+        if (verbose)
+                fprintf(stderr, "corral: running as %s through %s\n", m.users[identity].name, m.runner);
+
+        int req[2] = {-1, -1}, out[2] = {-1, -1}, sigfd = -1, pidfd = -1;
+        sigset_t mask, old;
+        sigemptyset(&mask);
+        static const int forwarded[] = {FORWARDED_SIGNALS};
+        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                sigaddset(&mask, forwarded[i]);
+        sigaddset(&mask, SIGPIPE);
+        sigprocmask(SIG_BLOCK, &mask, &old);
+        pid_t pid = -1;
+        /* The request goes on a unix socket, not a pipe: with network =
+         * proxy the sandbox's listening sockets come back on it (below). */
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, req) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
+            (sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+                r = error_set(err, -errno, "cannot create pipes: %s", strerror(errno));
+                goto done;
+        }
+        fflush(NULL);
+        pid = fork();
+        if (pid < 0) {
+                r = error_set(err, -errno, "cannot start the runner: %s", strerror(errno));
+                goto done;
+        }
+        if (pid == 0)
+                exec_runner(&m, req[0], out[1]);
+        close(req[0]);
+        close(out[1]);
+        req[0] = out[1] = -1;
+        pidfd = sys_pidfd_open(pid, 0);
+        /* The request; a runner that refuses early closes its end (EPIPE,
+         * with SIGPIPE blocked), and its answer says why. */
+        for (size_t off = 0; off < len;) {
+                ssize_t n = write(req[1], buf + off, len - off);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                off += (size_t)n;
+        }
+        /* The answer is read as it comes (the denial reports after it may
+         * be longer than the pipe holds), and after the runner ended. */
+        fcntl(out[0], F_SETFL, O_NONBLOCK);
+        char *ans = NULL;
+        size_t ans_len = 0, ans_cap = 0;
+        bool ans_bad = false;
+        bool want_proxy = pl->proxy.on;
+        proxy *px = NULL;
+        r = 0;
+        while (pidfd >= 0) {
+                struct pollfd fds[5] = {{.fd = pidfd, .events = POLLIN},
+                                        {.fd = sigfd, .events = POLLIN},
+                                        {.fd = ans_bad ? -1 : out[0], .events = POLLIN},
+                                        {.fd = want_proxy && !px ? req[1] : -1, .events = POLLIN},
+                                        {.fd = px ? proxy_fd(px) : -1, .events = POLLIN}};
+                if (poll(fds, 5, px ? proxy_timeout_ms(px) : -1) < 0 && errno != EINTR)
+                        break;
+                if (px)
+                        proxy_run(px);
+                if (fds[2].revents)
+                        ans_bad |= read_answer(out[0], &ans, &ans_len, &ans_cap) < 0;
+                if (fds[3].revents) {
+                        want_proxy = false; /* one message, and never anything else from the runner */
+                        if ((r = take_listeners(p, req[1], &px, err)) < 0)
+                                /* fail closed: with corral gone from the request
+                                 * socket the runner kills the sandbox
+                                 * (supervise_run_control) */
+                                shutdown(req[1], SHUT_RDWR);
+                        else if (verbose && px)
+                                fprintf(stderr, "corral: network proxy for 127.0.0.1:%u and [::1]:%u in the sandbox, "
+                                                "running here as uid %u\n",
+                                        PROXY_PORT, PROXY_PORT, (unsigned)getuid());
+                }
+                struct signalfd_siginfo si;
+                while (read(sigfd, &si, sizeof(si)) == sizeof(si))
+                        /* the terminal's signals reach the command directly */
+                        if (si.ssi_signo != SIGPIPE && si.ssi_code != SI_KERNEL)
+                                // cppcheck-suppress internalAstError ; cppcheck 2.10 cannot parse this compound literal
+                                (void)!write(req[1], &(int32_t){(int32_t)si.ssi_signo}, sizeof(int32_t));
+                if (fds[0].revents & POLLIN)
+                        break;
+        }
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (!ans_bad)
+                ans_bad = read_answer(out[0], &ans, &ans_len, &ans_cap) < 0;
+        if (px) {
+                proxy_run(px); /* what arrived as the sandbox ended is still counted */
+                size_t nr = 0;
+                const proxy_refusal *refused = proxy_refusals(px, &nr);
+                if (nr > 0 && (res->refusals = malloc(nr * sizeof(*refused)))) {
+                        memcpy(res->refusals, refused, nr * sizeof(*refused));
+                        res->n_refusals = nr;
+                }
+                proxy_free(px);
+        }
+        request_result rr;
+        ssize_t n = ans_len >= sizeof(rr) ? (ssize_t)sizeof(rr) : -1;
+        if (n > 0)
+                memcpy(&rr, ans, sizeof(rr));
+        res->wall_ms = now_ms() - start;
+        if (r < 0)
+                ; /* the proxy failed: the run was stopped, whatever the runner says */
+        else if (n != (ssize_t)sizeof(rr))
+                r = error_set(err, -EIO, "corral-runner ended without an answer (%s %d)",
+                              WIFSIGNALED(status) ? "signal" : "exit status",
+                              WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        else if (!rr.ran) {
+                rr.msg[sizeof(rr.msg) - 1] = 0;
+                r = error_set(err, -EPERM, "%s", rr.msg);
+        } else {
+                res->exit_code = rr.exit_code;
+                res->signal = rr.signal;
+                res->timed_out = rr.timed_out;
+                res->limit = rr.limit >= 0 && rr.limit <= N_LIMITS ? rr.limit : 0;
+                res->limit_certain = res->limit && rr.limit_certain;
+                rr.msg[sizeof(rr.msg) - 1] = 0;
+                if (rr.msg[0])
+                        error_set(err, 0, "%s", rr.msg);
+                /* (also without namespaces, where the runner says why there are none) */
+                if (pl->policy->report_denials)
+                        res->denials = runner_denials(pl, ans_bad ? NULL : ans + sizeof(rr),
+                                                      ans_bad ? 0 : ans_len - sizeof(rr));
+        }
+        free(ans);
+done:
+        for (int i = 0; i < 2; i++) {
+                if (req[i] >= 0)
+                        close(req[i]);
+                if (out[i] >= 0)
+                        close(out[i]);
+        }
+        if (sigfd >= 0) {
+                struct signalfd_siginfo si; /* a SIGPIPE from a refused request must not kill us */
+                while (read(sigfd, &si, sizeof(si)) == sizeof(si))
+                        ;
+                close(sigfd);
+        }
+        if (pidfd >= 0)
+                close(pidfd);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        free(buf);
+        host_finish(pl, &host);
+        return r;
+}
+
+/* --- corral grant / corral revoke --- */
+
+static int grant_target(const char *dir, char **canon, marker *m, corral_error *err) {
+        int r = marker_read(MARKER_PATH, m, err);
+        if (r == -ENOENT)
+                return error_set(err, -EOPNOTSUPP, "backend 'users' is not installed: run `sudo corral setup` first");
+        if (r < 0 || (r = marker_validate(m, err)) < 0)
+                return r;
+        if (!(*canon = realpath(dir, NULL)))
+                return error_set(err, -errno, "%s: %s", dir, strerror(errno));
+        struct stat st;
+        if (stat(*canon, &st) < 0 || !S_ISDIR(st.st_mode))
+                return error_set(err, -ENOTDIR, "%s is not a directory", *canon);
+        return 0;
+}
+
+int corral_grant(const char *dir, bool read, corral_error *err) {
+        marker m;
+        _cleanup_free_ char *canon = NULL;
+        int r = grant_target(dir, &canon, &m, err);
+        if (r < 0)
+                return r;
+        r = grants_grant(&m, canon, read, note, err);
+        return r < 0 ? r : 0;
+}
+
+int corral_revoke(const char *dir, corral_error *err) {
+        marker m;
+        _cleanup_free_ char *canon = NULL;
+        int r = grant_target(dir, &canon, &m, err);
+        if (r < 0)
+                return r;
+        r = grants_revoke(&m, canon, note, err);
+        return r < 0 ? r : 0;
+}

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT
+ * The check after a --git commits run on Windows (gitcheck_win.h). */
+#include "windows/gitcheck_win.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <windows.h>
+#include <bcrypt.h>
+
+#include "common/macro.h"
+#include "windows/wide_win.h"
+#include "plan/gitdir.h"
+#include "plan/gitindex.h"
+#include "supervise/aside.h"
+
+
+/* Renames path (name in dir) to name.corral-refused-<random>, never over
+ * anything, and says so (supervise/aside.h: the words Linux uses). */
+static void set_aside(const char *dir, const char *name, const char *why) {
+        char from[4200], to[4300], shown[4300];
+        snprintf(from, sizeof(from), "%s/%s", dir, name);
+        bool ok = false;
+        DWORD e = ERROR_ALREADY_EXISTS;
+        _cleanup_free_ wchar_t *wf = win_wide(from);
+        for (int attempt = 0; wf && attempt < 8 && !ok && e == ERROR_ALREADY_EXISTS; attempt++) {
+                unsigned char rnd[6];
+                if (BCryptGenRandom(NULL, rnd, sizeof(rnd), BCRYPT_USE_SYSTEM_PREFERRED_RNG) < 0) {
+                        e = ERROR_GEN_FAILURE;
+                        break;
+                }
+                snprintf(to, sizeof(to), "%s" GITDIR_REFUSED_MARK "%02x%02x%02x%02x%02x%02x", from, rnd[0], rnd[1],
+                         rnd[2], rnd[3], rnd[4], rnd[5]);
+                _cleanup_free_ wchar_t *wt = win_wide(to);
+                ok = wt && MoveFileExW(wf, wt, 0); /* (no MOVEFILE_REPLACE_EXISTING: never over anything) */
+                e = ok ? 0 : GetLastError();
+                if (e == ERROR_FILE_EXISTS)
+                        e = ERROR_ALREADY_EXISTS;
+        }
+        if (ok) {
+                snprintf(shown, sizeof(shown), "%s", to);
+                fprintf(stderr, ASIDE_DONE_FMT, from, why, shown);
+        } else {
+                char err[32];
+                snprintf(err, sizeof(err), "error %lu", (unsigned long)e);
+                fprintf(stderr, ASIDE_FAIL_FMT, from, why, err);
+        }
+}
+
+/* The states (plan/gitdir.h) the run made or changed, by contents. */
+static void check_states(const win_git_dir *g) {
+        for (size_t i = 0; i < GITDIR_N_STATES; i++) {
+                char path[4200];
+                uint8_t sum[32];
+                snprintf(path, sizeof(path), "%s/%s", g->path, gitdir_states[i]);
+                int now = win_git_state_sum(path, sum);
+                if (now == 0 || (now == 1 && g->state[i] == 1 && memcmp(sum, g->state_sum[i], sizeof(sum)) == 0))
+                        continue;
+                set_aside(g->path, gitdir_states[i], GITDIR_STATE_WHY);
+        }
+}
+
+/* A new entry in modules/ or worktrees/: by name and file identity. */
+static void check_adopted(const win_git_dir *g) {
+        for (size_t i = 0; i < GITDIR_N_ADOPTED; i++) {
+                char dir[4200], pattern[4300];
+                snprintf(dir, sizeof(dir), "%s/%s", g->path, gitdir_adopted[i]);
+                snprintf(pattern, sizeof(pattern), "%s/*", dir);
+                _cleanup_free_ wchar_t *wp = win_wide(pattern);
+                WIN32_FIND_DATAW fd;
+                HANDLE h = wp ? FindFirstFileW(wp, &fd) : INVALID_HANDLE_VALUE;
+                if (h == INVALID_HANDLE_VALUE)
+                        continue;
+                strv fresh = {0};
+                do {
+                        _cleanup_free_ char *name = win_utf8(fd.cFileName);
+                        if (!name || !strcmp(name, ".") || !strcmp(name, "..") || strstr(name, GITDIR_REFUSED_MARK))
+                                continue;
+                        char path[4400], line[4600];
+                        snprintf(path, sizeof(path), "%s/%s", dir, name);
+                        _cleanup_free_ char *id = win_file_id(path);
+                        snprintf(line, sizeof(line), "%s/%s\t%s", gitdir_adopted[i], name, id ? id : "?");
+                        bool before = false;
+                        for (size_t k = 0; id && k < g->adopted.n && !before; k++)
+                                before = _stricmp(g->adopted.v[k], line) == 0;
+                        if (!before)
+                                (void)strv_push(&fresh, name); /* (renamed once the listing is done) */
+                } while (FindNextFileW(h, &fd));
+                FindClose(h);
+                for (size_t k = 0; k < fresh.n; k++)
+                        set_aside(dir, fresh.v[k], GITDIR_ADOPTED_WHY);
+                strv_clear(&fresh);
+        }
+}
+
+static bool known(const win_plan *pl, const char *id) {
+        for (size_t k = 0; id && k < pl->git_known.n; k++)
+                if (!strcmp(pl->git_known.v[k], id))
+                        return true;
+        return false;
+}
+
+/* The index: a path git would refuse sets it aside; a submodule it names
+ * whose .git is none the developer had (by identity) has that .git set
+ * aside. Reached from the worktree's top without a reparse point or "..":
+ * git does not look beyond a link either, and one could lead corral to
+ * another of the developer's repositories. */
+static void check_index(const win_plan *pl, const win_git_dir *g) {
+        char index[4200];
+        snprintf(index, sizeof(index), "%s/index", g->path);
+        strv links = {0};
+        char *bad = NULL;
+        int r = gitindex_read(index, &links, &bad);
+        if (r < 0 || bad) {
+                char why[600];
+                snprintf(why, sizeof(why), "%s%s%s", r < 0 ? "an index corral cannot read" : "an index naming ",
+                         bad ? bad : "", bad ? ", a path git refuses (git checkout would write there)" : "");
+                set_aside(g->path, "index", why);
+                free(bad);
+                strv_clear(&links);
+                return;
+        }
+        _cleanup_free_ char *top = g->top ? win_git_worktree_top(g->path) : NULL;
+        for (size_t k = 0; top && k < links.n; k++) {
+                if (!win_path_plain_below(top, links.v[k]))
+                        continue;
+                char sub[4400], dotgit[4500];
+                snprintf(sub, sizeof(sub), "%s/%s", top, links.v[k]);
+                snprintf(dotgit, sizeof(dotgit), "%s/.git", sub);
+                _cleanup_free_ char *id = win_file_id(dotgit);
+                if (id && !known(pl, id))
+                        set_aside(sub, ".git", GITDIR_SUBMODULE_WHY);
+        }
+        strv_clear(&links);
+}
+
+static void remove_link(const char *path) {
+        _cleanup_free_ wchar_t *w = win_wide(path);
+        DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+        if (a == INVALID_FILE_ATTRIBUTES)
+                return;
+        if (a & FILE_ATTRIBUTE_READONLY)
+                SetFileAttributesW(w, a & ~FILE_ATTRIBUTE_READONLY);
+        /* either removes the link itself, never what it points to */
+        bool ok = (a & FILE_ATTRIBUTE_DIRECTORY) ? RemoveDirectoryW(w) : DeleteFileW(w);
+        if (ok)
+                fprintf(stderr,
+                        "corral: removed %s, a link (junction or symbolic link) the command made in a gitdir: git "
+                        "never makes one there, and git outside the sandbox would write through it\n",
+                        path);
+        else
+                fprintf(stderr,
+                        "corral: WARNING: %s is a link the command made in a gitdir, and corral could not remove it "
+                        "(error %lu): remove it before running git there\n",
+                        path, (unsigned long)GetLastError());
+}
+
+/* A file at the top of a gitdir, in refs/ or logs/ with more than one name,
+ * changed since the plan was made (a new link changes the file's change
+ * time, which a process cannot set on a protected entry: its deny ACE
+ * covers the attributes): the developer's git would write through it (a
+ * reflog appended to .git/config). The name is removed; the contents stay
+ * under their other names. */
+static void scan_hard_links(const win_plan *pl, const char *dir, int depth, bool top, unsigned *budget) {
+        char pattern[4200];
+        snprintf(pattern, sizeof(pattern), "%s/*", dir);
+        _cleanup_free_ wchar_t *wp = win_wide(pattern);
+        WIN32_FIND_DATAW fd;
+        HANDLE h = wp ? FindFirstFileW(wp, &fd) : INVALID_HANDLE_VALUE;
+        if (h == INVALID_HANDLE_VALUE)
+                return;
+        do {
+                if (!wcscmp(fd.cFileName, L".") || !wcscmp(fd.cFileName, L"..") ||
+                    (fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) || *budget == 0)
+                        continue;
+                (*budget)--;
+                _cleanup_free_ char *name = win_utf8(fd.cFileName);
+                char path[4400];
+                if (!name)
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s", dir, name);
+                if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
+                        if (depth > 0)
+                                scan_hard_links(pl, path, depth - 1, false, budget);
+                        continue;
+                }
+                /* at the top, only git's writable state: a protected entry
+                 * (config, say) is the developer's name for the file, which
+                 * the command could neither replace nor remove */
+                const gitdir_entry *e = top ? gitdir_classify(name) : NULL;
+                if (top && (!e || e->rule == GITDIR_PROTECTED))
+                        continue;
+                _cleanup_free_ wchar_t *w = win_wide(path);
+                HANDLE f = w ? CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                                           NULL, OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT, NULL)
+                             : INVALID_HANDLE_VALUE;
+                if (f == INVALID_HANDLE_VALUE)
+                        continue;
+                BY_HANDLE_FILE_INFORMATION info;
+                FILE_BASIC_INFO basic;
+                bool linked = GetFileInformationByHandle(f, &info) && info.nNumberOfLinks > 1 &&
+                              GetFileInformationByHandleEx(f, FileBasicInfo, &basic, sizeof(basic)) &&
+                              (uint64_t)basic.ChangeTime.QuadPart >= pl->git_planned_at;
+                CloseHandle(f);
+                if (!linked)
+                        continue;
+                if (fd.dwFileAttributes & FILE_ATTRIBUTE_READONLY)
+                        SetFileAttributesW(w, fd.dwFileAttributes & ~FILE_ATTRIBUTE_READONLY);
+                if (DeleteFileW(w))
+                        fprintf(stderr,
+                                "corral: removed %s, a hard link the command made in a gitdir (its file has other "
+                                "names, which keep it): git never makes one there, and git outside the sandbox would "
+                                "write through it\n",
+                                path);
+                else
+                        fprintf(stderr,
+                                "corral: WARNING: %s is a hard link the command made in a gitdir, and corral could not "
+                                "remove it (error %lu): remove it before running git there\n",
+                                path, (unsigned long)GetLastError());
+        } while (FindNextFileW(h, &fd));
+        FindClose(h);
+}
+
+void win_gitcheck_after_run(const win_plan *pl) {
+        for (size_t i = 0; i < pl->n_git_dirs; i++) {
+                const win_git_dir *g = &pl->git_dirs[i];
+                strv now = {0};
+                if (win_git_links(g->path, &now) < 0)
+                        fprintf(stderr, "corral: WARNING: out of memory while checking %s for links\n", g->path);
+                for (size_t k = 0; k < now.n; k++) {
+                        bool before = false;
+                        for (size_t j = 0; j < g->links.n && !before; j++)
+                                before = _stricmp(g->links.v[j], now.v[k]) == 0;
+                        if (!before)
+                                remove_link(now.v[k]);
+                }
+                strv_clear(&now);
+                unsigned budget = 200000;
+                scan_hard_links(pl, g->path, 0, true, &budget);
+                static const char *const deep[] = {"refs", "logs"};
+                for (size_t k = 0; k < ELEMENTSOF(deep); k++) {
+                        char sub[4200];
+                        snprintf(sub, sizeof(sub), "%s/%s", g->path, deep[k]);
+                        scan_hard_links(pl, sub, 16, false, &budget);
+                }
+                check_states(g);
+                check_adopted(g);
+                check_index(pl, g);
+        }
+}

@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: MIT
+ * --git commits on Windows (plan_win.h; docs/windows.md, "Git in commits
+ * mode"): each .git directory the plan protects is sorted entry by entry
+ * with the portable table (plan/gitdir.h), the one the Linux backends use.
+ * git's own state stays writable; every entry the table protects, and every
+ * entry it does not know, keeps a deny ACE of its own; the missing ones it
+ * holds get a placeholder (a directory, an empty file, a commondir naming
+ * "."). The gitdirs of submodules (modules/NAME) and linked worktrees
+ * (worktrees/ID) inside it are sorted the same way, and pinned (a deny-DELETE
+ * ACE on each, and on each directory between it and the .git) so that none
+ * can be renamed away and replaced. What the check after the run compares
+ * with (the states' contents, modules/ and worktrees/, the identities of the
+ * repositories' .git, the reparse points already there) is read
+ * here, before anything runs. Windows only. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <windows.h>
+
+#include "common/macro.h"
+#include "common/readfile.h"
+#include "windows/wide_win.h"
+#include "common/sha256.h"
+#include "plan/gitdir.h"
+#include "plan/gitindex.h"
+#include "windows/plan_win.h"
+
+#define MODULES_DEPTH_MAX 8
+#define LINKS_DEPTH_MAX 16
+#define LINKS_ENTRIES_MAX 200000u
+
+static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
+
+void win_git_dir_free(win_git_dir *g) {
+        free(g->path);
+        strv_clear(&g->protect);
+        for (size_t i = 0; i < g->n_hold; i++)
+                free(g->hold[i].path);
+        free(g->hold);
+        strv_clear(&g->adopted);
+        strv_clear(&g->links);
+        *g = (win_git_dir){0};
+}
+
+typedef struct entry {
+        char *name;
+        DWORD attrs;
+} entry;
+
+static void entries_free(entry *v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(v[i].name);
+        free(v);
+}
+
+/* The entries of dir but "." and ".."; 0 with none when dir is missing. */
+static int list_dir(const char *dir, entry **ret, size_t *n) {
+        *ret = NULL;
+        *n = 0;
+        char pattern[4200];
+        snprintf(pattern, sizeof(pattern), "%s/*", dir);
+        _cleanup_free_ wchar_t *w = win_wide(pattern);
+        if (!w)
+                return -ENOMEM;
+        WIN32_FIND_DATAW fd;
+        HANDLE h = FindFirstFileW(w, &fd);
+        if (h == INVALID_HANDLE_VALUE) {
+                DWORD e = GetLastError();
+                return e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND ? 0 : -EACCES;
+        }
+        int r = 0;
+        do {
+                if (!wcscmp(fd.cFileName, L".") || !wcscmp(fd.cFileName, L".."))
+                        continue;
+                entry *v = realloc(*ret, (*n + 1) * sizeof(entry));
+                char *name = win_utf8(fd.cFileName);
+                if (v)
+                        *ret = v;
+                if (!v || !name) {
+                        free(name);
+                        r = -ENOMEM;
+                        break;
+                }
+                v[(*n)++] = (entry){name, fd.dwFileAttributes};
+        } while (FindNextFileW(h, &fd));
+        FindClose(h);
+        if (r < 0) {
+                entries_free(*ret, *n);
+                *ret = NULL;
+                *n = 0;
+        }
+        return r;
+}
+
+static char *join(const char *dir, const char *name) {
+        size_t n = strlen(dir) + strlen(name) + 2;
+        char *s = malloc(n);
+        if (s)
+                snprintf(s, n, "%s/%s", dir, name);
+        return s;
+}
+
+/* 1: path exists, 0: it does not, <0: it cannot be told. */
+static int exists(const char *path) {
+        _cleanup_free_ wchar_t *w = win_wide(path);
+        if (!w)
+                return -ENOMEM;
+        if (GetFileAttributesW(w) != INVALID_FILE_ATTRIBUTES)
+                return 1;
+        DWORD e = GetLastError();
+        return e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND ? 0 : -EACCES;
+}
+
+char *win_file_id(const char *path) {
+        _cleanup_free_ wchar_t *w = win_wide(path);
+        HANDLE f = w ? CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                                   OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL)
+                     : INVALID_HANDLE_VALUE;
+        if (f == INVALID_HANDLE_VALUE)
+                return NULL;
+        BY_HANDLE_FILE_INFORMATION info;
+        bool ok = GetFileInformationByHandle(f, &info);
+        CloseHandle(f);
+        char id[64];
+        if (!ok)
+                return NULL;
+        snprintf(id, sizeof(id), "%08lx-%08lx%08lx", (unsigned long)info.dwVolumeSerialNumber,
+                 (unsigned long)info.nFileIndexHigh, (unsigned long)info.nFileIndexLow);
+        return strdup(id);
+}
+
+bool win_path_plain_below(const char *top, const char *rel) {
+        if (!*rel || rel[0] == '/' || rel[0] == '\\' || strchr(rel, ':') || strchr(rel, '\\'))
+                return false;
+        _cleanup_free_ char *path = strdup(top);
+        for (const char *c = rel; path && *c;) {
+                const char *end = strchr(c, '/');
+                size_t n = end ? (size_t)(end - c) : strlen(c);
+                if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+                        return false;
+                char *next = malloc(strlen(path) + n + 2);
+                if (!next)
+                        return false;
+                sprintf(next, "%s/%.*s", path, (int)n, c); // NOLINT(clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling): sized above
+                free(path);
+                path = next;
+                _cleanup_free_ wchar_t *w = win_wide(path);
+                DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+                if (a == INVALID_FILE_ATTRIBUTES || (a & FILE_ATTRIBUTE_REPARSE_POINT) || !(a & FILE_ATTRIBUTE_DIRECTORY))
+                        return false;
+                c = end ? end + 1 : c + n;
+        }
+        return path != NULL;
+}
+
+#define STATE_DEPTH_MAX 32
+#define STATE_ENTRIES_MAX 500000u
+
+/* Appends "kind name size sum" lines of the tree at path (named rel) to
+ * *text; false when it cannot be told. */
+static bool state_lines(const char *path, const char *rel, DWORD attrs, int depth, unsigned *budget, char **text,
+                        size_t *len) {
+        uint8_t sum[32] = {0};
+        char kind = (attrs & FILE_ATTRIBUTE_REPARSE_POINT) ? 'L' : (attrs & FILE_ATTRIBUTE_DIRECTORY) ? 'D' : 'F';
+        size_t size = 0;
+        if (kind == 'F') {
+                char *buf = NULL;
+                if (readfile_small(path, GITDIR_STATE_FILE_MAX, 0, &buf, &size, NULL) < 0)
+                        return false;
+                sha256(buf, size, sum);
+                free(buf);
+        }
+        char hex[65];
+        for (int i = 0; i < 32; i++)
+                snprintf(hex + 2 * i, 3, "%02x", sum[i]);
+        size_t add = strlen(rel) + 100;
+        char *t = realloc(*text, *len + add);
+        if (!t)
+                return false;
+        *text = t;
+        *len += (size_t)snprintf(t + *len, add, "%c %zu %s %s\n", kind, size, hex, rel);
+        if (kind != 'D')
+                return true;
+        if (depth <= 0)
+                return false;
+        entry *v;
+        size_t n;
+        if (list_dir(path, &v, &n) < 0)
+                return false;
+        bool ok = true;
+        for (size_t i = 0; i < n && ok; i++) {
+                _cleanup_free_ char *sub = join(path, v[i].name);
+                _cleanup_free_ char *subrel = join(rel, v[i].name);
+                ok = sub && subrel && (*budget)-- > 0 &&
+                     state_lines(sub, subrel, v[i].attrs, depth - 1, budget, text, len);
+        }
+        entries_free(v, n);
+        return ok;
+}
+
+int win_git_state_sum(const char *path, uint8_t sum[32]) {
+        _cleanup_free_ wchar_t *w = win_wide(path);
+        DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+        if (a == INVALID_FILE_ATTRIBUTES) {
+                DWORD e = GetLastError();
+                return w && (e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND) ? 0 : 2;
+        }
+        char *text = NULL;
+        size_t len = 0;
+        unsigned budget = STATE_ENTRIES_MAX;
+        bool ok = state_lines(path, ".", a, STATE_DEPTH_MAX, &budget, &text, &len);
+        if (ok)
+                sha256(text, len, sum);
+        free(text);
+        return ok ? 1 : 2;
+}
+
+/* Before the run: each state's sum, and the entries of modules/ and
+ * worktrees/ with their identities. */
+static int record_before(const char *dir, win_git_dir *g) {
+        for (size_t i = 0; i < GITDIR_N_STATES; i++) {
+                _cleanup_free_ char *path = join(dir, gitdir_states[i]);
+                if (!path)
+                        return -ENOMEM;
+                g->state[i] = win_git_state_sum(path, g->state_sum[i]);
+        }
+        for (size_t i = 0; i < GITDIR_N_ADOPTED; i++) {
+                _cleanup_free_ char *sub = join(dir, gitdir_adopted[i]);
+                entry *v;
+                size_t n;
+                int lr = sub ? list_dir(sub, &v, &n) : -ENOMEM;
+                if (lr == -ENOMEM)
+                        return lr;
+                if (lr < 0)
+                        continue; /* unreadable: every entry counts as new after the run */
+                int r = 0;
+                for (size_t k = 0; k < n && r >= 0; k++) {
+                        _cleanup_free_ char *path = join(sub, v[k].name);
+                        _cleanup_free_ char *id = path ? win_file_id(path) : NULL;
+                        char *line = id ? malloc(strlen(gitdir_adopted[i]) + strlen(v[k].name) + strlen(id) + 3) : NULL;
+                        if (line)
+                                sprintf(line, "%s/%s\t%s", gitdir_adopted[i], v[k].name, id); // NOLINT(clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling): sized above
+                        if (id && (!line || strv_push(&g->adopted, line) < 0))
+                                r = -ENOMEM;
+                        free(line);
+                }
+                entries_free(v, n);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+char *win_git_worktree_top(const char *dotgit) {
+        const char *slash = strrchr(dotgit, '/');
+        if (!slash || _stricmp(slash + 1, ".git") != 0)
+                return NULL;
+        char *top = malloc((size_t)(slash - dotgit) + 1);
+        if (top) {
+                memcpy(top, dotgit, (size_t)(slash - dotgit));
+                top[slash - dotgit] = 0;
+        }
+        return top;
+}
+
+/* Before the run: the identities of a repository's .git and of the .git of
+ * each submodule its index names. */
+static int record_known(win_plan *pl, const char *dotgit) {
+        char *id = win_file_id(dotgit);
+        if (id && strv_push(&pl->git_known, id) < 0) {
+                free(id);
+                return -ENOMEM;
+        }
+        free(id);
+        _cleanup_free_ char *top = win_git_worktree_top(dotgit);
+        _cleanup_free_ char *index = join(dotgit, "index");
+        if (!top)
+                return 0; /* a bare repository: no worktree */
+        if (!index)
+                return -ENOMEM;
+        strv links = {0};
+        char *bad = NULL;
+        (void)gitindex_read(index, &links, &bad); /* unreadable: no submodule is known */
+        free(bad);
+        int r = 0;
+        for (size_t k = 0; k < links.n && r >= 0; k++) {
+                if (!win_path_plain_below(top, links.v[k]))
+                        continue;
+                _cleanup_free_ char *sub = join(top, links.v[k]);
+                _cleanup_free_ char *sgit = sub ? join(sub, ".git") : NULL;
+                char *sid = sgit ? win_file_id(sgit) : NULL;
+                if (sid && strv_push(&pl->git_known, sid) < 0)
+                        r = -ENOMEM;
+                free(sid);
+        }
+        strv_clear(&links);
+        return r;
+}
+
+static void scan_links(const char *dir, int depth, unsigned *budget, strv *out, int *r) {
+        entry *v;
+        size_t n;
+        if (*r < 0 || (*r = list_dir(dir, &v, &n)) < 0) {
+                if (*r == -EACCES)
+                        *r = 0; /* unreadable: nothing of it is listed */
+                return;
+        }
+        for (size_t i = 0; i < n && *r >= 0 && *budget > 0; i++, (*budget)--) {
+                _cleanup_free_ char *path = join(dir, v[i].name);
+                if (!path)
+                        *r = -ENOMEM;
+                else if (v[i].attrs & FILE_ATTRIBUTE_REPARSE_POINT)
+                        *r = strv_push(out, path);
+                else if ((v[i].attrs & FILE_ATTRIBUTE_DIRECTORY) && depth > 0)
+                        scan_links(path, depth - 1, budget, out, r);
+        }
+        entries_free(v, n);
+}
+
+int win_git_links(const char *gitdir, strv *out) {
+        unsigned budget = LINKS_ENTRIES_MAX;
+        int r = 0;
+        scan_links(gitdir, 0, &budget, out, &r);
+        static const char *const deep[] = {"refs", "logs", "objects"};
+        for (size_t k = 0; k < ELEMENTSOF(deep) && r >= 0; k++) {
+                _cleanup_free_ char *sub = join(gitdir, deep[k]);
+                if (!sub)
+                        return -ENOMEM;
+                scan_links(sub, strcmp(deep[k], "objects") == 0 ? 0 : LINKS_DEPTH_MAX, &budget, out, &r);
+        }
+        return r;
+}
+
+static int refuse_link(const char *path, corral_error *err) {
+        return error_set(err, -EOPNOTSUPP,
+                         "%s is a link (a junction or symbolic link) where git reads configuration or runs "
+                         "something: --git commits cannot keep it read-only on Windows (the deny ACE would land on "
+                         "its target, and the link itself could be replaced); use --git read-only, or replace the "
+                         "link by what it points to",
+                         path);
+}
+
+static int sort_gitdir(win_plan *pl, const char *dir, bool top, int depth, corral_error *err);
+
+static int pin(win_plan *pl, const char *dir, corral_error *err) {
+        return strv_push_unique(&pl->git_pins, dir) < 0 ? oom(err) : 0;
+}
+
+/* modules/: a gitdir for each submodule, at modules/NAME, where NAME may
+ * have several components (modules/lib/a): each directory that is not a
+ * gitdir is one component of a name. */
+static int sort_modules(win_plan *pl, const char *dir, int depth, corral_error *err) {
+        entry *v;
+        size_t n;
+        int r = pin(pl, dir, err);
+        if (r < 0)
+                return r;
+        if ((r = list_dir(dir, &v, &n)) < 0)
+                return r == -ENOMEM ? oom(err) : error_set(err, r, "cannot list %s", dir);
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                _cleanup_free_ char *path = join(dir, v[i].name);
+                _cleanup_free_ char *head = path ? join(path, "HEAD") : NULL;
+                if (!head) {
+                        r = oom(err);
+                        break;
+                }
+                if (v[i].attrs & FILE_ATTRIBUTE_REPARSE_POINT)
+                        r = refuse_link(path, err);
+                else if (!(v[i].attrs & FILE_ATTRIBUTE_DIRECTORY))
+                        continue;
+                else if (exists(head) == 1)
+                        r = pin(pl, path, err) < 0 ? -ENOMEM : sort_gitdir(pl, path, false, depth - 1, err);
+                else if (depth > 0)
+                        r = sort_modules(pl, path, depth - 1, err);
+        }
+        entries_free(v, n);
+        return r;
+}
+
+/* worktrees/: a linked worktree's gitdir at each worktrees/ID. */
+static int sort_worktrees(win_plan *pl, const char *dir, int depth, corral_error *err) {
+        entry *v;
+        size_t n;
+        int r = pin(pl, dir, err);
+        if (r < 0)
+                return r;
+        if ((r = list_dir(dir, &v, &n)) < 0)
+                return r == -ENOMEM ? oom(err) : error_set(err, r, "cannot list %s", dir);
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                _cleanup_free_ char *path = join(dir, v[i].name);
+                if (!path)
+                        r = oom(err);
+                else if (v[i].attrs & FILE_ATTRIBUTE_REPARSE_POINT)
+                        r = refuse_link(path, err);
+                else if (v[i].attrs & FILE_ATTRIBUTE_DIRECTORY)
+                        r = pin(pl, path, err) < 0 ? -ENOMEM : sort_gitdir(pl, path, false, depth - 1, err);
+        }
+        entries_free(v, n);
+        return r;
+}
+
+static int sort_gitdir(win_plan *pl, const char *dir, bool top, int depth, corral_error *err) {
+        if (depth < 0)
+                return error_set(err, -ELOOP, "%s: submodules nested deeper than %d levels; use --git read-only",
+                                 dir, MODULES_DEPTH_MAX);
+        win_git_dir g = {.top = top};
+        entry *v = NULL;
+        size_t n = 0;
+        int r;
+        if (!(g.path = strdup(dir))) {
+                r = oom(err);
+                goto out;
+        }
+        if ((r = list_dir(dir, &v, &n)) < 0) {
+                r = r == -ENOMEM ? oom(err) : error_set(err, r, "cannot list the gitdir %s", dir);
+                goto out;
+        }
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                const gitdir_entry *e = gitdir_classify(v[i].name);
+                bool link = v[i].attrs & FILE_ATTRIBUTE_REPARSE_POINT;
+                _cleanup_free_ char *path = join(dir, v[i].name);
+                if (!path) {
+                        r = oom(err);
+                        break;
+                }
+                if (e && e->rule != GITDIR_PROTECTED) {
+                        /* git's own state; a link there is the developer's
+                         * (win_git_links records it) and its target's ACL
+                         * decides what a write through it may do */
+                        if (!link && (v[i].attrs & FILE_ATTRIBUTE_DIRECTORY) && !strcmp(e->name, "modules"))
+                                r = sort_modules(pl, path, depth, err);
+                        else if (!link && (v[i].attrs & FILE_ATTRIBUTE_DIRECTORY) && !strcmp(e->name, "worktrees"))
+                                r = sort_worktrees(pl, path, depth, err);
+                        continue;
+                }
+                /* protected by the table, or not known to it (git may read
+                 * it): read-only as it is */
+                r = link ? refuse_link(path, err) : strv_push(&g.protect, path) < 0 ? oom(err) : 0;
+        }
+        for (size_t k = 0; r >= 0 && k < gitdir_n_entries; k++) {
+                const gitdir_entry *e = &gitdir_entries[k];
+                if (e->rule != GITDIR_PROTECTED || e->hold == HOLD_NONE)
+                        continue;
+                char *path = join(dir, e->name);
+                int x = path ? exists(path) : -ENOMEM;
+                if (x != 0) {
+                        free(path);
+                        if (x < 0)
+                                r = x == -ENOMEM ? oom(err) : error_set(err, x, "cannot inspect %s/%s", dir, e->name);
+                        continue;
+                }
+                win_git_hold *h = realloc(g.hold, (g.n_hold + 1) * sizeof(*h));
+                if (!h) {
+                        free(path);
+                        r = oom(err);
+                        break;
+                }
+                g.hold = h;
+                h[g.n_hold++] = (win_git_hold){path, e->hold == HOLD_DIR    ? NULL
+                                                     : e->hold == HOLD_FILE ? GITDIR_HOLD_FILE_TEXT
+                                                                            : GITDIR_HOLD_COMMONDIR_TEXT};
+        }
+        if (r >= 0 && (record_before(dir, &g) < 0 || (top && record_known(pl, dir) < 0) ||
+                       win_git_links(dir, &g.links) < 0))
+                r = oom(err);
+        if (r >= 0) {
+                win_git_dir *d = realloc(pl->git_dirs, (pl->n_git_dirs + 1) * sizeof(*d));
+                if (!d) {
+                        r = oom(err);
+                        goto out;
+                }
+                pl->git_dirs = d;
+                d[pl->n_git_dirs++] = g;
+                g = (win_git_dir){0};
+        }
+out:
+        entries_free(v, n);
+        win_git_dir_free(&g);
+        return r;
+}
+
+static DWORD attributes(const char *dir, const char *name) {
+        _cleanup_free_ char *path = join(dir, name);
+        _cleanup_free_ wchar_t *w = path ? win_wide(path) : NULL;
+        return w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+}
+
+bool win_is_git_directory(const char *dir) {
+        DWORD head = attributes(dir, "HEAD");
+        if (head == INVALID_FILE_ATTRIBUTES || (head & FILE_ATTRIBUTE_DIRECTORY))
+                return false; /* (an empty HEAD directory is a placeholder) */
+        if (attributes(dir, "commondir") != INVALID_FILE_ATTRIBUTES)
+                return true;
+        DWORD objects = attributes(dir, "objects"), refs = attributes(dir, "refs");
+        return objects != INVALID_FILE_ATTRIBUTES && (objects & FILE_ATTRIBUTE_DIRECTORY) &&
+               refs != INVALID_FILE_ATTRIBUTES && (refs & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+int win_plan_git(const policy *p, win_plan *pl, corral_error *err) {
+        (void)p;
+        FILETIME now;
+        GetSystemTimeAsFileTime(&now);
+        pl->git_planned_at = ((uint64_t)now.dwHighDateTime << 32) | now.dwLowDateTime;
+        for (size_t i = 0; i < pl->protect_existing.n;) {
+                char *e = pl->protect_existing.v[i];
+                const char *base = strrchr(e, '/');
+                _cleanup_free_ wchar_t *w = win_wide(e);
+                DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+                /* A .git file (a linked worktree's, a submodule's) and a .git
+                 * that is a link stay protected as a whole: the Windows plan
+                 * does not read where they lead (docs/windows.md). */
+                if (!base || a == INVALID_FILE_ATTRIBUTES || !(a & FILE_ATTRIBUTE_DIRECTORY) ||
+                    (a & FILE_ATTRIBUTE_REPARSE_POINT) || (_stricmp(base + 1, ".git") != 0 && !win_is_git_directory(e))) {
+                        i++;
+                        continue;
+                }
+                int r = sort_gitdir(pl, e, true, MODULES_DEPTH_MAX, err);
+                if (r < 0)
+                        return r;
+                free(e);
+                memmove(&pl->protect_existing.v[i], &pl->protect_existing.v[i + 1],
+                        (pl->protect_existing.n - i) * sizeof(char *)); /* the NULL at the end too */
+                pl->protect_existing.n--;
+        }
+        return 0;
+}
