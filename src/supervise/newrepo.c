@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include "common/path.h"
 #include "common/readfile.h"
 #include "plan/gitconfig.h"
+#include "apply/syscalls.h"
+#include "plan/gitlayout.h"
 
 /* Keys that make git run nothing and name no file git reads: what git init
  * and git clone write, and what an agent sets in a repository of its own
@@ -116,4 +119,102 @@ bool newrepo_inert(const char *gitdir, const char **why) {
         if (!ok)
                 *why = "its hooks/ holds a hook (not a *.sample)";
         return ok;
+}
+
+/* Made at or after since_ns: by its birth time where the file system keeps
+ * one (a repository of the developer's that git merely touched meanwhile is
+ * not the command's), else by its change time. Neither can be set back. */
+static bool made_since(int dir, const char *name, const struct stat *st, int64_t since_ns) {
+        struct statx stx;
+        if (statx(dir, name, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &stx) == 0 && (stx.stx_mask & STATX_BTIME))
+                return (int64_t)stx.stx_btime.tv_sec * 1000000000 + stx.stx_btime.tv_nsec >= since_ns;
+        return (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec >= since_ns;
+}
+
+void newrepo_walk(int fd0, const char *path, int64_t since_ns, unsigned *budget,
+                  void (*found)(const char *path, void *data), void *data) {
+        if (*budget == 0) {
+                close(fd0);
+                return;
+        }
+        (*budget)--;
+        DIR *d = fdopendir(fd0);
+        if (!d) {
+                close(fd0);
+                *budget = 0; /* (said as not looked at) */
+                return;
+        }
+        struct dirent *e;
+        while ((e = readdir(d))) {
+                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                        continue;
+                bool dotgit = strcasecmp(e->d_name, ".git") == 0, head = strcmp(e->d_name, "HEAD") == 0;
+                if (!dotgit && !head && e->d_type != DT_DIR && e->d_type != DT_UNKNOWN)
+                        continue;
+                struct stat st;
+                if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                _cleanup_free_ char *sub = path_join(path, e->d_name);
+                if (!sub)
+                        continue;
+                if (dotgit || head) {
+                        if (made_since(dirfd(d), e->d_name, &st, since_ns) &&
+                            (dotgit || gitlayout_is_git_directory(path)))
+                                found(sub, data);
+                        if (dotgit)
+                                continue;
+                }
+                if (!S_ISDIR(st.st_mode) || *budget == 0)
+                        continue;
+                int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd >= 0)
+                        newrepo_walk(fd, sub, since_ns, budget, found, data);
+                else if (errno != ENOENT)
+                        *budget = 0; /* (EMFILE: too deep; said as not looked at) */
+        }
+        closedir(d);
+}
+
+bool newrepo_below(const nested_scan *before, const nested_scan *after, unsigned depth, int64_t since_ns,
+                   void (*found)(const char *path, void *data), void *data) {
+        unsigned budget = NEWREPO_WALK_MAX;
+        for (size_t i = 0; i < after->n_dirs && budget; i++) {
+                const nested_dir *d = &after->dirs[i];
+                if (d->depth != depth)
+                        continue;
+                /* a new subdirectory changes its parent's change time */
+                bool changed = true;
+                for (size_t k = 0; k < before->n_dirs; k++) {
+                        const nested_dir *b = &before->dirs[k];
+                        if (strcmp(b->path, d->path) == 0) {
+                                changed = b->ino != d->ino || b->ctime_ns != d->ctime_ns;
+                                break;
+                        }
+                }
+                struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                                       .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+                int fd = changed ? sys_openat2(AT_FDCWD, d->path, &how) : -1;
+                DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+                if (!dir) {
+                        if (fd >= 0)
+                                close(fd);
+                        continue;
+                }
+                struct dirent *e;
+                while ((e = readdir(dir)) && budget) {
+                        struct stat st;
+                        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+                            strcasecmp(e->d_name, ".git") == 0 ||
+                            fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
+                            (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec < since_ns)
+                                continue;
+                        _cleanup_free_ char *sub = path_join(d->path, e->d_name);
+                        int sfd = sub ? openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                                      : -1;
+                        if (sfd >= 0)
+                                newrepo_walk(sfd, sub, since_ns, &budget, found, data);
+                }
+                closedir(dir);
+        }
+        return budget > 0;
 }

@@ -296,7 +296,27 @@ static bool new_repository_runs(const plan *pl, const char *path) {
  * may be the same and the object another (moved or replaced from outside
  * this sandbox: another run, another process). Said once each, on stderr.
  * The next run finds and protects what is there now. */
-static void report_nested(const plan *pl) {
+static void found_deep(const char *path, void *data) {
+        if (!new_repository_runs(NULL, path))
+                fprintf(stderr,
+                        "corral: warning: the command created %s, deeper than protect_depth (%u); it holds "
+                        "nothing git would run, and later runs do not protect it\n",
+                        path, *(const unsigned *)data);
+}
+
+/* Below the scan's depth: the repositories the command made there
+ * (newrepo.c), each set aside unless it holds nothing git would run. */
+static void walk_deep(const plan *pl, const nested_scan *after, int64_t since_ns) {
+        unsigned depth = pl->policy->protect_depth;
+        if (!newrepo_below(&pl->nested, after, depth, since_ns, found_deep, &depth))
+                fprintf(stderr,
+                        "corral: warning: the command made or changed more directories below protect_depth than "
+                        "corral looks through after a run (%u), or one could not be opened: a repository it "
+                        "made there may not have been seen. Look before running git or an IDE there\n",
+                        NEWREPO_WALK_MAX);
+}
+
+static void report_nested(const plan *pl, int64_t since_ns) {
         strv created = {0}, replaced = {0};
         if (pl->nested.n_dirs) {
                 nested_scan after;
@@ -304,8 +324,10 @@ static void report_nested(const plan *pl) {
                 if (nested_created(pl->policy, &pl->nested, &after, &created, &replaced, &e) < 0)
                         fprintf(stderr, "corral: warning: cannot check for protected names the command created: %s\n",
                                 e.msg);
-                else
+                else {
                         nested_save(pl->state_dir, pl->policy, &after); /* where the next run starts from */
+                        walk_deep(pl, &after, since_ns);
+                }
                 nested_scan_free(&after);
         }
         for (size_t i = 0; i < created.n; i++)
@@ -376,6 +398,11 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 free(dn);
                 return r;
         }
+        /* what the command makes from here on is its own (not corral's
+         * placeholders): report_nested looks for repositories made since */
+        struct timespec started;
+        clock_gettime(CLOCK_REALTIME, &started);
+        int64_t started_ns = (int64_t)started.tv_sec * 1000000000 + started.tv_nsec;
         if ((r = caches_prepare(pl, err)) < 0) {
                 host_finish(pl, &host);
                 free(dn);
@@ -619,7 +646,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                               WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
         if (dn->fatal && r == 0)
                 r = error_set(err, -EAGAIN, "denial reports: %s; the sandbox was stopped", dn->unavailable);
-        report_nested(pl);
+        report_nested(pl, started_ns);
         gitcheck_after_run(pl, &gc);
 out:
         if (relaying)

@@ -194,3 +194,22 @@ dev_git_in_new() {
 	run sb 'must_fail "git -C copy config core.fsmonitor evil"'
 	assert_sb_clean
 }
+
+@test "nested: a repository the command makes deeper than protect_depth, in directories it made, is set aside too; a harmless one stays" {
+	run sb 'must_work "mkdir -p deep/x/y && git init -q deep/x/y && git -C deep/x/y config core.fsmonitor \"touch $OUT/pwned-deep; false\""
+		must_work "mkdir -p sub/new/z && git init -q sub/new/z && git -C sub/new/z config alias.st \"!touch $OUT/pwned-alias\""
+		must_work "mkdir -p fine/a/b && git init -q fine/a/b"'
+	assert_sb_clean
+	assert_output_has "$WS/deep/x/y/.git: the command made this repository, and its config sets core.fsmonitor"
+	assert_output_has "$WS/sub/new/z/.git: the command made this repository, and its config sets alias.st"
+	[ ! -e "$WS/deep/x/y/.git" ] && [ ! -e "$WS/sub/new/z/.git" ] && [ -d "$WS/fine/a/b/.git" ]
+	(cd "$WS/deep/x/y" && git status > /dev/null 2>&1) || true
+	(cd "$WS/sub/new/z" && git st > /dev/null 2>&1) || true
+	[ ! -e "$OUT/pwned-deep" ] && [ ! -e "$OUT/pwned-alias" ] || fail "the developer's git ran what the command planted"
+}
+
+@test "control: without corral, a repository made deep in new directories runs its fsmonitor in the developer's git status there" {
+	mkdir -p "$WS/deep/x/y" && git init -q "$WS/deep/x/y" && git -C "$WS/deep/x/y" config core.fsmonitor "touch $OUT/pwned-deep; false"
+	(cd "$WS/deep/x/y" && git status > /dev/null 2>&1) || true
+	[ -e "$OUT/pwned-deep" ] || fail "control: the planted fsmonitor did not run"
+}
