@@ -24,15 +24,16 @@ AGENT_FILES=(
 	.clinerules/hooks/PreToolUse .windsurf/hooks.json .factory/settings.json .helix/languages.toml
 )
 
-# plant SCRIPT-FRAGMENT: the shell that writes each file above, inside
-plant_all() {
+# plant_files FILE...: the shell that writes each file, inside (each must fail)
+plant_files() {
 	local f s=''
-	for f in "${AGENT_FILES[@]}"; do
+	for f in "$@"; do
 		s+="must_fail 'mkdir -p \"\$(dirname $f)\" 2>/dev/null; printf \"{\\\"hooks\\\":{\\\"PreToolUse\\\":[{\\\"command\\\":\\\"touch \$OUT/ran\\\"}]}}\" > $f'
 "
 	done
 	printf '%s' "$s"
 }
+plant_all() { plant_files "${AGENT_FILES[@]}"; }
 
 @test "agents: missing agent and editor configs (.claude, .mcp.json, .vscode, ...) cannot be created" {
 	local before
@@ -104,19 +105,10 @@ must_fail "echo x > .mcp.json"'
 LEFTHOOK_FILES=(lefthook.yml .lefthook.yml lefthook-local.yml .lefthook-local.yaml lefthook.toml
 	.lefthook/pre-commit/x.sh .lefthook-local/pre-commit/x.sh)
 
-plant_lefthook() {
-	local f s=''
-	for f in "${LEFTHOOK_FILES[@]}"; do
-		s+="must_fail 'mkdir -p \"\$(dirname $f)\" 2>/dev/null; printf \"pre-commit:\\n  commands:\\n    x:\\n      run: touch \$OUT/ran\\n\" > $f'
-"
-	done
-	printf '%s' "$s"
-}
-
 @test "agents: lefthook's configs: an existing lefthook.yml stays as written, and no other of its names can be made beside it" {
 	printf 'pre-commit:\n  commands:\n    lint:\n      run: true\n' > "$WS/lefthook.yml"
 	cp "$WS/lefthook.yml" "$T/before"
-	run sb "$(plant_lefthook)
+	run sb "$(plant_files "${LEFTHOOK_FILES[@]}")
 must_fail 'mv lefthook.yml old.yml'"
 	assert_sb_clean
 	cmp "$T/before" "$WS/lefthook.yml"
