@@ -109,5 +109,13 @@ else
         failed=$((failed + 1))
 fi
 
+# No folder of src/ includes a later stage's headers (tests/lint/layers.sh).
+echo "== layers (the folders' include order)"
+if "$top/tests/lint/layers.sh"; then
+        passed=$((passed + 1))
+else
+        failed=$((failed + 1))
+fi
+
 echo "lint: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

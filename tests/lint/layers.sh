@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The folders of src/ are stages (issue 12, README "Layout"): a folder may
+# include its own stage's and earlier stages' headers, never a later stage's:
+#   common, toml -> net -> config -> policy -> plan -> apply -> proxy, supervise
+#   -> the backends (users, windows, doctor) -> lib -> the programs
+# Reads every `#include "folder/..."` of src/ and prints each later-stage
+# include that is not a known exception below; ends with
+#   layers: N passed, N failed
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+python3 - "$top/src" <<'PY'
+import os, re, sys
+src = sys.argv[1]
+stage = {"common": 0, "toml": 0, "net": 1, "config": 2, "policy": 3, "plan": 4, "apply": 5,
+         "proxy": 6, "supervise": 6, "users": 7, "windows": 7, "doctor": 7, "lib": 8,
+         "cli": 9, "mcp": 9, "runner": 9, "setup": 9}
+# Known exceptions, to be removed (issue 12); a new one is a failure.
+known = {
+    ("config", "policy"),   # config.h and policy.h include each other
+    ("plan", "apply"),      # kernel probes (landlock_abi_version, cgroup_find_delegated), the seccomp rule table
+    ("plan", "proxy"),      # the proxy's handoff (proxy/handoff.h) is planned
+    ("apply", "proxy"),     # apply sets up the proxy's listeners
+    ("supervise", "users"), # supervise runs the users backend's namespace-less path
+    ("windows", "lib"),     # corral_win.c, libcorral's Windows half, uses lib/request.h
+}
+bad = 0
+for d in sorted(os.listdir(src)):
+    if d not in stage:
+        print(f"layers: src/{d}/ has no stage: add it to tests/lint/layers.sh"); bad += 1; continue
+    for f in sorted(os.listdir(os.path.join(src, d))):
+        for n, line in enumerate(open(os.path.join(src, d, f), encoding="utf-8"), 1):
+            m = re.match(r'\s*#\s*include\s+"([a-z_]+)/', line)
+            if not m or m.group(1) == d:
+                continue
+            to = m.group(1)
+            if stage.get(to, 99) > stage[d] and (d, to) not in known:
+                print(f"src/{d}/{f}:{n}: {d}/ (stage {stage[d]}) includes the later stage {to}/: {line.strip()}")
+                bad += 1
+print(f"layers: {0 if bad else 1} passed, {1 if bad else 0} failed")
+sys.exit(1 if bad else 0)
+PY
