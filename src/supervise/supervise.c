@@ -269,8 +269,7 @@ static void set_aside_capture(const char *path, const char *why) {
  * that finds the repositories below the workspace) runs what its config and
  * hooks name. Unless it holds nothing git would run (newrepo.c), it is set
  * aside; true then. */
-static bool new_repository_runs(const plan *pl, const char *path) {
-        (void)pl;
+static bool new_repository_runs(const char *path) {
         const char *base = strrchr(path, '/');
         if (!base || base == path || (strcasecmp(base + 1, ".git") != 0 && strcmp(base + 1, "HEAD") != 0))
                 return false;
@@ -290,14 +289,8 @@ static bool new_repository_runs(const plan *pl, const char *path) {
         return true;
 }
 
-/* After the run: the protected names the command created below the top of a
- * writable root (plan/nested.h), and every protected object that is no
- * longer the one corral protected, compared by device and inode: the name
- * may be the same and the object another (moved or replaced from outside
- * this sandbox: another run, another process). Said once each, on stderr.
- * The next run finds and protects what is there now. */
 static void found_deep(const char *path, void *data) {
-        if (!new_repository_runs(NULL, path))
+        if (!new_repository_runs(path))
                 fprintf(stderr,
                         "corral: warning: the command created %s, deeper than protect_depth (%u); it holds "
                         "nothing git would run, and later runs do not protect it\n",
@@ -316,6 +309,12 @@ static void walk_deep(const plan *pl, const nested_scan *after, int64_t since_ns
                         NEWREPO_WALK_MAX);
 }
 
+/* After the run: the protected names the command created below the top of a
+ * writable root (plan/nested.h), and every protected object that is no
+ * longer the one corral protected, compared by device and inode: the name
+ * may be the same and the object another (moved or replaced from outside
+ * this sandbox: another run, another process). Said once each, on stderr.
+ * The next run finds and protects what is there now. */
 static void report_nested(const plan *pl, int64_t since_ns) {
         strv created = {0}, replaced = {0};
         if (pl->nested.n_dirs) {
@@ -333,7 +332,7 @@ static void report_nested(const plan *pl, int64_t since_ns) {
         for (size_t i = 0; i < created.n; i++)
                 if (captures_existing_dir(pl, created.v[i]))
                         set_aside_capture(created.v[i], NULL);
-                else if (new_repository_runs(pl, created.v[i]))
+                else if (new_repository_runs(created.v[i]))
                         continue; /* set aside */
                 else
                         fprintf(stderr,
