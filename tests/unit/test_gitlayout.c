@@ -23,6 +23,7 @@
 #include "plan/gitconfig.h"
 #include "plan/gitindex.h"
 #include "plan/gitlayout.h"
+#include "supervise/newrepo.h"
 
 static char root[] = "/var/tmp/corral-test-gitlayout-XXXXXX";
 
@@ -547,8 +548,82 @@ static void test_gitindex(void **state) {
         assert_int_equal(out.n, 0);
 }
 
+/* git's test for a directory that is a repository by itself (bare). */
+static void test_is_git_directory(void **state) {
+        (void)state;
+        gitdir_at("bare1");
+        char *p = at("bare1");
+        assert_true(gitlayout_is_git_directory(p));
+        free(p);
+        /* a placeholder HEAD (an empty directory) makes none */
+        mkdirs("decoy/HEAD"), mkdirs("decoy/objects"), mkdirs("decoy/refs");
+        p = at("decoy");
+        assert_false(gitlayout_is_git_directory(p));
+        free(p);
+        /* HEAD alone: none; with a commondir: one (a linked worktree's gitdir) */
+        mkdirs("wtgit"), put("wtgit/HEAD", "ref: refs/heads/x\n");
+        p = at("wtgit");
+        assert_false(gitlayout_is_git_directory(p));
+        put("wtgit/commondir", "../..\n");
+        assert_true(gitlayout_is_git_directory(p));
+        free(p);
+}
+
+/* What a repository the command made may hold and still be kept. */
+static void test_newrepo_inert(void **state) {
+        (void)state;
+        const char *why = NULL;
+        gitdir_at("nr/ok/.git");
+        mkdirs("nr/ok/.git/hooks");
+        put("nr/ok/.git/hooks/pre-commit.sample", "#!/bin/sh\n");
+        put("nr/ok/.git/config", "[core]\n\trepositoryformatversion = 0\n\tbare = false\n"
+                                  "[remote \"origin\"]\n\turl = /x\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n"
+                                  "[branch \"main\"]\n\tremote = origin\n\tmerge = refs/heads/main\n"
+                                  "[user]\n\tname = agent\n[remote \"a.b\"]\n\turl = /y\n");
+        char *p = at("nr/ok/.git");
+        assert_true(newrepo_inert(p, &why));
+        free(p);
+        struct {
+                const char *file, *text, *why;
+        } bad[] = {
+                {"config", "[core]\n\tfsmonitor = x\n", "core.fsmonitor"},
+                {"config", "[include]\n\tpath = ../x\n", "include.path"},
+                {"config", "[alias]\n\tst = !x\n", "alias.st"},
+                {"config", "[remote]\n\turl = x\n", "remote.url"}, /* no subsection: not remote.*.url */
+                {"config", "[core\n", "does not parse"},
+                {"hooks/pre-commit", "#!/bin/sh\n", "hook"},
+                {"commondir", "../..\n", "commondir"},
+                {"config.worktree", "", "commondir"},
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+                char rel[256];
+                snprintf(rel, sizeof(rel), "nr/bad%zu/.git", i);
+                gitdir_at(rel);
+                snprintf(rel, sizeof(rel), "nr/bad%zu/.git/hooks", i);
+                mkdirs(rel);
+                snprintf(rel, sizeof(rel), "nr/bad%zu/.git/%s", i, bad[i].file);
+                put(rel, bad[i].text);
+                snprintf(rel, sizeof(rel), "nr/bad%zu/.git", i);
+                p = at(rel);
+                why = NULL;
+                assert_false(newrepo_inert(p, &why));
+                assert_non_null(why);
+                assert_non_null(strstr(why, bad[i].why));
+                free(p);
+        }
+        /* a .git that is a file or a link: elsewhere, not judged here */
+        mkdirs("nr/file"), put("nr/file/.git", "gitdir: ../ok/.git\n");
+        p = at("nr/file/.git");
+        assert_false(newrepo_inert(p, &why));
+        free(p);
+        link_at("../ok/.git", "nr/ok2"), p = at("nr/ok2");
+        assert_false(newrepo_inert(p, &why));
+        free(p);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_is_git_directory),     cmocka_unit_test(test_newrepo_inert),
                 cmocka_unit_test(test_gitindex),
                 cmocka_unit_test(test_config_syntax),        cmocka_unit_test(test_readfile_types),
                 cmocka_unit_test(test_gitfile_exact),        cmocka_unit_test(test_commondir),
