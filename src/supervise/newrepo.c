@@ -184,8 +184,10 @@ bool newrepo_below(const nested_scan *before, const nested_scan *after, unsigned
                         continue;
                 /* a new subdirectory changes its parent's change time */
                 bool changed = true;
-                for (size_t k = 0; k < before->n_dirs; k++) {
-                        const nested_dir *b = &before->dirs[k];
+                /* the two scans go in the same order: look at the same
+                 * place first, then everywhere */
+                for (size_t n = 0; n < before->n_dirs; n++) {
+                        const nested_dir *b = &before->dirs[(i + n) % before->n_dirs];
                         if (strcmp(b->path, d->path) == 0) {
                                 changed = b->ino != d->ino || b->ctime_ns != d->ctime_ns;
                                 break;
