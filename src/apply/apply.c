@@ -23,7 +23,7 @@
 #include "apply/net.h"
 #include "apply/notify.h"
 #include "apply/seccomp.h"
-#include "apply/syscalls.h"
+#include "kernel/syscalls.h"
 #include "common/timing.h"
 
 static const int forwarded[] = {FORWARDED_SIGNALS};

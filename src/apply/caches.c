@@ -20,7 +20,7 @@
 
 #include "apply/host.h"
 #include "apply/overlay.h"
-#include "apply/syscalls.h"
+#include "kernel/syscalls.h"
 #include "common/json.h"
 #include "common/macro.h"
 #include "plan/caches.h"

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT
- * cgroup v2 for resource limits: finding a cgroup delegated to the caller
- * (planning, doctor) and, per run, a child cgroup with memory.max and
- * pids.max that the sandbox is cloned into, read back and killed at the end
- * (supervise). */
+ * cgroup v2 for resource limits: per run, a child cgroup with memory.max
+ * and pids.max that the sandbox is cloned into, read back and killed at the
+ * end (supervise), below the delegated cgroup the plan found
+ * (kernel/probe.h, cgroup_find_delegated). */
 #pragma once
 
 #include <stdbool.h>
@@ -10,14 +10,6 @@
 #include <stdint.h>
 
 #include "common/error.h"
-
-/* A cgroup v2 directory this process may create children in, where the
- * children get the memory and pids controllers: the parent of the caller's
- * own cgroup (the caller's cgroup is a leaf: it holds processes), or the
- * root of the hierarchy the caller is in. Checks cgroup.controllers,
- * cgroup.subtree_control and write access. Changes nothing. Returns 0 and
- * a malloc'd path, or a negative errno with why[] saying what is missing. */
-int cgroup_find_delegated(char **ret, char *why, size_t why_len);
 
 /* Creates PARENT/corral-<pid>-<n> with memory.max (and memory.swap.max 0
  * where the file exists) and pids.max; 0 = leave unset.

@@ -12,7 +12,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "apply/syscalls.h"
+#include "kernel/syscalls.h"
 #include "common/macro.h"
 #include "common/path.h"
 #include "plan/gitdir.h"

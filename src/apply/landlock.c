@@ -7,25 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "apply/landlock_compat.h"
-
-int landlock_kernel_abi(void) {
-        long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-        return abi < 0 ? 0 : (int)abi;
-}
-
-int landlock_abi_lowered(void) {
-        const char *v = getenv("CORRAL_TEST_LANDLOCK_ABI");
-        if (!v || v[0] < '0' || v[0] > '7' || v[1])
-                return -1;
-        int want = v[0] - '0';
-        return want < landlock_kernel_abi() ? want : -1;
-}
-
-int landlock_abi_version(void) {
-        int lowered = landlock_abi_lowered();
-        return lowered >= 0 ? lowered : landlock_kernel_abi();
-}
+#include "kernel/landlock_compat.h"
 
 /* Every write-type right the given ABI knows. */
 static uint64_t write_rights(int abi) {

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 
 #include "apply/overlay.h"
-#include "apply/syscalls.h"
+#include "kernel/syscalls.h"
 
 static int open_path(const char *path, bool nofollow) {
         struct open_how how = {

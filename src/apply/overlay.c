@@ -25,7 +25,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include "apply/syscalls.h"
+#include "kernel/syscalls.h"
 
 
 static int open_dir(const char *path) {

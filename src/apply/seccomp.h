@@ -6,7 +6,7 @@
 
 #include <linux/filter.h>
 
-#include "apply/seccomp_rules.h"
+#include "plan/seccomp_rules.h"
 
 /* The program built into this binary: with namespaces, or for the
  * namespace-less fallback (the table's nonamespace rules added). */

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "apply/seccomp_rules.h"
+#include "plan/seccomp_rules.h"
 
 /* Comparisons of int arguments look at the low 32 bits only: the kernel
  * truncates the register, so socket(AF_PACKET | 1ULL << 32, ...) is AF_PACKET

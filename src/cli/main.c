@@ -14,7 +14,7 @@
 #include "doctor/probe.h"
 #ifndef _WIN32
 int mcp_main(int argc, char **argv); /* src/mcp/start.c */
-#include "apply/landlock.h"
+#include "kernel/probe.h"
 #endif
 #ifdef _WIN32
 #include "windows/cli_win.h" /* UTF-8 argv, fcntl/dprintf stand-ins, the UAC setup launcher */

@@ -4,23 +4,17 @@
  * runs in a real sandbox. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/seccomp.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "apply/cgroup.h"
-#include "apply/landlock.h"
 #include "common/json.h"
 #include "common/macro.h"
+#include "kernel/probe.h"
 #include "doctor/apparmor.h"
 #include "doctor/capture.h"
 #include "corral.h"
@@ -53,20 +47,6 @@ static void read_sysctl(const char *path, char *buf, size_t len) {
         buf[strcspn(buf, "\n")] = 0;
         if (f)
                 fclose(f);
-}
-
-/* Try what the backend does: a child in new user, mount, pid and net
- * namespaces. */
-static int probe_userns(void) {
-        pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | SIGCHLD,
-                                   NULL, NULL, NULL, NULL);
-        if (pid < 0)
-                return errno;
-        if (pid == 0)
-                _exit(0);
-        int status;
-        waitpid(pid, &status, 0);
-        return 0;
 }
 
 static const char *userns_blocker(const findings *f) {
@@ -164,14 +144,13 @@ static void gather(findings *f) {
         memset(f, 0, sizeof(*f));
         uname(&f->uts);
         f->landlock_abi = landlock_abi_version();
-        f->seccomp = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0 &&
-                     syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &(unsigned){SECCOMP_RET_ERRNO}) == 0;
+        f->seccomp = seccomp_available();
         read_sysctl("/proc/sys/user/max_user_namespaces", f->max_userns, sizeof(f->max_userns));
         read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", f->apparmor_restrict,
                     sizeof(f->apparmor_restrict));
         read_sysctl("/proc/sys/kernel/unprivileged_userns_clone", f->debian_clone, sizeof(f->debian_clone));
         f->container = access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0;
-        f->userns_err = probe_userns();
+        f->userns_err = userns_sandbox_probe();
         proc_masks(f->proc_masked, sizeof(f->proc_masked));
         if (f->proc_masked[0] && !f->userns_err)
                 f->proc_refused = proc_new_refused();

@@ -11,6 +11,7 @@
 
 #include "apply/caches.h"
 #include "common/macro.h"
+#include "kernel/probe.h"
 #include "common/path.h"
 #include "config/config.h"
 #include "lib/request.h"

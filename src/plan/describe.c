@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "apply/landlock.h"
-#include "apply/seccomp_rules.h"
+#include "kernel/probe.h"
+#include "plan/seccomp_rules.h"
 #include "common/json.h"
 #include "plan/caches.h"
 #include "net/http.h"

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "apply/cgroup.h"
+#include "kernel/probe.h"
 #include "plan/plan.h"
 
 /* One inode per 4 KiB of the size (at least 1024): empty files cost no

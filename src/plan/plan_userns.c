@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "apply/landlock.h"
+#include "kernel/probe.h"
 #include "common/macro.h"
 #include "common/path.h"
 #include "common/readfile.h"

@@ -15,19 +15,7 @@
  * process outside the sandbox (docs/platforms.md, "Containers"). */
 #pragma once
 
-#include <stddef.h>
-
-/* The mount points strictly below /proc, comma-separated, at most len-1
- * bytes (", ..." when cut); empty when there are none. binfmt_misc, mounted
- * on an empty directory, does not count: the kernel allows that one. */
-void proc_masks(char *buf, size_t len);
-
-/* Whether the kernel gives the sandbox a new proc here: a child in new user,
- * mount and pid namespaces, as the sandbox's init is, asks for one (fsopen,
- * fsmount: attached nowhere, so nothing changes). 0 when it does, else the
- * positive errno (EPERM: "mount too revealing"). Costs a clone: call it only
- * when proc_masks found masks. */
-int proc_new_refused(void);
+#include "kernel/probe.h"
 
 /* The environment variable that refuses the container's /proc. */
 #define PROC_REQUIRE_OWN_ENV "CORRAL_REQUIRE_OWN_PROC"

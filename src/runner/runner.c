@@ -36,8 +36,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "apply/syscalls.h"
+#include "kernel/syscalls.h"
 #include "common/macro.h"
+#include "kernel/probe.h"
 #include "plan/plan.h"
 #include "users/plan_nonamespace.h"
 #include "users/canary.h"

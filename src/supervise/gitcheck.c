@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "apply/host.h"
-#include "apply/syscalls.h"
+#include "kernel/syscalls.h"
 #include "common/macro.h"
 #include "common/path.h"
 #include "common/readfile.h"

@@ -16,7 +16,7 @@
 #include "common/path.h"
 #include "common/readfile.h"
 #include "plan/gitconfig.h"
-#include "apply/syscalls.h"
+#include "kernel/syscalls.h"
 #include "plan/gitlayout.h"
 
 /* Keys that make git run nothing and name no file git reads: what git init

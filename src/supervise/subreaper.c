@@ -20,7 +20,7 @@
 
 #include "apply/apply.h"
 #include "users/nonamespace.h"
-#include "apply/syscalls.h"
+#include "kernel/syscalls.h"
 
 static const int forwarded[] = {FORWARDED_SIGNALS};
 

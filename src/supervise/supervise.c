@@ -24,7 +24,7 @@
 #include "apply/caches.h"
 #include "apply/host.h"
 #include "apply/overlay.h"
-#include "apply/syscalls.h"
+#include "kernel/syscalls.h"
 #include "common/macro.h"
 #include "common/timing.h"
 #include "plan/gitlayout.h"

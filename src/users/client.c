@@ -18,7 +18,7 @@
 
 #include "apply/apply.h"
 #include "apply/host.h"
-#include "apply/syscalls.h"
+#include "kernel/syscalls.h"
 #include "common/macro.h"
 #include "common/path.h"
 #include "proxy/handoff.h"

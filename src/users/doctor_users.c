@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/json.h"
+#include "kernel/probe.h"
 #include "doctor/capture.h"
 #include "corral.h"
 #include "users/plan_nonamespace.h"

@@ -10,7 +10,8 @@
 
 #include "apply/landlock.h"
 #include "apply/seccomp.h"
-#include "apply/syscalls.h"
+#include "kernel/probe.h"
+#include "kernel/syscalls.h"
 
 static void report(int fd, apply_report rep) {
         ssize_t n;

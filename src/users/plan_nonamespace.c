@@ -16,18 +16,15 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <linux/capability.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "apply/landlock.h"
 #include "common/macro.h"
+#include "kernel/probe.h"
 #include "common/sha256.h"
 #include "common/path.h"
 #include "plan/gitlayout.h"
@@ -36,27 +33,6 @@
 #define MAX_RULES 20000 /* a writable root with more top-level entries is refused */
 
 static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
-
-int userns_probe(void) {
-        pid_t pid = fork();
-        if (pid < 0)
-                return errno;
-        if (pid == 0) {
-                /* Unprivileged, as the sandbox user will be. */
-                struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
-                struct __user_cap_data_struct none[2] = {{0}};
-                if (syscall(SYS_capset, &hdr, none) < 0)
-                        _exit(EPERM);
-                _exit(unshare(CLONE_NEWUSER) < 0 ? (errno & 0xff) : 0);
-        }
-        int status = 0;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return ECHILD;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : ECHILD;
-}
-
-bool userns_blocked(int e) { return e == EPERM || e == ENOSPC || e == EINVAL || e == EUSERS || e == EACCES; }
 
 static bool below_any(const char *path, const strv *list) {
         for (size_t i = 0; i < list->n; i++)

@@ -16,15 +16,6 @@
 
 #include "plan/plan.h"
 
-/* Whether an unprivileged user namespace can be created here (a child with
- * no capabilities tries): 0, or the positive errno of unshare. */
-int userns_probe(void);
-
-/* Whether that errno means "blocked here", for which the fallback exists
- * (EPERM: seccomp or an LSM; ENOSPC: max_user_namespaces=0; EINVAL: no
- * CONFIG_USER_NS; EUSERS: nested too deep; EACCES). */
-bool userns_blocked(int e);
-
 /* The first n_dev_roots writable roots are the developer's (protected names
  * apply at their top); the rest are the sandbox user's own caches. Fails
  * closed (-EOPNOTSUPP, err says why) when Landlock ABI 6 is missing. */

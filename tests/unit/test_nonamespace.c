@@ -17,6 +17,7 @@
 
 #include "apply/landlock.h"
 #include "common/path.h"
+#include "kernel/probe.h"
 #include "users/plan_nonamespace.h"
 
 static char root[] = "/var/tmp/corral-test-nons-XXXXXX";

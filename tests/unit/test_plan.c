@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "common/macro.h"
-#include "apply/landlock.h"
+#include "kernel/probe.h"
 #include "common/path.h"
 #include "common/sha256.h"
 #include "plan/gitdir.h"

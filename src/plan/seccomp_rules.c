@@ -2,7 +2,7 @@
  * What the command may not ask of the kernel. Default: allow; the rules below
  * deny the surface that would let it leave the sandbox or attack the kernel
  * or the terminal. */
-#include "apply/seccomp_rules.h"
+#include "plan/seccomp_rules.h"
 
 #include <linux/sched.h>
 #include <netinet/in.h>
