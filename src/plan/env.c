@@ -10,27 +10,9 @@
 #include <unistd.h>
 
 #include "plan/plan.h"
+#include "net/proxyenv.h"
 #include "proxy/proxy.h"
 
-/* network = proxy: what the common tools read to find a proxy. HTTP_PROXY
- * and friends for curl, wget, git, pip, cargo, go, Python, Ruby, Node's
- * fetch (NODE_USE_ENV_PROXY) and most others; npm and yarn have their own
- * names; ALL_PROXY uses socks5h (names resolved by the proxy). Loopback
- * stays direct: servers the command starts inside still work. */
-#define PROXY_URL(scheme) scheme "://127.0.0.1:" PROXY_PORT_TEXT
-#define PROXY_PORT_TEXT "3128"
-_Static_assert(PROXY_PORT == 3128, "PROXY_PORT_TEXT follows PROXY_PORT");
-static const char *const proxy_env[] = {
-        "HTTP_PROXY=" PROXY_URL("http"),          "http_proxy=" PROXY_URL("http"),
-        "HTTPS_PROXY=" PROXY_URL("http"),         "https_proxy=" PROXY_URL("http"),
-        "ALL_PROXY=" PROXY_URL("socks5h"),        "all_proxy=" PROXY_URL("socks5h"),
-        "NO_PROXY=localhost,127.0.0.1,::1",       "no_proxy=localhost,127.0.0.1,::1",
-        "npm_config_proxy=" PROXY_URL("http"),    "npm_config_https_proxy=" PROXY_URL("http"),
-        "npm_config_noproxy=localhost,127.0.0.1,::1",
-        "YARN_HTTP_PROXY=" PROXY_URL("http"),     "YARN_HTTPS_PROXY=" PROXY_URL("http"),
-        "PIP_PROXY=" PROXY_URL("http"),           "CARGO_HTTP_PROXY=" PROXY_URL("http"),
-        "NODE_USE_ENV_PROXY=1",                   "CORRAL_PROXY=" PROXY_URL("http"),
-};
 
 static bool env_name_eq(const char *entry, const char *name, size_t len) {
         return strncmp(entry, name, len) == 0 && entry[len] == '=';
@@ -84,8 +66,9 @@ int plan_environment(const policy *p, const char *const *environ_in, plan *pl, c
                 if ((r = env_put(&pl->env, p->env_set.v[i])) < 0)
                         return error_set(err, r, "out of memory");
         bool via_proxy = p->network == NETWORK_PROXY && p->mode != MODE_FULL_ACCESS;
-        for (size_t i = 0; via_proxy && i < sizeof(proxy_env) / sizeof(proxy_env[0]); i++)
-                if ((r = env_put(&pl->env, proxy_env[i])) < 0)
+        char entry[128];
+        for (size_t i = 0; via_proxy && net_proxy_env(i, PROXY_PORT, entry, sizeof(entry)); i++)
+                if ((r = env_put(&pl->env, entry)) < 0)
                         return error_set(err, r, "out of memory");
         const char *fixed[] = {
                 "CORRAL_SANDBOX=1",

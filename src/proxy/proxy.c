@@ -44,7 +44,6 @@
 #define BUF_SIZE 65536
 #define CONNECT_TIMEOUT_MS 10000
 #define DRAIN_TIMEOUT_MS 2000
-#define MAX_REFUSALS 256
 #define PUMP_ROUNDS 16
 #define TAG_LISTENER 0x10u /* + index: listening sockets */
 #define TAG_RESOLVER 0x20u
@@ -123,8 +122,7 @@ struct proxy {
         size_t n_conns;
         conn *dead, *ready;
         uint64_t next_scan;
-        proxy_refusal refusals[MAX_REFUSALS];
-        size_t n_refusals;
+        net_refusals refusals;
         cached cache[CACHE_SIZE];
         size_t cache_next;
         size_t n_pipes, pipe_bytes;
@@ -157,27 +155,12 @@ static uint64_t now_ms(void) {
 /* --- refusals ------------------------------------------------------------ */
 
 static void record(proxy *px, const char *address, const char *rule, const char *allow_with) {
-        for (size_t i = 0; i < px->n_refusals; i++) {
-                proxy_refusal *r = &px->refusals[i];
-                if (strcmp(r->address, address) == 0 && strcmp(r->rule, rule) == 0) {
-                        r->count++;
-                        return;
-                }
-        }
-        if (px->n_refusals == MAX_REFUSALS) {
-                px->refusals[MAX_REFUSALS - 1].count++; /* the last entry stands for the rest */
-                return;
-        }
-        proxy_refusal *r = &px->refusals[px->n_refusals++];
-        snprintf(r->address, sizeof(r->address), "%s", address);
-        snprintf(r->rule, sizeof(r->rule), "%s", rule);
-        snprintf(r->allow_with, sizeof(r->allow_with), "%s", allow_with ? allow_with : "");
-        r->count = 1;
+        net_refusals_record(&px->refusals, address, rule, allow_with);
 }
 
 const proxy_refusal *proxy_refusals(const proxy *px, size_t *n) {
-        *n = px->n_refusals;
-        return px->refusals;
+        *n = px->refusals.n;
+        return px->refusals.v;
 }
 
 /* --- buffers ------------------------------------------------------------- */

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "net/refusals.h"
 #include "policy/policy.h"
 
 /* The port the listeners take inside the sandbox (plan.h: plan_proxy). */
@@ -29,12 +30,7 @@
 
 typedef struct proxy proxy;
 
-typedef struct proxy_refusal {
-        char address[300];   /* "evil.test:443", "[2001:db8::1]:443" */
-        char rule[192];      /* "not in allow_domains" */
-        char allow_with[300]; /* "--allow-domain evil.test", or "" */
-        unsigned count;
-} proxy_refusal;
+typedef net_refusal proxy_refusal;
 
 /* Takes the listening fds (closed by proxy_free, also on failure). */
 int proxy_new(const policy *p, const int *listen_fds, size_t n_fds, proxy **ret, corral_error *err);

@@ -143,6 +143,13 @@ int job_run(const job_spec *s, job_result *res, corral_error *err) {
                 CloseHandle(job);
                 return win_error(err, e, "cannot put the command in its job object (nothing ran)");
         }
+        if (s->started && (r = s->started(job, s->started_ctx, err)) < 0) {
+                TerminateProcess(pi.hProcess, 125);
+                CloseHandle(pi.hThread);
+                CloseHandle(pi.hProcess);
+                CloseHandle(job);
+                return r;
+        }
         ResumeThread(pi.hThread);
         CloseHandle(pi.hThread);
         job_wait(job, pi.hProcess, s->timeout_ms, res);

@@ -24,6 +24,11 @@ typedef struct job_spec {
         uint64_t memory_bytes;  /* the whole job's committed memory; 0: none */
         uint64_t max_processes; /* active processes in the job; 0: none */
         uint64_t cpu_seconds;   /* user-mode CPU time per process; 0: none */
+        /* called with the job once the process is in it, before it runs
+         * (network = proxy: the proxy serves only that job's processes);
+         * nonzero: nothing runs, job_run returns it */
+        int (*started)(HANDLE job, void *ctx, corral_error *err);
+        void *started_ctx;
 } job_spec;
 
 typedef struct job_result {

@@ -45,4 +45,4 @@ const char *t_helper(void);
         } while (0)
 
 extern const test tests_cmdline[], tests_paths[], tests_acl[], tests_dpapi[], tests_job[], tests_plan[], tests_git[],
-        tests_setup[];
+        tests_setup[], tests_proxy[];

@@ -50,7 +50,7 @@ const char *t_helper(void) { return helper; }
 
 int main(int argc, char **argv) {
         const test *const tables[] = {tests_cmdline, tests_paths, tests_acl, tests_dpapi, tests_job, tests_plan, tests_git,
-                                      tests_setup};
+                                      tests_setup, tests_proxy};
         wchar_t self[MAX_PATH];
         GetModuleFileNameW(NULL, self, MAX_PATH);
         wchar_t *slash = wcsrchr(self, L'\\');

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT
+ * network = proxy: the environment that points the common tools at the
+ * proxy. HTTP_PROXY and friends for curl, wget, git, pip, cargo, go, Python,
+ * Ruby, Node's fetch (NODE_USE_ENV_PROXY) and most others; npm and yarn have
+ * their own names; ALL_PROXY uses socks5h (names resolved by the proxy).
+ * Loopback stays direct. One list for Linux (src/plan/env.c) and Windows
+ * (src/windows/plan_win.c). Portable and pure. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The i-th "NAME=value" for a proxy on 127.0.0.1:port into out; false
+ * when there is no i-th. */
+bool net_proxy_env(size_t i, unsigned port, char *out, size_t size);
