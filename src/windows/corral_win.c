@@ -23,10 +23,14 @@
 #include "windows/marker_win.h"
 #include "windows/gitcheck_win.h"
 #include "windows/supervise_win.h"
+#include "windows/proxy_win.h"
 
 struct corral_sandbox {
         policy policy;
         win_plan plan;
+        net_refusal *refused;    /* what the proxy refused (network = proxy), for the status */
+        corral_refusal *refusals;
+        size_t n_refusals;
 };
 
 /* The process environment as UTF-8 "NAME=value" strings. */
@@ -89,6 +93,8 @@ void corral_sandbox_free(corral_sandbox *sb) {
                 return;
         win_plan_free(&sb->plan);
         policy_free(&sb->policy);
+        free(sb->refused);
+        free(sb->refusals);
         free(sb);
 }
 
@@ -100,6 +106,20 @@ int corral_sandbox_explain(const corral_sandbox *sb, FILE *f, bool json) {
         return ferror(f) ? -EIO : 0;
 }
 
+/* The proxy's refusals, copied: the status points into them. */
+static void collect_refusals(corral_sandbox *sb, win_proxy *px) {
+        size_t n = 0;
+        const net_refusal *r = win_proxy_refusals(px, &n);
+        if (!n || !(sb->refused = calloc(n, sizeof(*r))) || !(sb->refusals = calloc(n, sizeof(*sb->refusals))))
+                return;
+        memcpy(sb->refused, r, n * sizeof(*r));
+        for (size_t i = 0; i < n; i++)
+                sb->refusals[i] = (corral_refusal){.op = "connect", .address = sb->refused[i].address,
+                                                   .rule = sb->refused[i].rule, .allow_with = sb->refused[i].allow_with,
+                                                   .count = sb->refused[i].count};
+        sb->n_refusals = n;
+}
+
 int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, corral_error *err) {
         const win_plan *pl = &sb->plan;
         *status = (corral_status){.backend = win_backend_name(pl->backend)};
@@ -107,14 +127,33 @@ int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, 
                 return error_set(err, -EINVAL, "no command given");
         for (size_t i = 0; i < pl->not_enforced.n; i++)
                 fprintf(stderr, "corral: warning: not enforced: %s\n", pl->not_enforced.v[i]);
+        /* network = proxy: the listener first, so that a port another
+         * program holds stops the run before anything changes */
+        win_proxy *px = NULL;
+        int r;
+        if (pl->proxy && pl->backend != WIN_BACKEND_FULL) {
+                if ((r = win_proxy_new(&sb->policy, pl->proxy_port, &px, err)) < 0)
+                        return r;
+                if (!pl->proxy_port && win_plan_proxy_env(&sb->plan, win_proxy_port(px)) < 0) {
+                        win_proxy_free(px);
+                        return error_set(err, -ENOMEM, "out of memory");
+                }
+        }
         win_applied st;
-        int r = win_apply_host(pl, verbose, &st, err);
+        r = win_apply_host(pl, verbose, &st, err);
         job_result res = {0};
         if (r == 0) {
-                r = win_supervise_run(pl, &st, verbose, &res, err);
+                r = win_supervise_run(pl, &st, px, verbose, &res, err);
                 win_gitcheck_after_run(pl); /* --git commits: while the gitdirs are still this run's */
         }
         win_apply_cleanup(&st);
+        if (px) {
+                win_proxy_stop(px);
+                collect_refusals(sb, px);
+                win_proxy_free(px);
+                status->refusals = sb->refusals;
+                status->n_refusals = sb->n_refusals;
+        }
         if (r < 0)
                 return r;
         status->exit_code = res.exit_code;

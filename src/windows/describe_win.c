@@ -15,11 +15,30 @@ void win_plan_describe(const win_plan *pl, FILE *f) {
         else
                 fprintf(f, "identity: you, unrestricted (full-access); job object, timeout\n");
         fprintf(f, "mode: %s\n", policy_mode_to_string(pl->mode));
-        fprintf(f, "network: %s\n",
-                pl->network == NETWORK_ON           ? "on"
-                : pl->backend == WIN_BACKEND_USERS  ? "off (Windows Firewall rules on the offline user)"
-                : pl->advisory_network              ? "off, ADVISORY ONLY (proxy variables; not enforced)"
-                                                    : "off");
+        if (pl->proxy && pl->backend != WIN_BACKEND_FULL) {
+                if (pl->backend == WIN_BACKEND_USERS)
+                        fprintf(f, "network: proxy on 127.0.0.1:%u, run by corral as you (Windows Firewall: %s reaches "
+                                   "that loopback port only; the proxy serves this run's processes only)\n",
+                                pl->proxy_port, pl->identity);
+                else
+                        fprintf(f, "network: proxy on 127.0.0.1 (a port chosen at run time), ADVISORY ONLY (proxy "
+                                   "variables; not enforced)\n");
+                for (size_t i = 0; i < pl->net_allow.n; i++)
+                        fprintf(f, "  allow_domains: %s\n", pl->net_allow.v[i]);
+                for (size_t i = 0; i < pl->net_deny.n; i++)
+                        fprintf(f, "  deny_domains: %s\n", pl->net_deny.v[i]);
+                fprintf(f, "  allow_ports:");
+                for (size_t i = 0; i < pl->n_net_ports; i++)
+                        fprintf(f, "%s%u", i ? "," : " ", pl->net_ports[i]);
+                fprintf(f, "\n  refused after resolution unless allowed by address: loopback, private, link-local, "
+                           "CGNAT, ULA, multicast and this machine's addresses; a tunnel's TLS server name must be the "
+                           "requested host\n");
+        } else
+                fprintf(f, "network: %s\n",
+                        pl->network == NETWORK_ON           ? "on"
+                        : pl->backend == WIN_BACKEND_USERS  ? "off (Windows Firewall rules on the offline user)"
+                        : pl->advisory_network              ? "off, ADVISORY ONLY (proxy variables; not enforced)"
+                                                            : "off");
         fprintf(f, "workspace: %s\ncwd: %s\n", pl->workspace, pl->cwd);
         for (size_t i = 0; i < pl->roots.n; i++)
                 fprintf(f, "writable root: %s (capability %s; inheritable allow ACE, granted once)\n", pl->roots.v[i],
@@ -82,6 +101,16 @@ void win_plan_describe_json(const win_plan *pl, FILE *f) {
         fprintf(f, ",\"network_enforced\":%s", pl->network == NETWORK_ON || pl->backend == WIN_BACKEND_USERS
                                                        ? "true"
                                                        : "false");
+        if (pl->proxy && pl->backend != WIN_BACKEND_FULL) {
+                fprintf(f, ",\"proxy_port\":%u,\"allow_domains\":", pl->proxy_port);
+                json_strv(f, &pl->net_allow);
+                fprintf(f, ",\"deny_domains\":");
+                json_strv(f, &pl->net_deny);
+                fprintf(f, ",\"allow_ports\":[");
+                for (size_t i = 0; i < pl->n_net_ports; i++)
+                        fprintf(f, "%s%u", i ? "," : "", pl->net_ports[i]);
+                fprintf(f, "]");
+        }
         fprintf(f, ",\"workspace\":");
         json_put_string(f, pl->workspace);
         fprintf(f, ",\"cwd\":");

@@ -20,6 +20,7 @@ static const wchar_t *const rule_names[FW_MAX_RULES] = {
         L"corral offline: no network (IPv6)",
         L"corral offline: no loopback",
         L"corral offline: no loopback (UDP)",
+        L"corral offline: no loopback but 127.0.0.1",
 };
 
 int firewall_port_complement(const char *ports, wchar_t *out, size_t size, corral_error *err) {
@@ -85,11 +86,18 @@ int firewall_rules(const win_marker *m, fw_rule rules[FW_MAX_RULES], size_t *n, 
                 int e = firewall_port_complement(m->loopback_ports, r->remote_ports, 256, err);
                 if (e < 0)
                         return e;
+                wcscpy(r->remote_addresses, L"127.0.0.1,::1");
                 fw_rule *u = &rules[(*n)++];
                 *u = *r;
                 wcscpy(u->name, rule_names[3]);
+                wcscpy(u->remote_addresses, L"127.0.0.0-127.255.255.255,::1");
                 u->protocol = 17;
                 u->remote_ports[0] = 0;
+                fw_rule *o = &rules[(*n)++];
+                *o = *u;
+                wcscpy(o->name, rule_names[4]);
+                wcscpy(o->remote_addresses, L"127.0.0.0,127.0.0.2-127.255.255.255");
+                o->protocol = 256;
         }
         return 0;
 }

@@ -4,7 +4,9 @@
  * profile, LocalUserAuthorizedList = that user's SID only:
  *   - every non-loopback IPv4 and IPv6 address, any protocol;
  *   - loopback (127.0.0.0/8, ::1): everything, or, with loopback ports
- *     (a proxy), TCP to every other port and all UDP.
+ *     (a proxy), TCP to every other port of 127.0.0.1 and ::1, all UDP,
+ *     and the rest of 127.0.0.0/8 (so that the ports are reachable on
+ *     127.0.0.1 and ::1 alone, where corral's proxy holds them).
  * Block rules win over allow rules in Windows Firewall, but only while the
  * firewall is on and local rules count: setup checks both (a Group Policy
  * that overrides local rules makes it fail) and reads every rule back.
@@ -25,7 +27,7 @@ typedef struct fw_rule {
         wchar_t users[256];          /* SDDL: O:LSD:(A;;CC;;;<offline SID>) */
 } fw_rule;
 
-#define FW_MAX_RULES 4
+#define FW_MAX_RULES 5
 #define FW_GROUP L"corral"
 
 /* The rules for m's offline SID and loopback ports (pure: tests check it). */

@@ -9,6 +9,7 @@
 #include "windows/sid_win.h"
 #include "common/macro.h"
 #include "common/path.h"
+#include "net/proxyenv.h"
 #include "windows/wide_win.h"
 #include "windows/cmdline_win.h"
 #include "windows/wpath_win.h"
@@ -26,6 +27,8 @@ void win_plan_free(win_plan *pl) {
         free(pl->workspace);
         free(pl->cwd);
         strv_clear(&pl->roots);
+        strv_clear(&pl->net_allow);
+        strv_clear(&pl->net_deny);
         strv_clear(&pl->root_sids);
         free(pl->tmp_dir);
         free(pl->tmp_sid);
@@ -124,6 +127,19 @@ static const char *const profile_vars[] = {
         "OneDrive", "OneDriveConsumer", "OneDriveCommercial",
 };
 
+int win_plan_proxy_env(win_plan *pl, unsigned short port) {
+        char e[128];
+        for (size_t i = 0; net_proxy_env(i, port, e, sizeof(e)); i++) {
+                char *eq = strchr(e, '=');
+                *eq = 0;
+                if (env_put(&pl->env, e, eq + 1) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+bool win_plan_offline(const win_plan *pl) { return pl->network != NETWORK_ON; }
+
 static int plan_env(const policy *p, win_plan *pl, const char *const envp[]) {
         for (size_t i = 0; envp && envp[i]; i++) {
                 const char *e = envp[i];
@@ -145,7 +161,9 @@ static int plan_env(const policy *p, win_plan *pl, const char *const envp[]) {
                         return -ENOMEM;
         }
         if (env_put(&pl->env, "CORRAL_SANDBOX", "1") < 0 ||
-            env_put(&pl->env, "CORRAL_NETWORK", p->network == NETWORK_OFF ? "off" : "on") < 0)
+            env_put(&pl->env, "CORRAL_NETWORK", pl->proxy                  ? "proxy"
+                                                : p->network == NETWORK_OFF ? "off"
+                                                                            : "on") < 0)
                 return -ENOMEM;
         if (pl->tmp_dir) {
                 _cleanup_free_ char *t = strdup(pl->tmp_dir);
@@ -157,7 +175,9 @@ static int plan_env(const policy *p, win_plan *pl, const char *const envp[]) {
                 if (env_put(&pl->env, "TEMP", t) < 0 || env_put(&pl->env, "TMP", t) < 0)
                         return -ENOMEM;
         }
-        if (pl->advisory_network) {
+        if (pl->proxy_port && win_plan_proxy_env(pl, pl->proxy_port) < 0)
+                return -ENOMEM;
+        if (pl->advisory_network && !pl->proxy) {
                 /* What the seed's unelevated prototype did: route the common
                  * tools to a closed port. Advisory: a process may ignore it. */
                 static const char *const proxies[] = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy",
@@ -346,24 +366,38 @@ static int choose_backend(const policy *p, const win_marker *setup, const char *
                 pl->backend = WIN_BACKEND_FULL;
                 return 0;
         }
+        pl->proxy = p->network == NETWORK_PROXY;
         if (setup) {
                 pl->backend = WIN_BACKEND_USERS;
                 pl->setup = *setup;
-                pl->identity = p->network == NETWORK_OFF ? pl->setup.offline : pl->setup.online;
+                pl->identity = p->network != NETWORK_ON ? pl->setup.offline : pl->setup.online;
+                if (pl->proxy) {
+                        /* the offline user, whom the firewall lets reach this loopback port only */
+                        long port = strtol(pl->setup.loopback_ports, NULL, 10);
+                        if (port < 1 || port > 65535)
+                                return error_set(err, -EPERM,
+                                                 "network proxy (--allow-domain): the firewall lets %s reach no "
+                                                 "loopback port for corral's proxy; run `corral setup "
+                                                 "--loopback-port 3128` once (as administrator)",
+                                                 pl->setup.offline);
+                        pl->proxy_port = (unsigned short)port;
+                }
                 return 0;
         }
         if (p->backend == BACKEND_USERS)
                 return error_set(err, -ENOENT, "backend 'users' is not usable: %s",
                                  setup_problem ? setup_problem : "run `corral setup` (as administrator) first");
         pl->backend = WIN_BACKEND_RESTRICTED;
-        if (p->network == NETWORK_OFF) {
+        if (p->network != NETWORK_ON) {
                 if (!advisory)
                         return error_set(err, -EPERM,
-                                         "--network off cannot be enforced without `corral setup`: the unelevated "
+                                         "%s cannot be enforced without `corral setup`: the unelevated "
                                          "mode runs the command as you, and Windows Firewall cannot tell its "
-                                         "traffic from yours. Run `corral setup` once (as administrator), use "
+                                         "traffic from yours. Run `corral setup%s` once (as administrator), use "
                                          "--network on, or accept advisory limits (proxy variables only) with "
-                                         "--allow-advisory-network");
+                                         "--allow-advisory-network",
+                                         pl->proxy ? "network proxy (--allow-domain)" : "--network off",
+                                         pl->proxy ? " --loopback-port 3128" : "");
                 pl->advisory_network = true;
         }
         return 0;
@@ -373,15 +407,16 @@ int win_plan_build(const policy *p, const win_marker *setup, const char *setup_p
                    char *const argv[], const char *const envp[], win_plan *pl, corral_error *err) {
         int r;
         *pl = (win_plan){.mode = p->mode, .network = p->network, .timeout_ms = p->timeout_ms};
-        /* Fail closed rather than run with the network on (docs/windows.md). */
-        if (p->network == NETWORK_PROXY && p->mode != MODE_FULL_ACCESS) {
-                r = error_set(err, -EOPNOTSUPP,
-                              "network proxy (--allow-domain, allow_domains, network = \"proxy\") is not "
-                              "implemented on Windows yet; use --network off or on");
-                goto fail;
-        }
         if ((r = choose_backend(p, setup, setup_problem, allow_advisory_network, pl, err)) < 0)
                 goto fail;
+        if (pl->proxy) {
+                if (strv_extend(&pl->net_allow, &p->allow_domains) < 0 || strv_extend(&pl->net_deny, &p->deny_domains) < 0) {
+                        r = oom(err);
+                        goto fail;
+                }
+                memcpy(pl->net_ports, p->allow_ports, sizeof(pl->net_ports));
+                pl->n_net_ports = p->n_allow_ports;
+        }
         if ((r = wpath_check_lexical(p->workspace, "workspace", err)) < 0 ||
             (r = wpath_check_lexical(p->cwd, "cwd", err)) < 0)
                 goto fail;
@@ -443,8 +478,10 @@ int win_plan_build(const policy *p, const win_marker *setup, const char *setup_p
                         goto fail;
                 }
                 if (pl->advisory_network &&
-                    strv_push(&pl->not_enforced, "network off: ADVISORY only (proxy variables); a process can "
-                                                 "open sockets directly") < 0) {
+                    strv_push(&pl->not_enforced, pl->proxy ? "network proxy: ADVISORY only (the proxy variables point "
+                                                             "at corral's proxy); a process can open sockets directly"
+                                                           : "network off: ADVISORY only (proxy variables); a process can "
+                                                             "open sockets directly") < 0) {
                         r = oom(err);
                         goto fail;
                 }

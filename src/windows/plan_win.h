@@ -60,7 +60,13 @@ typedef struct win_plan {
         win_backend backend;
         policy_mode mode;
         policy_network network;
-        bool advisory_network;   /* restricted + network off, allowed explicitly: proxy variables only */
+        bool advisory_network;   /* restricted + network off or proxy, allowed explicitly: proxy variables only */
+        bool proxy;              /* network = proxy, run by corral.exe (proxy_win.h) */
+        unsigned short proxy_port; /* its port on 127.0.0.1: users, the first loopback port of setup; 0 (the
+                                    * advisory mode): one the system picks at run time (win_plan_proxy_env) */
+        strv net_allow, net_deny; /* the proxy's rules, for explain */
+        uint16_t net_ports[POLICY_PORTS_MAX];
+        size_t n_net_ports;
         win_marker setup;        /* users backend: what setup installed */
         const char *identity;    /* users backend: the sandbox account (points into setup) */
 
@@ -100,6 +106,14 @@ typedef struct win_plan {
 int win_plan_build(const policy *p, const win_marker *setup, const char *setup_problem, bool allow_advisory_network,
                    char *const argv[], const char *const envp[], win_plan *plan, corral_error *err);
 void win_plan_free(win_plan *plan);
+
+/* network = proxy: the variables that point the common tools at the proxy
+ * on 127.0.0.1:port (net/proxyenv.h), into plan->env. 0 or -ENOMEM. */
+int win_plan_proxy_env(win_plan *plan, unsigned short port);
+
+/* Whether the command runs as the offline sandbox user (network off or
+ * proxy on the users backend). */
+bool win_plan_offline(const win_plan *plan);
 
 void win_plan_describe(const win_plan *plan, FILE *f);
 void win_plan_describe_json(const win_plan *plan, FILE *f);

@@ -78,7 +78,10 @@ static BOOL WINAPI on_console_ctrl(DWORD type) {
 }
 
 /* full-access and restricted: the command itself in a job. */
-static int run_local(const win_plan *pl, const win_applied *st, job_result *res, corral_error *err) {
+static int proxy_started(HANDLE job, void *ctx, corral_error *err) { return win_proxy_start(ctx, job, err); }
+
+static int run_local(const win_plan *pl, const win_applied *st, win_proxy *proxy, job_result *res,
+                     corral_error *err) {
         HANDLE token = NULL, base = NULL;
         int r;
         if (pl->backend == WIN_BACKEND_RESTRICTED) {
@@ -104,6 +107,7 @@ static int run_local(const win_plan *pl, const win_applied *st, job_result *res,
                 .token = token, .app = app, .cmdline = line, .cwd = cwd, .env = env,
                 .std_in = std[0], .std_out = std[1], .std_err = std[2], .timeout_ms = pl->timeout_ms,
                 .memory_bytes = pl->memory_bytes, .max_processes = pl->max_processes, .cpu_seconds = pl->cpu_seconds,
+                .started = proxy ? proxy_started : NULL, .started_ctx = proxy,
         };
         r = job_run(&spec, res, err);
         close3(std);
@@ -118,7 +122,7 @@ static int runner_cmdline(const win_plan *pl, const win_applied *st, char **ret,
         char num[32];
         int r = -ENOMEM;
         if (strv_push(&a, pl->setup.runner) < 0 || strv_push(&a, "--identity") < 0 ||
-            strv_push(&a, pl->network == NETWORK_OFF ? "offline" : "online") < 0 || strv_push(&a, "--cwd") < 0 ||
+            strv_push(&a, win_plan_offline(pl) ? "offline" : "online") < 0 || strv_push(&a, "--cwd") < 0 ||
             strv_push(&a, pl->cwd) < 0 || strv_push(&a, "--app") < 0 || strv_push(&a, pl->app) < 0)
                 goto out;
         for (size_t i = 0; i < st->ncaps; i++) {
@@ -146,12 +150,13 @@ out:
 }
 
 /* users: corral-runner.exe as the sandbox user. */
-static int run_users(const win_plan *pl, const win_applied *st, job_result *res, corral_error *err) {
+static int run_users(const win_plan *pl, const win_applied *st, win_proxy *proxy, job_result *res,
+                     corral_error *err) {
         win_credentials cred;
         int r;
         if ((r = cred_load(NULL, &cred, err)) < 0)
                 return r;
-        if (pl->network == NETWORK_OFF && (r = firewall_verify(&pl->setup, err)) < 0) {
+        if (win_plan_offline(pl) && (r = firewall_verify(&pl->setup, err)) < 0) {
                 SecureZeroMemory(&cred, sizeof(cred));
                 return r;
         }
@@ -160,7 +165,7 @@ static int run_users(const win_plan *pl, const win_applied *st, job_result *res,
                 SecureZeroMemory(&cred, sizeof(cred));
                 return r;
         }
-        const char *pw = pl->network == NETWORK_OFF ? cred.offline_password : cred.online_password;
+        const char *pw = win_plan_offline(pl) ? cred.offline_password : cred.online_password;
         _cleanup_free_ wchar_t *user = win_wide(pl->identity), *pass = win_wide(pw), *app = win_wide(pl->setup.runner);
         _cleanup_free_ wchar_t *line = win_wide(line8), *cwd = win_wide(pl->cwd);
         _cleanup_free_ wchar_t *env = win_env_block(pl->env.v, pl->env.n);
@@ -177,7 +182,7 @@ static int run_users(const win_plan *pl, const win_applied *st, job_result *res,
         } else
                 r = win_error(err, GetLastError(), "OpenProcessToken");
         if (r == 0)
-                r = sid_from_string(pl->network == NETWORK_OFF ? pl->setup.offline_sid : pl->setup.online_sid, &sids[1],
+                r = sid_from_string(win_plan_offline(pl) ? pl->setup.offline_sid : pl->setup.online_sid, &sids[1],
                                     err);
         HANDLE child[3] = {0}, ours[3] = {0}, std[3] = {0}, relay[3] = {0}, job = NULL;
         for (int i = 0; r == 0 && i < 3; i++)
@@ -202,6 +207,13 @@ static int run_users(const win_plan *pl, const win_applied *st, job_result *res,
         }
         if (!AssignProcessToJobObject(job, pi.hProcess)) {
                 r = win_error(err, GetLastError(), "cannot put corral-runner in corral's job object (nothing ran)");
+                TerminateProcess(pi.hProcess, EXIT_SETUP);
+                CloseHandle(pi.hThread);
+                CloseHandle(pi.hProcess);
+                goto out;
+        }
+        /* the proxy serves the processes of this job: the runner and the command */
+        if (proxy && (r = win_proxy_start(proxy, job, err)) < 0) {
                 TerminateProcess(pi.hProcess, EXIT_SETUP);
                 CloseHandle(pi.hThread);
                 CloseHandle(pi.hProcess);
@@ -243,7 +255,8 @@ out:
         return r;
 }
 
-int win_supervise_run(const win_plan *pl, const win_applied *st, bool verbose, job_result *res, corral_error *err) {
+int win_supervise_run(const win_plan *pl, const win_applied *st, win_proxy *proxy, bool verbose, job_result *res,
+                      corral_error *err) {
         *res = (job_result){0};
         if (!pl->program) {
                 res->exit_code = 127;
@@ -254,5 +267,5 @@ int win_supervise_run(const win_plan *pl, const win_applied *st, bool verbose, j
         }
         if (verbose)
                 fprintf(stderr, "corral: starting %s: %s\n", pl->app, pl->cmdline);
-        return pl->backend == WIN_BACKEND_USERS ? run_users(pl, st, res, err) : run_local(pl, st, res, err);
+        return pl->backend == WIN_BACKEND_USERS ? run_users(pl, st, proxy, res, err) : run_local(pl, st, proxy, res, err);
 }

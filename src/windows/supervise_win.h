@@ -18,10 +18,14 @@
 #include "common/error.h"
 #include "windows/plan_win.h"
 #include "windows/job_win.h"
+#include "windows/proxy_win.h"
 
 /* 0 when the command ran or was not found (res->exit_code 127, err says
- * why); a negative errno when the sandbox could not be set up. */
-int win_supervise_run(const win_plan *pl, const win_applied *st, bool verbose, job_result *res, corral_error *err);
+ * why); a negative errno when the sandbox could not be set up. proxy
+ * (network = proxy; NULL otherwise) starts serving once the command's job
+ * exists, for that job's processes only, before the command runs. */
+int win_supervise_run(const win_plan *pl, const win_applied *st, win_proxy *proxy, bool verbose, job_result *res,
+                      corral_error *err);
 
 /* A UTF-16 environment block from "NAME=value" strings (malloc'd). */
 wchar_t *win_env_block(char *const *env, size_t n);

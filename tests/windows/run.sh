@@ -300,6 +300,49 @@ o=$(corral run -W "$wsg" --network on -- cmd /c exit 0); rc=$?
 if [ $rc = 0 ]; then ok "cli: after it, a read-only run there runs"; else ko "cli: lock released" "rc=$rc" "$(stderr)"; fi
 rm -rf "$wsgu"
 
+# network = proxy (issue 10): under Wine only the unelevated mode can run
+# (accounts and the firewall are stubs), where the proxy is advisory; what it
+# shows is corral.exe's proxy serving an allowed name and refusing another,
+# and the refusals reported at the end of the run. An origin on the host's
+# loopback (Wine shares the host's network).
+origin_dir=$(mktemp -d)
+printf 'origin says hello\n' >"$origin_dir/hello.txt"
+python3 - "$origin_dir" >"$origin_dir/port" 2>/dev/null <<'PY' &
+import http.server, os, sys
+os.chdir(sys.argv[1])
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+origin_pid=$!
+for _ in $(seq 50); do [ -s "$origin_dir/port" ] && break; sleep 0.1; done
+oport=$(cat "$origin_dir/port")
+printf '[network]\nallow_ports = [%s]\n' "$oport" >"$WINEPREFIX/drive_c/corral-net.toml"
+pnet=(--config 'C:\corral-net.toml' --allow-domain localhost --allow-domain 127.0.0.1)
+o=$(corral run -W "$ws" "${pnet[@]}" -- cmd /c exit 0); rc=$?
+if [ $rc = 125 ] && stderr | grep -q -- '--allow-domain' && stderr | grep -q -- '--loopback-port' && stderr | grep -q -- '--allow-advisory-network'; then
+        ok "cli: --allow-domain without setup is refused (125), naming setup --loopback-port and the advisory flag"
+else ko "cli: --allow-domain without setup" "rc=$rc" "$(stderr)"; fi
+o=$(corral run -W "$ws" --allow-advisory-network "${pnet[@]}" -- "$helperw" proxied "http://localhost:$oport/hello.txt"); rc=$?
+if [ $rc = 0 ] && [[ $o == *"origin says hello"* ]] && stderr | grep -q 'network proxy: ADVISORY'; then
+        ok "cli: --allow-domain (advisory): corral.exe's proxy serves an allowed name"
+else ko "cli: --allow-domain serves an allowed name" "rc=$rc out=$o" "$(stderr)"; fi
+o=$(corral run -W "$ws" --allow-advisory-network "${pnet[@]}" -- "$helperw" proxied "http://evil.test:$oport/hello.txt"); rc=$?
+if [ $rc = 0 ] && [[ $o == *"403 Forbidden"* ]] && [[ $o != *"origin says"* ]] &&
+        stderr | grep -q "corral: network: refused evil.test:$oport, not in allow_domains (allow with --allow-domain evil.test)"; then
+        ok "cli: --allow-domain (advisory): a name not allowed is refused (403) and reported at the end of the run"
+else ko "cli: --allow-domain refuses a denied name" "rc=$rc out=$o" "$(stderr)"; fi
+o=$(corral run -W "$ws" --allow-advisory-network --config 'C:\corral-net.toml' --allow-domain localhost -- "$helperw" proxied "http://localhost:$oport/hello.txt"); rc=$?
+if [[ $o == *"403 Forbidden"* ]] && [[ $o != *"origin says"* ]] && stderr | grep -q "refused localhost:$oport, .*loopback"; then
+        ok "cli: --allow-domain (advisory): a name resolving to loopback is refused unless its address is allowed"
+else ko "cli: --allow-domain loopback after resolution" "rc=$rc out=$o" "$(stderr)"; fi
+o=$(corral explain -W "$ws" --allow-advisory-network "${pnet[@]}" -- cmd); rc=$?
+if [ $rc = 0 ] && [[ $o == *"allow_domains: localhost"* ]] && [[ $o == *"allow_ports: $oport"* ]] && [[ $o == *ADVISORY* ]]; then
+        ok "cli: explain prints the proxy's rules"
+else ko "cli: explain with --allow-domain" "rc=$rc out=$o" "$(stderr)"; fi
+kill "$origin_pid" 2>/dev/null
+rm -rf "$origin_dir" "$WINEPREFIX/drive_c/corral-net.toml"
+
 o=$(timeout 30 wine "$bin/corral-runner.exe" --identity root --cwd "C:\\" --app 'C:\x.exe' --cmdline x 2>&1); rc=$?
 if [ $rc = 125 ] && [[ $o == *"--identity must be offline or online"* ]]; then ok "runner: a bad identity is refused (125)"; else ko "runner: bad identity" "rc=$rc out=$o"; fi
 

@@ -5,7 +5,8 @@
 #
 # Run it as the developer (not elevated). It uses the backend `corral doctor`
 # reports: windows-users when `corral setup` was run (then the network cases
-# run too), windows-restricted otherwise. Every case prints PASS, FAIL or SKIP
+# run too; the proxy's with `corral setup --loopback-port 3128`),
+# windows-restricted otherwise. Every case prints PASS, FAIL or SKIP
 # with the reason; the last line is "smoke: N passed, N failed, N skipped".
 # It creates a workspace and a few files in your profile (corral-smoke-*)
 # and removes them at the end (and revokes the workspace's grant).
@@ -144,6 +145,78 @@ if ($users) {
     Skip "offline network cases" "need `corral setup` (the users backend); the unelevated mode cannot enforce them"
 }
 $listener.Stop()
+
+# --- network by domain (issue 10; docs/windows.md, "Network by domain") ------
+# Needs the users backend set up with a loopback port for the proxy
+# (`corral setup --loopback-port 3128`), curl.exe (Windows 10+) and, for the
+# fetches, a machine that reaches https://example.com itself (the control).
+$marker = Join-Path $env:ProgramData "corral\setup.txt"
+$pport = 0
+if (Test-Path $marker) {
+    $l = Select-String -Path $marker -Pattern '^loopback_ports=(\d+)' | Select-Object -First 1
+    if ($l) { $pport = [int]$l.Matches[0].Groups[1].Value }
+}
+$curl = (Get-Command curl.exe -ErrorAction SilentlyContinue).Source
+if ($users -and $pport -and $curl) {
+    $pd = @("run", "-W", $ws, "--allow-domain", "example.com", "--timeout", "60", "--")
+    $direct = & $curl -s -o NUL -w "%{http_code}" --max-time 20 https://example.com/ 2>$null
+    if ($direct -eq "200") {
+        $o = & $Corral @pd $curl -s -o NUL -w "%{http_code}" --max-time 30 https://example.com/ 2>$null
+        Check "proxy: an allowed name is fetched through the proxy (HTTPS_PROXY)" ($o -eq "200") "http_code=$o"
+        $o = & $Corral @pd $curl -s -o NUL -w "%{http_code}" --max-time 30 https://example.org/ 2>&1
+        Check "proxy: a name not allowed is refused, and reported" (($o -join "`n") -match "refused example.org:443, not in allow_domains") "output: $o"
+        & $Corral @pd $curl -s -o NUL --noproxy "*" --max-time 20 https://example.com/ 2>$null | Out-Null
+        Check "proxy: a direct connection that ignores the proxy fails (firewall)" ($LASTEXITCODE -ne 0) "rc=$LASTEXITCODE"
+    } else { Skip "proxy: fetches" "this machine does not reach https://example.com itself (the control failed: $direct)" }
+    $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    $port = $listener.LocalEndpoint.Port
+    $rc = & $Corral @pd cmd.exe /c ($probe -f "127.0.0.1", $port) 2>$null; $rc = $LASTEXITCODE
+    Check "proxy: another loopback port is blocked for the command (firewall)" ($rc -eq 3) "rc=$rc"
+    $rc = & $Corral @pd cmd.exe /c ($probe -f "1.1.1.1", 443) 2>$null; $rc = $LASTEXITCODE
+    Check "proxy: an outside address is blocked for the command (firewall)" ($rc -eq 3) "rc=$rc"
+    $listener.Stop()
+    # the proxy's port on another loopback address: blocked (the rest of 127/8)
+    $l2 = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Parse("127.0.0.2"), $pport)
+    try { $l2.Start(); $ok2 = $true } catch { $ok2 = $false }
+    if ($ok2) {
+        $rc = & $Corral @pd cmd.exe /c ($probe -f "127.0.0.2", $pport) 2>$null; $rc = $LASTEXITCODE
+        Check "proxy: the proxy's port on 127.0.0.2 is blocked for the command (firewall)" ($rc -eq 3) "rc=$rc"
+        $l2.Stop()
+    } else { Skip "proxy: 127.0.0.2" "cannot listen on 127.0.0.2:$pport here" }
+    # a port another program holds: nothing runs
+    foreach ($addr in @([Net.IPAddress]::Loopback, [Net.IPAddress]::Any)) {
+        $l3 = [Net.Sockets.TcpListener]::new($addr, $pport)
+        try { $l3.Start(); $ok3 = $true } catch { $ok3 = $false }
+        if ($ok3) {
+            & $Corral @pd cmd.exe /c exit 0 2>$null | Out-Null
+            Check "proxy: its port held by another program on $addr is refused (125)" ($LASTEXITCODE -eq 125) "rc=$LASTEXITCODE"
+            $l3.Stop()
+        } else { Skip "proxy: port held on $addr" "cannot listen on ${addr}:$pport here" }
+    }
+    # only the run's processes: a connection from outside its job is refused
+    $run = Start-Process -FilePath $Corral -ArgumentList (@("run", "-W", $ws, "--allow-domain", "example.com", "--", "cmd.exe", "/c", "ping -n 8 127.0.0.1 >NUL")) -PassThru -WindowStyle Hidden
+    Start-Sleep -Seconds 3
+    try {
+        $c = [Net.Sockets.TcpClient]::new("127.0.0.1", $pport)
+        $st = $c.GetStream()
+        $b = [Text.Encoding]::ASCII.GetBytes("CONNECT example.com:443 HTTP/1.1`r`n`r`n")
+        $st.Write($b, 0, $b.Length)
+        $st.ReadTimeout = 10000
+        $buf = New-Object byte[] 2048
+        $n = $st.Read($buf, 0, $buf.Length)
+        $answer = [Text.Encoding]::ASCII.GetString($buf, 0, $n)
+        $c.Close()
+    } catch { $answer = "connect failed: $_" }
+    Check "proxy: a process outside the run's job is refused (403)" ($answer -match "403" -and $answer -match "outside this run's sandbox") "answer: $answer"
+    $run | Wait-Process -Timeout 30 -ErrorAction SilentlyContinue
+} else {
+    & $Corral run -W $ws --allow-domain example.com -- cmd.exe /c exit 0 2>$null | Out-Null
+    if (-not $users -or -not $pport) {
+        Check "proxy: --allow-domain without setup's loopback port is refused (125)" ($LASTEXITCODE -eq 125) "rc=$LASTEXITCODE"
+    }
+    Skip "proxy cases" "need `corral setup --loopback-port 3128` (the users backend) and curl.exe"
+}
 
 # --- --git commits (docs/windows.md, "Git in commits mode") ----------------
 # Needs git for Windows on PATH. In users mode the sandbox user does not own

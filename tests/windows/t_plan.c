@@ -45,18 +45,51 @@ static void network_off_refused_without_setup(void) {
         policy_free(&p);
 }
 
-/* --allow-domain is not implemented on Windows: refused, never run with
- * the network on (fail closed), with or without setup or advisory mode. */
-static void network_proxy_refused(void) {
+/* --allow-domain: the users backend runs the command as the offline user
+ * with the proxy on setup's loopback port; without that port, or without
+ * setup (unless advisory), nothing runs: never the network on instead. */
+static void network_proxy(void) {
         policy p;
         base_policy(&p, t_tmpdir());
         p.network = NETWORK_PROXY;
         strv_push(&p.allow_domains, "example.org");
+        p.allow_ports[p.n_allow_ports++] = 443;
         win_plan pl;
         corral_error err = {{0}};
         char *argv[] = {"cmd.exe", "/c", "exit", NULL};
-        CHECK(win_plan_build(&p, NULL, NULL, true, argv, envp, &pl, &err) == -EOPNOTSUPP);
-        CHECK(strstr(err.msg, "--allow-domain") && strstr(err.msg, "Windows"));
+        CHECK(win_plan_build(&p, NULL, NULL, false, argv, envp, &pl, &err) == -EPERM);
+        CHECK(strstr(err.msg, "--allow-domain") && strstr(err.msg, "--loopback-port") &&
+              strstr(err.msg, "--allow-advisory-network"));
+        win_marker m = {.format = 1};
+        strcpy(m.offline, "corral-offline");
+        strcpy(m.online, "corral-online");
+        strcpy(m.runner, "C:\\Program Files\\corral\\corral-runner.exe");
+        CHECK(win_plan_build(&p, &m, NULL, false, argv, envp, &pl, &err) == -EPERM);
+        CHECK(strstr(err.msg, "corral-offline") && strstr(err.msg, "--loopback-port"));
+        strcpy(m.loopback_ports, "3130,8080");
+        CHECK(win_plan_build(&p, &m, NULL, false, argv, envp, &pl, &err) == 0);
+        CHECK(pl.backend == WIN_BACKEND_USERS && !strcmp(pl.identity, "corral-offline") && win_plan_offline(&pl));
+        CHECK(pl.proxy && pl.proxy_port == 3130);
+        CHECK(env_of(&pl, "HTTPS_PROXY") && !strcmp(env_of(&pl, "HTTPS_PROXY"), "http://127.0.0.1:3130"));
+        CHECK(env_of(&pl, "ALL_PROXY") && !strcmp(env_of(&pl, "ALL_PROXY"), "socks5h://127.0.0.1:3130"));
+        CHECK(!strcmp(env_of(&pl, "CORRAL_NETWORK"), "proxy"));
+        char buf[8192] = {0};
+        FILE *f = tmpfile();
+        CHECK(f != NULL);
+        win_plan_describe(&pl, f);
+        rewind(f);
+        fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        CHECK(strstr(buf, "proxy on 127.0.0.1:3130") && strstr(buf, "allow_domains: example.org") &&
+              strstr(buf, "allow_ports: 443"));
+        win_plan_free(&pl);
+        /* unelevated, advisory: a port chosen at run time, said to be advisory */
+        CHECK(win_plan_build(&p, NULL, NULL, true, argv, envp, &pl, &err) == 0);
+        CHECK(pl.backend == WIN_BACKEND_RESTRICTED && pl.proxy && pl.advisory_network && pl.proxy_port == 0);
+        CHECK(!env_of(&pl, "HTTPS_PROXY")); /* set once the port is known */
+        CHECK(pl.not_enforced.n && strstr(pl.not_enforced.v[pl.not_enforced.n - 1], "network proxy: ADVISORY"));
+        CHECK(win_plan_proxy_env(&pl, 4000) == 0 && !strcmp(env_of(&pl, "HTTP_PROXY"), "http://127.0.0.1:4000"));
+        win_plan_free(&pl);
         policy_free(&p);
 }
 
@@ -300,7 +333,7 @@ const test tests_plan[] = {
         {"plan: --network off without setup is refused, naming setup and the advisory flag",
          network_off_refused_without_setup},
         {"plan: --allow-advisory-network: proxy variables, said to be advisory", network_off_advisory},
-        {"plan: network proxy (--allow-domain) is refused, not run with the network on", network_proxy_refused},
+        {"plan: network proxy: the offline user and setup's loopback port; refused without them", network_proxy},
         {"plan: environment: secrets dropped case-insensitively, TEMP per workspace", network_on_environment},
         {"plan: users backend when set up; userns refused; users without setup refused", users_backend},
         {"plan: protected names found (case, depth), missing ones get placeholders", protected_names},

@@ -40,9 +40,16 @@ static void rules_with_proxy_ports(void) {
         size_t n;
         corral_error err = {{0}};
         CHECK(firewall_rules(&m, r, &n, &err) == 0);
-        CHECK(n == 4);
+        CHECK(n == 5);
         CHECK(r[2].protocol == 6 && !wcscmp(r[2].remote_ports, L"1-3127,3129-8079,8081-65535"));
+        CHECK(!wcscmp(r[2].remote_addresses, L"127.0.0.1,::1"));
         CHECK(r[3].protocol == 17 && r[3].remote_ports[0] == 0);
+        CHECK(wcsstr(r[3].remote_addresses, L"127.0.0.0-127.255.255.255"));
+        /* the ports on 127.0.0.1 and ::1 only: the rest of 127/8, any protocol, any port */
+        CHECK(r[4].protocol == 256 && r[4].remote_ports[0] == 0 &&
+              !wcscmp(r[4].remote_addresses, L"127.0.0.0,127.0.0.2-127.255.255.255"));
+        for (size_t i = 0; i < n; i++)
+                CHECK(!wcscmp(r[i].users, L"O:LSD:(A;;CC;;;S-1-5-21-1-2-3-1001)"));
         wchar_t out[256];
         CHECK(firewall_port_complement("1,65535", out, 256, &err) == 0 && !wcscmp(out, L"2-65534"));
         CHECK(firewall_port_complement("0", out, 256, &err) == -EINVAL);
