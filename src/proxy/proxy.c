@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "net/http.h"
+#include "net/sockaddr.h"
 #include "net/rules.h"
 #include "net/socks5.h"
 #include "net/tls.h"
@@ -564,21 +565,8 @@ static void start_connect(proxy *px, conn *c) {
         int last = ECONNREFUSED;
         while (c->next_addr < c->n_addrs) {
                 const net_addr *a = &c->addrs[c->next_addr++];
-                struct sockaddr_storage ss = {0};
-                socklen_t sl;
-                if (a->family == 4) {
-                        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-                        s4->sin_family = AF_INET;
-                        s4->sin_port = htons(c->port);
-                        memcpy(&s4->sin_addr, a->b, 4);
-                        sl = sizeof(*s4);
-                } else {
-                        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-                        s6->sin6_family = AF_INET6;
-                        s6->sin6_port = htons(c->port);
-                        memcpy(&s6->sin6_addr, a->b, 16);
-                        sl = sizeof(*s6);
-                }
+                struct sockaddr_storage ss;
+                socklen_t sl = (socklen_t)net_addr_to_sockaddr(a, c->port, &ss);
                 if (c->ufd >= 0)
                         close(c->ufd);
                 c->ufd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -1022,16 +1010,8 @@ static void own_addresses(proxy *px) {
         for (struct ifaddrs *p = ifa; p && px->n_own < 64; p = p->ifa_next) {
                 if (!p->ifa_addr)
                         continue;
-                net_addr a = {0};
-                if (p->ifa_addr->sa_family == AF_INET) {
-                        a.family = 4;
-                        memcpy(a.b, &((struct sockaddr_in *)(void *)p->ifa_addr)->sin_addr, 4);
-                } else if (p->ifa_addr->sa_family == AF_INET6) {
-                        a.family = 6;
-                        memcpy(a.b, &((struct sockaddr_in6 *)(void *)p->ifa_addr)->sin6_addr, 16);
-                } else
-                        continue;
-                px->own[px->n_own++] = a;
+                if (net_addr_from_sockaddr(p->ifa_addr, &px->own[px->n_own]))
+                        px->n_own++;
         }
         freeifaddrs(ifa);
 }

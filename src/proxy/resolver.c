@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net/sockaddr.h"
+
 typedef struct job {
         struct job *next;
         resolve_result res;
@@ -54,14 +56,8 @@ static void lookup(job *j) {
         struct addrinfo *ai = NULL;
         j->res.gai_error = getaddrinfo(j->name, NULL, &hints, &ai);
         for (struct addrinfo *p = ai; p && j->res.n < RESOLVER_MAX_ADDRS; p = p->ai_next) {
-                net_addr a = {0};
-                if (p->ai_family == AF_INET) {
-                        a.family = 4;
-                        memcpy(a.b, &((struct sockaddr_in *)(void *)p->ai_addr)->sin_addr, 4);
-                } else if (p->ai_family == AF_INET6) {
-                        a.family = 6;
-                        memcpy(a.b, &((struct sockaddr_in6 *)(void *)p->ai_addr)->sin6_addr, 16);
-                } else
+                net_addr a;
+                if (!net_addr_from_sockaddr(p->ai_addr, &a))
                         continue;
                 bool dup = false;
                 for (size_t i = 0; i < j->res.n && !dup; i++)

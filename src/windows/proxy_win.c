@@ -25,6 +25,7 @@
 #include "common/strv.h"
 #include "net/http.h"
 #include "net/rules.h"
+#include "net/sockaddr.h"
 #include "net/socks5.h"
 #include "net/tls.h"
 
@@ -339,14 +340,8 @@ static size_t resolve(const char *name, net_addr *out, int *gai) {
         size_t n = 0;
         *gai = getaddrinfo(name, NULL, &hints, &ai);
         for (struct addrinfo *p = ai; p && n < MAX_ADDRS; p = p->ai_next) {
-                net_addr a = {0};
-                if (p->ai_family == AF_INET) {
-                        a.family = 4;
-                        memcpy(a.b, &((struct sockaddr_in *)(void *)p->ai_addr)->sin_addr, 4);
-                } else if (p->ai_family == AF_INET6) {
-                        a.family = 6;
-                        memcpy(a.b, &((struct sockaddr_in6 *)(void *)p->ai_addr)->sin6_addr, 16);
-                } else
+                net_addr a;
+                if (!net_addr_from_sockaddr(p->ai_addr, &a))
                         continue;
                 bool dup = false;
                 for (size_t i = 0; i < n && !dup; i++)
@@ -357,22 +352,6 @@ static size_t resolve(const char *name, net_addr *out, int *gai) {
         if (ai)
                 freeaddrinfo(ai);
         return n;
-}
-
-static int sockaddr_of(const net_addr *a, uint16_t port, struct sockaddr_storage *ss) {
-        memset(ss, 0, sizeof(*ss));
-        if (a->family == 4) {
-                struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-                s4->sin_family = AF_INET;
-                s4->sin_port = htons(port);
-                memcpy(&s4->sin_addr, a->b, 4);
-                return (int)sizeof(*s4);
-        }
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons(port);
-        memcpy(&s6->sin6_addr, a->b, 16);
-        return (int)sizeof(*s6);
 }
 
 static void nonblocking(SOCKET s) {
@@ -388,7 +367,7 @@ static int connect_any(conn *c, const net_addr *addrs, size_t n) {
         int last = WSAECONNREFUSED;
         for (size_t i = 0; i < n && !c->px->stopping; i++) {
                 struct sockaddr_storage ss;
-                int sl = sockaddr_of(&addrs[i], c->port, &ss);
+                int sl = net_addr_to_sockaddr(&addrs[i], c->port, &ss);
                 SOCKET s = socket(ss.ss_family, SOCK_STREAM, IPPROTO_TCP);
                 if (s == INVALID_SOCKET) {
                         last = WSAGetLastError();
@@ -763,17 +742,8 @@ static void own_addresses(win_proxy *px) {
                 }
                 for (IP_ADAPTER_ADDRESSES *p = r == NO_ERROR ? aa : NULL; p; p = p->Next)
                         for (IP_ADAPTER_UNICAST_ADDRESS *u = p->FirstUnicastAddress; u && px->n_own < MAX_OWN; u = u->Next) {
-                                const struct sockaddr *sa = u->Address.lpSockaddr;
-                                net_addr a = {0};
-                                if (sa->sa_family == AF_INET) {
-                                        a.family = 4;
-                                        memcpy(a.b, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
-                                } else if (sa->sa_family == AF_INET6) {
-                                        a.family = 6;
-                                        memcpy(a.b, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
-                                } else
-                                        continue;
-                                px->own[px->n_own++] = a;
+                                if (net_addr_from_sockaddr(u->Address.lpSockaddr, &px->own[px->n_own]))
+                                        px->n_own++;
                         }
                 free(aa);
                 return;
@@ -794,7 +764,7 @@ static int listen_on(win_proxy *px, int family, unsigned short port, corral_erro
                 lo.b[0] = 127, lo.b[3] = 1;
         else
                 lo.b[15] = 1;
-        int sl = sockaddr_of(&lo, port, &ss);
+        int sl = net_addr_to_sockaddr(&lo, port, &ss);
         if (bind(s, (struct sockaddr *)&ss, sl) != 0 || listen(s, SOMAXCONN) != 0) {
                 int e = WSAGetLastError();
                 closesocket(s);
