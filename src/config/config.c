@@ -45,12 +45,17 @@ static const char *const default_protect[] = {
         /* the pre-commit framework: its hook in .git runs what this names */
         ".pre-commit-config.yaml",
         /* lefthook: its hook in .git runs what these name (held when
-         * missing only beside an existing one: policy_name_in_family) */
+         * missing only beside an existing one: policy_name_family) */
         "lefthook.yml", ".lefthook.yml", "lefthook.yaml", ".lefthook.yaml", "lefthook.toml", ".lefthook.toml",
         "lefthook.json", ".lefthook.json", "lefthook.jsonc", ".lefthook.jsonc", "lefthook-local.yml",
         ".lefthook-local.yml", "lefthook-local.yaml", ".lefthook-local.yaml", "lefthook-local.toml",
         ".lefthook-local.toml", "lefthook-local.json", ".lefthook-local.json", "lefthook-local.jsonc",
         ".lefthook-local.jsonc", ".lefthook", ".lefthook-local",
+        /* mise: trusts a directory's configs by their place, so a rewritten
+         * one runs its [env] and [hooks] at the developer's next prompt
+         * there (held when missing only beside an existing one, as above) */
+        "mise.toml", ".mise.toml", "mise.local.toml", ".mise.local.toml", ".rtx.toml", ".rtx.local.toml", ".mise",
+        ".tool-versions",
 };
 
 /* Names a layer may not take out of the list: corral's own policy (a

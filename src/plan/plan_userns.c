@@ -579,30 +579,106 @@ static bool root_is_repository(const char *root) {
         return dotgit && head && lstat(dotgit, &st) == 0 && (S_ISREG(st.st_mode) || lstat(head, &st) == 0);
 }
 
-/* Whether a name of the protected family (policy_name_in_family) exists at
- * the top of root. */
-static bool family_at(const policy *p, const char *root) {
+/* mise's configs named with a directory: their trust is their directory's
+ * parent's, the same as mise.toml's beside that directory (mise's
+ * config_root), so they are held where mise is in use, as its names are.
+ * Each directory, when missing, is held whole. */
+static const char *const mise_dir_configs[][2] = {
+        {".config", "mise.toml"}, {".config", "mise.local.toml"}, {".config", "mise"},
+        {"mise", "config.toml"},  {"mise", "config.local.toml"},
+};
+
+/* The families (policy_name_family) of which a protected name exists at the
+ * top of root: for mise, one of its configs named with a directory, too. */
+static unsigned families_at(const policy *p, const char *root) {
+        unsigned present = 0, protected = 0;
         for (size_t i = 0; i < p->protect.n; i++) {
                 struct stat st;
+                unsigned family = policy_name_family(p->protect.v[i]);
                 _cleanup_free_ char *path = NULL;
-                if (policy_name_in_family(p->protect.v[i]) && (path = path_join(root, p->protect.v[i])) &&
+                protected |= family;
+                if (family && !(present & family) && (path = path_join(root, p->protect.v[i])) &&
                     lstat(path, &st) == 0)
-                        return true;
+                        present |= family;
         }
-        return false;
+        for (size_t i = 0; (protected & ~present & FAMILY_MISE) && i < ELEMENTSOF(mise_dir_configs); i++) {
+                struct stat st;
+                _cleanup_free_ char *dir = path_join(root, mise_dir_configs[i][0]);
+                _cleanup_free_ char *path = dir ? path_join(dir, mise_dir_configs[i][1]) : NULL;
+                if (path && lstat(path, &st) == 0)
+                        present |= FAMILY_MISE;
+        }
+        return present & protected;
+}
+
+/* Where mise is in use at the top of root: its configs named with a
+ * directory read-only when they exist, held when missing (their directory
+ * is pinned, so it cannot be renamed away and made anew), and their
+ * directory held whole when it is missing. */
+static int protect_mise_dirs(const policy *p, plan *pl, const char *root, bool held, corral_error *err) {
+        for (size_t i = 0; i < ELEMENTSOF(mise_dir_configs); i++) {
+                const char *dir = mise_dir_configs[i][0], *name = mise_dir_configs[i][1];
+                _cleanup_free_ char *dpath = path_join(root, dir);
+                _cleanup_free_ char *path = dpath ? path_join(dpath, name) : NULL;
+                const char *why = plan_strf(pl, "mise's config %s/%s in writable root %s (mise is in use there)",
+                                            dir, name, root);
+                struct stat st;
+                if (!dpath || !path || !why)
+                        return oom(err);
+                int d = lstat(dpath, &st);
+                if (d < 0 && errno != ENOENT)
+                        return error_set(err, -errno, "cannot inspect %s: %s", dpath, strerror(errno));
+                if (d < 0) { /* held whole */
+                        if (add_placeholder(pl, dpath, dir, true, held, NULL) < 0 ||
+                            protect_path(pl, dpath, false, why) < 0)
+                                return oom(err);
+                        continue;
+                }
+                if (!S_ISDIR(st.st_mode)) { /* a link or a file in its place: read-only as it is */
+                        if (add_placeholder(pl, dpath, dir, false, held, NULL) < 0)
+                                return oom(err);
+                        int r = protect_existing(p, pl, dpath, dir, &st, why, NULL, err);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                if (lstat(path, &st) < 0) {
+                        if (errno != ENOENT)
+                                return error_set(err, -errno, "cannot inspect protected path %s: %s", path,
+                                                 strerror(errno));
+                        if (add_placeholder(pl, path, name, true, held, NULL) < 0 ||
+                            protect_path(pl, path, false, why) < 0)
+                                return oom(err);
+                        continue;
+                }
+                if (add_placeholder(pl, path, name, false, held, NULL) < 0)
+                        return oom(err);
+                int r = protect_existing(p, pl, path, name, &st, why, NULL, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 static int plan_protected_names(const policy *p, plan *pl, const char *const *env, corral_error *err) {
         for (size_t w = 0; w < p->writable_roots.n; w++) {
-                /* looked at once a root, and only if a name may depend on it */
-                int repo = -1, family = -1;
+                const char *top = p->writable_roots.v[w];
+                bool held_top = strv_contains(&p->held_roots, top);
+                int repo = -1; /* looked at once a root, and only if a name may depend on it */
+                /* which tools are in use there */
+                unsigned families = families_at(p, top);
+                if ((families & FAMILY_MISE)) {
+                        int r = protect_mise_dirs(p, pl, top, held_top, err);
+                        if (r < 0)
+                                return r;
+                }
                 for (size_t i = 0; i < p->protect.n; i++) {
-                        const char *root = p->writable_roots.v[w], *name = p->protect.v[i];
+                        const char *root = top, *name = p->protect.v[i];
                         _cleanup_free_ char *path = path_join(root, name);
                         if (!path)
                                 return oom(err);
                         const char *why = plan_strf(pl, "protected name %s in writable root %s", name, root);
-                        bool held = strv_contains(&p->held_roots, root);
+                        bool held = held_top;
                         struct stat st;
                         if (lstat(path, &st) < 0) {
                                 if (errno != ENOENT)
@@ -610,11 +686,9 @@ static int plan_protected_names(const policy *p, plan *pl, const char *const *en
                                                          strerror(errno));
                                 /* Missing: a placeholder directory holds the
                                  * place, so `mkdir`, `git init` fail. */
-                                if (repo < 0 && !policy_holds_missing_at_top(name, true, true))
+                                if (repo < 0 && !policy_holds_missing_at_top(name, true, ~0u))
                                         repo = root_is_repository(root);
-                                if (family < 0 && policy_name_in_family(name))
-                                        family = family_at(p, root);
-                                if (!policy_holds_missing_at_top(name, repo > 0, family > 0))
+                                if (!policy_holds_missing_at_top(name, repo > 0, families))
                                         continue;
                                 if (add_placeholder(pl, path, name, true, held, NULL) < 0 ||
                                     protect_path(pl, path, false, why) < 0)

@@ -64,15 +64,28 @@ static int index_of(const char *const *names, size_t n, const char *s) {
         return -EINVAL;
 }
 
-bool policy_name_in_family(const char *name) {
+/* mise: its configs whose trust is that of their directory (config_root in
+ * mise's src/config/config_file/config_root.rs), named without a directory. */
+static const char *const mise_names[] = {
+        "mise.toml", ".mise.toml", "mise.local.toml", ".mise.local.toml", ".rtx.toml", ".rtx.local.toml",
+        ".mise", ".tool-versions",
+};
+
+unsigned policy_name_family(const char *name) {
         /* lefthook: lefthook.yml, .lefthook-local.toml, .lefthook/, ... */
         const char *n = name[0] == '.' ? name + 1 : name;
-        return strncmp(n, "lefthook", 8) == 0 && (!n[8] || n[8] == '.' || n[8] == '-');
+        if (strncmp(n, "lefthook", 8) == 0 && (!n[8] || n[8] == '.' || n[8] == '-'))
+                return FAMILY_LEFTHOOK;
+        for (size_t i = 0; i < ELEMENTSOF(mise_names); i++)
+                if (strcmp(name, mise_names[i]) == 0)
+                        return FAMILY_MISE;
+        return 0;
 }
 
-bool policy_holds_missing_at_top(const char *name, bool root_is_repository, bool family_present) {
-        if (policy_name_in_family(name))
-                return family_present;
+bool policy_holds_missing_at_top(const char *name, bool root_is_repository, unsigned families_present) {
+        unsigned family = policy_name_family(name);
+        if (family)
+                return (families_present & family) != 0;
         return !root_is_repository || strcmp(name, "HEAD") != 0;
 }
 

@@ -151,14 +151,21 @@ void policy_free(policy *p);
  * is protected because a directory with HEAD, objects/ and refs/ is a bare
  * repository to git; at the top of a repository git finds the .git first,
  * and a placeholder named HEAD would make `git log HEAD` ambiguous. A
- * name of a family (below) is held only when family_present. */
-bool policy_holds_missing_at_top(const char *name, bool root_is_repository, bool family_present);
+ * name of a family (below) is held only when families_present has its bit. */
+bool policy_holds_missing_at_top(const char *name, bool root_is_repository, unsigned families_present);
 
-/* Whether a protected name belongs to a family read only by a tool that is
- * in use (lefthook's configs and script directories): a missing one is held
- * only where another of its family exists (family_present above), since
- * lefthook without a config of its own runs nothing. */
-bool policy_name_in_family(const char *name);
+/* Families of protected names read only by a tool that is in use: a missing
+ * one is held only where another of its family exists, since the tool runs
+ * nothing without a config of its own there. lefthook: its configs and
+ * script directories (its hook in .git runs what they name). mise: the
+ * configs it trusts by their directory, not their contents (unless in
+ * paranoid mode), whose [env] and [hooks] run at the developer's next
+ * prompt in that directory. */
+#define FAMILY_LEFTHOOK 1u
+#define FAMILY_MISE 2u
+
+/* The family bit of a protected name, or 0 for a name of no family. */
+unsigned policy_name_family(const char *name);
 
 /* The names users write ("read-only", "workspace-write", "full-access";
  * "off", "on"; "workspace", "private", "host"; "auto", "userns", "users").

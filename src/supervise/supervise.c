@@ -297,6 +297,16 @@ static void found_deep(const char *path, void *data) {
                         path, *(const unsigned *)data);
 }
 
+/* Whether path is one of this run's placeholders for a missing name (below
+ * the top only for a name held inside a directory, as mise's .config/mise.toml
+ * is): corral's, taken away after the run, not the command's. */
+static bool is_placeholder(const plan *pl, const char *path) {
+        for (size_t i = 0; i < pl->n_placeholders; i++)
+                if (pl->placeholders[i].missing && strcmp(pl->placeholders[i].path, path) == 0)
+                        return true;
+        return false;
+}
+
 /* Below the scan's depth: the repositories the command made there
  * (newrepo.c), each set aside unless it holds nothing git would run. */
 static void walk_deep(const plan *pl, const nested_scan *after, int64_t since_ns) {
@@ -332,9 +342,7 @@ static void report_nested(const plan *pl, int64_t since_ns) {
         for (size_t i = 0; i < created.n; i++)
                 if (captures_existing_dir(pl, created.v[i]))
                         set_aside_capture(created.v[i], NULL);
-                else if (new_repository_runs(created.v[i]))
-                        continue; /* set aside */
-                else
+                else if (!is_placeholder(pl, created.v[i]) && !new_repository_runs(created.v[i]))
                         fprintf(stderr,
                                 "corral: warning: the command created %s, a protected name below the top of a "
                                 "writable root; it was not protected during this run (later runs protect it). Look "

@@ -259,18 +259,20 @@ static int scan_protected(const policy *p, win_plan *pl, const char *dir, unsign
                           corral_error *err) {
         strv missing = {0};
         int r = wpath_match_protected(dir, &p->protect, &pl->protect_existing, &missing, err);
-        bool repo = top && root_is_repository(dir), family = false;
+        bool repo = top && root_is_repository(dir);
+        unsigned families = 0;
         for (size_t i = 0; top && i < p->protect.n; i++) {
                 bool gone = false;
                 for (size_t k = 0; k < missing.n && !gone; k++) {
                         const char *b = strrchr(missing.v[k], '/');
                         gone = strcmp(b ? b + 1 : missing.v[k], p->protect.v[i]) == 0;
                 }
-                family = family || (policy_name_in_family(p->protect.v[i]) && !gone);
+                if (!gone)
+                        families |= policy_name_family(p->protect.v[i]);
         }
         for (size_t i = 0; r == 0 && top && i < missing.n; i++) {
                 const char *base = strrchr(missing.v[i], '/');
-                if (policy_holds_missing_at_top(base ? base + 1 : missing.v[i], repo, family) &&
+                if (policy_holds_missing_at_top(base ? base + 1 : missing.v[i], repo, families) &&
                     strv_push(&pl->protect_missing, missing.v[i]) < 0)
                         r = oom(err);
         }

@@ -123,3 +123,118 @@ must_fail 'mv lefthook.yml old.yml'"
 	assert_sb_clean
 	[ -f "$WS/lefthook.yml" ]
 }
+
+# mise: trusts a directory's configs by their place (config_root), not their
+# contents, unless in paranoid mode: once the developer trusted the project,
+# a rewritten mise.toml or a new mise.local.toml beside it runs its [env]
+# templates, _.source scripts and [hooks] at the developer's next prompt
+# there (mise activate runs `mise hook-env` at each). Held when missing only
+# where mise is in use (one of its names exists), like lefthook's.
+MISE_FILES=(mise.toml .mise.toml mise.local.toml .mise.local.toml .rtx.toml .mise/config.toml
+	.mise/conf.d/x.toml .tool-versions)
+
+@test "agents: mise's configs: an existing mise.toml stays as written, no other of its names can be made beside it, lefthook's still can" {
+	printf '[tools]\nnode = "20"\n' > "$WS/mise.toml"
+	cp "$WS/mise.toml" "$T/before"
+	run sb "$(plant_files "${MISE_FILES[@]}")
+must_fail 'mv mise.toml old.toml'
+must_work 'printf \"pre-commit: {}\\n\" > lefthook.yml'"
+	assert_sb_clean
+	cmp "$T/before" "$WS/mise.toml"
+	local f
+	for f in "${MISE_FILES[@]}"; do
+		[ "$f" = mise.toml ] || [ ! -e "$WS/${f%%/*}" ] || fail "$f was made beside mise.toml"
+	done
+}
+
+@test "agents: an existing .tool-versions (mise's and asdf's) stays as written; where no mise name exists a command may write mise.toml" {
+	printf 'nodejs 20.0.0\n' > "$WS/.tool-versions"
+	run sb 'must_fail "echo \"nodejs path:/tmp/evil\" > .tool-versions"
+must_fail "echo \"[env]\" > mise.local.toml"'
+	assert_sb_clean
+	[ "$(cat "$WS/.tool-versions")" = 'nodejs 20.0.0' ]
+	[ ! -e "$WS/mise.local.toml" ]
+	rm "$WS/.tool-versions"
+	run sb 'must_work "printf \"[tools]\\n\" > mise.toml"'
+	assert_sb_clean
+	[ -f "$WS/mise.toml" ]
+}
+
+@test "agents: mise's configs named with a directory (.config/mise.toml, .config/mise/, mise/config.toml) are held where mise is in use, and .config cannot be moved away and made anew" {
+	printf '[tools]\n' > "$WS/mise.toml"
+	mkdir "$WS/.config"
+	echo '{}' > "$WS/.config/dotnet-tools.json"
+	run sb "$(plant_files .config/mise.toml .config/mise.local.toml .config/mise/config.toml mise/config.toml)
+must_fail 'mv .config config-old'
+must_fail 'rm -rf .config'
+must_work 'echo x > .config/dotnet-tools.json'"
+	assert_sb_clean
+	[[ "$output" != *"a protected name below the top"* ]] || fail "corral's own placeholders were reported as the command's"
+	[ "$(ls -A "$WS/.config")" = dotnet-tools.json ] || fail ".config holds $(ls -A "$WS/.config")"
+	[ ! -e "$WS/mise" ]
+	# where .config is missing it cannot be made; one of these alone says mise is in use
+	rm -rf "$WS/.config" "$WS/mise.toml"
+	mkdir -p "$WS/mise" && printf '[tools]\n' > "$WS/mise/config.toml"
+	run sb "$(plant_files .config/mise.toml mise.toml mise/config.local.toml)
+must_fail 'mv mise mise-old'"
+	assert_sb_clean
+	[ ! -e "$WS/.config" ] && [ ! -e "$WS/mise.toml" ] && [ "$(ls -A "$WS/mise")" = config.toml ]
+}
+
+# The real mise, from the npm registry this machine is configured for (its
+# @jdxcode/mise-linux-x64 package holds the release binary), kept beside
+# the tests' trees; skips, saying why, where it cannot be had.
+MISE_VERSION=2026.9.15
+mise_or_skip() {
+	MISE=$(command -v mise) && return 0
+	local dir
+	dir=$TEST_BASE/tools/mise-$MISE_VERSION
+	MISE=$dir/package/bin/mise
+	[ -x "$MISE" ] && return 0
+	[ "$(uname -m)" = x86_64 ] || skip "mise is not installed (and its npm package is for x86_64 only)"
+	command -v npm >/dev/null || skip "mise is not installed, nor npm to fetch it"
+	if ! (mkdir -p "$dir" && cd "$dir" && timeout 300 npm pack --silent "@jdxcode/mise-linux-x64@$MISE_VERSION" >/dev/null 2>&1 &&
+		tar xzf jdxcode-mise-linux-x64-"$MISE_VERSION".tgz && rm -f ./*.tgz) || [ ! -x "$MISE" ]; then
+		skip "mise is not installed and npm could not fetch @jdxcode/mise-linux-x64@$MISE_VERSION"
+	fi
+}
+
+# mise as the developer runs it outside: its state and cache in the test's
+# tree, not paranoid, not in "CI" (where it trusts everything)
+dev_mise() {
+	(cd "$WS" && env -u CI -u GITHUB_ACTIONS -u CONTINUOUS_INTEGRATION -u BUILD_NUMBER -u RUN_ID \
+		MISE_STATE_DIR="$T/mise-state" MISE_DATA_DIR="$T/mise-data" MISE_CACHE_DIR="$T/mise-cache" \
+		MISE_CONFIG_DIR="$T/mise-config" MISE_YES=0 "$MISE" "$@")
+}
+
+EVIL_MISE='[env]
+PWNED = "{{ exec(command=\"touch $OUT/ran\") }}"'
+
+@test "agents: mise, for real: a trusted project's rewritten mise.toml does not run the command's template at the developer's next mise env; control: without corral it does" {
+	mise_or_skip
+	printf '[env]\nGREETING = "hi"\n' > "$WS/mise.toml"
+	dev_mise trust "$WS/mise.toml" >/dev/null 2>&1
+	dev_mise env >/dev/null 2>&1 || fail "mise env failed on the trusted project before any attack"
+	# control: the attack, written without corral, runs at the next mise env
+	cp "$WS/mise.toml" "$T/before"
+	printf '%s\n' "${EVIL_MISE//\$OUT/$OUT}" > "$WS/mise.toml"
+	dev_mise env >/dev/null 2>&1
+	[ -e "$OUT/ran" ] || skip "this mise did not run a trusted mise.toml's exec template (the control failed)"
+	rm "$OUT/ran"
+	cp "$T/before" "$WS/mise.toml"
+	# control: a new .config/mise.toml shares mise.toml's trust and runs too
+	mkdir "$WS/.config" && printf '%s\n' "${EVIL_MISE//\$OUT/$OUT}" > "$WS/.config/mise.toml"
+	dev_mise env >/dev/null 2>&1
+	[ -e "$OUT/ran" ] || fail "the control failed: this mise did not run a new .config/mise.toml in a trusted project"
+	rm -r "$OUT/ran" "$WS/.config"
+	export EVIL=${EVIL_MISE//\$OUT/$OUT}
+	run sb "must_fail 'printf \"%s\\n\" \"\$EVIL\" > mise.toml'
+must_fail 'printf \"%s\\n\" \"\$EVIL\" > mise.local.toml'
+must_fail 'mkdir -p .mise && printf \"%s\\n\" \"\$EVIL\" > .mise/config.toml'
+must_fail 'printf \"%s\\n\" \"\$EVIL\" > new.toml && mv new.toml mise.toml'
+must_fail 'mkdir -p .config && printf \"%s\\n\" \"\$EVIL\" > .config/mise.toml'"
+	assert_sb_clean
+	cmp "$T/before" "$WS/mise.toml"
+	dev_mise env >/dev/null 2>&1
+	[ ! -e "$OUT/ran" ] || fail "the developer's mise ran the command's template"
+}

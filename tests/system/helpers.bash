@@ -112,6 +112,7 @@ common_setup() {
 		base=${XDG_CACHE_HOME:-$HOME/.cache}/corral-systest
 	fi
 	mkdir -p "$base"
+	TEST_BASE=$base # kept between tests (tools a test fetched once)
 	T=$(mktemp -d "$base/t.XXXXXX")
 	chmod 755 "$T"
 	TOKEN=corral-systest-${T##*.}-$$

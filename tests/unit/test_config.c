@@ -156,7 +156,8 @@ static void test_defaults(void **state) {
                                   ".lefthook-local.yml", "lefthook-local.yaml", ".lefthook-local.yaml",
                                   "lefthook-local.toml", ".lefthook-local.toml", "lefthook-local.json",
                                   ".lefthook-local.json", "lefthook-local.jsonc", ".lefthook-local.jsonc",
-                                  ".lefthook", ".lefthook-local" };
+                                  ".lefthook", ".lefthook-local", "mise.toml", ".mise.toml", "mise.local.toml",
+                                  ".mise.local.toml", ".rtx.toml", ".rtx.local.toml", ".mise", ".tool-versions" };
         assert_int_equal(d.protect.n, ELEMENTSOF(protect));
         for (size_t i = 0; i < ELEMENTSOF(protect); i++)
                 assert_string_equal(d.protect.v[i], protect[i]);

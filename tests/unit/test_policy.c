@@ -24,7 +24,7 @@
 #include "policy/resolve.h"
 
 /* How many names config.c's default_protect holds (test_config checks them by name). */
-#define N_DEFAULT_PROTECT 53
+#define N_DEFAULT_PROTECT 61
 
 /* --- fixture: a temporary tree ------------------------------------------
  *   root/            canonical mkdtemp directory
@@ -1139,20 +1139,30 @@ static void test_trusted_workspace(void **state) {
 /* Which missing protected names a placeholder holds at the top of a root. */
 static void test_holds_missing_at_top(void **state) {
         (void)state;
-        assert_true(policy_holds_missing_at_top(".claude", true, false));
-        assert_true(policy_holds_missing_at_top("HEAD", false, false));
-        assert_false(policy_holds_missing_at_top("HEAD", true, false)); /* git finds .git first */
+        assert_true(policy_holds_missing_at_top(".claude", true, 0));
+        assert_true(policy_holds_missing_at_top("HEAD", false, 0));
+        assert_false(policy_holds_missing_at_top("HEAD", true, 0)); /* git finds .git first */
         /* lefthook's names: only beside another of them */
         const char *family[] = {"lefthook.yml", ".lefthook-local.toml", ".lefthook", "lefthook-local.jsonc",
                                 ".lefthook-local"};
         for (size_t i = 0; i < sizeof(family) / sizeof(*family); i++) {
-                assert_true(policy_name_in_family(family[i]));
-                assert_false(policy_holds_missing_at_top(family[i], false, false));
-                assert_true(policy_holds_missing_at_top(family[i], true, true));
+                assert_int_equal(policy_name_family(family[i]), FAMILY_LEFTHOOK);
+                assert_false(policy_holds_missing_at_top(family[i], false, 0));
+                assert_false(policy_holds_missing_at_top(family[i], false, FAMILY_MISE));
+                assert_true(policy_holds_missing_at_top(family[i], true, FAMILY_LEFTHOOK));
         }
-        const char *others[] = {"lefthooks.yml", "mylefthook.yml", ".git", "HEAD", "lefthookx"};
+        /* mise's: only beside another of them, and not beside lefthook's */
+        const char *mise[] = {"mise.toml", ".mise.toml", "mise.local.toml", ".mise.local.toml", ".rtx.toml",
+                              ".mise", ".tool-versions"};
+        for (size_t i = 0; i < sizeof(mise) / sizeof(*mise); i++) {
+                assert_int_equal(policy_name_family(mise[i]), FAMILY_MISE);
+                assert_false(policy_holds_missing_at_top(mise[i], true, FAMILY_LEFTHOOK));
+                assert_true(policy_holds_missing_at_top(mise[i], false, FAMILY_MISE | FAMILY_LEFTHOOK));
+        }
+        const char *others[] = {"lefthooks.yml", "mylefthook.yml", ".git", "HEAD", "lefthookx", "mise",
+                                "mise.tomlx", ".config", "tool-versions"};
         for (size_t i = 0; i < sizeof(others) / sizeof(*others); i++)
-                assert_false(policy_name_in_family(others[i]));
+                assert_int_equal(policy_name_family(others[i]), 0);
 }
 
 int main(void) {
