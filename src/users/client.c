@@ -21,6 +21,7 @@
 #include "kernel/syscalls.h"
 #include "common/macro.h"
 #include "common/path.h"
+#include "plan/nested.h"
 #include "proxy/handoff.h"
 #include "proxy/proxy.h"
 #include "users/answer.h"
@@ -386,6 +387,15 @@ done:
                 close(pidfd);
         sigprocmask(SIG_SETMASK, &old, NULL);
         free(buf);
+        /* The developer's scan of the protected names below the top (the
+         * plan's, made before the run) is kept in the developer's state
+         * directory, as supervise keeps it for userns runs: the next run
+         * re-reads only the directories whose identity or times moved
+         * since (the command's changes move their ctime). The runner
+         * keeps its own, as the sandbox user. A scan that read nothing
+         * copied every record from the kept one: nothing to write. */
+        if (pl->nested.n_read > 0)
+                nested_save(pl->state_dir, p, &pl->nested);
         host_finish(pl, &host);
         return r;
 }
