@@ -46,6 +46,15 @@ mount_op *plan_op(plan *pl, mount_op_kind kind, const char *why) {
         return op;
 }
 
+mount_op *plan_op_at(plan *pl, size_t at, mount_op_kind kind, const char *why) {
+        if (at > pl->n_ops || !plan_op(pl, kind, why))
+                return NULL;
+        mount_op op = pl->ops[pl->n_ops - 1];
+        memmove(&pl->ops[at + 1], &pl->ops[at], (pl->n_ops - 1 - at) * sizeof(mount_op));
+        pl->ops[at] = op;
+        return &pl->ops[at];
+}
+
 int plan_rule(plan *pl, const char *path, unsigned access, const char *why) {
         if (!path)
                 return -ENOMEM;

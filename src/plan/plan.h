@@ -152,6 +152,9 @@ typedef struct plan {
         mount_op *ops;
         size_t n_ops, cap_ops;
         int n_slots;
+        size_t ro_view_at;       /* 0, or where ops see the host's tree with everything read-only (just
+                                  * after the MOP_READONLY_ALL of /, before anything is attached on it):
+                                  * plan_protect_emit clones there what it needs read-only */
 
         landlock_rule *rules;
         size_t n_rules, cap_rules;
@@ -220,6 +223,8 @@ void plan_describe_json(const plan *pl, FILE *f);
 const char *plan_str(plan *pl, const char *s);  /* interned copy */
 const char *plan_strf(plan *pl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 mount_op *plan_op(plan *pl, mount_op_kind kind, const char *why);
+/* The same, inserted before the op at index at (the later ones move up). */
+mount_op *plan_op_at(plan *pl, size_t at, mount_op_kind kind, const char *why);
 int plan_rule(plan *pl, const char *path, unsigned access, const char *why);
 /* The same, for the object st describes (checked when the rule is added). */
 int plan_rule_object(plan *pl, const char *path, unsigned access, const char *why, const struct stat *st);
@@ -233,7 +238,10 @@ int plan_new_slot(plan *pl);
  * pinned (cloned and attached onto itself: a mount point cannot be renamed,
  * removed or exchanged, while its contents stay writable), then each object
  * is made read-only. Every object and pin is looked up by descriptor, never
- * through a symlink, and its identity recorded; the mounts check it. */
+ * through a symlink, and its identity recorded; the mounts check it. An
+ * object in a writable area is cloned at ro_view_at (when set), where the
+ * view is already read-only, nosuid and nodev, so its clone carries those
+ * attributes without a mount_setattr; it is attached where it was. */
 int plan_protect(plan *pl, const char *path, bool nofollow, const char *why, const nested_id *expect);
 int plan_protect_emit(const policy *p, plan *pl, corral_error *err);
 bool plan_is_protected(const plan *pl, const char *path);

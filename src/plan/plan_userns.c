@@ -1116,6 +1116,7 @@ static int plan_confined(const policy *p, plan *pl, const char *const *env, corr
         if (!(op = plan_op(pl, MOP_READONLY_ALL, "the whole filesystem is read-only")))
                 goto nomem;
         op->path = "/", op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV;
+        pl->ro_view_at = pl->n_ops;
 
         /* 3. A proc that shows only the sandbox's processes. Its kernel
          *    knobs are guarded by file ownership alone (no capability is

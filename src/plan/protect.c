@@ -240,16 +240,31 @@ static int emit_pin(plan *pl, const pin *pn) {
         return 0;
 }
 
-static int emit_object(plan *pl, const protected_obj *o) {
+/* Whether o can be cloned from the read-only view (plan.h, ro_view_at): it
+ * lies in a writable area, whose tree there is the host's (the writable
+ * roots and /tmp are clones of the host's, made before anything else was
+ * mounted), so the path leads to the same object in both views; what is
+ * mounted after the read-only view (/proc, /dev, the caches, masks) is not
+ * a writable area. */
+static bool clone_read_only(const policy *p, const plan *pl, const protected_obj *o) {
+        const char *top = writable_top(p, o->path);
+        return pl->ro_view_at > 0 && top && !path_is_below_or_equal(top, "/proc") &&
+               !path_is_below_or_equal(top, "/dev");
+}
+
+static int emit_object(const policy *p, plan *pl, const protected_obj *o) {
         int slot = plan_new_slot(pl);
-        mount_op *op = plan_op(pl, MOP_CLONE, o->why);
+        bool early = clone_read_only(p, pl, o);
+        mount_op *op = early ? plan_op_at(pl, pl->ro_view_at++, MOP_CLONE, o->why) : plan_op(pl, MOP_CLONE, o->why);
         if (!op)
                 return -ENOMEM;
         op->slot = slot, op->path = o->path, op->recursive = !o->nofollow, op->nofollow = o->nofollow;
         op->verify = o->known && !o->at_top, op->dev = o->dev, op->ino = o->ino;
-        if (!(op = plan_op(pl, MOP_SETATTR, o->why)))
-                return -ENOMEM;
-        op->slot = slot, op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, op->recursive = !o->nofollow;
+        if (!early) {
+                if (!(op = plan_op(pl, MOP_SETATTR, o->why)))
+                        return -ENOMEM;
+                op->slot = slot, op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, op->recursive = !o->nofollow;
+        }
         if (!(op = plan_op(pl, MOP_ATTACH, o->why)))
                 return -ENOMEM;
         op->slot = slot, op->path = o->path, op->nofollow = o->nofollow;
@@ -273,7 +288,7 @@ int plan_protect_emit(const policy *p, plan *pl, corral_error *err) {
                 for (size_t i = 0; r >= 0 && i < ps.n; i++)
                         r = emit_pin(pl, &ps.v[i]) < 0 ? oom(err) : 0;
                 for (size_t i = 0; r >= 0 && i < pl->n_protected; i++)
-                        r = emit_object(pl, &pl->protected[i]) < 0 ? oom(err) : 0;
+                        r = emit_object(p, pl, &pl->protected[i]) < 0 ? oom(err) : 0;
                 pl->n_pins = ps.n;
         }
         free(ps.v);

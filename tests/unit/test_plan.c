@@ -73,6 +73,32 @@ static int find_op(const plan *pl, mount_op_kind kind, const char *path) {
         return -1;
 }
 
+/* Whether the clone at ops[c] is read-only: a mount_setattr follows it, or
+ * it is made from the read-only view (after the MOP_READONLY_ALL of /,
+ * before anything is attached on it), whose attributes a clone keeps. */
+static bool read_only_clone(const plan *pl, int c) {
+        if (c < 0 || pl->ops[c].kind != MOP_CLONE)
+                return false;
+        if ((size_t)c + 1 < pl->n_ops && pl->ops[c + 1].kind == MOP_SETATTR && pl->ops[c + 1].slot == pl->ops[c].slot)
+                return (pl->ops[c + 1].attr & ATTR_RDONLY) != 0;
+        int ro = find_op(pl, MOP_READONLY_ALL, "/");
+        if (ro < 0 || c < ro || (pl->ops[ro].attr & (ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV)) !=
+                                        (ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV))
+                return false;
+        for (int i = ro + 1; i < c; i++)
+                if (pl->ops[i].kind != MOP_CLONE)
+                        return false;
+        return true;
+}
+
+/* Index of the attach of slot, or -1. */
+static int find_attach(const plan *pl, int slot) {
+        for (size_t i = 0; i < pl->n_ops; i++)
+                if (pl->ops[i].kind == MOP_ATTACH && pl->ops[i].slot == slot)
+                        return (int)i;
+        return -1;
+}
+
 static int setup(void **state) {
         (void)state;
         assert_non_null(mkdtemp(root));
@@ -118,10 +144,10 @@ static void test_missing_protected_name_gets_placeholder(void **state) {
                 found |= strcmp(pl.placeholders[i].path, git) == 0;
         assert_true(found);
         int clone = find_op(&pl, MOP_CLONE, git);
-        assert_true(clone > find_op(&pl, MOP_ATTACH, ws)); /* on top of the writable root */
-        assert_int_equal(pl.ops[clone + 1].kind, MOP_SETATTR);
-        assert_true(pl.ops[clone + 1].attr & ATTR_RDONLY);
-        assert_int_equal(pl.ops[clone + 2].kind, MOP_ATTACH);
+        assert_true(read_only_clone(&pl, clone));
+        int attach = find_attach(&pl, pl.ops[clone].slot);
+        assert_true(attach > find_op(&pl, MOP_ATTACH, ws)); /* on top of the writable root */
+        assert_string_equal(pl.ops[attach].path, git);
         plan_free(&pl);
         policy_free(&p);
 }
@@ -190,7 +216,7 @@ static void test_symlinked_protected_name(void **state) {
         assert_true(pl.ops[l].nofollow); /* the link itself */
         int t = find_op(&pl, MOP_CLONE, target);
         assert_true(t >= 0); /* and its target, read-only */
-        assert_true(pl.ops[t + 1].attr & ATTR_RDONLY);
+        assert_true(read_only_clone(&pl, t));
         plan_free(&pl);
         policy_free(&p);
         unlink(link);
@@ -215,7 +241,7 @@ static void test_git_file_protects_gitdir(void **state) {
         assert_true(find_op(&pl, MOP_CLONE, file) >= 0);
         int g = find_op(&pl, MOP_CLONE, gitdir);
         assert_true(g >= 0);
-        assert_true(pl.ops[g + 1].attr & ATTR_RDONLY);
+        assert_true(read_only_clone(&pl, g));
         plan_free(&pl);
         policy_free(&p);
         unlink(file);
@@ -261,7 +287,7 @@ static void test_git_commits_sorts_the_gitdir(void **state) {
                 int c = find_op(&pl, MOP_CLONE, *r);
                 if (c < 0)
                         fail_msg("%s is not protected", *r);
-                assert_true(pl.ops[c + 1].attr & ATTR_RDONLY);
+                assert_true(read_only_clone(&pl, c));
         }
         assert_true(find_op(&pl, MOP_CLONE, objects) < 0);
         assert_true(find_op(&pl, MOP_CLONE, head) < 0);
@@ -278,7 +304,7 @@ static void test_git_commits_sorts_the_gitdir(void **state) {
         p.git = GIT_READ_ONLY;
         build(&p, &pl, 0);
         g = find_op(&pl, MOP_CLONE, git);
-        assert_true(g >= 0 && pl.ops[g + 1].kind == MOP_SETATTR && (pl.ops[g + 1].attr & ATTR_RDONLY));
+        assert_true(read_only_clone(&pl, g));
         assert_int_equal(pl.git_repos.n, 0);
         plan_free(&pl);
         policy_free(&p);
@@ -322,7 +348,7 @@ static void test_gitdir_in_host_tmp_protected(void **state) {
         build(&p, &pl, 0);
         int g = find_op(&pl, MOP_CLONE, gitdir);
         assert_true(g >= 0);
-        assert_true(pl.ops[g + 1].attr & ATTR_RDONLY);
+        assert_true(read_only_clone(&pl, g));
         plan_free(&pl);
         policy_free(&p);
         base_policy(&p); /* with a private /tmp it is out of reach anyway */
@@ -361,7 +387,7 @@ static void test_state_dir_protected_in_writable_root(void **state) {
         _cleanup_free_ char *state_root = at(home, ".cache/corral");
         int c = find_op(&pl, MOP_CLONE, state_root);
         assert_true(c >= 0);
-        assert_true(pl.ops[c + 1].attr & ATTR_RDONLY);
+        assert_true(read_only_clone(&pl, c));
         plan_free(&pl);
         policy_free(&p);
         base_policy(&p); /* not writable: nothing to protect */
@@ -816,8 +842,11 @@ static void test_ancestors_pinned_with_identity(void **state) {
         int pin_a = find_op(&pl, MOP_CLONE, a), pin_sub = find_op(&pl, MOP_CLONE, sub),
             obj = find_op(&pl, MOP_CLONE, git), pin_cfg = find_op(&pl, MOP_CLONE, cfg),
             tgt = find_op(&pl, MOP_CLONE, target);
-        assert_true(pin_a >= 0 && pin_sub > pin_a && obj > pin_sub);
-        assert_true(pin_cfg >= 0 && tgt > pin_cfg);
+        assert_true(pin_a >= 0 && pin_sub > pin_a && obj >= 0 && tgt >= 0);
+        /* pins are attached parents first, then the objects on them */
+        assert_true(find_attach(&pl, pl.ops[obj].slot) > find_attach(&pl, pl.ops[pin_sub].slot));
+        assert_true(find_attach(&pl, pl.ops[pin_sub].slot) > find_attach(&pl, pl.ops[pin_a].slot));
+        assert_true(pin_cfg >= 0 && find_attach(&pl, pl.ops[tgt].slot) > find_attach(&pl, pl.ops[pin_cfg].slot));
         assert_true(pl.ops[pin_a].verify && pl.ops[pin_a].ino == (uint64_t)st_a.st_ino &&
                     pl.ops[pin_a].dev == (uint64_t)st_a.st_dev);
         assert_true(pl.ops[pin_sub].verify && pl.ops[pin_sub].ino == (uint64_t)st_sub.st_ino);
@@ -902,7 +931,7 @@ static void test_held_git_placeholder_is_the_first_missing(void **state) {
         assert_false(has_placeholder(&pl, inc));
         int c = find_op(&pl, MOP_CLONE, confd);
         assert_true(c >= 0);
-        assert_true(pl.ops[c + 1].attr & ATTR_RDONLY);
+        assert_true(read_only_clone(&pl, c));
         plan_free(&pl);
         touch(other); /* not empty: not a placeholder */
         build(&p, &pl, 0);
