@@ -29,7 +29,7 @@ int net_loopback_up(void) {
         return r;
 }
 
-static int listen_on(int family, unsigned short port) {
+int net_listen_loopback(int family, unsigned short port) {
         int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
@@ -55,12 +55,12 @@ static int listen_on(int family, unsigned short port) {
 
 int net_proxy_listen(unsigned short port, int chan_fd) {
         int fds[2], n = 0;
-        int r = listen_on(AF_INET, port);
+        int r = net_listen_loopback(AF_INET, port);
         if (r < 0)
                 return r;
         fds[n++] = r;
         /* IPv6 may be absent (ipv6.disable=1): then 127.0.0.1 only */
-        r = listen_on(AF_INET6, port);
+        r = net_listen_loopback(AF_INET6, port);
         if (r >= 0)
                 fds[n++] = r;
         else if (r != -EAFNOSUPPORT && r != -EADDRNOTAVAIL) {

@@ -134,9 +134,17 @@ static void proxy_section(FILE *f, const plan *pl) {
         const policy *p = pl->policy;
         if (!pl->proxy.on)
                 return;
-        fprintf(f, "\nnetwork proxy (the only way out; own network namespace with only loopback):\n");
-        fprintf(f, "  %-14s 127.0.0.1:%u and [::1]:%u inside (HTTP CONNECT, absolute-URI HTTP, SOCKS5); "
-                   "it connects from outside, as you\n", "listens", pl->proxy.port, pl->proxy.port);
+        if (pl->proxy.host) {
+                fprintf(f, "\nnetwork proxy (the only way out; no namespaces: the firewall rejects everything "
+                           "corral-offline sends but TCP to the proxy's loopback port):\n");
+                fprintf(f, "  %-14s 127.0.0.1:%u and [::1]:%u of this machine (HTTP CONNECT, absolute-URI HTTP, "
+                           "SOCKS5), serving corral-offline's sockets only (the kernel's socket table); it connects "
+                           "as you\n", "listens", pl->proxy.port, pl->proxy.port);
+        } else {
+                fprintf(f, "\nnetwork proxy (the only way out; own network namespace with only loopback):\n");
+                fprintf(f, "  %-14s 127.0.0.1:%u and [::1]:%u inside (HTTP CONNECT, absolute-URI HTTP, SOCKS5); "
+                           "it connects from outside, as you\n", "listens", pl->proxy.port, pl->proxy.port);
+        }
         strv_line(f, "allow", &p->allow_domains);
         strv_line(f, "deny", &p->deny_domains);
         fprintf(f, "  %-14s", "ports");

@@ -137,6 +137,11 @@ typedef struct plan_limits {
 typedef struct plan_proxy {
         bool on;
         unsigned short port;
+        /* the users backend without namespaces: no namespace to listen in;
+         * the developer's corral listens on the host's loopback at port, the
+         * firewall lets corral-offline reach only that port, and the proxy
+         * serves only corral-offline's sockets (proxy_only_uid) */
+        bool host;
 } plan_proxy;
 
 typedef struct plan {

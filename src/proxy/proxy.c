@@ -28,10 +28,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -130,6 +134,8 @@ struct proxy {
         uint8_t *spare[SPARE_BUFS];
         size_t n_spare;
         bool sigpipe_blocked, got_epipe; /* in this proxy_run */
+        bool only_uid_on;
+        uid_t only_uid;
 };
 
 static const cached *cache_find(const proxy *px, const char *name, uint64_t now) {
@@ -849,6 +855,85 @@ static void schedule(proxy *px, conn *c) {
         }
 }
 
+int proxy_peer_uid(int fd, uid_t *uid) {
+        struct sockaddr_storage me = {0}, peer = {0};
+        socklen_t ml = sizeof(me), pl = sizeof(peer);
+        if (getsockname(fd, (struct sockaddr *)&me, &ml) < 0 || getpeername(fd, (struct sockaddr *)&peer, &pl) < 0)
+                return -errno;
+        if (me.ss_family != peer.ss_family || (me.ss_family != AF_INET && me.ss_family != AF_INET6))
+                return -EAFNOSUPPORT;
+        /* the client's socket: its source is our peer, its destination us */
+        struct {
+                struct nlmsghdr h;
+                struct inet_diag_req_v2 r;
+        } req = {
+                .h = {.nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_REQUEST},
+                .r = {.sdiag_family = (uint8_t)me.ss_family, .sdiag_protocol = IPPROTO_TCP, .idiag_states = ~0u,
+                      .id = {.idiag_cookie = {INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE}}},
+        };
+        if (me.ss_family == AF_INET) {
+                const struct sockaddr_in *m4 = (const void *)&me, *p4 = (const void *)&peer;
+                req.r.id.idiag_sport = p4->sin_port;
+                req.r.id.idiag_dport = m4->sin_port;
+                memcpy(req.r.id.idiag_src, &p4->sin_addr, 4);
+                memcpy(req.r.id.idiag_dst, &m4->sin_addr, 4);
+        } else {
+                const struct sockaddr_in6 *m6 = (const void *)&me, *p6 = (const void *)&peer;
+                req.r.id.idiag_sport = p6->sin6_port;
+                req.r.id.idiag_dport = m6->sin6_port;
+                memcpy(req.r.id.idiag_src, &p6->sin6_addr, 16);
+                memcpy(req.r.id.idiag_dst, &m6->sin6_addr, 16);
+        }
+        int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+        if (nl < 0)
+                return -errno;
+        struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+        int r = -EIO;
+        long answer_buf[2048 / sizeof(long)];
+        if (sendto(nl, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) == (ssize_t)sizeof(req)) {
+                setsockopt(nl, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){.tv_sec = 1}, sizeof(struct timeval));
+                ssize_t n = recv(nl, answer_buf, sizeof(answer_buf), 0);
+                const struct nlmsghdr *h = (const void *)answer_buf;
+                if (n < 0)
+                        r = -errno;
+                else if (NLMSG_OK(h, (size_t)n) && h->nlmsg_type == NLMSG_ERROR)
+                        r = ((const struct nlmsgerr *)NLMSG_DATA(h))->error ?: -ENOENT;
+                else if (NLMSG_OK(h, (size_t)n) && h->nlmsg_type == SOCK_DIAG_BY_FAMILY &&
+                         h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
+                        *uid = ((const struct inet_diag_msg *)NLMSG_DATA(h))->idiag_uid;
+                        r = 0;
+                }
+        } else
+                r = -errno;
+        close(nl);
+        return r;
+}
+
+void proxy_only_uid(proxy *px, uid_t uid) {
+        px->only_uid_on = true;
+        px->only_uid = uid;
+}
+
+/* A connection from another user than the one served: answered, recorded,
+ * closed. */
+static bool peer_allowed(proxy *px, int fd) {
+        uid_t uid = (uid_t)-1;
+        int r = proxy_peer_uid(fd, &uid);
+        if (r == 0 && uid == px->only_uid)
+                return true;
+        char rule[160], out[512];
+        if (r < 0)
+                snprintf(rule, sizeof(rule), "a connection whose owner the kernel cannot name (%s)", strerror(-r));
+        else
+                snprintf(rule, sizeof(rule), "a connection from uid %u, not the sandbox user (uid %u)", (unsigned)uid,
+                         (unsigned)px->only_uid);
+        size_t n = http_error_response(403, "Forbidden", rule, out, sizeof(out));
+        (void)!send(fd, out, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+        close(fd);
+        record(px, "(connection)", rule, NULL);
+        return false;
+}
+
 static void accept_all(proxy *px, int lfd) {
         for (;;) {
                 struct sockaddr_storage peer;
@@ -866,6 +951,8 @@ static void accept_all(proxy *px, int lfd) {
                         record(px, "(any)", rule, NULL);
                         continue;
                 }
+                if (px->only_uid_on && !peer_allowed(px, fd))
+                        continue;
                 conn *c = calloc(1, sizeof(*c));
                 if (!c) {
                         close(fd);

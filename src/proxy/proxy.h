@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/error.h"
 #include "net/refusals.h"
@@ -39,6 +40,14 @@ int proxy_fd(const proxy *px);
 int proxy_timeout_ms(const proxy *px);
 /* Handles ready events and expired deadlines; never blocks. */
 void proxy_run(proxy *px);
+/* Serve only connections whose client socket belongs to uid (the kernel's
+ * socket table, NETLINK_SOCK_DIAG): for listeners on the host's loopback
+ * (the users backend without namespaces), where any local user could
+ * connect. Others get 403 and are recorded. */
+void proxy_only_uid(proxy *px, uid_t uid);
+/* The owner of the TCP socket at the other end of connected socket fd, both
+ * in this network namespace: 0 and *uid, or a negative errno. */
+int proxy_peer_uid(int fd, uid_t *uid);
 /* The refusals so far, in the order first seen. */
 const proxy_refusal *proxy_refusals(const proxy *px, size_t *n);
 void proxy_free(proxy *px);

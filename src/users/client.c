@@ -21,6 +21,7 @@
 #include "kernel/syscalls.h"
 #include "common/macro.h"
 #include "common/path.h"
+#include "apply/net.h"
 #include "plan/nested.h"
 #include "proxy/handoff.h"
 #include "proxy/proxy.h"
@@ -187,6 +188,42 @@ static struct denials *runner_denials(const plan *pl, const char *buf, size_t le
         return d;
 }
 
+/* network = proxy without namespaces (plan_proxy.host): the listeners on
+ * the host's loopback, at a port the firewall lets corral-offline reach
+ * (setup's --loopback-port) and held by nothing else; the proxy serves only
+ * corral-offline's sockets, since any local user can reach a loopback port.
+ * Everything else the firewall still rejects for corral-offline. */
+static int host_listeners(const policy *p, const marker *m, proxy **px, corral_error *err) {
+        bool opened = m->allow_loopback;
+        for (int i = 0; i < m->n_ports; i++)
+                opened |= m->ports[i] == PROXY_PORT;
+        if (!opened)
+                return error_set(err, -EPERM,
+                                 "network proxy (--allow-domain) without user namespaces (blocked here): the proxy "
+                                 "listens on the host's 127.0.0.1:%u, which the firewall does not let %s reach; run "
+                                 "`sudo corral-setup --loopback-port %u` (keeping the ports you had) once, or enable "
+                                 "user namespaces",
+                                 PROXY_PORT, m->users[IDENTITY_OFFLINE].name, PROXY_PORT);
+        int fds[2], n = 0;
+        int fd = net_listen_loopback(AF_INET, PROXY_PORT);
+        if (fd < 0)
+                return error_set(err, fd,
+                                 "network proxy: cannot listen on 127.0.0.1:%u: %s%s (nothing ran)", PROXY_PORT,
+                                 strerror(-fd), fd == -EADDRINUSE ? ": another program holds that port" : "");
+        fds[n++] = fd;
+        if ((fd = net_listen_loopback(AF_INET6, PROXY_PORT)) >= 0)
+                fds[n++] = fd;
+        else if (fd != -EAFNOSUPPORT && fd != -EADDRNOTAVAIL) {
+                close(fds[0]);
+                return error_set(err, fd, "network proxy: cannot listen on [::1]:%u: %s%s (nothing ran)", PROXY_PORT,
+                                 strerror(-fd), fd == -EADDRINUSE ? ": another program holds that port" : "");
+        }
+        int r = proxy_new(p, fds, (size_t)n, px, err);
+        if (r == 0)
+                proxy_only_uid(*px, m->users[IDENTITY_OFFLINE].uid);
+        return r;
+}
+
 int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) {
         const policy *p = pl->policy;
         marker m;
@@ -217,6 +254,13 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
                         return r;
         }
         uint32_t identity = p->network == NETWORK_ON || p->mode == MODE_FULL_ACCESS ? IDENTITY_ONLINE : IDENTITY_OFFLINE;
+        /* network = proxy without namespaces: the proxy listens here, on the
+         * host's loopback, before anything runs */
+        proxy *host_px = NULL;
+        if (pl->proxy.on && pl->proxy.host && (r = host_listeners(p, &m, &host_px, err)) < 0) {
+                host_finish(pl, &host);
+                return r;
+        }
         /* The developer's own state (that bookkeeping, the kept scan) when
          * a writable root holds it (-w ~/.cache): the runner's plan knows
          * only the sandbox user's, and the idmapped root would make it
@@ -239,6 +283,7 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
                 strv_clear(&env);
                 strv_clear(&deny);
                 host_finish(pl, &host);
+                proxy_free(host_px);
                 return error_set(err, -ENOMEM, "out of memory");
         }
         strv_clear(&env);
@@ -290,8 +335,9 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
         char *ans = NULL;
         size_t ans_len = 0, ans_cap = 0;
         bool ans_bad = false;
-        bool want_proxy = pl->proxy.on;
-        proxy *px = NULL;
+        bool want_proxy = pl->proxy.on && !pl->proxy.host;
+        proxy *px = host_px;
+        host_px = NULL;
         r = 0;
         while (pidfd >= 0) {
                 struct pollfd fds[5] = {{.fd = pidfd, .events = POLLIN},
@@ -396,6 +442,7 @@ done:
          * copied every record from the kept one: nothing to write. */
         if (pl->nested.n_read > 0)
                 nested_save(pl->state_dir, p, &pl->nested);
+        proxy_free(host_px); /* when the runner never started */
         host_finish(pl, &host);
         return r;
 }

@@ -29,6 +29,7 @@
 #include "common/path.h"
 #include "plan/gitlayout.h"
 #include "plan/nested.h"
+#include "proxy/proxy.h"
 
 #define MAX_RULES 20000 /* a writable root with more top-level entries is refused */
 
@@ -168,12 +169,12 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
                            plan *pl, corral_error *err) {
         *pl = (plan){.policy = p, .backend = BACKEND_USERS};
         int r;
+        /* network = proxy: the listener is on the host's loopback; the
+         * firewall and the proxy's check of each connection's owner make it
+         * corral-offline's alone (users/client.c checks the port is one the
+         * firewall opens) */
         if (p->network == NETWORK_PROXY && p->mode != MODE_FULL_ACCESS)
-                return error_set(err, -EOPNOTSUPP,
-                                 "network proxy (--allow-domain, allow_domains, network = \"proxy\"): user "
-                                 "namespaces are blocked here, and without a network namespace of its own the "
-                                 "command cannot be confined to the proxy; enable user namespaces (`corral "
-                                 "doctor` says what blocks them), or use --network off or on");
+                pl->proxy = (plan_proxy){.on = true, .port = PROXY_PORT, .host = true};
         if (p->git == GIT_COMMITS && p->mode == MODE_WORKSPACE_WRITE)
                 return error_set(err, -EOPNOTSUPP,
                                  "--git commits needs mount namespaces (user namespaces are blocked here): without "

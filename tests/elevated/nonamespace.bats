@@ -16,7 +16,8 @@ R6=2001:db8:c1::2
 setup_file() {
 	[ -x "$NOUSERNS" ] || skip "tests/helpers/nouserns is not built"
 	uninstall_corral
-	install_corral --loopback-port 8125
+	# 3128: the proxy's port on the host's loopback (network = proxy without namespaces)
+	install_corral --loopback-port 8125 --loopback-port 3128
 	# corral's own state directory exists before the first test, so that
 	# making it does not count as a change of the developer's ~/.cache.
 	as "$DEV" mkdir -p "$DEV_HOME/.cache/corral"
@@ -34,7 +35,7 @@ setup_file() {
 	ip netns exec "$NS" ip -6 addr add "$R6/64" dev corral-en1 nodad
 	ip netns exec "$NS" ip link set corral-en1 up
 	ip netns exec "$NS" ip link set lo up
-	for a in "tcp $R4 8080" "tcp $R6 8080" "udp $R4 8081" "udp $R6 8081"; do
+	for a in "tcp $R4 8080" "tcp $R6 8080" "udp $R4 8081" "udp $R6 8081" "tcp $R4 443"; do
 		ip netns exec "$NS" /usr/bin/python3 "$PROBE" serve $a > /dev/null 2>&1 &
 		echo $! >> "$BATS_FILE_TMPDIR/pids"
 	done
@@ -379,7 +380,7 @@ print('own-ok')" "$victim"
 	s1=$status o1=$output
 	run crun -- true
 	s2=$status o2=$output
-	install_corral --loopback-port 8125 # repairs the capabilities
+	install_corral --loopback-port 8125 --loopback-port 3128 # repairs the capabilities
 	getcap "$RUNNER" | grep -q cap_sys_admin
 	[ "$s1" -eq 0 ] && [[ "$o1" == *corral-offline* ]]
 	[ "$(cat "$WS/src/a.txt")" = x ]
@@ -407,14 +408,70 @@ print('own-ok')" "$victim"
 	assert_contains "denial reports: not without user namespaces"
 }
 
-@test "--allow-domain is refused (125) without namespaces, naming the fix; nothing ran; auto does not fall back to it either" {
-	run ncrun --allow-domain example.org -- touch ran
+# network = proxy without namespaces: the developer's corral listens on the
+# host's 127.0.0.1:3128 (setup's --loopback-port 3128), the firewall lets
+# corral-offline reach that port and nothing else, and the proxy serves only
+# corral-offline's sockets (the kernel's socket table), since every local
+# user can reach a loopback port.
+@test "--allow-domain without namespaces: the proxy on the host's loopback serves the command; refusals reported; no direct route" {
+	run ncrun --allow-domain "$R4" -- bash -c "
+		exec 3<>/dev/tcp/127.0.0.1/3128
+		printf 'CONNECT $R4:443 HTTP/1.1\\r\\n\\r\\n' >&3
+		timeout 5 cat <&3
+		exec 3>&-
+		exec 4<>/dev/tcp/127.0.0.1/3128
+		printf 'CONNECT 198.18.0.7:443 HTTP/1.1\\r\\n\\r\\n' >&4
+		timeout 5 head -n1 <&4
+		exec 4>&-
+		timeout 5 bash -c 'exec 5<>/dev/tcp/$R4/443' 2>/dev/null && echo DIRECT-OPEN || echo direct-refused
+		echo \"proxy=\$HTTPS_PROXY network=\$CORRAL_NETWORK\""
+	assert_status 0
+	assert_contains "HTTP/1.1 200 Connection established"
+	assert_contains HELLO
+	assert_contains "HTTP/1.1 403 Forbidden"
+	assert_contains direct-refused
+	assert_contains "proxy=http://127.0.0.1:3128 network=proxy"
+	assert_contains "corral: network: refused 198.18.0.7:443, an IP address not in allow_domains"
+	outside_unchanged
+	run nas "$DEV" "$CORRAL" explain --backend users --allow-domain "$R4" -W "$WS"
+	assert_contains "serving corral-offline's sockets only"
+}
+
+@test "--allow-domain without namespaces: another local user, the developer too, cannot use the run's proxy" {
+	(cd "$WS" && nas "$DEV" "$CORRAL" run --backend users --allow-domain "$R4" -- sleep 5 > "$BATS_TEST_TMPDIR/run.out" 2>&1) &
+	local run_pid=$!
+	for _ in $(seq 50); do ss -Hltn 'sport = :3128' | grep -q . && break; sleep 0.1; done
+	# the proxy refuses at once, before reading anything: the client only reads
+	local ask="exec 3<>/dev/tcp/127.0.0.1/3128 && timeout 5 cat <&3"
+	local other dev
+	other=$(as nobody bash -c "$ask" 2>&1)
+	dev=$(as "$DEV" bash -c "$ask" 2>&1)
+	wait "$run_pid"
+	local out
+	out=$(cat "$BATS_TEST_TMPDIR/run.out")
+	[[ $other == *"HTTP/1.1 403 Forbidden"* && $other == *"not the sandbox user"* ]] || {
+		echo "nobody got: $other" >&2
+		return 1
+	}
+	[[ $dev == *"not the sandbox user"* ]] || {
+		echo "the developer got: $dev" >&2
+		return 1
+	}
+	[[ $out == *"refused (connection), a connection from uid $(id -u nobody), not the sandbox user"* ]] || {
+		echo "the run said: $out" >&2
+		return 1
+	}
+}
+
+@test "--allow-domain without namespaces: a port another program holds is refused (125); nothing ran" {
+	/usr/bin/python3 "$PROBE" serve tcp 127.0.0.1 3128 > "$BATS_TEST_TMPDIR/squatter" 2>&1 &
+	local squatter=$!
+	for _ in $(seq 50); do grep -q READY "$BATS_TEST_TMPDIR/squatter" && break; sleep 0.1; done
+	grep -q READY "$BATS_TEST_TMPDIR/squatter"
+	run ncrun --allow-domain "$R4" -- touch ran
+	kill "$squatter" || true
 	assert_status 125
-	assert_contains "user namespaces are blocked here"
-	assert_contains "corral doctor"
-	assert_contains "--network off or on"
-	[ ! -e "$WS/ran" ]
-	run bash -c "cd '$WS' && '$NOUSERNS' runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$CORRAL' run --network proxy -- touch ran"
-	assert_status 125
+	assert_contains "127.0.0.1:3128"
+	assert_contains "another program holds that port"
 	[ ! -e "$WS/ran" ]
 }

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "proxy/handoff.h"
+#include "proxy/proxy.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -173,11 +174,38 @@ static void test_recv_closes_the_rest(void **state) {
         close(sp[1]);
 }
 
+/* proxy_peer_uid (the namespace-less proxy's check of who connects): the
+ * owner of the client's end of a loopback connection, from the kernel's
+ * socket table, is this process's uid; a socket that is not connected has
+ * none. (Another user's connection refused: tests/elevated/nonamespace.bats.) */
+static void test_peer_uid(void **state) {
+        (void)state;
+        unsigned short port;
+        int l = tcp_on_loopback(true, &port);
+        assert_true(l >= 0);
+        int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in s4 = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        assert_int_equal(connect(c, (struct sockaddr *)&s4, sizeof(s4)), 0);
+        int a = accept(l, NULL, NULL);
+        assert_true(a >= 0);
+        uid_t uid = (uid_t)-1;
+        int r = proxy_peer_uid(a, &uid);
+        if (r == -EPROTONOSUPPORT || r == -EAFNOSUPPORT)
+                skip(); /* no NETLINK_SOCK_DIAG (inet_diag) in this kernel */
+        assert_int_equal(r, 0);
+        assert_int_equal(uid, getuid());
+        assert_true(proxy_peer_uid(l, &uid) < 0); /* a listener has no peer */
+        close(a);
+        close(c);
+        close(l);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_listener_check),
                 cmocka_unit_test(test_listener_from_another_namespace),
                 cmocka_unit_test(test_recv_closes_the_rest),
+                cmocka_unit_test(test_peer_uid),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
