@@ -29,11 +29,13 @@ typedef struct corral_request corral_request;
 typedef struct corral_sandbox corral_sandbox;
 
 /* One operation the sandbox refused (with the report_denials key): op
- * "write", "create", "remove", "rename", "chmod" or "connect"; path or
- * address; the rule that refused it; how to allow it (NULL: nothing in
+ * "write", "create", "remove", "rename", "chmod", "connect" or "syscall";
+ * one of path, address and syscall (the system call's name, for op
+ * "syscall"); the rule that refused it; how to allow it (NULL: nothing in
  * corral does). A report: the kernel enforced it either way. */
 typedef struct corral_denial {
         const char *op, *path, *address, *rule, *allow_with;
+        const char *syscall;
 } corral_denial;
 /* What the network proxy refused (network = proxy; docs/config.md). */
 typedef struct corral_refusal {

@@ -197,11 +197,13 @@ void apply_sandbox_init(const apply_ctx *ctx) {
                  * of its init (it can still debug its own children). */
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
                 timing_mark(TP_CONFINED);
-                if ((r = seccomp_install(seccomp_program(false))) < 0)
+                /* with reports, the reporting variant with a listener (or,
+                 * when no listener can be had, the plain one) */
+                if (ctx->notify_fd >= 0 && (r = notify_install(ctx->notify_fd, false)) < 0)
+                        fail(ctx, STEP_SECCOMP, 1, r);
+                if (ctx->notify_fd < 0 && (r = seccomp_install(seccomp_program(false, false))) < 0)
                         fail(ctx, STEP_SECCOMP, 0, r);
                 timing_mark(TP_SECCOMP);
-                if (ctx->notify_fd >= 0 && (r = notify_install(ctx->notify_fd)) < 0)
-                        fail(ctx, STEP_SECCOMP, 1, r);
         }
         if (ctx->notify_fd >= 0 && !pl->confine)
                 close(ctx->notify_fd);

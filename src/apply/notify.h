@@ -1,15 +1,41 @@
 /* SPDX-License-Identifier: MIT
- * Denial reports, the sandbox's side: a second seccomp filter, installed
- * after the enforcing one, that decides nothing. It hands the system calls
- * that may be refused and that BPF can pick out (opens with write intent,
- * creations, removals, renames, links, chmod, truncate, connect) to the
- * supervisor, which records the ones the plan refuses and always answers
- * "continue": the kernel's own checks (Landlock, the mounts, the network
- * namespace, the first filter) then run as they would without it. */
+ * Denial reports, the sandbox's side. With reports on, init installs the
+ * reporting variant of the boundary filter (seccomp_program(.., true)) with
+ * a listener, in place of the plain one: one filter, so one listener (a
+ * chain may have only one) and no second filter whose USER_NOTIF a first
+ * one's ERRNO would outrank. It makes two kinds of notifications, told
+ * apart by the system-call number alone (docs/design.md, "Denial reports"):
+ *   - refused calls (seccomp_refused_errno(nr) != 0): where the plain
+ *     filter returns ERRNO(e) the reporting one returns USER_NOTIF; the
+ *     supervisor records the call and answers -e, never "continue". With
+ *     nobody to answer (the supervisor gone) the call fails with ENOSYS.
+ *   - calls the boundary allows and that may be refused by the kernel's
+ *     other checks (notify_continues(nr): opens with write intent,
+ *     creations, removals, renames, links, chmod, truncate, connect): the
+ *     program below, appended where the boundary says ALLOW. The supervisor
+ *     records the ones the plan refuses and answers "continue": Landlock,
+ *     the mounts and the network namespace then decide as without reports.
+ * No number is of both kinds (seccomp-gen fails the build otherwise). */
 #pragma once
 
+#include <linux/audit.h>
 #include <linux/filter.h>
+#include <stdbool.h>
 #include <sys/syscall.h>
+
+#if defined(__x86_64__)
+#define NOTIFY_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NOTIFY_ARCH AUDIT_ARCH_AARCH64
+#else
+#define NOTIFY_ARCH 0 /* not known here: no reports */
+#endif
+#ifndef SECCOMP_RET_USER_NOTIF
+#define SECCOMP_RET_USER_NOTIF 0x7fc00000U
+#endif
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
 
 /* fchmodat2 (Linux 6.6) is newer than the headers */
 #ifdef __NR_fchmodat2
@@ -18,12 +44,21 @@
 #define NOTIFY_NR_FCHMODAT2 452
 #endif
 
-/* The program (static storage; the same for every run). */
+/* The write-report program (static storage; the same for every run). It
+ * returns USER_NOTIF or ALLOW, never anything else: it runs only where the
+ * boundary allowed the call. */
 const struct sock_fprog *notify_program(void);
 
-/* Installs it with a listener and sends the listener over sock (SCM_RIGHTS),
- * or sends the errno that prevented it (no fd): the run goes on without
- * reports. Closes what it opened. Fails (negative errno) only when the
- * filter is in place but its listener could not be sent: with nobody to
- * answer, the calls it hands over would fail. */
-int notify_install(int sock);
+/* Whether the write-report program can hand over system call nr (native
+ * ABI): the only calls the supervisor may answer "continue". */
+bool notify_continues(int nr);
+
+/* In the sandbox's init, instead of seccomp_install(): installs the
+ * reporting filter with a listener and sends the listener over sock
+ * (SCM_RIGHTS). When the listener cannot be had (an outer filter has one:
+ * EBUSY; an older kernel), installs the plain filter and sends the errno
+ * (no fd): the run goes on without reports, the boundary the same. Closes
+ * what it opened. Fails (negative errno) when no filter could be installed,
+ * or when the reporting one is in place but its listener could not be sent
+ * (with nobody to answer, the calls it hands over would fail). */
+int notify_install(int sock, bool nonamespace);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "apply/notify.h"
 #include "plan/seccomp_rules.h"
 
 /* Comparisons of int arguments look at the low 32 bits only: the kernel
@@ -19,11 +20,27 @@
  * to it and must be to the filter too (the CVE-2019-10063 pattern). */
 #define LOW32 0xffffffffULL
 
-static int add_rule(scmp_filter_ctx ctx, const sc_rule *r) {
+bool seccomp_rule_reported(size_t i, int nr) {
+        const sc_rule *r = &seccomp_rules[i];
+        if (r->err == ENOSYS || notify_continues(nr))
+                return false;
+        for (size_t j = 0; j < seccomp_n_rules; j++)
+                if (strcmp(seccomp_rules[j].syscall, r->syscall) == 0 && seccomp_rules[j].err != r->err)
+                        return false;
+        return true;
+}
+
+int seccomp_rule_nr(const sc_rule *r) {
         int nr = r->nr ? r->nr : seccomp_syscall_resolve_name(r->syscall);
-        if (nr == __NR_SCMP_ERROR)
-                return -ENOENT;
-        uint32_t act = SCMP_ACT_ERRNO((uint32_t)r->err);
+        return nr == __NR_SCMP_ERROR ? -ENOENT : nr;
+}
+
+static int add_rule(scmp_filter_ctx ctx, size_t ri, bool report) {
+        const sc_rule *r = &seccomp_rules[ri];
+        int nr = seccomp_rule_nr(r);
+        if (nr < 0)
+                return nr;
+        uint32_t act = report && seccomp_rule_reported(ri, nr) ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO((uint32_t)r->err);
         switch (r->cond) {
         case ANY:
                 return seccomp_rule_add(ctx, act, nr, 0);
@@ -69,7 +86,32 @@ static int add_rule(scmp_filter_ctx ctx, const sc_rule *r) {
         return -EINVAL;
 }
 
-int seccomp_compile(struct sock_fprog *prog, bool nonamespace, corral_error *err) {
+/* The write-report program where the boundary says ALLOW: each RET ALLOW
+ * becomes a jump to it (one instruction for one, so no other jump moves).
+ * Whatever the boundary refuses ends before it. */
+static int append_notify(struct sock_fprog *prog) {
+        const struct sock_fprog *b = notify_program();
+        size_t na = prog->len, total = na + b->len;
+        if (total > BPF_MAXINSNS)
+                return -E2BIG;
+        struct sock_filter *f = realloc(prog->filter, total * sizeof(*f));
+        if (!f)
+                return -ENOMEM;
+        prog->filter = f;
+        for (size_t i = 0; i < na; i++) {
+                if (BPF_CLASS(f[i].code) != BPF_RET)
+                        continue;
+                if (BPF_RVAL(f[i].code) != BPF_K)
+                        return -EINVAL; /* not what libseccomp makes: do not guess */
+                if (f[i].k == SCMP_ACT_ALLOW)
+                        f[i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, (uint32_t)(na - (i + 1)), 0, 0);
+        }
+        memcpy(f + na, b->filter, b->len * sizeof(*f));
+        prog->len = (unsigned short)total;
+        return 0;
+}
+
+int seccomp_compile(struct sock_fprog *prog, bool nonamespace, bool report, corral_error *err) {
         *prog = (struct sock_fprog){0};
         scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
         if (!ctx)
@@ -84,7 +126,7 @@ int seccomp_compile(struct sock_fprog *prog, bool nonamespace, corral_error *err
         if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
                 goto fail;
         for (size_t i = 0; i < seccomp_n_rules; i++)
-                if ((!seccomp_rules[i].nonamespace || nonamespace) && (r = add_rule(ctx, &seccomp_rules[i])) < 0) {
+                if ((!seccomp_rules[i].nonamespace || nonamespace) && (r = add_rule(ctx, i, report)) < 0) {
                         error_set(err, r, "seccomp: cannot add the rule for %s: %s", seccomp_rules[i].syscall, strerror(-r));
                         goto out;
                 }
@@ -119,6 +161,8 @@ int seccomp_compile(struct sock_fprog *prog, bool nonamespace, corral_error *err
                 goto fail;
         }
         prog->len = (unsigned short)(size / sizeof(struct sock_filter));
+        if (report && (r = append_notify(prog)) < 0)
+                goto fail;
         goto out;
 fail:
         error_set(err, r, "seccomp: cannot build the system-call filter: %s", strerror(-r));

@@ -294,8 +294,8 @@ static void write_status(int fd, const corral_status *st) {
                 const corral_denial *d = &st->denials[i];
                 dprintf(fd, "%s{\"op\":", i ? "," : "");
                 dprint_json(fd, d->op);
-                dprintf(fd, d->path ? ",\"path\":" : ",\"address\":");
-                dprint_json(fd, d->path ? d->path : d->address);
+                dprintf(fd, d->path ? ",\"path\":" : d->address ? ",\"address\":" : ",\"syscall\":");
+                dprint_json(fd, d->path ? d->path : d->address ? d->address : d->syscall);
                 dprintf(fd, ",\"rule\":");
                 dprint_json(fd, d->rule);
                 dprintf(fd, ",\"allow_with\":");

@@ -113,7 +113,7 @@ int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, 
                 sb->cdenials = calloc(sb->denials->n + 1, sizeof(*sb->cdenials));
                 for (size_t i = 0; sb->cdenials && i < sb->denials->n; i++) {
                         const denial *d = &sb->denials->v[i];
-                        sb->cdenials[i] = (corral_denial){d->op, d->path, d->address, d->rule, d->allow_with};
+                        sb->cdenials[i] = (corral_denial){d->op, d->path, d->address, d->rule, d->allow_with, d->syscall};
                 }
                 status->denials = sb->cdenials;
                 status->n_denials = sb->cdenials ? sb->denials->n : 0;

@@ -155,6 +155,24 @@ bool seccomp_family_allowed(int af) {
         return af == AF_UNIX || af == AF_INET || af == AF_INET6 || af == AF_NETLINK;
 }
 
+bool seccomp_rule_matches(const sc_rule *r, const uint64_t a[6]) {
+        const uint64_t low = 0xffffffffULL, v = r->value;
+        const uint64_t x = r->arg < 6 ? a[r->arg] : 0;
+        switch (r->cond) {
+        case ANY: return true;
+        case ARG0_HAS: return (a[0] & v) == v;
+        case ARG1_LOW32: return (a[1] & low) == v;
+        case ARG0_EQ_ARG2_NE: return (a[0] & low) == v && a[2] != r->value2;
+        case ARG2_EQ: return (a[2] & low) == v;
+        case ARG_HAS: return (x & v) == v;
+        case ARG_EQ: return (x & low) == v;
+        case ARG_NE0: return x != 0;
+        case ARG0_EQ_ARG1_NE0: return (a[0] & low) == v && a[1] != 0;
+        case ARG0_PERSONALITY: return true; /* the only rule of personality */
+        }
+        return false;
+}
+
 size_t seccomp_rule_count(void) { return seccomp_n_rules; }
 
 void seccomp_describe(FILE *f, const char *indent) {

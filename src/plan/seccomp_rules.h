@@ -43,6 +43,10 @@ extern const size_t seccomp_n_dangerous_personality;
 /* Socket address families the command may use. */
 bool seccomp_family_allowed(int af);
 
+/* Whether rule r's condition holds for these arguments: for the text of a
+ * report only (which rule refused), never for a decision. */
+bool seccomp_rule_matches(const sc_rule *r, const uint64_t args[6]);
+
 /* One line per rule, for `corral explain`. */
 void seccomp_describe(FILE *f, const char *indent);
 size_t seccomp_rule_count(void);

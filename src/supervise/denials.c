@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "apply/notify.h"
+#include "apply/seccomp.h"
 #include "common/path.h"
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
@@ -41,6 +42,8 @@ int denials_init(denials *d, const plan *pl, int *child_end) {
 }
 
 int denials_fd(const denials *d) { return d->sock; }
+
+const char *denial_what(const denial *x) { return x->path ? x->path : x->address ? x->address : x->syscall; }
 
 static void set_unavailable(denials *d, const char *why, int err) {
         free(d->unavailable);
@@ -316,18 +319,18 @@ static char *tilde(const plan *pl, const char *dir) {
         return strdup(buf);
 }
 
-void denials_add(denials *d, const char *op, const char *path, const char *address, const char *rule,
-                 const char *allow_with) {
-        if (!op || !rule || !(path || address))
+void denials_add(denials *d, const char *op, const char *path, const char *address, const char *syscall,
+                 const char *rule, const char *allow_with) {
+        if (!op || !rule || (!!path + !!address + !!syscall) != 1)
                 return;
+        const char *what = path ? path : address ? address : syscall;
         for (size_t i = 0; i < d->n; i++)
-                if (strcmp(d->v[i].op, op) == 0 && strcmp(d->v[i].rule, rule) == 0 &&
-                    strcmp(d->v[i].path ? d->v[i].path : d->v[i].address, path ? path : address) == 0)
+                if (strcmp(d->v[i].op, op) == 0 && strcmp(d->v[i].rule, rule) == 0 && strcmp(denial_what(&d->v[i]), what) == 0)
                         return;
         if (d->n == DENIALS_MAX) {
                 /* FNV-1a of the three strings */
                 uint64_t h = 14695981039346656037ULL;
-                const char *parts[] = {op, rule, path ? path : address};
+                const char *parts[] = {op, rule, what};
                 for (size_t k = 0; k < 3; k++)
                         for (const char *s = parts[k];; s++) {
                                 h = (h ^ (unsigned char)*s) * 1099511628211ULL;
@@ -348,6 +351,7 @@ void denials_add(denials *d, const char *op, const char *path, const char *addre
         x->op = strdup(op);
         x->path = path ? strdup(path) : NULL;
         x->address = address ? strdup(address) : NULL;
+        x->syscall = syscall ? strdup(syscall) : NULL;
         x->rule = strdup(rule);
         x->allow_with = allow_with ? strdup(allow_with) : NULL;
 }
@@ -372,7 +376,7 @@ static void judge_path(denials *d, const char *op, const char *raw, const call *
         char rule[300], allow[4300];
         if (name) {
                 snprintf(rule, sizeof(rule), "protected name %s", name);
-                denials_add(d, op, p, NULL, rule, NULL);
+                denials_add(d, op, p, NULL, NULL, rule, NULL);
         } else if (!writable(pl, p, there && c->open)) {
                 char *dir = strdup(p);
                 char *slash = dir ? strrchr(dir, '/') : NULL;
@@ -383,7 +387,7 @@ static void judge_path(denials *d, const char *op, const char *raw, const call *
                         snprintf(allow, sizeof(allow), "--mode workspace-write");
                 else
                         snprintf(allow, sizeof(allow), "-w %s", t ? t : "DIR");
-                denials_add(d, op, p, NULL, "outside the writable roots", allow);
+                denials_add(d, op, p, NULL, NULL, "outside the writable roots", allow);
                 free(t);
                 free(dir);
         }
@@ -410,7 +414,32 @@ static void judge_connect(denials *d, const call *c) {
                 snprintf(addr, sizeof(addr), "[%s]:%u", host, ntohs(s->sin6_port));
         } else
                 return;
-        denials_add(d, "connect", NULL, addr, "network off", "--network on");
+        denials_add(d, "connect", NULL, addr, NULL, "network off", "--network on");
+}
+
+/* The answer to a notification: keyed on the system call's number and
+ * ABI as the kernel reports them, never on the process's memory. A call the
+ * boundary refuses gets its errno back, never "continue"; "continue" only
+ * for the calls the write-report program hands over, which the boundary
+ * allowed (the filter ends at its ERRNO before it runs that program); any
+ * other notification (there is none) fails with ENOSYS. */
+static void answer(const struct seccomp_notif *n, struct seccomp_notif_resp *resp) {
+        resp->id = n->id;
+        resp->flags = 0;
+        resp->val = 0;
+        int refused = n->data.arch == NOTIFY_ARCH ? seccomp_refused_errno(n->data.nr) : ENOSYS;
+        if (refused)
+                resp->error = -refused;
+        else if (notify_continues(n->data.nr))
+                resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+        else
+                resp->error = -ENOSYS;
+}
+
+static void judge_refused(denials *d, const struct seccomp_notif *n) {
+        const sc_rule *r = seccomp_refused_rule(n->data.nr, (const uint64_t *)n->data.args);
+        if (r)
+                denials_add(d, "syscall", NULL, NULL, r->syscall, r->why, NULL);
 }
 
 /* false when there was nothing to read */
@@ -419,6 +448,17 @@ static bool handle_one(denials *d) {
         memset(n, 0, d->notif_size);
         if (ioctl(d->listener, SECCOMP_IOCTL_NOTIF_RECV, n) < 0)
                 return errno != EAGAIN; /* or the caller was interrupted (ENOENT) */
+        struct seccomp_notif_resp *resp = d->resp;
+        memset(resp, 0, d->resp_size);
+        answer(n, resp);
+        if (!(resp->flags & SECCOMP_USER_NOTIF_FLAG_CONTINUE)) {
+                /* refused: what it was is in the notification (the kernel's
+                 * copy of the registers); nothing to read from the process */
+                ioctl(d->listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
+                if (n->data.arch == NOTIFY_ARCH)
+                        judge_refused(d, n);
+                return true;
+        }
         call c = {0};
         char mem_path[64];
         snprintf(mem_path, sizeof(mem_path), "/proc/%u/mem", n->pid);
@@ -430,10 +470,6 @@ static bool handle_one(denials *d) {
          * (the pid was not reused meanwhile). */
         uint64_t id = n->id;
         bool valid = ioctl(d->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
-        struct seccomp_notif_resp *resp = d->resp;
-        memset(resp, 0, d->resp_size);
-        resp->id = n->id;
-        resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
         ioctl(d->listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
         if (ok && valid) {
                 if (c.path)
@@ -500,7 +536,7 @@ void denials_print(const denials *d, bool verbose) {
         for (size_t i = 0; i < shown; i++) {
                 const denial *x = &d->v[i];
                 char *t = x->path ? tilde(d->pl, x->path) : NULL;
-                fprintf(stderr, "corral: denied: %s %s (%s%s%s)\n", x->op, t ? t : x->address, x->rule,
+                fprintf(stderr, "corral: denied: %s %s (%s%s%s)\n", x->op, t ? t : denial_what(x), x->rule,
                         x->allow_with ? "; allow with " : "", x->allow_with ? x->allow_with : "");
                 free(t);
         }
@@ -519,6 +555,7 @@ void denials_done(denials *d) {
                 free(d->v[i].op);
                 free(d->v[i].path);
                 free(d->v[i].address);
+                free(d->v[i].syscall);
                 free(d->v[i].rule);
                 free(d->v[i].allow_with);
         }

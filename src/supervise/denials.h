@@ -17,10 +17,12 @@
 #include "plan/plan.h"
 
 typedef struct denial {
-        char *op;         /* "write", "create", "remove", "rename", "chmod", "connect" */
+        char *op;         /* "write", "create", "remove", "rename", "chmod", "connect", "syscall" */
         char *path;       /* absolute, or NULL */
         char *address;    /* "203.0.113.5:443", "[2001:db8::1]:443", or NULL */
-        char *rule;       /* "outside the writable roots", "protected name .git", "network off" */
+        char *syscall;    /* "mount", "unshare" (op "syscall"), or NULL; one of the three is set */
+        char *rule;       /* "outside the writable roots", "protected name .git", "network off",
+                           * the seccomp rule's reason ("no mounts or remounts") */
         char *allow_with; /* "-w ~", "--network on", or NULL when nothing in corral allows it */
 } denial;
 
@@ -59,10 +61,13 @@ void denials_handle(denials *d);
  * the thread sees POLLHUP): waits for the thread. false when it did not end
  * within a few seconds; then d must be left alone (leaked), not freed. */
 bool denials_stop(denials *d);
-/* Records one denial (once; beyond DENIALS_MAX only counted). Also for the
- * users backend's client, which rebuilds the runner's list. */
-void denials_add(denials *d, const char *op, const char *path, const char *address, const char *rule,
-                 const char *allow_with);
+/* Records one denial (once; beyond DENIALS_MAX only counted): exactly one of
+ * path, address and syscall. Also for the users backend's client, which
+ * rebuilds the runner's list. */
+void denials_add(denials *d, const char *op, const char *path, const char *address, const char *syscall,
+                 const char *rule, const char *allow_with);
+/* Its path, address or system call. */
+const char *denial_what(const denial *x);
 /* At the end: the summary on stderr (at most 3 lines; all with verbose). */
 void denials_print(const denials *d, bool verbose);
 void denials_done(denials *d);

@@ -31,6 +31,7 @@ int answer_encode_denials(const denials *d, char **buf, size_t *len) {
                 put_ostr(&o, x->op);
                 put_ostr(&o, x->path);
                 put_ostr(&o, x->address);
+                put_ostr(&o, x->syscall);
                 put_ostr(&o, x->rule);
                 put_ostr(&o, x->allow_with);
         }
@@ -78,15 +79,15 @@ int answer_decode_denials(const char *buf, size_t len, denials *d) {
         d->unavailable = why;
         int r = 0;
         for (uint32_t k = 0; k < n && r == 0; k++) {
-                char *f[5] = {0};
-                for (int j = 0; j < 5 && r == 0; j++)
+                char *f[6] = {0};
+                for (int j = 0; j < 6 && r == 0; j++)
                         r = get_ostr(&i, &f[j]);
-                /* op and rule, and a path or an address */
-                if (r == 0 && (!f[0] || !f[3] || !(f[1] || f[2])))
+                /* op and rule, and one of a path, an address, a system call */
+                if (r == 0 && (!f[0] || !f[4] || (!!f[1] + !!f[2] + !!f[3]) != 1))
                         r = -EINVAL;
                 if (r == 0)
-                        denials_add(d, f[0], f[1], f[2], f[3], f[4]);
-                for (int j = 0; j < 5; j++)
+                        denials_add(d, f[0], f[1], f[2], f[3], f[4], f[5]);
+                for (int j = 0; j < 6; j++)
                         free(f[j]);
         }
         if (r == 0 && i.p != i.end)

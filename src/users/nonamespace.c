@@ -56,7 +56,7 @@ void apply_nonamespace_exec(const plan *pl, char **envp, pid_t supervisor, int r
                 if ((r = landlock_apply(pl, &rule)) < 0)
                         fail(report_fd, STEP_LANDLOCK, rule, r);
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-                if ((r = seccomp_install(seccomp_program(true))) < 0)
+                if ((r = seccomp_install(seccomp_program(true, false))) < 0)
                         fail(report_fd, STEP_SECCOMP, 0, r);
         }
         /* A fresh signal mask; only 0-2 and the report pipe (close-on-exec). */

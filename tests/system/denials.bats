@@ -4,10 +4,10 @@
 # boundary: every test also checks that the refused operation still failed
 # and that nothing outside changed. What is covered: opens for writing,
 # creations, removals, renames, links, chmod, truncate (outside the writable
-# roots, or in a protected name) and connects with the network off, with
-# either Linux backend (tests/elevated/run.sh reruns this file with --backend
-# users). Reads of hidden paths and calls the seccomp filter refuses are not
-# reported.
+# roots, or in a protected name), connects with the network off, and system
+# calls the seccomp filter refuses (with the errno they get without
+# reports), with either Linux backend (tests/elevated/run.sh reruns this
+# file with --backend users). Reads of hidden paths are not reported.
 
 load helpers
 
@@ -98,6 +98,50 @@ got = [(x['op'], x['address'], x['rule'], x['allow_with']) for x in d]
 assert got == [('connect', '198.18.0.1:443', 'network off', '--network on'),
                ('connect', '[2001:db8::7]:8443', 'network off', '--network on')], got
 assert all('path' not in x for x in d), d"
+}
+
+# The attacks the refused calls are (keyctl on the user's keyring, a new user
+# namespace, a tmpfs mount) work outside: controls.bats.
+REFUSED_CALLS='"$H/kernel" keyctl; "$H/userns" unshare; "$H/mount_attack" tmpfs "$T"; true'
+
+@test "denials: refused system calls are reported with their name and rule; they fail with the errno they get without reports" {
+	run sb --status-fd 3 "$REFUSED_CALLS" 3> "$T/off.json"
+	assert_sb_clean
+	local off
+	off=$(grep -E '^(BLOCKED|SUCCEEDED)' <<< "$output")
+	[ "$(grep -c '^BLOCKED' <<< "$off")" -eq 3 ] || { show_output; fail "not all three refused without reports"; }
+	run sb --report-denials --status-fd 3 "$REFUSED_CALLS" 3> "$T/st.json"
+	assert_sb_clean
+	# the same refusals, with the same errno (EPERM), reports or not
+	[ "$(grep -E '^(BLOCKED|SUCCEEDED)' <<< "$output")" = "$off" ] || { show_output; echo "$off" >&2; fail "reports changed what the calls return"; }
+	grep -q 'keyctl.*Operation not permitted' <<< "$off" || fail "keyctl: $off"
+	reports_here "$T/st.json" || { check_record "$T/st.json" 'assert d == [], d'; return; }
+	assert_output_has "corral: denied: syscall keyctl (the user's keyring is shared with the host)"
+	check_record "$T/st.json" "
+assert r['denial_reports'] is True, r
+got = [(x['op'], x['syscall'], x['rule'], x['allow_with']) for x in d]
+assert got == [('syscall', 'keyctl', \"the user's keyring is shared with the host\", None),
+               ('syscall', 'unshare', 'no new user namespace (would regain capabilities)', None),
+               ('syscall', 'mount', 'no mounts or remounts', None)], got
+assert all('path' not in x and 'address' not in x for x in d), d"
+	check_record "$T/off.json" 'assert d == [] and r["denial_reports"] is False, r'
+}
+
+@test "denials: with the reporting filter's listener gone (its supervisor dead), the calls it hands over fail" {
+	# the reporting filter as init installs it, its listener closed; the
+	# same calls without a filter work (the control)
+	mkdir "$T/gone"
+	run "$HELPERS/notifygone" --control "$T/gone"
+	assert_success
+	assert_output_has "SUCCEEDED: unshare(CLONE_NEWUSER)"
+	rm -f "$T/gone/created"
+	run "$HELPERS/notifygone" "$T/gone"
+	assert_status 1
+	refute_output_has SUCCEEDED
+	assert_output_has "BLOCKED: unshare(CLONE_NEWUSER): Function not implemented"
+	assert_output_has "BLOCKED: mount(tmpfs): Function not implemented"
+	assert_output_has "BLOCKED: open(O_CREAT): Function not implemented"
+	[ ! -e "$T/gone/created" ]
 }
 
 @test "denials: a run where nothing is refused has an empty array and says nothing" {

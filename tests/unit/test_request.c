@@ -21,16 +21,20 @@ static denials fresh(void) { return (denials){.sock = -1, .listener = -1}; }
 static void test_denials_round_trip(void **state) {
         (void)state;
         denials d = fresh();
-        denials_add(&d, "write", "/home/me/.bashrc", NULL, "outside the writable roots", "-w ~");
-        denials_add(&d, "connect", NULL, "198.18.0.1:443", "network off", "--network on");
-        denials_add(&d, "write", "/w/.git/hooks/x", NULL, "protected name .git", NULL);
+        denials_add(&d, "write", "/home/me/.bashrc", NULL, NULL, "outside the writable roots", "-w ~");
+        denials_add(&d, "connect", NULL, "198.18.0.1:443", NULL, "network off", "--network on");
+        denials_add(&d, "write", "/w/.git/hooks/x", NULL, NULL, "protected name .git", NULL);
+        denials_add(&d, "syscall", NULL, NULL, "mount", "no mounts or remounts", NULL);
+        /* not one of path, address, system call: not recorded */
+        denials_add(&d, "syscall", "/x", NULL, "mount", "no mounts or remounts", NULL);
+        denials_add(&d, "syscall", NULL, NULL, NULL, "no mounts or remounts", NULL);
         d.more = 5;
         char *buf = NULL;
         size_t len = 0;
         assert_int_equal(answer_encode_denials(&d, &buf, &len), 0);
         denials e = fresh();
         assert_int_equal(answer_decode_denials(buf, len, &e), 0);
-        assert_int_equal(e.n, 3);
+        assert_int_equal(e.n, 4);
         assert_int_equal(e.more, 5);
         assert_null(e.unavailable);
         assert_string_equal(e.v[0].path, "/home/me/.bashrc");
@@ -38,6 +42,10 @@ static void test_denials_round_trip(void **state) {
         assert_null(e.v[1].path);
         assert_string_equal(e.v[1].address, "198.18.0.1:443");
         assert_null(e.v[2].allow_with);
+        assert_null(e.v[3].path);
+        assert_null(e.v[3].address);
+        assert_string_equal(e.v[3].syscall, "mount");
+        assert_string_equal(e.v[3].rule, "no mounts or remounts");
         denials_done(&e);
 
         /* truncated anywhere, or a byte more: refused */
@@ -75,7 +83,7 @@ static void test_denials_unavailable_and_bad_bytes(void **state) {
         /* a path the command chose, with an escape sequence in it: passed
          * on as it is (as the userns backend prints it); a NUL is refused */
         d = fresh();
-        denials_add(&d, "write", "/tmp/\033]0;x\007", NULL, "outside the writable roots", "-w /tmp");
+        denials_add(&d, "write", "/tmp/\033]0;x\007", NULL, NULL, "outside the writable roots", "-w /tmp");
         assert_int_equal(answer_encode_denials(&d, &buf, &len), 0);
         e = fresh();
         assert_int_equal(answer_decode_denials(buf, len, &e), 0);
@@ -91,11 +99,12 @@ static void test_denials_unavailable_and_bad_bytes(void **state) {
         denials_done(&d);
 
         /* more entries than corral keeps, a wrong magic */
-        static const unsigned char many[] = {'C', 'D', 'N', '1', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        static const unsigned char many[] = {'C', 'D', 'N', '2', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                                              0,   0,   0,   0,   65, 0, 0, 0};
         e = fresh();
         assert_int_equal(answer_decode_denials((const char *)many, sizeof(many), &e), -EINVAL);
         assert_int_equal(answer_decode_denials("CRQ1", 4, &e), -EINVAL);
+        assert_int_equal(answer_decode_denials("CDN1", 4, &e), -EINVAL);
         denials_done(&e);
 }
 
