@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT
  * Denial reports, the supervisor's side (docs/design.md, "Denial reports").
- * The sandbox's init hands over a seccomp listener (apply/notify.h); each
- * notification is one system call that may be refused. This reads its
- * arguments from the process (/proc/PID/mem, /proc/PID/cwd and fd links),
- * answers "continue" at once (the kernel then decides, as without reports),
- * and records the call when the plan says it is refused: a write outside
- * the writable roots, into a protected name, or a connect with the network
- * off. A report, never the boundary: nothing here allows or refuses. */
+ * The sandbox's init hands over the reporting filter's listener
+ * (apply/notify.h); each notification is one system call. A call the
+ * boundary refuses is answered with its errno (never "continue") and
+ * recorded with its rule. Any other is one that may be refused by the
+ * kernel's other checks: its arguments are read from the process
+ * (/proc/PID/mem, /proc/PID/cwd and fd links), it is answered "continue"
+ * (the kernel then decides, as without reports), and recorded when the
+ * plan says it is refused: a write outside the writable roots, into a
+ * protected name, or a connect with the network off. What is answered
+ * depends on the call's number alone, never on what was read. */
 #pragma once
 
 #include <pthread.h>
