@@ -611,10 +611,31 @@ static unsigned families_at(const policy *p, const char *root) {
         return present & protected;
 }
 
+/* A protected name at path (name: its last part): held by a placeholder for
+ * the run when it is missing (st NULL), read-only as it is when it exists. */
+static int hold(const policy *p, plan *pl, const char *path, const char *name, const struct stat *st, bool held,
+                const char *why, corral_error *err) {
+        if (add_placeholder(pl, path, name, !st, held, NULL) < 0)
+                return oom(err);
+        if (!st)
+                return protect_path(pl, path, false, why) < 0 ? oom(err) : 0;
+        return protect_existing(p, pl, path, name, st, why, NULL, err);
+}
+
+/* lstat, with ENOENT as *st NULL and any other failure as an error. */
+static int inspect(const char *path, struct stat *buf, const struct stat **st, corral_error *err) {
+        *st = buf;
+        if (lstat(path, buf) == 0)
+                return 0;
+        *st = NULL;
+        return errno == ENOENT ? 0 : error_set(err, -errno, "cannot inspect protected path %s: %s", path, strerror(errno));
+}
+
 /* Where mise is in use at the top of root: its configs named with a
  * directory read-only when they exist, held when missing (their directory
  * is pinned, so it cannot be renamed away and made anew), and their
- * directory held whole when it is missing. */
+ * directory held whole when it is missing (or as it is, when it is no
+ * directory: a link, a file). */
 static int protect_mise_dirs(const policy *p, plan *pl, const char *root, bool held, corral_error *err) {
         for (size_t i = 0; i < ELEMENTSOF(mise_dir_configs); i++) {
                 const char *dir = mise_dir_configs[i][0], *name = mise_dir_configs[i][1];
@@ -622,38 +643,16 @@ static int protect_mise_dirs(const policy *p, plan *pl, const char *root, bool h
                 _cleanup_free_ char *path = dpath ? path_join(dpath, name) : NULL;
                 const char *why = plan_strf(pl, "mise's config %s/%s in writable root %s (mise is in use there)",
                                             dir, name, root);
-                struct stat st;
+                struct stat buf;
+                const struct stat *st;
                 if (!dpath || !path || !why)
                         return oom(err);
-                int d = lstat(dpath, &st);
-                if (d < 0 && errno != ENOENT)
-                        return error_set(err, -errno, "cannot inspect %s: %s", dpath, strerror(errno));
-                if (d < 0) { /* held whole */
-                        if (add_placeholder(pl, dpath, dir, true, held, NULL) < 0 ||
-                            protect_path(pl, dpath, false, why) < 0)
-                                return oom(err);
-                        continue;
-                }
-                if (!S_ISDIR(st.st_mode)) { /* a link or a file in its place: read-only as it is */
-                        if (add_placeholder(pl, dpath, dir, false, held, NULL) < 0)
-                                return oom(err);
-                        int r = protect_existing(p, pl, dpath, dir, &st, why, NULL, err);
-                        if (r < 0)
-                                return r;
-                        continue;
-                }
-                if (lstat(path, &st) < 0) {
-                        if (errno != ENOENT)
-                                return error_set(err, -errno, "cannot inspect protected path %s: %s", path,
-                                                 strerror(errno));
-                        if (add_placeholder(pl, path, name, true, held, NULL) < 0 ||
-                            protect_path(pl, path, false, why) < 0)
-                                return oom(err);
-                        continue;
-                }
-                if (add_placeholder(pl, path, name, false, held, NULL) < 0)
-                        return oom(err);
-                int r = protect_existing(p, pl, path, name, &st, why, NULL, err);
+                int r = inspect(dpath, &buf, &st, err);
+                if (r >= 0 && st && S_ISDIR(st->st_mode)) {
+                        if ((r = inspect(path, &buf, &st, err)) >= 0)
+                                r = hold(p, pl, path, name, st, held, why, err);
+                } else if (r >= 0)
+                        r = hold(p, pl, dpath, dir, st, held, why, err);
                 if (r < 0)
                         return r;
         }
@@ -662,45 +661,30 @@ static int protect_mise_dirs(const policy *p, plan *pl, const char *root, bool h
 
 static int plan_protected_names(const policy *p, plan *pl, const char *const *env, corral_error *err) {
         for (size_t w = 0; w < p->writable_roots.n; w++) {
-                const char *top = p->writable_roots.v[w];
-                bool held_top = strv_contains(&p->held_roots, top);
+                const char *root = p->writable_roots.v[w];
+                bool held = strv_contains(&p->held_roots, root);
                 int repo = -1; /* looked at once a root, and only if a name may depend on it */
-                /* which tools are in use there */
-                unsigned families = families_at(p, top);
-                if ((families & FAMILY_MISE)) {
-                        int r = protect_mise_dirs(p, pl, top, held_top, err);
-                        if (r < 0)
-                                return r;
-                }
-                for (size_t i = 0; i < p->protect.n; i++) {
-                        const char *root = top, *name = p->protect.v[i];
+                unsigned families = families_at(p, root); /* which tools are in use there */
+                int r = families & FAMILY_MISE ? protect_mise_dirs(p, pl, root, held, err) : 0;
+                for (size_t i = 0; r >= 0 && i < p->protect.n; i++) {
+                        const char *name = p->protect.v[i];
                         _cleanup_free_ char *path = path_join(root, name);
-                        if (!path)
-                                return oom(err);
                         const char *why = plan_strf(pl, "protected name %s in writable root %s", name, root);
-                        bool held = held_top;
-                        struct stat st;
-                        if (lstat(path, &st) < 0) {
-                                if (errno != ENOENT)
-                                        return error_set(err, -errno, "cannot inspect protected path %s: %s", path,
-                                                         strerror(errno));
-                                /* Missing: a placeholder directory holds the
-                                 * place, so `mkdir`, `git init` fail. */
-                                if (repo < 0 && !policy_holds_missing_at_top(name, true, ~0u))
-                                        repo = root_is_repository(root);
-                                if (!policy_holds_missing_at_top(name, repo > 0, families))
-                                        continue;
-                                if (add_placeholder(pl, path, name, true, held, NULL) < 0 ||
-                                    protect_path(pl, path, false, why) < 0)
-                                        return oom(err);
-                                continue;
-                        }
-                        if (add_placeholder(pl, path, name, false, held, NULL) < 0)
+                        struct stat buf;
+                        const struct stat *st;
+                        if (!path || !why)
                                 return oom(err);
-                        int r = protect_existing(p, pl, path, name, &st, why, NULL, err);
-                        if (r < 0)
-                                return r;
+                        if ((r = inspect(path, &buf, &st, err)) < 0)
+                                break;
+                        /* Missing: a placeholder directory holds the place,
+                         * so `mkdir`, `git init` fail. */
+                        if (!st && repo < 0 && !policy_holds_missing_at_top(name, true, ~0u))
+                                repo = root_is_repository(root);
+                        if (st || policy_holds_missing_at_top(name, repo > 0, families))
+                                r = hold(p, pl, path, name, st, held, why, err);
                 }
+                if (r < 0)
+                        return r;
         }
         int r = plan_nested_names(p, pl, err);
         if (r >= 0)
