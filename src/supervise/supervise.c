@@ -26,6 +26,7 @@
 #include "apply/overlay.h"
 #include "kernel/syscalls.h"
 #include "common/macro.h"
+#include "common/path.h"
 #include "common/timing.h"
 #include "plan/gitlayout.h"
 #include "supervise/aside.h"
@@ -299,10 +300,13 @@ static void found_deep(const char *path, void *data) {
 
 /* Whether path is one of this run's placeholders for a missing name (below
  * the top only for a name held inside a directory, as mise's .config/mise.toml
- * is): corral's, taken away after the run, not the command's. */
+ * is), or lies in one: corral's, taken away after the run, not the
+ * command's. Nothing in a placeholder was the command's either (it is
+ * read-only inside): another run's placeholders may be there, made while
+ * this one ran. */
 static bool is_placeholder(const plan *pl, const char *path) {
         for (size_t i = 0; i < pl->n_placeholders; i++)
-                if (pl->placeholders[i].missing && strcmp(pl->placeholders[i].path, path) == 0)
+                if (pl->placeholders[i].missing && path_is_below_or_equal(path, pl->placeholders[i].path))
                         return true;
         return false;
 }

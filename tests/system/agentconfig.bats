@@ -181,6 +181,19 @@ must_fail 'mv mise mise-old'"
 	[ ! -e "$WS/.config" ] && [ ! -e "$WS/mise.toml" ] && [ "$(ls -A "$WS/mise")" = config.toml ]
 }
 
+@test "agents: mise, two overlapping runs: one holds .config whole, the other holds names inside that placeholder; neither can write there, neither reports the other's placeholders, nothing is left" {
+	printf '[tools]\n' > "$WS/mise.toml"
+	corral run -- bash -c 'sleep 3; mkdir -p .config && echo x > .config/mise.toml && echo ESCAPE' > "$T/a.out" 2>&1 &
+	local a=$!
+	echo "$a" >> "$T/bg.pids"
+	sleep 1.5
+	run corral run -- bash -c 'echo x > .config/mise.toml && echo ESCAPE; sleep 3'
+	wait "$a" || true # (its command fails: nothing could be written)
+	[[ "$output" != *ESCAPE* ]] && ! grep -q ESCAPE "$T/a.out" || fail "a run wrote .config/mise.toml: $output $(cat "$T/a.out")"
+	[[ "$output$(cat "$T/a.out")" != *"a protected name below the top"* ]] || fail "a run reported corral's placeholders: $output $(cat "$T/a.out")"
+	[ "$(ls -A "$WS")" = "$(printf 'README.md\nmise.toml\nsrc')" ] || fail "left in the workspace: $(ls -A "$WS")"
+}
+
 # The real mise, from the npm registry this machine is configured for (its
 # @jdxcode/mise-linux-x64 package holds the release binary), kept beside
 # the tests' trees; skips, saying why, where it cannot be had.
