@@ -643,16 +643,20 @@ static int protect_mise_dirs(const policy *p, plan *pl, const char *root, bool h
                 _cleanup_free_ char *path = dpath ? path_join(dpath, name) : NULL;
                 const char *why = plan_strf(pl, "mise's config %s/%s in writable root %s (mise is in use there)",
                                             dir, name, root);
-                struct stat buf;
-                const struct stat *st;
+                struct stat dbuf, buf;
+                const struct stat *dst, *st;
                 if (!dpath || !path || !why)
                         return oom(err);
-                int r = inspect(dpath, &buf, &st, err);
-                if (r >= 0 && st && S_ISDIR(st->st_mode)) {
+                int r = inspect(dpath, &dbuf, &dst, err);
+                if (r >= 0 && dst && S_ISDIR(dst->st_mode)) {
+                        /* In a root whose placeholders the developer's corral
+                         * holds (users backend), that corral held a missing
+                         * directory whole: what it holds is read-only whole */
                         if ((r = inspect(path, &buf, &st, err)) >= 0)
-                                r = hold(p, pl, path, name, st, held, why, err);
+                                r = st || !held ? hold(p, pl, path, name, st, held, why, err)
+                                                : hold(p, pl, dpath, dir, dst, held, why, err);
                 } else if (r >= 0)
-                        r = hold(p, pl, dpath, dir, st, held, why, err);
+                        r = hold(p, pl, dpath, dir, dst, held, why, err);
                 if (r < 0)
                         return r;
         }
