@@ -298,15 +298,18 @@ static void found_deep(const char *path, void *data) {
                         path, *(const unsigned *)data);
 }
 
-/* Whether path is one of this run's placeholders for a missing name (below
- * the top only for a name held inside a directory, as mise's .config/mise.toml
- * is), or lies in one: corral's, taken away after the run, not the
- * command's. Nothing in a placeholder was the command's either (it is
- * read-only inside): another run's placeholders may be there, made while
- * this one ran. */
-static bool is_placeholder(const plan *pl, const char *path) {
+/* Whether path is, or lies in, one of this run's placeholders for a missing
+ * name (below the top only for a name held inside a directory, as mise's
+ * .config/mise.toml is) or an object it held read-only: then the command
+ * did not make it. Another run's placeholders may be there, made while
+ * this one ran (the users backend's runner sees the developer's corral's
+ * placeholders as existing, read-only objects). */
+static bool not_the_commands(const plan *pl, const char *path) {
         for (size_t i = 0; i < pl->n_placeholders; i++)
                 if (pl->placeholders[i].missing && path_is_below_or_equal(path, pl->placeholders[i].path))
+                        return true;
+        for (size_t i = 0; i < pl->n_protected; i++)
+                if (path_is_below_or_equal(path, pl->protected[i].path))
                         return true;
         return false;
 }
@@ -346,7 +349,7 @@ static void report_nested(const plan *pl, int64_t since_ns) {
         for (size_t i = 0; i < created.n; i++)
                 if (captures_existing_dir(pl, created.v[i]))
                         set_aside_capture(created.v[i], NULL);
-                else if (!is_placeholder(pl, created.v[i]) && !new_repository_runs(created.v[i]))
+                else if (!not_the_commands(pl, created.v[i]) && !new_repository_runs(created.v[i]))
                         fprintf(stderr,
                                 "corral: warning: the command created %s, a protected name below the top of a "
                                 "writable root; it was not protected during this run (later runs protect it). Look "
