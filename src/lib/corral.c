@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * The public API: glue from a request to config layers, policy, plan and run.
+ * libcorral's API (include/corral.h; internal, not installed): glue from a request to config layers, policy, plan and run.
  * No decisions of its own. */
 #include "common/timing.h"
 #include "corral.h"
