@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
- * libcorral's API (include/corral.h; internal, not installed): glue from a request to config layers, policy, plan and run.
- * No decisions of its own. */
+ * libcorral's API (include/corral.h; internal, not installed): glue from a
+ * request to config layers, policy, plan and run. No decisions of its own. */
 #include "common/timing.h"
 #include "corral.h"
 
