@@ -75,7 +75,7 @@ int cgroup_create(const char *parent, uint64_t memory_max, uint64_t pids_max, ch
         if (!(*ret = strdup(path))) {
                 close(dir);
                 rmdir(path);
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         }
         return dir;
 }

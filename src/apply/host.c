@@ -355,7 +355,7 @@ static int place_root(const plan *pl, const host_root *hr, corral_error *err) {
         size_t len = 0;
         FILE *mem = journal ? open_memstream(&text, &len) : NULL;
         if (!mem)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         int r = 0;
         /* the last directory looked at: placeholders come grouped by their
          * directory, and each root looks at all of them. It is opened once

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "error.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 #undef error_set /* the analyzer's view of it, in error.h */
@@ -14,3 +15,5 @@ int error_set(corral_error *err, int r, const char *fmt, ...) {
         }
         return r;
 }
+
+int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }

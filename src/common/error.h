@@ -12,6 +12,9 @@
  * errno), so callers can write: return error_set(err, -EINVAL, "..."). */
 int error_set(corral_error *err, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* error_set(err, -ENOMEM, "out of memory"): the one copy. */
+int oom(corral_error *err);
+
 #ifdef __clang_analyzer__
 /* clang's static analyzer (tests/lint/run.sh) does not look into calls to
  * variadic functions, so it would not know that error_set returns r and

@@ -210,7 +210,6 @@ static int fail(corral_error *err, where w, int r, const char *fmt, ...) {
 #define fail(err, w, r, ...) __extension__({ int fail_r_ = (r); (fail)((err), (w), fail_r_, __VA_ARGS__); fail_r_; })
 #endif
 
-static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
 
 void config_layer_init(config_layer *l, config_origin origin, const char *source) {
         *l = (config_layer){ .origin = origin };

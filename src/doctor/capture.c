@@ -16,7 +16,7 @@ int doctor_capture(const char *ws, const char *backend, const char *network, cha
         int pipefd[2] = {-1, -1}, saved = -1, saved_in = -1, r;
         out[0] = 0;
         if (!req) {
-                r = error_set(err, -ENOMEM, "out of memory");
+                r = oom(err);
                 goto out;
         }
         if ((r = corral_request_set(req, "workspace", ws, err)) < 0 ||

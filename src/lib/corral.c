@@ -44,7 +44,7 @@ static void free_denials(corral_sandbox *sb) {
 int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_error *err) {
         corral_sandbox *sb = calloc(1, sizeof(*sb));
         if (!sb)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         /* policy and plan canonicalize many paths below the same few
          * directories: each of those is looked at once (common/path.h) */
         path_canon_memo_begin();

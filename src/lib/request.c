@@ -30,7 +30,7 @@ int corral_request_set(corral_request *req, const char *key, const char *value, 
         if (strcmp(key, "config") == 0) {
                 free(req->config_file);
                 req->config_file = strdup(value);
-                return req->config_file ? 0 : error_set(err, -ENOMEM, "out of memory");
+                return req->config_file ? 0 : oom(err);
         }
         if (strcmp(key, "no_workspace_config") == 0) {
                 req->no_workspace_config = true;

@@ -47,7 +47,6 @@ static const cache_def defs[] = {
         {CACHE_CCACHE, "CCACHE_DIR", BASE_XDG, "ccache", "CCACHE_DIR", NULL},
 };
 
-static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
 
 static const char *env_get(const plan *pl, const char *name) {
         size_t n = strlen(name);

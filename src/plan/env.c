@@ -100,7 +100,7 @@ int plan_exec_candidates(plan *pl, corral_error *err) {
         if (cmd[0] == 0)
                 return error_set(err, -ENOENT, "the command is an empty string");
         if (strchr(cmd, '/'))
-                return strv_push(&pl->exec_candidates, cmd) < 0 ? error_set(err, -ENOMEM, "out of memory") : 0;
+                return strv_push(&pl->exec_candidates, cmd) < 0 ? oom(err) : 0;
         const char *path = env_get(&pl->env, "PATH");
         if (!path)
                 path = "/usr/local/bin:/usr/bin:/bin";
@@ -109,7 +109,7 @@ int plan_exec_candidates(plan *pl, corral_error *err) {
                 char *c = NULL;
                 if (asprintf(&c, "%.*s/%s", (int)len, len ? path : ".", cmd) < 0 ||
                     strv_push_take(&pl->exec_candidates, c) < 0)
-                        return error_set(err, -ENOMEM, "out of memory");
+                        return oom(err);
                 path += len;
                 if (*path == ':')
                         path++;

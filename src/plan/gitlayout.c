@@ -29,7 +29,6 @@
 #define LINKS_MAX 40             /* the kernel's limit for one path */
 #define MODULES_DEPTH_MAX 8      /* submodule names with slashes: modules/a/b/... */
 
-static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
 
 /* A path git would read but corral may not (EACCES): an error when a
  * writable root holds it (the command may reach it through the root's

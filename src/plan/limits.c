@@ -92,7 +92,7 @@ int plan_limits_build(const policy *p, plan *pl, corral_error *err) {
                                                 "page cache are not counted"
                                               : "pids use RLIMIT_NPROC") < 0 ||
                      strv_push_take(&pl->notes, note) < 0))
-                        return error_set(err, -ENOMEM, "out of memory");
+                        return oom(err);
         }
         l->rlimit_cpu = v[LIMIT_CPU];
         return 0;

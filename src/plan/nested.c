@@ -118,7 +118,6 @@ static bool unchanged(const nested_dir *d, const struct stat *st) {
                d->ctime_ns == ns_of(st->st_ctim) && d->mtime_ns == ns_of(st->st_mtim);
 }
 
-static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
 
 static bool is_dir_entry(int dfd, const struct dirent *de) {
         if (de->d_type == DT_DIR)

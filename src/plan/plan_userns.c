@@ -43,7 +43,6 @@ static const char *const proc_readonly[] = {"/proc/sys",  "/proc/sysrq-trigger",
 
 static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 
-static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
 
 /* $XDG_CACHE_HOME/corral/workspaces/<hash of the workspace path>, and the
  * placeholder bookkeeping of every writable root, $XDG_CACHE_HOME/corral/roots
@@ -1274,7 +1273,7 @@ static int plan_std_fds(plan *pl, corral_error *err) {
                                                  "or /dev/null",
                                                  fd, n > 0 ? path : "no path");
                         if (!(pl->tty_path[fd] = plan_str(pl, path)))
-                                return error_set(err, -ENOMEM, "out of memory");
+                                return oom(err);
                 }
         }
         if (pl->relay_fds &&
@@ -1284,7 +1283,7 @@ static int plan_std_fds(plan *pl, corral_error *err) {
                                             pl->relay_fds & 1 ? "0 " : "", pl->relay_fds & 2 ? "1 " : "",
                                             pl->relay_fds & 4 ? "2" : "",
                                             __builtin_popcount(pl->relay_fds) > 1 ? "s" : "")) < 0)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         return 0;
 }
 

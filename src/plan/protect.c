@@ -42,7 +42,6 @@ typedef struct pins {
         size_t n, cap;
 } pins;
 
-static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
 
 bool plan_is_protected(const plan *pl, const char *path) {
         for (size_t i = 0; i < pl->n_protected; i++)

@@ -35,7 +35,7 @@ int policy_load(const config_layer *flags, const char *config_file, bool no_work
         }
         if (!no_workspace_config) {
                 if (!(ws_config = path_join(ws, ".corral.toml"))) {
-                        r = error_set(err, -ENOMEM, "out of memory");
+                        r = oom(err);
                         goto out;
                 }
                 /* A directory holds no settings: it is what a concurrent run's

@@ -29,7 +29,6 @@
 
 enum { LAYER_DEFAULTS, LAYER_USER, LAYER_WORKSPACE, LAYER_FLAGS, N_LAYERS };
 
-static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
 
 /* -errno after a failed call, and never 0: a failure must not read as success. */
 static int neg_errno(void) { return errno > 0 ? -errno : -EIO; }

@@ -1109,7 +1109,7 @@ int proxy_new(const policy *p, const int *listen_fds, size_t n_fds, proxy **ret,
         if (!px) {
                 for (size_t i = 0; i < n_fds; i++)
                         close(listen_fds[i]);
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         }
         px->epfd = -1;
         for (size_t i = 0; i < n_fds && i < 4; i++)
@@ -1117,7 +1117,7 @@ int proxy_new(const policy *p, const int *listen_fds, size_t n_fds, proxy **ret,
         for (size_t i = 4; i < n_fds; i++)
                 close(listen_fds[i]);
         if (strv_extend(&px->allow, &p->allow_domains) < 0 || strv_extend(&px->deny, &p->deny_domains) < 0) {
-                r = error_set(err, -ENOMEM, "out of memory");
+                r = oom(err);
                 goto fail;
         }
         memcpy(px->ports, p->allow_ports, sizeof(px->ports));

@@ -60,7 +60,7 @@ static int nft_run(const char *cmd, char **out, corral_error *err) {
                 if (nl)
                         *nl = 0;
         } else if (out && !(*out = strdup(nft_ctx_get_output_buffer(ctx))))
-                r = error_set(err, -ENOMEM, "out of memory");
+                r = oom(err);
         nft_ctx_free(ctx);
         return r;
 }
@@ -71,7 +71,7 @@ int firewall_apply(const marker *m, corral_error *err) {
         _cleanup_free_ char *rules = firewall_ruleset(m);
         _cleanup_free_ char *listing = NULL;
         if (!rules)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         int r = nft_run(rules, NULL, err);
         if (r < 0 || (r = nft_run(list_cmd, &listing, err)) < 0)
                 return r;

@@ -405,7 +405,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 fprintf(stderr, "corral: warning: %s\n", pl->proc_shared);
         denials *dn = calloc(1, sizeof(*dn));
         if (!dn)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         host_state host;
         int r = host_prepare(pl, &host, err);
         if (r < 0) {
@@ -444,7 +444,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
 
         ctx.slots = malloc(((size_t)pl->n_slots + 1) * sizeof(int));
         if (!ctx.slots) {
-                r = error_set(err, -ENOMEM, "out of memory");
+                r = oom(err);
                 goto out;
         }
         for (int i = 0; i < pl->n_slots; i++)

@@ -122,7 +122,7 @@ static int fail(parser *ps, int err, const char *fmt, ...)
 #define fail(ps, err, ...) __extension__({ int fail_r_ = (err); (fail)((ps), fail_r_, __VA_ARGS__); fail_r_; })
 #endif
 
-static int oom(parser *ps)
+static int fail_oom(parser *ps)
 {
         return fail(ps, -ENOMEM, "out of memory");
 }
@@ -360,12 +360,12 @@ static int sb_add(parser *ps, strbuf *b, const char *s, size_t n)
                 size_t ncap = b->cap ? b->cap : 32;
                 while (ncap - b->n <= n) {
                         if (ncap > SIZE_MAX / 2)
-                                return oom(ps);
+                                return fail_oom(ps);
                         ncap *= 2;
                 }
                 char *p = realloc(b->p, ncap);
                 if (!p)
-                        return oom(ps);
+                        return fail_oom(ps);
                 b->p = p;
                 b->cap = ncap;
         }
@@ -411,7 +411,7 @@ static int new_value(parser *ps, toml_type type, enum kind kind, int depth, toml
                 return fail(ps, -E2BIG, "nesting too deep (more than %d levels)", TOML_MAX_DEPTH);
         toml_value *v = calloc(1, sizeof(*v));
         if (!v)
-                return oom(ps);
+                return fail_oom(ps);
         v->type = type;
         v->kind = kind;
         v->line = ps->line;
@@ -461,11 +461,11 @@ static int table_add(parser *ps, toml_value *t, const struct key *k, toml_value 
 {
         struct entry *ents = grow(t->u.tab.ents, &t->u.tab.cap, t->u.tab.n, sizeof(struct entry));
         if (!ents)
-                return oom(ps);
+                return fail_oom(ps);
         t->u.tab.ents = ents;
         char *key = malloc(k->len + 1);
         if (!key)
-                return oom(ps);
+                return fail_oom(ps);
         memcpy(key, k->s, k->len);
         key[k->len] = '\0';
         size_t i = t->u.tab.n++;
@@ -495,7 +495,7 @@ static int array_add(parser *ps, toml_value *a, toml_value *v)
 {
         toml_value **items = grow(a->u.arr.items, &a->u.arr.cap, a->u.arr.n, sizeof(toml_value *));
         if (!items)
-                return oom(ps);
+                return fail_oom(ps);
         a->u.arr.items = items;
         a->u.arr.items[a->u.arr.n++] = v;
         return 0;
@@ -640,7 +640,7 @@ static int parse_key(parser *ps, keypath *kp)
                                 ps->p++;
                         k.len = (size_t) (ps->p - start);
                         if (!(k.s = malloc(k.len + 1)))
-                                return oom(ps);
+                                return fail_oom(ps);
                         memcpy(k.s, start, k.len);
                         k.s[k.len] = '\0';
                 } else {
@@ -649,7 +649,7 @@ static int parse_key(parser *ps, keypath *kp)
                 struct key *keys = grow(kp->k, &kp->cap, kp->n, sizeof(struct key));
                 if (!keys) {
                         free(k.s);
-                        return oom(ps);
+                        return fail_oom(ps);
                 }
                 kp->k = keys;
                 kp->k[kp->n++] = k;
@@ -785,7 +785,7 @@ static int parse_datetime(parser *ps, const char *s, size_t n, toml_value **out)
         char *text = malloc(n + 1);
         if (!text) {
                 free(*out);
-                return oom(ps);
+                return fail_oom(ps);
         }
         memcpy(text, s, n);
         text[n] = '\0';
@@ -843,7 +843,7 @@ static int digits_to_float(parser *ps, const char *s, size_t n, double *out)
         char *buf = malloc(n * plen + 1), *end;
         size_t o = 0;
         if (!buf)
-                return oom(ps);
+                return fail_oom(ps);
         for (size_t i = 0; i < n; i++) {
                 if (s[i] == '_')
                         continue;

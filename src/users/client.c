@@ -284,7 +284,7 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
                 strv_clear(&deny);
                 host_finish(pl, &host);
                 proxy_free(host_px);
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         }
         strv_clear(&env);
         strv_clear(&deny);

@@ -193,7 +193,7 @@ int marker_read(const char *path, marker *m, corral_error *err) {
         }
         buf = calloc(1, (size_t)st.st_size + 1);
         if (!buf) {
-                r = error_set(err, -ENOMEM, "out of memory");
+                r = oom(err);
                 goto out;
         }
         ssize_t n = read(fd, buf, (size_t)st.st_size);

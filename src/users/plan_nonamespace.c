@@ -33,7 +33,6 @@
 
 #define MAX_RULES 20000 /* a writable root with more top-level entries is refused */
 
-static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
 
 static bool below_any(const char *path, const strv *list) {
         for (size_t i = 0; i < list->n; i++)

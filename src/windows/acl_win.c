@@ -26,7 +26,7 @@ static int build(const ACL *old, PSID const *sids, size_t n, DWORD mask, bool de
         DWORD size = acl_size(old, sids, n, deny ? sizeof(ACCESS_DENIED_ACE) : sizeof(ACCESS_ALLOWED_ACE));
         ACL *acl = LocalAlloc(LPTR, size);
         if (!acl)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         if (!InitializeAcl(acl, size, ACL_REVISION_DS))
                 goto fail;
         WORD count = old ? old->AceCount : 0;
@@ -77,7 +77,7 @@ int acl_without_sid(const ACL *old, PSID sid, ACL **ret, corral_error *err) {
         DWORD size = sizeof(ACL) + (old ? old->AclSize : 0);
         ACL *acl = LocalAlloc(LPTR, size);
         if (!acl)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         if (!InitializeAcl(acl, size, ACL_REVISION_DS))
                 goto fail;
         for (WORD i = 0; old && i < old->AceCount; i++) {
@@ -101,7 +101,7 @@ int acl_with_pin(const ACL *old, PSID const *sids, size_t n, DWORD mask, ACL **r
         DWORD size = acl_size(old, sids, n, sizeof(ACCESS_DENIED_ACE));
         ACL *acl = LocalAlloc(LPTR, size);
         if (!acl)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         if (!InitializeAcl(acl, size, ACL_REVISION_DS))
                 goto fail;
         for (size_t k = 0; k < n; k++)

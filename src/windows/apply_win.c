@@ -13,7 +13,6 @@
 #include "plan/gitdir.h"
 #include "windows/wpath_win.h"
 
-static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
 
 int win_grant_sids(const win_plan *pl, const char *cap, PSID sids[2], size_t *n, corral_error *err) {
         int r;

@@ -45,7 +45,7 @@ static void sb_repeat(sbuf *b, char c, size_t n) {
 static int sb_finish(sbuf *b, char **ret, corral_error *err) {
         if (b->oom || !b->s) {
                 free(b->s);
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         }
         *ret = b->s;
         return 0;
@@ -252,7 +252,7 @@ int cmdline_build(const char *program, char *const argv[], const char *comspec, 
         if (!*app) {
                 free(*line);
                 *line = NULL;
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         }
         return 0;
 }

@@ -67,7 +67,7 @@ int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_e
         strv env = {0};
         corral_sandbox *sb = calloc(1, sizeof(*sb));
         if (!sb)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         int r = policy_load(&req->flags, req->config_file, req->no_workspace_config, &sb->policy, err);
         if (r < 0)
                 goto out;
@@ -136,7 +136,7 @@ int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, 
                         return r;
                 if (!pl->proxy_port && win_plan_proxy_env(&sb->plan, win_proxy_port(px)) < 0) {
                         win_proxy_free(px);
-                        return error_set(err, -ENOMEM, "out of memory");
+                        return oom(err);
                 }
         }
         win_applied st;

@@ -41,7 +41,7 @@ int cred_unprotect(const BYTE *blob, DWORD size, win_credentials *c, corral_erro
         int r = 0;
         char *s = malloc(out.cbData + 1);
         if (!s) {
-                r = error_set(err, -ENOMEM, "out of memory");
+                r = oom(err);
                 goto out;
         }
         memcpy(s, out.pbData, out.cbData);
@@ -114,7 +114,7 @@ int cred_store(const char *path, const win_credentials *c, corral_error *err) {
                 r = cred_file_security(me, &sd, &acl, err);
         _cleanup_free_ wchar_t *w = win_wide(path);
         if (r == 0 && !w)
-                r = error_set(err, -ENOMEM, "out of memory");
+                r = oom(err);
         if (r == 0) {
                 DeleteFileW(w); /* a new file gets the DACL below, whatever the old one had */
                 SECURITY_ATTRIBUTES sa = {.nLength = sizeof(sa), .lpSecurityDescriptor = sd};
@@ -141,7 +141,7 @@ int cred_load(const char *path, win_credentials *c, corral_error *err) {
                 return error_set(err, -EINVAL, "LOCALAPPDATA is not set: no credentials");
         _cleanup_free_ wchar_t *w = win_wide(path);
         if (!w)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         HANDLE h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
         if (h == INVALID_HANDLE_VALUE) {
                 DWORD e = GetLastError();

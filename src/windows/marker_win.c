@@ -102,7 +102,7 @@ int win_marker_read(win_marker *m, corral_error *err) {
         snprintf(path, sizeof(path), "%s/setup.txt", dir ? dir : "C:/ProgramData/corral");
         _cleanup_free_ wchar_t *w = win_wide(path);
         if (!w)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         HANDLE h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
         if (h == INVALID_HANDLE_VALUE) {
                 DWORD e = GetLastError();

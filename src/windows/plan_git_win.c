@@ -29,7 +29,6 @@
 #define LINKS_DEPTH_MAX 16
 #define LINKS_ENTRIES_MAX 200000u
 
-static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
 
 void win_git_dir_free(win_git_dir *g) {
         free(g->path);

@@ -50,7 +50,6 @@ void win_plan_free(win_plan *pl) {
         *pl = (win_plan){0};
 }
 
-static int oom(corral_error *err) { return error_set(err, -ENOMEM, "out of memory"); }
 
 /* %LOCALAPPDATA%/corral/KIND/<FNV-1a over the lower-cased path>: a stable name. */
 static char *state_path(const char *kind, const char *path) {

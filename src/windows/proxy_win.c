@@ -788,7 +788,7 @@ static int listen_on(win_proxy *px, int family, unsigned short port, corral_erro
 int win_proxy_new(const policy *p, unsigned short port, win_proxy **ret, corral_error *err) {
         win_proxy *px = calloc(1, sizeof(*px));
         if (!px)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         InitializeCriticalSection(&px->lock);
         px->idle = CreateEventW(NULL, TRUE, TRUE, NULL);
         WSADATA wd;
@@ -803,7 +803,7 @@ int win_proxy_new(const policy *p, unsigned short port, win_proxy **ret, corral_
         }
         px->wsa = true;
         if (strv_extend(&px->allow, &p->allow_domains) < 0 || strv_extend(&px->deny, &p->deny_domains) < 0) {
-                r = error_set(err, -ENOMEM, "out of memory");
+                r = oom(err);
                 goto fail;
         }
         memcpy(px->ports, p->allow_ports, sizeof(px->ports));

@@ -62,7 +62,7 @@ static int sid_of(const char *name, char *out, size_t size, corral_error *err) {
         _cleanup_free_ char *s = sid_to_string(sid);
         free(sid);
         if (!s)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         snprintf(out, size, "%s", s);
         return 0;
 }
@@ -77,7 +77,7 @@ static int admin_dir(const char *dir, corral_error *err) {
         int r = 0;
         SECURITY_ATTRIBUTES sa = {.nLength = sizeof(sa), .lpSecurityDescriptor = sd};
         if (!w)
-                r = error_set(err, -ENOMEM, "out of memory");
+                r = oom(err);
         else if (!CreateDirectoryW(w, &sa)) {
                 DWORD e = GetLastError();
                 DWORD a = GetFileAttributesW(w);
@@ -115,7 +115,7 @@ static int admin_dir(const char *dir, corral_error *err) {
 static int write_file(const char *path, const char *text, corral_error *err) {
         _cleanup_free_ wchar_t *w = win_wide(path);
         if (!w)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         HANDLE h = CreateFileW(w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
         if (h == INVALID_HANDLE_VALUE)
                 return win_error(err, GetLastError(), "cannot write %s", path);

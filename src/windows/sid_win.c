@@ -59,7 +59,7 @@ int sid_for_root(const char *root, PSID *ret, corral_error *err) {
                 return win_error(err, GetLastError(), "cannot build the capability SID for %s", root);
         *ret = sid_copy(s);
         FreeSid(s);
-        return *ret ? 0 : error_set(err, -ENOMEM, "out of memory");
+        return *ret ? 0 : oom(err);
 }
 
 int sid_everyone(PSID *ret) {
@@ -78,7 +78,7 @@ int sid_from_string(const char *str, PSID *ret, corral_error *err) {
                 return win_error(err, GetLastError(), "'%s' is not a SID", str);
         *ret = sid_copy(s);
         LocalFree(s);
-        return *ret ? 0 : error_set(err, -ENOMEM, "out of memory");
+        return *ret ? 0 : oom(err);
 }
 
 char *sid_to_string(PSID sid) {
@@ -109,7 +109,7 @@ int sid_token_user(HANDLE token, PSID *ret, corral_error *err) {
         if (!u)
                 return win_error(err, GetLastError(), "cannot read the token's user");
         *ret = sid_copy(u->User.Sid);
-        return *ret ? 0 : error_set(err, -ENOMEM, "out of memory");
+        return *ret ? 0 : oom(err);
 }
 
 int sid_token_logon(HANDLE token, PSID *ret, corral_error *err) {
@@ -119,7 +119,7 @@ int sid_token_logon(HANDLE token, PSID *ret, corral_error *err) {
         for (DWORD i = 0; i < g->GroupCount; i++)
                 if ((g->Groups[i].Attributes & SE_GROUP_LOGON_ID) == SE_GROUP_LOGON_ID) {
                         *ret = sid_copy(g->Groups[i].Sid);
-                        return *ret ? 0 : error_set(err, -ENOMEM, "out of memory");
+                        return *ret ? 0 : oom(err);
                 }
         return error_set(err, -ENOENT, "the token has no logon SID");
 }
@@ -138,5 +138,5 @@ int sid_lookup_account(const char *name, PSID *ret, corral_error *err) {
                                               : win_error(err, e, "cannot look up account %s", name);
         }
         *ret = sid_copy(sid);
-        return *ret ? 0 : error_set(err, -ENOMEM, "out of memory");
+        return *ret ? 0 : oom(err);
 }

@@ -171,7 +171,7 @@ static int run_users(const win_plan *pl, const win_applied *st, win_proxy *proxy
         _cleanup_free_ wchar_t *env = win_env_block(pl->env.v, pl->env.n);
         SecureZeroMemory(&cred, sizeof(cred));
         if (!user || !pass || !app || !line || !cwd || !env)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
 
         /* stdio: pipes that only the developer and the sandbox user may open */
         PSID sids[2] = {NULL, NULL};

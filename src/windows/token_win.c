@@ -22,7 +22,7 @@ static int set_default_dacl(HANDLE token, PSID const *sids, size_t n, corral_err
                 size += sizeof(ACCESS_ALLOWED_ACE) - sizeof(DWORD) + GetLengthSid(sids[i]);
         _cleanup_free_ ACL *acl = malloc(size);
         if (!acl)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         if (!InitializeAcl(acl, size, ACL_REVISION))
                 return win_error(err, GetLastError(), "cannot build the default DACL");
         for (size_t i = 0; i < n; i++)
@@ -43,7 +43,7 @@ int token_restricted(HANDLE base, PSID const *caps, size_t ncaps, HANDLE *ret, c
         int r;
 
         if (!restrict_sids || !dacl_sids) {
-                r = error_set(err, -ENOMEM, "out of memory");
+                r = oom(err);
                 goto out;
         }
         if ((r = sid_token_user(base, &user, err)) < 0)
@@ -51,7 +51,7 @@ int token_restricted(HANDLE base, PSID const *caps, size_t ncaps, HANDLE *ret, c
         if (sid_token_logon(base, &logon, NULL) < 0)
                 logon = NULL; /* a service or batch token may have none */
         if ((r = sid_everyone(&everyone)) < 0 || (r = sid_from_string("S-1-5-18", &system, err)) < 0) {
-                r = error_set(err, -ENOMEM, "out of memory");
+                r = oom(err);
                 goto out;
         }
         for (size_t i = 0; i < ncaps; i++)
@@ -92,7 +92,7 @@ int token_restricting_sids(HANDLE token, PSID **ret, size_t *n, corral_error *er
                 return win_error(err, GetLastError(), "cannot read the token's restricting SIDs");
         TOKEN_GROUPS *g = malloc(size);
         if (!g)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         if (!GetTokenInformation(token, TokenRestrictedSids, g, size, &size)) {
                 free(g);
                 return win_error(err, GetLastError(), "cannot read the token's restricting SIDs");
@@ -101,7 +101,7 @@ int token_restricting_sids(HANDLE token, PSID **ret, size_t *n, corral_error *er
         PSID *v = malloc(sizeof(PSID) * (g->GroupCount + 1) + size);
         if (!v) {
                 free(g);
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         }
         TOKEN_GROUPS *copy = (TOKEN_GROUPS *)(v + g->GroupCount + 1);
         memcpy(copy, g, size);

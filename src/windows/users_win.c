@@ -15,7 +15,7 @@
 int users_ensure_group(const char *group, corral_error *err) {
         _cleanup_free_ wchar_t *g = win_wide(group);
         if (!g)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         LOCALGROUP_INFO_1 info = {.lgrpi1_name = g, .lgrpi1_comment = L"corral: the sandbox users"};
         NET_API_STATUS s = NetLocalGroupAdd(NULL, 1, (BYTE *)&info, NULL);
         if (s != NERR_Success && s != ERROR_ALIAS_EXISTS && s != NERR_GroupExists)
@@ -26,7 +26,7 @@ int users_ensure_group(const char *group, corral_error *err) {
 int users_ensure_user(const char *name, const char *password, corral_error *err) {
         _cleanup_free_ wchar_t *n = win_wide(name), *p = win_wide(password);
         if (!n || !p)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         USER_INFO_1 info = {
                 .usri1_name = n,
                 .usri1_password = p,
@@ -53,7 +53,7 @@ int users_ensure_user(const char *name, const char *password, corral_error *err)
 int users_add_to_group(const char *group, const char *user, corral_error *err) {
         _cleanup_free_ wchar_t *g = win_wide(group), *u = win_wide(user);
         if (!g || !u)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         LOCALGROUP_MEMBERS_INFO_3 m = {.lgrmi3_domainandname = u};
         NET_API_STATUS s = NetLocalGroupAddMembers(NULL, g, 3, (BYTE *)&m, 1);
         if (s != NERR_Success && s != ERROR_MEMBER_IN_ALIAS)
@@ -81,7 +81,7 @@ int users_hide(const char *name, bool hide, corral_error *err) {
         _cleanup_free_ wchar_t *n = win_wide(name);
         HKEY key;
         if (!n)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         LSTATUS s = RegCreateKeyExW(HKEY_LOCAL_MACHINE, USERLIST_KEY, 0, NULL, 0, KEY_SET_VALUE, NULL, &key, NULL);
         if (s != ERROR_SUCCESS)
                 return win_error(err, (DWORD)s, "cannot open HKLM\\%ls", USERLIST_KEY);
@@ -96,7 +96,7 @@ int users_hide(const char *name, bool hide, corral_error *err) {
 int users_delete(const char *name, corral_error *err) {
         _cleanup_free_ wchar_t *n = win_wide(name);
         if (!n)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         NET_API_STATUS s = NetUserDel(NULL, n);
         if (s != NERR_Success && s != NERR_UserNotFound)
                 return win_error(err, s, "cannot delete account %s", name);
@@ -106,7 +106,7 @@ int users_delete(const char *name, corral_error *err) {
 int users_delete_group(const char *group, corral_error *err) {
         _cleanup_free_ wchar_t *g = win_wide(group);
         if (!g)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         NET_API_STATUS s = NetLocalGroupDel(NULL, g);
         if (s != NERR_Success && s != NERR_GroupNotFound && s != ERROR_NO_SUCH_ALIAS)
                 return win_error(err, s, "cannot delete group %s", group);

@@ -149,7 +149,7 @@ int wpath_final_local(const char *path, const char *what, char **ret, corral_err
                 f += 4;
         char *s = win_utf8(f);
         if (!s) {
-                r = error_set(err, -ENOMEM, "out of memory");
+                r = oom(err);
                 goto out;
         }
         for (char *c = s; *c; c++)
@@ -184,7 +184,7 @@ int wpath_match_protected(const char *root, const strv *names, strv *existing, s
         _cleanup_free_ wchar_t *wpat = win_wide(pattern);
         _cleanup_free_ bool *found = calloc(names->n + 1, sizeof(bool));
         if (!wpat || !found)
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         WIN32_FIND_DATAW fd;
         HANDLE h = FindFirstFileW(wpat, &fd);
         if (h == INVALID_HANDLE_VALUE) {
@@ -202,7 +202,7 @@ int wpath_match_protected(const char *root, const strv *names, strv *existing, s
                                 snprintf(full, sizeof(full), "%s/%s", root, actual ? actual : names->v[i]);
                                 if (strv_push_unique(existing, full) < 0) {
                                         FindClose(h);
-                                        return error_set(err, -ENOMEM, "out of memory");
+                                        return oom(err);
                                 }
                                 found[i] = true;
                         }
@@ -215,7 +215,7 @@ int wpath_match_protected(const char *root, const strv *names, strv *existing, s
                 char full[4200];
                 snprintf(full, sizeof(full), "%s/%s", root, names->v[i]);
                 if (strv_push_unique(missing, full) < 0)
-                        return error_set(err, -ENOMEM, "out of memory");
+                        return oom(err);
         }
         return 0;
 }
