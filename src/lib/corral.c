@@ -18,6 +18,7 @@
 #include "plan/plan.h"
 #include "users/plan_nonamespace.h"
 #include "policy/load.h"
+#include "users/choose.h"
 #include "users/client.h"
 #include "supervise/denials.h"
 #include "supervise/supervise.h"
@@ -51,17 +52,25 @@ int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_e
         int r = policy_load(&req->flags, req->config_file, req->no_workspace_config, &sb->policy, err);
         if (r < 0)
                 goto out;
-        /* users backend (issue 3): installed and usable? auto may pick it. */
-        if ((r = users_select(&sb->policy, err)) < 0)
+        /* which backend, and why (users/choose.h): auto may pick users */
+        backend_choice *bc = calloc(1, sizeof(*bc));
+        if (!bc) {
+                r = error_set(err, -ENOMEM, "out of memory");
                 goto out;
+        }
+        if ((r = backend_choose(&sb->policy, bc, err)) < 0) {
+                free(bc);
+                goto out;
+        }
         timing_mark(TP_POLICY);
-        /* ... and, where user namespaces are blocked, it runs without them:
-         * the plan (and explain) say so. */
-        if (sb->policy.backend == BACKEND_USERS && userns_blocked(userns_probe()))
+        if (bc->nonamespace)
                 r = plan_build_nonamespace(&sb->policy, sb->policy.writable_roots.n, req->argv.v,
                                            (const char *const *)environ, &sb->plan, err);
         else
                 r = plan_build(&sb->policy, req->argv.v, (const char *const *)environ, &sb->plan, err);
+        if (r >= 0)
+                r = backend_plan_finish(&sb->policy, bc, (const char *const *)environ, &sb->plan, err);
+        free(bc);
         if (r < 0)
                 goto out;
         timing_mark(TP_PLAN);

@@ -188,6 +188,10 @@ void plan_describe(const plan *pl, FILE *f) {
         const policy *p = pl->policy;
         fprintf(f, "policy\n");
         fprintf(f, "  %-14s %s\n", "backend", policy_backend_to_string(pl->backend));
+        if (pl->backend_why)
+                fprintf(f, "  %-14s %s\n", "chosen", pl->backend_why);
+        if (pl->run_as)
+                fprintf(f, "  %-14s %s (a sandbox user, through corral-runner)\n", "runs as", pl->run_as);
         fprintf(f, "  %-14s %s\n", "mode", policy_mode_to_string(p->mode));
         fprintf(f, "  %-14s %s\n", "workspace", p->workspace);
         fprintf(f, "  %-14s %s\n", "cwd", p->cwd);
@@ -260,6 +264,16 @@ void plan_describe(const plan *pl, FILE *f) {
                                                                         : "off",
                 p->tmp == TMP_HOST && p->mode != MODE_READ_ONLY ? "" : " TMPDIR=/tmp");
         strv_line(f, "from config", &p->env_set);
+        if (pl->env_added.n)
+                strv_line(f, "added", &pl->env_added);
+        if (pl->grants.n) {
+                fprintf(f, "\ngrants (first use, made when the run starts and kept; `corral revoke DIR` takes them "
+                           "back):\n");
+                for (size_t i = 0; i < pl->grants.n; i++)
+                        fprintf(f, "  %s: passage (an ACL entry, --x) for the sandbox users on the ancestors they "
+                                   "cannot traverse\n",
+                                pl->grants.v[i]);
+        }
         git_section(f, pl);
         bool any = false;
         for (size_t i = 0; i < pl->n_placeholders; i++)
@@ -316,7 +330,13 @@ void plan_describe_json(const plan *pl, FILE *f) {
         for (int k = 0; k < N_LIMITS; k++)
                 fprintf(f, "%s\"%s\":%llu", k ? "," : "", policy_limit_to_string((policy_limit)k),
                         (unsigned long long)p->limits.v[k]);
-        fprintf(f, "}},\"plan\":{\"limits\":{\"cgroup\":");
+        fprintf(f, "}},\"plan\":{\"backend\":\"%s\",\"backend_why\":", policy_backend_to_string(pl->backend));
+        json_put_string(f, pl->backend_why);
+        fprintf(f, ",\"run_as\":");
+        json_put_string(f, pl->run_as);
+        fprintf(f, ",\"grants\":");
+        json_strv(f, &pl->grants);
+        fprintf(f, ",\"limits\":{\"cgroup\":");
         json_put_string(f, pl->limits.cgroup_parent);
         fprintf(f,
                 ",\"memory_max\":%llu,\"pids_max\":%llu,\"rlimit_data\":%llu,\"rlimit_nproc\":%llu,"
@@ -387,6 +407,8 @@ void plan_describe_json(const plan *pl, FILE *f) {
                 fprintf(f, "null");
         fprintf(f, ",\"env_dropped\":");
         json_strv(f, &pl->env_dropped);
+        fprintf(f, ",\"env_added\":");
+        json_strv(f, &pl->env_added);
         fprintf(f, ",\"command\":");
         json_strv(f, &pl->argv);
         fprintf(f, ",\"notes\":");

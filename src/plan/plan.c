@@ -95,6 +95,8 @@ void plan_free(plan *pl) {
         free(pl->limits.cgroup_parent);
         strv_clear(&pl->env);
         strv_clear(&pl->env_dropped);
+        strv_clear(&pl->env_added);
+        strv_clear(&pl->grants);
         strv_clear(&pl->exec_candidates);
         strv_clear(&pl->argv);
         strv_clear(&pl->strings);

@@ -146,6 +146,8 @@ typedef struct plan_proxy {
 
 typedef struct plan {
         policy_backend backend;
+        const char *backend_why; /* why this backend: asked for, auto's choice, the fallback without
+                                  * namespaces (users/choose.h); NULL in corral-runner's own plan */
         const policy *policy;   /* borrowed; outlives the plan */
 
         /* namespaces (CLONE_NEW* flags) */
@@ -190,6 +192,8 @@ typedef struct plan {
 
         strv env;                /* the command's environment, "NAME=value" */
         strv env_dropped;        /* names removed (for explain) */
+        strv env_added;          /* "NAME=value" the users backend added to env: toolchains in the
+                                  * developer's home that find themselves through a variable */
         strv exec_candidates;    /* paths to try in order (PATH search done here) */
         strv argv;               /* the command */
 
@@ -199,6 +203,12 @@ typedef struct plan {
         const char *tty_path[3]; /* fds 0-2 that are the caller's terminal: its device's path, re-opened
                                   * inside through a read-only clone of it */
         plan_proxy proxy;
+
+        /* the users backend (users/choose.h): the sandbox user the command
+         * runs as, and the directories it cannot reach yet, granted passage
+         * (users/grants.h) once, when the run starts */
+        const char *run_as;
+        strv grants;
 
         struct plan_cache *caches; /* the package-manager caches (plan/caches.h) */
         size_t n_caches;

@@ -31,7 +31,7 @@
 #include "users/marker.h"
 #include "supervise/denials.h"
 
-static int load(marker *m, corral_error *err) {
+int users_load(marker *m, corral_error *err) {
         int r = marker_read(MARKER_PATH, m, err);
         if (r == -ENOENT)
                 return error_set(err, -EOPNOTSUPP,
@@ -65,16 +65,7 @@ static int load(marker *m, corral_error *err) {
 
 int users_available(corral_error *err) {
         marker m;
-        return load(&m, err);
-}
-
-int users_select(policy *p, corral_error *err) {
-        marker m;
-        if (p->backend == BACKEND_USERS)
-                return load(&m, err);
-        if (p->backend == BACKEND_AUTO && p->mode != MODE_FULL_ACCESS && load(&m, NULL) == 0)
-                p->backend = BACKEND_USERS;
-        return 0;
+        return users_load(&m, err);
 }
 
 static uint64_t now_ms(void) {
@@ -84,27 +75,6 @@ static uint64_t now_ms(void) {
 }
 
 static void note(const char *msg) { fprintf(stderr, "corral: %s\n", msg); }
-
-/* Toolchains that live in the developer's home and find themselves through
- * these variables (their binaries are on PATH already). */
-static int toolchain_env(const policy *p, strv *env) {
-        static const char *const vars[][2] = {{"RUSTUP_HOME", ".rustup"}, {"PYENV_ROOT", ".pyenv"}, {"NVM_DIR", ".nvm"}};
-        for (size_t i = 0; p->home && i < ELEMENTSOF(vars); i++) {
-                size_t n = strlen(vars[i][0]);
-                bool set = false;
-                for (size_t k = 0; k < env->n && !set; k++)
-                        set = strncmp(env->v[k], vars[i][0], n) == 0 && env->v[k][n] == '=';
-                char buf[4200];
-                snprintf(buf, sizeof(buf), "%s/%s", p->home, vars[i][1]);
-                struct stat st;
-                if (set || stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
-                        continue;
-                snprintf(buf, sizeof(buf), "%s=%s/%s", vars[i][0], p->home, vars[i][1]);
-                if (strv_push(env, buf) < 0)
-                        return -ENOMEM;
-        }
-        return 0;
-}
 
 /* network = proxy: the sandbox's listening sockets, which its init made in
  * its network namespace and corral-runner passed on (proxy/handoff.h). The
@@ -227,23 +197,18 @@ static int host_listeners(const policy *p, const marker *m, proxy **px, corral_e
 int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) {
         const policy *p = pl->policy;
         marker m;
-        int r = load(&m, err);
+        int r = users_load(&m, err);
         *res = (run_result){0};
         if (r < 0)
                 return r;
-        const char *require = getenv("CORRAL_REQUIRE_NAMESPACES");
-        if (pl->clone_flags == 0 && require && strcmp(require, "1") == 0)
-                return error_set(err, -EOPNOTSUPP,
-                                 "user namespaces are blocked here and CORRAL_REQUIRE_NAMESPACES=1: refusing to run "
-                                 "without namespaces (`corral doctor` says what that fallback would be)");
         uint64_t start = now_ms();
         /* First use of a workspace (or root) below a directory the sandbox
-         * users cannot pass: grant passage, once, and say so. */
-        for (size_t i = 0; i <= p->writable_roots.n; i++) {
-                const char *dir = i == 0 ? p->workspace : p->writable_roots.v[i - 1];
-                if (!grants_reachable(&m, dir) && (r = grants_grant(&m, dir, false, note, err)) < 0)
+         * users cannot pass (the plan's grants): grant passage, once, and say
+         * so. One grant can serve the next (a shared ancestor). */
+        for (size_t i = 0; i < pl->grants.n; i++)
+                if (!grants_reachable(&m, pl->grants.v[i]) &&
+                    (r = grants_grant(&m, pl->grants.v[i], false, note, err)) < 0)
                         return r;
-        }
         /* The placeholders in the developer's roots are made, held and
          * removed here, as the developer, in the same bookkeeping as the
          * developer's userns runs (apply/host.h): the runner, as a sandbox
@@ -266,7 +231,7 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
          * only the sandbox user's, and the idmapped root would make it
          * writable inside. Hidden, as a deny-read path. */
         policy q = *p;
-        strv deny = {0}, env = {0};
+        strv deny = {0};
         _cleanup_free_ char *state_root = pl->roots_dir ? strdup(pl->roots_dir) : NULL;
         char *slash = state_root ? strrchr(state_root, '/') : NULL;
         bool inside = false;
@@ -278,15 +243,12 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
         char *buf = NULL;
         size_t len = 0;
         if (strv_extend(&deny, &p->deny_read) < 0 || (inside && strv_push(&deny, state_root) < 0) ||
-            (q.deny_read = deny, strv_extend(&env, &pl->env) < 0) || toolchain_env(p, &env) < 0 ||
-            request_encode(&q, identity, env.v, pl->argv.v, &buf, &len) < 0) {
-                strv_clear(&env);
+            (q.deny_read = deny, request_encode(&q, identity, pl->env.v, pl->argv.v, &buf, &len) < 0)) {
                 strv_clear(&deny);
                 host_finish(pl, &host);
                 proxy_free(host_px);
                 return oom(err);
         }
-        strv_clear(&env);
         strv_clear(&deny);
         if (verbose)
                 fprintf(stderr, "corral: running as %s through %s\n", m.users[identity].name, m.runner);

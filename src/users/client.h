@@ -7,15 +7,17 @@
 #include "plan/plan.h"
 #include "supervise/supervise.h"
 
-/* For --backend users: 0 when usable, else -errno with err saying what to
- * do. For auto: switches p->backend to users when it is usable (and the
- * mode is not full-access), and leaves it alone otherwise. */
-int users_select(policy *p, corral_error *err);
+#include "users/marker.h"
+
+/* Whether the users backend is installed and usable by this caller: reads
+ * and checks the marker into m; 0, else -errno with err saying what to do.
+ * (Which backend runs: users/choose.h.) */
+int users_load(marker *m, corral_error *err);
 
 /* Why auto does or does not pick users, for doctor: 0 usable, else -errno
  * with err. */
 int users_available(corral_error *err);
 
-/* Runs the plan's command through corral-runner as the sandbox user. Grants
- * passage to the workspace on first use (and says so on stderr). */
+/* Runs the plan's command through corral-runner as the sandbox user. Makes
+ * the plan's grants first (and says so on stderr). */
 int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err);

@@ -345,6 +345,7 @@ print('own-ok')" "$victim"
 	run bash -c "cd '$WS' && '$NOUSERNS' runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$CORRAL' explain --backend users"
 	assert_status 0
 	assert_contains "namespaces: none (user namespaces are blocked here"
+	assert_contains "  chosen         asked for: --backend users; without namespaces: user namespaces are blocked here"
 	assert_contains "the firewall on corral-offline is the only boundary"
 	assert_contains "nothing can be created, removed or renamed"
 }
@@ -363,6 +364,10 @@ print('own-ok')" "$victim"
 	assert_status 125
 	assert_contains "CORRAL_REQUIRE_NAMESPACES=1: refusing to run without namespaces"
 	[ ! -e "$WS/src/x" ]
+	# the refusal is the plan's: explain says it too
+	run bash -c "cd '$WS' && '$NOUSERNS' runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' CORRAL_REQUIRE_NAMESPACES=1 '$CORRAL' explain --backend users"
+	assert_status 125
+	assert_contains "CORRAL_REQUIRE_NAMESPACES=1: refusing to run without namespaces"
 }
 
 @test "read-only mode: nothing in the workspace is writable; TMPDIR is fresh and removed after" {

@@ -47,6 +47,38 @@ echo LONG-SCRIPT-RAN"
 	getfacl -p "$DEV_HOME" | grep -q "user:corral-offline:--x"
 }
 
+@test "explain shows what the users backend will do: why it was chosen, the sandbox user, first-use grants, toolchain variables" {
+	setfacl -b "$DEV_HOME"
+	as "$DEV" mkdir -p "$DEV_HOME/.rustup"
+	run bash -c "cd '$WS' && runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$CORRAL' explain"
+	assert_status 0
+	assert_contains "  backend        users"
+	assert_contains "  chosen         auto: the users backend is installed and usable by you"
+	assert_contains "  runs as        corral-offline"
+	assert_contains "  $WS: passage (an ACL entry, --x) for the sandbox users"
+	assert_contains "  added          RUSTUP_HOME=$DEV_HOME/.rustup"
+	# explain grants nothing
+	! getfacl -p "$DEV_HOME" | grep -q "user:corral-offline"
+	run bash -c "cd '$WS' && runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$CORRAL' explain --json --backend users -n on"
+	assert_status 0
+	printf '%s' "$output" | python3 -c '
+import json, sys
+p = json.load(sys.stdin)["plan"]
+assert p["backend"] == "users" and p["backend_why"] == "asked for: --backend users", p
+assert p["run_as"] == "corral-online", p
+assert p["grants"] == [sys.argv[1]], p
+assert p["env_added"] == ["RUSTUP_HOME=" + sys.argv[2] + "/.rustup"], p' "$WS" "$DEV_HOME"
+	# what the run does is what explain said
+	run crun -- sh -c 'echo RUSTUP_HOME=$RUSTUP_HOME'
+	assert_status 0
+	assert_contains "granted corral-offline and corral-online passage through $DEV_HOME"
+	assert_contains "RUSTUP_HOME=$DEV_HOME/.rustup"
+	run bash -c "cd '$WS' && runuser -u '$DEV' -- env -i HOME='$DEV_HOME' PATH='$SANE_PATH' '$CORRAL' explain"
+	rmdir "$DEV_HOME/.rustup"
+	assert_status 0
+	[[ "$output" != *grants* ]] || { echo "$output" >&2; false; }
+}
+
 @test "files created inside belong to the developer and stay editable by them" {
 	run crun -- sh -c 'mkdir -p d/e && echo one > d/e/f && echo two > g && chmod 600 g'
 	assert_status 0

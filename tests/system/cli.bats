@@ -230,6 +230,30 @@ print("ok")' "$T/sig.json" "$T/to.json"
 	[[ "$output" == *read-only* ]] || fail "mode not in the plan"
 }
 
+@test "explain: names the backend and why it was chosen (text and --json)" {
+	require_python
+	run corral explain --backend userns
+	assert_success
+	assert_output_has "  backend        userns"
+	assert_output_has "  chosen         asked for: --backend userns"
+	if [ -z "$CORRAL_BACKEND" ]; then # (else the suite's wrapper asks for one)
+		run corral explain -m full-access
+		assert_success
+		assert_output_has "  chosen         auto: full-access runs as you"
+		# auto, confined: users where it is installed and usable, else userns, and why
+		run corral explain
+		assert_success
+		[[ "$output" == *"  chosen         auto: the users backend is "* ]] || fail "explain does not say why auto chose"
+	fi
+	run --separate-stderr corral explain --json --backend userns
+	assert_success
+	printf '%s' "$output" | "$PYTHON" -c '
+import json, sys
+p = json.load(sys.stdin)["plan"]
+assert p["backend"] == "userns" and p["backend_why"] == "asked for: --backend userns", p
+assert p["grants"] == [] and p["env_added"] == [] and p["run_as"] is None, p' || fail "explain --json lacks the backend's reason"
+}
+
 @test "explain: refuses a hostile workspace config like run does" {
 	printf 'mode = "full-access"\n' > "$WS/.corral.toml"
 	run corral explain
