@@ -178,7 +178,7 @@ void apply_sandbox_init(const apply_ctx *ctx) {
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 || (sigfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0)
                 fail(ctx, STEP_SIGNALS, 0, -errno);
 
-        if (chdir(pl->policy->cwd) < 0)
+        if (chdir(pl->policy.cwd) < 0)
                 fail(ctx, STEP_CHDIR, 0, -errno);
         /* In the sandbox's own user namespace, so that RLIMIT_NPROC counts
          * this run's processes only. */

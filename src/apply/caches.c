@@ -203,8 +203,8 @@ static int unshadow_all(const plan *pl, const plan_cache *c, int dir, corral_err
         for (size_t k = 0; r >= 0 && k < c->n_keep; k++)
                 if (strncmp(c->keep[k], c->path, base) == 0 && c->keep[k][base] == '/')
                         r = unshadow(upper, c->keep[k] + base + 1, c->keep[k], err);
-        const strv *deny = pl->policy ? &pl->policy->deny_read : NULL;
-        for (size_t d = 0; r >= 0 && deny && d < deny->n; d++) {
+        const strv *deny = &pl->policy.deny_read;
+        for (size_t d = 0; r >= 0 && d < deny->n; d++) {
                 struct stat st;
                 const char *p = deny->v[d];
                 if (strncmp(p, c->path, base) == 0 && p[base] == '/' && lstat(p, &st) == 0)
@@ -215,8 +215,8 @@ static int unshadow_all(const plan *pl, const plan_cache *c, int dir, corral_err
 }
 
 int caches_prepare(const plan *pl, corral_error *err) {
-        const char *top = pl->policy && pl->policy->caches_dir ? pl->policy->caches_dir : pl->caches_dir;
-        bool from_config = pl->policy && pl->policy->caches_dir;
+        const char *top = pl->policy.caches_dir ? pl->policy.caches_dir : pl->caches_dir;
+        bool from_config = pl->policy.caches_dir != NULL;
         int base = -1;
         for (size_t i = 0; i < pl->n_caches; i++) {
                 const plan_cache *c = &pl->caches[i];
@@ -462,7 +462,7 @@ int caches_list(const plan *pl, FILE *f, bool json, corral_error *err) {
         if (json)
                 fprintf(f, "{\"dir\":"), json_put_string(f, pl->caches_dir), fprintf(f, ",\"caches\":[");
         else
-                fprintf(f, "private caches of %s in %s:\n", pl->policy->workspace, pl->caches_dir);
+                fprintf(f, "private caches of %s in %s:\n", pl->policy.workspace, pl->caches_dir);
         uint64_t total = 0;
         for (size_t i = 0; i < N_CACHES; i++) {
                 const plan_cache *c = i < pl->n_caches ? &pl->caches[i] : NULL;

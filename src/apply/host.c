@@ -456,7 +456,7 @@ int host_prepare(const plan *pl, host_state *st, corral_error *err) {
                 _cleanup_free_ char *rec = file_in(pl->state_dir, "workspace");
                 int fd = rec ? open(rec, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
                 if (fd >= 0) {
-                        const char *ws = pl->policy->workspace;
+                        const char *ws = pl->policy.workspace;
                         bool ok = write(fd, ws, strlen(ws)) == (ssize_t)strlen(ws) && write(fd, "\n", 1) == 1;
                         close(fd);
                         if (!ok)
@@ -491,8 +491,8 @@ int host_prepare(const plan *pl, host_state *st, corral_error *err) {
         for (size_t i = 0; i < pl->nested.found.n; i++) {
                 const char *path = pl->nested.found.v[i];
                 bool held = false;
-                for (size_t h = 0; h < pl->policy->held_roots.n; h++)
-                        held |= path_is_below_or_equal(path, pl->policy->held_roots.v[h]);
+                for (size_t h = 0; h < pl->policy.held_roots.n; h++)
+                        held |= path_is_below_or_equal(path, pl->policy.held_roots.v[h]);
                 _cleanup_free_ char *root = held ? NULL : parent_of(path);
                 if (!root)
                         continue;

@@ -55,7 +55,7 @@ int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_e
         /* which backend, and why (users/choose.h): auto may pick users */
         backend_choice *bc = calloc(1, sizeof(*bc));
         if (!bc) {
-                r = error_set(err, -ENOMEM, "out of memory");
+                r = oom(err);
                 goto out;
         }
         if ((r = backend_choose(&sb->policy, bc, err)) < 0) {
@@ -94,9 +94,9 @@ void corral_sandbox_free(corral_sandbox *sb) {
 
 int corral_sandbox_explain(const corral_sandbox *sb, FILE *f, bool json) {
         if (json)
-                plan_describe_json(&sb->plan, f);
+                plan_describe_json(&sb->policy, &sb->plan, f);
         else
-                plan_describe(&sb->plan, f);
+                plan_describe(&sb->policy, &sb->plan, f);
         return ferror(f) ? -EIO : 0;
 }
 

@@ -186,7 +186,7 @@ static const char *redirect_of(const cache_def *d, plan *pl, const char *xdg) {
         }
         if (d->id == CACHE_GO) {
                 const char *gopath = env_get(pl, "GOPATH");
-                _cleanup_free_ char *home_go = pl->policy->home ? path_join(pl->policy->home, "go") : NULL;
+                _cleanup_free_ char *home_go = pl->policy.home ? path_join(pl->policy.home, "go") : NULL;
                 if (!gopath && home_go && !is_dir(home_go)) /* no ~/go at all: a private GOPATH */
                         return plan_strf(pl, "GOPATH=%s/corral-caches/go", xdg);
                 return plan_strf(pl, "GOMODCACHE=%s/corral-caches/go/pkg/mod", xdg);

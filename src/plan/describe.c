@@ -130,8 +130,7 @@ static void strv_line(FILE *f, const char *label, const strv *s) {
 }
 
 /* network = proxy: the rules the proxy applies (src/net/rules.c). */
-static void proxy_section(FILE *f, const plan *pl) {
-        const policy *p = pl->policy;
+static void proxy_section(FILE *f, const policy *p, const plan *pl) {
         if (!pl->proxy.on)
                 return;
         if (pl->proxy.host) {
@@ -184,8 +183,7 @@ static void git_section(FILE *f, const plan *pl) {
         }
 }
 
-void plan_describe(const plan *pl, FILE *f) {
-        const policy *p = pl->policy;
+void plan_describe(const policy *p, const plan *pl, FILE *f) {
         fprintf(f, "policy\n");
         fprintf(f, "  %-14s %s\n", "backend", policy_backend_to_string(pl->backend));
         if (pl->backend_why)
@@ -229,7 +227,7 @@ void plan_describe(const plan *pl, FILE *f) {
         fputc('\n', f);
         limits_section(f, pl);
         plan_caches_describe(pl, f);
-        proxy_section(f, pl);
+        proxy_section(f, p, pl);
         fprintf(f, "\nmounts (%zu operations, in order):\n", pl->n_ops);
         for (size_t i = 0; i < pl->n_ops; i++) {
                 char buf[1024];
@@ -299,8 +297,7 @@ void plan_describe(const plan *pl, FILE *f) {
         }
 }
 
-void plan_describe_json(const plan *pl, FILE *f) {
-        const policy *p = pl->policy;
+void plan_describe_json(const policy *p, const plan *pl, FILE *f) {
         fprintf(f, "{\"policy\":{\"backend\":\"%s\",\"mode\":\"%s\",\"network\":\"%s\",\"tmp\":\"%s\",\"git\":\"%s\",\"workspace\":",
                 policy_backend_to_string(pl->backend), policy_mode_to_string(p->mode),
                 p->mode == MODE_FULL_ACCESS ? "on" : policy_network_to_string(p->network),

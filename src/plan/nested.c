@@ -46,7 +46,7 @@ static int64_t now_ns(void) {
 /* Compared without case: on a case-insensitive filesystem (vfat, exfat,
  * casefolded ext4, a Windows or macOS share) ".GIT" is the repository git
  * finds as ".git"; elsewhere protecting it as well costs nothing. */
-static bool is_protected(const policy *p, const char *name) {
+static bool is_protected(const nested_rules *p, const char *name) {
         for (size_t i = 0; i < p->protect.n; i++)
                 if (strcasecmp(p->protect.v[i], name) == 0)
                         return true;
@@ -55,13 +55,13 @@ static bool is_protected(const policy *p, const char *name) {
 
 /* The records depend on the depth and the names: a cache made for others
  * does not apply. */
-static char *scan_key(const policy *p) {
+static char *scan_key(const nested_rules *p) {
         char *key = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&key, &len);
         if (!f)
                 return NULL;
-        fprintf(f, "%u", p->protect_depth);
+        fprintf(f, "%u", p->depth);
         for (size_t i = 0; i < p->protect.n; i++)
                 fprintf(f, "/%s", p->protect.v[i]);
         return fclose(f) == 0 ? key : (free(key), NULL);
@@ -91,7 +91,7 @@ static void dir_free(nested_dir *d) {
 typedef const nested_dir *dir_ref;
 
 typedef struct walk {
-        const policy *p;
+        const nested_rules *p;
         nested_scan *s;
         dir_ref *index;           /* the cache's directories, sorted by path */
         size_t n_index;
@@ -172,7 +172,7 @@ static int cannot_read(walk *w, const char *path, int e) {
  * root, st its fstat) into d: its protected names with their identities
  * (depth >= 1) and its subdirectories (depth < max). */
 static int read_dir(walk *w, int fd, const char *path, unsigned depth, const struct stat *st, nested_dir *d) {
-        unsigned max = w->p->protect_depth;
+        unsigned max = w->p->depth;
         int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         DIR *dir = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
         if (!dir) {
@@ -254,7 +254,7 @@ static int visit(walk *w, int parent_fd, const char *name, const char *path, uns
         struct stat st;
         uint64_t mnt = 0;
         int fd = -1, r;
-        bool leaf = depth >= w->p->protect_depth;
+        bool leaf = depth >= w->p->depth;
         /* A leaf recorded unchanged needs no descriptor: one statx. */
         if (parent_fd >= 0 && leaf && c && c->depth == depth && stat_mnt(parent_fd, name, 0, &st, &mnt) == 0 &&
             S_ISDIR(st.st_mode) && unchanged(c, &st))
@@ -372,9 +372,9 @@ static void scan_clear(nested_scan *s) {
         s->found_ids = NULL;
 }
 
-int nested_scan_cached(const policy *p, const nested_scan *cache, nested_scan *s, corral_error *err) {
+int nested_scan_cached(const nested_rules *p, const nested_scan *cache, nested_scan *s, corral_error *err) {
         *s = (nested_scan){0};
-        if (p->protect_depth == 0)
+        if (p->depth == 0)
                 return 0;
         if (!(s->key = scan_key(p)))
                 return oom(err);
@@ -390,9 +390,8 @@ int nested_scan_cached(const policy *p, const nested_scan *cache, nested_scan *s
         int r = 0;
         for (s->attempts = 1;; s->attempts++) {
                 w.scan_ns = now_ns();
-                for (size_t i = 0; r >= 0 && i < p->writable_roots.n; i++)
-                        if (!strv_contains(&p->sandbox_roots, p->writable_roots.v[i])) /* nothing there runs outside */
-                                r = visit(&w, -1, NULL, p->writable_roots.v[i], 0);
+                for (size_t i = 0; r >= 0 && i < p->roots.n; i++)
+                        r = visit(&w, -1, NULL, p->roots.v[i], 0);
                 if (r >= 0)
                         r = check_still(&w);
                 if (r < 0 || !w.moved)
@@ -418,7 +417,21 @@ int nested_scan_cached(const policy *p, const nested_scan *cache, nested_scan *s
         return r;
 }
 
-int nested_scan_roots(const policy *p, nested_scan *s, corral_error *err) {
+int nested_rules_from(const policy *pol, nested_rules *r) {
+        *r = (nested_rules){.depth = pol->protect_depth};
+        for (size_t i = 0; i < pol->writable_roots.n; i++)
+                if (!strv_contains(&pol->sandbox_roots, pol->writable_roots.v[i]) && /* nothing there runs outside */
+                    strv_push(&r->roots, pol->writable_roots.v[i]) < 0)
+                        return -ENOMEM;
+        return strv_extend(&r->protect, &pol->protect) < 0 ? -ENOMEM : 0;
+}
+
+void nested_rules_free(nested_rules *r) {
+        strv_clear(&r->roots);
+        strv_clear(&r->protect);
+}
+
+int nested_scan_roots(const nested_rules *p, nested_scan *s, corral_error *err) {
         return nested_scan_cached(p, NULL, s, err);
 }
 
@@ -429,7 +442,7 @@ const nested_id *nested_found_id(const nested_scan *s, const char *path) {
         return NULL;
 }
 
-int nested_created(const policy *p, const nested_scan *before, nested_scan *after, strv *created, strv *replaced,
+int nested_created(const nested_rules *p, const nested_scan *before, nested_scan *after, strv *created, strv *replaced,
                    corral_error *err) {
         int r = nested_scan_cached(p, before, after, err);
         for (size_t i = 0; r >= 0 && after->found_ids && i < after->found.n; i++) {
@@ -462,12 +475,12 @@ static void put_list(FILE *f, const strv *l) {
 
 /* One file a depth: a workspace is usually run at one depth, but a run
  * with another one must not throw away the usual one's records. */
-static char *cache_file(const char *state_dir, const policy *p) {
+static char *cache_file(const char *state_dir, const nested_rules *p) {
         char *file = NULL;
-        return asprintf(&file, "%s/nested-%u", state_dir, p->protect_depth) < 0 ? NULL : file;
+        return asprintf(&file, "%s/nested-%u", state_dir, p->depth) < 0 ? NULL : file;
 }
 
-int nested_save(const char *state_dir, const policy *p, const nested_scan *s) {
+int nested_save(const char *state_dir, const nested_rules *p, const nested_scan *s) {
         uint64_t entries = 0;
         for (size_t i = 0; i < s->n_dirs; i++)
                 entries += s->dirs[i].n_entries;
@@ -567,10 +580,10 @@ static bool parse(reader *rd, nested_scan *s) {
         return true;
 }
 
-void nested_load(const char *state_dir, const policy *p, nested_scan *s) {
+void nested_load(const char *state_dir, const nested_rules *p, nested_scan *s) {
         *s = (nested_scan){0};
         _cleanup_free_ char *file = cache_file(state_dir, p);
-        if (p->protect_depth == 0 || !file || !(s->key = scan_key(p)))
+        if (p->depth == 0 || !file || !(s->key = scan_key(p)))
                 return;
         int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         struct stat st;

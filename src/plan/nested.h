@@ -55,7 +55,18 @@ typedef struct nested_scan {
         unsigned attempts; /* how many times the scan had to start over (directories moved meanwhile) */
 } nested_scan;
 
-/* Scans p's writable roots to p->protect_depth. With a cache (a previous
+/* What a scan looks for, from the policy: kept in the plan, so that the
+ * scan after the run needs no policy. */
+typedef struct nested_rules {
+        strv roots;     /* the writable roots scanned: not those that are the sandbox user's own
+                         * (policy.sandbox_roots: nothing there runs outside a sandbox) */
+        strv protect;   /* the protected names */
+        unsigned depth; /* policy.protect_depth */
+} nested_rules;
+int nested_rules_from(const policy *pol, nested_rules *r); /* 0 or -ENOMEM */
+void nested_rules_free(nested_rules *r);
+
+/* Scans p's roots to p->depth. With a cache (a previous
  * scan for the same policy, or NULL), a directory whose inode and times are
  * unchanged is not read again. A directory that cannot be read (other than
  * one that vanished) fails the scan with a message naming it: a command
@@ -70,8 +81,8 @@ typedef struct nested_scan {
  * bound, then fails with -EAGAIN naming the directory: another process kept
  * moving directories there, and a scan it raced could miss an existing
  * protected name. */
-int nested_scan_cached(const policy *p, const nested_scan *cache, nested_scan *s, corral_error *err);
-int nested_scan_roots(const policy *p, nested_scan *s, corral_error *err); /* without a cache */
+int nested_scan_cached(const nested_rules *p, const nested_scan *cache, nested_scan *s, corral_error *err);
+int nested_scan_roots(const nested_rules *p, nested_scan *s, corral_error *err); /* without a cache */
 
 /* After the run: scans again with before as the cache into after, and
  * appends to created the protected names (absolute paths) that after found
@@ -80,7 +91,7 @@ int nested_scan_roots(const policy *p, nested_scan *s, corral_error *err); /* wi
  * object being one before found elsewhere (compared by device and inode, not
  * by name: a .git moved away and another put in its place is not the one
  * protected). */
-int nested_created(const policy *p, const nested_scan *before, nested_scan *after, strv *created, strv *replaced,
+int nested_created(const nested_rules *p, const nested_scan *before, nested_scan *after, strv *created, strv *replaced,
                    corral_error *err);
 
 /* The identity the scan saw at path (one of s->found), or NULL. */
@@ -91,7 +102,7 @@ const nested_id *nested_found_id(const nested_scan *s, const char *path);
  * set of names; nested_save replaces the file atomically, or does nothing
  * when the directories hold so few entries that reading them again costs
  * less than the file. */
-void nested_load(const char *state_dir, const policy *p, nested_scan *s);
-int nested_save(const char *state_dir, const policy *p, const nested_scan *s);
+void nested_load(const char *state_dir, const nested_rules *p, nested_scan *s);
+int nested_save(const char *state_dir, const nested_rules *p, const nested_scan *s);
 
 void nested_scan_free(nested_scan *s);

@@ -97,6 +97,7 @@ void plan_free(plan *pl) {
         strv_clear(&pl->env_dropped);
         strv_clear(&pl->env_added);
         strv_clear(&pl->grants);
+        free(pl->request);
         strv_clear(&pl->exec_candidates);
         strv_clear(&pl->argv);
         strv_clear(&pl->strings);
@@ -106,5 +107,45 @@ void plan_free(plan *pl) {
         strv_clear(&pl->gitlink_indexes);
         strv_clear(&pl->gitlinks);
         strv_clear(&pl->gitlink_repos);
+        plan_policy *q = &pl->policy;
+        free(q->workspace);
+        free(q->cwd);
+        free(q->home);
+        free(q->report_home);
+        free(q->caches_dir);
+        strv_clear(&q->deny_read);
+        strv_clear(&q->held_roots);
+        strv_clear(&q->allow_domains);
+        strv_clear(&q->deny_domains);
+        nested_rules_free(&q->nested);
         *pl = (plan){0};
+}
+
+static int dup_or_null(const char *s, char **ret) {
+        *ret = s ? strdup(s) : NULL;
+        return s && !*ret ? -ENOMEM : 0;
+}
+
+int plan_copy_policy(const policy *p, plan *pl) {
+        plan_policy *q = &pl->policy;
+        *q = (plan_policy){.mode = p->mode,
+                           .network = p->network,
+                           .tmp = p->tmp,
+                           .timeout_ms = p->timeout_ms,
+                           .report_denials = p->report_denials,
+                           .n_allow_ports = p->n_allow_ports};
+        memcpy(q->allow_ports, p->allow_ports, sizeof(q->allow_ports));
+        if (dup_or_null(p->workspace, &q->workspace) < 0 || dup_or_null(p->cwd, &q->cwd) < 0 ||
+            dup_or_null(p->home, &q->home) < 0 || dup_or_null(p->report_home, &q->report_home) < 0 ||
+            dup_or_null(p->caches_dir, &q->caches_dir) < 0 || strv_extend(&q->deny_read, &p->deny_read) < 0 ||
+            strv_extend(&q->held_roots, &p->held_roots) < 0 ||
+            strv_extend(&q->allow_domains, &p->allow_domains) < 0 ||
+            strv_extend(&q->deny_domains, &p->deny_domains) < 0 || nested_rules_from(p, &q->nested) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+net_rules plan_net_rules(const plan *pl) {
+        return (net_rules){&pl->policy.allow_domains, &pl->policy.deny_domains, pl->policy.allow_ports,
+                           pl->policy.n_allow_ports};
 }

@@ -19,6 +19,7 @@
 
 #include "common/error.h"
 #include "common/strv.h"
+#include "net/rules.h"
 #include "plan/nested.h"
 #include "policy/policy.h"
 
@@ -144,11 +145,32 @@ typedef struct plan_proxy {
         bool host;
 } plan_proxy;
 
+/* What apply/ and supervise/ need of the policy, copied when the plan is
+ * made (plan_copy_policy): the plan keeps no pointer to the policy, and
+ * nothing after planning reads it. */
+typedef struct plan_policy {
+        policy_mode mode;
+        policy_network network;
+        policy_tmp tmp;
+        uint64_t timeout_ms;     /* 0: none */
+        bool report_denials;     /* asked for (whether this plan reports them: plan.report_denials) */
+        char *workspace, *cwd;   /* absolute, canonical */
+        char *home, *report_home; /* NULL when unknown; report_home: policy.report_home */
+        char *caches_dir;        /* [caches] dir from the config or the flags; NULL: plan.caches_dir's default */
+        strv deny_read;
+        strv held_roots;         /* policy.held_roots (apply/host.h) */
+        /* network = proxy: the rules the proxy applies (net/rules.h) */
+        strv allow_domains, deny_domains;
+        uint16_t allow_ports[POLICY_PORTS_MAX];
+        size_t n_allow_ports;
+        nested_rules nested;     /* what the scan after the run looks for (plan/nested.h) */
+} plan_policy;
+
 typedef struct plan {
         policy_backend backend;
         const char *backend_why; /* why this backend: asked for, auto's choice, the fallback without
                                   * namespaces (users/choose.h); NULL in corral-runner's own plan */
-        const policy *policy;   /* borrowed; outlives the plan */
+        plan_policy policy;      /* the policy's values the run needs (above) */
 
         /* namespaces (CLONE_NEW* flags) */
         unsigned long clone_flags;
@@ -209,6 +231,8 @@ typedef struct plan {
          * (users/grants.h) once, when the run starts */
         const char *run_as;
         strv grants;
+        char *request;           /* what corral-runner is sent (users/request.h), encoded when planning */
+        size_t request_len;
 
         struct plan_cache *caches; /* the package-manager caches (plan/caches.h) */
         size_t n_caches;
@@ -229,10 +253,15 @@ typedef struct plan {
 int plan_build(const policy *p, char *const *argv, const char *const *environ_in, plan *pl,
                corral_error *err);
 void plan_free(plan *pl);
+/* The first step of every plan_build*: pl->policy from p. 0 or -ENOMEM. */
+int plan_copy_policy(const policy *p, plan *pl);
+/* The proxy's rules (pl->policy's), pointing into pl. */
+net_rules plan_net_rules(const plan *pl);
 
-/* Text and JSON renderings for `corral explain`. */
-void plan_describe(const plan *pl, FILE *f);
-void plan_describe_json(const plan *pl, FILE *f);
+/* Text and JSON renderings for `corral explain`: the policy it was made
+ * from, and the plan. */
+void plan_describe(const policy *p, const plan *pl, FILE *f);
+void plan_describe_json(const policy *p, const plan *pl, FILE *f);
 
 /* Internal builders, shared by plan_userns.c and the unit tests. */
 const char *plan_str(plan *pl, const char *s);  /* interned copy */

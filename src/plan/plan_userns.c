@@ -234,8 +234,8 @@ static int protect_existing(const policy *p, plan *pl, const char *path, const c
 /* Protected names below the top level (plan/nested.h): the existing ones. */
 static int plan_nested_names(const policy *p, plan *pl, corral_error *err) {
         nested_scan cache;
-        nested_load(pl->state_dir, p, &cache);
-        int r = nested_scan_cached(p, &cache, &pl->nested, err);
+        nested_load(pl->state_dir, &pl->policy.nested, &cache);
+        int r = nested_scan_cached(&pl->policy.nested, &cache, &pl->nested, err);
         nested_scan_free(&cache);
         if (r < 0)
                 return r;
@@ -1288,8 +1288,10 @@ static int plan_std_fds(plan *pl, corral_error *err) {
 }
 
 int plan_build(const policy *p, char *const *argv, const char *const *environ_in, plan *pl, corral_error *err) {
-        *pl = (plan){.policy = p, .backend = BACKEND_USERNS};
+        *pl = (plan){.backend = BACKEND_USERNS};
         int r;
+        if (plan_copy_policy(p, pl) < 0)
+                return oom(err);
 
         /* The users backend runs this same plan, as a sandbox user, through
          * corral-runner (src/runner/): whether it is installed is checked

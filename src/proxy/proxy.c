@@ -39,11 +39,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/macro.h"
 #include "net/http.h"
 #include "net/sockaddr.h"
 #include "net/rules.h"
 #include "net/socks5.h"
 #include "net/tls.h"
+#include "policy/policy.h"
 #include "proxy/resolver.h"
 
 #define BUF_SIZE 65536
@@ -1103,7 +1105,7 @@ static void own_addresses(proxy *px) {
         freeifaddrs(ifa);
 }
 
-int proxy_new(const policy *p, const int *listen_fds, size_t n_fds, proxy **ret, corral_error *err) {
+int proxy_new(const net_rules *rules, const int *listen_fds, size_t n_fds, proxy **ret, corral_error *err) {
         proxy *px = calloc(1, sizeof(*px));
         int r;
         if (!px) {
@@ -1116,12 +1118,13 @@ int proxy_new(const policy *p, const int *listen_fds, size_t n_fds, proxy **ret,
                 px->listen[px->n_listen++] = listen_fds[i];
         for (size_t i = 4; i < n_fds; i++)
                 close(listen_fds[i]);
-        if (strv_extend(&px->allow, &p->allow_domains) < 0 || strv_extend(&px->deny, &p->deny_domains) < 0) {
+        if (strv_extend(&px->allow, rules->allow) < 0 || strv_extend(&px->deny, rules->deny) < 0) {
                 r = oom(err);
                 goto fail;
         }
-        memcpy(px->ports, p->allow_ports, sizeof(px->ports));
-        px->rules = (net_rules){&px->allow, &px->deny, px->ports, p->n_allow_ports};
+        size_t n_ports = rules->n_ports < ELEMENTSOF(px->ports) ? rules->n_ports : ELEMENTSOF(px->ports);
+        memcpy(px->ports, rules->ports, n_ports * sizeof(px->ports[0]));
+        px->rules = (net_rules){&px->allow, &px->deny, px->ports, n_ports};
         own_addresses(px);
         /* two fds per connection, two per pipe */
         struct rlimit rl;

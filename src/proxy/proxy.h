@@ -20,7 +20,7 @@
 
 #include "common/error.h"
 #include "net/refusals.h"
-#include "policy/policy.h"
+#include "net/rules.h"
 
 /* The port the listeners take inside the sandbox (plan.h: plan_proxy). */
 #define PROXY_PORT 3128
@@ -34,7 +34,7 @@ typedef struct proxy proxy;
 typedef net_refusal proxy_refusal;
 
 /* Takes the listening fds (closed by proxy_free, also on failure). */
-int proxy_new(const policy *p, const int *listen_fds, size_t n_fds, proxy **ret, corral_error *err);
+int proxy_new(const net_rules *rules, const int *listen_fds, size_t n_fds, proxy **ret, corral_error *err);
 int proxy_fd(const proxy *px);
 /* Milliseconds until the next deadline (-1: none). */
 int proxy_timeout_ms(const proxy *px);

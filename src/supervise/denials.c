@@ -309,7 +309,7 @@ static bool writable(const plan *pl, const char *p, bool existing_file) {
 static char *tilde(const plan *pl, const char *dir) {
         /* the developer's ~, also in the users backend's runner, whose own
          * home is the sandbox user's */
-        const char *home = pl->policy->report_home ? pl->policy->report_home : pl->policy->home;
+        const char *home = pl->policy.report_home ? pl->policy.report_home : pl->policy.home;
         size_t n = home ? strlen(home) : 0;
         char buf[4200];
         if (n && strncmp(dir, home, n) == 0 && (dir[n] == '/' || !dir[n]))
@@ -383,7 +383,7 @@ static void judge_path(denials *d, const char *op, const char *raw, const call *
                 if (slash)
                         *(slash == dir ? slash + 1 : slash) = 0;
                 char *t = dir ? tilde(pl, dir) : NULL;
-                if (pl->policy->mode == MODE_READ_ONLY && path_is_below_or_equal(p, pl->policy->workspace))
+                if (pl->policy.mode == MODE_READ_ONLY && path_is_below_or_equal(p, pl->policy.workspace))
                         snprintf(allow, sizeof(allow), "--mode workspace-write");
                 else
                         snprintf(allow, sizeof(allow), "-w %s", t ? t : "DIR");
@@ -396,7 +396,7 @@ out:
 }
 
 static void judge_connect(denials *d, const call *c) {
-        if (d->pl->policy->network != NETWORK_OFF)
+        if (d->pl->policy.network != NETWORK_OFF)
                 return;
         char host[INET6_ADDRSTRLEN], addr[INET6_ADDRSTRLEN + 16];
         if (c->addr.ss_family == AF_INET && c->addrlen >= sizeof(struct sockaddr_in)) {

@@ -183,7 +183,7 @@ static void remove_tree(const char *path) {
 int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, corral_error *err) {
         *res = (run_result){0};
         uint64_t start = now_ms();
-        const policy *p = pl->policy;
+        const plan_policy *p = &pl->policy;
         bool private_tmp = pl->tmp_dir && !(p->tmp == TMP_WORKSPACE && p->mode != MODE_READ_ONLY);
         if (pl->tmp_dir) {
                 /* mkdir -p of the state directory, then the tmp directory */

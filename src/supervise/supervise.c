@@ -172,7 +172,7 @@ static int setup_failed(const plan *pl, const apply_report *rep, corral_error *e
                                               : strerror(-r));
         if (rep->step == STEP_CHDIR)
                 return error_set(err, r, "cannot change to the working directory %s inside the sandbox: %s",
-                                 pl->policy->cwd, strerror(-r));
+                                 pl->policy.cwd, strerror(-r));
         return error_set(err, r, "%s: %s", step_name(rep->step), strerror(-r));
 }
 
@@ -317,7 +317,7 @@ static bool not_the_commands(const plan *pl, const char *path) {
 /* Below the scan's depth: the repositories the command made there
  * (newrepo.c), each set aside unless it holds nothing git would run. */
 static void walk_deep(const plan *pl, const nested_scan *after, int64_t since_ns) {
-        unsigned depth = pl->policy->protect_depth;
+        unsigned depth = pl->policy.nested.depth;
         if (!newrepo_below(&pl->nested, after, depth, since_ns, found_deep, &depth))
                 fprintf(stderr,
                         "corral: warning: the command made or changed more directories below protect_depth than "
@@ -337,11 +337,11 @@ static void report_nested(const plan *pl, int64_t since_ns) {
         if (pl->nested.n_dirs) {
                 nested_scan after;
                 corral_error e = {{0}};
-                if (nested_created(pl->policy, &pl->nested, &after, &created, &replaced, &e) < 0)
+                if (nested_created(&pl->policy.nested, &pl->nested, &after, &created, &replaced, &e) < 0)
                         fprintf(stderr, "corral: warning: cannot check for protected names the command created: %s\n",
                                 e.msg);
                 else {
-                        nested_save(pl->state_dir, pl->policy, &after); /* where the next run starts from */
+                        nested_save(pl->state_dir, &pl->policy.nested, &after); /* where the next run starts from */
                         walk_deep(pl, &after, since_ns);
                 }
                 nested_scan_free(&after);
@@ -534,6 +534,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                  * out, and a proxy that cannot start stops the run. */
                 int lfds[PROXY_MAX_LISTENERS];
                 size_t nl = proxy_fds_recv(proxy_pair[0], lfds, PROXY_MAX_LISTENERS, NULL);
+                net_rules rules = plan_net_rules(pl);
                 close(proxy_pair[0]);
                 proxy_pair[0] = -1;
                 if (nl > 0 && pl->backend == BACKEND_USERS) {
@@ -551,7 +552,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                                 waitpid(pid, NULL, 0);
                                 goto out;
                         }
-                } else if (nl > 0 && (r = proxy_new(pl->policy, lfds, nl, &px, err)) < 0) {
+                } else if (nl > 0 && (r = proxy_new(&rules, lfds, nl, &px, err)) < 0) {
                         kill(pid, SIGKILL);
                         waitpid(pid, NULL, 0);
                         goto out;
@@ -561,7 +562,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                                 pl->proxy.port, pl->proxy.port);
         }
 
-        uint64_t deadline = pl->policy->timeout_ms ? start + pl->policy->timeout_ms : 0;
+        uint64_t deadline = pl->policy.timeout_ms ? start + pl->policy.timeout_ms : 0;
         for (;;) {
                 struct pollfd fds[5 + RELAY_MAX] = {{.fd = pidfd, .events = POLLIN},
                                                     {.fd = sigfd, .events = POLLIN},

@@ -9,9 +9,11 @@
 #include <sys/stat.h>
 
 #include "common/macro.h"
+#include "common/path.h"
 #include "kernel/probe.h"
 #include "users/client.h"
 #include "users/grants.h"
+#include "users/request.h"
 
 int backend_choose(policy *p, backend_choice *c, corral_error *err) {
         *c = (backend_choice){0};
@@ -78,10 +80,34 @@ static int toolchain_env(const policy *p, plan *pl) {
         return 0;
 }
 
+/* The request corral-runner is sent: the policy, the sandbox user, the
+ * environment and the command. With one deny-read path more: the
+ * developer's own state (that bookkeeping, the kept scan) when a writable
+ * root holds it (-w ~/.cache): the runner's plan knows only the sandbox
+ * user's, and the idmapped root would make it writable inside. */
+static int encode_request(const policy *p, uint32_t identity, plan *pl) {
+        policy q = *p;
+        strv deny = {0};
+        _cleanup_free_ char *state_root = pl->roots_dir ? strdup(pl->roots_dir) : NULL;
+        char *slash = state_root ? strrchr(state_root, '/') : NULL;
+        bool inside = false;
+        if (slash && slash != state_root) {
+                *slash = 0;
+                for (size_t i = 0; i < p->writable_roots.n; i++)
+                        inside |= path_is_below_or_equal(state_root, p->writable_roots.v[i]);
+        }
+        int r = strv_extend(&deny, &p->deny_read) < 0 || (inside && strv_push(&deny, state_root) < 0) ? -ENOMEM : 0;
+        q.deny_read = deny;
+        if (r == 0)
+                r = request_encode(&q, identity, pl->env.v, pl->argv.v, &pl->request, &pl->request_len);
+        strv_clear(&deny);
+        return r;
+}
+
 int backend_plan_finish(const policy *p, const backend_choice *c, const char *const *environ_in, plan *pl,
                         corral_error *err) {
         if (!(pl->backend_why = plan_str(pl, c->why)))
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         if (pl->backend != BACKEND_USERS || !c->have_marker)
                 return 0;
         const char *require = env_get(environ_in, "CORRAL_REQUIRE_NAMESPACES");
@@ -91,15 +117,15 @@ int backend_plan_finish(const policy *p, const backend_choice *c, const char *co
                                  "without namespaces (`corral doctor` says what that fallback would be)");
         uint32_t identity = p->network == NETWORK_ON || p->mode == MODE_FULL_ACCESS ? IDENTITY_ONLINE : IDENTITY_OFFLINE;
         if (!(pl->run_as = plan_str(pl, c->m.users[identity].name)))
-                return error_set(err, -ENOMEM, "out of memory");
+                return oom(err);
         /* First use of a workspace (or root) below a directory the sandbox
          * users cannot pass: passage is granted, once, when the run starts. */
         for (size_t i = 0; i <= p->writable_roots.n; i++) {
                 const char *dir = i == 0 ? p->workspace : p->writable_roots.v[i - 1];
                 if (!grants_reachable(&c->m, dir) && !strv_contains(&pl->grants, dir) && strv_push(&pl->grants, dir) < 0)
-                        return error_set(err, -ENOMEM, "out of memory");
+                        return oom(err);
         }
         if (toolchain_env(p, pl) < 0)
-                return error_set(err, -ENOMEM, "out of memory");
-        return 0;
+                return oom(err);
+        return pl->argv.n ? encode_request(p, identity, pl) < 0 ? oom(err) : 0 : 0;
 }

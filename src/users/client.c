@@ -81,7 +81,7 @@ static void note(const char *msg) { fprintf(stderr, "corral: %s\n", msg); }
  * proxy runs here, as the developer, in the host's network: never as the
  * sandbox user, whom the firewall keeps off the network. What arrives is
  * checked first: the runner is a sandbox-user process. */
-static int take_listeners(const policy *p, int sock, proxy **px, corral_error *err) {
+static int take_listeners(const plan *pl, int sock, proxy **px, corral_error *err) {
         int fds[PROXY_MAX_LISTENERS], got_message = 0;
         size_t n = proxy_fds_recv(sock, fds, PROXY_MAX_LISTENERS, &got_message);
         char why[128] = "";
@@ -100,7 +100,8 @@ static int take_listeners(const policy *p, int sock, proxy **px, corral_error *e
                                                why)
                                    : 0;
         }
-        return proxy_new(p, fds, n, px, err);
+        net_rules rules = plan_net_rules(pl);
+        return proxy_new(&rules, fds, n, px, err);
 }
 
 __attribute__((noreturn)) static void exec_runner(const marker *m, int req, int result) {
@@ -163,7 +164,7 @@ static struct denials *runner_denials(const plan *pl, const char *buf, size_t le
  * (setup's --loopback-port) and held by nothing else; the proxy serves only
  * corral-offline's sockets, since any local user can reach a loopback port.
  * Everything else the firewall still rejects for corral-offline. */
-static int host_listeners(const policy *p, const marker *m, proxy **px, corral_error *err) {
+static int host_listeners(const plan *pl, const marker *m, proxy **px, corral_error *err) {
         bool opened = m->allow_loopback;
         for (int i = 0; i < m->n_ports; i++)
                 opened |= m->ports[i] == PROXY_PORT;
@@ -188,14 +189,14 @@ static int host_listeners(const policy *p, const marker *m, proxy **px, corral_e
                 return error_set(err, fd, "network proxy: cannot listen on [::1]:%u: %s%s (nothing ran)", PROXY_PORT,
                                  strerror(-fd), fd == -EADDRINUSE ? ": another program holds that port" : "");
         }
-        int r = proxy_new(p, fds, (size_t)n, px, err);
+        net_rules rules = plan_net_rules(pl);
+        int r = proxy_new(&rules, fds, (size_t)n, px, err);
         if (r == 0)
                 proxy_only_uid(*px, m->users[IDENTITY_OFFLINE].uid);
         return r;
 }
 
 int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) {
-        const policy *p = pl->policy;
         marker m;
         int r = users_load(&m, err);
         *res = (run_result){0};
@@ -218,40 +219,15 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
                 if ((r = host_prepare(pl, &host, err)) < 0)
                         return r;
         }
-        uint32_t identity = p->network == NETWORK_ON || p->mode == MODE_FULL_ACCESS ? IDENTITY_ONLINE : IDENTITY_OFFLINE;
         /* network = proxy without namespaces: the proxy listens here, on the
          * host's loopback, before anything runs */
         proxy *host_px = NULL;
-        if (pl->proxy.on && pl->proxy.host && (r = host_listeners(p, &m, &host_px, err)) < 0) {
+        if (pl->proxy.on && pl->proxy.host && (r = host_listeners(pl, &m, &host_px, err)) < 0) {
                 host_finish(pl, &host);
                 return r;
         }
-        /* The developer's own state (that bookkeeping, the kept scan) when
-         * a writable root holds it (-w ~/.cache): the runner's plan knows
-         * only the sandbox user's, and the idmapped root would make it
-         * writable inside. Hidden, as a deny-read path. */
-        policy q = *p;
-        strv deny = {0};
-        _cleanup_free_ char *state_root = pl->roots_dir ? strdup(pl->roots_dir) : NULL;
-        char *slash = state_root ? strrchr(state_root, '/') : NULL;
-        bool inside = false;
-        if (slash && slash != state_root) {
-                *slash = 0;
-                for (size_t i = 0; i < p->writable_roots.n; i++)
-                        inside |= path_is_below_or_equal(state_root, p->writable_roots.v[i]);
-        }
-        char *buf = NULL;
-        size_t len = 0;
-        if (strv_extend(&deny, &p->deny_read) < 0 || (inside && strv_push(&deny, state_root) < 0) ||
-            (q.deny_read = deny, request_encode(&q, identity, pl->env.v, pl->argv.v, &buf, &len) < 0)) {
-                strv_clear(&deny);
-                host_finish(pl, &host);
-                proxy_free(host_px);
-                return oom(err);
-        }
-        strv_clear(&deny);
         if (verbose)
-                fprintf(stderr, "corral: running as %s through %s\n", m.users[identity].name, m.runner);
+                fprintf(stderr, "corral: running as %s through %s\n", pl->run_as, m.runner);
 
         int req[2] = {-1, -1}, out[2] = {-1, -1}, sigfd = -1, pidfd = -1;
         sigset_t mask, old;
@@ -283,8 +259,8 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
         pidfd = sys_pidfd_open(pid, 0);
         /* The request; a runner that refuses early closes its end (EPIPE,
          * with SIGPIPE blocked), and its answer says why. */
-        for (size_t off = 0; off < len;) {
-                ssize_t n = write(req[1], buf + off, len - off);
+        for (size_t off = 0; off < pl->request_len;) {
+                ssize_t n = write(req[1], pl->request + off, pl->request_len - off);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n <= 0)
@@ -315,7 +291,7 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
                         ans_bad |= read_answer(out[0], &ans, &ans_len, &ans_cap) < 0;
                 if (fds[3].revents) {
                         want_proxy = false; /* one message, and never anything else from the runner */
-                        if ((r = take_listeners(p, req[1], &px, err)) < 0)
+                        if ((r = take_listeners(pl, req[1], &px, err)) < 0)
                                 /* fail closed: with corral gone from the request
                                  * socket the runner kills the sandbox
                                  * (supervise_run_control) */
@@ -373,7 +349,7 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
                 if (rr.msg[0])
                         error_set(err, 0, "%s", rr.msg);
                 /* (also without namespaces, where the runner says why there are none) */
-                if (pl->policy->report_denials)
+                if (pl->policy.report_denials)
                         res->denials = runner_denials(pl, ans_bad ? NULL : ans + sizeof(rr),
                                                       ans_bad ? 0 : ans_len - sizeof(rr));
         }
@@ -394,7 +370,6 @@ done:
         if (pidfd >= 0)
                 close(pidfd);
         sigprocmask(SIG_SETMASK, &old, NULL);
-        free(buf);
         /* The developer's scan of the protected names below the top (the
          * plan's, made before the run) is kept in the developer's state
          * directory, as supervise keeps it for userns runs: the next run
@@ -403,7 +378,7 @@ done:
          * keeps its own, as the sandbox user. A scan that read nothing
          * copied every record from the kept one: nothing to write. */
         if (pl->nested.n_read > 0)
-                nested_save(pl->state_dir, p, &pl->nested);
+                nested_save(pl->state_dir, &pl->policy.nested, &pl->nested);
         proxy_free(host_px); /* when the runner never started */
         host_finish(pl, &host);
         return r;

@@ -44,7 +44,7 @@ void apply_nonamespace_exec(const plan *pl, char **envp, pid_t supervisor, int r
          * the rest of the tree. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != supervisor)
                 fail(report_fd, STEP_SYNC, 0, -ESRCH);
-        if (chdir(pl->policy->cwd) < 0)
+        if (chdir(pl->policy.cwd) < 0)
                 fail(report_fd, STEP_CHDIR, 0, -errno);
         int r;
         if ((r = check_no_caps()) < 0)

@@ -166,8 +166,10 @@ static int note(plan *pl, const char *text) { return strv_push(&pl->notes, text)
 
 int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *argv, const char *const *environ_in,
                            plan *pl, corral_error *err) {
-        *pl = (plan){.policy = p, .backend = BACKEND_USERS};
+        *pl = (plan){.backend = BACKEND_USERS};
         int r;
+        if (plan_copy_policy(p, pl) < 0)
+                return oom(err);
         /* network = proxy: the listener is on the host's loopback; the
          * firewall and the proxy's check of each connection's owner make it
          * corral-offline's alone (users/client.c checks the port is one the
@@ -240,7 +242,7 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
         /* Protected names that exist below the top (protect_depth): excluded
          * too. Missing ones there cannot be kept from being created. */
         nested_scan scan = {0};
-        if ((r = nested_scan_roots(p, &scan, err)) < 0) {
+        if ((r = nested_scan_roots(&pl->policy.nested, &scan, err)) < 0) {
                 nested_scan_free(&scan);
                 strv_clear(&excl);
                 return r;

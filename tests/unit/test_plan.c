@@ -131,6 +131,40 @@ static void test_writable_root_cloned_before_readonly(void **state) {
         policy_free(&p);
 }
 
+/* The plan is the whole record of a run: what apply and supervise need of
+ * the policy is the plan's own copy, still there when the policy is gone. */
+static void test_plan_outlives_its_policy(void **state) {
+        (void)state;
+        policy p;
+        plan pl;
+        base_policy(&p);
+        p.timeout_ms = 1500;
+        p.network = NETWORK_PROXY;
+        p.protect_depth = 2;
+        strv_push(&p.allow_domains, "example.com");
+        p.allow_ports[0] = 443;
+        p.n_allow_ports = 1;
+        _cleanup_free_ char *secret = at(home, ".ssh");
+        strv_push(&p.deny_read, secret);
+        build(&p, &pl, 0);
+        policy_free(&p);
+        memset(&p, 0x5a, sizeof(p)); /* nothing may read it now */
+        assert_string_equal(pl.policy.cwd, ws);
+        assert_string_equal(pl.policy.workspace, ws);
+        assert_string_equal(pl.policy.home, home);
+        assert_int_equal(pl.policy.timeout_ms, 1500);
+        assert_int_equal(pl.policy.network, NETWORK_PROXY);
+        assert_true(strv_contains(&pl.policy.deny_read, secret));
+        net_rules rules = plan_net_rules(&pl);
+        assert_int_equal(rules.n_ports, 1);
+        assert_int_equal(rules.ports[0], 443);
+        assert_true(strv_contains(rules.allow, "example.com"));
+        assert_int_equal(pl.policy.nested.depth, 2);
+        assert_true(strv_contains(&pl.policy.nested.roots, ws));
+        assert_true(strv_contains(&pl.policy.nested.protect, ".git"));
+        plan_free(&pl);
+}
+
 static void test_missing_protected_name_gets_placeholder(void **state) {
         (void)state;
         policy p;
@@ -951,6 +985,7 @@ static void test_held_git_placeholder_is_the_first_missing(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_writable_root_cloned_before_readonly),
+                cmocka_unit_test(test_plan_outlives_its_policy),
                 cmocka_unit_test(test_missing_protected_name_gets_placeholder),
                 cmocka_unit_test(test_existing_protected_dir_no_placeholder),
                 cmocka_unit_test(test_placeholder_bookkeeping_hidden_and_held),
