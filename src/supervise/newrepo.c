@@ -14,111 +14,34 @@
 
 #include "common/macro.h"
 #include "common/path.h"
-#include "common/readfile.h"
-#include "plan/gitconfig.h"
+#include "plan/gitinert.h"
 #include "kernel/syscalls.h"
 #include "plan/gitlayout.h"
 
-/* Keys that make git run nothing and name no file git reads: what git init
- * and git clone write, and what an agent sets in a repository of its own
- * (user.name). Anything else (core.fsmonitor, core.hooksPath, include.path,
- * alias.*, filter.*, submodule.*, core.worktree, ...) makes the repository
- * one to set aside. "*" matches one subsection. */
-static const char *const harmless[] = {
-        "core.repositoryformatversion", "core.filemode", "core.bare", "core.logallrefupdates",
-        "core.ignorecase", "core.precomposeunicode", "core.symlinks", "core.autocrlf", "core.eol", "core.safecrlf",
-        "core.quotepath", "core.sparsecheckout", "core.sparsecheckoutcone", "core.checkstat", "core.trustctime",
-        "extensions.objectformat", "extensions.refstorage", "extensions.partialclone", "user.name", "user.email",
-        "remote.*.url", "remote.*.pushurl", "remote.*.fetch", "remote.*.push", "remote.*.tagopt", "remote.*.prune",
-        "remote.*.mirror", "remote.*.promisor", "remote.*.partialclonefilter", "branch.*.remote", "branch.*.merge",
-        "branch.*.rebase", "branch.*.pushremote", "branch.*.description", "init.defaultbranch", "pull.rebase",
-        "pull.ff", "push.default", "push.autosetupremote", "fetch.prune", "gc.auto", "color.ui",
-        "lfs.repositoryformatversion", "i18n.commitencoding",
-};
-
-/* key is "section.key" or "section.sub.key" (the subsection may hold dots);
- * pattern "section.*.key" matches the second form, "section.key" the first. */
-static bool key_matches(const char *key, const char *pattern) {
-        const char *star = strstr(pattern, ".*.");
-        if (!star)
-                return strcmp(key, pattern) == 0;
-        size_t sec = (size_t)(star - pattern) + 1; /* "remote." */
-        const char *tail = star + 2;               /* ".url" */
-        size_t klen = strlen(key), tlen = strlen(tail);
-        return klen > sec + tlen && strncmp(key, pattern, sec) == 0 && strcmp(key + klen - tlen, tail) == 0;
-}
-
-static int check_key(const char *key, const char *value, void *data) {
-        (void)value;
-        for (size_t i = 0; i < ELEMENTSOF(harmless); i++)
-                if (key_matches(key, harmless[i]))
-                        return 0;
-        snprintf(data, 100, "%s", key); /* the parser's key lives only for this call */
-        return -EPERM;
-}
-
-static bool missing(const char *dir, const char *name) {
-        _cleanup_free_ char *p = path_join(dir, name);
+/* How Linux looks at a path for gitinert_judge: lstat, never following. */
+static gitinert_kind posix_kind(const char *path) {
         struct stat st;
-        return p && lstat(p, &st) < 0 && errno == ENOENT;
+        if (lstat(path, &st) < 0)
+                return errno == ENOENT ? GITINERT_MISSING : GITINERT_ERROR;
+        return S_ISDIR(st.st_mode) ? GITINERT_DIR : S_ISREG(st.st_mode) ? GITINERT_FILE : GITINERT_OTHER;
+}
+
+static int posix_list(const char *path, strv *names) {
+        DIR *d = opendir(path);
+        if (!d)
+                return -errno;
+        int r = 0;
+        struct dirent *e;
+        while (r == 0 && (e = readdir(d)))
+                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                        r = strv_push(names, e->d_name);
+        closedir(d);
+        return r;
 }
 
 bool newrepo_inert(const char *gitdir, const char **why) {
-        struct stat st;
-        if (lstat(gitdir, &st) < 0 || !S_ISDIR(st.st_mode))
-                return *why = "it is not a directory (a .git file or a link leads git elsewhere)", false;
-        const char *const absent[] = {"commondir", "config.worktree", "modules", "worktrees"};
-        for (size_t i = 0; i < ELEMENTSOF(absent); i++)
-                if (!missing(gitdir, absent[i]))
-                        return *why = "it holds a commondir, config.worktree, modules/ or worktrees/", false;
-
-        _cleanup_free_ char *config = path_join(gitdir, "config");
-        if (!config)
-                return *why = "out of memory", false;
-        if (lstat(config, &st) == 0) {
-                _cleanup_free_ char *text = NULL;
-                size_t len;
-                mode_t type;
-                if (!S_ISREG(st.st_mode) || readfile_small(config, 1 << 20, 0, &text, &len, &type) < 0)
-                        return *why = "its config is not a small regular file", false;
-                static char text_why[160];
-                char bad[100] = "";
-                int r = gitconfig_parse(text, len, check_key, bad);
-                if (r == -EPERM) {
-                        snprintf(text_why, sizeof(text_why), "its config sets %s, which may make git run something",
-                                 bad);
-                        return *why = text_why, false;
-                }
-                if (r < 0)
-                        return *why = "its config does not parse", false;
-        } else if (errno != ENOENT)
-                return *why = "its config cannot be examined", false;
-
-        _cleanup_free_ char *hooks = path_join(gitdir, "hooks");
-        if (!hooks)
-                return *why = "out of memory", false;
-        if (lstat(hooks, &st) < 0)
-                return errno == ENOENT ? true : (*why = "its hooks cannot be examined", false);
-        if (!S_ISDIR(st.st_mode))
-                return *why = "its hooks is not a directory", false;
-        DIR *d = opendir(hooks);
-        if (!d)
-                return *why = "its hooks cannot be listed", false;
-        bool ok = true;
-        struct dirent *e;
-        while (ok && (e = readdir(d))) {
-                size_t n = strlen(e->d_name);
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                        continue;
-                struct stat hst;
-                ok = n > 7 && strcmp(e->d_name + n - 7, ".sample") == 0 && fstatat(dirfd(d), e->d_name, &hst,
-                                                                                    AT_SYMLINK_NOFOLLOW) == 0 &&
-                     S_ISREG(hst.st_mode);
-        }
-        closedir(d);
-        if (!ok)
-                *why = "its hooks/ holds a hook (not a *.sample)";
-        return ok;
+        static const gitinert_fs posix = {.kind = posix_kind, .list = posix_list};
+        return gitinert_judge(&posix, gitdir, why);
 }
 
 /* Made at or after since_ns: by its birth time where the file system keeps

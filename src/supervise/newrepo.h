@@ -9,14 +9,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "plan/gitinert.h"
 #include "plan/nested.h"
 
 /* How many directories newrepo_below looks through at most. */
-#define NEWREPO_WALK_MAX 20000u
+#define NEWREPO_WALK_MAX GITINERT_WALK_MAX
 
 /* Whether the git directory at gitdir (a .git directory, or a bare
- * repository's directory) holds only what git runs nothing from: a config
- * of known harmless keys only (newrepo.c lists them), hooks that are
+ * repository's directory) holds only what git runs nothing from
+ * (plan/gitinert.h, the rules both platforms share): a config
+ * of known harmless keys only (gitinert.c lists them), hooks that are
  * *.sample only, no commondir, config.worktree, modules/ or worktrees/, and
  * none of these a link. On false, *why says what was found (static). */
 bool newrepo_inert(const char *gitdir, const char **why);

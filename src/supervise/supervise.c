@@ -254,14 +254,9 @@ static void set_aside_capture(const char *path, const char *why) {
                 return;
         }
         aside_rename(fd, path, base + 1,
-                     why                                ? why
-                     : strcasecmp(base + 1, "HEAD") == 0
-                             ? "the command made this HEAD in a directory that was there before the run; with "
-                               "objects/ and refs/ beside it, git run in this directory or below takes it for a bare "
-                               "repository, before the workspace's .git, and runs what its config names"
-                             : "the command made this .git in a directory that was there before the run; git run in "
-                               "this directory or below takes it before the workspace's .git, and runs its hooks and "
-                               "what its config names");
+                     why                                 ? why
+                     : strcasecmp(base + 1, "HEAD") == 0 ? GITINERT_CAPTURE_HEAD_WHY
+                                                         : GITINERT_CAPTURE_GIT_WHY);
         close(fd);
 }
 
@@ -282,20 +277,14 @@ static bool new_repository_runs(const char *path) {
         if (newrepo_inert(head ? dir : path, &why))
                 return false;
         char text[400];
-        snprintf(text, sizeof(text),
-                 "the command made this repository, and %s: git run in this directory or below, by you or by an "
-                 "IDE, would run it outside the sandbox. Look at it, then rename it back if you want it",
-                 why);
+        snprintf(text, sizeof(text), GITINERT_RUNS_WHY_FMT, why);
         set_aside_capture(path, text);
         return true;
 }
 
 static void found_deep(const char *path, void *data) {
         if (!new_repository_runs(path))
-                fprintf(stderr,
-                        "corral: warning: the command created %s, deeper than protect_depth (%u); it holds "
-                        "nothing git would run, and later runs do not protect it\n",
-                        path, *(const unsigned *)data);
+                fprintf(stderr, GITINERT_DEEP_FMT, path, *(const unsigned *)data);
 }
 
 /* Whether path is, or lies in, one of this run's placeholders for a missing
@@ -319,11 +308,7 @@ static bool not_the_commands(const plan *pl, const char *path) {
 static void walk_deep(const plan *pl, const nested_scan *after, int64_t since_ns) {
         unsigned depth = pl->policy.nested.depth;
         if (!newrepo_below(&pl->nested, after, depth, since_ns, found_deep, &depth))
-                fprintf(stderr,
-                        "corral: warning: the command made or changed more directories below protect_depth than "
-                        "corral looks through after a run (%u), or one could not be opened: a repository it "
-                        "made there may not have been seen. Look before running git or an IDE there\n",
-                        NEWREPO_WALK_MAX);
+                fprintf(stderr, GITINERT_WALK_SHORT_FMT, NEWREPO_WALK_MAX);
 }
 
 /* After the run: the protected names the command created below the top of a
@@ -350,12 +335,7 @@ static void report_nested(const plan *pl, int64_t since_ns) {
                 if (captures_existing_dir(pl, created.v[i]))
                         set_aside_capture(created.v[i], NULL);
                 else if (!not_the_commands(pl, created.v[i]) && !new_repository_runs(created.v[i]))
-                        fprintf(stderr,
-                                "corral: warning: the command created %s, a protected name below the top of a "
-                                "writable root; it was not protected during this run (later runs protect it). Look "
-                                "at it before running git or an IDE there: hooks and config in it run outside the "
-                                "sandbox\n",
-                                created.v[i]);
+                        fprintf(stderr, GITINERT_CREATED_FMT, created.v[i]);
         for (size_t i = 0; i < pl->n_protected; i++) {
                 const protected_obj *o = &pl->protected[i];
                 struct stat st;
@@ -375,11 +355,7 @@ static void report_nested(const plan *pl, int64_t since_ns) {
                 if (captures_existing_dir(pl, replaced.v[i]))
                         set_aside_capture(replaced.v[i], NULL);
                 else if (!plan_is_protected(pl, replaced.v[i]))
-                        fprintf(stderr,
-                                "corral: warning: %s is not the object found there before the run (it was moved "
-                                "or replaced while the command ran): look at it before running git or an IDE "
-                                "there\n",
-                                replaced.v[i]);
+                        fprintf(stderr, GITINERT_REPLACED_FMT, replaced.v[i]);
         strv_clear(&created);
         strv_clear(&replaced);
 }

@@ -22,6 +22,7 @@
 #include "windows/credentials_win.h"
 #include "windows/marker_win.h"
 #include "windows/gitcheck_win.h"
+#include "windows/newrepo_win.h"
 #include "windows/supervise_win.h"
 #include "windows/proxy_win.h"
 
@@ -145,6 +146,7 @@ int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, 
         if (r == 0) {
                 r = win_supervise_run(pl, &st, px, verbose, &res, err);
                 win_gitcheck_after_run(pl); /* --git commits: while the gitdirs are still this run's */
+                win_newrepo_after_run(&sb->policy, pl); /* the repositories it made in the roots */
         }
         win_apply_cleanup(&st);
         if (px) {

@@ -15,40 +15,10 @@
 #include "windows/wide_win.h"
 #include "plan/gitdir.h"
 #include "plan/gitindex.h"
-#include "supervise/aside.h"
+#include "windows/aside_win.h"
 
 
-/* Renames path (name in dir) to name.corral-refused-<random>, never over
- * anything, and says so (supervise/aside.h: the words Linux uses). */
-static void set_aside(const char *dir, const char *name, const char *why) {
-        char from[4200], to[4300], shown[4300];
-        snprintf(from, sizeof(from), "%s/%s", dir, name);
-        bool ok = false;
-        DWORD e = ERROR_ALREADY_EXISTS;
-        _cleanup_free_ wchar_t *wf = win_wide(from);
-        for (int attempt = 0; wf && attempt < 8 && !ok && e == ERROR_ALREADY_EXISTS; attempt++) {
-                unsigned char rnd[6];
-                if (BCryptGenRandom(NULL, rnd, sizeof(rnd), BCRYPT_USE_SYSTEM_PREFERRED_RNG) < 0) {
-                        e = ERROR_GEN_FAILURE;
-                        break;
-                }
-                snprintf(to, sizeof(to), "%s" GITDIR_REFUSED_MARK "%02x%02x%02x%02x%02x%02x", from, rnd[0], rnd[1],
-                         rnd[2], rnd[3], rnd[4], rnd[5]);
-                _cleanup_free_ wchar_t *wt = win_wide(to);
-                ok = wt && MoveFileExW(wf, wt, 0); /* (no MOVEFILE_REPLACE_EXISTING: never over anything) */
-                e = ok ? 0 : GetLastError();
-                if (e == ERROR_FILE_EXISTS)
-                        e = ERROR_ALREADY_EXISTS;
-        }
-        if (ok) {
-                snprintf(shown, sizeof(shown), "%s", to);
-                fprintf(stderr, ASIDE_DONE_FMT, from, why, shown);
-        } else {
-                char err[32];
-                snprintf(err, sizeof(err), "error %lu", (unsigned long)e);
-                fprintf(stderr, ASIDE_FAIL_FMT, from, why, err);
-        }
-}
+static void set_aside(const char *dir, const char *name, const char *why) { (void)win_set_aside(dir, name, why); }
 
 /* The states (plan/gitdir.h) the run made or changed, by contents. */
 static void check_states(const win_git_dir *g) {

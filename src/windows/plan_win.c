@@ -13,6 +13,7 @@
 #include "windows/wide_win.h"
 #include "windows/cmdline_win.h"
 #include "windows/wpath_win.h"
+#include "windows/newrepo_win.h"
 
 const char *win_backend_name(win_backend b) {
         switch (b) {
@@ -41,6 +42,7 @@ void win_plan_free(win_plan *pl) {
         free(pl->git_dirs);
         strv_clear(&pl->git_pins);
         strv_clear(&pl->git_known);
+        win_repo_scan_free(&pl->repos);
         strv_clear(&pl->argv);
         free(pl->program);
         free(pl->app);
@@ -453,6 +455,11 @@ int win_plan_build(const policy *p, const win_marker *setup, const char *setup_p
                 for (size_t i = 0; i < pl->roots.n; i++)
                         if ((r = scan_protected(p, pl, pl->roots.v[i], p->protect_depth, true, err)) < 0)
                                 goto fail;
+                /* what the check after the run compares with */
+                if (pl->roots.n && p->mode == MODE_WORKSPACE_WRITE && win_repo_scan_roots(p, &pl->roots, &pl->repos) < 0) {
+                        r = oom(err);
+                        goto fail;
+                }
                 if (p->git == GIT_COMMITS && p->mode == MODE_WORKSPACE_WRITE && (r = win_plan_git(p, pl, err)) < 0)
                         goto fail;
                 /* A .git directory protected as a whole relies on its

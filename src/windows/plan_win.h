@@ -56,6 +56,19 @@ typedef struct win_git_dir {
         strv links;              /* reparse points there before the run (the developer's: left alone) */
 } win_git_dir;
 
+/* The repositories a run makes (newrepo_win.h): what was within
+ * protect_depth of each writable root before it, by path and file identity
+ * (volume serial and file index, which a process cannot set). Each line is
+ * "PATH\tID". */
+typedef struct win_repo_scan {
+        strv dirs;               /* each directory within protect_depth (a root: depth 0) */
+        strv found;              /* each protected name in them below the top (.git, HEAD, .codex, ...) */
+        strv edge;               /* each subdirectory of a directory at protect_depth (the walk below starts there) */
+        strv dir_ids, found_ids; /* the IDs of dirs and found, sorted: a directory renamed is still one that was
+                                  * there; a protected object moved elsewhere is not a new one */
+        char *unreadable;        /* the first directory that could not be read, or NULL */
+} win_repo_scan;
+
 typedef struct win_plan {
         win_backend backend;
         policy_mode mode;
@@ -90,6 +103,7 @@ typedef struct win_plan {
                                   * .git the index names after the run that is none of them, the run made */
         uint64_t git_planned_at; /* --git commits: when the gitdirs were read (FILETIME units), for the check after
                                   * the run */
+        win_repo_scan repos;     /* for the check after the run of the repositories it made (newrepo_win.h) */
 
         strv argv;
         char *program;           /* what argv[0] resolved to; NULL: not found (exit 127) */

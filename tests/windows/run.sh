@@ -300,6 +300,50 @@ o=$(corral run -W "$wsg" --network on -- cmd /c exit 0); rc=$?
 if [ $rc = 0 ]; then ok "cli: after it, a read-only run there runs"; else ko "cli: lock released" "rc=$rc" "$(stderr)"; fi
 rm -rf "$wsgu"
 
+# Repositories the run makes (docs/windows.md, "Repositories the run makes"):
+# a .git (or a bare HEAD) the command creates below the top of a root was
+# writable while it ran; after the run it is set aside when git outside
+# would run something from it, with Linux's rules and words. Controls: the
+# same repositories made outside the sandbox before the run, untouched.
+wsnu=$WINEPREFIX/drive_c/corral-newrepo
+rm -rf "$wsnu"
+mkdir -p "$wsnu/.git/objects" "$wsnu/.git/refs" "$wsnu/src" "$wsnu/made/.git/hooks" "$wsnu/deep/a/b/.git/hooks"
+printf 'ref: refs/heads/main\n' >"$wsnu/.git/HEAD"
+printf 'exit 0\n' >"$wsnu/made/.git/hooks/pre-commit"
+printf 'exit 0\n' >"$wsnu/deep/a/b/.git/hooks/pre-commit"
+wsn='C:\corral-newrepo'
+o=$(corral run -W "$wsn" --network on -- cmd /c "mkdir new\.git\hooks & echo exit 0> new\.git\hooks\pre-commit & mkdir src\.git & mkdir inert\.git\hooks & echo x> inert\.git\hooks\pre-commit.sample & mkdir far\a\b\.git\hooks & echo exit 0> far\a\b\.git\hooks\post-checkout & mkdir wt & echo gitdir: C:/evil> wt\.git & mkdir x\m.git\objects x\m.git\refs & echo ref: refs/heads/main> x\m.git\HEAD & echo [core]> x\m.git\config & echo fsmonitor = calc.exe>> x\m.git\config"); rc=$?
+set_aside() { ls -d "$1".corral-refused-* >/dev/null 2>&1 && [ ! -e "$1" ]; }
+if [ $rc = 0 ] && set_aside "$wsnu/new/.git" && [ -f "$wsnu"/new/.git.corral-refused-*/hooks/pre-commit ] &&
+        stderr | grep -q 'corral: C:/corral-newrepo/new/.git: the command made this repository, and its hooks/ holds a hook (not a \*.sample).*it was set aside as C:/corral-newrepo/new/.git.corral-refused-'; then
+        ok "cli: a repository with a hook the command made in a new subdirectory is set aside after the run, and said"
+else ko "cli: new repository with a hook set aside" "rc=$rc" "$(stderr)" "$(ls -aR "$wsnu/new")"; fi
+if set_aside "$wsnu/src/.git" && stderr | grep -q 'src/.git: the command made this .git in a directory that was there before the run'; then
+        ok "cli: a .git the command made in a directory that was there before the run is set aside, even an empty one"
+else ko "cli: .git in an existing directory set aside" "$(stderr)" "$(ls -a "$wsnu/src")"; fi
+if set_aside "$wsnu/far/a/b/.git" && stderr | grep -q 'far/a/b/.git: the command made this repository'; then
+        ok "cli: a repository with a hook the command made deeper than protect_depth is set aside"
+else ko "cli: deep new repository set aside" "$(stderr)" "$(ls -aR "$wsnu/far")"; fi
+if set_aside "$wsnu/wt/.git" && stderr | grep -q 'wt/.git: the command made this repository, and it is not a directory'; then
+        ok "cli: a .git file (gitdir: elsewhere) the command made is set aside"
+else ko "cli: new .git file set aside" "$(stderr)" "$(ls -a "$wsnu/wt")"; fi
+if set_aside "$wsnu/x/m.git/HEAD" && stderr | grep -q 'm.git/HEAD: the command made this repository, and its config sets core.fsmonitor'; then
+        ok "cli: a bare repository whose config sets core.fsmonitor, made below protect_depth, is set aside (its HEAD)"
+else ko "cli: new bare repository set aside" "$(stderr)" "$(ls -a "$wsnu/x/m.git")"; fi
+if [ -d "$wsnu/inert/.git/hooks" ] && stderr | grep -q 'warning: the command created C:/corral-newrepo/inert/.git, a protected name below the top of a writable root'; then
+        ok "cli: a repository the command made that holds nothing git would run is kept, and reported"
+else ko "cli: inert new repository kept and reported" "$(stderr)" "$(ls -a "$wsnu/inert")"; fi
+if [ -f "$wsnu/made/.git/hooks/pre-commit" ] && [ -f "$wsnu/deep/a/b/.git/hooks/pre-commit" ] && [ -d "$wsnu/.git" ] &&
+        ! ls -d "$wsnu"/made/.git.corral-refused-* "$wsnu"/deep/a/b/.git.corral-refused-* >/dev/null 2>&1 &&
+        ! stderr | grep -q -e 'made/.git' -e 'deep/a/b/.git'; then
+        ok "cli: the same repositories made outside the sandbox before the run are left alone (within and below protect_depth)"
+else ko "cli: the developer's repositories left alone" "$(stderr)" "$(ls -aR "$wsnu/made" "$wsnu/deep")"; fi
+o=$(corral run -W "$wsn" --network on -- cmd /c exit 0); rc=$?
+if [ $rc = 0 ] && [ -d "$wsnu/inert/.git" ] && ! stderr | grep -q -e 'set aside' -e 'the command created'; then
+        ok "cli: the next run finds the kept repository there before it: nothing set aside or reported"
+else ko "cli: next run leaves the kept repository" "rc=$rc" "$(stderr)"; fi
+rm -rf "$wsnu"
+
 # network = proxy (issue 10): under Wine only the unelevated mode can run
 # (accounts and the firewall are stubs), where the proxy is advisory; what it
 # shows is corral.exe's proxy serving an allowed name and refusing another,
