@@ -27,6 +27,7 @@ void host_sockets_free(host_sockets *hs) {
                 free(hs->v[i].path);
         }
         free(hs->v);
+        free(hs->hints_read);
         *hs = (host_sockets){0};
 }
 
@@ -261,8 +262,10 @@ static void locate_by_holders(host_sockets *hs) {
                         if (*close_bracket != ']')
                                 continue;
                         for (size_t i = 0; i < hs->n; i++)
-                                if (!hs->v[i].path && hs->v[i].sk_ino == ino && try_holder(&hs->v[i], pid))
+                                if (!hs->v[i].path && hs->v[i].sk_ino == ino && try_holder(&hs->v[i], pid)) {
+                                        hs->v[i].holder = pid;
                                         left--;
+                                }
                 }
                 closedir(fds);
         }
@@ -270,7 +273,90 @@ static void locate_by_holders(host_sockets *hs) {
         hs->n_unlocated = left;
 }
 
-int host_sockets_find(host_sockets *out) {
+#define HINTS_MAX_SIZE 65536
+
+/* The hints file: one line a socket, "SK_INO VFS_DEV VFS_INO PID". */
+static char *read_hints(const char *hints) {
+        int fd = open(hints, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return NULL;
+        struct stat st;
+        char *buf = NULL;
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && st.st_size < HINTS_MAX_SIZE &&
+            (buf = malloc((size_t)st.st_size + 1))) {
+                ssize_t n = read(fd, buf, (size_t)st.st_size);
+                if (n != st.st_size) {
+                        free(buf);
+                        buf = NULL;
+                } else
+                        buf[n] = 0;
+        }
+        close(fd);
+        return buf;
+}
+
+/* Each socket not found by its name, through the process that held it last
+ * time, if the hints name one: taken only when the file is the socket's
+ * (try_at, as for the scan's holders). */
+static void locate_by_hints(host_sockets *hs, const char *hints) {
+        if (!(hs->hints_read = read_hints(hints)))
+                return;
+        for (const char *line = hs->hints_read; *line && hs->n_unlocated > 0;) {
+                const char *nl = strchr(line, '\n');
+                unsigned long v[4];
+                char *end = (char *)line;
+                int k = 0;
+                for (; k < 4; k++) {
+                        const char *at = end;
+                        v[k] = strtoul(at, &end, 10);
+                        if (end == at || (*end != (k < 3 ? ' ' : '\n')))
+                                break;
+                        end++;
+                }
+                if (k == 4 && v[3] > 0 && v[3] <= 0x7fffffffUL)
+                        for (size_t i = 0; i < hs->n; i++) {
+                                host_socket *s = &hs->v[i];
+                                if (!s->path && s->has_vfs && s->sk_ino == v[0] && s->vfs_dev == v[1] &&
+                                    s->vfs_ino == v[2] && try_holder(s, (long)v[3])) {
+                                        s->holder = (long)v[3];
+                                        hs->n_unlocated--;
+                                }
+                        }
+                if (!nl)
+                        break;
+                line = nl + 1;
+        }
+}
+
+void host_sockets_save_hints(const host_sockets *hs, const char *hints) {
+        if (!hints || !hs->scanned_procs)
+                return; /* every socket was found by its name or its hint: nothing new */
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        if (!m)
+                return;
+        for (size_t i = 0; i < hs->n; i++)
+                if (hs->v[i].holder > 0 && hs->v[i].has_vfs)
+                        fprintf(m, "%u %u %u %ld\n", hs->v[i].sk_ino, hs->v[i].vfs_dev, hs->v[i].vfs_ino,
+                                hs->v[i].holder);
+        if (fclose(m) != 0 || len >= HINTS_MAX_SIZE || (len == 0 && !hs->hints_read) ||
+            (hs->hints_read && strcmp(buf, hs->hints_read) == 0)) {
+                free(buf);
+                return;
+        }
+        _cleanup_free_ char *tmp = NULL;
+        int fd = -1;
+        if (asprintf(&tmp, "%s.%d", hints, (int)getpid()) >= 0 &&
+            (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600)) >= 0) {
+                bool ok = write(fd, buf, len) == (ssize_t)len;
+                if (close(fd) != 0 || !ok || rename(tmp, hints) < 0)
+                        (void)unlink(tmp);
+        }
+        free(buf);
+}
+
+int host_sockets_find(host_sockets *out, const char *hints) {
         *out = (host_sockets){0};
         int r = list_diag(out);
         if (r == 0)
@@ -290,7 +376,9 @@ int host_sockets_find(host_sockets *out) {
                 out->n_unlocated++;
         }
         /* Relative names, names through /proc/self, and files moved since:
-         * only then is /proc read. */
+         * through last run's holders first, and only then is all of /proc read. */
+        if (out->n_unlocated > 0 && out->from_diag && hints)
+                locate_by_hints(out, hints);
         if (out->n_unlocated > 0 && out->from_diag) {
                 out->scanned_procs = true;
                 locate_by_holders(out);

@@ -27,6 +27,7 @@ typedef struct host_socket {
         bool has_vfs;     /* false from /proc/net/unix (no sock_diag): located by name alone */
         uint32_t sk_ino;  /* the socket's own (sockfs) inode, as in /proc/PID/fd: "socket:[N]" */
         int64_t uid;      /* owner, -1 when unknown */
+        long holder;      /* the process its path was found through (/proc/PID), 0: found by its name */
 } host_socket;
 
 typedef struct host_sockets {
@@ -34,12 +35,28 @@ typedef struct host_sockets {
         size_t n;
         size_t n_unlocated; /* sockets whose file was not found */
         bool from_diag;     /* listed by sock_diag (else /proc/net/unix) */
-        bool scanned_procs; /* a name needed the binders' /proc/PID/{cwd,fd} */
+        bool scanned_procs; /* a name needed the binders' /proc/PID/{cwd,fd}: every process's fds were read */
+        char *hints_read;   /* the hints file as read (NULL: none) */
 } host_sockets;
 
 /* Lists and locates the sockets. Returns 0, or a negative errno when neither
- * sock_diag nor /proc/net/unix can be read. */
-int host_sockets_find(host_sockets *out);
+ * sock_diag nor /proc/net/unix can be read.
+ *
+ * hints (NULL: none) names a file of holders an earlier run found: for a
+ * socket whose name leads through a process (relative, /proc/self/...), the
+ * process it was found through last time is tried before every process's
+ * fds are read (a thousand readlinkat and more). A hint is only a candidate:
+ * the path it gives is taken only when lstat finds that socket's device and
+ * inode there, exactly as for a holder the scan finds, and a socket no hint
+ * locates sends the run through the whole scan. So the file can make a run
+ * faster, never its masks fewer: what a stale or rewritten hint gives is
+ * either that socket's own file or nothing. The caller names a file that
+ * the sandboxed command cannot write all the same (corral's state
+ * directory), and uses none where it can (the users backend's runner). */
+int host_sockets_find(host_sockets *out, const char *hints);
+/* Writes the holders found to hints (atomically) when the whole scan ran
+ * and they differ from what was read; nothing otherwise. */
+void host_sockets_save_hints(const host_sockets *hs, const char *hints);
 void host_sockets_free(host_sockets *hs);
 
 /* Whether the file at path (lstat) is the socket's file. */

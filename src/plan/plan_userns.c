@@ -975,6 +975,26 @@ nomem:
         return oom(err);
 }
 
+/* The host's sockets, then the masks of denied paths and sockets. The
+ * holders found last time (plan/host_sockets.h) are kept in corral's state
+ * directory, which no command can write (protected inside writable roots);
+ * none for the users backend, whose runner plans as the sandbox user in that
+ * user's own state directory. */
+static int plan_sockets_and_masks(const policy *p, plan *pl, corral_error *err) {
+        host_sockets sockets;
+        _cleanup_free_ char *hints = NULL;
+        if (pl->backend == BACKEND_USERNS && asprintf(&hints, "%s/socket-holders", pl->state_dir) < 0)
+                return oom(err);
+        int r = host_sockets_find(&sockets, hints);
+        if (r < 0)
+                return error_set(err, r, "cannot list the host's unix sockets (sock_diag, /proc/net/unix): %s",
+                                 strerror(-r));
+        host_sockets_save_hints(&sockets, hints);
+        r = plan_masks(p, pl, &sockets, err);
+        host_sockets_free(&sockets);
+        return r;
+}
+
 static bool env_is_1(const char *const *env, const char *name) {
         size_t n = strlen(name);
         for (size_t i = 0; env && env[i]; i++)
@@ -1202,14 +1222,7 @@ static int plan_confined(const policy *p, plan *pl, const char *const *env, corr
         }
 
         /* 7. Masks last: denied paths and host sockets. */
-        host_sockets sockets;
-        r = host_sockets_find(&sockets);
-        if (r < 0)
-                return error_set(err, r, "cannot list the host's unix sockets (sock_diag, /proc/net/unix): %s",
-                                 strerror(-r));
-        r = plan_masks(p, pl, &sockets, err);
-        host_sockets_free(&sockets);
-        if (r < 0)
+        if ((r = plan_sockets_and_masks(p, pl, err)) < 0)
                 return r;
         for (int fd = 0; fd < 3; fd++) {
                 if (tty_slots[fd] < 0)

@@ -284,6 +284,31 @@ start_server_cmd() {
 	assert_unix_unreachable "$OUT/pdir/p.sock"
 }
 
+@test "unix: the holders kept from an earlier run only shorten the search: rewritten, every socket is still masked" {
+	backend_is userns || skip "the users backend keeps no holders (its runner plans as the sandbox user)"
+	mkdir -p "$OUT/hdir"
+	start_server_cmd 'exec 7< "$1"; exec "$0" unix /proc/self/fd/7/h.sock' "$OUT/hdir"
+	local holder=$BG_PID hints
+	# the first run of a workspace plans before its state directory exists
+	corral run -- true
+	assert_unix_unreachable "$OUT/hdir/h.sock"
+	hints=$(echo "$XDG_CACHE_HOME"/corral/workspaces/*/socket-holders)
+	[ -f "$hints" ] || fail "no socket-holders file after a run that read /proc"
+	grep -q " $holder\$" "$hints" || fail "the holder $holder is not kept: $(cat "$hints")"
+	# Rewritten (by anyone): another process, nonsense, a pid out of range.
+	# A hint is a candidate checked by device and inode; failing, the run
+	# reads /proc as before, so the socket is still masked.
+	{
+		sed "s/ $holder\$/ 1/" "$hints"
+		printf 'x y\n1 2 3 4 5\n1 2 3 99999999999\n'
+	} > "$hints.new"
+	mv "$hints.new" "$hints"
+	assert_unix_unreachable "$OUT/hdir/h.sock"
+	run corral explain
+	assert_output_has "# host unix socket $OUT/hdir/h.sock"
+	grep -q " $holder\$" "$hints" || fail "the holder found again is not kept: $(cat "$hints")"
+}
+
 @test "unix: a host socket bound through a symlinked directory is masked, and runs do not fail (125)" {
 	# /var/run -> /run on Debian: PostgreSQL, nscd. Any local user can bind
 	# one, so failing here would let anyone stop every run on the machine.
