@@ -231,8 +231,9 @@ size_t http_error_response(int status, const char *reason, const char *text, cha
                 bl = (int)sizeof(body) - 1;
         int n = snprintf(out, size,
                          "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
-                         "Connection: close\r\n\r\n%s",
-                         status, reason, bl, body);
+                         "%sConnection: close\r\n\r\n%s",
+                         status, reason, bl, status == 407 ? "Proxy-Authenticate: Basic realm=\"corral\"\r\n" : "",
+                         body);
         if (n < 0)
                 return 0;
         return (size_t)n < size ? (size_t)n : size - 1;

@@ -44,6 +44,7 @@ int http_parse_head(const char *buf, size_t len, http_request *req, const char *
 int http_rewrite_head(const char *buf, const http_request *req, char *out, size_t size);
 
 /* A whole response for a refusal or a failure: status line, Content-Type
- * text/plain, Content-Length, Connection: close, and the body
- * "corral: <text>\n". Returns the length (truncated to size). */
+ * text/plain, Content-Length, for 407 Proxy-Authenticate (Basic),
+ * Connection: close, and the body "corral: <text>\n". Returns the length
+ * (truncated to size). */
 size_t http_error_response(int status, const char *reason, const char *text, char *out, size_t size);

@@ -10,6 +10,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "net/proxyauth.h"
+
 /* The i-th "NAME=value" for a proxy on 127.0.0.1:port into out; false
- * when there is no i-th. */
-bool net_proxy_env(size_t i, unsigned port, char *out, size_t size);
+ * when there is no i-th. With a token (net/proxyauth.h; else NULL), the
+ * proxy URLs carry the credentials: http://corral:TOKEN@127.0.0.1:port. */
+bool net_proxy_env(size_t i, unsigned port, const char *token, char *out, size_t size);
+
+/* The token in an environment entry net_proxy_env made
+ * ("CORRAL_PROXY=http://corral:TOKEN@127.0.0.1:PORT"): true with token
+ * filled when entry is one. */
+bool net_proxy_env_token(const char *entry, char token[static NET_PROXY_TOKEN_LEN + 1]);

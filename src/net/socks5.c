@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <string.h>
 
-int socks5_parse_greeting(const uint8_t *buf, size_t len) {
+int socks5_parse_greeting(const uint8_t *buf, size_t len) { return socks5_parse_greeting_for(buf, len, SOCKS5_METHOD_NONE); }
+
+int socks5_parse_greeting_for(const uint8_t *buf, size_t len, uint8_t method) {
         if (len < 1)
                 return 0;
         if (buf[0] != SOCKS5_VERSION)
@@ -17,9 +19,32 @@ int socks5_parse_greeting(const uint8_t *buf, size_t len) {
         if (len < 2 + n)
                 return 0;
         for (size_t i = 0; i < n; i++)
-                if (buf[2 + i] == 0)
+                if (buf[2 + i] == method)
                         return (int)(2 + n);
         return -EACCES;
+}
+
+int socks5_parse_userpass(const uint8_t *buf, size_t len, const uint8_t **user, size_t *user_len,
+                          const uint8_t **pass, size_t *pass_len) {
+        if (len < 1)
+                return 0;
+        if (buf[0] != SOCKS5_USERPASS_VERSION)
+                return -EINVAL;
+        if (len < 2)
+                return 0;
+        size_t ulen = buf[1];
+        if (ulen == 0)
+                return -EINVAL;
+        if (len < 2 + ulen + 1)
+                return 0;
+        size_t plen = buf[2 + ulen];
+        if (len < 3 + ulen + plen)
+                return 0;
+        *user = buf + 2;
+        *user_len = ulen;
+        *pass = buf + 3 + ulen;
+        *pass_len = plen;
+        return (int)(3 + ulen + plen);
 }
 
 int socks5_parse_request(const uint8_t *buf, size_t len, socks5_request *req) {

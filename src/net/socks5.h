@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * SOCKS5 (RFC 1928) as a proxy reads it: the greeting, then one CONNECT
- * request by domain name, IPv4 or IPv6 address. Only "no authentication"
- * is offered; BIND and UDP ASSOCIATE are refused. Portable and pure. */
+ * request by domain name, IPv4 or IPv6 address. "No authentication", or,
+ * where the proxy asks for credentials (net/proxyauth.h), username/password
+ * (RFC 1929); BIND and UDP ASSOCIATE are refused. Portable and pure. */
 #pragma once
 
 #include <stddef.h>
@@ -15,6 +16,10 @@ enum {
         SOCKS5_ATYP_IPV4 = 1,
         SOCKS5_ATYP_DOMAIN = 3,
         SOCKS5_ATYP_IPV6 = 4,
+        /* methods */
+        SOCKS5_METHOD_NONE = 0,
+        SOCKS5_METHOD_USERPASS = 2,
+        SOCKS5_USERPASS_VERSION = 1,
         /* reply codes */
         SOCKS5_OK = 0,
         SOCKS5_GENERAL_FAILURE = 1,
@@ -32,6 +37,15 @@ enum {
  * needed, -EINVAL (not SOCKS5) or -EACCES (no acceptable method: answer
  * 05 FF). */
 int socks5_parse_greeting(const uint8_t *buf, size_t len);
+/* The same for another method (SOCKS5_METHOD_USERPASS). */
+int socks5_parse_greeting_for(const uint8_t *buf, size_t len, uint8_t method);
+
+/* RFC 1929's request: VER(1) ULEN UNAME PLEN PASSWD. Returns its length
+ * when whole (user and pass point into buf), 0 when more bytes are needed,
+ * -EINVAL (another version, an empty name). The answer: 01 00 (accepted)
+ * or 01 01, then the connection is closed. */
+int socks5_parse_userpass(const uint8_t *buf, size_t len, const uint8_t **user, size_t *user_len,
+                          const uint8_t **pass, size_t *pass_len);
 
 typedef struct socks5_request {
         uint8_t cmd, atyp;

@@ -66,8 +66,9 @@ int plan_environment(const policy *p, const char *const *environ_in, plan *pl, c
                 if ((r = env_put(&pl->env, p->env_set.v[i])) < 0)
                         return error_set(err, r, "out of memory");
         bool via_proxy = p->network == NETWORK_PROXY && p->mode != MODE_FULL_ACCESS;
-        char entry[128];
-        for (size_t i = 0; via_proxy && net_proxy_env(i, PROXY_PORT, entry, sizeof(entry)); i++)
+        char entry[192];
+        const char *token = pl->proxy.token[0] ? pl->proxy.token : NULL;
+        for (size_t i = 0; via_proxy && net_proxy_env(i, PROXY_PORT, token, entry, sizeof(entry)); i++)
                 if ((r = env_put(&pl->env, entry)) < 0)
                         return error_set(err, r, "out of memory");
         const char *fixed[] = {

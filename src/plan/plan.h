@@ -19,6 +19,7 @@
 
 #include "common/error.h"
 #include "common/strv.h"
+#include "net/proxyauth.h"
 #include "net/rules.h"
 #include "plan/nested.h"
 #include "policy/policy.h"
@@ -141,8 +142,11 @@ typedef struct plan_proxy {
         /* the users backend without namespaces: no namespace to listen in;
          * the developer's corral listens on the host's loopback at port, the
          * firewall lets corral-offline reach only that port, and the proxy
-         * serves only corral-offline's sockets (proxy_only_uid) */
+         * serves only corral-offline's sockets (proxy_only_uid) that
+         * present token: every run's command is corral-offline, and another
+         * run's must not get this run's allowance (net/proxyauth.h) */
         bool host;
+        char token[NET_PROXY_TOKEN_LEN + 1];
 } plan_proxy;
 
 /* What apply/ and supervise/ need of the policy, copied when the plan is

@@ -41,6 +41,7 @@
 
 #include "common/macro.h"
 #include "net/http.h"
+#include "net/proxyauth.h"
 #include "net/sockaddr.h"
 #include "net/rules.h"
 #include "net/socks5.h"
@@ -67,6 +68,8 @@
 #define PIPE_BUDGET (16u << 20)
 #define MAX_PIPES 256
 #define SPARE_BUFS 4 /* freed relay buffers kept for reuse (256 KiB at most) */
+/* the rule of a connection without this run's credentials (proxy_require_token) */
+#define NO_CREDENTIALS "a connection without this run's proxy credentials (another run's command, or a tool that drops the user and password of its proxy URL)"
 
 typedef enum conn_state { ST_HEAD, ST_RESOLVING, ST_CONNECTING, ST_RELAY, ST_DRAIN } conn_state;
 
@@ -96,7 +99,7 @@ typedef struct conn {
         int cfd, ufd;
         conn_state st;
         char proto;           /* 0 undecided, 'H' HTTP, 'S' SOCKS5 */
-        uint8_t socks_stage;  /* 0 greeting, 1 request */
+        uint8_t socks_stage;  /* 0 greeting, 2 username/password (proxy_require_token), 1 request */
         bool tunnel, by_name, sni_pending, dead, ready;
         bool c_rd, c_wr, u_rd, u_wr; /* may be ready (cleared on EAGAIN) */
         bool c_eof, u_eof, u_shut, c_shut;
@@ -138,6 +141,7 @@ struct proxy {
         bool sigpipe_blocked, got_epipe; /* in this proxy_run */
         bool only_uid_on;
         uid_t only_uid;
+        char token[NET_PROXY_TOKEN_LEN + 1]; /* proxy_require_token; "" for none */
 };
 
 static const cached *cache_find(const proxy *px, const char *name, uint64_t now) {
@@ -474,6 +478,12 @@ static void parse_head(proxy *px, conn *c) {
                                0, rule);
                         return;
                 }
+                if (px->token[0] && !net_proxy_auth_http((const char *)c->head, req.head_len, px->token)) {
+                        snprintf(c->shown, sizeof(c->shown), "(request)");
+                        record(px, c->shown, NO_CREDENTIALS, NULL);
+                        answer(px, c, 407, "Proxy Authentication Required", 0, NO_CREDENTIALS);
+                        return;
+                }
                 c->tunnel = req.connect;
                 if (req.connect) {
                         if (!buf_put(px, &c->c2u, c->head + req.head_len, c->head_len - req.head_len)) {
@@ -501,11 +511,14 @@ static void parse_head(proxy *px, conn *c) {
         /* SOCKS5 */
         snprintf(c->shown, sizeof(c->shown), "(SOCKS5 request)");
         if (c->socks_stage == 0) {
-                int r = socks5_parse_greeting(c->head, c->head_len);
+                uint8_t method = px->token[0] ? SOCKS5_METHOD_USERPASS : SOCKS5_METHOD_NONE;
+                int r = socks5_parse_greeting_for(c->head, c->head_len, method);
                 if (r == 0)
                         return;
                 if (r < 0) {
                         static const uint8_t no[2] = {SOCKS5_VERSION, 0xff};
+                        if (r == -EACCES && px->token[0])
+                                record(px, c->shown, NO_CREDENTIALS, NULL);
                         if (r == -EACCES && buf_put(px, &c->u2c, no, 2)) {
                                 c->st = ST_DRAIN;
                                 c->setup_deadline = now_ms() + DRAIN_TIMEOUT_MS;
@@ -513,9 +526,31 @@ static void parse_head(proxy *px, conn *c) {
                                 conn_kill(px, c);
                         return;
                 }
-                static const uint8_t yes[2] = {SOCKS5_VERSION, 0};
+                const uint8_t yes[2] = {SOCKS5_VERSION, method};
                 if (!buf_put(px, &c->u2c, yes, 2)) {
                         conn_kill(px, c);
+                        return;
+                }
+                head_consume(c, (size_t)r);
+                c->socks_stage = method == SOCKS5_METHOD_USERPASS ? 2 : 1;
+        }
+        if (c->socks_stage == 2) {
+                const uint8_t *user, *pass;
+                size_t user_len, pass_len;
+                int r = socks5_parse_userpass(c->head, c->head_len, &user, &user_len, &pass, &pass_len);
+                if (r == 0)
+                        return;
+                bool ok = r > 0 && net_proxy_auth_socks5(user, user_len, pass, pass_len, px->token);
+                const uint8_t status[2] = {SOCKS5_USERPASS_VERSION, ok ? 0 : 1};
+                if (!ok)
+                        record(px, c->shown, NO_CREDENTIALS, NULL);
+                if (!buf_put(px, &c->u2c, status, 2)) {
+                        conn_kill(px, c);
+                        return;
+                }
+                if (!ok) {
+                        c->st = ST_DRAIN;
+                        c->setup_deadline = now_ms() + DRAIN_TIMEOUT_MS;
                         return;
                 }
                 head_consume(c, (size_t)r);
@@ -914,6 +949,10 @@ int proxy_peer_uid(int fd, uid_t *uid) {
 void proxy_only_uid(proxy *px, uid_t uid) {
         px->only_uid_on = true;
         px->only_uid = uid;
+}
+
+void proxy_require_token(proxy *px, const char *token) {
+        snprintf(px->token, sizeof(px->token), "%s", token);
 }
 
 /* A connection from another user than the one served: answered, recorded,

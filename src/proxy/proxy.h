@@ -45,6 +45,10 @@ void proxy_run(proxy *px);
  * (the users backend without namespaces), where any local user could
  * connect. Others get 403 and are recorded. */
 void proxy_only_uid(proxy *px, uid_t uid);
+/* Serve only connections that present token (net/proxyauth.h): HTTP
+ * requests with its Proxy-Authorization, SOCKS5 with its username and
+ * password; others are answered 407 / refused, and recorded. */
+void proxy_require_token(proxy *px, const char *token);
 /* The owner of the TCP socket at the other end of connected socket fd, both
  * in this network namespace: 0 and *uid, or a negative errno. */
 int proxy_peer_uid(int fd, uid_t *uid);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@
 #include "common/path.h"
 #include "plan/gitlayout.h"
 #include "plan/nested.h"
+#include "net/proxyenv.h"
 #include "proxy/proxy.h"
 
 #define MAX_RULES 20000 /* a writable root with more top-level entries is refused */
@@ -164,6 +166,24 @@ static int env_replace(strv *env, const char *name, const char *value) {
 
 static int note(plan *pl, const char *text) { return strv_push(&pl->notes, text); }
 
+/* This run's proxy credentials (net/proxyauth.h): the developer's corral
+ * makes them, NET_PROXY_TOKEN_LEN hex digits of the kernel's randomness,
+ * and runs the proxy that checks them; the runner, planning again, finds
+ * them in the environment corral planned and sent (its CORRAL_PROXY). */
+static int proxy_token(const char *const *environ_in, char token[static NET_PROXY_TOKEN_LEN + 1],
+                       corral_error *err) {
+        for (size_t i = 0; environ_in && environ_in[i]; i++)
+                if (net_proxy_env_token(environ_in[i], token))
+                        return 0;
+        uint8_t rnd[NET_PROXY_TOKEN_LEN / 2];
+        if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+                return error_set(err, -EIO, "network proxy: no random bytes for the proxy's credentials: %s",
+                                 strerror(errno));
+        for (size_t i = 0; i < sizeof(rnd); i++)
+                snprintf(token + 2 * i, 3, "%02x", rnd[i]);
+        return 0;
+}
+
 int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *argv, const char *const *environ_in,
                            plan *pl, corral_error *err) {
         *pl = (plan){.backend = BACKEND_USERS};
@@ -174,8 +194,11 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
          * firewall and the proxy's check of each connection's owner make it
          * corral-offline's alone (users/client.c checks the port is one the
          * firewall opens) */
-        if (p->network == NETWORK_PROXY && p->mode != MODE_FULL_ACCESS)
+        if (p->network == NETWORK_PROXY && p->mode != MODE_FULL_ACCESS) {
                 pl->proxy = (plan_proxy){.on = true, .port = PROXY_PORT, .host = true};
+                if ((r = proxy_token(environ_in, pl->proxy.token, err)) < 0)
+                        return r;
+        }
         if (p->git == GIT_COMMITS && p->mode == MODE_WORKSPACE_WRITE)
                 return error_set(err, -EOPNOTSUPP,
                                  "--git commits needs mount namespaces (user namespaces are blocked here): without "

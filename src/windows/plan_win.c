@@ -130,7 +130,7 @@ static const char *const profile_vars[] = {
 
 int win_plan_proxy_env(win_plan *pl, unsigned short port) {
         char e[128];
-        for (size_t i = 0; net_proxy_env(i, port, e, sizeof(e)); i++) {
+        for (size_t i = 0; net_proxy_env(i, port, NULL, e, sizeof(e)); i++) {
                 char *eq = strchr(e, '=');
                 *eq = 0;
                 if (env_put(&pl->env, e, eq + 1) < 0)

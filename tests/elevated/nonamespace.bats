@@ -419,13 +419,15 @@ print('own-ok')" "$victim"
 # corral-offline's sockets (the kernel's socket table), since every local
 # user can reach a loopback port.
 @test "--allow-domain without namespaces: the proxy on the host's loopback serves the command; refusals reported; no direct route" {
+	# the credentials of the run's proxy URL, as curl and the others send them
 	run ncrun --allow-domain "$R4" -- bash -c "
+		cred=\${HTTPS_PROXY#http://}; auth=\$(printf %s \"\${cred%@*}\" | base64 -w0)
 		exec 3<>/dev/tcp/127.0.0.1/3128
-		printf 'CONNECT $R4:443 HTTP/1.1\\r\\n\\r\\n' >&3
+		printf 'CONNECT $R4:443 HTTP/1.1\\r\\nProxy-Authorization: Basic %s\\r\\n\\r\\n' \"\$auth\" >&3
 		timeout 5 cat <&3
 		exec 3>&-
 		exec 4<>/dev/tcp/127.0.0.1/3128
-		printf 'CONNECT 198.18.0.7:443 HTTP/1.1\\r\\n\\r\\n' >&4
+		printf 'CONNECT 198.18.0.7:443 HTTP/1.1\\r\\nProxy-Authorization: Basic %s\\r\\n\\r\\n' \"\$auth\" >&4
 		timeout 5 head -n1 <&4
 		exec 4>&-
 		timeout 5 bash -c 'exec 5<>/dev/tcp/$R4/443' 2>/dev/null && echo DIRECT-OPEN || echo direct-refused
@@ -435,7 +437,10 @@ print('own-ok')" "$victim"
 	assert_contains HELLO
 	assert_contains "HTTP/1.1 403 Forbidden"
 	assert_contains direct-refused
-	assert_contains "proxy=http://127.0.0.1:3128 network=proxy"
+	[[ $output =~ proxy=http://corral:[0-9a-f]{32}@127\.0\.0\.1:3128\ network=proxy ]] || {
+		echo "no proxy URL with this run's credentials: $output" >&2
+		return 1
+	}
 	assert_contains "corral: network: refused 198.18.0.7:443, an IP address not in allow_domains"
 	outside_unchanged
 	run nas "$DEV" "$CORRAL" explain --backend users --allow-domain "$R4" -W "$WS"
@@ -464,6 +469,78 @@ print('own-ok')" "$victim"
 	}
 	[[ $out == *"refused (connection), a connection from uid $(id -u nobody), not the sandbox user"* ]] || {
 		echo "the run said: $out" >&2
+		return 1
+	}
+}
+
+@test "--allow-domain without namespaces: curl reaches the allowed host with the run's credentials, over HTTP and SOCKS5" {
+	command -v curl > /dev/null || skip "curl is not installed"
+	run ncrun --allow-domain "$R4" -- bash -c "
+		curl -sS -p -x \"\$HTTPS_PROXY\" --max-time 5 telnet://$R4:443 < /dev/null; echo
+		curl -sS -x \"\$ALL_PROXY\" --max-time 5 telnet://$R4:443 < /dev/null; echo
+		curl -sS -p -x http://127.0.0.1:3128 --max-time 5 telnet://$R4:443 < /dev/null 2>&1; echo"
+	assert_status 0
+	[ "$(grep -c HELLO <<< "$output")" -eq 2 ] || {
+		echo "curl did not get through twice: $output" >&2
+		return 1
+	}
+	assert_contains "407"
+	assert_contains "refused (request), a connection without this run's proxy credentials"
+}
+
+# Every run's command is corral-offline here, so the owner of a connection
+# does not tell the runs apart: the token does.
+@test "--allow-domain without namespaces: another run's command cannot use this run's proxy, nor read its credentials" {
+	(cd "$WS" && nas "$DEV" "$CORRAL" run --backend users --allow-domain "$R4" -- sleep 6 > "$BATS_TEST_TMPDIR/run.out" 2>&1) &
+	local run_pid=$!
+	for _ in $(seq 50); do ss -Hltn 'sport = :3128' | grep -q . && break; sleep 0.1; done
+	sleep 0.5
+	# control: the first run's command holds its credentials, where a
+	# process allowed to read its environment (root here) finds them
+	local a_pid
+	a_pid=$(pgrep -u corral-offline -x sleep | head -n1)
+	[ -n "$a_pid" ] && tr '\0' '\n' < "/proc/$a_pid/environ" | grep -q 'corral:[0-9a-f]\{32\}@' || {
+		echo "control: the first run's sleep (pid ${a_pid:-none}) has no credentials to steal" >&2
+		return 1
+	}
+	# a second run, network off, as the same sandbox user: the firewall lets
+	# it reach the loopback port, the proxy does not serve it
+	run ncrun -- bash -c "
+		exec 3<>/dev/tcp/127.0.0.1/3128 || exit 9
+		printf 'CONNECT $R4:443 HTTP/1.1\\r\\n\\r\\n' >&3
+		timeout 5 cat <&3
+		exec 3>&-
+		exec 4<>/dev/tcp/127.0.0.1/3128 || exit 9
+		printf '\\x05\\x01\\x00' >&4
+		timeout 5 od -An -tx1 <&4
+		exec 4>&-
+		found=
+		for p in /proc/[0-9]*; do
+			cat \$p/environ 2>/dev/null | tr '\\0' '\\n' | grep -q 'corral:[0-9a-f]\{32\}@' && found=\${p#/proc/}
+		done
+		echo \"credentials-read=\${found:-none}\""
+	local second_status=$status second=$output
+	wait "$run_pid"
+	local out
+	out=$(cat "$BATS_TEST_TMPDIR/run.out")
+	[ "$second_status" -eq 0 ] || {
+		echo "the second run ended $second_status: $second" >&2
+		return 1
+	}
+	[[ $second == *"HTTP/1.1 407 Proxy Authentication Required"* && $second != *HELLO* ]] || {
+		echo "the second run got through: $second" >&2
+		return 1
+	}
+	[[ $second == *"05 ff"* ]] || {
+		echo "SOCKS5 without credentials was not refused: $second" >&2
+		return 1
+	}
+	[[ $second == *"credentials-read=none"* ]] || {
+		echo "the second run read the first one's credentials: $second" >&2
+		return 1
+	}
+	[[ $out == *"a connection without this run's proxy credentials"* ]] || {
+		echo "the first run did not report the refusal: $out" >&2
 		return 1
 	}
 }

@@ -3,7 +3,8 @@
  * the sandboxed command sends to the proxy. The first byte of the input
  * picks the parser; the rest is its input, in a buffer of exactly its size:
  *   'H' an HTTP proxy request head (and, when it parses, its rewrite),
- *   'S' a SOCKS5 greeting followed by a request,
+ *   'S' a SOCKS5 greeting followed by a request (and the same bytes as a
+ *       username/password request),
  *   'T' TLS records holding a ClientHello,
  *   'A' an IP literal, 'R' an allow_domains rule, 'N' a host name;
  * any other first byte feeds the rest to every parser.
@@ -21,10 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "net/addr.h"
 #include "net/domain.h"
 #include "net/http.h"
+#include "net/proxyauth.h"
 #include "net/rules.h"
 #include "net/socks5.h"
 #include "net/tls.h"
@@ -36,6 +39,17 @@ static void check(bool ok, const char *what) {
                 fprintf(stderr, "fuzz_net: broken promise: %s\n", what);
                 abort();
         }
+}
+
+#define TOKEN "0123456789abcdef0123456789abcdef"
+
+/* needle in h[0..n), ignoring case */
+static bool strcasestr_n(const char *h, size_t n, const char *needle) {
+        size_t k = strlen(needle);
+        for (size_t i = 0; i + k <= n; i++)
+                if (strncasecmp(h + i, needle, k) == 0)
+                        return true;
+        return false;
 }
 
 static strv allow, deny;
@@ -81,6 +95,10 @@ static void fuzz_http(const uint8_t *d, size_t n) {
                       "http: host within the head");
                 check(req.port > 0, "http: a port");
                 check_host(req.host, req.host_len, req.port);
+                /* credentials are only ever found in a header the head holds */
+                if (net_proxy_auth_http(buf, req.head_len, TOKEN))
+                        check(strcasestr_n(buf, req.head_len, "\nproxy-authorization:"),
+                              "http: credentials in a header");
                 if (!req.connect) {
                         char out[HTTP_HEAD_MAX + 512];
                         int w = http_rewrite_head(buf, &req, out, sizeof(out));
@@ -100,6 +118,13 @@ static void fuzz_socks(const uint8_t *d, size_t n) {
         if (!buf)
                 return;
         memcpy(buf, d, n);
+        const uint8_t *u, *p;
+        size_t ul, pl;
+        int a = socks5_parse_userpass(buf, n, &u, &ul, &p, &pl);
+        check(a == 0 || a == -EINVAL || (a > 0 && (size_t)a <= n && u + ul <= buf + n && p + pl <= buf + n),
+              "socks: username/password within the input");
+        if (a > 0)
+                net_proxy_auth_socks5(u, ul, p, pl, TOKEN);
         int g = socks5_parse_greeting(buf, n);
         check(g >= -EACCES || g == -EINVAL, "socks: greeting");
         if (g > 0) {
