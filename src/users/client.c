@@ -162,7 +162,9 @@ static struct denials *runner_denials(const plan *pl, const char *buf, size_t le
 /* network = proxy without namespaces (plan_proxy.host): the listeners on
  * the host's loopback, at a port the firewall lets corral-offline reach
  * (setup's --loopback-port) and held by nothing else; the proxy serves only
- * corral-offline's sockets, since any local user can reach a loopback port.
+ * corral-offline's sockets, since any local user can reach a loopback port,
+ * and of those only the ones with this run's token, since every run's
+ * command is corral-offline.
  * Everything else the firewall still rejects for corral-offline. */
 static int host_listeners(const plan *pl, const marker *m, proxy **px, corral_error *err) {
         bool opened = m->allow_loopback;
@@ -191,8 +193,10 @@ static int host_listeners(const plan *pl, const marker *m, proxy **px, corral_er
         }
         net_rules rules = plan_net_rules(pl);
         int r = proxy_new(&rules, fds, (size_t)n, px, err);
-        if (r == 0)
+        if (r == 0) {
                 proxy_only_uid(*px, m->users[IDENTITY_OFFLINE].uid);
+                proxy_require_token(*px, pl->proxy.token);
+        }
         return r;
 }
 
