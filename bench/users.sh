@@ -27,7 +27,7 @@ cleanup() {
 	true
 }
 trap cleanup EXIT
-cp "$BUILD/corral" "$BUILD/corral-setup" "$BUILD/corral-runner" "$stage/"
+cp "$BUILD/corral" "$BUILD/corral-setup" "$BUILD/corral-runner" "$BUILD/corral-sandbox" "$stage/"
 chmod 755 "$stage" "$stage"/*
 "$stage/corral-setup" --user "$USER_" --runner "$stage/corral-runner" > /dev/null
 runuser -u "$USER_" -- mkdir -p "$home/bench-empty" "$home/bench-big"

@@ -437,6 +437,16 @@ bool path_is_below_or_equal(const char *child, const char *parent) {
         return strncmp(child, parent, n) == 0 && (child[n] == '\0' || is_sep(child[n]));
 }
 
+const char *path_broad_root(const char *root, const char *home) {
+        if (path_is_root(root))
+                return "is the root directory";
+        if (home && strcmp(root, home) == 0)
+                return "is your home directory";
+        if (home && path_is_below_or_equal(home, root))
+                return "is an ancestor of your home directory";
+        return NULL;
+}
+
 char *path_home_dir(void) {
 #ifdef _WIN32
         const char *h = getenv("USERPROFILE");

@@ -52,6 +52,13 @@ bool path_is_below_or_equal(const char *child, const char *parent);
 /* "/" (or "C:/" on Windows). */
 bool path_is_root(const char *path);
 
+/* Why root is too broad to open to a sandbox: it is "/", home, or an
+ * ancestor of home (both canonical; home may be NULL). Returns the reason
+ * ("is the root directory", "is your home directory", "is an ancestor of
+ * your home directory") or NULL when it is not broad. The one copy of that
+ * rule: the policy (writable roots) and corral-runner (what it maps) use it. */
+const char *path_broad_root(const char *root, const char *home);
+
 /* The caller's home directory, malloc'd: $HOME when it is set and absolute,
  * else the passwd entry of the real uid (on Windows: %USERPROFILE%). NULL
  * when there is none. Not canonicalised (policy_resolve does that). */

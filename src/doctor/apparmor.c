@@ -20,7 +20,7 @@ void doctor_apparmor_text(const char *sysctl, bool profile_file, bool profile_lo
         else if (profile_loaded)
                 snprintf(buf, len, "the restriction is on (sysctl %s): a program gets capabilities in a user namespace "
                                    "only under a profile with the `userns` rule; %s, so corral (at the path it was "
-                                   "installed for) and corral-runner may",
+                                   "installed for), corral-runner and corral-sandbox may",
                          sysctl, profile);
         else
                 snprintf(buf, len, "the restriction is on (sysctl %s): a program gets capabilities in a user namespace "

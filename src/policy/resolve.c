@@ -401,14 +401,8 @@ static int resolve_list(const config_layer *const layers[N_LAYERS], size_t off, 
 /* A writable root that would expose the user's dotfiles: "/", home, or an
  * ancestor of home. origin: where the root came from; NULL for the workspace. */
 static int check_broad_root(const char *root, const char *home, const char *origin, corral_error *err) {
-        const char *why;
-        if (path_is_root(root))
-                why = "is the root directory";
-        else if (home && strcmp(root, home) == 0)
-                why = "is your home directory";
-        else if (home && path_is_below_or_equal(home, root))
-                why = "is an ancestor of your home directory";
-        else
+        const char *why = path_broad_root(root, home);
+        if (!why)
                 return 0;
         if (!origin)
                 return error_set(err, -EPERM,

@@ -4,27 +4,30 @@
  * cap_setgid and cap_sys_admin (docs/elevated.md says why each), never
  * setuid root. Read it top to bottom: main() is the whole story.
  *
- * While privileged it reads only the head of the request (identity,
- * workspace, writable roots), and does one thing with it: shows each of
- * those trees that the caller owns to the sandbox user through an idmapped
- * mount (the caller's uid and gid appear as the sandbox user's), in a mount
- * namespace of its own. Then it becomes the sandbox user for good: no
- * groups, no capabilities, no_new_privs. Only then does it read the rest
- * of the request, so a parsing bug can at most affect a sandbox-user
- * process; and it runs the command with the same plan/apply/supervise
- * machinery as the `userns` backend (user, mount, pid namespaces; the
- * network namespace when offline; Landlock; seccomp). Where user namespaces
- * are blocked, nothing is mapped and the command runs without namespaces
- * (users/plan_nonamespace.h; docs/elevated.md says what that weakens). */
+ * It holds only what needs those capabilities, and the checks that guard
+ * them: it checks its environment, that it is not traced, its caller (a
+ * member of the group corral); reads only the head of the request
+ * (identity, workspace, writable roots), and does one thing with it: shows
+ * each of those trees that the caller owns to the sandbox user through an
+ * idmapped mount (the caller's uid and gid appear as the sandbox user's), in
+ * a mount namespace of its own. Then it becomes the sandbox user for good:
+ * no groups, no capabilities, no_new_privs; and execs corral-sandbox, the
+ * unprivileged rest of the run (runner/sandbox.c), from its fixed
+ * root-owned path next to this program, checked before the exec, with what
+ * it found in a sealed memfd (runner/handoff.h). corral-sandbox reads the
+ * rest of the request and runs the command with the same
+ * plan/apply/supervise machinery as the `userns` backend. None of that code
+ * is in this binary (tests/lint/runner.sh checks its symbols). Where user
+ * namespaces are blocked, nothing is mapped and the command runs without
+ * namespaces (users/plan_nonamespace.h; docs/elevated.md says what that
+ * weakens). */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,48 +39,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kernel/syscalls.h"
 #include "common/macro.h"
+#include "common/path.h"
 #include "kernel/probe.h"
-#include "plan/plan.h"
-#include "users/plan_nonamespace.h"
-#include "users/canary.h"
-#include "users/answer.h"
-#include "users/request.h"
+#include "kernel/syscalls.h"
+#include "runner/handoff.h"
+#include "runner/member.h"
+#include "runner/refuse.h"
 #include "users/marker.h"
-#include "supervise/denials.h"
-#include "supervise/subreaper.h"
-#include "supervise/supervise.h"
-
-#define EXIT_REFUSED 125
-
-static int result_fd = -1;
-
-/* Refusals and setup failures: one message, to corral through fd 4 when it
- * is there, else on stderr; exit 125 (the command was not started). */
-__attribute__((noreturn, format(printf, 1, 2))) static void refuse(const char *fmt, ...) {
-        request_result res = {0};
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(res.msg, sizeof(res.msg), fmt, ap);
-        va_end(ap);
-        if (result_fd < 0 || write(result_fd, &res, sizeof(res)) != (ssize_t)sizeof(res))
-                fprintf(stderr, "corral-runner: %s\n", res.msg);
-        _exit(EXIT_REFUSED);
-}
-
-static int read_full(int fd, void *buf, size_t len) {
-        size_t got = 0;
-        while (got < len) {
-                ssize_t n = read(fd, (char *)buf + got, len - got);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        return -EIO;
-                got += (size_t)n;
-        }
-        return 0;
-}
+#include "users/request.h"
 
 /* 1. Our own environment: nothing from the caller is trusted. The dynamic
  * loader ignores most of these for a program with file capabilities
@@ -131,15 +101,10 @@ static bool has_caps(bool *sys_admin) {
 
 /* 3. The caller: a member of the group named in the marker (its process
  * credentials, not a file it could influence), not a sandbox user. */
-static void check_caller(const marker *m, uid_t uid, gid_t gid) {
+static void check_caller(const marker *m, uid_t uid) {
         if (uid == m->users[0].uid || uid == m->users[1].uid)
                 refuse("a sandbox user cannot use corral-runner");
-        bool member = gid == m->gid;
-        gid_t groups[NGROUPS_MAX];
-        int n = getgroups(NGROUPS_MAX, groups);
-        for (int i = 0; i < n && !member; i++)
-                member = groups[i] == m->gid;
-        if (!member)
+        if (!marker_member(m))
                 refuse("uid %u is not in the group %s: `sudo corral setup --user NAME` adds a member (who then logs "
                        "in again)",
                        (unsigned)uid, m->group);
@@ -216,13 +181,9 @@ static int open_nofollow(const char *path) {
 }
 
 /* /, the caller's home and its ancestors are never mapped: the caller's
- * private files there must stay out of the sandbox user's reach. */
-static bool too_broad(const char *root, const char *home) {
-        size_t n = strlen(root);
-        if (strcmp(root, "/") == 0)
-                return true;
-        return home && strncmp(home, root, n) == 0 && (home[n] == '/' || home[n] == 0);
-}
+ * private files there must stay out of the sandbox user's reach (the
+ * policy's rule, common/path.h, whatever the caller's allow_broad_roots). */
+static bool too_broad(const char *root, const char *home) { return path_broad_root(root, home) != NULL; }
 
 /* 4. The privileged work: the caller's trees, idmapped, in a private mount
  * namespace. A tree the caller does not own is left as it is. */
@@ -293,75 +254,6 @@ static void check_roots_nonamespace(const request_head *h, uid_t uid) {
         }
 }
 
-/* git refuses a repository the current user does not own ("dubious
- * ownership"), and git's own children do too: `git clone ~/other` runs
- * git-upload-pack with the command-line configuration (GIT_CONFIG_COUNT,
- * git_trust) cleared, as git clears it for every local transport. So the
- * trust is also in this member's global git config, <member dir>/.gitconfig,
- * which git reads as ~/.gitconfig: written here (as the sandbox user) when
- * it is not exactly this, read-only for the command (the home is not a
- * writable root). Nothing else in it: the developer's global config is read
- * where GIT_CONFIG_GLOBAL names it, which replaces this one (then a local
- * clone of another uid's repository fails inside; docs/elevated.md). */
-static int member_gitconfig(int dir) {
-        static const char want[] = "# written by corral-runner at every run (docs/elevated.md)\n"
-                                   "[safe]\n\tdirectory = *\n";
-        char have[sizeof(want)];
-        int fd = openat(dir, ".gitconfig", O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-        if (fd >= 0) {
-                struct stat st;
-                ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, have, sizeof(have)) : -1;
-                close(fd);
-                if (n == (ssize_t)sizeof(want) - 1 && memcmp(have, want, sizeof(want) - 1) == 0)
-                        return 0;
-        }
-        (void)unlinkat(dir, ".gitconfig.new", 0);
-        fd = openat(dir, ".gitconfig.new", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return -1;
-        bool ok = write(fd, want, sizeof(want) - 1) == (ssize_t)sizeof(want) - 1;
-        if (close(fd) < 0 || !ok || renameat(dir, ".gitconfig.new", dir, ".gitconfig") < 0) {
-                int e = ok ? errno : EIO;
-                (void)unlinkat(dir, ".gitconfig.new", 0);
-                errno = e;
-                return -1;
-        }
-        return 0;
-}
-
-/* The directory of this member (the caller) in the sandbox user's home,
- * <home>/members/<uid>, created if missing; opened without following any
- * symlink. Called with the sandbox user's effective ids (the home is 0700 and
- * the sandbox user's), with its .gitconfig (member_gitconfig). Returns its fd
- * and, in *home, the home's. */
-static int open_member_dir(const marker_user *to, uid_t uid, int *home) {
-        char name[32];
-        snprintf(name, sizeof(name), "%u", (unsigned)uid);
-        struct open_how top = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
-                               .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-        struct open_how below = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
-                                 .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-        int h = sys_openat2(AT_FDCWD, to->home, &top), m = -1, d = -1;
-        if (h >= 0 && (mkdirat(h, "members", 0700) == 0 || errno == EEXIST) &&
-            (m = sys_openat2(h, "members", &below)) >= 0 && (mkdirat(m, name, 0700) == 0 || errno == EEXIST))
-                d = sys_openat2(m, name, &below);
-        int e = errno;
-        if (d >= 0 && member_gitconfig(d) < 0) {
-                e = errno;
-                close(d);
-                d = -1;
-        }
-        if (m >= 0)
-                close(m);
-        if (d < 0) {
-                if (h >= 0)
-                        close(h);
-                return -e;
-        }
-        *home = h;
-        return d;
-}
-
 /* 4b. Members are isolated from each other, not only from the host: every
  * member runs as the same two sandbox users, so in this mount namespace the
  * sandbox user's home is this member's own directory, <home>/members/<uid>,
@@ -410,101 +302,80 @@ static void drop_privileges(const marker_user *to) {
         prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
 
-/* git refuses a repository that the current user does not own ("dubious
- * ownership"). Inside, only the idmapped roots are the sandbox user's: a
- * linked worktree's gitdir, a separate git dir or any repository of the
- * developer's outside the workspace (`git clone ~/other`) belong to the
- * developer, another uid. So git inside trusts every repository
- * (safe.directory=*, as command-line configuration: GIT_CONFIG_COUNT, after
- * any entries the developer set). That changes nothing outside: whatever a
- * repository's config or hooks run inside runs with the sandbox's rights,
- * which the command has anyway (docs/elevated.md). */
-static int git_trust(strv *env) {
-        unsigned long n = 0;
-        size_t at = SIZE_MAX;
-        for (size_t i = 0; i < env->n; i++)
-                if (strncmp(env->v[i], "GIT_CONFIG_COUNT=", 17) == 0) {
-                        char *end = NULL;
-                        n = strtoul(env->v[i] + 17, &end, 10);
-                        if (!end || *end || n > 1000)
-                                n = 0;
-                        at = i;
+/* 3b. corral-sandbox, the rest of the run, at its fixed path next to this
+ * runner (the marker's, root's). Opened now, before any privileged work, so
+ * that a missing or wrong one refuses before anything is mounted, and
+ * executed later through this descriptor, so the path cannot be swapped in
+ * between. Every directory from / down and the file itself must be
+ * root-owned and writable by nobody else (neither group nor others, which
+ * also covers an ACL granting write: its mask shows in the group bits): a
+ * caller who could change what is exec'd would run code as the sandbox
+ * user outside any sandbox. Not setuid or setgid (no_new_privs would
+ * ignore them anyway). */
+static int open_sandbox(const marker *m) {
+        char path[300], at[300] = "/"; /* at: what is being checked */
+        if (marker_sandbox_path(m, path, sizeof(path)) >= (int)sizeof(path) || path[0] != '/')
+                refuse("the runner's path in %s is not absolute: rerun `sudo corral setup`", MARKER_PATH);
+        const char *why = NULL;
+        struct stat st;
+        int fd = -1, dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0 || fstat(dir, &st) < 0)
+                why = "cannot be opened";
+        for (char *name = path + 1, *end; !why; name = end + 1) {
+                if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+                        why = "is not root-owned and writable only by root";
+                        break;
                 }
-        char buf[64];
-        snprintf(buf, sizeof(buf), "GIT_CONFIG_KEY_%lu=safe.directory", n);
-        if (strv_push(env, buf) < 0)
-                return -ENOMEM;
-        snprintf(buf, sizeof(buf), "GIT_CONFIG_VALUE_%lu=*", n);
-        if (strv_push(env, buf) < 0)
-                return -ENOMEM;
-        snprintf(buf, sizeof(buf), "GIT_CONFIG_COUNT=%lu", n + 1);
-        if (at != SIZE_MAX) { /* the developer's count, replaced */
-                char *c = strdup(buf);
-                if (!c)
-                        return -ENOMEM;
-                free(env->v[at]);
-                env->v[at] = c;
-                return 0;
+                if (!(end = strchr(name, '/')))
+                        break;
+                snprintf(at, sizeof(at), "%.*s", (int)(end - path), path);
+                *end = 0;
+                int next = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                *end = '/';
+                close(dir);
+                if ((dir = next) < 0 || fstat(dir, &st) < 0)
+                        why = "cannot be opened as a directory (no symlink is followed)";
         }
-        return strv_push(env, buf);
+        if (!why) {
+                snprintf(at, sizeof(at), "%s", path);
+                /* above STATE_FD, which the handover fills */
+                int f = openat(dir, strrchr(path, '/') + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                fd = f >= 0 ? fcntl(f, F_DUPFD_CLOEXEC, STATE_FD + 1) : -1;
+                if (fd < 0)
+                        why = errno == ENOENT ? "is missing" : "cannot be opened (no symlink is followed)";
+                else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                        why = "is not a regular file";
+                else if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+                        why = "is not root-owned and writable only by root";
+                else if (st.st_mode & (S_ISUID | S_ISGID))
+                        why = "is setuid or setgid";
+                if (f >= 0)
+                        close(f);
+        }
+        if (dir >= 0)
+                close(dir);
+        if (why)
+                refuse("%s %s: refusing to run without corral-sandbox (%s), the unprivileged rest of the runner; "
+                       "rerun `sudo corral setup`",
+                       at, why, path);
+        return fd;
 }
 
-/* The sandbox user's environment: its own home (caches persist there between
- * runs), its own name; nothing that points into the developer's per-user
- * directories. The rest is what corral computed. */
-static int sandbox_environment(const request_body *b, const marker_user *u, const char *home, strv *env) {
-        static const char *const replaced[] = {"HOME=", "USER=", "LOGNAME=", "XDG_CACHE_HOME=", "XDG_CONFIG_HOME=",
-                                               "XDG_DATA_HOME=", "XDG_STATE_HOME=", "XDG_RUNTIME_DIR=", "MAIL="};
-        for (size_t i = 0; i < b->env.n; i++) {
-                bool skip = false;
-                for (size_t k = 0; k < ELEMENTSOF(replaced); k++)
-                        skip |= strncmp(b->env.v[i], replaced[k], strlen(replaced[k])) == 0;
-                if (!skip && strv_push(env, b->env.v[i]) < 0)
-                        return -ENOMEM;
-        }
-        char buf[512];
-        snprintf(buf, sizeof(buf), "HOME=%s", home);
-        if (strv_push(env, buf) < 0)
-                return -ENOMEM;
-        snprintf(buf, sizeof(buf), "USER=%s", u->name);
-        if (strv_push(env, buf) < 0)
-                return -ENOMEM;
-        snprintf(buf, sizeof(buf), "LOGNAME=%s", u->name);
-        if (strv_push(env, buf) < 0)
-                return -ENOMEM;
-        return git_trust(env);
+/* 6. Hand the run to corral-sandbox, as the sandbox user: what the steps
+ * above found, in a sealed memfd (runner/handoff.h); the request's fds; an
+ * empty environment and a fixed argv. */
+static void exec_sandbox(int sandbox, const runner_state *st, const void *head, size_t head_len) {
+        int r = state_hand_over(st, head, head_len);
+        if (r < 0)
+                refuse("cannot hand the run over to corral-sandbox: %s", strerror(-r));
+        if (fcntl(REQUEST_FD, F_SETFD, 0) < 0 || (result_fd >= 0 && fcntl(result_fd, F_SETFD, 0) < 0))
+                refuse("cannot pass the request on to corral-sandbox: %s", strerror(errno));
+        char *const argv[] = {(char *)"corral-sandbox", NULL}, *const envp[] = {NULL};
+        syscall(SYS_execveat, sandbox, "", argv, envp, AT_EMPTY_PATH);
+        refuse("cannot execute corral-sandbox: %s", strerror(errno));
 }
 
-/* The caches of the usual toolchains persist in the sandbox user's home
- * between runs (never in the developer's): those directories are writable
- * roots. The rest of that home stays read-only, so that a command cannot
- * leave ~/.bashrc, ~/.gitconfig or ~/.cargo/config.toml for later runs. */
-static int cache_roots(const char *home, strv *roots) {
-        static const char *const caches[] = {".cache", ".npm", ".cargo/registry", ".cargo/git", "go/pkg"};
-        char path[512];
-        for (size_t i = 0; i < ELEMENTSOF(caches); i++) {
-                if (snprintf(path, sizeof(path), "%s/%s", home, caches[i]) >= (int)sizeof(path))
-                        return -1;
-                for (char *s = path + strlen(home) + 1;; s++) /* mkdir -p, as the sandbox user */
-                        if (*s == '/' || *s == 0) {
-                                char c = *s;
-                                *s = 0;
-                                if (mkdir(path, 0700) < 0 && errno != EEXIST)
-                                        return -1;
-                                *s = c;
-                                if (!c)
-                                        break;
-                        }
-                /* A command may have made it unreadable (chmod 0 ~/.npm): it is
-                 * ours, so set it back, or that run would fail every later one. */
-                if (chmod(path, 0700) < 0 || strv_push_unique(roots, path) < 0)
-                        return -1;
-        }
-        return 0;
-}
-
-int main(int argc, char **argv) {
-        (void)argc, (void)argv;
+int main(void) {
         pid_t parent = getppid();
         for (int fd = 0; fd < 3; fd++)
                 if (fcntl(fd, F_GETFD) < 0)
@@ -529,13 +400,13 @@ int main(int argc, char **argv) {
         uid_t uid = getuid();
         gid_t gid = getgid();
         corral_error err = {{0}};
-        marker m;
-        if (marker_read(MARKER_PATH, &m, &err) < 0 || marker_validate(&m, &err) < 0)
+        runner_state state = {.magic = STATE_MAGIC, .version = STATE_VERSION, .size = sizeof(state),
+                              .caller_uid = uid, .caller_gid = gid, .has_result = result_fd >= 0};
+        marker *m = &state.m;
+        if (marker_load(MARKER_PATH, m, &err) < 0)
                 refuse("%s", err.msg);
-        if (strcmp(m.version, CORRAL_VERSION) != 0)
-                refuse("%s was written by corral %s, this runner is %s: rerun `sudo corral setup`", MARKER_PATH,
-                       m.version, CORRAL_VERSION);
-        check_caller(&m, uid, gid);
+        check_caller(m, uid);
+        int sandbox = open_sandbox(m);
 
         char prefix[8], what[128] = "truncated";
         uint32_t head_len;
@@ -547,8 +418,7 @@ int main(int argc, char **argv) {
         if (!head || read_full(REQUEST_FD, head, head_len) < 0 ||
             request_decode_head(head, head_len, &h, what, sizeof(what)) < 0)
                 refuse("malformed request: %s", what[0] ? what : "truncated");
-        free(head);
-        const marker_user *to = &m.users[h.identity];
+        const marker_user *to = &m->users[h.identity];
 
         /* Where user namespaces are blocked (a container's seccomp profile,
          * user.max_user_namespaces=0, an LSM), nothing can be idmapped or
@@ -583,134 +453,8 @@ int main(int argc, char **argv) {
         /* Everything below runs as the sandbox user, without privileges. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
                 refuse("corral exited before the command started");
-        if (h.identity == IDENTITY_OFFLINE && (err.msg[0] = 0, canary_check(&err) < 0))
-                refuse("%s", err.msg);
-
-        char *body = malloc(h.body_len + 1);
-        request_body b;
-        if (!body || read_full(REQUEST_FD, body, h.body_len) < 0 ||
-            request_decode_body(body, h.body_len, &b, what, sizeof(what)) < 0)
-                refuse("malformed request: %s", body ? what : "out of memory");
-        free(body);
-        if ((b.network == NETWORK_ON) != (h.identity == IDENTITY_ONLINE) && b.mode != MODE_FULL_ACCESS)
-                refuse("malformed request: the identity does not match the network mode");
-
-        policy p = {.mode = b.mode, .network = b.network, .tmp = b.tmp, .git = b.git, .backend = BACKEND_USERS,
-                    .timeout_ms = b.timeout_ms, .limits = b.limits, .report_denials = b.report_denials};
-        p.report_home = b.report_home[0] ? b.report_home : NULL;
-        p.workspace = h.workspace;
-        p.cwd = b.cwd;
-        /* This member's home: mounted over the sandbox user's with
-         * namespaces (member_home); without, there is no mount namespace, so
-         * the member's directory is the home itself (docs/elevated.md says
-         * what that leaves shared). */
-        char home[400];
-        snprintf(home, sizeof(home), "%s", to->home);
-        if (nonamespace) {
-                int hfd = -1, d = open_member_dir(to, uid, &hfd);
-                if (d < 0)
-                        refuse("cannot prepare this member's directory in %s/members: %s", to->home, strerror(-d));
-                close(d);
-                close(hfd);
-                snprintf(home, sizeof(home), "%s/members/%u", to->home, (unsigned)uid);
-        }
-        p.home = strdup(home);
-        size_t n_dev_roots = h.roots.n; /* the developer's; the caches follow */
-        /* The caller's corral makes and removes the placeholders in the
-         * caller's roots, in the caller's own bookkeeping, which its userns
-         * runs and its runs as the other sandbox user share (apply/host.h);
-         * this run only checks that they are there. */
-        for (size_t i = 0; i < n_dev_roots; i++)
-                if (strv_push(&p.held_roots, h.roots.v[i]) < 0)
-                        refuse("out of memory");
-        if (cache_roots(home, &h.roots) < 0)
-                refuse("cannot prepare the cache directories in %s: %s", home, strerror(errno));
-        for (size_t i = n_dev_roots; i < h.roots.n; i++)
-                if (strv_push(&p.sandbox_roots, h.roots.v[i]) < 0)
-                        refuse("out of memory");
-        p.writable_roots = h.roots;
-        p.protect = b.protect;
-        p.protect_depth = b.protect_depth;
-        p.deny_read = b.deny_read;
-        p.allow_read = b.allow_read;
-        p.allow_unix_sockets = b.allow_unix_sockets;
-        strv env = {0};
-        if (!p.home || sandbox_environment(&b, to, home, &env) < 0)
-                refuse("out of memory");
-        /* The developer's git config is what runs later: the plan reads it
-         * (as the sandbox user) where the developer's environment says. */
-        static const char *const git_vars[] = {"HOME=", "XDG_CONFIG_HOME=", "GIT_CONFIG_GLOBAL=", "GIT_CONFIG_SYSTEM=",
-                                               "GIT_CONFIG_NOSYSTEM="};
-        for (size_t i = 0; i < b.env.n; i++)
-                for (size_t k = 0; k < sizeof(git_vars) / sizeof(git_vars[0]); k++)
-                        if (strncmp(b.env.v[i], git_vars[k], strlen(git_vars[k])) == 0 &&
-                            strv_push(&p.git_env, b.env.v[i]) < 0)
-                                refuse("out of memory");
-
-        plan pl;
-        run_result res;
-        if (nonamespace) {
-                /* Resource limits are applied by the sandbox's init in its
-                 * user namespace (plan/limits.c); none here: refuse, never
-                 * ignore. */
-                for (int k = 0; k < N_LIMITS; k++)
-                        if (p.limits.v[k])
-                                refuse("limit '%s' cannot be enforced: resource limits need user namespaces, which are "
-                                       "blocked here",
-                                       policy_limit_to_string((policy_limit)k));
-                /* The developer may refuse the fallback: corral passes its
-                 * environment on in the request. */
-                for (size_t i = 0; i < b.env.n; i++)
-                        if (strcmp(b.env.v[i], "CORRAL_REQUIRE_NAMESPACES=1") == 0)
-                                refuse("user namespaces are blocked here (%s) and CORRAL_REQUIRE_NAMESPACES=1: "
-                                       "refusing to run without namespaces",
-                                       strerror(ns_err));
-                for (size_t i = 0; i < n_dev_roots; i++)
-                        if (access(h.roots.v[i], W_OK | X_OK) < 0)
-                                refuse("without user namespaces (blocked here) nothing can be idmapped: %s must be "
-                                       "writable by %s itself, e.g. `setfacl -R -m u:%s:rwX,d:u:%s:rwX,d:u:$USER:rwX "
-                                       "%s` (docs/elevated.md)",
-                                       h.roots.v[i], to->name, to->name, to->name, h.roots.v[i]);
-                if (nonamespace_check_reads(&p, &err) < 0 ||
-                    plan_build_nonamespace(&p, n_dev_roots, b.argv.v, (const char *const *)env.v, &pl, &err) < 0)
-                        refuse("%s", err.msg);
-                fprintf(stderr, "corral: %s\n", NONAMESPACE_NOTICE);
-                if (supervise_run_nonamespace(&pl, REQUEST_FD, &res, &err) < 0)
-                        refuse("%s", err.msg);
-        } else {
-                if (plan_build(&p, b.argv.v, (const char *const *)env.v, &pl, &err) < 0)
-                        refuse("%s", err.msg);
-                if (supervise_run_control(&pl, false, REQUEST_FD, &res, &err) < 0)
-                        refuse("%s", err.msg);
-        }
-        request_result out = {.ran = 1, .exit_code = res.exit_code, .signal = res.signal,
-                              .timed_out = res.timed_out, .wall_ms = res.wall_ms, .limit = res.limit,
-                              .limit_certain = res.limit_certain};
-        if (res.exit_code == 126 || res.exit_code == 127)
-                snprintf(out.msg, sizeof(out.msg), "%s", err.msg);
-        if (result_fd >= 0)
-                (void)!write(result_fd, &out, sizeof(out));
-        /* What the sandbox refused, judged here, where the listener is
-         * answered (docs/design.md, "Denial reports"); corral prints them
-         * and puts them in its status record. corral reads this pipe while
-         * it waits for us, so a long list cannot block. */
-        if (b.report_denials && result_fd >= 0) {
-                denials none = {.unavailable = (char *)"not without user namespaces (blocked here)"};
-                const denials *d = res.denials ? res.denials : &none;
-                if (!nonamespace && !res.denials)
-                        none.unavailable = (char *)"the denial reports' thread did not end";
-                char *buf = NULL;
-                size_t len = 0;
-                if (answer_encode_denials(d, &buf, &len) == 0)
-                        for (size_t off = 0; off < len;) {
-                                ssize_t n = write(result_fd, buf + off, len - off);
-                                if (n < 0 && errno == EINTR)
-                                        continue;
-                                if (n <= 0)
-                                        break;
-                                off += (size_t)n;
-                        }
-                free(buf);
-        }
-        return res.exit_code;
+        state.nonamespace = nonamespace;
+        state.ns_err = ns_err;
+        state.head_len = head_len;
+        exec_sandbox(sandbox, &state, head, head_len);
 }

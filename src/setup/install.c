@@ -186,7 +186,7 @@ void accounts_remove(const marker *m) {
                 fprintf(stderr, "corral-setup: cannot remove %s: %s\n", CORRAL_STATE_DIR, strerror(errno));
 }
 
-int install_binary(const char *src, const char *dst, gid_t group, const char *caps, corral_error *err) {
+int install_binary(const char *src, const char *dst, gid_t group, const char *caps, mode_t mode, corral_error *err) {
         char tmp[512];
         int in = -1, out = -1, r = 0;
         struct stat sst, dst_st;
@@ -219,7 +219,7 @@ int install_binary(const char *src, const char *dst, gid_t group, const char *ca
                 }
         }
         /* Owner and mode first: a chown clears file capabilities. */
-        if (fchown(out, 0, caps ? group : 0) < 0 || fchmod(out, caps ? 0750 : 0755) < 0) {
+        if (fchown(out, 0, caps ? group : 0) < 0 || fchmod(out, caps ? 0750 : mode) < 0) {
                 r = error_set(err, -errno, "cannot set owner and mode of %s: %s", dst, strerror(errno));
                 goto out;
         }
@@ -252,7 +252,7 @@ const char *runner_caps(void) {
 
 int runner_check(const marker *m, bool report(const char *what, const char *problem)) {
         struct stat st;
-        char what[300];
+        char what[330];
         snprintf(what, sizeof(what), "runner %s", m->runner);
         if (lstat(m->runner, &st) < 0 || !S_ISREG(st.st_mode))
                 return report(what, "missing"), -ENOENT;
@@ -270,6 +270,18 @@ int runner_check(const marker *m, bool report(const char *what, const char *prob
                 cap_free(have);
         if (ok)
                 report(what, NULL);
+        char sandbox[300];
+        marker_sandbox_path(m, sandbox, sizeof(sandbox));
+        snprintf(what, sizeof(what), "corral-sandbox %s", sandbox);
+        if (lstat(sandbox, &st) < 0 || !S_ISREG(st.st_mode))
+                return report(what, "missing"), -ENOENT;
+        cap_t none = cap_get_file(sandbox);
+        bool has_caps = none != NULL;
+        if (none)
+                cap_free(none);
+        if (st.st_uid != 0 || st.st_gid != 0 || (st.st_mode & 07777) != SANDBOX_MODE || has_caps)
+                return report(what, "not root:root mode 0711 without file capabilities"), -ESTALE;
+        report(what, NULL);
         return ok ? 0 : -ESTALE;
 }
 

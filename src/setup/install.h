@@ -5,6 +5,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "users/marker.h"
 
@@ -30,9 +31,15 @@ int accounts_install(marker *m, const char *member, corral_error *err);
 int accounts_check(const marker *m, bool report(const char *what, const char *problem));
 void accounts_remove(const marker *m);
 
-/* Copies src to dst (root:group 0750 + RUNNER_CAPS, or root:root 0755
+/* Copies src to dst (root:group 0750 + RUNNER_CAPS, or root:root mode
  * when caps is NULL) atomically; src == dst just fixes owner, mode, caps. */
-int install_binary(const char *src, const char *dst, gid_t group, const char *caps, corral_error *err);
+int install_binary(const char *src, const char *dst, gid_t group, const char *caps, mode_t mode, corral_error *err);
+/* corral-sandbox, the runner's unprivileged half: root:root, executable but
+ * not readable by others (so that the kernel leaves it undumpable after the
+ * runner's exec, as the runner was), no file capabilities. */
+#define SANDBOX_MODE 0711
+/* The runner (root:corral 0750, its capabilities) and corral-sandbox next to
+ * it (root:root SANDBOX_MODE, none). */
 int runner_check(const marker *m, bool report(const char *what, const char *problem));
 
 int unit_install(const marker *m, corral_error *err);

@@ -42,12 +42,12 @@ static const char usage[] =
         "       corral-setup --check | --uninstall | --apply-firewall\n"
         "Installs the `users` backend of corral (run as root): the group " CORRAL_GROUP ", the sandbox users\n"
         CORRAL_USER_OFFLINE " and " CORRAL_USER_ONLINE ", the nftables table inet " CORRAL_NFT_TABLE
-        ", corral-runner and " MARKER_PATH ".\n"
+        ", corral-runner (with corral-sandbox) and " MARKER_PATH ".\n"
         "  --user NAME          add NAME to the group " CORRAL_GROUP " (default: $SUDO_USER)\n"
         "  --loopback-port N    let " CORRAL_USER_OFFLINE " connect to TCP port N on loopback (repeatable)\n"
         "  --allow-loopback     let " CORRAL_USER_OFFLINE " reach every loopback service\n"
-        "  --runner PATH        the corral-runner to install (default: next to this program, else where\n"
-        "                       `make install` put it, " CORRAL_LIBEXECDIR ")\n";
+        "  --runner PATH        the corral-runner to install, with the corral-sandbox next to it (default:\n"
+        "                       next to this program, else where `make install` put it, " CORRAL_LIBEXECDIR ")\n";
 
 static int failures;
 
@@ -133,10 +133,24 @@ static int install(const char *member, const marker *opts, const char *runner_sr
                         return 1;
                 }
         }
-        if (install_binary(runner_src, m.runner, m.gid, runner_caps(), &err) < 0 ||
-            install_binary(self, m.setup, 0, NULL, &err) < 0)
+        /* corral-sandbox comes with the runner: next to the one installed */
+        char sandbox_src[PATH_MAX + 16], sandbox[300];
+        const char *slash = strrchr(runner_src, '/');
+        snprintf(sandbox_src, sizeof(sandbox_src), "%.*s%scorral-sandbox", slash ? (int)(slash - runner_src) : 0,
+                 runner_src, slash ? "/" : "");
+        marker_sandbox_path(&m, sandbox, sizeof(sandbox));
+        if (access(sandbox_src, F_OK) < 0) {
+                fprintf(stderr, "corral-setup: %s is missing: corral-runner needs corral-sandbox next to it (build "
+                                "both: make)\n",
+                        sandbox_src);
+                return 1;
+        }
+        if (install_binary(runner_src, m.runner, m.gid, runner_caps(), 0, &err) < 0 ||
+            install_binary(sandbox_src, sandbox, 0, NULL, SANDBOX_MODE, &err) < 0 ||
+            install_binary(self, m.setup, 0, NULL, 0755, &err) < 0)
                 return die(&err);
         printf("  %s (root:%s 0750, %s)\n", m.runner, m.group, runner_caps());
+        printf("  %s (root:root 0711, no capabilities: the runner's unprivileged half)\n", sandbox);
         if (strcmp(runner_caps(), RUNNER_CAPS) != 0)
                 printf("  (no cap_sys_admin in this bounding set, a container's: where its runtime blocks user "
                        "namespaces (docker's default) runs go without namespaces, docs/elevated.md; where it "
@@ -162,7 +176,7 @@ static int install(const char *member, const marker *opts, const char *runner_sr
                 if (apparmor_install(&m, corral_path, &err) < 0)
                         return die(&err);
                 m.apparmor = true;
-                printf("  %s: corral and corral-runner may create user namespaces\n", APPARMOR_PROFILE);
+                printf("  %s: corral, corral-runner and corral-sandbox may create user namespaces\n", APPARMOR_PROFILE);
         }
         if (marker_write(MARKER_PATH, &m, &err) < 0)
                 return die(&err);
@@ -231,7 +245,10 @@ static int uninstall(void) {
                 fprintf(stderr, "corral-setup: %s\n", err.msg);
         unit_remove();
         apparmor_remove();
+        char sandbox[300];
+        marker_sandbox_path(&m, sandbox, sizeof(sandbox));
         unlink(m.runner);
+        unlink(sandbox);
         unlink(m.setup);
         rmdir(CORRAL_LIBEXECDIR);
         char parent[PATH_MAX]; /* $prefix/libexec, if setup created it (it is empty then) */

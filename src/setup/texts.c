@@ -9,14 +9,18 @@
 
 int apparmor_profile_text(char *buf, size_t len, const char *corral_path, const char *runner_path) {
         /* AppArmor 4 (Ubuntu 24.04): the `userns` rule, under abi 4.0; the
-         * paths quoted, as they may hold spaces. */
+         * paths quoted, as they may hold spaces. corral-sandbox, next to the
+         * runner (users/marker.h), builds the sandbox's user namespaces. */
+        const char *slash = strrchr(runner_path, '/');
+        int dir = slash ? (int)(slash - runner_path) : 0;
         return snprintf(buf, len,
-                        "# Installed by corral-setup: lets corral and corral-runner create user\n"
-                        "# namespaces under kernel.apparmor_restrict_unprivileged_userns=1.\n"
+                        "# Installed by corral-setup: lets corral, corral-runner and corral-sandbox create\n"
+                        "# user namespaces under kernel.apparmor_restrict_unprivileged_userns=1.\n"
                         "abi <abi/4.0>,\ninclude <tunables/global>\n\n"
                         "profile corral \"%s\" flags=(unconfined) {\n  userns,\n}\n\n"
-                        "profile corral-runner \"%s\" flags=(unconfined) {\n  userns,\n}\n",
-                        corral_path, runner_path);
+                        "profile corral-runner \"%s\" flags=(unconfined) {\n  userns,\n}\n\n"
+                        "profile corral-sandbox \"%.*s/corral-sandbox\" flags=(unconfined) {\n  userns,\n}\n",
+                        corral_path, runner_path, dir, runner_path);
 }
 
 int firewall_unit_text(char *buf, size_t len, const char *setup_path) {

@@ -7,9 +7,10 @@
 
 #include <stddef.h>
 
-/* The profile that lets corral and corral-runner create user namespaces
- * under kernel.apparmor_restrict_unprivileged_userns=1. Returns what
- * snprintf returns. */
+/* The profile that lets corral, corral-runner and corral-sandbox (next to
+ * the runner) create user namespaces under
+ * kernel.apparmor_restrict_unprivileged_userns=1. Returns what snprintf
+ * returns. */
 int apparmor_profile_text(char *buf, size_t len, const char *corral_path, const char *runner_path);
 
 /* The unit that runs `SETUP --apply-firewall` at boot. */

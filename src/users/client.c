@@ -32,27 +32,13 @@
 #include "supervise/denials.h"
 
 int users_load(marker *m, corral_error *err) {
-        int r = marker_read(MARKER_PATH, m, err);
+        int r = marker_load(MARKER_PATH, m, err);
         if (r == -ENOENT)
                 return error_set(err, -EOPNOTSUPP,
                                  "backend 'users' is not installed on this machine: run `sudo corral setup` once");
-        if (r < 0 || (r = marker_validate(m, err)) < 0)
+        if (r < 0)
                 return r;
-        if (strcmp(m->version, CORRAL_VERSION) != 0)
-                return error_set(err, -EPROTO, "%s was written by corral %s, this is %s: rerun `sudo corral setup`",
-                                 MARKER_PATH, m->version, CORRAL_VERSION);
-        /* the supplementary groups, on the heap: NGROUPS_MAX of them would
-         * be 256 KiB of stack, touched page by page (stack-clash probes) on
-         * every run, for corral's peak RSS */
-        bool member = getgid() == m->gid;
-        int n = member ? 0 : getgroups(0, NULL);
-        gid_t *groups = n > 0 ? calloc((size_t)n, sizeof(gid_t)) : NULL;
-        if (groups)
-                n = getgroups(n, groups);
-        for (int i = 0; groups && i < n && !member; i++)
-                member = groups[i] == m->gid;
-        free(groups);
-        if (!member)
+        if (!marker_member(m))
                 return error_set(err, -EPERM,
                                  "backend 'users': uid %u is not in the group %s (`sudo corral setup --user NAME`, "
                                  "then log in again)",

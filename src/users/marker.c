@@ -266,3 +266,34 @@ int marker_validate(const marker *m, corral_error *err) {
                 return error_set(err, -ESTALE, "%s names one uid for both sandbox users", MARKER_PATH);
         return 0;
 }
+
+int marker_load(const char *path, marker *m, corral_error *err) {
+        int r = marker_read(path, m, err);
+        if (r < 0 || (r = marker_validate(m, err)) < 0)
+                return r;
+        if (strcmp(m->version, CORRAL_VERSION) != 0)
+                return error_set(err, -EPROTO, "%s was written by corral %s, this is %s: rerun `sudo corral setup`",
+                                 path, m->version, CORRAL_VERSION);
+        return 0;
+}
+
+bool marker_member(const marker *m) {
+        /* the supplementary groups, on the heap: NGROUPS_MAX of them would
+         * be 256 KiB of stack, touched page by page (stack-clash probes) on
+         * every run, for corral's peak RSS */
+        bool member = getgid() == m->gid;
+        int n = member ? 0 : getgroups(0, NULL);
+        gid_t *groups = n > 0 ? calloc((size_t)n, sizeof(gid_t)) : NULL;
+        if (groups)
+                n = getgroups(n, groups);
+        for (int i = 0; groups && i < n && !member; i++)
+                member = groups[i] == m->gid;
+        free(groups);
+        return member;
+}
+
+int marker_sandbox_path(const marker *m, char *buf, size_t len) {
+        const char *slash = strrchr(m->runner, '/');
+        int dir = slash ? (int)(slash - m->runner) : 0;
+        return snprintf(buf, len, "%.*s/corral-sandbox", dir, m->runner);
+}

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -68,3 +69,17 @@ int marker_write(const char *path, const marker *m, corral_error *err);
 /* Checks that the marker matches this build and the accounts on the
  * machine: format, users and group resolve to the recorded ids. */
 int marker_validate(const marker *m, corral_error *err);
+
+/* marker_read, marker_validate and the version check (the marker was
+ * written by this version of corral), in that order: what corral and
+ * corral-runner both check before a run. -ENOENT (err set) when absent. */
+int marker_load(const char *path, marker *m, corral_error *err);
+
+/* Whether this process's credentials (its gid or a supplementary group,
+ * never a file it could influence) make it a member of the marker's group. */
+bool marker_member(const marker *m);
+
+/* The unprivileged half of the runner, corral-sandbox, installed next to
+ * m->runner (corral-setup puts both in the same root-owned directory).
+ * Returns what snprintf returns. */
+int marker_sandbox_path(const marker *m, char *buf, size_t len);

@@ -81,7 +81,7 @@ fi
 # containers run the build's binary): any that is missing is installed there
 # from the archive, by the package that provides it on this machine.
 missing=""
-for lib in $(ldd "$BUILD/corral" "$BUILD/corral-setup" "$BUILD/corral-runner" | awk '$3 ~ /^\// { print $3 }' | sort -u); do
+for lib in $(ldd "$BUILD/corral" "$BUILD/corral-setup" "$BUILD/corral-runner" "$BUILD/corral-sandbox" | awk '$3 ~ /^\// { print $3 }' | sort -u); do
 	[ -e "$ROOTFS$lib" ] || [ -e "$ROOTFS$(readlink -f "$lib")" ] && continue
 	pkg=$(dpkg -S "$(readlink -f "$lib")" 2> /dev/null | head -n 1 | cut -d: -f1)
 	[ -n "$pkg" ] || pkg=$(dpkg -S "$lib" 2> /dev/null | head -n 1 | cut -d: -f1)
@@ -108,7 +108,7 @@ chmod 755 "$WORK"
 libpod_before=$([ -e /run/libpod ] && echo yes)
 trap 'rm -rf "$WORK"; [ -n "$libpod_before" ] || rm -rf /run/libpod' EXIT
 mkdir "$WORK/bin" # what the containers see at /corral: nothing else of WORK
-cp "$BUILD/corral" "$BUILD/corral-setup" "$BUILD/corral-runner" "$HERE/inside.sh" "$HERE/users.sh" "$WORK/bin/"
+cp "$BUILD/corral" "$BUILD/corral-setup" "$BUILD/corral-runner" "$BUILD/corral-sandbox" "$HERE/inside.sh" "$HERE/users.sh" "$WORK/bin/"
 chmod 755 "$WORK/bin" "$WORK/bin"/*
 # userns blocked, as Docker's default profile does for a container without
 # CAP_SYS_ADMIN: unshare/clone with CLONE_NEWUSER fail with EPERM, clone3

@@ -4,6 +4,7 @@
 #   $CORRAL, $SETUP, $RUNNER_SRC, $PROBE   staged binaries
 SANE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 RUNNER=/usr/local/libexec/corral/corral-runner
+SANDBOX=/usr/local/libexec/corral/corral-sandbox # the runner execs it after the drop
 
 install_corral() {
 	"$SETUP" --user "$DEV" --runner "$RUNNER_SRC" "$@" > "$BATS_FILE_TMPDIR/setup.out" 2>&1 || {

@@ -188,7 +188,8 @@ alive() {
 	client=$(pgrep -u "$DEV" -x corral)
 	[ "$(wc -w <<< "$client")" -eq 1 ]
 	runner=$(pgrep -P "$client")
-	[ "$(cat /proc/$runner/comm)" = corral-runner ] || { ps -ef >&2; return 1; }
+	# the runner's process, now corral-sandbox (the runner execs it after the drop)
+	[ "$(cat /proc/$runner/comm)" = corral-sandbox ] || { ps -ef >&2; return 1; }
 	tree=$(descendants "$runner")
 	[ "$(wc -w <<< "$tree")" -ge 4 ] || { echo "tree: $tree" >&2; ps -ef >&2; return 1; } # init, the three
 	kill -KILL "$client"
@@ -211,10 +212,10 @@ alive() {
 		wait $bg || true # (not every job: bats's timeout watcher is one)
 	done
 	for _ in $(seq 40); do
-		[ -z "$(pgrep -x corral-runner)" ] && [ -z "$(pgrep -u corral-offline)" ] && break
+		[ -z "$(pgrep -x 'corral-(runner|sandbox)')" ] && [ -z "$(pgrep -u corral-offline)" ] && break
 		sleep 0.05
 	done
-	[ -z "$(pgrep -x corral-runner)" ] || { ps -ef >&2; return 1; }
+	[ -z "$(pgrep -x 'corral-(runner|sandbox)')" ] || { ps -ef >&2; return 1; }
 	[ -z "$(pgrep -u corral-offline)" ] || { ps -ef >&2; return 1; }
 	! pgrep -f "^$tag"
 }

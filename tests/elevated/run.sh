@@ -59,7 +59,7 @@ for t in bats nft ip getfacl setfacl runuser setpriv python3 useradd; do
 		exit 1
 	}
 done
-for b in corral corral-setup corral-runner; do
+for b in corral corral-setup corral-runner corral-sandbox; do
 	[ -x "$BUILD/$b" ] || {
 		echo "run.sh: $BUILD/$b is missing; build first (make)" >&2
 		echo "elevated: 0 passed, 1 failed, 0 skipped"
@@ -70,7 +70,7 @@ done
 # The binaries and probes, where the test users can reach them.
 STAGE=$(mktemp -d /var/tmp/corral-elevated.XXXXXX)
 chmod 755 "$STAGE"
-cp "$BUILD/corral" "$BUILD/corral-setup" "$BUILD/corral-runner" "$HERE/probe.py" "$HERE/request.py" "$STAGE/"
+cp "$BUILD/corral" "$BUILD/corral-setup" "$BUILD/corral-runner" "$BUILD/corral-sandbox" "$HERE/probe.py" "$HERE/request.py" "$STAGE/"
 [ -x "$BUILD/tests/helpers/nouserns" ] && cp "$BUILD/tests/helpers/nouserns" "$STAGE/"
 # runner.bats attacks the runner with these (ptrace, argv)
 for h in procattack execargv nssteal; do [ -x "$BUILD/tests/helpers/$h" ] && cp "$BUILD/tests/helpers/$h" "$STAGE/"; done

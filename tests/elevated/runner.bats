@@ -214,6 +214,65 @@ runner_sh() {
 	done
 }
 
+# The runner execs corral-sandbox, the unprivileged rest of the run, after
+# the drop: from its fixed path next to the runner, checked first. A
+# corral-sandbox the caller could change would run the caller's code as the
+# sandbox user outside any sandbox; one that is missing must not leave a
+# half-done run. Each is refused (125) before anything runs, naming the path.
+@test "sandbox: a missing, replaced, writable or setuid corral-sandbox (or directory) is refused before anything runs" {
+	local dir=${SANDBOX%/*} keep=$ET/sandbox-keep
+	request --workspace "$WS" --root "$WS" -- /bin/sh -c "echo RAN; touch '$WS/ran'"
+	# control: the installed one runs the command, in a process named corral-sandbox
+	runner_sh "exec '$RUNNER' $REQ"
+	assert_status 0
+	assert_contains RAN
+	rm -f "$WS/ran"
+	cp -p "$SANDBOX" "$keep"
+	restore() { cp -p "$keep" "$SANDBOX.new" && mv -f "$SANDBOX.new" "$SANDBOX" && chown root:root "$SANDBOX" && chmod 711 "$SANDBOX"; chmod 755 "$dir"; }
+	refused() { # WHY: the runner refuses with WHY, and nothing ran
+		runner_sh "exec '$RUNNER' $REQ"
+		restore
+		assert_status 125
+		assert_contains "$1"
+		assert_contains "corral-sandbox"
+		[[ "$output" != *RAN* ]] && [ ! -e "$WS/ran" ] || fail "the command ran: $output"
+	}
+	rm "$SANDBOX"
+	refused "$SANDBOX is missing"
+	mv "$SANDBOX" "$ET/elsewhere" && ln -s "$ET/elsewhere" "$SANDBOX"
+	refused "$SANDBOX cannot be opened (no symlink is followed)"
+	chown "$DEV" "$SANDBOX"
+	refused "$SANDBOX is not root-owned and writable only by root"
+	chmod 731 "$SANDBOX" # group-writable
+	refused "$SANDBOX is not root-owned and writable only by root"
+	setfacl -m "u:$DEV:rwx" "$SANDBOX" # an ACL's write shows in the group bits (the mask)
+	refused "$SANDBOX is not root-owned and writable only by root"
+	setfacl -b "$SANDBOX"
+	chmod 4711 "$SANDBOX"
+	refused "$SANDBOX is setuid or setgid"
+	chmod 777 "$dir" # the directory: the caller could swap the file
+	refused "$dir is not root-owned and writable only by root"
+	# and the restored one runs again
+	runner_sh "exec '$RUNNER' $REQ"
+	assert_status 0
+	assert_contains RAN
+}
+
+@test "sandbox: corral-sandbox started by hand, without the runner's sealed state, refuses (125) and runs nothing" {
+	request --workspace "$WS" --root "$WS" -- /bin/sh -c "echo RAN; touch '$WS/ran'"
+	# by the member, with a request on fd 3 and a file (not a sealed memfd) on 5
+	runner_sh "exec '$SANDBOX' $REQ"
+	assert_status 125
+	assert_contains "no sealed state on fd 5: it is started by corral-runner, never by hand"
+	runner_sh "exec '$SANDBOX' $REQ 5< '$ET/req'"
+	assert_status 125
+	assert_contains "no sealed state on fd 5"
+	[[ "$output" != *RAN* ]] && [ ! -e "$WS/ran" ] || fail "the command ran: $output"
+	# and it holds no file capabilities (setup installs it root:root 0711)
+	[ -z "$(getcap "$SANDBOX")" ]
+	[ "$(stat -c '%U:%G %a' "$SANDBOX")" = "root:root 711" ]
+}
+
 @test "request: a workspace or root that is a symlink, has a symlinked component or a magic link is refused" {
 	local target=$ET/target
 	runuser -u "$DEV" -- mkdir -p "$target/sub"

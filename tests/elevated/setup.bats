@@ -22,6 +22,9 @@ teardown_file() { uninstall_corral; }
 	done
 	[ "$(stat -c '%U:%G %a' "$RUNNER")" = "root:corral 750" ]
 	getcap "$RUNNER" | grep -q 'cap_setgid,cap_setuid,cap_sys_admin=ep'
+	# the runner's unprivileged half: no capabilities, not readable by others
+	[ "$(stat -c '%U:%G %a' "$SANDBOX")" = "root:root 711" ]
+	[ -z "$(getcap "$SANDBOX")" ]
 	[ "$(stat -c '%U %a' /etc/corral/setup.json)" = "root 644" ]
 	grep -q '"offline_uid": '"$(id -u corral-offline)" /etc/corral/setup.json
 	grep -q '"loopback_ports": \[8123\]' /etc/corral/setup.json
@@ -77,6 +80,19 @@ teardown_file() { uninstall_corral; }
 	setcap cap_sys_admin+ep "$RUNNER"
 	run "$SETUP" --check
 	assert_contains "file capabilities are not exactly"
+	install_corral --loopback-port 8123
+	run "$SETUP" --check
+	assert_status 0
+	# corral-sandbox, the runner's unprivileged half, too
+	chmod 755 "$SANDBOX"
+	run "$SETUP" --check
+	assert_status 1
+	assert_contains "corral-sandbox $SANDBOX"
+	assert_contains "not root:root mode 0711 without file capabilities"
+	chmod 711 "$SANDBOX"
+	setcap cap_setuid+ep "$SANDBOX"
+	run "$SETUP" --check
+	assert_status 1
 	install_corral --loopback-port 8123
 	run "$SETUP" --check
 	assert_status 0
@@ -193,7 +209,7 @@ build_prefix() {
 	run make -C "$CORRAL_REPO" install BUILD="$CORRAL_BUILD" DESTDIR="$d"
 	assert_status 0
 	local f
-	for f in bin/corral sbin/corral-setup libexec/corral/corral-runner; do
+	for f in bin/corral sbin/corral-setup libexec/corral/corral-runner libexec/corral/corral-sandbox; do
 		[ -x "$d/usr/local/$f" ] || { rm -rf "$d"; echo "make install did not install $f" >&2; return 1; }
 	done
 	# no --runner: setup finds it in the tree it was installed in

@@ -135,6 +135,8 @@ in_masked_proc() {
 	# paths with a space: the profile must quote them
 	"$HELPERS/setup_texts" apparmor "/opt/my tools/bin/corral" /usr/local/libexec/corral/corral-runner > "$p"
 	grep -q '^profile corral "/opt/my tools/bin/corral" flags=(unconfined) {$' "$p" || fail "$(cat "$p")"
+	# corral-sandbox (the runner's unprivileged half, next to it) builds the users backend's namespaces
+	grep -q '^profile corral-sandbox "/usr/local/libexec/corral/corral-sandbox" flags=(unconfined) {$' "$p" || fail "$(cat "$p")"
 	if [ "${ver:-0}" -ge 4 ]; then
 		run apparmor_parser -Q -K -T "$p"
 		[ "$status" -eq 0 ] || fail "apparmor_parser $ver rejects the profile: $output"

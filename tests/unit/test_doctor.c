@@ -35,7 +35,7 @@ static void test_apparmor_interaction(void **state) {
         has(t, "/etc/apparmor.d/corral exists but is NOT loaded");
         has(t, "sudo apparmor_parser -r /etc/apparmor.d/corral");
         doctor_apparmor_text("1", true, true, t, sizeof(t));
-        has(t, "corral's profile is loaded, so corral (at the path it was installed for) and corral-runner may");
+        has(t, "corral's profile is loaded, so corral (at the path it was installed for), corral-runner and corral-sandbox may");
         if (strstr(t, "cannot"))
                 fail_msg("a loaded profile still says cannot: %s", t);
 }
