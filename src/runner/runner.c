@@ -342,7 +342,9 @@ static int open_sandbox(const marker *m) {
                 int f = openat(dir, strrchr(path, '/') + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
                 fd = f >= 0 ? fcntl(f, F_DUPFD_CLOEXEC, STATE_FD + 1) : -1;
                 if (fd < 0)
-                        why = errno == ENOENT ? "is missing" : "cannot be opened (no symlink is followed)";
+                        why = errno == ENOENT ? "is missing" : "cannot be opened";
+                else if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode))
+                        why = "is a symbolic link (none is followed)";
                 else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
                         why = "is not a regular file";
                 else if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))

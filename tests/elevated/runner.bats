@@ -240,7 +240,7 @@ runner_sh() {
 	rm "$SANDBOX"
 	refused "$SANDBOX is missing"
 	mv "$SANDBOX" "$ET/elsewhere" && ln -s "$ET/elsewhere" "$SANDBOX"
-	refused "$SANDBOX cannot be opened (no symlink is followed)"
+	refused "$SANDBOX is a symbolic link (none is followed)"
 	chown "$DEV" "$SANDBOX"
 	refused "$SANDBOX is not root-owned and writable only by root"
 	chmod 731 "$SANDBOX" # group-writable
