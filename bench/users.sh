@@ -7,10 +7,21 @@
 # the run and uninstalls it after; it refuses when corral-setup is already
 # installed).
 #
-#   bench/users.sh BUILD_DIR
+#   bench/users.sh BUILD_DIR [BASE_BUILD_DIR]
+#
+# With BASE_BUILD_DIR (another build of corral, e.g. the commit before a
+# change to the runner), it also compares the start-up of BUILD_DIR's
+# corral-runner with BASE_BUILD_DIR's, in alternating pairs of runs on the
+# same installation (only the installed runner is swapped between the two
+# runs of a pair, by a hard link that keeps its file capabilities; corral is
+# BUILD_DIR's in both), and prints the median of the per-pair ratios
+# (BENCH_USERS_PAIRS pairs, default 100): one figure that a loaded machine
+# moves much less than two medians taken minutes apart.
 set -euo pipefail
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 BUILD=$(cd "${1:-build}" && pwd)
+BASE=${2:+$(cd "$2" && pwd)}
+PAIRS=${BENCH_USERS_PAIRS:-100}
 FILES=${BENCH_USERS_FILES:-200000}
 RUNS=${BENCH_USERS_RUNS:-40}
 USER_=corral-bench
@@ -60,4 +71,29 @@ echo "| --- | ---: | ---: | ---: |"
 awk -v a="$e_users" -v b="$b_users" 'BEGIN { printf "| users (`corral run --backend users -- true`) | %.1f ms | %.1f ms | %.2f |\n", a/1000, b/1000, b/a }'
 awk -v a="$e_userns" -v b="$b_userns" 'BEGIN { printf "| userns (same command) | %.1f ms | %.1f ms | %.2f |\n", a/1000, b/1000, b/a }'
 awk -v a="$bare" 'BEGIN { printf "| (runuser -- true, for reference) | %.1f ms | | |\n", a/1000 }'
+if [ -n "$BASE" ]; then
+	runner=$(sed -n 's/.*"runner": "\(.*\)".*/\1/p' /etc/corral/setup.json)
+	caps=$(getcap "$runner" | awk '{print $2}')
+	cp "$BASE/corral-runner" "$runner.base"
+	chown root:corral "$runner.base" && chmod 0750 "$runner.base" && setcap "$caps" "$runner.base"
+	ln -f "$runner" "$runner.new"
+	one() { # base|new: microseconds of one `corral run --backend users -- true` with that runner
+		ln -f "$runner.$1" "$runner"
+		local s e
+		s=$(date +%s%N)
+		(cd "$home/bench-empty" && setpriv --reuid "$USER_" --regid "$USER_" --init-groups \
+			env -i HOME="$home" PATH="$PATH" "$stage/corral" run --backend users -- true) ||
+			{ echo "bench/users.sh: a run with the $1 runner failed" >&2; kill $$; }
+		e=$(date +%s%N)
+		echo $(((e - s) / 1000))
+	}
+	one base > /dev/null && one new > /dev/null # warm both
+	ratios=$(for i in $(seq "$PAIRS"); do
+		if [ $((i % 2)) -eq 0 ]; then b=$(one base) n=$(one new); else n=$(one new) b=$(one base); fi
+		awk -v b="$b" -v n="$n" 'BEGIN { printf "%.4f\n", n / b }'
+	done)
+	ln -f "$runner.new" "$runner"
+	rm -f "$runner.base" "$runner.new"
+	awk -v r="$(median <<< "$ratios")" -v p="$PAIRS" 'BEGIN { printf "start-up with this runner / the base build'"'"'s: %.3f (median of %d alternating pairs)\n", r, p }'
+fi
 echo "medians of $RUNS runs each, microseconds timed with date(1) around each command, runuser included" >&2
