@@ -70,6 +70,16 @@ extern const char *const gitdir_adopted[GITDIR_N_ADOPTED];
 /* What is set aside gets this in its new name; git never reads such a name. */
 #define GITDIR_REFUSED_MARK ".corral-refused-"
 
+/* Said on both platforms when a run finds the marker of a commits run of
+ * its workspace that died before its check (corral killed), and when this
+ * run's marker cannot be written (%s, %s: where, why). */
+#define GITDIR_DEAD_RUN_MSG                                                                                           \
+        "corral: a --git commits run of this workspace ended before its check (killed?): checking its repositories "  \
+        "now\n"
+#define GITDIR_NO_MARKER_FMT                                                                                          \
+        "corral: warning: cannot record this --git commits run in %s (%s): if corral is killed, the next run cannot " \
+        "do its check\n"
+
 /* The entry a name at the top of a gitdir falls under; NULL when the table
  * does not know it (then: protected if it exists, never held). */
 const gitdir_entry *gitdir_classify(const char *name);

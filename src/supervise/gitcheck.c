@@ -268,8 +268,7 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
                 read_marker(text, &since, &repos, &indexes, &worktrees);
                 free(text);
                 if (flock(m, LOCK_EX | LOCK_NB) == 0) {
-                        fprintf(stderr, "corral: a --git commits run of this workspace ended before its check "
-                                        "(killed?): checking its repositories now\n");
+                        fprintf(stderr, GITDIR_DEAD_RUN_MSG);
                         check(&repos, &indexes, &worktrees, &since);
                         (void)unlinkat(dfd, e->d_name, 0);
                 } else if (commits && !ts_newer(&since, &gc->since))
@@ -296,9 +295,7 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
         int m = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         close(dfd);
         if (m < 0 || flock(m, LOCK_EX) < 0) {
-                fprintf(stderr, "corral: warning: cannot record this --git commits run in %s (%s): if corral is "
-                                "killed, the next run cannot do its check\n",
-                        dir, strerror(errno));
+                fprintf(stderr, GITDIR_NO_MARKER_FMT, dir, strerror(errno));
                 if (m >= 0)
                         close(m);
                 return;

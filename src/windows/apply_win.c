@@ -263,6 +263,29 @@ static int take_lock(win_applied *st, corral_error *err) {
         return 0;
 }
 
+bool win_apply_sweep_crashed(const win_plan *pl) {
+        if (pl->backend == WIN_BACKEND_FULL)
+                return false;
+        _cleanup_free_ char *state = win_workspace_state_dir(pl->workspace);
+        char file[2300], journal[2300];
+        snprintf(file, sizeof(file), "%s/active", state ? state : "");
+        snprintf(journal, sizeof(journal), "%s/placeholders", state ? state : "");
+        _cleanup_free_ wchar_t *w = state ? win_wide(file) : NULL, *wj = state ? win_wide(journal) : NULL;
+        if (!w || !wj || GetFileAttributesW(wj) == INVALID_FILE_ATTRIBUTES)
+                return false;
+        HANDLE h = CreateFileW(w, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_ALWAYS,
+                               0, NULL);
+        if (h == INVALID_HANDLE_VALUE)
+                return false;
+        bool alone = lock_exclusive(h);
+        if (alone) {
+                journal_sweep(state);
+                unlock(h);
+        }
+        CloseHandle(h);
+        return alone;
+}
+
 /* --- --git commits ---------------------------------------------------- */
 
 /* Every SID the plan grants path to: each root it lies in (roots may nest)

@@ -52,6 +52,11 @@ typedef struct win_applied {
 } win_applied;
 
 int win_apply_host(const win_plan *pl, bool verbose, win_applied *st, corral_error *err);
+
+/* Before a run, when no other run of pl's workspace is active: removes the
+ * placeholders a run that died left (its journal). True when there were
+ * any: the plan, which took them for existing names, is to be made again. */
+bool win_apply_sweep_crashed(const win_plan *pl);
 void win_apply_cleanup(win_applied *st);
 
 /* The SIDs a plan grants to (capability, plus the sandbox group with the

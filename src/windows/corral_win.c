@@ -22,6 +22,7 @@
 #include "windows/credentials_win.h"
 #include "windows/marker_win.h"
 #include "windows/gitcheck_win.h"
+#include "windows/gitmarker_win.h"
 #include "windows/newrepo_win.h"
 #include "windows/supervise_win.h"
 #include "windows/proxy_win.h"
@@ -29,6 +30,12 @@
 struct corral_sandbox {
         policy policy;
         win_plan plan;
+        /* what the plan is made from, to make it again (a run that died
+         * left placeholders or an unchecked --git commits run) */
+        strv argv, env;
+        win_marker setup_marker;
+        bool has_setup, allow_advisory_network;
+        char setup_problem[1024];
         net_refusal *refused;    /* what the proxy refused (network = proxy), for the status */
         corral_refusal *refusals;
         size_t n_refusals;
@@ -64,27 +71,32 @@ static const win_marker *users_setup(win_marker *m, char *problem, size_t size) 
         return m;
 }
 
+static int plan(corral_sandbox *sb, corral_error *err) {
+        return win_plan_build(&sb->policy, sb->has_setup ? &sb->setup_marker : NULL, sb->setup_problem,
+                              sb->allow_advisory_network, sb->argv.v, (const char *const *)sb->env.v, &sb->plan, err);
+}
+
 int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_error *err) {
-        strv env = {0};
         corral_sandbox *sb = calloc(1, sizeof(*sb));
         if (!sb)
                 return oom(err);
         int r = policy_load(&req->flags, req->config_file, req->no_workspace_config, &sb->policy, err);
         if (r < 0)
                 goto out;
-        if ((r = environment(&env)) < 0) {
+        if ((r = environment(&sb->env)) < 0) {
                 r = error_set(err, r, "cannot read the environment");
                 goto out;
         }
-        win_marker m;
-        char problem[1024] = "";
-        const win_marker *setup = users_setup(&m, problem, sizeof(problem));
-        if ((r = win_plan_build(&sb->policy, setup, problem, req->allow_advisory_network, req->argv.v,
-                                (const char *const *)env.v, &sb->plan, err)) < 0)
+        if (strv_extend(&sb->argv, &req->argv) < 0) {
+                r = oom(err);
+                goto out;
+        }
+        sb->has_setup = users_setup(&sb->setup_marker, sb->setup_problem, sizeof(sb->setup_problem)) != NULL;
+        sb->allow_advisory_network = req->allow_advisory_network;
+        if ((r = plan(sb, err)) < 0)
                 goto out;
         *ret = TAKE_PTR(sb);
 out:
-        strv_clear(&env);
         corral_sandbox_free(sb);
         return r;
 }
@@ -94,6 +106,8 @@ void corral_sandbox_free(corral_sandbox *sb) {
                 return;
         win_plan_free(&sb->plan);
         policy_free(&sb->policy);
+        strv_clear(&sb->argv);
+        strv_clear(&sb->env);
         free(sb->refused);
         free(sb->refusals);
         free(sb);
@@ -128,6 +142,17 @@ int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, 
                 return error_set(err, -EINVAL, "no command given");
         for (size_t i = 0; i < pl->not_enforced.n; i++)
                 fprintf(stderr, "corral: warning: not enforced: %s\n", pl->not_enforced.v[i]);
+        /* A run of this workspace whose corral was killed: its
+         * placeholders go, its --git commits check is done, and this run's
+         * plan (which took its placeholders for existing names, and what it
+         * left for the developer's) is made again. */
+        bool swept = win_apply_sweep_crashed(pl);
+        if (win_gitmarker_check_dead(pl) || swept) {
+                win_plan_free(&sb->plan);
+                int again = plan(sb, err);
+                if (again < 0)
+                        return again;
+        }
         /* network = proxy: the listener first, so that a port another
          * program holds stops the run before anything changes */
         win_proxy *px = NULL;
@@ -144,8 +169,11 @@ int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, 
         r = win_apply_host(pl, verbose, &st, err);
         job_result res = {0};
         if (r == 0) {
+                win_gitmarker marker;
+                win_gitmarker_begin(pl, &marker); /* (none without gitdirs to check) */
                 r = win_supervise_run(pl, &st, px, verbose, &res, err);
                 win_gitcheck_after_run(pl); /* --git commits: while the gitdirs are still this run's */
+                win_gitmarker_end(&marker);
                 win_newrepo_after_run(&sb->policy, pl); /* the repositories it made in the roots */
         }
         win_apply_cleanup(&st);

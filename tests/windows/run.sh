@@ -344,6 +344,70 @@ if [ $rc = 0 ] && [ -d "$wsnu/inert/.git" ] && ! stderr | grep -q -e 'set aside'
 else ko "cli: next run leaves the kept repository" "rc=$rc" "$(stderr)"; fi
 rm -rf "$wsnu"
 
+# A --git commits run whose corral.exe is killed (docs/windows.md, "Git in
+# commits mode"): its job dies with it, before its check; the next run of
+# the workspace, in any mode, does that check (its marker in the state
+# directory), and a run that is alive keeps its marker to itself.
+wsku=$WINEPREFIX/drive_c/corral-killed
+rm -rf "$wsku"
+mkdir -p "$wsku/.git/objects" "$wsku/.git/refs/heads"
+printf '[core]\n' >"$wsku/.git/config"
+printf 'ref: refs/heads/main\n' >"$wsku/.git/HEAD"
+wsk='C:\corral-killed'
+markers() { find "$WINEPREFIX"/drive_c/users/*/AppData/Local/corral/workspaces/*/gitcheck/ -type f 2>/dev/null | wc -l; }
+wait_for() { for _ in $(seq 100); do [ -e "$1" ] && return 0; sleep 0.2; done; return 1; }
+wine "$bin/corral.exe" run -W "$wsk" --network on --git commits -- cmd /c "mkdir .git\rebase-merge & echo exec calc.exe> .git\rebase-merge\git-rebase-todo & $helperw sleep 8000" >/dev/null 2>"$WINEPREFIX/stderr-live.txt" &
+live=$!
+wait_for "$wsku/.git/rebase-merge/git-rebase-todo"
+o=$(corral run -W "$wsk" --network on -- cmd /c exit 0); rc=$?
+if [ $rc = 125 ] && ! stderr | grep -q 'ended before its check' && [ -e "$wsku/.git/rebase-merge/git-rebase-todo" ] && [ "$(markers)" = 1 ]; then
+        ok "cli: while a --git commits run lives, the next run leaves its marker and its repository alone"
+else ko "cli: live commits run's marker" "rc=$rc markers=$(markers)" "$(stderr)"; fi
+wait $live
+if grep -q 'rebase-merge.*set aside' "$WINEPREFIX/stderr-live.txt" && [ "$(markers)" = 0 ]; then
+        ok "cli: a --git commits run that ends does its own check and removes its marker"
+else ko "cli: commits run's own check and marker" "markers=$(markers)" "$(cat "$WINEPREFIX/stderr-live.txt")"; fi
+rm -rf "$wsku"/.git/rebase-merge.corral-refused-*
+wine "$bin/corral.exe" run -W "$wsk" --network on --git commits -- cmd /c "mkdir .git\rebase-merge & echo exec calc.exe> .git\rebase-merge\git-rebase-todo & $helperw sleep 30000" >/dev/null 2>&1 &
+killed=$!
+wait_for "$wsku/.git/rebase-merge/git-rebase-todo"
+sleep 0.5
+kill -9 "$killed"
+wait "$killed" 2>/dev/null
+if [ -e "$wsku/.git/rebase-merge/git-rebase-todo" ] && [ "$(markers)" = 1 ]; then
+        o=$(corral run -W "$wsk" --network on -- cmd /c exit 0); rc=$?
+        if [ $rc = 0 ] && stderr | grep -q 'a --git commits run of this workspace ended before its check (killed?): checking its repositories now' &&
+                [ ! -e "$wsku/.git/rebase-merge" ] && ls -d "$wsku"/.git/rebase-merge.corral-refused-* >/dev/null 2>&1 &&
+                stderr | grep -q 'rebase-merge.*set aside' && [ "$(markers)" = 0 ]; then
+                ok "cli: the next run of the workspace does the check a killed --git commits run did not: its rebase todo is set aside"
+        else ko "cli: killed commits run checked by the next run" "rc=$rc markers=$(markers)" "$(stderr)" "$(ls -a "$wsku/.git")"; fi
+        o=$(corral run -W "$wsk" --network on -- cmd /c exit 0); rc=$?
+        if [ $rc = 0 ] && ! stderr | grep -q -e 'ended before its check' -e 'set aside'; then
+                ok "cli: the killed run is checked once"
+        else ko "cli: killed run checked once" "rc=$rc" "$(stderr)"; fi
+else ko "cli: a killed --git commits run leaves its todo and its marker" "markers=$(markers)" "$(ls -a "$wsku/.git")"; fi
+rm -rf "$wsku"
+
+# A run killed while its placeholders stand: the next run sweeps them before
+# it plans (it used to take them for existing names, then fail with 125
+# once they were swept under it).
+wsku=$WINEPREFIX/drive_c/corral-killed2
+rm -rf "$wsku"
+mkdir -p "$wsku"
+wine "$bin/corral.exe" run -W 'C:\corral-killed2' --network on -- "$helperw" sleep 30000 >/dev/null 2>&1 &
+killed=$!
+wait_for "$wsku/.codex"
+sleep 0.5
+kill -9 "$killed"
+wait "$killed" 2>/dev/null
+if [ -d "$wsku/.codex" ]; then
+        o=$(corral run -W 'C:\corral-killed2' --network on -- cmd /c "if exist .codex\ (exit 3) & exit 4"); rc=$?
+        if [ $rc = 3 ] && [ ! -e "$wsku/.codex" ] && [ ! -e "$wsku/.corral.toml" ]; then
+                ok "cli: after a run killed with its placeholders in place, the next run runs, holds them, and removes them"
+        else ko "cli: the run after a killed one" "rc=$rc" "$(stderr)" "$(ls -a "$wsku")"; fi
+else ko "cli: a killed run leaves its placeholders" "$(ls -a "$wsku")"; fi
+rm -rf "$wsku"
+
 # network = proxy (issue 10): under Wine only the unelevated mode can run
 # (accounts and the firewall are stubs), where the proxy is advisory; what it
 # shows is corral.exe's proxy serving an allowed name and refusing another,

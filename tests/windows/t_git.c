@@ -13,6 +13,7 @@
 #include "windows/sid_win.h"
 #include "windows/plan_win.h"
 #include "windows/gitcheck_win.h"
+#include "windows/gitmarker_win.h"
 #include "test.h"
 
 /* The pin goes first, inherited by nothing; the protected name's
@@ -505,6 +506,44 @@ static void protected_link_refused(void) {
         policy_free(&p);
 }
 
+/* The marker a commits run keeps for the check after it (gitmarker_win.h):
+ * what it reads back is what the plan recorded, and the check made from it
+ * refuses what the run made and leaves what the developer had. */
+static void marker_round_trip(void) {
+        const char *ws = make_repo();
+        char g[1200];
+        snprintf(g, sizeof(g), "%s/.git", ws);
+        put(g, "rebase-merge", NULL); /* the developer's own rebase */
+        put(g, "rebase-merge/git-rebase-todo", "exec make test\n");
+        policy p;
+        win_plan pl, back = {0};
+        commits_plan(ws, &p, &pl);
+        char *text = NULL;
+        CHECK(win_gitmarker_format(&pl, &text) == 0);
+        CHECK(win_gitmarker_parse(text, &back) == 0);
+        CHECK(back.n_git_dirs == pl.n_git_dirs && back.n_git_dirs >= 3);
+        CHECK(back.git_planned_at == pl.git_planned_at && back.git_known.n == pl.git_known.n);
+        for (size_t i = 0; i < pl.n_git_dirs; i++) {
+                const win_git_dir *a = &pl.git_dirs[i], *b = &back.git_dirs[i];
+                CHECK(!strcmp(a->path, b->path) && a->top == b->top && a->adopted.n == b->adopted.n &&
+                      a->links.n == b->links.n);
+                CHECK(!memcmp(a->state, b->state, sizeof(a->state)) &&
+                      !memcmp(a->state_sum, b->state_sum, sizeof(a->state_sum)));
+                for (size_t k = 0; k < a->adopted.n; k++)
+                        CHECK(!strcmp(a->adopted.v[k], b->adopted.v[k]));
+        }
+        CHECK(win_gitmarker_parse("corral-gitcheck 1\nS 0 1 zz\n", &(win_plan){0}) == -EINVAL);
+        CHECK(win_gitmarker_parse("something else\n", &(win_plan){0}) == -EINVAL);
+        put(g, "rr-cache", NULL); /* what the killed run made */
+        win_gitcheck_after_run(&back);
+        CHECK(!exists_rel(g, "rr-cache") && refused_copy(g, "rr-cache"));
+        CHECK(exists_rel(g, "rebase-merge/git-rebase-todo") && !refused_copy(g, "rebase-merge"));
+        free(text);
+        win_plan_free(&back);
+        win_plan_free(&pl);
+        policy_free(&p);
+}
+
 const test tests_git[] = {
         {"git: the pin ACE replaces the inheritable deny ACE, first, inherited by nothing", pin_acl},
         {"git: --git commits sorts .git, its submodules' and worktrees' gitdirs with the portable table", plan_commits},
@@ -515,5 +554,6 @@ const test tests_git[] = {
         {"git: after the run, a hard link the run made from logs/HEAD to config is removed", after_run_hard_link},
         {"git: a protected gitdir entry that is a link is refused (125)", protected_link_refused},
         {"git: a bare repository in the workspace, or a workspace that is one, is protected like a .git", plan_bare},
+        {"git: a commits run's marker reads back as its plan, and the check made from it works", marker_round_trip},
         {NULL, NULL},
 };
