@@ -18,3 +18,6 @@ bool strv_contains(const strv *s, const char *str);
 int strv_extend(strv *dst, const strv *src);
 void strv_remove(strv *s, const char *str);     /* every entry equal to str */
 void strv_clear(strv *s);
+static inline void strv_clearp(strv *s) { strv_clear(s); }
+/* strv s = {0} _cleanup_strv_: strv_clear on every return path. */
+#define _cleanup_strv_ __attribute__((cleanup(strv_clearp)))

@@ -256,7 +256,12 @@ typedef struct plan {
  * Returns 0, or a negative errno with err saying what cannot be enforced. */
 int plan_build(const policy *p, char *const *argv, const char *const *environ_in, plan *pl,
                corral_error *err);
+/* Frees what pl holds (not pl itself, which is usually a local or a
+ * member), leaving it zeroed. Safe on a zeroed plan. */
 void plan_free(plan *pl);
+static inline void plan_freep(plan *pl) { plan_free(pl); }
+/* plan pl = {0} _cleanup_plan_: plan_free on every return path. */
+#define _cleanup_plan_ __attribute__((cleanup(plan_freep)))
 /* The first step of every plan_build*: pl->policy from p. 0 or -ENOMEM. */
 int plan_copy_policy(const policy *p, plan *pl);
 /* The proxy's rules (pl->policy's), pointing into pl. */
