@@ -86,6 +86,43 @@ static bool fd_is_empty(int fd, bool rewind) {
         }
 }
 
+/* Whether the first read of the directory open at fd (from its start, not
+ * read before) gives "." and ".." only: what an empty directory gives, and,
+ * on the filesystems that fill the buffer (ext4, tmpfs, btrfs, xfs), only an
+ * empty one. A filter, not a proof (a filesystem may return fewer entries
+ * than fit): what must be empty is read to its end with fd_is_empty. */
+static bool fd_looks_empty(int fd) {
+        union {
+                struct dirent64 d;
+                char buf[1024];
+        } u;
+        ssize_t n = getdents64(fd, u.buf, sizeof(u.buf));
+        if (n < 0)
+                return false;
+        for (ssize_t at = 0; at < n;) {
+                const struct dirent64 *e = (const struct dirent64 *)(u.buf + at);
+                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                        return false;
+                at += e->d_reclen;
+        }
+        return true;
+}
+
+/* Takes away the ACLs a directory inherited (fremovexattr), asking first
+ * which extended attributes it has: usually none, and then nothing more. */
+static void remove_acls(int fd) {
+        static const char *const acls[] = {"system.posix_acl_access", "system.posix_acl_default"};
+        char list[512];
+        ssize_t n = flistxattr(fd, list, sizeof(list));
+        for (size_t i = 0; n != 0 && i < ELEMENTSOF(acls); i++) {
+                bool listed = n < 0; /* the list unknown (too long, or no xattrs here): remove anyway */
+                for (ssize_t at = 0; !listed && at < n; at += (ssize_t)strlen(list + at) + 1)
+                        listed = strcmp(list + at, acls[i]) == 0;
+                if (listed)
+                        (void)fremovexattr(fd, acls[i]);
+        }
+}
+
 /* Whether name in dir is an empty directory (not through a symlink). */
 static bool dir_is_empty_at(int dir, const char *name) {
         int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -110,13 +147,17 @@ static int open_parked(const host_root *hr) {
  * the checks before and after the rename read the same one. */
 static void remove_placeholder(const host_root *hr, int parkfd, int dir, const char *name, const char *path) {
         int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 || parkfd < 0 || !fd_is_empty(fd, false) || renameat2(dir, name, parkfd, name, RENAME_NOREPLACE) < 0) {
+        /* A first look, then (below) the whole directory once it is parked:
+         * what arrived meanwhile, or what the first look could not see, goes
+         * back. */
+        if (fd < 0 || parkfd < 0 || !fd_looks_empty(fd) || renameat2(dir, name, parkfd, name, RENAME_NOREPLACE) < 0) {
                 if (fd >= 0)
                         close(fd);
                 (void)unlinkat(dir, name, AT_REMOVEDIR);
                 return;
         }
-        /* Something arrived between the check and the rename: put it back. */
+        /* Something arrived between the look and the rename (or the look did
+         * not see it): put it back. */
         if (!fd_is_empty(fd, true)) {
                 if (renameat2(parkfd, name, dir, name, RENAME_NOREPLACE) < 0) {
                         _cleanup_free_ char *park = parked(hr, path);
@@ -130,8 +171,7 @@ static void remove_placeholder(const host_root *hr, int parkfd, int dir, const c
          * users backend's grants name the sandbox users): nobody but the
          * developer may write into what becomes a placeholder again, and
          * nothing naming those users stays behind in the developer's cache. */
-        (void)fremovexattr(fd, "system.posix_acl_access");
-        (void)fremovexattr(fd, "system.posix_acl_default");
+        remove_acls(fd);
         close(fd);
 }
 

@@ -415,3 +415,27 @@ conc_check() {
 	grep -qx blocked "$T/y.out" || fail "Y changed .git: $(cat "$T/y.out")"
 	[ ! -e "$R/.git" ] && [ ! -e "$R/.codex" ] || fail "the last run out left placeholders: $(ls -A "$R")"
 }
+
+@test "placeholder: parked, it keeps no ACL it inherited in the workspace, and one that has none is left as it is" {
+	command -v setfacl > /dev/null || skip "setfacl is not installed (Debian: acl)"
+	setfacl -d -m "u:$(id -u):rwx" "$WS" 2> /dev/null || skip "this filesystem keeps no ACLs"
+	# control: a directory made in the workspace inherits the default ACL,
+	# as the first run's placeholders do (made with mkdir)
+	mkdir "$WS/acl-control"
+	[ -n "$(getfacl -s -p "$WS/acl-control")" ] || fail "control: the default ACL is not inherited"
+	rmdir "$WS/acl-control"
+	local d n round
+	for round in first again; do
+		run corral run -- true
+		assert_success
+		n=0
+		for d in "$XDG_CACHE_HOME"/corral/roots/*/parked/*; do
+			[ -d "$d" ] || continue
+			n=$((n + 1))
+			[ -z "$(getfacl -s -p "$d" 2> /dev/null)" ] ||
+				fail "$round run: the parked placeholder $d keeps an ACL: $(getfacl -p "$d")"
+		done
+		[ "$n" -gt 0 ] || fail "$round run: no placeholder was parked"
+	done
+	setfacl -k "$WS"
+}
