@@ -69,6 +69,12 @@ void win_plan_describe(const win_plan *pl, FILE *f) {
                 fprintf(f, "git (--git commits): after the run, whatever the run made or changed of a rebase, am, "
                            "sequencer or rerere state, new modules/ and worktrees/ entries, a bad index and a "
                            "submodule's .git the run made are set aside, and links made in a gitdir are removed\n");
+        if (pl->repos.dirs.n)
+                fprintf(f, "repositories the command makes below the top of a root: after the run, compared by path "
+                           "and file identity with the %zu directories and %zu protected names within protect_depth "
+                           "(and the %zu directories just below it) recorded now; a new .git or bare HEAD is set aside "
+                           "when its directory was there or it holds what git would run, and reported otherwise\n",
+                        pl->repos.dirs.n, pl->repos.found.n, pl->repos.edge.n);
         for (size_t i = 0; i < pl->not_enforced.n; i++)
                 fprintf(f, "NOT ENFORCED: %s\n", pl->not_enforced.v[i]);
         if (pl->timeout_ms)

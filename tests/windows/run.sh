@@ -342,6 +342,10 @@ o=$(corral run -W "$wsn" --network on -- cmd /c exit 0); rc=$?
 if [ $rc = 0 ] && [ -d "$wsnu/inert/.git" ] && ! stderr | grep -q -e 'set aside' -e 'the command created'; then
         ok "cli: the next run finds the kept repository there before it: nothing set aside or reported"
 else ko "cli: next run leaves the kept repository" "rc=$rc" "$(stderr)"; fi
+o=$(corral explain -W "$wsn" --network on -- cmd /c exit); rc=$?
+if [ $rc = 0 ] && [[ $o == *"repositories the command makes below the top of a root: after the run"* ]]; then
+        ok "cli: explain says what the check after the run of new repositories compares with"
+else ko "cli: explain of the new-repository check" "rc=$rc out=$o" "$(stderr)"; fi
 rm -rf "$wsnu"
 
 # A --git commits run whose corral.exe is killed (docs/windows.md, "Git in

@@ -89,6 +89,26 @@ Check "its placeholder is gone after the run" (-not (Test-Path (Join-Path $ws ".
 $rc = Sandbox "echo x> .corral.toml"
 Check ".corral.toml cannot be created" (-not (Test-Path -PathType Leaf (Join-Path $ws ".corral.toml"))) "created"
 
+# --- repositories the run makes (docs/windows.md, "Repositories the run makes")
+# A .git the command creates below the top has no deny ACE while it runs;
+# after the run corral (as you) sets it aside: in users mode the sandbox user
+# made and owns it, and the rename goes through the ACEs you inherit there.
+New-Item -ItemType Directory -Force -Path (Join-Path $ws "src") | Out-Null
+$rc = Sandbox "mkdir nr\.git\hooks & echo calc> nr\.git\hooks\pre-commit & mkdir src\.git & mkdir deep\a\b\.git\hooks & echo calc> deep\a\b\.git\hooks\post-checkout"
+Check "a repository with a hook the run made in a new directory is set aside" (-not (Test-Path (Join-Path $ws "nr\.git")) -and (Test-Path (Join-Path $ws "nr\.git.corral-refused-*"))) "nr\.git left in place"
+Check "a .git the run made in a directory that was there is set aside" (-not (Test-Path (Join-Path $ws "src\.git")) -and (Test-Path (Join-Path $ws "src\.git.corral-refused-*"))) "src\.git left in place"
+Check "a repository with a hook the run made below protect_depth is set aside" (-not (Test-Path (Join-Path $ws "deep\a\b\.git")) -and (Test-Path (Join-Path $ws "deep\a\b\.git.corral-refused-*"))) "deep\a\b\.git left in place"
+# Made by hand outside the sandbox: the same repository is yours, untouched.
+New-Item -ItemType Directory -Force -Path (Join-Path $ws "mine\.git\hooks") | Out-Null
+Set-Content -Path (Join-Path $ws "mine\.git\hooks\pre-commit") -Value "exit 0"
+$rc = Sandbox "exit 0"
+Check "the same repository made outside the sandbox stays" (Test-Path (Join-Path $ws "mine\.git\hooks\pre-commit")) "mine\.git moved"
+if (Get-Command git.exe -ErrorAction SilentlyContinue) {
+    $rc = Sandbox "git init -q plain && git init -q hooked && echo calc> hooked\.git\hooks\pre-commit"
+    Check "git init in a new directory: kept (git's own config and *.sample hooks); with a hook added: set aside" ((Test-Path (Join-Path $ws "plain\.git\HEAD")) -and -not (Test-Path (Join-Path $ws "hooked\.git")) -and @(Get-ChildItem -Force -Path (Join-Path $ws "hooked") -Filter ".git.corral-refused-*").Count -eq 1) "plain or hooked as they were"
+} else { Skip "git init in a new directory" "git.exe not on PATH" }
+Remove-Item -Recurse -Force (Join-Path $ws "nr"), (Join-Path $ws "src"), (Join-Path $ws "deep"), (Join-Path $ws "mine"), (Join-Path $ws "plain"), (Join-Path $ws "hooked") -ErrorAction SilentlyContinue
+
 # --- links -----------------------------------------------------------------
 cmd /c mklink /J "$ws\out" "$outDir" | Out-Null
 $rc = Sandbox "echo x> out\via-junction.txt"
