@@ -240,8 +240,8 @@ static void test_check_reads(void **state) {
 
 /* network = proxy: no network namespace for the listeners: the plan has the
  * proxy on the host's loopback (users/client.c listens there and serves
- * corral-offline's sockets only), the variables point at it, and the
- * command runs offline; never with the network on. */
+ * corral-offline's sockets only, with this run's token), the variables
+ * point at it, and the command runs offline; never with the network on. */
 static void test_proxy_on_host_loopback(void **state) {
         (void)state;
         policy p;
@@ -253,9 +253,14 @@ static void test_proxy_on_host_loopback(void **state) {
         assert_int_equal(build(&p, &pl, &err), 0);
         assert_true(pl.proxy.on && pl.proxy.host);
         assert_int_equal(pl.proxy.port, 3128);
+        /* with the run's own credentials (net/proxyauth.h): every run's
+         * command is corral-offline */
+        assert_int_equal(strlen(pl.proxy.token), 32);
+        char want[128];
+        snprintf(want, sizeof(want), "HTTPS_PROXY=http://corral:%s@127.0.0.1:3128", pl.proxy.token);
         bool var = false, net = false;
         for (size_t i = 0; i < pl.env.n; i++) {
-                var |= strcmp(pl.env.v[i], "HTTPS_PROXY=http://127.0.0.1:3128") == 0;
+                var |= strcmp(pl.env.v[i], want) == 0;
                 net |= strcmp(pl.env.v[i], "CORRAL_NETWORK=proxy") == 0;
         }
         assert_true(var && net);
