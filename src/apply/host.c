@@ -491,16 +491,24 @@ int host_prepare(const plan *pl, host_state *st, corral_error *err) {
                 return error_set(err, r, "cannot create the workspace state directory %s: %s", pl->state_dir,
                                  strerror(-r));
         /* The workspace this state directory is for, checked by the plan on
-         * every use (plan_userns.c state_dir): written once, never replaced. */
+         * every use (plan_userns.c state_dir): written once, never replaced,
+         * and whole or not at all: written under a name of this process's,
+         * then linked into place (EEXIST: another run was first), so that a
+         * run planning meanwhile never reads it half-written (twelve first
+         * runs at once refused each other: "recorded for another
+         * workspace"). */
         {
                 _cleanup_free_ char *rec = file_in(pl->state_dir, "workspace");
-                int fd = rec ? open(rec, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+                _cleanup_free_ char *tmp = NULL;
+                if (rec && asprintf(&tmp, "%s.%d", rec, (int)getpid()) < 0)
+                        tmp = NULL;
+                int fd = tmp ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
                 if (fd >= 0) {
                         const char *ws = pl->policy.workspace;
                         bool ok = write(fd, ws, strlen(ws)) == (ssize_t)strlen(ws) && write(fd, "\n", 1) == 1;
-                        close(fd);
-                        if (!ok)
-                                (void)unlink(rec);
+                        if (close(fd) == 0 && ok)
+                                (void)!link(tmp, rec);
+                        (void)unlink(tmp);
                 }
         }
         /* The workspace's /tmp is the command's to chmod: a run that left it

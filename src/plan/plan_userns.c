@@ -75,9 +75,10 @@ static int state_dir(const policy *p, const char *const *env, plan *pl, corral_e
         if (readfile_small(rec, 8192, 0, &was, &len, NULL) >= 0 && (len != strlen(p->workspace) + 1 || was[len - 1] != '\n' ||
                                                 strncmp(was, p->workspace, len - 1) != 0))
                 return error_set(err, -EEXIST,
-                                 "the state directory %s is recorded for another workspace (%s): two workspace paths "
-                                 "gave one hash; move %s away to go on",
-                                 pl->state_dir, rec, pl->state_dir);
+                                 "the state directory %s is recorded for another workspace (%.*s, in %s): two "
+                                 "workspace paths gave one hash; move %s away to go on",
+                                 pl->state_dir, (int)(len && was[len - 1] == '\n' ? len - 1 : len), was, rec,
+                                 pl->state_dir);
         if (asprintf(&pl->tmp_dir, "%s/tmp", pl->state_dir) < 0)
                 return oom(err);
         const char *ws = strstr(pl->state_dir, "/workspaces/");

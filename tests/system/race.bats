@@ -72,3 +72,22 @@ RUNS=40
 		[ "$(cat "$d/.git/config")" = original ] || fail "$d/.git/config was written by a raced run"
 	done
 }
+
+@test "race: a run still recording a new workspace in its state directory does not make a concurrent run refuse it" {
+	# The state directory records its workspace's path, checked on every use
+	# (two paths with one hash are refused, 125). The first run wrote it in
+	# place, so a run planning between its create and its write read an empty
+	# record and refused the workspace as another's: twelve concurrent first
+	# runs (caches.bats) failed that way under load. strace holds the first
+	# run for 1.5 s at its first write(2), which is that record's.
+	command -v strace > /dev/null || skip "strace is not installed"
+	strace -o /dev/null -e trace=none true 2> /dev/null || skip "strace cannot trace here (ptrace refused)"
+	bg strace -o /dev/null -e trace=write -e inject=write:delay_enter=1500000:when=1 "$CORRAL" run -- true
+	local first=$BG_PID
+	sleep 0.7
+	run corral run -- echo second-ran
+	wait "$first" || fail "the first run failed"
+	assert_success
+	assert_output_has second-ran
+	refute_output_has "recorded for another workspace"
+}
