@@ -312,7 +312,9 @@ void win_newrepo_after_run(const policy *p, const win_plan *pl) {
                                 "memory\n");
                 return;
         }
-        if (after.unreadable)
+        /* (one that could not be read before the run either is the
+         * developer's, and said by nothing else: not said each run) */
+        if (after.unreadable && (!before->unreadable || strcmp(before->unreadable, after.unreadable) != 0))
                 fprintf(stderr,
                         "corral: warning: cannot read %s after the run: a repository the command made there may not "
                         "have been seen. Look before running git or an IDE there\n",
