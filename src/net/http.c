@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "net/framing.h"
+
 static bool is_tchar(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                (c && strchr("!#$%&'*+-.^_`|~", c));
@@ -179,7 +181,42 @@ static bool header_is(const char *line, size_t len, const char *name) {
         return len > n && line[n] == ':' && strncasecmp(line, name, n) == 0;
 }
 
-int http_rewrite_head(const char *buf, const http_request *req, char *out, size_t size) {
+/* The names a Connection header lists (hop-by-hop, RFC 9110 §7.6.1): at
+ * most CONN_TOKENS_MAX are dropped; any further ones go through, which
+ * only costs the origin a header meant for the proxy (the framing, Host and
+ * Connection itself are always the proxy's own). */
+#define CONN_TOKENS_MAX 32
+typedef struct conn_tokens {
+        const char *p[CONN_TOKENS_MAX];
+        size_t len[CONN_TOKENS_MAX];
+        size_t n;
+} conn_tokens;
+
+static void connection_tokens(const char *line, size_t ll, conn_tokens *t) {
+        const char *v = line + 11, *end = line + ll; /* after "Connection:" */
+        while (v < end) {
+                while (v < end && (*v == ' ' || *v == '\t' || *v == ','))
+                        v++;
+                const char *s = v;
+                while (v < end && is_tchar(*v))
+                        v++;
+                if (v > s && t->n < CONN_TOKENS_MAX) {
+                        t->p[t->n] = s;
+                        t->len[t->n++] = (size_t)(v - s);
+                }
+                while (v < end && *v != ',')
+                        v++;
+        }
+}
+
+static bool named_by_connection(const char *line, size_t ll, const conn_tokens *t) {
+        for (size_t i = 0; i < t->n; i++)
+                if (ll > t->len[i] && line[t->len[i]] == ':' && strncasecmp(line, t->p[i], t->len[i]) == 0)
+                        return true;
+        return false;
+}
+
+int http_rewrite_head(const char *buf, const http_request *req, const struct http_body *body, char *out, size_t size) {
         size_t o = 0;
 #define PUT(p, n)                                  \
         do {                                       \
@@ -193,31 +230,50 @@ int http_rewrite_head(const char *buf, const http_request *req, char *out, size_
         if (req->path_len == 0 || req->path[0] != '/')
                 PUT("/", 1);
         PUT(req->path, req->path_len);
-        char ver[16];
+        char ver[32];
         int vl = snprintf(ver, sizeof(ver), " HTTP/1.%d\r\n", req->minor);
         PUT(ver, (size_t)vl);
         const char *end = buf + req->head_len - 2; /* before the blank line */
-        const char *line = find_crlf(buf, end + 2);
-        line = line ? line + 2 : end;
-        while (line < end) {
-                const char *eol = line;
-                while (eol < end && !(eol[0] == '\r' && eol[1] == '\n'))
-                        eol++;
-                size_t ll = (size_t)(eol - line);
-                static const char *const drop[] = {"Host", "Connection", "Keep-Alive", "Proxy-Connection",
-                                                   "Proxy-Authorization", "Proxy-Authenticate"};
-                bool skip = false;
-                for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]) && !skip; i++)
-                        skip = header_is(line, ll, drop[i]);
-                if (!skip) {
-                        PUT(line, ll);
-                        PUT("\r\n", 2);
+        const char *first = find_crlf(buf, end + 2);
+        first = first ? first + 2 : end;
+        conn_tokens tokens = {0};
+        for (int pass = 0; pass < 2; pass++) {
+                const char *line = first;
+                while (line < end) {
+                        const char *eol = line;
+                        while (eol < end && !(eol[0] == '\r' && eol[1] == '\n'))
+                                eol++;
+                        size_t ll = (size_t)(eol - line);
+                        if (pass == 0) {
+                                if (header_is(line, ll, "Connection"))
+                                        connection_tokens(line, ll, &tokens);
+                                line = eol + 2;
+                                continue;
+                        }
+                        static const char *const drop[] = {"Host",       "Connection",        "Keep-Alive",
+                                                           "Proxy-Connection", "TE",          "Upgrade",
+                                                           "Content-Length",   "Transfer-Encoding",
+                                                           "Proxy-Authorization", "Proxy-Authenticate"};
+                        bool skip = named_by_connection(line, ll, &tokens);
+                        for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]) && !skip; i++)
+                                skip = header_is(line, ll, drop[i]);
+                        if (!skip) {
+                                PUT(line, ll);
+                                PUT("\r\n", 2);
+                        }
+                        line = eol + 2;
                 }
-                line = eol + 2;
         }
         PUT("Host: ", 6);
         PUT(req->authority, req->authority_len);
-        PUT("\r\nConnection: close\r\n\r\n", 23);
+        PUT("\r\n", 2);
+        if (body && body->kind == HTTP_BODY_LENGTH) {
+                char cl[48];
+                int n = snprintf(cl, sizeof(cl), "Content-Length: %llu\r\n", (unsigned long long)body->length);
+                PUT(cl, (size_t)n);
+        } else if (body && body->kind == HTTP_BODY_CHUNKED)
+                PUT("Transfer-Encoding: chunked\r\n", 28);
+        PUT("Connection: close\r\n\r\n", 21);
 #undef PUT
         return (int)o;
 }

@@ -34,14 +34,19 @@ typedef struct http_request {
  * origin-form request: not a proxy request). */
 int http_parse_head(const char *buf, size_t len, http_request *req, const char **why);
 
+struct http_body;
+
 /* The head to send upstream for an absolute-URI request: the request line
- * in origin form, every header but Host, Connection, Keep-Alive,
- * Proxy-Connection, Proxy-Authorization and Proxy-Authenticate, then
- * "Host: <authority>" (the URI's, so that the origin serves the host that
- * was checked) and "Connection: close" (one request per connection: the
- * next one is checked again). Writes at most size bytes; returns the
+ * in origin form, the client's headers but the hop-by-hop ones
+ * (Connection, every header it names, Keep-Alive, Proxy-Connection, TE,
+ * Upgrade, Proxy-Authorization, Proxy-Authenticate), Host and the framing
+ * (Content-Length, Transfer-Encoding), then "Host: <authority>" (the URI's,
+ * so that the origin serves the host that was checked), the framing body
+ * says (http_body_framing: one "Content-Length: N" or "Transfer-Encoding:
+ * chunked", or none) and "Connection: close" (one request per connection:
+ * the next one is checked again). Writes at most size bytes; returns the
  * length, or -E2BIG. */
-int http_rewrite_head(const char *buf, const http_request *req, char *out, size_t size);
+int http_rewrite_head(const char *buf, const http_request *req, const struct http_body *body, char *out, size_t size);
 
 /* A whole response for a refusal or a failure: status line, Content-Type
  * text/plain, Content-Length, for 407 Proxy-Authenticate (Basic),

@@ -6,6 +6,14 @@
  * client bytes wait until the TLS server name is checked), DRAIN (an answer
  * to a refusal or failure is written, then the connection closes).
  *
+ * A plain-HTTP request (an absolute URI, not CONNECT) is one request per
+ * connection: its head is rewritten with "Connection: close" and framing of
+ * the proxy's own, its body is forwarded exactly as far as its framing says
+ * (net/framing.h), and whatever the client sends after it (a pipelined
+ * request for another Host) is read and dropped, never forwarded: every
+ * request is checked, each on its own connection. Ambiguous or malformed
+ * framing is answered 400 and recorded.
+ *
  * Edge-triggered epoll: every event marks which directions may be ready,
  * and pump() moves bytes until each is blocked (EAGAIN) or its buffer is
  * full or empty, so no interest set ever changes.
@@ -40,6 +48,7 @@
 #include <unistd.h>
 
 #include "common/macro.h"
+#include "net/framing.h"
 #include "net/http.h"
 #include "net/proxyauth.h"
 #include "net/sockaddr.h"
@@ -103,6 +112,10 @@ typedef struct conn {
         bool tunnel, by_name, sni_pending, dead, ready;
         bool c_rd, c_wr, u_rd, u_wr; /* may be ready (cleared on EAGAIN) */
         bool c_eof, u_eof, u_shut, c_shut;
+        bool c_hup, u_hup;           /* the peer closed its side (EPOLLRDHUP): read on to the end */
+        bool one_request;         /* plain HTTP: only this request's body goes upstream */
+        bool extra_seen;          /* ... and bytes after it were dropped (recorded once) */
+        http_body body;
         uint16_t port;
         char host[NET_RULE_MAX];  /* normalised name or address text */
         char shown[300];          /* host:port for messages */
@@ -456,6 +469,43 @@ static void head_consume(conn *c, size_t n) {
         c->head_len -= n;
 }
 
+/* Bytes after a plain-HTTP request's body: dropped, and recorded once
+ * (line ends alone, which some clients send after a body, are not a
+ * request). */
+static void extra(proxy *px, conn *c, const uint8_t *p, size_t n) {
+        if (c->extra_seen)
+                return;
+        for (size_t i = 0; i < n; i++)
+                if (p[i] != '\r' && p[i] != '\n') {
+                        c->extra_seen = true;
+                        record(px, c->shown, "a further request on the connection (plain HTTP: one request per connection)",
+                               NULL);
+                        return;
+                }
+}
+
+/* A plain-HTTP request's next client bytes p[0..n): returns how many of
+ * them are its body (to go upstream); the rest is dropped. -1 when the
+ * chunked coding is malformed: answered 400 (or, once the response has
+ * begun, cut off) and recorded. */
+static ssize_t body_filter(proxy *px, conn *c, const uint8_t *p, size_t n) {
+        size_t used = 0;
+        const char *why = NULL;
+        if (http_body_feed(&c->body, p, n, &used, &why) < 0) {
+                char rule[192];
+                snprintf(rule, sizeof(rule), "ambiguous or malformed framing (%s)", why);
+                record(px, c->shown, rule, NULL);
+                if (c->u2c.len == 0 && c->s_u2c.moved == 0)
+                        answer(px, c, 400, "Bad Request", 0, rule);
+                else
+                        conn_kill(px, c);
+                return -1;
+        }
+        if (used < n)
+                extra(px, c, p + used, n - used);
+        return (ssize_t)used;
+}
+
 /* HEAD: what the client sent so far. */
 static void parse_head(proxy *px, conn *c) {
         if (c->head_len == 0)
@@ -485,27 +535,52 @@ static void parse_head(proxy *px, conn *c) {
                         return;
                 }
                 c->tunnel = req.connect;
+                size_t rest = c->head_len - req.head_len, keep = rest;
                 if (req.connect) {
-                        if (!buf_put(px, &c->c2u, c->head + req.head_len, c->head_len - req.head_len)) {
+                        if (!buf_put(px, &c->c2u, c->head + req.head_len, rest)) {
                                 conn_kill(px, c);
                                 return;
                         }
                 } else {
+                        http_body body;
+                        /* the framing, and the body bytes already here: a fault in
+                         * either is answered before anything is connected */
+                        if (http_body_framing((const char *)c->head, &req, &body, &why) < 0 ||
+                            http_body_feed(&body, c->head + req.head_len, rest, &keep, &why) < 0) {
+                                char rule[192];
+                                snprintf(rule, sizeof(rule), "ambiguous or malformed framing (%s)", why);
+                                snprintf(c->shown, sizeof(c->shown), "(request)");
+                                record(px, c->shown, rule, NULL);
+                                answer(px, c, 400, "Bad Request", 0, rule);
+                                return;
+                        }
                         char out[HTTP_HEAD_MAX + 512];
-                        int n = http_rewrite_head((const char *)c->head, &req, out, sizeof(out));
-                        if (n < 0 || !buf_put(px, &c->c2u, out, (size_t)n) ||
-                            !buf_put(px, &c->c2u, c->head + req.head_len, c->head_len - req.head_len)) {
+                        int n = http_rewrite_head((const char *)c->head, &req, &body, out, sizeof(out));
+                        if (n < 0 || !buf_put(px, &c->c2u, out, (size_t)n)) {
                                 conn_kill(px, c);
                                 return;
                         }
+                        c->one_request = true;
+                        c->body = body;
+                        c->s_c2u.refused = true; /* the body is counted through the buffer, never spliced */
                 }
                 char host[256];
                 size_t hl = req.host_len < sizeof(host) ? req.host_len : sizeof(host) - 1;
                 memcpy(host, req.host, hl);
+                decide(px, c, host, hl, req.port);
+                /* the body's bytes go upstream; any after them are dropped
+                 * (recorded after the decision, which names the host) */
+                if (!c->dead && c->st != ST_DRAIN && !req.connect) {
+                        if (keep < rest)
+                                extra(px, c, c->head + req.head_len + keep, rest - keep);
+                        if (!buf_put(px, &c->c2u, c->head + req.head_len, keep)) {
+                                conn_kill(px, c);
+                                return;
+                        }
+                }
                 free(c->head);
                 c->head = NULL;
                 c->head_len = 0;
-                decide(px, c, host, hl, req.port);
                 return;
         }
         /* SOCKS5 */
@@ -677,8 +752,10 @@ static void check_sni(proxy *px, conn *c) {
 
 /* Reads into b from fd; returns bytes read, 0 on EOF, -1 on EAGAIN, -2 on
  * error. A short read emptied the socket: *ready is cleared without the
- * read that would say EAGAIN (the next bytes are a new edge). */
-static ssize_t fill(proxy *px, int fd, buf *b, bool *ready) {
+ * read that would say EAGAIN (the next bytes are a new edge), unless the
+ * peer has closed its side (hup): its end of file may have come with the
+ * last bytes, in the same edge, and only the next read says so. */
+static ssize_t fill(proxy *px, int fd, buf *b, bool *ready, bool hup) {
         if (!buf_alloc(px, b))
                 return -2;
         if (b->off && b->off + b->len == BUF_SIZE) {
@@ -689,7 +766,7 @@ static ssize_t fill(proxy *px, int fd, buf *b, bool *ready) {
         ssize_t n = read(fd, b->d + b->off + b->len, want);
         if (n > 0) {
                 b->len += (size_t)n;
-                if ((size_t)n < want)
+                if ((size_t)n < want && !hup)
                         *ready = false;
         } else if (n < 0)
                 return errno == EAGAIN || errno == EINTR ? -1 : -2;
@@ -729,7 +806,7 @@ static bool pump(proxy *px, conn *c) {
                                 conn_kill(px, c); /* gone before it asked anything */
                                 return false;
                         }
-                        if (n < 0 || (size_t)n < want) /* EAGAIN, or emptied (fill) */
+                        if (n < 0 || ((size_t)n < want && !c->c_hup)) /* EAGAIN, or emptied (fill) */
                                 c->c_rd = false;
                         if (n > 0) {
                                 c->head_len += (size_t)n;
@@ -781,10 +858,30 @@ static bool pump(proxy *px, conn *c) {
                                 return false;
                         continue;
                 }
+                /* from the client, after a plain-HTTP request's body: read
+                 * and dropped (never a second request upstream) */
+                bool past_body = c->one_request && c->body.done;
+                if (past_body && !c->c_eof && c->c_rd) {
+                        uint8_t junk[4096];
+                        ssize_t n = read(c->cfd, junk, sizeof(junk));
+                        if (n > 0) {
+                                extra(px, c, junk, (size_t)n); /* read on to EAGAIN or the end */
+                                progress = true;
+                        } else if (n == 0) {
+                                c->c_eof = true;
+                                progress = true;
+                        } else if (errno == EAGAIN)
+                                c->c_rd = false;
+                        else if (errno != EINTR) {
+                                conn_kill(px, c);
+                                return false;
+                        }
+                }
                 /* from the client: buffered during resolution and connection too */
-                if (!c->c_eof && c->c_rd && c->s_c2u.rd < 0 && buf_room(&c->c2u) + c->c2u.off > 0 &&
+                if (!past_body && !c->c_eof && c->c_rd && c->s_c2u.rd < 0 && buf_room(&c->c2u) + c->c2u.off > 0 &&
                     (c->c2u.len == 0 || c->sni_pending || c->st != ST_RELAY)) {
-                        ssize_t n = fill(px, c->cfd, &c->c2u, &c->c_rd);
+                        size_t before = c->c2u.len;
+                        ssize_t n = fill(px, c->cfd, &c->c2u, &c->c_rd, c->c_hup);
                         if (n == -2) {
                                 conn_kill(px, c);
                                 return false;
@@ -798,8 +895,15 @@ static bool pump(proxy *px, conn *c) {
                                         return false;
                                 }
                                 progress = true;
-                        } else
+                        } else {
                                 progress = true;
+                                if (c->one_request) {
+                                        ssize_t keep = body_filter(px, c, c->c2u.d + c->c2u.off + before, (size_t)n);
+                                        if (keep < 0)
+                                                return false;
+                                        c->c2u.len = before + (size_t)keep;
+                                }
+                        }
                         if (c->sni_pending && c->st == ST_RELAY && n > 0) {
                                 check_sni(px, c);
                                 if (c->dead)
@@ -855,7 +959,7 @@ static bool pump(proxy *px, conn *c) {
                         }
                         progress |= r > 0;
                 } else if (!c->u_eof && c->u_rd && c->u2c.len == 0) {
-                        ssize_t n = fill(px, c->ufd, &c->u2c, &c->u_rd);
+                        ssize_t n = fill(px, c->ufd, &c->u2c, &c->u_rd, c->u_hup);
                         if (n == -2) {
                                 conn_kill(px, c);
                                 return false;
@@ -1093,10 +1197,12 @@ void proxy_run(proxy *px) {
                                         start_connect(px, c);
                         } else {
                                 c->u_rd |= (e & EPOLLIN) || any;
+                                c->u_hup |= any;
                                 c->u_wr |= (e & EPOLLOUT) || any;
                         }
                 } else {
                         c->c_rd |= (e & EPOLLIN) || any;
+                        c->c_hup |= any;
                         c->c_wr |= (e & EPOLLOUT) || any;
                 }
                 schedule(px, c);

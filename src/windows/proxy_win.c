@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "common/strv.h"
+#include "net/framing.h"
 #include "net/http.h"
 #include "net/rules.h"
 #include "net/sockaddr.h"
@@ -255,8 +256,17 @@ static int read_http(conn *c, request *rq) {
                 if (r == 1) {
                         c->tunnel = req.connect;
                         if (!req.connect) {
+                                http_body body;
+                                if (http_body_framing((const char *)c->head, &req, &body, &why) < 0) {
+                                        char rule[192];
+                                        snprintf(rule, sizeof(rule), "ambiguous or malformed framing (%s)", why);
+                                        snprintf(c->shown, sizeof(c->shown), "(request)");
+                                        record(c->px, c->shown, rule, NULL);
+                                        answer(c, 400, "Bad Request", 0, rule);
+                                        return 0;
+                                }
                                 char *o = malloc(REWRITE_MAX);
-                                int n = o ? http_rewrite_head((const char *)c->head, &req, o, REWRITE_MAX) : -ENOMEM;
+                                int n = o ? http_rewrite_head((const char *)c->head, &req, &body, o, REWRITE_MAX) : -ENOMEM;
                                 bool ok = n >= 0 && put_first(rq, o, (size_t)n);
                                 free(o);
                                 if (!ok)

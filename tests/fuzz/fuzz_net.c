@@ -2,7 +2,9 @@
  * libFuzzer target: the network proxy's parsers (src/net), which read what
  * the sandboxed command sends to the proxy. The first byte of the input
  * picks the parser; the rest is its input, in a buffer of exactly its size:
- *   'H' an HTTP proxy request head (and, when it parses, its rewrite),
+ *   'H' an HTTP proxy request head (and, when it parses, its framing, its
+ *       rewrite and its body: the bytes after the head, fed whole and
+ *       again in pieces whose sizes the bytes themselves pick),
  *   'S' a SOCKS5 greeting followed by a request (and the same bytes as a
  *       username/password request),
  *   'T' TLS records holding a ClientHello,
@@ -11,7 +13,10 @@
  *
  * Besides what the sanitizers catch, it checks that: a parsed head lies in
  * the buffer, names a non-empty host and a port, and its rewrite starts with
- * the method, ends with the blank line and holds no NUL; a parsed SOCKS5
+ * the method, ends with the blank line, holds no NUL and says
+ * "Connection: close" once and the framing found; the body ends at the same
+ * byte, or fails the same way, however it is split, and never past the
+ * bytes fed; a parsed SOCKS5
  * request is within the input; an SNI is 1..255 bytes without NUL; an
  * address prints and parses back to itself; a rule or name normalises to a
  * fixed point; and a host the rules allow is a valid name or an address
@@ -26,6 +31,7 @@
 
 #include "net/addr.h"
 #include "net/domain.h"
+#include "net/framing.h"
 #include "net/http.h"
 #include "net/proxyauth.h"
 #include "net/rules.h"
@@ -79,6 +85,40 @@ static void check_host(const char *host, size_t len, uint16_t port) {
                       "an allowed address is named");
 }
 
+static size_t count(const char *s, size_t n, const char *what) {
+        size_t k = 0, wl = strlen(what);
+        for (size_t i = 0; i + wl <= n; i++)
+                k += memcmp(s + i, what, wl) == 0;
+        return k;
+}
+
+/* Where the body after the head ends: 1 with the bytes it took, 0 (all of
+ * them, more to come) or -EINVAL; fed in pieces, each piece's size taken
+ * from the byte it starts at (0: all at once). */
+static int body_end(const http_body *framing, const uint8_t *p, size_t n, bool split, size_t *took) {
+        http_body b = *framing;
+        size_t off = 0;
+        do { /* once at least: a body of none ends with no bytes fed */
+                size_t k = split && off < n ? (size_t)(p[off] % 7) + 1 : n - off;
+                if (k > n - off)
+                        k = n - off;
+                size_t used = 0;
+                const char *why = NULL;
+                int r = http_body_feed(&b, p + off, k, &used, &why);
+                check(used <= k, "body: used within the piece");
+                check(r >= 0 || why, "body: a refusal says why");
+                check(r == 1 || r == -EINVAL || used == k, "body: more to come takes it all");
+                if (r != 0) {
+                        *took = off + used;
+                        check(r != 1 || b.done, "body: done");
+                        return r;
+                }
+                off += k;
+        } while (off < n);
+        *took = n;
+        return 0;
+}
+
 static void fuzz_http(const uint8_t *d, size_t n) {
         char *buf = malloc(n ? n : 1);
         if (!buf)
@@ -100,13 +140,36 @@ static void fuzz_http(const uint8_t *d, size_t n) {
                         check(strcasestr_n(buf, req.head_len, "\nproxy-authorization:"),
                               "http: credentials in a header");
                 if (!req.connect) {
+                        http_body body;
+                        int f = http_body_framing(buf, &req, &body, &why);
+                        check(f == 0 || (f == -EINVAL && why), "http: framing");
                         char out[HTTP_HEAD_MAX + 512];
-                        int w = http_rewrite_head(buf, &req, out, sizeof(out));
+                        int w = http_rewrite_head(buf, &req, f == 0 ? &body : NULL, out, sizeof(out));
                         check(w > 0 || w == -E2BIG, "http: rewrite");
                         if (w > 0) {
                                 check(memchr(out, 0, (size_t)w) == NULL, "http: no NUL in the rewrite");
                                 check(memcmp(out, req.method, req.method_len) == 0, "http: method first");
                                 check(w >= 4 && memcmp(out + w - 4, "\r\n\r\n", 4) == 0, "http: blank line last");
+                                check(count(out, (size_t)w, "\r\nConnection:") == 1, "http: one Connection header");
+                                check(count(out, (size_t)w, "\r\nConnection: close\r\n") == 1, "http: Connection: close");
+                        }
+                        if (f == 0 && w > 0) {
+                                size_t cl = count(out, (size_t)w, "\r\nContent-Length:");
+                                size_t te = count(out, (size_t)w, "\r\nTransfer-Encoding:");
+                                check(cl == (body.kind == HTTP_BODY_LENGTH) && te == (body.kind == HTTP_BODY_CHUNKED),
+                                      "http: the rewrite's framing is the one found");
+                        }
+                        if (f == 0) {
+                                const uint8_t *rest = (const uint8_t *)buf + req.head_len;
+                                size_t rn = n - req.head_len, t1 = 0, t2 = 0;
+                                int r1 = body_end(&body, rest, rn, false, &t1);
+                                int r2 = body_end(&body, rest, rn, true, &t2);
+                                check(r1 == r2, "body: the same verdict however split");
+                                check(t1 == t2, "body: the same end (or fault) however split");
+                                check(t1 <= rn && t2 <= rn, "body: within the bytes fed");
+                                check(body.kind != HTTP_BODY_LENGTH || r1 != 1 || t1 == body.length,
+                                      "body: Content-Length bytes exactly");
+                                check(body.kind != HTTP_BODY_NONE || (r1 == 1 && t1 == 0), "body: none");
                         }
                 }
         }

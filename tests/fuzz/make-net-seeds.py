@@ -43,6 +43,21 @@ heads = {
     "origin-form": b"GET / HTTP/1.1\r\nHost: allowed.test\r\n\r\n",
     "folded": b"GET http://allowed.test/ HTTP/1.1\r\nX: a\r\n b\r\n\r\n",
     "partial": b"CONNECT allowed.test:443 HTTP/1.1\r\nHost: al",
+    # framing: one request's body, then a pipelined one that must not pass
+    "pipelined": b"GET http://allowed.test/ HTTP/1.1\r\nHost: allowed.test\r\n\r\n"
+                 b"GET / HTTP/1.1\r\nHost: evil.test\r\n\r\n",
+    "cl-pipelined": b"POST http://allowed.test/ HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"
+                    b"GET http://evil.test/ HTTP/1.1\r\n\r\n",
+    "cl-list": b"POST http://allowed.test/ HTTP/1.1\r\nContent-Length: 3, 3\r\nContent-Length: 3\r\n\r\nabc",
+    "cl-differ": b"POST http://allowed.test/ HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+    "cl-te": b"POST http://allowed.test/ HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+             b"0\r\n\r\nGET / HTTP/1.1\r\nHost: evil.test\r\n\r\n",
+    "chunked": b"POST http://allowed.test/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: x-hop\r\n"
+               b"X-Hop: 1\r\n\r\n5;ext=1\r\nhello\r\nA\r\n0123456789\r\n0\r\nX-Sum: 1\r\n\r\n"
+               b"GET http://evil.test/ HTTP/1.1\r\n\r\n",
+    "chunked-bare-lf": b"POST http://allowed.test/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n",
+    "chunked-partial": b"PUT http://allowed.test/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc",
+    "te-gzip": b"POST http://allowed.test/ HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
 }
 for k, v in heads.items():
     put("http-" + k, b"H" + v)

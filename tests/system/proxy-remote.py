@@ -3,7 +3,14 @@
 namespace (198.18.0.2 and 2001:db8::2). It serves:
 
   80   HTTP: /x returns "REMOTE-OK host=<Host header>"; /git/... is git's
-       smart HTTP (git http-backend over the repositories in GITROOT)
+       smart HTTP (git http-backend over the repositories in GITROOT); a
+       POST elsewhere reads its body (Content-Length or chunked) and returns
+       "POST-OK host=<Host> <length|chunked> <bytes> <sha256>". Connections
+       are kept alive (HTTP/1.1) unless the request says close, so that
+       pipelined requests are served as a real shared server would.
+  81   the same, as a lenient shared server that serves every request on a
+       connection, whatever "Connection: close" said (what a proxy that
+       relays a client's later bytes would hand a pipelined request to)
   443  the same over TLS, with a self-signed certificate (CERT, KEY)
   8443 TLS that accepts and never answers (a hanging upstream)
   53   UDP and TCP: counts datagrams and connections (a DNS server that
@@ -12,11 +19,14 @@ namespace (198.18.0.2 and 2001:db8::2). It serves:
   7    TCP echo: sends back every byte it gets, until the client closes
        (large transfers both ways through a tunnel)
 
-and logs the server name (SNI) of every TLS handshake as "sni NAME".
+and logs the server name (SNI) of every TLS handshake as "sni NAME", and
+every HTTP request it serves as "req METHOD HOST PATH" (what reached the
+server, request by request, on one connection or many).
 
 Every accepted connection and datagram is logged to LOG as one line
 "PORT CLIENT-ADDRESS", so a test can check from outside the sandbox what
 reached the remote host at all."""
+import hashlib
 import http.server
 import os
 import socket
@@ -54,10 +64,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def body(self):
+        """The request's body and how it was framed."""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            data = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return data, "chunked"
+                data += self.rfile.read(size)
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return (self.rfile.read(length) if length else b""), "length"
+
     def git(self):
         path, _, query = self.path[len("/git"):].partition("?")
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self.body()[0] if self.command == "POST" else b""
         env = dict(os.environ, GIT_PROJECT_ROOT=GITROOT, GIT_HTTP_EXPORT_ALL="1", PATH_INFO=path,
                    QUERY_STRING=query, REQUEST_METHOD=self.command,
                    CONTENT_TYPE=self.headers.get("Content-Type", ""), CONTENT_LENGTH=str(len(body)),
@@ -82,8 +106,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(rest)
 
     def do_GET(self):
+        log_text("req %s %s %s" % (self.command, self.headers.get("Host", ""), self.path))
         if self.path.startswith("/git/"):
             return self.git()
+        if self.command == "POST":
+            data, how = self.body()
+            return self.reply(200, ("POST-OK host=%s %s %d %s\n" % (self.headers.get("Host", ""), how, len(data),
+                                                                  hashlib.sha256(data).hexdigest())).encode())
         if self.path.startswith("/big/"):
             n = int(self.path[5:])
             self.send_response(200)
@@ -99,16 +128,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
     do_POST = do_GET
 
 
+class KeepHandler(Handler):
+    """Ignores "Connection: close": reads the next request on the connection."""
+
+    def parse_request(self):
+        ok = super().parse_request()
+        if ok:
+            self.close_connection = False
+        return ok
+
+
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 1024
 
-    def __init__(self, addr, port, family, tls):
+    def __init__(self, addr, port, family, tls, handler=Handler):
         self.address_family = family
         self.port_no = port
         self.tls = tls
-        super().__init__((addr, port), Handler)
+        super().__init__((addr, port), handler)
 
     def get_request(self):
         sock, addr = self.socket.accept()
@@ -203,6 +242,7 @@ class TLSServer(Server):
 
 for addr, fam in (("198.18.0.2", socket.AF_INET), ("2001:db8::2", socket.AF_INET6)):
     serve_forever(Server(addr, 80, fam, None))
+    serve_forever(Server(addr, 81, fam, None, KeepHandler))
     serve_forever(TLSServer(addr, 443, fam, None))
 
 

@@ -391,6 +391,127 @@ CURL='curl -sS --max-time 10'
 	[ "$(hits "$REMOTE_LOG" 7)" -ge 22 ] || fail "the remote saw $(hits "$REMOTE_LOG" 7) connections"
 }
 
+# pipeline_script FILE: a client that sends each conversation's bytes on one
+# connection at once (to the proxy, or with --direct to the remote itself),
+# reads until the other side closes (port 81 keeps connections open: for 3
+# s), and prints "== NAME" and what came back.
+pipeline_script() {
+	cat > "$1" <<-'PY'
+	import socket, sys
+	direct = sys.argv[1:2] == ["--direct"]
+	def talk(name, data, port=80):
+	    s = socket.create_connection(("198.18.0.2", port) if direct else ("127.0.0.1", 3128))
+	    s.settimeout(3 if port == 81 else 10)
+	    s.sendall(data)
+	    got = b""
+	    try:
+	        while True:
+	            d = s.recv(65536)
+	            if not d:
+	                break
+	            got += d
+	    except socket.timeout:
+	        got += b"[open]" if port == 81 else b"[no end within 10 s]"
+	    s.close()
+	    print("== " + name)
+	    print(got.decode("latin-1"))
+	    sys.stdout.flush()
+	if direct:
+	    talk("control", b"GET /ctl-first HTTP/1.1\r\nHost: allowed.test\r\nConnection: close\r\n\r\n"
+	                    b"GET /ctl-second HTTP/1.1\r\nHost: evil.test\r\n\r\n", 81)
+	    sys.exit(0)
+	# the lenient server: pipelined requests for a denied name, by Host and
+	# by absolute URI, and one smuggled after a body
+	talk("host", b"GET http://allowed.test:81/first HTTP/1.1\r\nHost: allowed.test:81\r\n\r\n"
+	             b"GET /second HTTP/1.1\r\nHost: evil.test\r\n\r\n", 81)
+	talk("uri", b"GET http://allowed.test:81/first-uri HTTP/1.1\r\nHost: allowed.test:81\r\nProxy-Connection: keep-alive\r\n\r\n"
+	            b"GET http://evil.test:81/second-uri HTTP/1.1\r\nHost: evil.test:81\r\n\r\n", 81)
+	talk("length", b"POST http://allowed.test:81/post-length HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"
+	               b"GET /smuggled-length HTTP/1.1\r\nHost: evil.test\r\n\r\n", 81)
+	# the closing server: the answer, then the end of the connection
+	talk("closing", b"GET http://allowed.test/first-closing HTTP/1.1\r\nHost: allowed.test\r\n\r\n"
+	                b"GET /second-closing HTTP/1.1\r\nHost: evil.test\r\n\r\n")
+	talk("chunked", b"POST http://allowed.test/post-chunked HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	                b"5;x=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 1\r\n\r\n"
+	                b"GET /smuggled-chunked HTTP/1.1\r\nHost: evil.test\r\n\r\n")
+	# ambiguous or malformed framing
+	talk("both", b"POST http://allowed.test:81/both HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+	             b"0\r\n\r\nGET /smuggled-both HTTP/1.1\r\nHost: evil.test\r\n\r\n")
+	talk("bare-lf", b"POST http://allowed.test:81/bare-lf HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	                b"5\nhello\r\n0\r\n\r\nGET /smuggled-lf HTTP/1.1\r\nHost: evil.test\r\n\r\n")
+	PY
+}
+
+@test "proxy: plain HTTP is one request per connection: a pipelined request for a denied Host or URI, or smuggled after a body, never reaches the server" {
+	lab
+	require_python
+	pipeline_script "$WS/pipe.py"
+	mkdir -p "$FAKEHOME/.config/corral"
+	printf '[network]\nallow_ports = [80, 81]\n' > "$FAKEHOME/.config/corral/config.toml"
+	# the control: sent straight to the lenient server, without corral, the
+	# pipelined second request is served (one server for both names), even
+	# after "Connection: close"
+	run labx "$PYTHON" "$WS/pipe.py" --direct
+	[ "$status" -eq 0 ] || { show_output; fail "control: the direct client failed"; }
+	grep -q '^req GET evil.test /ctl-second$' "$REMOTE_LOG" || fail "control: the pipelined request did not reach the remote: $(cat "$REMOTE_LOG")"
+	assert_output_has "REMOTE-OK host=evil.test"
+	local before80 before81
+	before80=$(hits "$REMOTE_LOG" 80) before81=$(hits "$REMOTE_LOG" 81)
+	run psb --allow-domain allowed.test --status-fd 3 "$PYTHON \$WS/pipe.py" 3>"$T/status"
+	assert_sb_clean
+	# the first request of each connection got its answer
+	[ "$(grep -c 'REMOTE-OK host=allowed.test:81$' <<<"$output")" -eq 2 ] || { show_output; fail "the first requests were not answered"; }
+	assert_output_has "REMOTE-OK host=allowed.test"$'\n'
+	assert_output_has "POST-OK host=allowed.test:81 length 5 $(printf hello | sha256sum | cut -d' ' -f1)"
+	assert_output_has "POST-OK host=allowed.test chunked 11 $(printf 'hello world' | sha256sum | cut -d' ' -f1)"
+	[[ "$output" != *"host=evil.test"* ]] || { show_output; fail "a pipelined request was answered for evil.test"; }
+	# the closing server's connections ended with its answer
+	[[ "$output" != *"no end within"* ]] || { show_output; fail "a connection was left open"; }
+	# ambiguous or malformed framing: 400 naming the rule
+	assert_output_has "HTTP/1.1 400 Bad Request"
+	assert_output_has "corral: ambiguous or malformed framing (both Content-Length and Transfer-Encoding)"
+	assert_output_has "corral: ambiguous or malformed framing (chunked body: a line not ended by CRLF)"
+	# from outside: what the remote served, request by request
+	local r
+	for r in "GET allowed.test:81 /first" "GET allowed.test:81 /first-uri" "POST allowed.test:81 /post-length" \
+		"GET allowed.test /first-closing" "POST allowed.test /post-chunked"; do
+		grep -qx "req $r" "$REMOTE_LOG" || fail "the first request ($r) did not reach the remote: $(cat "$REMOTE_LOG")"
+	done
+	if grep -E '^req ' "$REMOTE_LOG" | grep -vE '^req (GET|POST) allowed\.test(:81)? /(x|first|first-uri|post-length|first-closing|post-chunked|ctl-first)$' | grep -v ctl-second; then
+		fail "a pipelined or smuggled request reached the remote: $(cat "$REMOTE_LOG")"
+	fi
+	# one connection each for the five answered; the two refused reached
+	# nothing, not even a connection
+	[ "$(hits "$REMOTE_LOG" 81)" -eq $((before81 + 3)) ] && [ "$(hits "$REMOTE_LOG" 80)" -eq $((before80 + 2)) ] ||
+		fail "connections to the remote: $(cat "$REMOTE_LOG")"
+	# reported after the run, and in the status record
+	assert_output_has "corral: network: refused allowed.test:81, a further request on the connection (plain HTTP: one request per connection)"
+	assert_output_has "corral: network: refused allowed.test:80, a further request on the connection (plain HTTP: one request per connection)"
+	assert_output_has "corral: network: refused (request), ambiguous or malformed framing (both Content-Length and Transfer-Encoding)"
+	assert_output_has "corral: network: refused (request), ambiguous or malformed framing (chunked body: a line not ended by CRLF)"
+	grep -q '"address":"allowed.test:81","rule":"a further request on the connection (plain HTTP: one request per connection)","allow_with":"","count":3}' \
+		"$T/status" || fail "status record: $(cat "$T/status")"
+}
+
+@test "proxy: POST bodies still go through plain HTTP, chunked and with Content-Length (curl; git smart HTTP POSTs too)" {
+	lab
+	require_tool curl
+	require_tool git
+	head -c 3000000 /dev/urandom > "$WS/upload"
+	local sum
+	sum=$(sha256sum < "$WS/upload" | cut -d' ' -f1)
+	run psb --allow-domain allowed.test --status-fd 3 "
+		$CURL --data-binary @\$WS/upload http://allowed.test/up-length
+		$CURL -H 'Transfer-Encoding: chunked' --data-binary @\$WS/upload http://allowed.test/up-chunked
+		$CURL -H 'Transfer-Encoding: chunked' --data-binary '' http://allowed.test/up-empty
+		must_work 'git clone -q http://allowed.test/git/repo.git \$WS/c1 && grep -q remote-content \$WS/c1/file'" 3>"$T/status"
+	assert_sb_clean
+	assert_output_has "POST-OK host=allowed.test length 3000000 $sum"
+	assert_output_has "POST-OK host=allowed.test chunked 3000000 $sum"
+	assert_output_has "POST-OK host=allowed.test chunked 0 "
+	grep -q '"network_refusals":\[\]' "$T/status" || fail "refusals recorded: $(cat "$T/status")"
+}
+
 @test "proxy: explain prints the network rules; bad rules are refused (125)" {
 	run corral explain --allow-domain '*.Example.org.' --deny-domain bad.example.org
 	[ "$status" -eq 0 ]

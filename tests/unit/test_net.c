@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * Unit tests: the network proxy's pure parts (src/net): IP literals and
  * their classes, host names and rules, the allow/deny decisions, HTTP proxy
- * request heads, SOCKS5 messages and the SNI of a TLS ClientHello. */
+ * request heads and where their bodies end, SOCKS5 messages and the SNI of
+ * a TLS ClientHello. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 
 #include "net/addr.h"
 #include "net/domain.h"
+#include "net/framing.h"
 #include "net/http.h"
 #include "net/rules.h"
 #include "net/socks5.h"
@@ -272,15 +274,15 @@ static void test_http_absolute(void **state) {
         assert_int_equal(req.port, 80);
         assert_memory_equal(req.host, "allowed.test", req.host_len);
         char out[512];
-        int n = http_rewrite_head(in, &req, out, sizeof(out));
+        int n = http_rewrite_head(in, &req, NULL, out, sizeof(out));
         assert_true(n > 0);
         out[n] = 0;
         assert_string_equal(out, "GET /a/b?c=d HTTP/1.1\r\nUser-Agent: t\r\nHost: allowed.test\r\nConnection: close\r\n\r\n");
-        assert_int_equal(http_rewrite_head(in, &req, out, 20), -E2BIG);
+        assert_int_equal(http_rewrite_head(in, &req, NULL, out, 20), -E2BIG);
 
         assert_int_equal(parse("POST http://allowed.test:8080 HTTP/1.0\r\n\r\n", &req, &why), 1);
         assert_int_equal(req.port, 8080);
-        n = http_rewrite_head("POST http://allowed.test:8080 HTTP/1.0\r\n\r\n", &req, out, sizeof(out));
+        n = http_rewrite_head("POST http://allowed.test:8080 HTTP/1.0\r\n\r\n", &req, NULL, out, sizeof(out));
         out[n] = 0;
         assert_string_equal(out, "POST / HTTP/1.0\r\nHost: allowed.test:8080\r\nConnection: close\r\n\r\n");
         assert_int_equal(parse("GET http://allowed.test?x HTTP/1.1\r\n\r\n", &req, &why), 1);
@@ -297,6 +299,196 @@ static void test_http_absolute(void **state) {
         assert_non_null(strstr(out, "HTTP/1.1 403 Forbidden\r\n"));
         assert_non_null(strstr(out, "Content-Length: 52\r\n"));
         assert_non_null(strstr(out, "\r\n\r\ncorral: refused evil.test:443, not in allow_domains\n"));
+}
+
+/* --- HTTP request framing ---------------------------------------------- */
+
+/* The framing of a request head written as lines (each ended by CRLF here). */
+static int frame(const char *headers, http_body *b, const char **why) {
+        static char buf[4096];
+        snprintf(buf, sizeof(buf), "POST http://allowed.test/up HTTP/1.1\r\n%s\r\n", headers);
+        http_request req;
+        assert_int_equal(http_parse_head(buf, strlen(buf), &req, why), 1);
+        return http_body_framing(buf, &req, b, why);
+}
+
+static void test_http_framing(void **state) {
+        (void)state;
+        http_body b;
+        const char *why;
+        size_t used;
+        assert_int_equal(frame("Host: x\r\n", &b, &why), 0);
+        assert_int_equal(b.kind, HTTP_BODY_NONE);
+        assert_true(b.done);
+        assert_int_equal(http_body_feed(&b, (const uint8_t *)"GET", 3, &used, &why), 1);
+        assert_int_equal(used, 0);
+        /* Content-Length: the body, then the next request is not this one's */
+        assert_int_equal(frame("Content-Length: 5\r\n", &b, &why), 0);
+        assert_int_equal(b.kind, HTTP_BODY_LENGTH);
+        assert_int_equal(b.length, 5);
+        assert_int_equal(http_body_feed(&b, (const uint8_t *)"hel", 3, &used, &why), 0);
+        assert_int_equal(used, 3);
+        assert_int_equal(http_body_feed(&b, (const uint8_t *)"loGET http://evil.test/", 23, &used, &why), 1);
+        assert_int_equal(used, 2);
+        assert_int_equal(http_body_feed(&b, (const uint8_t *)"more", 4, &used, &why), 1);
+        assert_int_equal(used, 0);
+        assert_int_equal(frame("content-length:0\r\n", &b, &why), 0);
+        assert_true(b.done);
+        /* the same value repeated is one length (RFC 9110 §8.6) */
+        const char *same[] = {"Content-Length: 5, 5\r\n", "Content-Length: 5\r\nContent-Length: 5\r\n",
+                              "Content-Length:\t005 \r\n"};
+        for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+                assert_int_equal(frame(same[i], &b, &why), 0);
+                assert_int_equal(b.length, 5);
+        }
+        assert_int_equal(frame("Content-Length: 18446744073709551615\r\n", &b, &why), 0);
+        const char *bad[] = {
+                "Content-Length: 5, 6\r\n",
+                "Content-Length: 5\r\nContent-Length: 6\r\n",
+                "Content-Length: +5\r\n",
+                "Content-Length: -5\r\n",
+                "Content-Length: 5x\r\n",
+                "Content-Length: 0x5\r\n",
+                "Content-Length: 5 5\r\n",
+                "Content-Length: 1e3\r\n",
+                "Content-Length: \r\n",
+                "Content-Length: 5,\r\n",
+                "Content-Length: ,5\r\n",
+                "Content-Length: 18446744073709551616\r\n",
+                "Transfer-Encoding: gzip, chunked\r\n",
+                "Transfer-Encoding: chunked, chunked\r\n",
+                "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+                "Transfer-Encoding: identity\r\n",
+                "Transfer-Encoding: chunked;q=1\r\n",
+                "Transfer-Encoding: \r\n",
+                "Transfer-Encoding: xchunked\r\n",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                if (frame(bad[i], &b, &why) != -EINVAL || !why)
+                        fail_msg("accepted: %s", bad[i]);
+        /* both: the classic smuggling pair, either order */
+        assert_int_equal(frame("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", &b, &why), -EINVAL);
+        assert_non_null(strstr(why, "both Content-Length and Transfer-Encoding"));
+        assert_int_equal(frame("Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", &b, &why), -EINVAL);
+        assert_int_equal(frame("Transfer-Encoding: Chunked \r\n", &b, &why), 0);
+        assert_int_equal(b.kind, HTTP_BODY_CHUNKED);
+        assert_false(b.done);
+        /* chunked in HTTP/1.0 */
+        const char *h10 = "POST http://allowed.test/ HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n";
+        http_request req;
+        assert_int_equal(http_parse_head(h10, strlen(h10), &req, &why), 1);
+        assert_int_equal(http_body_framing(h10, &req, &b, &why), -EINVAL);
+}
+
+/* The chunked body at the start of in: 1 with *used, or what feed said. */
+static int chunked_all(const char *in, size_t n, size_t *used, bool bytewise) {
+        http_body b;
+        const char *why;
+        assert_int_equal(frame("Transfer-Encoding: chunked\r\n", &b, &why), 0);
+        if (!bytewise)
+                return http_body_feed(&b, (const uint8_t *)in, n, used, &why);
+        for (size_t i = 0; i < n; i++) {
+                size_t u;
+                int r = http_body_feed(&b, (const uint8_t *)in + i, 1, &u, &why);
+                if (r < 0) {
+                        assert_non_null(why);
+                        *used = i;
+                        return r;
+                }
+                if (r == 1) {
+                        *used = i + u;
+                        return 1;
+                }
+                assert_int_equal(u, 1);
+        }
+        *used = n;
+        return 0;
+}
+
+static void test_http_chunked(void **state) {
+        (void)state;
+        const char *next = "GET http://evil.test/ HTTP/1.1\r\nHost: evil.test\r\n\r\n";
+        const char *good[] = {
+                "5\r\nhello\r\n0\r\n\r\n",
+                "5;name=value\r\nhello\r\n00\r\n\r\n",
+                "5 ;x\r\nhello\r\n0;last\r\n\r\n",
+                "A\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n",
+                "3\r\nabc\r\n0\r\nX-Checksum: 1\r\nX-Other:\tv w\r\n\r\n",
+                "0\r\n\r\n",
+                "000000000000000000003\r\nabc\r\n0\r\n\r\n",
+        };
+        for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+                for (int bytewise = 0; bytewise < 2; bytewise++) {
+                        char in[512];
+                        snprintf(in, sizeof(in), "%s%s", good[i], next);
+                        size_t used = 0;
+                        int r = chunked_all(in, strlen(in), &used, bytewise);
+                        if (r != 1 || used != strlen(good[i]))
+                                fail_msg("%s (bytewise %d): %d, used %zu", good[i], bytewise, r, used);
+                }
+        /* incomplete: all of it is the body so far */
+        size_t used;
+        assert_int_equal(chunked_all("5\r\nhel", 6, &used, false), 0);
+        assert_int_equal(used, 6);
+        assert_int_equal(chunked_all("5\r\nhello\r\n0\r\n\r", 14, &used, false), 0);
+        const char *bad[] = {
+                "5\nhello\r\n0\r\n\r\n",           /* a bare LF */
+                "5\r\nhello\n0\r\n\r\n",
+                "5\rhello\r\n0\r\n\r\n",           /* a bare CR */
+                "5\r\nhelloX\r\n0\r\n\r\n",        /* data longer than its size */
+                "0x5\r\nhello\r\n0\r\n\r\n",
+                "-5\r\nhello\r\n0\r\n\r\n",
+                "+5\r\nhello\r\n0\r\n\r\n",
+                "\r\nhello\r\n0\r\n\r\n",          /* no size */
+                " 5\r\nhello\r\n0\r\n\r\n",
+                "5 5\r\nhello\r\n0\r\n\r\n",
+                "10000000000000000\r\n",           /* 2^64 */
+                "5;\001\r\nhello\r\n0\r\n\r\n",    /* a control byte in an extension */
+                "0\r\nX: a\nb\r\n\r\n",            /* a bare LF in a trailer */
+                "0\r\n folded\r\n\r\n",            /* obsolete folding */
+                "0\r\nno colon\r\n\r\n",
+                "0\r\nX: \001\r\n\r\n",
+                "0\r\n\n",
+                "0\r\n\r\r",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                for (int bytewise = 0; bytewise < 2; bytewise++)
+                        if (chunked_all(bad[i], strlen(bad[i]), &used, bytewise) != -EINVAL)
+                                fail_msg("accepted: %s", bad[i]);
+        /* bounded: a size line, and the trailers */
+        static char big[HTTP_TRAILERS_MAX + 64];
+        memset(big, '0', HTTP_CHUNK_LINE_MAX + 1);
+        assert_int_equal(chunked_all(big, HTTP_CHUNK_LINE_MAX + 1, &used, false), -EINVAL);
+        assert_int_equal(chunked_all(big, HTTP_CHUNK_LINE_MAX - 1, &used, false), 0);
+        memcpy(big, "0\r\nX: ", 6);
+        memset(big + 6, 'v', sizeof(big) - 6);
+        assert_int_equal(chunked_all(big, sizeof(big), &used, false), -EINVAL);
+}
+
+static void test_http_rewrite_framing(void **state) {
+        (void)state;
+        const char *in = "POST http://allowed.test/up HTTP/1.1\r\nHost: evil.test\r\nContent-Length: 5, 5\r\n"
+                         "Connection: keep-alive, X-Hop\r\nX-Hop: 1\r\nTE: trailers\r\nUpgrade: h2c\r\n"
+                         "Keep-Alive: 300\r\nAccept: */*\r\n\r\n";
+        http_request req;
+        http_body b;
+        const char *why;
+        assert_int_equal(parse(in, &req, &why), 1);
+        assert_int_equal(http_body_framing(in, &req, &b, &why), 0);
+        char out[512];
+        int n = http_rewrite_head(in, &req, &b, out, sizeof(out));
+        assert_true(n > 0);
+        out[n] = 0;
+        assert_string_equal(out, "POST /up HTTP/1.1\r\nAccept: */*\r\nHost: allowed.test\r\nContent-Length: 5\r\n"
+                                 "Connection: close\r\n\r\n");
+        in = "PUT http://allowed.test/up HTTP/1.1\r\ntransfer-encoding: Chunked\r\nConnection: Content-Length\r\n\r\n";
+        assert_int_equal(parse(in, &req, &why), 1);
+        assert_int_equal(http_body_framing(in, &req, &b, &why), 0);
+        n = http_rewrite_head(in, &req, &b, out, sizeof(out));
+        assert_true(n > 0);
+        out[n] = 0;
+        assert_string_equal(out, "PUT /up HTTP/1.1\r\nHost: allowed.test\r\nTransfer-Encoding: chunked\r\n"
+                                 "Connection: close\r\n\r\n");
 }
 
 /* --- SOCKS5 ------------------------------------------------------------- */
@@ -444,7 +636,9 @@ int main(void) {
                 cmocka_unit_test(test_addr_parse),    cmocka_unit_test(test_addr_classify),
                 cmocka_unit_test(test_name_normalize), cmocka_unit_test(test_rules),
                 cmocka_unit_test(test_check_host),    cmocka_unit_test(test_http_connect),
-                cmocka_unit_test(test_http_absolute), cmocka_unit_test(test_socks5),
+                cmocka_unit_test(test_http_absolute), cmocka_unit_test(test_http_framing),
+                cmocka_unit_test(test_http_chunked),  cmocka_unit_test(test_http_rewrite_framing),
+                cmocka_unit_test(test_socks5),
                 cmocka_unit_test(test_tls_sni),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
