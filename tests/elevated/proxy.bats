@@ -69,6 +69,13 @@ hosts_as() {
 # prun ARGS...: corral run --backend users ARGS as the developer, in $WS, with the test's names.
 prun() { (cd "$WS" && hosts_as "$DEV" "$CORRAL" run --backend users "$@"); }
 
+# prun_cfg DIR ARGS...: prun with XDG_CONFIG_HOME=DIR (a user config of the test's own).
+prun_cfg() {
+	local cfg=$1
+	shift
+	(cd "$WS" && hosts_as "$DEV" env XDG_CONFIG_HOME="$cfg" "$CORRAL" run --backend users "$@")
+}
+
 hits() { grep -c "^$1 " "$LOG" || true; } # connections the remote host accepted on port $1
 
 @test "proxy (users): the remote host is reachable by name from the developer, not from corral-offline (the test network and the firewall work)" {
@@ -98,6 +105,45 @@ hits() { grep -c "^$1 " "$LOG" || true; } # connections the remote host accepted
 		"$BATS_TEST_TMPDIR/status" || { cat "$BATS_TEST_TMPDIR/status" >&2; false; }
 	[ "$(hits 80)" -eq 2 ] && [ "$(hits 443)" -eq 1 ] || { cat "$LOG" >&2; false; }
 	grep -q "^80 2001:db8::1$" "$LOG"
+}
+
+@test "proxy (users): plain HTTP is one request per connection: a pipelined request for a denied Host never reaches the remote" {
+	# port 81 of the remote serves every request on a connection, whatever
+	# "Connection: close" said; the control sends the same bytes to it directly
+	local cfg=$WS.cfg py=$WS/pipe.py
+	runuser -u "$DEV" -- mkdir -p "$cfg/corral"
+	printf '[network]\nallow_ports = [81]\n' | runuser -u "$DEV" -- tee "$cfg/corral/config.toml" > /dev/null
+	runuser -u "$DEV" -- tee "$py" > /dev/null <<-'PY'
+	import socket, sys
+	target = ("198.18.0.2", 81) if sys.argv[1:2] == ["--direct"] else ("127.0.0.1", 3128)
+	first = b"GET /first HTTP/1.1\r\nHost: allowed.test:81\r\nConnection: close\r\n\r\n" if target[1] == 81 else \
+	    b"GET http://allowed.test:81/first HTTP/1.1\r\nHost: allowed.test:81\r\n\r\n"
+	s = socket.create_connection(target)
+	s.settimeout(3)
+	s.sendall(first + b"GET /second HTTP/1.1\r\nHost: evil.test\r\n\r\n")
+	got = b""
+	try:
+	    while True:
+	        d = s.recv(65536)
+	        if not d:
+	            break
+	        got += d
+	except socket.timeout:
+	    pass
+	print(got.decode("latin-1"))
+	PY
+	run hosts_as "$DEV" /usr/bin/python3 "$py" --direct
+	assert_contains "REMOTE-OK host=evil.test"
+	grep -q '^req GET evil.test /second$' "$LOG" || { cat "$LOG" >&2; false; }
+	: > "$LOG"
+	run prun_cfg "$cfg" --allow-domain allowed.test -- /usr/bin/python3 "$py"
+	assert_status 0
+	assert_contains "REMOTE-OK host=allowed.test:81"
+	[[ "$output" != *"host=evil.test"* ]]
+	assert_contains "corral: network: refused allowed.test:81, a further request on the connection (plain HTTP: one request per connection)"
+	grep -q '^req GET allowed.test:81 /first$' "$LOG" || { cat "$LOG" >&2; false; }
+	! grep -q '^req .*/second$' "$LOG" || { cat "$LOG" >&2; false; }
+	[ "$(hits 81)" -eq 1 ] || { cat "$LOG" >&2; false; }
 }
 
 @test "proxy (users): the sandbox user cannot connect out itself (its namespace, and the firewall outside it) while the proxy works" {
