@@ -278,6 +278,64 @@ int http_rewrite_head(const char *buf, const http_request *req, const struct htt
         return (int)o;
 }
 
+int http_response_head(const char *buf, size_t len, size_t *head_len, int *status) {
+        static const char proto[] = "HTTP/1.";
+        size_t pl = len < 7 ? len : 7;
+        if (memcmp(buf, proto, pl) != 0)
+                return -EINVAL;
+        if (len >= 13 && (buf[7] < '0' || buf[7] > '9' || buf[8] != ' ' || buf[9] < '1' || buf[9] > '5' ||
+                          buf[10] < '0' || buf[10] > '9' || buf[11] < '0' || buf[11] > '9' ||
+                          (buf[12] != ' ' && buf[12] != '\r')))
+                return -EINVAL;
+        size_t n = len < HTTP_HEAD_MAX ? len : HTTP_HEAD_MAX;
+        for (size_t i = 0; i < n; i++) {
+                if (buf[i] == '\n' && (i == 0 || buf[i - 1] != '\r'))
+                        return -EINVAL; /* a bare LF: not a head this rewrite reads */
+                if (i + 3 < n && memcmp(buf + i, "\r\n\r\n", 4) == 0) {
+                        if (i < 12)
+                                return -EINVAL;
+                        *head_len = i + 4;
+                        *status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + (buf[11] - '0');
+                        return 1;
+                }
+        }
+        return len >= HTTP_HEAD_MAX ? -E2BIG : 0;
+}
+
+static bool put(char *out, size_t size, size_t *o, const char *p, size_t n) {
+        if (*o + n > size)
+                return false;
+        memcpy(out + *o, p, n);
+        *o += n;
+        return true;
+}
+
+int http_rewrite_response_head(const char *buf, size_t head_len, char *out, size_t size) {
+        const char *end = buf + head_len - 2; /* the blank line */
+        conn_tokens tokens = {0};
+        size_t o = 0;
+        for (int pass = 0; pass < 2; pass++) {
+                for (const char *line = buf; line < end;) {
+                        const char *eol = line;
+                        while (eol < end && !(eol[0] == '\r' && eol[1] == '\n'))
+                                eol++;
+                        size_t ll = (size_t)(eol - line);
+                        bool status_line = line == buf, skip = false;
+                        if (!status_line && pass == 0 && header_is(line, ll, "Connection"))
+                                connection_tokens(line, ll, &tokens);
+                        if (!status_line && pass == 1)
+                                skip = named_by_connection(line, ll, &tokens) || header_is(line, ll, "Connection") ||
+                                       header_is(line, ll, "Keep-Alive") || header_is(line, ll, "Proxy-Connection");
+                        if (pass == 1 && !skip && (!put(out, size, &o, line, ll) || !put(out, size, &o, "\r\n", 2)))
+                                return -E2BIG;
+                        line = eol + 2;
+                }
+        }
+        if (!put(out, size, &o, "Connection: close\r\n\r\n", 21))
+                return -E2BIG;
+        return (int)o;
+}
+
 size_t http_error_response(int status, const char *reason, const char *text, char *out, size_t size) {
         char body[512];
         int bl = snprintf(body, sizeof(body), "corral: %s\n", text);

@@ -48,6 +48,21 @@ struct http_body;
  * length, or -E2BIG. */
 int http_rewrite_head(const char *buf, const http_request *req, const struct http_body *body, char *out, size_t size);
 
+/* An origin's response head at the start of buf[0..len), for a plain-HTTP
+ * request the proxy carries alone on its connection: 1 with *head_len
+ * (up to and including the blank line) and *status (1xx heads are interim:
+ * another head follows); 0 when more bytes are needed; -EINVAL when it is
+ * not an "HTTP/1.x NNN" head with CRLF line ends, -E2BIG when no end came
+ * within HTTP_HEAD_MAX bytes (the caller relays such a response as it is). */
+int http_response_head(const char *buf, size_t len, size_t *head_len, int *status);
+
+/* That head for the client: every header but Connection, what it names,
+ * Keep-Alive and Proxy-Connection, then "Connection: close", so that a
+ * keep-alive client opens a new connection (checked anew) for its next
+ * request instead of sending it on this one, where it would be dropped.
+ * Returns the length, or -E2BIG. */
+int http_rewrite_response_head(const char *buf, size_t head_len, char *out, size_t size);
+
 /* A whole response for a refusal or a failure: status line, Content-Type
  * text/plain, Content-Length, for 407 Proxy-Authenticate (Basic),
  * Connection: close, and the body "corral: <text>\n". Returns the length

@@ -115,7 +115,10 @@ typedef struct conn {
         bool c_hup, u_hup;           /* the peer closed its side (EPOLLRDHUP): read on to the end */
         bool one_request;         /* plain HTTP: only this request's body goes upstream */
         bool extra_seen;          /* ... and bytes after it were dropped (recorded once) */
+        bool resp_done;           /* ... and its response's head went to the client */
         http_body body;
+        uint8_t *rhead;           /* the response head so far (HTTP_HEAD_MAX), until resp_done */
+        size_t rhead_len;
         uint16_t port;
         char host[NET_RULE_MAX];  /* normalised name or address text */
         char shown[300];          /* host:port for messages */
@@ -359,6 +362,7 @@ static void reap(proxy *px) {
                 conn *c = px->dead;
                 px->dead = c->next_dead;
                 free(c->head);
+                free(c->rhead);
                 buf_free(px, &c->c2u);
                 buf_free(px, &c->u2c);
                 free(c);
@@ -788,6 +792,52 @@ static ssize_t drain(proxy *px, int fd, buf *b, bool *ready) {
         return n;
 }
 
+/* A plain-HTTP response's head, read into c->rhead, goes to the client
+ * with "Connection: close" (http_rewrite_response_head), after any interim
+ * 1xx heads (as they are); from there on the response is relayed as it is. A head this rewrite does not read (no CRLF head, too large, or
+ * the upstream ended within it) is relayed as it is. Returns as fill. */
+static ssize_t response_head(proxy *px, conn *c) {
+        if (!c->rhead && !(c->rhead = malloc(HTTP_HEAD_MAX)))
+                return -2;
+        size_t want = HTTP_HEAD_MAX - c->rhead_len;
+        ssize_t n = read(c->ufd, c->rhead + c->rhead_len, want);
+        if (n < 0)
+                return errno == EAGAIN || errno == EINTR ? -1 : -2;
+        if (n > 0 && (size_t)n < want && !c->u_hup)
+                c->u_rd = false;
+        c->rhead_len += (size_t)n;
+        for (;;) {
+                size_t hl = 0;
+                int status = 0;
+                int r = http_response_head((const char *)c->rhead, c->rhead_len, &hl, &status);
+                if (r == 0 && n > 0)
+                        return n; /* more to come */
+                if (r == 1 && status < 200 && status != 101) {
+                        /* an interim head (100 Continue) goes as it is; the final one follows */
+                        if (!buf_put(px, &c->u2c, c->rhead, hl))
+                                return -2;
+                        memmove(c->rhead, c->rhead + hl, c->rhead_len - hl);
+                        c->rhead_len -= hl;
+                        if (c->rhead_len == 0 && n > 0)
+                                return n;
+                        continue;
+                }
+                char out[HTTP_HEAD_MAX + 64];
+                int w = r == 1 ? http_rewrite_response_head((const char *)c->rhead, hl, out, sizeof(out)) : -1;
+                if (w >= 0 && !buf_put(px, &c->u2c, out, (size_t)w))
+                        return -2;
+                size_t from = w >= 0 ? hl : 0; /* the rest, or all of it as it is */
+                if (!buf_put(px, &c->u2c, c->rhead + from, c->rhead_len - from))
+                        return -2;
+                c->rhead_len = 0;
+                break;
+        }
+        c->resp_done = true;
+        free(c->rhead);
+        c->rhead = NULL;
+        return n;
+}
+
 /* Moves bytes until nothing more can move now; true if it may move more. */
 static bool pump(proxy *px, conn *c) {
         for (int round = 0; round < PUMP_ROUNDS; round++) {
@@ -951,7 +1001,8 @@ static bool pump(proxy *px, conn *c) {
                         c->u_shut = true;
                 }
                 /* from the upstream */
-                if (spipe_open(px, &c->s_u2c, &c->u2c)) {
+                bool raw_response = !c->one_request || c->resp_done;
+                if (raw_response && spipe_open(px, &c->s_u2c, &c->u2c)) {
                         int r = spipe_step(px, &c->s_u2c, c->ufd, c->cfd, &c->u_rd, &c->c_wr, &c->u_eof);
                         if (r == -2) {
                                 conn_kill(px, c);
@@ -959,7 +1010,7 @@ static bool pump(proxy *px, conn *c) {
                         }
                         progress |= r > 0;
                 } else if (!c->u_eof && c->u_rd && c->u2c.len == 0) {
-                        ssize_t n = fill(px, c->ufd, &c->u2c, &c->u_rd, c->u_hup);
+                        ssize_t n = raw_response ? fill(px, c->ufd, &c->u2c, &c->u_rd, c->u_hup) : response_head(px, c);
                         if (n == -2) {
                                 conn_kill(px, c);
                                 return false;

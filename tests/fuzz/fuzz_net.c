@@ -7,6 +7,7 @@
  *       again in pieces whose sizes the bytes themselves pick),
  *   'S' a SOCKS5 greeting followed by a request (and the same bytes as a
  *       username/password request),
+ *   'P' an origin's response head (and its rewrite for the client),
  *   'T' TLS records holding a ClientHello,
  *   'A' an IP literal, 'R' an allow_domains rule, 'N' a host name;
  * any other first byte feeds the rest to every parser.
@@ -176,6 +177,28 @@ static void fuzz_http(const uint8_t *d, size_t n) {
         free(buf);
 }
 
+static void fuzz_response(const uint8_t *d, size_t n) {
+        char *buf = malloc(n ? n : 1);
+        if (!buf)
+                return;
+        memcpy(buf, d, n);
+        size_t hl = 0;
+        int status = 0;
+        int r = http_response_head(buf, n, &hl, &status);
+        check(r == 0 || r == 1 || r == -EINVAL || r == -E2BIG, "response: return value");
+        if (r == 1) {
+                check(hl <= n && hl <= HTTP_HEAD_MAX && hl >= 16, "response: head within the buffer");
+                check(status >= 100 && status <= 599, "response: a status");
+                char out[HTTP_HEAD_MAX + 64];
+                int w = http_rewrite_response_head(buf, hl, out, sizeof(out));
+                check(w > 0, "response: rewrite");
+                check(memcmp(out, buf, 12) == 0, "response: the status line first");
+                check(w >= 21 && memcmp(out + w - 21, "Connection: close\r\n\r\n", 21) == 0, "response: close last");
+                check(count(out, (size_t)w, "\r\nConnection:") == 1, "response: one Connection header");
+        }
+        free(buf);
+}
+
 static void fuzz_socks(const uint8_t *d, size_t n) {
         uint8_t *buf = malloc(n ? n : 1);
         if (!buf)
@@ -264,12 +287,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         switch (data[0]) {
         case 'H': fuzz_http(d, n); break;
         case 'S': fuzz_socks(d, n); break;
+        case 'P': fuzz_response(d, n); break;
         case 'T': fuzz_tls(d, n); break;
         case 'A':
         case 'R':
         case 'N': fuzz_text((char)data[0], d, n); break;
         default:
                 fuzz_http(d, n);
+                fuzz_response(d, n);
                 fuzz_socks(d, n);
                 fuzz_tls(d, n);
                 fuzz_text(0, d, n);

@@ -62,6 +62,14 @@ heads = {
 for k, v in heads.items():
     put("http-" + k, b"H" + v)
 
+responses = {
+    "ok": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\n\r\nok",
+    "continue": b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nKeep-Alive: 5\r\n\r\n",
+    "bare-lf": b"HTTP/1.0 200 OK\nServer: x\n\n",
+}
+for k, v in responses.items():
+    put("response-" + k, b"P" + v)
+
 socks = {
     "domain": b"\x05\x01\x00" + b"\x05\x01\x00\x03\x0callowed.test\x01\xbb",
     "ipv4": b"\x05\x02\x02\x00" + b"\x05\x01\x00\x01\xc6\x12\x00\x09\x00\x50",

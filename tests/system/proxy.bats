@@ -493,7 +493,7 @@ pipeline_script() {
 		"$T/status" || fail "status record: $(cat "$T/status")"
 }
 
-@test "proxy: POST bodies still go through plain HTTP, chunked and with Content-Length (curl; git smart HTTP POSTs too)" {
+@test "proxy: POST bodies still go through plain HTTP, chunked and with Content-Length (curl; git smart HTTP POSTs too); keep-alive clients are told to close" {
 	lab
 	require_tool curl
 	require_tool git
@@ -504,11 +504,16 @@ pipeline_script() {
 		$CURL --data-binary @\$WS/upload http://allowed.test/up-length
 		$CURL -H 'Transfer-Encoding: chunked' --data-binary @\$WS/upload http://allowed.test/up-chunked
 		$CURL -H 'Transfer-Encoding: chunked' --data-binary '' http://allowed.test/up-empty
+		$CURL -i http://allowed.test/x http://allowed.test/x
 		must_work 'git clone -q http://allowed.test/git/repo.git \$WS/c1 && grep -q remote-content \$WS/c1/file'" 3>"$T/status"
 	assert_sb_clean
 	assert_output_has "POST-OK host=allowed.test length 3000000 $sum"
 	assert_output_has "POST-OK host=allowed.test chunked 3000000 $sum"
 	assert_output_has "POST-OK host=allowed.test chunked 0 "
+	# the client is told the connection ends with the response, so that a
+	# keep-alive client sends its next request on a new one (checked anew)
+	assert_output_has "Connection: close"
+	[ "$(grep -c 'REMOTE-OK host=allowed.test' <<<"$output")" -eq 2 ] || { show_output; fail "two requests in one curl"; }
 	grep -q '"network_refusals":\[\]' "$T/status" || fail "refusals recorded: $(cat "$T/status")"
 }
 

@@ -491,6 +491,39 @@ static void test_http_rewrite_framing(void **state) {
                                  "Connection: close\r\n\r\n");
 }
 
+static void test_http_response_head(void **state) {
+        (void)state;
+        size_t hl;
+        int status;
+        const char *r = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\n"
+                        "Keep-Alive: timeout=5\r\nServer: t\r\n\r\nokHTTP/1.1 200 OK\r\n";
+        assert_int_equal(http_response_head(r, strlen(r), &hl, &status), 1);
+        assert_int_equal(status, 200);
+        assert_memory_equal(r + hl, "okHTTP", 6);
+        char out[512];
+        int n = http_rewrite_response_head(r, hl, out, sizeof(out));
+        assert_true(n > 0);
+        out[n] = 0;
+        assert_string_equal(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nServer: t\r\nConnection: close\r\n\r\n");
+        assert_int_equal(http_rewrite_response_head(r, hl, out, 20), -E2BIG);
+        /* interim, then more to come */
+        const char *c100 = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent";
+        assert_int_equal(http_response_head(c100, strlen(c100), &hl, &status), 1);
+        assert_int_equal(status, 100);
+        assert_int_equal(http_response_head(c100 + hl, strlen(c100) - hl, &hl, &status), 0);
+        assert_int_equal(http_response_head("HTTP/1.", 7, &hl, &status), 0);
+        assert_int_equal(http_response_head("HTTP/1.0 204\r\n\r\n", 16, &hl, &status), 1);
+        assert_int_equal(status, 204);
+        /* what this rewrite does not read: relayed as it is */
+        assert_int_equal(http_response_head("SSH-2.0-x\r\n", 11, &hl, &status), -EINVAL);
+        assert_int_equal(http_response_head("HTTP/1.1 200 OK\n\n", 17, &hl, &status), -EINVAL);
+        assert_int_equal(http_response_head("HTTP/1.1 2000 OK\r\n\r\n", 20, &hl, &status), -EINVAL);
+        static char big[HTTP_HEAD_MAX + 1];
+        memset(big, 'a', sizeof(big));
+        memcpy(big, "HTTP/1.1 200 OK\r\nX: ", 20);
+        assert_int_equal(http_response_head(big, sizeof(big), &hl, &status), -E2BIG);
+}
+
 /* --- SOCKS5 ------------------------------------------------------------- */
 
 static void test_socks5(void **state) {
@@ -638,6 +671,7 @@ int main(void) {
                 cmocka_unit_test(test_check_host),    cmocka_unit_test(test_http_connect),
                 cmocka_unit_test(test_http_absolute), cmocka_unit_test(test_http_framing),
                 cmocka_unit_test(test_http_chunked),  cmocka_unit_test(test_http_rewrite_framing),
+                cmocka_unit_test(test_http_response_head),
                 cmocka_unit_test(test_socks5),
                 cmocka_unit_test(test_tls_sni),
         };
