@@ -276,6 +276,28 @@ void path_canon_memo_note(const char *path, bool is_dir) {
                 memo_put(path, !is_dir);
 }
 
+bool path_canon_memo_known_missing(const char *path) {
+        if (!canon_memo.on || !canon_memo.n || path[0] != '/')
+                return false;
+        char buf[4096];
+        size_t len = strlen(path);
+        if (len >= sizeof(buf))
+                return false;
+        memcpy(buf, path, len + 1);
+        /* path, then each directory above it, up to the first component */
+        for (;;) {
+                int known = memo_find(buf);
+                if (known == 0)
+                        return true;
+                if (known == 1) /* a directory: nothing above it is missing */
+                        return false;
+                char *slash = strrchr(buf, '/');
+                if (!slash || slash == buf)
+                        return false;
+                *slash = 0;
+        }
+}
+
 /* Resolves an absolute path component by component. res holds the resolved
  * prefix without a trailing slash ("" stands for "/"); rest what is left to
  * walk. Once a component is missing, the following ones are appended without
@@ -401,6 +423,10 @@ int path_canon_memo_lookup(const char *path) {
         return -1;
 }
 void path_canon_memo_note(const char *path, bool is_dir) { (void)path, (void)is_dir; }
+bool path_canon_memo_known_missing(const char *path) {
+        (void)path;
+        return false;
+}
 #endif
 
 char *path_canonicalize(const char *path) {

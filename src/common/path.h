@@ -43,6 +43,10 @@ void path_canon_memo_end(void);
  * walkers of the same paths (plan/gitlayout.c, plan/caches.c). */
 int path_canon_memo_lookup(const char *path);
 void path_canon_memo_note(const char *path, bool is_dir);
+/* In that window, whether path (absolute, normalized) or a directory above
+ * it was found missing: then it is missing too, and an lstat of it would
+ * say so again. false when the memo does not know (outside the window). */
+bool path_canon_memo_known_missing(const char *path);
 
 bool path_is_absolute(const char *path);
 

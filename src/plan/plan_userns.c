@@ -801,7 +801,11 @@ static int plan_masks(const policy *p, plan *pl, const host_sockets *sockets, co
         for (size_t d = 0; d < p->deny_read.n && r >= 0; d++) {
                 const char *deny = p->deny_read.v[d];
                 struct stat st;
-                if (strv_contains(&p->allow_read, deny) || !visible_inside(p, deny) || lstat(deny, &st) < 0)
+                /* missing when the policy canonicalized it (it or a directory
+                 * above it), a moment ago in this planning: no mask, as when
+                 * lstat says so (common/path.h) */
+                if (strv_contains(&p->allow_read, deny) || !visible_inside(p, deny) ||
+                    path_canon_memo_known_missing(deny) || lstat(deny, &st) < 0)
                         continue;
                 /* beneath a private cache: the developer's file is not there
                  * inside (`--cache cargo=private` with ~/.cargo/credentials.toml) */

@@ -260,6 +260,28 @@ static void test_path_canonicalize_memo(void **state) {
         path_canon_memo_end();
 }
 
+/* What the memo says is missing: a name canonicalize found missing, and
+ * what lies below it; not a directory it found, nor what lies below that
+ * (unknown), nor anything outside the window. */
+static void test_path_canon_memo_known_missing(void **state) {
+        fx *f = *state;
+        char a[PATH_MAX], want[PATH_MAX];
+        assert_false(path_canon_memo_known_missing(fmt(a, "%s/gone", f->ws)));
+        path_canon_memo_begin();
+        check_str(path_canonicalize(fmt(a, "%s/gone/deeper", f->ws)), fmt(want, "%s/gone/deeper", f->ws));
+        assert_true(path_canon_memo_known_missing(fmt(a, "%s/gone", f->ws)));
+        assert_true(path_canon_memo_known_missing(fmt(a, "%s/gone/deeper", f->ws)));
+        assert_true(path_canon_memo_known_missing(fmt(a, "%s/gone/other/x", f->ws)));
+        assert_false(path_canon_memo_known_missing(f->ws));                         /* a directory */
+        assert_false(path_canon_memo_known_missing(fmt(a, "%s/never-looked", f->ws))); /* unknown */
+        assert_false(path_canon_memo_known_missing("relative/gone"));
+        /* created meanwhile: the window still says missing (one planning) */
+        assert_int_equal(mkdir(fmt(a, "%s/gone", f->ws), 0755), 0);
+        assert_true(path_canon_memo_known_missing(a));
+        path_canon_memo_end();
+        assert_false(path_canon_memo_known_missing(a));
+}
+
 static void test_path_canonicalize(void **state) {
         fx *f = *state;
         char a[PATH_MAX], b[PATH_MAX], want[PATH_MAX];
@@ -1172,6 +1194,7 @@ int main(void) {
                 cmocka_unit_test(test_path_expand_home),
                 cmocka_unit_test(test_path_join_normalize),
                 cmocka_unit_test_setup_teardown(test_path_canonicalize, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_path_canon_memo_known_missing, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_path_canonicalize_memo, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_path_home_cwd, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_defaults, setup, teardown),
