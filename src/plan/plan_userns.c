@@ -597,9 +597,12 @@ static unsigned families_at(const policy *p, const char *root) {
                 unsigned family = policy_name_family(p->protect.v[i]);
                 _cleanup_free_ char *path = NULL;
                 protected |= family;
-                if (family && !(present & family) && (path = path_join(root, p->protect.v[i])) &&
-                    lstat(path, &st) == 0)
-                        present |= family;
+                if (family && !(present & family) && (path = path_join(root, p->protect.v[i]))) {
+                        if (lstat(path, &st) == 0)
+                                present |= family;
+                        else if (errno == ENOENT) /* plan_protected_names looks at each name again */
+                                path_canon_memo_note(path, false);
+                }
         }
         for (size_t i = 0; (protected & ~present & FAMILY_MISE) && i < ELEMENTSOF(mise_dir_configs); i++) {
                 struct stat st;
@@ -607,6 +610,8 @@ static unsigned families_at(const policy *p, const char *root) {
                 _cleanup_free_ char *path = dir ? path_join(dir, mise_dir_configs[i][1]) : NULL;
                 if (path && lstat(path, &st) == 0)
                         present |= FAMILY_MISE;
+                else if (path && errno == ENOENT)
+                        path_canon_memo_note(path, false);
         }
         return present & protected;
 }
@@ -624,6 +629,9 @@ static int hold(const policy *p, plan *pl, const char *path, const char *name, c
 
 /* lstat, with ENOENT as *st NULL and any other failure as an error. */
 static int inspect(const char *path, struct stat *buf, const struct stat **st, corral_error *err) {
+        *st = NULL;
+        if (path_canon_memo_known_missing(path)) /* found missing a moment ago in this planning (families_at) */
+                return 0;
         *st = buf;
         if (lstat(path, buf) == 0)
                 return 0;
