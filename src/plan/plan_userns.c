@@ -388,7 +388,7 @@ static char *held_placeholder_above(const policy *p, const char *path, struct st
  * missing one held by a placeholder at its first missing component, each
  * symlink on the way as a link. */
 static int plan_git_layout(const policy *p, plan *pl, const char *const *env, corral_error *err) {
-        gitlayout g;
+        gitlayout g = {0}; /* freed below also when the repositories could not be listed */
         const char *const *genv = p->git_env.n ? (const char *const *)p->git_env.v : env;
         strv repos = {0}; /* the nested .git and the submodules' */
         int r = strv_extend(&repos, &pl->nested.found) < 0 || strv_extend(&repos, &pl->gitlink_repos) < 0
