@@ -12,19 +12,21 @@
 #include "plan/gitinert.h"
 #include "windows/aside_win.h"
 #include "windows/wide_win.h"
-#include "windows/wpath_win.h"
 
 #define LIST_BUF ((size_t)64 * 1024) /* one GetFileInformationByHandleEx call's worth of entries */
 
 typedef struct dent {
         char *name;
+        wchar_t *wname;
         DWORD attrs;
         char id[40]; /* volume serial and file index, as win_file_id writes them */
 } dent;
 
 static void dents_free(dent *v, size_t n) {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 free(v[i].name);
+                free(v[i].wname);
+        }
         free(v);
 }
 
@@ -43,10 +45,12 @@ static int dent_push(dent **v, size_t *n, const wchar_t *name, size_t len, DWORD
         memcpy(w, name, len * sizeof(wchar_t));
         w[len] = 0;
         dent *d = &(*v)[*n];
+        d->wname = w;
         d->name = win_utf8(w);
-        free(w);
-        if (!d->name)
+        if (!d->name) {
+                free(w);
                 return -ENOMEM;
+        }
         d->attrs = attrs;
         snprintf(d->id, sizeof(d->id), "%08lx-%016llx", (unsigned long)serial, index);
         (*n)++;
@@ -112,7 +116,22 @@ static int push_line(strv *v, const char *path, const char *id) {
         return strv_push_take(v, line);
 }
 
-static int scan_dir(const policy *p, const char *dir, const char *id, unsigned left, bool top, win_repo_scan *s) {
+/* The protected names, in UTF-16 once (every entry of every directory
+ * within the depth is compared with each). */
+typedef struct names_w {
+        wchar_t **v;
+        size_t n;
+} names_w;
+
+static bool is_protected(const names_w *names, const wchar_t *name) {
+        for (size_t i = 0; i < names->n; i++)
+                if (win_name_equal(name, names->v[i]))
+                        return true;
+        return false;
+}
+
+static int scan_dir(const names_w *names, const char *dir, const char *id, unsigned left, bool top,
+                    win_repo_scan *s) {
         char self[40] = "";
         dent *v;
         size_t n;
@@ -131,14 +150,14 @@ static int scan_dir(const policy *p, const char *dir, const char *id, unsigned l
                         break;
                 }
                 snprintf(path, len, "%s/%s", dir, v[i].name);
-                if (wpath_name_in(v[i].name, &p->protect)) {
+                if (is_protected(names, v[i].wname)) {
                         if (!top) /* (at the top: held or protected by the plan itself) */
                                 r = push_line(&s->found, path, v[i].id);
                         continue;
                 }
                 if (!(v[i].attrs & FILE_ATTRIBUTE_DIRECTORY) || (v[i].attrs & FILE_ATTRIBUTE_REPARSE_POINT))
                         continue;
-                r = left ? scan_dir(p, path, v[i].id, left - 1, false, s) : push_line(&s->edge, path, v[i].id);
+                r = left ? scan_dir(names, path, v[i].id, left - 1, false, s) : push_line(&s->edge, path, v[i].id);
         }
 out:
         dents_free(v, n);
@@ -168,9 +187,16 @@ static const char *line_of(const strv *sorted, const char *path) {
 
 int win_repo_scan_roots(const policy *p, const strv *roots, win_repo_scan *s) {
         *s = (win_repo_scan){0};
-        int r = 0;
+        names_w names = {.v = calloc(p->protect.n + 1, sizeof(wchar_t *))};
+        int r = names.v ? 0 : -ENOMEM;
+        for (; r == 0 && names.n < p->protect.n; names.n++)
+                if (!(names.v[names.n] = win_wide(p->protect.v[names.n])))
+                        r = -ENOMEM;
         for (size_t i = 0; r == 0 && i < roots->n; i++)
-                r = scan_dir(p, roots->v[i], NULL, p->protect_depth, true, s);
+                r = scan_dir(&names, roots->v[i], NULL, p->protect_depth, true, s);
+        for (size_t i = 0; names.v && i < names.n; i++)
+                free(names.v[i]);
+        free(names.v);
         for (size_t i = 0; r == 0 && i < s->found.n; i++)
                 r = strv_push(&s->found_ids, strchr(s->found.v[i], '\t') + 1);
         for (size_t i = 0; r == 0 && i < s->dirs.n; i++)
@@ -282,14 +308,14 @@ static void walk_new(const char *dir, unsigned depth, unsigned *budget) {
                         *budget = 0; /* (said as not looked at) */
                 return;
         }
-        bool bare = win_is_git_directory(dir);
         for (size_t i = 0; i < n; i++) {
                 size_t len = strlen(dir) + strlen(v[i].name) + 2;
                 _cleanup_free_ char *path = malloc(len);
                 if (!path)
                         continue;
                 snprintf(path, len, "%s/%s", dir, v[i].name);
-                bool dotgit = _stricmp(v[i].name, ".git") == 0, head = bare && _stricmp(v[i].name, "HEAD") == 0;
+                bool dotgit = _stricmp(v[i].name, ".git") == 0,
+                     head = _stricmp(v[i].name, "HEAD") == 0 && win_is_git_directory(dir);
                 if (dotgit || head) {
                         if (!new_repository_runs(path))
                                 fprintf(stderr, GITINERT_DEEP_FMT, path, depth);
