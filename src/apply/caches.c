@@ -446,6 +446,16 @@ int caches_size(const char *private_dir, uint64_t *bytes, uint64_t *entries) {
         return fd < 0 ? fd : walk(fd, false, bytes, entries);
 }
 
+int caches_remove_tree(const char *path) {
+        int fd = open_dir(path);
+        if (fd == -ENOENT)
+                return 0;
+        int r = fd < 0 ? fd : walk(fd, true, NULL, NULL);
+        if (r >= 0 && rmdir(path) < 0 && errno != ENOENT)
+                r = -errno;
+        return r;
+}
+
 static const char *human(uint64_t b, char *buf, size_t len) {
         const char *units = "BKMGT";
         double v = (double)b;

@@ -23,3 +23,9 @@ int caches_list(const plan *pl, FILE *f, bool json, corral_error *err);
 /* Removes the named private caches (all when names is empty); refuses
  * (-EBUSY) while a run of the workspace holds one. */
 int caches_clear(const plan *pl, char *const *names, size_t n_names, FILE *f, corral_error *err);
+
+/* Removes the directory path and everything below it, never following a
+ * link, however the command left the modes (the same walk as a clear: a
+ * --git commits run's overlay layers, supervise/gitimport.h). 0 when it
+ * does not exist, or -errno. */
+int caches_remove_tree(const char *path);

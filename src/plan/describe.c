@@ -9,6 +9,7 @@
 #include "common/json.h"
 #include "plan/caches.h"
 #include "net/http.h"
+#include "common/path.h"
 #include "plan/plan.h"
 #include "proxy/proxy.h"
 
@@ -169,10 +170,20 @@ static void git_section(FILE *f, const plan *pl) {
                 const char *repo = pl->git_repos.v[i];
                 size_t n = strlen(repo);
                 fprintf(f, "%sgit repository %s (--git commits)\n", i ? "" : "\n", repo);
+                bool overlaid = false;
+                for (size_t k = 0; k < pl->git_overlays.n; k++)
+                        overlaid = overlaid || path_is_below_or_equal(repo, pl->git_overlays.v[k]);
                 fprintf(f, "  writable:  git's own state (objects, refs, logs, the index, HEAD, packed-refs, the "
-                           "stash, merge and cherry-pick state, lock files); new entries\n");
-                fprintf(f, "  checked after the run: rebase-merge, rebase-apply (a todo that runs commands is set "
-                           "aside); links and special files the command makes\n");
+                           "stash, merge and cherry-pick state, lock files); new entries%s\n",
+                        overlaid ? ", in an overlay: nothing reaches the gitdir while the run lasts" : "");
+                if (overlaid)
+                        fprintf(f, "  imported after the run: objects and packs, refs and packed-refs (unless "
+                                   "changed outside meanwhile), reflogs, HEAD and the files of a commit or merge, "
+                                   "the index; nothing else (rebase state, new modules/ or worktrees/ entries, "
+                                   "links)\n");
+                else
+                        fprintf(f, "  checked after the run: rebase-merge, rebase-apply (a todo that runs commands "
+                                   "is set aside); links and special files the command makes\n");
                 fprintf(f, "  read-only:");
                 for (size_t k = 0; k < pl->n_protected; k++) {
                         const char *o = pl->protected[k].path;

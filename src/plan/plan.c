@@ -103,6 +103,8 @@ void plan_free(plan *pl) {
         strv_clear(&pl->strings);
         strv_clear(&pl->notes);
         strv_clear(&pl->git_repos);
+        strv_clear(&pl->git_overlays);
+        free(pl->git_run_dir);
         strv_clear(&pl->gitlink_worktrees);
         strv_clear(&pl->gitlink_indexes);
         strv_clear(&pl->gitlinks);

@@ -210,6 +210,16 @@ typedef struct plan {
          * left there is checked after the run: supervise/gitcheck.h) */
         strv git_repos;
         struct timespec planned_at;
+        /* userns: the gitdirs of git_repos that are overlays in the sandbox
+         * (none below another: a submodule's or linked worktree's gitdir
+         * in a common dir is inside its overlay), the k-th with its layers
+         * in git_run_dir/k (upper/, work.0/); the command writes only the
+         * upper, which corral imports from after the run
+         * (supervise/gitimport.h). git_run_dir: <state_dir>/gitruns/ID.d,
+         * beside the run's marker gitruns/ID (supervise/gitcheck.h). */
+        strv git_overlays;
+        char *git_run_dir;
+        char git_run_id[17];
         /* Submodules the indexes name (plan/gitindex.h): each index read
          * with its worktree's top (gitlink_worktrees[i], gitlink_indexes[i]),
          * and every gitlink found, absolute; gitlink_repos: their .git,

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -349,6 +350,69 @@ static int plan_git_commits(const policy *p, plan *pl, const strv *repos, corral
                 }
                 if (r < 0)
                         return r;
+        }
+        return 0;
+}
+
+/* --git commits on userns (docs/design.md, "The gitdirs are overlays"):
+ * each gitdir of git_repos that no other one holds is an overlay in the
+ * sandbox, the real gitdir its read-only lower layer and an upper of this
+ * run's own (in the state directory, hidden from every sandbox) taking
+ * every write, so that nothing the command does reaches the developer's git
+ * while the run lasts. The overlay is made while the view is still the
+ * host's (before everything becomes read-only: overlayfs needs a writable
+ * upper), and attached on the gitdir before the protected entries are
+ * mounted on top of it (plan_protect_emit), which hold inside as before.
+ * The users backend keeps the gitdir itself writable (its sandbox user
+ * cannot own an upper the developer imports from): supervise/gitcheck.h. */
+static int plan_git_overlays(const policy *p, plan *pl, corral_error *err) {
+        if (pl->backend != BACKEND_USERNS || p->git != GIT_COMMITS || !pl->git_repos.n)
+                return 0;
+        const char *off = getenv("CORRAL_TEST_GIT_NO_OVERLAY");
+        if (off && *off) /* the tests' control: the window without the overlays */
+                return strv_push(&pl->notes, "git (--git commits): the gitdirs are written in place (test switch "
+                                             "CORRAL_TEST_GIT_NO_OVERLAY): git outside sees the command's writes "
+                                             "while the run lasts") < 0
+                               ? oom(err)
+                               : 0;
+        unsigned char rnd[8];
+        if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+                return error_set(err, -EIO, "cannot name this run's git layers: getrandom failed");
+        for (size_t i = 0; i < sizeof(rnd); i++)
+                snprintf(pl->git_run_id + 2 * i, 3, "%02x", rnd[i]);
+        if (asprintf(&pl->git_run_dir, "%s/gitruns/%s.d", pl->state_dir, pl->git_run_id) < 0) {
+                pl->git_run_dir = NULL;
+                return oom(err);
+        }
+        for (size_t i = 0; i < pl->git_repos.n; i++) {
+                const char *repo = pl->git_repos.v[i];
+                bool inside = false;
+                for (size_t j = 0; j < pl->git_repos.n && !inside; j++)
+                        inside = j != i && path_is_below_or_equal(repo, pl->git_repos.v[j]) &&
+                                 (strcmp(repo, pl->git_repos.v[j]) != 0 || j < i);
+                if (inside)
+                        continue;
+                struct stat st;
+                if (lstat(repo, &st) < 0 || !S_ISDIR(st.st_mode))
+                        return error_set(err, -ESTALE,
+                                         "the gitdir %s changed while corral planned the run; nothing was run", repo);
+                size_t k = pl->git_overlays.n;
+                const char *why = plan_strf(pl, "git (--git commits): %s is an overlay, its writes kept for the "
+                                                "import after the run", repo);
+                const char *layers = plan_strf(pl, "%s/%zu", pl->git_run_dir, k);
+                if (!why || !layers || strv_push(&pl->git_overlays, repo) < 0)
+                        return oom(err);
+                int slot = plan_new_slot(pl);
+                /* before the MOP_READONLY_ALL of / (ops[ro_view_at - 1]) */
+                mount_op *op = plan_op_at(pl, pl->ro_view_at - 1, MOP_OVERLAY, why);
+                if (!op)
+                        return oom(err);
+                pl->ro_view_at++;
+                op->slot = slot, op->path = plan_str(pl, repo), op->cache_dir = layers;
+                if (!op->path || !(op = plan_op(pl, MOP_ATTACH, why)))
+                        return oom(err);
+                op->slot = slot, op->path = pl->git_overlays.v[k];
+                op->verify = true, op->dev = st.st_dev, op->ino = st.st_ino;
         }
         return 0;
 }
@@ -1212,7 +1276,7 @@ static int plan_confined(const policy *p, plan *pl, const char *const *env, corr
          *    writable root contains it, or a command could plant a file that
          *    the next run moves into a protected name. host_prepare creates
          *    it before the mounts, so it exists when this op runs. */
-        if ((r = plan_protected_names(p, pl, env, err)) < 0)
+        if ((r = plan_protected_names(p, pl, env, err)) < 0 || (r = plan_git_overlays(p, pl, err)) < 0)
                 return r;
         const char *state_root = state_root_of(pl);
         if (!state_root)

@@ -225,17 +225,30 @@ static int walk(const policy *p, plan *pl, protected_obj *o, pins *ps, top_memo 
 
 static int by_path(const void *a, const void *b) { return strcmp(((const pin *)a)->path, ((const pin *)b)->path); }
 
+/* Whether path is in a gitdir mounted as an overlay (plan_userns.c,
+ * plan_git_overlays): there the sandbox's view has the overlay's device
+ * and inodes, not the ones recorded on the host, so what is mounted onto
+ * it (and a pin cloned from it) cannot be checked by identity. The
+ * protected object itself is still cloned, checked, from the host's view. */
+static bool in_git_overlay(const plan *pl, const char *path) {
+        for (size_t i = 0; i < pl->git_overlays.n; i++)
+                if (path_is_below_or_equal(path, pl->git_overlays.v[i]))
+                        return true;
+        return false;
+}
+
 static int emit_pin(plan *pl, const pin *pn) {
+        bool verify = !in_git_overlay(pl, pn->path);
         int slot = plan_new_slot(pl);
         mount_op *op = plan_op(pl, MOP_CLONE, pn->why);
         if (!op)
                 return -ENOMEM;
         op->slot = slot, op->path = pn->path, op->recursive = true;
-        op->verify = true, op->dev = pn->dev, op->ino = pn->ino;
+        op->verify = verify, op->dev = pn->dev, op->ino = pn->ino;
         if (!(op = plan_op(pl, MOP_ATTACH, pn->why)))
                 return -ENOMEM;
         op->slot = slot, op->path = pn->path;
-        op->verify = true, op->dev = pn->dev, op->ino = pn->ino;
+        op->verify = verify, op->dev = pn->dev, op->ino = pn->ino;
         return 0;
 }
 
@@ -257,8 +270,9 @@ static int emit_object(const policy *p, plan *pl, const protected_obj *o) {
         mount_op *op = early ? plan_op_at(pl, pl->ro_view_at++, MOP_CLONE, o->why) : plan_op(pl, MOP_CLONE, o->why);
         if (!op)
                 return -ENOMEM;
+        bool overlaid = in_git_overlay(pl, o->path);
         op->slot = slot, op->path = o->path, op->recursive = !o->nofollow, op->nofollow = o->nofollow;
-        op->verify = o->known && !o->at_top, op->dev = o->dev, op->ino = o->ino;
+        op->verify = o->known && !o->at_top && (early || !overlaid), op->dev = o->dev, op->ino = o->ino;
         if (!early) {
                 if (!(op = plan_op(pl, MOP_SETATTR, o->why)))
                         return -ENOMEM;
@@ -267,7 +281,7 @@ static int emit_object(const policy *p, plan *pl, const protected_obj *o) {
         if (!(op = plan_op(pl, MOP_ATTACH, o->why)))
                 return -ENOMEM;
         op->slot = slot, op->path = o->path, op->nofollow = o->nofollow;
-        op->verify = o->known && !o->at_top, op->dev = o->dev, op->ino = o->ino;
+        op->verify = o->known && !o->at_top && !overlaid, op->dev = o->dev, op->ino = o->ino;
         return 0;
 }
 

@@ -211,7 +211,8 @@ static void check(const strv *repos, const strv *indexes, const strv *worktrees,
 
 static char *marker_dir(const plan *pl) { return pl->state_dir ? path_join(pl->state_dir, "gitruns") : NULL; }
 
-static void read_marker(const char *text, struct timespec *since, strv *repos, strv *indexes, strv *worktrees) {
+static void read_marker(const char *text, struct timespec *since, strv *repos, strv *indexes, strv *worktrees,
+                        char **layers) {
         long long s = 0, ns = 0;
         // NOLINTNEXTLINE(cert-err34-c): corral wrote it
         if (sscanf(text, "since %lld %lld", &s, &ns) == 2)
@@ -225,6 +226,8 @@ static void read_marker(const char *text, struct timespec *since, strv *repos, s
                 char *tab = strchr(copy, '\t');
                 if (copy[0] == 'R' && copy[1] == ' ')
                         (void)strv_push(repos, copy + 2);
+                else if (copy[0] == 'O' && copy[1] == ' ' && !*layers)
+                        *layers = strdup(copy + 2);
                 else if (copy[0] == 'I' && copy[1] == ' ' && tab) {
                         *tab = 0;
                         (void)strv_push(indexes, copy + 2);
@@ -250,7 +253,7 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
         DIR *d = fdopendir(fcntl(dfd, F_DUPFD_CLOEXEC, 0));
         struct dirent *e;
         while (d && (e = readdir(d))) {
-                if (e->d_name[0] == '.')
+                if (strchr(e->d_name, '.')) /* (ID.d: a run's overlay layers) */
                         continue;
                 int m = openat(dfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
                 if (m < 0)
@@ -265,14 +268,20 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
                 text[n] = 0;
                 struct timespec since = {0};
                 strv repos = {0}, indexes = {0}, worktrees = {0};
-                read_marker(text, &since, &repos, &indexes, &worktrees);
-                free(text);
+                char *layers = NULL;
+                read_marker(text, &since, &repos, &indexes, &worktrees, &layers);
                 if (flock(m, LOCK_EX | LOCK_NB) == 0) {
                         fprintf(stderr, GITDIR_DEAD_RUN_MSG);
+                        if (layers) { /* its gitdirs were overlays: they hold nothing of it */
+                                strv_clear(&repos);
+                                gitimport_clean(layers, text);
+                        }
                         check(&repos, &indexes, &worktrees, &since);
                         (void)unlinkat(dfd, e->d_name, 0);
                 } else if (commits && !ts_newer(&since, &gc->since))
                         gc->since = since;
+                free(text);
+                free(layers);
                 strv_clear(&repos);
                 strv_clear(&indexes);
                 strv_clear(&worktrees);
@@ -286,12 +295,14 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
         }
         unsigned char rnd[8];
         char name[32];
-        if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+        if (pl->git_run_id[0]) /* the name the plan gave its overlay layers, ID.d */
+                snprintf(name, sizeof(name), "%s", pl->git_run_id);
+        else if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
                 close(dfd);
                 return;
-        }
-        snprintf(name, sizeof(name), "%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
-                 rnd[5], rnd[6], rnd[7]);
+        } else
+                snprintf(name, sizeof(name), "%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3],
+                         rnd[4], rnd[5], rnd[6], rnd[7]);
         int m = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         close(dfd);
         if (m < 0 || flock(m, LOCK_EX) < 0) {
@@ -315,17 +326,33 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
                         fprintf(f, "R %s\n", pl->git_repos.v[i]);
                 for (size_t i = 0; i < pl->gitlink_indexes.n; i++)
                         fprintf(f, "I %s\t%s\n", pl->gitlink_indexes.v[i], pl->gitlink_worktrees.v[i]);
+                if (pl->git_run_dir)
+                        fprintf(f, "O %s\n", pl->git_run_dir);
                 fclose(f);
         }
         gc->marker_fd = m;
         gc->marker = path_join(dir, name);
+        /* the overlays' layers, once the marker names them (a run killed
+         * from here on has them removed by the next one) */
+        corral_error err = {0};
+        if (pl->git_overlays.n && !(gc->gi = gitimport_begin(pl, &err)))
+                fprintf(stderr, "corral: %s\n", err.msg[0] ? err.msg : "--git commits: cannot prepare the overlays");
 }
 
 void gitcheck_after_run(const plan *pl, gitcheck *gc) {
         if (!pl->git_repos.n || gc->checked)
                 return;
         gc->checked = true;
-        check(&pl->git_repos, &pl->gitlink_indexes, &pl->gitlink_worktrees, &gc->since);
+        if (pl->git_overlays.n) {
+                /* the command wrote only the overlays: what is git's state
+                 * is imported; the worktrees' submodules are checked */
+                strv none = {0};
+                gitimport_run(pl, gc->gi, gc->marker_fd);
+                gitimport_free(gc->gi);
+                gc->gi = NULL;
+                check(&none, &pl->gitlink_indexes, &pl->gitlink_worktrees, &gc->since);
+        } else
+                check(&pl->git_repos, &pl->gitlink_indexes, &pl->gitlink_worktrees, &gc->since);
         if (gc->marker)
                 (void)unlink(gc->marker);
 }

@@ -26,19 +26,27 @@
  * when this one began (a concurrent run could move a refused state back).
  * A run that never got to its check (corral killed) leaves its marker in
  * the workspace's state directory; the next run of that workspace, in any
- * mode, does the check for it first. */
+ * mode, does the check for it first.
+ *
+ * On userns the gitdirs are overlays (plan.git_overlays): the command never
+ * wrote them, so the checks of the gitdirs above give way to the import
+ * (gitimport.h), which takes only git's state; the checks of the indexes'
+ * submodules, in the worktree, stay. A killed run's layers are removed by
+ * the next run, nothing of them imported. */
 #pragma once
 
 #include <stdbool.h>
 #include <time.h>
 
 #include "plan/plan.h"
+#include "supervise/gitimport.h"
 
 typedef struct gitcheck {
         int marker_fd;         /* held (flock) while this run lives; -1: none */
         char *marker;          /* its path */
         struct timespec since; /* what is newer was made by a commits run */
         bool checked;
+        gitimport *gi;         /* userns: the gitdirs are overlays, imported from after the run */
 } gitcheck;
 
 /* Before the command starts: the checks of runs that died before theirs,

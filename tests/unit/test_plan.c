@@ -333,6 +333,29 @@ static void test_git_commits_sorts_the_gitdir(void **state) {
         assert_string_equal(ph->file, "");
         assert_int_equal(pl.git_repos.n, 1);
         assert_string_equal(pl.git_repos.v[0], git);
+        /* userns: the gitdir is an overlay, made before the view becomes
+         * read-only (its upper must be writable) and attached before the
+         * protected entries go on top of it, which are not checked by
+         * identity there (the overlay's inodes) */
+        assert_int_equal(pl.git_overlays.n, 1);
+        assert_string_equal(pl.git_overlays.v[0], git);
+        assert_non_null(pl.git_run_dir);
+        assert_non_null(strstr(pl.git_run_dir, "/gitruns/"));
+        int ov = find_op(&pl, MOP_OVERLAY, git), ro_all = -1, ov_at = -1, cfg_at = -1;
+        assert_true(ov >= 0);
+        for (size_t i = 0; i < pl.n_ops; i++) {
+                if (pl.ops[i].kind == MOP_READONLY_ALL && ro_all < 0)
+                        ro_all = (int)i;
+                if (pl.ops[i].kind == MOP_ATTACH && pl.ops[i].slot == pl.ops[ov].slot)
+                        ov_at = (int)i;
+                if (pl.ops[i].kind == MOP_ATTACH && pl.ops[i].path && strcmp(pl.ops[i].path, config) == 0)
+                        cfg_at = (int)i;
+        }
+        assert_true(ov < ro_all);
+        assert_true(ov_at > ro_all && cfg_at > ov_at);
+        assert_true(pl.ops[ov_at].verify);
+        assert_false(pl.ops[cfg_at].verify);
+        assert_true(pl.ops[find_op(&pl, MOP_CLONE, config)].verify); /* from the host's view */
         plan_free(&pl);
         /* read-only: the gitdir as a whole */
         p.git = GIT_READ_ONLY;

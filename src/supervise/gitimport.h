@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT
+ * After a --git commits run on userns (docs/design.md, "The gitdirs are
+ * overlays"): the command wrote only its overlay's upper layer
+ * (plan.git_overlays), never the developer's gitdir. What of it is git's
+ * state is imported, by descriptor, never following a link, each file under
+ * git's own lock (X.lock, O_EXCL, renamed into place):
+ *
+ *   - loose objects and packs, by name only (objects/XX/<hex>,
+ *     objects/pack/pack-<hex>.{pack,idx,rev,bitmap,mtimes,promisor}, the
+ *     .idx last), never over an existing one, never deleting one;
+ *   - loose refs and packed-refs, each name checked by git's refname rules
+ *     and each value an object id or "ref: refs/...";
+ *   - reflogs, when the developer's is still a prefix of the run's;
+ *   - HEAD, ORIG_HEAD, FETCH_HEAD, MERGE_HEAD and the other files of a
+ *     commit or merge in progress (values checked);
+ *   - the index, once it passes the index check (plan/gitindex.h).
+ *
+ * A ref, HEAD-like file or the index is imported only when the developer's
+ * copy still holds what it held when the run started (else it is kept and
+ * the run's value reported); a ref the run deleted (a whiteout) is deleted
+ * under the same rule. Everything else in the upper (config, hooks, a
+ * rebase's state, new modules/ or worktrees/ entries, links) is not
+ * imported, and said. Then the layers are removed. */
+#pragma once
+
+#include "plan/plan.h"
+
+typedef struct gitimport gitimport;
+
+/* Before the command: makes the layers' directories and records, for each
+ * overlaid repository, what the import compares against. NULL when the
+ * plan has no overlays (or on failure: then *err says why, and the run
+ * must not start). */
+gitimport *gitimport_begin(const plan *pl, corral_error *err);
+
+/* After the command: the import; marker_fd (or -1) gets an "L dev ino
+ * path" line for every lock or temporary file made, before it can be left
+ * behind, so that the run after a killed one removes it (gitimport_clean).
+ * Then the layers go. */
+void gitimport_run(const plan *pl, gitimport *gi, int marker_fd);
+
+void gitimport_free(gitimport *gi);
+
+/* For a run that died (its marker unlocked): its layers are removed,
+ * nothing is imported, and the lock files its "L" lines name are removed
+ * when they are still the ones it made (same device and inode). */
+void gitimport_clean(const char *run_dir, const char *marker_text);
