@@ -1040,8 +1040,9 @@ static void import_index(importer *im, const repo_snap *s, int ufd, int rfd) {
         struct stat now;
         bool has = fstatat(rfd, "index", &now, AT_SYMLINK_NOFOLLOW) == 0;
         if (has != s->index_has || (has && !same_file(&now, &s->index_st))) {
-                fprintf(stderr, "corral: not imported: %s changed outside the sandbox while the run lasted; the "
-                                "developer's is kept\n",
+                fprintf(stderr, "corral: not imported: %s changed outside the sandbox while the run lasted (git "
+                                "status refreshes it); the developer's is kept: `git reset -q` makes it match HEAD, "
+                                "keeping the files\n",
                         shown);
                 r = -EEXIST;
         } else

@@ -91,8 +91,7 @@ assert_fsck() {
 		fail "the run's layers are left: $(ls -A "$XDG_CACHE_HOME"/corral/workspaces/*/gitruns/)"
 }
 
-@test "control: without the overlays (CORRAL_TEST_GIT_NO_OVERLAY) the developer's git during the run sees the command's branch and links" {
-	overlay_only
+@test "control: without the overlays (the users backend; on userns CORRAL_TEST_GIT_NO_OVERLAY) the developer's git during the run sees the command's branch and links" {
 	export CORRAL_TEST_GIT_NO_OVERLAY=1
 	start_planting
 	dev_during
@@ -171,5 +170,37 @@ assert_fsck() {
 	assert_output_has "bad..name: not a ref git would write"
 	assert_output_has "refs/heads/sym: not a ref git would write"
 	[ -n "$(ls "$WS/.git/objects/pack/"*.pack 2> /dev/null)" ] || fail "the run's gc pack was not imported"
+	assert_fsck
+}
+
+@test "commits overlay: the run after one killed in its import removes the lock files it left (only those still its own) and its layers" {
+	overlay_only
+	run corral run --git commits -- true
+	assert_success
+	local state
+	state=$(ls -d "$XDG_CACHE_HOME"/corral/workspaces/*/gitruns)
+	[ -d "$state" ] || fail "no gitruns directory in the state directory"
+	# what a killed import leaves: its marker (unlocked), its layers, a
+	# lock it made (recorded with its device and inode) and one git made
+	# since in the place of another it had recorded
+	mkdir -p "$state/0123456789abcdef.d/0/upper/refs/heads"
+	echo "$(dev_git "$WS" rev-parse HEAD)" > "$state/0123456789abcdef.d/0/upper/refs/heads/half"
+	echo x > "$WS/.git/refs/heads/main.lock"
+	echo y > "$WS/.git/packed-refs.lock"
+	{
+		echo "since 0 0"
+		echo "O $state/0123456789abcdef.d"
+		echo "L $(stat -c '%d %i' "$WS/.git/refs/heads/main.lock") $WS/.git/refs/heads/main.lock"
+		echo "L $(stat -c '%d' "$WS/.git/packed-refs.lock") 1 $WS/.git/packed-refs.lock"
+	} > "$state/0123456789abcdef"
+	run corral run -- true
+	assert_success
+	assert_output_has "removed $WS/.git/refs/heads/main.lock"
+	[ ! -e "$WS/.git/refs/heads/main.lock" ] || fail "the killed import's lock is left: the developer's git would fail on it"
+	[ -e "$WS/.git/packed-refs.lock" ] || fail "a lock that is not the one the killed import made was removed"
+	[ ! -e "$state/0123456789abcdef.d" ] || fail "the killed run's layers are left"
+	[ ! -e "$state/0123456789abcdef" ] || fail "the killed run's marker is left"
+	! dev_git "$WS" rev-parse -q --verify half > /dev/null || fail "a killed run's layer was imported"
+	rm -f "$WS/.git/packed-refs.lock"
 	assert_fsck
 }
