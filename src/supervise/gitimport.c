@@ -976,7 +976,9 @@ static void import_top(importer *im, const repo_snap *s, int ufd, int rfd) {
                                 continue;
                         }
                 }
-                swap_file(im, rfd, name, shown, &s->top[t], &u, TOP_MAX, SWAP_EXACT, top_files[t].kind != K_TEXT);
+                /* (values said only when they are ids or ref names: no text of the command's on stderr) */
+                kind k = top_files[t].kind;
+                swap_file(im, rfd, name, shown, &s->top[t], &u, TOP_MAX, SWAP_EXACT, k == K_REF || k == K_OID);
                 blob_free(&u);
         }
 }
