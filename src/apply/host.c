@@ -125,12 +125,8 @@ static void remove_acls(int fd) {
 
 /* Whether name in dir is an empty directory (not through a symlink). */
 static bool dir_is_empty_at(int dir, const char *name) {
-        int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return false;
-        bool empty = fd_is_empty(fd, false);
-        close(fd);
-        return empty;
+        _cleanup_close_ int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return fd >= 0 && fd_is_empty(fd, false);
 }
 
 /* The root's parked/ directory (-1 when it cannot be opened: then nothing is
@@ -146,13 +142,11 @@ static int open_parked(const host_root *hr) {
  * (path names it in messages). The directory is held open throughout, so
  * the checks before and after the rename read the same one. */
 static void remove_placeholder(const host_root *hr, int parkfd, int dir, const char *name, const char *path) {
-        int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         /* A first look, then (below) the whole directory once it is parked:
          * what arrived meanwhile, or what the first look could not see, goes
          * back. */
         if (fd < 0 || parkfd < 0 || !fd_looks_empty(fd) || renameat2(dir, name, parkfd, name, RENAME_NOREPLACE) < 0) {
-                if (fd >= 0)
-                        close(fd);
                 (void)unlinkat(dir, name, AT_REMOVEDIR);
                 return;
         }
@@ -164,7 +158,6 @@ static void remove_placeholder(const host_root *hr, int parkfd, int dir, const c
                         fprintf(stderr, "corral: files written into the placeholder %s during the run are now in %s\n",
                                 path, park ? park : "corral's parked placeholders");
                 }
-                close(fd);
                 return;
         }
         /* Parked, it keeps no ACL it inherited in the writable root (the
@@ -172,7 +165,6 @@ static void remove_placeholder(const host_root *hr, int parkfd, int dir, const c
          * developer may write into what becomes a placeholder again, and
          * nothing naming those users stays behind in the developer's cache. */
         remove_acls(fd);
-        close(fd);
 }
 
 /* The directory a placeholder goes in, opened without following any
@@ -197,12 +189,11 @@ static int open_parent(const char *path, const char **name) {
 /* A placeholder file (plan.h: a config git reads, a gitdir's commondir)
  * with its contents, or -errno (-EEXIST when the name exists). */
 static int place_file(int dir, const char *name, const char *text) {
-        int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        _cleanup_close_ int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0)
                 return -errno;
         size_t len = strlen(text);
         int r = len && write(fd, text, len) != (ssize_t)len ? -EIO : 0;
-        close(fd);
         if (r < 0)
                 (void)unlinkat(dir, name, 0);
         return r;
@@ -215,10 +206,8 @@ static bool file_is_placeholder_at(int dir, const char *path, const struct stat 
         char buf[8];
         if (!S_ISREG(st->st_mode) || st->st_nlink != 1 || st->st_size >= (off_t)sizeof(buf))
                 return false;
-        int fd = openat(dir, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        _cleanup_close_ int fd = openat(dir, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
-        if (fd >= 0)
-                close(fd);
         if (n < 0 || n != st->st_size)
                 return false;
         for (size_t i = 0; i < ELEMENTSOF(texts); i++)
@@ -259,21 +248,18 @@ static int place_placeholder(int parkfd, int dir, const char *name, const char *
  * its `active` lock exclusive: no run relies on any of them. */
 static void clean_journal(const host_root *hr) {
         _cleanup_free_ char *journal = file_in(hr->dir, "placeholders");
-        FILE *f = journal ? fopen(journal, "re") : NULL;
+        _cleanup_fclose_ FILE *f = journal ? fopen(journal, "re") : NULL;
         struct stat jst;
-        if (!f || fstat(fileno(f), &jst) < 0 || jst.st_size == 0) {
-                if (f)
-                        fclose(f);
+        if (!f || fstat(fileno(f), &jst) < 0 || jst.st_size == 0)
                 return; /* nothing journalled: the common case */
-        }
-        int parkfd = open_parked(hr);
+        _cleanup_close_ int parkfd = open_parked(hr);
         char line[4096 + 64];
         /* The directory of the last entry, held open: a root's placeholders
          * share one or a few (opened and checked once each, not once per
          * entry), and each entry is then read, moved and removed by name in
          * the directory that was checked to be the root. */
         _cleanup_free_ char *held = NULL;
-        int dirfd = -1;
+        _cleanup_close_ int dirfd = -1;
         while (fgets(line, sizeof(line), f)) {
                 unsigned long long dev, ino;
                 int at = 0;
@@ -288,15 +274,12 @@ static void clean_journal(const host_root *hr) {
                 const char *name = slash + 1;
                 if (!held || strlen(held) != (size_t)(slash - path) || strncmp(held, path, (size_t)(slash - path)) != 0) {
                         free(held);
-                        if (dirfd >= 0)
-                                close(dirfd);
+                        closep(&dirfd);
                         struct stat dst;
                         held = parent_of(path);
                         dirfd = held ? open(held, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-                        if (dirfd >= 0 && (fstat(dirfd, &dst) < 0 || dst.st_dev != hr->dev || dst.st_ino != hr->ino)) {
-                                close(dirfd);
-                                dirfd = -1;
-                        }
+                        if (dirfd >= 0 && (fstat(dirfd, &dst) < 0 || dst.st_dev != hr->dev || dst.st_ino != hr->ino))
+                                closep(&dirfd);
                 }
                 struct stat st;
                 if (dirfd < 0 || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev ||
@@ -312,19 +295,12 @@ static void clean_journal(const host_root *hr) {
                                 (void)removexattr(park, "system.posix_acl_access");
                 }
         }
-        if (dirfd >= 0)
-                close(dirfd);
-        fclose(f);
-        if (parkfd >= 0)
-                close(parkfd);
         (void)!truncate(journal, 0);
 }
 
 static void root_close(host_root *hr) {
-        if (hr->active_fd >= 0)
-                close(hr->active_fd);
-        if (hr->lock_fd >= 0)
-                close(hr->lock_fd);
+        closep(&hr->active_fd);
+        closep(&hr->lock_fd);
         free(hr->path);
         free(hr->dir);
         *hr = (host_root){.lock_fd = -1, .active_fd = -1};
@@ -401,9 +377,10 @@ static int place_root(const plan *pl, const host_root *hr, corral_error *err) {
          * directory, and each root looks at all of them. It is opened once
          * (without following a symlink) for all its placeholders, and the
          * root's parked/ once for the run. */
-        char *last = NULL;
+        _cleanup_free_ char *last = NULL;
         bool last_here = false;
-        int dir = -1, parkfd = open_parked(hr);
+        _cleanup_close_ int dir = -1;
+        _cleanup_close_ int parkfd = open_parked(hr);
         for (size_t i = 0; i < pl->n_placeholders && r >= 0; i++) {
                 const placeholder *ph = &pl->placeholders[i];
                 _cleanup_free_ char *dirpath = parent_of(ph->path);
@@ -415,9 +392,7 @@ static int place_root(const plan *pl, const host_root *hr, corral_error *err) {
                         last = strdup(dirpath);
                         last_here = strcmp(dirpath, hr->path) == 0 || /* another path to the same root (a bind mount)? */
                                     (stat(dirpath, &ds) == 0 && ds.st_dev == hr->dev && ds.st_ino == hr->ino);
-                        if (dir >= 0)
-                                close(dir);
-                        dir = -1;
+                        closep(&dir);
                 }
                 if (!last_here)
                         continue;
@@ -444,17 +419,10 @@ static int place_root(const plan *pl, const host_root *hr, corral_error *err) {
                                               ph->path, ph->name, strerror(-p));
                 }
         }
-        if (dir >= 0)
-                close(dir);
-        if (parkfd >= 0)
-                close(parkfd);
-        free(last);
-        fclose(mem);
+        fclose(mem); /* (text and len are set from here on) */
         if (len > 0) {
-                int fd = open(journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+                _cleanup_close_ int fd = open(journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
                 int w = fd < 0 ? -errno : write(fd, text, len) == (ssize_t)len ? 0 : -EIO;
-                if (fd >= 0)
-                        close(fd);
                 if (w < 0 && r >= 0)
                         r = error_set(err, w, "cannot record placeholders in %s: %s", journal, strerror(-w));
         }
@@ -471,10 +439,8 @@ static int check_held(const plan *pl, corral_error *err) {
                 struct stat s;
                 if (!ph->held)
                         continue;
-                int dir = open_parent(ph->path, &name);
+                _cleanup_close_ int dir = open_parent(ph->path, &name);
                 int r = dir < 0 ? dir : fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
-                if (dir >= 0)
-                        close(dir);
                 if (r < 0)
                         return error_set(err, r,
                                          "the protected name %s is missing, although the corral that started this run "

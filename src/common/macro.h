@@ -22,30 +22,42 @@ static inline void freep(void *p) { free(*(void **)p); }
 #define _cleanup_free_ __attribute__((cleanup(freep)))
 
 /* The release helpers keep errno, so that an error path may still report
- * the errno of the call that failed after its fds are closed. */
-static inline void closep(const int *fd) {
+ * the errno of the call that failed after its fds are closed. Called by
+ * hand (closep(&fd), to close early or before reusing the variable) they
+ * leave -1 / NULL behind. */
+static inline void closep(int *fd) {
         if (*fd >= 0) {
                 int saved = errno;
                 (void)close(*fd);
                 errno = saved;
+                *fd = -1;
         }
 }
 #define _cleanup_close_ __attribute__((cleanup(closep)))
 
-static inline void fclosep(FILE *const *f) {
+/* Both ends of a pipe or a socket pair (int fds[2] = {-1, -1}). */
+static inline void close_pairp(int (*pair)[2]) {
+        closep(&(*pair)[0]);
+        closep(&(*pair)[1]);
+}
+#define _cleanup_close_pair_ __attribute__((cleanup(close_pairp)))
+
+static inline void fclosep(FILE **f) {
         if (*f) {
                 int saved = errno;
                 (void)fclose(*f);
                 errno = saved;
+                *f = NULL;
         }
 }
 #define _cleanup_fclose_ __attribute__((cleanup(fclosep)))
 
-static inline void closedirp(DIR *const *d) {
+static inline void closedirp(DIR **d) {
         if (*d) {
                 int saved = errno;
                 (void)closedir(*d);
                 errno = saved;
+                *d = NULL;
         }
 }
 #define _cleanup_closedir_ __attribute__((cleanup(closedirp)))
