@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "apply/apply.h"
+#include "common/macro.h"
 #include "users/nonamespace.h"
 #include "kernel/syscalls.h"
 
@@ -46,11 +47,13 @@ static uint64_t now_ms(void) {
 static int proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start) {
         char path[64], buf[1024];
         snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        ssize_t n = read(fd, buf, sizeof(buf) - 1);
-        close(fd);
+        ssize_t n;
+        {
+                _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        return -errno;
+                n = read(fd, buf, sizeof(buf) - 1);
+        }
         if (n <= 0)
                 return -EIO;
         buf[n] = 0;
@@ -84,10 +87,10 @@ typedef struct proc_entry {
 static int kill_pass(void) {
         pid_t self = getpid();
         uid_t uid = getuid();
-        DIR *d = opendir("/proc");
+        _cleanup_closedir_ DIR *d = opendir("/proc");
         if (!d)
                 return -errno;
-        proc_entry *v = NULL;
+        _cleanup_free_ proc_entry *v = NULL;
         size_t n = 0, cap = 0;
         struct dirent *e;
         while ((e = readdir(d))) {
@@ -106,7 +109,7 @@ static int kill_pass(void) {
                 if (proc_stat(pe.pid, &pe.ppid, &pe.start) == 0)
                         v[n++] = pe;
         }
-        closedir(d);
+        closedirp(&d);
         /* Descendants: the closure of "parent is self or a descendant". */
         for (bool grew = true; grew;) {
                 grew = false;
@@ -126,16 +129,13 @@ static int kill_pass(void) {
                         continue;
                 /* Through a pidfd, after checking that the pid still names
                  * the same process (same start time): never a reused pid. */
-                int fd = sys_pidfd_open(v[i].pid, 0);
+                _cleanup_close_ int fd = sys_pidfd_open(v[i].pid, 0);
                 pid_t ppid;
                 unsigned long long start;
                 if (fd >= 0 && proc_stat(v[i].pid, &ppid, &start) == 0 && start == v[i].start &&
                     syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0)
                         killed++;
-                if (fd >= 0)
-                        close(fd);
         }
-        free(v);
         return killed;
 }
 
@@ -214,8 +214,9 @@ int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, c
         for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
                 sigaddset(&mask, forwarded[i]);
         sigprocmask(SIG_BLOCK, &mask, &old_mask);
-        int r = 0, report[2] = {-1, -1};
-        int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        int r = 0;
+        _cleanup_close_pair_ int report[2] = {-1, -1};
+        _cleanup_close_ int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
         if (sigfd < 0 || pipe2(report, O_CLOEXEC) < 0) {
                 r = error_set(err, -errno, "cannot set up supervision: %s", strerror(errno));
                 goto out;
@@ -233,8 +234,7 @@ int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, c
                         close(control_fd);
                 apply_nonamespace_exec(pl, pl->env.v, self, report[1]);
         }
-        close(report[1]);
-        report[1] = -1;
+        closep(&report[1]);
 
         int status = 0;
         bool done = false;
@@ -309,12 +309,7 @@ int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, c
         } else
                 res->exit_code = WEXITSTATUS(status);
 out:
-        if (report[0] >= 0)
-                close(report[0]);
-        if (report[1] >= 0)
-                close(report[1]);
-        if (sigfd >= 0)
-                close(sigfd);
+        closep(&sigfd);
         sigprocmask(SIG_SETMASK, &old_mask, NULL);
         if (private_tmp)
                 remove_tree(pl->tmp_dir);

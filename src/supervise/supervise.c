@@ -80,13 +80,11 @@ static uint64_t now_ms(void) {
 }
 
 static int write_file(const char *path, const char *text) {
-        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         ssize_t n = write(fd, text, strlen(text));
-        int r = n == (ssize_t)strlen(text) ? 0 : n < 0 ? -errno : -EIO;
-        close(fd);
-        return r;
+        return n == (ssize_t)strlen(text) ? 0 : n < 0 ? -errno : -EIO;
 }
 
 /* The caller's own uid and gid, and nothing else, exist inside. */
@@ -244,7 +242,7 @@ static void set_aside_capture(const char *path, const char *why) {
         _cleanup_free_ char *dir = strndup(path, (size_t)(base - path));
         struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
                                .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-        int fd = dir ? sys_openat2(AT_FDCWD, dir, &how) : -ENOMEM;
+        _cleanup_close_ int fd = dir ? sys_openat2(AT_FDCWD, dir, &how) : -ENOMEM;
         if (fd < 0) {
                 fprintf(stderr,
                         "corral: WARNING: the command created %s, which makes its directory a repository to git, and "
@@ -257,7 +255,6 @@ static void set_aside_capture(const char *path, const char *why) {
                      why                                 ? why
                      : strcasecmp(base + 1, "HEAD") == 0 ? GITINERT_CAPTURE_HEAD_WHY
                                                          : GITINERT_CAPTURE_GIT_WHY);
-        close(fd);
 }
 
 /* A .git or HEAD the command made in a directory of its own (git init new,
@@ -404,8 +401,12 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
 
         apply_ctx ctx = {.pl = pl, .envp = pl->env.v, .notify_fd = -1, .proxy_fd = -1};
         denials_init(dn, pl, &ctx.notify_fd);
-        int sync_pipe[2] = {-1, -1}, report_pipe[2] = {-1, -1}, sigfd = -1, pidfd = -1, cg_fd = -1;
-        int proxy_pair[2] = {-1, -1};
+        _cleanup_close_pair_ int sync_pipe[2] = {-1, -1};
+        _cleanup_close_pair_ int report_pipe[2] = {-1, -1};
+        _cleanup_close_pair_ int proxy_pair[2] = {-1, -1};
+        _cleanup_close_ int sigfd = -1;
+        _cleanup_close_ int pidfd = -1;
+        _cleanup_close_ int cg_fd = -1;
         proxy *px = NULL;
         char *cg_path = NULL;
         pid_t pid = -1;
@@ -481,18 +482,12 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 relay_child(&relay);
                 child(&ctx, sync_pipe[1], report_pipe[0], sigfd, proxy_pair[0]);
         }
-        if (proxy_pair[1] >= 0) {
-                close(proxy_pair[1]);
-                proxy_pair[1] = -1;
-        }
+        closep(&proxy_pair[1]);
         timing_mark(TP_CLONE);
 
-        close(sync_pipe[0]);
-        close(report_pipe[1]);
-        sync_pipe[0] = report_pipe[1] = -1;
-        if (ctx.notify_fd >= 0)
-                close(ctx.notify_fd);
-        ctx.notify_fd = -1;
+        closep(&sync_pipe[0]);
+        closep(&report_pipe[1]);
+        closep(&ctx.notify_fd);
         pidfd = sys_pidfd_open(pid, 0);
         if ((r = write_id_maps(pid, err)) < 0 || pidfd < 0 || write(sync_pipe[1], "g", 1) != 1) {
                 if (r >= 0)
@@ -501,8 +496,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 waitpid(pid, NULL, 0);
                 goto out;
         }
-        close(sync_pipe[1]);
-        sync_pipe[1] = -1;
+        closep(&sync_pipe[1]);
         timing_mark(TP_MAPS);
 
         if (pl->proxy.on) {
@@ -511,8 +505,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 int lfds[PROXY_MAX_LISTENERS];
                 size_t nl = proxy_fds_recv(proxy_pair[0], lfds, PROXY_MAX_LISTENERS, NULL);
                 net_rules rules = plan_net_rules(pl);
-                close(proxy_pair[0]);
-                proxy_pair[0] = -1;
+                closep(&proxy_pair[0]);
                 if (nl > 0 && pl->backend == BACKEND_USERS) {
                         /* corral-runner, a sandbox user: the proxy runs in
                          * the developer's corral, which sent the request on
@@ -520,7 +513,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                          * a listener. */
                         r = control_fd >= 0 ? proxy_fds_send(control_fd, lfds, nl) : -EBADF;
                         for (size_t i = 0; i < nl; i++)
-                                close(lfds[i]);
+                                closep(&lfds[i]);
                         if (r < 0) {
                                 error_set(err, r, "network proxy: cannot hand the listening sockets to corral: %s",
                                           strerror(-r));
@@ -643,27 +636,14 @@ out:
         if (relaying)
                 relay_finish(&relay);
         proxy_free(px);
-        for (int i = 0; i < 2; i++) {
-                if (proxy_pair[i] >= 0)
-                        close(proxy_pair[i]);
-                if (sync_pipe[i] >= 0)
-                        close(sync_pipe[i]);
-                if (report_pipe[i] >= 0)
-                        close(report_pipe[i]);
-        }
-        if (sigfd >= 0)
-                close(sigfd);
+        closep(&sigfd);
         if (blocked)
                 sigprocmask(SIG_SETMASK, &old_mask, NULL);
-        if (pidfd >= 0)
-                close(pidfd);
-        if (cg_fd >= 0)
-                close(cg_fd);
+        closep(&cg_fd);
         cgroup_destroy(cg_path);
         free(cg_path);
         free(ctx.slots);
-        if (ctx.notify_fd >= 0)
-                close(ctx.notify_fd);
+        closep(&ctx.notify_fd);
         if (!denials_stop(dn)) {
                 /* its thread is still in the listener: leave both alone */
                 fprintf(stderr, "corral: warning: the denial reports' thread did not end; no reports\n");
@@ -671,9 +651,7 @@ out:
                 denials_done(dn);
                 free(dn);
         } else {
-                if (dn->listener >= 0)
-                        close(dn->listener); /* the sandbox is gone: nothing waits on it */
-                dn->listener = -1;
+                closep(&dn->listener); /* the sandbox is gone: nothing waits on it */
                 res->denials = dn;
         }
         gitcheck_done(pl, &gc);
