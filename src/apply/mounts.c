@@ -17,6 +17,7 @@
 
 #include "apply/overlay.h"
 #include "kernel/syscalls.h"
+#include "common/macro.h"
 
 static int open_path(const char *path, bool nofollow) {
         struct open_how how = {
@@ -54,7 +55,7 @@ static const char *fmt_u64(char *buf, size_t len, uint64_t v, unsigned base) {
 
 static int new_tmpfs(uint64_t size, uint64_t inodes, unsigned mode) {
         char sbuf[32], mbuf[16], ibuf[32];
-        int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
+        _cleanup_close_ int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
         if (fs < 0)
                 return -errno;
         int r = 0;
@@ -66,24 +67,23 @@ static int new_tmpfs(uint64_t size, uint64_t inodes, unsigned mode) {
         int m = r < 0 ? r : sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         if (m < 0 && r == 0)
                 r = -errno;
-        close(fs);
         return r < 0 ? r : m;
 }
 
 static int attach(int src, const mount_op *op) {
-        int target = open_path(op->path, op->nofollow);
+        _cleanup_close_ int target = open_path(op->path, op->nofollow);
         if (target < 0)
                 return -errno;
         int r = check_identity(target, op);
         if (r == 0)
                 r = sys_move_mount(src, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0 ? -errno
                                                                                                               : 0;
-        close(target);
         return r;
 }
 
 static int run_op(const mount_op *op, int *slots) {
-        int fd, r;
+        _cleanup_close_ int fd = -1;
+        int r;
         struct mount_attr attr = {.attr_set = mount_attrs(op->attr)};
 
         switch (op->kind) {
@@ -92,15 +92,11 @@ static int run_op(const mount_op *op, int *slots) {
         case MOP_CLONE:
                 if ((fd = open_path(op->path, op->nofollow)) < 0)
                         return -errno;
-                if ((r = check_identity(fd, op)) < 0) {
-                        close(fd);
+                if ((r = check_identity(fd, op)) < 0)
                         return r;
-                }
                 slots[op->slot] = sys_open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
                                                                 (op->recursive ? AT_RECURSIVE : 0));
-                r = slots[op->slot] < 0 ? -errno : 0;
-                close(fd);
-                return r;
+                return slots[op->slot] < 0 ? -errno : 0;
         case MOP_READONLY_ALL:
                 return sys_mount_setattr(AT_FDCWD, op->path, AT_RECURSIVE, &attr) < 0 ? -errno : 0;
         case MOP_TMPFS:
@@ -129,16 +125,14 @@ static int run_op(const mount_op *op, int *slots) {
                                 return 0; /* umask is 0: the usual case */
                         if ((fd = openat(slots[op->slot], op->sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
                                 return -errno;
-                        r = fchmod(fd, op->mode) < 0 ? -errno : 0;
-                        close(fd);
-                        return r;
+                        return fchmod(fd, op->mode) < 0 ? -errno : 0;
                 }
         case MOP_MKFILE:
                 if ((fd = openat(slots[op->slot], op->sub, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, op->mode)) < 0)
                         return -errno;
-                r = fchmod(fd, op->mode) < 0 ? -errno : 0;
-                close(fd); /* no writer may stay open: read-only would fail with EBUSY */
-                return r;
+                /* (closed on return: no writer may stay open, read-only would
+                 * fail with EBUSY) */
+                return fchmod(fd, op->mode) < 0 ? -errno : 0;
         case MOP_SYMLINK:
                 return symlinkat(op->target, slots[op->slot], op->sub) < 0 ? -errno : 0;
         case MOP_ATTACH:
@@ -148,7 +142,6 @@ static int run_op(const mount_op *op, int *slots) {
                         if ((fd = sys_open_tree(slots[op->slot], op->sub, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
                                 return -errno;
                         r = attach(fd, op);
-                        close(fd);
                 }
                 return op->optional && (r == -EACCES || r == -ENOENT || r == -ELOOP || r == -ENOTDIR) ? 0 : r;
         case MOP_SETATTR:
@@ -176,13 +169,9 @@ static int run_op(const mount_op *op, int *slots) {
                         return -errno;
                 if ((fd = open(path, (fl & O_ACCMODE) | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0)
                         return -errno;
-                if (fstat(fd, &now) < 0 || now.st_rdev != was.st_rdev || !S_ISCHR(now.st_mode)) {
-                        close(fd);
+                if (fstat(fd, &now) < 0 || now.st_rdev != was.st_rdev || !S_ISCHR(now.st_mode))
                         return -ESTALE;
-                }
-                r = fcntl(fd, F_SETFL, fl & (O_NONBLOCK | O_APPEND)) < 0 || dup3(fd, op->fd, 0) < 0 ? -errno : 0;
-                close(fd);
-                return r;
+                return fcntl(fd, F_SETFL, fl & (O_NONBLOCK | O_APPEND)) < 0 || dup3(fd, op->fd, 0) < 0 ? -errno : 0;
         }
         case MOP_DEVPTS:
                 return mount("devpts", op->path, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620") < 0
