@@ -173,14 +173,11 @@ static int cannot_read(walk *w, const char *path, int e) {
  * (depth >= 1) and its subdirectories (depth < max). */
 static int read_dir(walk *w, int fd, const char *path, unsigned depth, const struct stat *st, nested_dir *d) {
         unsigned max = w->p->depth;
-        int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        DIR *dir = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
-        if (!dir) {
-                int e = errno;
-                if (dup_fd >= 0)
-                        close(dup_fd);
-                return cannot_read(w, path, e);
-        }
+        _cleanup_close_ int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        _cleanup_closedir_ DIR *dir = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+        if (!dir)
+                return cannot_read(w, path, errno);
+        (void)TAKE_FD(dup_fd); /* dir's now */
         *d = (nested_dir){.depth = depth, .dev = st->st_dev, .ino = st->st_ino, .ctime_ns = ns_of(st->st_ctim),
                           .mtime_ns = ns_of(st->st_mtim)};
         d->racy = w->scan_ns - d->ctime_ns < RACY_NS || w->scan_ns - d->mtime_ns < RACY_NS;
@@ -219,7 +216,6 @@ static int read_dir(walk *w, int fd, const char *path, unsigned depth, const str
                 r = cannot_read(w, path, errno);
         else if (r == -ENOMEM)
                 r = oom(w->err);
-        closedir(dir);
         return r;
 }
 
@@ -253,7 +249,8 @@ static int visit(walk *w, int parent_fd, const char *name, const char *path, uns
         const nested_dir *c = cached(w, path);
         struct stat st;
         uint64_t mnt = 0;
-        int fd = -1, r;
+        _cleanup_close_ int fd = -1;
+        int r;
         bool leaf = depth >= w->p->depth;
         /* A leaf recorded unchanged needs no descriptor: one statx. */
         if (parent_fd >= 0 && leaf && c && c->depth == depth && stat_mnt(parent_fd, name, 0, &st, &mnt) == 0 &&
@@ -270,18 +267,12 @@ static int visit(walk *w, int parent_fd, const char *name, const char *path, uns
                                 saw_move(w, path);
                         return 0;
                 }
-                if (stat_mnt(fd, "", AT_EMPTY_PATH, &st, &mnt) < 0) {
-                        r = cannot_read(w, path, errno);
-                        close(fd);
-                        return r;
-                }
+                if (stat_mnt(fd, "", AT_EMPTY_PATH, &st, &mnt) < 0)
+                        return cannot_read(w, path, errno);
         }
         nested_dir *d = new_dir(w->s);
-        if (!d) {
-                if (fd >= 0)
-                        close(fd);
+        if (!d)
                 return oom(w->err);
-        }
         if (c && unchanged(c, &st))
                 r = copy_dir(c, d) < 0 ? oom(w->err) : 1;
         else {
@@ -291,8 +282,6 @@ static int visit(walk *w, int parent_fd, const char *name, const char *path, uns
         if (r <= 0) { /* an error: no record */
                 dir_free(d);
                 w->s->n_dirs--;
-                if (fd >= 0)
-                        close(fd);
                 return r;
         }
         d->mnt_id = mnt;
@@ -300,26 +289,17 @@ static int visit(walk *w, int parent_fd, const char *name, const char *path, uns
         size_t at = (size_t)(d - w->s->dirs);
         for (size_t i = 0; i < w->s->dirs[at].names.n; i++) {
                 _cleanup_free_ char *p = path_join(path, w->s->dirs[at].names.v[i]);
-                if (!p || push_found(w->s, p, w->s->dirs[at].ids[i]) < 0) {
-                        if (fd >= 0)
-                                close(fd);
+                if (!p || push_found(w->s, p, w->s->dirs[at].ids[i]) < 0)
                         return oom(w->err);
-                }
         }
-        strv subdirs = {0};
-        if (strv_extend(&subdirs, &w->s->dirs[at].subdirs) < 0) {
-                if (fd >= 0)
-                        close(fd);
+        _cleanup_strv_ strv subdirs = {0};
+        if (strv_extend(&subdirs, &w->s->dirs[at].subdirs) < 0)
                 return oom(w->err);
-        }
         r = 0;
         for (size_t i = 0; r >= 0 && i < subdirs.n; i++) {
                 _cleanup_free_ char *sub = path_join(path, subdirs.v[i]);
                 r = sub ? visit(w, fd, subdirs.v[i], sub, depth + 1) : oom(w->err);
         }
-        strv_clear(&subdirs);
-        if (fd >= 0)
-                close(fd);
         return r;
 }
 
@@ -585,9 +565,9 @@ void nested_load(const char *state_dir, const nested_rules *p, nested_scan *s) {
         _cleanup_free_ char *file = cache_file(state_dir, p);
         if (p->depth == 0 || !file || !(s->key = scan_key(p)))
                 return;
-        int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         struct stat st;
-        char *buf = NULL;
+        _cleanup_free_ char *buf = NULL;
         bool ok = false;
         if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
             (size_t)st.st_size <= CACHE_MAX_SIZE && (buf = malloc((size_t)st.st_size + 1))) {
@@ -597,9 +577,6 @@ void nested_load(const char *state_dir, const nested_rules *p, nested_scan *s) {
                         ok = parse(&rd, s);
                 }
         }
-        if (fd >= 0)
-                close(fd);
-        free(buf);
         if (!ok) /* no cache: the scan reads everything */
                 nested_scan_free(s);
 }
