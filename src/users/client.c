@@ -78,7 +78,7 @@ static int take_listeners(const plan *pl, int sock, proxy **px, corral_error *er
                 r = proxy_listener_check(fds[i], PROXY_PORT, why, sizeof(why));
         if (r < 0) {
                 for (size_t i = 0; i < n; i++)
-                        close(fds[i]);
+                        closep(&fds[i]);
                 /* nothing on a runner that failed before: its answer says why */
                 return got_message ? error_set(err, -EPROTO,
                                                "network proxy: corral-runner did not hand over the sandbox's "
@@ -163,21 +163,20 @@ static int host_listeners(const plan *pl, const marker *m, proxy **px, corral_er
                                  "`sudo corral-setup --loopback-port %u` (keeping the ports you had) once, or enable "
                                  "user namespaces",
                                  PROXY_PORT, m->users[IDENTITY_OFFLINE].name, PROXY_PORT);
-        int fds[2], n = 0;
-        int fd = net_listen_loopback(AF_INET, PROXY_PORT);
+        _cleanup_close_ int fd = net_listen_loopback(AF_INET, PROXY_PORT);
         if (fd < 0)
                 return error_set(err, fd,
                                  "network proxy: cannot listen on 127.0.0.1:%u: %s%s (nothing ran)", PROXY_PORT,
                                  strerror(-fd), fd == -EADDRINUSE ? ": another program holds that port" : "");
-        fds[n++] = fd;
-        if ((fd = net_listen_loopback(AF_INET6, PROXY_PORT)) >= 0)
-                fds[n++] = fd;
-        else if (fd != -EAFNOSUPPORT && fd != -EADDRNOTAVAIL) {
-                close(fds[0]);
-                return error_set(err, fd, "network proxy: cannot listen on [::1]:%u: %s%s (nothing ran)", PROXY_PORT,
-                                 strerror(-fd), fd == -EADDRINUSE ? ": another program holds that port" : "");
-        }
-        net_rules rules = plan_net_rules(pl);
+        _cleanup_close_ int fd6 = net_listen_loopback(AF_INET6, PROXY_PORT);
+        if (fd6 < 0 && fd6 != -EAFNOSUPPORT && fd6 != -EADDRNOTAVAIL)
+                return error_set(err, fd6, "network proxy: cannot listen on [::1]:%u: %s%s (nothing ran)", PROXY_PORT,
+                                 strerror(-fd6), fd6 == -EADDRINUSE ? ": another program holds that port" : "");
+        int fds[2], n = 0;
+        fds[n++] = TAKE_FD(fd);
+        if (fd6 >= 0)
+                fds[n++] = TAKE_FD(fd6);
+        net_rules rules = plan_net_rules(pl); /* proxy_new takes the fds, also when it fails */
         int r = proxy_new(&rules, fds, (size_t)n, px, err);
         if (r == 0) {
                 proxy_only_uid(*px, m->users[IDENTITY_OFFLINE].uid);
@@ -219,7 +218,10 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
         if (verbose)
                 fprintf(stderr, "corral: running as %s through %s\n", pl->run_as, m.runner);
 
-        int req[2] = {-1, -1}, out[2] = {-1, -1}, sigfd = -1, pidfd = -1;
+        _cleanup_close_pair_ int req[2] = {-1, -1};
+        _cleanup_close_pair_ int out[2] = {-1, -1};
+        _cleanup_close_ int sigfd = -1;
+        _cleanup_close_ int pidfd = -1;
         sigset_t mask, old;
         sigemptyset(&mask);
         static const int forwarded[] = {FORWARDED_SIGNALS};
@@ -243,9 +245,8 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
         }
         if (pid == 0)
                 exec_runner(&m, req[0], out[1]);
-        close(req[0]);
-        close(out[1]);
-        req[0] = out[1] = -1;
+        closep(&req[0]);
+        closep(&out[1]);
         pidfd = sys_pidfd_open(pid, 0);
         /* The request; a runner that refuses early closes its end (EPIPE,
          * with SIGPIPE blocked), and its answer says why. */
@@ -345,20 +346,12 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
         }
         free(ans);
 done:
-        for (int i = 0; i < 2; i++) {
-                if (req[i] >= 0)
-                        close(req[i]);
-                if (out[i] >= 0)
-                        close(out[i]);
-        }
         if (sigfd >= 0) {
                 struct signalfd_siginfo si; /* a SIGPIPE from a refused request must not kill us */
                 while (read(sigfd, &si, sizeof(si)) == sizeof(si))
                         ;
-                close(sigfd);
+                closep(&sigfd);
         }
-        if (pidfd >= 0)
-                close(pidfd);
         sigprocmask(SIG_SETMASK, &old, NULL);
         /* The developer's scan of the protected names below the top (the
          * plan's, made before the run) is kept in the developer's state
