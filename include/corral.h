@@ -100,9 +100,18 @@ int corral_doctor(FILE *o, bool json);
 /* The users backend (docs/elevated.md): let the sandbox users reach dir
  * (traverse its ancestors) and, with read, read it (the group's read bits,
  * never a private file); undo it. Recorded, and revoked by
- * `corral-setup --uninstall` too. Progress and what changed go to stderr. */
+ * `corral-setup --uninstall` too. Progress goes to stderr, what changed to the
+ * warning handler (corral_set_warn_handler). */
 int corral_grant(const char *dir, bool read, corral_error *err);
 int corral_revoke(const char *dir, corral_error *err);
+
+/* Where libcorral's warnings and notices go: what it found after a run (a
+ * repository the command made, a protected name replaced meanwhile), what it
+ * set aside or granted, the denials it saw. msg names the path or rule and has
+ * no "corral: " prefix and no final newline. The default, and fn = NULL,
+ * prints "corral: MSG" on stderr. Process-wide; set it before the first run. */
+typedef void (*corral_warn_handler)(const char *msg, void *userdata);
+void corral_set_warn_handler(corral_warn_handler fn, void *userdata);
 
 const char *corral_version(void);
 

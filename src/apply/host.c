@@ -16,6 +16,7 @@
 #include "common/macro.h"
 #include "common/path.h"
 #include "plan/gitdir.h"
+#include "common/warn.h"
 
 int host_mkdir_p(const char *path, mode_t mode) {
         if (mkdir(path, mode) == 0 || errno == EEXIST)
@@ -155,7 +156,7 @@ static void remove_placeholder(const host_root *hr, int parkfd, int dir, const c
         if (!fd_is_empty(fd, true)) {
                 if (renameat2(parkfd, name, dir, name, RENAME_NOREPLACE) < 0) {
                         _cleanup_free_ char *park = parked(hr, path);
-                        fprintf(stderr, "corral: files written into the placeholder %s during the run are now in %s\n",
+                        corral_warn("files written into the placeholder %s during the run are now in %s",
                                 path, park ? park : "corral's parked placeholders");
                 }
                 return;

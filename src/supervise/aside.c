@@ -9,6 +9,7 @@
 #include <sys/random.h>
 
 #include "plan/gitdir.h"
+#include "common/warn.h"
 
 int aside_rename(int dir, const char *path, const char *name, const char *why) {
         int r = -EEXIST;
@@ -24,8 +25,8 @@ int aside_rename(int dir, const char *path, const char *name, const char *why) {
                 r = renameat2(dir, name, dir, to, RENAME_NOREPLACE) == 0 ? 0 : -errno;
         }
         if (r == 0)
-                fprintf(stderr, ASIDE_DONE_FMT, path, why, to);
+                corral_warn(ASIDE_DONE_FMT, path, why, to);
         else
-                fprintf(stderr, ASIDE_FAIL_FMT, path, why, strerror(-r));
+                corral_warn(ASIDE_FAIL_FMT, path, why, strerror(-r));
         return r;
 }

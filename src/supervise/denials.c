@@ -21,6 +21,7 @@
 #include "apply/notify.h"
 #include "apply/seccomp.h"
 #include "common/path.h"
+#include "common/warn.h"
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
 #define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
@@ -531,18 +532,18 @@ bool denials_stop(denials *d) {
 
 void denials_print(const denials *d, bool verbose) {
         if (d->unavailable && verbose)
-                fprintf(stderr, "corral: no denial reports this run: %s\n", d->unavailable);
+                corral_warn("no denial reports this run: %s", d->unavailable);
         size_t shown = verbose ? d->n : (d->n > 3 ? 2 : d->n);
         for (size_t i = 0; i < shown; i++) {
                 const denial *x = &d->v[i];
                 char *t = x->path ? tilde(d->pl, x->path) : NULL;
-                fprintf(stderr, "corral: denied: %s %s (%s%s%s)\n", x->op, t ? t : denial_what(x), x->rule,
+                corral_warn("denied: %s %s (%s%s%s)", x->op, t ? t : denial_what(x), x->rule,
                         x->allow_with ? "; allow with " : "", x->allow_with ? x->allow_with : "");
                 free(t);
         }
         size_t rest = d->n - shown + d->more;
         if (rest)
-                fprintf(stderr, "corral: denied: %zu more%s\n", rest,
+                corral_warn("denied: %zu more%s", rest,
                         verbose ? " (not recorded)" : " (--verbose or the status record lists them)");
 }
 

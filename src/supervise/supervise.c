@@ -26,6 +26,7 @@
 #include "apply/overlay.h"
 #include "kernel/syscalls.h"
 #include "common/macro.h"
+#include "common/warn.h"
 #include "common/path.h"
 #include "common/timing.h"
 #include "plan/gitlayout.h"
@@ -244,11 +245,10 @@ static void set_aside_capture(const char *path, const char *why) {
                                .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
         _cleanup_close_ int fd = dir ? sys_openat2(AT_FDCWD, dir, &how) : -ENOMEM;
         if (fd < 0) {
-                fprintf(stderr,
-                        "corral: WARNING: the command created %s, which makes its directory a repository to git, and "
-                        "corral could not open that directory to set it aside (%s): do not run git there before you "
-                        "have looked at it\n",
-                        path, strerror(-fd));
+                corral_warn("WARNING: the command created %s, which makes its directory a repository to git, and "
+                            "corral could not open that directory to set it aside (%s): do not run git there "
+                            "before you have looked at it",
+                            path, strerror(-fd));
                 return;
         }
         aside_rename(fd, path, base + 1,
@@ -281,7 +281,7 @@ static bool new_repository_runs(const char *path) {
 
 static void found_deep(const char *path, void *data) {
         if (!new_repository_runs(path))
-                fprintf(stderr, GITINERT_DEEP_FMT, path, *(const unsigned *)data);
+                corral_warn(GITINERT_DEEP_FMT, path, *(const unsigned *)data);
 }
 
 /* Whether path is, or lies in, one of this run's placeholders for a missing
@@ -305,7 +305,7 @@ static bool not_the_commands(const plan *pl, const char *path) {
 static void walk_deep(const plan *pl, const nested_scan *after, int64_t since_ns) {
         unsigned depth = pl->policy.nested.depth;
         if (!newrepo_below(&pl->nested, after, depth, since_ns, found_deep, &depth))
-                fprintf(stderr, GITINERT_WALK_SHORT_FMT, NEWREPO_WALK_MAX);
+                corral_warn(GITINERT_WALK_SHORT_FMT, NEWREPO_WALK_MAX);
 }
 
 /* After the run: the protected names the command created below the top of a
@@ -315,13 +315,13 @@ static void walk_deep(const plan *pl, const nested_scan *after, int64_t since_ns
  * this sandbox: another run, another process). Said once each, on stderr.
  * The next run finds and protects what is there now. */
 static void report_nested(const plan *pl, int64_t since_ns) {
-        strv created = {0}, replaced = {0};
+        _cleanup_strv_ strv created = {0};
+        _cleanup_strv_ strv replaced = {0};
         if (pl->nested.n_dirs) {
                 nested_scan after;
                 corral_error e = {{0}};
                 if (nested_created(&pl->policy.nested, &pl->nested, &after, &created, &replaced, &e) < 0)
-                        fprintf(stderr, "corral: warning: cannot check for protected names the command created: %s\n",
-                                e.msg);
+                        corral_warn("warning: cannot check for protected names the command created: %s", e.msg);
                 else {
                         nested_save(pl->state_dir, &pl->policy.nested, &after); /* where the next run starts from */
                         walk_deep(pl, &after, since_ns);
@@ -332,7 +332,7 @@ static void report_nested(const plan *pl, int64_t since_ns) {
                 if (captures_existing_dir(pl, created.v[i]))
                         set_aside_capture(created.v[i], NULL);
                 else if (!not_the_commands(pl, created.v[i]) && !new_repository_runs(created.v[i]))
-                        fprintf(stderr, GITINERT_CREATED_FMT, created.v[i]);
+                        corral_warn(GITINERT_CREATED_FMT, created.v[i]);
         for (size_t i = 0; i < pl->n_protected; i++) {
                 const protected_obj *o = &pl->protected[i];
                 struct stat st;
@@ -341,20 +341,17 @@ static void report_nested(const plan *pl, int64_t since_ns) {
                 bool there = lstat(o->path, &st) == 0;
                 if (there && (uint64_t)st.st_dev == o->dev && (uint64_t)st.st_ino == o->ino)
                         continue;
-                fprintf(stderr,
-                        "corral: warning: %s, protected during this run, is %s (device %llu, inode %llu): it was "
-                        "moved or replaced from outside this sandbox while the command ran. Look at %s before "
-                        "running git or an IDE there: hooks and config in it run outside the sandbox\n",
-                        o->path, there ? "no longer the object corral protected" : "gone",
-                        (unsigned long long)o->dev, (unsigned long long)o->ino, there ? "it" : "what is there now");
+                corral_warn("warning: %s, protected during this run, is %s (device %llu, inode %llu): it was "
+                            "moved or replaced from outside this sandbox while the command ran. Look at %s before "
+                            "running git or an IDE there: hooks and config in it run outside the sandbox",
+                            o->path, there ? "no longer the object corral protected" : "gone",
+                            (unsigned long long)o->dev, (unsigned long long)o->ino, there ? "it" : "what is there now");
         }
         for (size_t i = 0; i < replaced.n; i++)
                 if (captures_existing_dir(pl, replaced.v[i]))
                         set_aside_capture(replaced.v[i], NULL);
                 else if (!plan_is_protected(pl, replaced.v[i]))
-                        fprintf(stderr, GITINERT_REPLACED_FMT, replaced.v[i]);
-        strv_clear(&created);
-        strv_clear(&replaced);
+                        corral_warn(GITINERT_REPLACED_FMT, replaced.v[i]);
 }
 
 /* What the proxy refused, copied into the result. */
@@ -375,7 +372,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         *res = (run_result){0};
         uint64_t start = now_ms();
         if (pl->proc_shared) /* never less than a sandbox's own /proc without saying so */
-                fprintf(stderr, "corral: warning: %s\n", pl->proc_shared);
+                corral_warn("warning: %s", pl->proc_shared);
         denials *dn = calloc(1, sizeof(*dn));
         if (!dn)
                 return oom(err);
@@ -646,7 +643,7 @@ out:
         closep(&ctx.notify_fd);
         if (!denials_stop(dn)) {
                 /* its thread is still in the listener: leave both alone */
-                fprintf(stderr, "corral: warning: the denial reports' thread did not end; no reports\n");
+                corral_warn("warning: the denial reports' thread did not end; no reports");
         } else if (r < 0 || !dn->pl->report_denials) {
                 denials_done(dn);
                 free(dn);

@@ -30,6 +30,7 @@
 #include "users/grants.h"
 #include "users/marker.h"
 #include "supervise/denials.h"
+#include "common/warn.h"
 
 int users_load(marker *m, corral_error *err) {
         int r = marker_load(MARKER_PATH, m, err);
@@ -60,7 +61,7 @@ static uint64_t now_ms(void) {
         return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void note(const char *msg) { fprintf(stderr, "corral: %s\n", msg); }
+static void note(const char *msg) { corral_warn("%s", msg); }
 
 /* network = proxy: the sandbox's listening sockets, which its init made in
  * its network namespace and corral-runner passed on (proxy/handoff.h). The

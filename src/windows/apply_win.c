@@ -12,6 +12,7 @@
 #include "windows/wide_win.h"
 #include "plan/gitdir.h"
 #include "windows/wpath_win.h"
+#include "common/warn.h"
 
 
 int win_grant_sids(const win_plan *pl, const char *cap, PSID sids[2], size_t *n, corral_error *err) {
@@ -83,8 +84,8 @@ static int ensure_allow(const win_plan *pl, const char *path, const char *cap, b
         for (size_t i = 0; i < n; i++)
                 have &= acl_path_has(path, ACCESS_ALLOWED_ACE_TYPE, sids[i], ACL_ROOT_ALLOW, ACL_INHERIT);
         if (!have) {
-                fprintf(stderr, "corral: granting write access on %s to its capability SID %s (once; inherited by "
-                                "everything below, which may take a while for a large tree)\n",
+                corral_warn("granting write access on %s to its capability SID %s (once; inherited by "
+                            "everything below, which may take a while for a large tree)",
                         path, cap);
                 if ((r = acl_path_allow(path, sids, n, ACL_ROOT_ALLOW, err)) == 0)
                         record("W", cap, path);
@@ -137,14 +138,14 @@ static int ensure_deny_all(const win_plan *pl, const char *path, corral_error *e
         _cleanup_free_ char *final = NULL;
         if (wpath_is_reparse_point(path)) {
                 if (!(final = wpath_final_any(path))) {
-                        fprintf(stderr, "corral: warning: protected name %s is a link corral cannot resolve: its "
-                                        "target's ACL is left as it is\n",
+                        corral_warn("warning: protected name %s is a link corral cannot resolve: its "
+                                    "target's ACL is left as it is",
                                 path);
                         return 0;
                 }
                 if (!root_sid_of(pl, final))
-                        fprintf(stderr, "corral: warning: protected name %s is a link to %s, outside the writable "
-                                        "roots: its target's ACL is left as it is\n",
+                        corral_warn("warning: protected name %s is a link to %s, outside the writable "
+                                    "roots: its target's ACL is left as it is",
                                 path, final);
                 path = final;
         }
@@ -166,7 +167,7 @@ static int ensure_read(const win_plan *pl, const char *path, corral_error *err) 
         if (r < 0)
                 return r;
         if (!acl_path_has(path, ACCESS_ALLOWED_ACE_TYPE, group, ACL_READ_ALLOW, ACL_INHERIT)) {
-                fprintf(stderr, "corral: granting read access on %s to %s (once; inherited below)\n", path,
+                corral_warn("granting read access on %s to %s (once; inherited below)", path,
                         pl->setup.group);
                 if ((r = acl_path_allow(path, &group, 1, ACL_READ_ALLOW, err)) == 0)
                         record("R", pl->setup.group_sid, path);
@@ -451,8 +452,8 @@ static void restore_swaps(win_applied *st) {
                 win_git_swap *sw = &st->git_swaps[i];
                 corral_error e = {{0}};
                 if (acl_path_deny(sw->path, sw->sids, sw->n, ACL_PROTECT_DENY, &e) < 0)
-                        fprintf(stderr, "corral: WARNING: %s: its deny ACE could not be put back after --git commits "
-                                        "(%s); the next corral run there puts it back\n",
+                        corral_warn("WARNING: %s: its deny ACE could not be put back after --git commits "
+                                    "(%s); the next corral run there puts it back",
                                 sw->path, e.msg);
                 free(sw->path);
                 free_sid_array(sw->sids, sw->n);

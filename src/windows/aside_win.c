@@ -11,6 +11,7 @@
 #include "plan/gitdir.h"
 #include "supervise/aside.h"
 #include "windows/wide_win.h"
+#include "common/warn.h"
 
 int win_set_aside(const char *dir, const char *name, const char *why) {
         char from[4200], to[4300];
@@ -35,11 +36,11 @@ int win_set_aside(const char *dir, const char *name, const char *why) {
                         e = ERROR_ALREADY_EXISTS;
         }
         if (ok) {
-                fprintf(stderr, ASIDE_DONE_FMT, from, why, to);
+                corral_warn(ASIDE_DONE_FMT, from, why, to);
                 return 0;
         }
         char text[32];
         snprintf(text, sizeof(text), "error %lu", (unsigned long)e);
-        fprintf(stderr, ASIDE_FAIL_FMT, from, why, text);
+        corral_warn(ASIDE_FAIL_FMT, from, why, text);
         return -1;
 }

@@ -26,6 +26,7 @@
 #include "windows/newrepo_win.h"
 #include "windows/supervise_win.h"
 #include "windows/proxy_win.h"
+#include "common/warn.h"
 
 struct corral_sandbox {
         policy policy;
@@ -141,7 +142,7 @@ int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, 
         if (pl->argv.n == 0)
                 return error_set(err, -EINVAL, "no command given");
         for (size_t i = 0; i < pl->not_enforced.n; i++)
-                fprintf(stderr, "corral: warning: not enforced: %s\n", pl->not_enforced.v[i]);
+                corral_warn("warning: not enforced: %s", pl->not_enforced.v[i]);
         /* A run of this workspace whose corral was killed: its
          * placeholders go, its --git commits check is done, and this run's
          * plan (which took its placeholders for existing names, and what it
@@ -209,7 +210,7 @@ int corral_grant(const char *dir, bool read, corral_error *err) {
         if ((r = sid_from_string(m.group_sid, &group, err)) < 0)
                 return r;
         DWORD mask = read ? ACL_READ_ALLOW : FILE_TRAVERSE | FILE_READ_ATTRIBUTES | SYNCHRONIZE;
-        fprintf(stderr, "corral: granting %s on %s to %s (inherited below; once)\n", read ? "read" : "traverse", final,
+        corral_warn("granting %s on %s to %s (inherited below; once)", read ? "read" : "traverse", final,
                 m.group);
         r = acl_path_allow(final, &group, 1, mask, err);
         free(group);

@@ -16,6 +16,7 @@
 #include "plan/gitdir.h"
 #include "plan/gitindex.h"
 #include "windows/aside_win.h"
+#include "common/warn.h"
 
 
 static void set_aside(const char *dir, const char *name, const char *why) { (void)win_set_aside(dir, name, why); }
@@ -117,15 +118,13 @@ static void remove_link(const char *path) {
         /* either removes the link itself, never what it points to */
         bool ok = (a & FILE_ATTRIBUTE_DIRECTORY) ? RemoveDirectoryW(w) : DeleteFileW(w);
         if (ok)
-                fprintf(stderr,
-                        "corral: removed %s, a link (junction or symbolic link) the command made in a gitdir: git "
-                        "never makes one there, and git outside the sandbox would write through it\n",
-                        path);
+                corral_warn("removed %s, a link (junction or symbolic link) the command made in a gitdir: git "
+                            "never makes one there, and git outside the sandbox would write through it",
+                            path);
         else
-                fprintf(stderr,
-                        "corral: WARNING: %s is a link the command made in a gitdir, and corral could not remove it "
-                        "(error %lu): remove it before running git there\n",
-                        path, (unsigned long)GetLastError());
+                corral_warn("WARNING: %s is a link the command made in a gitdir, and corral could not remove it "
+                            "(error %lu): remove it before running git there",
+                            path, (unsigned long)GetLastError());
 }
 
 /* A file at the top of a gitdir, in refs/ or logs/ with more than one name,
@@ -180,16 +179,14 @@ static void scan_hard_links(const win_plan *pl, const char *dir, int depth, bool
                 if (fd.dwFileAttributes & FILE_ATTRIBUTE_READONLY)
                         SetFileAttributesW(w, fd.dwFileAttributes & ~FILE_ATTRIBUTE_READONLY);
                 if (DeleteFileW(w))
-                        fprintf(stderr,
-                                "corral: removed %s, a hard link the command made in a gitdir (its file has other "
-                                "names, which keep it): git never makes one there, and git outside the sandbox would "
-                                "write through it\n",
-                                path);
+                        corral_warn("removed %s, a hard link the command made in a gitdir (its file has other "
+                                    "names, which keep it): git never makes one there, and git outside the sandbox "
+                                    "would write through it",
+                                    path);
                 else
-                        fprintf(stderr,
-                                "corral: WARNING: %s is a hard link the command made in a gitdir, and corral could not "
-                                "remove it (error %lu): remove it before running git there\n",
-                                path, (unsigned long)GetLastError());
+                        corral_warn("WARNING: %s is a hard link the command made in a gitdir, and corral could not "
+                                    "remove it (error %lu): remove it before running git there",
+                                    path, (unsigned long)GetLastError());
         } while (FindNextFileW(h, &fd));
         FindClose(h);
 }
@@ -199,7 +196,7 @@ void win_gitcheck_after_run(const win_plan *pl) {
                 const win_git_dir *g = &pl->git_dirs[i];
                 strv now = {0};
                 if (win_git_links(g->path, &now) < 0)
-                        fprintf(stderr, "corral: WARNING: out of memory while checking %s for links\n", g->path);
+                        corral_warn("WARNING: out of memory while checking %s for links", g->path);
                 for (size_t k = 0; k < now.n; k++) {
                         bool before = false;
                         for (size_t j = 0; j < g->links.n && !before; j++)

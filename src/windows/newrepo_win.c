@@ -12,6 +12,7 @@
 #include "plan/gitinert.h"
 #include "windows/aside_win.h"
 #include "windows/wide_win.h"
+#include "common/warn.h"
 
 #define LIST_BUF ((size_t)64 * 1024) /* one GetFileInformationByHandleEx call's worth of entries */
 
@@ -318,7 +319,7 @@ static void walk_new(const char *dir, unsigned depth, unsigned *budget) {
                      head = _stricmp(v[i].name, "HEAD") == 0 && win_is_git_directory(dir);
                 if (dotgit || head) {
                         if (!new_repository_runs(path))
-                                fprintf(stderr, GITINERT_DEEP_FMT, path, depth);
+                                corral_warn(GITINERT_DEEP_FMT, path, depth);
                         if (dotgit)
                                 continue;
                 }
@@ -334,17 +335,15 @@ void win_newrepo_after_run(const policy *p, const win_plan *pl) {
                 return;
         win_repo_scan after;
         if (win_repo_scan_roots(p, &pl->roots, &after) < 0) {
-                fprintf(stderr, "corral: warning: cannot check for protected names the command created: out of "
-                                "memory\n");
+                corral_warn("warning: cannot check for protected names the command created: out of memory");
                 return;
         }
         /* (one that could not be read before the run either is the
          * developer's, and said by nothing else: not said each run) */
         if (after.unreadable && (!before->unreadable || strcmp(before->unreadable, after.unreadable) != 0))
-                fprintf(stderr,
-                        "corral: warning: cannot read %s after the run: a repository the command made there may not "
-                        "have been seen. Look before running git or an IDE there\n",
-                        after.unreadable);
+                corral_warn("warning: cannot read %s after the run: a repository the command made there may not "
+                            "have been seen. Look before running git or an IDE there",
+                            after.unreadable);
         /* below the depth: the subdirectories of its last level that are new */
         unsigned budget = GITINERT_WALK_MAX;
         for (size_t i = 0; i < after.edge.n && budget; i++) {
@@ -356,7 +355,7 @@ void win_newrepo_after_run(const policy *p, const win_plan *pl) {
                 *tab = '\t';
         }
         if (budget == 0)
-                fprintf(stderr, GITINERT_WALK_SHORT_FMT, GITINERT_WALK_MAX);
+                corral_warn(GITINERT_WALK_SHORT_FMT, GITINERT_WALK_MAX);
         /* within the depth: the protected names that are new, by path and identity */
         for (size_t i = 0; i < after.found.n; i++) {
                 if (has_line(&before->found, after.found.v[i]))
@@ -368,9 +367,9 @@ void win_newrepo_after_run(const policy *p, const win_plan *pl) {
                 if (set_aside_capture(before, &after, path))
                         ;
                 else if (moved)
-                        fprintf(stderr, GITINERT_REPLACED_FMT, path);
+                        corral_warn(GITINERT_REPLACED_FMT, path);
                 else if (!new_repository_runs(path))
-                        fprintf(stderr, GITINERT_CREATED_FMT, path);
+                        corral_warn(GITINERT_CREATED_FMT, path);
                 *tab = '\t';
         }
         win_repo_scan_free(&after);
