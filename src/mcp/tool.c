@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
+#include "common/exitcode.h"
 #include "mcp/utf8.h"
 
 static const char description[] =
@@ -302,12 +302,9 @@ json_t *tool_run_result(const tool_outcome *o, bool structured) {
         if (rec && json_is_integer(json_object_get(rec, "exit_code"))) {
                 exit_code = (int)json_integer_value(json_object_get(rec, "exit_code"));
                 sig = (int)json_integer_value(json_object_get(rec, "signal"));
-        } else if (WIFSIGNALED(o->wait_status)) {
-                /* corral itself was killed (cancelled, or the server's backstop) */
-                sig = WTERMSIG(o->wait_status);
-                exit_code = 128 + sig;
         } else {
-                exit_code = WEXITSTATUS(o->wait_status);
+                /* killed: corral itself (cancelled, or the server's backstop) */
+                exit_code = exit_code_of_wait_status(o->wait_status, &sig);
         }
         bool timed_out = rec && json_is_true(json_object_get(rec, "timed_out"));
         json_t *wall = rec ? json_object_get(rec, "wall_ms") : NULL;

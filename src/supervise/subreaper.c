@@ -22,6 +22,7 @@
 #include "common/macro.h"
 #include "users/nonamespace.h"
 #include "kernel/syscalls.h"
+#include "supervise/ending.h"
 
 static const int forwarded[] = {FORWARDED_SIGNALS};
 
@@ -286,8 +287,7 @@ int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, c
         while (read(report[0], &rep, sizeof(rep)) == sizeof(rep))
                 last = rep;
         if (res->timed_out) {
-                res->exit_code = 124;
-                res->signal = SIGKILL;
+                ending_timed_out(res);
         } else if (last.kind == REPORT_SETUP_FAILED) {
                 r = error_set(err, -(last.err ? last.err : EIO), "%s%s%s: %s", step_name(last.step),
                               last.step == STEP_LANDLOCK && last.detail >= 0 && (size_t)last.detail < pl->n_rules
@@ -301,13 +301,9 @@ int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, c
                                         "replaced it since the plan was made); nothing was run"
                                       : strerror(last.err ? last.err : EIO));
         } else if (last.kind == REPORT_EXEC_FAILED) {
-                res->exit_code = last.err == ENOENT ? 127 : 126;
-                error_set(err, 0, "cannot execute %s: %s", pl->argv.n ? pl->argv.v[0] : "(none)", strerror(last.err));
-        } else if (WIFSIGNALED(status)) {
-                res->signal = WTERMSIG(status);
-                res->exit_code = 128 + res->signal;
+                ending_exec_failed(pl, last.err, res, err);
         } else
-                res->exit_code = WEXITSTATUS(status);
+                ending_exited(status, res);
 out:
         closep(&sigfd);
         sigprocmask(SIG_SETMASK, &old_mask, NULL);

@@ -33,6 +33,7 @@
 #include "supervise/aside.h"
 #include "supervise/newrepo.h"
 #include "supervise/denials.h"
+#include "supervise/ending.h"
 #include "supervise/gitcheck.h"
 #include "proxy/handoff.h"
 #include "supervise/relay.h"
@@ -601,24 +602,17 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 last = rep;
         r = 0;
         if (res->timed_out) {
-                res->exit_code = 124;
-                res->signal = SIGKILL;
+                ending_timed_out(res);
         } else if (last.kind == REPORT_SETUP_FAILED) {
                 r = setup_failed(pl, &last, err);
         } else if (last.kind == REPORT_EXEC_FAILED) {
-                res->exit_code = last.err == ENOENT ? 127 : 126;
-                error_set(err, 0, "cannot execute %s: %s", pl->argv.n ? pl->argv.v[0] : "(none)", strerror(last.err));
+                ending_exec_failed(pl, last.err, res, err);
         } else if (last.kind == REPORT_EXITED) {
-                if (WIFSIGNALED(last.status)) {
-                        res->signal = WTERMSIG(last.status);
-                        res->exit_code = 128 + res->signal;
-                } else
-                        res->exit_code = WEXITSTATUS(last.status);
+                ending_exited(last.status, res);
                 attribute_limit(pl, cg_path, &last, res);
         } else if (cg_path && pl->limits.cgroup_memory_max && cgroup_oom_kills(cg_path) > 0) {
                 /* the OOM killer took the sandbox's init, and the command with it */
-                res->signal = SIGKILL;
-                res->exit_code = 128 + SIGKILL;
+                ending_killed(SIGKILL, res);
                 res->limit = 1 + LIMIT_MEMORY;
                 res->limit_certain = true;
         } else
