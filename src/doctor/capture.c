@@ -8,12 +8,15 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/macro.h"
 
 int doctor_capture(const char *ws, const char *backend, const char *network, char *const argv[], int stdin_fd,
                    char *out, size_t len, int *exit_code, corral_error *err) {
         corral_request *req = corral_request_new();
         corral_sandbox *sb = NULL;
-        int pipefd[2] = {-1, -1}, saved = -1, saved_in = -1, r;
+        _cleanup_close_pair_ int pipefd[2] = {-1, -1};
+        _cleanup_close_ int saved = -1;
+        int saved_in = -1, r;
         out[0] = 0;
         if (!req) {
                 r = oom(err);
@@ -37,8 +40,7 @@ int doctor_capture(const char *ws, const char *backend, const char *network, cha
         /* The sandbox writes to our fd 1: point it at the pipe for the run. */
         fflush(stdout);
         dup2(pipefd[1], STDOUT_FILENO);
-        close(pipefd[1]);
-        pipefd[1] = -1;
+        closep(&pipefd[1]);
         corral_status st;
         r = corral_sandbox_run(sb, false, &st, err);
         dup2(saved, STDOUT_FILENO);
@@ -48,15 +50,10 @@ int doctor_capture(const char *ws, const char *backend, const char *network, cha
         ssize_t n = read(pipefd[0], out, len - 1);
         out[n > 0 ? n : 0] = 0;
 out:
-        if (saved_in >= 0) {
+        if (saved_in >= 0) { /* (put back before the sandbox goes) */
                 dup2(saved_in, STDIN_FILENO);
-                close(saved_in);
+                closep(&saved_in);
         }
-        if (saved >= 0)
-                close(saved);
-        for (int i = 0; i < 2; i++)
-                if (pipefd[i] >= 0)
-                        close(pipefd[i]);
         corral_sandbox_free(sb);
         corral_request_free(req);
         return r;

@@ -41,12 +41,10 @@ typedef struct findings {
 } findings;
 
 static void read_sysctl(const char *path, char *buf, size_t len) {
-        FILE *f = fopen(path, "re");
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
         if (!f || !fgets(buf, (int)len, f))
                 snprintf(buf, len, "absent");
         buf[strcspn(buf, "\n")] = 0;
-        if (f)
-                fclose(f);
 }
 
 static const char *userns_blocker(const findings *f) {
@@ -72,7 +70,7 @@ static const char *userns_blocker(const findings *f) {
  * (under /tmp, which the sandbox replaces; in a directory the sandbox
  * hides), the sandbox runs the same file. */
 static void run_probe(findings *f) {
-        int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
         if (exe < 0) {
                 snprintf(f->probe_error, sizeof(f->probe_error), "cannot open the corral binary (/proc/self/exe): %s",
                          strerror(errno));
@@ -105,7 +103,6 @@ static void run_probe(findings *f) {
                 snprintf(f->probe_error, sizeof(f->probe_error),
                          "cannot create a workspace in $TMPDIR, /tmp, /var/tmp or the cache directory: %s",
                          strerror(first_err));
-                close(exe);
                 return;
         }
         const char *home = getenv("HOME");
@@ -122,7 +119,6 @@ static void run_probe(findings *f) {
                         snprintf(f->probe_error, sizeof(f->probe_error), "the probe exited with %d", code);
         }
         rmdir(ws);
-        close(exe);
 }
 
 /* The value of "key": in the probe's flat JSON object (strings unquoted). */
@@ -155,13 +151,12 @@ static void gather(findings *f) {
         if (f->proc_masked[0] && !f->userns_err)
                 f->proc_refused = proc_new_refused();
         f->aa_file = access("/etc/apparmor.d/corral", F_OK) == 0;
-        FILE *aa = fopen("/sys/kernel/security/apparmor/profiles", "re");
+        _cleanup_fclose_ FILE *aa = fopen("/sys/kernel/security/apparmor/profiles", "re");
         char line[512];
         while (aa && fgets(line, sizeof(line), aa))
                 if (strncmp(line, "corral ", 7) == 0)
                         f->aa_loaded = true;
-        if (aa)
-                fclose(aa);
+        fclosep(&aa);
         char *cg = NULL;
         if (cgroup_find_delegated(&cg, f->cgroup_why, sizeof(f->cgroup_why)) == 0)
                 snprintf(f->cgroup, sizeof(f->cgroup), "%s", cg);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "apply/overlay.h"
+#include "common/macro.h"
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
         (void)st, (void)ftw;
@@ -32,11 +33,9 @@ static int open_up(const char *path, const struct stat *st, int flag, struct FTW
 }
 
 static void write_file(const char *path, const char *text) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd >= 0) {
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd >= 0)
                 (void)!write(fd, text, strlen(text));
-                close(fd);
-        }
 }
 
 /* The child: user + mount namespaces, the overlay, one read, one write. */
@@ -56,13 +55,12 @@ static int child(const char *base, uid_t uid, gid_t gid) {
         if (m < 0)
                 return -m < 90 ? -m : 89; /* the mount's errno */
         char buf[16] = "";
-        int fd = openat(m, "seen", O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = openat(m, "seen", O_RDONLY | O_CLOEXEC);
         if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0 || strncmp(buf, "lower", 5) != 0)
                 return 90;
-        close(fd);
+        closep(&fd);
         if ((fd = openat(m, "written", O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0)
                 return 91;
-        close(fd);
         return 0;
 }
 

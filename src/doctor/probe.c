@@ -13,15 +13,15 @@
 #include <unistd.h>
 
 #include "common/json.h"
+#include "common/macro.h"
 
 /* Creates and removes PATH/.corral-doctor-probe; returns 0 or an errno. */
 static int try_write(const char *dir) {
         char path[4096];
         snprintf(path, sizeof(path), "%s/.corral-doctor-probe", dir);
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0)
                 return errno;
-        close(fd);
         unlink(path);
         return 0;
 }
@@ -29,26 +29,22 @@ static int try_write(const char *dir) {
 static int try_connect(void) {
         /* TEST-NET-2: documentation-only, never routed; no packet leaves an
          * empty network namespace anyway. */
-        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return errno;
         struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(9)};
         inet_pton(AF_INET, "198.51.100.1", &sa.sin_addr);
-        int r = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? errno : 0;
-        close(fd);
-        return r;
+        return connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? errno : 0;
 }
 
 static long status_field(const char *name, int base) {
-        FILE *f = fopen("/proc/self/status", "re");
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/status", "re");
         char line[256];
         long v = -1;
         size_t len = strlen(name);
         while (f && fgets(line, sizeof(line), f))
                 if (strncmp(line, name, len) == 0 && line[len] == ':')
                         v = strtol(line + len + 1, NULL, base);
-        if (f)
-                fclose(f);
         return v;
 }
 

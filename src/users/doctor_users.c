@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/json.h"
+#include "common/macro.h"
 #include "kernel/probe.h"
 #include "doctor/capture.h"
 #include "corral.h"
@@ -72,28 +73,23 @@ static void gather(users_findings *f) {
                 return;
         /* A loopback server of our own, as the developer: the online user
          * must reach it, the offline user must not. */
-        int srv = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int srv = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
         socklen_t sl = sizeof(sa);
         if (srv < 0 || bind(srv, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(srv, 8) < 0 ||
             getsockname(srv, (struct sockaddr *)&sa, &sl) < 0) {
                 snprintf(f->error, sizeof(f->error), "cannot start a loopback server: %s", strerror(errno));
-                if (srv >= 0)
-                        close(srv);
                 return;
         }
         char ws[] = "/tmp/corral-doctor-XXXXXX", tag[64], script[2048], dir[sizeof(ws) + 8];
-        if (!mkdtemp(ws)) {
-                close(srv);
+        if (!mkdtemp(ws))
                 return;
-        }
         /* The probe writes in a subdirectory: without namespaces nothing is
          * created directly in a writable root, and nothing is idmapped, so
          * the scratch directories are then open to the sandbox users. */
         snprintf(dir, sizeof(dir), "%s/d", ws);
         if (mkdir(dir, 0700) < 0 || (f->nonamespace && (chmod(ws, 01777) < 0 || chmod(dir, 0777) < 0))) {
                 snprintf(f->error, sizeof(f->error), "cannot prepare %s: %s", ws, strerror(errno));
-                close(srv);
                 rmdir(dir);
                 rmdir(ws);
                 return;
@@ -115,7 +111,7 @@ static void gather(users_findings *f) {
         probe(ws, false, script, f->off, sizeof(f->off), f->error, sizeof(f->error));
         if (!f->error[0])
                 probe(ws, true, script, f->on, sizeof(f->on), f->error, sizeof(f->error));
-        close(srv);
+        closep(&srv);
         char file[sizeof(ws) + 8];
         snprintf(file, sizeof(file), "%s/d/f", ws);
         unlink(file);
