@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/macro.h"
 #include "common/timing.h"
 #include "corral.h"
 #include "doctor/probe.h"
@@ -180,6 +181,9 @@ typedef struct cli {
         int status_fd;
 } cli;
 
+static void cli_done(cli *c) { corral_request_free(c->req); }
+static void sandbox_freep(corral_sandbox **sb) { corral_sandbox_free(*sb); }
+
 static int parse_options(cli *c, int argc, char **argv, bool allow_json, const char *usage) {
         corral_error err = {{0}};
         int opt;
@@ -334,18 +338,17 @@ static void report_refusals(const corral_status *st) {
 }
 
 static int cmd_run_or_explain(int argc, char **argv, bool explain) {
-        cli c = {.req = corral_request_new(), .status_fd = -1};
+        _cleanup_(cli_done) cli c = {.req = corral_request_new(), .status_fd = -1};
         corral_error err = {{0}};
-        corral_sandbox *sb = NULL;
-        int ret = EXIT_SETUP;
+        _cleanup_(sandbox_freep) corral_sandbox *sb = NULL;
         if (!c.req)
                 return EXIT_SETUP;
         int idx = parse_options(&c, argc, argv, explain, explain ? usage_main : usage_run);
         if (idx < 0)
-                goto out;
+                return EXIT_SETUP;
         if (!explain && idx >= argc) {
                 fprintf(stderr, "corral: run: no command given\n%s", usage_run);
-                goto out;
+                return EXIT_SETUP;
         }
         corral_request_set_command(c.req, argv + idx);
 #ifndef _WIN32
@@ -356,12 +359,10 @@ static int cmd_run_or_explain(int argc, char **argv, bool explain) {
 #endif
         if (corral_sandbox_new(c.req, &sb, &err) < 0) {
                 fprintf(stderr, "corral: %s\n", err.msg);
-                goto out;
+                return EXIT_SETUP;
         }
-        if (explain) {
-                ret = corral_sandbox_explain(sb, stdout, c.json) < 0 ? 1 : 0;
-                goto out;
-        }
+        if (explain)
+                return corral_sandbox_explain(sb, stdout, c.json) < 0 ? 1 : 0;
         if (c.verbose)
                 corral_sandbox_explain(sb, stderr, false);
         corral_status st;
@@ -369,7 +370,7 @@ static int cmd_run_or_explain(int argc, char **argv, bool explain) {
                 fprintf(stderr, "corral: %s\n", err.msg);
                 st = (corral_status){.exit_code = EXIT_SETUP, .backend = "userns"};
                 write_status(c.status_fd, &st);
-                goto out;
+                return EXIT_SETUP;
         }
         if (st.exit_code == 126 || st.exit_code == 127)
                 if (err.msg[0])
@@ -385,13 +386,9 @@ static int cmd_run_or_explain(int argc, char **argv, bool explain) {
                                 "(an rlimit, so corral cannot see the failed allocation itself)\n",
                         st.signal, st.limit);
         write_status(c.status_fd, &st);
-        ret = st.exit_code;
         if (c.timing)
                 timing_print(stderr);
-out:
-        corral_sandbox_free(sb);
-        corral_request_free(c.req);
-        return ret;
+        return st.exit_code;
 }
 
 #ifndef _WIN32
@@ -403,32 +400,27 @@ static int cmd_cache(int argc, char **argv) {
                 clear = argv[1][0] == 'c';
                 argc--, argv++;
         }
-        cli c = {.req = corral_request_new(), .status_fd = -1};
+        _cleanup_(cli_done) cli c = {.req = corral_request_new(), .status_fd = -1};
         corral_error err = {{0}};
-        corral_sandbox *sb = NULL;
-        int ret = EXIT_SETUP;
+        _cleanup_(sandbox_freep) corral_sandbox *sb = NULL;
         if (!c.req)
                 return EXIT_SETUP;
         int idx = parse_options(&c, argc, argv, !clear, usage_main);
         if (idx < 0)
-                goto out;
+                return EXIT_SETUP;
         if (!clear && idx < argc) {
                 fprintf(stderr, "corral: cache: unexpected argument '%s'\n%s", argv[idx], usage_main);
-                goto out;
+                return EXIT_SETUP;
         }
         if (corral_sandbox_new(c.req, &sb, &err) < 0) {
                 fprintf(stderr, "corral: %s\n", err.msg);
-                goto out;
+                return EXIT_SETUP;
         }
         int r = clear ? corral_sandbox_caches_clear(sb, argv + idx, (size_t)(argc - idx), stdout, &err)
                       : corral_sandbox_caches(sb, stdout, c.json, &err);
         if (r < 0)
                 fprintf(stderr, "corral: %s\n", err.msg);
-        ret = r < 0 ? 1 : 0;
-out:
-        corral_sandbox_free(sb);
-        corral_request_free(c.req);
-        return ret;
+        return r < 0 ? 1 : 0;
 }
 #endif
 

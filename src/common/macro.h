@@ -62,6 +62,9 @@ static inline void closedirp(DIR **d) {
 }
 #define _cleanup_closedir_ __attribute__((cleanup(closedirp)))
 
+/* Any other: _cleanup_(fn) T x, where fn takes a T *. */
+#define _cleanup_(fn) __attribute__((cleanup(fn)))
+
 #define _unused_ __attribute__((unused))
 
 /* Hand ownership of a cleanup-managed pointer to the caller. */
