@@ -16,13 +16,11 @@
 #include "common/macro.h"
 
 static int write_at(int dir, const char *file, const char *text) {
-        int fd = openat(dir, file, O_WRONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = openat(dir, file, O_WRONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         ssize_t n = write(fd, text, strlen(text));
-        int r = n == (ssize_t)strlen(text) ? 0 : n < 0 ? -errno : -EIO;
-        close(fd);
-        return r;
+        return n == (ssize_t)strlen(text) ? 0 : n < 0 ? -errno : -EIO;
 }
 
 int cgroup_create(const char *parent, uint64_t memory_max, uint64_t pids_max, char **ret, corral_error *err) {
@@ -85,13 +83,12 @@ uint64_t cgroup_oom_kills(const char *path) {
         unsigned long long n = 0;
         if (snprintf(file, sizeof(file), "%s/memory.events", path) >= (int)sizeof(file))
                 return 0;
-        FILE *f = fopen(file, "re");
+        _cleanup_fclose_ FILE *f = fopen(file, "re");
         if (!f)
                 return 0;
         while (fgets(line, sizeof(line), f))
                 if (strncmp(line, "oom_kill ", 9) == 0)
                         n = strtoull(line + 9, NULL, 10);
-        fclose(f);
         return n;
 }
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/macro.h"
 #include "kernel/landlock_compat.h"
 
 /* Every write-type right the given ABI knows. */
@@ -48,27 +49,23 @@ int landlock_apply(const plan *pl, int *failed_rule) {
                 .scoped = pl->landlock_scopes ? LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL : 0,
         };
         size_t size = abi >= 6 ? sizeof(attr) : abi >= 4 ? 2 * sizeof(uint64_t) : sizeof(uint64_t);
-        int ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
+        _cleanup_close_ int ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
         if (ruleset < 0)
                 return -errno;
-        int r = 0;
         for (size_t i = 0; i < pl->n_rules; i++) {
                 const landlock_rule *rule = &pl->rules[i];
-                int fd = open(rule->path, O_PATH | O_CLOEXEC | (rule->verify ? O_NOFOLLOW : 0));
+                _cleanup_close_ int fd = open(rule->path, O_PATH | O_CLOEXEC | (rule->verify ? O_NOFOLLOW : 0));
                 if (fd < 0) {
-                        r = -errno;
                         *failed_rule = (int)i;
-                        goto out;
+                        return -errno;
                 }
                 struct stat st;
                 bool is_dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
                 /* A rule binds to the object it is added on, for good: the
                  * one planned, or none (moved or replaced since). */
                 if (rule->verify && ((uint64_t)st.st_dev != rule->dev || (uint64_t)st.st_ino != rule->ino)) {
-                        r = -ESTALE;
                         *failed_rule = (int)i;
-                        close(fd);
-                        goto out;
+                        return -ESTALE;
                 }
                 struct landlock_path_beneath_attr pb = {
                         .allowed_access = rule_rights(pl->rules[i].access, abi, is_dir),
@@ -76,16 +73,9 @@ int landlock_apply(const plan *pl, int *failed_rule) {
                 };
                 if (pb.allowed_access &&
                     syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0) {
-                        r = -errno;
                         *failed_rule = (int)i;
-                        close(fd);
-                        goto out;
+                        return -errno;
                 }
-                close(fd);
         }
-        if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
-                r = -errno;
-out:
-        close(ruleset);
-        return r;
+        return syscall(SYS_landlock_restrict_self, ruleset, 0) < 0 ? -errno : 0;
 }

@@ -9,28 +9,23 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/macro.h"
 #include "proxy/handoff.h"
 
 int net_loopback_up(void) {
-        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
         struct ifreq ifr = {0};
         memcpy(ifr.ifr_name, "lo", 3);
-        int r = 0;
         if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-                r = -errno;
-        else {
-                ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-                if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-                        r = -errno;
-        }
-        close(fd);
-        return r;
+                return -errno;
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        return ioctl(fd, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
 }
 
 int net_listen_loopback(int family, unsigned short port) {
-        int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
         int one = 1;
@@ -45,31 +40,21 @@ int net_listen_loopback(int family, unsigned short port) {
                                       : bind(fd, (struct sockaddr *)&s6, sizeof(s6));
         if (r == 0)
                 r = listen(fd, 4096);
-        if (r < 0) {
-                r = -errno;
-                close(fd);
-                return r;
-        }
-        return fd;
+        return r < 0 ? -errno : TAKE_FD(fd);
 }
 
 int net_proxy_listen(unsigned short port, int chan_fd) {
-        int fds[2], n = 0;
-        int r = net_listen_loopback(AF_INET, port);
-        if (r < 0)
-                return r;
-        fds[n++] = r;
+        _cleanup_close_ int fd4 = net_listen_loopback(AF_INET, port);
+        if (fd4 < 0)
+                return fd4;
         /* IPv6 may be absent (ipv6.disable=1): then 127.0.0.1 only */
-        r = net_listen_loopback(AF_INET6, port);
-        if (r >= 0)
-                fds[n++] = r;
-        else if (r != -EAFNOSUPPORT && r != -EADDRNOTAVAIL) {
-                close(fds[0]);
-                return r;
-        }
-        r = proxy_fds_send(chan_fd, fds, (size_t)n);
-        for (int i = 0; i < n; i++)
-                close(fds[i]);
-        close(chan_fd);
+        _cleanup_close_ int fd6 = net_listen_loopback(AF_INET6, port);
+        if (fd6 < 0 && fd6 != -EAFNOSUPPORT && fd6 != -EADDRNOTAVAIL)
+                return fd6;
+        int fds[2] = {fd4, fd6};
+        int r = proxy_fds_send(chan_fd, fds, fd6 >= 0 ? 2 : 1);
+        closep(&fd4);
+        closep(&fd6);
+        close(chan_fd); /* (sent: the supervisor holds the listeners) */
         return r;
 }
