@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/macro.h"
+
 #ifndef O_NONBLOCK
 #define O_NONBLOCK 0
 #endif
@@ -84,17 +86,14 @@ int readfile_small(const char *path, size_t max, unsigned flags, char **buf, siz
         if (!(flags & READFILE_FOLLOW))
                 oflags |= O_NOFOLLOW;
 #endif
-        int fd = open(path, oflags);
+        _cleanup_close_ int fd = open(path, oflags);
         if (fd < 0)
                 return -errno;
         /* What was opened is what was checked: a swap in between (for a
          * FIFO, a symlink, another file) is refused like the thing itself. */
         struct stat ost;
-        if (fstat(fd, &ost) < 0) {
-                r = -errno;
-                close(fd);
-                return r;
-        }
+        if (fstat(fd, &ost) < 0)
+                return -errno;
 #ifdef _WIN32
         /* The CRT has no inode numbers, and its fstat reports another
          * st_dev than stat: only the type can be compared. */
@@ -102,10 +101,8 @@ int readfile_small(const char *path, size_t max, unsigned flags, char **buf, siz
 #else
         bool other = ost.st_dev != st.st_dev || ost.st_ino != st.st_ino;
 #endif
-        if ((r = check_type(&ost, type)) < 0 || other) {
-                close(fd);
+        if ((r = check_type(&ost, type)) < 0 || other)
                 return r < 0 ? r : -EAGAIN;
-        }
         /* st_size is a hint only (procfs says 0): read to the end, at most
          * max + 1 bytes, to tell "exactly max" from "more". */
         size_t cap = (size_t)ost.st_size < max ? (size_t)ost.st_size + 1 : max + 1;
@@ -134,7 +131,6 @@ int readfile_small(const char *path, size_t max, unsigned flags, char **buf, siz
                 else if (k > 0)
                         n += (size_t)k;
         }
-        close(fd);
         if (!b)
                 return -ENOMEM;
         if (r < 0 || n > max) {
