@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/macro.h"
+
 #define MARKER_MAX_SIZE 8192
 
 typedef struct cursor {
@@ -177,37 +179,24 @@ static int parse(const char *text, marker *m) {
 }
 
 int marker_read(const char *path, marker *m, corral_error *err) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return error_set(err, -errno, "%s: %s", path, strerror(errno));
         struct stat st;
-        char *buf = NULL;
-        int r;
-        if (fstat(fd, &st) < 0) {
-                r = error_set(err, -errno, "%s: %s", path, strerror(errno));
-                goto out;
-        }
-        if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) || st.st_size > MARKER_MAX_SIZE) {
-                r = error_set(err, -EPERM, "%s is not a root-owned file writable only by root: not trusted", path);
-                goto out;
-        }
-        buf = calloc(1, (size_t)st.st_size + 1);
-        if (!buf) {
-                r = oom(err);
-                goto out;
-        }
+        if (fstat(fd, &st) < 0)
+                return error_set(err, -errno, "%s: %s", path, strerror(errno));
+        if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) || st.st_size > MARKER_MAX_SIZE)
+                return error_set(err, -EPERM, "%s is not a root-owned file writable only by root: not trusted", path);
+        _cleanup_free_ char *buf = calloc(1, (size_t)st.st_size + 1);
+        if (!buf)
+                return oom(err);
         ssize_t n = read(fd, buf, (size_t)st.st_size);
-        if (n != st.st_size || memchr(buf, 0, (size_t)n)) {
-                r = error_set(err, -EIO, "%s: short read or NUL byte", path);
-                goto out;
-        }
-        r = parse(buf, m);
+        if (n != st.st_size || memchr(buf, 0, (size_t)n))
+                return error_set(err, -EIO, "%s: short read or NUL byte", path);
+        int r = parse(buf, m);
         if (r < 0)
                 error_set(err, r, "%s is damaged or from another version of corral-setup: rerun `sudo corral setup`",
                           path);
-out:
-        free(buf);
-        close(fd);
         return r;
 }
 
@@ -215,13 +204,12 @@ int marker_write(const char *path, const marker *m, corral_error *err) {
         char tmp[512];
         snprintf(tmp, sizeof(tmp), "%s.tmp", path);
         FILE *f = NULL;
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0 || fchown(fd, 0, 0) < 0 || fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w"))) {
                 int e = errno;
-                if (fd >= 0)
-                        close(fd);
                 return error_set(err, -e, "cannot write %s: %s", tmp, strerror(e));
         }
+        (void)TAKE_FD(fd); /* f's now */
         fprintf(f, "{\n  \"format\": %d,\n  \"version\": \"%s\",\n  \"group\": \"%s\",\n  \"gid\": %u,\n", m->format,
                 m->version, m->group, (unsigned)m->gid);
         const char *pre[] = {"offline", "online"};
