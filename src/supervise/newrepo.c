@@ -27,7 +27,7 @@ static gitinert_kind posix_kind(const char *path) {
 }
 
 static int posix_list(const char *path, strv *names) {
-        DIR *d = opendir(path);
+        _cleanup_closedir_ DIR *d = opendir(path);
         if (!d)
                 return -errno;
         int r = 0;
@@ -35,7 +35,6 @@ static int posix_list(const char *path, strv *names) {
         while (r == 0 && (e = readdir(d)))
                 if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
                         r = strv_push(names, e->d_name);
-        closedir(d);
         return r;
 }
 
@@ -56,17 +55,16 @@ static bool made_since(int dir, const char *name, const struct stat *st, int64_t
 
 void newrepo_walk(int fd0, const char *path, int64_t since_ns, unsigned *budget,
                   void (*found)(const char *path, void *data), void *data) {
-        if (*budget == 0) {
-                close(fd0);
+        _cleanup_close_ int fd0_owned = fd0;
+        if (*budget == 0)
                 return;
-        }
         (*budget)--;
-        DIR *d = fdopendir(fd0);
+        _cleanup_closedir_ DIR *d = fdopendir(fd0_owned);
         if (!d) {
-                close(fd0);
                 *budget = 0; /* (said as not looked at) */
                 return;
         }
+        (void)TAKE_FD(fd0_owned); /* d's now */
         struct dirent *e;
         while ((e = readdir(d))) {
                 if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
@@ -95,7 +93,6 @@ void newrepo_walk(int fd0, const char *path, int64_t since_ns, unsigned *budget,
                 else if (errno != ENOENT)
                         *budget = 0; /* (EMFILE: too deep; said as not looked at) */
         }
-        closedir(d);
 }
 
 bool newrepo_below(const nested_scan *before, const nested_scan *after, unsigned depth, int64_t since_ns,
@@ -118,13 +115,11 @@ bool newrepo_below(const nested_scan *before, const nested_scan *after, unsigned
                 }
                 struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
                                        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-                int fd = changed ? sys_openat2(AT_FDCWD, d->path, &how) : -1;
-                DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-                if (!dir) {
-                        if (fd >= 0)
-                                close(fd);
+                _cleanup_close_ int fd = changed ? sys_openat2(AT_FDCWD, d->path, &how) : -1;
+                _cleanup_closedir_ DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+                if (!dir)
                         continue;
-                }
+                (void)TAKE_FD(fd); /* dir's now */
                 struct dirent *e;
                 while ((e = readdir(dir)) && budget) {
                         struct stat st;
@@ -139,7 +134,6 @@ bool newrepo_below(const nested_scan *before, const nested_scan *after, unsigned
                         if (sfd >= 0)
                                 newrepo_walk(sfd, sub, since_ns, &budget, found, data);
                 }
-                closedir(dir);
         }
         return budget > 0;
 }
