@@ -6,7 +6,15 @@
  * the relay, where a tunnel's first client bytes wait until its TLS server
  * name is checked. Sockets are non-blocking; every wait is a select() with
  * a deadline, so a slow or vanished client, or an upstream that never
- * answers, costs one thread until WIN_PROXY_SETUP_TIMEOUT_MS. */
+ * answers, costs one thread until WIN_PROXY_SETUP_TIMEOUT_MS.
+ *
+ * A plain-HTTP request (an absolute URI, not CONNECT) is one request per
+ * connection, as on Linux (src/proxy/proxy.c): its head is rewritten with
+ * the proxy's own framing and "Connection: close", its body goes upstream
+ * as far as its framing says (net/framing.h), and what the client sends
+ * after it is read and dropped, never forwarded, and recorded once; the
+ * response's head tells the client "Connection: close". Ambiguous or
+ * malformed framing is answered 400 and recorded. */
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
@@ -44,6 +52,12 @@ typedef struct conn {
         struct sockaddr_storage peer;
         char proto;               /* 'H' HTTP, 'S' SOCKS5 */
         bool tunnel, by_name;
+        bool one_request;         /* plain HTTP: only this request's body goes upstream */
+        bool extra_seen;          /* ... bytes after it were dropped (recorded once) */
+        bool resp_done;           /* ... and its response's head went to the client */
+        http_body body;
+        uint8_t *rhead;           /* the response head so far (HTTP_HEAD_MAX), until resp_done */
+        size_t rhead_len;
         uint16_t port;
         char host[NET_RULE_MAX];
         char shown[300];
@@ -217,6 +231,7 @@ typedef struct request {
         uint16_t port;
         uint8_t *first;           /* bytes for the upstream before the relay (malloc'd) */
         size_t first_len;
+        bool extra;               /* bytes after a plain-HTTP request's body came with it */
 } request;
 
 static bool put_first(request *rq, const void *p, size_t n) {
@@ -237,6 +252,36 @@ static void set_host(request *rq, const char *h, size_t n) {
         rq->host[rq->host_len] = 0;
 }
 
+/* Bytes after a plain-HTTP request's body: dropped, and recorded once
+ * (line ends alone, which some clients send after a body, are not a
+ * request). */
+static bool blank(const uint8_t *p, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (p[i] != '\r' && p[i] != '\n')
+                        return false;
+        return true;
+}
+
+static void record_extra(conn *c) {
+        if (c->extra_seen)
+                return;
+        c->extra_seen = true;
+        record(c->px, c->shown, "a further request on the connection (plain HTTP: one request per connection)", NULL);
+}
+
+static void extra(conn *c, const uint8_t *p, size_t n) {
+        if (!blank(p, n))
+                record_extra(c);
+}
+
+static void bad_framing(conn *c, const char *why, bool answered) {
+        char rule[192];
+        snprintf(rule, sizeof(rule), "ambiguous or malformed framing (%s)", why);
+        record(c->px, c->shown, rule, NULL);
+        if (!answered)
+                answer(c, 400, "Bad Request", 0, rule);
+}
+
 /* 1: rq filled; 0: the connection is done (answered or gone). */
 static int read_http(conn *c, request *rq) {
         for (;;) {
@@ -255,14 +300,15 @@ static int read_http(conn *c, request *rq) {
                 }
                 if (r == 1) {
                         c->tunnel = req.connect;
+                        size_t rest = c->head_len - req.head_len, keep = rest;
                         if (!req.connect) {
+                                /* the framing, and the body bytes already here: a
+                                 * fault in either is answered before any connection */
                                 http_body body;
-                                if (http_body_framing((const char *)c->head, &req, &body, &why) < 0) {
-                                        char rule[192];
-                                        snprintf(rule, sizeof(rule), "ambiguous or malformed framing (%s)", why);
+                                if (http_body_framing((const char *)c->head, &req, &body, &why) < 0 ||
+                                    http_body_feed(&body, c->head + req.head_len, rest, &keep, &why) < 0) {
                                         snprintf(c->shown, sizeof(c->shown), "(request)");
-                                        record(c->px, c->shown, rule, NULL);
-                                        answer(c, 400, "Bad Request", 0, rule);
+                                        bad_framing(c, why, false);
                                         return 0;
                                 }
                                 char *o = malloc(REWRITE_MAX);
@@ -271,8 +317,12 @@ static int read_http(conn *c, request *rq) {
                                 free(o);
                                 if (!ok)
                                         return 0;
+                                c->one_request = true;
+                                c->body = body;
+                                /* recorded once the host is named */
+                                rq->extra = !blank(c->head + req.head_len + keep, rest - keep);
                         }
-                        if (!put_first(rq, c->head + req.head_len, c->head_len - req.head_len))
+                        if (!put_first(rq, c->head + req.head_len, keep))
                                 return 0;
                         set_host(rq, req.host, req.host_len);
                         rq->port = req.port;
@@ -455,8 +505,62 @@ static int check_sni(conn *c) {
         return 1;
 }
 
+static bool u2c_put(conn *c, const void *p, size_t n) {
+        if (c->u2c_off + c->u2c_len + n > BUF_SIZE)
+                return false;
+        memcpy(c->u2c + c->u2c_off + c->u2c_len, p, n);
+        c->u2c_len += n;
+        return true;
+}
+
+/* A plain-HTTP response's head, read into c->rhead, goes to the client
+ * with "Connection: close" (after any interim 1xx heads, as they are);
+ * from there on the response is relayed as it is; a head this rewrite does not
+ * read goes as it is (as src/proxy/proxy.c). Returns the bytes read, 0 at
+ * the upstream's end, -1 on an error, -2 when nothing was there. */
+static int response_head(conn *c) {
+        if (!c->rhead && !(c->rhead = malloc(HTTP_HEAD_MAX)))
+                return -1;
+        int n = recv(c->u, (char *)c->rhead + c->rhead_len, (int)(HTTP_HEAD_MAX - c->rhead_len), 0);
+        if (n < 0)
+                return WSAGetLastError() == WSAEWOULDBLOCK ? -2 : -1;
+        c->rhead_len += (size_t)n;
+        c->u2c_off = 0;
+        for (;;) {
+                size_t hl = 0;
+                int status = 0;
+                int r = http_response_head((const char *)c->rhead, c->rhead_len, &hl, &status);
+                if (r == 0 && n > 0)
+                        return n; /* more to come */
+                if (r == 1 && status < 200 && status != 101) {
+                        /* an interim head (100 Continue) goes as it is; the final one follows */
+                        if (!u2c_put(c, c->rhead, hl))
+                                return -1;
+                        memmove(c->rhead, c->rhead + hl, c->rhead_len - hl);
+                        c->rhead_len -= hl;
+                        if (c->rhead_len == 0 && n > 0)
+                                return n;
+                        continue;
+                }
+                char out[HTTP_HEAD_MAX + 64];
+                int w = r == 1 ? http_rewrite_response_head((const char *)c->rhead, hl, out, sizeof(out)) : -1;
+                if (w >= 0 && !u2c_put(c, out, (size_t)w))
+                        return -1;
+                size_t from = w >= 0 ? hl : 0; /* the rest, or all of it as it is */
+                if (!u2c_put(c, c->rhead + from, c->rhead_len - from))
+                        return -1;
+                c->rhead_len = 0;
+                break;
+        }
+        c->resp_done = true;
+        free(c->rhead);
+        c->rhead = NULL;
+        return n;
+}
+
 static void relay(conn *c, bool sni_pending) {
         bool c_eof = false, u_eof = false, u_shut = false, c_shut = false;
+        bool answered = false; /* response bytes went to the client */
         size_t c2u_off = 0;
         if (sni_pending && c->c2u_len) {
                 int s = check_sni(c);
@@ -469,7 +573,7 @@ static void relay(conn *c, bool sni_pending) {
                 FD_ZERO(&r);
                 FD_ZERO(&w);
                 bool any = false;
-                if (!c_eof && c2u_off + c->c2u_len < BUF_SIZE) {
+                if (!c_eof && (c2u_off + c->c2u_len < BUF_SIZE || (c->one_request && c->body.done))) {
                         FD_SET(c->c, &r);
                         any = true;
                 }
@@ -497,14 +601,35 @@ static void relay(conn *c, bool sni_pending) {
                         return;
                 if (k == 0)
                         continue;
-                if (FD_ISSET(c->c, &r)) {
+                if (FD_ISSET(c->c, &r) && c->one_request && c->body.done) {
+                        /* after the request's body: read and dropped, never a
+                         * second request upstream */
+                        uint8_t junk[4096];
+                        int n = recv(c->c, (char *)junk, sizeof(junk), 0);
+                        if (n > 0)
+                                extra(c, junk, (size_t)n);
+                        else if (n == 0)
+                                c_eof = true;
+                        else if (WSAGetLastError() != WSAEWOULDBLOCK)
+                                return;
+                } else if (FD_ISSET(c->c, &r)) {
                         if (c2u_off && c2u_off + c->c2u_len == BUF_SIZE) {
                                 memmove(c->c2u, c->c2u + c2u_off, c->c2u_len);
                                 c2u_off = 0;
                         }
-                        int n = recv(c->c, (char *)c->c2u + c2u_off + c->c2u_len,
-                                     (int)(BUF_SIZE - c2u_off - c->c2u_len), 0);
-                        if (n > 0)
+                        uint8_t *at = c->c2u + c2u_off + c->c2u_len;
+                        int n = recv(c->c, (char *)at, (int)(BUF_SIZE - c2u_off - c->c2u_len), 0);
+                        if (n > 0 && c->one_request) {
+                                size_t keep;
+                                const char *why;
+                                if (http_body_feed(&c->body, at, (size_t)n, &keep, &why) < 0) {
+                                        bad_framing(c, why, answered || c->u2c_len != 0);
+                                        return;
+                                }
+                                if (keep < (size_t)n)
+                                        extra(c, at + keep, (size_t)n - keep);
+                                c->c2u_len += keep;
+                        } else if (n > 0)
                                 c->c2u_len += (size_t)n;
                         else if (n == 0)
                                 c_eof = true;
@@ -523,7 +648,13 @@ static void relay(conn *c, bool sni_pending) {
                                         return;
                         }
                 }
-                if (FD_ISSET(c->u, &r)) {
+                if (FD_ISSET(c->u, &r) && c->one_request && !c->resp_done) {
+                        int n = response_head(c);
+                        if (n == 0)
+                                u_eof = true;
+                        else if (n == -1)
+                                return;
+                } else if (FD_ISSET(c->u, &r)) {
                         int n = recv(c->u, (char *)c->u2c, BUF_SIZE, 0);
                         if (n > 0) {
                                 c->u2c_off = 0;
@@ -546,6 +677,7 @@ static void relay(conn *c, bool sni_pending) {
                 if (FD_ISSET(c->c, &w) && c->u2c_len) {
                         int n = send(c->c, (const char *)c->u2c + c->u2c_off, (int)c->u2c_len, 0);
                         if (n > 0) {
+                                answered = true;
                                 c->u2c_off += (size_t)n;
                                 c->u2c_len -= (size_t)n;
                         } else if (WSAGetLastError() != WSAEWOULDBLOCK)
@@ -649,6 +781,8 @@ static void serve(conn *c) {
                 goto out;
         memcpy(c->c2u, rq.first, rq.first_len);
         c->c2u_len = rq.first_len;
+        if (rq.extra)
+                record_extra(c);
         relay(c, c->tunnel);
 out:
         free(rq.first);
@@ -673,6 +807,7 @@ static unsigned __stdcall conn_thread(void *arg) {
                 closesocket(c->u);
         free(c->c2u);
         free(c->u2c);
+        free(c->rhead);
         free(c);
         return 0;
 }

@@ -15,7 +15,9 @@
  *                     the connection fails
  *   proxied URL       GET URL (http://HOST:PORT/PATH) through the proxy that
  *                     HTTP_PROXY names (http://127.0.0.1:PORT), as a tool that
- *                     follows the proxy variables does; print the answer */
+ *                     follows the proxy variables does; print the answer
+ *   proxysend TEXT    send TEXT as is to the proxy that HTTP_PROXY names
+ *                     (pipelined requests, say); print what comes back */
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <stdint.h>
@@ -92,6 +94,16 @@ int wmain(int argc, wchar_t **argv) {
                 swprintf(port, 16, L"%ls", colon + 1);
                 swprintf(text, 2048, L"GET %ls HTTP/1.1\\r\\nUser-Agent: winhelper\\r\\n\\r\\n", argv[2]);
                 wchar_t *args[] = {argv[0], L"send", port, text, NULL};
+                return wmain(4, args);
+        }
+        if (!wcscmp(m, L"proxysend") && argc > 2) {
+                const wchar_t *proxy = _wgetenv(L"HTTP_PROXY");
+                const wchar_t *colon = proxy ? wcsrchr(proxy, L':') : NULL;
+                if (!colon)
+                        return 4;
+                wchar_t port[16];
+                swprintf(port, 16, L"%ls", colon + 1);
+                wchar_t *args[] = {argv[0], L"send", port, argv[2], NULL};
                 return wmain(4, args);
         }
         if (!wcscmp(m, L"send") && argc > 3) {

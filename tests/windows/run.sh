@@ -448,6 +448,55 @@ o=$(corral run -W "$ws" --allow-advisory-network --config 'C:\corral-net.toml' -
 if [[ $o == *"403 Forbidden"* ]] && [[ $o != *"origin says"* ]] && stderr | grep -q "refused localhost:$oport, .*loopback"; then
         ok "cli: --allow-domain (advisory): a name resolving to loopback is refused unless its address is allowed"
 else ko "cli: --allow-domain loopback after resolution" "rc=$rc out=$o" "$(stderr)"; fi
+# One request per connection: a lenient origin that serves every request on a
+# connection, whatever "Connection: close" said (it closes after 2 s idle),
+# and logs each one; a pipelined request for a denied Host must not reach it.
+python3 - "$origin_dir/lenient.log" >"$origin_dir/lport" 2>/dev/null <<'PY' &
+import http.server, sys
+log = sys.argv[1]
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 2
+    def log_message(self, *a):
+        pass
+    def do_GET(self):
+        with open(log, "a") as f:
+            f.write("req %s %s\n" % (self.headers.get("Host", ""), self.path))
+        body = ("LENIENT host=%s path=%s\n" % (self.headers.get("Host", ""), self.path)).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def parse_request(self):
+        ok = super().parse_request()
+        if ok:
+            self.close_connection = False
+        return ok
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+lenient_pid=$!
+for _ in $(seq 50); do [ -s "$origin_dir/lport" ] && break; sleep 0.1; done
+lport=$(cat "$origin_dir/lport")
+printf '[network]\nallow_ports = [%s, %s]\n' "$oport" "$lport" >"$WINEPREFIX/drive_c/corral-net.toml"
+o=$(timeout 30 wine "$helperw" send "$lport" 'GET /ctl-first HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\nGET /ctl-second HTTP/1.1\r\nHost: evil.test\r\n\r\n' 2>/dev/null)
+if [[ $o == *"host=evil.test path=/ctl-second"* ]] && grep -q '^req evil.test /ctl-second$' "$origin_dir/lenient.log"; then
+        ok "cli: control: the lenient origin serves a pipelined request for another Host when sent to it directly"
+else ko "cli: control: the lenient origin serves pipelined requests" "out=$o" "$(cat "$origin_dir/lenient.log" 2>&1)"; fi
+o=$(corral run -W "$ws" --allow-advisory-network "${pnet[@]}" -- "$helperw" proxysend "GET http://localhost:$lport/first HTTP/1.1\\r\\nHost: localhost:$lport\\r\\n\\r\\nGET /second HTTP/1.1\\r\\nHost: evil.test\\r\\n\\r\\nGET http://evil.test:$lport/third HTTP/1.1\\r\\n\\r\\n"); rc=$?
+if [ $rc = 0 ] && [[ $o == *"LENIENT host=localhost:$lport path=/first"* ]] && [[ $o != *evil.test* ]] &&
+        grep -q "^req localhost:$lport /first$" "$origin_dir/lenient.log" && ! grep -qE '/second|/third' "$origin_dir/lenient.log" &&
+        stderr | grep -q "corral: network: refused localhost:$lport, a further request on the connection (plain HTTP: one request per connection)"; then
+        ok "cli: --allow-domain (advisory): plain HTTP is one request per connection: pipelined requests for a denied Host or URI never reach the origin, and are reported"
+else ko "cli: --allow-domain one request per connection" "rc=$rc out=$o" "$(stderr)" "$(cat "$origin_dir/lenient.log" 2>&1)"; fi
+o=$(corral run -W "$ws" --allow-advisory-network "${pnet[@]}" -- "$helperw" proxysend "POST http://localhost:$lport/both HTTP/1.1\\r\\nContent-Length: 4\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\nGET /smuggled HTTP/1.1\\r\\nHost: evil.test\\r\\n\\r\\n"); rc=$?
+if [[ $o == *"400 Bad Request"* ]] && [[ $o == *"both Content-Length and Transfer-Encoding"* ]] &&
+        ! grep -qE '/both|/smuggled' "$origin_dir/lenient.log" &&
+        stderr | grep -q "corral: network: refused (request), ambiguous or malformed framing (both Content-Length and Transfer-Encoding)"; then
+        ok "cli: --allow-domain (advisory): both Content-Length and Transfer-Encoding is answered 400 and reaches nothing"
+else ko "cli: --allow-domain ambiguous framing" "rc=$rc out=$o" "$(stderr)" "$(cat "$origin_dir/lenient.log" 2>&1)"; fi
+kill "$lenient_pid" 2>/dev/null
 o=$(corral explain -W "$ws" --allow-advisory-network "${pnet[@]}" -- cmd); rc=$?
 if [ $rc = 0 ] && [[ $o == *"allow_domains: localhost"* ]] && [[ $o == *"allow_ports: $oport"* ]] && [[ $o == *ADVISORY* ]]; then
         ok "cli: explain prints the proxy's rules"

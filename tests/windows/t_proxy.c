@@ -4,8 +4,12 @@
  * CONNECT, SOCKS5), and each refusal answered and recorded (a name not
  * allowed, a port, a name resolving to loopback that is not allowed by
  * address, a SOCKS5 request by address, a NUL in a name, a TLS server name
- * other than the CONNECT host, UDP ASSOCIATE, a malformed request), and the
- * check of who connects (a process outside the run's job is refused). */
+ * other than the CONNECT host, UDP ASSOCIATE, a malformed request), the
+ * check of who connects (a process outside the run's job is refused), and
+ * plain HTTP as one request per connection, against a lenient origin that
+ * serves every request a connection carries (a pipelined request for a
+ * denied Host, or one smuggled after a body, never reaches it; ambiguous
+ * framing is answered 400). */
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
@@ -74,6 +78,88 @@ static bool origin_start(void) {
         return t != 0;
 }
 
+/* --- a lenient origin: answers every request on a connection, whatever
+ * "Connection: close" said, and keeps every byte it got --------------------- */
+
+static SOCKET lenient_sock = INVALID_SOCKET;
+static unsigned short lenient_port;
+static volatile LONG lenient_hits;
+static CRITICAL_SECTION lenient_lock;
+static char lenient_got[16384]; /* every byte received, all connections */
+static size_t lenient_len;
+
+static unsigned __stdcall lenient_conn(void *arg) {
+        SOCKET s = (SOCKET)(uintptr_t)arg;
+        char buf[4096];
+        size_t n = 0;
+        int k;
+        while ((k = recv(s, buf + n, (int)(sizeof(buf) - 1 - n), 0)) > 0) {
+                EnterCriticalSection(&lenient_lock);
+                size_t room = sizeof(lenient_got) - 1 - lenient_len, c = (size_t)k < room ? (size_t)k : room;
+                memcpy(lenient_got + lenient_len, buf + n, c);
+                lenient_len += c;
+                lenient_got[lenient_len] = 0;
+                LeaveCriticalSection(&lenient_lock);
+                n += (size_t)k;
+                buf[n] = 0;
+                char *end;
+                while ((end = strstr(buf, "\r\n\r\n"))) { /* a head: answer it (bodies are not read) */
+                        char out[512];
+                        char body[300];
+                        int bl = snprintf(body, sizeof(body), "ORIGIN %.*s\n", (int)strcspn(buf, "\r\n"), buf);
+                        int ol = snprintf(out, sizeof(out), "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", bl, body);
+                        send(s, out, ol, 0);
+                        size_t used = (size_t)(end + 4 - buf);
+                        memmove(buf, buf + used, n - used + 1);
+                        n -= used;
+                }
+                if (n >= sizeof(buf) - 1)
+                        n = 0;
+        }
+        closesocket(s);
+        return 0;
+}
+
+static unsigned __stdcall lenient_thread(void *arg) {
+        (void)arg;
+        for (;;) {
+                SOCKET s = accept(lenient_sock, NULL, NULL);
+                if (s == INVALID_SOCKET)
+                        return 0;
+                InterlockedIncrement(&lenient_hits);
+                uintptr_t t = _beginthreadex(NULL, 0, lenient_conn, (void *)(uintptr_t)s, 0, NULL);
+                if (t)
+                        CloseHandle((HANDLE)t);
+                else
+                        closesocket(s);
+        }
+}
+
+static bool lenient_start(void) {
+        if (lenient_sock != INVALID_SOCKET)
+                return true;
+        InitializeCriticalSection(&lenient_lock);
+        lenient_sock = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+        struct sockaddr_in a = {.sin_family = AF_INET};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        int al = sizeof(a);
+        if (lenient_sock == INVALID_SOCKET || bind(lenient_sock, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+            listen(lenient_sock, 16) != 0 || getsockname(lenient_sock, (struct sockaddr *)&a, &al) != 0)
+                return false;
+        lenient_port = ntohs(a.sin_port);
+        uintptr_t t = _beginthreadex(NULL, 0, lenient_thread, NULL, 0, NULL);
+        if (t)
+                CloseHandle((HANDLE)t);
+        return t != 0;
+}
+
+static bool lenient_saw(const char *what) {
+        EnterCriticalSection(&lenient_lock);
+        bool saw = strstr(lenient_got, what) != NULL;
+        LeaveCriticalSection(&lenient_lock);
+        return saw;
+}
+
 /* --- a proxy over a policy made of these rules ---------------------------- */
 
 static win_proxy *proxy_with(const char *const *allow, const char *const *deny, HANDLE job) {
@@ -88,6 +174,8 @@ static win_proxy *proxy_with(const char *const *allow, const char *const *deny, 
                         return NULL;
         p.allow_ports[p.n_allow_ports++] = origin_port;
         p.allow_ports[p.n_allow_ports++] = 443;
+        if (lenient_port)
+                p.allow_ports[p.n_allow_ports++] = lenient_port;
         win_proxy *px = NULL;
         corral_error err = {{0}};
         if (win_proxy_new(&p, 0, &px, &err) < 0 || win_proxy_start(px, job, &err) < 0) {
@@ -302,6 +390,96 @@ static void socks5_names_and_addresses(void) {
         win_proxy_free(px);
 }
 
+/* Sends what to port (127.0.0.1), then, 300 ms later, then (when not
+ * NULL); returns what it read until close or 2 s of silence (a lenient
+ * origin keeps its connections open). */
+static char *pipelined(unsigned short port, const char *what, const char *then) {
+        static char got[8192];
+        size_t g = 0;
+        got[0] = 0;
+        SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        DWORD tmo = 2000;
+        setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, (const char *)&tmo, sizeof(tmo));
+        if (connect(s, (struct sockaddr *)&a, sizeof(a)) != 0) {
+                closesocket(s);
+                return got;
+        }
+        send(s, what, (int)strlen(what), 0);
+        if (then) {
+                Sleep(300);
+                send(s, then, (int)strlen(then), 0);
+        }
+        int k;
+        while (g < sizeof(got) - 1 && (k = recv(s, got + g, (int)(sizeof(got) - 1 - g), 0)) > 0)
+                g += (size_t)k;
+        got[g] = 0;
+        closesocket(s);
+        return got;
+}
+
+static void one_request_per_connection(void) {
+        CHECK(origin_start());
+        CHECK(lenient_start());
+        char req[512], more[256];
+        /* the control: sent to the lenient origin directly, the pipelined
+         * request is served, even after "Connection: close" */
+        char *got = pipelined(lenient_port,
+                              "GET /ctl-first HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                              "GET /ctl-second HTTP/1.1\r\nHost: evil.test\r\n\r\n",
+                              NULL);
+        CHECK(strstr(got, "ORIGIN GET /ctl-second") && lenient_saw("Host: evil.test"));
+        win_proxy *px = proxy_with(allow_local, NULL, NULL);
+        CHECK(px);
+        unsigned short pp = win_proxy_port(px);
+        /* a second request naming a denied Host, in the same bytes */
+        snprintf(req, sizeof(req),
+                 "GET http://localhost:%u/first HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                 "GET /second HTTP/1.1\r\nHost: evil.test\r\n\r\n",
+                 lenient_port);
+        got = pipelined(pp, req, NULL);
+        CHECK(strstr(got, "ORIGIN GET /first HTTP/1.1") && !strstr(got, "/second"));
+        /* and the client is told that the connection ends with the answer */
+        CHECK(strstr(got, "\r\nConnection: close\r\n"));
+        /* an absolute URI to a denied name, sent after the first answer came */
+        snprintf(req, sizeof(req), "GET http://localhost:%u/first-uri HTTP/1.1\r\nHost: localhost\r\n\r\n", lenient_port);
+        snprintf(more, sizeof(more), "GET http://evil.test:%u/second-uri HTTP/1.1\r\nHost: evil.test\r\n\r\n",
+                 lenient_port);
+        got = pipelined(pp, req, more);
+        CHECK(strstr(got, "ORIGIN GET /first-uri") && !strstr(got, "second-uri"));
+        /* a request smuggled after a Content-Length body, and after a chunked
+         * body that arrives in two parts */
+        snprintf(req, sizeof(req),
+                 "POST http://localhost:%u/post HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"
+                 "GET /smuggled-length HTTP/1.1\r\nHost: evil.test\r\n\r\n",
+                 lenient_port);
+        got = pipelined(pp, req, NULL);
+        CHECK(strstr(got, "ORIGIN POST /post HTTP/1.1") && lenient_saw("Content-Length: 5\r\n") &&
+              lenient_saw("hello"));
+        snprintf(req, sizeof(req),
+                 "POST http://localhost:%u/chunked HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel", lenient_port);
+        got = pipelined(pp, req, "lo\r\n0\r\n\r\nGET /smuggled-chunked HTTP/1.1\r\nHost: evil.test\r\n\r\n");
+        CHECK(strstr(got, "ORIGIN POST /chunked HTTP/1.1"));
+        /* ambiguous framing: 400 naming the rule, and no connection at all */
+        LONG hits = lenient_hits;
+        snprintf(req, sizeof(req),
+                 "POST http://localhost:%u/both HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "0\r\n\r\nGET /smuggled-both HTTP/1.1\r\nHost: evil.test\r\n\r\n",
+                 lenient_port);
+        got = pipelined(pp, req, NULL);
+        CHECK(strstr(got, "400 Bad Request") && strstr(got, "both Content-Length and Transfer-Encoding"));
+        CHECK(lenient_hits == hits);
+        CHECK(refused(px, "(request)", "both Content-Length and Transfer-Encoding"));
+        /* from the origin's side: nothing after a first request ever arrived */
+        CHECK(lenient_saw("GET /first HTTP/1.1") && lenient_saw("GET /first-uri HTTP/1.1"));
+        CHECK(!lenient_saw("/second") && !lenient_saw("second-uri") && !lenient_saw("smuggled"));
+        char addr[64];
+        snprintf(addr, sizeof(addr), "localhost:%u", lenient_port);
+        CHECK(refused(px, addr, "a further request on the connection"));
+        win_proxy_free(px);
+}
+
 static void port_held_by_another(void) {
         CHECK(origin_start());
         policy p = {0};
@@ -375,6 +553,8 @@ const test tests_proxy[] = {
         {"proxy: a name resolving to loopback needs its address allowed; deny wins", loopback_needs_the_address},
         {"proxy: a tunnel's TLS server name must be the CONNECT host", tunnel_sni_must_match},
         {"proxy: SOCKS5 by name served; by address, NUL, UDP refused", socks5_names_and_addresses},
+        {"proxy: plain HTTP is one request per connection (pipelined, smuggled, ambiguous framing)",
+         one_request_per_connection},
         {"proxy: a port another program holds is refused", port_held_by_another},
         {"proxy: serves the run's job only, not other processes", only_the_runs_processes},
         {NULL, NULL},
