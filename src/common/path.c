@@ -214,7 +214,7 @@ static char *read_link(const char *path) {
         }
 }
 
-#define CANON_MEMO_MAX 128
+#define CANON_MEMO_MAX 256 /* a default plan notes about 130 */
 /* Looked up for every component of every path canonicalized while planning:
  * a hash first, so that a miss costs no string comparison. */
 static struct {

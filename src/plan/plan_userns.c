@@ -700,6 +700,8 @@ static int inspect(const char *path, struct stat *buf, const struct stat **st, c
         if (lstat(path, buf) == 0)
                 return 0;
         *st = NULL;
+        if (errno == ENOENT) /* for protect.c's walk, which would look again */
+                path_canon_memo_note(path, false);
         return errno == ENOENT ? 0 : error_set(err, -errno, "cannot inspect protected path %s: %s", path, strerror(errno));
 }
 

@@ -181,6 +181,10 @@ static int walk(const policy *p, plan *pl, protected_obj *o, pins *ps, top_memo 
                         *slash = 0;
                 int nfd = -1;
                 if (!slash) { /* the object itself */
+                        /* found missing a moment ago in this planning
+                         * (plan_userns.c inspect): missing still, unknown */
+                        if (path_canon_memo_known_missing(o->path))
+                                break;
                         if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
                                 o->known = true, o->dev = st.st_dev, o->ino = st.st_ino;
                         else if (!gone(errno))
