@@ -312,20 +312,84 @@ static int by_id(const void *a, const void *b) {
         return c ? c : cmp_u64(x->mnt_id, y->mnt_id);
 }
 
+static int by_string(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The same names, in any order. */
+static bool same_names(const strv *a, const strv *b) {
+        if (a->n != b->n)
+                return false;
+        if (a->n == 0)
+                return true;
+        char **x = malloc(a->n * sizeof(char *)), **y = malloc(b->n * sizeof(char *));
+        bool same = x && y;
+        if (same) {
+                memcpy(x, a->v, a->n * sizeof(char *));
+                memcpy(y, b->v, b->n * sizeof(char *));
+                qsort(x, a->n, sizeof(char *), by_string);
+                qsort(y, b->n, sizeof(char *), by_string);
+                for (size_t i = 0; same && i < a->n; i++)
+                        same = strcmp(x[i], y[i]) == 0;
+        }
+        free(x);
+        free(y);
+        return same;
+}
+
+/* The same protected names, each the same object. */
+static bool same_protected(const nested_dir *a, const nested_dir *b) {
+        if (!same_names(&a->names, &b->names))
+                return false;
+        for (size_t i = 0; i < a->names.n; i++)
+                for (size_t k = 0; k < b->names.n; k++)
+                        if (strcmp(a->names.v[i], b->names.v[k]) == 0 &&
+                            (a->ids[i].dev != b->ids[k].dev || a->ids[i].ino != b->ids[k].ino))
+                                return false;
+        return true;
+}
+
+/* A directory whose times moved since it was read, by its path still the
+ * same directory: read again, does it hold what the scan looks at, as it
+ * did (its subdirectories, its protected names and what each of them is)?
+ * Then what changed is an entry the scan does not look at, a file made or
+ * removed, or another run's placeholder at the top of a root, and the
+ * records still describe the tree: four runs at once on a workspace, each
+ * placing its placeholders, made each other's scans start over until
+ * they gave up (125). Marked racy, so that a kept scan reads it again. */
+static bool listing_same(walk *w, nested_dir *d) {
+        int fd = open_root(d->path);
+        if (fd < 0)
+                return false;
+        struct stat st;
+        nested_dir now = {0};
+        corral_error *err = w->err, scratch;
+        w->err = &scratch; /* an error reading it again is a change, not the scan's error */
+        bool same = fstat(fd, &st) == 0 && d->dev == (uint64_t)st.st_dev && d->ino == (uint64_t)st.st_ino &&
+                    read_dir(w, fd, d->path, d->depth, &st, &now) > 0 && !w->moved &&
+                    same_names(&now.subdirs, &d->subdirs) && same_protected(&now, d);
+        w->err = err;
+        if (same)
+                d->racy = true;
+        dir_free(&now);
+        close(fd);
+        return same;
+}
+
 /* Whether the scan saw a tree that held still: every directory still is
- * what it was when it was read (identity and times, by its path), and none
- * was met under two paths on one mount (a swap between two of its reads).
- * Sets w->moved to one that changed. */
+ * what it was when it was read (identity and times, by its path, or, where
+ * only its times moved, what the scan looks at in it), and none was met
+ * under two paths on one mount (a swap between two of its reads). Sets
+ * w->moved to one that changed. */
 static int check_still(walk *w) {
         nested_scan *s = w->s;
         /* Children before their parents: a move after a child was checked
          * changes a parent's times, checked later. */
         for (size_t i = s->n_dirs; !w->moved && i-- > 0;) {
                 struct stat st;
-                const nested_dir *d = &s->dirs[i];
-                if (fstatat(AT_FDCWD, d->path, &st, AT_SYMLINK_NOFOLLOW) < 0 || d->dev != (uint64_t)st.st_dev ||
-                    d->ino != (uint64_t)st.st_ino || d->ctime_ns != ns_of(st.st_ctim) ||
-                    d->mtime_ns != ns_of(st.st_mtim))
+                nested_dir *d = &s->dirs[i];
+                bool same_dir = fstatat(AT_FDCWD, d->path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                                d->dev == (uint64_t)st.st_dev && d->ino == (uint64_t)st.st_ino;
+                bool same_times = same_dir && d->ctime_ns == ns_of(st.st_ctim) && d->mtime_ns == ns_of(st.st_mtim);
+                if (!same_dir || (!same_times && !listing_same(w, d)))
                         saw_move(w, d->path);
         }
         if (w->moved || s->n_dirs < 2)

@@ -162,6 +162,62 @@ dev_git_in_new() {
 	done
 }
 
+@test "nested: files made and removed beside the scanned directories meanwhile (another run's placeholders) do not make the scan give up" {
+	# Times of a directory move with every entry made or removed in it; the
+	# scan starts over when they do. Four runs at once on one workspace, each
+	# placing its placeholders at the top, made each other's scans start over
+	# until they gave up (125: "kept changing"). What the scan looks at
+	# (subdirectories, protected names) did not change: it goes on.
+	require_python
+	# enough directories that one scan outlasts a tick of the clock that
+	# stamps directory times (a few ms): every scan sees the churn
+	mkdir "$WS"/d{1..3000}
+	bg "$PYTHON" -c 'import os, sys, time
+end = time.time() + 30
+while time.time() < end:
+    for d in sys.argv[1:]:
+        os.close(os.open(d + "/churn", os.O_CREAT | os.O_WRONLY, 0o600))
+        os.unlink(d + "/churn")' "$WS" "$WS/sub"
+	local churn=$BG_PID i refused=0 other=() last=
+	sleep 0.2
+	kill -0 "$churn" || fail "the churn did not start"
+	for ((i = 0; i < 8; i++)); do
+		run corral run -- sh -c 'echo evil > sub/.git/hooks/post-checkout 2>/dev/null && echo ESCAPE; exit 0'
+		case $status in
+		0) [[ $output != *ESCAPE* ]] || other+=("escape: $output") ;;
+		125) refused=$((refused + 1)) last=$output ;;
+		*) other+=("$status: $output") ;;
+		esac
+	done
+	kill "$churn" || fail "the churn stopped before the runs ended"
+	wait "$churn" 2> /dev/null || true
+	echo "# 8 runs: $refused refused (125)" >&3
+	[ "${#other[@]}" -eq 0 ] || fail "unexpected:" "${other[@]}"
+	[ "$refused" -eq 0 ] || fail "$refused of 8 runs gave up on a workspace whose directories held still: $last"
+	[ ! -e "$WS/sub/.git/hooks/post-checkout" ] || fail "a hook was written"
+}
+
+@test "nested: a repository swapped with another directory during the scan is never left writable: each run refused (125) or its .git read-only" {
+	mkdir "$WS/other"
+	bg "$HELPERS/swaploop" "$WS/sub" "$WS/other" 30 200
+	local racer=$BG_PID i ok=0 refused=0 other=()
+	sleep 0.1
+	kill -0 "$racer" || fail "the racer did not start"
+	for ((i = 0; i < 20; i++)); do
+		run corral run -- sh -c 'for d in sub other; do echo evil > $d/.git/hooks/post-checkout 2>/dev/null && echo "ESCAPE $d"; done; exit 0'
+		case $status in
+		0) ok=$((ok + 1)); [[ $output != *ESCAPE* ]] || other+=("escape: $output") ;;
+		125) refused=$((refused + 1)) ;;
+		*) other+=("$status: $output") ;;
+		esac
+	done
+	kill "$racer" 2> /dev/null || true
+	wait "$racer" 2> /dev/null || true
+	echo "# 20 runs: $ok ran, $refused refused (125)" >&3
+	[ "${#other[@]}" -eq 0 ] || fail "unexpected:" "${other[@]}"
+	[ ! -e "$WS/sub/.git/hooks/post-checkout" ] && [ ! -e "$WS/other/.git/hooks/post-checkout" ] || fail "a hook was written"
+}
+
 @test "control: without corral, a repository the command makes runs its config and hooks in the developer's git there" {
 	(cd "$WS" && OUT=$OUT bash -c "must_work() { eval \"\$1\"; }; $NEW_REPO_ATTACKS")
 	dev_git_in_new
