@@ -18,7 +18,7 @@ int win_set_aside(const char *dir, const char *name, const char *why) {
         snprintf(from, sizeof(from), "%s/%s", dir, name);
         bool ok = false;
         DWORD e = ERROR_ALREADY_EXISTS;
-        _cleanup_free_ wchar_t *wf = win_wide(from);
+        _cleanup_free_ wchar_t *wf = win_wide_exact(from);
         /* a random name, new on each clash: the command cannot make every
          * name first to keep what it left in place */
         for (int attempt = 0; wf && attempt < 8 && !ok && e == ERROR_ALREADY_EXISTS; attempt++) {
@@ -29,7 +29,7 @@ int win_set_aside(const char *dir, const char *name, const char *why) {
                 }
                 snprintf(to, sizeof(to), "%s" GITDIR_REFUSED_MARK "%02x%02x%02x%02x%02x%02x", from, rnd[0], rnd[1],
                          rnd[2], rnd[3], rnd[4], rnd[5]);
-                _cleanup_free_ wchar_t *wt = win_wide(to);
+                _cleanup_free_ wchar_t *wt = win_wide_exact(to);
                 ok = wt && MoveFileExW(wf, wt, 0); /* (no MOVEFILE_REPLACE_EXISTING: never over anything) */
                 e = ok ? 0 : GetLastError();
                 if (e == ERROR_FILE_EXISTS)

@@ -64,7 +64,7 @@ static int dent_push(dent **v, size_t *n, const wchar_t *name, size_t len, DWORD
 static int list_ids(const char *dir, char self[40], dent **ret, size_t *n) {
         *ret = NULL;
         *n = 0;
-        _cleanup_free_ wchar_t *w = win_wide(dir);
+        _cleanup_free_ wchar_t *w = win_wide_exact(dir); /* (a name that ends in a space is the one listed) */
         if (!w)
                 return -ENOMEM;
         HANDLE h = CreateFileW(w, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE,
@@ -226,7 +226,7 @@ void win_repo_scan_free(win_repo_scan *s) {
 /* How Windows looks at a path for gitinert_judge: its attributes, a
  * reparse point (junction, symbolic link) never followed. */
 static gitinert_kind win_kind(const char *path) {
-        _cleanup_free_ wchar_t *w = win_wide(path);
+        _cleanup_free_ wchar_t *w = win_wide_exact(path);
         DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
         if (a == INVALID_FILE_ATTRIBUTES) {
                 DWORD e = GetLastError();

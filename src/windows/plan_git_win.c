@@ -480,7 +480,7 @@ out:
 
 static DWORD attributes(const char *dir, const char *name) {
         _cleanup_free_ char *path = join(dir, name);
-        _cleanup_free_ wchar_t *w = path ? win_wide(path) : NULL;
+        _cleanup_free_ wchar_t *w = path ? win_wide_exact(path) : NULL;
         return w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
 }
 

@@ -5,6 +5,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "common/macro.h"
 
 wchar_t *win_wide(const char *utf8) {
         if (!utf8) {
@@ -21,6 +24,27 @@ wchar_t *win_wide(const char *utf8) {
                 return NULL;
         MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8, -1, w, n);
         return w;
+}
+
+wchar_t *win_wide_exact(const char *path) {
+        bool drive = ((path[0] >= 'A' && path[0] <= 'Z') || (path[0] >= 'a' && path[0] <= 'z')) && path[1] == ':' &&
+                     (path[2] == '/' || path[2] == '\\');
+        _cleanup_free_ wchar_t *w = win_wide(path);
+        if (!w || !drive)
+                return TAKE_PTR(w);
+        size_t n = wcslen(w);
+        wchar_t *x = malloc((n + 5) * sizeof(wchar_t));
+        if (!x)
+                return NULL;
+        memcpy(x, L"\\\\?\\", 4 * sizeof(wchar_t));
+        size_t o = 4;
+        for (size_t i = 0; i <= n; i++) {
+                bool sep = w[i] == L'/' || w[i] == L'\\';
+                if (sep && o > 4 && x[o - 1] == L'\\')
+                        continue; /* (C://x: one separator; \\?\ keeps every one) */
+                x[o++] = sep ? L'\\' : w[i];
+        }
+        return x;
 }
 
 char *win_utf8(const wchar_t *wide) {

@@ -15,6 +15,13 @@
 wchar_t *win_wide(const char *utf8);
 char *win_utf8(const wchar_t *wide);
 
+/* A drive-absolute path ("C:/x/y") as "\\?\C:\x\y": the name exactly as the
+ * file system holds it, without Win32's rewriting (a trailing dot or space
+ * dropped, MAX_PATH); for names read from a directory listing, never for
+ * paths a user gave (wpath_win.h refuses those). Any other path as
+ * win_wide. malloc'd. */
+wchar_t *win_wide_exact(const char *path);
+
 /* Formats "<fmt>: <system message> (Win32 error N)" into err and returns
  * -EACCES for access-denied errors, -ENOENT for not-found ones, -EIO else. */
 int win_error(corral_error *err, DWORD code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

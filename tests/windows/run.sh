@@ -347,6 +347,15 @@ if [ $rc = 0 ] && [[ $o == *"repositories the command makes below the top of a r
         ok "cli: explain says what the check after the run of new repositories compares with"
 else ko "cli: explain of the new-repository check" "rc=$rc out=$o" "$(stderr)"; fi
 rm -rf "$wsnu"
+# A name that ends in a space (made through a \\?\ path; Win32 paths drop
+# the space): corral reads and renames it as listed, not as Win32 rewrites it.
+mkdir -p "$wsnu"
+o=$(corral run -W "$wsn" --network on -- "$helperw" mkhook '\\?\C:\corral-newrepo\sp '); rc=$?
+if [ $rc = 0 ] && [ -d "$wsnu/sp " ] && [ ! -e "$wsnu/sp /.git" ] && ls -d "$wsnu/sp /.git.corral-refused-"* >/dev/null 2>&1 &&
+        stderr | grep -q "sp /.git: the command made this repository"; then
+        ok "cli: a repository with a hook made in a directory whose name ends in a space is set aside"
+else ko "cli: new repository in a name ending in a space" "rc=$rc" "$(stderr)" "$(ls -aR "$wsnu")"; fi
+rm -rf "$wsnu"
 
 # A --git commits run whose corral.exe is killed (docs/windows.md, "Git in
 # commits mode"): its job dies with it, before its check; the next run of
