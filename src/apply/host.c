@@ -408,8 +408,11 @@ static int place_root(const plan *pl, const host_root *hr, corral_error *err) {
                 }
                 name = strrchr(ph->path, '/') + 1; /* (open_parent refused a path without one) */
                 /* Existing: the user's, or a placeholder of another run that
-                 * this run now holds too (the shared lock on `active`). */
-                if (fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) < 0) {
+                 * this run now holds too (the shared lock on `active`). A name
+                 * missing when planned is placed without looking first: placing
+                 * refuses an existing name just as well (renameat2
+                 * RENAME_NOREPLACE, mkdirat and O_EXCL give EEXIST). */
+                if (ph->missing || fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) < 0) {
                         int p = place_placeholder(parkfd, dir, name, ph->file);
                         if (p == 0 && fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) == 0)
                                 fprintf(mem, "%llu %llu %s\n", (unsigned long long)s.st_dev,
