@@ -263,7 +263,7 @@ int corral_revoke(const char *dir, corral_error *err) {
                 fclose(f);
         free(cap);
         if (r == 0)
-                fprintf(stderr, "corral: revoked corral's ACEs on %s\n", final);
+                corral_warn("revoked corral's ACEs on %s", final);
         return r;
 }
 

@@ -12,6 +12,7 @@
 #include "plan/gitdir.h"
 #include "windows/gitcheck_win.h"
 #include "windows/wide_win.h"
+#include "common/warn.h"
 
 #define MARKER_MAGIC "corral-gitcheck 1\n"
 #define MARKER_MAX ((DWORD)16 << 20)
@@ -195,11 +196,11 @@ bool win_gitmarker_check_dead(const win_plan *pl) {
                 _cleanup_free_ char *t = read_all(h);
                 win_plan dead = {0};
                 if (t && win_gitmarker_parse(t, &dead) == 0) {
-                        fprintf(stderr, GITDIR_DEAD_RUN_MSG);
+                        corral_warn(GITDIR_DEAD_RUN_MSG);
                         win_gitcheck_after_run(&dead);
                         any = true;
                 } else
-                        fprintf(stderr, "corral: warning: %s is not a marker corral can read; removed\n", path);
+                        corral_warn("warning: %s is not a marker corral can read; removed", path);
                 win_plan_free(&dead);
                 CloseHandle(h); /* (deleted on close) */
         } while (FindNextFileW(find, &fd));
@@ -236,7 +237,7 @@ void win_gitmarker_begin(const win_plan *pl, win_gitmarker *m) {
                         why = "cannot write it";
         }
         if (why) {
-                fprintf(stderr, GITDIR_NO_MARKER_FMT, dir ? dir : "the workspace's state directory", why);
+                corral_warn(GITDIR_NO_MARKER_FMT, dir ? dir : "the workspace's state directory", why);
                 win_gitmarker_end(m);
         }
 }
