@@ -23,8 +23,7 @@
 #include "users/nonamespace.h"
 #include "kernel/syscalls.h"
 #include "supervise/ending.h"
-
-static const int forwarded[] = {FORWARDED_SIGNALS};
+#include "supervise/loop.h"
 
 static const char *step_name(int step) {
         switch (step) {
@@ -36,12 +35,6 @@ static const char *step_name(int step) {
         case STEP_CHDIR: return "changing to the working directory";
         default: return "starting the command";
         }
-}
-
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* ppid and start time (clock ticks since boot) of pid, from /proc/pid/stat. */
@@ -183,7 +176,7 @@ static void remove_tree(const char *path) {
 
 int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, corral_error *err) {
         *res = (run_result){0};
-        uint64_t start = now_ms();
+        uint64_t start = loop_now_ms();
         const plan_policy *p = &pl->policy;
         bool private_tmp = pl->tmp_dir && !(p->tmp == TMP_WORKSPACE && p->mode != MODE_READ_ONLY);
         if (pl->tmp_dir) {
@@ -210,10 +203,8 @@ int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, c
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 
         sigset_t mask, old_mask;
-        sigemptyset(&mask);
+        loop_forwarded(&mask);
         sigaddset(&mask, SIGCHLD);
-        for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-                sigaddset(&mask, forwarded[i]);
         sigprocmask(SIG_BLOCK, &mask, &old_mask);
         int r = 0;
         _cleanup_close_pair_ int report[2] = {-1, -1};
@@ -242,12 +233,7 @@ int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, c
         uint64_t deadline = p->timeout_ms ? start + p->timeout_ms : 0;
         while (!done) {
                 struct pollfd fds[2] = {{.fd = sigfd, .events = POLLIN}, {.fd = control_fd, .events = POLLIN}};
-                int timeout = -1;
-                if (deadline) {
-                        uint64_t now = now_ms();
-                        timeout = now >= deadline ? 0 : (int)(deadline - now);
-                }
-                int n = poll(fds, control_fd >= 0 ? 2 : 1, timeout);
+                int n = poll(fds, control_fd >= 0 ? 2 : 1, loop_timeout(deadline));
                 if (n < 0 && errno != EINTR)
                         break;
                 if (n == 0 && deadline) {
@@ -255,12 +241,7 @@ int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, c
                         break;
                 }
                 if (fds[0].revents & POLLIN) {
-                        struct signalfd_siginfo si;
-                        while (read(sigfd, &si, sizeof(si)) == sizeof(si))
-                                /* The terminal's signals reach the command directly
-                                 * (same process group); pass on the others. */
-                                if (si.ssi_signo != SIGCHLD && si.ssi_code != SI_KERNEL)
-                                        kill(child, (int)si.ssi_signo);
+                        loop_forward_signals(sigfd, child);
                         pid_t pid;
                         int st;
                         while ((pid = waitpid(-1, &st, WNOHANG)) > 0) /* orphans, and the command */
@@ -269,18 +250,13 @@ int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, c
                                         done = true;
                                 }
                 }
-                if (control_fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-                        int32_t sig = 0;
-                        ssize_t got = read(control_fd, &sig, sizeof(sig));
-                        if (got == (ssize_t)sizeof(sig) && sig > 0 && sig < 65)
-                                kill(child, (int)sig);
-                        else if (got <= 0 && !(got < 0 && errno == EINTR))
-                                break; /* the caller is gone: so is the sandbox */
-                }
+                if (control_fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+                    loop_control(control_fd, child) < 0)
+                        break; /* the caller is gone: so is the sandbox */
         }
         /* Nothing outlives the run. */
         subreaper_kill_descendants(child, &status, &done);
-        res->wall_ms = now_ms() - start;
+        res->wall_ms = loop_now_ms() - start;
 
         apply_report rep = {0}, last = {0};
         fcntl(report[0], F_SETFL, O_NONBLOCK);

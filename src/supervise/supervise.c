@@ -35,10 +35,9 @@
 #include "supervise/denials.h"
 #include "supervise/ending.h"
 #include "supervise/gitcheck.h"
+#include "supervise/loop.h"
 #include "proxy/handoff.h"
 #include "supervise/relay.h"
-
-static const int forwarded[] = {FORWARDED_SIGNALS};
 
 /* clone3's arguments (linux/sched.h clashes with glibc's sched.h). The
  * kernel reads them: cppcheck sees members that are never used. */
@@ -73,12 +72,6 @@ static void attribute_limit(const plan *pl, const char *cgroup, const apply_repo
                 res->limit = 1 + LIMIT_MEMORY;
                 res->limit_certain = false;
         }
-}
-
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static int write_file(const char *path, const char *text) {
@@ -371,7 +364,7 @@ int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *e
 
 int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_result *res, corral_error *err) {
         *res = (run_result){0};
-        uint64_t start = now_ms();
+        uint64_t start = loop_now_ms();
         if (pl->proc_shared) /* never less than a sandbox's own /proc without saying so */
                 corral_warn("warning: %s", pl->proc_shared);
         denials *dn = calloc(1, sizeof(*dn));
@@ -412,10 +405,8 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
         sigset_t mask, old_mask;
         fd_relay relay;
         bool relaying = false;
-        sigemptyset(&mask);
+        loop_forwarded(&mask);
         sigaddset(&mask, SIGCHLD);
-        for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-                sigaddset(&mask, forwarded[i]);
 
         ctx.slots = malloc(((size_t)pl->n_slots + 1) * sizeof(int));
         if (!ctx.slots) {
@@ -537,11 +528,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                                                     {.fd = denials_fd(dn), .events = POLLIN},
                                                     {.fd = px ? proxy_fd(px) : -1, .events = POLLIN}};
                 int nr = relay_pollfds(&relay, fds + 5);
-                int timeout = -1;
-                if (deadline && !res->timed_out) {
-                        uint64_t now = now_ms();
-                        timeout = now >= deadline ? 0 : (int)(deadline - now);
-                }
+                int timeout = res->timed_out ? -1 : loop_timeout(deadline);
                 if (px) {
                         int pt = proxy_timeout_ms(px);
                         if (pt >= 0 && (timeout < 0 || pt < timeout))
@@ -550,30 +537,19 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 int n = poll(fds, 5 + (nfds_t)nr, timeout); /* negative fds are skipped */
                 if (n < 0 && errno != EINTR)
                         break;
-                if (deadline && !res->timed_out && now_ms() >= deadline) {
+                if (deadline && !res->timed_out && loop_now_ms() >= deadline) {
                         res->timed_out = true; /* the whole pid namespace dies with its init */
                         kill(pid, SIGKILL);
                         continue;
                 }
                 if (px)
                         proxy_run(px);
-                if (fds[1].revents & POLLIN) {
-                        struct signalfd_siginfo si;
-                        while (read(sigfd, &si, sizeof(si)) == sizeof(si))
-                                /* The terminal's signals reach the command directly
-                                 * (same process group); pass on the others. */
-                                if (si.ssi_signo != SIGCHLD && si.ssi_code != SI_KERNEL)
-                                        kill(pid, (int)si.ssi_signo);
-                }
-                if (control_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
-                        int32_t sig = 0;
-                        ssize_t got = read(control_fd, &sig, sizeof(sig));
-                        if (got == (ssize_t)sizeof(sig) && sig > 0 && sig < 65)
-                                kill(pid, (int)sig);
-                        else if (got <= 0 && !(got < 0 && errno == EINTR)) {
-                                kill(pid, SIGKILL); /* the caller is gone: so is the sandbox */
-                                control_fd = -1;
-                        }
+                if (fds[1].revents & POLLIN)
+                        loop_forward_signals(sigfd, pid);
+                if (control_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
+                    loop_control(control_fd, pid) < 0) {
+                        kill(pid, SIGKILL); /* the caller is gone: so is the sandbox */
+                        control_fd = -1;
                 }
                 if (fds[3].revents) {
                         denials_handle(dn);
@@ -593,7 +569,7 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 proxy_run(px); /* what arrived as the sandbox ended is still counted */
                 collect_refusals(px, res);
         }
-        res->wall_ms = now_ms() - start;
+        res->wall_ms = loop_now_ms() - start;
         denials_stop(dn); /* no task uses the filter now: its thread ends */
 
         apply_report rep = {0}, last = {0};

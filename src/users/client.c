@@ -30,6 +30,7 @@
 #include "users/grants.h"
 #include "users/marker.h"
 #include "supervise/denials.h"
+#include "supervise/loop.h"
 #include "common/warn.h"
 
 int users_load(marker *m, corral_error *err) {
@@ -53,12 +54,6 @@ int users_load(marker *m, corral_error *err) {
 int users_available(corral_error *err) {
         marker m;
         return users_load(&m, err);
-}
-
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void note(const char *msg) { corral_warn("%s", msg); }
@@ -192,7 +187,7 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
         *res = (run_result){0};
         if (r < 0)
                 return r;
-        uint64_t start = now_ms();
+        uint64_t start = loop_now_ms();
         /* First use of a workspace (or root) below a directory the sandbox
          * users cannot pass (the plan's grants): grant passage, once, and say
          * so. One grant can serve the next (a shared ancestor). */
@@ -224,10 +219,7 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
         _cleanup_close_ int sigfd = -1;
         _cleanup_close_ int pidfd = -1;
         sigset_t mask, old;
-        sigemptyset(&mask);
-        static const int forwarded[] = {FORWARDED_SIGNALS};
-        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
-                sigaddset(&mask, forwarded[i]);
+        loop_forwarded(&mask);
         sigaddset(&mask, SIGPIPE);
         sigprocmask(SIG_BLOCK, &mask, &old);
         pid_t pid = -1;
@@ -321,7 +313,7 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
         ssize_t n = ans_len >= sizeof(rr) ? (ssize_t)sizeof(rr) : -1;
         if (n > 0)
                 memcpy(&rr, ans, sizeof(rr));
-        res->wall_ms = now_ms() - start;
+        res->wall_ms = loop_now_ms() - start;
         if (r < 0)
                 ; /* the proxy failed: the run was stopped, whatever the runner says */
         else if (n != (ssize_t)sizeof(rr))
