@@ -16,10 +16,15 @@
 #include "common/macro.h"
 #include "common/strv.h"
 
+static void acl_freep(acl_t *acl) {
+        if (*acl)
+                acl_free(*acl);
+}
+
 /* Adds (perms != 0) or removes (perms == 0) the named-user entries of both
  * sandbox users on the object open at fd. Returns 1 when the ACL changed. */
 static int acl_users(int fd, const marker *m, acl_perm_t perms) {
-        acl_t acl = acl_get_fd(fd);
+        _cleanup_(acl_freep) acl_t acl = acl_get_fd(fd);
         if (!acl)
                 return -errno;
         bool changed = false, named_left = false;
@@ -58,7 +63,7 @@ static int acl_users(int fd, const marker *m, acl_perm_t perms) {
                         continue;
                 acl_permset_t ps;
                 if (acl_create_entry(&acl, &e) < 0)
-                        goto fail;
+                        return -errno;
                 acl_set_tag_type(e, ACL_USER);
                 acl_set_qualifier(e, &m->users[i].uid);
                 acl_get_permset(e, &ps);
@@ -66,10 +71,8 @@ static int acl_users(int fd, const marker *m, acl_perm_t perms) {
                 acl_add_perm(ps, perms);
                 changed = true;
         }
-        if (!changed) {
-                acl_free(acl);
+        if (!changed)
                 return 0;
-        }
         if (!perms && !named_left) {
                 /* Back to the plain mode: drop the mask, so the group bits are
                  * the group entry's again, exactly as before the grant. */
@@ -82,15 +85,8 @@ static int acl_users(int fd, const marker *m, acl_perm_t perms) {
                         }
                 }
         } else if (acl_calc_mask(&acl) < 0)
-                goto fail;
-        if (acl_set_fd(fd, acl) < 0)
-                goto fail;
-        acl_free(acl);
-        return 1;
-fail:;
-        int r = -errno;
-        acl_free(acl);
-        return r;
+                return -errno;
+        return acl_set_fd(fd, acl) < 0 ? -errno : 1;
 }
 
 static int open_obj(const char *path) {
@@ -98,12 +94,10 @@ static int open_obj(const char *path) {
 }
 
 static int acl_path(const char *path, const marker *m, acl_perm_t perms) {
-        int fd = open_obj(path);
+        _cleanup_close_ int fd = open_obj(path);
         if (fd < 0)
                 return -errno;
-        int r = acl_users(fd, m, perms);
-        close(fd);
-        return r;
+        return acl_users(fd, m, perms);
 }
 
 /* Whether uid has execute on a directory through its ACL. */
@@ -161,7 +155,7 @@ static int record_path(char *buf, size_t len, uid_t uid) {
 static int record_load(uid_t uid, strv *lines) {
         char path[256];
         record_path(path, sizeof(path), uid);
-        FILE *f = fopen(path, "re");
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
         if (!f)
                 return errno == ENOENT ? 0 : -errno;
         char line[4200];
@@ -170,7 +164,6 @@ static int record_load(uid_t uid, strv *lines) {
                 if ((line[0] == 'T' || line[0] == 'R' || line[0] == 'W') && line[1] == ' ' && line[2] == '/')
                         strv_push_unique(lines, line);
         }
-        fclose(f);
         return 0;
 }
 
@@ -178,13 +171,11 @@ static int record_save(uid_t uid, const strv *lines, corral_error *err) {
         char path[256], tmp[300];
         record_path(path, sizeof(path), uid);
         snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
         FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
-        if (!f) {
-                if (fd >= 0)
-                        close(fd);
+        if (!f)
                 return error_set(err, -errno, "cannot write the grant record %s: %s", tmp, strerror(errno));
-        }
+        (void)TAKE_FD(fd); /* f's now */
         for (size_t i = 0; i < lines->n; i++)
                 fprintf(f, "%s\n", lines->v[i]);
         if (fclose(f) != 0 || rename(tmp, path) < 0)
@@ -235,7 +226,7 @@ static long walk_tree(const marker *m, const char *dir, bool grant) {
 }
 
 int grants_grant(const marker *m, const char *dir, bool read, grant_note note, corral_error *err) {
-        strv lines = {0};
+        _cleanup_strv_ strv lines = {0};
         char path[4096], msg[4300];
         int added = 0, r;
         uid_t me = getuid();
@@ -250,23 +241,17 @@ int grants_grant(const marker *m, const char *dir, bool read, grant_note note, c
                         break;
                 snprintf(path, sizeof(path), "%.*s", (int)n, dir);
                 struct stat st;
-                if (stat(path, &st) < 0) {
-                        r = error_set(err, -errno, "%s: %s", path, strerror(errno));
-                        goto out;
-                }
+                if (stat(path, &st) < 0)
+                        return error_set(err, -errno, "%s: %s", path, strerror(errno));
                 if (traversable(m, path, &st))
                         continue;
-                if (st.st_uid != me) {
-                        r = error_set(err, -EACCES,
-                                      "%s (owner uid %u) does not let the sandbox users through, and only its owner "
-                                      "can grant that",
-                                      path, (unsigned)st.st_uid);
-                        goto out;
-                }
-                if ((r = acl_path(path, m, ACL_EXECUTE)) < 0) {
-                        error_set(err, r, "cannot add an ACL entry to %s: %s", path, strerror(-r));
-                        goto out;
-                }
+                if (st.st_uid != me)
+                        return error_set(err, -EACCES,
+                                         "%s (owner uid %u) does not let the sandbox users through, and only its "
+                                         "owner can grant that",
+                                         path, (unsigned)st.st_uid);
+                if ((r = acl_path(path, m, ACL_EXECUTE)) < 0)
+                        return error_set(err, r, "cannot add an ACL entry to %s: %s", path, strerror(-r));
                 added++;
                 snprintf(msg, sizeof(msg), "T %s", path);
                 strv_push_unique(&lines, msg);
@@ -277,10 +262,8 @@ int grants_grant(const marker *m, const char *dir, bool read, grant_note note, c
         }
         if (read) {
                 long n = walk_tree(m, dir, true);
-                if (walk_err) {
-                        r = error_set(err, walk_err, "granting read on %s: %s", dir, strerror(-walk_err));
-                        goto out;
-                }
+                if (walk_err)
+                        return error_set(err, walk_err, "granting read on %s: %s", dir, strerror(-walk_err));
                 added += (int)n;
                 snprintf(msg, sizeof(msg), "R %s", dir);
                 strv_push_unique(&lines, msg);
@@ -293,11 +276,7 @@ int grants_grant(const marker *m, const char *dir, bool read, grant_note note, c
                 strv_push_unique(&lines, msg);
         }
         r = record_save(me, &lines, err);
-        if (r == 0)
-                r = added;
-out:
-        strv_clear(&lines);
-        return r;
+        return r == 0 ? added : r;
 }
 
 static bool needed_by(const strv *lines, const char *ancestor) {
@@ -314,7 +293,7 @@ static bool needed_by(const strv *lines, const char *ancestor) {
 static int revoke_lines(const marker *m, strv *lines, const char *dir, grant_note note) {
         int changed = 0;
         char msg[4300];
-        strv keep = {0};
+        _cleanup_strv_ strv keep = {0};
         for (size_t i = 0; i < lines->n; i++) {
                 const char *l = lines->v[i];
                 if ((l[0] == 'R' || l[0] == 'W') && (!dir || strcmp(l + 2, dir) == 0)) {
@@ -341,12 +320,11 @@ static int revoke_lines(const marker *m, strv *lines, const char *dir, grant_not
                 }
                 strv_push(lines, l);
         }
-        strv_clear(&keep);
         return changed;
 }
 
 int grants_revoke(const marker *m, const char *dir, grant_note note, corral_error *err) {
-        strv lines = {0};
+        _cleanup_strv_ strv lines = {0};
         uid_t me = getuid();
         int r = record_load(me, &lines);
         if (r < 0)
@@ -354,20 +332,17 @@ int grants_revoke(const marker *m, const char *dir, grant_note note, corral_erro
         bool known = false;
         for (size_t i = 0; i < lines.n; i++)
                 known |= lines.v[i][0] != 'T' && strcmp(lines.v[i] + 2, dir) == 0;
-        if (!known) {
-                strv_clear(&lines);
+        if (!known)
                 return error_set(err, -ENOENT, "nothing is granted for %s", dir);
-        }
         int n = revoke_lines(m, &lines, dir, note);
         r = record_save(me, &lines, err);
-        strv_clear(&lines);
         return r < 0 ? r : n;
 }
 
 int grants_revoke_all(const marker *m) {
         if (!m->users[0].uid || !m->users[1].uid)
                 return 0;
-        DIR *d = opendir(CORRAL_GRANTS_DIR);
+        _cleanup_closedir_ DIR *d = opendir(CORRAL_GRANTS_DIR);
         if (!d)
                 return 0;
         int total = 0;
@@ -377,14 +352,12 @@ int grants_revoke_all(const marker *m) {
                 unsigned long uid = strtoul(e->d_name, &end, 10);
                 if (*end || e->d_name[0] == 0)
                         continue;
-                strv lines = {0};
+                _cleanup_strv_ strv lines = {0};
                 if (record_load((uid_t)uid, &lines) == 0)
                         total += revoke_lines(m, &lines, NULL, NULL);
-                strv_clear(&lines);
                 char path[256];
                 record_path(path, sizeof(path), (uid_t)uid);
                 unlink(path);
         }
-        closedir(d);
         return total;
 }
