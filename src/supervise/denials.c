@@ -20,6 +20,7 @@
 
 #include "apply/notify.h"
 #include "apply/seccomp.h"
+#include "common/macro.h"
 #include "common/path.h"
 #include "common/warn.h"
 
@@ -64,8 +65,7 @@ static void receive_listener(denials *d) {
         ssize_t n = recvmsg(d->sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
                 return;
-        close(d->sock);
-        d->sock = -1;
+        closep(&d->sock);
         struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
         if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
                 memcpy(&d->listener, CMSG_DATA(c), sizeof(int));
@@ -359,20 +359,20 @@ void denials_add(denials *d, const char *op, const char *path, const char *addre
 
 static void judge_path(denials *d, const char *op, const char *raw, const call *c, bool second) {
         const plan *pl = d->pl;
-        char *p = host_path(raw);
+        _cleanup_free_ char *p = host_path(raw);
         if (!p)
                 return;
         /* /proc and /dev: magic links and devices the rules do not describe */
         if (strncmp(p, "/proc/", 6) == 0 || strncmp(p, "/dev/", 5) == 0 || strcmp(p, "/proc") == 0 ||
             strcmp(p, "/dev") == 0)
-                goto out;
+                return;
         /* Calls that fail for another reason first (EEXIST, ENOENT), or that
          * do not write at all (O_CREAT on an existing file, read-only). The
          * second path (a rename's destination) is refused either way. */
         bool there = exists(p);
         if (!second && ((c->create && there) || (c->remove && !there) ||
                         (c->open && !there && !c->open_creat) || (c->open && there && !c->open_writes)))
-                goto out;
+                return;
         const char *name = protected_name(pl, p);
         char rule[300], allow[4300];
         if (name) {
@@ -392,8 +392,6 @@ static void judge_path(denials *d, const char *op, const char *raw, const call *
                 free(t);
                 free(dir);
         }
-out:
-        free(p);
 }
 
 static void judge_connect(denials *d, const call *c) {
@@ -463,10 +461,9 @@ static bool handle_one(denials *d) {
         call c = {0};
         char mem_path[64];
         snprintf(mem_path, sizeof(mem_path), "/proc/%u/mem", n->pid);
-        int mem = open(mem_path, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int mem = open(mem_path, O_RDONLY | O_CLOEXEC);
         bool ok = mem >= 0 && read_call(n, mem, &c);
-        if (mem >= 0)
-                close(mem);
+        closep(&mem);
         /* What was read belongs to this call only if it is still waiting
          * (the pid was not reused meanwhile). */
         uint64_t id = n->id;
@@ -544,14 +541,12 @@ void denials_print(const denials *d, bool verbose) {
         size_t rest = d->n - shown + d->more;
         if (rest)
                 corral_warn("denied: %zu more%s", rest,
-                        verbose ? " (not recorded)" : " (--verbose or the status record lists them)");
+                            verbose ? " (not recorded)" : " (--verbose or the status record lists them)");
 }
 
 void denials_done(denials *d) {
-        if (d->sock >= 0)
-                close(d->sock);
-        if (d->listener >= 0)
-                close(d->listener);
+        closep(&d->sock);
+        closep(&d->listener);
         for (size_t i = 0; i < d->n; i++) {
                 free(d->v[i].op);
                 free(d->v[i].path);
