@@ -10,11 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void closefd(int *fd) {
-        if (*fd >= 0)
-                close(*fd);
-        *fd = -1;
-}
+#include "common/macro.h"
 
 /* The command reads from fd 0, writes to 1 and 2, unless the caller opened
  * the file one way only. */
@@ -85,7 +81,7 @@ void relay_parent(fd_relay *rl) {
                 if (rl->saved[fd] >= 0)
                         dup2(rl->saved[fd], fd);
         for (int k = 0; k < rl->n; k++)
-                closefd(&rl->v[k].theirs);
+                closep(&rl->v[k].theirs);
         /* Writing to a command that stopped reading gives EPIPE, not the
          * supervisor's death. Blocked here, after the clone: the sandbox's
          * mask stays the caller's. */
@@ -152,7 +148,7 @@ void relay_step(fd_relay *rl, const struct pollfd *fds, int n) {
                         continue;
                 for (int k = 0; k < rl->n; k++)
                         if (rl->v[k].mine == fds[i].fd && !move(rl, k))
-                                closefd(&rl->v[k].mine);
+                                closep(&rl->v[k].mine);
         }
 }
 
@@ -170,13 +166,13 @@ void relay_finish(fd_relay *rl) {
                                         break;
                         }
                 }
-                closefd(&rl->v[k].mine);
-                closefd(&rl->v[k].theirs);
+                closep(&rl->v[k].mine);
+                closep(&rl->v[k].theirs);
                 free(rl->v[k].buf);
                 rl->v[k].buf = NULL;
         }
         for (int fd = 0; fd < 3; fd++)
-                closefd(&rl->saved[fd]);
+                closep(&rl->saved[fd]);
         rl->n = 0;
         if (rl->pipe_blocked) {
                 sigset_t s;
