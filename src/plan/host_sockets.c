@@ -59,7 +59,7 @@ bool host_socket_is(const host_socket *s, const char *path) {
  * name, the device and inode of its file and its owner. -errno when the
  * kernel has no unix sock_diag (CONFIG_UNIX_DIAG). */
 static int list_diag(host_sockets *hs) {
-        int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+        _cleanup_close_ int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
         if (fd < 0)
                 return -errno;
         struct {
@@ -73,28 +73,24 @@ static int list_diag(host_sockets *hs) {
         };
         struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
         int r = 0;
-        if (sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&nl, sizeof(nl)) < 0) {
-                r = -errno;
-                goto out;
-        }
+        if (sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&nl, sizeof(nl)) < 0)
+                return -errno;
         static char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
         for (;;) {
                 ssize_t got = recv(fd, buf, sizeof(buf), 0);
                 if (got < 0) {
                         if (errno == EINTR)
                                 continue;
-                        r = -errno;
-                        goto out;
+                        return -errno;
                 }
                 if (got == 0)
-                        goto out;
+                        return 0;
                 for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)got); h = NLMSG_NEXT(h, got)) {
                         if (h->nlmsg_type == NLMSG_DONE)
-                                goto out;
+                                return 0;
                         if (h->nlmsg_type == NLMSG_ERROR) {
                                 const struct nlmsgerr *e = NLMSG_DATA(h);
-                                r = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ? e->error : -EIO;
-                                goto out;
+                                return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ? e->error : -EIO;
                         }
                         if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg)))
                                 continue;
@@ -122,27 +118,24 @@ static int list_diag(host_sockets *hs) {
                         if (!wanted || !name || name_len == 0 || !vfs)
                                 continue;
                         if ((r = add(hs, name, name_len, m->udiag_ino)) < 0)
-                                goto out;
+                                return r;
                         host_socket *s = &hs->v[hs->n - 1];
                         s->has_vfs = true, s->vfs_dev = vfs->udiag_vfs_dev, s->vfs_ino = vfs->udiag_vfs_ino, s->uid = uid;
                 }
         }
-out:
-        close(fd);
-        return r;
 }
 
 /* /proc/net/unix, where sock_diag is missing: names and socket inodes only. */
 static int list_proc(host_sockets *hs) {
-        FILE *f = fopen("/proc/net/unix", "re");
+        _cleanup_fclose_ FILE *f = fopen("/proc/net/unix", "re");
         if (!f)
                 return -errno;
-        char *line = NULL;
+        _cleanup_free_ char *line = NULL;
         size_t cap = 0;
         int r = 0;
         /* "Num RefCount Protocol Flags Type St Inode Path" */
         if (getline(&line, &cap, f) < 0)
-                goto out;
+                return 0;
         while (getline(&line, &cap, f) > 0) {
                 unsigned long flags, type, ino;
                 int path_at = 0;
@@ -158,9 +151,6 @@ static int list_proc(host_sockets *hs) {
                 if ((r = add(hs, path, strlen(path), (uint32_t)ino)) < 0)
                         break;
         }
-out:
-        free(line);
-        fclose(f);
         return r;
 }
 
@@ -277,7 +267,7 @@ static void locate_by_holders(host_sockets *hs) {
 
 /* The hints file: one line a socket, "SK_INO VFS_DEV VFS_INO PID". */
 static char *read_hints(const char *hints) {
-        int fd = open(hints, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        _cleanup_close_ int fd = open(hints, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return NULL;
         struct stat st;
@@ -291,7 +281,6 @@ static char *read_hints(const char *hints) {
                 } else
                         buf[n] = 0;
         }
-        close(fd);
         return buf;
 }
 
