@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "proxy/handoff.h"
+#include "common/macro.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -116,14 +117,11 @@ int proxy_listener_check(int fd, unsigned short port, char *why, size_t why_len)
         /* The sandbox's own namespace, never the caller's (where anyone on
          * the machine could reach the proxy). */
         uint64_t theirs = 0, ours = 0;
-        int self = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int self = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         int r = netns_cookie(fd, &theirs);
         if (r == 0 && self >= 0 && netns_cookie(self, &ours) == 0 && theirs == ours) {
-                close(self);
                 snprintf(why, why_len, "in this process's own network namespace, not the sandbox's");
                 return -EINVAL;
         }
-        if (self >= 0)
-                close(self);
         return 0;
 }
