@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/macro.h"
+
 /* After corral exits, its pipes are normally at EOF at once: the sandbox's
  * pid namespace is gone with it. This bounds the wait if something else
  * still holds them. */
@@ -23,30 +25,25 @@ uint64_t call_now_ms(void) {
         return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void close_fd(int *fd) {
-        if (*fd >= 0)
-                close(*fd);
-        *fd = -1;
-}
-
 int call_start(mcp_call *c, char **argv, char *msg, size_t msgsz) {
-        int out[2] = {-1, -1}, err[2] = {-1, -1}, st[2] = {-1, -1};
+        _cleanup_close_pair_ int out[2] = {-1, -1};
+        _cleanup_close_pair_ int err[2] = {-1, -1};
+        _cleanup_close_pair_ int st[2] = {-1, -1};
         c->out.fd = c->err.fd = c->status_fd = -1;
         if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(st, O_CLOEXEC) < 0) {
                 snprintf(msg, msgsz, "cannot make pipes: %s", strerror(errno));
-                goto fail;
+                return -1;
         }
-        int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (devnull < 0) {
                 snprintf(msg, msgsz, "/dev/null: %s", strerror(errno));
-                goto fail;
+                return -1;
         }
         pid_t parent = getpid();
         pid_t pid = fork();
         if (pid < 0) {
                 snprintf(msg, msgsz, "fork: %s", strerror(errno));
-                close(devnull);
-                goto fail;
+                return -1;
         }
         if (pid == 0) {
                 /* corral run dies with the server (the sandbox dies with
@@ -65,16 +62,10 @@ int call_start(mcp_call *c, char **argv, char *msg, size_t msgsz) {
                 dprintf(2, "corral mcp: cannot run %s: %s\n", argv[0], strerror(errno));
                 _exit(125);
         }
-        close(devnull);
-        close(out[1]), close(err[1]), close(st[1]);
         c->pid = pid;
-        c->out.fd = out[0], c->err.fd = err[0], c->status_fd = st[0];
+        c->out.fd = TAKE_FD(out[0]), c->err.fd = TAKE_FD(err[0]), c->status_fd = TAKE_FD(st[0]);
         c->start_ms = call_now_ms();
-        return 0;
-fail:
-        for (int i = 0; i < 2; i++)
-                close_fd(&out[i]), close_fd(&err[i]), close_fd(&st[i]);
-        return -1;
+        return 0; /* (the write ends and /dev/null close here: corral holds them) */
 }
 
 static void stream_read(call_stream *s, size_t max) {
@@ -83,7 +74,7 @@ static void stream_read(call_stream *s, size_t max) {
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
                 return;
         if (n <= 0) {
-                close_fd(&s->fd);
+                closep(&s->fd);
                 return;
         }
         s->total += (size_t)n;
@@ -112,7 +103,7 @@ void call_read(mcp_call *c, int fd, size_t max) {
                 if (n < 0 && (errno == EINTR || errno == EAGAIN))
                         return;
                 if (n <= 0) {
-                        close_fd(&c->status_fd);
+                        closep(&c->status_fd);
                         return;
                 }
                 if (room)
@@ -134,9 +125,9 @@ void call_tick(mcp_call *c, uint64_t now) {
         if (c->pid == 0 && !c->drain_until_ms)
                 c->drain_until_ms = now + DRAIN_MS;
         if (c->pid == 0 && now >= c->drain_until_ms) {
-                close_fd(&c->out.fd);
-                close_fd(&c->err.fd);
-                close_fd(&c->status_fd);
+                closep(&c->out.fd);
+                closep(&c->err.fd);
+                closep(&c->status_fd);
         }
 }
 
@@ -149,9 +140,9 @@ void call_free(mcp_call *c) {
                 return;
         if (c->pid > 0)
                 kill(c->pid, SIGKILL);
-        close_fd(&c->out.fd);
-        close_fd(&c->err.fd);
-        close_fd(&c->status_fd);
+        closep(&c->out.fd);
+        closep(&c->err.fd);
+        closep(&c->status_fd);
         free(c->out.data);
         free(c->err.data);
         json_decref(c->id);
