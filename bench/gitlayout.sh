@@ -65,6 +65,9 @@ for w in no-git repo repo10; do
 done
 (cd "$root/repo10" && "$corral" run --git commits -- true) || die "corral --git commits does not run here"
 cmds+=(:: repo10-commits "$corral" run --git commits -W "$root/repo10" -- true)
+# the gitdirs written in place (the users backend's mechanism; the test switch on userns): the
+# overlays' own cost is the difference to the row above
+cmds+=(:: repo10-inplace env CORRAL_TEST_GIT_NO_OVERLAY=1 "$corral" run --git commits -W "$root/repo10" -- true)
 if [ -n "$baseline" ]; then
 	(cd "$root/repo10" && "$baseline" run -- true) || die "the baseline does not run here"
 	for w in no-git repo repo10; do cmds+=(:: "base-$w" "$baseline" run -W "$root/$w" -- true); done
@@ -83,12 +86,12 @@ else
 	echo "| workspace | files read | median ms | overhead vs no-git | CPU ms | before: median ms | after − before (wall) | after − before (CPU) |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 fi
-for w in no-git repo repo10 repo10-commits; do
-	awk -F'\t' -v w="$w" -v n="$(files "${w%-commits}")" -v hb="${baseline:+1}" '
+for w in no-git repo repo10 repo10-commits repo10-inplace; do
+	awk -F'\t' -v w="$w" -v n="$(w=${w%-commits}; files "${w%-inplace}")" -v hb="${baseline:+1}" '
 		{ med[$1] = $3; cpu[$1] = $8 }
 		END {
 			printf "| %s | %s | %.2f | %+.2f ms | %.2f |",
-				w == "repo10" ? "repo + 10 nested" : w == "repo10-commits" ? "repo + 10 nested, --git commits" : w,
+				w == "repo10" ? "repo + 10 nested" : w == "repo10-commits" ? "repo + 10 nested, --git commits" : w == "repo10-inplace" ? "repo + 10 nested, --git commits, gitdirs written in place" : w,
 				n == "" ? "0" : n, med[w], med[w] - med["no-git"], cpu[w]
 			if (hb && ("base-" w) in med) # each binary against its own no-git row, so the shared costs cancel
 				printf " %.2f | %+.2f ms | %+.2f ms |", med["base-" w],
@@ -101,4 +104,5 @@ for w in no-git repo repo10 repo10-commits; do
 done
 awk -F'\t' '{ med[$1] = $3 } END {
 	ro = med["repo10"] - med["no-git"]; co = med["repo10-commits"] - med["no-git"]
-	if (ro > 0) printf "\n--git commits costs %.2fx the overhead of read-only for a repository with 10 nested ones (%+.2f ms a repository).\n", co / ro, (med["repo10-commits"] - med["repo10"]) / 11 }' "$root/t.tsv"
+	if (ro > 0) printf "\n--git commits costs %.2fx the overhead of read-only for a repository with 10 nested ones (%+.2f ms a repository).\n", co / ro, (med["repo10-commits"] - med["repo10"]) / 11
+	if ("repo10-inplace" in med) printf "The gitdirs as overlays (userns) cost %+.2f ms a repository over writing them in place.\n", (med["repo10-commits"] - med["repo10-inplace"]) / 11 }' "$root/t.tsv"

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apply/caches.h"
 #include "apply/host.h"
 #include "kernel/syscalls.h"
 #include "common/macro.h"
@@ -253,7 +254,19 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
         DIR *d = fdopendir(fcntl(dfd, F_DUPFD_CLOEXEC, 0));
         struct dirent *e;
         while (d && (e = readdir(d))) {
-                if (strchr(e->d_name, '.')) /* (ID.d: a run's overlay layers) */
+                size_t nl = strlen(e->d_name);
+                if (nl > 2 && strcmp(e->d_name + nl - 2, ".d") == 0 && e->d_name[0] != '.') {
+                        /* a run's overlay layers (ID.d), made after its marker
+                         * ID and removed before it: without one, its run died */
+                        char marker[256];
+                        struct stat ms;
+                        snprintf(marker, sizeof(marker), "%.*s", (int)(nl - 2), e->d_name);
+                        _cleanup_free_ char *layers = path_join(dir, e->d_name);
+                        if (layers && fstatat(dfd, marker, &ms, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+                                (void)caches_remove_tree(layers);
+                        continue;
+                }
+                if (strchr(e->d_name, '.'))
                         continue;
                 int m = openat(dfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
                 if (m < 0)

@@ -193,6 +193,8 @@ assert_fsck() {
 		echo "L $(stat -c '%d %i' "$WS/.git/refs/heads/main.lock") $WS/.git/refs/heads/main.lock"
 		echo "L $(stat -c '%d' "$WS/.git/packed-refs.lock") 1 $WS/.git/packed-refs.lock"
 	} > "$state/0123456789abcdef"
+	# and layers whose marker is gone (a run killed between the two removals)
+	mkdir -p "$state/fedcba9876543210.d/0/upper/refs"
 	run corral run -- true
 	assert_success
 	assert_output_has "removed $WS/.git/refs/heads/main.lock"
@@ -200,6 +202,7 @@ assert_fsck() {
 	[ -e "$WS/.git/packed-refs.lock" ] || fail "a lock that is not the one the killed import made was removed"
 	[ ! -e "$state/0123456789abcdef.d" ] || fail "the killed run's layers are left"
 	[ ! -e "$state/0123456789abcdef" ] || fail "the killed run's marker is left"
+	[ ! -e "$state/fedcba9876543210.d" ] || fail "layers without a marker are left"
 	! dev_git "$WS" rev-parse -q --verify half > /dev/null || fail "a killed run's layer was imported"
 	rm -f "$WS/.git/packed-refs.lock"
 	assert_fsck
