@@ -221,19 +221,65 @@ static bool try_holder(host_socket *s, long pid) {
         return k > 0 && (size_t)k < sizeof(full) && try_at(s, full);
 }
 
+/* A process's view of absolute paths: its mount namespace, and the mount
+ * and directory of its root. */
+typedef struct view {
+        dev_t ns_dev;
+        ino_t ns_ino;
+        uint64_t root_mnt;
+        dev_t root_dev;
+        ino_t root_ino;
+} view;
+
+static bool view_of(const char *ns, const char *root, view *v) {
+        struct stat st;
+        struct statx sx;
+        if (stat(ns, &st) < 0 || statx(AT_FDCWD, root, 0, STATX_BASIC_STATS | STATX_MNT_ID, &sx) < 0 ||
+            !(sx.stx_mask & STATX_MNT_ID))
+                return false;
+        *v = (view){.ns_dev = st.st_dev, .ns_ino = st.st_ino, .root_mnt = sx.stx_mnt_id,
+                    .root_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor), .root_ino = sx.stx_ino};
+        return true;
+}
+
+/* Whether every socket left has an absolute name outside /proc: a holder
+ * can then only help through /proc/PID/root (try_holder). */
+static bool only_absolute_left(const host_sockets *hs) {
+        for (size_t i = 0; i < hs->n; i++)
+                if (!hs->v[i].path && (hs->v[i].name[0] != '/' || strncmp(hs->v[i].name, "/proc/", 6) == 0))
+                        return false;
+        return true;
+}
+
 /* For the sockets not found by their name alone: the processes that hold
- * them (/proc/PID/fd: "socket:[N]"), as far as this user may read them. */
+ * them (/proc/PID/fd: "socket:[N]"), as far as this user may read them.
+ * When only absolute names are left, a process whose view is this one's
+ * (the same mount namespace, root mount and root directory) resolves them
+ * as try_at did already, so its fds are not read: a stale socket (its file
+ * removed while it stays bound) no longer costs a readlinkat of every fd
+ * of every process on every run, only two stats a process. */
 static void locate_by_holders(host_sockets *hs) {
         DIR *proc = opendir("/proc");
         if (!proc)
                 return;
         struct dirent *e;
         size_t left = hs->n_unlocated;
+        view self;
+        bool skip_same = only_absolute_left(hs) && view_of("/proc/self/ns/mnt", "/", &self);
         while (left > 0 && (e = readdir(proc))) {
                 char *end;
                 long pid = strtol(e->d_name, &end, 10);
                 if (*end || pid <= 0)
                         continue;
+                if (skip_same) {
+                        char ns[64], root[64];
+                        view v;
+                        snprintf(ns, sizeof(ns), "/proc/%ld/ns/mnt", pid);
+                        snprintf(root, sizeof(root), "/proc/%ld/root", pid);
+                        if (view_of(ns, root, &v) && v.ns_dev == self.ns_dev && v.ns_ino == self.ns_ino &&
+                            v.root_mnt == self.root_mnt && v.root_dev == self.root_dev && v.root_ino == self.root_ino)
+                                continue;
+                }
                 char fddir[64];
                 snprintf(fddir, sizeof(fddir), "/proc/%ld/fd", pid);
                 DIR *fds = opendir(fddir);

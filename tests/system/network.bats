@@ -309,6 +309,30 @@ start_server_cmd() {
 	grep -q " $holder\$" "$hints" || fail "the holder found again is not kept: $(cat "$hints")"
 }
 
+@test "unix: a socket bound by an absolute name in a chroot is found through its holder's root (another view than corral's)" {
+	backend_is userns || skip "the users backend's runner cannot read the developer's /proc/PID/root"
+	require_python
+	mkdir -p "$OUT/jail"
+	SERVER_LOG=$(mktemp "$T/serve.XXXXXX")
+	# unshare -Ur: the same mount namespace, another root (the name is "/c.sock")
+	bg unshare -Ur "$PYTHON" -c 'import os, socket, sys, time
+os.chroot(sys.argv[1])
+s = socket.socket(socket.AF_UNIX)
+s.bind("/c.sock")
+s.listen(8)
+print("READY", flush=True)
+while True:
+    c, _ = s.accept()
+    c.sendall(b"HELLO\n")
+    print("CONNECTED", flush=True)
+    c.close()' "$OUT/jail" > "$SERVER_LOG" 2>&1
+	wait_for_content "$SERVER_LOG" 50 || fail "the chroot server did not start: $(cat "$SERVER_LOG")"
+	[ -S "$OUT/jail/c.sock" ] || fail "no socket at $OUT/jail/c.sock"
+	run corral explain
+	assert_output_has "# host unix socket $OUT/jail/c.sock"
+	assert_unix_unreachable "$OUT/jail/c.sock"
+}
+
 @test "unix: a host socket bound through a symlinked directory is masked, and runs do not fail (125)" {
 	# /var/run -> /run on Debian: PostgreSQL, nscd. Any local user can bind
 	# one, so failing here would let anyone stop every run on the machine.
