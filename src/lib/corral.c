@@ -42,26 +42,30 @@ static void free_denials(corral_sandbox *sb) {
         sb->cdenials = NULL;
 }
 
+static void sandbox_freep(corral_sandbox **sb) { corral_sandbox_free(*sb); }
+static void memo_endp(const bool *on) {
+        if (*on)
+                path_canon_memo_end();
+}
+
 int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_error *err) {
-        corral_sandbox *sb = calloc(1, sizeof(*sb));
+        _cleanup_(sandbox_freep) corral_sandbox *sb = calloc(1, sizeof(*sb));
         if (!sb)
                 return oom(err);
         /* policy and plan canonicalize many paths below the same few
-         * directories: each of those is looked at once (common/path.h) */
+         * directories: each of those is looked at once (common/path.h),
+         * until this returns */
         path_canon_memo_begin();
+        _cleanup_(memo_endp) bool memo = true;
         int r = policy_load(&req->flags, req->config_file, req->no_workspace_config, &sb->policy, err);
         if (r < 0)
-                goto out;
+                return r;
         /* which backend, and why (users/choose.h): auto may pick users */
-        backend_choice *bc = calloc(1, sizeof(*bc));
-        if (!bc) {
-                r = oom(err);
-                goto out;
-        }
-        if ((r = backend_choose(&sb->policy, bc, err)) < 0) {
-                free(bc);
-                goto out;
-        }
+        _cleanup_free_ backend_choice *bc = calloc(1, sizeof(*bc));
+        if (!bc)
+                return oom(err);
+        if ((r = backend_choose(&sb->policy, bc, err)) < 0)
+                return r;
         timing_mark(TP_POLICY);
         if (bc->nonamespace)
                 r = plan_build_nonamespace(&sb->policy, sb->policy.writable_roots.n, req->argv.v,
@@ -70,14 +74,10 @@ int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_e
                 r = plan_build(&sb->policy, req->argv.v, (const char *const *)environ, &sb->plan, err);
         if (r >= 0)
                 r = backend_plan_finish(&sb->policy, bc, (const char *const *)environ, &sb->plan, err);
-        free(bc);
         if (r < 0)
-                goto out;
+                return r;
         timing_mark(TP_PLAN);
         *ret = TAKE_PTR(sb);
-out:
-        path_canon_memo_end();
-        corral_sandbox_free(sb);
         return r;
 }
 
