@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "apply/notify.h"
+#include "common/macro.h"
 #include "plan/seccomp_rules.h"
 
 /* Comparisons of int arguments look at the low 32 bits only: the kernel
@@ -111,67 +112,62 @@ static int append_notify(struct sock_fprog *prog) {
         return 0;
 }
 
+static void seccomp_releasep(scmp_filter_ctx *ctx) {
+        if (*ctx)
+                seccomp_release(*ctx);
+}
+
+/* The filter could not be built (r): said, and nothing of it kept. */
+static int build_failed(struct sock_fprog *prog, int r, corral_error *err) {
+        error_set(err, r, "seccomp: cannot build the system-call filter: %s", strerror(-r));
+        free(prog->filter);
+        *prog = (struct sock_fprog){0};
+        return r;
+}
+
 int seccomp_compile(struct sock_fprog *prog, bool nonamespace, bool report, corral_error *err) {
         *prog = (struct sock_fprog){0};
-        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
         if (!ctx)
                 return error_set(err, -ENOMEM, "seccomp: cannot create a filter");
-        int r = 0, memfd = -1;
+        int r = 0;
         /* Only the native ABI: x32 (nr | 0x40000000) and i386 (int 0x80)
          * entry points get ENOSYS instead of bypassing the rules. */
         if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS))) < 0)
-                goto fail;
+                return build_failed(prog, r, err);
         /* A binary tree over syscall numbers instead of a linear chain:
          * every system call of the command pays O(log n), not O(n). */
         if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
-                goto fail;
+                return build_failed(prog, r, err);
         for (size_t i = 0; i < seccomp_n_rules; i++)
-                if ((!seccomp_rules[i].nonamespace || nonamespace) && (r = add_rule(ctx, i, report)) < 0) {
-                        error_set(err, r, "seccomp: cannot add the rule for %s: %s", seccomp_rules[i].syscall, strerror(-r));
-                        goto out;
-                }
+                if ((!seccomp_rules[i].nonamespace || nonamespace) && (r = add_rule(ctx, i, report)) < 0)
+                        return error_set(err, r, "seccomp: cannot add the rule for %s: %s", seccomp_rules[i].syscall,
+                                         strerror(-r));
         for (int af = 0; af < AF_MAX; af++)
                 if (!seccomp_family_allowed(af)) {
                         if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
                                                   SCMP_A0(SCMP_CMP_MASKED_EQ, LOW32, (uint64_t)af))) < 0 ||
                             (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socketpair), 1,
                                                   SCMP_A0(SCMP_CMP_MASKED_EQ, LOW32, (uint64_t)af))) < 0)
-                                goto fail;
+                                return build_failed(prog, r, err);
                 }
         /* Export the BPF program and keep it in memory for the child. */
-        memfd = memfd_create("corral-seccomp", MFD_CLOEXEC);
-        if (memfd < 0) {
-                r = -errno;
-                goto fail;
-        }
+        _cleanup_close_ int memfd = memfd_create("corral-seccomp", MFD_CLOEXEC);
+        if (memfd < 0)
+                return build_failed(prog, -errno, err);
         if ((r = seccomp_export_bpf(ctx, memfd)) < 0)
-                goto fail;
+                return build_failed(prog, r, err);
         off_t size = lseek(memfd, 0, SEEK_END);
-        if (size <= 0 || size % sizeof(struct sock_filter) != 0 || size / sizeof(struct sock_filter) > BPF_MAXINSNS) {
-                r = -EINVAL;
-                goto fail;
-        }
+        if (size <= 0 || size % sizeof(struct sock_filter) != 0 || size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+                return build_failed(prog, -EINVAL, err);
         prog->filter = malloc((size_t)size);
-        if (!prog->filter) {
-                r = -ENOMEM;
-                goto fail;
-        }
-        if (pread(memfd, prog->filter, (size_t)size, 0) != size) {
-                r = -EIO;
-                goto fail;
-        }
+        if (!prog->filter)
+                return build_failed(prog, -ENOMEM, err);
+        if (pread(memfd, prog->filter, (size_t)size, 0) != size)
+                return build_failed(prog, -EIO, err);
         prog->len = (unsigned short)(size / sizeof(struct sock_filter));
         if (report && (r = append_notify(prog)) < 0)
-                goto fail;
-        goto out;
-fail:
-        error_set(err, r, "seccomp: cannot build the system-call filter: %s", strerror(-r));
-        free(prog->filter);
-        *prog = (struct sock_fprog){0};
-out:
-        if (memfd >= 0)
-                close(memfd);
-        seccomp_release(ctx);
+                return build_failed(prog, r, err);
         return r;
 }
 
