@@ -75,10 +75,12 @@ static inline void closedirp(DIR **d) {
                 _tp;                     \
         })
 
-/* Hand ownership of a _cleanup_close_ fd to the caller. */
-#define TAKE_FD(fd)                \
-        ({                         \
-                int _tfd = (fd);   \
-                (fd) = -1;         \
-                _tfd;              \
-        })
+/* Hand ownership of a _cleanup_close_ fd to the caller. (A function, not
+ * a statement expression: through its address, static analysers see the
+ * fd's last value read, by the cleanup they do not model.) */
+static inline int take_fd(int *fd) {
+        int r = *fd;
+        *fd = -1;
+        return r;
+}
+#define TAKE_FD(fd) take_fd(&(fd))

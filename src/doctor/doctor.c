@@ -45,6 +45,7 @@ static void read_sysctl(const char *path, char *buf, size_t len) {
         if (!f || !fgets(buf, (int)len, f))
                 snprintf(buf, len, "absent");
         buf[strcspn(buf, "\n")] = 0;
+        // cppcheck-suppress resourceLeak ; f is closed by _cleanup_fclose_, which cppcheck does not model
 }
 
 static const char *userns_blocker(const findings *f) {

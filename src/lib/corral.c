@@ -56,6 +56,7 @@ int corral_sandbox_new(const corral_request *req, corral_sandbox **ret, corral_e
          * directories: each of those is looked at once (common/path.h),
          * until this returns */
         path_canon_memo_begin();
+        // cppcheck-suppress unreadVariable ; read by its cleanup, which cppcheck does not model
         _cleanup_(memo_endp) bool memo = true;
         int r = policy_load(&req->flags, req->config_file, req->no_workspace_config, &sb->policy, err);
         if (r < 0)
