@@ -176,7 +176,7 @@ static int write_dacl(const wchar_t *w, const char *path, ACL *dacl, PSECURITY_D
 }
 
 static int path_edit(const char *path, PSID const *sids, size_t n, DWORD mask, int what, corral_error *err) {
-        _cleanup_free_ wchar_t *w = win_wide(path);
+        _cleanup_free_ wchar_t *w = win_wide_exact(path);
         if (!w)
                 return error_set(err, -EINVAL, "'%s': not valid UTF-8", path);
         ACL *old = NULL, *acl = NULL;
@@ -210,7 +210,7 @@ int acl_path_pin(const char *path, PSID const *sids, size_t n, DWORD mask, corra
 int acl_path_remove(const char *path, PSID sid, corral_error *err) { return path_edit(path, &sid, 1, 0, 2, err); }
 
 bool acl_path_has(const char *path, BYTE type, PSID sid, DWORD mask, BYTE inherit) {
-        _cleanup_free_ wchar_t *w = win_wide(path);
+        _cleanup_free_ wchar_t *w = win_wide_exact(path);
         ACL *dacl = NULL;
         PSECURITY_DESCRIPTOR sd = NULL;
         if (!w || read_dacl(w, path, &dacl, &sd, NULL) < 0)
@@ -221,7 +221,7 @@ bool acl_path_has(const char *path, BYTE type, PSID sid, DWORD mask, BYTE inheri
 }
 
 bool acl_path_denies_below(const char *path, PSID sid) {
-        _cleanup_free_ wchar_t *w = win_wide(path);
+        _cleanup_free_ wchar_t *w = win_wide_exact(path);
         ACL *dacl = NULL;
         PSECURITY_DESCRIPTOR sd = NULL;
         if (!w || read_dacl(w, path, &dacl, &sd, NULL) < 0)

@@ -210,7 +210,7 @@ static void journal_sweep(const char *state) {
                 const char *text = !strncmp(line, "F ", 2)   ? GITDIR_HOLD_FILE_TEXT
                                    : !strncmp(line, "C ", 2) ? GITDIR_HOLD_COMMONDIR_TEXT
                                                              : NULL;
-                _cleanup_free_ wchar_t *w = win_wide(text ? line + 2 : line);
+                _cleanup_free_ wchar_t *w = win_wide_exact(text ? line + 2 : line);
                 if (w && text)
                         remove_placeholder_file(w, text);
                 else if (w)
@@ -356,7 +356,7 @@ static int lock_gitdir(win_applied *st, const char *gitdir, bool exclusive, corr
  * directory, or a file with the table's contents; journalled, so that the
  * last run (or the next one after a crash) removes it. */
 static int git_placeholder(win_applied *st, const win_git_hold *h, corral_error *err) {
-        _cleanup_free_ wchar_t *w = win_wide(h->path);
+        _cleanup_free_ wchar_t *w = win_wide_exact(h->path);
         if (!w)
                 return oom(err);
         if (!h->text) {
@@ -531,7 +531,7 @@ int win_apply_host(const win_plan *pl, bool verbose, win_applied *st, corral_err
         for (size_t i = 0; i < pl->protect_missing.n; i++) {
                 const char *p = pl->protect_missing.v[i];
                 const char *cap = root_sid_of(pl, p);
-                _cleanup_free_ wchar_t *w = win_wide(p);
+                _cleanup_free_ wchar_t *w = win_wide_exact(p);
                 if (!cap || !w)
                         continue;
                 if (!CreateDirectoryW(w, NULL)) {
@@ -587,7 +587,7 @@ int win_remove_tree(const wchar_t *path) {
 
 void win_apply_cleanup(win_applied *st) {
         if (st->fresh_tmp) {
-                _cleanup_free_ wchar_t *w = win_wide(st->fresh_tmp);
+                _cleanup_free_ wchar_t *w = win_wide_exact(st->fresh_tmp);
                 if (w)
                         win_remove_tree(w);
         }

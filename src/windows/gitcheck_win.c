@@ -40,7 +40,7 @@ static void check_adopted(const win_git_dir *g) {
                 char dir[4200], pattern[4300];
                 snprintf(dir, sizeof(dir), "%s/%s", g->path, gitdir_adopted[i]);
                 snprintf(pattern, sizeof(pattern), "%s/*", dir);
-                _cleanup_free_ wchar_t *wp = win_wide(pattern);
+                _cleanup_free_ wchar_t *wp = win_wide_exact(pattern);
                 WIN32_FIND_DATAW fd;
                 HANDLE h = wp ? FindFirstFileW(wp, &fd) : INVALID_HANDLE_VALUE;
                 if (h == INVALID_HANDLE_VALUE)
@@ -109,7 +109,7 @@ static void check_index(const win_plan *pl, const win_git_dir *g) {
 }
 
 static void remove_link(const char *path) {
-        _cleanup_free_ wchar_t *w = win_wide(path);
+        _cleanup_free_ wchar_t *w = win_wide_exact(path);
         DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
         if (a == INVALID_FILE_ATTRIBUTES)
                 return;
@@ -136,7 +136,7 @@ static void remove_link(const char *path) {
 static void scan_hard_links(const win_plan *pl, const char *dir, int depth, bool top, unsigned *budget) {
         char pattern[4200];
         snprintf(pattern, sizeof(pattern), "%s/*", dir);
-        _cleanup_free_ wchar_t *wp = win_wide(pattern);
+        _cleanup_free_ wchar_t *wp = win_wide_exact(pattern);
         WIN32_FIND_DATAW fd;
         HANDLE h = wp ? FindFirstFileW(wp, &fd) : INVALID_HANDLE_VALUE;
         if (h == INVALID_HANDLE_VALUE)
@@ -162,7 +162,7 @@ static void scan_hard_links(const win_plan *pl, const char *dir, int depth, bool
                 const gitdir_entry *e = top ? gitdir_classify(name) : NULL;
                 if (top && (!e || e->rule == GITDIR_PROTECTED))
                         continue;
-                _cleanup_free_ wchar_t *w = win_wide(path);
+                _cleanup_free_ wchar_t *w = win_wide_exact(path);
                 HANDLE f = w ? CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                                            NULL, OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT, NULL)
                              : INVALID_HANDLE_VALUE;

@@ -58,7 +58,7 @@ static int list_dir(const char *dir, entry **ret, size_t *n) {
         *n = 0;
         char pattern[4200];
         snprintf(pattern, sizeof(pattern), "%s/*", dir);
-        _cleanup_free_ wchar_t *w = win_wide(pattern);
+        _cleanup_free_ wchar_t *w = win_wide_exact(pattern);
         if (!w)
                 return -ENOMEM;
         WIN32_FIND_DATAW fd;
@@ -101,7 +101,7 @@ static char *join(const char *dir, const char *name) {
 
 /* 1: path exists, 0: it does not, <0: it cannot be told. */
 static int exists(const char *path) {
-        _cleanup_free_ wchar_t *w = win_wide(path);
+        _cleanup_free_ wchar_t *w = win_wide_exact(path);
         if (!w)
                 return -ENOMEM;
         if (GetFileAttributesW(w) != INVALID_FILE_ATTRIBUTES)
@@ -111,7 +111,7 @@ static int exists(const char *path) {
 }
 
 char *win_file_id(const char *path) {
-        _cleanup_free_ wchar_t *w = win_wide(path);
+        _cleanup_free_ wchar_t *w = win_wide_exact(path);
         HANDLE f = w ? CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
                                    OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL)
                      : INVALID_HANDLE_VALUE;
@@ -143,7 +143,7 @@ bool win_path_plain_below(const char *top, const char *rel) {
                 sprintf(next, "%s/%.*s", path, (int)n, c); // NOLINT(clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling): sized above
                 free(path);
                 path = next;
-                _cleanup_free_ wchar_t *w = win_wide(path);
+                _cleanup_free_ wchar_t *w = win_wide_exact(path);
                 DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
                 if (a == INVALID_FILE_ATTRIBUTES || (a & FILE_ATTRIBUTE_REPARSE_POINT) || !(a & FILE_ATTRIBUTE_DIRECTORY))
                         return false;
@@ -198,7 +198,7 @@ static bool state_lines(const char *path, const char *rel, DWORD attrs, int dept
 }
 
 int win_git_state_sum(const char *path, uint8_t sum[32]) {
-        _cleanup_free_ wchar_t *w = win_wide(path);
+        _cleanup_free_ wchar_t *w = win_wide_exact(path);
         DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
         if (a == INVALID_FILE_ATTRIBUTES) {
                 DWORD e = GetLastError();
@@ -503,7 +503,7 @@ int win_plan_git(const policy *p, win_plan *pl, corral_error *err) {
         for (size_t i = 0; i < pl->protect_existing.n;) {
                 char *e = pl->protect_existing.v[i];
                 const char *base = strrchr(e, '/');
-                _cleanup_free_ wchar_t *w = win_wide(e);
+                _cleanup_free_ wchar_t *w = win_wide_exact(e);
                 DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
                 /* A .git file (a linked worktree's, a submodule's) and a .git
                  * that is a link stay protected as a whole: the Windows plan

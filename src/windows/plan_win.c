@@ -245,8 +245,8 @@ static bool root_is_repository(const char *root) {
         char dotgit[4200], head[4200];
         snprintf(dotgit, sizeof(dotgit), "%s/.git", root);
         snprintf(head, sizeof(head), "%s/.git/HEAD", root);
-        _cleanup_free_ wchar_t *wd = win_wide(dotgit);
-        _cleanup_free_ wchar_t *wh = win_wide(head);
+        _cleanup_free_ wchar_t *wd = win_wide_exact(dotgit);
+        _cleanup_free_ wchar_t *wh = win_wide_exact(head);
         DWORD a = wd ? GetFileAttributesW(wd) : INVALID_FILE_ATTRIBUTES;
         if (a == INVALID_FILE_ATTRIBUTES)
                 return false;
@@ -297,7 +297,7 @@ static int scan_protected(const policy *p, win_plan *pl, const char *dir, unsign
                 return r;
         char pattern[4200];
         snprintf(pattern, sizeof(pattern), "%s/*", dir);
-        _cleanup_free_ wchar_t *w = win_wide(pattern);
+        _cleanup_free_ wchar_t *w = win_wide_exact(pattern);
         WIN32_FIND_DATAW fd;
         HANDLE h = w ? FindFirstFileW(w, &fd) : INVALID_HANDLE_VALUE;
         if (h == INVALID_HANDLE_VALUE)
@@ -468,7 +468,7 @@ int win_plan_build(const policy *p, const win_marker *setup, const char *setup_p
                  * run holds the gitdir's lock (shared here, exclusive there). */
                 for (size_t i = 0; i < pl->protect_existing.n; i++) {
                         const char *e = pl->protect_existing.v[i], *base = strrchr(e, '/');
-                        _cleanup_free_ wchar_t *w = win_wide(e);
+                        _cleanup_free_ wchar_t *w = win_wide_exact(e);
                         DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
                         if (base && _stricmp(base + 1, ".git") == 0 && a != INVALID_FILE_ATTRIBUTES &&
                             (a & FILE_ATTRIBUTE_DIRECTORY) && !(a & FILE_ATTRIBUTE_REPARSE_POINT) &&

@@ -29,6 +29,13 @@ wchar_t *win_wide(const char *utf8) {
 wchar_t *win_wide_exact(const char *path) {
         bool drive = ((path[0] >= 'A' && path[0] <= 'Z') || (path[0] >= 'a' && path[0] <= 'z')) && path[1] == ':' &&
                      (path[2] == '/' || path[2] == '\\');
+        /* a "." or ".." component is no listed name: Win32 resolves it (a
+         * \\?\ path would hand it to the file system as a name) */
+        for (const char *c = path; drive && *c; c++)
+                if ((c[0] == '/' || c[0] == '\\') && c[1] == '.' &&
+                    (!c[2] || c[2] == '/' || c[2] == '\\' ||
+                     (c[2] == '.' && (!c[3] || c[3] == '/' || c[3] == '\\'))))
+                        drive = false;
         _cleanup_free_ wchar_t *w = win_wide(path);
         if (!w || !drive)
                 return TAKE_PTR(w);

@@ -18,8 +18,8 @@ char *win_utf8(const wchar_t *wide);
 /* A drive-absolute path ("C:/x/y") as "\\?\C:\x\y": the name exactly as the
  * file system holds it, without Win32's rewriting (a trailing dot or space
  * dropped, MAX_PATH); for names read from a directory listing, never for
- * paths a user gave (wpath_win.h refuses those). Any other path as
- * win_wide. malloc'd. */
+ * paths a user gave (wpath_win.h refuses those). Any other path (not
+ * drive-absolute, or with a "." or ".." component) as win_wide. malloc'd. */
 wchar_t *win_wide_exact(const char *path);
 
 /* Formats "<fmt>: <system message> (Win32 error N)" into err and returns

@@ -101,7 +101,7 @@ int wpath_check_name(const char *name, const char *what, corral_error *err) {
 }
 
 bool wpath_is_reparse_point(const char *path) {
-        _cleanup_free_ wchar_t *w = win_wide(path);
+        _cleanup_free_ wchar_t *w = win_wide_exact(path);
         if (!w)
                 return false;
         DWORD a = GetFileAttributesW(w);
@@ -181,7 +181,7 @@ int wpath_match_protected(const char *root, const strv *names, strv *existing, s
                           corral_error *err) {
         char pattern[4200];
         snprintf(pattern, sizeof(pattern), "%s/*", root);
-        _cleanup_free_ wchar_t *wpat = win_wide(pattern);
+        _cleanup_free_ wchar_t *wpat = win_wide_exact(pattern);
         _cleanup_free_ bool *found = calloc(names->n + 1, sizeof(bool));
         if (!wpat || !found)
                 return oom(err);
@@ -221,7 +221,7 @@ int wpath_match_protected(const char *root, const strv *names, strv *existing, s
 }
 
 char *wpath_final_any(const char *path) {
-        _cleanup_free_ wchar_t *w = win_wide(path);
+        _cleanup_free_ wchar_t *w = win_wide_exact(path);
         HANDLE h = w ? CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                                    NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL)
                      : INVALID_HANDLE_VALUE;

@@ -20,9 +20,15 @@
  *                     (pipelined requests, say); print what comes back
  *   mkhook DIR        make DIR, DIR\.git\hooks and a pre-commit hook there, DIR
  *                     as given (a \\?\ path may end in a space or a dot,
- *                     which Win32 paths drop); exit 3 if one cannot be made */
+ *                     which Win32 paths drop); exit 3 if one cannot be made
+ *   write PATH TEXT   replace PATH's contents with TEXT (UTF-8), PATH as given
+ *                     (a \\?\ path reaches a name Win32 would rewrite); exit 3
+ *                     if it cannot
+ *   move FROM TO      rename FROM to TO, as given; exit 3 if it cannot
+ *   delete PATH       remove the file PATH, as given; exit 3 if it cannot */
 #include <winsock2.h>
 #include <ws2tcpip.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +159,21 @@ int wmain(int argc, wchar_t **argv) {
                 CloseHandle(f);
                 return 0;
         }
+        if (!wcscmp(m, L"write") && argc > 3) {
+                char text[8192];
+                int n = WideCharToMultiByte(CP_UTF8, 0, argv[3], -1, text, sizeof(text), NULL, NULL);
+                HANDLE f = CreateFileW(argv[2], GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+                DWORD put = 0;
+                bool ok = f != INVALID_HANDLE_VALUE && n > 0 && WriteFile(f, text, (DWORD)n - 1, &put, NULL) &&
+                          put == (DWORD)n - 1;
+                if (f != INVALID_HANDLE_VALUE)
+                        CloseHandle(f);
+                return ok ? 0 : 3;
+        }
+        if (!wcscmp(m, L"move") && argc > 3)
+                return MoveFileExW(argv[2], argv[3], 0) ? 0 : 3;
+        if (!wcscmp(m, L"delete") && argc > 2)
+                return DeleteFileW(argv[2]) ? 0 : 3;
         if (!wcscmp(m, L"cat")) {
                 char buf[4096];
                 size_t n;

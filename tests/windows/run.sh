@@ -357,6 +357,70 @@ if [ $rc = 0 ] && [ -d "$wsnu/sp " ] && [ ! -e "$wsnu/sp /.git" ] && ls -d "$wsn
 else ko "cli: new repository in a name ending in a space" "rc=$rc" "$(stderr)" "$(ls -aR "$wsnu")"; fi
 rm -rf "$wsnu"
 
+# Names that end in a space or a dot (docs/windows.md, "Protected names"): a
+# command can make `lib.` or `bare ` through a \\?\ path, and Win32 paths
+# rewrite them (`lib.\.git` is `lib\.git`, `bare ` is `bare`). The plan lists
+# them, and every ACE and placeholder goes to them, by the name the listing
+# gave. Before, `lib.\.git` was looked for in the empty `lib` beside it (not
+# protected, nothing said), a bare `bare ` stopped the run (125: the ACL of
+# `bare` cannot be read) and --git commits held nothing in `lib.\.git`.
+wsdu=$WINEPREFIX/drive_c/corral-dots
+rm -rf "$wsdu"
+mkdir -p "$wsdu/.git" "$wsdu/lib"
+wsd='C:\corral-dots'
+hw() { timeout 30 wine "$helperw" "$@" >/dev/null 2>&1; }
+if hw mkhook '\\?\C:\corral-dots\vendor ' && hw mkhook '\\?\C:\corral-dots\lib.' &&
+        hw write '\\?\C:\corral-dots\lib.\.git\config' '[core]' && hw write '\\?\C:\corral-dots\lib.\.git\HEAD' 'ref: refs/heads/main' &&
+        mkdir -p "$wsdu/lib./.git/objects" "$wsdu/lib./.git/refs" "$wsdu/bare /objects" "$wsdu/bare /refs" &&
+        hw write '\\?\C:\corral-dots\bare \HEAD' 'ref: refs/heads/main' &&
+        [ -f "$wsdu/vendor /.git/hooks/pre-commit" ] && [ "$(cat "$wsdu/lib./.git/config")" = '[core]' ] &&
+        hw write '\\?\C:\corral-dots\vendor \.git\hooks\pre-commit' 'exit 0' && hw write '\\?\C:\corral-dots\lib.\.git\hooks\pre-commit' 'exit 0'; then
+        ok "cli: control: outside corral, \\\\?\\ paths make vendor \\.git\\hooks, lib.\\.git\\config and a bare 'bare ', and write a hook there"
+else ko "cli: control: names ending in a space or a dot made outside corral" "$(ls -aR "$wsdu")"; fi
+o=$(corral explain -W "$wsd" --network on --json -- cmd /c exit); rc=$?
+if [ $rc = 0 ] && [[ $o == *'"C:/corral-dots/vendor /.git"'* ]] && [[ $o == *'"C:/corral-dots/lib./.git"'* ]] &&
+        [[ $o == *'"C:/corral-dots/bare "'* ]]; then
+        ok "cli: the plan protects vendor /.git, lib./.git and a bare 'bare ' by the names the listing gave"
+else ko "cli: protected names below names ending in a space or a dot" "rc=$rc out=$o" "$(stderr)"; fi
+o=$(corral run -W "$wsd" --network on -- "$helperw" exit 0); rc=$?
+if [ $rc = 0 ]; then ok "cli: a run of that workspace runs (its ACEs are written to those names)"
+else ko "cli: run with names ending in a space or a dot" "rc=$rc" "$(stderr)"; fi
+# The attack: write a hook and the config there, rename and delete them.
+rcs=
+for a in "write|\\\\?\\C:\\corral-dots\\vendor \\.git\\hooks\\pre-commit|evil" "write|\\\\?\\C:\\corral-dots\\lib.\\.git\\config|[alias]" \
+        "move|\\\\?\\C:\\corral-dots\\lib.\\.git\\hooks\\pre-commit|\\\\?\\C:\\corral-dots\\lib.\\.git\\hooks\\x" \
+        "delete|\\\\?\\C:\\corral-dots\\vendor \\.git\\hooks\\pre-commit"; do
+        IFS='|' read -r -a av <<<"$a"
+        corral run -W "$wsd" --network on -- "$helperw" "${av[@]}" >/dev/null
+        rcs="$rcs $?"
+done
+# (3: the helper ran and was refused; 125 would be corral refusing the run)
+if [ "$rcs" = " 3 3 3 3" ] && [ "$(cat "$wsdu/vendor /.git/hooks/pre-commit" 2>/dev/null)" = 'exit 0' ] &&
+        [ "$(cat "$wsdu/lib./.git/config")" = '[core]' ] && [ -f "$wsdu/lib./.git/hooks/pre-commit" ]; then
+        ok "cli: the sandbox cannot write, rename or delete the hook and config below vendor  and lib."
+elif [ "$rcs" = " 0 0 0 0" ] && [ -e "$wsdu/lib./.git/hooks/x" ] && [ "$(cat "$wsdu/lib./.git/config")" = '[alias]' ] && [ ! -e "$wsdu/vendor /.git/hooks/pre-commit" ]; then
+        sk "cli: the sandbox cannot write the hook and config below vendor  and lib." "Wine enforces no deny ACE (ACL storage and restricting SIDs are stubs), so the writes got through here; smoke.ps1 runs this attack on Windows"
+else ko "cli: attack on names ending in a space or a dot" "rc=$rcs" "$(stderr)" "$(ls -aR "$wsdu")"; fi
+rm -rf "$wsdu/lib./.git/hooks/x"
+printf '[core]' >"$wsdu/lib./.git/config"
+printf 'exit 0' >"$wsdu/lib./.git/hooks/pre-commit"
+printf 'exit 0' >"$wsdu/vendor /.git/hooks/pre-commit"
+# --git commits sorts lib.\.git like any gitdir: its placeholders go there.
+mkdir -p "$wsdu/.git/objects" "$wsdu/.git/refs"
+printf 'ref: refs/heads/main\n' >"$wsdu/.git/HEAD"
+corral run -W "$wsd" --network on --git commits -- "$helperw" sleep 6000 >/dev/null &
+bg=$!
+for _ in $(seq 50); do [ -e "$wsdu/.git/hooks" ] && break; sleep 0.2; done
+sleep 0.5
+held=0
+[ -d "$wsdu/lib./.git/info" ] && [ -f "$wsdu/lib./.git/commondir" ] && [ -f "$wsdu/lib./.git/config.worktree" ] && held=1
+wait $bg; bgrc=$?
+if [ $bgrc = 0 ] && [ $held = 1 ] && [ ! -e "$wsdu/lib./.git/info" ] && [ ! -e "$wsdu/lib./.git/commondir" ] &&
+        [ -z "$(ls -A "$wsdu/lib")" ] && [ "$(cat "$wsdu/lib./.git/config")" = '[core]' ]; then
+        ok "cli: --git commits holds lib.\\.git's missing entries there (not in lib\\) and removes them after the run"
+else ko "cli: --git commits placeholders below lib." "rc=$bgrc held=$held" "$(ls -aR "$wsdu")"; fi
+rm -rf "$wsdu"
+
 # A --git commits run whose corral.exe is killed (docs/windows.md, "Git in
 # commits mode"): its job dies with it, before its check; the next run of
 # the workspace, in any mode, does that check (its marker in the state

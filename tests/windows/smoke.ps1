@@ -89,6 +89,26 @@ Check "its placeholder is gone after the run" (-not (Test-Path (Join-Path $ws ".
 $rc = Sandbox "echo x> .corral.toml"
 Check ".corral.toml cannot be created" (-not (Test-Path -PathType Leaf (Join-Path $ws ".corral.toml"))) "created"
 
+# --- names that end in a space or a dot --------------------------------------
+# Made through \\?\ paths, which keep them (a Win32 path reads lib.\.git as
+# lib\.git): corral protects them by the names the listing gave.
+$q = "\\?\$ws"
+cmd /c "mkdir `"$q\vendor \.git\hooks`" & mkdir `"$q\lib.\.git\hooks`" & mkdir `"$q\lib`" & echo exit 0> `"$q\vendor \.git\hooks\pre-commit`" & echo [core]> `"$q\lib.\.git\config`"" | Out-Null
+cmd /c "echo probe> `"$q\lib.\.git\hooks\probe`"" | Out-Null
+Check "control: outside corral, a \\?\ path writes below lib.\.git" ([IO.File]::Exists("$q\lib.\.git\hooks\probe")) "probe not written"
+cmd /c "del /f /q `"$q\lib.\.git\hooks\probe`"" | Out-Null
+$rc = Sandbox "echo evil> `"$q\vendor \.git\hooks\pre-commit`""
+Check "a hook below a directory whose name ends in a space cannot be written" ([IO.File]::ReadAllText("$q\vendor \.git\hooks\pre-commit").Trim() -eq "exit 0") "hook replaced"
+$rc = Sandbox "echo [alias]>> `"$q\lib.\.git\config`""
+Check "a config below a directory whose name ends in a dot cannot be written" ([IO.File]::ReadAllText("$q\lib.\.git\config").Trim() -eq "[core]") "config changed"
+$rc = Sandbox "echo x> `"$q\lib.\.git\hooks\post-checkout`""
+Check "no hook can be added below lib.\.git" (-not [IO.File]::Exists("$q\lib.\.git\hooks\post-checkout")) "hook planted"
+$rc = Sandbox "ren `"$q\lib.\.git\config`" c2"
+Check "that config cannot be renamed" ([IO.File]::Exists("$q\lib.\.git\config")) "renamed"
+$rc = Sandbox "del /f /q `"$q\vendor \.git\hooks\pre-commit`""
+Check "that hook cannot be deleted" ([IO.File]::Exists("$q\vendor \.git\hooks\pre-commit")) "deleted"
+cmd /c "rmdir /s /q `"$q\vendor `" & rmdir /s /q `"$q\lib.`" & rmdir /s /q `"$q\lib`"" | Out-Null
+
 # --- repositories the run makes (docs/windows.md, "Repositories the run makes")
 # A .git the command creates below the top has no deny ACE while it runs;
 # after the run corral (as you) sets it aside: in users mode the sandbox user

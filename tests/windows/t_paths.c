@@ -124,11 +124,34 @@ static void protected_names_case_insensitive(void) {
         strv_clear(&missing);
 }
 
+static bool exact_is(const char *path, const wchar_t *want) {
+        wchar_t *w = win_wide_exact(path);
+        bool ok = w && wcscmp(w, want) == 0;
+        if (!ok)
+                printf("    %s: got %ls\n", path, w ? w : L"(null)");
+        free(w);
+        return ok;
+}
+
+/* A listed name as the file system holds it: a trailing dot or space kept
+ * (\\?\), but a "." or ".." component (never listed) left to Win32. */
+static void exact_names(void) {
+        CHECK(exact_is("C:/ws/lib./.git", L"\\\\?\\C:\\ws\\lib.\\.git"));
+        CHECK(exact_is("C:/ws/vendor /.git/hooks", L"\\\\?\\C:\\ws\\vendor \\.git\\hooks"));
+        CHECK(exact_is("C:/ws//bare ", L"\\\\?\\C:\\ws\\bare "));
+        CHECK(exact_is("C:/ws/.../x", L"\\\\?\\C:\\ws\\...\\x"));
+        CHECK(exact_is("C:/ws/./x", L"C:/ws/./x"));
+        CHECK(exact_is("C:/ws/../x", L"C:/ws/../x"));
+        CHECK(exact_is("C:/ws/..", L"C:/ws/.."));
+        CHECK(exact_is("rel/x.", L"rel/x."));
+}
+
 const test tests_paths[] = {
         {"paths: \\\\?\\ \\\\.\\ \\??\\ UNC ADS device names, trailing dot/space refused", lexical_refusals},
         {"paths: plain local paths accepted", lexical_accepts},
         {"paths: final path of a directory; files and missing paths refused", final_path_of_directory},
         {"paths: a junction resolves to its target", final_path_through_junction},
         {"paths: protected names match case-insensitively", protected_names_case_insensitive},
+        {"paths: listed names as held (\\\\?\\), a . or .. component left to Win32", exact_names},
         {0},
 };
