@@ -194,7 +194,9 @@ require_own_mount_ns() {
 	bg runuser -u "$user" -- "$HELPERS/serve" unix "$d/s.sock" > "$T/priv-serve.log" 2>&1
 	wait_for_content "$T/priv-serve.log" 50
 	run corral run -- sh -c 'echo ran'
+	# runuser does not pass the signal on: the server is its child, another uid
 	kill "$BG_PID" 2> /dev/null
+	pkill -u "$user" -f "serve unix $d/s.sock" 2> /dev/null || true
 	rm -rf "$d"
 	assert_success
 	assert_output_has ran
