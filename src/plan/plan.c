@@ -86,6 +86,8 @@ void plan_free(plan *pl) {
         }
         free(pl->placeholders);
         nested_scan_free(&pl->nested);
+        strv_clear(&pl->nons_roots);
+        strv_clear(&pl->nons_kept);
         free(pl->protected);
         free(pl->state_dir);
         free(pl->roots_dir);

@@ -197,6 +197,13 @@ typedef struct plan {
         placeholder *placeholders; /* every protected name's mount point (see above) */
         size_t n_placeholders;
         nested_scan nested;      /* protected names below the top level, and what was read to find them */
+        /* The users backend without namespaces (users/plan_nonamespace.c),
+         * for the denial reports: its writable roots, where Landlock grants
+         * the entries one by one when something beneath must stay
+         * unwritable, and those paths (protected names, git's surfaces,
+         * corral's own state). */
+        bool nonamespace;
+        strv nons_roots, nons_kept;
         protected_obj *protected; /* everything made read-only for the run, in the order it is mounted */
         size_t n_protected, cap_protected;
         size_t n_pins;           /* ancestor directories pinned (made mount points) for them */

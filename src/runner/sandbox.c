@@ -268,10 +268,12 @@ int main(void) {
          * and puts them in its status record. corral reads this pipe while
          * it waits for us, so a long list cannot block. */
         if (b.report_denials && result_fd >= 0) {
-                denials none = {.unavailable = (char *)"not without user namespaces (blocked here)"};
+                /* no list: the full-access mode (nothing is refused), or
+                 * a thread that did not end */
+                denials none = {.unavailable = (char *)(b.mode == MODE_FULL_ACCESS
+                                                                ? "nothing is refused in full-access"
+                                                                : "the denial reports' thread did not end")};
                 const denials *d = res.denials ? res.denials : &none;
-                if (!nonamespace && !res.denials)
-                        none.unavailable = (char *)"the denial reports' thread did not end";
                 char *buf = NULL;
                 size_t len = 0;
                 if (answer_encode_denials(d, &buf, &len) == 0)

@@ -291,6 +291,12 @@ static const char *protected_name(const plan *pl, const char *p) {
                         const char *s = strrchr(pl->nested.found.v[i], '/');
                         return s ? s + 1 : pl->nested.found.v[i];
                 }
+        /* without namespaces: what the Landlock rules leave out */
+        for (size_t i = 0; i < pl->nons_kept.n; i++)
+                if (path_is_below_or_equal(p, pl->nons_kept.v[i])) {
+                        const char *s = strrchr(pl->nons_kept.v[i], '/');
+                        return s ? s + 1 : pl->nons_kept.v[i];
+                }
         return NULL;
 }
 
@@ -304,6 +310,28 @@ static bool writable(const plan *pl, const char *p, bool existing_file) {
                                                : existing_file && strcmp(p, r->path) == 0)
                         return true;
         }
+        return false;
+}
+
+/* Without namespaces the rules are on single entries too (a writable root
+ * with a protected name beneath is granted entry by entry): making or
+ * removing p needs a write rule on its directory, as Landlock checks it. */
+static bool entry_writable(const plan *pl, const char *p) {
+        _cleanup_free_ char *dir = strdup(p);
+        char *slash = dir ? strrchr(dir, '/') : NULL;
+        if (!slash)
+                return false;
+        *(slash == dir ? slash + 1 : slash) = 0;
+        for (size_t i = 0; i < pl->n_rules; i++)
+                if ((pl->rules[i].access & LL_WRITE_ALL) && path_is_below_or_equal(dir, pl->rules[i].path))
+                        return true;
+        return false;
+}
+
+static bool below_any(const char *p, const strv *list) {
+        for (size_t i = 0; i < list->n; i++)
+                if (path_is_below_or_equal(p, list->v[i]))
+                        return true;
         return false;
 }
 
@@ -374,11 +402,22 @@ static void judge_path(denials *d, const char *op, const char *raw, const call *
                         (c->open && !there && !c->open_creat) || (c->open && there && !c->open_writes)))
                 return;
         const char *name = protected_name(pl, p);
+        /* makes or removes the entry (else writes an existing file) */
+        bool entry = second || c->create || (!c->open && c->remove && strcmp(op, "write") != 0) ||
+                     (c->open && !there);
         char rule[300], allow[4300];
         if (name) {
                 snprintf(rule, sizeof(rule), "protected name %s", name);
                 denials_add(d, op, p, NULL, NULL, rule, NULL);
-        } else if (!writable(pl, p, there && c->open)) {
+        } else if (pl->nonamespace && entry && !entry_writable(pl, p) && below_any(p, &pl->nons_roots)) {
+                /* inside a writable root, beside what must stay unwritable:
+                 * no -w makes it writable */
+                denials_add(d, op, p, NULL, NULL,
+                            "beside a protected name (without namespaces nothing is created, removed or renamed "
+                            "there)",
+                            NULL);
+        } else if (pl->nonamespace ? (entry ? !entry_writable(pl, p) : !writable(pl, p, there))
+                                   : !writable(pl, p, there && c->open)) {
                 char *dir = strdup(p);
                 char *slash = dir ? strrchr(dir, '/') : NULL;
                 if (slash)
@@ -470,7 +509,10 @@ static bool handle_one(denials *d) {
         bool valid = ioctl(d->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
         ioctl(d->listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
         if (ok && valid) {
-                if (c.path)
+                /* chmod is no Landlock right: without namespaces only the
+                 * file's owner decides (nothing the plan refuses) */
+                bool chmod_nons = d->pl->nonamespace && strcmp(c.op ? c.op : "", "chmod") == 0;
+                if (c.path && !chmod_nons)
                         judge_path(d, c.op, c.path, &c, false);
                 /* a rename's destination, when its source is there to move */
                 if (c.path2 && c.path && exists(c.path))

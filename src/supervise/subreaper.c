@@ -20,8 +20,10 @@
 
 #include "apply/apply.h"
 #include "common/macro.h"
+#include "common/warn.h"
 #include "users/nonamespace.h"
 #include "kernel/syscalls.h"
+#include "supervise/denials.h"
 #include "supervise/ending.h"
 #include "supervise/loop.h"
 
@@ -208,11 +210,17 @@ int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, c
         sigprocmask(SIG_BLOCK, &mask, &old_mask);
         int r = 0;
         _cleanup_close_pair_ int report[2] = {-1, -1};
+        _cleanup_close_ int notify_fd = -1; /* the command's end of the listener's socket */
+        denials *dn = malloc(sizeof(*dn));
+        if (dn)
+                *dn = (denials){.sock = -1, .listener = -1};
         _cleanup_close_ int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-        if (sigfd < 0 || pipe2(report, O_CLOEXEC) < 0) {
-                r = error_set(err, -errno, "cannot set up supervision: %s", strerror(errno));
+        if (!dn || sigfd < 0 || pipe2(report, O_CLOEXEC) < 0) {
+                r = error_set(err, dn ? -errno : -ENOMEM, "cannot set up supervision: %s",
+                              strerror(dn ? errno : ENOMEM));
                 goto out;
         }
+        denials_init(dn, pl, &notify_fd);
         fflush(NULL);
         pid_t self = getpid(), child = fork();
         if (child < 0) {
@@ -224,16 +232,21 @@ int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, c
                 close(sigfd);
                 if (control_fd >= 0)
                         close(control_fd);
-                apply_nonamespace_exec(pl, pl->env.v, self, report[1]);
+                if (denials_fd(dn) >= 0)
+                        close(denials_fd(dn));
+                apply_nonamespace_exec(pl, pl->env.v, self, report[1], notify_fd);
         }
         closep(&report[1]);
+        closep(&notify_fd);
 
         int status = 0;
         bool done = false;
         uint64_t deadline = p->timeout_ms ? start + p->timeout_ms : 0;
         while (!done) {
-                struct pollfd fds[2] = {{.fd = sigfd, .events = POLLIN}, {.fd = control_fd, .events = POLLIN}};
-                int n = poll(fds, control_fd >= 0 ? 2 : 1, loop_timeout(deadline));
+                struct pollfd fds[3] = {{.fd = sigfd, .events = POLLIN},
+                                        {.fd = denials_fd(dn), .events = POLLIN},
+                                        {.fd = control_fd, .events = POLLIN}};
+                int n = poll(fds, 3, loop_timeout(deadline)); /* negative fds are skipped */
                 if (n < 0 && errno != EINTR)
                         break;
                 if (n == 0 && deadline) {
@@ -250,13 +263,21 @@ int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, c
                                         done = true;
                                 }
                 }
-                if (control_fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+                if (fds[1].revents) {
+                        /* the listener, or why there is none; it never blocks */
+                        denials_handle(dn);
+                        if (dn->fatal)
+                                break; /* nobody would answer the calls it hands over */
+                }
+                if (control_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
                     loop_control(control_fd, child) < 0)
                         break; /* the caller is gone: so is the sandbox */
         }
         /* Nothing outlives the run. */
         subreaper_kill_descendants(child, &status, &done);
         res->wall_ms = loop_now_ms() - start;
+        /* no task uses the filter now: the listener hangs up, its thread ends */
+        denials_stop(dn);
 
         apply_report rep = {0}, last = {0};
         fcntl(report[0], F_SETFL, O_NONBLOCK);
@@ -280,9 +301,21 @@ int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, c
                 ending_exec_failed(pl, last.err, res, err);
         } else
                 ending_exited(status, res);
+        if (dn->fatal && r == 0)
+                r = error_set(err, -EAGAIN, "denial reports: %s; the sandbox was stopped", dn->unavailable);
 out:
         closep(&sigfd);
         sigprocmask(SIG_SETMASK, &old_mask, NULL);
+        if (dn && !denials_stop(dn)) {
+                /* its thread is still in the listener: leave both alone */
+                corral_warn("warning: the denial reports' thread did not end; no reports");
+        } else if (dn && (r < 0 || !pl->report_denials)) {
+                denials_done(dn);
+                free(dn);
+        } else if (dn) {
+                closep(&dn->listener); /* the sandbox is gone: nothing waits on it */
+                res->denials = dn;
+        }
         if (private_tmp)
                 remove_tree(pl->tmp_dir);
         return r;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "apply/landlock.h"
+#include "apply/notify.h"
 #include "apply/seccomp.h"
 #include "kernel/probe.h"
 #include "kernel/syscalls.h"
@@ -39,7 +40,7 @@ static int check_no_caps(void) {
         return left ? -EPERM : 0;
 }
 
-void apply_nonamespace_exec(const plan *pl, char **envp, pid_t supervisor, int report_fd) {
+void apply_nonamespace_exec(const plan *pl, char **envp, pid_t supervisor, int report_fd, int notify_fd) {
         /* Dies with the supervisor; the supervisor, a child subreaper, kills
          * the rest of the tree. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != supervisor)
@@ -56,8 +57,15 @@ void apply_nonamespace_exec(const plan *pl, char **envp, pid_t supervisor, int r
                 if ((r = landlock_apply(pl, &rule)) < 0)
                         fail(report_fd, STEP_LANDLOCK, rule, r);
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-                if ((r = seccomp_install(seccomp_program(true, false))) < 0)
+                /* With reports: the reporting variant of the same filter,
+                 * its listener sent to the supervisor (or, when it cannot be
+                 * had, the plain one and the errno); after Landlock, so the
+                 * kernel still enforces everything (apply/notify.h). */
+                r = notify_fd >= 0 ? notify_install(notify_fd, true) : seccomp_install(seccomp_program(true, false));
+                if (r < 0)
                         fail(report_fd, STEP_SECCOMP, 0, r);
+        } else if (notify_fd >= 0) {
+                close(notify_fd);
         }
         /* A fresh signal mask; only 0-2 and the report pipe (close-on-exec). */
         sigset_t none;

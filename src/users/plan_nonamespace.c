@@ -186,7 +186,7 @@ static int proxy_token(const char *const *environ_in, char token[static NET_PROX
 
 int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *argv, const char *const *environ_in,
                            plan *pl, corral_error *err) {
-        *pl = (plan){.backend = BACKEND_USERS};
+        *pl = (plan){.backend = BACKEND_USERS, .nonamespace = true};
         int r;
         if (plan_copy_policy(p, pl) < 0)
                 return oom(err);
@@ -218,9 +218,6 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
         if (note(pl, "no namespaces (user namespaces are blocked here): the command runs as the sandbox user "
                      "in the host's mount, pid, network and IPC namespaces; it sees every process in /proc") < 0)
                 return oom(err);
-        if (p->report_denials && note(pl, "denial reports: not without user namespaces (the same refusals, "
-                                          "unreported; the status record says \"denial_reports\": false)") < 0)
-                return oom(err);
 
         /* /tmp: there is no private one. TMPDIR points into the sandbox
          * user's cache: this workspace's directory there (tmp=workspace) or
@@ -247,6 +244,9 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
                                ? oom(err)
                                : 0;
         pl->confine = true;
+        /* the supervisor (supervise/subreaper.c) answers the listener and
+         * the runner sends corral the reports, as with namespaces */
+        pl->report_denials = p->report_denials;
         pl->landlock_abi = landlock_abi_version();
         pl->landlock_scopes = pl->landlock_abi >= 6;
         if (!pl->landlock_scopes)
@@ -295,7 +295,14 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
                 strv_clear(&excl);
                 return oom(err);
         }
-        r = 0;
+        /* what the reports judge a refused write by (supervise/denials.c) */
+        r = strv_extend(&pl->nons_kept, &excl) < 0 || strv_extend(&pl->nons_roots, &p->writable_roots) < 0
+                    ? -ENOMEM
+                    : 0;
+        if (r < 0) {
+                strv_clear(&excl);
+                return oom(err);
+        }
         for (size_t w = 0; w < p->writable_roots.n && r >= 0; w++)
                 r = expand(pl, p->writable_roots.v[w], &excl,
                            w < n_dev_roots ? plan_strf(pl, "writable root %s (protected names excluded)",
@@ -315,6 +322,11 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
             plan_rule(pl, "/proc", LL_WRITE_FILE, "the command's own /proc entries") < 0)
                 return oom(err);
 
+        if (p->report_denials &&
+            note(pl, "denial reports: on (writes, creations, removals and connects that the plan refuses, and "
+                     "refused system calls, are reported at the end; the kernel still decides; chmod is not "
+                     "reported: without a mount namespace only file ownership refuses it)") < 0)
+                return oom(err);
         if (note(pl, "writes: only where the sandbox user's file permissions allow (no idmapped mounts "
                      "without a user namespace) and Landlock grants: directly in a writable root nothing can be "
                      "created, removed or renamed (that is how protected names, existing or missing, stay "

@@ -400,17 +400,121 @@ print('own-ok')" "$victim"
 	assert_status 0
 }
 
-@test "denial reports: none without namespaces, and the record and --verbose say so; the write is still refused" {
-	local st=$BATS_TEST_TMPDIR/st.json
-	run ncrun --report-denials --verbose --status-fd 3 -- sh -c "touch '$DEV_HOME/outside'; echo done" 3> "$st"
+# check_record FILE PYTHON: run PYTHON with r = the status record, d = its denials.
+check_record() {
+	cat "$1" >&2
+	run /usr/bin/python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+d = r['denials']
+assert r['denial_reports'] is True, r
+$2
+print('ok')" "$1"
 	assert_status 0
-	assert_contains done
-	assert_contains "corral: no denial reports this run: not without user namespaces (blocked here)"
-	cat "$st" >&2
-	grep -q '"denials":\[\],"denials_more":0,"denial_reports":false' "$st"
+	assert_contains ok
+}
+
+# Denial reports without namespaces (docs/design.md, "Denial reports"): the
+# command installs the reporting filter after Landlock and sends its listener
+# to the supervisor, which judges each call from this plan. Each test also
+# checks that the refused operation still failed, and a control shows that
+# the same operation outside corral, as the same sandbox user, succeeds.
+@test "denial reports without namespaces: writes outside the writable roots and at the top of the workspace are reported; they still fail" {
+	local st=$BATS_TEST_TMPDIR/st.json
+	# control: the sandbox user's own permissions let it write both
+	nas corral-offline sh -c "touch /tmp/corral-nons-outside '$WS/newtop' && rm /tmp/corral-nons-outside '$WS/newtop'"
+	run ncrun --report-denials --status-fd 3 -- sh -c "touch /tmp/corral-nons-outside || echo REFUSED-TMP
+		touch '$DEV_HOME/outside' || echo REFUSED-HOME; touch newtop || echo REFUSED-TOP; echo done" 3> "$st"
+	assert_status 0
+	assert_contains REFUSED-TMP
+	assert_contains REFUSED-HOME
+	assert_contains REFUSED-TOP
 	outside_unchanged
+	[ ! -e "$WS/newtop" ]
+	assert_contains "corral: denied: write ~/outside (outside the writable roots; allow with -w ~)"
+	[[ "$output" != *"no denial reports"* ]] || { echo "$output" >&2; return 1; }
+	check_record "$st" "
+ws, home = '$WS', '$DEV_HOME'
+got = [(x['op'], x['path'], x['rule'], x['allow_with']) for x in d]
+beside = 'beside a protected name (without namespaces nothing is created, removed or renamed there)'
+assert got == [('write', '/tmp/corral-nons-outside', 'outside the writable roots', '-w /tmp'),
+               ('write', home + '/outside', 'outside the writable roots', '-w ~'),
+               ('write', ws + '/newtop', beside, None)], got"
 	run nas "$DEV" "$CORRAL" explain --backend users --report-denials -W "$WS"
-	assert_contains "denial reports: not without user namespaces"
+	assert_contains "denial reports: on"
+}
+
+@test "denial reports without namespaces: writes into protected names are reported with the name; they still fail" {
+	local st=$BATS_TEST_TMPDIR/st.json
+	as "$DEV" git init -q "$WS"
+	setfacl -R -m u:corral-offline:rwX,d:u:corral-offline:rwX "$WS/.git"
+	# control: the sandbox user's own permissions let it write there
+	nas corral-offline sh -c "touch '$WS/.git/hooks/ctl' && rm '$WS/.git/hooks/ctl'"
+	sum=$(find "$WS/.git" -type f -exec sha256sum {} + | sort | sha256sum)
+	run ncrun --report-denials --status-fd 3 -- sh -c 'touch .git/hooks/pre-commit || echo REFUSED-HOOK
+		echo x >> .git/config || echo REFUSED-CONFIG; mkdir .codex || echo REFUSED-CODEX; echo done' 3> "$st"
+	assert_status 0
+	assert_contains REFUSED-HOOK
+	assert_contains REFUSED-CONFIG
+	assert_contains REFUSED-CODEX
+	[ "$(find "$WS/.git" -type f -exec sha256sum {} + | sort | sha256sum)" = "$sum" ]
+	[ ! -e "$WS/.codex" ]
+	assert_contains "corral: denied: write ~/${WS#"$DEV_HOME"/}/.git/hooks/pre-commit (protected name .git)"
+	check_record "$st" "
+ws = '$WS'
+got = [(x['op'], x['path'], x['rule'], x['allow_with']) for x in d]
+assert got == [('write', ws + '/.git/hooks/pre-commit', 'protected name .git', None),
+               ('write', ws + '/.git/config', 'protected name .git', None),
+               ('create', ws + '/.codex', 'protected name .codex', None)], got"
+	outside_unchanged
+}
+
+@test "denial reports without namespaces: a connect with the network off is reported with its address; loopback is not; they still fail" {
+	local st=$BATS_TEST_TMPDIR/st.json
+	/usr/bin/python3 "$PROBE" tcp "$R4" 8080 # control: the test network works outside corral
+	run ncrun --report-denials --status-fd 3 -- sh -c "for a in 'tcp $R4 8080' 'tcp $R6 8080' 'tcp 127.0.0.1 8124'; do /usr/bin/python3 '$PROBE' \$a; done" 3> "$st"
+	[ "$(grep -c BLOCKED <<< "$output")" -eq 3 ]
+	[[ "$output" != *REACHED* ]] || { echo "$output" >&2; return 1; }
+	assert_contains "corral: denied: connect $R4:8080 (network off; allow with --network on)"
+	check_record "$st" "
+got = [(x['op'], x['address'], x['rule'], x['allow_with']) for x in d]
+assert got == [('connect', '$R4:8080', 'network off', '--network on'),
+               ('connect', '[$R6]:8080', 'network off', '--network on')], got
+assert all('path' not in x for x in d), d"
+}
+
+# setpriority on another process of the sandbox user (the rule only the
+# namespace-less filter has) and keyctl on the user's keyring
+REFUSED_NONS='sleep 5 & p=$!; /usr/bin/python3 -c "
+import ctypes, os, sys
+try:
+    os.setpriority(os.PRIO_PROCESS, int(sys.argv[1]), 19); print(\"SUCCEEDED: setpriority\")
+except OSError as e:
+    print(\"BLOCKED: setpriority\", e)
+libc = ctypes.CDLL(None, use_errno=True)
+# keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_USER_KEYRING, 0)
+r = libc.syscall(250 if os.uname().machine == \"x86_64\" else 219, 0, -4, 0)
+print(\"SUCCEEDED: keyctl\" if r >= 0 else \"BLOCKED: keyctl \" + os.strerror(ctypes.get_errno()))" $p; kill $p'
+
+@test "denial reports without namespaces: refused system calls are reported with their rule; they fail with the errno they get without reports" {
+	local st=$BATS_TEST_TMPDIR/st.json
+	# control: outside corral the sandbox user may make both calls
+	run nas corral-offline sh -c "$REFUSED_NONS"
+	assert_contains "SUCCEEDED: setpriority"
+	assert_contains "SUCCEEDED: keyctl"
+	run ncrun -- sh -c "$REFUSED_NONS"
+	assert_status 0
+	local off
+	off=$(grep -E '^(BLOCKED|SUCCEEDED)' <<< "$output")
+	[ "$(grep -c '^BLOCKED.*Operation not permitted' <<< "$off")" -eq 2 ] || { echo "$output" >&2; return 1; }
+	run ncrun --report-denials --status-fd 3 -- sh -c "$REFUSED_NONS" 3> "$st"
+	assert_status 0
+	[ "$(grep -E '^(BLOCKED|SUCCEEDED)' <<< "$output")" = "$off" ] || { echo "$output" >&2; return 1; }
+	assert_contains "corral: denied: syscall setpriority (without a pid namespace: only its own priority)"
+	check_record "$st" "
+got = [(x['op'], x['syscall'], x['rule'], x['allow_with']) for x in d]
+assert got == [('syscall', 'setpriority', 'without a pid namespace: only its own priority', None),
+               ('syscall', 'keyctl', \"the user's keyring is shared with the host\", None)], got"
 }
 
 # network = proxy without namespaces: the developer's corral listens on the
