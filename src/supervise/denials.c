@@ -401,23 +401,27 @@ static void judge_path(denials *d, const char *op, const char *raw, const call *
         if (!second && ((c->create && there) || (c->remove && !there) ||
                         (c->open && !there && !c->open_creat) || (c->open && there && !c->open_writes)))
                 return;
-        const char *name = protected_name(pl, p);
         /* makes or removes the entry (else writes an existing file) */
         bool entry = second || c->create || (!c->open && c->remove && strcmp(op, "write") != 0) ||
                      (c->open && !there);
+        /* Without namespaces the Landlock rules are the whole boundary (and
+         * TMPDIR lies in corral's state, left out around it): what they
+         * grant is refused, if at all, by file permissions alone. */
+        if (pl->nonamespace && (entry ? entry_writable(pl, p) : writable(pl, p, there)))
+                return;
+        const char *name = protected_name(pl, p);
         char rule[300], allow[4300];
         if (name) {
                 snprintf(rule, sizeof(rule), "protected name %s", name);
                 denials_add(d, op, p, NULL, NULL, rule, NULL);
-        } else if (pl->nonamespace && entry && !entry_writable(pl, p) && below_any(p, &pl->nons_roots)) {
+        } else if (pl->nonamespace && entry && below_any(p, &pl->nons_roots)) {
                 /* inside a writable root, beside what must stay unwritable:
                  * no -w makes it writable */
                 denials_add(d, op, p, NULL, NULL,
                             "beside a protected name (without namespaces nothing is created, removed or renamed "
                             "there)",
                             NULL);
-        } else if (pl->nonamespace ? (entry ? !entry_writable(pl, p) : !writable(pl, p, there))
-                                   : !writable(pl, p, there && c->open)) {
+        } else if (pl->nonamespace || !writable(pl, p, there && c->open)) {
                 char *dir = strdup(p);
                 char *slash = dir ? strrchr(dir, '/') : NULL;
                 if (slash)

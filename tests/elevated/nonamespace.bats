@@ -423,9 +423,13 @@ print('ok')" "$1"
 	local st=$BATS_TEST_TMPDIR/st.json
 	# control: the sandbox user's own permissions let it write both
 	nas corral-offline sh -c "touch /tmp/corral-nons-outside '$WS/newtop' && rm /tmp/corral-nons-outside '$WS/newtop'"
+	# (what the rules grant is not reported: TMPDIR, in corral's own state,
+	# a new file in a subdirectory, an existing file at the top)
 	run ncrun --report-denials --status-fd 3 -- sh -c "touch /tmp/corral-nons-outside || echo REFUSED-TMP
-		touch '$DEV_HOME/outside' || echo REFUSED-HOME; touch newtop || echo REFUSED-TOP; echo done" 3> "$st"
+		touch '$DEV_HOME/outside' || echo REFUSED-HOME; touch newtop || echo REFUSED-TOP
+		echo t > \"\$TMPDIR/t\" && echo x > src/new && echo y >> top.txt && rm src/new && echo WROTE; echo done" 3> "$st"
 	assert_status 0
+	assert_contains WROTE
 	assert_contains REFUSED-TMP
 	assert_contains REFUSED-HOME
 	assert_contains REFUSED-TOP
