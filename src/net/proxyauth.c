@@ -48,7 +48,7 @@ static long unbase64(const char *s, size_t n, uint8_t *out, size_t size) {
                                 return -1;
                 }
                 uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
-                uint8_t b[3] = {(uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w};
+                const uint8_t b[3] = {(uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w};
                 for (int k = 0; k < 3 - pad; k++) {
                         if (o == size)
                                 return -1;
