@@ -20,7 +20,7 @@
 
 #include "common/error.h"
 #include "common/strv.h"
-#include "policy/policy.h"
+#include "config/values.h"
 
 typedef enum config_origin {
         ORIGIN_DEFAULTS,

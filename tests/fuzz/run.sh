@@ -48,7 +48,7 @@ sources() {
         case $1 in
         toml) set -- "$top"/src/toml/*.c ;;
         config) set -- "$top"/src/common/*.c "$top"/src/toml/*.c "$top"/src/config/*.c "$top"/src/policy/*.c "$top"/src/net/*.c ;;
-        request) set -- "$top"/src/common/*.c "$top/src/users/request.c" "$top/src/policy/limits.c" ;;
+        request) set -- "$top"/src/common/*.c "$top/src/users/request.c" "$top/src/config/limits.c" "$top/src/config/values.c" ;;
         net) set -- "$top"/src/common/*.c "$top"/src/net/*.c ;;
         mcp) set -- "$top/src/mcp/tool.c" "$top/src/mcp/utf8.c" ;;
         gitconfig) set -- "$top/src/plan/gitconfig.c" ;;

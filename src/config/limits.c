@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "common/macro.h"
-#include "policy/policy.h"
+#include "config/values.h"
 
 static const char *const limit_names[] = {
         [LIMIT_MEMORY] = "memory",
