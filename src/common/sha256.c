@@ -37,25 +37,47 @@ static void block(uint32_t h[8], const uint8_t *p) {
         h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
-void sha256(const void *data, size_t len, uint8_t out[32]) {
-        uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+void sha256_init(sha256_ctx *c) {
+        *c = (sha256_ctx){.h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+                                0x5be0cd19}};
+}
+
+void sha256_update(sha256_ctx *c, const void *data, size_t len) {
         const uint8_t *p = data;
-        size_t left = len;
-        for (; left >= 64; left -= 64, p += 64)
-                block(h, p);
-        uint8_t last[128] = {0};
-        memcpy(last, p, left);
-        last[left] = 0x80;
-        size_t n = left < 56 ? 64 : 128;
-        uint64_t bits = (uint64_t)len * 8;
+        c->len += len;
+        while (len) {
+                if (c->fill == 0 && len >= 64) {
+                        block(c->h, p);
+                        p += 64, len -= 64;
+                        continue;
+                }
+                size_t n = 64 - c->fill < len ? 64 - c->fill : len;
+                memcpy(c->buf + c->fill, p, n);
+                c->fill += n, p += n, len -= n;
+                if (c->fill == 64) {
+                        block(c->h, c->buf);
+                        c->fill = 0;
+                }
+        }
+}
+
+void sha256_final(sha256_ctx *c, uint8_t out[32]) {
+        uint64_t bits = c->len * 8;
+        uint8_t pad[72] = {0x80};
+        size_t n = c->fill < 56 ? 56 - c->fill : 120 - c->fill;
         for (int i = 0; i < 8; i++)
-                last[n - 1 - i] = (uint8_t)(bits >> (8 * i));
-        block(h, last);
-        if (n == 128)
-                block(h, last + 64);
+                pad[n + 7 - i] = (uint8_t)(bits >> (8 * i));
+        sha256_update(c, pad, n + 8);
         for (int i = 0; i < 8; i++)
                 for (int j = 0; j < 4; j++)
-                        out[4 * i + j] = (uint8_t)(h[i] >> (24 - 8 * j));
+                        out[4 * i + j] = (uint8_t)(c->h[i] >> (24 - 8 * j));
+}
+
+void sha256(const void *data, size_t len, uint8_t out[32]) {
+        sha256_ctx c;
+        sha256_init(&c);
+        sha256_update(&c, data, len);
+        sha256_final(&c, out);
 }
 
 char *sha256_hex(const char *s, size_t n, char *buf) {

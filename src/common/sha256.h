@@ -1,10 +1,22 @@
 /* SPDX-License-Identifier: MIT
  * SHA-256 (FIPS 180-4), for names that must not collide: the per-workspace
- * state directory is named by the hash of the workspace's path. */
+ * state directory is named by the hash of the workspace's path; git's object
+ * ids in a repository whose extensions.objectFormat is sha256. */
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
+
+typedef struct sha256_ctx {
+        uint32_t h[8];
+        uint64_t len;
+        uint8_t buf[64];
+        size_t fill;
+} sha256_ctx;
+
+void sha256_init(sha256_ctx *c);
+void sha256_update(sha256_ctx *c, const void *data, size_t len);
+void sha256_final(sha256_ctx *c, uint8_t out[32]);
 
 void sha256(const void *data, size_t len, uint8_t out[32]);
 
