@@ -27,6 +27,8 @@
 #include "common/readfile.h"
 #include "plan/gitdir.h"
 #include "plan/gitindex.h"
+#include "supervise/gitobject.h"
+#include "supervise/gitpack.h"
 
 #define REF_MAX 4096u
 #define TOP_MAX (4u << 20)
@@ -455,39 +457,26 @@ void gitimport_free(gitimport *gi) {
 
 /* --- objects ------------------------------------------------------------- */
 
-/* udir/name into rdir/name, never over one there: a hard link of the
- * upper's file (which goes after the import), else a copy. */
-static void put_object(importer *im, int udir, const char *name, int rdir, const char *shown) {
-        struct stat st;
-        if (fstatat(rdir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
-                return; /* there already (git never changes an object) */
-        int fd = openat(udir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0)
-                return;
-        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-                close(fd);
-                return;
-        }
+/* fd (a regular file) into rdir/name, never over one there: a hard link
+ * of it (the upper's file, which goes after the import, or corral's own
+ * copy), else a copy. */
+static void put_fd(importer *im, int fd, int rdir, const char *name, const char *shown) {
         (void)fchmod(fd, 0444);
         char proc[40];
         snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-        if (linkat(AT_FDCWD, proc, rdir, name, AT_SYMLINK_FOLLOW) == 0 || errno == EEXIST) {
-                close(fd);
+        if (linkat(AT_FDCWD, proc, rdir, name, AT_SYMLINK_FOLLOW) == 0 || errno == EEXIST)
                 return;
-        }
         unsigned char rnd[6];
         char tmp[64];
-        if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
-                close(fd);
+        if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
                 return;
-        }
         snprintf(tmp, sizeof(tmp), "tmp_obj_corral_%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
                  rnd[5]);
         int out = openat(rdir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
         int r = out < 0 ? -errno : 0;
         if (out >= 0) {
                 note_temp(im, out, rdir, tmp);
-                r = copy_fd(fd, out);
+                r = lseek(fd, 0, SEEK_SET) < 0 ? -errno : copy_fd(fd, out);
                 if (close(out) < 0 && r == 0)
                         r = -errno;
                 if (r == 0 && renameat2(rdir, tmp, rdir, name, RENAME_NOREPLACE) < 0 && errno != EEXIST)
@@ -496,20 +485,130 @@ static void put_object(importer *im, int udir, const char *name, int rdir, const
         }
         if (r < 0)
                 fprintf(stderr, "corral: not imported: %s: %s\n", shown, strerror(-r));
+}
+
+static bool in_repo(int rdir, const char *name) {
+        struct stat st;
+        return fstatat(rdir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT;
+}
+
+/* udir/name, a regular file, never through a link; -1 when it is not. */
+static int open_upper_file(int udir, const char *name) {
+        int fd = openat(udir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        struct stat st;
+        if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+                close(fd);
+                fd = -1;
+        }
+        return fd;
+}
+
+/* udir/name into rdir/name as it is (a split index's shared part). */
+static void put_object(importer *im, int udir, const char *name, int rdir, const char *shown) {
+        if (in_repo(rdir, name))
+                return; /* there already (git never changes an object) */
+        int fd = open_upper_file(udir, name);
+        if (fd >= 0) {
+                put_fd(im, fd, rdir, name, shown);
+                close(fd);
+        }
+}
+
+/* A loose object (dir/name in the run, hex its id), once its contents hash
+ * to its name (supervise/gitobject.h). */
+static void put_loose(importer *im, int udir, const char *name, const char *hex, gitobject_format fmt, int rdir,
+                      const char *shown) {
+        if (in_repo(rdir, name))
+                return;
+        int fd = open_upper_file(udir, name);
+        if (fd < 0)
+                return;
+        char why[300];
+        int r = gitobject_check_loose(fd, fmt, hex, why, sizeof(why));
+        if (r == 0)
+                put_fd(im, fd, rdir, name, shown);
+        else
+                fprintf(stderr, NOT_IMPORTED_FMT, shown, r == -EINVAL ? why : strerror(-r));
         close(fd);
 }
 
-static bool pack_name(const char *name, bool *idx) {
+static bool pack_name(const char *name, const char **ext) {
         const char *dot = strrchr(name, '.');
         if (strncmp(name, "pack-", 5) != 0 || !dot || !is_oid(name + 5, (size_t)(dot - name - 5)))
                 return false;
-        static const char *const exts[] = {".pack", ".rev", ".bitmap", ".mtimes", ".promisor", ".idx"};
+        static const char *const exts[] = {".pack", ".idx", ".rev", ".bitmap", ".mtimes", ".promisor"};
         for (size_t i = 0; i < ELEMENTSOF(exts); i++)
                 if (strcmp(dot, exts[i]) == 0) {
-                        *idx = i == ELEMENTSOF(exts) - 1;
+                        *ext = exts[i];
                         return true;
                 }
         return false;
+}
+
+/* A pack of the run (udir/name, pack-HEX.pack): indexed by the developer's
+ * git (supervise/gitpack.h), then the .pack and git's .idx put in, the .idx
+ * last (git takes a pack for there with it). */
+static void put_pack(importer *im, int udir, const char *name, int rdir, int rfd, const char *shown) {
+        char hex[65], idx_name[100];
+        snprintf(hex, sizeof(hex), "%.*s", (int)(strlen(name) - 10), name + 5);
+        snprintf(idx_name, sizeof(idx_name), "pack-%s.idx", hex);
+        if (in_repo(rdir, name) || in_repo(rdir, idx_name))
+                return;
+        int fd = open_upper_file(udir, name);
+        if (fd < 0)
+                return;
+        char work[4200], why[600];
+        snprintf(work, sizeof(work), "%s/verify", im->pl->git_run_dir);
+        int pack, idx;
+        int r = gitpack_index(rfd, work, fd, hex, &pack, &idx, why, sizeof(why));
+        close(fd);
+        if (r < 0) {
+                fprintf(stderr, NOT_IMPORTED_FMT, shown, why);
+                return;
+        }
+        char idx_shown[4200];
+        snprintf(idx_shown, sizeof(idx_shown), "%.*s.idx", (int)(strlen(shown) - 5), shown);
+        put_fd(im, pack, rdir, name, shown);
+        if (in_repo(rdir, name))
+                put_fd(im, idx, rdir, idx_name, idx_shown);
+        close(pack);
+        close(idx);
+}
+
+static gitobject_format repo_format(int rfd, const char *repo) {
+        blob c;
+        gitobject_format f = GITOBJECT_SHA1;
+        int r = read_at(rfd, "config", TOP_MAX, &c);
+        if (r == 0 && gitobject_format_of_config(c.p, c.n, &f) < 0)
+                fprintf(stderr, "corral: %s/config: an extensions.objectFormat git does not know, or a config git "
+                                "refuses: the run's loose objects there are checked as SHA-1 ones\n",
+                        repo);
+        blob_free(&c);
+        return f;
+}
+
+static void import_pack_dir(importer *im, int us, int rs, int rfd, const char *repo) {
+        int dup_fd = openat(us, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *sd = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+        if (!sd) {
+                if (dup_fd >= 0)
+                        close(dup_fd);
+                return;
+        }
+        char shown[4096];
+        for (struct dirent *f; (f = readdir(sd));) {
+                const char *ext;
+                if (!pack_name(f->d_name, &ext))
+                        continue;
+                snprintf(shown, sizeof(shown), "%s/objects/pack/%s", repo, f->d_name);
+                if (strcmp(ext, ".pack") == 0)
+                        put_pack(im, dirfd(sd), f->d_name, rs, rfd, shown);
+                else if (strcmp(ext, ".idx") != 0 && strcmp(ext, ".rev") != 0 && !in_repo(rs, f->d_name))
+                        fprintf(stderr, NOT_IMPORTED_FMT, shown,
+                                "a pack's file the command wrote: corral imports a pack as its .pack and the .idx "
+                                "git makes of it outside the sandbox, nothing else of it");
+        }
+        closedir(sd);
 }
 
 static void import_objects(importer *im, int ufd, int rfd, const char *repo) {
@@ -524,37 +623,41 @@ static void import_objects(importer *im, int ufd, int rfd, const char *repo) {
                         close(ro);
                 return;
         }
+        gitobject_format fmt = repo_format(rfd, repo);
         char shown[4096];
-        struct dirent *e;
-        while ((e = readdir(d))) {
-                bool pack = strcmp(e->d_name, "pack") == 0;
-                if (!pack && !(strlen(e->d_name) == 2 && is_hex(e->d_name, 2)))
-                        continue; /* info/ (alternates, commit-graph, packs), temporaries */
-                int us = open_below(dirfd(d), e->d_name, false);
-                int rs = us >= 0 ? open_below(ro, e->d_name, true) : -1;
-                /* packs: the .idx last (git takes a pack for there with it) */
-                for (int pass = 0; rs >= 0 && pass < (pack ? 2 : 1); pass++) {
-                        int dup_fd = openat(us, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        /* loose objects first: a pack's objects can name them (index-pack
+         * --strict checks that every object named is there) */
+        for (int pass = 0; pass < 2; pass++) {
+                rewinddir(d);
+                struct dirent *e;
+                while ((e = readdir(d))) {
+                        bool pack = strcmp(e->d_name, "pack") == 0;
+                        if (pack != (pass == 1) || (!pack && !(strlen(e->d_name) == 2 && is_hex(e->d_name, 2))))
+                                continue; /* info/ (alternates, commit-graph, packs), temporaries */
+                        int us = open_below(dirfd(d), e->d_name, false);
+                        int rs = us >= 0 ? open_below(ro, e->d_name, true) : -1;
+                        if (rs >= 0 && pack)
+                                import_pack_dir(im, us, rs, rfd, repo);
+                        int dup_fd = rs >= 0 && !pack ? openat(us, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
                         DIR *sd = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
-                        struct dirent *f;
-                        while (sd && (f = readdir(sd))) {
-                                bool idx = false;
+                        for (struct dirent *f; sd && (f = readdir(sd));) {
                                 size_t fl = strlen(f->d_name);
-                                if (pack ? !pack_name(f->d_name, &idx) || idx != (pass == 1)
-                                         : (fl != 38 && fl != 62) || !is_hex(f->d_name, fl))
+                                if ((fl != 38 && fl != 62) || !is_hex(f->d_name, fl))
                                         continue;
+                                char hex[65];
+                                snprintf(hex, sizeof(hex), "%s%s", e->d_name, f->d_name);
                                 snprintf(shown, sizeof(shown), "%s/objects/%s/%s", repo, e->d_name, f->d_name);
-                                put_object(im, dirfd(sd), f->d_name, rs, shown);
+                                put_loose(im, dirfd(sd), f->d_name, hex, fmt, rs, shown);
                         }
                         if (sd)
                                 closedir(sd);
                         else if (dup_fd >= 0)
                                 close(dup_fd);
+                        if (us >= 0)
+                                close(us);
+                        if (rs >= 0)
+                                close(rs);
                 }
-                if (us >= 0)
-                        close(us);
-                if (rs >= 0)
-                        close(rs);
         }
         closedir(d);
         close(ro);

@@ -5,9 +5,12 @@
  * state is imported, by descriptor, never following a link, each file under
  * git's own lock (X.lock, O_EXCL, renamed into place):
  *
- *   - loose objects and packs, by name only (objects/XX/<hex>,
- *     objects/pack/pack-<hex>.{pack,idx,rev,bitmap,mtimes,promisor}, the
- *     .idx last), never over an existing one, never deleting one;
+ *   - loose objects (objects/XX/<hex>), each once its contents hash to its
+ *     name (supervise/gitobject.h), then packs, each once the developer's
+ *     git has indexed its .pack alone outside the sandbox: the .pack and
+ *     git's .idx, the .idx last (supervise/gitpack.h; the command's .idx,
+ *     .rev, .bitmap, .mtimes and .promisor are never used); never over an
+ *     existing one, never deleting one;
  *   - loose refs and packed-refs, each name checked by git's refname rules
  *     and each value an object id or "ref: refs/...";
  *   - reflogs, when the developer's is still a prefix of the run's;

@@ -208,27 +208,129 @@ assert_fsck() {
 	assert_fsck
 }
 
-# An object is imported by its name, its contents not hashed (docs/design.md,
-# "What does not hold"): a command can plant, under the id of content the
-# developer commits later, other content, which git then uses (it never
-# rewrites an object it has). The same holds when the gitdir is written in
-# place (the users backend).
-@test "commits attack: a loose object planted under the id of a file the developer commits later makes the commit hold the command's content" {
-	skip "known limit: objects are imported by name; verifying them (a hash of each loose object, git index-pack --verify of each pack) is not done yet (docs/design.md)"
-	run gc 'H=$(printf "good\n" | git hash-object --stdin); E=$(printf "evil\n" | git hash-object -w --stdin)
-		mkdir -p .git/objects/${H:0:2}; cp .git/objects/${E:0:2}/${E:2} .git/objects/${H:0:2}/${H:2}'
-	assert_success
+# git names an object by the hash of its contents and never rewrites one it
+# has: an object planted under the id of content the developer commits
+# later (a file the command can read or guess) would stand for it, and the
+# developer's commit would hold the command's content (docs/design.md, "The
+# gitdirs are overlays"). The import hashes each loose object
+# (supervise/gitobject.h) and has the developer's git index each pack from
+# the .pack alone (supervise/gitpack.h). The controls: the same without
+# corral. (The users backend writes the gitdir in place: there it still
+# holds, SECURITY.md.)
+PLANT_LOOSE='H=$(printf "good\n" | git hash-object --stdin); E=$(printf "evil\n" | git hash-object -w --stdin)
+	mkdir -p .git/objects/${H:0:2}; cp .git/objects/${E:0:2}/${E:2} .git/objects/${H:0:2}/${H:2}'
+# a pack holding "evil", its .idx rewritten to give it the id of "good"
+PLANT_PACK='H=$(printf "good\n" | git hash-object --stdin); E=$(printf "evil\n" | git hash-object -w --stdin)
+	P=$(echo $E | git pack-objects -q .git/objects/pack/pack); rm -f .git/objects/${E:0:2}/${E:2}
+	python3 - .git/objects/pack/pack-$P.idx $H <<"PY"
+import sys, struct, hashlib, os
+path, h = sys.argv[1], bytes.fromhex(sys.argv[2])
+d = open(path, "rb").read()
+fan = b"".join(struct.pack(">I", 0 if i < h[0] else 1) for i in range(256))
+new = d[:8] + fan + h + d[8 + 1024 + 20:-20]
+new += hashlib.sha1(new).digest()
+os.chmod(path, 0o644)
+open(path, "wb").write(new)
+PY
+	git cat-file -p $H'
+
+good_id() { printf 'good\n' | git hash-object --stdin; }
+
+# The developer's git has not the command's "evil" for the id of "good", and
+# a commit of a file holding "good" holds "good".
+assert_commit_good() {
+	local h
+	h=$(good_id)
+	local got
+	got=$(dev_git "$WS" cat-file -p "$h" 2> /dev/null) || true
+	[ "$got" != evil ] || fail "the developer's git takes the command's content for the object $h"
 	printf 'good\n' > "$WS/g.txt"
 	dev_git "$WS" add g.txt
 	dev_git "$WS" commit -qm good
 	[ "$(dev_git "$WS" show HEAD:g.txt)" = good ] || fail "the developer's commit holds the command's content: $(dev_git "$WS" show HEAD:g.txt)"
+	assert_fsck
+}
+
+@test "commits attack: a loose object planted under the id of a file the developer commits later is not imported (its contents hash to another id)" {
+	overlay_only
+	run gc "$PLANT_LOOSE"
+	assert_success
+	assert_commit_good
+	local h
+	h=$(good_id)
+	assert_output_has "objects/${h:0:2}/${h:2}: a loose object whose contents hash to"
+	assert_output_has "a loose object whose contents hash to $(printf 'evil\n' | git hash-object --stdin), not to its name"
 }
 
 @test "control: a loose object planted under the id of a file the developer commits later replaces its content in the commit" {
-	plain 'H=$(printf "good\n" | git hash-object --stdin); E=$(printf "evil\n" | git hash-object -w --stdin)
-		mkdir -p .git/objects/${H:0:2}; cp .git/objects/${E:0:2}/${E:2} .git/objects/${H:0:2}/${H:2}'
+	plain "$PLANT_LOOSE"
 	printf 'good\n' > "$WS/g.txt"
 	dev_git "$WS" add g.txt
 	dev_git "$WS" commit -qm good
 	[ "$(dev_git "$WS" show HEAD:g.txt)" = evil ] || fail "control: the planted object did not replace the content"
+}
+
+@test "commits attack: a pack whose .idx gives its object the id of a file the developer commits later is imported with git's own .idx (the object under its true id)" {
+	overlay_only
+	command -v python3 > /dev/null || skip "python3 is not installed (it forges the .idx)"
+	run gc "$PLANT_PACK"
+	assert_success
+	assert_output_has evil # (inside, the forged .idx holds)
+	assert_commit_good
+	local e
+	e=$(printf 'evil\n' | git hash-object --stdin)
+	[ "$(dev_git "$WS" cat-file -p "$e")" = evil ] || fail "the run's pack was not imported under git's own index"
+}
+
+@test "control: a pack whose .idx gives its object the id of a file the developer commits later replaces its content in the commit" {
+	command -v python3 > /dev/null || skip "python3 is not installed (it forges the .idx)"
+	run plain "$PLANT_PACK"
+	assert_output_has evil
+	printf 'good\n' > "$WS/g.txt"
+	dev_git "$WS" add g.txt
+	dev_git "$WS" commit -qm good
+	[ "$(dev_git "$WS" show HEAD:g.txt)" = evil ] || fail "control: the forged .idx did not replace the content"
+}
+
+@test "commits attack: a pack named by another checksum, or holding a tree git fsck refuses, is not imported" {
+	overlay_only
+	run gc 'E=$(printf "evil\n" | git hash-object -w --stdin)
+		P=$(echo $E | git pack-objects -q .git/objects/pack/pack)
+		mv .git/objects/pack/pack-$P.pack .git/objects/pack/pack-0000000000000000000000000000000000000000.pack
+		T=$(printf "100644 blob %s\t.git\n" "$E" | git mktree)
+		Q=$(echo $T | git pack-objects -q .git/objects/pack/pack); rm -f .git/objects/${T:0:2}/${T:2}; echo "Q=$Q"'
+	assert_success
+	assert_output_has "pack-0000000000000000000000000000000000000000.pack: a pack whose name is not its checksum"
+	[ ! -e "$WS/.git/objects/pack/pack-0000000000000000000000000000000000000000.pack" ] || fail "a pack named by another checksum was imported"
+	local q
+	q=$(printf '%s\n' "$output" | sed -n 's/^Q=//p')
+	[ -n "$q" ] || fail "the command made no pack of the tree"
+	assert_output_has "pack-$q.pack: a pack that git index-pack --strict refuses"
+	assert_output_has "hasDotgit"
+	[ ! -e "$WS/.git/objects/pack/pack-$q.pack" ] || fail "a pack holding a tree git fsck refuses (.git) was imported"
+	[ ! -e "$WS/.git/objects/pack/pack-$q.idx" ] || fail "the command's .idx of a refused pack was imported"
+	assert_fsck
+}
+
+@test "commits overlay: an honest run's loose objects and git gc's pack are imported, with git's own .idx, and git fsck --full passes outside" {
+	overlay_only
+	run gc 'printf "two\n" > f.txt; git commit -qam two
+		printf "three\n" > f.txt; git commit -qam three; git gc -q; echo "PACKED=$(git rev-parse HEAD)"
+		printf "four\n" > f.txt; git commit -qam four; echo "LAST=$(git rev-parse HEAD)"'
+	assert_success
+	refute_output_has "not imported"
+	refute_output_has "set aside"
+	local packed last
+	packed=$(printf '%s\n' "$output" | sed -n 's/^PACKED=//p')
+	last=$(printf '%s\n' "$output" | sed -n 's/^LAST=//p')
+	[ "$(dev_git "$WS" rev-parse HEAD)" = "$last" ] || fail "the run's last commit is not HEAD outside"
+	[ "$(dev_git "$WS" show "$packed":f.txt)" = three ] || fail "the packed commit's content is not there outside"
+	[ "$(dev_git "$WS" show HEAD:f.txt)" = four ] || fail "the loose commit's content is not there outside"
+	local packs
+	packs=$(ls "$WS/.git/objects/pack/"*.pack 2> /dev/null)
+	[ -n "$packs" ] || fail "the run's gc pack was not imported"
+	for p in $packs; do
+		dev_git "$WS" verify-pack "${p%.pack}.idx" > /dev/null || fail "git verify-pack fails on $p"
+	done
+	dev_git "$WS" fsck --full --strict --no-progress > "$T/fsck" 2>&1 || { cat "$T/fsck" >&2; fail "git fsck --full failed"; }
 }
