@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kernel/syscalls.h"
+
 #define OUT_MAX 4096
 
 static const char *find_git(void) {
@@ -77,6 +79,7 @@ static int run_index_pack(int repo_fd, const char *git, const char *home, const 
                 sigprocmask(SIG_SETMASK, &none, NULL);
                 if (dup2(devnull, 0) < 0 || dup2(p[1], 1) < 0 || dup2(p[1], 2) < 0 || fchdir(repo_fd) < 0)
                         _exit(126);
+                (void)sys_close_range(3, ~0U, 0); /* git gets 0-2 only */
                 execve(git, argv, envp);
                 _exit(127);
         }

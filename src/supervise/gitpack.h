@@ -18,7 +18,8 @@
  * PATH, which can name a directory the command writes), with an
  * environment of its own (PATH=/usr/bin:/bin, LC_ALL=C, GIT_DIR=., no
  * system or global config, HOME the private directory), in the repository
- * (by descriptor), stdin /dev/null, its output read by corral. */
+ * (by descriptor), stdin /dev/null, its output read by corral, no other
+ * descriptor of corral's open in it. */
 #pragma once
 
 #include <stddef.h>

@@ -234,7 +234,7 @@ open(path, "wb").write(new)
 PY
 	git cat-file -p $H'
 
-good_id() { printf 'good\n' | git hash-object --stdin; }
+good_id() { printf 'good\n' | dev_git "$WS" hash-object --stdin; }
 
 # The developer's git has not the command's "evil" for the id of "good", and
 # a commit of a file holding "good" holds "good".
@@ -332,5 +332,25 @@ assert_commit_good() {
 	for p in $packs; do
 		dev_git "$WS" verify-pack "${p%.pack}.idx" > /dev/null || fail "git verify-pack fails on $p"
 	done
+	dev_git "$WS" fsck --full --strict --no-progress > "$T/fsck" 2>&1 || { cat "$T/fsck" >&2; fail "git fsck --full failed"; }
+}
+
+@test "commits overlay: in a repository of object format sha256 the run's loose objects and gc pack are imported, and one planted under the id of another is not" {
+	overlay_only
+	rm -rf "$WS/.git"
+	git init -q --object-format=sha256 "$WS" 2> /dev/null || skip "this git cannot make a sha256 repository"
+	dev_git "$WS" add f.txt
+	dev_git "$WS" commit -qm init
+	run gc 'printf "two\n" > f.txt; git commit -qam two; git gc -q
+		printf "three\n" > f.txt; git commit -qam three; echo "LAST=$(git rev-parse HEAD)"
+		'"$PLANT_LOOSE"
+	assert_success
+	local last h
+	last=$(printf '%s\n' "$output" | sed -n 's/^LAST=//p')
+	[ "${#last}" = 64 ] || fail "the run's commit id is not a SHA-256 one: $last"
+	[ "$(dev_git "$WS" rev-parse HEAD)" = "$last" ] || fail "the run's last commit is not HEAD outside"
+	h=$(good_id)
+	assert_output_has "objects/${h:0:2}/${h:2}: a loose object whose contents hash to"
+	assert_commit_good
 	dev_git "$WS" fsck --full --strict --no-progress > "$T/fsck" 2>&1 || { cat "$T/fsck" >&2; fail "git fsck --full failed"; }
 }
