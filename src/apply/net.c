@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "common/macro.h"
-#include "proxy/handoff.h"
+#include "apply/handoff.h"
 
 int net_loopback_up(void) {
         _cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

@@ -12,6 +12,10 @@
 
 #include "net/proxyauth.h"
 
+/* The port the proxy's listeners take inside the sandbox, and on the host's
+ * loopback without namespaces (plan.h: plan_proxy). */
+#define PROXY_PORT 3128
+
 /* The i-th "NAME=value" for a proxy on 127.0.0.1:port into out; false
  * when there is no i-th. With a token (net/proxyauth.h; else NULL), the
  * proxy URLs carry the credentials: http://corral:TOKEN@127.0.0.1:port. */

@@ -12,6 +12,10 @@
 #include "net/addr.h"
 #include "net/domain.h"
 
+/* The Linux proxy's bounds (src/proxy; explain prints them). */
+#define PROXY_MAX_CONNS 1024      /* concurrent client connections */
+#define PROXY_SETUP_TIMEOUT_MS 30000 /* request head, resolution, connect, ClientHello */
+
 typedef struct net_rules {
         const strv *allow;      /* canonical rules (net_rule_normalize) */
         const strv *deny;

@@ -11,7 +11,7 @@
 #include "net/http.h"
 #include "common/path.h"
 #include "plan/plan.h"
-#include "proxy/proxy.h"
+#include "net/proxyenv.h"
 
 static const struct {
         unsigned long flag;

@@ -34,7 +34,7 @@
 #include "plan/nested.h"
 #include "plan/plan.h"
 #include "plan/proc_masks.h"
-#include "proxy/proxy.h"
+#include "net/proxyenv.h"
 
 #define DEFAULT_TMP_SIZE (1024ULL * 1024 * 1024) /* private /tmp and /dev/shm */
 #define MAX_SOCKET_MASKS 2048                     /* then other users' sockets are left unmasked */

@@ -20,14 +20,11 @@
 
 #include "common/error.h"
 #include "net/refusals.h"
+#include "net/proxyenv.h" /* PROXY_PORT */
 #include "net/rules.h"
 
-/* The port the listeners take inside the sandbox (plan.h: plan_proxy). */
-#define PROXY_PORT 3128
 
 /* Bounds (docs/config.md, "[network]"). */
-#define PROXY_MAX_CONNS 1024      /* concurrent client connections */
-#define PROXY_SETUP_TIMEOUT_MS 30000 /* request head, resolution, connect, ClientHello */
 
 typedef struct proxy proxy;
 

@@ -36,7 +36,7 @@
 #include "supervise/ending.h"
 #include "supervise/gitcheck.h"
 #include "supervise/loop.h"
-#include "proxy/handoff.h"
+#include "apply/handoff.h"
 #include "supervise/relay.h"
 
 /* clone3's arguments (linux/sched.h clashes with glibc's sched.h). The

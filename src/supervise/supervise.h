@@ -43,5 +43,5 @@ int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *e
  * end of file means the caller died, and the whole sandbox is killed.
  * On the users backend with network = proxy, control_fd is a unix socket,
  * and the sandbox's listening sockets go back over it to the caller, which
- * runs the proxy (proxy/handoff.h): this process never serves them. */
+ * runs the proxy (apply/handoff.h): this process never serves them. */
 int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_result *res, corral_error *err);

@@ -23,7 +23,7 @@
 #include "common/path.h"
 #include "apply/net.h"
 #include "plan/nested.h"
-#include "proxy/handoff.h"
+#include "apply/handoff.h"
 #include "proxy/proxy.h"
 #include "users/answer.h"
 #include "users/request.h"
@@ -59,7 +59,7 @@ int users_available(corral_error *err) {
 static void note(const char *msg) { corral_warn("%s", msg); }
 
 /* network = proxy: the sandbox's listening sockets, which its init made in
- * its network namespace and corral-runner passed on (proxy/handoff.h). The
+ * its network namespace and corral-runner passed on (apply/handoff.h). The
  * proxy runs here, as the developer, in the host's network: never as the
  * sandbox user, whom the firewall keeps off the network. What arrives is
  * checked first: the runner is a sandbox-user process. */

@@ -27,7 +27,7 @@
  * int32 per signal to pass on to the command; end of file means corral
  * died. The other way, with network = proxy, it carries one message: the
  * sandbox's listening sockets, for corral to run the proxy
- * (proxy/handoff.h). The runner answers on fd 4 with one request_result
+ * (apply/handoff.h). The runner answers on fd 4 with one request_result
  * and, when the command ran and the body asked for them, the denial
  * reports (users/answer.h). */
 #pragma once

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * How the network proxy's listening sockets travel (proxy/handoff.h), and
+ * How the network proxy's listening sockets travel (apply/handoff.h), and
  * what corral accepts from corral-runner, a sandbox-user process: only
  * listening TCP sockets on loopback at the proxy's port, in another network
  * namespace than corral's. No privileges needed (the other namespace is a
@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "proxy/handoff.h"
+#include "apply/handoff.h"
 #include "proxy/proxy.h"
 
 #ifndef SO_NETNS_COOKIE

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "proxy/handoff.h"
+#include "apply/handoff.h"
 #include "common/macro.h"
 
 #include <errno.h>
