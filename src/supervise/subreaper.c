@@ -21,7 +21,7 @@
 #include "apply/apply.h"
 #include "common/macro.h"
 #include "common/warn.h"
-#include "users/nonamespace.h"
+#include "apply/nonamespace.h"
 #include "kernel/syscalls.h"
 #include "supervise/denials.h"
 #include "supervise/ending.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "users/nonamespace.h"
+#include "apply/nonamespace.h"
 
 #include <errno.h>
 #include <linux/capability.h>
