@@ -14,7 +14,7 @@
 #include "kernel/probe.h"
 #include "common/path.h"
 #include "config/config.h"
-#include "lib/request.h"
+#include "config/request.h"
 #include "plan/plan.h"
 #include "users/plan_nonamespace.h"
 #include "policy/load.h"

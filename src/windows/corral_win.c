@@ -15,7 +15,7 @@
 #include "common/path.h"
 #include "windows/wide_win.h"
 #include "config/config.h"
-#include "lib/request.h"
+#include "config/request.h"
 #include "windows/plan_win.h"
 #include "windows/wpath_win.h"
 #include "policy/load.h"

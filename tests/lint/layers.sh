@@ -4,7 +4,7 @@
 #   common, toml -> kernel, net -> config -> policy -> plan -> apply -> proxy, supervise
 #   -> the backends (users, windows, doctor) -> lib -> the programs
 # Reads every `#include "folder/..."` of src/ and prints each later-stage
-# include that is not a known exception below; ends with
+# include (there is no exception); ends with
 #   layers: N passed, N failed
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,10 +14,6 @@ src = sys.argv[1]
 stage = {"common": 0, "toml": 0, "kernel": 1, "net": 1, "config": 2, "policy": 3, "plan": 4, "apply": 5,
          "proxy": 6, "supervise": 6, "users": 7, "windows": 7, "doctor": 7, "lib": 8,
          "cli": 9, "mcp": 9, "runner": 9, "setup": 9}
-# Known exceptions, to be removed (issue 12); a new one is a failure.
-known = {
-    ("windows", "lib"),     # corral_win.c, libcorral's Windows half, uses lib/request.h
-}
 bad = 0
 for d in sorted(os.listdir(src)):
     if not os.path.isdir(os.path.join(src, d)):
@@ -32,7 +28,7 @@ for d in sorted(os.listdir(src)):
             if not m or m.group(1) == d:
                 continue
             to = m.group(1)
-            if stage.get(to, 99) > stage[d] and (d, to) not in known:
+            if stage.get(to, 99) > stage[d]:
                 print(f"src/{d}/{f}:{n}: {d}/ (stage {stage[d]}) includes the later stage {to}/: {line.strip()}")
                 bad += 1
 print(f"layers: {0 if bad else 1} passed, {1 if bad else 0} failed")

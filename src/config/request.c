@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * corral_request: the flags of one run, kept as a config layer (see
  * request.h). */
-#include "lib/request.h"
+#include "config/request.h"
 
 #include <errno.h>
 #include <stdlib.h>
