@@ -11,7 +11,6 @@
 
 #include "plan/plan.h"
 #include "net/proxyenv.h"
-#include "net/proxyenv.h"
 
 
 static bool env_name_eq(const char *entry, const char *name, size_t len) {
