@@ -437,7 +437,7 @@ static int cmd_doctor(int argc, char **argv) {
         return corral_doctor(stdout, json) < 0 ? 1 : 0;
 }
 
-/* --- the users backend's commands (issue 3, docs/elevated.md) --- */
+/* --- the users backend's commands (docs/elevated.md) --- */
 
 #ifndef _WIN32 /* Windows: windows/cli_win.c */
 /* corral setup ARGS: corral-setup from next to this program (the build

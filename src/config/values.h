@@ -29,8 +29,8 @@ typedef enum policy_tmp {
         TMP_HOST,
 } policy_tmp;
 
-/* What git may write in the repositories corral protects (issue 9,
- * docs/design.md "Git in commits mode"): nothing (read-only), or what
+/* What git may write in the repositories corral protects (docs/design.md,
+ * "Git in commits mode"): nothing (read-only), or what
  * commits, branches and stashes need, every place git reads configuration
  * or hooks from still read-only (commits). */
 typedef enum policy_git {

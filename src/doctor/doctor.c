@@ -348,7 +348,7 @@ static void print_json(const findings *f, FILE *o) {
                 fprintf(o, "null,\"probe_error\":");
                 json_put_string(o, f->probe_error[0] ? f->probe_error : "user namespaces do not work");
         }
-        fprintf(o, ",\"users\":"); /* the users backend (issue 3) */
+        fprintf(o, ",\"users\":"); /* the users backend (docs/elevated.md) */
         doctor_users_json(o);
         fprintf(o, "}\n");
 }
@@ -362,7 +362,7 @@ int corral_doctor(FILE *o, bool json) {
                 print_json(f, o);
         else {
                 print_text(f, o);
-                doctor_users_text(o); /* the users backend (issue 3) */
+                doctor_users_text(o); /* the users backend (docs/elevated.md) */
         }
         free(f);
         return ferror(o) ? -EIO : 0;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * Package-manager and build caches (issue 15): where each tool keeps its
+ * Package-manager and build caches (docs/config.md, "[caches]"): where each tool keeps its
  * cache, and how the sandbox sees it. The default, read-through, is an
  * overlay: the developer's cache is the read-only lower layer, a directory
  * private to the workspace the upper one, so that installs stay fast and work

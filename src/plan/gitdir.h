@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
- * What is at the top of a gitdir, entry by entry, for --git commits (issue 9;
- * the reasons are in docs/design.md, "Git in commits mode"): what git writes
+ * What is at the top of a gitdir, entry by entry, for --git commits (the
+ * reasons are in docs/design.md, "Git in commits mode"): what git writes
  * for commits, branches, tags, stashes, merges and gc stays writable; every
  * place git reads configuration from or runs something from is protected,
  * existing or missing; the state from which a later git command outside

@@ -1330,7 +1330,7 @@ nomem:
         return oom(err);
 }
 
-/* fds 0-2 as the caller passes them (issue 16, class 7). A descriptor
+/* fds 0-2 as the caller passes them (SECURITY.md, class 7). A descriptor
  * keeps the mount it was opened on, the host's writable one, where the
  * command, as the file's owner under userns, could change its mode, times
  * and xattrs. A regular file is relayed through a pipe; a directory would

@@ -98,7 +98,7 @@ const sc_rule seccomp_rules[] = {
         {"socket", EAFNOSUPPORT, ARG0_EQ_ARG2_NE, AF_NETLINK, 0 /* NETLINK_ROUTE */, "only routing netlink"},
         {"socket", EPROTONOSUPPORT, ARG2_EQ, IPPROTO_MPTCP, 0, "no MPTCP"},
         {"socket", EPROTONOSUPPORT, ARG2_EQ, IPPROTO_SCTP, 0, "no SCTP"},
-        /* Setuid and setgid files (issue 16, class 9): one the command made
+        /* Setuid and setgid files (SECURITY.md, class 9): one the command made
          * would keep its bit on the host (the sandbox's nosuid mounts do not
          * reach there), where another local account could run it as the
          * developer. Refused wherever a mode is an argument; openat2 keeps

@@ -32,7 +32,7 @@ typedef struct policy {
                                * nothing in them runs outside a sandbox, so no protected names are looked
                                * for below their top, and nothing a run leaves there can fail later runs */
 
-        /* network = proxy (issue 10): canonical rules (net/domain.h) and ports */
+        /* network = proxy (docs/config.md): canonical rules (net/domain.h) and ports */
         strv allow_domains;
         strv deny_domains;
         uint16_t allow_ports[POLICY_PORTS_MAX];

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * The domain proxy (issue 10): the only way out of a sandbox whose network
+ * The domain proxy (docs/config.md, "[network]"): the only way out of a sandbox whose network
  * is "proxy". It runs in the supervisor, outside the sandbox (the host's
  * network, the developer's identity), on listening sockets the sandbox's
  * init created in the sandbox's own network namespace (127.0.0.1 and ::1)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * The caller's regular files on fds 0-2, relayed through pipes (issue 16,
+ * The caller's regular files on fds 0-2, relayed through pipes (SECURITY.md,
  * class 7). A descriptor keeps the mount it was opened on: the caller's file
  * is on the host's writable mount, not the sandbox's read-only view, so a
  * command holding it could fchmod, futimens or fsetxattr it (also through

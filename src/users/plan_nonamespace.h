@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * The users backend without namespaces (issue 3): where user namespaces are
+ * The users backend without namespaces (docs/elevated.md): where user namespaces are
  * blocked (a container's seccomp profile, user.max_user_namespaces=0, an LSM),
  * corral-runner cannot idmap, mount or unshare anything. The command still
  * runs as the sandbox user, with no capabilities, no_new_privs, the same

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * The domain proxy on Windows (issue 10; docs/windows.md, "Network by
+ * The domain proxy on Windows (docs/windows.md, "Network by
  * domain"): the same decisions as Linux's (src/proxy), in corral.exe, over
  * Winsock. It listens on 127.0.0.1 (and ::1 where there is IPv6) at one
  * port; the firewall lets the offline sandbox user reach that loopback port
