@@ -14,6 +14,7 @@
 
 #ifdef _WIN32
 #include <direct.h>
+#include <windows.h>
 #else
 #include <pwd.h>
 #endif
@@ -521,3 +522,38 @@ char *path_current_dir(void) {
                 size *= 2;
         }
 }
+
+#ifdef _WIN32
+wchar_t *path_win_exact(const char *path) {
+        bool drive = drive_len(path) && is_sep(path[2]);
+        /* a "." or ".." component is no listed name: Win32 resolves it (a
+         * \\?\ path would hand it to the file system as a name) */
+        for (const char *c = path; drive && *c; c++)
+                if (is_sep(c[0]) && c[1] == '.' &&
+                    (!c[2] || is_sep(c[2]) || (c[2] == '.' && (!c[3] || is_sep(c[3])))))
+                        drive = false;
+        int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, NULL, 0);
+        if (n <= 0) {
+                errno = EINVAL;
+                return NULL;
+        }
+        _cleanup_free_ wchar_t *w = malloc((size_t)n * sizeof(wchar_t));
+        if (!w)
+                return NULL;
+        MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, w, n);
+        if (!drive)
+                return TAKE_PTR(w);
+        wchar_t *x = malloc(((size_t)n + 4) * sizeof(wchar_t));
+        if (!x)
+                return NULL;
+        memcpy(x, L"\\\\?\\", 4 * sizeof(wchar_t));
+        size_t o = 4;
+        for (size_t i = 0; i < (size_t)n; i++) {
+                bool sep = w[i] == L'/' || w[i] == L'\\';
+                if (sep && o > 4 && x[o - 1] == L'\\')
+                        continue; /* (C://x: one separator; \\?\ keeps every one) */
+                x[o++] = sep ? L'\\' : w[i];
+        }
+        return x;
+}
+#endif

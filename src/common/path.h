@@ -70,3 +70,14 @@ char *path_home_dir(void);
 
 /* The process's current directory, malloc'd, or NULL with errno set. */
 char *path_current_dir(void);
+
+#ifdef _WIN32
+#include <wchar.h>
+/* Windows: a drive-absolute path ("C:/x/y") as "\\?\C:\x\y", UTF-16: the
+ * name exactly as the file system holds it, without Win32's rewriting (a
+ * trailing dot or space dropped, MAX_PATH); for names read from a directory
+ * listing. A path with a "." or ".." component (never a listed name), or
+ * not drive-absolute, is only converted (Win32 resolves it). malloc'd; NULL
+ * (errno EINVAL or ENOMEM) for invalid UTF-8 or on allocation failure. */
+wchar_t *path_win_exact(const char *path);
+#endif

@@ -12,6 +12,14 @@
 
 #include "common/macro.h"
 
+#ifdef _WIN32
+#include <io.h>
+#include <stdint.h>
+#include <windows.h>
+
+#include "common/path.h"
+#endif
+
 #ifndef O_NONBLOCK
 #define O_NONBLOCK 0
 #endif
@@ -63,6 +71,40 @@ static int check_type(const struct stat *st, mode_t *type) {
         return 0;
 }
 
+#ifdef _WIN32
+/* Windows: the path as the file system holds it (path_win_exact: a name
+ * read from a listing that ends in a dot or a space stays itself, and UTF-8
+ * is not read in the ANSI code page the CRT's narrow calls take). The
+ * type, as stat follows a link: a directory or a file. */
+static int stat_exact(const wchar_t *w, struct stat *st) {
+        *st = (struct stat){0};
+        DWORD a = GetFileAttributesW(w);
+        if (a == INVALID_FILE_ATTRIBUTES) {
+                DWORD e = GetLastError();
+                errno = e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND || e == ERROR_INVALID_NAME ? ENOENT
+                        : e == ERROR_ACCESS_DENIED                                                       ? EACCES
+                                                                                                         : EIO;
+                return -1;
+        }
+        st->st_mode = (a & FILE_ATTRIBUTE_DIRECTORY) ? S_IFDIR : S_IFREG;
+        return 0;
+}
+
+/* Opened through CreateFileW, read through the CRT's fd. */
+static int open_exact(const wchar_t *w) {
+        HANDLE h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                               OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+        if (h == INVALID_HANDLE_VALUE) {
+                errno = GetLastError() == ERROR_ACCESS_DENIED ? EACCES : ENOENT;
+                return -1;
+        }
+        int fd = _open_osfhandle((intptr_t)h, _O_RDONLY | _O_BINARY);
+        if (fd < 0)
+                CloseHandle(h);
+        return fd;
+}
+#endif
+
 int readfile_small(const char *path, size_t max, unsigned flags, char **buf, size_t *len, mode_t *type) {
         *buf = NULL;
         *len = 0;
@@ -70,7 +112,10 @@ int readfile_small(const char *path, size_t max, unsigned flags, char **buf, siz
                 *type = 0;
         struct stat st;
 #ifdef _WIN32
-        if (stat(path, &st) < 0)
+        _cleanup_free_ wchar_t *w = path_win_exact(path);
+        if (!w)
+                return -errno;
+        if (stat_exact(w, &st) < 0)
                 return -errno;
 #else
         if ((flags & READFILE_FOLLOW ? stat(path, &st) : lstat(path, &st)) < 0)
@@ -79,14 +124,14 @@ int readfile_small(const char *path, size_t max, unsigned flags, char **buf, siz
         int r = check_type(&st, type);
         if (r < 0)
                 return r;
-        int oflags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
 #ifdef _WIN32
-        oflags |= O_BINARY;
+        _cleanup_close_ int fd = open_exact(w);
 #else
+        int oflags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
         if (!(flags & READFILE_FOLLOW))
                 oflags |= O_NOFOLLOW;
-#endif
         _cleanup_close_ int fd = open(path, oflags);
+#endif
         if (fd < 0)
                 return -errno;
         /* What was opened is what was checked: a swap in between (for a

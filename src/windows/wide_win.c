@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/macro.h"
+#include "common/path.h"
 
 wchar_t *win_wide(const char *utf8) {
         if (!utf8) {
@@ -26,33 +27,7 @@ wchar_t *win_wide(const char *utf8) {
         return w;
 }
 
-wchar_t *win_wide_exact(const char *path) {
-        bool drive = ((path[0] >= 'A' && path[0] <= 'Z') || (path[0] >= 'a' && path[0] <= 'z')) && path[1] == ':' &&
-                     (path[2] == '/' || path[2] == '\\');
-        /* a "." or ".." component is no listed name: Win32 resolves it (a
-         * \\?\ path would hand it to the file system as a name) */
-        for (const char *c = path; drive && *c; c++)
-                if ((c[0] == '/' || c[0] == '\\') && c[1] == '.' &&
-                    (!c[2] || c[2] == '/' || c[2] == '\\' ||
-                     (c[2] == '.' && (!c[3] || c[3] == '/' || c[3] == '\\'))))
-                        drive = false;
-        _cleanup_free_ wchar_t *w = win_wide(path);
-        if (!w || !drive)
-                return TAKE_PTR(w);
-        size_t n = wcslen(w);
-        wchar_t *x = malloc((n + 5) * sizeof(wchar_t));
-        if (!x)
-                return NULL;
-        memcpy(x, L"\\\\?\\", 4 * sizeof(wchar_t));
-        size_t o = 4;
-        for (size_t i = 0; i <= n; i++) {
-                bool sep = w[i] == L'/' || w[i] == L'\\';
-                if (sep && o > 4 && x[o - 1] == L'\\')
-                        continue; /* (C://x: one separator; \\?\ keeps every one) */
-                x[o++] = sep ? L'\\' : w[i];
-        }
-        return x;
-}
+wchar_t *win_wide_exact(const char *path) { return path_win_exact(path); }
 
 char *win_utf8(const wchar_t *wide) {
         if (!wide) {

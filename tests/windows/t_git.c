@@ -14,6 +14,7 @@
 #include "windows/plan_win.h"
 #include "windows/gitcheck_win.h"
 #include "windows/gitmarker_win.h"
+#include "windows/wide_win.h"
 #include "test.h"
 
 /* The pin goes first, inherited by nothing; the protected name's
@@ -55,14 +56,18 @@ static void pin_acl(void) {
         free(other);
 }
 
+/* (as named: through \\?\ paths, a name may end in a dot or a space) */
 static void put(const char *dir, const char *name, const char *text) {
         char path[1400];
         snprintf(path, sizeof(path), "%s/%s", dir, name);
+        wchar_t *w = win_wide_exact(path);
         if (!text) {
-                CreateDirectoryA(path, NULL);
+                CreateDirectoryW(w, NULL);
+                free(w);
                 return;
         }
-        FILE *f = fopen(path, "wb");
+        FILE *f = w ? _wfopen(w, L"wb") : NULL;
+        free(w);
         if (f) {
                 fputs(text, f);
                 fclose(f);
@@ -85,7 +90,9 @@ static void put_index(const char *gitdir, const char *const *paths, const unsign
         at += 20;
         char path[1400];
         snprintf(path, sizeof(path), "%s/index", gitdir);
-        FILE *f = fopen(path, "wb");
+        wchar_t *w = win_wide_exact(path);
+        FILE *f = w ? _wfopen(w, L"wb") : NULL;
+        free(w);
         if (f) {
                 fwrite(b, 1, at, f);
                 fclose(f);
@@ -228,14 +235,19 @@ static bool make_dir_link(const char *link, const char *target) {
 static bool exists_rel(const char *dir, const char *name) {
         char path[1400];
         snprintf(path, sizeof(path), "%s/%s", dir, name);
-        return GetFileAttributesA(path) != INVALID_FILE_ATTRIBUTES;
+        wchar_t *w = win_wide_exact(path);
+        bool there = w && GetFileAttributesW(w) != INVALID_FILE_ATTRIBUTES;
+        free(w);
+        return there;
 }
 
 static bool refused_copy(const char *gitdir, const char *name) {
         char pattern[1400];
         snprintf(pattern, sizeof(pattern), "%s/%s.corral-refused-*", gitdir, name);
-        WIN32_FIND_DATAA fd;
-        HANDLE h = FindFirstFileA(pattern, &fd);
+        wchar_t *w = win_wide_exact(pattern);
+        WIN32_FIND_DATAW fd;
+        HANDLE h = w ? FindFirstFileW(w, &fd) : INVALID_HANDLE_VALUE;
+        free(w);
         if (h == INVALID_HANDLE_VALUE)
                 return false;
         FindClose(h);
@@ -370,6 +382,36 @@ static void after_run_index(void) {
         put_index(g, bad, modes, 2);
         win_gitcheck_after_run(&pl);
         CHECK(!exists_rel(g, "index") && refused_copy(g, "index"));
+        win_plan_free(&pl);
+        policy_free(&p);
+}
+
+/* A gitdir below a directory whose name ends in a dot (lib., beside an
+ * empty lib: a Win32 path reads lib.\\.git as lib\\.git): the check after
+ * the run reads its index as itself, and sets aside one naming a path git
+ * refuses. */
+static void after_run_index_dotted(void) {
+        const char *ws = make_repo();
+        char lib[1300], g[1300];
+        snprintf(lib, sizeof(lib), "%s/lib", ws);
+        snprintf(g, sizeof(g), "%s/lib./.git", ws);
+        put(ws, "lib", NULL);
+        put(ws, "lib.", NULL);
+        put(ws, "lib./.git", NULL);
+        put(g, "HEAD", "ref: refs/heads/main\n");
+        put(g, "config", "[core]\n");
+        const char *const before[] = {"README"};
+        const unsigned modes[] = {0100644, 0100644};
+        put_index(g, before, modes, 1);
+        policy p;
+        win_plan pl;
+        commits_plan(ws, &p, &pl);
+        CHECK(gitdir_ending(&pl, "/lib./.git") != NULL);
+        const char *const bad[] = {"README", "../outside"};
+        put_index(g, bad, modes, 2);
+        win_gitcheck_after_run(&pl);
+        CHECK(!exists_rel(g, "index") && refused_copy(g, "index"));
+        CHECK(!exists_rel(lib, ".git"));
         win_plan_free(&pl);
         policy_free(&p);
 }
@@ -550,6 +592,7 @@ const test tests_git[] = {
         {"git: after the run, a rebase, am, sequencer or rerere state the run made or changed is set aside", after_run},
         {"git: after the run, a repository the run made in modules/ or worktrees/ is set aside", after_run_adopted},
         {"git: after the run, a bad index, and a submodule's .git the run made, are set aside", after_run_index},
+        {"git: after the run, a bad index of a gitdir below lib. (a name ending in a dot) is read as itself and set aside", after_run_index_dotted},
         {"git: after the run, a link the run planted in refs/ is removed", after_run_links},
         {"git: after the run, a hard link the run made from logs/HEAD to config is removed", after_run_hard_link},
         {"git: a protected gitdir entry that is a link is refused (125)", protected_link_refused},
