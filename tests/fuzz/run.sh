@@ -50,7 +50,7 @@ sources() {
         config) set -- "$top"/src/common/*.c "$top"/src/toml/*.c "$top"/src/config/*.c "$top"/src/policy/*.c "$top"/src/net/*.c ;;
         request) set -- "$top"/src/common/*.c "$top/src/users/request.c" "$top/src/config/limits.c" "$top/src/config/values.c" ;;
         net) set -- "$top"/src/common/*.c "$top"/src/net/*.c ;;
-        mcp) set -- "$top/src/mcp/tool.c" "$top/src/mcp/utf8.c" ;;
+        mcp) set -- "$top/src/mcp/tool.c" "$top/src/mcp/utf8.c" "$top/src/common/exitcode.c" ;;
         gitconfig) set -- "$top/src/plan/gitconfig.c" ;;
         gitindex) set -- "$top/src/plan/gitindex.c" "$top"/src/common/*.c ;;
         *) return 1 ;;
