@@ -64,3 +64,11 @@ void strv_remove(strv *s, const char *str) {
         if (s->v)
                 s->v[j] = NULL;
 }
+
+const char *env_get(const char *const *env, const char *name) {
+        size_t n = strlen(name);
+        for (size_t i = 0; env && env[i]; i++)
+                if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+                        return env[i] + n + 1;
+        return NULL;
+}

@@ -11,6 +11,10 @@ typedef struct strv {
         size_t cap;
 } strv;
 
+/* The value of NAME in an environment (NULL-terminated "NAME=value"
+ * entries; env may be NULL), or NULL. A strv's v is one. */
+const char *env_get(const char *const *env, const char *name);
+
 int strv_push(strv *s, const char *str);        /* copies str; 0 or -ENOMEM */
 int strv_push_take(strv *s, char *str);         /* takes ownership */
 int strv_push_unique(strv *s, const char *str); /* no-op if already present */

@@ -48,13 +48,8 @@ static const cache_def defs[] = {
 };
 
 
-static const char *env_get(const plan *pl, const char *name) {
-        size_t n = strlen(name);
-        for (size_t i = 0; i < pl->env.n; i++)
-                if (strncmp(pl->env.v[i], name, n) == 0 && pl->env.v[i][n] == '=')
-                        return pl->env.v[i] + n + 1;
-        return NULL;
-}
+/* the plan's environment's value of name */
+static const char *plan_env(const plan *pl, const char *name) { return env_get((const char *const *)pl->env.v, name); }
 
 static int env_set(plan *pl, const char *assignment) {
         size_t n = strcspn(assignment, "=");
@@ -83,7 +78,7 @@ static bool overlay_in_userns(void) {
 /* Whether a program is on the command's PATH: npm warns about every
  * npm_config_* variable it does not know, so pnpm's is set only for pnpm. */
 static bool on_path(const plan *pl, const char *prog) {
-        const char *path = env_get(pl, "PATH");
+        const char *path = plan_env(pl, "PATH");
         for (const char *s = path; s && *s;) {
                 size_t n = strcspn(s, ":");
                 char buf[4096];
@@ -153,20 +148,20 @@ static bool below_any(const char *path, const strv *list) {
 
 /* The directory a tool uses, canonical; NULL when it cannot be told. */
 static char *cache_path(const cache_def *d, const policy *p, const plan *pl, const char *xdg) {
-        const char *set = d->env ? env_get(pl, d->env) : NULL;
+        const char *set = d->env ? plan_env(pl, d->env) : NULL;
         if (set && path_is_absolute(set))
                 return path_canonicalize(set);
         _cleanup_free_ char *joined = NULL;
         if (d->id == CACHE_GO) {
                 /* GOPATH's first entry, else ~/go; its pkg/ holds mod/ and sumdb/ */
-                const char *gopath = env_get(pl, "GOPATH");
+                const char *gopath = plan_env(pl, "GOPATH");
                 _cleanup_free_ char *first = gopath && path_is_absolute(gopath) ? strndup(gopath, strcspn(gopath, ":"))
                                                                                  : NULL;
                 joined = first ? path_join(first, "pkg") : p->home ? path_join(p->home, "go/pkg") : NULL;
         } else if (d->base == BASE_XDG)
                 joined = xdg ? path_join(xdg, d->rel) : NULL;
         else if (d->base == BASE_DATA) {
-                const char *data = env_get(pl, "XDG_DATA_HOME");
+                const char *data = plan_env(pl, "XDG_DATA_HOME");
                 _cleanup_free_ char *base = data && path_is_absolute(data) ? strdup(data)
                                             : p->home ? path_join(p->home, ".local/share")
                                                       : NULL;
@@ -180,12 +175,12 @@ static char *cache_path(const cache_def *d, const policy *p, const plan *pl, con
 static const char *redirect_of(const cache_def *d, plan *pl, const char *xdg) {
         const char *name = policy_cache_to_string(d->id);
         if (d->id == CACHE_MAVEN) {
-                const char *opts = env_get(pl, "MAVEN_OPTS");
+                const char *opts = plan_env(pl, "MAVEN_OPTS");
                 return plan_strf(pl, "MAVEN_OPTS=%s%s-Dmaven.repo.local=%s/corral-caches/maven/repository",
                                  opts ? opts : "", opts && *opts ? " " : "", xdg);
         }
         if (d->id == CACHE_GO) {
-                const char *gopath = env_get(pl, "GOPATH");
+                const char *gopath = plan_env(pl, "GOPATH");
                 _cleanup_free_ char *home_go = pl->policy.home ? path_join(pl->policy.home, "go") : NULL;
                 if (!gopath && home_go && !is_dir(home_go)) /* no ~/go at all: a private GOPATH */
                         return plan_strf(pl, "GOPATH=%s/corral-caches/go", xdg);
@@ -238,7 +233,7 @@ static int note(plan *pl, const char *text) { return text && strv_push(&pl->note
 static int go_buildvcs(const policy *p, plan *pl) {
         _cleanup_free_ char *git = path_join(p->workspace, ".git");
         struct stat st;
-        const char *flags = env_get(pl, "GOFLAGS");
+        const char *flags = plan_env(pl, "GOFLAGS");
         if (!git || p->mode != MODE_WORKSPACE_WRITE || !strv_contains(&p->writable_roots, p->workspace) ||
             lstat(git, &st) == 0 || !strv_contains(&p->protect, ".git") || (flags && strstr(flags, "buildvcs")))
                 return git ? 0 : -ENOMEM;

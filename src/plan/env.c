@@ -83,14 +83,6 @@ int plan_environment(const policy *p, const char *const *environ_in, plan *pl, c
         return 0;
 }
 
-static const char *env_get(const strv *env, const char *name) {
-        size_t len = strlen(name);
-        for (size_t i = 0; i < env->n; i++)
-                if (env_name_eq(env->v[i], name, len))
-                        return env->v[i] + len + 1;
-        return NULL;
-}
-
 /* Like execvp: a name with a slash is used as is; otherwise each PATH entry
  * is a candidate. The child tries them in order without allocating. */
 int plan_exec_candidates(plan *pl, corral_error *err) {
@@ -101,7 +93,7 @@ int plan_exec_candidates(plan *pl, corral_error *err) {
                 return error_set(err, -ENOENT, "the command is an empty string");
         if (strchr(cmd, '/'))
                 return strv_push(&pl->exec_candidates, cmd) < 0 ? oom(err) : 0;
-        const char *path = env_get(&pl->env, "PATH");
+        const char *path = env_get((const char *const *)pl->env.v, "PATH");
         if (!path)
                 path = "/usr/local/bin:/usr/bin:/bin";
         while (*path) {

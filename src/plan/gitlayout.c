@@ -741,14 +741,6 @@ int gitlayout_enclosing(gitlayout *g, const char *dir, corral_error *err) {
         return oom(err);
 }
 
-static const char *env_get(const char *const *env, const char *name) {
-        size_t n = strlen(name);
-        for (size_t i = 0; env && env[i]; i++)
-                if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
-                        return env[i] + n + 1;
-        return NULL;
-}
-
 static bool env_true(const char *v) {
         return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
                      strcasecmp(v, "on") == 0);

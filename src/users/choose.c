@@ -51,14 +51,6 @@ int backend_choose(policy *p, backend_choice *c, corral_error *err) {
         return 0;
 }
 
-static const char *env_get(const char *const *env, const char *name) {
-        size_t n = strlen(name);
-        for (size_t i = 0; env && env[i]; i++)
-                if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
-                        return env[i] + n + 1;
-        return NULL;
-}
-
 /* Toolchains that live in the developer's home and find themselves through
  * these variables (their binaries are on PATH already). */
 static int toolchain_env(const policy *p, plan *pl) {

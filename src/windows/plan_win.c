@@ -114,7 +114,8 @@ static int env_put(strv *env, const char *name, const char *value) {
         return strv_push_take(env, s);
 }
 
-static const char *env_get(const strv *env, const char *name) {
+/* Windows: a variable's name is matched without regard to case */
+static const char *env_get_nocase(const strv *env, const char *name) {
         for (size_t i = 0; i < env->n; i++)
                 if (name_is(env->v[i], name))
                         return env->v[i] + strlen(name) + 1;
@@ -353,7 +354,7 @@ static int plan_command(win_plan *pl, char *const argv[], corral_error *err) {
         _cleanup_free_ char *sys = n ? win_utf8(sysdir) : NULL;
         char comspec[MAX_PATH + 16];
         snprintf(comspec, sizeof(comspec), "%s\\cmd.exe", sys ? sys : "C:\\Windows\\System32");
-        if (cmdline_find_program(pl->argv.v[0], pl->cwd, env_get(&pl->env, "PATH"), env_get(&pl->env, "PATHEXT"),
+        if (cmdline_find_program(pl->argv.v[0], pl->cwd, env_get_nocase(&pl->env, "PATH"), env_get_nocase(&pl->env, "PATHEXT"),
                                  &pl->program) < 0)
                 return 0; /* exit 127 at run time, as on Linux */
         pl->batch = cmdline_is_batch(pl->program);
