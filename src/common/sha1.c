@@ -35,36 +35,9 @@ void sha1_init(sha1_ctx *c) {
         *c = (sha1_ctx){.h = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0}};
 }
 
-void sha1_update(sha1_ctx *c, const void *data, size_t len) {
-        const uint8_t *p = data;
-        c->len += len;
-        while (len) {
-                if (c->fill == 0 && len >= 64) {
-                        block(c->h, p);
-                        p += 64, len -= 64;
-                        continue;
-                }
-                size_t n = 64 - c->fill < len ? 64 - c->fill : len;
-                memcpy(c->buf + c->fill, p, n);
-                c->fill += n, p += n, len -= n;
-                if (c->fill == 64) {
-                        block(c->h, c->buf);
-                        c->fill = 0;
-                }
-        }
-}
+void sha1_update(sha1_ctx *c, const void *data, size_t len) { md_update(&c->m, c->h, block, data, len); }
 
-void sha1_final(sha1_ctx *c, uint8_t out[20]) {
-        uint64_t bits = c->len * 8;
-        uint8_t pad[72] = {0x80};
-        size_t n = c->fill < 56 ? 56 - c->fill : 120 - c->fill;
-        for (int i = 0; i < 8; i++)
-                pad[n + 7 - i] = (uint8_t)(bits >> (8 * i));
-        sha1_update(c, pad, n + 8);
-        for (int i = 0; i < 5; i++)
-                for (int j = 0; j < 4; j++)
-                        out[4 * i + j] = (uint8_t)(c->h[i] >> (24 - 8 * j));
-}
+void sha1_final(sha1_ctx *c, uint8_t out[20]) { md_final(&c->m, c->h, block, 5, out); }
 
 void sha1(const void *data, size_t len, uint8_t out[20]) {
         sha1_ctx c;

@@ -7,11 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/mdhash.h"
+
 typedef struct sha1_ctx {
         uint32_t h[5];
-        uint64_t len;
-        uint8_t buf[64];
-        size_t fill;
+        md_state m;
 } sha1_ctx;
 
 void sha1_init(sha1_ctx *c);

@@ -42,36 +42,9 @@ void sha256_init(sha256_ctx *c) {
                                 0x5be0cd19}};
 }
 
-void sha256_update(sha256_ctx *c, const void *data, size_t len) {
-        const uint8_t *p = data;
-        c->len += len;
-        while (len) {
-                if (c->fill == 0 && len >= 64) {
-                        block(c->h, p);
-                        p += 64, len -= 64;
-                        continue;
-                }
-                size_t n = 64 - c->fill < len ? 64 - c->fill : len;
-                memcpy(c->buf + c->fill, p, n);
-                c->fill += n, p += n, len -= n;
-                if (c->fill == 64) {
-                        block(c->h, c->buf);
-                        c->fill = 0;
-                }
-        }
-}
+void sha256_update(sha256_ctx *c, const void *data, size_t len) { md_update(&c->m, c->h, block, data, len); }
 
-void sha256_final(sha256_ctx *c, uint8_t out[32]) {
-        uint64_t bits = c->len * 8;
-        uint8_t pad[72] = {0x80};
-        size_t n = c->fill < 56 ? 56 - c->fill : 120 - c->fill;
-        for (int i = 0; i < 8; i++)
-                pad[n + 7 - i] = (uint8_t)(bits >> (8 * i));
-        sha256_update(c, pad, n + 8);
-        for (int i = 0; i < 8; i++)
-                for (int j = 0; j < 4; j++)
-                        out[4 * i + j] = (uint8_t)(c->h[i] >> (24 - 8 * j));
-}
+void sha256_final(sha256_ctx *c, uint8_t out[32]) { md_final(&c->m, c->h, block, 8, out); }
 
 void sha256(const void *data, size_t len, uint8_t out[32]) {
         sha256_ctx c;

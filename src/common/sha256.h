@@ -7,11 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/mdhash.h"
+
 typedef struct sha256_ctx {
         uint32_t h[8];
-        uint64_t len;
-        uint8_t buf[64];
-        size_t fill;
+        md_state m;
 } sha256_ctx;
 
 void sha256_init(sha256_ctx *c);
