@@ -23,6 +23,7 @@
 #include "apply/host.h"
 #include "kernel/syscalls.h"
 #include "common/macro.h"
+#include "common/warn.h"
 #include "common/path.h"
 #include "common/readfile.h"
 #include "plan/gitdir.h"
@@ -38,8 +39,8 @@
 #define WALK_BUDGET 500000u
 
 #define NOT_IMPORTED_FMT                                                                                              \
-        "corral: %s: %s. git outside the sandbox would act on it; it was set aside: not imported from the run's "   \
-        "copy of the gitdir, which is removed\n"
+        "%s: %s. git outside the sandbox would act on it; it was set aside: not imported from the run's copy "   \
+        "of the gitdir, which is removed"
 
 typedef struct blob {
         char *p;
@@ -257,9 +258,8 @@ static int copy_fd(int in, int out) {
 }
 
 static void say_removed(const char *shown, mode_t mode) {
-        fprintf(stderr,
-                "corral: removed %s, %s the command made in a gitdir: git never makes one there, and git outside "
-                "the sandbox would write through it (not imported)\n",
+        corral_warn("removed %s, %s the command made in a gitdir: git never makes one there, and git outside "
+                "the sandbox would write through it (not imported)",
                 shown, readfile_type_name(mode));
 }
 
@@ -284,8 +284,8 @@ static void swap_file(importer *im, int dir, const char *name, const char *shown
         snprintf(lock, sizeof(lock), "%s.lock", name);
         int fd = openat(dir, lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0) {
-                fprintf(stderr, "corral: not imported: %s: cannot take its lock %s.lock (%s; git at work there?): "
-                                "the run's change to it is dropped\n",
+                corral_warn("not imported: %s: cannot take its lock %s.lock (%s; git at work there?): "
+                                "the run's change to it is dropped",
                         shown, shown, strerror(errno));
                 return;
         }
@@ -295,23 +295,22 @@ static void swap_file(importer *im, int dir, const char *name, const char *shown
         bool done = false;
         char ob[100], ub[100];
         if (r < 0 && r != -ENOENT)
-                fprintf(stderr, "corral: not imported: %s: the developer's cannot be read (%s); the run's change to it "
-                                "is dropped\n",
+                corral_warn("not imported: %s: the developer's cannot be read (%s); the run's change to it "
+                                "is dropped",
                         shown, strerror(-r));
         else if (blob_same(&o, u) ||
                  (rule == SWAP_PREFIX && o.has && u->has && o.n > u->n && memcmp(o.p, u->p, u->n) == 0))
                 ; /* already so; or the developer's has more, and all of the run's */
         else if (rule == SWAP_EXACT ? !blob_same(&o, s)
                                     : (o.has && (!u->has || o.n > u->n || memcmp(o.p, u->p, o.n) != 0)))
-                fprintf(stderr,
-                        "corral: not imported: %s changed outside the sandbox while the run lasted; the developer's "
-                        "is kept%s%s%s%s%s\n",
+                corral_warn("not imported: %s changed outside the sandbox while the run lasted; the developer's "
+                        "is kept%s%s%s%s%s",
                         shown, values ? " (now " : "", values ? shown_value(&o, ob, sizeof(ob)) : "",
                         values ? "; the run's: " : "", values ? shown_value(u, ub, sizeof(ub)) : "",
                         values ? ")" : "");
         else if (!u->has) {
                 if (unlinkat(dir, name, 0) < 0 && errno != ENOENT)
-                        fprintf(stderr, "corral: not imported: %s: cannot remove it (%s)\n", shown, strerror(errno));
+                        corral_warn("not imported: %s: cannot remove it (%s)", shown, strerror(errno));
         } else {
                 r = write_all(fd, u->p, u->n);
                 int c = close(fd);
@@ -321,7 +320,7 @@ static void swap_file(importer *im, int dir, const char *name, const char *shown
                 if (r == 0 && renameat(dir, lock, dir, name) < 0)
                         r = -errno;
                 if (r < 0)
-                        fprintf(stderr, "corral: not imported: %s: cannot write it (%s)\n", shown, strerror(-r));
+                        corral_warn("not imported: %s: cannot write it (%s)", shown, strerror(-r));
                 done = r == 0;
         }
         if (fd >= 0)
@@ -484,7 +483,7 @@ static void put_fd(importer *im, int fd, int rdir, const char *name, const char 
                 (void)unlinkat(rdir, tmp, 0);
         }
         if (r < 0)
-                fprintf(stderr, "corral: not imported: %s: %s\n", shown, strerror(-r));
+                corral_warn("not imported: %s: %s", shown, strerror(-r));
 }
 
 static bool in_repo(int rdir, const char *name) {
@@ -528,7 +527,7 @@ static void put_loose(importer *im, int udir, const char *name, const char *hex,
         if (r == 0)
                 put_fd(im, fd, rdir, name, shown);
         else
-                fprintf(stderr, NOT_IMPORTED_FMT, shown, r == -EINVAL ? why : strerror(-r));
+                corral_warn(NOT_IMPORTED_FMT, shown, r == -EINVAL ? why : strerror(-r));
         close(fd);
 }
 
@@ -563,7 +562,7 @@ static void put_pack(importer *im, int udir, const char *name, int rdir, int rfd
         int r = gitpack_index(rfd, work, fd, hex, &pack, &idx, why, sizeof(why));
         close(fd);
         if (r < 0) {
-                fprintf(stderr, NOT_IMPORTED_FMT, shown, why);
+                corral_warn(NOT_IMPORTED_FMT, shown, why);
                 return;
         }
         char idx_shown[4200];
@@ -580,8 +579,8 @@ static gitobject_format repo_format(int rfd, const char *repo) {
         gitobject_format f = GITOBJECT_SHA1;
         int r = read_at(rfd, "config", TOP_MAX, &c);
         if (r == 0 && gitobject_format_of_config(c.p, c.n, &f) < 0)
-                fprintf(stderr, "corral: %s/config: an extensions.objectFormat git does not know, or a config git "
-                                "refuses: the run's loose objects there are checked as SHA-1 ones\n",
+                corral_warn("%s/config: an extensions.objectFormat git does not know, or a config git "
+                                "refuses: the run's loose objects there are checked as SHA-1 ones",
                         repo);
         blob_free(&c);
         return f;
@@ -604,7 +603,7 @@ static void import_pack_dir(importer *im, int us, int rs, int rfd, const char *r
                 if (strcmp(ext, ".pack") == 0)
                         put_pack(im, dirfd(sd), f->d_name, rs, rfd, shown);
                 else if (strcmp(ext, ".idx") != 0 && strcmp(ext, ".rev") != 0 && !in_repo(rs, f->d_name))
-                        fprintf(stderr, NOT_IMPORTED_FMT, shown,
+                        corral_warn(NOT_IMPORTED_FMT, shown,
                                 "a pack's file the command wrote: corral imports a pack as its .pack and the .idx "
                                 "git makes of it outside the sandbox, nothing else of it");
         }
@@ -724,11 +723,11 @@ static void import_ref(importer *im, const repo_snap *s, int udir, const char *n
         blob u, st;
         int r = read_at(udir, name, REF_MAX, &u);
         if (r < 0) {
-                fprintf(stderr, "corral: not imported: %s: %s\n", shown, strerror(-r));
+                corral_warn("not imported: %s: %s", shown, strerror(-r));
                 return;
         }
         if (!refname_ok(rel, strlen(rel)) || !ref_value_ok(u.p, u.n)) {
-                fprintf(stderr, NOT_IMPORTED_FMT, shown,
+                corral_warn(NOT_IMPORTED_FMT, shown,
                         "not a ref git would write (a ref's name follows git's rules, its value is an object id or "
                         "\"ref: refs/...\")");
                 blob_free(&u);
@@ -738,7 +737,7 @@ static void import_ref(importer *im, const repo_snap *s, int udir, const char *n
         const char *leaf;
         int dir = open_parent(rfd, rel, &leaf, true);
         if (dir < 0)
-                fprintf(stderr, "corral: not imported: %s: %s\n", shown, strerror(-dir));
+                corral_warn("not imported: %s: %s", shown, strerror(-dir));
         else {
                 swap_file(im, dir, leaf, shown, &st, &u, REF_MAX, SWAP_EXACT, true);
                 close(dir);
@@ -756,7 +755,7 @@ static void import_log(importer *im, const repo_snap *s, int udir, const char *n
         snprintf(shown, sizeof(shown), "%s/%s", s->repo, rel);
         const char *ref = rel + 5; /* after "logs/" */
         if (strcmp(ref, "HEAD") != 0 && !refname_ok(ref, strlen(ref))) {
-                fprintf(stderr, NOT_IMPORTED_FMT, shown, "not the reflog of a ref git would write");
+                corral_warn(NOT_IMPORTED_FMT, shown, "not the reflog of a ref git would write");
                 return;
         }
         blob u, none = {0};
@@ -766,7 +765,7 @@ static void import_log(importer *im, const repo_snap *s, int udir, const char *n
         const char *leaf;
         int dir = r < 0 ? r : open_parent(rfd, rel, &leaf, true);
         if (dir < 0)
-                fprintf(stderr, "corral: not imported: %s: %s\n", shown, strerror(-dir));
+                corral_warn("not imported: %s: %s", shown, strerror(-dir));
         else {
                 swap_file(im, dir, leaf, shown, &none, &u, LOG_MAX, SWAP_PREFIX, false);
                 close(dir);
@@ -966,22 +965,22 @@ static void import_packed(importer *im, const repo_snap *s, int ufd, int rfd) {
         }
         prefs sp = {0}, up = {0}, op = {0};
         if (r < 0 || parse_packed(&u, &up) < 0 || parse_packed(&s->packed, &sp) < 0) {
-                fprintf(stderr, NOT_IMPORTED_FMT, shown, "not a packed-refs file git would write");
+                corral_warn(NOT_IMPORTED_FMT, shown, "not a packed-refs file git would write");
                 blob_free(&u);
                 prefs_free(&up);
                 return;
         }
         int fd = openat(rfd, "packed-refs.lock", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0) {
-                fprintf(stderr, "corral: not imported: %s: cannot take its lock (%s; git at work there?): the run's "
-                                "changes to it are dropped\n",
+                corral_warn("not imported: %s: cannot take its lock (%s; git at work there?): the run's "
+                                "changes to it are dropped",
                         shown, strerror(errno));
                 goto out;
         }
         note_temp(im, fd, rfd, "packed-refs.lock");
         r = read_at(rfd, "packed-refs", PACKED_MAX, &o);
         if ((r < 0 && r != -ENOENT) || parse_packed(&o, &op) < 0) {
-                fprintf(stderr, "corral: not imported: %s: the developer's cannot be read (%s)\n", shown,
+                corral_warn("not imported: %s: the developer's cannot be read (%s)", shown,
                         r < 0 ? strerror(-r) : "not a packed-refs file");
                 goto unlock;
         }
@@ -1001,9 +1000,8 @@ static void import_packed(importer *im, const repo_snap *s, int ufd, int rfd) {
                         if ((pass && uv) || pref_same(sv, uv) || pref_same(ov, uv))
                                 continue; /* (names in both: seen in pass 0) */
                         if (!pref_same(ov, sv) || (!uv && loose_changed(s, rfd, name))) {
-                                fprintf(stderr,
-                                        "corral: not imported: %s in %s changed outside the sandbox while the run "
-                                        "lasted; the developer's is kept\n",
+                                corral_warn("not imported: %s in %s changed outside the sandbox while the run "
+                                        "lasted; the developer's is kept",
                                         name, shown);
                                 continue;
                         }
@@ -1040,7 +1038,7 @@ static void import_packed(importer *im, const repo_snap *s, int ufd, int rfd) {
                         free(res);
                         goto out;
                 }
-                fprintf(stderr, "corral: not imported: %s: cannot write it (%s)\n", shown, strerror(-r));
+                corral_warn("not imported: %s: cannot write it (%s)", shown, strerror(-r));
         }
         free(res);
 unlock:
@@ -1073,7 +1071,7 @@ static void import_top(importer *im, const repo_snap *s, int ufd, int rfd) {
                         }
                         int r = read_at(ufd, name, TOP_MAX, &u);
                         if (r < 0 || !value_ok(top_files[t].kind, u.p, u.n)) {
-                                fprintf(stderr, NOT_IMPORTED_FMT, shown,
+                                corral_warn(NOT_IMPORTED_FMT, shown,
                                         r < 0 ? strerror(-r) : "not what git writes there");
                                 blob_free(&u);
                                 continue;
@@ -1127,15 +1125,15 @@ static void import_index(importer *im, const repo_snap *s, int ufd, int rfd) {
                 char why[600];
                 snprintf(why, sizeof(why), "%s%s%s", r < 0 ? "an index corral cannot read" : "an index naming ",
                          bad ? bad : "", bad ? ", a path git refuses (git checkout would write there)" : "");
-                fprintf(stderr, NOT_IMPORTED_FMT, shown, why);
+                corral_warn(NOT_IMPORTED_FMT, shown, why);
                 free(bad);
                 return;
         }
         int in = openat(ufd, "index", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         int fd = in < 0 ? -1 : openat(rfd, "index.lock", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0) {
-                fprintf(stderr, "corral: not imported: %s: cannot take its lock (%s; git at work there?): the run's "
-                                "index is dropped\n",
+                corral_warn("not imported: %s: cannot take its lock (%s; git at work there?): the run's "
+                                "index is dropped",
                         shown, strerror(errno));
                 if (in >= 0)
                         close(in);
@@ -1145,9 +1143,9 @@ static void import_index(importer *im, const repo_snap *s, int ufd, int rfd) {
         struct stat now;
         bool has = fstatat(rfd, "index", &now, AT_SYMLINK_NOFOLLOW) == 0;
         if (has != s->index_has || (has && !same_file(&now, &s->index_st))) {
-                fprintf(stderr, "corral: not imported: %s changed outside the sandbox while the run lasted (git "
+                corral_warn("not imported: %s changed outside the sandbox while the run lasted (git "
                                 "status refreshes it); the developer's is kept: `git reset -q` makes it match HEAD, "
-                                "keeping the files\n",
+                                "keeping the files",
                         shown);
                 r = -EEXIST;
         } else
@@ -1159,7 +1157,7 @@ static void import_index(importer *im, const repo_snap *s, int ufd, int rfd) {
                 r = -errno;
         if (r < 0) {
                 if (r != -EEXIST)
-                        fprintf(stderr, "corral: not imported: %s: cannot write it (%s)\n", shown, strerror(-r));
+                        corral_warn("not imported: %s: cannot write it (%s)", shown, strerror(-r));
                 (void)unlinkat(rfd, "index.lock", 0);
         }
         close(in);
@@ -1205,7 +1203,7 @@ static void report_adopted(const plan *pl, int udir, const char *path, int depth
                 } else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
                         say_removed(sub, st.st_mode);
                 else
-                        fprintf(stderr, NOT_IMPORTED_FMT, sub, GITDIR_ADOPTED_WHY);
+                        corral_warn(NOT_IMPORTED_FMT, sub, GITDIR_ADOPTED_WHY);
         }
         closedir(d);
 }
@@ -1254,16 +1252,15 @@ static void report_rest(const plan *pl, const repo_snap *s, int ufd) {
                         state = state || strcmp(name, gitdir_states[i]) == 0;
                 const gitdir_entry *ge = gitdir_classify(name);
                 if (is_whiteout(&st))
-                        fprintf(stderr, "corral: not imported: the command removed %s; it stays\n", path);
+                        corral_warn("not imported: the command removed %s; it stays", path);
                 else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
                         say_removed(path, st.st_mode);
                 else if (!state && ge && ge->rule == GITDIR_WRITABLE)
-                        fprintf(stderr,
-                                "corral: %s: not imported (%s): of git's state corral imports objects, refs, "
-                                "reflogs, HEAD and the files of a commit or merge, and the index\n",
+                        corral_warn("%s: not imported (%s): of git's state corral imports objects, refs, "
+                                "reflogs, HEAD and the files of a commit or merge, and the index",
                                 path, ge->why);
                 else
-                        fprintf(stderr, NOT_IMPORTED_FMT, path,
+                        corral_warn(NOT_IMPORTED_FMT, path,
                                 state ? GITDIR_STATE_WHY
                                 : ge  ? ge->why
                                       : "not git's state for commits, branches and tags: corral does not import it");
@@ -1283,8 +1280,8 @@ static void import_repo(importer *im, const repo_snap *s, int upper) {
                 return; /* the run changed nothing there */
         int rfd = open_repo(s->repo);
         if (rfd < 0) {
-                fprintf(stderr, "corral: WARNING: nothing imported into %s, which corral cannot open now (%s): the "
-                                "run's commits, branches and tags there are lost\n",
+                corral_warn("WARNING: nothing imported into %s, which corral cannot open now (%s): the "
+                                "run's commits, branches and tags there are lost",
                         s->repo, strerror(-rfd));
                 close(ufd);
                 return;
@@ -1332,8 +1329,8 @@ void gitimport_run(const plan *pl, gitimport *gi, int marker_fd) {
         }
         int r = caches_remove_tree(pl->git_run_dir);
         if (r < 0)
-                fprintf(stderr, "corral: warning: cannot remove %s, this run's copy of its gitdirs (%s); the next run "
-                                "removes it\n",
+                corral_warn("warning: cannot remove %s, this run's copy of its gitdirs (%s); the next run "
+                                "removes it",
                         pl->git_run_dir, strerror(-r));
 }
 
@@ -1347,13 +1344,13 @@ void gitimport_clean(const char *run_dir, const char *marker_text) {
                 struct stat st;
                 if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (unsigned long long)st.st_dev == dev &&
                     (unsigned long long)st.st_ino == ino && unlink(path) == 0)
-                        fprintf(stderr, "corral: removed %s, a lock or temporary file of that run\n", path);
+                        corral_warn("removed %s, a lock or temporary file of that run", path);
         }
         int r = caches_remove_tree(run_dir);
         if (r == 0)
-                fprintf(stderr, "corral: its changes to git's state were not imported (its copy of the gitdirs, "
-                                "%s, is removed)\n",
+                corral_warn("its changes to git's state were not imported (its copy of the gitdirs, "
+                                "%s, is removed)",
                         run_dir);
         else
-                fprintf(stderr, "corral: warning: cannot remove %s (%s)\n", run_dir, strerror(-r));
+                corral_warn("warning: cannot remove %s (%s)", run_dir, strerror(-r));
 }
