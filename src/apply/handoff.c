@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include "apply/handoff.h"
-#include "common/macro.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -11,6 +10,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "common/error.h"
+#include "common/macro.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -82,21 +84,18 @@ static int netns_cookie(int fd, uint64_t *cookie) {
         return getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len) < 0 ? -errno : 0;
 }
 
-int proxy_listener_check(int fd, unsigned short port, char *why, size_t why_len) {
+int proxy_listener_check(int fd, unsigned short port, corral_error *err) {
         struct stat st;
         if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode)) {
-                snprintf(why, why_len, "not a socket");
-                return -EINVAL;
+                return error_set(err, -EINVAL, "not a socket");
         }
         int family = opt(fd, SOL_SOCKET, SO_DOMAIN);
         if ((family != AF_INET && family != AF_INET6) || opt(fd, SOL_SOCKET, SO_TYPE) != SOCK_STREAM ||
             opt(fd, SOL_SOCKET, SO_PROTOCOL) != IPPROTO_TCP) {
-                snprintf(why, why_len, "not a TCP socket");
-                return -EINVAL;
+                return error_set(err, -EINVAL, "not a TCP socket");
         }
         if (opt(fd, SOL_SOCKET, SO_ACCEPTCONN) != 1) {
-                snprintf(why, why_len, "not listening");
-                return -EINVAL;
+                return error_set(err, -EINVAL, "not listening");
         }
         struct sockaddr_storage ss = {0};
         socklen_t len = sizeof(ss);
@@ -111,8 +110,7 @@ int proxy_listener_check(int fd, unsigned short port, char *why, size_t why_len)
                 }
         }
         if (!ok) {
-                snprintf(why, why_len, "not bound to loopback port %u", port);
-                return -EINVAL;
+                return error_set(err, -EINVAL, "not bound to loopback port %u", port);
         }
         /* The sandbox's own namespace, never the caller's (where anyone on
          * the machine could reach the proxy). */
@@ -120,8 +118,7 @@ int proxy_listener_check(int fd, unsigned short port, char *why, size_t why_len)
         _cleanup_close_ int self = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         int r = netns_cookie(fd, &theirs);
         if (r == 0 && self >= 0 && netns_cookie(self, &ours) == 0 && theirs == ours) {
-                snprintf(why, why_len, "in this process's own network namespace, not the sandbox's");
-                return -EINVAL;
+                return error_set(err, -EINVAL, "in this process's own network namespace, not the sandbox's");
         }
         return 0;
 }

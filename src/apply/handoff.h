@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "corral.h"
+
 #define PROXY_MAX_LISTENERS 4
 
 /* Sends fds over chan (a unix socket); the fds stay open. 0 or -errno. */
@@ -24,7 +26,7 @@ size_t proxy_fds_recv(int chan, int *fds, size_t max, int *got_message);
 /* Whether fd is what the sandbox's init makes and nothing else: a
  * listening TCP socket bound to 127.0.0.1 or ::1 at port, in another
  * network namespace than the caller's (where the kernel can say:
- * SO_NETNS_COOKIE, Linux 5.14). 0, or -EINVAL with why[] saying what it
+ * SO_NETNS_COOKIE, Linux 5.14). 0, or -EINVAL with err saying what it
  * is instead. corral checks what corral-runner hands it: the runner is a
  * sandbox-user process. */
-int proxy_listener_check(int fd, unsigned short port, char *why, size_t why_len);
+int proxy_listener_check(int fd, unsigned short port, corral_error *err);

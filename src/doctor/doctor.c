@@ -159,8 +159,11 @@ static void gather(findings *f) {
                         f->aa_loaded = true;
         fclosep(&aa);
         char *cg = NULL;
-        if (cgroup_find_delegated(&cg, f->cgroup_why, sizeof(f->cgroup_why)) == 0)
+        corral_error cg_err = {{0}};
+        if (cgroup_find_delegated(&cg, &cg_err) == 0)
                 snprintf(f->cgroup, sizeof(f->cgroup), "%s", cg);
+        else
+                snprintf(f->cgroup_why, sizeof(f->cgroup_why), "%s", cg_err.msg);
         free(cg);
         if (!f->userns_err)
                 run_probe(f);

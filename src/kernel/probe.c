@@ -8,7 +8,6 @@
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/error.h"
 #include "common/path.h"
 #include "kernel/landlock_compat.h"
 #include "kernel/syscalls.h"
@@ -177,45 +177,36 @@ static bool cgroup2_mount(char *mnt, size_t mlen, char *root, size_t rlen) {
         return found;
 }
 
-static int whyf(char *why, size_t len, int r, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int whyf(char *why, size_t len, int r, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, len, fmt, ap);
-        va_end(ap);
-        return r;
-}
-
 /* dir can hold children with memory and pids, and this process may create them. */
-static int usable(const char *dir, char *why, size_t len) {
+static int usable(const char *dir, corral_error *err) {
         char ctl[512], sub[512], procs[8300], file[8300];
         if (snprintf(file, sizeof(file), "%s/cgroup.controllers", dir) >= (int)sizeof(file) ||
             !read_line(file, ctl, sizeof(ctl)))
-                return whyf(why, len, -ENOENT, "cannot read %s", file);
+                return error_set(err, -ENOENT, "cannot read %s", file);
         if (!has_word(ctl, "memory") || !has_word(ctl, "pids"))
-                return whyf(why, len, -EOPNOTSUPP,
+                return error_set(err, -EOPNOTSUPP,
                             "the cgroup v2 %s lacks the memory or pids controller (cgroup.controllers: '%s')%s", dir,
                             ctl, strstr(dir, "/unified") ? "; this is a v1/v2 hybrid, which binds them to cgroup v1" : "");
         if (snprintf(file, sizeof(file), "%s/cgroup.subtree_control", dir) >= (int)sizeof(file) ||
             !read_line(file, sub, sizeof(sub)) || !has_word(sub, "memory") || !has_word(sub, "pids"))
-                return whyf(why, len, -EOPNOTSUPP,
+                return error_set(err, -EOPNOTSUPP,
                             "the cgroup v2 %s does not enable memory and pids for its children "
                             "(cgroup.subtree_control: '%s')",
                             dir, sub);
         if (snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir) >= (int)sizeof(procs) || access(dir, W_OK) < 0 ||
             access(procs, W_OK) < 0)
-                return whyf(why, len, -EACCES, "the cgroup v2 %s is not delegated to this user (not writable)", dir);
+                return error_set(err, -EACCES, "the cgroup v2 %s is not delegated to this user (not writable)", dir);
         return 0;
 }
 
-int cgroup_find_delegated(char **ret, char *why, size_t why_len) {
+int cgroup_find_delegated(char **ret, corral_error *err) {
         char mnt[2048], root[2048], line[4096], rel[4096] = "";
         *ret = NULL;
         if (!cgroup2_mount(mnt, sizeof(mnt), root, sizeof(root)))
-                return whyf(why, why_len, -ENOENT, "no cgroup v2 hierarchy is mounted");
+                return error_set(err, -ENOENT, "no cgroup v2 hierarchy is mounted");
         FILE *f = fopen("/proc/self/cgroup", "re");
         if (!f)
-                return whyf(why, why_len, -errno, "cannot read /proc/self/cgroup: %s", strerror(errno));
+                return error_set(err, -errno, "cannot read /proc/self/cgroup: %s", strerror(errno));
         while (fgets(line, sizeof(line), f))
                 if (strncmp(line, "0::", 3) == 0) {
                         snprintf(rel, sizeof(rel), "%s", line + 3);
@@ -223,7 +214,7 @@ int cgroup_find_delegated(char **ret, char *why, size_t why_len) {
                 }
         fclose(f);
         if (!rel[0])
-                return whyf(why, why_len, -ENOENT, "this process is in no cgroup v2 (see /proc/self/cgroup)");
+                return error_set(err, -ENOENT, "this process is in no cgroup v2 (see /proc/self/cgroup)");
         /* The cgroup relative to the mount's root (a cgroup namespace or a
          * mount of a subtree). */
         const char *r = rel;
@@ -231,7 +222,7 @@ int cgroup_find_delegated(char **ret, char *why, size_t why_len) {
                 r = rel + strlen(root);
         char own[8192];
         if (snprintf(own, sizeof(own), "%s%s%s", mnt, *r == '/' ? "" : "/", r) >= (int)sizeof(own))
-                return whyf(why, why_len, -ENAMETOOLONG, "the cgroup path is too long");
+                return error_set(err, -ENAMETOOLONG, "the cgroup path is too long");
         while (strlen(own) > strlen(mnt) && own[strlen(own) - 1] == '/')
                 own[strlen(own) - 1] = 0;
 
@@ -241,10 +232,10 @@ int cgroup_find_delegated(char **ret, char *why, size_t why_len) {
         snprintf(cand, sizeof(cand), "%s", own);
         if (strcmp(own, mnt) != 0)
                 *strrchr(cand, '/') = 0;
-        int e = usable(cand, why, why_len);
+        int e = usable(cand, err);
         if (e < 0)
                 return e;
         if (!(*ret = strdup(cand)))
-                return whyf(why, why_len, -ENOMEM, "out of memory");
+                return oom(err);
         return 0;
 }

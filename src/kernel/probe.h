@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "corral.h"
+
 /* The Landlock ABI corral uses: the one the running kernel supports (0 when
  * Landlock is absent or disabled), or a lower one when the test switch
  * CORRAL_TEST_LANDLOCK_ABI=N (0-7) asks for it, which simulates an older
@@ -61,7 +63,7 @@ int proc_new_refused(void);
  * own cgroup (the caller's cgroup is a leaf: it holds processes), or the
  * root of the hierarchy the caller is in. Checks cgroup.controllers,
  * cgroup.subtree_control and write access. Returns 0 and a malloc'd path,
- * or a negative errno with why[] saying what is missing. (Untested on the
+ * or a negative errno with err saying what is missing. (Untested on the
  * development machines, whose cgroup v2 hierarchy has no controllers: there
  * the plan falls back to rlimits, and `corral doctor` says why.) */
-int cgroup_find_delegated(char **ret, char *why, size_t why_len);
+int cgroup_find_delegated(char **ret, corral_error *err);

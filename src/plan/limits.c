@@ -64,8 +64,9 @@ int plan_limits_build(const policy *p, plan *pl, corral_error *err) {
          * write the developer's cgroup; full-access leaves the cgroup files
          * writable to the command (no read-only view): rlimits there. */
         if ((v[LIMIT_MEMORY] || v[LIMIT_PIDS]) && pl->backend == BACKEND_USERNS && p->mode != MODE_FULL_ACCESS) {
-                if (cgroup_find_delegated(&l->cgroup_parent, why, sizeof(why)) < 0 && !why[0])
-                        snprintf(why, sizeof(why), "no delegated cgroup v2");
+                corral_error cg_err = {{0}};
+                if (cgroup_find_delegated(&l->cgroup_parent, &cg_err) < 0)
+                        snprintf(why, sizeof(why), "%s", cg_err.msg[0] ? cg_err.msg : "no delegated cgroup v2");
         } else if (v[LIMIT_MEMORY] || v[LIMIT_PIDS])
                 snprintf(why, sizeof(why), "%s",
                          pl->backend == BACKEND_USERS ? "the users backend does not use cgroups yet"

@@ -9,6 +9,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common/error.h"
+
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
 static int write_full(int fd, const void *buf, size_t len) {
@@ -41,27 +43,24 @@ fail:
         return r;
 }
 
-int state_take_over(runner_state *st, char **head, size_t *head_len, char *why, size_t why_len) {
+int state_take_over(runner_state *st, char **head, size_t *head_len, corral_error *err) {
         *head = NULL;
         int seals = fcntl(STATE_FD, F_GET_SEALS);
         if (seals < 0 || (seals & SEALS) != SEALS) {
-                snprintf(why, why_len, "no sealed state on fd %d", STATE_FD);
-                return -EPERM;
+                return error_set(err, -EPERM, "no sealed state on fd %d", STATE_FD);
         }
         off_t size = lseek(STATE_FD, 0, SEEK_END);
         if (pread(STATE_FD, st, sizeof(*st), 0) != (ssize_t)sizeof(*st) || memcmp(st->magic, STATE_MAGIC, 4) != 0 ||
             st->version != STATE_VERSION || st->size != sizeof(*st) || st->head_len > REQUEST_MAX_HEAD ||
             size != (off_t)(sizeof(*st) + st->head_len)) {
-                snprintf(why, why_len, "the state on fd %d is not this version's", STATE_FD);
-                return -EPERM;
+                return error_set(err, -EPERM, "the state on fd %d is not this version's", STATE_FD);
         }
         *head_len = st->head_len;
         *head = malloc(st->head_len ? st->head_len : 1);
         if (!*head || pread(STATE_FD, *head, st->head_len, sizeof(*st)) != (ssize_t)st->head_len) {
                 free(*head);
                 *head = NULL;
-                snprintf(why, why_len, "cannot read the state on fd %d", STATE_FD);
-                return -EIO;
+                return error_set(err, -EIO, "cannot read the state on fd %d", STATE_FD);
         }
         close(STATE_FD);
         return 0;

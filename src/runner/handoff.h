@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "corral.h"
 #include "users/marker.h"
 #include "users/request.h"
 
@@ -42,7 +43,7 @@ typedef struct runner_state {
 int state_hand_over(const runner_state *st, const void *head, size_t head_len);
 
 /* corral-sandbox side: reads STATE_FD into *st and a malloc'd copy of the
- * head (*head, *head_len), and closes it. Refuses (-EPERM, why says it) what
+ * head (*head, *head_len), and closes it. Refuses (-EPERM, err says it) what
  * is not a sealed memfd of this layout: it was not corral-runner that
  * started this program. */
-int state_take_over(runner_state *st, char **head, size_t *head_len, char *why, size_t why_len);
+int state_take_over(runner_state *st, char **head, size_t *head_len, corral_error *err);

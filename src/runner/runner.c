@@ -410,16 +410,17 @@ int main(void) {
         check_caller(m, uid);
         int sandbox = open_sandbox(m);
 
-        char prefix[8], what[128] = "truncated";
+        char prefix[8];
+        corral_error what = {.msg = "truncated"};
         uint32_t head_len;
         if (read_full(REQUEST_FD, prefix, sizeof(prefix)) < 0 ||
-            request_decode_prefix(prefix, &head_len, what, sizeof(what)) < 0)
-                refuse("malformed request: %s", what);
+            request_decode_prefix(prefix, &head_len, &what) < 0)
+                refuse("malformed request: %s", what.msg);
         char *head = malloc(head_len);
         request_head h;
         if (!head || read_full(REQUEST_FD, head, head_len) < 0 ||
-            request_decode_head(head, head_len, &h, what, sizeof(what)) < 0)
-                refuse("malformed request: %s", what[0] ? what : "truncated");
+            request_decode_head(head, head_len, &h, &what) < 0)
+                refuse("malformed request: %s", what.msg);
         const marker_user *to = &m->users[h.identity];
 
         /* Where user namespaces are blocked (a container's seccomp profile,

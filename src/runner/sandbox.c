@@ -138,12 +138,13 @@ int main(void) {
                 if (fcntl(fd, F_GETFD) < 0)
                         _exit(EXIT_REFUSED);
         runner_state state;
-        char *head, why[128];
+        char *head;
+        corral_error why = {{0}};
         size_t head_len;
         /* The result pipe is what the runner found on fd 4; only then (it
          * may be the caller's anything else). */
-        if (state_take_over(&state, &head, &head_len, why, sizeof(why)) < 0) {
-                fprintf(stderr, "corral-sandbox: %s: it is started by corral-runner, never by hand\n", why);
+        if (state_take_over(&state, &head, &head_len, &why) < 0) {
+                fprintf(stderr, "corral-sandbox: %s: it is started by corral-runner, never by hand\n", why.msg);
                 _exit(EXIT_REFUSED);
         }
         if (state.has_result) {
@@ -152,10 +153,10 @@ int main(void) {
         }
         fcntl(REQUEST_FD, F_SETFD, FD_CLOEXEC);
         uid_t uid = state.caller_uid;
-        char what[128] = "truncated";
+        corral_error what = {{0}};
         request_head h;
-        if (request_decode_head(head, head_len, &h, what, sizeof(what)) < 0)
-                refuse("malformed request: %s", what);
+        if (request_decode_head(head, head_len, &h, &what) < 0)
+                refuse("malformed request: %s", what.msg);
         free(head);
         const marker_user *to = &state.m.users[h.identity];
         uid_t ru, eu, su;
@@ -177,8 +178,8 @@ int main(void) {
         char *body = malloc(h.body_len + 1);
         request_body b;
         if (!body || read_full(REQUEST_FD, body, h.body_len) < 0 ||
-            request_decode_body(body, h.body_len, &b, what, sizeof(what)) < 0)
-                refuse("malformed request: %s", body ? what : "out of memory");
+            request_decode_body(body, h.body_len, &b, &what) < 0)
+                refuse("malformed request: %s", body ? what.msg : "out of memory");
         free(body);
         if ((b.network == NETWORK_ON) != (h.identity == IDENTITY_ONLINE) && b.mode != MODE_FULL_ACCESS)
                 refuse("malformed request: the identity does not match the network mode");

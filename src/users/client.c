@@ -66,12 +66,10 @@ static void note(const char *msg) { corral_warn("%s", msg); }
 static int take_listeners(const plan *pl, int sock, proxy **px, corral_error *err) {
         int fds[PROXY_MAX_LISTENERS], got_message = 0;
         size_t n = proxy_fds_recv(sock, fds, PROXY_MAX_LISTENERS, &got_message);
-        char why[128] = "";
-        int r = n == 0 ? -EPROTO : 0;
-        if (n == 0)
-                snprintf(why, sizeof(why), "%s", got_message ? "a message without them" : "nothing");
+        corral_error why = {{0}};
+        int r = n == 0 ? error_set(&why, -EPROTO, "%s", got_message ? "a message without them" : "nothing") : 0;
         for (size_t i = 0; i < n && r == 0; i++)
-                r = proxy_listener_check(fds[i], PROXY_PORT, why, sizeof(why));
+                r = proxy_listener_check(fds[i], PROXY_PORT, &why);
         if (r < 0) {
                 for (size_t i = 0; i < n; i++)
                         closep(&fds[i]);
@@ -79,7 +77,7 @@ static int take_listeners(const plan *pl, int sock, proxy **px, corral_error *er
                 return got_message ? error_set(err, -EPROTO,
                                                "network proxy: corral-runner did not hand over the sandbox's "
                                                "listening sockets (%s); the run was stopped",
-                                               why)
+                                               why.msg)
                                    : 0;
         }
         net_rules rules = plan_net_rules(pl);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/error.h"
 #include "users/wire.h"
 
 /* --- encoding (corral) --- */
@@ -133,75 +134,74 @@ bool request_path_ok(const char *s) {
         return true;
 }
 
-static int fail(char *what, size_t len, const char *field) {
-        snprintf(what, len, "%s", field);
-        return -EINVAL;
+static int fail(corral_error *err, const char *field) {
+        return error_set(err, -EINVAL, "%s", field);
 }
 
-int request_decode_prefix(const char buf[8], uint32_t *head_len, char *what, size_t what_len) {
+int request_decode_prefix(const char buf[8], uint32_t *head_len, corral_error *err) {
         wire_in i = {(const unsigned char *)buf + 4, (const unsigned char *)buf + 8};
         if (memcmp(buf, REQUEST_MAGIC, 4) != 0)
-                return fail(what, what_len, "magic");
+                return fail(err, "magic");
         if (wire_get_u32(&i, head_len) < 0 || *head_len > REQUEST_MAX_HEAD || *head_len < 20)
-                return fail(what, what_len, "head length");
+                return fail(err, "head length");
         return 0;
 }
 
-int request_decode_head(const char *buf, size_t len, request_head *h, char *what, size_t what_len) {
+int request_decode_head(const char *buf, size_t len, request_head *h, corral_error *err) {
         wire_in i = {(const unsigned char *)buf, (const unsigned char *)buf + len};
         uint32_t version;
         memset(h, 0, sizeof(*h));
         if (wire_get_u32(&i, &version) < 0 || version != REQUEST_VERSION)
-                return fail(what, what_len, "version (corral and corral-runner differ: rerun setup)");
+                return fail(err, "version (corral and corral-runner differ: rerun setup)");
         if (wire_get_u32(&i, &h->identity) < 0 || h->identity > 1)
-                return fail(what, what_len, "identity");
+                return fail(err, "identity");
         if (get_str(&i, &h->workspace) < 0 || !request_path_ok(h->workspace))
-                return fail(what, what_len, "workspace");
+                return fail(err, "workspace");
         if (get_list(&i, &h->roots, REQUEST_MAX_ROOTS) < 0)
-                return fail(what, what_len, "writable roots");
+                return fail(err, "writable roots");
         for (size_t k = 0; k < h->roots.n; k++)
                 if (!request_path_ok(h->roots.v[k]))
-                        return fail(what, what_len, "writable root path");
+                        return fail(err, "writable root path");
         if (wire_get_u32(&i, &h->body_len) < 0 || h->body_len > REQUEST_MAX_BODY)
-                return fail(what, what_len, "body length");
+                return fail(err, "body length");
         if (i.p != i.end)
-                return fail(what, what_len, "head length");
+                return fail(err, "head length");
         return 0;
 }
 
-int request_decode_body(const char *buf, size_t len, request_body *b, char *what, size_t what_len) {
+int request_decode_body(const char *buf, size_t len, request_body *b, corral_error *err) {
         wire_in i = {(const unsigned char *)buf, (const unsigned char *)buf + len};
         uint32_t lo, hi;
         memset(b, 0, sizeof(*b));
         if (wire_get_u32(&i, &b->mode) < 0 || b->mode > MODE_FULL_ACCESS)
-                return fail(what, what_len, "mode");
+                return fail(err, "mode");
         if (wire_get_u32(&i, &b->network) < 0 || b->network > NETWORK_PROXY)
-                return fail(what, what_len, "network");
+                return fail(err, "network");
         if (wire_get_u32(&i, &b->tmp) < 0 || b->tmp > TMP_HOST)
-                return fail(what, what_len, "tmp");
+                return fail(err, "tmp");
         if (wire_get_u32(&i, &b->git) < 0 || b->git > GIT_COMMITS)
-                return fail(what, what_len, "git");
+                return fail(err, "git");
         if (wire_get_u32(&i, &b->report_denials) < 0 || b->report_denials > 1)
-                return fail(what, what_len, "report_denials");
+                return fail(err, "report_denials");
         if (wire_get_u32(&i, &lo) < 0 || wire_get_u32(&i, &hi) < 0)
-                return fail(what, what_len, "timeout");
+                return fail(err, "timeout");
         b->timeout_ms = (uint64_t)hi << 32 | lo;
         if (wire_get_u32(&i, &b->protect_depth) < 0 || b->protect_depth > PROTECT_DEPTH_MAX)
-                return fail(what, what_len, "protect_depth");
+                return fail(err, "protect_depth");
         for (int k = 0; k < N_LIMITS; k++) {
                 uint64_t v;
                 if (wire_get_u32(&i, &lo) < 0 || wire_get_u32(&i, &hi) < 0)
-                        return fail(what, what_len, "limits");
+                        return fail(err, "limits");
                 v = (uint64_t)hi << 32 | lo;
                 if (v > policy_limit_max((policy_limit)k) || (v > 0 && v < policy_limit_min((policy_limit)k)))
-                        return fail(what, what_len, "limits");
+                        return fail(err, "limits");
                 b->limits.v[k] = v;
         }
         if (get_str(&i, &b->cwd) < 0 || !request_path_ok(b->cwd))
-                return fail(what, what_len, "cwd");
+                return fail(err, "cwd");
         if (get_str(&i, &b->report_home) < 0 ||
             (b->report_home[0] && (!b->report_denials || !request_path_ok(b->report_home))))
-                return fail(what, what_len, "report_home");
+                return fail(err, "report_home");
         struct {
                 strv *l;
                 const char *name;
@@ -211,21 +211,21 @@ int request_decode_body(const char *buf, size_t len, request_body *b, char *what
                      {&b->env, "env", false},             {&b->argv, "argv", false}};
         for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
                 if (get_list(&i, lists[k].l, REQUEST_MAX_LIST) < 0)
-                        return fail(what, what_len, lists[k].name);
+                        return fail(err, lists[k].name);
                 for (size_t j = 0; j < lists[k].l->n; j++) {
                         const char *s = lists[k].l->v[j];
                         if (lists[k].paths && !request_path_ok(s))
-                                return fail(what, what_len, lists[k].name);
+                                return fail(err, lists[k].name);
                         if (lists[k].l == &b->protect && (!*s || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, "..")))
-                                return fail(what, what_len, "protect");
+                                return fail(err, "protect");
                         if (lists[k].l == &b->env && (!strchr(s, '=') || s[0] == '='))
-                                return fail(what, what_len, "env");
+                                return fail(err, "env");
                 }
         }
         if (b->argv.n == 0 || b->argv.v[0][0] == 0)
-                return fail(what, what_len, "argv");
+                return fail(err, "argv");
         if (i.p != i.end)
-                return fail(what, what_len, "trailing bytes");
+                return fail(err, "trailing bytes");
         return 0;
 }
 

@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "common/strv.h"
+#include "corral.h"
 #include "policy/policy.h"
 
 #define REQUEST_MAGIC "CRQ1"
@@ -89,10 +90,10 @@ int request_encode(const policy *p, uint32_t identity, char *const *env, char *c
  * trailing slash except "/", printable. */
 bool request_path_ok(const char *s);
 
-/* Strict decoding from a buffer. Each returns 0 or -EINVAL/-E2BIG with
- * what[] naming the field. */
-int request_decode_prefix(const char buf[8], uint32_t *head_len, char *what, size_t what_len);
-int request_decode_head(const char *buf, size_t len, request_head *h, char *what, size_t what_len);
-int request_decode_body(const char *buf, size_t len, request_body *b, char *what, size_t what_len);
+/* Strict decoding from a buffer. Each returns 0 or -EINVAL with err naming
+ * the field. */
+int request_decode_prefix(const char buf[8], uint32_t *head_len, corral_error *err);
+int request_decode_head(const char *buf, size_t len, request_head *h, corral_error *err);
+int request_decode_body(const char *buf, size_t len, request_body *b, corral_error *err);
 void request_head_free(request_head *h);
 void request_body_free(request_body *b);

@@ -11,7 +11,7 @@
  * building a valid head.
  *
  * Besides what the sanitizers catch, it checks that:
- *  - a refusal names the field (what[] is set, NUL-terminated, within size);
+ *  - a refusal names the field (its message is set, NUL-terminated, within size);
  *  - every accepted path passes request_path_ok, every protected name is a
  *    plain name, every env entry is NAME=value, argv[0] is not empty, and
  *    the enums are in range;
@@ -125,7 +125,7 @@ static void check_canonical(const request_head *h, const request_body *b, const 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-        char what[64];
+        corral_error what;
         request_head h;
         request_body b;
         uint32_t head_len = 0;
@@ -134,17 +134,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         /* Each decoder on its own, on the whole input. */
         buf = copy(data, size);
-        what[0] = '\0';
-        r = request_decode_head(buf, size, &h, what, sizeof(what));
+        what.msg[0] = '\0';
+        r = request_decode_head(buf, size, &h, &what);
         if (r < 0)
-                check_refusal(r, what, sizeof(what));
+                check_refusal(r, what.msg, sizeof(what.msg));
         else
                 check_head(&h);
         request_head_free(&h);
-        what[0] = '\0';
-        r = request_decode_body(buf, size, &b, what, sizeof(what));
+        what.msg[0] = '\0';
+        r = request_decode_body(buf, size, &b, &what);
         if (r < 0)
-                check_refusal(r, what, sizeof(what));
+                check_refusal(r, what.msg, sizeof(what.msg));
         else
                 check_body(&b);
         request_body_free(&b);
@@ -154,33 +154,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (size < 8)
                 return 0;
         buf = copy(data, 8);
-        what[0] = '\0';
-        r = request_decode_prefix(buf, &head_len, what, sizeof(what));
+        what.msg[0] = '\0';
+        r = request_decode_prefix(buf, &head_len, &what);
         free(buf);
         if (r < 0) {
-                check_refusal(r, what, sizeof(what));
+                check_refusal(r, what.msg, sizeof(what.msg));
                 return 0;
         }
         check(head_len >= 20 && head_len <= REQUEST_MAX_HEAD, "a head length out of bounds");
         if (size - 8 < head_len)
                 return 0;
         buf = copy(data + 8, head_len);
-        what[0] = '\0';
-        r = request_decode_head(buf, head_len, &h, what, sizeof(what));
+        what.msg[0] = '\0';
+        r = request_decode_head(buf, head_len, &h, &what);
         free(buf);
         if (r < 0) {
-                check_refusal(r, what, sizeof(what));
+                check_refusal(r, what.msg, sizeof(what.msg));
                 request_head_free(&h);
                 return 0;
         }
         check_head(&h);
         if (size - 8 - head_len == h.body_len) {
                 buf = copy(data + 8 + head_len, h.body_len);
-                what[0] = '\0';
-                r = request_decode_body(buf, h.body_len, &b, what, sizeof(what));
+                what.msg[0] = '\0';
+                r = request_decode_body(buf, h.body_len, &b, &what);
                 free(buf);
                 if (r < 0) {
-                        check_refusal(r, what, sizeof(what));
+                        check_refusal(r, what.msg, sizeof(what.msg));
                 } else {
                         check_body(&b);
                         check_canonical(&h, &b, data, size);

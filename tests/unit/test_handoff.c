@@ -46,10 +46,10 @@ static int tcp_on_loopback(bool listening, unsigned short *port) {
 }
 
 static void refused(int fd, unsigned short port, const char *why_has) {
-        char why[128] = "";
-        assert_int_equal(proxy_listener_check(fd, port, why, sizeof(why)), -EINVAL);
-        if (!strstr(why, why_has))
-                fail_msg("why: '%s', expected '%s'", why, why_has);
+        corral_error why = {{0}};
+        assert_int_equal(proxy_listener_check(fd, port, &why), -EINVAL);
+        if (!strstr(why.msg, why_has))
+                fail_msg("why: '%s', expected '%s'", why.msg, why_has);
 }
 
 static void test_listener_check(void **state) {
@@ -141,8 +141,8 @@ static void test_listener_from_another_namespace(void **state) {
         size_t n = proxy_fds_recv(sp[0], fds, PROXY_MAX_LISTENERS, &got_message);
         assert_int_equal(n, 1);
         assert_int_equal(got_message, 1);
-        char why[128] = "";
-        assert_int_equal(proxy_listener_check(fds[0], 3128, why, sizeof(why)), 0);
+        corral_error why = {{0}};
+        assert_int_equal(proxy_listener_check(fds[0], 3128, &why), 0);
         refused(fds[0], 3129, "not bound to loopback port");
         close(fds[0]);
         /* then end of file: no message, no descriptors */

@@ -42,9 +42,10 @@ static void test_round_trip(void **state) {
         assert_int_equal(errno, EPERM);
         assert_int_equal(ftruncate(STATE_FD, 1), -1);
         assert_int_equal(fcntl(STATE_FD, F_ADD_SEALS, 0) == 0 ? 0 : errno, EPERM);
-        char *h = NULL, why[128] = "";
+        char *h = NULL;
+        corral_error why = {{0}};
         size_t len = 0;
-        assert_int_equal(state_take_over(&got, &h, &len, why, sizeof(why)), 0);
+        assert_int_equal(state_take_over(&got, &h, &len, &why), 0);
         assert_memory_equal(&got, &st, sizeof(st));
         assert_int_equal(len, sizeof(head));
         assert_memory_equal(h, head, sizeof(head));
@@ -54,12 +55,13 @@ static void test_round_trip(void **state) {
 
 static int refused(const char *want) {
         runner_state got;
-        char *h = NULL, why[128] = "";
+        char *h = NULL;
+        corral_error why = {{0}};
         size_t len = 0;
-        int r = state_take_over(&got, &h, &len, why, sizeof(why));
+        int r = state_take_over(&got, &h, &len, &why);
         assert_null(h);
-        if (!strstr(why, want))
-                fail_msg("why: %s (wanted %s)", why, want);
+        if (!strstr(why.msg, want))
+                fail_msg("why: %s (wanted %s)", why.msg, want);
         close(STATE_FD);
         return r;
 }
@@ -91,9 +93,10 @@ static void test_refused(void **state) {
         /* control: the same state, sealed, is taken */
         put(&st, 4, true);
         runner_state got;
-        char *h = NULL, why[128] = "";
+        char *h = NULL;
+        corral_error why = {{0}};
         size_t len = 0;
-        assert_int_equal(state_take_over(&got, &h, &len, why, sizeof(why)), 0);
+        assert_int_equal(state_take_over(&got, &h, &len, &why), 0);
         free(h);
         /* sealed, but another layout: magic, version, size, a head longer or shorter than said */
         runner_state bad = st;
