@@ -31,10 +31,17 @@ static char *read_pointer(const char *path) {
         return buf;
 }
 
-/* dir/rel, canonical (rel may be absolute). */
+/* dir/rel, canonical (rel may be absolute). On Windows, dir is absolute
+ * (a path the plan found) and the result normalized as it is spelt: the
+ * C runtime's canonical form would drop a trailing dot or space of a name
+ * (lib.\\.git read as lib\\.git), and the caller compares file identities. */
 static char *resolve_from(const char *dir, const char *rel) {
         _cleanup_free_ char *joined = path_join(dir, rel);
+#ifdef _WIN32
+        return joined && path_is_absolute(joined) ? path_normalize(joined) : NULL;
+#else
         return joined ? path_canonicalize(joined) : NULL;
+#endif
 }
 
 char *gitfile_gitdir(const char *git_file) {

@@ -94,7 +94,8 @@ static void check_index(const win_plan *pl, const win_git_dir *g) {
                 strv_clear(&links);
                 return;
         }
-        _cleanup_free_ char *top = g->top ? win_git_worktree_top(g->path) : NULL;
+        /* (a marker of an older corral names no worktree: a top .git's is its parent) */
+        _cleanup_free_ char *top = g->worktree ? strdup(g->worktree) : g->top ? win_git_worktree_top(g->path) : NULL;
         for (size_t k = 0; top && k < links.n; k++) {
                 if (!win_path_plain_below(top, links.v[k]))
                         continue;
@@ -127,12 +128,16 @@ static void remove_link(const char *path) {
                             path, (unsigned long)GetLastError());
 }
 
-/* A file at the top of a gitdir, in refs/ or logs/ with more than one name,
- * changed since the plan was made (a new link changes the file's change
- * time, which a process cannot set on a protected entry: its deny ACE
- * covers the attributes): the developer's git would write through it (a
- * reflog appended to .git/config). The name is removed; the contents stay
- * under their other names. */
+/* A file of git's state with more than one name, changed since the plan
+ * was made (a new link changes the file's change time, which a process
+ * cannot set on a protected entry: its deny ACE covers the attributes): the
+ * developer's git would write through it (a reflog appended to
+ * .git/config). Anywhere in the gitdir git writes, as Linux's check goes
+ * (its special files), but objects/: git writes no object or pack in
+ * place, and git clone --local of the repository, which a run may do,
+ * gives each of its objects a second name. The name is removed; the
+ * contents stay under their other names. Entries of at most 32 levels, at
+ * most *budget of them (0 left: some were not looked at). */
 static void scan_hard_links(const win_plan *pl, const char *dir, int depth, bool top, unsigned *budget) {
         char pattern[4200];
         snprintf(pattern, sizeof(pattern), "%s/*", dir);
@@ -151,17 +156,18 @@ static void scan_hard_links(const win_plan *pl, const char *dir, int depth, bool
                 if (!name)
                         continue;
                 snprintf(path, sizeof(path), "%s/%s", dir, name);
-                if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
-                        if (depth > 0)
-                                scan_hard_links(pl, path, depth - 1, false, budget);
-                        continue;
-                }
                 /* at the top, only git's writable state: a protected entry
-                 * (config, say) is the developer's name for the file, which
-                 * the command could neither replace nor remove */
+                 * (config, hooks/, say) is the developer's name for the file,
+                 * which the command could neither replace nor remove */
                 const gitdir_entry *e = top ? gitdir_classify(name) : NULL;
                 if (top && (!e || e->rule == GITDIR_PROTECTED))
                         continue;
+                if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
+                        /* (a gitdir inside this one is scanned as itself) */
+                        if (depth > 0 && !(top && !_stricmp(name, "objects")) && !win_git_dir_sorted(pl, path))
+                                scan_hard_links(pl, path, depth - 1, false, budget);
+                        continue;
+                }
                 _cleanup_free_ wchar_t *w = win_wide_exact(path);
                 HANDLE f = w ? CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                                            NULL, OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT, NULL)
@@ -195,8 +201,13 @@ void win_gitcheck_after_run(const win_plan *pl) {
         for (size_t i = 0; i < pl->n_git_dirs; i++) {
                 const win_git_dir *g = &pl->git_dirs[i];
                 strv now = {0};
-                if (win_git_links(g->path, &now) < 0)
+                int lr = win_git_links(pl, g->path, &now);
+                if (lr < 0)
                         corral_warn("WARNING: out of memory while checking %s for links", g->path);
+                else if (lr > 0)
+                        corral_warn("WARNING: %s holds more than 500,000 entries: links the command made beyond "
+                                    "them were not looked for. Look before running git there",
+                                    g->path);
                 for (size_t k = 0; k < now.n; k++) {
                         bool before = false;
                         for (size_t j = 0; j < g->links.n && !before; j++)
@@ -205,14 +216,8 @@ void win_gitcheck_after_run(const win_plan *pl) {
                                 remove_link(now.v[k]);
                 }
                 strv_clear(&now);
-                unsigned budget = 200000;
-                scan_hard_links(pl, g->path, 0, true, &budget);
-                static const char *const deep[] = {"refs", "logs"};
-                for (size_t k = 0; k < ELEMENTSOF(deep); k++) {
-                        char sub[4200];
-                        snprintf(sub, sizeof(sub), "%s/%s", g->path, deep[k]);
-                        scan_hard_links(pl, sub, 16, false, &budget);
-                }
+                unsigned budget = 500000;
+                scan_hard_links(pl, g->path, 32, true, &budget);
                 check_states(g);
                 check_adopted(g);
                 check_index(pl, g);

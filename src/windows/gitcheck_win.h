@@ -16,15 +16,16 @@
  *   - an index naming a path git refuses ("..", ".git", a leading "/"), or
  *     that corral cannot read: set aside; a submodule it names whose .git
  *     is none of the .git directories there before the run: that .git is
- *     set aside;
- *   - a reparse point (junction, symbolic link) at the top of a gitdir, in
- *     refs/, logs/ or at the top of objects/ that was not there before the
- *     run: git never makes one there, and the developer's git would write
- *     through it. Removed (the link, never its target);
- *   - a hard link there (git's writable state at the top, refs/, logs/)
- *     whose file changed since the plan: the developer's git would write
- *     through it into the file it shares (.git/config). The name is removed;
- *     the file keeps its other names.
+ *     set aside (each gitdir's index, with the worktree the plan found for
+ *     it: a repository's, a linked worktree's, a submodule checkout's);
+ *   - a reparse point (junction, symbolic link) anywhere in a gitdir that
+ *     was not there before the run: git never makes one there, and the
+ *     developer's git would write through it. Removed (the link, never its
+ *     target);
+ *   - a hard link anywhere in a gitdir but objects/ (at the top, git's
+ *     writable state) whose file changed since the plan: the developer's
+ *     git would write through it into the file it shares (.git/config). The
+ *     name is removed; the file keeps its other names.
  *
  * Said on stderr. Windows only. */
 #pragma once

@@ -22,12 +22,13 @@
 #include "windows/wide_win.h"
 #include "common/sha256.h"
 #include "plan/gitdir.h"
+#include "plan/gitfile.h"
 #include "plan/gitindex.h"
 #include "windows/plan_win.h"
 
 #define MODULES_DEPTH_MAX 8
-#define LINKS_DEPTH_MAX 16
-#define LINKS_ENTRIES_MAX 200000u
+#define LINKS_DEPTH_MAX 32 /* as Linux's check: supervise/gitcheck.c */
+#define LINKS_ENTRIES_MAX 500000u
 
 
 void win_git_dir_free(win_git_dir *g) {
@@ -38,6 +39,7 @@ void win_git_dir_free(win_git_dir *g) {
         free(g->hold);
         strv_clear(&g->adopted);
         strv_clear(&g->links);
+        free(g->worktree);
         *g = (win_git_dir){0};
 }
 
@@ -262,41 +264,150 @@ char *win_git_worktree_top(const char *dotgit) {
         return top;
 }
 
-/* Before the run: the identities of a repository's .git and of the .git of
- * each submodule its index names. */
-static int record_known(win_plan *pl, const char *dotgit) {
-        char *id = win_file_id(dotgit);
-        if (id && strv_push(&pl->git_known, id) < 0) {
-                free(id);
-                return -ENOMEM;
-        }
-        free(id);
-        _cleanup_free_ char *top = win_git_worktree_top(dotgit);
-        _cleanup_free_ char *index = join(dotgit, "index");
-        if (!top)
-                return 0; /* a bare repository: no worktree */
-        if (!index)
-                return -ENOMEM;
-        strv links = {0};
-        char *bad = NULL;
-        (void)gitindex_read(index, &links, &bad); /* unreadable: no submodule is known */
-        free(bad);
+/* The worktree of each gitdir sorted here, as Linux finds them (plan_gitlinks
+ * in plan/plan_userns.c): the parent of each .git that leads to one, a
+ * repository's .git directory, a .git file the plan found in a root (a
+ * linked worktree's, naming worktrees/ID; a submodule's checkout, naming
+ * modules/NAME; gitfile_gitdir reads it as git does), and in turn the .git
+ * of each submodule an index of those names, however deep (reached from its
+ * worktree's top without a reparse point or ".."). The gitdir a .git names
+ * is told by file identity, never by spelling. Before the run, too: the
+ * identities of each such .git and of each submodule's .git its index
+ * names (git_known: one the index names after the run that is none of
+ * them, the run made). */
+static int record_worktrees(win_plan *pl) {
+        strv queue = {0}, ids = {0};
         int r = 0;
-        for (size_t k = 0; k < links.n && r >= 0; k++) {
-                if (!win_path_plain_below(top, links.v[k]))
-                        continue;
-                _cleanup_free_ char *sub = join(top, links.v[k]);
-                _cleanup_free_ char *sgit = sub ? join(sub, ".git") : NULL;
-                char *sid = sgit ? win_file_id(sgit) : NULL;
-                if (sid && strv_push(&pl->git_known, sid) < 0)
-                        r = -ENOMEM;
-                free(sid);
+        for (size_t i = 0; i < pl->n_git_dirs && r >= 0; i++) {
+                char *id = win_file_id(pl->git_dirs[i].path);
+                r = strv_push(&ids, id ? id : "");
+                free(id);
+                if (r >= 0 && pl->git_dirs[i].top)
+                        r = strv_push(&queue, pl->git_dirs[i].path);
         }
-        strv_clear(&links);
+        for (size_t i = 0; i < pl->protect_existing.n && r >= 0; i++) {
+                const char *e = pl->protect_existing.v[i], *base = strrchr(e, '/');
+                if (base && _stricmp(base + 1, ".git") == 0)
+                        r = strv_push(&queue, e);
+        }
+        /* (the queue grows while this runs: each gitdir is taken once) */
+        for (size_t q = 0; q < queue.n && r >= 0; q++) {
+                const char *dotgit = queue.v[q];
+                _cleanup_free_ char *top = win_git_worktree_top(dotgit);
+                _cleanup_free_ wchar_t *w = win_wide_exact(dotgit);
+                DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+                if (!top || a == INVALID_FILE_ATTRIBUTES || (a & FILE_ATTRIBUTE_REPARSE_POINT))
+                        continue; /* (a bare repository has no worktree; a link leads nowhere git looks) */
+                _cleanup_free_ char *gitdir = (a & FILE_ATTRIBUTE_DIRECTORY) ? strdup(dotgit) : gitfile_gitdir(dotgit);
+                _cleanup_free_ char *gid = gitdir ? win_file_id(gitdir) : NULL;
+                win_git_dir *g = NULL;
+                for (size_t k = 0; gid && k < ids.n && !g; k++)
+                        if (!strcmp(ids.v[k], gid))
+                                g = &pl->git_dirs[k];
+                if (!g || g->worktree)
+                        continue;
+                char *id = win_file_id(dotgit);
+                r = id ? strv_push(&pl->git_known, id) : 0;
+                free(id);
+                if (r < 0 || !(g->worktree = strdup(top))) {
+                        r = -ENOMEM;
+                        break;
+                }
+                _cleanup_free_ char *index = join(g->path, "index");
+                strv links = {0};
+                char *bad = NULL;
+                (void)gitindex_read(index, &links, &bad); /* unreadable: no submodule is known */
+                free(bad);
+                for (size_t k = 0; k < links.n && r >= 0; k++) {
+                        if (!win_path_plain_below(top, links.v[k]))
+                                continue;
+                        _cleanup_free_ char *sub = join(top, links.v[k]);
+                        _cleanup_free_ char *sgit = sub ? join(sub, ".git") : NULL;
+                        char *sid = sgit ? win_file_id(sgit) : NULL;
+                        if (!sgit || (sid && strv_push(&pl->git_known, sid) < 0) || (sid && strv_push(&queue, sgit) < 0))
+                                r = -ENOMEM;
+                        free(sid);
+                }
+                strv_clear(&links);
+        }
+        strv_clear(&queue);
+        strv_clear(&ids);
         return r;
 }
 
-static void scan_links(const char *dir, int depth, unsigned *budget, strv *out, int *r) {
+static bool below_ci(const char *path, const char *dir) {
+        size_t n = strlen(dir);
+        return _strnicmp(path, dir, n) == 0 && (path[n] == 0 || path[n] == '/');
+}
+
+int win_plan_gitlinks(const policy *p, win_plan *pl, corral_error *err) {
+        bool dotgit_protected = false;
+        for (size_t i = 0; i < p->protect.n && !dotgit_protected; i++)
+                dotgit_protected = _stricmp(p->protect.v[i], ".git") == 0;
+        if (!dotgit_protected)
+                return 0;
+        strv queue = {0};
+        int r = 0;
+        for (size_t i = 0; i < pl->protect_existing.n && r >= 0; i++) {
+                const char *e = pl->protect_existing.v[i], *base = strrchr(e, '/');
+                if (base && _stricmp(base + 1, ".git") == 0)
+                        r = strv_push(&queue, e);
+        }
+        /* (the queue grows while this runs: submodules of submodules) */
+        for (size_t q = 0; q < queue.n && r >= 0; q++) {
+                const char *dotgit = queue.v[q];
+                _cleanup_free_ char *top = win_git_worktree_top(dotgit);
+                _cleanup_free_ wchar_t *w = win_wide_exact(dotgit);
+                DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+                if (!top || a == INVALID_FILE_ATTRIBUTES || (a & FILE_ATTRIBUTE_REPARSE_POINT))
+                        continue;
+                _cleanup_free_ char *gitdir = (a & FILE_ATTRIBUTE_DIRECTORY) ? strdup(dotgit) : gitfile_gitdir(dotgit);
+                _cleanup_free_ char *index = gitdir ? join(gitdir, "index") : NULL;
+                if (!index)
+                        continue; /* (not a .git file git reads) */
+                strv links = {0};
+                int g = gitindex_gitlinks(index, &links);
+                if (g < 0) {
+                        strv_clear(&links);
+                        r = error_set(err, g,
+                                      "cannot read the gitlinks (submodules) of %s, which git status would enter: "
+                                      "%s; refusing to run (git reset rebuilds an index)",
+                                      index, g == -EINVAL ? "not an index corral can read" : strerror(-g));
+                        break;
+                }
+                for (size_t k = 0; k < links.n && r >= 0; k++) {
+                        if (!win_path_plain_below(top, links.v[k]))
+                                continue; /* (git does not look beyond a link either) */
+                        _cleanup_free_ char *sub = join(top, links.v[k]);
+                        _cleanup_free_ char *sgit = sub ? join(sub, ".git") : NULL;
+                        if (!sgit) {
+                                r = oom(err);
+                                break;
+                        }
+                        if (exists(sgit) != 1)
+                                continue; /* unpopulated: docs/windows.md, limits */
+                        bool have = false;
+                        for (size_t i = 0; i < pl->protect_existing.n && !have; i++)
+                                have = below_ci(sgit, pl->protect_existing.v[i]);
+                        if (!have && (strv_push(&pl->protect_existing, sgit) < 0 || strv_push(&queue, sgit) < 0))
+                                r = oom(err);
+                }
+                strv_clear(&links);
+        }
+        strv_clear(&queue);
+        return r;
+}
+
+bool win_git_dir_sorted(const win_plan *pl, const char *path) {
+        for (size_t i = 0; i < pl->n_git_dirs; i++)
+                if (!_stricmp(pl->git_dirs[i].path, path))
+                        return true;
+        return false;
+}
+
+/* (a gitdir inside this one, modules/NAME or worktrees/ID, is scanned as
+ * itself: not twice) */
+static void scan_links(const win_plan *pl, const char *dir, int depth, unsigned *budget, strv *out, int *r) {
         entry *v;
         size_t n;
         if (*r < 0 || (*r = list_dir(dir, &v, &n)) < 0) {
@@ -304,29 +415,27 @@ static void scan_links(const char *dir, int depth, unsigned *budget, strv *out, 
                         *r = 0; /* unreadable: nothing of it is listed */
                 return;
         }
-        for (size_t i = 0; i < n && *r >= 0 && *budget > 0; i++, (*budget)--) {
+        for (size_t i = 0; i < n && *r >= 0; i++) {
+                if (*budget == 0) {
+                        *r = 1;
+                        break;
+                }
+                (*budget)--;
                 _cleanup_free_ char *path = join(dir, v[i].name);
                 if (!path)
                         *r = -ENOMEM;
                 else if (v[i].attrs & FILE_ATTRIBUTE_REPARSE_POINT)
                         *r = strv_push(out, path);
-                else if ((v[i].attrs & FILE_ATTRIBUTE_DIRECTORY) && depth > 0)
-                        scan_links(path, depth - 1, budget, out, r);
+                else if ((v[i].attrs & FILE_ATTRIBUTE_DIRECTORY) && depth > 0 && !win_git_dir_sorted(pl, path))
+                        scan_links(pl, path, depth - 1, budget, out, r);
         }
         entries_free(v, n);
 }
 
-int win_git_links(const char *gitdir, strv *out) {
+int win_git_links(const win_plan *pl, const char *gitdir, strv *out) {
         unsigned budget = LINKS_ENTRIES_MAX;
         int r = 0;
-        scan_links(gitdir, 0, &budget, out, &r);
-        static const char *const deep[] = {"refs", "logs", "objects"};
-        for (size_t k = 0; k < ELEMENTSOF(deep) && r >= 0; k++) {
-                _cleanup_free_ char *sub = join(gitdir, deep[k]);
-                if (!sub)
-                        return -ENOMEM;
-                scan_links(sub, strcmp(deep[k], "objects") == 0 ? 0 : LINKS_DEPTH_MAX, &budget, out, &r);
-        }
+        scan_links(pl, gitdir, LINKS_DEPTH_MAX, &budget, out, &r);
         return r;
 }
 
@@ -459,8 +568,8 @@ static int sort_gitdir(win_plan *pl, const char *dir, bool top, int depth, corra
                                                      : e->hold == HOLD_FILE ? GITDIR_HOLD_FILE_TEXT
                                                                             : GITDIR_HOLD_COMMONDIR_TEXT};
         }
-        if (r >= 0 && (record_before(dir, &g) < 0 || (top && record_known(pl, dir) < 0) ||
-                       win_git_links(dir, &g.links) < 0))
+        if (r >= 0 && (record_before(dir, &g) < 0 ||
+                       win_git_links(pl, dir, &g.links) < 0))
                 r = oom(err);
         if (r >= 0) {
                 win_git_dir *d = realloc(pl->git_dirs, (pl->n_git_dirs + 1) * sizeof(*d));
@@ -521,5 +630,5 @@ int win_plan_git(const policy *p, win_plan *pl, corral_error *err) {
                         (pl->protect_existing.n - i) * sizeof(char *)); /* the NULL at the end too */
                 pl->protect_existing.n--;
         }
-        return 0;
+        return pl->n_git_dirs && record_worktrees(pl) < 0 ? oom(err) : 0;
 }

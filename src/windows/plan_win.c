@@ -456,6 +456,8 @@ int win_plan_build(const policy *p, const win_marker *setup, const char *setup_p
                 for (size_t i = 0; i < pl->roots.n; i++)
                         if ((r = scan_protected(p, pl, pl->roots.v[i], p->protect_depth, true, err)) < 0)
                                 goto fail;
+                if (pl->roots.n && (r = win_plan_gitlinks(p, pl, err)) < 0)
+                        goto fail;
                 /* what the check after the run compares with */
                 if (pl->roots.n && p->mode == MODE_WORKSPACE_WRITE && win_repo_scan_roots(p, &pl->roots, &pl->repos) < 0) {
                         r = oom(err);

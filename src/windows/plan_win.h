@@ -54,6 +54,10 @@ typedef struct win_git_dir {
         strv adopted;            /* "modules/NAME\tID", "worktrees/ID\tID": the entries there before the run, by
                                   * name and file identity (win_file_id) */
         strv links;              /* reparse points there before the run (the developer's: left alone) */
+        char *worktree;          /* the worktree its index describes: the parent of the .git that leads to it (a
+                                  * repository's .git directory; a .git file in a root, a linked worktree's or a
+                                  * submodule's checkout, or the .git of a submodule an index names); NULL:
+                                  * none known (a bare repository, a worktree outside the roots) */
 } win_git_dir;
 
 /* The repositories a run makes (newrepo_win.h): what was within
@@ -145,6 +149,15 @@ char *win_gitdir_lock_file(const char *gitdir);
  * into git_dirs, sorted entry by entry (plan_git_win.c). */
 int win_plan_git(const policy *p, win_plan *pl, corral_error *err);
 
+/* The .git of each submodule (gitlink) the index of a protected .git
+ * names, however deep below its worktree (plan/gitindex.h; reached without
+ * a reparse point or ".."), and in turn of their submodules: protected as
+ * found ones are (protect_existing; with --git commits a .git directory is
+ * then sorted, a .git file stays read-only), as Linux's plan does
+ * (plan_gitlinks): git status runs git in each, with its config. An index
+ * corral cannot read fails the run, as on Linux. 0 or -errno. */
+int win_plan_gitlinks(const policy *p, win_plan *pl, corral_error *err);
+
 /* Whether git takes dir itself for a git directory (a bare repository):
  * a HEAD that is no directory, and objects/ and refs/, or a commondir. */
 bool win_is_git_directory(const char *dir);
@@ -170,6 +183,12 @@ char *win_git_worktree_top(const char *dotgit);
 bool win_path_plain_below(const char *top, const char *rel);
 void win_git_dir_free(win_git_dir *g);
 
-/* The reparse points of a gitdir where git never makes one (the top,
- * refs/ and logs/ all the way down, the top of objects/), as paths. */
-int win_git_links(const char *gitdir, strv *out);
+/* The reparse points of a gitdir, anywhere in it (git never makes one
+ * there), as paths: never through one, nor into another gitdir the plan
+ * sorted (modules/NAME, worktrees/ID: each is scanned as itself), at most
+ * 32 levels and 500,000 entries, as Linux's check. 0; 1 when there were
+ * more (not all listed); -ENOMEM. */
+int win_git_links(const win_plan *pl, const char *gitdir, strv *out);
+
+/* Whether path is one of the gitdirs the plan sorted. */
+bool win_git_dir_sorted(const win_plan *pl, const char *path);

@@ -294,6 +294,11 @@ if ($gitExe) {
     Check "commits mode: .git cannot be renamed" ((Test-Path (Join-Path $gws ".git\config")) -and -not (Test-Path (Join-Path $gws "g2"))) "renamed"
     $rc = SandboxGit "mklink /J .git\refs\heads\evil `"$outDir`""
     Check "commits mode: a junction planted in refs\ is removed after the run" (-not (Test-Path (Join-Path $gws ".git\refs\heads\evil"))) "junction left"
+    # Anywhere in the gitdir, as Linux: a loose objects' directory, a pack
+    # directory's link, lfs\ (git writes new objects through a junction).
+    $rc = SandboxGit "mklink /J .git\objects\zz `"$outDir`" & mklink /J .git\objects\info\commit-graphs `"$outDir`" & mkdir .git\lfs\tmp & mklink /J .git\lfs\tmp\j `"$outDir`""
+    Check "commits mode: junctions planted in objects\ (a loose objects' directory, info\) and lfs\tmp\ are removed after the run" (-not (Test-Path (Join-Path $gws ".git\objects\zz")) -and -not (Test-Path (Join-Path $gws ".git\objects\info\commit-graphs")) -and -not (Test-Path (Join-Path $gws ".git\lfs\tmp\j")) -and (Test-Path $outDir)) "junction left, or its target gone"
+    Remove-Item -Recurse -Force (Join-Path $gws ".git\lfs") -ErrorAction SilentlyContinue
     $rc = SandboxGit "del /f .git\logs\HEAD & mklink /H .git\logs\HEAD .git\config"
     $links = @(fsutil hardlink list $gcfg 2>$null | Where-Object { $_ }).Count
     if ($links -eq 0) { Skip "commits mode: logs\HEAD cannot become a hard link to .git\config" "fsutil hardlink list gave nothing here" }
@@ -315,6 +320,23 @@ if ($gitExe) {
     $rc = SandboxGit "mkdir evilsub && cd evilsub && git init -q && $g -C . config core.fsmonitor calc && echo x> x && $g add x && $g commit -q -m x && cd .. && $g add evilsub"
     Check "commits mode: a submodule's .git the run made and the index names is set aside" (-not (Test-Path (Join-Path $gws "evilsub\.git")) -and (Test-Path (Join-Path $gws "evilsub\.git.corral-refused-*"))) "evilsub\.git left"
     git -C $gws rm -q --cached evilsub 2>$null | Out-Null
+    # A linked worktree (the developer's, in the workspace): its index is
+    # checked as the repository's, and its .git file stays read-only.
+    git -C $gws worktree add -q (Join-Path $gws "wt") 2>$null | Out-Null
+    $rc = SandboxGit "cd wt && mkdir evilsub && cd evilsub && git init -q && $g -C . config core.fsmonitor calc && echo x> x && $g add x && $g commit -q -m x && cd .. && $g add evilsub & echo gitdir: C:/evil> .git"
+    Check "commits mode: a submodule's .git the run made and a linked worktree's index names is set aside" (-not (Test-Path (Join-Path $gws "wt\evilsub\.git")) -and (Test-Path (Join-Path $gws "wt\evilsub\.git.corral-refused-*"))) "wt\evilsub\.git left"
+    Check "commits mode: a linked worktree's .git file cannot be rewritten" (-not (Select-String -Quiet -Path (Join-Path $gws "wt\.git") -Pattern "C:/evil")) "rewritten"
+    git -C (Join-Path $gws "wt") rm -q --cached evilsub 2>$null | Out-Null
+    # A submodule below protect_depth that the index names: its .git stays
+    # read-only (git status runs git in it, with the config it points at).
+    $libsub = Join-Path $gws "lib\sub"
+    git init -q $libsub | Out-Null
+    Set-Content -Path (Join-Path $libsub "x") -Value "x"
+    git -C $libsub add x; git -C $libsub -c user.email=s@example.org -c user.name=s commit -q -m x | Out-Null
+    git -C $gws add lib/sub 2>$null | Out-Null
+    $rc = & $Corral run -W $gws @net -- cmd.exe /c "echo [core]> lib\sub\.git\config & echo fsmonitor = calc>> lib\sub\.git\config" 2>$null
+    Check "a submodule's .git below protect_depth that the index names stays read-only" (-not (Select-String -Quiet -Path (Join-Path $libsub ".git\config") -Pattern "calc")) "lib\sub\.git\config written"
+    git -C $gws rm -q --cached lib/sub 2>$null | Out-Null
     $rc = & $Corral run -W $gws @net -- cmd.exe /c "echo x> .git\objects\probe" 2>$null
     Check "after a commits run, a read-only run cannot write .git\objects (the deny ACE is back)" (-not (Test-Path (Join-Path $gws ".git\objects\probe"))) "written"
     & $Corral revoke $gws 2>$null | Out-Null

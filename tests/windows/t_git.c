@@ -223,6 +223,49 @@ static void plan_commits(void) {
         policy_free(&p);
 }
 
+/* A submodule the index names below protect_depth (lib/sub, whose .git
+ * file names modules/lib/sub), and one its own index names (lib/sub/deep,
+ * a .git directory): each .git protected, as Linux's plan does (git status
+ * runs git in each); with --git commits the directory is sorted. One
+ * reached through a "..", or not populated, is not; an index corral cannot
+ * read fails the run. */
+static void plan_gitlinks(void) {
+        const char *ws = make_repo();
+        char g[1200], sub[1300];
+        snprintf(g, sizeof(g), "%s/.git", ws);
+        snprintf(sub, sizeof(sub), "%s/modules/lib/sub", g);
+        put(ws, "lib", NULL);
+        put(ws, "lib/sub", NULL);
+        put(ws, "lib/sub/.git", "gitdir: ../../.git/modules/lib/sub\n");
+        put(ws, "lib/empty", NULL);
+        put(ws, "lib/sub/deep", NULL);
+        put(ws, "lib/sub/deep/.git", NULL);
+        put(ws, "lib/sub/deep/.git/HEAD", "ref: refs/heads/main\n");
+        put(ws, "lib/sub/deep/.git/config", "[core]\n");
+        const char *const top_links[] = {"lib/empty", "lib/sub", "x/../lib/sub"};
+        const unsigned modes[] = {0160000, 0160000, 0160000};
+        put_index(g, top_links, modes, 3);
+        const char *const deep_links[] = {"deep"};
+        put_index(sub, deep_links, modes, 1);
+        policy p;
+        base(&p, ws);
+        win_plan pl;
+        corral_error err = {{0}};
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
+        CHECK(ends_in(&pl.protect_existing, "/lib/sub/.git") && ends_in(&pl.protect_existing, "/lib/sub/deep/.git"));
+        CHECK(!ends_in(&pl.protect_existing, "/lib/empty/.git") && pl.protect_existing.n == 4); /* .git, nested/.git */
+        win_plan_free(&pl);
+        p.git = GIT_COMMITS;
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
+        const win_git_dir *d = gitdir_ending(&pl, "/lib/sub/deep/.git");
+        CHECK(d && d->top && ends_in(&d->protect, "deep/.git/config") && ends_in(&pl.protect_existing, "/lib/sub/.git"));
+        win_plan_free(&pl);
+        put(g, "index", "DIRC garbage");
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) < 0);
+        CHECK(strstr(err.msg, "gitlinks") && strstr(err.msg, "/.git/index"));
+        policy_free(&p);
+}
+
 /* A symbolic link to a directory, made the way a command could; false when
  * this system makes none (no developer mode or privilege; Wine). */
 static bool make_dir_link(const char *link, const char *target) {
@@ -386,6 +429,69 @@ static void after_run_index(void) {
         policy_free(&p);
 }
 
+/* A linked worktree's index (worktrees/wt/index, of nested/, whose .git
+ * file names that gitdir), as Linux checks it: a submodule it names whose
+ * .git the run made is set aside, one the developer had stays; one naming
+ * a path git refuses is set aside. So is, in a submodule's checkout found
+ * through the index that names it (lib/sub, below protect_depth, whose .git
+ * file names modules/lib/sub), a submodule its own index names. */
+static void after_run_worktree_index(void) {
+        const char *ws = make_repo();
+        char g[1200], wt[1300], sub[1300], nested[1300], evil[1300], mine[1300], deep[1300];
+        snprintf(g, sizeof(g), "%s/.git", ws);
+        snprintf(wt, sizeof(wt), "%s/worktrees/wt", g);
+        snprintf(sub, sizeof(sub), "%s/modules/lib/sub", g);
+        snprintf(nested, sizeof(nested), "%s/nested", ws);
+        snprintf(evil, sizeof(evil), "%s/nested/evil", ws);
+        snprintf(mine, sizeof(mine), "%s/nested/mine", ws);
+        snprintf(deep, sizeof(deep), "%s/lib/sub/deep", ws);
+        put(nested, "mine", NULL);
+        put(nested, "mine/.git", NULL);
+        put(nested, "mine/.git/HEAD", "ref: refs/heads/main\n");
+        const char *const before[] = {"README", "mine"};
+        const unsigned modes[] = {0100644, 0160000, 0160000};
+        put_index(wt, before, modes, 2);
+        put(ws, "lib", NULL);
+        put(ws, "lib/sub", NULL);
+        put(ws, "lib/sub/.git", "gitdir: ../../.git/modules/lib/sub\n");
+        const char *const top_links[] = {"lib/sub"};
+        const unsigned link_mode[] = {0160000};
+        put_index(g, top_links, link_mode, 1);
+        policy p;
+        win_plan pl;
+        commits_plan(ws, &p, &pl);
+        const win_git_dir *w = gitdir_ending(&pl, "/.git/worktrees/wt"), *s = gitdir_ending(&pl, "/modules/lib/sub");
+        CHECK(w && w->worktree && !_stricmp(w->worktree, nested));
+        CHECK(s && s->worktree && strstr(s->worktree, "/lib/sub"));
+        /* the run: a submodule with a .git of its own in each index */
+        put(nested, "evil", NULL);
+        put(nested, "evil/.git", NULL);
+        put(nested, "evil/.git/config", "[core]\n\tfsmonitor = calc.exe\n");
+        const char *const after[] = {"README", "evil", "mine"};
+        put_index(wt, after, modes, 3);
+        put(ws, "lib/sub/deep", NULL);
+        put(ws, "lib/sub/deep/.git", NULL);
+        put(ws, "lib/sub/deep/.git/config", "[core]\n\tfsmonitor = calc.exe\n");
+        const char *const deep_links[] = {"deep"};
+        put_index(sub, deep_links, link_mode, 1);
+        win_gitcheck_after_run(&pl);
+        CHECK(!exists_rel(evil, ".git") && refused_copy(evil, ".git"));
+        CHECK(!exists_rel(deep, ".git") && refused_copy(deep, ".git"));
+        CHECK(exists_rel(mine, ".git/HEAD") && !refused_copy(mine, ".git"));
+        CHECK(exists_rel(wt, "index") && !refused_copy(wt, "index") && exists_rel(sub, "index"));
+        win_plan_free(&pl);
+
+        /* an index of the worktree naming a path git refuses */
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &(corral_error){{0}}) == 0);
+        const char *const bad[] = {".git/hooks/post-checkout", "README"};
+        const unsigned files[] = {0100644, 0100644};
+        put_index(wt, bad, files, 2);
+        win_gitcheck_after_run(&pl);
+        CHECK(!exists_rel(wt, "index") && refused_copy(wt, "index"));
+        win_plan_free(&pl);
+        policy_free(&p);
+}
+
 /* A gitdir below a directory whose name ends in a dot (lib., beside an
  * empty lib: a Win32 path reads lib.\\.git as lib\\.git): the check after
  * the run reads its index as itself, and sets aside one naming a path git
@@ -444,6 +550,42 @@ static void after_run_hard_link(void) {
         CHECK(GetFileAttributesA(log) == INVALID_FILE_ATTRIBUTES);
         CHECK(GetFileAttributesA(cfg) != INVALID_FILE_ATTRIBUTES && exists_rel(g, "config"));
         CHECK(exists_rel(g, "refs/heads/same") && exists_rel(g, "refs/heads/main"));
+        win_plan_free(&pl);
+        policy_free(&p);
+}
+
+/* Hard links anywhere in a gitdir git writes, as Linux's check goes (a
+ * name in lfs/ linked to config; one in a component of a submodule's name,
+ * modules/lib/), removed after the run; but not in objects/: git clone
+ * --local of the repository (a run may make one) gives each object a
+ * second name, and git writes no object in place. */
+static void after_run_hard_link_deep(void) {
+        const char *ws = make_repo();
+        char g[1200], cfg[1300], lfs[1300], comp[1300], obj[1300], clone[1300];
+        snprintf(g, sizeof(g), "%s/.git", ws);
+        snprintf(cfg, sizeof(cfg), "%s/config", g);
+        snprintf(lfs, sizeof(lfs), "%s/lfs/tmp/x", g);
+        snprintf(comp, sizeof(comp), "%s/modules/lib/x", g);
+        snprintf(obj, sizeof(obj), "%s/objects/ab/cdef", g);
+        snprintf(clone, sizeof(clone), "%s/clone-cdef", ws);
+        put(g, "lfs", NULL);
+        put(g, "lfs/tmp", NULL);
+        put(g, "objects/ab", NULL);
+        put(g, "objects/ab/cdef", "x\n");
+        policy p;
+        win_plan pl;
+        commits_plan(ws, &p, &pl);
+        Sleep(50);
+        if (!CreateHardLinkA(clone, obj, NULL)) {
+                win_plan_free(&pl);
+                policy_free(&p);
+                SKIP("no hard link made here (CreateHardLinkW)");
+        }
+        CHECK(CreateHardLinkA(lfs, cfg, NULL) && CreateHardLinkA(comp, cfg, NULL));
+        win_gitcheck_after_run(&pl);
+        CHECK(GetFileAttributesA(lfs) == INVALID_FILE_ATTRIBUTES && GetFileAttributesA(comp) == INVALID_FILE_ATTRIBUTES);
+        CHECK(exists_rel(g, "config") && exists_rel(g, "lfs/tmp"));
+        CHECK(exists_rel(g, "objects/ab/cdef") && GetFileAttributesA(clone) != INVALID_FILE_ATTRIBUTES);
         win_plan_free(&pl);
         policy_free(&p);
 }
@@ -569,6 +711,7 @@ static void marker_round_trip(void) {
                 const win_git_dir *a = &pl.git_dirs[i], *b = &back.git_dirs[i];
                 CHECK(!strcmp(a->path, b->path) && a->top == b->top && a->adopted.n == b->adopted.n &&
                       a->links.n == b->links.n);
+                CHECK(a->worktree ? b->worktree && !strcmp(a->worktree, b->worktree) : !b->worktree);
                 CHECK(!memcmp(a->state, b->state, sizeof(a->state)) &&
                       !memcmp(a->state_sum, b->state_sum, sizeof(a->state_sum)));
                 for (size_t k = 0; k < a->adopted.n; k++)
@@ -589,12 +732,15 @@ static void marker_round_trip(void) {
 const test tests_git[] = {
         {"git: the pin ACE replaces the inheritable deny ACE, first, inherited by nothing", pin_acl},
         {"git: --git commits sorts .git, its submodules' and worktrees' gitdirs with the portable table", plan_commits},
+        {"git: the .git of each submodule the index names, however deep, is protected (sorted with --git commits)", plan_gitlinks},
         {"git: after the run, a rebase, am, sequencer or rerere state the run made or changed is set aside", after_run},
         {"git: after the run, a repository the run made in modules/ or worktrees/ is set aside", after_run_adopted},
         {"git: after the run, a bad index, and a submodule's .git the run made, are set aside", after_run_index},
+        {"git: after the run, a linked worktree's and a submodule checkout's index are checked like the repository's", after_run_worktree_index},
         {"git: after the run, a bad index of a gitdir below lib. (a name ending in a dot) is read as itself and set aside", after_run_index_dotted},
         {"git: after the run, a link the run planted in refs/ is removed", after_run_links},
         {"git: after the run, a hard link the run made from logs/HEAD to config is removed", after_run_hard_link},
+        {"git: after the run, hard links the run made anywhere in a gitdir but objects/ are removed", after_run_hard_link_deep},
         {"git: a protected gitdir entry that is a link is refused (125)", protected_link_refused},
         {"git: a bare repository in the workspace, or a workspace that is one, is protected like a .git", plan_bare},
         {"git: a commits run's marker reads back as its plan, and the check made from it works", marker_round_trip},
