@@ -384,12 +384,19 @@ int win_plan_gitlinks(const policy *p, win_plan *pl, corral_error *err) {
                                 r = oom(err);
                                 break;
                         }
-                        if (exists(sgit) != 1)
-                                continue; /* unpopulated: docs/windows.md, limits */
+                        /* unpopulated (no .git): the directory read-only as a
+                         * whole, so that no repository can be made in it, as on
+                         * Linux (a missing one is not held: docs/windows.md) */
+                        bool populated = exists(sgit) == 1;
+                        const char *what = populated ? sgit : sub;
                         bool have = false;
                         for (size_t i = 0; i < pl->protect_existing.n && !have; i++)
-                                have = below_ci(sgit, pl->protect_existing.v[i]);
-                        if (!have && (strv_push(&pl->protect_existing, sgit) < 0 || strv_push(&queue, sgit) < 0))
+                                have = below_ci(what, pl->protect_existing.v[i]);
+                        for (size_t i = 0; !populated && i < pl->roots.n && !have; i++)
+                                have = below_ci(pl->roots.v[i], sub); /* (a root inside: its .git is protected there) */
+                        if (!have && strv_push(&pl->protect_existing, what) < 0)
+                                r = oom(err);
+                        else if (!have && populated && strv_push(&queue, sgit) < 0)
                                 r = oom(err);
                 }
                 strv_clear(&links);

@@ -154,8 +154,9 @@ int win_plan_git(const policy *p, win_plan *pl, corral_error *err);
  * a reparse point or ".."), and in turn of their submodules: protected as
  * found ones are (protect_existing; with --git commits a .git directory is
  * then sorted, a .git file stays read-only), as Linux's plan does
- * (plan_gitlinks): git status runs git in each, with its config. An index
- * corral cannot read fails the run, as on Linux. 0 or -errno. */
+ * (plan_gitlinks): git status runs git in each, with its config; an
+ * unpopulated one (its directory without .git) read-only as a whole. An
+ * index corral cannot read fails the run, as on Linux. 0 or -errno. */
 int win_plan_gitlinks(const policy *p, win_plan *pl, corral_error *err);
 
 /* Whether git takes dir itself for a git directory (a bare repository):

@@ -336,6 +336,10 @@ if ($gitExe) {
     git -C $gws add lib/sub 2>$null | Out-Null
     $rc = & $Corral run -W $gws @net -- cmd.exe /c "echo [core]> lib\sub\.git\config & echo fsmonitor = calc>> lib\sub\.git\config" 2>$null
     Check "a submodule's .git below protect_depth that the index names stays read-only" (-not (Select-String -Quiet -Path (Join-Path $libsub ".git\config") -Pattern "calc")) "lib\sub\.git\config written"
+    # An unpopulated one (its directory, empty): no repository made in it.
+    Remove-Item -Recurse -Force (Join-Path $libsub ".git"), (Join-Path $libsub "x")
+    $rc = & $Corral run -W $gws @net -- cmd.exe /c "mkdir lib\sub\.git\hooks & echo calc> lib\sub\.git\hooks\pre-commit" 2>$null
+    Check "no repository can be made in an unpopulated submodule below protect_depth" (-not (Test-Path (Join-Path $libsub ".git"))) "lib\sub\.git made"
     git -C $gws rm -q --cached lib/sub 2>$null | Out-Null
     $rc = & $Corral run -W $gws @net -- cmd.exe /c "echo x> .git\objects\probe" 2>$null
     Check "after a commits run, a read-only run cannot write .git\objects (the deny ACE is back)" (-not (Test-Path (Join-Path $gws ".git\objects\probe"))) "written"

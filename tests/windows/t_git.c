@@ -226,9 +226,9 @@ static void plan_commits(void) {
 /* A submodule the index names below protect_depth (lib/sub, whose .git
  * file names modules/lib/sub), and one its own index names (lib/sub/deep,
  * a .git directory): each .git protected, as Linux's plan does (git status
- * runs git in each); with --git commits the directory is sorted. One
- * reached through a "..", or not populated, is not; an index corral cannot
- * read fails the run. */
+ * runs git in each); with --git commits the directory is sorted. One not
+ * populated (lib/empty) is protected as a whole; one reached through a
+ * ".." is not; an index corral cannot read fails the run. */
 static void plan_gitlinks(void) {
         const char *ws = make_repo();
         char g[1200], sub[1300];
@@ -253,7 +253,9 @@ static void plan_gitlinks(void) {
         corral_error err = {{0}};
         CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
         CHECK(ends_in(&pl.protect_existing, "/lib/sub/.git") && ends_in(&pl.protect_existing, "/lib/sub/deep/.git"));
-        CHECK(!ends_in(&pl.protect_existing, "/lib/empty/.git") && pl.protect_existing.n == 4); /* .git, nested/.git */
+        /* unpopulated: read-only as a whole, so that no repository can be made there */
+        CHECK(!ends_in(&pl.protect_existing, "/lib/empty/.git") && ends_in(&pl.protect_existing, "/lib/empty"));
+        CHECK(pl.protect_existing.n == 5); /* and .git, nested/.git */
         win_plan_free(&pl);
         p.git = GIT_COMMITS;
         CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
