@@ -94,18 +94,26 @@ static void check_index(const win_plan *pl, const win_git_dir *g) {
                 strv_clear(&links);
                 return;
         }
-        /* (a marker of an older corral names no worktree: a top .git's is its parent) */
-        _cleanup_free_ char *top = g->worktree ? strdup(g->worktree) : g->top ? win_git_worktree_top(g->path) : NULL;
-        for (size_t k = 0; top && k < links.n; k++) {
-                if (!win_path_plain_below(top, links.v[k]))
-                        continue;
-                char sub[4400], dotgit[4500];
-                snprintf(sub, sizeof(sub), "%s/%s", top, links.v[k]);
-                snprintf(dotgit, sizeof(dotgit), "%s/.git", sub);
-                _cleanup_free_ char *id = win_file_id(dotgit);
-                if (id && !known(pl, id))
-                        set_aside(sub, ".git", GITDIR_SUBMODULE_WHY);
-        }
+        /* each worktree the plan found for it (a marker of an older corral
+         * names none: a top .git's is its parent) */
+        strv tops = {0};
+        for (size_t w = 0; w < g->worktrees.n; w++)
+                (void)strv_push(&tops, g->worktrees.v[w]);
+        char *parent = !g->worktrees.n && g->top ? win_git_worktree_top(g->path) : NULL;
+        if (parent)
+                (void)strv_push_take(&tops, parent);
+        for (size_t w = 0; w < tops.n; w++)
+                for (size_t k = 0; k < links.n; k++) {
+                        if (!win_path_plain_below(tops.v[w], links.v[k]))
+                                continue;
+                        char sub[4400], dotgit[4500];
+                        snprintf(sub, sizeof(sub), "%s/%s", tops.v[w], links.v[k]);
+                        snprintf(dotgit, sizeof(dotgit), "%s/.git", sub);
+                        _cleanup_free_ char *id = win_file_id(dotgit);
+                        if (id && !known(pl, id))
+                                set_aside(sub, ".git", GITDIR_SUBMODULE_WHY);
+                }
+        strv_clear(&tops);
         strv_clear(&links);
 }
 

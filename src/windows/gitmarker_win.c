@@ -47,7 +47,7 @@ static void put(growbuf *t, const char *a, const char *b, const char *c) {
 
 /* Lines: "at N"; "K ID" (git_known); "G 0|1 PATH" (a gitdir, top or not),
  * then its "S I STATE HEX" (a state's sum), "A LINE" (adopted), "L PATH"
- * (links), "W PATH" (its worktree, when known). Paths hold no newline: Windows names cannot. */
+ * (links), "W PATH" (its worktrees, when known). Paths hold no newline: Windows names cannot. */
 int win_gitmarker_format(const win_plan *pl, char **text) {
         growbuf t = {0};
         char num[80];
@@ -72,8 +72,8 @@ int win_gitmarker_format(const win_plan *pl, char **text) {
                         put(&t, "A ", g->adopted.v[k], NULL);
                 for (size_t k = 0; k < g->links.n; k++)
                         put(&t, "L ", g->links.v[k], NULL);
-                if (g->worktree)
-                        put(&t, "W ", g->worktree, NULL);
+                for (size_t k = 0; k < g->worktrees.n; k++)
+                        put(&t, "W ", g->worktrees.v[k], NULL);
         }
         if (t.oom) {
                 free(t.s);
@@ -109,8 +109,8 @@ static int parse_line(char *line, win_plan *pl) {
                 return strv_push(&g->adopted, line + 2);
         if (!strncmp(line, "L ", 2))
                 return strv_push(&g->links, line + 2);
-        if (!strncmp(line, "W ", 2) && !g->worktree)
-                return (g->worktree = strdup(line + 2)) ? 0 : -ENOMEM;
+        if (!strncmp(line, "W ", 2))
+                return strv_push(&g->worktrees, line + 2);
         /* "S I STATE HEX": one digit each, then 64 hex digits or "-" */
         if (strncmp(line, "S ", 2) != 0 || line[2] < '0' || line[2] >= '0' + GITDIR_N_STATES || line[3] != ' ' ||
             line[4] < '0' || line[4] > '2' || line[5] != ' ')

@@ -39,7 +39,7 @@ void win_git_dir_free(win_git_dir *g) {
         free(g->hold);
         strv_clear(&g->adopted);
         strv_clear(&g->links);
-        free(g->worktree);
+        strv_clear(&g->worktrees);
         *g = (win_git_dir){0};
 }
 
@@ -264,7 +264,7 @@ char *win_git_worktree_top(const char *dotgit) {
         return top;
 }
 
-/* The worktree of each gitdir sorted here, as Linux finds them (plan_gitlinks
+/* The worktrees of each gitdir sorted here, as Linux finds them (plan_gitlinks
  * in plan/plan_userns.c): the parent of each .git that leads to one, a
  * repository's .git directory, a .git file the plan found in a root (a
  * linked worktree's, naming worktrees/ID; a submodule's checkout, naming
@@ -304,12 +304,15 @@ static int record_worktrees(win_plan *pl) {
                 for (size_t k = 0; gid && k < ids.n && !g; k++)
                         if (!strcmp(ids.v[k], gid))
                                 g = &pl->git_dirs[k];
-                if (!g || g->worktree)
-                        continue;
+                bool seen = !g;
+                for (size_t k = 0; g && k < g->worktrees.n && !seen; k++)
+                        seen = !_stricmp(g->worktrees.v[k], top);
+                if (seen)
+                        continue; /* (each gitdir with each worktree once: the queue ends) */
                 char *id = win_file_id(dotgit);
                 r = id ? strv_push(&pl->git_known, id) : 0;
                 free(id);
-                if (r < 0 || !(g->worktree = strdup(top))) {
+                if (r < 0 || strv_push(&g->worktrees, top) < 0) {
                         r = -ENOMEM;
                         break;
                 }

@@ -54,10 +54,11 @@ typedef struct win_git_dir {
         strv adopted;            /* "modules/NAME\tID", "worktrees/ID\tID": the entries there before the run, by
                                   * name and file identity (win_file_id) */
         strv links;              /* reparse points there before the run (the developer's: left alone) */
-        char *worktree;          /* the worktree its index describes: the parent of the .git that leads to it (a
-                                  * repository's .git directory; a .git file in a root, a linked worktree's or a
-                                  * submodule's checkout, or the .git of a submodule an index names); NULL:
-                                  * none known (a bare repository, a worktree outside the roots) */
+        strv worktrees;          /* the worktrees its index describes: the parent of each .git that leads to it
+                                  * (a repository's .git directory; a .git file in a root, a linked worktree's
+                                  * or a submodule's checkout, or the .git of a submodule an index names: git
+                                  * run there takes that directory for the worktree); none: none known (a bare
+                                  * repository, a worktree outside the roots) */
 } win_git_dir;
 
 /* The repositories a run makes (newrepo_win.h): what was within

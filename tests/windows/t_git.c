@@ -459,18 +459,22 @@ static void after_run_worktree_index(void) {
         const char *const top_links[] = {"lib/sub"};
         const unsigned link_mode[] = {0160000};
         put_index(g, top_links, link_mode, 1);
+        put(ws, "other", NULL); /* another .git file naming the same gitdir: git run there takes other/ */
+        put(ws, "other/.git", "gitdir: ../.git/worktrees/wt\n");
         policy p;
         win_plan pl;
         commits_plan(ws, &p, &pl);
         const win_git_dir *w = gitdir_ending(&pl, "/.git/worktrees/wt"), *s = gitdir_ending(&pl, "/modules/lib/sub");
-        CHECK(w && w->worktree && !_stricmp(w->worktree, nested));
-        CHECK(s && s->worktree && strstr(s->worktree, "/lib/sub"));
+        CHECK(w && w->worktrees.n == 2 && ends_in(&w->worktrees, "/nested") && ends_in(&w->worktrees, "/other"));
+        CHECK(s && s->worktrees.n == 1 && ends_in(&s->worktrees, "/lib/sub"));
         /* the run: a submodule with a .git of its own in each index */
         put(nested, "evil", NULL);
         put(nested, "evil/.git", NULL);
         put(nested, "evil/.git/config", "[core]\n\tfsmonitor = calc.exe\n");
         const char *const after[] = {"README", "evil", "mine"};
         put_index(wt, after, modes, 3);
+        put(ws, "other/evil", NULL);
+        put(ws, "other/evil/.git", NULL);
         put(ws, "lib/sub/deep", NULL);
         put(ws, "lib/sub/deep/.git", NULL);
         put(ws, "lib/sub/deep/.git/config", "[core]\n\tfsmonitor = calc.exe\n");
@@ -479,6 +483,7 @@ static void after_run_worktree_index(void) {
         win_gitcheck_after_run(&pl);
         CHECK(!exists_rel(evil, ".git") && refused_copy(evil, ".git"));
         CHECK(!exists_rel(deep, ".git") && refused_copy(deep, ".git"));
+        CHECK(!exists_rel(ws, "other/evil/.git"));
         CHECK(exists_rel(mine, ".git/HEAD") && !refused_copy(mine, ".git"));
         CHECK(exists_rel(wt, "index") && !refused_copy(wt, "index") && exists_rel(sub, "index"));
         win_plan_free(&pl);
@@ -713,7 +718,9 @@ static void marker_round_trip(void) {
                 const win_git_dir *a = &pl.git_dirs[i], *b = &back.git_dirs[i];
                 CHECK(!strcmp(a->path, b->path) && a->top == b->top && a->adopted.n == b->adopted.n &&
                       a->links.n == b->links.n);
-                CHECK(a->worktree ? b->worktree && !strcmp(a->worktree, b->worktree) : !b->worktree);
+                CHECK(a->worktrees.n == b->worktrees.n);
+                for (size_t k = 0; k < a->worktrees.n; k++)
+                        CHECK(!strcmp(a->worktrees.v[k], b->worktrees.v[k]));
                 CHECK(!memcmp(a->state, b->state, sizeof(a->state)) &&
                       !memcmp(a->state_sum, b->state_sum, sizeof(a->state_sum)));
                 for (size_t k = 0; k < a->adopted.n; k++)
