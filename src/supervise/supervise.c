@@ -61,9 +61,11 @@ static void attribute_limit(const plan *pl, const char *cgroup, const apply_repo
         if (last->kind != REPORT_EXITED || !WIFSIGNALED(last->status))
                 return;
         int sig = WTERMSIG(last->status);
-        /* The kernel sends SIGKILL at the hard limit (= soft here). The
-         * rusage wait4 reports can fall a few ms short of the time the
-         * timer saw (measured: up to 5 ms): 100 ms of slack. */
+        /* The kernel sends SIGKILL at the hard limit (= soft here).
+         * cpu_us is the command's time by the clock that limit counts
+         * (apply.c, child_prof_us), which reaches the limit exactly; the
+         * 100 ms of slack are for the rusage used where that clock could
+         * not be read (measured: up to 5 ms short on an idle machine). */
         if (l->rlimit_cpu && (sig == SIGKILL || sig == SIGXCPU) &&
             last->cpu_us + 100000 >= (int64_t)l->rlimit_cpu * 1000000) {
                 res->limit = 1 + LIMIT_CPU;
