@@ -32,6 +32,11 @@ hook() {
 	out=$(payload Bash "$1" | "$HOOK")
 }
 
+fail() { echo "$*" >&2; return 1; }
+
+# call_hook: the hook on a Bash call "true", for run
+call_hook() { payload Bash true | "$HOOK" 2>&1; }
+
 field() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$out" "$1"; }
 
 # rewritten: the command the hook returned, run like the Bash tool does, from DIR
@@ -131,5 +136,48 @@ for lang, body in re.findall(r"```(json|toml)\n(.*?)```", text, re.S):
 assert n >= 6, n
 print(n, "snippets")
 PY
+	[ "$status" -eq 0 ]
+}
+
+# The hook runs outside the sandbox at every call. A developer who started
+# claude with the project's virtualenv active has $PROJ/.venv/bin first on
+# PATH, a directory the sandboxed commands write: a python3 or a corral a
+# command planted there must not be what the next call runs.
+plant_venv() {
+	mkdir -p "$PROJ/.venv/bin" "$T/bin"
+	ln -s "$CORRAL" "$T/bin/corral"
+	printf '#!/bin/sh\ntouch "%s/python-ran"\nexec /usr/bin/python3 "$@"\n' "$OUT" > "$PROJ/.venv/bin/python3"
+	printf '#!/bin/sh\nwhile [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done; shift; exec "$@"\n' \
+		> "$PROJ/.venv/bin/corral"
+	chmod +x "$PROJ/.venv/bin/python3" "$PROJ/.venv/bin/corral"
+}
+
+@test "attack: a python3 and a corral planted in the project's .venv/bin (first on PATH) are not used" {
+	[ -x /usr/bin/python3 ] || skip "the hook runs /usr/bin/python3, which this machine lacks"
+	plant_venv
+	real=$(readlink -f "$CORRAL")
+	unset CORRAL
+	# control: what a PATH lookup finds there is the planted pair
+	[ "$(PATH="$PROJ/.venv/bin:$T/bin:/usr/bin:/bin" command -v python3)" = "$PROJ/.venv/bin/python3" ]
+	[ "$(PATH="$PROJ/.venv/bin:$T/bin:/usr/bin:/bin" command -v corral)" = "$PROJ/.venv/bin/corral" ]
+	out=$(payload Bash "echo x > '$OUT/planted'" | PATH="$PROJ/.venv/bin:$T/bin:/usr/bin:/bin" "$HOOK")
+	[ ! -e "$OUT/python-ran" ] || fail "the hook ran the python3 planted in the project"
+	cmd=$(field 'd["hookSpecificOutput"]["updatedInput"]["command"]')
+	[[ "$cmd" == "$real run "* ]] || fail "the hook chose another corral: $cmd"
+	run rewritten "$PROJ"
+	[ ! -e "$OUT/planted" ] || fail "the rewritten command ran unsandboxed"
+}
+
+@test "attack: CORRAL naming a file in the project, or a writable root of CORRAL_HOOK_ARGS, is refused" {
+	plant_venv
+	CORRAL=$PROJ/.venv/bin/corral run call_hook
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"outside the project"* ]]
+	unset CORRAL
+	CORRAL_HOOK_ARGS="-w $T/bin" PATH="$T/bin:/usr/bin:/bin" run call_hook
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"not installed outside"* ]]
+	# control: the same PATH without that writable root finds it
+	PATH="$T/bin:/usr/bin:/bin" run call_hook
 	[ "$status" -eq 0 ]
 }
