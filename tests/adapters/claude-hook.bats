@@ -177,6 +177,15 @@ plant_venv() {
 	CORRAL_HOOK_ARGS="-w $T/bin" PATH="$T/bin:/usr/bin:/bin" run call_hook
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"not installed outside"* ]]
+	CORRAL_HOOK_ARGS="--writ=$T/bin" PATH="$T/bin:/usr/bin:/bin" run call_hook
+	[ "$status" -eq 2 ]
+	# a corral in /tmp, which --tmp host or another run can write
+	local tmpbin
+	tmpbin=$(mktemp -d /tmp/corral-hook-bin.XXXXXX)
+	ln -s "$CORRAL" "$tmpbin/corral"
+	PATH="$tmpbin:/usr/bin:/bin" run call_hook
+	rm -rf "$tmpbin"
+	[ "$status" -eq 2 ]
 	# control: the same PATH without that writable root finds it
 	PATH="$T/bin:/usr/bin:/bin" run call_hook
 	[ "$status" -eq 0 ]
