@@ -182,7 +182,7 @@ plant_venv() {
 	# a corral in /tmp, which --tmp host or another run can write
 	local tmpbin
 	tmpbin=$(mktemp -d /tmp/corral-hook-bin.XXXXXX)
-	ln -s "$CORRAL" "$tmpbin/corral"
+	ln -s "$(readlink -f "$T/bin/corral")" "$tmpbin/corral"
 	PATH="$tmpbin:/usr/bin:/bin" run call_hook
 	rm -rf "$tmpbin"
 	[ "$status" -eq 2 ]
