@@ -1143,141 +1143,148 @@ static int mkdir_under_tmp(plan *pl, int slot, const char *path) {
                 }
 }
 
-static int plan_confined(const policy *p, plan *pl, const char *const *env, corral_error *err) {
-        mount_op *op;
-        int node_slots[ELEMENTSOF(dev_nodes)];
-        int r;
+/* The slots plan_confined's first step clones into and its later steps
+ * attach. */
+typedef struct confined_slots {
+        int *roots; /* one per writable root (malloc'd) */
+        int tmp;
+        int nodes[ELEMENTSOF(dev_nodes)];
+        int tty[3]; /* -1: fd not a terminal */
+} confined_slots;
 
-        /* 1. Clone what stays writable (and the device nodes) while the
-         *    view is still the host's. */
-        int *root_slots = calloc(p->writable_roots.n + 1, sizeof(int));
-        if (!root_slots)
+/* 1. Clone what stays writable (and the device nodes) while the view is
+ *    still the host's. */
+static int clone_writable(const policy *p, plan *pl, confined_slots *sl, corral_error *err) {
+        mount_op *op;
+        if (!(sl->roots = calloc(p->writable_roots.n + 1, sizeof(int))))
                 return oom(err);
         for (size_t w = 0; w < p->writable_roots.n; w++) {
-                root_slots[w] = plan_new_slot(pl);
+                sl->roots[w] = plan_new_slot(pl);
                 if (!(op = plan_op(pl, MOP_CLONE, plan_strf(pl, "writable root %s", p->writable_roots.v[w]))))
-                        goto nomem;
-                op->slot = root_slots[w], op->path = p->writable_roots.v[w], op->recursive = true;
+                        return oom(err);
+                op->slot = sl->roots[w], op->path = p->writable_roots.v[w], op->recursive = true;
         }
-        int tmp = plan_new_slot(pl);
+        sl->tmp = plan_new_slot(pl);
         if (p->mode == MODE_READ_ONLY || p->tmp == TMP_PRIVATE) {
                 if (!(op = plan_op(pl, MOP_TMPFS, "private /tmp, discarded after the run")))
-                        goto nomem;
-                op->slot = tmp, op->mode = 01777;
+                        return oom(err);
+                op->slot = sl->tmp, op->mode = 01777;
                 op->size = pl->limits.tmp_size ? pl->limits.tmp_size : DEFAULT_TMP_SIZE;
                 op->inodes = pl->limits.tmp_inodes;
         } else {
                 const char *src = p->tmp == TMP_HOST ? "/tmp" : pl->tmp_dir;
                 if (!(op = plan_op(pl, MOP_CLONE, p->tmp == TMP_HOST ? "the host's /tmp" : "this workspace's /tmp")))
-                        goto nomem;
-                op->slot = tmp, op->path = src, op->recursive = true;
+                        return oom(err);
+                op->slot = sl->tmp, op->path = src, op->recursive = true;
         }
         for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++) {
-                node_slots[i] = plan_new_slot(pl);
+                sl->nodes[i] = plan_new_slot(pl);
                 if (!(op = plan_op(pl, MOP_CLONE, NULL)))
-                        goto nomem;
-                op->slot = node_slots[i], op->path = plan_strf(pl, "/dev/%s", dev_nodes[i]);
+                        return oom(err);
+                op->slot = sl->nodes[i], op->path = plan_strf(pl, "/dev/%s", dev_nodes[i]);
         }
         /* The caller's terminal, while the host's /dev is still visible: a
          * read-only clone of it, re-opened on fds 0-2 at the end. */
-        int tty_slots[3] = {-1, -1, -1};
         for (int fd = 0; fd < 3; fd++) {
+                sl->tty[fd] = -1;
                 if (!pl->tty_path[fd])
                         continue;
-                tty_slots[fd] = plan_new_slot(pl);
+                sl->tty[fd] = plan_new_slot(pl);
                 if (!(op = plan_op(pl, MOP_CLONE, plan_strf(pl, "the caller's terminal on fd %d", fd))))
-                        goto nomem;
-                op->slot = tty_slots[fd], op->path = pl->tty_path[fd];
+                        return oom(err);
+                op->slot = sl->tty[fd], op->path = pl->tty_path[fd];
                 if (!(op = plan_op(pl, MOP_SETATTR, NULL)))
-                        goto nomem;
-                op->slot = tty_slots[fd], op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NOEXEC;
+                        return oom(err);
+                op->slot = sl->tty[fd], op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NOEXEC;
         }
 
         /* The package-manager caches' overlays and what stays read-only
-         *    beneath them, made while the view is the host's (plan/caches.h). */
+         * beneath them, made while the view is the host's (plan/caches.h). */
         if (plan_caches_mount(pl) < 0)
-                goto nomem;
+                return oom(err);
+        return 0;
+}
 
-        /* 2. Everything read-only; no setuid, no device nodes. */
-        if (!(op = plan_op(pl, MOP_READONLY_ALL, "the whole filesystem is read-only")))
-                goto nomem;
+/* 2. Everything read-only; no setuid, no device nodes. */
+static int readonly_view(plan *pl, corral_error *err) {
+        mount_op *op = plan_op(pl, MOP_READONLY_ALL, "the whole filesystem is read-only");
+        if (!op)
+                return oom(err);
         op->path = "/", op->attr = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV;
         pl->ro_view_at = pl->n_ops;
+        return 0;
+}
 
-        /* 3. A proc that shows only the sandbox's processes. Its kernel
-         *    knobs are guarded by file ownership alone (no capability is
-         *    checked), which a root caller's uid 0 passes: read-only. */
-        if ((r = plan_proc(pl, env, err)) < 0) {
-                free(root_slots);
+/* 3. A proc that shows only the sandbox's processes. Its kernel knobs are
+ *    guarded by file ownership alone (no capability is checked), which a
+ *    root caller's uid 0 passes: read-only. */
+static int own_proc(plan *pl, const char *const *env, corral_error *err) {
+        int r = plan_proc(pl, env, err);
+        if (r < 0)
                 return r;
-        }
         for (size_t i = 0; i < ELEMENTSOF(proc_readonly); i++) {
                 struct stat st;
                 if (lstat(proc_readonly[i], &st) == 0 &&
                     protect_now(pl, proc_readonly[i], "kernel settings stay read-only, even for uid 0") < 0)
-                        goto nomem;
+                        return oom(err);
         }
+        return 0;
+}
 
-        /* The caches, before the writable roots (one may lie in a cache,
-         *    say the workspace in ~/.cache) and after the view became
-         *    read-only (they stay writable). */
-        if (plan_caches_attach(pl) < 0)
-                goto nomem;
-
-        /* 4. /tmp first, since it may contain the workspace (mktemp -d): what
-         *    must stay visible beneath it gets a mount point in the new /tmp.
-         *    Then the writable roots, parents before children (sorted). */
+/* 4. /tmp first, since it may contain the workspace (mktemp -d): what must
+ *    stay visible beneath it gets a mount point in the new /tmp. Then the
+ *    writable roots, parents before children (sorted). */
+static int tmp_and_roots(const policy *p, plan *pl, const confined_slots *sl, corral_error *err) {
+        mount_op *op;
         const char *ro_ws = NULL;
         if (p->tmp != TMP_HOST || p->mode == MODE_READ_ONLY) {
                 for (size_t w = 0; w < p->writable_roots.n; w++)
-                        if (mkdir_under_tmp(pl, tmp, p->writable_roots.v[w]) < 0)
-                                goto nomem;
+                        if (mkdir_under_tmp(pl, sl->tmp, p->writable_roots.v[w]) < 0)
+                                return oom(err);
                 if (p->mode == MODE_READ_ONLY && path_is_below_or_equal(p->workspace, "/tmp") &&
                     strcmp(p->workspace, "/tmp") != 0) {
                         ro_ws = p->workspace;
-                        if (mkdir_under_tmp(pl, tmp, ro_ws) < 0)
-                                goto nomem;
+                        if (mkdir_under_tmp(pl, sl->tmp, ro_ws) < 0)
+                                return oom(err);
                 }
         }
         if (!(op = plan_op(pl, MOP_SETATTR, NULL)))
-                goto nomem;
-        op->slot = tmp, op->attr = ATTR_NOSUID | ATTR_NODEV, op->recursive = true;
+                return oom(err);
+        op->slot = sl->tmp, op->attr = ATTR_NOSUID | ATTR_NODEV, op->recursive = true;
         if (ro_ws) { /* read-only mode: the workspace stays visible, read-only */
                 int ws = plan_new_slot(pl);
                 if (!(op = plan_op(pl, MOP_CLONE, "the workspace, read-only")))
-                        goto nomem;
+                        return oom(err);
                 op->slot = ws, op->path = ro_ws, op->recursive = true;
                 if (!(op = plan_op(pl, MOP_ATTACH, "/tmp")))
-                        goto nomem;
-                op->slot = tmp, op->path = "/tmp";
+                        return oom(err);
+                op->slot = sl->tmp, op->path = "/tmp";
                 if (!(op = plan_op(pl, MOP_ATTACH, "the workspace, read-only")))
-                        goto nomem;
+                        return oom(err);
                 op->slot = ws, op->path = ro_ws;
         } else {
                 if (!(op = plan_op(pl, MOP_ATTACH, "/tmp")))
-                        goto nomem;
-                op->slot = tmp, op->path = "/tmp";
+                        return oom(err);
+                op->slot = sl->tmp, op->path = "/tmp";
         }
         for (size_t w = 0; w < p->writable_roots.n; w++) {
                 if (!(op = plan_op(pl, MOP_SETATTR, NULL)))
-                        goto nomem;
-                op->slot = root_slots[w], op->attr = ATTR_NOSUID | ATTR_NODEV, op->recursive = true;
+                        return oom(err);
+                op->slot = sl->roots[w], op->attr = ATTR_NOSUID | ATTR_NODEV, op->recursive = true;
                 if (!(op = plan_op(pl, MOP_ATTACH, plan_strf(pl, "writable root %s", p->writable_roots.v[w]))))
-                        goto nomem;
-                op->slot = root_slots[w], op->path = p->writable_roots.v[w];
+                        return oom(err);
+                op->slot = sl->roots[w], op->path = p->writable_roots.v[w];
         }
-        free(root_slots);
-        root_slots = NULL;
+        return 0;
+}
 
-        /* 5. /dev. */
-        if (plan_dev(p, pl, node_slots) < 0)
-                return oom(err);
-
-        /* 6. Protected names, read-only on top of the writable roots; and
-         *    corral's own state (journal, parked placeholders) whenever a
-         *    writable root contains it, or a command could plant a file that
-         *    the next run moves into a protected name. host_prepare creates
-         *    it before the mounts, so it exists when this op runs. */
+/* 6. Protected names, read-only on top of the writable roots; and corral's
+ *    own state (journal, parked placeholders) whenever a writable root
+ *    contains it, or a command could plant a file that the next run moves
+ *    into a protected name. host_prepare creates it before the mounts, so
+ *    it exists when this op runs. */
+static int protected_and_state(const policy *p, plan *pl, const char *const *env, corral_error *err) {
+        int r;
         if ((r = plan_protected_names(p, pl, env, err)) < 0 || (r = plan_git_overlays(p, pl, err)) < 0)
                 return r;
         const char *state_root = state_root_of(pl);
@@ -1299,21 +1306,30 @@ static int plan_confined(const policy *p, plan *pl, const char *const *env, corr
                 if (!pins || strv_push(&pl->notes, pins) < 0)
                         return oom(err);
         }
+        return 0;
+}
 
-        /* 7. Masks last: denied paths and host sockets. */
-        if ((r = plan_sockets_and_masks(p, pl, err)) < 0)
+/* 7. Masks last: denied paths and host sockets; then the caller's
+ *    terminal back on its fds. */
+static int masks_last(const policy *p, plan *pl, const confined_slots *sl, corral_error *err) {
+        int r = plan_sockets_and_masks(p, pl, err);
+        if (r < 0)
                 return r;
         for (int fd = 0; fd < 3; fd++) {
-                if (tty_slots[fd] < 0)
+                if (sl->tty[fd] < 0)
                         continue;
-                if (!(op = plan_op(pl, MOP_REOPEN,
-                                   plan_strf(pl, "fd %d: the caller's terminal, on a read-only mount (no fchmod, "
-                                                 "futimens)", fd))))
+                mount_op *op = plan_op(pl, MOP_REOPEN,
+                                       plan_strf(pl, "fd %d: the caller's terminal, on a read-only mount (no "
+                                                     "fchmod, futimens)", fd));
+                if (!op)
                         return oom(err);
-                op->slot = tty_slots[fd], op->fd = fd;
+                op->slot = sl->tty[fd], op->fd = fd;
         }
+        return 0;
+}
 
-        /* Landlock, the second layer: writes only beneath these. */
+/* Landlock, the second layer: writes only beneath these. */
+static int landlock_writes(const policy *p, plan *pl, corral_error *err) {
         for (size_t w = 0; w < p->writable_roots.n; w++)
                 if (plan_rule(pl, p->writable_roots.v[w], LL_WRITE_ALL, "writable root") < 0)
                         return oom(err);
@@ -1325,9 +1341,30 @@ static int plan_confined(const policy *p, plan *pl, const char *const *env, corr
             plan_rule(pl, "/proc", LL_WRITE_FILE, "the sandbox's own /proc entries") < 0)
                 return oom(err);
         return 0;
-nomem:
-        free(root_slots);
-        return oom(err);
+}
+
+/* The caches, before the writable roots (one may lie in a cache, say the
+ * workspace in ~/.cache) and after the view became read-only (they stay
+ * writable). */
+static int attach_caches(plan *pl, corral_error *err) { return plan_caches_attach(pl) < 0 ? oom(err) : 0; }
+
+/* 5. /dev. */
+static int own_dev(const policy *p, plan *pl, const confined_slots *sl, corral_error *err) {
+        return plan_dev(p, pl, sl->nodes) < 0 ? oom(err) : 0;
+}
+
+/* The mount view of a confined run, in its numbered steps, then the
+ * Landlock rules. */
+static int plan_confined(const policy *p, plan *pl, const char *const *env, corral_error *err) {
+        confined_slots sl = {0};
+        int r;
+        if ((r = clone_writable(p, pl, &sl, err)) >= 0 && (r = readonly_view(pl, err)) >= 0 &&
+            (r = own_proc(pl, env, err)) >= 0 && (r = attach_caches(pl, err)) >= 0 &&
+            (r = tmp_and_roots(p, pl, &sl, err)) >= 0 && (r = own_dev(p, pl, &sl, err)) >= 0 &&
+            (r = protected_and_state(p, pl, env, err)) >= 0 && (r = masks_last(p, pl, &sl, err)) >= 0)
+                r = landlock_writes(p, pl, err);
+        free(sl.roots);
+        return r;
 }
 
 /* fds 0-2 as the caller passes them (SECURITY.md, class 7). A descriptor

@@ -176,112 +176,155 @@ static void remove_tree(const char *path) {
         nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
-int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, corral_error *err) {
-        *res = (run_result){0};
-        uint64_t start = loop_now_ms();
+/* One run without namespaces: what each step of supervise_run_nonamespace
+ * makes (the comment says which) and the later ones use. Every descriptor
+ * is -1 until made; finish() undoes it all. */
+typedef struct bare_run {
+        const plan *pl;
+        int control_fd;
+        run_result *res;
+        uint64_t start;   /* loop_now_ms: the timeout's start, the wall time's */
+        bool private_tmp; /* prepare_tmp: this run's own tmp directory, removed after */
+        bool blocked;     /* prepare_supervision: the signals blocked, old_mask kept */
+        sigset_t mask, old_mask;
+        int report[2];    /* prepare_supervision: the command's side reports on it */
+        int notify_fd;    /* prepare_supervision: the command's end of the listener's socket */
+        int sigfd;
+        denials *dn;
+        pid_t child;      /* start_command */
+        int status;       /* watch, end_tree: the command's wait status */
+        bool done;        /* the command was reaped */
+} bare_run;
+
+/* The tmp directory the plan names (the workspace's, or this run's own,
+ * made afresh). */
+static int prepare_tmp(bare_run *s, corral_error *err) {
+        const plan *pl = s->pl;
         const plan_policy *p = &pl->policy;
-        bool private_tmp = pl->tmp_dir && !(p->tmp == TMP_WORKSPACE && p->mode != MODE_READ_ONLY);
-        if (pl->tmp_dir) {
-                /* mkdir -p of the state directory, then the tmp directory */
-                char *path = strdup(pl->tmp_dir);
-                for (char *s = path ? path + 1 : NULL; s && *s; s++)
-                        if (*s == '/') {
-                                *s = 0;
-                                (void)mkdir(path, 0700);
-                                *s = '/';
-                        }
-                free(path);
-                if (private_tmp)
-                        remove_tree(pl->tmp_dir); /* a stale one */
-                if (mkdir(pl->tmp_dir, 0700) < 0 && (errno != EEXIST || private_tmp))
-                        return error_set(err, -errno, "cannot create the temporary directory %s: %s", pl->tmp_dir,
-                                         strerror(errno));
-        }
-        /* Orphans of the command come to us, not to init. */
+        s->private_tmp = pl->tmp_dir && !(p->tmp == TMP_WORKSPACE && p->mode != MODE_READ_ONLY);
+        if (!pl->tmp_dir)
+                return 0;
+        /* mkdir -p of the state directory, then the tmp directory */
+        char *path = strdup(pl->tmp_dir);
+        for (char *c = path ? path + 1 : NULL; c && *c; c++)
+                if (*c == '/') {
+                        *c = 0;
+                        (void)mkdir(path, 0700);
+                        *c = '/';
+                }
+        free(path);
+        if (s->private_tmp)
+                remove_tree(pl->tmp_dir); /* a stale one */
+        if (mkdir(pl->tmp_dir, 0700) < 0 && (errno != EEXIST || s->private_tmp))
+                return error_set(err, -errno, "cannot create the temporary directory %s: %s", pl->tmp_dir,
+                                 strerror(errno));
+        return 0;
+}
+
+/* Orphans of the command come to us, not to init. */
+static int become_subreaper(corral_error *err) {
         if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
                 return error_set(err, -errno, "cannot become a child subreaper: %s", strerror(errno));
         /* The caller's death is noticed as end of file on control_fd, so
          * that the tree is killed before we exit: no death signal for us. */
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+        return 0;
+}
 
-        sigset_t mask, old_mask;
-        loop_forwarded(&mask);
-        sigaddset(&mask, SIGCHLD);
-        sigprocmask(SIG_BLOCK, &mask, &old_mask);
-        int r = 0;
-        _cleanup_close_pair_ int report[2] = {-1, -1};
-        _cleanup_close_ int notify_fd = -1; /* the command's end of the listener's socket */
-        denials *dn = malloc(sizeof(*dn));
-        if (dn)
-                *dn = (denials){.sock = -1, .listener = -1};
-        _cleanup_close_ int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-        if (!dn || sigfd < 0 || pipe2(report, O_CLOEXEC) < 0) {
-                r = error_set(err, dn ? -errno : -ENOMEM, "cannot set up supervision: %s",
-                              strerror(dn ? errno : ENOMEM));
-                goto out;
-        }
-        denials_init(dn, pl, &notify_fd);
+/* The signals blocked in a signalfd, the report pipe, the denial reports'
+ * listener. */
+static int prepare_supervision(bare_run *s, corral_error *err) {
+        loop_forwarded(&s->mask);
+        sigaddset(&s->mask, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &s->mask, &s->old_mask);
+        s->blocked = true;
+        s->dn = malloc(sizeof(*s->dn));
+        if (s->dn)
+                *s->dn = (denials){.sock = -1, .listener = -1};
+        s->sigfd = signalfd(-1, &s->mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (!s->dn || s->sigfd < 0 || pipe2(s->report, O_CLOEXEC) < 0)
+                return error_set(err, s->dn ? -errno : -ENOMEM, "cannot set up supervision: %s",
+                                 strerror(s->dn ? errno : ENOMEM));
+        denials_init(s->dn, s->pl, &s->notify_fd);
+        return 0;
+}
+
+/* The command, in a child that applies what it can (apply/nonamespace.h). */
+static int start_command(bare_run *s, corral_error *err) {
         fflush(NULL);
-        pid_t self = getpid(), child = fork();
-        if (child < 0) {
-                r = error_set(err, -errno, "cannot start the command: %s", strerror(errno));
-                goto out;
+        pid_t self = getpid();
+        s->child = fork();
+        if (s->child < 0)
+                return error_set(err, -errno, "cannot start the command: %s", strerror(errno));
+        if (s->child == 0) {
+                close(s->report[0]);
+                close(s->sigfd);
+                if (s->control_fd >= 0)
+                        close(s->control_fd);
+                if (denials_fd(s->dn) >= 0)
+                        close(denials_fd(s->dn));
+                apply_nonamespace_exec(s->pl, s->pl->env.v, self, s->report[1], s->notify_fd);
         }
-        if (child == 0) {
-                close(report[0]);
-                close(sigfd);
-                if (control_fd >= 0)
-                        close(control_fd);
-                if (denials_fd(dn) >= 0)
-                        close(denials_fd(dn));
-                apply_nonamespace_exec(pl, pl->env.v, self, report[1], notify_fd);
-        }
-        closep(&report[1]);
-        closep(&notify_fd);
+        closep(&s->report[1]);
+        closep(&s->notify_fd);
+        return 0;
+}
 
-        int status = 0;
-        bool done = false;
-        uint64_t deadline = p->timeout_ms ? start + p->timeout_ms : 0;
-        while (!done) {
-                struct pollfd fds[3] = {{.fd = sigfd, .events = POLLIN},
-                                        {.fd = denials_fd(dn), .events = POLLIN},
-                                        {.fd = control_fd, .events = POLLIN}};
+/* Until the command ends, times out, or the caller goes: signals passed on,
+ * orphans reaped, the denial reports' listener, the control socket. */
+static void watch(bare_run *s) {
+        const plan_policy *p = &s->pl->policy;
+        uint64_t deadline = p->timeout_ms ? s->start + p->timeout_ms : 0;
+        while (!s->done) {
+                struct pollfd fds[3] = {{.fd = s->sigfd, .events = POLLIN},
+                                        {.fd = denials_fd(s->dn), .events = POLLIN},
+                                        {.fd = s->control_fd, .events = POLLIN}};
                 int n = poll(fds, 3, loop_timeout(deadline)); /* negative fds are skipped */
                 if (n < 0 && errno != EINTR)
                         break;
                 if (n == 0 && deadline) {
-                        res->timed_out = true;
+                        s->res->timed_out = true;
                         break;
                 }
                 if (fds[0].revents & POLLIN) {
-                        loop_forward_signals(sigfd, child);
+                        loop_forward_signals(s->sigfd, s->child);
                         pid_t pid;
                         int st;
                         while ((pid = waitpid(-1, &st, WNOHANG)) > 0) /* orphans, and the command */
-                                if (pid == child) {
-                                        status = st;
-                                        done = true;
+                                if (pid == s->child) {
+                                        s->status = st;
+                                        s->done = true;
                                 }
                 }
                 if (fds[1].revents) {
                         /* the listener, or why there is none; it never blocks */
-                        denials_handle(dn);
-                        if (dn->fatal)
+                        denials_handle(s->dn);
+                        if (s->dn->fatal)
                                 break; /* nobody would answer the calls it hands over */
                 }
-                if (control_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
-                    loop_control(control_fd, child) < 0)
+                if (s->control_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
+                    loop_control(s->control_fd, s->child) < 0)
                         break; /* the caller is gone: so is the sandbox */
         }
-        /* Nothing outlives the run. */
-        subreaper_kill_descendants(child, &status, &done);
-        res->wall_ms = loop_now_ms() - start;
-        /* no task uses the filter now: the listener hangs up, its thread ends */
-        denials_stop(dn);
+}
 
+/* Nothing outlives the run. */
+static void end_tree(bare_run *s) {
+        subreaper_kill_descendants(s->child, &s->status, &s->done);
+        s->res->wall_ms = loop_now_ms() - s->start;
+        /* no task uses the filter now: the listener hangs up, its thread ends */
+        denials_stop(s->dn);
+}
+
+/* How the run ended, from the command's side's last report (ending.c maps
+ * it). */
+static int how_it_ended(bare_run *s, corral_error *err) {
+        const plan *pl = s->pl;
+        run_result *res = s->res;
         apply_report rep = {0}, last = {0};
-        fcntl(report[0], F_SETFL, O_NONBLOCK);
-        while (read(report[0], &rep, sizeof(rep)) == sizeof(rep))
+        int r = 0;
+        fcntl(s->report[0], F_SETFL, O_NONBLOCK);
+        while (read(s->report[0], &rep, sizeof(rep)) == sizeof(rep))
                 last = rep;
         if (res->timed_out) {
                 ending_timed_out(res);
@@ -300,12 +343,20 @@ int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, c
         } else if (last.kind == REPORT_EXEC_FAILED) {
                 ending_exec_failed(pl, last.err, res, err);
         } else
-                ending_exited(status, res);
-        if (dn->fatal && r == 0)
-                r = error_set(err, -EAGAIN, "denial reports: %s; the sandbox was stopped", dn->unavailable);
-out:
-        closep(&sigfd);
-        sigprocmask(SIG_SETMASK, &old_mask, NULL);
+                ending_exited(s->status, res);
+        if (s->dn->fatal && r == 0)
+                r = error_set(err, -EAGAIN, "denial reports: %s; the sandbox was stopped", s->dn->unavailable);
+        return r;
+}
+
+/* Undoes what the steps made, whichever got this far; r is the run's
+ * outcome (the denial reports are kept only for a run that ended). */
+static void finish(bare_run *s, int r) {
+        const plan *pl = s->pl;
+        denials *dn = s->dn;
+        closep(&s->sigfd);
+        if (s->blocked)
+                sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
         if (dn && !denials_stop(dn)) {
                 /* its thread is still in the listener: leave both alone */
                 corral_warn("warning: the denial reports' thread did not end; no reports");
@@ -314,9 +365,32 @@ out:
                 free(dn);
         } else if (dn) {
                 closep(&dn->listener); /* the sandbox is gone: nothing waits on it */
-                res->denials = dn;
+                s->res->denials = dn;
         }
-        if (private_tmp)
+        if (s->private_tmp)
                 remove_tree(pl->tmp_dir);
+        closep(&s->notify_fd);
+        closep(&s->report[0]);
+        closep(&s->report[1]);
+}
+
+int supervise_run_nonamespace(const plan *pl, int control_fd, run_result *res, corral_error *err) {
+        *res = (run_result){0};
+        bare_run s = {.pl = pl,
+                      .control_fd = control_fd,
+                      .res = res,
+                      .start = loop_now_ms(),
+                      .report = {-1, -1},
+                      .notify_fd = -1,
+                      .sigfd = -1};
+        int r;
+        if ((r = prepare_tmp(&s, err)) < 0 || (r = become_subreaper(err)) < 0)
+                return r;
+        if ((r = prepare_supervision(&s, err)) >= 0 && (r = start_command(&s, err)) >= 0) {
+                watch(&s);
+                end_tree(&s);
+                r = how_it_ended(&s, err);
+        }
+        finish(&s, r);
         return r;
 }

@@ -364,175 +364,204 @@ int supervise_run(const plan *pl, bool verbose, run_result *res, corral_error *e
         return supervise_run_control(pl, verbose, -1, res, err);
 }
 
-int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_result *res, corral_error *err) {
-        *res = (run_result){0};
-        uint64_t start = loop_now_ms();
-        if (pl->proc_shared) /* never less than a sandbox's own /proc without saying so */
-                corral_warn("warning: %s", pl->proc_shared);
-        denials *dn = calloc(1, sizeof(*dn));
-        if (!dn)
-                return oom(err);
-        host_state host;
-        int r = host_prepare(pl, &host, err);
-        if (r < 0) {
-                free(dn);
+/* One run's supervision, from host_prepare to host_finish: what each step
+ * of supervise_run_control makes (the comment says which) and the later
+ * ones use. Every descriptor is -1 until made; finish() undoes it all. */
+typedef struct supervision {
+        const plan *pl;
+        bool verbose;
+        int control_fd; /* -1 once the caller is gone */
+        run_result *res;
+        uint64_t start;     /* loop_now_ms: the timeout's start, the wall time's */
+        int64_t started_ns; /* prepare_host: from here on what the command makes is its own */
+        denials *dn;
+        host_state host;    /* prepare_host */
+        gitcheck gc;        /* prepare_host */
+        apply_ctx ctx;      /* prepare_clone: what the sandbox's init is given */
+        int sync_pipe[2], report_pipe[2], proxy_pair[2];
+        int sigfd, pidfd, cg_fd;
+        char *cg_path;
+        bool blocked; /* the forwarded signals blocked, old_mask kept */
+        sigset_t mask, old_mask;
+        fd_relay relay;
+        bool relaying;
+        pid_t pid;      /* clone_sandbox */
+        proxy *px;      /* start_proxy */
+        int status;     /* reap: the init's wait status */
+} supervision;
+
+/* Kills the sandbox that a later step could not start. */
+static void stop_sandbox(const supervision *s) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, NULL, 0);
+}
+
+/* The host's side first: the per-workspace state and placeholders, the
+ * caches, git's check. */
+static int prepare_host(supervision *s, corral_error *err) {
+        const plan *pl = s->pl;
+        int r = host_prepare(pl, &s->host, err);
+        if (r < 0)
                 return r;
-        }
         /* what the command makes from here on is its own (not corral's
          * placeholders): report_nested looks for repositories made since */
         struct timespec started;
         clock_gettime(CLOCK_REALTIME, &started);
-        int64_t started_ns = (int64_t)started.tv_sec * 1000000000 + started.tv_nsec;
+        s->started_ns = (int64_t)started.tv_sec * 1000000000 + started.tv_nsec;
         if ((r = caches_prepare(pl, err)) < 0) {
-                host_finish(pl, &host);
-                free(dn);
+                host_finish(pl, &s->host);
                 return r;
         }
-        gitcheck gc;
-        gitcheck_begin(pl, &gc);
+        gitcheck_begin(pl, &s->gc);
         timing_mark(TP_HOST);
+        return 0;
+}
 
-        apply_ctx ctx = {.pl = pl, .envp = pl->env.v, .notify_fd = -1, .proxy_fd = -1};
-        denials_init(dn, pl, &ctx.notify_fd);
-        _cleanup_close_pair_ int sync_pipe[2] = {-1, -1};
-        _cleanup_close_pair_ int report_pipe[2] = {-1, -1};
-        _cleanup_close_pair_ int proxy_pair[2] = {-1, -1};
-        _cleanup_close_ int sigfd = -1;
-        _cleanup_close_ int pidfd = -1;
-        _cleanup_close_ int cg_fd = -1;
-        proxy *px = NULL;
-        char *cg_path = NULL;
-        pid_t pid = -1;
-        bool blocked = false;
-        sigset_t mask, old_mask;
-        fd_relay relay;
-        bool relaying = false;
-        loop_forwarded(&mask);
-        sigaddset(&mask, SIGCHLD);
+/* What the clone needs: the init's mount slots, its pipes, the proxy's
+ * socket pair, the run's cgroup, the signals blocked in a signalfd, the
+ * relay of the standard descriptors. */
+static int prepare_clone(supervision *s, corral_error *err) {
+        const plan *pl = s->pl;
+        int r;
+        s->ctx = (apply_ctx){.pl = pl, .envp = pl->env.v, .notify_fd = -1, .proxy_fd = -1};
+        denials_init(s->dn, pl, &s->ctx.notify_fd);
+        loop_forwarded(&s->mask);
+        sigaddset(&s->mask, SIGCHLD);
 
-        ctx.slots = malloc(((size_t)pl->n_slots + 1) * sizeof(int));
-        if (!ctx.slots) {
-                r = oom(err);
-                goto out;
-        }
+        s->ctx.slots = malloc(((size_t)pl->n_slots + 1) * sizeof(int));
+        if (!s->ctx.slots)
+                return oom(err);
         for (int i = 0; i < pl->n_slots; i++)
-                ctx.slots[i] = -1;
-        if (pipe2(sync_pipe, O_CLOEXEC) < 0 || pipe2(report_pipe, O_CLOEXEC) < 0) {
-                r = error_set(err, -errno, "cannot create pipes: %s", strerror(errno));
-                goto out;
-        }
-        if (pl->proxy.on && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, proxy_pair) < 0) {
-                r = error_set(err, -errno, "network proxy: cannot create a socket pair: %s", strerror(errno));
-                goto out;
-        }
-        ctx.proxy_fd = proxy_pair[1];
+                s->ctx.slots[i] = -1;
+        if (pipe2(s->sync_pipe, O_CLOEXEC) < 0 || pipe2(s->report_pipe, O_CLOEXEC) < 0)
+                return error_set(err, -errno, "cannot create pipes: %s", strerror(errno));
+        if (pl->proxy.on && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s->proxy_pair) < 0)
+                return error_set(err, -errno, "network proxy: cannot create a socket pair: %s", strerror(errno));
+        s->ctx.proxy_fd = s->proxy_pair[1];
         if (pl->limits.cgroup_parent &&
-            (r = cg_fd = cgroup_create(pl->limits.cgroup_parent, pl->limits.cgroup_memory_max,
-                                       pl->limits.cgroup_pids_max, &cg_path, err)) < 0)
-                goto out;
+            (r = s->cg_fd = cgroup_create(pl->limits.cgroup_parent, pl->limits.cgroup_memory_max,
+                                          pl->limits.cgroup_pids_max, &s->cg_path, err)) < 0)
+                return r;
         /* Signals wait in a signalfd from here on; the child inherits the
          * mask, so nothing arrives before its init can handle it. */
-        sigprocmask(SIG_BLOCK, &mask, &old_mask);
-        blocked = true;
-        if ((sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
-                r = error_set(err, -errno, "cannot create a signalfd: %s", strerror(errno));
-                goto out;
-        }
-        ctx.sync_fd = sync_pipe[0];
-        ctx.report_fd = report_pipe[1];
-        if (verbose)
+        sigprocmask(SIG_BLOCK, &s->mask, &s->old_mask);
+        s->blocked = true;
+        if ((s->sigfd = signalfd(-1, &s->mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+                return error_set(err, -errno, "cannot create a signalfd: %s", strerror(errno));
+        s->ctx.sync_fd = s->sync_pipe[0];
+        s->ctx.report_fd = s->report_pipe[1];
+        if (s->verbose)
                 fprintf(stderr, "corral: creating namespaces (flags 0x%lx)\n", pl->clone_flags);
         fflush(NULL);
-        if ((r = relay_prepare(&relay, pl->relay_fds)) < 0) {
-                error_set(err, r, "cannot relay the standard descriptors through pipes: %s", strerror(-r));
-                goto out;
-        }
-        relaying = true;
+        if ((r = relay_prepare(&s->relay, pl->relay_fds)) < 0)
+                return error_set(err, r, "cannot relay the standard descriptors through pipes: %s", strerror(-r));
+        s->relaying = true;
+        return 0;
+}
 
-        if (cg_fd >= 0) {
+/* The sandbox's init, in its new namespaces (and cgroup); it waits on the
+ * sync pipe for its id maps. */
+static int clone_sandbox(supervision *s, corral_error *err) {
+        const plan *pl = s->pl;
+        if (s->cg_fd >= 0) {
                 /* Born in the run's cgroup, which is then also the root of
                  * its cgroup namespace. */
                 struct clone3_args ca = {.flags = pl->clone_flags | CLONE_INTO_CGROUP_FLAG,
                                          .exit_signal = SIGCHLD,
-                                         .cgroup = (uint64_t)cg_fd};
-                pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+                                         .cgroup = (uint64_t)s->cg_fd};
+                s->pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
         } else
-                pid = (pid_t)syscall(SYS_clone, pl->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
-        if (pid != 0)
-                relay_parent(&relay); /* corral's own fds 0-2 again (its diagnostics) */
-        if (pid < 0) {
-                r = -errno;
-                error_set(err, r,
-                          "cannot create the sandbox's namespaces: %s%s", strerror(-r),
-                          r == -EPERM || r == -ENOSPC
-                                  ? " (unprivileged user namespaces are blocked here: see `corral doctor`)"
-                                  : "");
-                goto out;
+                s->pid = (pid_t)syscall(SYS_clone, pl->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+        if (s->pid != 0)
+                relay_parent(&s->relay); /* corral's own fds 0-2 again (its diagnostics) */
+        if (s->pid < 0) {
+                int r = -errno;
+                return error_set(err, r,
+                                 "cannot create the sandbox's namespaces: %s%s", strerror(-r),
+                                 r == -EPERM || r == -ENOSPC
+                                         ? " (unprivileged user namespaces are blocked here: see `corral doctor`)"
+                                         : "");
         }
-        if (pid == 0) {
-                relay_child(&relay);
-                child(&ctx, sync_pipe[1], report_pipe[0], sigfd, proxy_pair[0]);
+        if (s->pid == 0) {
+                relay_child(&s->relay);
+                child(&s->ctx, s->sync_pipe[1], s->report_pipe[0], s->sigfd, s->proxy_pair[0]);
         }
-        closep(&proxy_pair[1]);
+        closep(&s->proxy_pair[1]);
         timing_mark(TP_CLONE);
+        return 0;
+}
 
-        closep(&sync_pipe[0]);
-        closep(&report_pipe[1]);
-        closep(&ctx.notify_fd);
-        pidfd = sys_pidfd_open(pid, 0);
-        if ((r = write_id_maps(pid, err)) < 0 || pidfd < 0 || write(sync_pipe[1], "g", 1) != 1) {
+/* The init's id maps, then its go. */
+static int release_init(supervision *s, corral_error *err) {
+        closep(&s->sync_pipe[0]);
+        closep(&s->report_pipe[1]);
+        closep(&s->ctx.notify_fd);
+        s->pidfd = sys_pidfd_open(s->pid, 0);
+        int r;
+        if ((r = write_id_maps(s->pid, err)) < 0 || s->pidfd < 0 || write(s->sync_pipe[1], "g", 1) != 1) {
                 if (r >= 0)
                         r = error_set(err, -errno, "cannot start the sandbox: %s", strerror(errno));
-                kill(pid, SIGKILL);
-                waitpid(pid, NULL, 0);
-                goto out;
+                stop_sandbox(s);
+                return r;
         }
-        closep(&sync_pipe[1]);
+        closep(&s->sync_pipe[1]);
         timing_mark(TP_MAPS);
+        return 0;
+}
 
-        if (pl->proxy.on) {
-                /* Fail closed: without its proxy the sandbox has no route
-                 * out, and a proxy that cannot start stops the run. */
-                int lfds[PROXY_MAX_LISTENERS];
-                size_t nl = proxy_fds_recv(proxy_pair[0], lfds, PROXY_MAX_LISTENERS, NULL);
-                net_rules rules = plan_net_rules(pl);
-                closep(&proxy_pair[0]);
-                if (nl > 0 && pl->backend == BACKEND_USERS) {
-                        /* corral-runner, a sandbox user: the proxy runs in
-                         * the developer's corral, which sent the request on
-                         * control_fd (users/client.c). Nothing here keeps
-                         * a listener. */
-                        r = control_fd >= 0 ? proxy_fds_send(control_fd, lfds, nl) : -EBADF;
-                        for (size_t i = 0; i < nl; i++)
-                                closep(&lfds[i]);
-                        if (r < 0) {
-                                error_set(err, r, "network proxy: cannot hand the listening sockets to corral: %s",
-                                          strerror(-r));
-                                kill(pid, SIGKILL);
-                                waitpid(pid, NULL, 0);
-                                goto out;
-                        }
-                } else if (nl > 0 && (r = proxy_new(&rules, lfds, nl, &px, err)) < 0) {
-                        kill(pid, SIGKILL);
-                        waitpid(pid, NULL, 0);
-                        goto out;
+/* network = proxy: the listeners the init made, served here or handed to
+ * the caller. */
+static int start_proxy(supervision *s, corral_error *err) {
+        const plan *pl = s->pl;
+        if (!pl->proxy.on)
+                return 0;
+        /* Fail closed: without its proxy the sandbox has no route
+         * out, and a proxy that cannot start stops the run. */
+        int lfds[PROXY_MAX_LISTENERS];
+        size_t nl = proxy_fds_recv(s->proxy_pair[0], lfds, PROXY_MAX_LISTENERS, NULL);
+        net_rules rules = plan_net_rules(pl);
+        int r;
+        closep(&s->proxy_pair[0]);
+        if (nl > 0 && pl->backend == BACKEND_USERS) {
+                /* corral-runner, a sandbox user: the proxy runs in
+                 * the developer's corral, which sent the request on
+                 * control_fd (users/client.c). Nothing here keeps
+                 * a listener. */
+                r = s->control_fd >= 0 ? proxy_fds_send(s->control_fd, lfds, nl) : -EBADF;
+                for (size_t i = 0; i < nl; i++)
+                        closep(&lfds[i]);
+                if (r < 0) {
+                        error_set(err, r, "network proxy: cannot hand the listening sockets to corral: %s",
+                                  strerror(-r));
+                        stop_sandbox(s);
+                        return r;
                 }
-                if (verbose && px)
-                        fprintf(stderr, "corral: network proxy on 127.0.0.1:%u and [::1]:%u in the sandbox\n",
-                                pl->proxy.port, pl->proxy.port);
+        } else if (nl > 0 && (r = proxy_new(&rules, lfds, nl, &s->px, err)) < 0) {
+                stop_sandbox(s);
+                return r;
         }
+        if (s->verbose && s->px)
+                fprintf(stderr, "corral: network proxy on 127.0.0.1:%u and [::1]:%u in the sandbox\n",
+                        pl->proxy.port, pl->proxy.port);
+        return 0;
+}
 
-        uint64_t deadline = pl->policy.timeout_ms ? start + pl->policy.timeout_ms : 0;
+/* Until the init ends: signals passed on, the timeout, the caller's
+ * control socket, the denial reports' listener, the proxy, the relay. */
+static void watch(supervision *s) {
+        const plan *pl = s->pl;
+        run_result *res = s->res;
+        uint64_t deadline = pl->policy.timeout_ms ? s->start + pl->policy.timeout_ms : 0;
         for (;;) {
-                struct pollfd fds[5 + RELAY_MAX] = {{.fd = pidfd, .events = POLLIN},
-                                                    {.fd = sigfd, .events = POLLIN},
-                                                    {.fd = control_fd, .events = POLLIN},
-                                                    {.fd = denials_fd(dn), .events = POLLIN},
-                                                    {.fd = px ? proxy_fd(px) : -1, .events = POLLIN}};
-                int nr = relay_pollfds(&relay, fds + 5);
+                struct pollfd fds[5 + RELAY_MAX] = {{.fd = s->pidfd, .events = POLLIN},
+                                                    {.fd = s->sigfd, .events = POLLIN},
+                                                    {.fd = s->control_fd, .events = POLLIN},
+                                                    {.fd = denials_fd(s->dn), .events = POLLIN},
+                                                    {.fd = s->px ? proxy_fd(s->px) : -1, .events = POLLIN}};
+                int nr = relay_pollfds(&s->relay, fds + 5);
                 int timeout = res->timed_out ? -1 : loop_timeout(deadline);
-                if (px) {
-                        int pt = proxy_timeout_ms(px);
+                if (s->px) {
+                        int pt = proxy_timeout_ms(s->px);
                         if (pt >= 0 && (timeout < 0 || pt < timeout))
                                 timeout = pt;
                 }
@@ -541,44 +570,52 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                         break;
                 if (deadline && !res->timed_out && loop_now_ms() >= deadline) {
                         res->timed_out = true; /* the whole pid namespace dies with its init */
-                        kill(pid, SIGKILL);
+                        kill(s->pid, SIGKILL);
                         continue;
                 }
-                if (px)
-                        proxy_run(px);
+                if (s->px)
+                        proxy_run(s->px);
                 if (fds[1].revents & POLLIN)
-                        loop_forward_signals(sigfd, pid);
-                if (control_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
-                    loop_control(control_fd, pid) < 0) {
-                        kill(pid, SIGKILL); /* the caller is gone: so is the sandbox */
-                        control_fd = -1;
+                        loop_forward_signals(s->sigfd, s->pid);
+                if (s->control_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
+                    loop_control(s->control_fd, s->pid) < 0) {
+                        kill(s->pid, SIGKILL); /* the caller is gone: so is the sandbox */
+                        s->control_fd = -1;
                 }
                 if (fds[3].revents) {
-                        denials_handle(dn);
-                        if (dn->fatal)
-                                kill(pid, SIGKILL); /* its calls would wait for an answer forever */
+                        denials_handle(s->dn);
+                        if (s->dn->fatal)
+                                kill(s->pid, SIGKILL); /* its calls would wait for an answer forever */
                 }
-                relay_step(&relay, fds + 5, nr);
+                relay_step(&s->relay, fds + 5, nr);
                 if (fds[0].revents & POLLIN)
                         break;
         }
-        int status = 0;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        relay_finish(&relay); /* what the command wrote last reaches the caller's file before corral exits */
-        timing_mark(TP_EXITED);
-        if (px) {
-                proxy_run(px); /* what arrived as the sandbox ended is still counted */
-                collect_refusals(px, res);
-        }
-        res->wall_ms = loop_now_ms() - start;
-        denials_stop(dn); /* no task uses the filter now: its thread ends */
+}
 
+/* The init's status, the command's last output, the proxy's refusals. */
+static void reap(supervision *s) {
+        while (waitpid(s->pid, &s->status, 0) < 0 && errno == EINTR)
+                ;
+        relay_finish(&s->relay); /* what the command wrote last reaches the caller's file before corral exits */
+        timing_mark(TP_EXITED);
+        if (s->px) {
+                proxy_run(s->px); /* what arrived as the sandbox ended is still counted */
+                collect_refusals(s->px, s->res);
+        }
+        s->res->wall_ms = loop_now_ms() - s->start;
+        denials_stop(s->dn); /* no task uses the filter now: its thread ends */
+}
+
+/* How the run ended, from the init's last report (ending.c maps it). */
+static int how_it_ended(supervision *s, corral_error *err) {
+        const plan *pl = s->pl;
+        run_result *res = s->res;
         apply_report rep = {0}, last = {0};
-        fcntl(report_pipe[0], F_SETFL, O_NONBLOCK);
-        while (read(report_pipe[0], &rep, sizeof(rep)) == sizeof(rep))
+        fcntl(s->report_pipe[0], F_SETFL, O_NONBLOCK);
+        while (read(s->report_pipe[0], &rep, sizeof(rep)) == sizeof(rep))
                 last = rep;
-        r = 0;
+        int r = 0;
         if (res->timed_out) {
                 ending_timed_out(res);
         } else if (last.kind == REPORT_SETUP_FAILED) {
@@ -587,32 +624,37 @@ int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_resu
                 ending_exec_failed(pl, last.err, res, err);
         } else if (last.kind == REPORT_EXITED) {
                 ending_exited(last.status, res);
-                attribute_limit(pl, cg_path, &last, res);
-        } else if (cg_path && pl->limits.cgroup_memory_max && cgroup_oom_kills(cg_path) > 0) {
+                attribute_limit(pl, s->cg_path, &last, res);
+        } else if (s->cg_path && pl->limits.cgroup_memory_max && cgroup_oom_kills(s->cg_path) > 0) {
                 /* the OOM killer took the sandbox's init, and the command with it */
                 ending_killed(SIGKILL, res);
                 res->limit = 1 + LIMIT_MEMORY;
                 res->limit_certain = true;
         } else
                 r = error_set(err, -EIO, "the sandbox ended before the command did (init %s %d)",
-                              WIFSIGNALED(status) ? "killed by signal" : "exited with",
-                              WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-        if (dn->fatal && r == 0)
-                r = error_set(err, -EAGAIN, "denial reports: %s; the sandbox was stopped", dn->unavailable);
-        report_nested(pl, started_ns);
-        gitcheck_after_run(pl, &gc);
-out:
-        if (relaying)
-                relay_finish(&relay);
-        proxy_free(px);
-        closep(&sigfd);
-        if (blocked)
-                sigprocmask(SIG_SETMASK, &old_mask, NULL);
-        closep(&cg_fd);
-        cgroup_destroy(cg_path);
-        free(cg_path);
-        free(ctx.slots);
-        closep(&ctx.notify_fd);
+                              WIFSIGNALED(s->status) ? "killed by signal" : "exited with",
+                              WIFSIGNALED(s->status) ? WTERMSIG(s->status) : WEXITSTATUS(s->status));
+        if (s->dn->fatal && r == 0)
+                r = error_set(err, -EAGAIN, "denial reports: %s; the sandbox was stopped", s->dn->unavailable);
+        return r;
+}
+
+/* Undoes what the steps made, whichever got this far; r is the run's
+ * outcome (the denial reports are kept only for a run that ended). */
+static void finish(supervision *s, int r) {
+        const plan *pl = s->pl;
+        denials *dn = s->dn;
+        if (s->relaying)
+                relay_finish(&s->relay);
+        proxy_free(s->px);
+        closep(&s->sigfd);
+        if (s->blocked)
+                sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+        closep(&s->cg_fd);
+        cgroup_destroy(s->cg_path);
+        free(s->cg_path);
+        free(s->ctx.slots);
+        closep(&s->ctx.notify_fd);
         if (!denials_stop(dn)) {
                 /* its thread is still in the listener: leave both alone */
                 corral_warn("warning: the denial reports' thread did not end; no reports");
@@ -621,10 +663,50 @@ out:
                 free(dn);
         } else {
                 closep(&dn->listener); /* the sandbox is gone: nothing waits on it */
-                res->denials = dn;
+                s->res->denials = dn;
         }
-        gitcheck_done(pl, &gc);
-        host_finish(pl, &host);
+        gitcheck_done(pl, &s->gc);
+        host_finish(pl, &s->host);
         timing_mark(TP_DONE);
+        closep(&s->pidfd);
+        for (int i = 0; i < 2; i++) {
+                closep(&s->sync_pipe[i]);
+                closep(&s->report_pipe[i]);
+                closep(&s->proxy_pair[i]);
+        }
+}
+
+int supervise_run_control(const plan *pl, bool verbose, int control_fd, run_result *res, corral_error *err) {
+        *res = (run_result){0};
+        supervision s = {.pl = pl,
+                         .verbose = verbose,
+                         .control_fd = control_fd,
+                         .res = res,
+                         .start = loop_now_ms(),
+                         .sync_pipe = {-1, -1},
+                         .report_pipe = {-1, -1},
+                         .proxy_pair = {-1, -1},
+                         .sigfd = -1,
+                         .pidfd = -1,
+                         .cg_fd = -1,
+                         .pid = -1};
+        if (pl->proc_shared) /* never less than a sandbox's own /proc without saying so */
+                corral_warn("warning: %s", pl->proc_shared);
+        if (!(s.dn = calloc(1, sizeof(*s.dn))))
+                return oom(err);
+        int r = prepare_host(&s, err);
+        if (r < 0) {
+                free(s.dn);
+                return r;
+        }
+        if ((r = prepare_clone(&s, err)) >= 0 && (r = clone_sandbox(&s, err)) >= 0 &&
+            (r = release_init(&s, err)) >= 0 && (r = start_proxy(&s, err)) >= 0) {
+                watch(&s);
+                reap(&s);
+                r = how_it_ended(&s, err);
+                report_nested(pl, s.started_ns);
+                gitcheck_after_run(pl, &s.gc);
+        }
+        finish(&s, r);
         return r;
 }

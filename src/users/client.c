@@ -179,70 +179,89 @@ static int host_listeners(const plan *pl, const marker *m, proxy **px, corral_er
         return r;
 }
 
-int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) {
+/* One run through corral-runner, the developer's side: what each step of
+ * users_run makes (the comment says which) and the later ones use. Every
+ * descriptor is -1 until made; finish() undoes it all. */
+typedef struct users_session {
+        const plan *pl;
+        bool verbose;
+        run_result *res;
         marker m;
-        int r = users_load(&m, err);
-        *res = (run_result){0};
-        if (r < 0)
-                return r;
-        uint64_t start = loop_now_ms();
-        /* First use of a workspace (or root) below a directory the sandbox
-         * users cannot pass (the plan's grants): grant passage, once, and say
-         * so. One grant can serve the next (a shared ancestor). */
-        for (size_t i = 0; i < pl->grants.n; i++)
-                if (!grants_reachable(&m, pl->grants.v[i]) &&
-                    (r = grants_grant(&m, pl->grants.v[i], false, note, err)) < 0)
-                        return r;
-        /* The placeholders in the developer's roots are made, held and
-         * removed here, as the developer, in the same bookkeeping as the
-         * developer's userns runs (apply/host.h): the runner, as a sandbox
-         * user, only mounts over them. */
-        host_state host = {0};
-        if (pl->roots_dir && (pl->n_placeholders > 0 || pl->nested.found.n > 0)) {
-                if ((r = host_prepare(pl, &host, err)) < 0)
-                        return r;
-        }
-        /* network = proxy without namespaces: the proxy listens here, on the
-         * host's loopback, before anything runs */
-        proxy *host_px = NULL;
-        if (pl->proxy.on && pl->proxy.host && (r = host_listeners(pl, &m, &host_px, err)) < 0) {
-                host_finish(pl, &host);
-                return r;
-        }
-        if (verbose)
-                fprintf(stderr, "corral: running as %s through %s\n", pl->run_as, m.runner);
+        uint64_t start;   /* loop_now_ms: the wall time's start */
+        host_state host;  /* prepare_host */
+        proxy *host_px;   /* prepare_host: network = proxy without namespaces */
+        int req[2];       /* start_runner: the request (and the listeners), a unix socket */
+        int out[2];       /* start_runner: the runner's answer */
+        int sigfd, pidfd; /* start_runner */
+        bool blocked;     /* the forwarded signals and SIGPIPE blocked, old kept */
+        sigset_t old;
+        pid_t pid;        /* start_runner */
+        proxy *px;        /* watch: the proxy serving this run */
+        int status;       /* reap: the runner's wait status */
+        char *ans;        /* watch, reap: what the runner answered */
+        size_t ans_len, ans_cap;
+        bool ans_bad;
+} users_session;
 
-        _cleanup_close_pair_ int req[2] = {-1, -1};
-        _cleanup_close_pair_ int out[2] = {-1, -1};
-        _cleanup_close_ int sigfd = -1;
-        _cleanup_close_ int pidfd = -1;
-        sigset_t mask, old;
+/* First use of a workspace (or root) below a directory the sandbox users
+ * cannot pass (the plan's grants): grant passage, once, and say so. One
+ * grant can serve the next (a shared ancestor). */
+static int grant_passage(users_session *s, corral_error *err) {
+        const plan *pl = s->pl;
+        int r;
+        for (size_t i = 0; i < pl->grants.n; i++)
+                if (!grants_reachable(&s->m, pl->grants.v[i]) &&
+                    (r = grants_grant(&s->m, pl->grants.v[i], false, note, err)) < 0)
+                        return r;
+        return 0;
+}
+
+/* The placeholders in the developer's roots are made, held and removed
+ * here, as the developer, in the same bookkeeping as the developer's userns
+ * runs (apply/host.h): the runner, as a sandbox user, only mounts over them.
+ * network = proxy without namespaces: the proxy listens here, on the host's
+ * loopback, before anything runs. */
+static int prepare_host(users_session *s, corral_error *err) {
+        const plan *pl = s->pl;
+        int r;
+        if (pl->roots_dir && (pl->n_placeholders > 0 || pl->nested.found.n > 0)) {
+                if ((r = host_prepare(pl, &s->host, err)) < 0)
+                        return r;
+        }
+        if (pl->proxy.on && pl->proxy.host && (r = host_listeners(pl, &s->m, &s->host_px, err)) < 0) {
+                host_finish(pl, &s->host);
+                return r;
+        }
+        return 0;
+}
+
+/* The runner, started with the signals it must not take from us blocked
+ * here; then the request. */
+static int start_runner(users_session *s, corral_error *err) {
+        const plan *pl = s->pl;
+        sigset_t mask;
         loop_forwarded(&mask);
         sigaddset(&mask, SIGPIPE);
-        sigprocmask(SIG_BLOCK, &mask, &old);
-        pid_t pid = -1;
+        sigprocmask(SIG_BLOCK, &mask, &s->old);
+        s->blocked = true;
         /* The request goes on a unix socket, not a pipe: with network =
-         * proxy the sandbox's listening sockets come back on it (below). */
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, req) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
-            (sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
-                r = error_set(err, -errno, "cannot create pipes: %s", strerror(errno));
-                goto done;
-        }
+         * proxy the sandbox's listening sockets come back on it (watch). */
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->req) < 0 || pipe2(s->out, O_CLOEXEC) < 0 ||
+            (s->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+                return error_set(err, -errno, "cannot create pipes: %s", strerror(errno));
         fflush(NULL);
-        pid = fork();
-        if (pid < 0) {
-                r = error_set(err, -errno, "cannot start the runner: %s", strerror(errno));
-                goto done;
-        }
-        if (pid == 0)
-                exec_runner(&m, req[0], out[1]);
-        closep(&req[0]);
-        closep(&out[1]);
-        pidfd = sys_pidfd_open(pid, 0);
+        s->pid = fork();
+        if (s->pid < 0)
+                return error_set(err, -errno, "cannot start the runner: %s", strerror(errno));
+        if (s->pid == 0)
+                exec_runner(&s->m, s->req[0], s->out[1]);
+        closep(&s->req[0]);
+        closep(&s->out[1]);
+        s->pidfd = sys_pidfd_open(s->pid, 0);
         /* The request; a runner that refuses early closes its end (EPIPE,
          * with SIGPIPE blocked), and its answer says why. */
         for (size_t off = 0; off < pl->request_len;) {
-                ssize_t n = write(req[1], pl->request + off, pl->request_len - off);
+                ssize_t n = write(s->req[1], pl->request + off, pl->request_len - off);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n <= 0)
@@ -251,73 +270,89 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
         }
         /* The answer is read as it comes (the denial reports after it may
          * be longer than the pipe holds), and after the runner ended. */
-        fcntl(out[0], F_SETFL, O_NONBLOCK);
-        char *ans = NULL;
-        size_t ans_len = 0, ans_cap = 0;
-        bool ans_bad = false;
+        fcntl(s->out[0], F_SETFL, O_NONBLOCK);
+        return 0;
+}
+
+/* Until the runner ends: its answer, the sandbox's listeners (network =
+ * proxy with namespaces), the proxy, the signals passed on as requests.
+ * Returns 0, or the proxy's failure, after which the run was stopped. */
+static int watch(users_session *s, corral_error *err) {
+        const plan *pl = s->pl;
         bool want_proxy = pl->proxy.on && !pl->proxy.host;
-        proxy *px = host_px;
-        host_px = NULL;
-        r = 0;
-        while (pidfd >= 0) {
-                struct pollfd fds[5] = {{.fd = pidfd, .events = POLLIN},
-                                        {.fd = sigfd, .events = POLLIN},
-                                        {.fd = ans_bad ? -1 : out[0], .events = POLLIN},
-                                        {.fd = want_proxy && !px ? req[1] : -1, .events = POLLIN},
-                                        {.fd = px ? proxy_fd(px) : -1, .events = POLLIN}};
-                if (poll(fds, 5, px ? proxy_timeout_ms(px) : -1) < 0 && errno != EINTR)
+        int r = 0;
+        s->px = s->host_px;
+        s->host_px = NULL;
+        while (s->pidfd >= 0) {
+                struct pollfd fds[5] = {{.fd = s->pidfd, .events = POLLIN},
+                                        {.fd = s->sigfd, .events = POLLIN},
+                                        {.fd = s->ans_bad ? -1 : s->out[0], .events = POLLIN},
+                                        {.fd = want_proxy && !s->px ? s->req[1] : -1, .events = POLLIN},
+                                        {.fd = s->px ? proxy_fd(s->px) : -1, .events = POLLIN}};
+                if (poll(fds, 5, s->px ? proxy_timeout_ms(s->px) : -1) < 0 && errno != EINTR)
                         break;
-                if (px)
-                        proxy_run(px);
+                if (s->px)
+                        proxy_run(s->px);
                 if (fds[2].revents)
-                        ans_bad |= read_answer(out[0], &ans, &ans_len, &ans_cap) < 0;
+                        s->ans_bad |= read_answer(s->out[0], &s->ans, &s->ans_len, &s->ans_cap) < 0;
                 if (fds[3].revents) {
                         want_proxy = false; /* one message, and never anything else from the runner */
-                        if ((r = take_listeners(pl, req[1], &px, err)) < 0)
+                        if ((r = take_listeners(pl, s->req[1], &s->px, err)) < 0)
                                 /* fail closed: with corral gone from the request
                                  * socket the runner kills the sandbox
                                  * (supervise_run_control) */
-                                shutdown(req[1], SHUT_RDWR);
-                        else if (verbose && px)
+                                shutdown(s->req[1], SHUT_RDWR);
+                        else if (s->verbose && s->px)
                                 fprintf(stderr, "corral: network proxy for 127.0.0.1:%u and [::1]:%u in the sandbox, "
                                                 "running here as uid %u\n",
                                         PROXY_PORT, PROXY_PORT, (unsigned)getuid());
                 }
                 struct signalfd_siginfo si;
-                while (read(sigfd, &si, sizeof(si)) == sizeof(si))
+                while (read(s->sigfd, &si, sizeof(si)) == sizeof(si))
                         /* the terminal's signals reach the command directly */
                         if (si.ssi_signo != SIGPIPE && si.ssi_code != SI_KERNEL)
                                 // cppcheck-suppress internalAstError ; cppcheck 2.10 cannot parse this compound literal
-                                (void)!write(req[1], &(int32_t){(int32_t)si.ssi_signo}, sizeof(int32_t));
+                                (void)!write(s->req[1], &(int32_t){(int32_t)si.ssi_signo}, sizeof(int32_t));
                 if (fds[0].revents & POLLIN)
                         break;
         }
-        int status = 0;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        return r;
+}
+
+/* The runner's status, the rest of its answer, the proxy's refusals. */
+static void reap(users_session *s) {
+        while (waitpid(s->pid, &s->status, 0) < 0 && errno == EINTR)
                 ;
-        if (!ans_bad)
-                ans_bad = read_answer(out[0], &ans, &ans_len, &ans_cap) < 0;
-        if (px) {
-                proxy_run(px); /* what arrived as the sandbox ended is still counted */
+        if (!s->ans_bad)
+                s->ans_bad = read_answer(s->out[0], &s->ans, &s->ans_len, &s->ans_cap) < 0;
+        if (s->px) {
+                proxy_run(s->px); /* what arrived as the sandbox ended is still counted */
                 size_t nr = 0;
-                const proxy_refusal *refused = proxy_refusals(px, &nr);
-                if (nr > 0 && (res->refusals = malloc(nr * sizeof(*refused)))) {
-                        memcpy(res->refusals, refused, nr * sizeof(*refused));
-                        res->n_refusals = nr;
+                const proxy_refusal *refused = proxy_refusals(s->px, &nr);
+                if (nr > 0 && (s->res->refusals = malloc(nr * sizeof(*refused)))) {
+                        memcpy(s->res->refusals, refused, nr * sizeof(*refused));
+                        s->res->n_refusals = nr;
                 }
-                proxy_free(px);
+                proxy_free(s->px);
+                s->px = NULL;
         }
+}
+
+/* The result, from the runner's answer (users/request.h); r is watch's. */
+static int take_answer(users_session *s, int r, corral_error *err) {
+        const plan *pl = s->pl;
+        run_result *res = s->res;
         request_result rr;
-        ssize_t n = ans_len >= sizeof(rr) ? (ssize_t)sizeof(rr) : -1;
+        ssize_t n = s->ans_len >= sizeof(rr) ? (ssize_t)sizeof(rr) : -1;
         if (n > 0)
-                memcpy(&rr, ans, sizeof(rr));
-        res->wall_ms = loop_now_ms() - start;
+                memcpy(&rr, s->ans, sizeof(rr));
+        res->wall_ms = loop_now_ms() - s->start;
         if (r < 0)
                 ; /* the proxy failed: the run was stopped, whatever the runner says */
         else if (n != (ssize_t)sizeof(rr))
                 r = error_set(err, -EIO, "corral-runner ended without an answer (%s %d)",
-                              WIFSIGNALED(status) ? "signal" : "exit status",
-                              WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+                              WIFSIGNALED(s->status) ? "signal" : "exit status",
+                              WIFSIGNALED(s->status) ? WTERMSIG(s->status) : WEXITSTATUS(s->status));
         else if (!rr.ran) {
                 rr.msg[sizeof(rr.msg) - 1] = 0;
                 r = error_set(err, -EPERM, "%s", rr.msg);
@@ -332,18 +367,25 @@ int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) 
                         error_set(err, 0, "%s", rr.msg);
                 /* (also without namespaces, where the runner says why there are none) */
                 if (pl->policy.report_denials)
-                        res->denials = runner_denials(pl, ans_bad ? NULL : ans + sizeof(rr),
-                                                      ans_bad ? 0 : ans_len - sizeof(rr));
+                        res->denials = runner_denials(pl, s->ans_bad ? NULL : s->ans + sizeof(rr),
+                                                      s->ans_bad ? 0 : s->ans_len - sizeof(rr));
         }
-        free(ans);
-done:
-        if (sigfd >= 0) {
+        free(s->ans);
+        s->ans = NULL;
+        return r;
+}
+
+/* Undoes what the steps made, whichever got this far. */
+static void finish(users_session *s) {
+        const plan *pl = s->pl;
+        if (s->sigfd >= 0) {
                 struct signalfd_siginfo si; /* a SIGPIPE from a refused request must not kill us */
-                while (read(sigfd, &si, sizeof(si)) == sizeof(si))
+                while (read(s->sigfd, &si, sizeof(si)) == sizeof(si))
                         ;
-                closep(&sigfd);
+                closep(&s->sigfd);
         }
-        sigprocmask(SIG_SETMASK, &old, NULL);
+        if (s->blocked)
+                sigprocmask(SIG_SETMASK, &s->old, NULL);
         /* The developer's scan of the protected names below the top (the
          * plan's, made before the run) is kept in the developer's state
          * directory, as supervise keeps it for userns runs: the next run
@@ -353,10 +395,42 @@ done:
          * copied every record from the kept one: nothing to write. */
         if (pl->nested.n_read > 0)
                 nested_save(pl->state_dir, &pl->policy.nested, &pl->nested);
-        proxy_free(host_px); /* when the runner never started */
-        host_finish(pl, &host);
+        proxy_free(s->host_px); /* when the runner never started */
+        host_finish(pl, &s->host);
+        closep(&s->pidfd);
+        for (int i = 0; i < 2; i++) {
+                closep(&s->req[i]);
+                closep(&s->out[i]);
+        }
+}
+
+int users_run(const plan *pl, bool verbose, run_result *res, corral_error *err) {
+        users_session s = {.pl = pl,
+                           .verbose = verbose,
+                           .res = res,
+                           .req = {-1, -1},
+                           .out = {-1, -1},
+                           .sigfd = -1,
+                           .pidfd = -1,
+                           .pid = -1};
+        int r = users_load(&s.m, err);
+        *res = (run_result){0};
+        if (r < 0)
+                return r;
+        s.start = loop_now_ms();
+        if ((r = grant_passage(&s, err)) < 0 || (r = prepare_host(&s, err)) < 0)
+                return r;
+        if (verbose)
+                fprintf(stderr, "corral: running as %s through %s\n", pl->run_as, s.m.runner);
+        if ((r = start_runner(&s, err)) >= 0) {
+                r = watch(&s, err);
+                reap(&s);
+                r = take_answer(&s, r, err);
+        }
+        finish(&s);
         return r;
 }
+
 
 /* --- corral grant / corral revoke --- */
 
