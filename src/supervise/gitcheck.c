@@ -25,14 +25,13 @@
 #include "plan/gitdir.h"
 #include "plan/gitindex.h"
 #include "supervise/aside.h"
+#include "supervise/gitverify.h"
 
 #define SCAN_ENTRIES_MAX 500000
 #define SCAN_DEPTH_MAX 32
 #define MARKER_MAX (1u << 20)
 
-static bool ts_newer(const struct timespec *t, const struct timespec *since) {
-        return t->tv_sec > since->tv_sec || (t->tv_sec == since->tv_sec && t->tv_nsec >= since->tv_nsec);
-}
+static bool ts_newer(const struct timespec *t, const struct timespec *since) { return gitverify_since(t, since); }
 
 /* Made since: the birth time where the filesystem keeps one, else the
  * change time (which renames and writes also move: more is refused). */
@@ -82,8 +81,14 @@ static int open_dir(int at, const char *path, bool beneath) {
 }
 
 /* Removes what is neither a regular file nor a directory and changed
- * since, in the directory open on fd (named path) and below it. */
+ * since, in the directory open on fd (named path) and below it. A
+ * directory whose own change time is older had no entry made, moved in or
+ * linked in since (each moves it; no entry changes its type in place): of
+ * its entries only the directories are looked into, which readdir's type
+ * tells without a stat (the loose objects: gitverify.c stats those). */
 static void scan_special(int fd, const char *path, const struct timespec *since, int depth, unsigned *budget) {
+        struct stat ds;
+        bool quiet = fstat(fd, &ds) == 0 && !ts_newer(&ds.st_ctim, since);
         DIR *d = fdopendir(fd);
         if (!d) {
                 close(fd);
@@ -92,7 +97,8 @@ static void scan_special(int fd, const char *path, const struct timespec *since,
         struct dirent *e;
         while ((e = readdir(d)) && *budget > 0) {
                 (*budget)--;
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+                    (quiet && e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
                         continue;
                 struct stat st;
                 if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -123,8 +129,9 @@ static void scan_special(int fd, const char *path, const struct timespec *since,
         closedir(d);
 }
 
-/* One gitdir: its states, the repositories it would adopt, special files. */
-static void check_repo(const char *repo, const struct timespec *since) {
+/* One gitdir: its states, the repositories it would adopt, special files,
+ * then the objects the run wrote (gitverify.h). */
+static void check_repo(const char *repo, const struct timespec *since, const char *ids, const char *work) {
         int fd = open_dir(AT_FDCWD, repo, false);
         if (fd < 0)
                 return;
@@ -155,8 +162,13 @@ static void check_repo(const char *repo, const struct timespec *since) {
                 }
                 closedir(d);
         }
+        int vfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         unsigned budget = SCAN_ENTRIES_MAX;
         scan_special(fd, repo, since, SCAN_DEPTH_MAX, &budget);
+        if (vfd >= 0) {
+                gitverify_objects(vfd, repo, since, ids, work);
+                close(vfd);
+        }
 }
 
 /* One index: a path git would refuse sets it aside; a submodule whose .git
@@ -199,21 +211,36 @@ static void check_index(const char *index, const char *worktree, const struct ti
         strv_clear(&links);
 }
 
-/* The check, for the repositories and indexes of a run. */
-static void check(const strv *repos, const strv *indexes, const strv *worktrees, const struct timespec *since) {
+/* What gitverify_ids said of repo at the start ("IDS\tREPO" in ids), or NULL. */
+static const char *ids_of(const strv *ids, const char *repo) {
+        for (size_t i = 0; ids && i < ids->n; i++) {
+                const char *tab = strchr(ids->v[i], '\t');
+                if (tab && strcmp(tab + 1, repo) == 0)
+                        return ids->v[i];
+        }
+        return NULL;
+}
+
+/* The check, for the repositories and indexes of a run; work: where packs
+ * are indexed (removed after). */
+static void check(const strv *repos, const strv *ids, const strv *indexes, const strv *worktrees,
+                  const struct timespec *since, const char *work) {
         for (size_t i = 0; i < indexes->n && i < worktrees->n; i++)
                 check_index(indexes->v[i], worktrees->v[i], since);
         for (size_t i = 0; i < repos->n; i++)
-                check_repo(repos->v[i], since);
+                check_repo(repos->v[i], since, ids_of(ids, repos->v[i]), work);
+        if (work && repos->n)
+                (void)caches_remove_tree(work);
 }
 
-/* --- markers: <state dir>/gitruns/<random>, "since sec nsec", then "R repo"
- * and "I index\tworktree" lines ------------------------------------------ */
+/* --- markers: <state dir>/gitruns/<random>, "since sec nsec", then "R repo",
+ * "V ids\trepo" (gitverify_ids) and "I index\tworktree" lines; packs are
+ * indexed in <random>.d (removed with the layers of a run killed) ------- */
 
 static char *marker_dir(const plan *pl) { return pl->state_dir ? path_join(pl->state_dir, "gitruns") : NULL; }
 
-static void read_marker(const char *text, struct timespec *since, strv *repos, strv *indexes, strv *worktrees,
-                        char **layers) {
+static void read_marker(const char *text, struct timespec *since, strv *repos, strv *ids, strv *indexes,
+                        strv *worktrees, char **layers) {
         long long s = 0, ns = 0;
         // NOLINTNEXTLINE(cert-err34-c): corral wrote it
         if (sscanf(text, "since %lld %lld", &s, &ns) == 2)
@@ -227,6 +254,8 @@ static void read_marker(const char *text, struct timespec *since, strv *repos, s
                 char *tab = strchr(copy, '\t');
                 if (copy[0] == 'R' && copy[1] == ' ')
                         (void)strv_push(repos, copy + 2);
+                else if (copy[0] == 'V' && copy[1] == ' ' && tab)
+                        (void)strv_push(ids, copy + 2);
                 else if (copy[0] == 'O' && copy[1] == ' ' && !*layers)
                         *layers = strdup(copy + 2);
                 else if (copy[0] == 'I' && copy[1] == ' ' && tab) {
@@ -280,22 +309,25 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
                 }
                 text[n] = 0;
                 struct timespec since = {0};
-                strv repos = {0}, indexes = {0}, worktrees = {0};
+                strv repos = {0}, ids = {0}, indexes = {0}, worktrees = {0};
                 char *layers = NULL;
-                read_marker(text, &since, &repos, &indexes, &worktrees, &layers);
+                read_marker(text, &since, &repos, &ids, &indexes, &worktrees, &layers);
                 if (flock(m, LOCK_EX | LOCK_NB) == 0) {
                         fprintf(stderr, GITDIR_DEAD_RUN_MSG);
                         if (layers) { /* its gitdirs were overlays: they hold nothing of it */
                                 strv_clear(&repos);
                                 gitimport_clean(layers, text);
                         }
-                        check(&repos, &indexes, &worktrees, &since);
+                        char work[4200];
+                        snprintf(work, sizeof(work), "%s/%s.d", dir, e->d_name);
+                        check(&repos, &ids, &indexes, &worktrees, &since, layers ? NULL : work);
                         (void)unlinkat(dfd, e->d_name, 0);
                 } else if (commits && !ts_newer(&since, &gc->since))
                         gc->since = since;
                 free(text);
                 free(layers);
                 strv_clear(&repos);
+                strv_clear(&ids);
                 strv_clear(&indexes);
                 strv_clear(&worktrees);
                 close(m);
@@ -316,6 +348,16 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
         } else
                 snprintf(name, sizeof(name), "%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3],
                          rnd[4], rnd[5], rnd[6], rnd[7]);
+        /* written in place: what the objects' directories are now (gitverify.h) */
+        for (size_t i = 0; !pl->git_overlays.n && i < pl->git_repos.n; i++) {
+                char ids[200], line[4400];
+                int g = open_dir(AT_FDCWD, pl->git_repos.v[i], false);
+                if (g >= 0 && gitverify_ids(g, ids, sizeof(ids)) == 0 &&
+                    snprintf(line, sizeof(line), "%s\t%s", ids, pl->git_repos.v[i]) < (int)sizeof(line))
+                        (void)strv_push(&gc->ids, line);
+                if (g >= 0)
+                        close(g);
+        }
         int m = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         close(dfd);
         if (m < 0 || flock(m, LOCK_EX) < 0) {
@@ -337,6 +379,8 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
                 fprintf(f, "since %lld %ld\n", (long long)start.tv_sec, start.tv_nsec);
                 for (size_t i = 0; i < pl->git_repos.n; i++)
                         fprintf(f, "R %s\n", pl->git_repos.v[i]);
+                for (size_t i = 0; i < gc->ids.n; i++)
+                        fprintf(f, "V %s\n", gc->ids.v[i]);
                 for (size_t i = 0; i < pl->gitlink_indexes.n; i++)
                         fprintf(f, "I %s\t%s\n", pl->gitlink_indexes.v[i], pl->gitlink_worktrees.v[i]);
                 if (pl->git_run_dir)
@@ -363,9 +407,13 @@ void gitcheck_after_run(const plan *pl, gitcheck *gc) {
                 gitimport_run(pl, gc->gi, gc->marker_fd);
                 gitimport_free(gc->gi);
                 gc->gi = NULL;
-                check(&none, &pl->gitlink_indexes, &pl->gitlink_worktrees, &gc->since);
-        } else
-                check(&pl->git_repos, &pl->gitlink_indexes, &pl->gitlink_worktrees, &gc->since);
+                check(&none, NULL, &pl->gitlink_indexes, &pl->gitlink_worktrees, &gc->since, NULL);
+        } else {
+                char work[4200];
+                snprintf(work, sizeof(work), "%s.d", gc->marker ? gc->marker : "");
+                check(&pl->git_repos, &gc->ids, &pl->gitlink_indexes, &pl->gitlink_worktrees, &gc->since,
+                      gc->marker ? work : NULL);
+        }
         if (gc->marker)
                 (void)unlink(gc->marker);
 }
@@ -375,5 +423,6 @@ void gitcheck_done(const plan *pl, gitcheck *gc) {
         if (gc->marker_fd >= 0)
                 close(gc->marker_fd);
         free(gc->marker);
+        strv_clear(&gc->ids);
         *gc = (gitcheck){.marker_fd = -1};
 }

@@ -20,6 +20,9 @@
  *     index is set aside.
  *   - A submodule the index names whose .git the run made (git status runs
  *     git in it, with its config): that .git is set aside.
+ *   - The objects the run wrote (gitverify.h): a loose object whose
+ *     contents do not hash to its name, a pack git does not index as its
+ *     .idx says, alternates and commit-graphs: set aside.
  *
  * "Made or changed by the run" is by change and birth time, which no
  * process can set, against the earliest start of the commits runs alive
@@ -38,6 +41,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "common/strv.h"
 #include "plan/plan.h"
 #include "supervise/gitimport.h"
 
@@ -47,6 +51,7 @@ typedef struct gitcheck {
         struct timespec since; /* what is newer was made by a commits run */
         bool checked;
         gitimport *gi;         /* userns: the gitdirs are overlays, imported from after the run */
+        strv ids;              /* written in place: "IDS\tREPO", gitverify_ids at the start */
 } gitcheck;
 
 /* Before the command starts: the checks of runs that died before theirs,

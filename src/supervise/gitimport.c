@@ -91,14 +91,14 @@ static bool blob_same(const blob *a, const blob *b) {
         return a->has == b->has && (!a->has || (a->n == b->n && memcmp(a->p, b->p, a->n) == 0));
 }
 
-static bool is_hex(const char *s, size_t n) {
+bool gitimport_is_hex(const char *s, size_t n) {
         for (size_t i = 0; i < n; i++)
                 if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
                         return false;
         return true;
 }
 
-static bool is_oid(const char *s, size_t n) { return (n == 40 || n == 64) && is_hex(s, n); }
+static bool is_oid(const char *s, size_t n) { return (n == 40 || n == 64) && gitimport_is_hex(s, n); }
 
 /* git's check_refname_format for a full name, without options. */
 static bool refname_ok(const char *name, size_t n) {
@@ -531,7 +531,7 @@ static void put_loose(importer *im, int udir, const char *name, const char *hex,
         close(fd);
 }
 
-static bool pack_name(const char *name, const char **ext) {
+bool gitimport_pack_name(const char *name, const char **ext) {
         const char *dot = strrchr(name, '.');
         if (strncmp(name, "pack-", 5) != 0 || !dot || !is_oid(name + 5, (size_t)(dot - name - 5)))
                 return false;
@@ -574,7 +574,7 @@ static void put_pack(importer *im, int udir, const char *name, int rdir, int rfd
         close(idx);
 }
 
-static gitobject_format repo_format(int rfd, const char *repo) {
+gitobject_format gitimport_repo_format(int rfd, const char *repo) {
         blob c;
         gitobject_format f = GITOBJECT_SHA1;
         int r = read_at(rfd, "config", TOP_MAX, &c);
@@ -597,7 +597,7 @@ static void import_pack_dir(importer *im, int us, int rs, int rfd, const char *r
         char shown[4096];
         for (struct dirent *f; (f = readdir(sd));) {
                 const char *ext;
-                if (!pack_name(f->d_name, &ext))
+                if (!gitimport_pack_name(f->d_name, &ext))
                         continue;
                 snprintf(shown, sizeof(shown), "%s/objects/pack/%s", repo, f->d_name);
                 if (strcmp(ext, ".pack") == 0)
@@ -622,7 +622,7 @@ static void import_objects(importer *im, int ufd, int rfd, const char *repo) {
                         close(ro);
                 return;
         }
-        gitobject_format fmt = repo_format(rfd, repo);
+        gitobject_format fmt = gitimport_repo_format(rfd, repo);
         char shown[4096];
         /* loose objects first: a pack's objects can name them (index-pack
          * --strict checks that every object named is there) */
@@ -631,7 +631,7 @@ static void import_objects(importer *im, int ufd, int rfd, const char *repo) {
                 struct dirent *e;
                 while ((e = readdir(d))) {
                         bool pack = strcmp(e->d_name, "pack") == 0;
-                        if (pack != (pass == 1) || (!pack && !(strlen(e->d_name) == 2 && is_hex(e->d_name, 2))))
+                        if (pack != (pass == 1) || (!pack && !(strlen(e->d_name) == 2 && gitimport_is_hex(e->d_name, 2))))
                                 continue; /* info/ (alternates, commit-graph, packs), temporaries */
                         int us = open_below(dirfd(d), e->d_name, false);
                         int rs = us >= 0 ? open_below(ro, e->d_name, true) : -1;
@@ -641,7 +641,7 @@ static void import_objects(importer *im, int ufd, int rfd, const char *repo) {
                         DIR *sd = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
                         for (struct dirent *f; sd && (f = readdir(sd));) {
                                 size_t fl = strlen(f->d_name);
-                                if ((fl != 38 && fl != 62) || !is_hex(f->d_name, fl))
+                                if ((fl != 38 && fl != 62) || !gitimport_is_hex(f->d_name, fl))
                                         continue;
                                 char hex[65];
                                 snprintf(hex, sizeof(hex), "%s%s", e->d_name, f->d_name);

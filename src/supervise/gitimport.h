@@ -26,7 +26,11 @@
  * imported, and said. Then the layers are removed. */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "plan/plan.h"
+#include "supervise/gitobject.h"
 
 typedef struct gitimport gitimport;
 
@@ -48,3 +52,13 @@ void gitimport_free(gitimport *gi);
  * nothing is imported, and the lock files its "L" lines name are removed
  * when they are still the ones it made (same device and inode). */
 void gitimport_clean(const char *run_dir, const char *marker_text);
+
+/* Shared with the check of a gitdir written in place (gitverify.h): */
+/* whether the n characters at s are lowercase hex digits */
+bool gitimport_is_hex(const char *s, size_t n);
+/* whether name is pack-<id><ext> of a pack's file (.pack, .idx, .rev,
+ * .bitmap, .mtimes, .promisor): *ext then points at the extension */
+bool gitimport_pack_name(const char *name, const char **ext);
+/* the object format of the gitdir open on rfd (named repo), from its
+ * config; SHA-1, said, when git would not know it */
+gitobject_format gitimport_repo_format(int rfd, const char *repo);

@@ -106,6 +106,27 @@ assert p["env_added"] == ["RUSTUP_HOME=" + sys.argv[2] + "/.rustup"], p' "$WS" "
 	[ ! -e "$WS/.git/hooks/pre-commit" ] && [ ! -s "$WS/.git/hooks/later" ] && [ ! -e "$WS/.codex" ]
 }
 
+# --git commits writes the gitdir in place here: after the run corral checks
+# the objects the run wrote (supervise/gitverify.h; the attacks in full:
+# tests/system/gitinplace.bats, which run.sh runs with --backend users too).
+@test "--git commits: a loose object planted under the id of a file the developer commits later is set aside; the developer's commit holds the developer's content" {
+	as "$DEV" git init -q "$WS"
+	as "$DEV" sh -c "cd '$WS' && echo one > f && git add f && git -c user.name=d -c user.email=d@e commit -qm init"
+	run crun --git commits -- bash -c 'H=$(printf "good\n" | git hash-object --stdin); E=$(printf "evil\n" | git hash-object -w --stdin)
+		mkdir -p .git/objects/${H:0:2}; cp .git/objects/${E:0:2}/${E:2} .git/objects/${H:0:2}/${H:2}; git cat-file -p $H'
+	assert_status 0
+	assert_contains evil # (inside, the planted object holds)
+	local said=$output
+	as "$DEV" sh -c "cd '$WS' && echo good > g && git add g && git -c user.name=d -c user.email=d@e commit -qm good"
+	run as "$DEV" git -C "$WS" show HEAD:g
+	assert_status 0
+	[ "$output" = good ] || { echo "the developer's commit holds: $output" >&2; return 1; }
+	run as "$DEV" git -C "$WS" fsck --strict --no-progress
+	assert_status 0
+	output=$said
+	assert_contains "a loose object whose contents hash to"
+}
+
 @test "writes outside the workspace fail" {
 	run crun -- sh -c 'touch /var/tmp/corral-et-outside || echo DENIED; touch '"$DEV_HOME"'/outside || echo DENIED2'
 	assert_contains DENIED

@@ -47,3 +47,47 @@ plain() {
 $1") 2>&1
 }
 
+
+# git names an object by the hash of its contents and never rewrites one it
+# has: an object planted under the id of content the developer commits
+# later (a file the command can read or guess) would stand for it, and the
+# developer's commit would hold the command's content (docs/design.md, "The
+# gitdirs are overlays"). The import hashes each loose object
+# (supervise/gitobject.h) and has the developer's git index each pack from
+# the .pack alone (supervise/gitpack.h). The controls: the same without
+# corral. Where the gitdir is written in place (the users backend) the
+# check after the run does the same for what the run wrote
+# (supervise/gitverify.h; gitinplace.bats).
+PLANT_LOOSE='H=$(printf "good\n" | git hash-object --stdin); E=$(printf "evil\n" | git hash-object -w --stdin)
+	mkdir -p .git/objects/${H:0:2}; cp .git/objects/${E:0:2}/${E:2} .git/objects/${H:0:2}/${H:2}'
+# a pack holding "evil", its .idx rewritten to give it the id of "good"
+PLANT_PACK='H=$(printf "good\n" | git hash-object --stdin); E=$(printf "evil\n" | git hash-object -w --stdin)
+	P=$(echo $E | git pack-objects -q .git/objects/pack/pack); rm -f .git/objects/${E:0:2}/${E:2}
+	python3 - .git/objects/pack/pack-$P.idx $H <<"PY"
+import sys, struct, hashlib, os
+path, h = sys.argv[1], bytes.fromhex(sys.argv[2])
+d = open(path, "rb").read()
+fan = b"".join(struct.pack(">I", 0 if i < h[0] else 1) for i in range(256))
+new = d[:8] + fan + h + d[8 + 1024 + 20:-20]
+new += hashlib.sha1(new).digest()
+os.chmod(path, 0o644)
+open(path, "wb").write(new)
+PY
+	git cat-file -p $H'
+
+good_id() { printf 'good\n' | dev_git "$WS" hash-object --stdin; }
+
+# The developer's git has not the command's "evil" for the id of "good", and
+# a commit of a file holding "good" holds "good".
+assert_commit_good() {
+	local h
+	h=$(good_id)
+	local got
+	got=$(dev_git "$WS" cat-file -p "$h" 2> /dev/null) || true
+	[ "$got" != evil ] || fail "the developer's git takes the command's content for the object $h"
+	printf 'good\n' > "$WS/g.txt"
+	dev_git "$WS" add g.txt
+	dev_git "$WS" commit -qm good
+	[ "$(dev_git "$WS" show HEAD:g.txt)" = good ] || fail "the developer's commit holds the command's content: $(dev_git "$WS" show HEAD:g.txt)"
+	assert_fsck
+}
