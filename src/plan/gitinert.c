@@ -11,6 +11,7 @@
 #include "common/path.h"
 #include "common/readfile.h"
 #include "plan/gitconfig.h"
+#include "plan/gitindex.h"
 
 /* Keys that make git run nothing and name no file git reads: what git init
  * and git clone write, and what an agent sets in a repository of its own
@@ -108,6 +109,67 @@ static bool hooks_samples_only(const gitinert_fs *fs, const char *gitdir, const 
         return ok;
 }
 
+/* No link, FIFO, socket or device anywhere below dir: git opens many of its
+ * files by path and follows a link there (git commit truncates and writes
+ * COMMIT_EDITMSG and appends to logs/HEAD, git fetch writes FETCH_HEAD), so
+ * a link to ~/.bashrc in a gitdir is a write outside for the developer's git.
+ * budget bounds the walk: a gitdir too large to look through is set aside. */
+static bool no_links(const gitinert_fs *fs, const char *dir, unsigned depth, size_t *budget, const char **why) {
+        if (depth > GITINERT_GITDIR_DEPTH_MAX)
+                return *why = "its git directory is too deep to examine", false;
+        strv names = {0};
+        if (fs->list(dir, &names) < 0) {
+                strv_clear(&names);
+                return *why = "its git directory cannot be listed", false;
+        }
+        bool ok = true;
+        for (size_t i = 0; ok && i < names.n; i++) {
+                if (*budget == 0) {
+                        ok = false;
+                        *why = "its git directory holds too many entries to examine";
+                        break;
+                }
+                --*budget;
+                _cleanup_free_ char *p = path_join(dir, names.v[i]);
+                gitinert_kind k = p ? fs->kind(p) : GITINERT_ERROR;
+                if (k == GITINERT_DIR)
+                        ok = no_links(fs, p, depth + 1, budget, why);
+                else if (k != GITINERT_FILE) {
+                        ok = false;
+                        *why = k == GITINERT_ERROR ? "an entry of its git directory cannot be examined"
+                                                   : "its git directory holds a link, FIFO, socket or device, "
+                                                     "through which the developer's git would write";
+                }
+        }
+        strv_clear(&names);
+        return ok;
+}
+
+/* An index naming a path git refuses to add ("../../.bashrc",
+ * ".git/hooks/post-commit"): git trusts its index, and git checkout -- .
+ * or git restore . write each entry where its path leads. */
+static bool index_harmless(const char *gitdir, const char **why) {
+        _cleanup_free_ char *index = path_join(gitdir, "index");
+        if (!index)
+                return *why = "out of memory", false;
+        strv links = {0};
+        char *bad = NULL;
+        int r = gitindex_read(index, &links, &bad);
+        strv_clear(&links);
+        if (r < 0) {
+                free(bad);
+                return *why = "its index cannot be read", false;
+        }
+        if (bad) {
+                static char index_why[300];
+                snprintf(index_why, sizeof(index_why),
+                         "its index names %.200s, a path git refuses, where git checkout -- . would write", bad);
+                free(bad);
+                return *why = index_why, false;
+        }
+        return true;
+}
+
 bool gitinert_judge(const gitinert_fs *fs, const char *gitdir, const char **why) {
         if (fs->kind(gitdir) != GITINERT_DIR)
                 return *why = "it is not a directory (a .git file or a link leads git elsewhere)", false;
@@ -115,5 +177,19 @@ bool gitinert_judge(const gitinert_fs *fs, const char *gitdir, const char **why)
         for (size_t i = 0; i < ELEMENTSOF(absent); i++)
                 if (kind_of(fs, gitdir, absent[i]) != GITINERT_MISSING)
                         return *why = "it holds a commondir, config.worktree, modules/ or worktrees/", false;
-        return config_harmless(fs, gitdir, why) && hooks_samples_only(fs, gitdir, why);
+        /* the states git resumes from, which corral refuses when a run made
+         * them in a repository it knows (docs/design.md, "Refused after the
+         * run"): a rebase's todo runs its exec lines at git rebase
+         * --continue, a cherry-pick's opts name a strategy, rerere copies
+         * and writes the paths its records name */
+        const char *const resumed[] = {"rebase-merge", "rebase-apply", "sequencer", "rr-cache", "MERGE_RR"};
+        for (size_t i = 0; i < ELEMENTSOF(resumed); i++)
+                if (kind_of(fs, gitdir, resumed[i]) != GITINERT_MISSING)
+                        return *why = "it holds a rebase, am, cherry-pick or rerere state (rebase-merge/, "
+                                      "rebase-apply/, sequencer/, rr-cache/ or MERGE_RR), which git resumes and "
+                                      "runs",
+                               false;
+        size_t budget = GITINERT_GITDIR_ENTRIES_MAX;
+        return no_links(fs, gitdir, 0, &budget, why) && config_harmless(fs, gitdir, why) &&
+               hooks_samples_only(fs, gitdir, why) && index_harmless(gitdir, why);
 }

@@ -30,8 +30,13 @@ typedef struct gitinert_fs {
  * repository's directory) holds only what git runs nothing from: a config
  * of known harmless keys only (gitinert.c lists them), hooks that are
  * *.sample regular files only, no commondir, config.worktree, modules/ or
- * worktrees/, and none of these a link. On false, *why says what was found
- * (static). */
+ * worktrees/, no rebase, am, cherry-pick or rerere state, no link, FIFO,
+ * socket or device anywhere in it, and an index that names no path git
+ * refuses. On false, *why says what was found (static). */
+/* Bounds of the look through a new git directory for links. */
+#define GITINERT_GITDIR_DEPTH_MAX 64u
+#define GITINERT_GITDIR_ENTRIES_MAX 200000u
+
 bool gitinert_judge(const gitinert_fs *fs, const char *gitdir, const char **why);
 
 /* How many directories the walk below protect_depth looks through at most,

@@ -239,6 +239,63 @@ while time.time() < end:
 	done
 }
 
+# Repositories the command makes holding what corral refuses in the ones it
+# knows (docs/design.md, "Refused after the run"): an index entry git refuses
+# (../../../.bashrc), a link in the gitdir (COMMIT_EDITMSG -> ~/.bashrc), an
+# interactive rebase stopped before an exec line. Config and hooks are git
+# init's. The plant is a script (the same inside and, for the control, out).
+write_state_plant() {
+	cat > "$T/plant-state.sh" <<'PLANT'
+set -e
+c() { git -c user.name=a -c user.email=a@example.invalid "$@"; }
+git init -q evil5 && cd evil5
+b=$(printf 'touch %s/pwned-index\n' "$OUT" | git hash-object -w --stdin)
+git update-index --add --cacheinfo "100644,$b,qzzzzzzzzzbashrc"
+python3 -c 'import hashlib
+p = ".git/index"; d = open(p, "rb").read()[:-20]
+d = d.replace(b"qzzzzzzzzzbashrc", b"../../../.bashrc")
+open(p, "wb").write(d + hashlib.sha1(d).digest())'
+cd .. && git init -q evil6 && ln -s "$HOME/.bashrc" evil6/.git/COMMIT_EDITMSG
+git init -q evil7 && cd evil7 && echo 1 > f && git add f && c commit -qm one && echo 2 > f && c commit -qam two
+GIT_SEQUENCE_EDITOR="printf 'break\nexec touch $OUT/pwned-rebase\n' >" c rebase -q -i HEAD~1 > /dev/null 2>&1 || true
+test -d .git/rebase-merge
+echo PLANTED
+PLANT
+}
+
+# The developer's routine git in each: restore the files, commit, go on.
+dev_git_in_state() {
+	(cd "$WS/evil5" && git checkout -- . > /dev/null 2>&1) || true
+	(cd "$WS/evil6" && git -c user.name=d -c user.email=d@example.invalid commit -q --allow-empty -m 'dev msg' > /dev/null 2>&1) || true
+	(cd "$WS/evil7" && git -c user.name=d -c user.email=d@example.invalid rebase --continue > /dev/null 2>&1) || true
+}
+
+@test "control: without corral, a new repository's forged index, gitdir link and stopped rebase write ~/.bashrc and run an exec line" {
+	require_python
+	write_state_plant
+	cp "$FAKEHOME/.bashrc" "$T/bashrc.before"
+	(cd "$WS" && OUT=$OUT sh "$T/plant-state.sh") | grep -q PLANTED || fail "control: the plant failed"
+	dev_git_in_state
+	! cmp -s "$T/bashrc.before" "$FAKEHOME/.bashrc" || fail "control: ~/.bashrc unchanged"
+	[ -e "$OUT/pwned-rebase" ] || fail "control: the exec line did not run"
+}
+
+@test "nested: a new repository with a forged index, a link in its gitdir or a stopped rebase is set aside; the developer's git writes nothing outside" {
+	require_python
+	write_state_plant
+	cp "$FAKEHOME/.bashrc" "$T/bashrc.before"
+	run sb 'sh "$T/plant-state.sh"'
+	assert_output_has PLANTED
+	assert_sb_clean
+	assert_output_has "$WS/evil5/.git: the command made this repository, and its index names ../../../.bashrc"
+	assert_output_has "$WS/evil6/.git: the command made this repository, and its git directory holds a link"
+	assert_output_has "$WS/evil7/.git: the command made this repository, and it holds a rebase"
+	[ ! -e "$WS/evil5/.git" ] && [ ! -e "$WS/evil6/.git" ] && [ ! -e "$WS/evil7/.git" ]
+	dev_git_in_state
+	cmp -s "$T/bashrc.before" "$FAKEHOME/.bashrc" || fail "the developer's git wrote ~/.bashrc: $(cat "$FAKEHOME/.bashrc")"
+	[ ! -e "$OUT/pwned-rebase" ] && [ ! -e "$OUT/pwned-index" ] || fail "the developer's git ran what the command planted"
+}
+
 @test "nested: a repository the command inits or clones with nothing that runs stays, and is protected from the next run on" {
 	run sb 'must_work "git init -q mine && git -C mine config user.name agent && git -C mine config user.email a@example.invalid"
 		must_work "git -C mine commit -q --allow-empty -m one"
