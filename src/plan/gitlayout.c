@@ -254,11 +254,12 @@ typedef struct cfg_ctx {
         const char *name; /* the file as git names it: relative includes start from its directory */
         unsigned depth;
         repo_vals *rv;
+        strv *visited; /* the config files this repository's read has opened */
         bool global;
         corral_error *err;
 } cfg_ctx;
 
-static int read_config(gitlayout *g, const char *name, unsigned depth, repo_vals *rv, bool global,
+static int read_config(gitlayout *g, const char *name, unsigned depth, repo_vals *rv, strv *visited, bool global,
                        corral_error *err);
 
 /* Whether a key's value is a command git runs (git-config(1)): its first
@@ -335,7 +336,7 @@ static int config_entry(const char *key, const char *value, void *data) {
                 _cleanup_free_ char *path = dir ? path_join(dir, expanded) : NULL;
                 if (!path)
                         return -ENOMEM;
-                return read_config(c->g, path, c->depth + 1, c->rv, c->global, c->err);
+                return read_config(c->g, path, c->depth + 1, c->rv, c->visited, c->global, c->err);
         }
         if (strcmp(key, "core.hookspath") == 0)
                 list = &c->rv->hooks;
@@ -374,7 +375,13 @@ static int refuse_type(corral_error *err, const char *path, mode_t type, const c
                          path, readfile_type_name(type), what);
 }
 
-static int read_config(gitlayout *g, const char *name, unsigned depth, repo_vals *rv, bool global,
+/* Reads one config file (and what it includes) into rv. visited belongs to
+ * one repository's read (or to the global files'): a file met twice there is
+ * an include cycle, or the same file included twice, and adds nothing new.
+ * Another repository sharing the file (a linked worktree's commondir config,
+ * an include two repositories name) reads it again: its relative hooksPath
+ * and command paths start from that repository's own worktree. */
+static int read_config(gitlayout *g, const char *name, unsigned depth, repo_vals *rv, strv *visited, bool global,
                        corral_error *err) {
         _cleanup_free_ char *why = NULL, *canon = NULL, *text = NULL;
         if (asprintf(&why, "%s: git reads configuration from it", depth ? "included config file" : "config file") < 0)
@@ -387,9 +394,9 @@ static int read_config(gitlayout *g, const char *name, unsigned depth, repo_vals
                 return unreadable(g, name, r, err, "a git config file");
         if (r < 0)
                 return r == -ENOMEM ? oom(err) : 0; /* a loop of links: git cannot open it either */
-        if (strv_contains(&g->read, canon))
-                return 0; /* read already (a cycle of includes, or two repositories sharing one) */
-        if (strv_push(&g->read, canon) < 0)
+        if (strv_contains(visited, canon))
+                return 0; /* read already by this repository (a cycle of includes, or one included twice) */
+        if (strv_push(visited, canon) < 0)
                 return oom(err);
         size_t len;
         mode_t type;
@@ -408,7 +415,7 @@ static int read_config(gitlayout *g, const char *name, unsigned depth, repo_vals
                 return unreadable(g, canon, r, err, "a git config file");
         if (r < 0)
                 return error_set(err, r, "cannot read %s, a git config file: %s", canon, strerror(-r));
-        cfg_ctx c = {.g = g, .name = name, .depth = depth, .rv = rv, .global = global, .err = err};
+        cfg_ctx c = {.g = g, .name = name, .depth = depth, .rv = rv, .visited = visited, .global = global, .err = err};
         r = gitconfig_parse(text, len, config_entry, &c);
         if (r == -EINVAL)
                 return 0; /* git refuses the file from its syntax error on: what came before is in */
@@ -592,13 +599,15 @@ static int read_gitdir(gitlayout *g, const char *gitdir, const char *worktree, u
             (stat(common, &cst) == 0 && S_ISDIR(cst.st_mode) && strv_push_unique(&g->repos, common) < 0))
                 return oom(err);
         repo_vals rv = {0};
+        strv visited = {0};
         _cleanup_free_ char *config = path_join(common, "config"), *wconfig = path_join(gitdir, "config.worktree");
         if (!config || !wconfig)
                 r = oom(err);
         if (r >= 0)
-                r = read_config(g, config, 0, &rv, false, err);
+                r = read_config(g, config, 0, &rv, &visited, false, err);
         if (r >= 0)
-                r = read_config(g, wconfig, 0, &rv, false, err);
+                r = read_config(g, wconfig, 0, &rv, &visited, false, err);
+        strv_clear(&visited);
         strv bases = {0};
         if (r >= 0 && worktree_bases(gitdir, worktree, &rv, &bases) < 0)
                 r = oom(err);
@@ -773,11 +782,13 @@ int gitlayout_init(gitlayout *g, const char *const *env, corral_error *err) {
                 return oom(err);
         }
         repo_vals rv = {0};
+        strv visited = {0};
         for (size_t i = 0; r >= 0 && i < files.n; i++) {
                 if (files.v[i][0] != '/')
                         continue; /* relative to git's cwd: no fixed place */
-                r = read_config(g, files.v[i], 0, &rv, true, err);
+                r = read_config(g, files.v[i], 0, &rv, &visited, true, err);
         }
+        strv_clear(&visited);
         strv_clear(&files);
         /* Hooks named absolutely are surfaces now; relative ones start from
          * each repository's worktree. Commands likewise, absolute ones only

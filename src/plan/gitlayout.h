@@ -50,7 +50,7 @@ typedef struct gitlayout {
         size_t n, cap;
         char *home;         /* for ~ in paths git reads */
         strv global_hooks;  /* core.hooksPath values of the global configs, relative ones */
-        strv read;          /* files and gitdirs already read (each once) */
+        strv read;          /* gitdirs already read (each once; config files are read once per repository) */
         strv repos;         /* every gitdir and common dir read, existing directories, canonical */
         unsigned mark;      /* MARK_* for the place resolve adds next (not for the links on the way) */
         unsigned n_files;   /* how many files were read (explain, bench) */

@@ -311,6 +311,93 @@ touch '"$XDG_CONFIG_HOME"'/other-file && echo ROOT-OK; true'
 	WS=$WS/wt assert_nothing_ran
 }
 
+# --- one config, several repositories (attack F4) ----------------------------
+# A linked worktree shares the main repository's config through commondir; a
+# relative core.hooksPath or command path in it starts from each worktree's
+# own top. Each repository that reads the config gets its own surfaces.
+
+# layout_linked WT: the workspace's repository with husky's core.hooksPath
+# (.husky/_) and core.fsmonitor = tools/watch.sh (committed), and a linked
+# worktree at $WS/WT
+layout_linked() {
+	new_repo "$WS"
+	mkdir -p "$WS/.husky/_" "$WS/tools"
+	printf '#!/bin/sh\nexit 0\n' > "$WS/tools/watch.sh"
+	chmod +x "$WS/tools/watch.sh"
+	dev_git "$WS" add tools/watch.sh
+	dev_git "$WS" commit -q -m tools
+	dev_git "$WS" config core.hooksPath .husky/_
+	dev_git "$WS" worktree add -q "$WS/$1" 2> /dev/null
+}
+linked_attack() { # linked_attack WT: plants a hook and rewrites the fsmonitor script in WT
+	printf 'mkdir -p %q/.husky/_ 2>/dev/null; hook_text > %q/.husky/_/pre-commit && chmod +x %q/.husky/_/pre-commit && echo PLANTED-HOOK
+hook_text > %q/tools/watch.sh && echo PLANTED-FSMONITOR; true' "$1" "$1" "$1" "$1"
+}
+
+@test "linked worktree: a relative core.hooksPath (husky's .husky/_) in wt2 and deep/er/wt3 is protected there" {
+	layout_linked wt2
+	dev_git "$WS" worktree add -q "$WS/deep/er/wt3" 2> /dev/null
+	run attack sb "$(linked_attack wt2)
+$(linked_attack deep/er/wt3)"
+	assert_success
+	refute_output_has PLANTED-HOOK
+	[ ! -e "$WS/wt2/.husky" ] && [ ! -e "$WS/deep/er/wt3/.husky" ]
+	WS=$WS/wt2 assert_nothing_ran
+	WS=$WS/deep/er/wt3 assert_nothing_ran
+}
+
+@test "control: a hook planted in a linked worktree's relative core.hooksPath runs at the developer's commit there" {
+	layout_linked deep/er/wt3
+	run attack plain "$(linked_attack deep/er/wt3)"
+	assert_output_has PLANTED-HOOK
+	WS=$WS/deep/er/wt3 assert_it_ran
+}
+
+@test "linked worktree: a relative core.fsmonitor from the shared config cannot be rewritten in the worktree" {
+	layout_linked wt2
+	dev_git "$WS" config core.fsmonitor tools/watch.sh
+	cp "$WS/wt2/tools/watch.sh" "$T/watch.before"
+	run attack sb "$(linked_attack wt2)"
+	assert_success
+	refute_output_has PLANTED-FSMONITOR
+	cmp "$WS/wt2/tools/watch.sh" "$T/watch.before"
+	WS=$WS/wt2 assert_nothing_ran
+}
+
+@test "control: a relative core.fsmonitor rewritten in a linked worktree runs at the developer's git status there" {
+	layout_linked wt2
+	dev_git "$WS" config core.fsmonitor tools/watch.sh
+	run attack plain "$(linked_attack wt2)"
+	assert_output_has PLANTED-FSMONITOR
+	WS=$WS/wt2 assert_it_ran
+}
+
+# two repositories including one file that names a relative hooksPath
+layout_shared_include() {
+	printf '[core]\n\thooksPath = .githooks\n' > "$WS/shared.gitconfig"
+	for d in a b; do
+		new_repo "$WS/$d"
+		dev_git "$WS/$d" config include.path ../../shared.gitconfig
+	done
+}
+SHARED_ATTACK='for d in a b; do mkdir -p $d/.githooks 2>/dev/null; hook_text > $d/.githooks/pre-commit && chmod +x $d/.githooks/pre-commit && echo PLANTED-$d; done; true'
+
+@test "include: two repositories including one file each keep their relative hooksPath protected" {
+	layout_shared_include
+	run attack sb "$SHARED_ATTACK"
+	assert_success
+	refute_output_has PLANTED
+	WS=$WS/a assert_nothing_ran
+	WS=$WS/b assert_nothing_ran
+}
+
+@test "control: a hook planted in the second repository sharing an included hooksPath runs there" {
+	layout_shared_include
+	run attack plain "$SHARED_ATTACK"
+	assert_output_has PLANTED-b
+	WS=$WS/b assert_it_ran
+}
+
 # --- gitdir lines read exactly as git reads them ----------------------------
 
 @test "gitdir: 'gitdir:  x' (two spaces) names ' x', and that is what is protected" {
