@@ -343,6 +343,33 @@ static bool below_ci(const char *path, const char *dir) {
         return _strnicmp(path, dir, n) == 0 && (path[n] == 0 || path[n] == '/');
 }
 
+/* What a .git file leads to, its gitdir and the common dir that gitdir's
+ * commondir names (a linked worktree's: the main repository's .git), each
+ * protected as found ones are when a root holds it and nothing protects it
+ * yet, as Linux's plan protects them (plan/gitfile.h): git run in that
+ * worktree reads their config and runs their hooks. */
+static int protect_gitfile_target(win_plan *pl, const char *gitdir, corral_error *err) {
+        _cleanup_free_ char *common = gitfile_commondir(gitdir);
+        const char *const targets[] = {common, gitdir};
+        for (size_t t = 0; t < ELEMENTSOF(targets); t++) {
+                const char *dir = targets[t];
+                bool in_root = false, have = false;
+                for (size_t i = 0; dir && i < pl->roots.n && !in_root; i++)
+                        in_root = below_ci(dir, pl->roots.v[i]);
+                for (size_t i = 0; in_root && i < pl->protect_existing.n && !have; i++)
+                        have = below_ci(dir, pl->protect_existing.v[i]);
+                if (!in_root || have)
+                        continue;
+                _cleanup_free_ wchar_t *w = win_wide_exact(dir);
+                DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+                if (a == INVALID_FILE_ATTRIBUTES || !(a & FILE_ATTRIBUTE_DIRECTORY) || (a & FILE_ATTRIBUTE_REPARSE_POINT))
+                        continue; /* (missing: git fails there; a link: not followed) */
+                if (strv_push(&pl->protect_existing, dir) < 0)
+                        return oom(err);
+        }
+        return 0;
+}
+
 int win_plan_gitlinks(const policy *p, win_plan *pl, corral_error *err) {
         bool dotgit_protected = false;
         for (size_t i = 0; i < p->protect.n && !dotgit_protected; i++)
@@ -368,6 +395,8 @@ int win_plan_gitlinks(const policy *p, win_plan *pl, corral_error *err) {
                 _cleanup_free_ char *index = gitdir ? join(gitdir, "index") : NULL;
                 if (!index)
                         continue; /* (not a .git file git reads) */
+                if (!(a & FILE_ATTRIBUTE_DIRECTORY) && (r = protect_gitfile_target(pl, gitdir, err)) < 0)
+                        break;
                 strv links = {0};
                 int g = gitindex_gitlinks(index, &links);
                 if (g < 0) {

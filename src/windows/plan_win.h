@@ -156,7 +156,10 @@ int win_plan_git(const policy *p, win_plan *pl, corral_error *err);
  * found ones are (protect_existing; with --git commits a .git directory is
  * then sorted, a .git file stays read-only), as Linux's plan does
  * (plan_gitlinks): git status runs git in each, with its config; an
- * unpopulated one (its directory without .git) read-only as a whole. An
+ * unpopulated one (its directory without .git) read-only as a whole. And
+ * what each .git file among them leads to, its gitdir and that gitdir's
+ * common dir (plan/gitfile.h), when a root holds it: protected the same
+ * way, as Linux's plan protects a .git file's gitdir and common dir. An
  * index corral cannot read fails the run, as on Linux. 0 or -errno. */
 int win_plan_gitlinks(const policy *p, win_plan *pl, corral_error *err);
 

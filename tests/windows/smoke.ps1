@@ -327,6 +327,17 @@ if ($gitExe) {
     Check "commits mode: a submodule's .git the run made and a linked worktree's index names is set aside" (-not (Test-Path (Join-Path $gws "wt\evilsub\.git")) -and (Test-Path (Join-Path $gws "wt\evilsub\.git.corral-refused-*"))) "wt\evilsub\.git left"
     Check "commits mode: a linked worktree's .git file cannot be rewritten" (-not (Select-String -Quiet -Path (Join-Path $gws "wt\.git") -Pattern "C:/evil")) "rewritten"
     git -C (Join-Path $gws "wt") rm -q --cached evilsub 2>$null | Out-Null
+    # A linked worktree whose main repository lies below protect_depth: that
+    # repository's config and hooks stay read-only (git in the worktree runs them).
+    $deepMain = Join-Path $gws "deep\a\main"
+    git init -q -b main $deepMain | Out-Null
+    Set-Content -Path (Join-Path $deepMain "x") -Value "x"
+    git -C $deepMain add x; git -C $deepMain -c user.email=s@example.org -c user.name=s commit -q -m x | Out-Null
+    git -C $deepMain worktree add -q (Join-Path $gws "wt2") 2>$null | Out-Null
+    $deepCfg = Join-Path $deepMain ".git\config"
+    $deepHash = (Get-FileHash $deepCfg).Hash
+    $rc = & $Corral run -W $gws @net -- cmd.exe /c "echo calc> deep\a\main\.git\hooks\post-checkout & echo [alias]>> deep\a\main\.git\config" 2>$null
+    Check "a linked worktree's main repository below protect_depth: its hooks and config stay read-only" (-not (Test-Path (Join-Path $deepMain ".git\hooks\post-checkout")) -and (Get-FileHash $deepCfg).Hash -eq $deepHash) "written"
     # A submodule below protect_depth that the index names: its .git stays
     # read-only (git status runs git in it, with the config it points at).
     $libsub = Join-Path $gws "lib\sub"

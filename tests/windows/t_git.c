@@ -268,6 +268,59 @@ static void plan_gitlinks(void) {
         policy_free(&p);
 }
 
+/* What a .git file in a root leads to, below protect_depth: a linked
+ * worktree's main repository (its gitdir's commondir) and a submodule's
+ * own gitdir kept elsewhere (--separate-git-dir), each protected as Linux's
+ * plan protects them (git run in the worktree reads their config and runs
+ * their hooks); sorted with --git commits, the worktree's gitdir inside
+ * the main one. One outside every root is not. */
+static void make_bare(const char *dir);
+
+static void plan_gitfile_targets(void) {
+        const char *ws = t_tmpdir();
+        char main_git[1300], store[1300];
+        snprintf(main_git, sizeof(main_git), "%s/deep/a/main/.git", ws);
+        snprintf(store, sizeof(store), "%s/deep/store/sub.git", ws);
+        put(ws, "deep", NULL);
+        put(ws, "deep/a", NULL);
+        put(ws, "deep/a/main", NULL);
+        put(ws, "deep/a/main/.git", NULL);
+        put(main_git, "HEAD", "ref: refs/heads/main\n");
+        put(main_git, "config", "[core]\n");
+        put(main_git, "objects", NULL);
+        put(main_git, "refs", NULL);
+        put(main_git, "worktrees", NULL);
+        put(main_git, "worktrees/wt", NULL);
+        put(main_git, "worktrees/wt/HEAD", "ref: refs/heads/wt\n");
+        put(main_git, "worktrees/wt/commondir", "../..\n");
+        put(ws, "deep/store", NULL);
+        put(ws, "deep/store/sub.git", NULL);
+        make_bare(store);
+        put(ws, "wt", NULL);
+        put(ws, "wt/.git", "gitdir: ../deep/a/main/.git/worktrees/wt\n");
+        put(ws, "sub", NULL);
+        put(ws, "sub/.git", "gitdir: ../deep/store/sub.git\n");
+        put(ws, "out", NULL);
+        put(ws, "out/.git", "gitdir: C:/corral-nowhere/.git\n");
+        policy p;
+        base(&p, ws);
+        win_plan pl;
+        corral_error err = {{0}};
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
+        CHECK(ends_in(&pl.protect_existing, "/deep/a/main/.git") && ends_in(&pl.protect_existing, "/deep/store/sub.git"));
+        CHECK(!ends_in(&pl.protect_existing, "/worktrees/wt") && ends_in(&pl.protect_existing, "/wt/.git"));
+        CHECK(pl.protect_existing.n == 5); /* and wt/.git, sub/.git, out/.git */
+        win_plan_free(&pl);
+        p.git = GIT_COMMITS;
+        CHECK(win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err) == 0);
+        const win_git_dir *m = gitdir_ending(&pl, "/main/.git"), *w = gitdir_ending(&pl, "/main/.git/worktrees/wt");
+        CHECK(m && m->top && ends_in(&m->protect, "main/.git/config") && hold_ending(m, "main/.git/hooks"));
+        CHECK(w && !w->top && ends_in(&w->worktrees, "/wt"));
+        CHECK(gitdir_ending(&pl, "/store/sub.git") != NULL);
+        win_plan_free(&pl);
+        policy_free(&p);
+}
+
 /* A symbolic link to a directory, made the way a command could; false when
  * this system makes none (no developer mode or privilege; Wine). */
 static bool make_dir_link(const char *link, const char *target) {
@@ -742,6 +795,7 @@ const test tests_git[] = {
         {"git: the pin ACE replaces the inheritable deny ACE, first, inherited by nothing", pin_acl},
         {"git: --git commits sorts .git, its submodules' and worktrees' gitdirs with the portable table", plan_commits},
         {"git: the .git of each submodule the index names, however deep, is protected (sorted with --git commits)", plan_gitlinks},
+        {"git: what a .git file leads to below protect_depth (a worktree's main repository, a separate gitdir) is protected", plan_gitfile_targets},
         {"git: after the run, a rebase, am, sequencer or rerere state the run made or changed is set aside", after_run},
         {"git: after the run, a repository the run made in modules/ or worktrees/ is set aside", after_run_adopted},
         {"git: after the run, a bad index, and a submodule's .git the run made, are set aside", after_run_index},
