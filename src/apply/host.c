@@ -542,3 +542,16 @@ void host_finish(const plan *pl, host_state *st) {
         free(st->roots);
         *st = (host_state){0};
 }
+
+int host_nested_after(const plan *pl, nested_scan *after, strv *created, strv *replaced, corral_error *err) {
+        int r = nested_created(&pl->policy.nested, &pl->nested, after, created, replaced, err);
+        if (r < 0)
+                return r;
+        nested_save(pl->state_dir, &pl->policy.nested, after); /* where the next run starts from */
+        return 0;
+}
+
+void host_nested_keep(const plan *pl) {
+        if (pl->nested.n_read > 0)
+                nested_save(pl->state_dir, &pl->policy.nested, &pl->nested);
+}

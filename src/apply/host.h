@@ -38,6 +38,8 @@
 
 #include <sys/stat.h>
 
+#include "common/strv.h"
+#include "plan/nested.h"
 #include "plan/plan.h"
 
 typedef struct host_root {
@@ -62,3 +64,20 @@ void host_finish(const plan *pl, host_state *st);
 
 /* mkdir -p, cheapest when the directory exists (one system call); 0 or -errno. */
 int host_mkdir_p(const char *path, mode_t mode);
+
+/* The nested scan after the run (plan/nested.h): the plan's scan again,
+ * with it as the cache, into after (the caller frees it, whatever is
+ * returned), and the protected names it found created and replaced
+ * (nested_created); then after is kept in the workspace's state directory,
+ * where the next run starts from. 0, or a negative errno with err set (then
+ * nothing is kept). */
+int host_nested_after(const plan *pl, nested_scan *after, strv *created, strv *replaced, corral_error *err);
+
+/* The users backend (users/client.c): the developer's scan, the plan's, made
+ * before the run, kept in the developer's state directory as
+ * host_nested_after keeps it for userns runs, so that the next run re-reads
+ * only the directories whose identity or times moved since (the command's
+ * changes move their ctime). The runner keeps its own, as the sandbox user.
+ * A scan that read nothing copied every record from the kept one: nothing
+ * is written then. */
+void host_nested_keep(const plan *pl);

@@ -30,7 +30,7 @@ static const char *const default_protect[] = {
         ".git",
         /* git: a directory holding HEAD, objects/ and refs/ is a bare
          * repository, found before the workspace's .git by git run in it or
-         * below it (supervise.c sets aside one the command makes) */
+         * below it (supervise/nestedcheck.c sets aside one the command makes) */
         "HEAD",
         /* corral's own policy */
         ".corral", ".corral.toml",

@@ -3,7 +3,7 @@
  * clone): git run there later, by the developer or by an IDE that finds
  * repositories below the workspace, runs what its config names and its
  * hooks. One that holds nothing git would run is left as it is; any other
- * is set aside after the run (supervise.c). */
+ * is set aside after the run (nestedcheck.c). */
 #pragma once
 
 #include <stdbool.h>

@@ -22,7 +22,6 @@
 #include "common/macro.h"
 #include "common/path.h"
 #include "apply/net.h"
-#include "plan/nested.h"
 #include "apply/handoff.h"
 #include "proxy/proxy.h"
 #include "users/answer.h"
@@ -386,15 +385,7 @@ static void finish(users_session *s) {
         }
         if (s->blocked)
                 sigprocmask(SIG_SETMASK, &s->old, NULL);
-        /* The developer's scan of the protected names below the top (the
-         * plan's, made before the run) is kept in the developer's state
-         * directory, as supervise keeps it for userns runs: the next run
-         * re-reads only the directories whose identity or times moved
-         * since (the command's changes move their ctime). The runner
-         * keeps its own, as the sandbox user. A scan that read nothing
-         * copied every record from the kept one: nothing to write. */
-        if (pl->nested.n_read > 0)
-                nested_save(pl->state_dir, &pl->policy.nested, &pl->nested);
+        host_nested_keep(pl); /* the developer's scan, for the next run (apply/host.h) */
         proxy_free(s->host_px); /* when the runner never started */
         host_finish(pl, &s->host);
         closep(&s->pidfd);
