@@ -88,6 +88,9 @@ void plan_free(plan *pl) {
         nested_scan_free(&pl->nested);
         strv_clear(&pl->nons_roots);
         strv_clear(&pl->nons_kept);
+        strv_clear(&pl->hidden);
+        strv_clear(&pl->unhidden);
+        strv_clear(&pl->unreachable);
         free(pl->protected);
         free(pl->state_dir);
         free(pl->roots_dir);

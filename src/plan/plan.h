@@ -204,6 +204,13 @@ typedef struct plan {
          * corral's own state). */
         bool nonamespace;
         strv nons_roots, nons_kept;
+        /* For the reports of hidden reads: the deny-read paths the plan hides
+         * (with namespaces: masked, with or without an allow-read skeleton;
+         * without: existing, for file permissions to refuse), and the
+         * allow-read paths carved back out of them; those that could not be
+         * (the users backend's sandbox user cannot reach them on the host:
+         * masked with the rest). */
+        strv hidden, unhidden, unreachable;
         protected_obj *protected; /* everything made read-only for the run, in the order it is mounted */
         size_t n_protected, cap_protected;
         size_t n_pins;           /* ancestor directories pinned (made mount points) for them */

@@ -902,6 +902,14 @@ static int plan_masks(const policy *p, plan *pl, const host_sockets *sockets, co
                 bool carve = false;
                 for (size_t a = 0; a < p->allow_read.n; a++)
                         carve |= allow_slots[a] >= 0 && path_is_below_or_equal(p->allow_read.v[a], deny);
+                /* what the reports of hidden reads judge by (supervise/denials.c) */
+                if (strv_push(&pl->hidden, deny) < 0)
+                        goto nomem;
+                for (size_t a = 0; a < p->allow_read.n; a++)
+                        if (path_is_below_or_equal(p->allow_read.v[a], deny) && strcmp(p->allow_read.v[a], deny) != 0 &&
+                            strv_push_unique(allow_slots[a] >= 0 ? &pl->unhidden : &pl->unreachable,
+                                             p->allow_read.v[a]) < 0)
+                                goto nomem;
                 const char *why = plan_strf(pl, "deny-read %s", deny);
                 if (!carve) {
                         if (!(op = plan_op(pl, MOP_ATTACH, why)))
@@ -1459,7 +1467,8 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
         pl->report_denials = p->report_denials;
         if (p->report_denials &&
             strv_push(&pl->notes, "denial reports: on (writes, creations, removals and connects that the plan "
-                                  "refuses are reported at the end; the kernel still decides)") < 0)
+                                  "refuses, opens of hidden paths and refused system calls are reported at the "
+                                  "end; the kernel still decides)") < 0)
                 return oom(err);
         if ((r = plan_std_fds(pl, err)) < 0)
                 return r;

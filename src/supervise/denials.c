@@ -105,6 +105,8 @@ typedef struct call {
         bool open;          /* an open with write intent */
         bool open_creat;    /* ... with O_CREAT: refused if it does not exist yet */
         bool open_writes;   /* ... for writing or truncating: refused if it exists */
+        bool read;          /* an open for reading (of a hidden path?) */
+        uint64_t flags;     /* ... its flags (O_PATH, O_NOFOLLOW) */
         struct sockaddr_storage addr;
         socklen_t addrlen;
 } call;
@@ -153,7 +155,14 @@ static char *resolve_at(int mem, pid_t pid, int64_t dirfd, uint64_t ptr) {
         return abs;
 }
 
+/* An open: for reading (only a hidden path refuses it), else for writing. */
 static void set_open(call *c, uint64_t flags) {
+        if (!(flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC))) {
+                c->op = "read";
+                c->read = true;
+                c->flags = flags;
+                return;
+        }
         c->open = true;
         c->open_creat = flags & O_CREAT;
         c->open_writes = (flags & (O_WRONLY | O_RDWR | O_TRUNC)) != 0;
@@ -166,9 +175,8 @@ static bool read_call(const struct seccomp_notif *n, int mem, call *c) {
 #ifdef __NR_open
         case __NR_open:
                 c->op = "write";
-                c->path = resolve_at(mem, pid, AT_FDCWD, a[0]);
                 set_open(c, a[1]);
-                return c->path;
+                return (c->path = resolve_at(mem, pid, AT_FDCWD, a[0]));
         case __NR_creat:
                 c->op = "write";
                 c->path = resolve_at(mem, pid, AT_FDCWD, a[0]);
@@ -207,8 +215,6 @@ static bool read_call(const struct seccomp_notif *n, int mem, call *c) {
                         if (read_mem(mem, a[2], &how, sizeof(how)) != (int)sizeof(how))
                                 return false;
                         flags = how;
-                        if (!(flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)))
-                                return false; /* a read */
                 }
                 c->op = "write";
                 set_open(c, flags);
@@ -437,6 +443,180 @@ static void judge_path(denials *d, const char *op, const char *raw, const call *
         }
 }
 
+/* --- reads of hidden paths --- */
+
+/* The hidden path (plan.hidden) at or above p, or NULL. */
+static const char *hidden_root(const plan *pl, const char *p) {
+        for (size_t i = 0; i < pl->hidden.n; i++)
+                if (path_is_below_or_equal(p, pl->hidden.v[i]))
+                        return pl->hidden.v[i];
+        return NULL;
+}
+
+/* Whether the allow-read skeleton below root keeps p: an allowed path,
+ * something beneath one, or a directory on the way to one. */
+static bool carved(const plan *pl, const char *root, const char *p, bool *skeleton) {
+        *skeleton = false;
+        for (size_t i = 0; i < pl->unhidden.n; i++) {
+                const char *u = pl->unhidden.v[i];
+                if (!path_is_below_or_equal(u, root))
+                        continue;
+                *skeleton = true;
+                if (path_is_below_or_equal(p, u) || path_is_below_or_equal(u, p))
+                        return true;
+        }
+        return false;
+}
+
+#define READ_HOPS 8
+
+/* p (absolute, normalized) as the sandbox resolves it: component by
+ * component in the command's root (rootfd: /proc/PID/root), each symlink
+ * followed (the last one unless nofollow), and the walk stopped at the
+ * first hidden path, which nothing looks beneath (the rest is appended as
+ * it is). NULL when it cannot be followed; then no report. */
+static char *sandbox_path(const plan *pl, int rootfd, const char *p, bool nofollow) {
+        char *todo = path_normalize(p), *cur = strdup("/");
+        int hops = 0;
+        while (todo && cur && todo[0]) {
+                char *s = todo;
+                while (*s == '/')
+                        s++;
+                if (!*s)
+                        break;
+                char *e = strchr(s, '/');
+                size_t len = e ? (size_t)(e - s) : strlen(s);
+                char comp[256];
+                if (len >= sizeof(comp))
+                        goto fail;
+                memcpy(comp, s, len);
+                comp[len] = 0;
+                char *rest = strdup(e ? e : "");
+                if (!rest)
+                        goto fail;
+                free(todo);
+                todo = rest;
+                char *next = strcmp(comp, ".") == 0 ? strdup(cur) : path_join(cur, comp);
+                char *norm = next ? path_normalize(next) : NULL; /* ".." lexically, cur being resolved */
+                free(next);
+                if (!norm)
+                        goto fail;
+                free(cur);
+                cur = norm;
+                if (hidden_root(pl, cur)) {
+                        char *out = path_join(cur, todo[0] == '/' ? todo + 1 : todo);
+                        char *full = out ? path_normalize(out) : NULL;
+                        free(out);
+                        free(cur);
+                        free(todo);
+                        return full;
+                }
+                if (!todo[0] && nofollow)
+                        break;
+                char target[4096];
+                ssize_t n = cur[1] ? readlinkat(rootfd, cur + 1, target, sizeof(target) - 1) : -1;
+                if (n <= 0)
+                        continue; /* not a symlink, missing, or not reachable: as it is */
+                target[n] = 0;
+                if (++hops > READ_HOPS)
+                        goto fail;
+                /* the target replaces the component: an absolute one from /, a
+                 * relative one from the link's directory */
+                char *slash = strrchr(cur, '/');
+                *(slash == cur ? slash + 1 : slash) = 0;
+                if (target[0] == '/') {
+                        free(cur);
+                        cur = strdup("/");
+                }
+                size_t size = strlen(target) + strlen(todo) + 2;
+                char *joined = malloc(size);
+                if (!joined)
+                        goto fail;
+                snprintf(joined, size, "%s/%s", target, todo);
+                free(todo);
+                todo = joined;
+        }
+        free(todo);
+        return cur;
+fail:
+        free(todo);
+        free(cur);
+        return NULL;
+}
+
+/* "/proc/self/root/x", "/proc/N/root/x" (N's root is the sandbox's: the
+ * filter refuses chroot and pivot_root) as "/x"; p normalized. */
+static const char *proc_root_stripped(const char *p) {
+        while (strncmp(p, "/proc/", 6) == 0) {
+                const char *s = p + 6, *e = strchr(s, '/');
+                if (!e || strncmp(e, "/root", 5) != 0 || (e[5] && e[5] != '/'))
+                        break;
+                bool digits = e > s;
+                for (const char *q = s; q < e; q++)
+                        digits &= *q >= '0' && *q <= '9';
+                if (!digits && strncmp(s, "self/", 5) != 0 && strncmp(s, "thread-self/", 12) != 0)
+                        break;
+                p = e[5] ? e + 5 : "/";
+        }
+        return p;
+}
+
+/* An open for reading: recorded when it ends at or beneath a hidden path
+ * that the plan refuses there (a mask: anything at or beneath it; an
+ * allow-read skeleton: what it leaves out; without namespaces: what the
+ * sandbox user's file permissions refuse, checked here as that user). */
+static void judge_read(denials *d, int rootfd, const call *c) {
+        const plan *pl = d->pl;
+        if (!pl->hidden.n || rootfd < 0 || !path_is_absolute(c->path))
+                return;
+        _cleanup_free_ char *norm = path_normalize(c->path);
+        if (!norm)
+                return;
+        _cleanup_free_ char *p = sandbox_path(pl, rootfd, proc_root_stripped(norm), (c->flags & O_NOFOLLOW) != 0);
+        const char *root = p ? hidden_root(pl, p) : NULL;
+        if (!root)
+                return;
+        bool skeleton = false;
+        if (carved(pl, root, p, &skeleton))
+                return;
+        if (pl->nonamespace) {
+                /* the supervisor is the sandbox user: what it cannot read,
+                 * the command cannot (an O_PATH open needs only the search) */
+                if ((c->flags & O_PATH) ? faccessat(AT_FDCWD, p, F_OK, AT_EACCESS) == 0 || errno != EACCES
+                                        : faccessat(AT_FDCWD, p, R_OK, AT_EACCESS) == 0 || errno != EACCES)
+                        return;
+        } else {
+                /* an O_PATH open of the mask itself needs no permission; in a
+                 * skeleton what the developer does not have is missing there
+                 * too (ENOENT, not a refusal) */
+                if ((c->flags & O_PATH) && strcmp(p, root) == 0)
+                        return;
+                if (skeleton && !exists(p))
+                        return;
+        }
+        char *tr = tilde(pl, root), *tp = tilde(pl, p);
+        char rule[4200], allow[4400];
+        snprintf(rule, sizeof(rule), "deny-read %s", tr ? tr : root);
+        const char *given = NULL; /* an --allow-read the sandbox user could not reach */
+        for (size_t i = 0; i < pl->unreachable.n && !given; i++)
+                if (path_is_below_or_equal(p, pl->unreachable.v[i]) || path_is_below_or_equal(pl->unreachable.v[i], p))
+                        given = pl->unreachable.v[i];
+        char *tg = given ? tilde(pl, given) : NULL;
+        if (given)
+                snprintf(allow, sizeof(allow),
+                         "file permissions that let the sandbox user reach it (--allow-read %s is given)",
+                         tg ? tg : given);
+        else if (pl->nonamespace)
+                snprintf(allow, sizeof(allow), "--allow-read %s, and file permissions that let the sandbox user read it",
+                         tp ? tp : p);
+        else
+                snprintf(allow, sizeof(allow), "--allow-read %s", tp ? tp : p);
+        denials_add(d, "read", p, NULL, NULL, rule, allow);
+        free(tg);
+        free(tr);
+        free(tp);
+}
+
 static void judge_connect(denials *d, const call *c) {
         if (d->pl->policy.network != NETWORK_OFF)
                 return;
@@ -507,6 +687,13 @@ static bool handle_one(denials *d) {
         _cleanup_close_ int mem = open(mem_path, O_RDONLY | O_CLOEXEC);
         bool ok = mem >= 0 && read_call(n, mem, &c);
         closep(&mem);
+        /* a read is judged in the command's own view (its /tmp, its masks) */
+        _cleanup_close_ int rootfd = -1;
+        if (ok && c.read && d->pl->hidden.n) {
+                char root_path[64];
+                snprintf(root_path, sizeof(root_path), "/proc/%u/root", n->pid);
+                rootfd = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        }
         /* What was read belongs to this call only if it is still waiting
          * (the pid was not reused meanwhile). */
         uint64_t id = n->id;
@@ -516,7 +703,10 @@ static bool handle_one(denials *d) {
                 /* chmod is no Landlock right: without namespaces only the
                  * file's owner decides (nothing the plan refuses) */
                 bool chmod_nons = d->pl->nonamespace && strcmp(c.op ? c.op : "", "chmod") == 0;
-                if (c.path && !chmod_nons)
+                if (c.read) {
+                        if (c.path)
+                                judge_read(d, rootfd, &c);
+                } else if (c.path && !chmod_nons)
                         judge_path(d, c.op, c.path, &c, false);
                 /* a rename's destination, when its source is there to move */
                 if (c.path2 && c.path && exists(c.path))

@@ -190,6 +190,20 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
         int r;
         if (plan_copy_policy(p, pl) < 0)
                 return oom(err);
+        /* What the reports of hidden reads judge by (supervise/denials.c):
+         * the deny-read paths nonamespace_check_reads() looked at, which the
+         * sandbox user's file permissions refuse. */
+        for (size_t i = 0; i < p->deny_read.n; i++) {
+                struct stat st;
+                if (below_any(p->deny_read.v[i], &p->allow_read) || lstat(p->deny_read.v[i], &st) < 0)
+                        continue;
+                if (strv_push(&pl->hidden, p->deny_read.v[i]) < 0)
+                        return oom(err);
+                for (size_t a = 0; a < p->allow_read.n; a++)
+                        if (path_is_below_or_equal(p->allow_read.v[a], p->deny_read.v[i]) &&
+                            strv_push_unique(&pl->unhidden, p->allow_read.v[a]) < 0)
+                                return oom(err);
+        }
         /* network = proxy: the listener is on the host's loopback; the
          * firewall and the proxy's check of each connection's owner make it
          * corral-offline's alone (users/client.c checks the port is one the
@@ -323,8 +337,8 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
                 return oom(err);
 
         if (p->report_denials &&
-            note(pl, "denial reports: on (writes, creations, removals and connects that the plan refuses, and "
-                     "refused system calls, are reported at the end; the kernel still decides; chmod is not "
+            note(pl, "denial reports: on (writes, creations, removals and connects that the plan refuses, opens "
+                     "of deny-read paths that file permissions refuse, and refused system calls, are reported at the end; the kernel still decides; chmod is not "
                      "reported: without a mount namespace only file ownership refuses it)") < 0)
                 return oom(err);
         if (note(pl, "writes: only where the sandbox user's file permissions allow (no idmapped mounts "

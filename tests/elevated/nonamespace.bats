@@ -487,6 +487,37 @@ assert got == [('connect', '$R4:8080', 'network off', '--network on'),
 assert all('path' not in x for x in d), d"
 }
 
+@test "denial reports without namespaces: reads of deny-read paths that file permissions refuse are reported; other unreadable files are not; they still fail" {
+	local st=$BATS_TEST_TMPDIR/st.json had_ssh=1
+	[ -e "$DEV_HOME/.ssh" ] || had_ssh=0
+	as "$DEV" sh -c "mkdir -p '$DEV_HOME/.ssh' && echo CORRAL-SECRET > '$DEV_HOME/.ssh/id_corral_test' && chmod 600 '$DEV_HOME/.ssh/id_corral_test' && chmod 700 '$DEV_HOME/.ssh'
+		echo CORRAL-SECRET > '$DEV_HOME/.netrc' && chmod 600 '$DEV_HOME/.netrc'
+		echo CORRAL-SECRET > '$DEV_HOME/private.txt' && chmod 600 '$DEV_HOME/private.txt'"
+	# control: outside corral the same sandbox user cannot read them either (file permissions are the wall)
+	run nas corral-offline cat "$DEV_HOME/.netrc"
+	[ "$status" -ne 0 ]
+	run ncrun --report-denials --status-fd 3 -- sh -c "cat '$DEV_HOME/.ssh/id_corral_test' || echo REFUSED-KEY
+		ls '$DEV_HOME/.ssh' || echo REFUSED-LS; ln -s '$DEV_HOME/.netrc' \"\$TMPDIR/l\" && cat \"\$TMPDIR/l\" || echo REFUSED-LINK
+		sh -c 'read x < $DEV_HOME/.netrc' || echo REFUSED-CHILD; cat '$DEV_HOME/private.txt' || echo REFUSED-PRIVATE
+		cat top.txt" 3> "$st"
+	local out=$output
+	rm -f "$DEV_HOME/.ssh/id_corral_test" "$DEV_HOME/.netrc" "$DEV_HOME/private.txt"
+	[ "$had_ssh" = 1 ] || rmdir "$DEV_HOME/.ssh"
+	output=$out
+	assert_status 0
+	for w in KEY LS LINK CHILD PRIVATE; do assert_contains "REFUSED-$w"; done
+	assert_contains top
+	[[ "$output" != *CORRAL-SECRET* ]] || { echo "$output" >&2; return 1; }
+	assert_contains "corral: denied: read ~/.ssh/id_corral_test (deny-read ~/.ssh; allow with --allow-read ~/.ssh/id_corral_test, and file permissions that let the sandbox user read it)"
+	check_record "$st" "
+h = '$DEV_HOME'
+got = [(x['op'], x['path'], x['rule']) for x in d]
+assert got == [('read', h + '/.ssh/id_corral_test', 'deny-read ~/.ssh'), ('read', h + '/.ssh', 'deny-read ~/.ssh'),
+               ('read', h + '/.netrc', 'deny-read ~/.netrc')], got
+assert all(x['allow_with'].startswith('--allow-read ~/') for x in d), d"
+	outside_unchanged
+}
+
 # setpriority on another process of the sandbox user (the rule only the
 # namespace-less filter has) and keyctl on the user's keyring
 REFUSED_NONS='sleep 5 & p=$!; /usr/bin/python3 -c "

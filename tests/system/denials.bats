@@ -6,8 +6,8 @@
 # creations, removals, renames, links, chmod, truncate (outside the writable
 # roots, or in a protected name), connects with the network off, and system
 # calls the seccomp filter refuses (with the errno they get without
-# reports), with either Linux backend (tests/elevated/run.sh reruns this
-# file with --backend users). Reads of hidden paths are not reported.
+# reports), opens of hidden paths (the deny-read list), with either Linux
+# backend (tests/elevated/run.sh reruns this file with --backend users).
 
 load helpers
 
@@ -139,6 +139,60 @@ assert all('path' not in x and 'address' not in x for x in d), d"
 	assert_output_has "BLOCKED: mount(tmpfs): Function not implemented"
 	assert_output_has "BLOCKED: open(O_CREAT): Function not implemented"
 	[ ! -e "$T/gone/created" ]
+}
+
+@test "denials: reads of hidden paths are reported with the deny-read entry and --allow-read; they still fail" {
+	run sb --report-denials --status-fd 3 '
+		must_fail "cat $HOME/.ssh/id_ed25519"
+		must_fail "ls $HOME/.ssh"
+		must_fail "cat $HOME/.netrc"
+		must_fail "ln -s $HOME/.aws/credentials /tmp/l-$TOKEN && cat /tmp/l-$TOKEN"
+		must_fail "cd $HOME && bash -c \"cat .pypirc\""
+		must_fail "sh -c \"read x < $HOME/.git-credentials\""
+		must_fail "cat /proc/self/root$HOME/.kube/config"
+		must_work "cat $OUT/data.txt"' 3> "$T/st.json"
+	assert_sb_clean
+	refute_output_has "CORRAL-SECRET"
+	reports_here
+	assert_output_has "corral: denied: read ~/.ssh/id_ed25519 (deny-read ~/.ssh; allow with --allow-read ~/.ssh/id_ed25519)"
+	assert_output_has "corral: denied: 5 more (--verbose or the status record lists them)"
+	check_record "$T/st.json" "
+h = '$FAKEHOME'
+want = [(h + '/.ssh/id_ed25519', '~/.ssh', '~/.ssh/id_ed25519'), (h + '/.ssh', '~/.ssh', '~/.ssh'),
+        (h + '/.netrc', '~/.netrc', '~/.netrc'), (h + '/.aws/credentials', '~/.aws', '~/.aws/credentials'),
+        (h + '/.pypirc', '~/.pypirc', '~/.pypirc'), (h + '/.git-credentials', '~/.git-credentials', '~/.git-credentials'),
+        (h + '/.kube/config', '~/.kube', '~/.kube/config')]
+got = [(x['path'], x['rule'], x['allow_with']) for x in d]
+assert got == [(p, 'deny-read ' + r, '--allow-read ' + a) for p, r, a in want], got
+assert all(x['op'] == 'read' for x in d), d"
+}
+
+@test "denials: an --allow-read path is read without a report; what its skeleton leaves out is reported, a missing name is not" {
+	# (the users backend's sandbox user must reach the allowed file on the host to carve it back)
+	chmod 711 "$HOME/.ssh"
+	run sb --report-denials --allow-read "$HOME/.ssh/authorized_keys" --status-fd 3 '
+		must_work "grep -q ssh-ed25519 $HOME/.ssh/authorized_keys"
+		must_work "ls $HOME/.ssh"
+		must_fail "cat $HOME/.ssh/id_ed25519"
+		must_fail "cat $HOME/.ssh/missing-$TOKEN"' 3> "$T/st.json"
+	assert_sb_clean
+	refute_output_has "CORRAL-SECRET"
+	reports_here
+	check_record "$T/st.json" "
+got = [(x['op'], x['path'], x['rule'], x['allow_with']) for x in d]
+assert got == [('read', '$FAKEHOME/.ssh/id_ed25519', 'deny-read ~/.ssh', '--allow-read ~/.ssh/id_ed25519')], got"
+}
+
+@test "denials: with the users backend, an --allow-read path its sandbox user cannot reach stays hidden, and the report says why" {
+	backend_is users || skip "the users backend only (with userns the developer reaches it)"
+	run sb --report-denials --allow-read "$HOME/.ssh/authorized_keys" --status-fd 3 '
+		must_fail "cat $HOME/.ssh/authorized_keys"' 3> "$T/st.json"
+	assert_sb_clean
+	reports_here
+	check_record "$T/st.json" "
+got = [(x['op'], x['path'], x['rule'], x['allow_with']) for x in d]
+assert got == [('read', '$FAKEHOME/.ssh/authorized_keys', 'deny-read ~/.ssh',
+                'file permissions that let the sandbox user reach it (--allow-read ~/.ssh/authorized_keys is given)')], got"
 }
 
 @test "denials: a run where nothing is refused has an empty array and says nothing" {
