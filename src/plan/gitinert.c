@@ -170,6 +170,33 @@ static bool index_harmless(const char *gitdir, const char **why) {
         return true;
 }
 
+/* The developer's global core.hooksPath, when relative, is taken from the
+ * top of each repository's worktree (the gitdir's parent; a bare
+ * repository's own directory): what the command put there are hooks. */
+static bool no_global_hooks(const gitinert_fs *fs, const char *gitdir, const char **why) {
+        if (!fs->hooks_paths)
+                return true;
+        const char *base = strrchr(gitdir, '/');
+        bool dotgit = base && base != gitdir && strcmp(base + 1, ".git") == 0;
+        size_t n = dotgit ? (size_t)(base - gitdir) : strlen(gitdir);
+        _cleanup_free_ char *top = malloc(n + 1);
+        if (!top)
+                return *why = "out of memory", false;
+        memcpy(top, gitdir, n);
+        top[n] = 0;
+        for (size_t i = 0; i < fs->hooks_paths->n; i++) {
+                _cleanup_free_ char *p = path_join(top, fs->hooks_paths->v[i]);
+                if (!p || fs->kind(p) != GITINERT_MISSING) {
+                        static char hooks_why[300];
+                        snprintf(hooks_why, sizeof(hooks_why),
+                                 "your global core.hooksPath (%.200s) leads into it, and something is there",
+                                 fs->hooks_paths->v[i]);
+                        return *why = hooks_why, false;
+                }
+        }
+        return true;
+}
+
 bool gitinert_judge(const gitinert_fs *fs, const char *gitdir, const char **why) {
         if (fs->kind(gitdir) != GITINERT_DIR)
                 return *why = "it is not a directory (a .git file or a link leads git elsewhere)", false;
@@ -191,5 +218,5 @@ bool gitinert_judge(const gitinert_fs *fs, const char *gitdir, const char **why)
                                false;
         size_t budget = GITINERT_GITDIR_ENTRIES_MAX;
         return no_links(fs, gitdir, 0, &budget, why) && config_harmless(fs, gitdir, why) &&
-               hooks_samples_only(fs, gitdir, why) && index_harmless(gitdir, why);
+               hooks_samples_only(fs, gitdir, why) && index_harmless(gitdir, why) && no_global_hooks(fs, gitdir, why);
 }

@@ -24,6 +24,9 @@ typedef struct gitinert_fs {
         gitinert_kind (*kind)(const char *path);
         /* the names in the directory at path, but . and ..; 0 or -errno */
         int (*list)(const char *path, strv *names);
+        /* the relative core.hooksPath values of the developer's global
+         * configs (plan/gitlayout.h, global_hooks), or NULL */
+        const strv *hooks_paths;
 } gitinert_fs;
 
 /* Whether the git directory at gitdir (a .git directory, or a bare
@@ -31,8 +34,9 @@ typedef struct gitinert_fs {
  * of known harmless keys only (gitinert.c lists them), hooks that are
  * *.sample regular files only, no commondir, config.worktree, modules/ or
  * worktrees/, no rebase, am, cherry-pick or rerere state, no link, FIFO,
- * socket or device anywhere in it, and an index that names no path git
- * refuses. On false, *why says what was found (static). */
+ * socket or device anywhere in it, an index that names no path git
+ * refuses, and nothing where a relative global core.hooksPath leads from
+ * its worktree. On false, *why says what was found (static). */
 /* Bounds of the look through a new git directory for links. */
 #define GITINERT_GITDIR_DEPTH_MAX 64u
 #define GITINERT_GITDIR_ENTRIES_MAX 200000u

@@ -321,6 +321,49 @@ dev_git_in_state() {
 	[ ! -e "$OUT/pwned-deep" ] && [ ! -e "$OUT/pwned-alias" ] || fail "the developer's git ran what the command planted"
 }
 
+GIT_ID='export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@a GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@a'
+
+# kept_aside NAME: NAME/.git is gone and set aside beside it
+kept_aside() {
+	[ ! -e "$WS/$1/.git" ] || fail "$1/.git is still there"
+	ls -a "$WS/$1" | grep -q '^\.git\.corral-refused-' || fail "$1/.git was not set aside: $(ls -a "$WS/$1")"
+}
+
+@test "nested attack: hooks in a new repository where the developer's global relative core.hooksPath leads set it aside" {
+	git config --global core.hooksPath .githooks
+	run sb "$GIT_ID"'
+		git init -q gh && mkdir gh/.githooks && printf "#!/bin/sh\ntouch $OUT/pwned-globalhook\n" > gh/.githooks/pre-commit
+		chmod +x gh/.githooks/pre-commit && echo PLANTED'
+	assert_sb_clean
+	assert_output_has PLANTED
+	assert_output_has "global core.hooksPath (.githooks)"
+	kept_aside gh
+	(cd "$WS/gh" && git -c user.name=d -c user.email=d@d commit -q --allow-empty -m x > /dev/null 2>&1) || true
+	[ ! -e "$OUT/pwned-globalhook" ] || fail "the developer's commit ran the hook the command planted"
+	git config --global --unset core.hooksPath
+}
+
+@test "nested: a new repository with commits, branches, a tag and a finished merge is kept" {
+	run sb "$GIT_ID"'
+		git init -q work && cd work && echo a > a && git add a && git commit -q -m one
+		git checkout -q -b side && echo b > b && git add b && git commit -q -m two
+		git checkout -q - && git merge -q --no-ff --no-edit side && git tag v1 && git gc -q && echo MADE'
+	assert_sb_clean
+	assert_output_has MADE
+	refute_output_has "work/.git: the command made this repository"
+	[ -d "$WS/work/.git" ] || fail "a harmless repository was set aside"
+	[ "$(git -C "$WS/work" rev-list --count HEAD)" = 3 ]
+}
+
+@test "control: without corral, hooks where the developer's global relative core.hooksPath leads run at the next commit" {
+	git config --global core.hooksPath .githooks
+	git init -q "$WS/gh" && mkdir "$WS/gh/.githooks"
+	printf '#!/bin/sh\ntouch %s/pwned-globalhook\n' "$OUT" > "$WS/gh/.githooks/pre-commit" && chmod +x "$WS/gh/.githooks/pre-commit"
+	(cd "$WS/gh" && git -c user.name=d -c user.email=d@d commit -q --allow-empty -m x > /dev/null 2>&1) || true
+	git config --global --unset core.hooksPath
+	[ -e "$OUT/pwned-globalhook" ] || fail "control: the global hooksPath hook did not run"
+}
+
 @test "control: without corral, a repository made deep in new directories runs its fsmonitor in the developer's git status there" {
 	mkdir -p "$WS/deep/x/y" && git init -q "$WS/deep/x/y" && git -C "$WS/deep/x/y" config core.fsmonitor "touch $OUT/pwned-deep; false"
 	(cd "$WS/deep/x/y" && git status > /dev/null 2>&1) || true

@@ -594,6 +594,8 @@ static void test_newrepo_inert(void **state) {
                 {"hooks/pre-commit", "#!/bin/sh\n", "hook"},
                 {"commondir", "../..\n", "commondir"},
                 {"config.worktree", "", "commondir"},
+                {"rebase-merge/git-rebase-todo", "exec x\n", "rebase"},
+                {"MERGE_RR", "", "rerere"},
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
                 char rel[256];
@@ -602,6 +604,12 @@ static void test_newrepo_inert(void **state) {
                 snprintf(rel, sizeof(rel), "nr/bad%zu/.git/hooks", i);
                 mkdirs(rel);
                 snprintf(rel, sizeof(rel), "nr/bad%zu/.git/%s", i, bad[i].file);
+                const char *slash = strchr(bad[i].file, '/');
+                if (slash) {
+                        char dir[256];
+                        snprintf(dir, sizeof(dir), "nr/bad%zu/.git/%.*s", i, (int)(slash - bad[i].file), bad[i].file);
+                        mkdirs(dir);
+                }
                 put(rel, bad[i].text);
                 snprintf(rel, sizeof(rel), "nr/bad%zu/.git", i);
                 p = at(rel);
@@ -611,6 +619,14 @@ static void test_newrepo_inert(void **state) {
                 assert_non_null(strstr(why, bad[i].why));
                 free(p);
         }
+        /* a link anywhere in the gitdir: git writes through it */
+        gitdir_at("nr/lnk/.git");
+        mkdirs("nr/lnk/.git/logs");
+        link_at("/nonexistent/.bashrc", "nr/lnk/.git/logs/HEAD");
+        p = at("nr/lnk/.git");
+        assert_false(newrepo_inert(p, &why));
+        assert_non_null(strstr(why, "link"));
+        free(p);
         /* a .git that is a file or a link: elsewhere, not judged here */
         mkdirs("nr/file"), put("nr/file/.git", "gitdir: ../ok/.git\n");
         p = at("nr/file/.git");
