@@ -167,6 +167,7 @@ static void check_repo(const char *repo, const struct timespec *since, const cha
         scan_special(fd, repo, since, SCAN_DEPTH_MAX, &budget);
         if (vfd >= 0) {
                 gitverify_objects(vfd, repo, since, ids, work);
+                gitverify_refs(vfd, repo, since);
                 close(vfd);
         }
 }

@@ -733,6 +733,11 @@ static void import_ref(importer *im, const repo_snap *s, int udir, const char *n
                 blob_free(&u);
                 return;
         }
+        if (gitimport_is_replace(rel)) {
+                corral_warn(NOT_IMPORTED_FMT, shown, GITIMPORT_REPLACE_WHY);
+                blob_free(&u);
+                return;
+        }
         snap_ref(s, rel, &st);
         const char *leaf;
         int dir = open_parent(rfd, rel, &leaf, true);
@@ -913,6 +918,64 @@ static const pref *find_pref(const prefs *p, const char *name) {
         return p->n ? bsearch(&key, p->v, p->n, sizeof(*p->v), by_name) : NULL;
 }
 
+bool gitimport_is_replace(const char *name) { return strncmp(name, "refs/replace/", 13) == 0; }
+
+void gitimport_drop_packed_replace(int rfd, const char *repo) {
+        char shown[4096];
+        snprintf(shown, sizeof(shown), "%s/packed-refs", repo);
+        blob o;
+        prefs op = {0};
+        int r = read_at(rfd, "packed-refs", PACKED_MAX, &o);
+        if (r < 0 || parse_packed(&o, &op) < 0) {
+                if (r != -ENOENT)
+                        corral_warn("WARNING: %s: corral cannot read it to look for replace refs (%s): look at `git "
+                                    "replace -l` before using the repository",
+                                    shown, r < 0 ? strerror(-r) : "not a packed-refs file git would write");
+                blob_free(&o);
+                return;
+        }
+        size_t dropped = 0;
+        for (size_t i = 0; i < op.n; i++)
+                dropped += gitimport_is_replace(op.v[i].name);
+        if (!dropped)
+                goto out;
+        int fd = openat(rfd, "packed-refs.lock", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0) {
+                corral_warn("WARNING: %s holds replace refs the command wrote, and corral cannot take its lock to "
+                            "remove them (%s): run git replace -d on each of `git replace -l` before using the "
+                            "repository",
+                            shown, strerror(errno));
+                goto out;
+        }
+        /* the header, then the other entries in the order of their names
+         * (packed-refs' own, "sorted" or not) */
+        r = op.header ? write_all(fd, op.header, op.header_len) : 0;
+        for (size_t i = 0; r == 0 && i < op.n; i++)
+                if (!gitimport_is_replace(op.v[i].name)) {
+                        r = write_all(fd, op.v[i].text, op.v[i].len);
+                        if (r == 0 && op.v[i].len && op.v[i].text[op.v[i].len - 1] != '\n')
+                                r = write_all(fd, "\n", 1);
+                }
+        int c = close(fd);
+        if (r == 0 && c < 0)
+                r = -errno;
+        if (r == 0 && renameat(rfd, "packed-refs.lock", rfd, "packed-refs") < 0)
+                r = -errno;
+        if (r < 0) {
+                (void)unlinkat(rfd, "packed-refs.lock", 0);
+                corral_warn("WARNING: %s holds replace refs the command wrote, and corral could not remove them "
+                            "(%s): run git replace -d on each of `git replace -l` before using the repository",
+                            shown, strerror(-r));
+                goto out;
+        }
+        for (size_t i = 0; i < op.n; i++)
+                if (gitimport_is_replace(op.v[i].name))
+                        corral_warn("removed %s from %s: %s", op.v[i].name, shown, GITIMPORT_REPLACE_WHY);
+out:
+        prefs_free(&op);
+        blob_free(&o);
+}
+
 static bool pref_same(const pref *a, const pref *b) {
         if (!a || !b)
                 return a == b;
@@ -999,6 +1062,10 @@ static void import_packed(importer *im, const repo_snap *s, int ufd, int rfd) {
                         const pref *sv = find_pref(&sp, name), *uv = find_pref(&up, name), *ov = find_pref(&op, name);
                         if ((pass && uv) || pref_same(sv, uv) || pref_same(ov, uv))
                                 continue; /* (names in both: seen in pass 0) */
+                        if (uv && gitimport_is_replace(name)) {
+                                corral_warn("not imported: %s in %s: %s", name, shown, GITIMPORT_REPLACE_WHY);
+                                continue;
+                        }
                         if (!pref_same(ov, sv) || (!uv && loose_changed(s, rfd, name))) {
                                 corral_warn("not imported: %s in %s changed outside the sandbox while the run "
                                         "lasted; the developer's is kept",

@@ -12,7 +12,8 @@
  *     .rev, .bitmap, .mtimes and .promisor are never used); never over an
  *     existing one, never deleting one;
  *   - loose refs and packed-refs, each name checked by git's refname rules
- *     and each value an object id or "ref: refs/...";
+ *     and each value an object id or "ref: refs/..."; never a replace ref
+ *     (refs/replace/, GITIMPORT_REPLACE_WHY below);
  *   - reflogs, when the developer's is still a prefix of the run's;
  *   - HEAD, ORIG_HEAD, FETCH_HEAD, MERGE_HEAD and the other files of a
  *     commit or merge in progress (values checked);
@@ -62,3 +63,15 @@ bool gitimport_pack_name(const char *name, const char **ext);
 /* the object format of the gitdir open on rfd (named repo), from its
  * config; SHA-1, said, when git would not know it */
 gitobject_format gitimport_repo_format(int rfd, const char *repo);
+
+/* git replace: a ref refs/replace/<id> makes git read the object it names
+ * wherever it reads <id> (cat-file, log, checkout of a commit holding
+ * <id>), so it stands for content the way a forged object does. The run's
+ * are never imported; written in place, they are removed (gitverify.h). */
+#define GITIMPORT_REPLACE_WHY                                                                                         \
+        "a replace ref: git would read the object it names wherever it reads the id in its name (git "             \
+        "replace), so that id would stand for other content"
+bool gitimport_is_replace(const char *name);
+/* Removes the refs/replace/ entries of the packed-refs of the gitdir open
+ * on rfd (named repo), under git's lock, saying each. */
+void gitimport_drop_packed_replace(int rfd, const char *repo);

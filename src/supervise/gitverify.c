@@ -326,6 +326,35 @@ void gitverify_objects(int gitdir_fd, const char *repo, const struct timespec *s
         closedir(d);
 }
 
+void gitverify_refs(int gitdir_fd, const char *repo, const struct timespec *since) {
+        struct stat st;
+        int refs = openat(gitdir_fd, "refs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        DIR *d = refs >= 0 ? open_dir_at(refs, "replace", &st) : NULL;
+        if (refs >= 0)
+                close(refs);
+        if (d) {
+                /* (a directory moved in brings its entries with their old times) */
+                bool all = changed(&st, since);
+                for (struct dirent *e; (e = readdir(d));) {
+                        if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                            !S_ISREG(st.st_mode) || !(all || changed(&st, since)))
+                                continue; /* (a name with a "/" below: git reads no replacement from it) */
+                        char shown[4200];
+                        snprintf(shown, sizeof(shown), "%s/refs/replace/%s", repo, e->d_name);
+                        if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+                                corral_warn("removed %s: %s", shown, GITIMPORT_REPLACE_WHY);
+                        else
+                                corral_warn("WARNING: %s: %s, and corral could not remove it (%s): run git replace -d "
+                                            "on it before using the repository",
+                                            shown, GITIMPORT_REPLACE_WHY, strerror(errno));
+                }
+                closedir(d);
+        }
+        if (fstatat(gitdir_fd, "packed-refs", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+            changed(&st, since))
+                gitimport_drop_packed_replace(gitdir_fd, repo);
+}
+
 int gitverify_ids(int gitdir_fd, char *buf, size_t len) {
         struct stat s[3];
         static const char *const dirs[] = {"objects", "objects/pack", "objects/info"};

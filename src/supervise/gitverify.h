@@ -19,7 +19,9 @@
  *     the places they name, by name alone), objects/info/commit-graph(s)
  *     and objects/pack/multi-pack-index* (git takes commits' trees and
  *     parents, and objects' places, from them without reading the objects)
- *     that the run made or changed are set aside.
+ *     that the run made or changed are set aside;
+ *   - replace refs (refs/replace/<id>, loose or packed) the run made or
+ *     changed are removed (gitverify_refs).
  *
  * "Made, changed or moved by the run" is by change time, which no process
  * can set back: writing a file, chmod, link and rename (of the file, and
@@ -39,6 +41,12 @@
 static inline bool gitverify_since(const struct timespec *t, const struct timespec *since) {
         return t->tv_sec > since->tv_sec || (t->tv_sec == since->tv_sec && t->tv_nsec >= since->tv_nsec);
 }
+
+/* The replace refs the run made or changed in the gitdir open on gitdir_fd
+ * (named repo): refs/replace/<id> makes git read another object wherever
+ * it reads <id> (gitimport.h, GITIMPORT_REPLACE_WHY). Loose ones removed,
+ * packed ones taken out of packed-refs (when it changed since), each said. */
+void gitverify_refs(int gitdir_fd, const char *repo, const struct timespec *since);
 
 /* The identities of the gitdir's objects/, objects/pack and objects/info
  * (open on gitdir_fd) at the start of the run, as text for the marker: a

@@ -91,3 +91,24 @@ assert_commit_good() {
 	[ "$(dev_git "$WS" show HEAD:g.txt)" = good ] || fail "the developer's commit holds the command's content: $(dev_git "$WS" show HEAD:g.txt)"
 	assert_fsck
 }
+
+# git replace: refs/replace/<id of "good"> naming "evil" makes the
+# developer's git read "evil" wherever it reads that id (cat-file, show,
+# checkout of a commit holding it). One replace ref packed (good2 by evil2),
+# one loose (good by evil).
+PLANT_REPLACE='G2=$(printf "good2\n" | git hash-object -w --stdin); E2=$(printf "evil2\n" | git hash-object -w --stdin)
+	git replace "$G2" "$E2" && git pack-refs --all
+	G=$(printf "good\n" | git hash-object -w --stdin); E=$(printf "evil\n" | git hash-object -w --stdin)
+	git replace "$G" "$E" && git cat-file -p "$G"'
+
+# After PLANT_REPLACE: the developer's git reads "good" and "good2", and
+# commits of them hold them.
+assert_no_replacement() {
+	[ -z "$(dev_git "$WS" replace -l)" ] || fail "replace refs the command made are there: $(dev_git "$WS" replace -l)"
+	printf 'good\n' > "$WS/g.txt"
+	printf 'good2\n' > "$WS/g2.txt"
+	dev_git "$WS" add g.txt g2.txt
+	dev_git "$WS" commit -qm good
+	[ "$(dev_git "$WS" show HEAD:g.txt)" = good ] || fail "the developer's commit shows the command's content: $(dev_git "$WS" show HEAD:g.txt)"
+	[ "$(dev_git "$WS" show HEAD:g2.txt)" = good2 ] || fail "the developer's commit shows the command's content: $(dev_git "$WS" show HEAD:g2.txt)"
+}

@@ -7,7 +7,7 @@
 # (supervise/gitverify.h, docs/design.md "Git in commits mode"): a loose
 # object whose contents do not hash to its name, a pack whose .idx lies, or
 # alternates and commit-graphs it wrote, are set aside; git's own .idx
-# replaces the command's. The controls: the same attacks without corral
+# replaces the command's; replace refs it made are removed. The controls: the same attacks without corral
 # (plain), and with the binary before the check (the attacks succeed).
 
 load helpers
@@ -131,6 +131,24 @@ evil_id() { printf 'evil\n' | dev_git "$WS" hash-object --stdin; }
 	assert_output_has "$WS/.git/objects/info/alternates: alternates the command wrote"
 	[ ! -e "$WS/.git/objects/info/alternates" ] || fail "the command's alternates are still there"
 	assert_commit_good
+}
+
+@test "commits in place attack: replace refs the command made (one loose, one packed) are removed; the developer's git reads each object's own content" {
+	run gc "$PLANT_REPLACE"
+	assert_success
+	assert_output_has evil # (inside, the replacement holds)
+	assert_no_replacement
+	assert_fsck
+	assert_output_has "$WS/.git/refs/replace/$(good_id): a replace ref"
+	assert_output_has "from $WS/.git/packed-refs: a replace ref"
+}
+
+@test "control: a replace ref the command made shows its content for the developer's own commit" {
+	plain "$PLANT_REPLACE"
+	printf 'good\n' > "$WS/g.txt"
+	dev_git "$WS" add g.txt
+	dev_git "$WS" commit -qm good
+	[ "$(dev_git "$WS" show HEAD:g.txt)" = evil ] || fail "control: the replace ref did not replace the content"
 }
 
 @test "commits in place: an honest run's loose objects and git gc's pack stay, its commit-graph is set aside, and git fsck --full passes outside" {

@@ -271,6 +271,17 @@ assert_fsck() {
 	assert_fsck
 }
 
+@test "commits attack: replace refs the command made (one loose, one packed) are not imported" {
+	overlay_only
+	run gc "$PLANT_REPLACE"
+	assert_success
+	assert_output_has evil # (inside, the replacement holds)
+	assert_no_replacement
+	assert_fsck
+	assert_output_has "refs/replace/$(good_id): a replace ref"
+	assert_output_has "in $WS/.git/packed-refs: a replace ref"
+}
+
 @test "commits overlay: an honest run's loose objects and git gc's pack are imported, with git's own .idx, and git fsck --full passes outside" {
 	overlay_only
 	run gc 'printf "two\n" > f.txt; git commit -qam two
