@@ -543,6 +543,19 @@ static int read_kept_repos(gitlayout *g, const char *dir, bool modules, unsigned
                         _cleanup_free_ char *ptr = path_join(sub, "gitdir"), *dotgit = NULL;
                         if (!ptr || (r = read_pointer(g, ptr, "a linked worktree's location", &dotgit, err)) < 0)
                                 break;
+                        /* relative (git 2.48's worktree.useRelativePaths): to
+                         * worktrees/ID, as git reads it */
+                        if (dotgit && dotgit[0] != '/') {
+                                _cleanup_free_ char *joined = path_join(sub, dotgit);
+                                char *abs = joined ? path_canonicalize(joined) : NULL;
+                                bool nomem = !joined || (!abs && errno == ENOMEM);
+                                free(dotgit);
+                                dotgit = abs;
+                                if (nomem) {
+                                        r = oom(err);
+                                        break;
+                                }
+                        }
                         _cleanup_free_ char *wt = dotgit && dotgit[0] == '/' ? dir_of(dotgit) : NULL;
                         if (wt) {
                                 _cleanup_free_ char *canon = NULL, *why = NULL;

@@ -398,6 +398,36 @@ SHARED_ATTACK='for d in a b; do mkdir -p $d/.githooks 2>/dev/null; hook_text > $
 	WS=$WS/b assert_it_ran
 }
 
+# git 2.48 writes a linked worktree's pointers relative with
+# worktree.useRelativePaths (worktrees/ID/gitdir relative to worktrees/ID);
+# written here by hand, which older git reads the same way.
+relative_worktree() {
+	new_repo "$WS"
+	dev_git "$WS" worktree add -q "$WS/a/b/wt" 2> /dev/null
+	echo "../../../a/b/wt/.git" > "$WS/.git/worktrees/wt/gitdir"
+	echo "gitdir: ../../../.git/worktrees/wt" > "$WS/a/b/wt/.git"
+	dev_git "$WS/a/b/wt" status > /dev/null || fail "setup: the worktree does not work"
+}
+RELATIVE_WT_ATTACK='printf "gitdir: %s\n" "$WS/evil.git" > a/b/wt/.git && echo PLANTED
+git init -q --bare evil.git && printf "[core]\n\tbare = false\n\tfsmonitor = \"%s\"\n" "$WS/fsmon" > evil.git/config
+hook_text > fsmon; chmod +x fsmon; true'
+
+@test "worktrees: a linked worktree with relative paths, deeper than protect_depth, keeps its .git read-only" {
+	relative_worktree
+	run attack sb "$RELATIVE_WT_ATTACK"
+	assert_success
+	refute_output_has PLANTED
+	[ "$(cat "$WS/a/b/wt/.git")" = "gitdir: ../../../.git/worktrees/wt" ]
+	WS=$WS/a/b/wt assert_nothing_ran
+}
+
+@test "control: a linked worktree's .git re-pointed at a repository of the command's runs its fsmonitor" {
+	relative_worktree
+	run attack plain "$RELATIVE_WT_ATTACK"
+	assert_output_has PLANTED
+	WS=$WS/a/b/wt assert_it_ran
+}
+
 # --- gitdir lines read exactly as git reads them ----------------------------
 
 @test "gitdir: 'gitdir:  x' (two spaces) names ' x', and that is what is protected" {
