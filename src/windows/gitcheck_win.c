@@ -34,36 +34,60 @@ static void check_states(const win_git_dir *g) {
         }
 }
 
-/* A new entry in modules/ or worktrees/: by name and file identity. */
-static void check_adopted(const win_git_dir *g) {
-        for (size_t i = 0; i < GITDIR_N_ADOPTED; i++) {
-                char dir[4200], pattern[4300];
-                snprintf(dir, sizeof(dir), "%s/%s", g->path, gitdir_adopted[i]);
-                snprintf(pattern, sizeof(pattern), "%s/*", dir);
-                _cleanup_free_ wchar_t *wp = win_wide_exact(pattern);
-                WIN32_FIND_DATAW fd;
-                HANDLE h = wp ? FindFirstFileW(wp, &fd) : INVALID_HANDLE_VALUE;
-                if (h == INVALID_HANDLE_VALUE)
+/* A new entry in modules/ or worktrees/, by name and file identity; in
+ * modules/, in each component of a submodule's name that was there before
+ * the run too (modules/lib/evil beside the developer's modules/lib/sub: git
+ * submodule update adopts it for a submodule named lib/evil). */
+static void check_adopted_dir(const win_plan *pl, const win_git_dir *g, const char *dir, const char *rel,
+                              bool components, int depth) {
+        char pattern[4300];
+        snprintf(pattern, sizeof(pattern), "%s/*", dir);
+        _cleanup_free_ wchar_t *wp = win_wide_exact(pattern);
+        WIN32_FIND_DATAW fd;
+        HANDLE h = wp ? FindFirstFileW(wp, &fd) : INVALID_HANDLE_VALUE;
+        if (h == INVALID_HANDLE_VALUE)
+                return;
+        strv fresh = {0}, old_parts = {0};
+        do {
+                _cleanup_free_ char *name = win_utf8(fd.cFileName);
+                if (!name || !strcmp(name, ".") || !strcmp(name, "..") || strstr(name, GITDIR_REFUSED_MARK))
                         continue;
-                strv fresh = {0};
-                do {
-                        _cleanup_free_ char *name = win_utf8(fd.cFileName);
-                        if (!name || !strcmp(name, ".") || !strcmp(name, "..") || strstr(name, GITDIR_REFUSED_MARK))
-                                continue;
-                        char path[4400], line[4600];
-                        snprintf(path, sizeof(path), "%s/%s", dir, name);
-                        _cleanup_free_ char *id = win_file_id(path);
-                        snprintf(line, sizeof(line), "%s/%s\t%s", gitdir_adopted[i], name, id ? id : "?");
-                        bool before = false;
-                        for (size_t k = 0; id && k < g->adopted.n && !before; k++)
-                                before = _stricmp(g->adopted.v[k], line) == 0;
-                        if (!before)
-                                (void)strv_push(&fresh, name); /* (renamed once the listing is done) */
-                } while (FindNextFileW(h, &fd));
-                FindClose(h);
-                for (size_t k = 0; k < fresh.n; k++)
-                        set_aside(dir, fresh.v[k], GITDIR_ADOPTED_WHY);
-                strv_clear(&fresh);
+                char path[4400], line[4600];
+                snprintf(path, sizeof(path), "%s/%s", dir, name);
+                _cleanup_free_ char *id = win_file_id(path);
+                snprintf(line, sizeof(line), "%s/%s\t%s", rel, name, id ? id : "?");
+                bool before = false;
+                for (size_t k = 0; id && k < g->adopted.n && !before; k++)
+                        before = _stricmp(g->adopted.v[k], line) == 0;
+                if (!before)
+                        (void)strv_push(&fresh, name); /* (renamed once the listing is done) */
+                else if (components && depth > 0 && (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
+                         !(fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) && !win_git_dir_sorted(pl, path))
+                        (void)strv_push(&old_parts, name);
+        } while (FindNextFileW(h, &fd));
+        FindClose(h);
+        for (size_t k = 0; k < fresh.n; k++)
+                set_aside(dir, fresh.v[k], GITDIR_ADOPTED_WHY);
+        for (size_t k = 0; k < old_parts.n; k++) {
+                char path[4400], sub[4400], listed[4500];
+                snprintf(path, sizeof(path), "%s/%s", dir, old_parts.v[k]);
+                snprintf(sub, sizeof(sub), "%s/%s", rel, old_parts.v[k]);
+                snprintf(listed, sizeof(listed), "%s/%s", WIN_GIT_LISTED, sub);
+                bool was_listed = false;
+                for (size_t j = 0; j < g->adopted.n && !was_listed; j++)
+                        was_listed = _stricmp(g->adopted.v[j], listed) == 0;
+                if (was_listed)
+                        check_adopted_dir(pl, g, path, sub, true, depth - 1);
+        }
+        strv_clear(&fresh);
+        strv_clear(&old_parts);
+}
+
+static void check_adopted(const win_plan *pl, const win_git_dir *g) {
+        for (size_t i = 0; i < GITDIR_N_ADOPTED; i++) {
+                char dir[4200];
+                snprintf(dir, sizeof(dir), "%s/%s", g->path, gitdir_adopted[i]);
+                check_adopted_dir(pl, g, dir, gitdir_adopted[i], !strcmp(gitdir_adopted[i], "modules"), 8);
         }
 }
 
@@ -227,7 +251,7 @@ void win_gitcheck_after_run(const win_plan *pl) {
                 unsigned budget = 500000;
                 scan_hard_links(pl, g->path, 32, true, &budget);
                 check_states(g);
-                check_adopted(g);
+                check_adopted(pl, g);
                 check_index(pl, g);
         }
 }

@@ -12,7 +12,8 @@
  *     run, or that is new: renamed to <name>.corral-refused-<random>, which
  *     git never reads;
  *   - an entry of modules/ or worktrees/ that was not there before the run
- *     (by name and file identity): set aside;
+ *     (by name and file identity), or of a component of a submodule's name
+ *     in modules/ (modules/lib of modules/lib/sub): set aside;
  *   - an index naming a path git refuses ("..", ".git", a leading "/"), or
  *     that corral cannot read: set aside; a submodule it names whose .git
  *     is none of the .git directories there before the run: that .git is

@@ -216,9 +216,49 @@ int win_git_state_sum(const char *path, uint8_t sum[32]) {
         return ok ? 1 : 2;
 }
 
-/* Before the run: each state's sum, and the entries of modules/ and
- * worktrees/ with their identities. */
-static int record_before(const char *dir, win_git_dir *g) {
+/* The entries of dir (rel from the gitdir: modules, worktrees) with their
+ * identities, as "REL/NAME\tID"; in modules/, also those of each directory
+ * that is a component of a submodule's name (modules/lib of modules/lib/sub:
+ * not a gitdir the plan sorted), where a new gitdir is adopted as well
+ * (git submodule update of a submodule named lib/evil). */
+static int record_adopted(const win_plan *pl, const char *dir, const char *rel, bool components, int depth,
+                          win_git_dir *g) {
+        entry *v;
+        size_t n;
+        int r = list_dir(dir, &v, &n);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0; /* unreadable: every entry counts as new after the run */
+        for (size_t k = 0; k < n && r >= 0; k++) {
+                _cleanup_free_ char *path = join(dir, v[k].name), *sub = join(rel, v[k].name);
+                _cleanup_free_ char *id = path ? win_file_id(path) : NULL;
+                if (!path || !sub) {
+                        r = -ENOMEM;
+                        break;
+                }
+                if (!id)
+                        continue;
+                size_t len = strlen(sub) + strlen(id) + 2;
+                char *line = malloc(len);
+                if (line)
+                        snprintf(line, len, "%s\t%s", sub, id);
+                if (strv_push_take(&g->adopted, line) < 0)
+                        r = -ENOMEM;
+                else if (components && depth > 0 && (v[k].attrs & FILE_ATTRIBUTE_DIRECTORY) &&
+                         !(v[k].attrs & FILE_ATTRIBUTE_REPARSE_POINT) && !win_git_dir_sorted(pl, path)) {
+                        /* (said listed: a marker of an older corral lists no
+                         * component, whose entries are then not taken for new) */
+                        char *listed = join(WIN_GIT_LISTED, sub);
+                        r = strv_push_take(&g->adopted, listed) < 0 ? -ENOMEM
+                                                                  : record_adopted(pl, path, sub, true, depth - 1, g);
+                }
+        }
+        entries_free(v, n);
+        return r;
+}
+
+/* Before the run: each state's sum, and the entries of modules/ (with the
+ * components of names) and worktrees/ with their identities. */
+static int record_before(const win_plan *pl, const char *dir, win_git_dir *g) {
         for (size_t i = 0; i < GITDIR_N_STATES; i++) {
                 _cleanup_free_ char *path = join(dir, gitdir_states[i]);
                 if (!path)
@@ -227,25 +267,9 @@ static int record_before(const char *dir, win_git_dir *g) {
         }
         for (size_t i = 0; i < GITDIR_N_ADOPTED; i++) {
                 _cleanup_free_ char *sub = join(dir, gitdir_adopted[i]);
-                entry *v;
-                size_t n;
-                int lr = sub ? list_dir(sub, &v, &n) : -ENOMEM;
-                if (lr == -ENOMEM)
-                        return lr;
-                if (lr < 0)
-                        continue; /* unreadable: every entry counts as new after the run */
-                int r = 0;
-                for (size_t k = 0; k < n && r >= 0; k++) {
-                        _cleanup_free_ char *path = join(sub, v[k].name);
-                        _cleanup_free_ char *id = path ? win_file_id(path) : NULL;
-                        char *line = id ? malloc(strlen(gitdir_adopted[i]) + strlen(v[k].name) + strlen(id) + 3) : NULL;
-                        if (line)
-                                sprintf(line, "%s/%s\t%s", gitdir_adopted[i], v[k].name, id); // NOLINT(clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling): sized above
-                        if (id && (!line || strv_push(&g->adopted, line) < 0))
-                                r = -ENOMEM;
-                        free(line);
-                }
-                entries_free(v, n);
+                int r = sub ? record_adopted(pl, sub, gitdir_adopted[i], !strcmp(gitdir_adopted[i], "modules"),
+                                             MODULES_DEPTH_MAX, g)
+                            : -ENOMEM;
                 if (r < 0)
                         return r;
         }
@@ -607,7 +631,7 @@ static int sort_gitdir(win_plan *pl, const char *dir, bool top, int depth, corra
                                                      : e->hold == HOLD_FILE ? GITDIR_HOLD_FILE_TEXT
                                                                             : GITDIR_HOLD_COMMONDIR_TEXT};
         }
-        if (r >= 0 && (record_before(dir, &g) < 0 ||
+        if (r >= 0 && (record_before(pl, dir, &g) < 0 ||
                        win_git_links(pl, dir, &g.links) < 0))
                 r = oom(err);
         if (r >= 0) {

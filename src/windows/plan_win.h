@@ -41,6 +41,8 @@ typedef struct win_git_hold {
         const char *text;        /* NULL: an empty directory; else a file with these contents */
 } win_git_hold;
 
+#define WIN_GIT_LISTED "listed:"
+
 typedef struct win_git_dir {
         char *path;
         bool top;                /* a repository's .git: its inheritable deny ACE is set aside for the run (the
@@ -52,7 +54,8 @@ typedef struct win_git_dir {
         int state[GITDIR_N_STATES];         /* each of plan/gitdir.h's states before the run: win_git_state_sum */
         uint8_t state_sum[GITDIR_N_STATES][32];
         strv adopted;            /* "modules/NAME\tID", "worktrees/ID\tID": the entries there before the run, by
-                                  * name and file identity (win_file_id) */
+                                  * name and file identity (win_file_id); in modules/, those of each component
+                                  * of a name too, with WIN_GIT_LISTED "/modules/lib" for each one listed */
         strv links;              /* reparse points there before the run (the developer's: left alone) */
         strv worktrees;          /* the worktrees its index describes: the parent of each .git that leads to it
                                   * (a repository's .git directory; a .git file in a root, a linked worktree's

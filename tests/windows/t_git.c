@@ -421,8 +421,9 @@ static void after_run(void) {
 }
 
 /* A repository the run makes in modules/ or worktrees/ (git submodule
- * update, git worktree prune would adopt it) is set aside; the ones there
- * before the run stay. */
+ * update, git worktree prune would adopt it), or in a component of a
+ * submodule's name in modules/, is set aside; the ones there before the run
+ * stay. */
 static void after_run_adopted(void) {
         const char *ws = make_repo();
         char g[1200];
@@ -435,7 +436,12 @@ static void after_run_adopted(void) {
         put(g, "modules/evil/config", "[core]\n\tfsmonitor = calc.exe\n");
         put(g, "worktrees/new", NULL);
         put(g, "worktrees/new/commondir", "../..\n");
+        /* and in a component of the developer's submodule's name (lib of lib/sub) */
+        put(g, "modules/lib/evil", NULL);
+        put(g, "modules/lib/evil/HEAD", "ref: refs/heads/main\n");
         win_gitcheck_after_run(&pl);
+        CHECK(!exists_rel(g, "modules/lib/evil") && refused_copy(g, "modules/lib/evil"));
+        CHECK(exists_rel(g, "modules/lib/sub/HEAD") && !refused_copy(g, "modules/lib/sub"));
         CHECK(!exists_rel(g, "modules/evil") && refused_copy(g, "modules/evil"));
         CHECK(!exists_rel(g, "worktrees/new") && refused_copy(g, "worktrees/new"));
         CHECK(exists_rel(g, "modules/lib/sub/HEAD") && !refused_copy(g, "modules/lib"));
@@ -797,7 +803,7 @@ const test tests_git[] = {
         {"git: the .git of each submodule the index names, however deep, is protected (sorted with --git commits)", plan_gitlinks},
         {"git: what a .git file leads to below protect_depth (a worktree's main repository, a separate gitdir) is protected", plan_gitfile_targets},
         {"git: after the run, a rebase, am, sequencer or rerere state the run made or changed is set aside", after_run},
-        {"git: after the run, a repository the run made in modules/ or worktrees/ is set aside", after_run_adopted},
+        {"git: after the run, a repository the run made in modules/ (or a component of a name there) or worktrees/ is set aside", after_run_adopted},
         {"git: after the run, a bad index, and a submodule's .git the run made, are set aside", after_run_index},
         {"git: after the run, a linked worktree's and a submodule checkout's index are checked like the repository's", after_run_worktree_index},
         {"git: after the run, a bad index of a gitdir below lib. (a name ending in a dot) is read as itself and set aside", after_run_index_dotted},
