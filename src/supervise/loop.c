@@ -2,7 +2,9 @@
 #include "supervise/loop.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <sys/signalfd.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,4 +46,76 @@ int loop_control(int control_fd, pid_t pid) {
         else if (got <= 0 && !(got < 0 && errno == EINTR))
                 return -1;
         return 0;
+}
+
+/* The run must end: whether the loop ends now (reaper), else the init is
+ * killed and the loop waits for its end. */
+static bool stop(const loop_run *l) {
+        if (l->reaper)
+                return true;
+        kill(l->pid, SIGKILL); /* the whole pid namespace dies with its init */
+        return false;
+}
+
+/* reaper: every child that ended (orphans come to us), the command's status kept. */
+static void reap(loop_run *l) {
+        pid_t pid;
+        int st;
+        while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+                if (pid == l->pid) {
+                        l->status = st;
+                        l->done = true;
+                }
+}
+
+void loop_watch(loop_run *l) {
+        while (!l->done) {
+                struct pollfd fds[5 + RELAY_MAX] = {{.fd = l->pidfd, .events = POLLIN},
+                                                    {.fd = l->sigfd, .events = POLLIN},
+                                                    {.fd = l->control_fd, .events = POLLIN},
+                                                    {.fd = denials_fd(l->dn), .events = POLLIN},
+                                                    {.fd = l->px ? proxy_fd(l->px) : -1, .events = POLLIN}};
+                int nr = l->relay ? relay_pollfds(l->relay, fds + 5) : 0;
+                int timeout = l->timed_out ? -1 : loop_timeout(l->deadline);
+                if (l->px) {
+                        int pt = proxy_timeout_ms(l->px);
+                        if (pt >= 0 && (timeout < 0 || pt < timeout))
+                                timeout = pt;
+                }
+                int n = poll(fds, 5 + (nfds_t)nr, timeout); /* negative fds are skipped */
+                if (n < 0 && errno != EINTR)
+                        break;
+                /* With reaper the deadline is passed when poll timed out (its
+                 * timeout is the deadline's alone); the events that came with
+                 * it, the command's exit among them, are handled first. */
+                if (l->deadline && !l->timed_out && (l->reaper ? n == 0 : loop_now_ms() >= l->deadline)) {
+                        l->timed_out = true;
+                        if (stop(l))
+                                break;
+                        continue;
+                }
+                if (l->px)
+                        proxy_run(l->px);
+                if (fds[1].revents & POLLIN) {
+                        loop_forward_signals(l->sigfd, l->pid);
+                        if (l->reaper)
+                                reap(l);
+                }
+                if (fds[3].revents) {
+                        /* the listener, or why there is none; it never blocks */
+                        denials_handle(l->dn);
+                        if (l->dn->fatal && stop(l)) /* its calls would wait for an answer forever */
+                                break;
+                }
+                if (l->control_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
+                    loop_control(l->control_fd, l->pid) < 0) {
+                        l->control_fd = -1; /* the caller is gone: so is the sandbox */
+                        if (stop(l))
+                                break;
+                }
+                if (l->relay)
+                        relay_step(l->relay, fds + 5, nr);
+                if (fds[0].revents & POLLIN)
+                        break;
+        }
 }

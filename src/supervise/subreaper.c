@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,41 +270,22 @@ static int start_command(bare_run *s, corral_error *err) {
 }
 
 /* Until the command ends, times out, or the caller goes: signals passed on,
- * orphans reaped, the denial reports' listener, the control socket. */
+ * orphans reaped, the denial reports' listener, the control socket
+ * (loop_watch, as the reaper). */
 static void watch(bare_run *s) {
         const plan_policy *p = &s->pl->policy;
-        uint64_t deadline = p->timeout_ms ? s->start + p->timeout_ms : 0;
-        while (!s->done) {
-                struct pollfd fds[3] = {{.fd = s->sigfd, .events = POLLIN},
-                                        {.fd = denials_fd(s->dn), .events = POLLIN},
-                                        {.fd = s->control_fd, .events = POLLIN}};
-                int n = poll(fds, 3, loop_timeout(deadline)); /* negative fds are skipped */
-                if (n < 0 && errno != EINTR)
-                        break;
-                if (n == 0 && deadline) {
-                        s->res->timed_out = true;
-                        break;
-                }
-                if (fds[0].revents & POLLIN) {
-                        loop_forward_signals(s->sigfd, s->child);
-                        pid_t pid;
-                        int st;
-                        while ((pid = waitpid(-1, &st, WNOHANG)) > 0) /* orphans, and the command */
-                                if (pid == s->child) {
-                                        s->status = st;
-                                        s->done = true;
-                                }
-                }
-                if (fds[1].revents) {
-                        /* the listener, or why there is none; it never blocks */
-                        denials_handle(s->dn);
-                        if (s->dn->fatal)
-                                break; /* nobody would answer the calls it hands over */
-                }
-                if (s->control_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
-                    loop_control(s->control_fd, s->child) < 0)
-                        break; /* the caller is gone: so is the sandbox */
-        }
+        loop_run l = {.pid = s->child,
+                      .reaper = true,
+                      .pidfd = -1,
+                      .sigfd = s->sigfd,
+                      .control_fd = s->control_fd,
+                      .dn = s->dn,
+                      .deadline = p->timeout_ms ? s->start + p->timeout_ms : 0};
+        loop_watch(&l);
+        s->res->timed_out = l.timed_out;
+        s->control_fd = l.control_fd;
+        s->status = l.status;
+        s->done = l.done;
 }
 
 /* Nothing outlives the run. */

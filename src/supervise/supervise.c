@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -398,50 +397,21 @@ static int start_proxy(supervision *s, corral_error *err) {
 }
 
 /* Until the init ends: signals passed on, the timeout, the caller's
- * control socket, the denial reports' listener, the proxy, the relay. */
+ * control socket, the denial reports' listener, the proxy, the relay
+ * (loop_watch). */
 static void watch(supervision *s) {
         const plan *pl = s->pl;
-        run_result *res = s->res;
-        uint64_t deadline = pl->policy.timeout_ms ? s->start + pl->policy.timeout_ms : 0;
-        for (;;) {
-                struct pollfd fds[5 + RELAY_MAX] = {{.fd = s->pidfd, .events = POLLIN},
-                                                    {.fd = s->sigfd, .events = POLLIN},
-                                                    {.fd = s->control_fd, .events = POLLIN},
-                                                    {.fd = denials_fd(s->dn), .events = POLLIN},
-                                                    {.fd = s->px ? proxy_fd(s->px) : -1, .events = POLLIN}};
-                int nr = relay_pollfds(&s->relay, fds + 5);
-                int timeout = res->timed_out ? -1 : loop_timeout(deadline);
-                if (s->px) {
-                        int pt = proxy_timeout_ms(s->px);
-                        if (pt >= 0 && (timeout < 0 || pt < timeout))
-                                timeout = pt;
-                }
-                int n = poll(fds, 5 + (nfds_t)nr, timeout); /* negative fds are skipped */
-                if (n < 0 && errno != EINTR)
-                        break;
-                if (deadline && !res->timed_out && loop_now_ms() >= deadline) {
-                        res->timed_out = true; /* the whole pid namespace dies with its init */
-                        kill(s->pid, SIGKILL);
-                        continue;
-                }
-                if (s->px)
-                        proxy_run(s->px);
-                if (fds[1].revents & POLLIN)
-                        loop_forward_signals(s->sigfd, s->pid);
-                if (s->control_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
-                    loop_control(s->control_fd, s->pid) < 0) {
-                        kill(s->pid, SIGKILL); /* the caller is gone: so is the sandbox */
-                        s->control_fd = -1;
-                }
-                if (fds[3].revents) {
-                        denials_handle(s->dn);
-                        if (s->dn->fatal)
-                                kill(s->pid, SIGKILL); /* its calls would wait for an answer forever */
-                }
-                relay_step(&s->relay, fds + 5, nr);
-                if (fds[0].revents & POLLIN)
-                        break;
-        }
+        loop_run l = {.pid = s->pid,
+                      .pidfd = s->pidfd,
+                      .sigfd = s->sigfd,
+                      .control_fd = s->control_fd,
+                      .dn = s->dn,
+                      .px = s->px,
+                      .relay = &s->relay,
+                      .deadline = pl->policy.timeout_ms ? s->start + pl->policy.timeout_ms : 0};
+        loop_watch(&l);
+        s->res->timed_out = l.timed_out;
+        s->control_fd = l.control_fd;
 }
 
 /* The init's status, the command's last output, the proxy's refusals. */
