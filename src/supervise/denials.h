@@ -8,7 +8,8 @@
  * (/proc/PID/mem, /proc/PID/cwd and fd links), it is answered "continue"
  * (the kernel then decides, as without reports), and recorded when the
  * plan says it is refused: a write outside the writable roots, into a
- * protected name, or a connect with the network off. What is answered
+ * protected name, a read of a hidden path, or a connect with the network
+ * off. What is answered
  * depends on the call's number alone, never on what was read. */
 #pragma once
 
@@ -20,11 +21,12 @@
 #include "plan/plan.h"
 
 typedef struct denial {
-        char *op;         /* "write", "create", "remove", "rename", "chmod", "connect", "syscall" */
+        char *op;         /* "write", "create", "remove", "rename", "chmod", "read", "connect", "syscall" */
         char *path;       /* absolute, or NULL */
         char *address;    /* "203.0.113.5:443", "[2001:db8::1]:443", or NULL */
         char *syscall;    /* "mount", "unshare" (op "syscall"), or NULL; one of the three is set */
-        char *rule;       /* "outside the writable roots", "protected name .git", "network off",
+        char *rule;       /* "outside the writable roots", "protected name .git", "deny-read ~/.ssh",
+                           * "network off",
                            * the seccomp rule's reason ("no mounts or remounts") */
         char *allow_with; /* "-w ~", "--network on", or NULL when nothing in corral allows it */
 } denial;
