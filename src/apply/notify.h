@@ -12,7 +12,8 @@
  *   - calls the boundary allows and that may be refused by the kernel's
  *     other checks (notify_continues(nr): every open, reads too, since a
  *     read of a hidden path is refused by its mask alone; creations,
- *     removals, renames, links, chmod, truncate, connect): the program below, appended where the boundary says ALLOW. The supervisor
+ *     removals, renames, links, chmod, truncate, connect): the program
+ *     below, appended where the boundary says ALLOW. The supervisor
  *     records the ones the plan refuses and answers "continue": Landlock,
  *     the mounts and the network namespace then decide as without reports.
  * No number is of both kinds (seccomp-gen fails the build otherwise). */
