@@ -76,7 +76,39 @@ static int note_bad(const char *path, size_t path_len, uint32_t mode, char **bad
  * 3 is read where it lies in buf (NUL-terminated there); version 4's, built
  * from the previous one, in one buffer that grows: no allocation per entry
  * (an index of 100,000 files is read on every run). */
-static int parse(const unsigned char *buf, size_t len, size_t hash_len, strv *out, char **bad, char *shared) {
+/* named: the first path component of each entry is looked up in
+ * named->names (without case), and a hit appended to named->out as
+ * "PATH\nMODE OID" (octal mode, hex object id). */
+typedef struct named_query {
+        const strv *names;
+        strv *out;
+} named_query;
+
+static bool named_hit(const named_query *q, const char *path, size_t path_len) {
+        size_t n = strcspn(path, "/");
+        if (n > path_len)
+                n = path_len;
+        for (size_t i = 0; i < q->names->n; i++)
+                if (strlen(q->names->v[i]) == n && strncasecmp(q->names->v[i], path, n) == 0)
+                        return true;
+        return false;
+}
+
+static int note_named(const named_query *q, const char *path, size_t path_len, uint32_t mode,
+                      const unsigned char *oid, size_t hash_len) {
+        char hex[2 * 32 + 1];
+        for (size_t i = 0; i < hash_len; i++)
+                snprintf(hex + 2 * i, 3, "%02x", oid[i]);
+        size_t n = path_len + 1 + 12 + 1 + 2 * hash_len + 1;
+        char *e = malloc(n);
+        if (!e)
+                return -ENOMEM;
+        snprintf(e, n, "%.*s\n%o %s", (int)path_len, path, (unsigned)mode, hex);
+        return strv_push_take(q->out, e) < 0 ? -ENOMEM : 0;
+}
+
+static int parse(const unsigned char *buf, size_t len, size_t hash_len, strv *out, char **bad, char *shared,
+                 const named_query *named) {
         uint32_t version = be32(buf + 4), count = be32(buf + 8);
         size_t at = 12;
         char *prev = NULL; /* version 4: the path being built, prev_len long */
@@ -160,6 +192,8 @@ static int parse(const unsigned char *buf, size_t len, size_t hash_len, strv *ou
                         r = -ENOMEM;
                 if (r == 0 && path_len && bad && !*bad)
                         r = note_bad(path, path_len, mode, bad);
+                if (r == 0 && path_len && named && named_hit(named, path, path_len))
+                        r = note_named(named, path, path_len, mode, buf + start + 40, hash_len);
         }
         free(prev);
         /* the extensions: a 4-byte signature and a 32-bit size each, up to
@@ -188,7 +222,8 @@ static void truncate_to(strv *out, size_t n) {
         }
 }
 
-static int parse_all(const unsigned char *buf, size_t len, strv *out, char **bad, char *shared) {
+static int parse_all(const unsigned char *buf, size_t len, strv *out, char **bad, char *shared,
+                     const named_query *named) {
         if (shared)
                 shared[0] = 0;
         if (len < 12 || memcmp(buf, "DIRC", 4) != 0)
@@ -197,12 +232,12 @@ static int parse_all(const unsigned char *buf, size_t len, strv *out, char **bad
         if (version < 2 || version > 4)
                 return -EINVAL;
         if (be32(buf + 8) == 0)
-                return parse(buf, len, 20, out, bad, shared);
+                return parse(buf, len, 20, out, bad, shared, named);
         /* SHA-1 or SHA-256: the one whose entries are consistent, tried in
          * that order (what a failed try added is taken back) */
-        size_t n0 = out ? out->n : 0;
+        size_t n0 = out ? out->n : 0, m0 = named ? named->out->n : 0;
         char *bad1 = NULL;
-        int r = parse(buf, len, 20, out, bad ? &bad1 : NULL, shared);
+        int r = parse(buf, len, 20, out, bad ? &bad1 : NULL, shared, named);
         if (r == 0) {
                 if (bad && !*bad)
                         *bad = bad1;
@@ -212,32 +247,39 @@ static int parse_all(const unsigned char *buf, size_t len, strv *out, char **bad
         }
         free(bad1);
         truncate_to(out, n0);
+        if (named)
+                truncate_to(named->out, m0);
         if (r == -ENOMEM)
                 return r;
         if (shared)
                 shared[0] = 0;
-        r = parse(buf, len, 32, out, bad, shared);
-        if (r < 0)
+        r = parse(buf, len, 32, out, bad, shared, named);
+        if (r < 0) {
                 truncate_to(out, n0);
+                if (named)
+                        truncate_to(named->out, m0);
+        }
         return r == -ENOMEM ? r : r < 0 ? -EINVAL : 0;
 }
 
-int gitindex_parse(const unsigned char *buf, size_t len, strv *out) { return parse_all(buf, len, out, NULL, NULL); }
+int gitindex_parse(const unsigned char *buf, size_t len, strv *out) {
+        return parse_all(buf, len, out, NULL, NULL, NULL);
+}
 
-static int read_one(const char *path, strv *out, char **bad, char *shared) {
+static int read_one(const char *path, strv *out, char **bad, char *shared, const named_query *named) {
         char *text = NULL;
         size_t len = 0;
         int r = readfile_small(path, GITINDEX_MAX, 0, &text, &len, NULL);
         if (r < 0)
                 return r;
-        r = parse_all((const unsigned char *)text, len, out, bad, shared);
+        r = parse_all((const unsigned char *)text, len, out, bad, shared, named);
         free(text);
         return r;
 }
 
-int gitindex_read(const char *index, strv *gitlinks, char **bad) {
+static int read_index(const char *index, strv *gitlinks, char **bad, const named_query *named) {
         char shared[2 * 32 + 1];
-        int r = read_one(index, gitlinks, bad, shared);
+        int r = read_one(index, gitlinks, bad, shared, named);
         if (r == -ENOENT || r == -ENOTDIR)
                 return 0;
         if (r < 0 || !shared[0])
@@ -250,8 +292,18 @@ int gitindex_read(const char *index, strv *gitlinks, char **bad) {
                 return -ENOMEM;
         memcpy(path, index, dir);
         snprintf(path + dir, sizeof("sharedindex.") + sizeof(shared), "sharedindex.%s", shared);
-        r = read_one(path, gitlinks, bad, NULL);
+        r = read_one(path, gitlinks, bad, NULL, named);
         free(path);
+        return r;
+}
+
+int gitindex_read(const char *index, strv *gitlinks, char **bad) { return read_index(index, gitlinks, bad, NULL); }
+
+int gitindex_named(const char *index, const strv *names, strv *out) {
+        strv links = {0};
+        named_query q = {.names = names, .out = out};
+        int r = read_index(index, &links, NULL, &q);
+        strv_clear(&links);
         return r;
 }
 

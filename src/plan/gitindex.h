@@ -29,5 +29,12 @@ int gitindex_gitlinks(const char *index, strv *out);
  * index's shared part (sharedindex.<hash> beside it) is read too. */
 int gitindex_read(const char *index, strv *gitlinks, char **bad);
 
+/* The entries of index (and of a split index's shared part) whose first
+ * path component is one of names, compared without case (the protected
+ * names: .vscode/tasks.json, .claude/settings.json), appended to out as
+ * "PATH\nMODE OID" (octal mode, hex id): git checkout -- . writes each where
+ * its path leads. 0 also when index does not exist; errors as above. */
+int gitindex_named(const char *index, const strv *names, strv *out);
+
 /* The gitlinks of an index's bytes (unit tests, fuzzing). */
 int gitindex_parse(const unsigned char *buf, size_t len, strv *out);

@@ -1196,6 +1196,37 @@ static void import_index(importer *im, const repo_snap *s, int ufd, int rfd) {
                 free(bad);
                 return;
         }
+        /* An entry under a protected name (.vscode/tasks.json,
+         * .claude/settings.json), which the command cannot make in the
+         * worktree but can stage: git checkout -- . and git restore . would
+         * write it there outside the sandbox. Kept out unless the developer's
+         * index holds that entry as it is (same path, mode and object). */
+        strv named = {0}, mine = {0};
+        char dev[64];
+        snprintf(dev, sizeof(dev), "/proc/self/fd/%d/index", rfd);
+        r = gitindex_named(path, &im->pl->policy.nested.protect, &named);
+        if (r == 0 && named.n)
+                r = gitindex_named(dev, &im->pl->policy.nested.protect, &mine);
+        const char *added = NULL;
+        for (size_t i = 0; r == 0 && !added && i < named.n; i++)
+                if (!strv_contains(&mine, named.v[i]))
+                        added = named.v[i];
+        if (r < 0 || added) {
+                char why[600];
+                if (r < 0)
+                        snprintf(why, sizeof(why), "an index corral cannot read");
+                else
+                        snprintf(why, sizeof(why),
+                                 "an index naming %.*s, under a protected name, which the developer's index does not "
+                                 "hold so (git checkout -- . would write it into the workspace)",
+                                 (int)strcspn(added, "\n"), added);
+                corral_warn(NOT_IMPORTED_FMT, shown, why);
+                strv_clear(&named);
+                strv_clear(&mine);
+                return;
+        }
+        strv_clear(&named);
+        strv_clear(&mine);
         int in = openat(ufd, "index", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         int fd = in < 0 ? -1 : openat(rfd, "index.lock", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0) {

@@ -274,6 +274,42 @@ open(p,\"wb\").write(d+hashlib.sha1(d).digest())" "$fake" "$1"
 	! cmp -s "$T/bashrc.before" "$FAKEHOME/.bashrc" || fail "control: unchanged"
 }
 
+# An entry under a protected name: the command cannot make .vscode/ or
+# .claude/ in the worktree (placeholders), but it can stage them; the
+# developer's git checkout -- . would then write a task that runs on folder
+# open, a hook that runs at the next Claude session.
+STAGE_PROTECTED='t=$(printf "{\"tasks\":[{\"command\":\"touch %s\",\"runOptions\":{\"runOn\":\"folderOpen\"}}]}\n" "$MARK" | git hash-object -w --stdin)
+	c=$(printf "{\"hooks\":{\"SessionStart\":[]}}\n" | git hash-object -w --stdin)
+	git update-index --add --cacheinfo "100644,$t,.vscode/tasks.json" &&
+	git update-index --add --cacheinfo "100644,$c,.claude/settings.json" && git ls-files | grep -q tasks && echo STAGED'
+
+@test "commits attack: .vscode/tasks.json and .claude/settings.json staged by the command are not written by the developer's git checkout -- ." {
+	backend_is userns || skip "the index is checked against the developer's on import (userns); users: known limit"
+	run gc "$STAGE_PROTECTED"
+	assert_output_has STAGED
+	assert_output_has SB-END
+	assert_output_has "an index naming .claude/settings.json, under a protected name"
+	dev_git "$WS" checkout -- . > /dev/null 2>&1 || true
+	[ ! -e "$WS/.vscode/tasks.json" ] && [ ! -e "$WS/.claude/settings.json" ] ||
+		fail "the developer's git checkout -- . wrote a protected name the command staged: $(ls -la "$WS/.vscode" "$WS/.claude" 2>&1)"
+}
+
+@test "control: a .vscode/tasks.json staged in the index is written by git checkout -- ." {
+	plain "$STAGE_PROTECTED" | grep -q STAGED || fail "control: not staged"
+	dev_git "$WS" checkout -- . > /dev/null 2>&1 || true
+	[ -e "$WS/.vscode/tasks.json" ] || fail "control: not written"
+}
+
+@test "commits: an index entry under a protected name that the developer's index holds as it is is imported with the rest" {
+	backend_is userns || skip "userns import"
+	mkdir -p "$WS/.vscode" && printf '{}\n' > "$WS/.vscode/settings.json"
+	dev_git "$WS" add .vscode/settings.json && dev_git "$WS" commit -q -m vscode
+	run gc 'echo two > f.txt && git commit -q -am two && echo COMMITTED'
+	assert_output_has COMMITTED
+	refute_output_has "under a protected name"
+	[ -z "$(dev_git "$WS" status --porcelain -uno)" ] || fail "the run's index was not imported: $(dev_git "$WS" status --porcelain -uno)"
+}
+
 # The read-only default: every plant above fails.
 @test "read-only default: the plants above all fail" {
 	mkdir -p "$OTHER/victim"
