@@ -39,9 +39,9 @@ evil_id() { printf 'evil\n' | dev_git "$WS" hash-object --stdin; }
 	assert_success
 	local h
 	h=$(good_id)
+	assert_commit_good
 	assert_output_has "$WS/.git/objects/${h:0:2}/${h:2}: a loose object whose contents hash to $(evil_id), not to its name"
 	assert_output_has "it was set aside as ${h:2}.corral-refused-"
-	assert_commit_good
 	# the command's own object (its true id) stays
 	[ "$(dev_git "$WS" cat-file -p "$(evil_id)")" = evil ] || fail "an honest loose object of the run was taken away"
 }
@@ -62,10 +62,10 @@ evil_id() { printf 'evil\n' | dev_git "$WS" hash-object --stdin; }
 		git cat-file -p $O'
 	assert_success
 	assert_output_has evil # (inside, the rewritten object holds)
-	assert_output_has "objects/${one:0:2}/${one:2}: a loose object whose contents hash to $(evil_id)"
 	local got
 	got=$(dev_git "$WS" show HEAD:f.txt 2> /dev/null) || true
 	[ "$got" != evil ] || fail "the developer's git takes the command's content for f.txt of the developer's commit"
+	assert_output_has "objects/${one:0:2}/${one:2}: a loose object whose contents hash to $(evil_id)"
 }
 
 @test "commits in place attack: an object moved in from a directory the command prepared in an earlier run (its old change time) is set aside" {
@@ -81,13 +81,14 @@ evil_id() { printf 'evil\n' | dev_git "$WS" hash-object --stdin; }
 		mkdir -p .git/objects/${H:0:2}; ln .git/lfs/${H:0:2}/${H:2} .git/objects/${H:0:2}/${H:2} && echo LINKED'
 	assert_success
 	assert_output_has LINKED
+	[ "$(dev_git "$WS" cat-file -p "$h" 2> /dev/null)" != evil ] || fail "the developer's git takes the linked-in object for $h"
 	assert_output_has "objects/${h:0:2}/${h:2}: a loose object whose contents hash to $(evil_id)"
 	rm -rf "$WS/.git/objects/${h:0:2}"
 	run gc 'H=$(printf "good\n" | git hash-object --stdin); mv .git/lfs/${H:0:2} .git/objects/ && echo MOVED'
 	assert_success
 	assert_output_has MOVED
-	assert_output_has "objects/${h:0:2}/${h:2}: a loose object whose contents hash to $(evil_id)"
 	assert_commit_good
+	assert_output_has "objects/${h:0:2}/${h:2}: a loose object whose contents hash to $(evil_id)"
 }
 
 @test "commits in place attack: a pack whose .idx gives its object the id of a file the developer commits later gets git's own .idx" {
@@ -95,8 +96,8 @@ evil_id() { printf 'evil\n' | dev_git "$WS" hash-object --stdin; }
 	run gc "$PLANT_PACK"
 	assert_success
 	assert_output_has evil # (inside, the forged .idx holds)
-	assert_output_has "an .idx that does not index its pack as git does"
 	assert_commit_good
+	assert_output_has "an .idx that does not index its pack as git does"
 	[ "$(dev_git "$WS" cat-file -p "$(evil_id)")" = evil ] || fail "the run's pack is not there under git's own index"
 	for p in "$WS"/.git/objects/pack/*.idx; do
 		dev_git "$WS" verify-pack "$p" > /dev/null || fail "git verify-pack fails on $p"
@@ -128,9 +129,9 @@ evil_id() { printf 'evil\n' | dev_git "$WS" hash-object --stdin; }
 		echo "$PWD/alt" > .git/objects/info/alternates; git cat-file -p $H'
 	assert_success
 	assert_output_has evil
+	assert_commit_good
 	assert_output_has "$WS/.git/objects/info/alternates: alternates the command wrote"
 	[ ! -e "$WS/.git/objects/info/alternates" ] || fail "the command's alternates are still there"
-	assert_commit_good
 }
 
 @test "commits in place attack: replace refs the command made (one loose, one packed) are removed; the developer's git reads each object's own content" {
