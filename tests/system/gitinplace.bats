@@ -104,6 +104,19 @@ evil_id() { printf 'evil\n' | dev_git "$WS" hash-object --stdin; }
 	done
 }
 
+@test "commits in place attack: a pack with a lying .idx moved in from where an earlier run left it (its files' old change times) gets git's own .idx" {
+	command -v python3 > /dev/null || skip "python3 is not installed (it forges the .idx)"
+	run gc "$PLANT_PACK"'
+		mkdir -p .git/lfs; mv .git/objects/pack/pack-* .git/lfs/'
+	assert_success
+	sleep 1.1
+	run gc 'mv .git/lfs/pack-* .git/objects/pack/ && git cat-file -p $(printf "good\n" | git hash-object --stdin)'
+	assert_success
+	assert_output_has evil # (inside, the forged .idx holds)
+	assert_commit_good
+	assert_output_has "an .idx that does not index its pack as git does"
+}
+
 @test "commits in place attack: a pack named by another checksum, or holding a tree git fsck refuses, is set aside" {
 	run gc 'E=$(printf "evil\n" | git hash-object -w --stdin)
 		P=$(echo $E | git pack-objects -q .git/objects/pack/pack)
