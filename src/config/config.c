@@ -68,6 +68,10 @@ static const char *const default_deny_read[] = {
         "~/.docker/config.json", "~/.netrc",     "~/.git-credentials",
         "~/.config/gh",     "~/.pypirc",         "~/.codex/auth.json",
         "~/.claude/.credentials.json",
+        /* the other agents' sign-ins, beside Codex's and Claude's */
+        "~/.gemini/oauth_creds.json", "~/.config/github-copilot", "~/.local/share/opencode/auth.json",
+        /* database clients' saved passwords */
+        "~/.pgpass", "~/.my.cnf",
         /* Publish and API tokens of package registries and tools that need
          * them only to publish or administer, never to build: cargo, gem,
          * terraform, vault, hugging face, rclone, s3cmd, boto. */
@@ -86,6 +90,9 @@ static const char *const default_deny_read[] = {
 
 static const char *const default_env_drop[] = {
         "*_TOKEN", "*_SECRET", "*_API_KEY", "*_PASSWORD", "AWS_*",
+        /* personal access tokens, keys and passphrases by other names, and
+         * the database clients' password variables */
+        "*_PAT", "*_SECRET_KEY", "*_PRIVATE_KEY", "*_PASSPHRASE", "*_CREDENTIALS", "PGPASSWORD", "MYSQL_PWD",
 };
 
 typedef enum key_kind {

@@ -84,6 +84,11 @@ SECRET_FILES=(
 	.pypirc
 	.codex/auth.json
 	.claude/.credentials.json
+	.gemini/oauth_creds.json
+	.config/github-copilot/apps.json
+	.local/share/opencode/auth.json
+	.pgpass
+	.my.cnf
 	.gem/credentials
 	.terraform.d/credentials.tfrc.json
 	.vault-token

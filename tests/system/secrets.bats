@@ -108,6 +108,21 @@ teardown() { common_teardown; }
 	assert_sb_clean
 }
 
+@test "env: secrets by other names are dropped too (*_PAT, *_SECRET_KEY, *_PRIVATE_KEY, *_PASSPHRASE, *_CREDENTIALS, PGPASSWORD, MYSQL_PWD)" {
+	run env GITHUB_PAT=pat-1 STRIPE_SECRET_KEY=sk-2 SSH_PRIVATE_KEY=pk-3 GPG_PASSPHRASE=pp-4 \
+		GOOGLE_CREDENTIALS=cr-5 PGPASSWORD=pg-6 MYSQL_PWD=my-7 MY_VAR=keep-me "$CORRAL" run -- env
+	assert_success
+	local v
+	for v in pat-1 sk-2 pk-3 pp-4 cr-5 pg-6 my-7; do
+		refute_output_has "$v"
+	done
+	assert_output_has "MY_VAR=keep-me"
+	# control: the same variables reach a command run without corral
+	run env GITHUB_PAT=pat-1 PGPASSWORD=pg-6 env
+	assert_output_has pat-1
+	assert_output_has pg-6
+}
+
 @test "deny-read: ordinary dotfiles stay readable (~/.bashrc, ~/.ssh is the exception)" {
 	run sb 'must_work "grep -q EDITOR $HOME/.bashrc"
 		must_work "cat $OUT/data.txt"'

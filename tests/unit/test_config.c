@@ -167,6 +167,8 @@ static void test_defaults(void **state) {
                                "~/.docker/config.json", "~/.netrc",      "~/.git-credentials",
                                "~/.config/gh",     "~/.pypirc",          "~/.codex/auth.json",
                                "~/.claude/.credentials.json",
+                               "~/.gemini/oauth_creds.json", "~/.config/github-copilot",
+                               "~/.local/share/opencode/auth.json", "~/.pgpass", "~/.my.cnf",
                                "~/.cargo/credentials.toml", "~/.cargo/credentials", "~/.gem/credentials",
                                "~/.terraform.d/credentials.tfrc.json", "~/.vault-token",
                                "~/.cache/huggingface/token", "~/.config/rclone/rclone.conf", "~/.s3cfg", "~/.boto",
@@ -175,13 +177,14 @@ static void test_defaults(void **state) {
                                "~/.bash_history",  "~/.zsh_history",     "~/.local/share/fish/fish_history",
                                "~/.python_history", "~/.node_repl_history", "~/.psql_history",
                                "~/.mysql_history", "~/.sqlite_history" };
-        assert_int_equal(d.deny_read.n, 35);
-        for (size_t i = 0; i < 35; i++)
+        assert_int_equal(d.deny_read.n, 40);
+        for (size_t i = 0; i < 40; i++)
                 assert_string_equal(d.deny_read.v[i], deny[i]);
 
-        const char *drop[] = { "*_TOKEN", "*_SECRET", "*_API_KEY", "*_PASSWORD", "AWS_*" };
-        assert_int_equal(d.env_drop.n, 5);
-        for (size_t i = 0; i < 5; i++)
+        const char *drop[] = { "*_TOKEN", "*_SECRET", "*_API_KEY", "*_PASSWORD", "AWS_*", "*_PAT", "*_SECRET_KEY",
+                               "*_PRIVATE_KEY", "*_PASSPHRASE", "*_CREDENTIALS", "PGPASSWORD", "MYSQL_PWD" };
+        assert_int_equal(d.env_drop.n, 12);
+        for (size_t i = 0; i < 12; i++)
                 assert_string_equal(d.env_drop.v[i], drop[i]);
 
         assert_int_equal(d.writable_roots.n + d.allow_read.n + d.allow_unix_sockets.n + d.env_keep.n + d.env_set.n, 0);

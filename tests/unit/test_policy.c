@@ -369,11 +369,11 @@ static void test_resolve_defaults(void **state) {
         assert_int_equal(f->p.protect.n, N_DEFAULT_PROTECT); /* the built-in list (config.c) */
         assert_true(strv_contains(&f->p.protect, ".git"));
         assert_true(strv_contains(&f->p.protect, ".corral.toml"));
-        assert_int_equal(f->p.deny_read.n, 35); /* the built-in list (config.c) */
+        assert_int_equal(f->p.deny_read.n, 40); /* the built-in list (config.c) */
         assert_true(strv_contains(&f->p.deny_read, fmt(buf, "%s/.ssh", f->home)));
         assert_true(strv_contains(&f->p.deny_read, fmt(buf, "%s/.claude/.credentials.json", f->home)));
         assert_true(strv_contains(&f->p.deny_read, fmt(buf, "%s/.docker/config.json", f->home)));
-        assert_int_equal(f->p.env_drop.n, 5);
+        assert_int_equal(f->p.env_drop.n, 12);
         assert_true(strv_contains(&f->p.env_drop, "AWS_*"));
         assert_int_equal(f->p.env_keep.n, 0);
         assert_int_equal(f->p.env_set.n, 0);
@@ -538,10 +538,10 @@ static void test_resolve_lists_accumulate(void **state) {
         assert_true(strv_contains(&f->p.protect, ".env"));
         assert_true(strv_contains(&f->p.protect, ".vscode"));
         assert_true(strv_contains(&f->p.protect, ".idea"));
-        assert_int_equal(f->p.deny_read.n, 37);
+        assert_int_equal(f->p.deny_read.n, 42);
         assert_true(strv_contains(&f->p.deny_read, fmt(buf, "%s/secrets", f->home)));
         assert_true(strv_contains(&f->p.deny_read, fmt(buf, "%s/.other", f->home)));
-        assert_int_equal(f->p.env_drop.n, 7);
+        assert_int_equal(f->p.env_drop.n, 14);
         assert_true(strv_contains(&f->p.env_drop, "MY_*"));
         assert_true(strv_contains(&f->p.env_drop, "CI_*"));
         assert_int_equal(f->p.env_keep.n, 1);
