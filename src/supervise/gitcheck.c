@@ -226,6 +226,11 @@ static const char *ids_of(const strv *ids, const char *repo) {
  * are indexed (removed after). */
 static void check(const strv *repos, const strv *ids, const strv *indexes, const strv *worktrees,
                   const struct timespec *since, const char *work) {
+        /* no marker (its directory could not be made): packs are indexed
+         * in a private directory of /tmp, never set aside for want of one */
+        char tmp[] = "/tmp/corral-gitcheck-XXXXXX";
+        if (!work && repos->n && mkdtemp(tmp))
+                work = tmp;
         for (size_t i = 0; i < indexes->n && i < worktrees->n; i++)
                 check_index(indexes->v[i], worktrees->v[i], since);
         for (size_t i = 0; i < repos->n; i++)
