@@ -38,6 +38,7 @@ static const char *const default_protect[] = {
         ".codex", ".agents", ".claude", ".mcp.json", ".gemini", ".cursor", ".aider.conf.yml",
         ".opencode", "opencode.json", "opencode.jsonc", ".roo", ".continue", ".kiro", ".amazonq",
         ".qwen", ".crush.json", "crush.json", ".clinerules", ".windsurf", ".factory",
+        ".kilocode", ".kilo", "kilo.json", "kilo.jsonc",
         /* editors and IDEs: tasks, run configurations, tool paths */
         ".vscode", ".idea", ".zed", ".helix",
         /* run on the host by the dev container tools (initializeCommand) */

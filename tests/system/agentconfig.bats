@@ -22,6 +22,7 @@ AGENT_FILES=(
 	.opencode/plugin/x.js opencode.json opencode.jsonc .roo/mcp.json .continue/mcpServers/x.yaml
 	.kiro/settings/mcp.json .amazonq/mcp.json .qwen/settings.json .crush.json crush.json
 	.clinerules/hooks/PreToolUse .windsurf/hooks.json .factory/settings.json .helix/languages.toml
+	.kilocode/mcp.json .kilo/kilo.jsonc kilo.json kilo.jsonc
 )
 
 # plant_files FILE...: the shell that writes each file, inside (each must fail)

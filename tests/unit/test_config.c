@@ -149,6 +149,7 @@ static void test_defaults(void **state) {
                                   ".mcp.json", ".gemini", ".cursor", ".aider.conf.yml", ".opencode",
                                   "opencode.json", "opencode.jsonc", ".roo", ".continue", ".kiro", ".amazonq",
                                   ".qwen", ".crush.json", "crush.json", ".clinerules", ".windsurf", ".factory",
+                                  ".kilocode", ".kilo", "kilo.json", "kilo.jsonc",
                                   ".vscode", ".idea", ".zed", ".helix", ".devcontainer", ".devcontainer.json",
                                   ".pre-commit-config.yaml", "lefthook.yml", ".lefthook.yml", "lefthook.yaml",
                                   ".lefthook.yaml", "lefthook.toml", ".lefthook.toml", "lefthook.json",
