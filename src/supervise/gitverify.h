@@ -25,7 +25,7 @@
  *
  * "Made, changed or moved by the run" is by change time, which no process
  * can set back: writing a file, chmod, link and rename (of the file, and
- * of a directory, which every Linux filesystem also stamps on the moved
+ * of a directory, which ext4, xfs, btrfs and tmpfs also stamp on the moved
  * inode) all move it. Every loose object's own change time is read (a
  * file rewritten in place changes nothing in its directory); all objects
  * of a fan-out directory whose change time moved are hashed (one could have
