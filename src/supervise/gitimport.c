@@ -80,6 +80,10 @@ struct gitimport {
 typedef struct importer {
         const plan *pl;
         int marker_fd;
+        /* the protected names at the top of the developer's HEAD when the
+         * import of the repository began (git ls-tree -z records) */
+        char *base;
+        size_t base_n;
 } importer;
 
 static void blob_free(blob *b) {
@@ -717,6 +721,91 @@ static int open_parent(int base, const char *rel, const char **leaf, bool make) 
         return open_below(base, dir, make);
 }
 
+/* --- protected names in what the run's refs point at --------------------- */
+
+#define TOP_ENTRIES_MAX 65536
+
+/* rec, one record of git ls-tree -z, among the n bytes of records at list */
+static bool has_record(const char *list, size_t n, const char *rec) {
+        for (size_t at = 0; list && at < n;) {
+                const char *r = list + at;
+                size_t len = strnlen(r, n - at);
+                if (len == strlen(rec) && memcmp(r, rec, len) == 0)
+                        return true;
+                at += len + 1;
+        }
+        return false;
+}
+
+/* The object id a ref's value (p, n) starts with, into rev; false for a
+ * symbolic ref ("ref: ...") or anything else. */
+static bool value_oid(const char *p, size_t n, char rev[65]) {
+        size_t h = 0;
+        while (p && h < n && h < 64 && gitimport_is_hex(p + h, 1))
+                h++;
+        if (!p || !is_oid(p, h))
+                return false;
+        snprintf(rev, 65, "%.*s", (int)h, p);
+        return true;
+}
+
+/* The developer's top-level entries under protected names of rev, in a
+ * new buffer (*n bytes); NULL with *r: 1 no tree-ish, < 0 an error. */
+static char *top_entries(importer *im, int rfd, const char *rev, size_t *n, int *r) {
+        char *buf = malloc(TOP_ENTRIES_MAX);
+        *n = 0;
+        *r = buf ? gitpack_top_entries(rfd, im->pl->git_run_dir, rev, &im->pl->policy.nested.protect, buf,
+                                       TOP_ENTRIES_MAX, n)
+                 : -ENOMEM;
+        if (*r != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+/* A ref (or HEAD) the run points at the commit val names: refused when
+ * that commit's tree holds, at its top, a protected name (.vscode/,
+ * .claude/, .corral.toml) that neither the developer's HEAD when the
+ * import began nor the ref's old value (old, NULL: none) holds as it is.
+ * The command cannot make those in the worktree; a checkout of the commit
+ * (a branch switch, git reset --hard, git stash pop) would write them. */
+static bool tip_adds_protected(importer *im, int rfd, const char *val, size_t n, const char *old, size_t old_n,
+                               const char *shown) {
+        char rev[65], orev[65];
+        if (!value_oid(val, n, rev))
+                return false; /* a symbolic ref: its target is judged on its own */
+        size_t len = 0, olen = 0;
+        int r, ro;
+        _cleanup_free_ char *mine = top_entries(im, rfd, rev, &len, &r);
+        if (r == 1 || (r == 0 && len == 0))
+                return false; /* no tree-ish, or none of the names in it */
+        if (r < 0) {
+                corral_warn("not imported: %s: what its commit holds under the protected names cannot be "
+                            "checked (%s)", shown, r == -ENOENT ? "no git owned by root at /usr/bin/git or "
+                            "/usr/local/bin/git" : strerror(-r));
+                return true;
+        }
+        _cleanup_free_ char *before = value_oid(old, old_n, orev) ? top_entries(im, rfd, orev, &olen, &ro) : NULL;
+        for (size_t at = 0; at < len;) {
+                const char *rec = mine + at;
+                size_t l = strnlen(rec, len - at);
+                at += l + 1;
+                if (has_record(im->base, im->base_n, rec) || has_record(before, olen, rec))
+                        continue;
+                const char *tab = memchr(rec, '\t', l);
+                corral_warn(NOT_IMPORTED_FMT, shown,
+                            tab ? "it points at a commit whose tree adds or changes a protected name at its top, "
+                                  "which the command cannot make in the worktree (a checkout of that commit would "
+                                  "write it there)"
+                                : "it points at a commit corral cannot read");
+                if (tab)
+                        corral_warn("  (the protected name: %.*s)", (int)(l - (size_t)(tab + 1 - rec)), tab + 1);
+                return true;
+        }
+        return false;
+}
+
 static void import_ref(importer *im, const repo_snap *s, int udir, const char *name, int rfd, const char *rel) {
         char shown[4096];
         snprintf(shown, sizeof(shown), "%s/%s", s->repo, rel);
@@ -739,6 +828,10 @@ static void import_ref(importer *im, const repo_snap *s, int udir, const char *n
                 return;
         }
         snap_ref(s, rel, &st);
+        if (tip_adds_protected(im, rfd, u.p, u.n, st.has ? st.p : NULL, st.has ? st.n : 0, shown)) {
+                blob_free(&u);
+                return;
+        }
         const char *leaf;
         int dir = open_parent(rfd, rel, &leaf, true);
         if (dir < 0)
@@ -1072,6 +1165,11 @@ static void import_packed(importer *im, const repo_snap *s, int ufd, int rfd) {
                                         name, shown);
                                 continue;
                         }
+                        char pshown[4400];
+                        snprintf(pshown, sizeof(pshown), "%s in %s", name, shown);
+                        if (uv && tip_adds_protected(im, rfd, uv->text, uv->len, sv ? sv->text : NULL,
+                                                     sv ? sv->len : 0, pshown))
+                                continue;
                         size_t k = 0;
                         while (k < n && strcmp(res[k].name, name) != 0)
                                 k++;
@@ -1143,6 +1241,12 @@ static void import_top(importer *im, const repo_snap *s, int ufd, int rfd) {
                                 blob_free(&u);
                                 continue;
                         }
+                }
+                if (u.has && (strcmp(name, "HEAD") == 0 || strcmp(name, "ORIG_HEAD") == 0) &&
+                    tip_adds_protected(im, rfd, u.p, u.n, s->top[t].has ? s->top[t].p : NULL,
+                                       s->top[t].has ? s->top[t].n : 0, shown)) {
+                        blob_free(&u);
+                        continue;
                 }
                 /* (values said only when they are ids or ref names: no text of the command's on stderr) */
                 kind k = top_files[t].kind;
@@ -1386,6 +1490,10 @@ static void import_repo(importer *im, const repo_snap *s, int upper) {
         }
         char relbuf[4096];
         unsigned budget = WALK_BUDGET;
+        /* the baseline of tip_adds_protected, before any ref moves */
+        int br;
+        free(im->base);
+        im->base = top_entries(im, rfd, "HEAD", &im->base_n, &br);
         import_objects(im, ufd, rfd, s->repo);
         import_packed(im, s, ufd, rfd);
         int refs = open_below(ufd, "refs", false);
@@ -1411,7 +1519,7 @@ static void import_repo(importer *im, const repo_snap *s, int upper) {
 void gitimport_run(const plan *pl, gitimport *gi, int marker_fd) {
         if (!gi)
                 return;
-        importer im = {pl, marker_fd};
+        importer im = {.pl = pl, .marker_fd = marker_fd};
         for (size_t k = 0; k < pl->git_overlays.n; k++) {
                 char path[4096];
                 snprintf(path, sizeof(path), "%s/%zu/upper", pl->git_run_dir, k);
@@ -1425,6 +1533,7 @@ void gitimport_run(const plan *pl, gitimport *gi, int marker_fd) {
                                 import_repo(&im, &gi->v[i], upper);
                 close(upper);
         }
+        free(im.base);
         int r = caches_remove_tree(pl->git_run_dir);
         if (r < 0)
                 corral_warn("warning: cannot remove %s, this run's copy of its gitdirs (%s); the next run "

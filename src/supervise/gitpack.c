@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -56,16 +57,16 @@ static int copy_to(int in, const char *path) {
         return r;
 }
 
-/* Runs git index-pack; its output (stdout and stderr, the first OUT_MAX
- * bytes) in out. The exit status, or -errno. */
-static int run_index_pack(int repo_fd, const char *git, const char *home, const char *pack, const char *idx,
-                          char *out, size_t *out_n) {
+/* Runs git with argv in the repository; its output (stdout, and stderr
+ * when with_stderr, the first out_max - 1 bytes) in out, *out_n bytes, and
+ * *truncated when there was more. The exit status, or -errno. */
+static int run_git(int repo_fd, const char *git, const char *home, char *const argv[], bool with_stderr, char *out,
+                   size_t out_max, size_t *out_n, bool *truncated) {
         char home_env[4200];
         snprintf(home_env, sizeof(home_env), "HOME=%s", home);
         char *const envp[] = {"PATH=/usr/bin:/bin", "LC_ALL=C", "GIT_DIR=.", "GIT_CONFIG_NOSYSTEM=1",
-                              "GIT_CONFIG_GLOBAL=/dev/null", home_env, NULL};
-        char *const argv[] = {"git", "-c", "core.fsmonitor=", "-c", "core.hooksPath=/dev/null", "index-pack",
-                              "--strict", "--no-rev-index", "-o", (char *)idx, (char *)pack, NULL};
+                              "GIT_CONFIG_GLOBAL=/dev/null", "GIT_LITERAL_PATHSPECS=1", home_env, NULL};
+        *truncated = false;
         *out_n = 0;
         out[0] = 0;
         int p[2];
@@ -77,7 +78,8 @@ static int run_index_pack(int repo_fd, const char *git, const char *home, const 
                 sigset_t none;
                 sigemptyset(&none);
                 sigprocmask(SIG_SETMASK, &none, NULL);
-                if (dup2(devnull, 0) < 0 || dup2(p[1], 1) < 0 || dup2(p[1], 2) < 0 || fchdir(repo_fd) < 0)
+                if (dup2(devnull, 0) < 0 || dup2(p[1], 1) < 0 || dup2(with_stderr ? p[1] : devnull, 2) < 0 ||
+                    fchdir(repo_fd) < 0)
                         _exit(126);
                 (void)sys_close_range(3, ~0U, 0); /* git gets 0-2 only */
                 execve(git, argv, envp);
@@ -99,7 +101,8 @@ static int run_index_pack(int repo_fd, const char *git, const char *home, const 
                         continue;
                 if (k <= 0)
                         break;
-                size_t take = (size_t)k < OUT_MAX - 1 - *out_n ? (size_t)k : OUT_MAX - 1 - *out_n;
+                size_t take = (size_t)k < out_max - 1 - *out_n ? (size_t)k : out_max - 1 - *out_n;
+                *truncated = *truncated || take < (size_t)k;
                 memcpy(out + *out_n, buf, take);
                 *out_n += take;
         }
@@ -110,6 +113,42 @@ static int run_index_pack(int repo_fd, const char *git, const char *home, const 
                 if (errno != EINTR)
                         return -errno;
         return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* git index-pack; its output (stdout and stderr, the first OUT_MAX bytes)
+ * in out. The exit status, or -errno. */
+static int run_index_pack(int repo_fd, const char *git, const char *home, const char *pack, const char *idx,
+                          char *out, size_t *out_n) {
+        char *const argv[] = {"git", "-c", "core.fsmonitor=", "-c", "core.hooksPath=/dev/null", "index-pack",
+                              "--strict", "--no-rev-index", "-o", (char *)idx, (char *)pack, NULL};
+        bool more;
+        return run_git(repo_fd, git, home, argv, true, out, OUT_MAX, out_n, &more);
+}
+
+int gitpack_top_entries(int repo_fd, const char *home, const char *rev, const strv *names, char *out,
+                        size_t out_len, size_t *out_n) {
+        const char *git = find_git();
+        if (!git)
+                return -ENOENT;
+        char **argv = calloc(names->n + 11, sizeof(*argv));
+        if (!argv)
+                return -ENOMEM;
+        size_t k = 0;
+        const char *fixed[] = {"git", "-c", "core.fsmonitor=", "-c", "core.hooksPath=/dev/null", "ls-tree", "-z",
+                               rev, "--"};
+        for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+                argv[k++] = (char *)fixed[i];
+        for (size_t i = 0; i < names->n; i++)
+                argv[k++] = names->v[i];
+        argv[k] = NULL;
+        bool more;
+        int st = run_git(repo_fd, git, home, argv, false, out, out_len, out_n, &more);
+        free(argv);
+        if (st < 0)
+                return st;
+        if (more)
+                return -EFBIG;
+        return st == 0 ? 0 : 1;
 }
 
 /* git's first line, printable, for a message. */

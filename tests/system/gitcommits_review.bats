@@ -300,6 +300,31 @@ STAGE_PROTECTED='t=$(printf "{\"tasks\":[{\"command\":\"touch %s\",\"runOptions\
 	[ -e "$WS/.vscode/tasks.json" ] || fail "control: not written"
 }
 
+# The same names in what the run commits: a branch, HEAD or a stash whose
+# tree holds .vscode/tasks.json; the developer's checkout of the branch,
+# git reset --hard or git stash pop would write it.
+COMMIT_PROTECTED="$STAGE_PROTECTED"'
+	git commit -q -m tidy && git branch agent && git reset -q --soft HEAD~1 && git stash -q && git reset -q --hard && echo COMMITTED'
+
+@test "commits attack: a branch, HEAD or stash whose tree adds .vscode/tasks.json is not imported; the developer's checkout writes nothing" {
+	backend_is userns || skip "the refs are checked on import (userns); users: known limit"
+	run gc "$COMMIT_PROTECTED"
+	assert_output_has COMMITTED
+	assert_output_has SB-END
+	assert_output_has "it points at a commit whose tree adds or changes a protected name"
+	dev_git "$WS" checkout -q agent > /dev/null 2>&1 || true
+	dev_git "$WS" stash pop -q > /dev/null 2>&1 || true
+	dev_git "$WS" reset -q --hard > /dev/null 2>&1 || true
+	[ ! -e "$WS/.vscode/tasks.json" ] && [ ! -e "$WS/.claude/settings.json" ] ||
+		fail "the developer's git wrote a protected name the command committed"
+}
+
+@test "control: a branch whose tree holds .vscode/tasks.json writes it at the developer's checkout" {
+	plain "$COMMIT_PROTECTED" | grep -q COMMITTED || fail "control: not committed"
+	dev_git "$WS" checkout -q agent > /dev/null 2>&1 || true
+	[ -e "$WS/.vscode/tasks.json" ] || fail "control: not written"
+}
+
 @test "commits: an index entry under a protected name that the developer's index holds as it is is imported with the rest" {
 	backend_is userns || skip "userns import"
 	mkdir -p "$WS/.vscode" && printf '{}\n' > "$WS/.vscode/settings.json"
