@@ -338,6 +338,12 @@ if [ -f "$wsnu/made/.git/hooks/pre-commit" ] && [ -f "$wsnu/deep/a/b/.git/hooks/
         ! stderr | grep -q -e 'made/.git' -e 'deep/a/b/.git'; then
         ok "cli: the same repositories made outside the sandbox before the run are left alone (within and below protect_depth)"
 else ko "cli: the developer's repositories left alone" "$(stderr)" "$(ls -aR "$wsnu/made" "$wsnu/deep")"; fi
+# (the shared rules of src/plan/gitinert.c: a state git resumes is refused
+# in a new repository too, whatever its hooks and config)
+o=$(corral run -W "$wsn" --network on -- cmd /c "mkdir stopped\.git\hooks & echo x> stopped\.git\hooks\pre-commit.sample & mkdir stopped\.git\rebase-merge & echo exec calc.exe> stopped\.git\rebase-merge\git-rebase-todo"); rc=$?
+if [ $rc = 0 ] && set_aside "$wsnu/stopped/.git" && stderr | grep -q 'stopped/.git: the command made this repository, and it holds a rebase, am, cherry-pick or rerere state'; then
+        ok "cli: a repository the command made with only sample hooks but a rebase state (an exec todo) is set aside"
+else ko "cli: new repository with a rebase state set aside" "rc=$rc" "$(stderr)" "$(ls -aR "$wsnu/stopped")"; fi
 o=$(corral run -W "$wsn" --network on -- cmd /c exit 0); rc=$?
 if [ $rc = 0 ] && [ -d "$wsnu/inert/.git" ] && ! stderr | grep -q -e 'set aside' -e 'the command created'; then
         ok "cli: the next run finds the kept repository there before it: nothing set aside or reported"
