@@ -76,39 +76,14 @@ static int note_bad(const char *path, size_t path_len, uint32_t mode, char **bad
  * 3 is read where it lies in buf (NUL-terminated there); version 4's, built
  * from the previous one, in one buffer that grows: no allocation per entry
  * (an index of 100,000 files is read on every run). */
-/* named: the first path component of each entry is looked up in
- * named->names (without case), and a hit appended to named->out as
- * "PATH\nMODE OID" (octal mode, hex object id). */
-typedef struct named_query {
-        const strv *names;
-        strv *out;
-} named_query;
-
-static bool named_hit(const named_query *q, const char *path, size_t path_len) {
-        size_t n = strcspn(path, "/");
-        if (n > path_len)
-                n = path_len;
-        for (size_t i = 0; i < q->names->n; i++)
-                if (strlen(q->names->v[i]) == n && strncasecmp(q->names->v[i], path, n) == 0)
-                        return true;
-        return false;
-}
-
-static int note_named(const named_query *q, const char *path, size_t path_len, uint32_t mode,
-                      const unsigned char *oid, size_t hash_len) {
-        char hex[2 * 32 + 1];
-        for (size_t i = 0; i < hash_len; i++)
-                snprintf(hex + 2 * i, 3, "%02x", oid[i]);
-        size_t n = path_len + 1 + 12 + 1 + 2 * hash_len + 1;
-        char *e = malloc(n);
-        if (!e)
-                return -ENOMEM;
-        snprintf(e, n, "%.*s\n%o %s", (int)path_len, path, (unsigned)mode, hex);
-        return strv_push_take(q->out, e) < 0 ? -ENOMEM : 0;
-}
+typedef struct each_ctx {
+        gitindex_entry_fn fn;
+        void *data;
+        bool shared; /* the entries are a split index's shared part */
+} each_ctx;
 
 static int parse(const unsigned char *buf, size_t len, size_t hash_len, strv *out, char **bad, char *shared,
-                 const named_query *named) {
+                 const each_ctx *each) {
         uint32_t version = be32(buf + 4), count = be32(buf + 8);
         size_t at = 12;
         char *prev = NULL; /* version 4: the path being built, prev_len long */
@@ -192,8 +167,8 @@ static int parse(const unsigned char *buf, size_t len, size_t hash_len, strv *ou
                         r = -ENOMEM;
                 if (r == 0 && path_len && bad && !*bad)
                         r = note_bad(path, path_len, mode, bad);
-                if (r == 0 && path_len && named && named_hit(named, path, path_len))
-                        r = note_named(named, path, path_len, mode, buf + start + 40, hash_len);
+                if (r == 0 && each)
+                        r = each->fn(path, mode, buf + start + 40, hash_len, each->shared, each->data);
         }
         free(prev);
         /* the extensions: a 4-byte signature and a 32-bit size each, up to
@@ -222,8 +197,7 @@ static void truncate_to(strv *out, size_t n) {
         }
 }
 
-static int parse_all(const unsigned char *buf, size_t len, strv *out, char **bad, char *shared,
-                     const named_query *named) {
+static int parse_all(const unsigned char *buf, size_t len, strv *out, char **bad, char *shared) {
         if (shared)
                 shared[0] = 0;
         if (len < 12 || memcmp(buf, "DIRC", 4) != 0)
@@ -232,12 +206,12 @@ static int parse_all(const unsigned char *buf, size_t len, strv *out, char **bad
         if (version < 2 || version > 4)
                 return -EINVAL;
         if (be32(buf + 8) == 0)
-                return parse(buf, len, 20, out, bad, shared, named);
+                return parse(buf, len, 20, out, bad, shared, NULL);
         /* SHA-1 or SHA-256: the one whose entries are consistent, tried in
          * that order (what a failed try added is taken back) */
-        size_t n0 = out ? out->n : 0, m0 = named ? named->out->n : 0;
+        size_t n0 = out ? out->n : 0;
         char *bad1 = NULL;
-        int r = parse(buf, len, 20, out, bad ? &bad1 : NULL, shared, named);
+        int r = parse(buf, len, 20, out, bad ? &bad1 : NULL, shared, NULL);
         if (r == 0) {
                 if (bad && !*bad)
                         *bad = bad1;
@@ -247,39 +221,32 @@ static int parse_all(const unsigned char *buf, size_t len, strv *out, char **bad
         }
         free(bad1);
         truncate_to(out, n0);
-        if (named)
-                truncate_to(named->out, m0);
         if (r == -ENOMEM)
                 return r;
         if (shared)
                 shared[0] = 0;
-        r = parse(buf, len, 32, out, bad, shared, named);
-        if (r < 0) {
+        r = parse(buf, len, 32, out, bad, shared, NULL);
+        if (r < 0)
                 truncate_to(out, n0);
-                if (named)
-                        truncate_to(named->out, m0);
-        }
         return r == -ENOMEM ? r : r < 0 ? -EINVAL : 0;
 }
 
-int gitindex_parse(const unsigned char *buf, size_t len, strv *out) {
-        return parse_all(buf, len, out, NULL, NULL, NULL);
-}
+int gitindex_parse(const unsigned char *buf, size_t len, strv *out) { return parse_all(buf, len, out, NULL, NULL); }
 
-static int read_one(const char *path, strv *out, char **bad, char *shared, const named_query *named) {
+static int read_one(const char *path, strv *out, char **bad, char *shared) {
         char *text = NULL;
         size_t len = 0;
         int r = readfile_small(path, GITINDEX_MAX, 0, &text, &len, NULL);
         if (r < 0)
                 return r;
-        r = parse_all((const unsigned char *)text, len, out, bad, shared, named);
+        r = parse_all((const unsigned char *)text, len, out, bad, shared);
         free(text);
         return r;
 }
 
-static int read_index(const char *index, strv *gitlinks, char **bad, const named_query *named) {
+int gitindex_read(const char *index, strv *gitlinks, char **bad) {
         char shared[2 * 32 + 1];
-        int r = read_one(index, gitlinks, bad, shared, named);
+        int r = read_one(index, gitlinks, bad, shared);
         if (r == -ENOENT || r == -ENOTDIR)
                 return 0;
         if (r < 0 || !shared[0])
@@ -292,19 +259,50 @@ static int read_index(const char *index, strv *gitlinks, char **bad, const named
                 return -ENOMEM;
         memcpy(path, index, dir);
         snprintf(path + dir, sizeof("sharedindex.") + sizeof(shared), "sharedindex.%s", shared);
-        r = read_one(path, gitlinks, bad, NULL, named);
+        r = read_one(path, gitlinks, bad, NULL);
         free(path);
         return r;
 }
 
-int gitindex_read(const char *index, strv *gitlinks, char **bad) { return read_index(index, gitlinks, bad, NULL); }
+int gitindex_gitlinks(const char *index, strv *out) { return gitindex_read(index, out, NULL); }
 
-int gitindex_named(const char *index, const strv *names, strv *out) {
-        strv links = {0};
-        named_query q = {.names = names, .out = out};
-        int r = read_index(index, &links, NULL, &q);
-        strv_clear(&links);
+/* One file's entries to each->fn, with the object names' length found as
+ * parse_all finds it (a first pass without the callback). */
+static int each_one(const char *path, const each_ctx *each, char *shared) {
+        char *text = NULL;
+        size_t len = 0;
+        int r = readfile_small(path, GITINDEX_MAX, 0, &text, &len, NULL);
+        if (r < 0)
+                return r;
+        const unsigned char *buf = (const unsigned char *)text;
+        size_t hash_len = 20;
+        r = parse_all(buf, len, NULL, NULL, shared);
+        if (r == 0 && be32(buf + 8) != 0 && parse(buf, len, 20, NULL, NULL, NULL, NULL) < 0)
+                hash_len = 32;
+        if (r == 0)
+                r = parse(buf, len, hash_len, NULL, NULL, NULL, each);
+        free(text);
         return r;
 }
 
-int gitindex_gitlinks(const char *index, strv *out) { return gitindex_read(index, out, NULL); }
+int gitindex_each(const char *index, gitindex_entry_fn fn, void *data) {
+        char shared[2 * 32 + 1];
+        each_ctx each = {fn, data, false};
+        int r = each_one(index, &each, shared);
+        if (r == -ENOENT || r == -ENOTDIR)
+                return 0;
+        if (r < 0 || !shared[0])
+                return r;
+        const char *slash = strrchr(index, '/');
+        size_t dir = slash ? (size_t)(slash - index) + 1 : 0;
+        char *path = malloc(dir + sizeof("sharedindex.") + sizeof(shared));
+        if (!path)
+                return -ENOMEM;
+        memcpy(path, index, dir);
+        snprintf(path + dir, sizeof("sharedindex.") + sizeof(shared), "sharedindex.%s", shared);
+        each.shared = true;
+        char none[2 * 32 + 1];
+        r = each_one(path, &each, none);
+        free(path);
+        return r;
+}

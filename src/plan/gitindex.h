@@ -12,7 +12,9 @@
  * cannot make sense of is an error: the caller fails the run. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/strv.h"
 
@@ -29,12 +31,15 @@ int gitindex_gitlinks(const char *index, strv *out);
  * index's shared part (sharedindex.<hash> beside it) is read too. */
 int gitindex_read(const char *index, strv *gitlinks, char **bad);
 
-/* The entries of index (and of a split index's shared part) whose first
- * path component is one of names, compared without case (the protected
- * names: .vscode/tasks.json, .claude/settings.json), appended to out as
- * "PATH\nMODE OID" (octal mode, hex id): git checkout -- . writes each where
- * its path leads. 0 also when index does not exist; errors as above. */
-int gitindex_named(const char *index, const strv *names, strv *out);
+/* Every entry of index, in order, to fn: its path (empty for an entry of a
+ * split index that replaces one of the shared part), mode, object name
+ * (oid_len bytes: 20 or 32), and whether it is of the shared part
+ * (sharedindex.<hash> beside index, read after the index itself). fn
+ * returning < 0 stops the walk with that value. 0 when index does not exist;
+ * errors as gitindex_read. */
+typedef int (*gitindex_entry_fn)(const char *path, uint32_t mode, const unsigned char *oid, size_t oid_len,
+                                 bool shared, void *data);
+int gitindex_each(const char *index, gitindex_entry_fn fn, void *data);
 
 /* The gitlinks of an index's bytes (unit tests, fuzzing). */
 int gitindex_parse(const unsigned char *buf, size_t len, strv *out);

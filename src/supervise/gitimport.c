@@ -28,6 +28,7 @@
 #include "common/readfile.h"
 #include "plan/gitdir.h"
 #include "plan/gitindex.h"
+#include "plan/gitprotect.h"
 #include "supervise/gitobject.h"
 #include "supervise/gitpack.h"
 
@@ -1261,6 +1262,56 @@ static bool same_file(const struct stat *a, const struct stat *b) {
                a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+/* Attack F1: the run's index (in the upper, ufd) has an entry under a
+ * protected name (plan/gitprotect.h) that the developer's (rfd's, as it was
+ * when the run started: import_index refuses one changed since) did not
+ * hold with the same mode and object, for any worktree the plan read that
+ * index with. Returns the first such path (to free), or NULL; *err: the
+ * run's index could not be read (refused as well). */
+static char *index_new_protected(const importer *im, int ufd, int rfd, int *err) {
+        *err = 0;
+        struct stat rst, ist;
+        if (fstat(rfd, &rst) < 0)
+                return NULL;
+        const plan_policy *pp = &im->pl->policy;
+        char before_path[64], after_path[64];
+        snprintf(before_path, sizeof(before_path), "/proc/self/fd/%d/index", rfd);
+        snprintf(after_path, sizeof(after_path), "/proc/self/fd/%d/index", ufd);
+        char *found = NULL;
+        bool matched = false;
+        /* (n: a last round without a worktree when the plan read this index
+         * with none) */
+        size_t n = im->pl->gitlink_indexes.n < im->pl->gitlink_worktrees.n ? im->pl->gitlink_indexes.n
+                                                                           : im->pl->gitlink_worktrees.n;
+        for (size_t i = 0; !found && !*err && i <= n; i++) {
+                if (i == n && matched)
+                        break;
+                const char *wt = i < n ? im->pl->gitlink_worktrees.v[i] : NULL;
+                if (i < n) {
+                        _cleanup_free_ char *dir = strdup(im->pl->gitlink_indexes.v[i]);
+                        char *slash = dir ? strrchr(dir, '/') : NULL;
+                        if (!slash)
+                                continue;
+                        *slash = 0;
+                        if (stat(dir, &ist) < 0 || ist.st_dev != rst.st_dev || ist.st_ino != rst.st_ino)
+                                continue;
+                        matched = true;
+                }
+                strv before = {0}, after = {0};
+                /* (the developer's unreadable: every protected entry counts as new) */
+                (void)gitprotect_entries(&pp->nested.protect, pp->nested.depth, &pp->nested.roots, wt, before_path,
+                                         &before);
+                *err = gitprotect_entries(&pp->nested.protect, pp->nested.depth, &pp->nested.roots, wt, after_path,
+                                          &after);
+                const char *key = *err ? NULL : gitprotect_new(&before, &after);
+                if (key && !(found = strdup(gitprotect_path(key))))
+                        *err = -ENOMEM;
+                strv_clear(&before);
+                strv_clear(&after);
+        }
+        return found;
+}
+
 static void import_index(importer *im, const repo_snap *s, int ufd, int rfd) {
         char shown[4096];
         snprintf(shown, sizeof(shown), "%s/index", s->repo);
@@ -1301,36 +1352,23 @@ static void import_index(importer *im, const repo_snap *s, int ufd, int rfd) {
                 return;
         }
         /* An entry under a protected name (.vscode/tasks.json,
-         * .claude/settings.json), which the command cannot make in the
-         * worktree but can stage: git checkout -- . and git restore . would
-         * write it there outside the sandbox. Kept out unless the developer's
-         * index holds that entry as it is (same path, mode and object). */
-        strv named = {0}, mine = {0};
-        char dev[64];
-        snprintf(dev, sizeof(dev), "/proc/self/fd/%d/index", rfd);
-        r = gitindex_named(path, &im->pl->policy.nested.protect, &named);
-        if (r == 0 && named.n)
-                r = gitindex_named(dev, &im->pl->policy.nested.protect, &mine);
-        const char *added = NULL;
-        for (size_t i = 0; r == 0 && !added && i < named.n; i++)
-                if (!strv_contains(&mine, named.v[i]))
-                        added = named.v[i];
-        if (r < 0 || added) {
+         * .claude/settings.json, pkg/.vscode/..., .config/mise.toml), which
+         * the command cannot make in the worktree but can stage: git
+         * checkout -- . and git restore . would write it there outside the
+         * sandbox. Kept out unless the developer's index holds that entry as
+         * it is (same path, mode and object). */
+        char *prot = index_new_protected(im, ufd, rfd, &r);
+        if (r < 0 || prot) {
                 char why[600];
-                if (r < 0)
-                        snprintf(why, sizeof(why), "an index corral cannot read");
-                else
-                        snprintf(why, sizeof(why),
-                                 "an index naming %.*s, under a protected name, which the developer's index does not "
-                                 "hold so (git checkout -- . would write it into the workspace)",
-                                 (int)strcspn(added, "\n"), added);
+                snprintf(why, sizeof(why), "%s%s%s", r < 0 ? "an index corral cannot read" : "an index naming ",
+                         prot ? prot : "",
+                         prot ? ", under a protected name, which the developer's index does not hold so (git "
+                                "checkout -- . would write it into the workspace)"
+                              : "");
                 corral_warn(NOT_IMPORTED_FMT, shown, why);
-                strv_clear(&named);
-                strv_clear(&mine);
+                free(prot);
                 return;
         }
-        strv_clear(&named);
-        strv_clear(&mine);
         int in = openat(ufd, "index", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         int fd = in < 0 ? -1 : openat(rfd, "index.lock", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0) {

@@ -539,3 +539,66 @@ COMMIT_PROTECTED="$STAGE_PROTECTED"'
 	GIT_EDITOR=true dev_git "$WS" rebase --continue > /dev/null 2>&1 || true
 	[ ! -e "$MARK" ] || fail "the developer's git rebase --continue ran the exec line: $(cat "$MARK")"
 }
+
+# 15. Protected names through the index (attack F1): the command cannot
+#     create .vscode/tasks.json, but it can stage one (git update-index
+#     --cacheinfo, no file written), and git trusts its index: the
+#     developer's routine git checkout -- . or git restore . writes the entry
+#     into the workspace, outside the sandbox. An index the run leaves with
+#     an entry under a protected name that it did not hold identically
+#     before (path, mode, object) is not taken, below the top too.
+IDX_PROTECTED='stage() { git update-index --add --cacheinfo "100644,$(printf "%s\n" "$2" | git hash-object -w --stdin),$1"; }
+	mkdir .vscode 2>/dev/null && echo MKDIR-WORKED
+	stage .vscode/tasks.json "{\"tasks\":[{\"command\":\"touch $MARK\",\"runOptions\":{\"runOn\":\"folderOpen\"}}]}" &&
+	stage .claude/settings.json "{\"hooks\":{}}" && stage pkg/.VSCode/tasks.json x && stage .config/mise.toml x &&
+	echo STAGED'
+idx_protected_outside() { # the developer's routine commands; none may write a protected name
+	dev_git "$WS" checkout -- . > /dev/null 2>&1 || true
+	dev_git "$WS" restore . > /dev/null 2>&1 || true
+}
+
+@test "commits attack: protected names staged through the index (.vscode/tasks.json, .claude, pkg/.VSCode, .config/mise.toml) are not imported" {
+	run gc "$IDX_PROTECTED"
+	assert_output_has STAGED
+	assert_output_has SB-END
+	refute_output_has MKDIR-WORKED
+	assert_output_has "under a protected name"
+	assert_output_has "set aside: not imported"
+	idx_protected_outside
+	for p in .vscode .claude pkg .config; do
+		[ ! -e "$WS/$p" ] || fail "the developer's git checkout wrote $p from the run's index"
+	done
+}
+
+@test "commits attack: a protected name below the top (pkg/.vscode, within protect_depth) or mise's .config/mise.toml staged alone is not imported" {
+	run gc 'stage() { git update-index --add --cacheinfo "100644,$(printf "%s\n" "$2" | git hash-object -w --stdin),$1"; }
+	stage pkg/.vscode/tasks.json x && stage .config/mise.toml "[hooks]" && echo STAGED'
+	assert_output_has STAGED
+	assert_output_has "under a protected name"
+	idx_protected_outside
+	[ ! -e "$WS/pkg" ] && [ ! -e "$WS/.config" ] || fail "the developer's git checkout wrote pkg/.vscode or .config/mise.toml"
+}
+
+@test "control: protected names staged through the index are written by the developer's git checkout -- ." {
+	plain "$IDX_PROTECTED"
+	idx_protected_outside
+	[ -f "$WS/.vscode/tasks.json" ] && [ -f "$WS/.claude/settings.json" ] ||
+		fail "control: git checkout -- . did not write what the index named"
+}
+
+@test "commits: an index that holds a protected name as before is imported; one changing its object is not" {
+	mkdir -p "$WS/.vscode"
+	echo '{}' > "$WS/.vscode/settings.json"
+	dev_git "$WS" add .vscode/settings.json
+	dev_git "$WS" commit -q -m vscode
+	run gc 'echo two >> f.txt && git add f.txt && echo ADDED'
+	assert_output_has ADDED
+	refute_output_has "not imported"
+	[ "$(dev_git "$WS" diff --cached --name-only)" = f.txt ] || fail "the run's index was not imported"
+	dev_git "$WS" reset -q
+	run gc 'git update-index --cacheinfo "100644,$(echo evil | git hash-object -w --stdin),.vscode/settings.json" && echo CHANGED'
+	assert_output_has CHANGED
+	assert_output_has "naming .vscode/settings.json, under a protected name"
+	dev_git "$WS" checkout -- . > /dev/null 2>&1 || true
+	[ "$(cat "$WS/.vscode/settings.json")" = '{}' ] || fail "the developer's checkout wrote the run's .vscode/settings.json"
+}
