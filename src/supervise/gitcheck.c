@@ -24,6 +24,7 @@
 #include "common/readfile.h"
 #include "plan/gitdir.h"
 #include "plan/gitindex.h"
+#include "plan/gitprotect.h"
 #include "supervise/aside.h"
 #include "supervise/gitverify.h"
 
@@ -224,6 +225,89 @@ static const char *ids_of(const strv *ids, const char *repo) {
 
 /* The check, for the repositories and indexes of a run; work: where packs
  * are indexed (removed after). */
+/* --- protected names in an index written in place (attack F1) -----------
+ * The users backend: the command writes the index itself, so what it held
+ * is kept in the marker when the run starts ("P -", then "P index\tdigest"
+ * for each entry under a protected name, plan/gitprotect.h), and after the
+ * run an index with an entry not so kept is set aside, like one naming a
+ * path git refuses (git checkout -- . would write the entry). */
+
+static void protected_keys(const plan *pl, const char *index, const char *worktree, strv *keys) {
+        const nested_rules *n = &pl->policy.nested;
+        (void)gitprotect_entries(&n->protect, n->depth, &n->roots, worktree, index, keys);
+}
+
+/* The marker's lines for the indexes of pl (written in place only). */
+static void protected_snapshot(const plan *pl, FILE *f) {
+        if (pl->git_overlays.n)
+                return; /* userns: the import compares with the developer's untouched index */
+        fprintf(f, "P -\n");
+        for (size_t i = 0; i < pl->gitlink_indexes.n && i < pl->gitlink_worktrees.n; i++) {
+                strv keys = {0};
+                protected_keys(pl, pl->gitlink_indexes.v[i], pl->gitlink_worktrees.v[i], &keys);
+                for (size_t k = 0; k < keys.n; k++) {
+                        char d[41];
+                        gitprotect_digest(keys.v[k], d);
+                        fprintf(f, "P %s\t%s\n", pl->gitlink_indexes.v[i], d);
+                }
+                strv_clear(&keys);
+        }
+}
+
+/* The check after the run, from a marker's text: nothing without "P -". */
+static void protected_check(const plan *pl, const char *text, const strv *indexes, const strv *worktrees) {
+        strv kept = {0};
+        bool taken = false;
+        for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+                if (strncmp(l, "P -\n", 4) == 0)
+                        taken = true;
+                else if (strncmp(l, "P ", 2) == 0) {
+                        _cleanup_free_ char *line = strndup(l + 2, strcspn(l + 2, "\n"));
+                        if (line)
+                                (void)strv_push(&kept, line);
+                }
+        }
+        for (size_t i = 0; taken && i < indexes->n && i < worktrees->n; i++) {
+                strv keys = {0};
+                protected_keys(pl, indexes->v[i], worktrees->v[i], &keys);
+                const char *added = NULL;
+                for (size_t k = 0; !added && k < keys.n; k++) {
+                        char d[41], line[4200];
+                        gitprotect_digest(keys.v[k], d);
+                        snprintf(line, sizeof(line), "%s\t%s", indexes->v[i], d);
+                        if (keys.v[k][0] == '?' || !strv_contains(&kept, line))
+                                added = gitprotect_path(keys.v[k]);
+                }
+                const char *slash = strrchr(indexes->v[i], '/');
+                _cleanup_free_ char *dir = added && slash ? strndup(indexes->v[i], (size_t)(slash - indexes->v[i])) : NULL;
+                int d = dir ? open_dir(AT_FDCWD, dir, false) : -1;
+                if (d >= 0) {
+                        char why[600];
+                        snprintf(why, sizeof(why),
+                                 "an index naming %s, under a protected name, which it did not hold so before the run "
+                                 "(git checkout -- . would write it into the workspace)",
+                                 added);
+                        aside_rename(d, indexes->v[i], slash + 1, why);
+                        close(d);
+                }
+                strv_clear(&keys);
+        }
+        strv_clear(&kept);
+}
+
+/* protected_check with this run's own marker. */
+static void protected_check_own(const plan *pl, const gitcheck *gc) {
+        if (pl->git_overlays.n || gc->marker_fd < 0)
+                return;
+        char *text = malloc(MARKER_MAX + 1);
+        ssize_t n = text ? pread(gc->marker_fd, text, MARKER_MAX, 0) : -1;
+        if (n >= 0) {
+                text[n] = 0;
+                protected_check(pl, text, &pl->gitlink_indexes, &pl->gitlink_worktrees);
+        }
+        free(text);
+}
+
 static void check(const strv *repos, const strv *ids, const strv *indexes, const strv *worktrees,
                   const struct timespec *since, const char *work) {
         /* no marker (its directory could not be made): packs are indexed
@@ -326,6 +410,8 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
                         }
                         char work[4200];
                         snprintf(work, sizeof(work), "%s/%s.d", dir, e->d_name);
+                        if (!layers)
+                                protected_check(pl, text, &indexes, &worktrees);
                         check(&repos, &ids, &indexes, &worktrees, &since, layers ? NULL : work);
                         (void)unlinkat(dfd, e->d_name, 0);
                 } else if (commits && !ts_newer(&since, &gc->since))
@@ -389,6 +475,7 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
                         fprintf(f, "V %s\n", gc->ids.v[i]);
                 for (size_t i = 0; i < pl->gitlink_indexes.n; i++)
                         fprintf(f, "I %s\t%s\n", pl->gitlink_indexes.v[i], pl->gitlink_worktrees.v[i]);
+                protected_snapshot(pl, f);
                 if (pl->git_run_dir)
                         fprintf(f, "O %s\n", pl->git_run_dir);
                 fclose(f);
@@ -415,6 +502,7 @@ void gitcheck_after_run(const plan *pl, gitcheck *gc) {
                 gc->gi = NULL;
                 check(&none, NULL, &pl->gitlink_indexes, &pl->gitlink_worktrees, &gc->since, NULL);
         } else {
+                protected_check_own(pl, gc);
                 char work[4200];
                 snprintf(work, sizeof(work), "%s.d", gc->marker ? gc->marker : "");
                 check(&pl->git_repos, &gc->ids, &pl->gitlink_indexes, &pl->gitlink_worktrees, &gc->since,

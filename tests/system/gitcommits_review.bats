@@ -563,7 +563,7 @@ idx_protected_outside() { # the developer's routine commands; none may write a p
 	assert_output_has SB-END
 	refute_output_has MKDIR-WORKED
 	assert_output_has "under a protected name"
-	assert_output_has "set aside: not imported"
+	assert_output_has "set aside" # (userns: not imported; users: the index renamed)
 	idx_protected_outside
 	for p in .vscode .claude pkg .config; do
 		[ ! -e "$WS/$p" ] || fail "the developer's git checkout wrote $p from the run's index"
