@@ -725,6 +725,7 @@ static int open_parent(int base, const char *rel, const char **leaf, bool make) 
 /* --- protected names in what the run's refs point at --------------------- */
 
 #define TOP_ENTRIES_MAX 65536
+#define LOG_CHECK_MAX 256u /* reflog lines a run adds that are checked (a git each) */
 
 /* rec, one record of git ls-tree -z, among the n bytes of records at list */
 static bool has_record(const char *list, size_t n, const char *rec) {
@@ -849,6 +850,41 @@ static void import_ref(importer *im, const repo_snap *s, int udir, const char *n
 static void walk_upper(importer *im, const repo_snap *s, int udir, char *rel, size_t len, int rfd, bool logs,
                        int depth, unsigned *budget);
 
+/* The lines the run appends to a reflog (u; the developer's is dir/leaf)
+ * name commits a checkout may take (git stash pop takes stash@{0} from the
+ * reflog, git reset --hard HEAD@{1}): each is judged as a ref's value is. */
+static bool log_adds_protected(importer *im, int rfd, int dir, const char *leaf, const blob *u, const char *shown) {
+        blob o;
+        size_t from = 0;
+        if (read_at(dir, leaf, LOG_MAX, &o) == 0 && o.has) {
+                bool append = o.n <= u->n && (o.n == 0 || (o.p && u->p && memcmp(o.p, u->p, o.n) == 0));
+                from = o.n; /* an append: only what the run adds */
+                blob_free(&o);
+                if (!append)
+                        return false; /* not imported anyway (swap_file keeps the developer's) */
+        }
+        unsigned lines = 0;
+        for (size_t at = from; at < u->n; lines++) {
+                if (lines == LOG_CHECK_MAX) {
+                        corral_warn(NOT_IMPORTED_FMT, shown,
+                                    "the run added more entries to it than corral checks for protected names");
+                        return true;
+                }
+                const char *line = u->p + at;
+                const char *nl = memchr(line, '\n', u->n - at);
+                size_t len = nl ? (size_t)(nl - line) : u->n - at;
+                at += len + 1;
+                const char *sp = memchr(line, ' ', len);
+                if (!sp)
+                        continue;
+                const char *next = sp + 1;
+                if (tip_adds_protected(im, rfd, next, len - (size_t)(next - line), line, (size_t)(sp - line),
+                                       shown))
+                        return true;
+        }
+        return false;
+}
+
 static void import_log(importer *im, const repo_snap *s, int udir, const char *name, int rfd, const char *rel) {
         char shown[4096];
         snprintf(shown, sizeof(shown), "%s/%s", s->repo, rel);
@@ -865,6 +901,8 @@ static void import_log(importer *im, const repo_snap *s, int udir, const char *n
         int dir = r < 0 ? r : open_parent(rfd, rel, &leaf, true);
         if (dir < 0)
                 corral_warn("not imported: %s: %s", shown, strerror(-dir));
+        else if (log_adds_protected(im, rfd, dir, leaf, &u, shown))
+                close(dir);
         else {
                 swap_file(im, dir, leaf, shown, &none, &u, LOG_MAX, SWAP_PREFIX, false);
                 close(dir);

@@ -325,6 +325,29 @@ COMMIT_PROTECTED="$STAGE_PROTECTED"'
 	[ -e "$WS/.vscode/tasks.json" ] || fail "control: not written"
 }
 
+# The stash list is a reflog (logs/refs/stash): with refs/stash kept out,
+# an imported reflog would still give the command's entry to git stash pop.
+STASH_PROTECTED="$STAGE_PROTECTED"'
+	git stash -q 2>/dev/null; git stash list | grep -c . | grep -q 2 && echo STASHED'
+
+@test "commits attack: a stash adding .vscode/tasks.json comes back through neither refs/stash nor the stash list (its reflog)" {
+	backend_is userns || skip "the refs and reflogs are checked on import (userns); users: known limit"
+	printf 'wip\n' >> "$WS/f.txt" && dev_git "$WS" stash -q
+	run gc "$STASH_PROTECTED"
+	assert_output_has STASHED
+	assert_output_has SB-END
+	[ "$(dev_git "$WS" stash list | grep -c .)" = 1 ] || fail "the command's stash is in the developer's stash list"
+	dev_git "$WS" stash pop -q > /dev/null 2>&1 || true
+	[ ! -e "$WS/.vscode/tasks.json" ] || fail "the developer's git stash pop wrote .vscode/tasks.json"
+}
+
+@test "control: a stash adding .vscode/tasks.json is applied by the developer's git stash pop" {
+	printf 'wip\n' >> "$WS/f.txt" && dev_git "$WS" stash -q
+	plain "$STASH_PROTECTED" | grep -q STASHED || fail "control: not stashed"
+	dev_git "$WS" stash pop -q > /dev/null 2>&1 || true
+	[ -e "$WS/.vscode/tasks.json" ] || fail "control: not written"
+}
+
 @test "commits: an index entry under a protected name that the developer's index holds as it is is imported with the rest" {
 	backend_is userns || skip "userns import"
 	mkdir -p "$WS/.vscode" && printf '{}\n' > "$WS/.vscode/settings.json"
