@@ -145,7 +145,9 @@ PY
 # command planted there must not be what the next call runs.
 plant_venv() {
 	mkdir -p "$PROJ/.venv/bin" "$T/bin"
-	ln -s "$CORRAL" "$T/bin/corral"
+	# a copy: the hook skips a corral on PATH that resolves into /tmp, where
+	# this checkout's build may be
+	cp "$CORRAL" "$T/bin/corral"
 	printf '#!/bin/sh\ntouch "%s/python-ran"\nexec /usr/bin/python3 "$@"\n' "$OUT" > "$PROJ/.venv/bin/python3"
 	printf '#!/bin/sh\nwhile [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done; shift; exec "$@"\n' \
 		> "$PROJ/.venv/bin/corral"
@@ -155,7 +157,7 @@ plant_venv() {
 @test "attack: a python3 and a corral planted in the project's .venv/bin (first on PATH) are not used" {
 	[ -x /usr/bin/python3 ] || skip "the hook runs /usr/bin/python3, which this machine lacks"
 	plant_venv
-	real=$(readlink -f "$CORRAL")
+	real=$(readlink -f "$T/bin/corral")
 	unset CORRAL
 	# control: what a PATH lookup finds there is the planted pair
 	[ "$(PATH="$PROJ/.venv/bin:$T/bin:/usr/bin:/bin" command -v python3)" = "$PROJ/.venv/bin/python3" ]
@@ -182,7 +184,7 @@ plant_venv() {
 	# a corral in /tmp, which --tmp host or another run can write
 	local tmpbin
 	tmpbin=$(mktemp -d /tmp/corral-hook-bin.XXXXXX)
-	ln -s "$(readlink -f "$T/bin/corral")" "$tmpbin/corral"
+	ln -s "$T/bin/corral" "$tmpbin/corral"
 	PATH="$tmpbin:/usr/bin:/bin" run call_hook
 	rm -rf "$tmpbin"
 	[ "$status" -eq 2 ]
