@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -649,6 +650,22 @@ static int read_gitdir(gitlayout *g, const char *gitdir, const char *worktree, u
         return read_kept_repos(g, mods, true, depth, err);
 }
 
+bool gitlayout_empty_dir(const char *path, struct stat *st) {
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        DIR *d = fd < 0 ? NULL : fdopendir(fd);
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return false;
+        }
+        struct stat ignored;
+        bool empty = fstat(dirfd(d), st ? st : &ignored) == 0;
+        for (struct dirent *e; empty && (e = readdir(d));)
+                empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+        closedir(d);
+        return empty;
+}
+
 int gitlayout_repo(gitlayout *g, const char *dotgit, corral_error *err) {
         struct stat st;
         if (lstat(dotgit, &st) < 0)
@@ -666,8 +683,15 @@ int gitlayout_repo(gitlayout *g, const char *dotgit, corral_error *err) {
                 return 0;
         if (stat(canon, &st) < 0)
                 return 0; /* a dangling link: its target is a surface (missing) */
+        /* An empty .git directory is no repository (git finds no HEAD in
+         * it) and, read-only as the protected name it is, cannot become one.
+         * It is also what a missing .git looks like to corral-runner once the
+         * developer's corral has put its placeholder there: read as a
+         * repository, the runner's plan wanted surfaces (a relative global
+         * core.hooksPath's .githooks) that the developer's plan, which saw
+         * no .git, had never held, and refused the run. */
         if (S_ISDIR(st.st_mode))
-                return read_gitdir(g, canon, worktree, 0, err);
+                return gitlayout_empty_dir(canon, NULL) ? 0 : read_gitdir(g, canon, worktree, 0, err);
         if (!S_ISREG(st.st_mode))
                 return 0; /* git takes a .git that is neither a file nor a directory for no repository */
 

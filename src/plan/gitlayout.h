@@ -29,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "common/error.h"
 #include "common/strv.h"
@@ -75,6 +76,10 @@ int gitlayout_repo(gitlayout *g, const char *dotgit, corral_error *err);
  * or a link (not a placeholder directory), and objects/ and refs/, or a
  * commondir file. */
 bool gitlayout_is_git_directory(const char *dir);
+
+/* path is a directory (not a symlink) with nothing in it; *st (when not
+ * NULL) is what fstat found of it. */
+bool gitlayout_empty_dir(const char *path, struct stat *st);
 
 /* The repository dir is, when it is a git directory: the directory itself
  * is the surface (a repository), and its config, hooks and the rest as for

@@ -224,6 +224,11 @@ typedef struct plan {
          * left there is checked after the run: supervise/gitcheck.h) */
         strv git_repos;
         struct timespec planned_at;
+        /* the relative core.hooksPath values of the developer's global git
+         * configs, as the plan read them (plan/gitlayout.h): where the
+         * developer's git looks for hooks in a repository the command makes
+         * (supervise/nestedcheck.c) */
+        strv git_global_hooks;
         /* userns: the gitdirs of git_repos that are overlays in the sandbox
          * (none below another: a submodule's or linked worktree's gitdir
          * in a common dir is inside its overlay), the k-th with its layers

@@ -432,18 +432,7 @@ static char *held_placeholder_above(const policy *p, const char *path, struct st
         if (!parent || !below_any(parent, &p->held_roots) || strv_contains(&p->held_roots, parent) ||
             strv_contains(&p->writable_roots, parent))
                 return NULL;
-        int fd = open(parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        DIR *d = fd < 0 ? NULL : fdopendir(fd);
-        if (!d) {
-                if (fd >= 0)
-                        close(fd);
-                return NULL;
-        }
-        bool empty = fstat(dirfd(d), st) == 0;
-        for (struct dirent *e; empty && (e = readdir(d));)
-                empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
-        closedir(d);
-        return empty ? TAKE_PTR(parent) : NULL;
+        return gitlayout_empty_dir(parent, st) ? TAKE_PTR(parent) : NULL;
 }
 
 /* Git's layout (plan/gitlayout.h): every place git reads configuration
@@ -459,6 +448,8 @@ static int plan_git_layout(const policy *p, plan *pl, const char *const *env, co
                         ? oom(err)
                         : gitlayout_policy(&g, p, p->writable_roots.n, &repos, genv, err);
         strv_clear(&repos);
+        if (r >= 0 && strv_extend(&pl->git_global_hooks, &g.global_hooks) < 0)
+                r = oom(err);
         for (size_t i = 0; r >= 0 && i < g.n; i++) {
                 const git_surface *s = &g.v[i];
                 struct stat rst;

@@ -70,7 +70,7 @@ static void set_aside_capture(const char *path, const char *why) {
  * that finds the repositories below the workspace) runs what its config and
  * hooks name. Unless it holds nothing git would run (newrepo.c), it is set
  * aside; true then. */
-static bool new_repository_runs(const char *path) {
+static bool new_repository_runs(const plan *pl, const char *path) {
         const char *base = strrchr(path, '/');
         if (!base || base == path || (strcasecmp(base + 1, ".git") != 0 && strcmp(base + 1, "HEAD") != 0))
                 return false;
@@ -79,7 +79,7 @@ static bool new_repository_runs(const char *path) {
         if (!dir || (head && !gitlayout_is_git_directory(dir)))
                 return false;
         const char *why = NULL;
-        if (newrepo_inert(head ? dir : path, &why))
+        if (newrepo_inert(head ? dir : path, &pl->git_global_hooks, &why))
                 return false;
         char text[400];
         snprintf(text, sizeof(text), GITINERT_RUNS_WHY_FMT, why);
@@ -88,8 +88,9 @@ static bool new_repository_runs(const char *path) {
 }
 
 static void found_deep(const char *path, void *data) {
-        if (!new_repository_runs(path))
-                corral_warn(GITINERT_DEEP_FMT, path, *(const unsigned *)data);
+        const plan *pl = data;
+        if (!new_repository_runs(pl, path))
+                corral_warn(GITINERT_DEEP_FMT, path, pl->policy.nested.depth);
 }
 
 /* Whether path is, or lies in, one of this run's placeholders for a missing
@@ -111,8 +112,7 @@ static bool not_the_commands(const plan *pl, const char *path) {
 /* Below the scan's depth: the repositories the command made there
  * (newrepo.c), each set aside unless it holds nothing git would run. */
 static void walk_deep(const plan *pl, const nested_scan *after, int64_t since_ns) {
-        unsigned depth = pl->policy.nested.depth;
-        if (!newrepo_below(&pl->nested, after, depth, since_ns, found_deep, &depth))
+        if (!newrepo_below(&pl->nested, after, pl->policy.nested.depth, since_ns, found_deep, (void *)pl))
                 corral_warn(GITINERT_WALK_SHORT_FMT, NEWREPO_WALK_MAX);
 }
 
@@ -132,7 +132,7 @@ void nestedcheck_after_run(const plan *pl, int64_t since_ns) {
         for (size_t i = 0; i < created.n; i++)
                 if (captures_existing_dir(pl, created.v[i]))
                         set_aside_capture(created.v[i], NULL);
-                else if (!not_the_commands(pl, created.v[i]) && !new_repository_runs(created.v[i]))
+                else if (!not_the_commands(pl, created.v[i]) && !new_repository_runs(pl, created.v[i]))
                         corral_warn(GITINERT_CREATED_FMT, created.v[i]);
         for (size_t i = 0; i < pl->n_protected; i++) {
                 const protected_obj *o = &pl->protected[i];

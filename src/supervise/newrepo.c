@@ -38,18 +38,9 @@ static int posix_list(const char *path, strv *names) {
         return r;
 }
 
-bool newrepo_inert(const char *gitdir, const char **why) {
-        /* the developer's global config, as their git run there later reads it */
-        gitlayout g = {0};
-        corral_error err = {{0}};
-        if (gitlayout_init(&g, (const char *const *)environ, &err) < 0) {
-                gitlayout_free(&g);
-                return *why = "your global git configuration cannot be read", false;
-        }
-        const gitinert_fs posix = {.kind = posix_kind, .list = posix_list, .hooks_paths = &g.global_hooks};
-        bool inert = gitinert_judge(&posix, gitdir, why);
-        gitlayout_free(&g);
-        return inert;
+bool newrepo_inert(const char *gitdir, const strv *global_hooks, const char **why) {
+        const gitinert_fs posix = {.kind = posix_kind, .list = posix_list, .hooks_paths = global_hooks};
+        return gitinert_judge(&posix, gitdir, why);
 }
 
 /* Made at or after since_ns: by its birth time where the file system keeps

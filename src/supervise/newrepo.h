@@ -20,8 +20,10 @@
  * (plan/gitinert.h, the rules both platforms share): a config
  * of known harmless keys only (gitinert.c lists them), hooks that are
  * *.sample only, no commondir, config.worktree, modules/ or worktrees/, and
- * none of these a link. On false, *why says what was found (static). */
-bool newrepo_inert(const char *gitdir, const char **why);
+ * none of these a link, and nothing where a relative global_hooks (the
+ * developer's global core.hooksPath values, plan.git_global_hooks) leads
+ * from its worktree. On false, *why says what was found (static). */
+bool newrepo_inert(const char *gitdir, const strv *global_hooks, const char **why);
 
 /* Calls found(path) for each .git, and each HEAD of a git directory, made
  * at or after since_ns (its birth time, else its change time),

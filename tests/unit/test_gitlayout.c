@@ -414,6 +414,13 @@ static void test_config_surfaces(void **state) {
         assert_non_null(surface(&g, "cfg/home/dot"));
         assert_int_equal(gitlayout_repo(&g, dg, &err), 0);
         assert_non_null(surface(&g, "cfg/ws/.hooks-global"));
+        /* an empty .git (a placeholder for a missing one, as corral-runner
+         * sees it) is no repository: nothing where the hooksPath leads */
+        mkdirs("cfg/empty/.git");
+        char *eg = at("cfg/empty/.git");
+        assert_int_equal(gitlayout_repo(&g, eg, &err), 0);
+        assert_null(surface(&g, "cfg/empty/.hooks-global"));
+        free(eg);
         gitlayout_free(&g);
         free(dg), free(home), free(env_home);
 }
@@ -581,7 +588,16 @@ static void test_newrepo_inert(void **state) {
                                   "[branch \"main\"]\n\tremote = origin\n\tmerge = refs/heads/main\n"
                                   "[user]\n\tname = agent\n[remote \"a.b\"]\n\turl = /y\n");
         char *p = at("nr/ok/.git");
-        assert_true(newrepo_inert(p, &why));
+        assert_true(newrepo_inert(p, NULL, &why));
+        /* the developer's relative global core.hooksPath, from its worktree */
+        strv global = {0};
+        assert_int_equal(strv_push(&global, ".githooks"), 0);
+        assert_true(newrepo_inert(p, &global, &why));
+        mkdirs("nr/ok/.githooks"), put("nr/ok/.githooks/pre-commit", "#!/bin/sh\n");
+        assert_false(newrepo_inert(p, &global, &why));
+        assert_non_null(strstr(why, "global core.hooksPath (.githooks)"));
+        assert_true(newrepo_inert(p, NULL, &why));
+        strv_clear(&global);
         free(p);
         struct {
                 const char *file, *text, *why;
@@ -614,7 +630,7 @@ static void test_newrepo_inert(void **state) {
                 snprintf(rel, sizeof(rel), "nr/bad%zu/.git", i);
                 p = at(rel);
                 why = NULL;
-                assert_false(newrepo_inert(p, &why));
+                assert_false(newrepo_inert(p, NULL, &why));
                 assert_non_null(why);
                 assert_non_null(strstr(why, bad[i].why));
                 free(p);
@@ -624,16 +640,16 @@ static void test_newrepo_inert(void **state) {
         mkdirs("nr/lnk/.git/logs");
         link_at("/nonexistent/.bashrc", "nr/lnk/.git/logs/HEAD");
         p = at("nr/lnk/.git");
-        assert_false(newrepo_inert(p, &why));
+        assert_false(newrepo_inert(p, NULL, &why));
         assert_non_null(strstr(why, "link"));
         free(p);
         /* a .git that is a file or a link: elsewhere, not judged here */
         mkdirs("nr/file"), put("nr/file/.git", "gitdir: ../ok/.git\n");
         p = at("nr/file/.git");
-        assert_false(newrepo_inert(p, &why));
+        assert_false(newrepo_inert(p, NULL, &why));
         free(p);
         link_at("../ok/.git", "nr/ok2"), p = at("nr/ok2");
-        assert_false(newrepo_inert(p, &why));
+        assert_false(newrepo_inert(p, NULL, &why));
         free(p);
 }
 
