@@ -271,6 +271,12 @@ static bool is_command_key(const char *key) {
                 "core.askpass",   "core.gitproxy",   "sequence.editor",   "diff.external",
                 "gpg.program",    "credential.helper", "uploadpack.packobjectshook",
                 "merge.tool",     "diff.tool",
+                /* git for-each-ref and fetch negotiation (alternates), git
+                 * commit -S with an ssh key, git add -p, git send-email,
+                 * git imap-send, git instaweb, git help -w / -m */
+                "core.alternaterefscommand", "gpg.ssh.defaultkeycommand", "interactive.difffilter",
+                "sendemail.smtpserver", "sendemail.sendmailcmd", "sendemail.tocmd", "sendemail.cccmd",
+                "sendemail.headercmd", "imap.tunnel", "instaweb.httpd", "web.browser",
         };
         for (size_t i = 0; i < ELEMENTSOF(exact); i++)
                 if (strcmp(key, exact[i]) == 0)
@@ -281,6 +287,13 @@ static bool is_command_key(const char *key) {
                 {"merge.", ".driver"},      {"credential.", ".helper"}, {"gpg.", ".program"},
                 {"difftool.", ".cmd"},      {"mergetool.", ".cmd"},    {"remote.", ".receivepack"},
                 {"remote.", ".uploadpack"}, {"pager.", ""},            {"alias.", ""},
+                /* git commit --trailer and interpret-trailers, git archive,
+                 * the tools' own paths, git gui's tools, git submodule
+                 * update's "!command" */
+                {"trailer.", ".command"},   {"trailer.", ".cmd"},      {"tar.", ".command"},
+                {"difftool.", ".path"},     {"mergetool.", ".path"},   {"browser.", ".cmd"},
+                {"browser.", ".path"},      {"man.", ".cmd"},          {"man.", ".path"},
+                {"guitool.", ".cmd"},       {"submodule.", ".update"},
         };
         size_t n = strlen(key);
         for (size_t i = 0; i < ELEMENTSOF(pre_suf); i++) {
@@ -296,9 +309,11 @@ static bool is_command_key(const char *key) {
  * in PATH, for a boolean, or when the value does not start with a plain
  * word. */
 static char *command_path(const char *key, const char *value) {
-        if (strncmp(key, "alias.", 6) == 0) {
+        size_t k = strlen(key);
+        if (strncmp(key, "alias.", 6) == 0 || (strncmp(key, "submodule.", 10) == 0 && k > 7 &&
+                                                 strcmp(key + k - 7, ".update") == 0)) {
                 if (value[0] != '!')
-                        return NULL; /* a git subcommand, not a program */
+                        return NULL; /* a git subcommand (an update mode), not a program */
                 value++;
         }
         while (*value == ' ' || *value == '\t')

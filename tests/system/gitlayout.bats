@@ -237,6 +237,40 @@ touch tools/other && echo TOOLS-WRITABLE; true'
 	assert_it_ran
 }
 
+# trailer.<token>.command names a checked-in script the developer's
+# git commit --trailer runs (from the top of the worktree); any key whose
+# value git runs is the same (plan/gitlayout.c, is_command_key).
+layout_trailer() {
+	new_repo "$WS"
+	mkdir -p "$WS/tools"
+	printf '#!/bin/sh\necho signed\n' > "$WS/tools/sign.sh"
+	chmod +x "$WS/tools/sign.sh"
+	dev_git "$WS" config trailer.sign.command "tools/sign.sh"
+}
+TRAILER_ATTACK='hook_text > tools/sign.sh && echo PLANTED
+mv tools/sign.sh tools/old 2>/dev/null && hook_text > tools/sign.sh && chmod +x tools/sign.sh && echo REPLACED; true'
+
+# the developer's next commit with a trailer
+trailer_commit() { dev_git "$WS" commit -q --allow-empty -m t --trailer sign=me > /dev/null 2>&1 || true; }
+
+@test "command path: a trailer.*.command script in the workspace cannot be rewritten or replaced" {
+	layout_trailer
+	run attack sb "$TRAILER_ATTACK"
+	assert_success
+	refute_output_has PLANTED
+	refute_output_has REPLACED
+	trailer_commit
+	[ ! -e "$MARK" ] || fail "the developer's git commit --trailer ran what the command planted"
+}
+
+@test "control: a trailer.*.command script rewritten in the workspace runs at the developer's commit" {
+	layout_trailer
+	run attack plain "$TRAILER_ATTACK"
+	assert_output_has PLANTED
+	trailer_commit
+	[ -e "$MARK" ] || fail "control: git commit --trailer did not run the script (the attack test proves nothing)"
+}
+
 # --- include.path, includeIf ------------------------------------------------
 
 @test "include: an included config file in the workspace stays read-only, and a missing one cannot be created" {

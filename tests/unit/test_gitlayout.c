@@ -393,6 +393,45 @@ static void test_config_surfaces(void **state) {
         assert_non_null(surface(&g, "cfg/home")); /* ~/tpl: home is missing, its first component held */
         gitlayout_free(&g);
 
+        /* every key whose value git runs as a program: a path it names is a
+         * surface (each key's own script, below a missing directory) */
+        static const char *const runs[] = {
+                "core.alternateRefsCommand", "gpg.ssh.defaultKeyCommand", "interactive.diffFilter",
+                "sendemail.smtpServer",      "sendemail.sendmailCmd",     "sendemail.toCmd",
+                "sendemail.ccCmd",           "sendemail.headerCmd",       "imap.tunnel",
+                "instaweb.httpd",            "web.browser",               "trailer.sign.command",
+                "trailer.sign.cmd",          "tar.tgz.command",           "difftool.kd.path",
+                "mergetool.kd.path",         "browser.ff.cmd",            "browser.ff.path",
+                "man.woman.cmd",             "man.woman.path",            "guitool.lint.cmd",
+                "submodule.lib.update",
+        };
+        for (size_t i = 0; i < sizeof(runs) / sizeof(*runs); i++) {
+                const char *dot = strrchr(runs[i], '.');
+                char text[300], rel[300];
+                snprintf(text, sizeof(text), "[%.*s]\n\t%s = %sbin%zu/run.sh -x\n", (int)(dot - runs[i]), runs[i],
+                         dot + 1, strncmp(runs[i], "submodule.", 10) == 0 ? "!" : "", i);
+                /* [a.b.c] is no section git reads: a subsection is quoted */
+                const char *first = strchr(runs[i], '.');
+                if (first != dot)
+                        snprintf(text, sizeof(text), "[%.*s \"%.*s\"]\n\t%s = %sbin%zu/run.sh -x\n",
+                                 (int)(first - runs[i]), runs[i], (int)(dot - first - 1), first + 1, dot + 1,
+                                 strncmp(runs[i], "submodule.", 10) == 0 ? "!" : "", i);
+                put("cfg/ws/.git/config", text);
+                assert_int_equal(gitlayout_init(&g, env, &err), 0);
+                assert_int_equal(gitlayout_repo(&g, dg, &err), 0);
+                snprintf(rel, sizeof(rel), "cfg/ws/bin%zu", i);
+                if (!surface(&g, rel))
+                        fail_msg("%s: no surface for the program it names (%s)", runs[i], text);
+                gitlayout_free(&g);
+        }
+        /* submodule.*.update without "!" is a mode, not a program */
+        put("cfg/ws/.git/config", "[submodule \"lib\"]\n\tupdate = rebase/x\n");
+        assert_int_equal(gitlayout_init(&g, env, &err), 0);
+        assert_int_equal(gitlayout_repo(&g, dg, &err), 0);
+        assert_null(surface(&g, "cfg/ws/rebase"));
+        gitlayout_free(&g);
+        put("cfg/ws/.git/config", "");
+
         /* config.worktree: read too, and a hooksPath in it counts */
         put("cfg/ws/.git/config", "[extensions]\n\tworktreeConfig = true\n");
         put("cfg/ws/.git/config.worktree", "[core]\n\thooksPath = githooks\n");
