@@ -24,6 +24,7 @@
 #include "common/readfile.h"
 #include "plan/gitdir.h"
 #include "plan/gitindex.h"
+#include "plan/gitlayout.h"
 #include "plan/gitprotect.h"
 #include "supervise/aside.h"
 #include "supervise/gitverify.h"
@@ -130,6 +131,40 @@ static void scan_special(int fd, const char *path, const struct timespec *since,
         closedir(d);
 }
 
+/* The entries of modules/ or worktrees/ (open at fd, taken; shown as path)
+ * made since: repositories git would adopt (git submodule update --init
+ * takes modules/NAME as the submodule's gitdir), set aside. A directory
+ * that was there and is no git directory is looked into: a submodule's
+ * name may have slashes (modules/lib/evil below the developer's
+ * modules/lib/a). A git directory's own entries are its check's
+ * (check_repo): git refuses a submodule's gitdir inside another's. */
+static void check_adopted(int fd, const char *path, const struct timespec *since, int depth) {
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return;
+        }
+        struct dirent *e;
+        /* (renames during readdir may show an entry twice: set aside once,
+         * the second one finds nothing) */
+        while ((e = readdir(d))) {
+                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+                    strstr(e->d_name, GITDIR_REFUSED_MARK))
+                        continue;
+                _cleanup_free_ char *sub = path_join(path, e->d_name);
+                if (born_since(dirfd(d), e->d_name, since)) {
+                        aside_rename(dirfd(d), sub ? sub : e->d_name, e->d_name, GITDIR_ADOPTED_WHY);
+                        continue;
+                }
+                int s = depth > 0 && sub && !gitlayout_is_git_directory(sub)
+                                ? openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                                : -1;
+                if (s >= 0)
+                        check_adopted(s, sub, since, depth - 1);
+        }
+        closedir(d);
+}
+
 /* One gitdir: its states, the repositories it would adopt, special files,
  * then the objects the run wrote (gitverify.h). */
 static void check_repo(const char *repo, const struct timespec *since, const char *ids, const char *work) {
@@ -143,25 +178,12 @@ static void check_repo(const char *repo, const struct timespec *since, const cha
                         aside_rename(fd, path, gitdir_states[i], GITDIR_STATE_WHY);
         }
         for (size_t i = 0; i < GITDIR_N_ADOPTED; i++) {
+                _cleanup_free_ char *dir = path_join(repo, gitdir_adopted[i]);
                 int a = openat(fd, gitdir_adopted[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                DIR *d = a >= 0 ? fdopendir(a) : NULL;
-                if (!d) {
-                        if (a >= 0)
-                                close(a);
-                        continue;
-                }
-                struct dirent *e;
-                /* (renames during readdir may show an entry twice: set
-                 * aside once, the second one finds nothing) */
-                while ((e = readdir(d))) {
-                        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-                            strstr(e->d_name, GITDIR_REFUSED_MARK) || !born_since(dirfd(d), e->d_name, since))
-                                continue;
-                        _cleanup_free_ char *dir = path_join(repo, gitdir_adopted[i]);
-                        _cleanup_free_ char *path = dir ? path_join(dir, e->d_name) : NULL;
-                        aside_rename(dirfd(d), path ? path : e->d_name, e->d_name, GITDIR_ADOPTED_WHY);
-                }
-                closedir(d);
+                if (a >= 0 && dir)
+                        check_adopted(a, dir, since, SCAN_DEPTH_MAX);
+                else if (a >= 0)
+                        close(a);
         }
         int vfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         unsigned budget = SCAN_ENTRIES_MAX;

@@ -148,6 +148,30 @@ MOD_PLANT='git init -q --bare .git/modules/lib
 	[ -e "$MARK" ] || fail "control: nothing ran"
 }
 
+# The same below a directory of modules/ that was there before the run: the
+# developer's submodule lib/a keeps its gitdir in .git/modules/lib/a, and the
+# command plants .git/modules/lib/evil for a submodule it names lib/evil.
+
+MOD_DEEP_BEFORE='git init -q --bare "$WS/.git/modules/lib/a"'
+MOD_DEEP_PLANT="${MOD_PLANT//modules\/lib/modules/lib/evil}"
+MOD_DEEP_PLANT="${MOD_DEEP_PLANT//submodule.lib./submodule.lib/evil.}"
+
+@test "commits attack: a gitdir planted below an existing directory of .git/modules runs its hook on git submodule update --init" {
+	eval "$MOD_DEEP_BEFORE"
+	run gc "$MOD_DEEP_PLANT"
+	assert_output_has ADDED
+	assert_output_has SB-END
+	dev_git "$WS" submodule update --init > /dev/null 2>&1 || true
+	[ ! -e "$MARK" ] || fail "the developer's git submodule update ran a hook the command planted: $(cat "$MARK")"
+}
+
+@test "control: a gitdir planted below an existing directory of .git/modules runs its hook on git submodule update --init" {
+	eval "$MOD_DEEP_BEFORE"
+	plain "$MOD_DEEP_PLANT"
+	dev_git "$WS" submodule update --init > /dev/null 2>&1 || true
+	[ -e "$MARK" ] || fail "control: nothing ran"
+}
+
 # ---------------------------------------------------------------------------
 # 5. A link in .git/worktrees/ (writable, unchecked): git worktree prune, run
 #    by git gc and by the auto gc of an ordinary git commit, removes
