@@ -456,8 +456,13 @@ static int plan_git_layout(const policy *p, plan *pl, const char *const *env, co
                 if (!writable_inside(p, s->path) || plan_is_protected(pl, s->path) ||
                     plan_inside_protected(pl, s->path))
                         continue;
-                if (s->repo && p->git == GIT_COMMITS && lstat(s->path, &rst) == 0 && S_ISDIR(rst.st_mode))
-                        continue; /* sorted entry by entry: plan_git_commits */
+                /* a gitdir that was read is sorted entry by entry
+                 * (plan_git_commits); one that was not (an empty .git, no
+                 * repository yet) stays read-only as a whole, or git init
+                 * would write its config and hooks there */
+                if (s->repo && p->git == GIT_COMMITS && lstat(s->path, &rst) == 0 && S_ISDIR(rst.st_mode) &&
+                    strv_contains(&g.repos, s->path))
+                        continue;
                 for (size_t w = 0; w < p->writable_roots.n; w++)
                         if (path_is_below_or_equal(p->writable_roots.v[w], s->path)) {
                                 r = error_set(err, -EINVAL,

@@ -126,6 +126,33 @@ assert_fsck() {
 	assert_nothing_ran
 }
 
+# An empty .git (made by the developer, or left by a tool) is no repository
+# yet: git init in the sandbox would fill it with a config and hooks that
+# the developer's git runs later. It stays read-only as a whole, at the top
+# of a writable root and below it.
+@test "commits attack: git init into an empty .git (a writable root's, a nested one) writes no hook the developer's git runs" {
+	mkdir -p "$WS/sub/.git" "$OTHER/p/.git"
+	run gc -w "$OTHER/p" 'for d in sub "$OTHER/p"; do
+			git init -q "$d" 2> /dev/null && echo "INIT $d"
+			mkdir -p "$d/.git/hooks" 2> /dev/null; hook_text > "$d/.git/hooks/post-commit" 2> /dev/null &&
+				chmod +x "$d/.git/hooks/post-commit" && echo "PLANTED $d"
+		done'
+	assert_output_has SB-END
+	refute_output_has PLANTED
+	[ -z "$(ls -A "$WS/sub/.git")" ] && [ -z "$(ls -A "$OTHER/p/.git")" ] || fail "an empty .git was written: $(ls -A "$WS/sub/.git" "$OTHER/p/.git")"
+	for d in "$WS/sub" "$OTHER/p"; do
+		git init -q "$d" && dev_git "$d" commit -q --allow-empty -m x > /dev/null 2>&1 || true
+	done
+	[ ! -e "$MARK" ] || fail "the developer's git ran a hook the command planted: $(cat "$MARK")"
+}
+
+@test "control: git init into an empty .git plants a hook the developer's commit runs" {
+	mkdir -p "$WS/sub/.git"
+	plain 'git init -q sub && hook_text > sub/.git/hooks/post-commit && chmod +x sub/.git/hooks/post-commit'
+	dev_git "$WS/sub" commit -q --allow-empty -m x > /dev/null 2>&1 || true
+	[ -e "$MARK" ] || fail "control: nothing ran"
+}
+
 @test "control: a hook written into .git/hooks runs in the developer's git" {
 	plain 'hook_text > .git/hooks/post-commit; chmod +x .git/hooks/post-commit'
 	assert_it_ran
