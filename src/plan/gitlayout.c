@@ -877,6 +877,27 @@ void gitlayout_free(gitlayout *g) {
         *g = (gitlayout){0};
 }
 
+/* No repository at dotgit: nothing there, or an empty directory (what the
+ * developer's placeholder for a missing .git looks like to corral-runner). */
+static bool no_repository(const char *dotgit) {
+        struct stat st;
+        return (lstat(dotgit, &st) < 0 && errno == ENOENT) || gitlayout_empty_dir(dotgit, NULL);
+}
+
+/* A root with no repository yet, where the developer may run git init (the
+ * command cannot: .git is protected): the developer's relative global
+ * core.hooksPath then leads from the root's top, and a .githooks/pre-commit
+ * the command left there would run at the developer's first commit. */
+static int future_repo_hooks(gitlayout *g, const char *root) {
+        strv bases = {0};
+        int r = strv_push(&bases, root) < 0 ? -ENOMEM
+                                            : relative_surfaces(g, &g->global_hooks, &bases,
+                                                                "your global git config (for a repository made here)",
+                                                                true);
+        strv_clear(&bases);
+        return r;
+}
+
 static int by_length(const void *a, const void *b) {
         const git_surface *x = a, *y = b;
         size_t lx = strlen(x->path), ly = strlen(y->path);
@@ -899,6 +920,8 @@ int gitlayout_policy(gitlayout *g, const policy *p, size_t n_roots, const strv *
                         r = gitlayout_bare(g, p->writable_roots.v[w], err);
                 if (r >= 0)
                         r = gitlayout_enclosing(g, p->writable_roots.v[w], err);
+                if (r >= 0 && git && g->global_hooks.n && no_repository(dotgit))
+                        r = future_repo_hooks(g, p->writable_roots.v[w]) < 0 ? oom(err) : 0;
         }
         for (size_t i = 0; r >= 0 && git && nested && i < nested->n; i++) {
                 const char *name = base_name(nested->v[i]);

@@ -364,6 +364,28 @@ kept_aside() {
 	[ -e "$OUT/pwned-globalhook" ] || fail "control: the global hooksPath hook did not run"
 }
 
+# The workspace has no repository yet: the developer's own git init later
+# makes its top the place the relative global core.hooksPath leads from.
+@test "nested attack: hooks where the developer's global relative core.hooksPath leads, at the top of a workspace with no repository yet, cannot be made" {
+	git config --global core.hooksPath .githooks
+	[ ! -e "$WS/.git" ] || skip "the test workspace is a repository"
+	run sb 'must_fail "mkdir -p .githooks && printf \"#!/bin/sh\ntouch $OUT/pwned-futurehook\n\" > .githooks/pre-commit"'
+	assert_sb_clean
+	[ ! -e "$WS/.githooks" ] || fail "the command made $WS/.githooks"
+	(cd "$WS" && git init -q && git -c user.name=d -c user.email=d@d commit -q --allow-empty -m x > /dev/null 2>&1) || true
+	git config --global --unset core.hooksPath
+	[ ! -e "$OUT/pwned-futurehook" ] || fail "the developer's first commit ran the hook the command planted"
+}
+
+@test "control: without corral, hooks left where the global relative core.hooksPath leads run at the first commit after git init" {
+	git config --global core.hooksPath .githooks
+	mkdir "$WS/.githooks" && printf '#!/bin/sh\ntouch %s/pwned-futurehook\n' "$OUT" > "$WS/.githooks/pre-commit"
+	chmod +x "$WS/.githooks/pre-commit"
+	(cd "$WS" && git init -q && git -c user.name=d -c user.email=d@d commit -q --allow-empty -m x > /dev/null 2>&1) || true
+	git config --global --unset core.hooksPath
+	[ -e "$OUT/pwned-futurehook" ] || fail "control: the hook did not run"
+}
+
 @test "control: without corral, a repository made deep in new directories runs its fsmonitor in the developer's git status there" {
 	mkdir -p "$WS/deep/x/y" && git init -q "$WS/deep/x/y" && git -C "$WS/deep/x/y" config core.fsmonitor "touch $OUT/pwned-deep; false"
 	(cd "$WS/deep/x/y" && git status > /dev/null 2>&1) || true
