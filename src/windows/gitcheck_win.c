@@ -139,6 +139,28 @@ static void check_index(const win_plan *pl, const win_git_dir *g) {
                 }
         strv_clear(&tops);
         strv_clear(&links);
+        /* an entry under a protected name that the index did not hold so
+         * before the run: the developer's git checkout -- . would write it
+         * into the workspace (attack F1; Linux: supervise/gitcheck.c) */
+        if (!g->index_listed)
+                return;
+        strv now = {0};
+        if (win_git_index_digests(pl, g, &now) < 0) {
+                corral_warn("WARNING: out of memory while checking %s/index for protected names", g->path);
+                return;
+        }
+        for (size_t k = 0; k < now.n; k++) {
+                bool before = false;
+                for (size_t j = 0; strcmp(now.v[k], "?") != 0 && j < g->index_keys.n && !before; j++)
+                        before = strcmp(g->index_keys.v[j], now.v[k]) == 0;
+                if (!before) {
+                        set_aside(g->path, "index",
+                                  "an index naming a path under a protected name, which it did not hold so before "
+                                  "the run (git checkout -- . would write it into the workspace)");
+                        break;
+                }
+        }
+        strv_clear(&now);
 }
 
 static void remove_link(const char *path) {

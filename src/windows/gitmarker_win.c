@@ -45,9 +45,10 @@ static void put(growbuf *t, const char *a, const char *b, const char *c) {
         }
 }
 
-/* Lines: "at N"; "K ID" (git_known); "G 0|1 PATH" (a gitdir, top or not),
- * then its "S I STATE HEX" (a state's sum), "A LINE" (adopted), "L PATH"
- * (links), "W PATH" (its worktrees, when known). Paths hold no newline: Windows names cannot. */
+/* Lines: "at N"; "K ID" (git_known); "N NAME" (git_protect), "D DEPTH";
+ * "G 0|1 PATH" (a gitdir, top or not), then its "S I STATE HEX" (a state's
+ * sum), "A LINE" (adopted), "L PATH" (links), "W PATH" (its worktrees, when
+ * known), "P -" and "P DIGEST" (index_listed, index_keys). Paths hold no newline: Windows names cannot. */
 int win_gitmarker_format(const win_plan *pl, char **text) {
         growbuf t = {0};
         char num[80];
@@ -57,6 +58,10 @@ int win_gitmarker_format(const win_plan *pl, char **text) {
         put(&t, num, NULL, NULL);
         for (size_t i = 0; i < pl->git_known.n; i++)
                 put(&t, "K ", pl->git_known.v[i], NULL);
+        for (size_t i = 0; i < pl->git_protect.n; i++)
+                put(&t, "N ", pl->git_protect.v[i], NULL);
+        snprintf(num, sizeof(num), "D %u", pl->git_protect_depth);
+        put(&t, num, NULL, NULL);
         for (size_t i = 0; i < pl->n_git_dirs; i++) {
                 const win_git_dir *g = &pl->git_dirs[i];
                 put(&t, g->top ? "G 1 " : "G 0 ", g->path, NULL);
@@ -74,6 +79,10 @@ int win_gitmarker_format(const win_plan *pl, char **text) {
                         put(&t, "L ", g->links.v[k], NULL);
                 for (size_t k = 0; k < g->worktrees.n; k++)
                         put(&t, "W ", g->worktrees.v[k], NULL);
+                if (g->index_listed)
+                        put(&t, "P -", NULL, NULL);
+                for (size_t k = 0; k < g->index_keys.n; k++)
+                        put(&t, "P ", g->index_keys.v[k], NULL);
         }
         if (t.oom) {
                 free(t.s);
@@ -95,6 +104,12 @@ static int parse_line(char *line, win_plan *pl) {
         }
         if (!strncmp(line, "K ", 2))
                 return strv_push(&pl->git_known, line + 2);
+        if (!strncmp(line, "N ", 2))
+                return strv_push(&pl->git_protect, line + 2);
+        if (!strncmp(line, "D ", 2)) {
+                pl->git_protect_depth = (unsigned)strtoul(line + 2, NULL, 10);
+                return 0;
+        }
         if (!strncmp(line, "G ", 2) && (line[2] == '0' || line[2] == '1') && line[3] == ' ' && line[4]) {
                 win_git_dir *v = realloc(pl->git_dirs, (pl->n_git_dirs + 1) * sizeof(*v));
                 if (!v)
@@ -111,6 +126,10 @@ static int parse_line(char *line, win_plan *pl) {
                 return strv_push(&g->links, line + 2);
         if (!strncmp(line, "W ", 2))
                 return strv_push(&g->worktrees, line + 2);
+        if (!strcmp(line, "P -"))
+                return g->index_listed = true, 0;
+        if (!strncmp(line, "P ", 2))
+                return strv_push(&g->index_keys, line + 2);
         /* "S I STATE HEX": one digit each, then 64 hex digits or "-" */
         if (strncmp(line, "S ", 2) != 0 || line[2] < '0' || line[2] >= '0' + GITDIR_N_STATES || line[3] != ' ' ||
             line[4] < '0' || line[4] > '2' || line[5] != ' ')

@@ -24,6 +24,7 @@
 #include "plan/gitdir.h"
 #include "plan/gitfile.h"
 #include "plan/gitindex.h"
+#include "plan/gitprotect.h"
 #include "windows/plan_win.h"
 
 #define MODULES_DEPTH_MAX 8
@@ -40,6 +41,7 @@ void win_git_dir_free(win_git_dir *g) {
         strv_clear(&g->adopted);
         strv_clear(&g->links);
         strv_clear(&g->worktrees);
+        strv_clear(&g->index_keys);
         *g = (win_git_dir){0};
 }
 
@@ -668,8 +670,7 @@ bool win_is_git_directory(const char *dir) {
 }
 
 int win_plan_git(const policy *p, win_plan *pl, corral_error *err) {
-        (void)p;
-        FILETIME now;
+                FILETIME now;
         GetSystemTimeAsFileTime(&now);
         pl->git_planned_at = ((uint64_t)now.dwHighDateTime << 32) | now.dwLowDateTime;
         for (size_t i = 0; i < pl->protect_existing.n;) {
@@ -693,5 +694,36 @@ int win_plan_git(const policy *p, win_plan *pl, corral_error *err) {
                         (pl->protect_existing.n - i) * sizeof(char *)); /* the NULL at the end too */
                 pl->protect_existing.n--;
         }
-        return pl->n_git_dirs && record_worktrees(pl) < 0 ? oom(err) : 0;
+        if (pl->n_git_dirs && record_worktrees(pl) < 0)
+                return oom(err);
+        /* the index check for protected names (attack F1): what each index
+         * held under them before the run */
+        if (strv_extend(&pl->git_protect, &p->protect) < 0)
+                return oom(err);
+        pl->git_protect_depth = p->protect_depth;
+        for (size_t i = 0; i < pl->n_git_dirs; i++) {
+                pl->git_dirs[i].index_listed = true;
+                if (win_git_index_digests(pl, &pl->git_dirs[i], &pl->git_dirs[i].index_keys) < 0)
+                        return oom(err);
+        }
+        return 0;
+}
+
+int win_git_index_digests(const win_plan *pl, const win_git_dir *g, strv *digests) {
+        _cleanup_free_ char *index = join(g->path, "index");
+        if (!index)
+                return -ENOMEM;
+        strv keys = {0};
+        (void)gitprotect_entries(&pl->git_protect, pl->git_protect_depth, &pl->roots,
+                                 g->worktrees.n ? g->worktrees.v[0] : NULL, index, &keys);
+        int r = 0;
+        for (size_t k = 0; k < keys.n && r >= 0; k++) {
+                char d[41];
+                gitprotect_digest(keys.v[k], d);
+                /* (a split index replacing protected shared entries never
+                 * matches: plan/gitprotect.h) */
+                r = strv_push(digests, keys.v[k][0] == '?' ? "?" : d);
+        }
+        strv_clear(&keys);
+        return r;
 }

@@ -42,6 +42,7 @@ void win_plan_free(win_plan *pl) {
         free(pl->git_dirs);
         strv_clear(&pl->git_pins);
         strv_clear(&pl->git_known);
+        strv_clear(&pl->git_protect);
         win_repo_scan_free(&pl->repos);
         strv_clear(&pl->argv);
         free(pl->program);

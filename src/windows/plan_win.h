@@ -62,6 +62,9 @@ typedef struct win_git_dir {
                                   * or a submodule's checkout, or the .git of a submodule an index names: git
                                   * run there takes that directory for the worktree); none: none known (a bare
                                   * repository, a worktree outside the roots) */
+        bool index_listed;       /* index_keys were taken (a marker of an older corral has none) */
+        strv index_keys;         /* the digests (plan/gitprotect.h) of its index's entries under a protected
+                                  * name before the run: an index with another one after it is set aside */
 } win_git_dir;
 
 /* The repositories a run makes (newrepo_win.h): what was within
@@ -111,6 +114,8 @@ typedef struct win_plan {
                                   * .git the index names after the run that is none of them, the run made */
         uint64_t git_planned_at; /* --git commits: when the gitdirs were read (FILETIME units), for the check after
                                   * the run */
+        strv git_protect;        /* --git commits: the protected names and their depth, for the index check */
+        unsigned git_protect_depth;
         win_repo_scan repos;     /* for the check after the run of the repositories it made (newrepo_win.h) */
 
         strv argv;
@@ -190,6 +195,11 @@ char *win_git_worktree_top(const char *dotgit);
  * a plain relative path (git does not look beyond a link either). */
 bool win_path_plain_below(const char *top, const char *rel);
 void win_git_dir_free(win_git_dir *g);
+
+/* The digests (plan/gitprotect.h) of the entries of g's index under a
+ * protected name (pl's git_protect, within git_protect_depth of g's first
+ * worktree or of a root), appended to digests; 0 or -ENOMEM. */
+int win_git_index_digests(const win_plan *pl, const win_git_dir *g, strv *digests);
 
 /* The reparse points of a gitdir, anywhere in it (git never makes one
  * there), as paths: never through one, nor into another gitdir the plan

@@ -490,6 +490,47 @@ static void after_run_index(void) {
         policy_free(&p);
 }
 
+/* The index and protected names, as Linux checks them (attack F1): an
+ * entry under one (.vscode/tasks.json, pkg/.vscode/tasks.json within
+ * protect_depth) that the index did not hold before the run sets it aside,
+ * since the developer's git checkout -- . would write it; the developer's
+ * own such entry, unchanged, stays; so does one below protect_depth. The
+ * marker carries what the check compares with. */
+static void after_run_index_protected(void) {
+        const char *ws = make_repo();
+        char g[1200];
+        snprintf(g, sizeof(g), "%s/.git", ws);
+        const unsigned modes[] = {0100644, 0100644, 0100644};
+        const char *const mine[] = {"README", ".corral/mine.toml"};
+        put_index(g, mine, modes, 2);
+        policy p;
+        win_plan pl;
+        commits_plan(ws, &p, &pl);
+        win_gitcheck_after_run(&pl); /* unchanged: stays */
+        CHECK(exists_rel(g, "index") && !refused_copy(g, "index"));
+        const char *const deep[] = {"README", ".corral/mine.toml", "a/b/.corral/x"};
+        put_index(g, deep, modes, 3);
+        win_gitcheck_after_run(&pl); /* below protect_depth: stays */
+        CHECK(exists_rel(g, "index") && !refused_copy(g, "index"));
+        char *text = NULL;
+        win_plan back = {0};
+        CHECK(win_gitmarker_format(&pl, &text) == 0 && win_gitmarker_parse(text, &back) == 0);
+        CHECK(back.git_protect.n == pl.git_protect.n && back.git_protect_depth == 1);
+        const win_git_dir *top = NULL;
+        for (size_t i = 0; i < back.n_git_dirs; i++)
+                if (back.git_dirs[i].top)
+                        top = &back.git_dirs[i];
+        CHECK(top && top->index_listed && top->index_keys.n == 1);
+        const char *const added[] = {"README", ".corral/mine.toml", "pkg/.corral/evil.toml"};
+        put_index(g, added, modes, 3);
+        win_gitcheck_after_run(&back); /* a killed run's check, from its marker */
+        CHECK(!exists_rel(g, "index") && refused_copy(g, "index"));
+        free(text);
+        win_plan_free(&back);
+        win_plan_free(&pl);
+        policy_free(&p);
+}
+
 /* A linked worktree's index (worktrees/wt/index, of nested/, whose .git
  * file names that gitdir), as Linux checks it: a submodule it names whose
  * .git the run made is set aside, one the developer had stays; one naming
@@ -806,6 +847,7 @@ const test tests_git[] = {
         {"git: after the run, a repository the run made in modules/ (or a component of a name there) or worktrees/ is set aside", after_run_adopted},
         {"git: after the run, a bad index, and a submodule's .git the run made, are set aside", after_run_index},
         {"git: after the run, a linked worktree's and a submodule checkout's index are checked like the repository's", after_run_worktree_index},
+        {"git: after the run, an index with a new entry under a protected name is set aside, also from a marker", after_run_index_protected},
         {"git: after the run, a bad index of a gitdir below lib. (a name ending in a dot) is read as itself and set aside", after_run_index_dotted},
         {"git: after the run, a link the run planted in refs/ is removed", after_run_links},
         {"git: after the run, a hard link the run made from logs/HEAD to config is removed", after_run_hard_link},
