@@ -908,6 +908,12 @@ int gitlayout_policy(gitlayout *g, const policy *p, size_t n_roots, const strv *
                      corral_error *err) {
         int r = gitlayout_init(g, env, err);
         g->roots = &p->writable_roots;
+        /* corral-runner: the developer's relative global core.hooksPath
+         * values, which the developer's corral read (policy.git_known_hooks);
+         * each repository below takes them from its worktree */
+        for (size_t i = 0; r >= 0 && i < p->git_known_hooks.n; i++)
+                if (strv_push_unique(&g->global_hooks, p->git_known_hooks.v[i]) < 0)
+                        r = oom(err);
         /* --unprotect .git: the developer lets the command write the
          * repositories in the writable roots, and what they name */
         bool git = strv_contains(&p->protect, ".git");
@@ -933,6 +939,23 @@ int gitlayout_policy(gitlayout *g, const policy *p, size_t n_roots, const strv *
                         _cleanup_free_ char *dir = dir_of(nested->v[i]);
                         r = !dir ? oom(err) : gitlayout_bare(g, dir, err);
                 }
+        }
+        /* corral-runner: the surfaces the developer's corral found, reading
+         * as the developer files the sandbox user may not read (a private
+         * ~/.gitconfig, a private include, a main repository in a home it
+         * cannot traverse). A path read here already stays as read. */
+        for (size_t i = 0; r >= 0 && i < p->git_known.n; i++) {
+                const char *path = p->git_known.v[i];
+                bool have = strv_contains(&g->repos, path);
+                for (size_t k = 0; k < g->n && !have; k++)
+                        have = strcmp(g->v[k].path, path) == 0;
+                _cleanup_free_ char *canon = NULL;
+                g->mark = 0;
+                if (!have)
+                        r = resolve(g, path, "the developer's corral found git using it (from files it read as the "
+                                             "developer, which the sandbox user may not read)", &canon) == -ENOMEM
+                                    ? oom(err)
+                                    : 0;
         }
         if (r >= 0 && g->n)
                 qsort(g->v, g->n, sizeof(*g->v), by_length);

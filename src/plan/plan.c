@@ -109,6 +109,7 @@ void plan_free(plan *pl) {
         strv_clear(&pl->notes);
         strv_clear(&pl->git_repos);
         strv_clear(&pl->git_global_hooks);
+        strv_clear(&pl->git_known);
         strv_clear(&pl->git_overlays);
         free(pl->git_run_dir);
         strv_clear(&pl->gitlink_worktrees);

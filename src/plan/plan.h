@@ -229,6 +229,11 @@ typedef struct plan {
          * developer's git looks for hooks in a repository the command makes
          * (supervise/nestedcheck.c) */
         strv git_global_hooks;
+        /* the surfaces of git's layout in the writable roots, as this plan
+         * found them (plan/gitlayout.h): the users backend sends them to
+         * corral-runner, whose plan, made as the sandbox user, may not be
+         * able to read what names them (policy.git_known) */
+        strv git_known;
         /* userns: the gitdirs of git_repos that are overlays in the sandbox
          * (none below another: a submodule's or linked worktree's gitdir
          * in a common dir is inside its overlay), the k-th with its layers

@@ -453,8 +453,14 @@ static int plan_git_layout(const policy *p, plan *pl, const char *const *env, co
         for (size_t i = 0; r >= 0 && i < g.n; i++) {
                 const git_surface *s = &g.v[i];
                 struct stat rst;
-                if (!writable_inside(p, s->path) || plan_is_protected(pl, s->path) ||
-                    plan_inside_protected(pl, s->path))
+                if (!writable_inside(p, s->path))
+                        continue;
+                /* for corral-runner, under --backend users (policy.git_known) */
+                if (strv_push_unique(&pl->git_known, s->path) < 0) {
+                        r = oom(err);
+                        break;
+                }
+                if (plan_is_protected(pl, s->path) || plan_inside_protected(pl, s->path))
                         continue;
                 /* a gitdir that was read is sorted entry by entry
                  * (plan_git_commits); one that was not (an empty .git, no

@@ -54,5 +54,7 @@ void policy_free(policy *p) {
         strv_clear(&p->env_set);
         free(p->caches_dir);
         strv_clear(&p->git_env);
+        strv_clear(&p->git_known);
+        strv_clear(&p->git_known_hooks);
         *p = (policy){0};
 }

@@ -48,6 +48,13 @@ typedef struct policy {
          * plan's own environment (plan/gitlayout.h reads the global git
          * config from it). */
         strv git_env;
+        /* corral-runner only: what the developer's corral found of git's
+         * layout in the writable roots (plan.git_known: the surfaces, and the
+         * relative global core.hooksPath values), read as the developer. The
+         * sandbox user may not be able to read every file that names them
+         * (a private ~/.gitconfig, a private include), so the plan protects
+         * these too: never less than the developer's own plan would. */
+        strv git_known, git_known_hooks;
 
         uint64_t timeout_ms;  /* 0: none */
         bool allow_broad_roots; /* allow /, $HOME or an ancestor as a writable root */

@@ -223,6 +223,10 @@ int main(void) {
         p.deny_read = b.deny_read;
         p.allow_read = b.allow_read;
         p.allow_unix_sockets = b.allow_unix_sockets;
+        /* what the developer's corral found of git's layout, reading as the
+         * developer what the sandbox user may not read: protected here too */
+        p.git_known = b.git_known;
+        p.git_known_hooks = b.git_known_hooks;
         strv env = {0};
         if (!p.home || sandbox_environment(&b, to, home, &env) < 0)
                 refuse("out of memory");

@@ -76,7 +76,10 @@ static int toolchain_env(const policy *p, plan *pl) {
  * environment and the command. With one deny-read path more: the
  * developer's own state (that bookkeeping, the kept scan) when a writable
  * root holds it (-w ~/.cache): the runner's plan knows only the sandbox
- * user's, and the idmapped root would make it writable inside. */
+ * user's, and the idmapped root would make it writable inside. And what
+ * this plan, made as the developer, found of git's layout in the writable
+ * roots (policy.git_known): the runner reads as the sandbox user, who may
+ * not read a private ~/.gitconfig or include that names a hooks path. */
 static int encode_request(const policy *p, uint32_t identity, plan *pl) {
         policy q = *p;
         strv deny = {0};
@@ -90,6 +93,8 @@ static int encode_request(const policy *p, uint32_t identity, plan *pl) {
         }
         int r = strv_extend(&deny, &p->deny_read) < 0 || (inside && strv_push(&deny, state_root) < 0) ? -ENOMEM : 0;
         q.deny_read = deny;
+        q.git_known = pl->git_known;
+        q.git_known_hooks = pl->git_global_hooks;
         if (r == 0)
                 r = request_encode(&q, identity, pl->env.v, pl->argv.v, &pl->request, &pl->request_len);
         strv_clear(&deny);

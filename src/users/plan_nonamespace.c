@@ -81,10 +81,12 @@ static int excluded_paths(const policy *p, size_t n_dev_roots, strv *excl) {
  * excluded, existing or missing (its parent is then never granted, so it
  * cannot be created); a symlink on the way is excluded as itself. */
 static int git_excluded(const policy *p, size_t n_dev_roots, const strv *nested, const char *const *env, strv *excl,
-                        corral_error *err) {
+                        plan *pl, corral_error *err) {
         gitlayout g;
         const char *const *genv = p->git_env.n ? (const char *const *)p->git_env.v : env;
         int r = gitlayout_policy(&g, p, n_dev_roots, nested, genv, err);
+        if (r >= 0 && strv_extend(&pl->git_global_hooks, &g.global_hooks) < 0)
+                r = oom(err);
         for (size_t i = 0; r >= 0 && i < g.n; i++) {
                 const char *path = g.v[i].path;
                 if (!below_any(path, &p->writable_roots))
@@ -95,7 +97,9 @@ static int git_excluded(const policy *p, size_t n_dev_roots, const strv *nested,
                                               "%s is the writable root %s or holds it, and git uses it (%s): "
                                               "everything in it would stay writable; refusing to run",
                                               path, p->writable_roots.v[w], g.v[i].why);
-                if (r >= 0 && strv_push_unique(excl, path) < 0)
+                /* for corral-runner (policy.git_known), which plans as the
+                 * sandbox user */
+                if (r >= 0 && (strv_push_unique(excl, path) < 0 || strv_push_unique(&pl->git_known, path) < 0))
                         r = oom(err);
         }
         gitlayout_free(&g);
@@ -291,7 +295,7 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
                 strv_clear(&excl);
                 return oom(err);
         }
-        r = git_excluded(p, n_dev_roots, &scan.found, environ_in, &excl, err);
+        r = git_excluded(p, n_dev_roots, &scan.found, environ_in, &excl, pl, err);
         nested_scan_free(&scan);
         if (r < 0) {
                 strv_clear(&excl);

@@ -47,6 +47,8 @@ int request_encode(const policy *p, uint32_t identity, char *const *env, char *c
         put_list(&o, p->allow_unix_sockets.v);
         put_list(&o, env);
         put_list(&o, argv);
+        put_list(&o, p->git_known.v);
+        put_list(&o, p->git_known_hooks.v);
         if (fclose(o.f) != 0) {
                 free(body);
                 return -ENOMEM;
@@ -208,7 +210,8 @@ int request_decode_body(const char *buf, size_t len, request_body *b, corral_err
                 bool paths;
         } lists[] = {{&b->protect, "protect", false},     {&b->deny_read, "deny_read", true},
                      {&b->allow_read, "allow_read", true}, {&b->allow_unix_sockets, "allow_unix_sockets", true},
-                     {&b->env, "env", false},             {&b->argv, "argv", false}};
+                     {&b->env, "env", false},             {&b->argv, "argv", false},
+                     {&b->git_known, "git_known", true},  {&b->git_known_hooks, "git_known_hooks", false}};
         for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
                 if (get_list(&i, lists[k].l, REQUEST_MAX_LIST) < 0)
                         return fail(err, lists[k].name);
@@ -220,6 +223,8 @@ int request_decode_body(const char *buf, size_t len, request_body *b, corral_err
                                 return fail(err, "protect");
                         if (lists[k].l == &b->env && (!strchr(s, '=') || s[0] == '='))
                                 return fail(err, "env");
+                        if (lists[k].l == &b->git_known_hooks && !*s)
+                                return fail(err, "git_known_hooks");
                 }
         }
         if (b->argv.n == 0 || b->argv.v[0][0] == 0)
@@ -243,4 +248,6 @@ void request_body_free(request_body *b) {
         strv_clear(&b->allow_unix_sockets);
         strv_clear(&b->env);
         strv_clear(&b->argv);
+        strv_clear(&b->git_known);
+        strv_clear(&b->git_known_hooks);
 }

@@ -19,6 +19,8 @@
  *     str cwd
  *     str report_home             the developer's home, for the reports' ~ ("" none; version 5)
  *     list protect, deny_read, allow_read, allow_unix_sockets, env, argv
+ *     list git_known, git_known_hooks (version 6): what the developer's plan
+ *                                 found of git's layout (policy.git_known)
  *   where str = u32 length (<= REQUEST_MAX_STR) + bytes (no NUL), and
  *   list = u32 count (<= REQUEST_MAX_LIST) + count x str.
  *
@@ -41,7 +43,7 @@
 #include "policy/policy.h"
 
 #define REQUEST_MAGIC "CRQ1"
-#define REQUEST_VERSION 5u /* 3: resource limits in the body; 4: the git mode; 5: denial reports */
+#define REQUEST_VERSION 6u /* 3: resource limits in the body; 4: the git mode; 5: denial reports; 6: git_known */
 #define REQUEST_MAX_ROOTS 32u
 /* One string: an argument or an environment entry may be as long as the
  * kernel takes for one (MAX_ARG_STRLEN, 32 pages): a `bash -c SCRIPT` of
@@ -69,6 +71,7 @@ typedef struct request_body {
         char *cwd;
         char *report_home; /* "" or a path */
         strv protect, deny_read, allow_read, allow_unix_sockets, env, argv;
+        strv git_known, git_known_hooks;
 } request_body;
 
 typedef struct request_result {

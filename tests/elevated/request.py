@@ -13,7 +13,7 @@ def s(b):
 def lst(items):
     return struct.pack('<I', len(items)) + b''.join(s(i) for i in items)
 
-o = {'identity': 0, 'version': 5, 'workspace': '/tmp', 'cwd': None, 'network': 0, 'truncate': None,
+o = {'identity': 0, 'version': 6, 'workspace': '/tmp', 'cwd': None, 'network': 0, 'truncate': None,
      'magic': 'CRQ1', 'root': []}
 a = sys.argv[1:]
 while a and a[0] != '--':
@@ -31,6 +31,7 @@ argv = a[1:] or ['true']
 body = struct.pack('<IIIIIIII', 1, o['network'], 1, 0, 0, 0, 0, 1) + struct.pack('<8I', *[0] * 8)
 body += s(o['cwd'] or o['workspace']) + s('')
 body += lst([]) + lst([]) + lst([]) + lst([]) + lst(['PATH=/usr/bin:/bin']) + lst(argv)
+body += lst([]) + lst([])  # git_known, git_known_hooks (version 6)
 head = struct.pack('<II', o['version'], o['identity']) + s(o['workspace']) + lst(o['root'])
 head += struct.pack('<I', len(body))
 data = o['magic'].encode() + struct.pack('<I', len(head)) + head + body

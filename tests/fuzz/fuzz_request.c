@@ -114,6 +114,8 @@ static void check_canonical(const request_head *h, const request_body *b, const 
                 .deny_read = b->deny_read,
                 .allow_read = b->allow_read,
                 .allow_unix_sockets = b->allow_unix_sockets,
+                .git_known = b->git_known,
+                .git_known_hooks = b->git_known_hooks,
         };
         char *buf = NULL;
         size_t len = 0;

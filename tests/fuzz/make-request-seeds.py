@@ -8,7 +8,7 @@ import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "request")
-VERSION = 5
+VERSION = 6
 
 
 def u32(v):
@@ -28,10 +28,10 @@ def request(workspace="/home/u/proj", roots=("/home/u/proj",), identity=0, mode=
             report_denials=0, report_home="", timeout_ms=0, protect_depth=1, limits=(0, 0, 0, 0), cwd=None, protect=(".git", ".codex", ".agents", ".corral", ".corral.toml"),
             deny_read=("/home/u/.ssh", "/home/u/.aws"), allow_read=(), sockets=(),
             env=("PATH=/usr/bin:/bin", "HOME=/home/u", "TERM=xterm"), argv=("make", "check"),
-            version=VERSION, body_len=None, head_len=None, trailing=b""):
+            git_known=(), git_known_hooks=(), version=VERSION, body_len=None, head_len=None, trailing=b""):
     body = (u32(mode) + u32(network) + u32(tmp) + u32(git) + u32(report_denials) + u32(timeout_ms) + u32(timeout_ms >> 32) +
             u32(protect_depth) + b"".join(u32(v) + u32(v >> 32) for v in limits) + s(cwd or workspace) + s(report_home) + lst(protect) + lst(deny_read) + lst(allow_read) + lst(sockets) +
-            lst(env) + lst(argv))
+            lst(env) + lst(argv) + lst(git_known) + lst(git_known_hooks))
     head = (u32(version) + u32(identity) + s(workspace) + lst(roots) +
             u32(len(body) if body_len is None else body_len))
     return b"CRQ1" + u32(len(head) if head_len is None else head_len) + head + body + trailing
@@ -46,6 +46,10 @@ SEEDS = {
                            env=("A=", "B==", "C=multi\nline\tvalue"), argv=("sh", "-c", "echo hi; exit 3", "")),
     "valid-root-workspace": request(workspace="/", roots=("/",), cwd="/"),
     "valid-limits": request(limits=(512 << 20, 100, 60, 64 << 20)),
+    "valid-git-known": request(git_known=("/home/u/proj/.githooks", "/home/u/proj/tools"),
+                               git_known_hooks=(".githooks", "../hooks")),
+    "bad-git-known-relative": request(git_known=("proj/.githooks",)),
+    "bad-git-known-hooks-empty": request(git_known_hooks=("",)),
     "bad-version": request(version=2),
     "bad-limit-memory-small": request(limits=(4096, 0, 0, 0)),
     "bad-limit-pids-big": request(limits=(0, 1 << 40, 0, 0)),

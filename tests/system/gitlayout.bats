@@ -762,3 +762,60 @@ git -C work push -q ../mirror.git HEAD:refs/heads/agent && echo PUSHED"
 	[ ! -e "$MARK" ] || fail "the developer's git in the bare workspace ran what the command planted: $(cat "$MARK")"
 	git -C "$WS" rev-parse -q --verify refs/heads/pushed > /dev/null || fail "the developer's push into the bare workspace did not land"
 }
+
+# --- what only the developer can read -----------------------------------------
+# The developer's private git config (a 0600 ~/.gitconfig, a 0600 file the
+# repository's config includes) names a hooks path in the workspace. With
+# --backend users corral-runner plans as the sandbox user, who cannot read
+# those files: the developer's corral, which can, tells it what they name.
+
+PRIVATE_HOOKS_ATTACK='mkdir -p .githooks 2>/dev/null; hook_text > .githooks/pre-commit && chmod +x .githooks/pre-commit && echo PLANTED
+rm -rf .githooks 2>/dev/null; mkdir .githooks 2>/dev/null && hook_text > .githooks/pre-commit && chmod +x .githooks/pre-commit && echo REPLACED
+true'
+
+private_global_hooks() {
+	new_repo "$WS"
+	git config --global core.hooksPath .githooks
+	chmod 600 "$HOME/.gitconfig"
+}
+
+@test "private config: a private ~/.gitconfig's relative core.hooksPath is protected in the workspace" {
+	private_global_hooks
+	run attack sb "$PRIVATE_HOOKS_ATTACK"
+	assert_success
+	refute_output_has PLANTED
+	refute_output_has REPLACED
+	[ ! -e "$WS/.githooks/pre-commit" ] || fail "the command planted .githooks/pre-commit"
+	assert_nothing_ran
+}
+
+@test "control: a hook planted where a private ~/.gitconfig's core.hooksPath leads runs at the developer's next commit" {
+	private_global_hooks
+	run attack plain "$PRIVATE_HOOKS_ATTACK"
+	assert_output_has PLANTED
+	assert_it_ran
+}
+
+private_include_hooks() {
+	new_repo "$WS"
+	printf '[core]\n\thooksPath = .githooks\n' > "$HOME/private.inc"
+	chmod 600 "$HOME/private.inc"
+	dev_git "$WS" config include.path "$HOME/private.inc"
+}
+
+@test "private config: a relative core.hooksPath in a private file the repository's config includes is protected" {
+	private_include_hooks
+	run attack sb "$PRIVATE_HOOKS_ATTACK"
+	assert_success
+	refute_output_has PLANTED
+	refute_output_has REPLACED
+	[ ! -e "$WS/.githooks/pre-commit" ] || fail "the command planted .githooks/pre-commit"
+	assert_nothing_ran
+}
+
+@test "control: a hook planted where a privately included core.hooksPath leads runs at the developer's next commit" {
+	private_include_hooks
+	run attack plain "$PRIVATE_HOOKS_ATTACK"
+	assert_output_has PLANTED
+	assert_it_ran
+}

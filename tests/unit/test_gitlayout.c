@@ -527,6 +527,43 @@ static void test_enclosing(void **state) {
         free(ws);
 }
 
+/* corral-runner: what the developer's corral found (policy.git_known),
+ * reading files the sandbox user cannot read, is a surface here too, and
+ * its relative global core.hooksPath values lead from each repository. */
+static void test_known(void **state) {
+        (void)state;
+        free(fresh("known"));
+        gitdir_at("known/ws/.git");
+        policy p = {0};
+        corral_error err = {0};
+        char *ws = at("known/ws"), *hooks = at("known/ws/.githooks"), *prog = at("known/ws/tools/fsmon");
+        assert_int_equal(strv_push(&p.writable_roots, ws), 0);
+        assert_int_equal(strv_push(&p.protect, ".git"), 0);
+        assert_int_equal(strv_push(&p.git_known, hooks), 0);
+        assert_int_equal(strv_push(&p.git_known, prog), 0);
+        assert_int_equal(strv_push(&p.git_known_hooks, ".hooks2"), 0);
+        gitlayout g;
+        assert_int_equal(gitlayout_policy(&g, &p, 1, NULL, no_env, &err), 0);
+        const git_surface *s = surface(&g, "known/ws/.githooks");
+        assert_non_null(s);
+        assert_false(s->exists);
+        assert_non_null(surface(&g, "known/ws/tools")); /* its first missing component */
+        assert_non_null(surface(&g, "known/ws/.hooks2"));
+        assert_true(strv_contains(&g.global_hooks, ".hooks2"));
+        gitlayout_free(&g);
+        /* without them, none of these */
+        strv_clear(&p.git_known);
+        strv_clear(&p.git_known_hooks);
+        assert_int_equal(gitlayout_policy(&g, &p, 1, NULL, no_env, &err), 0);
+        assert_null(surface(&g, "known/ws/.githooks"));
+        assert_null(surface(&g, "known/ws/tools"));
+        assert_null(surface(&g, "known/ws/.hooks2"));
+        gitlayout_free(&g);
+        strv_clear(&p.writable_roots);
+        strv_clear(&p.protect);
+        free(ws), free(hooks), free(prog);
+}
+
 /* An index entry: 40 bytes of stat data with the mode at 24, the object
  * name, the flags (name length), the path (v2: NUL-padded to 8; v4: the
  * prefix varint first, one NUL, no padding). */
@@ -700,6 +737,7 @@ int main(void) {
                 cmocka_unit_test(test_gitfile_exact),        cmocka_unit_test(test_commondir),
                 cmocka_unit_test(test_config_surfaces),      cmocka_unit_test(test_worktrees_and_modules),
                 cmocka_unit_test(test_symlinks_on_the_way),  cmocka_unit_test(test_enclosing),
+                cmocka_unit_test(test_known),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
