@@ -277,6 +277,9 @@ static bool is_command_key(const char *key) {
                 "core.alternaterefscommand", "gpg.ssh.defaultkeycommand", "interactive.difffilter",
                 "sendemail.smtpserver", "sendemail.sendmailcmd", "sendemail.tocmd", "sendemail.cccmd",
                 "sendemail.headercmd", "imap.tunnel", "instaweb.httpd", "web.browser",
+                /* git gc and repack (git 2.42): a program whose output keeps
+                 * objects */
+                "gc.recentobjectshook",
         };
         for (size_t i = 0; i < ELEMENTSOF(exact); i++)
                 if (strcmp(key, exact[i]) == 0)
@@ -294,6 +297,9 @@ static bool is_command_key(const char *key) {
                 {"difftool.", ".path"},     {"mergetool.", ".path"},   {"browser.", ".cmd"},
                 {"browser.", ".path"},      {"man.", ".cmd"},          {"man.", ".path"},
                 {"guitool.", ".cmd"},       {"submodule.", ".update"},
+                /* git send-email's identities (sendemail.<identity>.<key>) */
+                {"sendemail.", ".smtpserver"}, {"sendemail.", ".sendmailcmd"}, {"sendemail.", ".tocmd"},
+                {"sendemail.", ".cccmd"},   {"sendemail.", ".headercmd"},
         };
         size_t n = strlen(key);
         for (size_t i = 0; i < ELEMENTSOF(pre_suf); i++) {
@@ -307,14 +313,22 @@ static bool is_command_key(const char *key) {
 /* The first shell word of a command, when it names a program by path
  * ("./tools/x", "scripts/lint.sh", "~/bin/x"): NULL for a word looked up
  * in PATH, for a boolean, or when the value does not start with a plain
- * word. */
+ * word. A credential helper is git's credential.c: "!cmd" is a shell
+ * command, an absolute path a program, anything else the git command
+ * credential-<value>, which runs git-credential-<value>: by path from git's
+ * cwd when the value holds a slash ("tools/cred" runs
+ * <top>/git-credential-tools/cred). */
 static char *command_path(const char *key, const char *value) {
         size_t k = strlen(key);
+        bool credential = strncmp(key, "credential.", 11) == 0;
         if (strncmp(key, "alias.", 6) == 0 || (strncmp(key, "submodule.", 10) == 0 && k > 7 &&
                                                  strcmp(key + k - 7, ".update") == 0)) {
                 if (value[0] != '!')
                         return NULL; /* a git subcommand (an update mode), not a program */
                 value++;
+        } else if (credential && value[0] == '!') {
+                value++;
+                credential = false;
         }
         while (*value == ' ' || *value == '\t')
                 value++;
@@ -326,6 +340,10 @@ static char *command_path(const char *key, const char *value) {
                 n++;
         if (!n || !memchr(value, '/', n))
                 return NULL;
+        if (credential && value[0] != '/') {
+                char *dashed = NULL;
+                return asprintf(&dashed, "git-credential-%.*s", (int)n, value) < 0 ? NULL : dashed;
+        }
         return strndup(value, n);
 }
 

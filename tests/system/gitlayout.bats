@@ -271,6 +271,50 @@ trailer_commit() { dev_git "$WS" commit -q --allow-empty -m t --trailer sign=me 
 	[ -e "$MARK" ] || fail "control: git commit --trailer did not run the script (the attack test proves nothing)"
 }
 
+# credential.helper = "!tools/cred.sh" is a shell command (git's credential.c),
+# run from the worktree's top by the developer's next fetch or push; the
+# path is after the "!". Without it, a value with a slash runs
+# git-credential-<value> by path from there.
+layout_credential() {
+	new_repo "$WS"
+	mkdir -p "$WS/tools" "$WS/git-credential-tools"
+	printf '#!/bin/sh\nexit 0\n' > "$WS/tools/cred.sh"
+	printf '#!/bin/sh\nexit 0\n' > "$WS/git-credential-tools/cred"
+	chmod +x "$WS/tools/cred.sh" "$WS/git-credential-tools/cred"
+	dev_git "$WS" config credential.helper '!tools/cred.sh'
+	dev_git "$WS" config --add credential.helper 'tools/cred'
+}
+CREDENTIAL_ATTACK='hook_text > tools/cred.sh && echo PLANTED
+mv tools/cred.sh tools/old 2>/dev/null && hook_text > tools/cred.sh && chmod +x tools/cred.sh && echo REPLACED
+hook_text > git-credential-tools/cred && echo PLANTED-DASHED; true'
+
+# what the developer's git fetch or push asks its helpers, from a subdirectory
+credential_fill() {
+	mkdir -p "$WS/sub"
+	(cd "$WS/sub" && printf 'protocol=https\nhost=example.invalid\n\n' |
+		GIT_TERMINAL_PROMPT=0 GIT_ASKPASS= SSH_ASKPASS= git credential fill > /dev/null 2>&1) || true
+}
+
+@test "command path: a credential.helper \"!tools/cred.sh\" (and \"tools/cred\") script cannot be rewritten or replaced" {
+	layout_credential
+	run attack sb "$CREDENTIAL_ATTACK"
+	assert_success
+	refute_output_has PLANTED
+	refute_output_has REPLACED
+	credential_fill
+	[ ! -e "$MARK" ] || fail "the developer's git credential fill ran what the command planted: $(cat "$MARK")"
+}
+
+@test "control: a credential.helper script rewritten in the workspace runs when the developer's git asks for credentials" {
+	layout_credential
+	run attack plain "$CREDENTIAL_ATTACK"
+	assert_output_has PLANTED
+	assert_output_has PLANTED-DASHED
+	credential_fill
+	grep -q 'tools/cred.sh' "$MARK" || fail "control: git credential fill did not run tools/cred.sh"
+	grep -q 'git-credential-tools/cred' "$MARK" || fail "control: git credential fill did not run git-credential-tools/cred"
+}
+
 # --- include.path, includeIf ------------------------------------------------
 
 @test "include: an included config file in the workspace stays read-only, and a missing one cannot be created" {

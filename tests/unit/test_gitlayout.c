@@ -403,19 +403,24 @@ static void test_config_surfaces(void **state) {
                 "trailer.sign.cmd",          "tar.tgz.command",           "difftool.kd.path",
                 "mergetool.kd.path",         "browser.ff.cmd",            "browser.ff.path",
                 "man.woman.cmd",             "man.woman.path",            "guitool.lint.cmd",
-                "submodule.lib.update",
+                "submodule.lib.update",      "gc.recentObjectsHook",      "sendemail.work.smtpServer",
+                "sendemail.work.sendmailCmd", "sendemail.work.toCmd",    "sendemail.work.ccCmd",
+                "sendemail.work.headerCmd",  "credential.helper",         "credential.https://h.example.helper",
         };
         for (size_t i = 0; i < sizeof(runs) / sizeof(*runs); i++) {
                 const char *dot = strrchr(runs[i], '.');
                 char text[300], rel[300];
+                /* "!" makes a shell command of these (credential.c, submodule--helper.c) */
+                const char *bang = strncmp(runs[i], "submodule.", 10) == 0 || strncmp(runs[i], "credential.", 11) == 0
+                                           ? "!"
+                                           : "";
                 snprintf(text, sizeof(text), "[%.*s]\n\t%s = %sbin%zu/run.sh -x\n", (int)(dot - runs[i]), runs[i],
-                         dot + 1, strncmp(runs[i], "submodule.", 10) == 0 ? "!" : "", i);
+                         dot + 1, bang, i);
                 /* [a.b.c] is no section git reads: a subsection is quoted */
                 const char *first = strchr(runs[i], '.');
                 if (first != dot)
                         snprintf(text, sizeof(text), "[%.*s \"%.*s\"]\n\t%s = %sbin%zu/run.sh -x\n",
-                                 (int)(first - runs[i]), runs[i], (int)(dot - first - 1), first + 1, dot + 1,
-                                 strncmp(runs[i], "submodule.", 10) == 0 ? "!" : "", i);
+                                 (int)(first - runs[i]), runs[i], (int)(dot - first - 1), first + 1, dot + 1, bang, i);
                 put("cfg/ws/.git/config", text);
                 assert_int_equal(gitlayout_init(&g, env, &err), 0);
                 assert_int_equal(gitlayout_repo(&g, dg, &err), 0);
@@ -429,6 +434,14 @@ static void test_config_surfaces(void **state) {
         assert_int_equal(gitlayout_init(&g, env, &err), 0);
         assert_int_equal(gitlayout_repo(&g, dg, &err), 0);
         assert_null(surface(&g, "cfg/ws/rebase"));
+        gitlayout_free(&g);
+        /* a credential helper without "!" is git credential-<value>: with a
+         * slash, git-credential-<value> by path from the worktree's top */
+        put("cfg/ws/.git/config", "[credential]\n\thelper = tools/cred --x\n\thelper = store\n");
+        assert_int_equal(gitlayout_init(&g, env, &err), 0);
+        assert_int_equal(gitlayout_repo(&g, dg, &err), 0);
+        assert_non_null(surface(&g, "cfg/ws/git-credential-tools"));
+        assert_null(surface(&g, "cfg/ws/tools/cred"));
         gitlayout_free(&g);
         put("cfg/ws/.git/config", "");
 
