@@ -970,8 +970,9 @@ int gitlayout_policy(gitlayout *g, const policy *p, size_t n_roots, const strv *
                 _cleanup_free_ char *canon = NULL;
                 g->mark = 0;
                 if (!have)
-                        r = resolve(g, path, "the developer's corral found git using it (from files it read as the "
-                                             "developer, which the sandbox user may not read)", &canon) == -ENOMEM
+                        r = resolve(g, path, "the developer's corral protects it (git uses it, by files it read as "
+                                             "the developer, which the sandbox user may not read; or it is "
+                                             "corral's own binary)", &canon) == -ENOMEM
                                     ? oom(err)
                                     : 0;
         }

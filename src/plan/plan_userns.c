@@ -1303,6 +1303,22 @@ static int protected_and_state(const policy *p, plan *pl, const char *const *env
         if (writable_inside(p, state_root) &&
             protect_path(pl, state_root, false, "corral's own state stays read-only") < 0)
                 return oom(err);
+        /* corral's own binary, when a writable root holds it (-w ~/.local,
+         * corral in ~/.local/bin): replaced by the command, the next run
+         * (an agent's hook, corral mcp, the developer) would run the
+         * command's program unsandboxed */
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        struct stat st;
+        if (n > 0 && (exe[n] = 0, exe[0] == '/') && writable_inside(p, exe) && !plan_is_protected(pl, exe) &&
+            !plan_inside_protected(pl, exe) && lstat(exe, &st) == 0 && S_ISREG(st.st_mode)) {
+                nested_id seen = {st.st_dev, st.st_ino};
+                if (plan_protect(pl, exe, false,
+                                 "corral's own binary: replaced, the next corral run would run the command's "
+                                 "program unsandboxed",
+                                 &seen) < 0)
+                        return oom(err);
+        }
         /* Everything protected above, mounted: pins first, then the
          * objects (plan/protect.c). */
         if ((r = plan_protect_emit(p, pl, err)) < 0)

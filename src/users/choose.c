@@ -72,6 +72,13 @@ static int toolchain_env(const policy *p, plan *pl) {
         return 0;
 }
 
+static bool below_any_root(const char *path, const strv *roots) {
+        for (size_t i = 0; i < roots->n; i++)
+                if (path_is_below_or_equal(path, roots->v[i]))
+                        return true;
+        return false;
+}
+
 /* The request corral-runner is sent: the policy, the sandbox user, the
  * environment and the command. With one deny-read path more: the
  * developer's own state (that bookkeeping, the kept scan) when a writable
@@ -93,11 +100,21 @@ static int encode_request(const policy *p, uint32_t identity, plan *pl) {
         }
         int r = strv_extend(&deny, &p->deny_read) < 0 || (inside && strv_push(&deny, state_root) < 0) ? -ENOMEM : 0;
         q.deny_read = deny;
-        q.git_known = pl->git_known;
+        /* corral's own binary, when a writable root holds it: the
+         * developer's, which the runner cannot name itself */
+        strv known = {0};
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        if (n > 0 && (exe[n] = 0, exe[0] == '/') && below_any_root(exe, &p->writable_roots) && r == 0)
+                r = strv_push(&known, exe) < 0 ? -ENOMEM : 0;
+        if (r == 0 && strv_extend(&known, &pl->git_known) < 0)
+                r = -ENOMEM;
+        q.git_known = known;
         q.git_known_hooks = pl->git_global_hooks;
         if (r == 0)
                 r = request_encode(&q, identity, pl->env.v, pl->argv.v, &pl->request, &pl->request_len);
         strv_clear(&deny);
+        strv_clear(&known);
         return r;
 }
 

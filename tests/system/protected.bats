@@ -160,3 +160,45 @@ assert_protected_unchanged() {
 	assert_sb_clean
 	assert_protected_unchanged
 }
+
+# corral's own binary in a writable root (-w ~/.local, corral in
+# ~/.local/bin): a command that replaced it would have the next corral run,
+# which an agent's hook or corral mcp starts by that path, run its program
+# unsandboxed.
+SELF_ATTACK='must_fail "echo evil >> \"$BIN/corral\""
+	must_fail "rm -f \"$BIN/corral\""
+	must_fail "mv \"$BIN/corral\" \"$BIN/old\""
+	must_fail "chmod 777 \"$BIN/corral\""
+	must_fail "mv \"$BIN\" \"$BIN.old\""
+	must_work "echo x > \"$BIN/other\""'
+
+# self_run ARGS...: the copy of corral in $BIN runs ARGS (with the suite's backend)
+self_run() {
+	local backend=()
+	[ -n "$CORRAL_BACKEND" ] && backend=(--backend "$CORRAL_BACKEND")
+	timeout --foreground -s KILL 60 "$BIN/corral" run "${backend[@]}" "$@"
+}
+
+@test "protected: corral's own binary in a writable root cannot be written, replaced, moved or chmodded" {
+	BIN=$T/tools/bin
+	mkdir -p "$BIN" && cp "$CORRAL_REAL" "$BIN/corral"
+	sum=$(sha256sum < "$BIN/corral")
+	run self_run -w "$T/tools" -- env BIN="$BIN" bash -c "$SB_PRELUDE
+$SELF_ATTACK
+echo SB-END"
+	assert_sb_clean
+	[ "$(sha256sum < "$BIN/corral")" = "$sum" ] || fail "corral's binary changed"
+	[ ! -e "$T/tools/bin.old" ] && [ ! -e "$BIN/old" ] || fail "corral's binary or its directory was moved"
+}
+
+@test "control: without corral's protection, a command in that writable root replaces the binary" {
+	BIN=$T/tools/bin
+	mkdir -p "$BIN" && cp "$CORRAL_REAL" "$BIN/corral"
+	cp "$CORRAL_REAL" "$T/other-corral"
+	# the same writable root, but this run's corral is another copy: only the
+	# binary that runs is protected
+	run timeout --foreground -s KILL 60 "$T/other-corral" run ${CORRAL_BACKEND:+--backend "$CORRAL_BACKEND"} \
+		-w "$T/tools" -- sh -c "rm -f '$BIN/corral' && printf '#!/bin/sh\necho FAKE\n' > '$BIN/corral' && chmod +x '$BIN/corral' && echo REPLACED"
+	assert_output_has REPLACED
+	[ "$("$BIN/corral" --version)" = FAKE ] || fail "control: the binary was not replaced"
+}
