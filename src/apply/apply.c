@@ -219,9 +219,9 @@ void apply_sandbox_init(const apply_ctx *ctx) {
                 timing_mark(TP_CONFINED);
                 /* with reports, the reporting variant with a listener (or,
                  * when no listener can be had, the plain one) */
-                if (ctx->notify_fd >= 0 && (r = notify_install(ctx->notify_fd, false)) < 0)
+                if (ctx->notify_fd >= 0 && (r = notify_install(ctx->notify_fd, false, pl->report_denials)) < 0)
                         fail(ctx, STEP_SECCOMP, 1, r);
-                if (ctx->notify_fd < 0 && (r = seccomp_install(seccomp_program(false, false))) < 0)
+                if (ctx->notify_fd < 0 && (r = seccomp_install(seccomp_program(false, DENIALS_OFF))) < 0)
                         fail(ctx, STEP_SECCOMP, 0, r);
                 timing_mark(TP_SECCOMP);
         }

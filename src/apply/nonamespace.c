@@ -61,7 +61,8 @@ void apply_nonamespace_exec(const plan *pl, char **envp, pid_t supervisor, int r
                  * its listener sent to the supervisor (or, when it cannot be
                  * had, the plain one and the errno); after Landlock, so the
                  * kernel still enforces everything (apply/notify.h). */
-                r = notify_fd >= 0 ? notify_install(notify_fd, true) : seccomp_install(seccomp_program(true, false));
+                r = notify_fd >= 0 ? notify_install(notify_fd, true, pl->report_denials)
+                                   : seccomp_install(seccomp_program(true, DENIALS_OFF));
                 if (r < 0)
                         fail(report_fd, STEP_SECCOMP, 0, r);
         } else if (notify_fd >= 0) {

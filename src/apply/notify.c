@@ -44,21 +44,22 @@ static int send_listener(int sock, int fd, int32_t err) {
 }
 
 /* The reporting filter, with its listener (returned), or -errno. */
-static int install_reporting(bool nonamespace) {
+static int install_reporting(bool nonamespace, policy_report level) {
 #if NOTIFY_ARCH
         int fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
-                              seccomp_program(nonamespace, true));
+                              seccomp_program(nonamespace, level));
         return fd < 0 ? -errno : fd;
 #else
         (void)nonamespace;
+        (void)level;
         return -EOPNOTSUPP;
 #endif
 }
 
-int notify_install(int sock, bool nonamespace) {
-        int fd = install_reporting(nonamespace), r;
+int notify_install(int sock, bool nonamespace, policy_report level) {
+        int fd = install_reporting(nonamespace, level), r;
         /* no listener: the boundary as without reports */
-        if (fd < 0 && (r = seccomp_install(seccomp_program(nonamespace, false))) < 0) {
+        if (fd < 0 && (r = seccomp_install(seccomp_program(nonamespace, DENIALS_OFF))) < 0) {
                 close(sock);
                 return r;
         }

@@ -11,7 +11,8 @@
  *     nobody to answer (the supervisor gone) the call fails with ENOSYS.
  *   - calls the boundary allows and that may be refused by the kernel's
  *     other checks (notify_continues(nr): every open, reads too, since a
- *     read of a hidden path is refused by its mask alone; creations,
+ *     read of a hidden path is refused by its mask alone, at the "all"
+ *     level; at "writes", the opens with a write flag only; creations,
  *     removals, renames, links, chmod, truncate, connect): the program
  *     below, appended where the boundary says ALLOW. The supervisor
  *     records the ones the plan refuses and answers "continue": Landlock,
@@ -19,10 +20,14 @@
  * No number is of both kinds (seccomp-gen fails the build otherwise). */
 #pragma once
 
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/syscall.h>
+
+#include "config/values.h"
 
 #if defined(__x86_64__)
 #define NOTIFY_ARCH AUDIT_ARCH_X86_64
@@ -45,10 +50,16 @@
 #define NOTIFY_NR_FCHMODAT2 452
 #endif
 
-/* The write-report program (static storage; the same for every run). It
- * returns USER_NOTIF or ALLOW, never anything else: it runs only where the
- * boundary allowed the call. */
-const struct sock_fprog *notify_program(void);
+/* The open flags that make an open or openat a write at the "writes" level
+ * (handed over): any access mode but O_RDONLY (O_WRONLY, O_RDWR, and 3, which
+ * needs both permissions), O_CREAT, O_TRUNC, and O_TMPFILE's own bit (the
+ * flag is that bit with O_DIRECTORY, a read by itself). */
+#define NOTIFY_OPEN_WRITES ((uint32_t)(O_ACCMODE | O_CREAT | O_TRUNC | (O_TMPFILE & ~O_DIRECTORY)))
+
+/* The write-report program of a level, DENIALS_ALL or DENIALS_WRITES (static
+ * storage; the same for every run). It returns USER_NOTIF or ALLOW, never
+ * anything else: it runs only where the boundary allowed the call. */
+const struct sock_fprog *notify_program(policy_report level);
 
 /* Whether the write-report program can hand over system call nr (native
  * ABI): the only calls the supervisor may answer "continue". */
@@ -62,4 +73,4 @@ bool notify_continues(int nr);
  * what it opened. Fails (negative errno) when no filter could be installed,
  * or when the reporting one is in place but its listener could not be sent
  * (with nobody to answer, the calls it hands over would fail). */
-int notify_install(int sock, bool nonamespace);
+int notify_install(int sock, bool nonamespace, policy_report level);

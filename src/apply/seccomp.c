@@ -10,10 +10,14 @@
 
 #define PROG(a) {.len = sizeof(a) / sizeof((a)[0]), .filter = (struct sock_filter *)(a)}
 
-const struct sock_fprog *seccomp_program(bool nonamespace, bool report) {
+const struct sock_fprog *seccomp_program(bool nonamespace, policy_report report) {
         static const struct sock_fprog rep = PROG(corral_seccomp_filter_report);
         static const struct sock_fprog rep_nons = PROG(corral_seccomp_filter_nonamespace_report);
-        if (report)
+        static const struct sock_fprog wr = PROG(corral_seccomp_filter_report_writes);
+        static const struct sock_fprog wr_nons = PROG(corral_seccomp_filter_nonamespace_report_writes);
+        if (report == DENIALS_WRITES)
+                return nonamespace ? &wr_nons : &wr;
+        if (report == DENIALS_ALL)
                 return nonamespace ? &rep_nons : &rep;
         static const struct sock_fprog prog = {
                 .len = sizeof(corral_seccomp_filter) / sizeof(corral_seccomp_filter[0]),

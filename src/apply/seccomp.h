@@ -6,12 +6,14 @@
 
 #include <linux/filter.h>
 
+#include "config/values.h"
 #include "plan/seccomp_rules.h"
 
 /* The program built into this binary: with namespaces, or for the
- * namespace-less fallback (the table's nonamespace rules added); plain, or
- * the reporting variant, to be installed with a listener (apply/notify.h). */
-const struct sock_fprog *seccomp_program(bool nonamespace, bool report);
+ * namespace-less fallback (the table's nonamespace rules added); plain
+ * (DENIALS_OFF), or the reporting variant of a level, to be installed with a
+ * listener (apply/notify.h). */
+const struct sock_fprog *seccomp_program(bool nonamespace, policy_report report);
 
 /* A call the reporting variant refuses with a report (generated with it). */
 struct seccomp_refused {

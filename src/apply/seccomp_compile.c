@@ -90,8 +90,8 @@ static int add_rule(scmp_filter_ctx ctx, size_t ri, bool report) {
 /* The write-report program where the boundary says ALLOW: each RET ALLOW
  * becomes a jump to it (one instruction for one, so no other jump moves).
  * Whatever the boundary refuses ends before it. */
-static int append_notify(struct sock_fprog *prog) {
-        const struct sock_fprog *b = notify_program();
+static int append_notify(struct sock_fprog *prog, policy_report level) {
+        const struct sock_fprog *b = notify_program(level);
         size_t na = prog->len, total = na + b->len;
         if (total > BPF_MAXINSNS)
                 return -E2BIG;
@@ -125,7 +125,7 @@ static int build_failed(struct sock_fprog *prog, int r, corral_error *err) {
         return r;
 }
 
-int seccomp_compile(struct sock_fprog *prog, bool nonamespace, bool report, corral_error *err) {
+int seccomp_compile(struct sock_fprog *prog, bool nonamespace, policy_report report, corral_error *err) {
         *prog = (struct sock_fprog){0};
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
         if (!ctx)
@@ -140,7 +140,7 @@ int seccomp_compile(struct sock_fprog *prog, bool nonamespace, bool report, corr
         if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
                 return build_failed(prog, r, err);
         for (size_t i = 0; i < seccomp_n_rules; i++)
-                if ((!seccomp_rules[i].nonamespace || nonamespace) && (r = add_rule(ctx, i, report)) < 0)
+                if ((!seccomp_rules[i].nonamespace || nonamespace) && (r = add_rule(ctx, i, report != DENIALS_OFF)) < 0)
                         return error_set(err, r, "seccomp: cannot add the rule for %s: %s", seccomp_rules[i].syscall,
                                          strerror(-r));
         for (int af = 0; af < AF_MAX; af++)
@@ -166,7 +166,7 @@ int seccomp_compile(struct sock_fprog *prog, bool nonamespace, bool report, corr
         if (pread(memfd, prog->filter, (size_t)size, 0) != size)
                 return build_failed(prog, -EIO, err);
         prog->len = (unsigned short)(size / sizeof(struct sock_filter));
-        if (report && (r = append_notify(prog)) < 0)
+        if (report != DENIALS_OFF && (r = append_notify(prog, report)) < 0)
                 return build_failed(prog, r, err);
         return r;
 }

@@ -5,13 +5,15 @@
 #include <stdbool.h>
 
 #include "common/error.h"
+#include "config/values.h"
 
 #include "plan/seccomp_rules.h"
 
-/* The rule table as a BPF program; prog->filter is malloc'd. report: the
- * reporting variant (apply/notify.h): USER_NOTIF for the rules
- * seccomp_rule_reported() names, the write-report program appended. */
-int seccomp_compile(struct sock_fprog *prog, bool nonamespace, bool report, corral_error *err);
+/* The rule table as a BPF program; prog->filter is malloc'd. report, when
+ * not DENIALS_OFF: the reporting variant of that level (apply/notify.h):
+ * USER_NOTIF for the rules seccomp_rule_reported() names, the level's
+ * write-report program appended. */
+int seccomp_compile(struct sock_fprog *prog, bool nonamespace, policy_report report, corral_error *err);
 
 /* Whether rule i refuses with a report when reports are on (the reporting
  * filter returns USER_NOTIF where the plain one returns ERRNO, and the

@@ -36,7 +36,9 @@ static const char usage_run[] =
         "      --allow-read PATH      un-hide a path the deny-read list hides (repeatable)\n"
         "      --allow-unix-socket PATH  let the command connect to this host socket (repeatable)\n"
         "      --allow-broad-root     allow /, the home directory or an ancestor as a writable root\n"
-        "      --report-denials       say which operations the sandbox refused, and how to allow them\n"
+        "      --report-denials[=LEVEL]  say which operations the sandbox refused, and how to allow them:\n"
+        "                             all (the bare flag; reads of hidden paths too), writes (all but those\n"
+        "                             reads, at no cost to a build), off\n"
         "  -n, --network MODE         off (default) | on | proxy\n"
         "      --allow-domain DOMAIN  let the command reach DOMAIN (*.DOMAIN: its subdomains) through\n"
         "                             corral's proxy, and nothing else (repeatable; implies -n proxy)\n"
@@ -114,7 +116,7 @@ static const struct option run_options[] = {
         {"allow-read", required_argument, NULL, OPT_ALLOW_READ},
         {"allow-unix-socket", required_argument, NULL, OPT_ALLOW_SOCKET},
         {"allow-broad-root", no_argument, NULL, OPT_ALLOW_BROAD},
-        {"report-denials", no_argument, NULL, OPT_REPORT_DENIALS},
+        {"report-denials", optional_argument, NULL, OPT_REPORT_DENIALS},
         {"network", required_argument, NULL, 'n'},
         {"allow-domain", required_argument, NULL, OPT_ALLOW_DOMAIN},
         {"deny-domain", required_argument, NULL, OPT_DENY_DOMAIN},

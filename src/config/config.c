@@ -496,12 +496,10 @@ static int set_value(config_layer *l, const key_def *k, const char *v, const cha
                 l->has_allow_broad_roots = true;
                 break;
         case KEY_REPORT_DENIALS:
-                if (strcmp(v, "true") == 0)
-                        l->report_denials = true;
-                else if (strcmp(v, "false") == 0)
-                        l->report_denials = false;
-                else
-                        return fail(err, w, -EINVAL, "key '%s': expected true or false, got '%s'", k->name, v);
+                if (policy_report_from_string(v, &l->report_denials) < 0)
+                        return fail(err, w, -EINVAL,
+                                    "key '%s': expected \"writes\", \"all\", \"off\", true (all) or false, got '%s'",
+                                    k->name, v);
                 l->has_report_denials = true;
                 break;
         case KEY_BACKEND:
@@ -743,11 +741,15 @@ static int load_key(const loader *ld, const key_def *k, const toml_value *v) {
                 return 0;
 
         case KEY_REPORT_DENIALS:
-                if (toml_type_of(v) != TOML_BOOL)
-                        return wrong_type(ld, k->name, v, "a boolean");
-                ld->l->report_denials = toml_bool(v);
-                ld->l->has_report_denials = true;
-                return 0;
+                /* true: what it has always meant, every report (all) */
+                if (toml_type_of(v) == TOML_BOOL) {
+                        ld->l->report_denials = toml_bool(v) ? DENIALS_ALL : DENIALS_OFF;
+                        ld->l->has_report_denials = true;
+                        return 0;
+                }
+                if ((r = get_string(ld, k->name, v, "\"writes\", \"all\", \"off\" or a boolean", &s)) < 0)
+                        return r;
+                return set_value(ld->l, k, s, ld->home, at(ld, v), ld->err);
 
         case KEY_PORTS:
                 if (toml_type_of(v) != TOML_ARRAY)

@@ -41,7 +41,8 @@ typedef struct config_layer {
         policy_backend backend;    /* flags only */
         uint64_t timeout_ms;       /* 0 = no timeout */
         bool allow_broad_roots;
-        bool has_report_denials, report_denials; /* record refused operations (supervise/denials.h) */
+        bool has_report_denials;
+        policy_report report_denials; /* record refused operations (supervise/denials.h) */
         bool has_protect_depth;
         unsigned protect_depth;    /* levels below each writable root searched for protected names */
         /* [limits]: bit (1u << LIMIT_x) of has_limits set when this layer

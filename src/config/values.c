@@ -110,6 +110,24 @@ int policy_git_from_string(const char *s, policy_git *ret) {
         return 0;
 }
 
+static const char *const report_names[] = {"off", "all", "writes"};
+
+const char *policy_report_to_string(policy_report r) {
+        return name_of(report_names, ELEMENTSOF(report_names), (unsigned)r);
+}
+
+int policy_report_from_string(const char *s, policy_report *ret) {
+        int i = index_of(report_names, ELEMENTSOF(report_names), s);
+        if (i < 0 && s && strcmp(s, "true") == 0)
+                i = DENIALS_ALL;
+        else if (i < 0 && s && strcmp(s, "false") == 0)
+                i = DENIALS_OFF;
+        if (i < 0)
+                return -EINVAL;
+        *ret = (policy_report)i;
+        return 0;
+}
+
 const char *policy_backend_to_string(policy_backend b) {
         return name_of(backend_names, ELEMENTSOF(backend_names), (unsigned)b);
 }

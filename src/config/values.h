@@ -38,6 +38,17 @@ typedef enum policy_git {
         GIT_COMMITS,
 } policy_git;
 
+/* How much the denial reports cover (docs/config.md, "report_denials"):
+ * none; every refused operation, reads of hidden paths too, so every open
+ * goes to the supervisor (all); or everything but those reads, the opens
+ * for reading staying in the kernel (writes). Numbered so that 1 is what
+ * report_denials = true has always meant (all), on the runner's wire too. */
+typedef enum policy_report {
+        DENIALS_OFF = 0,
+        DENIALS_ALL = 1,
+        DENIALS_WRITES = 2,
+} policy_report;
+
 typedef enum policy_backend {
         BACKEND_AUTO,
         BACKEND_USERNS,
@@ -105,6 +116,9 @@ const char *policy_git_to_string(policy_git g);
 int policy_git_from_string(const char *s, policy_git *ret);
 int policy_tmp_from_string(const char *s, policy_tmp *ret);
 const char *policy_backend_to_string(policy_backend b);
+/* "off", "all", "writes"; from_string takes "true" (all) and "false" (off) too. */
+const char *policy_report_to_string(policy_report r);
+int policy_report_from_string(const char *s, policy_report *ret);
 /* "memory", "pids", "cpu", "tmp" (the keys of [limits]); NULL out of range. */
 const char *policy_limit_to_string(policy_limit l);
 /* A limit as written: "512M", "1G", "4096" (K/M/G/T, powers of 1024, for

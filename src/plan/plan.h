@@ -157,7 +157,7 @@ typedef struct plan_policy {
         policy_network network;
         policy_tmp tmp;
         uint64_t timeout_ms;     /* 0: none */
-        bool report_denials;     /* asked for (whether this plan reports them: plan.report_denials) */
+        policy_report report_denials; /* asked for (whether this plan reports them: plan.report_denials) */
         char *workspace, *cwd;   /* absolute, canonical */
         char *home, *report_home; /* NULL when unknown; report_home: policy.report_home */
         char *caches_dir;        /* [caches] dir from the config or the flags; NULL: plan.caches_dir's default */
@@ -179,8 +179,9 @@ typedef struct plan {
         /* namespaces (CLONE_NEW* flags) */
         unsigned long clone_flags;
         bool confine;           /* false in full-access: namespaces only */
-        bool report_denials;    /* init adds the notifying filter, the supervisor records what the
-                                 * plan refuses (supervise/denials.h); a report, never the boundary */
+        policy_report report_denials; /* not off: init adds the notifying filter of that level, the
+                                       * supervisor records what the plan refuses (supervise/denials.h);
+                                       * a report, never the boundary */
 
         mount_op *ops;
         size_t n_ops, cap_ops;

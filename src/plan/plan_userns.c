@@ -1483,10 +1483,16 @@ int plan_build(const policy *p, char *const *argv, const char *const *environ_in
         /* with the users backend, the runner's plan is the one run: its
          * supervisor answers the listener and sends corral the reports */
         pl->report_denials = p->report_denials;
-        if (p->report_denials &&
-            strv_push(&pl->notes, "denial reports: on (writes, creations, removals and connects that the plan "
+        if (p->report_denials == DENIALS_ALL &&
+            strv_push(&pl->notes, "denial reports: on, all (writes, creations, removals and connects that the plan "
                                   "refuses, opens of hidden paths and refused system calls are reported at the "
                                   "end; the kernel still decides)") < 0)
+                return oom(err);
+        if (p->report_denials == DENIALS_WRITES &&
+            strv_push(&pl->notes, "denial reports: on, writes (writes, creations, removals and connects that the plan "
+                                  "refuses and refused system calls are reported at the end; reads of hidden "
+                                  "paths are not: that needs report_denials = \"all\"; the kernel still "
+                                  "decides)") < 0)
                 return oom(err);
         if ((r = plan_std_fds(pl, err)) < 0)
                 return r;

@@ -58,7 +58,7 @@ typedef struct policy {
 
         uint64_t timeout_ms;  /* 0: none */
         bool allow_broad_roots; /* allow /, $HOME or an ancestor as a writable root */
-        bool report_denials;    /* record the operations the sandbox refuses (docs/design.md) */
+        policy_report report_denials; /* record the operations the sandbox refuses (docs/design.md) */
         const char *report_home; /* corral-runner only: the developer's home, for the ~ of those
                                   * reports (home is the sandbox user's there); not owned */
         policy_limits limits;

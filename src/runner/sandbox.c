@@ -185,7 +185,7 @@ int main(void) {
                 refuse("malformed request: the identity does not match the network mode");
 
         policy p = {.mode = b.mode, .network = b.network, .tmp = b.tmp, .git = b.git, .backend = BACKEND_USERS,
-                    .timeout_ms = b.timeout_ms, .limits = b.limits, .report_denials = b.report_denials};
+                    .timeout_ms = b.timeout_ms, .limits = b.limits, .report_denials = (policy_report)b.report_denials};
         p.report_home = b.report_home[0] ? b.report_home : NULL;
         p.workspace = h.workspace;
         p.cwd = b.cwd;

@@ -341,9 +341,15 @@ int plan_build_nonamespace(const policy *p, size_t n_dev_roots, char *const *arg
                 return oom(err);
 
         if (p->report_denials &&
-            note(pl, "denial reports: on (writes, creations, removals and connects that the plan refuses, opens "
-                     "of deny-read paths that file permissions refuse, and refused system calls, are reported at the end; the kernel still decides; chmod is not "
-                     "reported: without a mount namespace only file ownership refuses it)") < 0)
+            note(pl, p->report_denials == DENIALS_ALL
+                             ? "denial reports: on, all (writes, creations, removals and connects that the plan refuses, "
+                               "opens of deny-read paths that file permissions refuse, and refused system calls, are "
+                               "reported at the end; the kernel still decides; chmod is not reported: without a "
+                               "mount namespace only file ownership refuses it)"
+                             : "denial reports: on, writes (writes, creations, removals and connects that the plan "
+                               "refuses, and refused system calls, are reported at the end; opens of deny-read paths "
+                               "are not: that needs report_denials = \"all\"; the kernel still decides; chmod is "
+                               "not reported: without a mount namespace only file ownership refuses it)") < 0)
                 return oom(err);
         if (note(pl, "writes: only where the sandbox user's file permissions allow (no idmapped mounts "
                      "without a user namespace) and Landlock grants: directly in a writable root nothing can be "

@@ -31,7 +31,7 @@ int request_encode(const policy *p, uint32_t identity, char *const *env, char *c
         wire_put_u32(&o, (uint32_t)p->network);
         wire_put_u32(&o, (uint32_t)p->tmp);
         wire_put_u32(&o, (uint32_t)p->git);
-        wire_put_u32(&o, p->report_denials ? 1u : 0u);
+        wire_put_u32(&o, (uint32_t)p->report_denials);
         wire_put_u32(&o, (uint32_t)p->timeout_ms);
         wire_put_u32(&o, (uint32_t)(p->timeout_ms >> 32));
         wire_put_u32(&o, p->protect_depth);
@@ -183,7 +183,7 @@ int request_decode_body(const char *buf, size_t len, request_body *b, corral_err
                 return fail(err, "tmp");
         if (wire_get_u32(&i, &b->git) < 0 || b->git > GIT_COMMITS)
                 return fail(err, "git");
-        if (wire_get_u32(&i, &b->report_denials) < 0 || b->report_denials > 1)
+        if (wire_get_u32(&i, &b->report_denials) < 0 || b->report_denials > DENIALS_WRITES)
                 return fail(err, "report_denials");
         if (wire_get_u32(&i, &lo) < 0 || wire_get_u32(&i, &hi) < 0)
                 return fail(err, "timeout");

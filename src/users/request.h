@@ -12,7 +12,8 @@
  *     u32 n, n x str              writable roots (n <= REQUEST_MAX_ROOTS)
  *     u32 body_len                <= REQUEST_MAX_BODY
  *   body (read after switching to the sandbox user)
- *     u32 mode, u32 network, u32 tmp, u32 git (version 4), u32 report_denials (version 5),
+ *     u32 mode, u32 network, u32 tmp, u32 git (version 4), u32 report_denials (version 5;
+ *                                 a level since 7: 0 off, 1 all, 2 writes, policy_report),
  *     u32 timeout_ms_lo, u32 timeout_ms_hi,
  *     u32 protect_depth           <= PROTECT_DEPTH_MAX
  *     4 x (u32 lo, u32 hi)        limits: memory, pids, cpu, tmp (0 = none; version 3)
@@ -43,7 +44,8 @@
 #include "policy/policy.h"
 
 #define REQUEST_MAGIC "CRQ1"
-#define REQUEST_VERSION 6u /* 3: resource limits in the body; 4: the git mode; 5: denial reports; 6: git_known */
+#define REQUEST_VERSION 7u /* 3: resource limits in the body; 4: the git mode; 5: denial reports; 6: git_known;
+                              * 7: the reports' level */
 #define REQUEST_MAX_ROOTS 32u
 /* One string: an argument or an environment entry may be as long as the
  * kernel takes for one (MAX_ARG_STRLEN, 32 pages): a `bash -c SCRIPT` of

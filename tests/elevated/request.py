@@ -13,7 +13,7 @@ def s(b):
 def lst(items):
     return struct.pack('<I', len(items)) + b''.join(s(i) for i in items)
 
-o = {'identity': 0, 'version': 6, 'workspace': '/tmp', 'cwd': None, 'network': 0, 'truncate': None,
+o = {'identity': 0, 'version': 7, 'workspace': '/tmp', 'cwd': None, 'network': 0, 'truncate': None,
      'magic': 'CRQ1', 'root': []}
 a = sys.argv[1:]
 while a and a[0] != '--':

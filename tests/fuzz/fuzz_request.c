@@ -71,7 +71,7 @@ static void check_body(const request_body *b)
         check(b->mode <= MODE_FULL_ACCESS && b->network <= NETWORK_PROXY && b->tmp <= TMP_HOST && b->git <= GIT_COMMITS,
               "an enum out of range");
         check(b->cwd && request_path_ok(b->cwd), "an accepted cwd that is not a clean path");
-        check(b->report_denials <= 1 && b->report_home &&
+        check(b->report_denials <= DENIALS_WRITES && b->report_home &&
                       (b->report_home[0] ? b->report_denials && request_path_ok(b->report_home) : true),
               "an accepted report_home that is not a clean path, or without reports");
         check(b->protect_depth <= PROTECT_DEPTH_MAX, "protect_depth out of range");
@@ -102,7 +102,7 @@ static void check_canonical(const request_head *h, const request_body *b, const 
                 .network = (policy_network) b->network,
                 .tmp = (policy_tmp) b->tmp,
                 .git = (policy_git) b->git,
-                .report_denials = b->report_denials != 0,
+                .report_denials = (policy_report)b->report_denials,
                 .home = b->report_home[0] ? b->report_home : NULL,
                 .timeout_ms = b->timeout_ms,
                 .protect_depth = b->protect_depth,

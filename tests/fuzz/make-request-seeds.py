@@ -8,7 +8,7 @@ import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "request")
-VERSION = 6
+VERSION = 7
 
 
 def u32(v):
@@ -68,7 +68,8 @@ SEEDS = {
     "bad-git": request(git=2),
     "valid-commits": request(git=1),
     "valid-report-denials": request(report_denials=1, report_home="/home/u"),
-    "bad-report-denials": request(report_denials=2),
+    "valid-report-writes": request(report_denials=2, report_home="/home/u"),
+    "bad-report-denials": request(report_denials=3),
     "bad-report-home": request(report_denials=1, report_home="home/u"),
     "bad-report-home-without-reports": request(report_denials=0, report_home="/home/u"),
     "bad-protect-slash": request(protect=("a/b",)),

@@ -75,7 +75,7 @@ int main(int argc, char **argv) {
                         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
                             socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                                 _exit(2);
-                        int r = notify_install(sv[1], false);
+                        int r = notify_install(sv[1], false, DENIALS_ALL);
                         if (r < 0 || (r = drop_listener(sv[0])) < 0) {
                                 fprintf(stderr, "notifygone: no listener: %s\n", strerror(-r));
                                 _exit(2);

@@ -195,6 +195,86 @@ assert got == [('read', '$FAKEHOME/.ssh/authorized_keys', 'deny-read ~/.ssh',
                 'file permissions that let the sandbox user reach it (--allow-read ~/.ssh/authorized_keys is given)')], got"
 }
 
+# One of each kind: a write outside the roots, a write into a protected
+# name, a connect with the network off, a refused system call, and a read of
+# a hidden path; then a read that works.
+EACH_KIND='must_fail "echo evil >> $HOME/.bashrc"
+		must_fail "echo evil > .git/hooks/pre-commit"
+		must_fail "echo x > /dev/tcp/198.18.0.1/443"
+		"$H/kernel" keyctl
+		must_fail "cat $HOME/.ssh/id_ed25519"
+		must_work "cat $OUT/data.txt"'
+each_want() {
+	echo "('write', '$FAKEHOME/.bashrc', 'outside the writable roots'),
+        ('write', '$WS/.git/hooks/pre-commit', 'protected name .git'),
+        ('connect', '198.18.0.1:443', 'network off'),
+        ('syscall', 'keyctl', \"the user's keyring is shared with the host\")"
+}
+
+@test "denials: at the writes level, writes, protected names, connects and refused calls are reported, reads of hidden paths are not; at all they are" {
+	run sb --report-denials=writes --status-fd 3 "$EACH_KIND" 3> "$T/wr.json"
+	assert_sb_clean
+	assert_outside_unchanged out
+	assert_same_snap git "$WS/.git"
+	refute_output_has "CORRAL-SECRET"
+	grep -q '^BLOCKED: keyctl' <<< "$output" || { show_output; fail "keyctl was not refused"; }
+	reports_here
+	refute_output_has "corral: denied: read"
+	check_record "$T/wr.json" "
+assert r['denial_reports'] is True, r
+got = [(x['op'], x.get('path') or x.get('address') or x.get('syscall'), x['rule']) for x in d]
+assert got == [$(each_want)], got"
+	# the same run at the all level: the hidden read is reported too
+	run sb --report-denials=all --status-fd 3 "$EACH_KIND" 3> "$T/all.json"
+	assert_sb_clean
+	assert_outside_unchanged out
+	refute_output_has "CORRAL-SECRET"
+	check_record "$T/all.json" "
+got = [(x['op'], x.get('path') or x.get('address') or x.get('syscall'), x['rule']) for x in d]
+assert got == [$(each_want), ('read', '$FAKEHOME/.ssh/id_ed25519', 'deny-read ~/.ssh')], got"
+	# and the bare flag is all, as it always was
+	run sb --report-denials --status-fd 3 "$EACH_KIND" 3> "$T/flag.json"
+	assert_sb_clean
+	check_record "$T/flag.json" "assert [x['op'] for x in d][-1] == 'read', d"
+}
+
+@test "denials: at the writes level, opens that write, create or truncate are reported whatever else their flags hold" {
+	# O_WRONLY, O_RDWR, O_RDONLY|O_CREAT, O_RDONLY|O_TRUNC and O_TMPFILE
+	# outside the roots, each refused and reported; read-only opens of a file
+	# and a directory outside work and are not
+	local f
+	for f in wronly rdwr trunc; do echo "keep $f" > "$OUT/f-$f"; done
+	snap_outside out
+	run sb --report-denials=writes --status-fd 3 "
+		$PYTHON -c '
+import os, sys
+out = sys.argv[1]
+for name, path, fl in [(\"wronly\", \"f-wronly\", os.O_WRONLY), (\"rdwr\", \"f-rdwr\", os.O_RDWR),
+                       (\"creat\", \"new-creat\", os.O_RDONLY | os.O_CREAT), (\"trunc\", \"f-trunc\", os.O_RDONLY | os.O_TRUNC),
+                       (\"tmpfile\", \"\", os.O_TMPFILE | os.O_WRONLY)]:
+    try:
+        os.close(os.open(os.path.join(out, path) if path else out, fl, 0o644))
+        print(\"SUCCEEDED:\", name)
+    except OSError as e:
+        print(\"BLOCKED:\", name, e.strerror)
+os.close(os.open(out + \"/data.txt\", os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC))
+os.close(os.open(out, os.O_RDONLY | os.O_DIRECTORY))
+print(\"READ-OK\")
+' \"\$OUT\"" 3> "$T/st.json"
+	assert_sb_clean
+	assert_outside_unchanged out
+	refute_output_has "SUCCEEDED"
+	assert_output_has "READ-OK"
+	[ "$(grep -c '^BLOCKED' <<< "$output")" -eq 5 ] || { show_output; fail "expected 5 refused opens"; }
+	reports_here
+	check_record "$T/st.json" "
+out = '$OUT'
+got = [(x['op'], x['path']) for x in d]
+assert got == [('write', out + '/f-wronly'), ('write', out + '/f-rdwr'), ('write', out + '/new-creat'),
+               ('write', out + '/f-trunc'), ('write', out)], got
+assert all(x['rule'] == 'outside the writable roots' for x in d), d"
+}
+
 @test "denials: a run where nothing is refused has an empty array and says nothing" {
 	run sb --report-denials --status-fd 3 '
 		must_work "echo ok > out.txt && mkdir -p sub/dir && mkdir -p /usr/bin $HOME && rm out.txt"

@@ -404,6 +404,38 @@ static void test_allow_broad_roots(void **state) {
         load_fails("allow_broad_roots = \"yes\"", "key 'allow_broad_roots': expected a boolean, got string");
 }
 
+/* report_denials: a level ("writes", "all", "off") or a boolean, true being
+ * what it has always meant (all); the flag's values are the same. */
+static void test_report_denials(void **state) {
+        (void)state;
+        load_ok("report_denials = true");
+        assert_true(L.has_report_denials);
+        assert_int_equal(L.report_denials, DENIALS_ALL);
+        load_ok("report_denials = false");
+        assert_true(L.has_report_denials);
+        assert_int_equal(L.report_denials, DENIALS_OFF);
+        load_ok("report_denials = \"writes\"");
+        assert_int_equal(L.report_denials, DENIALS_WRITES);
+        load_ok("report_denials = \"all\"");
+        assert_int_equal(L.report_denials, DENIALS_ALL);
+        load_ok("report_denials = \"off\"");
+        assert_true(L.has_report_denials);
+        assert_int_equal(L.report_denials, DENIALS_OFF);
+        load_fails("report_denials = \"reads\"", "key 'report_denials': expected \"writes\", \"all\", \"off\"");
+        load_fails("report_denials = 1", "key 'report_denials': expected \"writes\", \"all\", \"off\" or a boolean, got integer");
+        set_ok("report_denials", "true"); /* the bare --report-denials */
+        assert_int_equal(L.report_denials, DENIALS_ALL);
+        set_ok("report_denials", "writes");
+        assert_int_equal(L.report_denials, DENIALS_WRITES);
+        set_ok("report_denials", "off");
+        assert_int_equal(L.report_denials, DENIALS_OFF);
+        set_fails("report_denials", "on", "key 'report_denials': expected");
+        set_fails("report_denials", "", "key 'report_denials': expected");
+        assert_string_equal(policy_report_to_string(DENIALS_WRITES), "writes");
+        assert_string_equal(policy_report_to_string(DENIALS_ALL), "all");
+        assert_string_equal(policy_report_to_string(DENIALS_OFF), "off");
+}
+
 static void test_env(void **state) {
         (void)state;
         load_ok("[env]\n"
@@ -662,7 +694,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 T(test_defaults),      T(test_defaults_moved_secrets), T(test_mode),           T(test_network),        T(test_tmp),
                 T(test_timeout), T(test_protect_depth), T(test_lists),          T(test_protect_names),  T(test_home_expansion),
-                T(test_allow_broad_roots), T(test_env),        T(test_workspaces),     T(test_unknown_keys),
+                T(test_allow_broad_roots), T(test_report_denials), T(test_env),        T(test_workspaces),     T(test_unknown_keys),
                 T(test_parse_errors),  T(test_load_file),      T(test_user_path),      T(test_set_scalars),
                 T(test_set_lists),     T(test_limits),
         };

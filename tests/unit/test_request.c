@@ -108,10 +108,46 @@ static void test_denials_unavailable_and_bad_bytes(void **state) {
         denials_done(&e);
 }
 
+/* The level of the reports crosses to corral-runner as it was asked for
+ * (0 off, 1 all, 2 writes; a 3 is refused), with report_home only when on. */
+static void test_report_level_round_trip(void **state) {
+        (void)state;
+        const policy_report levels[] = {DENIALS_OFF, DENIALS_ALL, DENIALS_WRITES};
+        char *argv[] = {"true", NULL}, *env[] = {"A=b", NULL};
+        for (size_t k = 0; k < 3; k++) {
+                policy p = {.mode = MODE_WORKSPACE_WRITE, .network = NETWORK_OFF, .workspace = "/w", .cwd = "/w",
+                            .home = "/home/me", .report_denials = levels[k]};
+                char *buf = NULL;
+                size_t len = 0;
+                assert_int_equal(request_encode(&p, 0, env, argv, &buf, &len), 0);
+                uint32_t head_len;
+                corral_error err = {{0}};
+                assert_int_equal(request_decode_prefix(buf, &head_len, &err), 0);
+                request_head h;
+                assert_int_equal(request_decode_head(buf + 8, head_len, &h, &err), 0);
+                assert_int_equal(8 + head_len + h.body_len, len);
+                request_body b;
+                char *body = buf + 8 + head_len;
+                assert_int_equal(request_decode_body(body, h.body_len, &b, &err), 0);
+                assert_int_equal(b.report_denials, levels[k]);
+                assert_string_equal(b.report_home, levels[k] ? "/home/me" : "");
+                request_body_free(&b);
+                /* report_denials is the body's fifth u32: one past the levels */
+                uint32_t bad = 3;
+                memcpy(body + 16, &bad, 4);
+                assert_int_equal(request_decode_body(body, h.body_len, &b, &err), -EINVAL);
+                assert_non_null(strstr(err.msg, "report_denials"));
+                request_body_free(&b);
+                request_head_free(&h);
+                free(buf);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_denials_round_trip),
                 cmocka_unit_test(test_denials_unavailable_and_bad_bytes),
+                cmocka_unit_test(test_report_level_round_trip),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
