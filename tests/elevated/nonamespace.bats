@@ -487,6 +487,30 @@ assert got == [('connect', '$R4:8080', 'network off', '--network on'),
 assert all('path' not in x for x in d), d"
 }
 
+@test "denial reports without namespaces: at the writes level a write is reported and a read of a deny-read path is not; both still fail" {
+	local st=$BATS_TEST_TMPDIR/st.json
+	as "$DEV" sh -c "echo CORRAL-SECRET > '$DEV_HOME/.netrc' && chmod 600 '$DEV_HOME/.netrc'"
+	# control: the sandbox user's own permissions let it write outside
+	nas corral-offline sh -c "touch /tmp/corral-nons-wr && rm /tmp/corral-nons-wr"
+	run ncrun --report-denials=writes --status-fd 3 -- sh -c "touch /tmp/corral-nons-wr || echo REFUSED-TMP
+		cat '$DEV_HOME/.netrc' || echo REFUSED-READ; echo done" 3> "$st"
+	local out=$output
+	rm -f "$DEV_HOME/.netrc"
+	output=$out
+	assert_status 0
+	assert_contains REFUSED-TMP
+	assert_contains REFUSED-READ
+	[[ "$output" != *CORRAL-SECRET* ]] || { echo "$output" >&2; return 1; }
+	[ ! -e /tmp/corral-nons-wr ]
+	[[ "$output" != *"denied: read"* ]] || { echo "$output" >&2; return 1; }
+	check_record "$st" "
+got = [(x['op'], x['path'], x['rule']) for x in d]
+assert got == [('write', '/tmp/corral-nons-wr', 'outside the writable roots')], got"
+	outside_unchanged
+	run nas "$DEV" "$CORRAL" explain --backend users --report-denials=writes -W "$WS"
+	assert_contains "denial reports: on, writes"
+}
+
 @test "denial reports without namespaces: reads of deny-read paths that file permissions refuse are reported; other unreadable files are not; they still fail" {
 	local st=$BATS_TEST_TMPDIR/st.json had_ssh=1
 	[ -e "$DEV_HOME/.ssh" ] || had_ssh=0
