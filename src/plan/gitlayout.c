@@ -280,6 +280,8 @@ static bool is_command_key(const char *key) {
                 /* git gc and repack (git 2.42): a program whose output keeps
                  * objects */
                 "gc.recentobjectshook",
+                /* git svn's --authors-prog (each remote's too, below) */
+                "svn.authorsprog",
         };
         for (size_t i = 0; i < ELEMENTSOF(exact); i++)
                 if (strcmp(key, exact[i]) == 0)
@@ -299,7 +301,7 @@ static bool is_command_key(const char *key) {
                 {"guitool.", ".cmd"},       {"submodule.", ".update"},
                 /* git send-email's identities (sendemail.<identity>.<key>) */
                 {"sendemail.", ".smtpserver"}, {"sendemail.", ".sendmailcmd"}, {"sendemail.", ".tocmd"},
-                {"sendemail.", ".cccmd"},   {"sendemail.", ".headercmd"},
+                {"sendemail.", ".cccmd"},   {"sendemail.", ".headercmd"}, {"svn-remote.", ".authorsprog"},
         };
         size_t n = strlen(key);
         for (size_t i = 0; i < ELEMENTSOF(pre_suf); i++) {

@@ -406,6 +406,7 @@ static void test_config_surfaces(void **state) {
                 "submodule.lib.update",      "gc.recentObjectsHook",      "sendemail.work.smtpServer",
                 "sendemail.work.sendmailCmd", "sendemail.work.toCmd",    "sendemail.work.ccCmd",
                 "sendemail.work.headerCmd",  "credential.helper",         "credential.https://h.example.helper",
+                "svn.authorsProg",           "svn-remote.svn.authorsProg",
         };
         for (size_t i = 0; i < sizeof(runs) / sizeof(*runs); i++) {
                 const char *dot = strrchr(runs[i], '.');
