@@ -87,7 +87,7 @@ static bool new_repository_runs(const plan *pl, const char *path) {
         return true;
 }
 
-static void found_deep(const char *path, void *data) {
+static void found_deep(const char *path, const void *data) {
         const plan *pl = data;
         if (!new_repository_runs(pl, path))
                 corral_warn(GITINERT_DEEP_FMT, path, pl->policy.nested.depth);
@@ -112,7 +112,7 @@ static bool not_the_commands(const plan *pl, const char *path) {
 /* Below the scan's depth: the repositories the command made there
  * (newrepo.c), each set aside unless it holds nothing git would run. */
 static void walk_deep(const plan *pl, const nested_scan *after, int64_t since_ns) {
-        if (!newrepo_below(&pl->nested, after, pl->policy.nested.depth, since_ns, found_deep, (void *)pl))
+        if (!newrepo_below(&pl->nested, after, pl->policy.nested.depth, since_ns, found_deep, pl))
                 corral_warn(GITINERT_WALK_SHORT_FMT, NEWREPO_WALK_MAX);
 }
 

@@ -54,7 +54,7 @@ static bool made_since(int dir, const char *name, const struct stat *st, int64_t
 }
 
 void newrepo_walk(int fd0, const char *path, int64_t since_ns, unsigned *budget,
-                  void (*found)(const char *path, void *data), void *data) {
+                  void (*found)(const char *path, const void *data), const void *data) {
         _cleanup_close_ int fd0_owned = fd0;
         if (*budget == 0)
                 return;
@@ -96,7 +96,7 @@ void newrepo_walk(int fd0, const char *path, int64_t since_ns, unsigned *budget,
 }
 
 bool newrepo_below(const nested_scan *before, const nested_scan *after, unsigned depth, int64_t since_ns,
-                   void (*found)(const char *path, void *data), void *data) {
+                   void (*found)(const char *path, const void *data), const void *data) {
         unsigned budget = NEWREPO_WALK_MAX;
         for (size_t i = 0; i < after->n_dirs && budget; i++) {
                 const nested_dir *d = &after->dirs[i];

@@ -31,7 +31,7 @@ bool newrepo_inert(const char *gitdir, const strv *global_hooks, const char **wh
  * into a .git, at most *budget directories (decremented; 0 left means some
  * were not looked at: too many, or a directory that could not be opened). */
 void newrepo_walk(int fd, const char *path, int64_t since_ns, unsigned *budget,
-                  void (*found)(const char *path, void *data), void *data);
+                  void (*found)(const char *path, const void *data), const void *data);
 
 /* Below the scan's depth (the boundary directories at depth, which after
  * found changed since before, or new): each subdirectory changed since
@@ -40,4 +40,4 @@ void newrepo_walk(int fd, const char *path, int64_t since_ns, unsigned *budget,
  * repository made deep in a tree that was there and whose upper levels did
  * not change is not seen (docs/design.md). */
 bool newrepo_below(const nested_scan *before, const nested_scan *after, unsigned depth, int64_t since_ns,
-                   void (*found)(const char *path, void *data), void *data);
+                   void (*found)(const char *path, const void *data), const void *data);
