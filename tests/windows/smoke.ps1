@@ -315,6 +315,12 @@ if ($gitExe) {
     Check "commits mode: a rebase the run left in progress is set aside" (-not (Test-Path (Join-Path $gws ".git\rebase-merge")) -and (Test-Path (Join-Path $gws ".git\rebase-merge.corral-refused-*"))) "rebase left in place"
     $rc = SandboxGit "mkdir .git\rr-cache\0123 & echo x> .git\rr-cache\0123\postimage & echo 0123 a.txt> .git\MERGE_RR"
     Check "commits mode: rr-cache and MERGE_RR the run made are set aside" (-not (Test-Path (Join-Path $gws ".git\rr-cache")) -and -not (Test-Path (Join-Path $gws ".git\MERGE_RR")) -and (Test-Path (Join-Path $gws ".git\rr-cache.corral-refused-*"))) "rerere state left"
+    # An index entry under a protected name that the run stages (t_git.c's
+    # after_run_index_protected): git checkout -- . outside would write
+    # pkg\.vscode\tasks.json, which the editor runs on folder open.
+    $rc = SandboxGit "mkdir pkg 2>nul & echo x> pkg\x.txt && $g add pkg\x.txt && $g update-index --add --cacheinfo 100644,e69de29bb2d1d6434b8b29ae775ad8c2e48c5391,pkg/.vscode/tasks.json"
+    Check "commits mode: an index the run left with an entry under a protected name is set aside" ((Test-Path (Join-Path $gws ".git\index.corral-refused-*")) -and -not ((git -C $gws ls-files 2>$null) -contains "pkg/.vscode/tasks.json")) "pkg/.vscode/tasks.json staged"
+    git -C $gws reset -q 2>$null | Out-Null
     # A nested repository the run makes and adds as a submodule (a gitlink
     # in the index): git status outside would run git in it, with its config.
     $rc = SandboxGit "mkdir evilsub && cd evilsub && git init -q && $g -C . config core.fsmonitor calc && echo x> x && $g add x && $g commit -q -m x && cd .. && $g add evilsub"
