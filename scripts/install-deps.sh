@@ -12,11 +12,12 @@ pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok i
 # apparmor (apparmor_parser), systemd (systemd-analyze): tests/system/platform.bats validates
 # the AppArmor profile and the unit corral-setup installs
 # zlib1g-dev: the import of a --git commits run inflates each loose object to hash it
+# mercurial: tests/system/agentconfig.bats checks that a hook written into .hg/hgrc does not run
 # ripgrep: make bench runs sandbox-runtime (srt), which needs it; man-db: tests/docs renders the pages
 for p in meson ninja-build pkg-config gcc libseccomp-dev libcmocka-dev bats python3 bubblewrap iproute2 \
          git procps util-linux curl netcat-openbsd iputils-ping socat \
          libnftables-dev libcap-dev libacl1-dev libjansson-dev zlib1g-dev nftables acl libcap2-bin passwd strace \
-         at tmux sudo uidmap ripgrep python3-venv python3-wheel cargo golang-go maven apparmor systemd man-db; do
+         at tmux sudo uidmap ripgrep python3-venv python3-wheel cargo golang-go maven apparmor systemd man-db mercurial; do
         pkg_ok "$p" || need="$need $p"
 done
 # node and npm: tests/mcp drives `corral mcp` with the official MCP SDK client

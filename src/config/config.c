@@ -34,6 +34,9 @@ static const char *const default_protect[] = {
         "HEAD",
         /* corral's own policy */
         ".corral", ".corral.toml",
+        /* other version control systems: config with hooks (held only
+         * where they exist: policy_holds_missing_at_top) */
+        ".hg", ".sl", ".jj",
         /* agents: settings with hooks, MCP servers, permissions, commands */
         ".codex", ".agents", ".claude", ".mcp.json", ".gemini", ".cursor", ".aider.conf.yml",
         ".opencode", "opencode.json", "opencode.jsonc", ".roo", ".continue", ".kiro", ".amazonq",

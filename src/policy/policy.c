@@ -27,7 +27,18 @@ unsigned policy_name_family(const char *name) {
         return 0;
 }
 
+/* Other version control systems' repositories: Mercurial's .hg (its hgrc's
+ * [hooks] run at the developer's next hg command, a prompt's hg id among
+ * them), Sapling's .sl (its config, likewise), Jujutsu's .jj (its repo
+ * config's editor, pager, fix tools and aliases). Protected where they
+ * exist; a missing one is not held: an empty .hg is an empty repository to
+ * hg and to the build tools that ask it for a version (setuptools-scm). */
+static const char *const vcs_dirs[] = {".hg", ".sl", ".jj"};
+
 bool policy_holds_missing_at_top(const char *name, bool root_is_repository, unsigned families_present) {
+        for (size_t i = 0; i < ELEMENTSOF(vcs_dirs); i++)
+                if (strcmp(name, vcs_dirs[i]) == 0)
+                        return false;
         unsigned family = policy_name_family(name);
         if (family)
                 return (families_present & family) != 0;

@@ -252,3 +252,51 @@ must_fail 'mkdir -p .config && printf \"%s\\n\" \"\$EVIL\" > .config/mise.toml'"
 	dev_mise env >/dev/null 2>&1
 	[ ! -e "$OUT/ran" ] || fail "the developer's mise ran the command's template"
 }
+
+# Other version control systems keep hooks in their repository directory:
+# Mercurial's .hg/hgrc [hooks] run at the developer's next hg command (a
+# prompt's `hg id` among them: pre-identify), Sapling's .sl/config likewise,
+# Jujutsu's .jj/repo/config.toml names an editor, a pager, fix tools. Each is
+# a default protected name: read-only where it exists; a missing one is not
+# held (an empty .hg would be an empty repository to hg, and to build tools
+# that ask it for a version).
+@test "vcs: an existing .hg, .sl or .jj stays as written and in place; a missing one is not held" {
+	mkdir -p "$WS/.hg" "$WS/.jj/repo"
+	printf '[ui]\nusername = dev\n' > "$WS/.hg/hgrc"
+	printf '[ui]\neditor = "vi"\n' > "$WS/.jj/repo/config.toml"
+	cp "$WS/.hg/hgrc" "$T/hgrc" && cp "$WS/.jj/repo/config.toml" "$T/jj"
+	run sb "must_fail 'printf \"[hooks]\\npre-identify = touch $OUT/ran\\n\" >> .hg/hgrc'
+must_fail 'printf \"[hooks]\\n\" > .hg/hgrc.new && mv .hg/hgrc.new .hg/hgrc'
+must_fail 'mv .hg hg.old'
+must_fail 'rm -rf .jj'
+must_fail 'printf \"[ui]\\neditor = \\\"touch $OUT/ran\\\"\\n\" > .jj/repo/config.toml'
+must_work '[ ! -e .sl ]'
+must_work 'echo work > notes.txt'"
+	assert_sb_clean
+	cmp "$T/hgrc" "$WS/.hg/hgrc"
+	cmp "$T/jj" "$WS/.jj/repo/config.toml"
+	[ ! -e "$WS/hg.old" ] && [ ! -e "$WS/.sl" ] && [ -f "$WS/notes.txt" ]
+}
+
+@test "vcs: hg, for real: a hook the command writes into an existing repository's .hg/hgrc does not run at the developer's next hg status; control: without corral it does" {
+	command -v hg > /dev/null || skip "Mercurial (hg) is not installed (Debian: apt-get install mercurial)"
+	dev_hg() { (cd "$WS" && HGRCPATH=/dev/null HGPLAIN=1 hg "$@"); }
+	dev_hg init . || fail "hg init failed"
+	local hook="[hooks]
+pre-status = touch $OUT/ran"
+	# control: the same lines written without corral run at the next hg status
+	cp "$WS/.hg/hgrc" "$T/hgrc" 2>/dev/null || : > "$T/hgrc"
+	printf '%s\n' "$hook" >> "$WS/.hg/hgrc"
+	dev_hg status > /dev/null 2>&1
+	[ -e "$OUT/ran" ] || fail "the control failed: this hg did not run a pre-status hook from .hg/hgrc"
+	rm "$OUT/ran"
+	cp "$T/hgrc" "$WS/.hg/hgrc"
+	export HOOK=$hook
+	run sb "must_fail 'printf \"%s\\n\" \"\$HOOK\" >> .hg/hgrc'
+must_fail 'printf \"%s\\n\" \"\$HOOK\" > hgrc.new && mv hgrc.new .hg/hgrc'
+must_fail 'mv .hg .hg.old && mkdir .hg'"
+	assert_sb_clean
+	cmp "$T/hgrc" "$WS/.hg/hgrc"
+	dev_hg status > /dev/null 2>&1
+	[ ! -e "$OUT/ran" ] || fail "the developer's hg ran the hook the command wrote"
+}

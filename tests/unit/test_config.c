@@ -145,7 +145,7 @@ static void test_defaults(void **state) {
         assert_int_equal(d.tmp, TMP_WORKSPACE);
         assert_int_equal(d.timeout_ms, 0);
 
-        const char *protect[] = { ".git", "HEAD", ".corral", ".corral.toml", ".codex", ".agents", ".claude",
+        const char *protect[] = { ".git", "HEAD", ".corral", ".corral.toml", ".hg", ".sl", ".jj", ".codex", ".agents", ".claude",
                                   ".mcp.json", ".gemini", ".cursor", ".aider.conf.yml", ".opencode",
                                   "opencode.json", "opencode.jsonc", ".roo", ".continue", ".kiro", ".amazonq",
                                   ".qwen", ".crush.json", "crush.json", ".clinerules", ".windsurf", ".factory",

@@ -24,7 +24,7 @@
 #include "policy/resolve.h"
 
 /* How many names config.c's default_protect holds (test_config checks them by name). */
-#define N_DEFAULT_PROTECT 65
+#define N_DEFAULT_PROTECT 68
 
 /* --- fixture: a temporary tree ------------------------------------------
  *   root/            canonical mkdtemp directory
