@@ -341,15 +341,36 @@ static int clone_sandbox(supervision *s, corral_error *err) {
         return 0;
 }
 
-/* The init's id maps, then its go. */
+/* write() without the SIGPIPE of a reader that is gone: EPIPE instead. */
+static ssize_t write_nosigpipe(int fd, const void *buf, size_t n) {
+        sigset_t pipe_set, old;
+        sigemptyset(&pipe_set);
+        sigaddset(&pipe_set, SIGPIPE);
+        sigprocmask(SIG_BLOCK, &pipe_set, &old);
+        ssize_t w = write(fd, buf, n);
+        int e = errno;
+        if (w < 0 && e == EPIPE && !sigismember(&old, SIGPIPE))
+                while (sigtimedwait(&pipe_set, NULL, &(struct timespec){0}) == SIGPIPE) {
+                }
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        errno = e;
+        return w;
+}
+
+/* The init's id maps, then its go. An init that already ended (it could
+ * not set itself up: out of descriptors at a low ulimit -n) has closed
+ * the pipe: the run fails (125), corral is not killed by SIGPIPE. */
 static int release_init(supervision *s, corral_error *err) {
         closep(&s->sync_pipe[0]);
         closep(&s->report_pipe[1]);
         closep(&s->ctx.notify_fd);
         s->pidfd = sys_pidfd_open(s->pid, 0);
         int r;
-        if ((r = write_id_maps(s->pid, err)) < 0 || s->pidfd < 0 || write(s->sync_pipe[1], "g", 1) != 1) {
-                if (r >= 0)
+        if ((r = write_id_maps(s->pid, err)) < 0 || s->pidfd < 0 ||
+            write_nosigpipe(s->sync_pipe[1], "g", 1) != 1) {
+                if (r >= 0 && errno == EPIPE)
+                        r = error_set(err, -EPIPE, "cannot start the sandbox: its init ended while it was being set up");
+                else if (r >= 0)
                         r = error_set(err, -errno, "cannot start the sandbox: %s", strerror(errno));
                 stop_sandbox(s);
                 return r;
