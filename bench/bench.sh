@@ -296,13 +296,13 @@ END {
 		r_off = bb_off > 0 ? ob_off / bb_off : 0; r_on = bb_on > 0 ? ob_on / bb_on : 0
 	}
 	row("bare", "bare `true`", "", "")
-	row("corral_off", "`corral run -- true` (network off)", ms(ob_off), have_bwrap ? sprintf("%.2f", r_off) : "n/a")
+	row("corral_off", "`corral run -- true` (network off, the default writes-level denial reports)", ms(ob_off), have_bwrap ? sprintf("%.2f", r_off) : "n/a")
 	row("corral_on", "`corral run -n on -- true` (network on)", ms(ob_on), have_bwrap ? sprintf("%.2f", r_on) : "n/a")
 	ob_lim = med["corral_lim"] - med["bare"]
 	row("corral_lim", "`corral run " limits " -- true` (network off, limits on; bwrap has none)", ms(ob_lim),
 	    have_bwrap && bb_off > 0 ? sprintf("%.2f", ob_lim / bb_off) : "n/a")
 	ob_rep = med["corral_rep"] - med["bare"]
-	row("corral_rep", "`corral run --report-denials -- true` (network off, denial reports on)", ms(ob_rep),
+	row("corral_rep", "`corral run --report-denials -- true` (network off, denial reports at the all level)", ms(ob_rep),
 	    have_bwrap && bb_off > 0 ? sprintf("%.2f", ob_rep / bb_off) : "n/a")
 	if (have_bwrap) {
 		row("bwrap_off", "`bwrap` equivalent policy, `--unshare-all` (network off)", ms(bb_off), "1.00")

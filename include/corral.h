@@ -58,8 +58,11 @@ typedef struct corral_status {
         bool limit_certain;  /* true: the kernel said so; false: only likely (docs/config.md, [limits]) */
         /* With report_denials: what was refused, deduplicated (valid until
          * the sandbox is freed); n_denials 0 and reports false otherwise.
-         * more_denials: distinct ones beyond those listed. */
+         * more_denials: distinct ones beyond those listed. denial_level:
+         * the level asked for, "off", "writes" or "all" (reports false with
+         * a level not "off": asked for, but not made this run). */
         bool reports;
+        const char *denial_level;
         const corral_denial *denials;
         size_t n_denials, more_denials;
         const corral_refusal *refusals; /* owned by the sandbox; n_refusals entries */

@@ -37,8 +37,8 @@ static const char usage_run[] =
         "      --allow-unix-socket PATH  let the command connect to this host socket (repeatable)\n"
         "      --allow-broad-root     allow /, the home directory or an ancestor as a writable root\n"
         "      --report-denials[=LEVEL]  say which operations the sandbox refused, and how to allow them:\n"
-        "                             writes (all but reads of hidden paths), all (the bare flag; those\n"
-        "                             reads too, every open judged), off (the default)\n"
+        "                             writes (the default: all but reads of hidden paths), all (the bare\n"
+        "                             flag; those reads too, every open judged), off\n"
         "  -n, --network MODE         off (default) | on | proxy\n"
         "      --allow-domain DOMAIN  let the command reach DOMAIN (*.DOMAIN: its subdomains) through\n"
         "                             corral's proxy, and nothing else (repeatable; implies -n proxy)\n"
@@ -308,8 +308,9 @@ static void write_status(int fd, const corral_status *st) {
                 dprint_json(fd, d->allow_with);
                 dprintf(fd, "}");
         }
-        dprintf(fd, "],\"denials_more\":%llu,\"denial_reports\":%s,\"network_refusals\":[",
-                (unsigned long long)st->more_denials, st->reports ? "true" : "false");
+        dprintf(fd, "],\"denials_more\":%llu,\"denial_reports\":%s,\"denial_level\":\"%s\",\"network_refusals\":[",
+                (unsigned long long)st->more_denials, st->reports ? "true" : "false",
+                st->denial_level ? st->denial_level : "off");
         /* the network proxy's refusals (docs/config.md, "[network]") */
         for (size_t i = 0; i < st->n_refusals; i++) {
                 const corral_refusal *r = &st->refusals[i];
@@ -370,7 +371,8 @@ static int cmd_run_or_explain(int argc, char **argv, bool explain) {
         corral_status st;
         if (corral_sandbox_run(sb, c.verbose, &st, &err) < 0) {
                 fprintf(stderr, "corral: %s\n", err.msg);
-                st = (corral_status){.exit_code = EXIT_SETUP, .backend = "userns"};
+                const char *level = st.denial_level;
+                st = (corral_status){.exit_code = EXIT_SETUP, .backend = "userns", .denial_level = level};
                 write_status(c.status_fd, &st);
                 return EXIT_SETUP;
         }

@@ -103,7 +103,8 @@ int corral_sandbox_explain(const corral_sandbox *sb, FILE *f, bool json) {
 
 int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, corral_error *err) {
         *status = (corral_status){.backend = policy_backend_to_string(sb->plan.backend),
-                                  .proc = sb->plan.proc_shared ? "container" : "own"};
+                                  .proc = sb->plan.proc_shared ? "container" : "own",
+                                  .denial_level = policy_report_to_string(sb->policy.report_denials)};
         if (sb->plan.argv.n == 0)
                 return error_set(err, -EINVAL, "no command given");
         run_result res;

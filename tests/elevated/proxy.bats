@@ -204,7 +204,7 @@ hits() { grep -c "^$1 " "$LOG" || true; } # connections the remote host accepted
 
 @test "proxy (users): fail closed: when the proxy cannot start (no fds left), the command does not run, and never with a route out" {
 	local n out st proxy_failed=0 ran_ok=0
-	for n in 8 12 16 20 24 32 40 48 64 96 128 192 256; do
+	for n in $(seq 8 24) 32 40 48 64 96 128 192 256; do
 		out=$(cd "$WS" && hosts_as "$DEV" bash -c "ulimit -n $n; exec timeout -s KILL 60 '$CORRAL' run --backend users \
 			--allow-domain allowed.test -- bash -c '
 			if (exec 3<>/dev/tcp/$R4/80) 2>/dev/null; then echo DIRECT-ROUTE; fi

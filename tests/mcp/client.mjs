@@ -275,7 +275,25 @@ await test("network: \"off\" turns the network off for one call of a server that
   assert.equal(off.structuredContent.stdout.split("\n")[0], "off");
   assert.equal(off.structuredContent.stdout.split("\n")[1], "1"); // lo only
 });
+await test("denials: a server started without --report-denials reports at the default writes level", async () => {
+  const r = await run(c3, { command: "echo x > .git/hooks/pre-commit" });
+  assert.notEqual(r.structuredContent.exit_code, 0);
+  assert.equal(fs.existsSync(path.join(w3.ws, ".git/hooks/pre-commit")), false);
+  assert.deepEqual(r.structuredContent.denials, [{
+    op: "write", path: path.join(w3.ws, ".git/hooks/pre-commit"), rule: "protected name .git", allow_with: null,
+  }]);
+});
 await c3.client.close();
+
+const c4 = await connect(w3, ["--report-denials=off"]);
+await test("denials: a server started with --report-denials=off reports none (the write is refused all the same)", async () => {
+  const r = await run(c4, { command: "echo x > .git/hooks/pre-commit" });
+  assert.notEqual(r.structuredContent.exit_code, 0);
+  assert.equal(fs.existsSync(path.join(w3.ws, ".git/hooks/pre-commit")), false);
+  assert.deepEqual(r.structuredContent.denials, []);
+  assert.doesNotMatch(text(r), /denied by the sandbox/);
+});
+await c4.client.close();
 
 await test("server options are checked at start: a bad one, a command, --status-fd", async () => {
   for (const args of [["--bogus"], ["echo"], ["--status-fd", "1"], ["--max-output", "0"]]) {

@@ -114,6 +114,29 @@ print("ok")' "$T/status.json" "${CORRAL_BACKEND:-userns}" # the backend that ran
 	assert_success
 }
 
+@test "status-fd: the record's denial_level is the level of denial reports asked for, writes by default" {
+	require_python
+	run corral run --status-fd 3 -- true 3> "$T/def.json"
+	assert_success
+	run corral run --report-denials --status-fd 3 -- true 3> "$T/all.json"
+	assert_success
+	run corral run --report-denials=writes --status-fd 3 -- true 3> "$T/wr.json"
+	assert_success
+	run corral run --report-denials=off --status-fd 3 -- true 3> "$T/off.json"
+	assert_success
+	printf 'report_denials = false\n' > "$XDG_CONFIG_HOME/corral/config.toml"
+	run corral run --status-fd 3 -- true 3> "$T/cfg.json"
+	assert_success
+	run "$PYTHON" -c '
+import json, sys
+got = [json.load(open(f))["denial_level"] for f in sys.argv[1:]]
+assert got == ["writes", "all", "writes", "off", "off"], got
+off = json.load(open(sys.argv[4]))
+assert off["denial_reports"] is False and off["denials"] == [], off
+print("ok")' "$T/def.json" "$T/all.json" "$T/wr.json" "$T/off.json" "$T/cfg.json"
+	assert_success
+}
+
 @test "status-fd: the record reports a signal and a timeout" {
 	require_python
 	run corral run --status-fd 3 -- sh -c 'kill -TERM $$' 3> "$T/sig.json"

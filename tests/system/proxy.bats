@@ -536,8 +536,11 @@ pipeline_script() {
 	require_tool curl
 	local n out st proxy_failed=0 ran_ok=0
 	# from too few for the proxy to far more than a run needs (mount slots,
-	# pins and the proxy's sockets all take descriptors while it starts)
-	for n in 8 12 16 20 24 32 40 48 64 96 128 192 256; do
+	# pins, the proxy's sockets and the denial reports' listener and pipes
+	# all take descriptors while it starts). Every limit up to 24: the window
+	# where the proxy's own socket pair is the first to fail is two wide and
+	# moves with what else starts (the default denial reports take two more)
+	for n in $(seq 8 24) 32 40 48 64 96 128 192 256; do
 		out=$(labx bash -c "ulimit -n $n; exec timeout -s KILL 60 '$CORRAL' run --allow-domain allowed.test -- bash -c '
 			if (exec 3<>/dev/tcp/198.18.0.2/80) 2>/dev/null; then echo DIRECT-ROUTE; fi
 			curl -sS --max-time 5 http://allowed.test/x; echo RAN'" 2>&1) && st=0 || st=$?

@@ -144,6 +144,8 @@ static void test_defaults(void **state) {
         assert_int_equal(d.network, NETWORK_OFF);
         assert_int_equal(d.tmp, TMP_WORKSPACE);
         assert_int_equal(d.timeout_ms, 0);
+        assert_true(d.has_report_denials); /* on by default, at the writes level (issue 11) */
+        assert_int_equal(d.report_denials, DENIALS_WRITES);
 
         const char *protect[] = { ".git", "HEAD", ".corral", ".corral.toml", ".hg", ".sl", ".jj", ".codex", ".agents", ".claude",
                                   ".mcp.json", ".gemini", ".cursor", ".aider.conf.yml", ".opencode",

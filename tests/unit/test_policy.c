@@ -1117,6 +1117,32 @@ static void test_narrow_refused_keys(void **state) {
         assert_int_equal(f->p.network, NETWORK_ON);
 }
 
+/* report_denials: "writes" by default (issue 11: within 1% on the build
+ * workload); a report widens nothing, so any layer may set any level, an
+ * untrusted workspace config too, and the last layer that sets it wins. */
+static void test_resolve_report_denials(void **state) {
+        fx *f = *state;
+        assert_int_equal(resolve(f), 0);
+        assert_int_equal(f->p.report_denials, DENIALS_WRITES);
+        expect_allowed(f, "report_denials = false\n");
+        assert_int_equal(f->p.report_denials, DENIALS_OFF);
+        expect_allowed(f, "report_denials = \"off\"\n");
+        assert_int_equal(f->p.report_denials, DENIALS_OFF);
+        expect_allowed(f, "report_denials = \"all\"\n");
+        assert_int_equal(f->p.report_denials, DENIALS_ALL);
+        /* the user turns them off; the workspace config says nothing */
+        load(&f->user, "report_denials = \"off\"\n", f->home);
+        expect_allowed(f, "mode = \"read-only\"\n");
+        assert_int_equal(f->p.report_denials, DENIALS_OFF);
+        /* the flag wins over both files */
+        set(&f->flags, "report_denials", "writes", NULL);
+        expect_allowed(f, "report_denials = false\n");
+        assert_int_equal(f->p.report_denials, DENIALS_WRITES);
+        set(&f->flags, "report_denials", "off", NULL);
+        expect_allowed(f, "report_denials = \"all\"\n");
+        assert_int_equal(f->p.report_denials, DENIALS_OFF);
+}
+
 static void test_trusted_workspace(void **state) {
         fx *f = *state;
         char buf[PATH_MAX], link[PATH_MAX];
@@ -1220,6 +1246,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_narrow_protect_depth, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_narrow_limits, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_narrow_refused_keys, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_report_denials, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_trusted_workspace, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_network_proxy_resolve, setup, teardown),
                 cmocka_unit_test(test_network_proxy_config_errors),
