@@ -342,8 +342,8 @@ int config_layer_defaults(config_layer *l, corral_error *err) {
         l->allow_ports[0] = 80;
         l->allow_ports[1] = 443;
         l->n_allow_ports = 2;
-        /* issue 11: on by default at the level whose cost on the build
-         * workload is within 1% (docs/config.md, "report_denials") */
+        /* on by default at the level whose cost on the build workload is
+         * within 1% (docs/config.md, "report_denials") */
         l->has_report_denials = true;
         l->report_denials = DENIALS_WRITES;
 
