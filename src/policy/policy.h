@@ -75,7 +75,9 @@ void policy_free(policy *p);
  * is protected because a directory with HEAD, objects/ and refs/ is a bare
  * repository to git; at the top of a repository git finds the .git first,
  * and a placeholder named HEAD would make `git log HEAD` ambiguous. A
- * name of a family (below) is held only when families_present has its bit. */
+ * name of a family (below) is held only when families_present has its bit;
+ * another version control system's directory (.hg, .sl, .jj) never: an
+ * empty one would be an empty repository to that system's tools. */
 bool policy_holds_missing_at_top(const char *name, bool root_is_repository, unsigned families_present);
 
 /* Families of protected names read only by a tool that is in use: a missing
