@@ -260,22 +260,26 @@ must_fail 'mkdir -p .config && printf \"%s\\n\" \"\$EVIL\" > .config/mise.toml'"
 # a default protected name: read-only where it exists; a missing one is not
 # held (an empty .hg would be an empty repository to hg, and to build tools
 # that ask it for a version).
-@test "vcs: an existing .hg, .sl or .jj stays as written and in place; a missing one is not held" {
-	mkdir -p "$WS/.hg" "$WS/.jj/repo"
+@test "vcs: an existing .hg, .sl or .jj, at the top or below it, stays as written and in place (its directory too); a missing one is not held" {
+	mkdir -p "$WS/.hg" "$WS/.jj/repo" "$WS/sub/.hg"
 	printf '[ui]\nusername = dev\n' > "$WS/.hg/hgrc"
+	cp "$WS/.hg/hgrc" "$WS/sub/.hg/hgrc"
 	printf '[ui]\neditor = "vi"\n' > "$WS/.jj/repo/config.toml"
 	cp "$WS/.hg/hgrc" "$T/hgrc" && cp "$WS/.jj/repo/config.toml" "$T/jj"
 	run sb "must_fail 'printf \"[hooks]\\npre-identify = touch $OUT/ran\\n\" >> .hg/hgrc'
 must_fail 'printf \"[hooks]\\n\" > .hg/hgrc.new && mv .hg/hgrc.new .hg/hgrc'
 must_fail 'mv .hg hg.old'
 must_fail 'rm -rf .jj'
+must_fail 'printf \"[hooks]\\n\" >> sub/.hg/hgrc'
+must_fail 'mv sub sub2 && mkdir -p sub/.hg && printf \"[hooks]\\n\" > sub/.hg/hgrc'
 must_fail 'printf \"[ui]\\neditor = \\\"touch $OUT/ran\\\"\\n\" > .jj/repo/config.toml'
 must_work '[ ! -e .sl ]'
 must_work 'echo work > notes.txt'"
 	assert_sb_clean
 	cmp "$T/hgrc" "$WS/.hg/hgrc"
 	cmp "$T/jj" "$WS/.jj/repo/config.toml"
-	[ ! -e "$WS/hg.old" ] && [ ! -e "$WS/.sl" ] && [ -f "$WS/notes.txt" ]
+	cmp "$T/hgrc" "$WS/sub/.hg/hgrc"
+	[ ! -e "$WS/hg.old" ] && [ ! -e "$WS/sub2" ] && [ ! -e "$WS/.sl" ] && [ -f "$WS/notes.txt" ]
 }
 
 @test "vcs: hg, for real: a hook the command writes into an existing repository's .hg/hgrc does not run at the developer's next hg status; control: without corral it does" {

@@ -288,8 +288,8 @@ assert all(x['rule'] == 'outside the writable roots' for x in d), d"
 	check_record "$T/st.json" 'assert d == [] and r["denial_reports"] is True, r'
 }
 
-# issue 11: on by default at the writes level (its cost on the build
-# workload is within 1%); "all" stays opt-in; the config key (false or
+# On by default at the writes level (docs/config.md, "report_denials": its
+# cost on the build workload is within 1%); "all" stays opt-in; the config key (false or
 # "off", in the user config or the workspace's) and --report-denials=off turn
 # them off, and a flag wins over the files.
 @test "denials: on by default at the writes level (a write reported, a hidden read not); false, \"off\" and --report-denials=off turn them off" {
@@ -309,7 +309,7 @@ assert [(x["op"], x["path"]) for x in d] == [("write", "'"$OUT"'/planted")], d'
 	assert_output_has "corral: denied: read"
 	check_record "$T/all.json" 'assert r["denial_level"] == "all", r
 assert [x["op"] for x in d] == ["write", "read"], d'
-	# off, three ways: each refuses the same and says nothing
+	# off, four ways: each refuses the same and says nothing
 	local how
 	for how in user-false user-off ws-false flag-off; do
 		rm -f "$XDG_CONFIG_HOME/corral/config.toml" "$WS/.corral.toml"
