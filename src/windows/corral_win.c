@@ -138,8 +138,10 @@ static void collect_refusals(corral_sandbox *sb, win_proxy *px) {
 
 int corral_sandbox_run(corral_sandbox *sb, bool verbose, corral_status *status, corral_error *err) {
         const win_plan *pl = &sb->plan;
-        /* the Windows backends make no denial reports */
-        *status = (corral_status){.backend = win_backend_name(pl->backend), .denial_level = "off"};
+        /* the level asked for; the Windows backends make no reports
+         * (reports false), which the record then says as on Linux */
+        *status = (corral_status){.backend = win_backend_name(pl->backend),
+                                  .denial_level = policy_report_to_string(sb->policy.report_denials)};
         if (pl->argv.n == 0)
                 return error_set(err, -EINVAL, "no command given");
         for (size_t i = 0; i < pl->not_enforced.n; i++)

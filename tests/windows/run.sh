@@ -124,8 +124,9 @@ o=$(corral run -W "$ws" --network on -- cmd /c exit 7); rc=$?
 if [ $rc = 7 ]; then ok "cli: the command's exit code is relayed"; else ko "cli: exit code relayed" "rc=$rc" "$(stderr)"; fi
 
 o=$(corral run -W "$ws" --network on --status-fd 1 -- cmd /c exit 3); rc=$?
-if [ $rc = 3 ] && [[ $o == *'"exit_code":3'* ]] && [[ $o == *'"backend":"windows-restricted"'* ]]; then
-        ok "cli: --status-fd writes the JSON status record"
+if [ $rc = 3 ] && [[ $o == *'"exit_code":3'* ]] && [[ $o == *'"backend":"windows-restricted"'* ]] &&
+        [[ $o == *'"denial_reports":false,"denial_level":"writes"'* ]]; then
+        ok "cli: --status-fd writes the JSON status record (the default report level asked for, no reports made)"
 else ko "cli: --status-fd" "rc=$rc out=$o" "$(stderr)"; fi
 
 o=$(corral run -W "$ws" --network on -- "$helperw" exit 300); rc=$?
