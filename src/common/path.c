@@ -20,6 +20,7 @@
 #endif
 
 #include "macro.h"
+#include "strv.h"
 
 #ifdef _WIN32
 static bool is_sep(char c) { return c == '/' || c == '\\'; }
@@ -472,6 +473,119 @@ const char *path_broad_root(const char *root, const char *home) {
         if (home && path_is_below_or_equal(home, root))
                 return "is an ancestor of your home directory";
         return NULL;
+}
+
+#ifdef _WIN32
+#define PATH_LIST_SEP ';'
+/* ASCII case folded: Windows compares names without regard to case. */
+static bool same_char(char a, char b) {
+        if (a >= 'A' && a <= 'Z')
+                a = (char)(a - 'A' + 'a');
+        if (b >= 'A' && b <= 'Z')
+                b = (char)(b - 'A' + 'a');
+        return a == b || (is_sep(a) && is_sep(b));
+}
+#else
+#define PATH_LIST_SEP ':'
+static bool same_char(char a, char b) { return a == b; }
+#endif
+
+/* path_is_below_or_equal, but on Windows without regard to case. */
+static bool holds(const char *root, const char *dir) {
+        size_t n = strlen(root);
+        while (n > 1 && is_sep(root[n - 1]))
+                n--;
+        if (path_is_root(root))
+                n = drive_len(root); /* "/" or "C:/": any absolute path on that drive */
+        for (size_t i = 0; i < n; i++)
+                if (!dir[i] || !same_char(dir[i], root[i]))
+                        return false;
+        return path_is_root(root) ? path_is_absolute(dir) : dir[n] == '\0' || is_sep(dir[n]);
+}
+
+bool path_holds(const char *root, const char *dir) {
+        if (!root || !dir || !*root || !path_is_absolute(root))
+                return false;
+        return holds(root, dir);
+}
+
+/* Appends the normalised absolute dir and its description, once. */
+static int add_place(strv *dirs, strv *whats, const char *dir, const char *what) {
+        if (!dir || !path_is_absolute(dir))
+                return 0;
+        _cleanup_free_ char *n = path_normalize(dir);
+        if (!n)
+                return -ENOMEM;
+        for (size_t i = 0; i < dirs->n; i++)
+                if (holds(dirs->v[i], n) && holds(n, dirs->v[i]))
+                        return 0;
+        if (strv_push(dirs, n) < 0 || strv_push(whats, what) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int path_plant_places(const char *path_env, const char *home, const char *config_home, strv *dirs, strv *whats) {
+        int r;
+        for (const char *p = path_env; p && *p;) {
+                size_t n = 0;
+#ifdef _WIN32
+                /* an entry may be quoted to hold a ';' */
+                bool quoted = false;
+                while (p[n] && (quoted || p[n] != PATH_LIST_SEP))
+                        quoted ^= p[n++] == '"';
+                _cleanup_free_ char *e = malloc(n + 1);
+                if (!e)
+                        return -ENOMEM;
+                size_t o = 0;
+                for (size_t i = 0; i < n; i++)
+                        if (p[i] != '"')
+                                e[o++] = p[i];
+                e[o] = '\0';
+#else
+                n = strcspn(p, ":");
+                _cleanup_free_ char *e = malloc(n + 1);
+                if (!e)
+                        return -ENOMEM;
+                memcpy(e, p, n);
+                e[n] = '\0';
+#endif
+                /* relative and empty entries name no fixed place */
+                if ((r = add_place(dirs, whats, e, PATH_PLANT_ON_PATH)) < 0)
+                        return r;
+                p += n;
+                if (*p == PATH_LIST_SEP)
+                        p++;
+        }
+#ifdef _WIN32
+        _cleanup_free_ char *roaming = NULL;
+        if (!path_is_absolute(config_home) && home && path_is_absolute(home) &&
+            (roaming = path_join(home, "AppData/Roaming")))
+                config_home = roaming;
+        if (path_is_absolute(config_home) &&
+            (r = add_place(dirs, whats, config_home,
+                           "your roaming application data (%APPDATA%), which holds your Startup folder and what "
+                           "programs read when they start")) < 0)
+                return r;
+#else
+        static const char config_what[] = "your config home, where your desktop session, systemd and shells read "
+                                          "what they start (autostart, user units, startup files)";
+        if (path_is_absolute(config_home) && (r = add_place(dirs, whats, config_home, config_what)) < 0)
+                return r;
+        if (home && path_is_absolute(home)) {
+                static const char *const rel[] = { ".config", ".local/bin", "bin" };
+                for (size_t i = 0; i < ELEMENTSOF(rel); i++) {
+                        _cleanup_free_ char *d = path_join(home, rel[i]);
+                        if (!d)
+                                return -ENOMEM;
+                        if ((r = add_place(dirs, whats, d,
+                                           i == 0 ? config_what
+                                                  : "a directory ~/.profile puts on your PATH at login when it "
+                                                    "exists")) < 0)
+                                return r;
+                }
+        }
+#endif
+        return 0;
 }
 
 char *path_home_dir(void) {

@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 
+#include "strv.h"
+
 /* "~", "~/x", "$HOME", "$HOME/x", "${HOME}", "${HOME}/x" expand with home;
  * other paths (including "~user" and "$HOMEX") are copied unchanged.
  * Returns NULL on allocation failure or when home is needed but NULL
@@ -62,6 +64,23 @@ bool path_is_root(const char *path);
  * your home directory") or NULL when it is not broad. The one copy of that
  * rule: the policy (writable roots) and corral-runner (what it maps) use it. */
 const char *path_broad_root(const char *root, const char *home);
+
+/* Whether dir is root or lies beneath it (both absolute and normalised): as
+ * path_is_below_or_equal, but on Windows without regard to (ASCII) case. */
+bool path_holds(const char *root, const char *dir);
+
+/* The places where a program or config file planted by a sandboxed command
+ * would run later, outside the sandbox, as named (normalised, not resolved;
+ * no file system access): each absolute entry of path_env (a PATH: split at
+ * ':', on Windows at ';' outside double quotes; empty and relative entries
+ * are skipped), then config_home (XDG_CONFIG_HOME) when it is absolute,
+ * and with home: home/.config, home/.local/bin and home/bin (~/.profile puts
+ * the last two on PATH at login when they exist). On Windows config_home is
+ * %APPDATA% (else home/AppData/Roaming) and nothing else of home is added.
+ * Each place is appended to dirs, once, and what it is ("a directory on
+ * your PATH", PATH_PLANT_ON_PATH for a PATH entry) to whats. 0 or -ENOMEM. */
+#define PATH_PLANT_ON_PATH "a directory on your PATH"
+int path_plant_places(const char *path_env, const char *home, const char *config_home, strv *dirs, strv *whats);
 
 /* The caller's home directory, malloc'd: $HOME when it is set and absolute,
  * else the passwd entry of the real uid (on Windows: %USERPROFILE%). NULL

@@ -6,7 +6,9 @@
  *   3. if not, the workspace config may only narrow what defaults + user
  *      allow (checked key by key; the first widening is refused, -EPERM);
  *   4. scalars: the last layer that sets one wins; lists accumulate;
- *   5. paths made absolute and canonical, broad writable roots refused,
+ *   5. paths made absolute and canonical, broad writable roots refused
+ *      (/, home and its ancestors, and roots holding a PATH directory or
+ *      the config home: policy/plant.h),
  *      /tmp settled for read-only mode. */
 #include "resolve.h"
 
@@ -21,6 +23,7 @@
 #include "common/macro.h"
 #include "common/path.h"
 #include "net/domain.h"
+#include "policy/plant.h"
 
 /* Used when no layer (not even the defaults) sets a scalar. */
 #define FALLBACK_MODE MODE_WORKSPACE_WRITE
@@ -399,26 +402,54 @@ static int resolve_list(const config_layer *const layers[N_LAYERS], size_t off, 
 }
 
 /* A writable root that would expose the user's dotfiles: "/", home, or an
- * ancestor of home. origin: where the root came from; NULL for the workspace. */
-static int check_broad_root(const char *root, const char *home, const char *origin, corral_error *err) {
+ * ancestor of home; or that holds a place a program or config file planted
+ * there would run from later, outside the sandbox (policy/plant.h). origin:
+ * where the root came from; NULL for the workspace. */
+static int check_broad_root(const char *root, const char *home, const plant_places *places, const char *origin,
+                            corral_error *err) {
         const char *why = path_broad_root(root, home);
-        if (!why)
-                return 0;
-        if (!origin)
+        if (why && !origin)
                 return error_set(err, -EPERM,
                                  "workspace '%s' %s; in workspace-write mode the workspace is writable, which would "
                                  "let the command change your dotfiles. Choose another workspace (-W), use "
                                  "read-only mode, or set allow_broad_roots = true in your user config",
                                  root, why);
+        if (why)
+                return error_set(err, -EPERM,
+                                 "%s: writable root '%s' %s; making it writable would let the command change your "
+                                 "dotfiles. Set allow_broad_roots = true in your user config (or on the command "
+                                 "line) to allow it",
+                                 origin, root, why);
+
+        long i = plant_places_held(places, root);
+        if (i < 0 || !places->forms.v || !places->named.v || !places->whats.v)
+                return 0; /* (the arrays are set whenever one is held) */
+        const char *form = places->forms.v[i], *named = places->named.v[i], *what = places->whats.v[i];
+        char held[8600];
+        if (strcmp(form, named) != 0)
+                snprintf(held, sizeof(held), "holds %s, %s (through a symbolic link: as %s)", named, what, form);
+        else if (path_holds(named, root))
+                snprintf(held, sizeof(held), "is %s, %s", named, what);
+        else
+                snprintf(held, sizeof(held), "holds %s, %s", named, what);
+        if (!origin)
+                return error_set(err, -EPERM,
+                                 "workspace '%s' %s; in workspace-write mode the workspace is writable, which would "
+                                 "let the command plant a program you run later outside the sandbox. Choose another "
+                                 "workspace (-W)%s, use read-only mode, or set allow_broad_roots = true in your user "
+                                 "config (or pass --allow-broad-root)",
+                                 root, held,
+                                 strcmp(what, PATH_PLANT_ON_PATH) == 0 ? ", take that directory off your PATH" : "");
         return error_set(err, -EPERM,
-                         "%s: writable root '%s' %s; making it writable would let the command change your "
-                         "dotfiles. Set allow_broad_roots = true in your user config (or on the command line) to "
-                         "allow it",
-                         origin, root, why);
+                         "%s: writable root '%s' %s; making it writable would let the command plant a program you "
+                         "run later outside the sandbox. Set allow_broad_roots = true in your user config (or pass "
+                         "--allow-broad-root) to allow it",
+                         origin, root, held);
 }
 
 static int resolve_writable_roots(const config_layer *const layers[N_LAYERS], policy *p, const char *cwd,
                                   corral_error *err) {
+        _cleanup_(plant_places_done) plant_places places = {0};
         int r;
 
         if (p->mode == MODE_READ_ONLY)
@@ -429,8 +460,9 @@ static int resolve_writable_roots(const config_layer *const layers[N_LAYERS], po
                 return 0; /* informational: everything is writable */
 
         if (!p->allow_broad_roots &&
-            (r = check_broad_root(p->workspace, p->home, NULL, err)) < 0)
-                return r;
+            ((r = plant_places_load(&places, p->home)) < 0 ||
+             (r = check_broad_root(p->workspace, p->home, &places, NULL, err)) < 0))
+                return r == -ENOMEM ? oom(err) : r;
 
         for (int i = 0; i < N_LAYERS; i++) {
                 const config_layer *l = layers[i];
@@ -449,7 +481,7 @@ static int resolve_writable_roots(const config_layer *const layers[N_LAYERS], po
                                 continue;
                         if ((r = existing_dir(c, "writable root", loc, &dir, err)) < 0)
                                 return r;
-                        if (!p->allow_broad_roots && (r = check_broad_root(dir, p->home, loc, err)) < 0)
+                        if (!p->allow_broad_roots && (r = check_broad_root(dir, p->home, &places, loc, err)) < 0)
                                 return r;
                         if (!strv_contains(&p->writable_roots, dir) &&
                             strv_push_take(&p->writable_roots, TAKE_PTR(dir)) < 0)

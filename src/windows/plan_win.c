@@ -10,6 +10,7 @@
 #include "common/macro.h"
 #include "common/path.h"
 #include "net/proxyenv.h"
+#include "policy/plant.h"
 #include "windows/wide_win.h"
 #include "windows/cmdline_win.h"
 #include "windows/wpath_win.h"
@@ -205,28 +206,40 @@ static int plan_env(const policy *p, win_plan *pl, const char *const envp[]) {
 /* --- writable roots and protected names --- */
 
 /* A root resolved to its final path must not be the drive, the home or an
- * ancestor of it (unless allowed): a junction must not widen a narrow root. */
-static int check_broad(const policy *p, const char *root, const char *given, corral_error *err) {
+ * ancestor of it, nor hold a directory on PATH or %APPDATA% (policy/plant.h)
+ * (unless allowed): a junction must not widen a narrow root. */
+static int check_broad(const policy *p, const plant_places *places, const char *root, const char *given,
+                       corral_error *err) {
         if (p->allow_broad_roots)
                 return 0;
-        if (path_is_root(root) || (p->home && path_is_below_or_equal(p->home, root)))
+        if (path_is_root(root) || (p->home && path_holds(root, p->home)))
                 return error_set(err, -EINVAL,
                                  "writable root '%s' resolves to '%s', the drive, your profile or an ancestor of "
                                  "it; pass --allow-broad-root to allow that",
                                  given, root);
+        long i = plant_places_held(places, root);
+        if (i >= 0)
+                return error_set(err, -EINVAL,
+                                 "writable root '%s' resolves to '%s', which holds %s, %s: making it writable would "
+                                 "let the command plant a program you run later outside the sandbox; pass "
+                                 "--allow-broad-root to allow that",
+                                 given, root, places->named.v[i], places->whats.v[i]);
         return 0;
 }
 
 static int plan_roots(const policy *p, win_plan *pl, corral_error *err) {
+        _cleanup_(plant_places_done) plant_places places = {0};
         int r;
         if (p->mode != MODE_WORKSPACE_WRITE)
                 return 0;
+        if (!p->allow_broad_roots && plant_places_load(&places, p->home) < 0)
+                return oom(err);
         for (size_t i = 0; i < p->writable_roots.n; i++) {
                 const char *given = p->writable_roots.v[i];
                 _cleanup_free_ char *final = NULL;
                 if ((r = wpath_check_lexical(given, "writable root", err)) < 0 ||
                     (r = wpath_final_local(given, "writable root", &final, err)) < 0 ||
-                    (r = check_broad(p, final, given, err)) < 0)
+                    (r = check_broad(p, &places, final, given, err)) < 0)
                         return r;
                 if (strv_contains(&pl->roots, final))
                         continue;

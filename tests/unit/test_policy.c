@@ -235,6 +235,188 @@ static void test_path_join_normalize(void **state) {
         assert_true(path_is_below_or_equal("/", "/"));
 }
 
+/* path_holds: a root and what it holds (POSIX: case matters). */
+static void test_path_holds(void **state) {
+        (void)state;
+        assert_true(path_holds("/h/.local", "/h/.local/bin"));
+        assert_true(path_holds("/h/.local", "/h/.local"));
+        assert_true(path_holds("/h/.local/", "/h/.local/bin"));
+        assert_true(path_holds("/", "/x"));
+        assert_false(path_holds("/h/.loc", "/h/.local/bin"));
+        assert_false(path_holds("/h/.local/bin", "/h/.local"));
+        assert_false(path_holds("/H/.local", "/h/.local/bin"));
+        assert_false(path_holds("rel", "rel/x"));
+        assert_false(path_holds(NULL, "/x"));
+}
+
+static void expect_places(const char *path_env, const char *home, const char *config_home,
+                          const char *const *want, size_t n_want, size_t n_on_path) {
+        strv d = {0}, w = {0};
+        assert_int_equal(path_plant_places(path_env, home, config_home, &d, &w), 0);
+        assert_int_equal(d.n, n_want);
+        assert_int_equal(w.n, n_want);
+        for (size_t i = 0; i < n_want; i++) {
+                assert_string_equal(d.v[i], want[i]);
+                if (i < n_on_path)
+                        assert_string_equal(w.v[i], PATH_PLANT_ON_PATH);
+                else
+                        assert_string_not_equal(w.v[i], PATH_PLANT_ON_PATH);
+        }
+        strv_clear(&d);
+        strv_clear(&w);
+}
+
+/* path_plant_places: the absolute PATH entries (normalised, once; relative
+ * and empty ones skipped), then the config homes, ~/.local/bin and ~/bin. */
+static void test_path_plant_places(void **state) {
+        (void)state;
+        const char *const all[] = {"/usr/local/bin", "/a/c", "/h/.local/bin", "/h/cfg", "/h/.config", "/h/bin"};
+        expect_places("/usr/local/bin:bin::./x:node_modules/.bin:/a//b/../c/:/usr/local/bin/:/h/.local/bin", "/h",
+                      "/h/cfg", all, 6, 3);
+        /* a relative XDG_CONFIG_HOME is no config home; no PATH at all */
+        const char *const home_only[] = {"/h/.config", "/h/.local/bin", "/h/bin"};
+        expect_places(NULL, "/h/", "cfg", home_only, 3, 0);
+        expect_places("", "/h", "/h/.config", home_only, 3, 0);
+        /* no home: only what is named */
+        const char *const named[] = {"/opt/x/bin", "/cfg"};
+        expect_places(":/opt/x/bin:", NULL, "/cfg", named, 2, 1);
+        expect_places("a:b", NULL, NULL, NULL, 0, 0);
+}
+
+/* A writable root (or the workspace) that is or holds a directory on
+ * PATH, the config home, ~/.local/bin or ~/bin is refused unless
+ * allow_broad_roots: a program or startup file planted there runs later,
+ * outside the sandbox. */
+static void set_env(const char *name, const char *value) {
+        if (value)
+                assert_int_equal(setenv(name, value, 1), 0);
+        else
+                assert_int_equal(unsetenv(name), 0);
+}
+
+static void reset_flags(fx *f, const char *root) {
+        config_layer_done(&f->flags);
+        config_layer_init(&f->flags, ORIGIN_FLAGS, "command line");
+        if (root)
+                set(&f->flags, "writable_roots", root, NULL);
+}
+
+static void test_resolve_plant_roots(void **state) {
+        fx *f = *state;
+        char opt[PATH_MAX], bin[PATH_MAX], path[3 * PATH_MAX], buf[PATH_MAX], link[PATH_MAX];
+        char *saved_path = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+        char *saved_xdg = getenv("XDG_CONFIG_HOME") ? strdup(getenv("XDG_CONFIG_HOME")) : NULL;
+
+        set_env("XDG_CONFIG_HOME", NULL);
+        fmt(opt, "%s/opt", f->other);
+        fmt(bin, "%s/opt/bin", f->other);
+        assert_int_equal(mkdir(opt, 0700), 0);
+
+        /* an ancestor of a PATH entry, outside home, that does not exist yet */
+        snprintf(path, sizeof(path), "/usr/bin:%s:/bin", bin);
+        set_env("PATH", path);
+        reset_flags(f, opt);
+        assert_int_equal(resolve(f), -EPERM);
+        assert_contains(f->err.msg, "command line: writable root '");
+        assert_contains(f->err.msg, fmt(buf, "'%s' holds %s, " PATH_PLANT_ON_PATH, opt, bin));
+        assert_contains(f->err.msg, "plant a program you run later outside the sandbox");
+        assert_contains(f->err.msg, "allow_broad_roots = true");
+        assert_contains(f->err.msg, "--allow-broad-root");
+        /* the entry itself */
+        assert_int_equal(mkdir(bin, 0700), 0);
+        reset_flags(f, bin);
+        assert_int_equal(resolve(f), -EPERM);
+        assert_contains(f->err.msg, fmt(buf, "'%s' is %s, " PATH_PLANT_ON_PATH, bin, bin));
+        /* a sibling, and a directory below the entry, are not its ancestors */
+        reset_flags(f, f->other);
+        assert_int_equal(resolve(f), -EPERM);
+        fmt(buf, "%s/optx", f->other);
+        assert_int_equal(mkdir(buf, 0700), 0);
+        reset_flags(f, buf);
+        assert_int_equal(resolve(f), 0);
+        fmt(buf, "%s/opt/bin/sub", f->other);
+        assert_int_equal(mkdir(buf, 0700), 0);
+        reset_flags(f, buf);
+        assert_int_equal(resolve(f), 0);
+        /* written with a trailing slash and a dot: normalised */
+        snprintf(path, sizeof(path), "%s/./bin/", opt);
+        set_env("PATH", path);
+        reset_flags(f, opt);
+        assert_int_equal(resolve(f), -EPERM);
+        /* through a symbolic link: PATH names ~/tools/bin, ~/tools leads to opt */
+        fmt(link, "%s/tools", f->home);
+        assert_int_equal(symlink(opt, link), 0);
+        snprintf(path, sizeof(path), "/usr/bin:%s/bin", link);
+        set_env("PATH", path);
+        reset_flags(f, opt);
+        assert_int_equal(resolve(f), -EPERM);
+        assert_contains(f->err.msg, "through a symbolic link");
+        assert_contains(f->err.msg, fmt(buf, "holds %s/bin", link));
+        /* relative entries are skipped */
+        set_env("PATH", "opt/bin:./bin:/usr/bin");
+        reset_flags(f, opt);
+        assert_int_equal(resolve(f), 0);
+
+        /* allowed by the flags, or by the user config */
+        set_env("PATH", bin);
+        set(&f->flags, "allow_broad_roots", "true", NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_true(strv_contains(&f->p.writable_roots, opt));
+        reset_flags(f, opt);
+        load(&f->user, "allow_broad_roots = true\n", f->home);
+        assert_int_equal(resolve(f), 0);
+        config_layer_done(&f->user);
+        config_layer_init(&f->user, ORIGIN_USER, "/u/config.toml");
+        /* ... never by an untrusted workspace config */
+        load(&f->wsl, "allow_broad_roots = true\n", f->home);
+        assert_int_equal(resolve(f), -EPERM);
+        assert_contains(f->err.msg, "allow_broad_roots");
+        config_layer_done(&f->wsl);
+        config_layer_init(&f->wsl, ORIGIN_WORKSPACE, "/w/.corral.toml");
+
+        /* not on PATH: the config home, ~/.local/bin and ~/bin */
+        set_env("PATH", "/usr/bin:/bin");
+        const char *dirs[] = {".config", ".local", "bin"};
+        const char *whats[] = {"your config home", "~/.profile puts on your PATH", "~/.profile puts on your PATH"};
+        for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+                fmt(buf, "%s/%s", f->home, dirs[i]);
+                assert_int_equal(mkdir(buf, 0700), 0);
+                reset_flags(f, buf);
+                assert_int_equal(resolve(f), -EPERM);
+                assert_contains(f->err.msg, whats[i]);
+        }
+        /* XDG_CONFIG_HOME elsewhere: that one too (and ~/.config still) */
+        fmt(buf, "%s/cfg", f->other);
+        assert_int_equal(mkdir(buf, 0700), 0);
+        set_env("XDG_CONFIG_HOME", buf);
+        reset_flags(f, buf);
+        assert_int_equal(resolve(f), -EPERM);
+        assert_contains(f->err.msg, "your config home");
+        reset_flags(f, fmt(buf, "%s/.config", f->home));
+        assert_int_equal(resolve(f), -EPERM);
+        set_env("XDG_CONFIG_HOME", NULL);
+
+        /* the workspace itself (a virtualenv's bin first on PATH) */
+        snprintf(path, sizeof(path), "%s/.venv/bin:/usr/bin", f->ws);
+        set_env("PATH", path);
+        reset_flags(f, NULL);
+        assert_int_equal(resolve(f), -EPERM);
+        assert_contains(f->err.msg, fmt(buf, "workspace '%s' holds %s/.venv/bin", f->ws, f->ws));
+        assert_contains(f->err.msg, "take that directory off your PATH");
+        assert_contains(f->err.msg, "--allow-broad-root");
+        /* ... fine in read-only mode (nothing is writable) and when allowed */
+        set(&f->flags, "mode", "read-only", NULL);
+        assert_int_equal(resolve(f), 0);
+        reset_flags(f, NULL);
+        set(&f->flags, "allow_broad_roots", "true", NULL);
+        assert_int_equal(resolve(f), 0);
+
+        set_env("PATH", saved_path);
+        set_env("XDG_CONFIG_HOME", saved_xdg);
+        free(saved_path);
+        free(saved_xdg);
+}
+
 /* The memo of one planning: inside its window the same results with fewer
  * lstat calls (the symlinks are still followed); a directory swapped for a
  * symlink meanwhile is seen once the window is closed. */
@@ -1219,6 +1401,8 @@ int main(void) {
                 cmocka_unit_test(test_enum_strings),
                 cmocka_unit_test(test_path_expand_home),
                 cmocka_unit_test(test_path_join_normalize),
+                cmocka_unit_test(test_path_holds),
+                cmocka_unit_test(test_path_plant_places),
                 cmocka_unit_test_setup_teardown(test_path_canonicalize, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_path_canon_memo_known_missing, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_path_canonicalize_memo, setup, teardown),
@@ -1233,6 +1417,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_resolve_writable_roots, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_writable_root_errors, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_broad_roots, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_plant_roots, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_readonly_tmp, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_caches, setup, teardown),
                 cmocka_unit_test(test_config_caches_errors),

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <windows.h>
 
+#include "common/path.h"
 #include "common/strv.h"
 #include "windows/wide_win.h"
 #include "windows/wpath_win.h"
@@ -146,12 +147,42 @@ static void exact_names(void) {
         CHECK(exact_is("rel/x.", L"rel/x."));
 }
 
+/* Windows: PATH is split at ';' (a quoted entry may hold one), names
+ * compare without regard to case or separator, and %APPDATA% is the
+ * config home (policy/plant.h). */
+static void plant_places(void) {
+        CHECK(path_holds("C:/Tools", "c:\\tools\\bin"));
+        CHECK(path_holds("c:/users/dev/AppData", "C:/Users/Dev/appdata/Roaming"));
+        CHECK(path_holds("C:/", "C:/x"));
+        CHECK(!path_holds("C:/Tool", "C:/Tools/bin"));
+        CHECK(!path_holds("C:/Tools/bin", "C:/Tools"));
+        CHECK(!path_holds("D:/Tools", "C:/Tools/bin"));
+        strv d = {0}, w = {0};
+        CHECK(path_plant_places("C:\\Windows\\System32;;bin;\"C:\\a;b\\bin\";c:\\TOOLS\\bin\\;C:/tools/bin",
+                                "C:/Users/dev", "C:\\Users\\dev\\AppData\\Roaming", &d, &w) == 0);
+        for (size_t i = 0; i < d.n; i++)
+                printf("    place %zu: %s\n", i, d.v[i]);
+        CHECK(d.n == 4 && w.n == 4);
+        CHECK(strcmp(d.v[0], "C:/Windows/System32") == 0);
+        CHECK(strcmp(d.v[1], "C:/a;b/bin") == 0);
+        CHECK(strcmp(d.v[2], "c:/TOOLS/bin") == 0);
+        CHECK(strcmp(d.v[3], "C:/Users/dev/AppData/Roaming") == 0 && strstr(w.v[3], "APPDATA"));
+        strv_clear(&d);
+        strv_clear(&w);
+        /* without APPDATA: the profile's AppData/Roaming; no ~/.config, ~/bin */
+        CHECK(path_plant_places(NULL, "C:/Users/dev", NULL, &d, &w) == 0);
+        CHECK(d.n == 1 && strcmp(d.v[0], "C:/Users/dev/AppData/Roaming") == 0);
+        strv_clear(&d);
+        strv_clear(&w);
+}
+
 const test tests_paths[] = {
         {"paths: \\\\?\\ \\\\.\\ \\??\\ UNC ADS device names, trailing dot/space refused", lexical_refusals},
         {"paths: plain local paths accepted", lexical_accepts},
         {"paths: final path of a directory; files and missing paths refused", final_path_of_directory},
         {"paths: a junction resolves to its target", final_path_through_junction},
         {"paths: protected names match case-insensitively", protected_names_case_insensitive},
+        {"paths: PATH split at ';' (quotes kept together), %APPDATA%, held without regard to case", plant_places},
         {"paths: listed names as held (\\\\?\\), a . or .. component left to Win32", exact_names},
         {0},
 };

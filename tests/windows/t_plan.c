@@ -326,6 +326,47 @@ static void protected_name_not_plain(void) {
         policy_free(&p);
 }
 
+/* A writable root that holds a directory on the PATH corral runs with is
+ * refused (policy/plant.h), by its final path; --allow-broad-root lets it. */
+static void root_holding_path_dir(void) {
+        const char *ws = t_tmpdir();
+        char tools[1200], bin[1300], env[1400];
+        const char *old = getenv("PATH");
+        char *saved = old ? strdup(old) : NULL;
+        snprintf(tools, sizeof(tools), "%s/Tools", ws);
+        snprintf(bin, sizeof(bin), "%s/Tools/bin", ws);
+        CHECK(CreateDirectoryA(tools, NULL));
+        snprintf(env, sizeof(env), "PATH=C:\\Windows;%s", bin);
+        for (char *c = env; *c; c++)
+                if (*c == '/')
+                        *c = '\\';
+        /* the same name in another case */
+        for (char *c = strstr(env, "Tools"); c && *c && *c != '\\'; c++)
+                *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
+        CHECK(_putenv(env) == 0);
+        policy p;
+        base_policy(&p, ws);
+        p.network = NETWORK_ON;
+        strv_push(&p.writable_roots, tools);
+        win_plan pl;
+        corral_error err = {{0}};
+        int r = win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err);
+        printf("    %s\n", err.msg);
+        CHECK(r == -EINVAL);
+        CHECK(strstr(err.msg, "plant a program") && strstr(err.msg, "on your PATH") &&
+              strstr(err.msg, "--allow-broad-root"));
+        p.allow_broad_roots = true;
+        err.msg[0] = '\0';
+        r = win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err);
+        if (r == 0)
+                win_plan_free(&pl);
+        CHECK(!strstr(err.msg, "plant a program"));
+        policy_free(&p);
+        snprintf(env, sizeof(env), "PATH=%s", saved ? saved : "");
+        _putenv(env);
+        free(saved);
+}
+
 const test tests_plan[] = {
         {"plan: protected names with '\\', ':', devices, trailing dots are refused", protected_name_not_plain},
         {"plan: every spelling of the workspace (case, '\\', 8.3 alias) shares one state dir and TEMP SID",
@@ -339,6 +380,8 @@ const test tests_plan[] = {
         {"plan: protected names found (case, depth), missing ones get placeholders", protected_names},
         {"plan: .bat with an unquotable argument refused; quotable ones through cmd.exe", batch_refused},
         {"plan: a file or an ADS as writable root is refused", bad_roots},
+        {"plan: a writable root holding a directory on PATH is refused (any case); --allow-broad-root allows it",
+         root_holding_path_dir},
         {"plan: full-access; a missing program plans exit 127", full_access_and_not_found},
         {0},
 };
