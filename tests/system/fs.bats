@@ -2,6 +2,7 @@
 # Filesystem policy: what a sandboxed command can read and write.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() { common_setup; }
 teardown() { common_teardown; }
@@ -170,6 +171,118 @@ teardown() { common_teardown; }
 	run corral run -w "$(dirname "$HOME")" -- touch "$OUT/should-not-exist"
 	assert_status 125
 	[ ! -e "$OUT/should-not-exist" ]
+}
+
+# A root that is or holds a directory on PATH (or the config home,
+# ~/.local/bin, ~/bin) lets the command plant a program the developer runs
+# later, outside the sandbox: `corral run -w ~/.local` and then
+# ~/.local/bin/git. Such roots are broad too (src/policy/plant.h): 125,
+# unless --allow-broad-root or allow_broad_roots = true in the user config.
+# plant_git DIR: writes DIR/git, which records that it ran in $OUT/ran.
+PLANT_GIT='mkdir -p "$0" && printf "#!/bin/sh\necho planted-git-ran > %s/ran\n" "$1" > "$0/git" && chmod +x "$0/git" && echo PLANTED'
+
+# the developer's next git, with the PATH the run had
+developer_git() { git --version > /dev/null 2>&1 || true; }
+
+@test "control: without corral, a git planted in a PATH directory is what the developer's next git runs" {
+	mkdir -p "$HOME/.local/bin"
+	export PATH="$HOME/.local/bin:$PATH"
+	run sh -c "$PLANT_GIT" "$HOME/.local/bin" "$OUT"
+	assert_output_has PLANTED
+	developer_git
+	[ "$(cat "$OUT/ran")" = planted-git-ran ] || fail "the planted git did not run"
+}
+
+@test "writable roots: a root holding a PATH directory is refused (125) and nothing is planted" {
+	mkdir -p "$HOME/.local/bin"
+	export PATH="$HOME/.local/bin:$PATH"
+	run --separate-stderr corral run -w "$HOME/.local" -- sh -c "$PLANT_GIT" "$HOME/.local/bin" "$OUT"
+	assert_status 125
+	refute_output_has PLANTED
+	[[ "$stderr" == *"writable root '$HOME/.local' holds $HOME/.local/bin, a directory on your PATH"* ]] ||
+		fail "the diagnostic does not name the root and the PATH entry: $stderr"
+	[[ "$stderr" == *"plant a program you run later outside the sandbox"* ]] || fail "no reason: $stderr"
+	[[ "$stderr" == *"allow_broad_roots = true"*"--allow-broad-root"* ]] || fail "no way to allow it: $stderr"
+	[ ! -e "$HOME/.local/bin/git" ] || fail "the program was planted"
+	# the entry itself, through a symbolic link to it, and -w ~/.local/bin
+	ln -s "$HOME/.local" "$T/dotlocal"
+	local root
+	for root in "$HOME/.local/bin" "$T/dotlocal"; do
+		run corral run -w "$root" -- sh -c "$PLANT_GIT" "$HOME/.local/bin" "$OUT"
+		assert_status 125
+		refute_output_has PLANTED
+	done
+	# a PATH directory outside home, that does not exist yet (-w /usr/local)
+	mkdir -p "$T/opt"
+	PATH="$T/opt/bin:$PATH" run corral run -w "$T/opt" -- sh -c "$PLANT_GIT" "$T/opt/bin" "$OUT"
+	assert_status 125
+	refute_output_has PLANTED
+	[ ! -e "$T/opt/bin" ] || fail "the PATH directory was made"
+	# a PATH entry that reaches the root through a symbolic link
+	ln -s "$T/opt" "$T/optlink"
+	PATH="$T/optlink/bin:$PATH" run corral run -w "$T/opt" -- sh -c "$PLANT_GIT" "$T/opt/bin" "$OUT"
+	assert_status 125
+	assert_output_has "through a symbolic link"
+	[ ! -e "$T/opt/bin" ] || fail "the PATH directory was made"
+	developer_git
+	[ ! -e "$OUT/ran" ] || fail "a planted git ran"
+}
+
+@test "writable roots: the config home, ~/.local/bin and ~/bin are refused even when not on PATH" {
+	mkdir -p "$XDG_CONFIG_HOME" "$HOME/bin" "$HOME/.local"
+	run corral run -w "$XDG_CONFIG_HOME" -- sh -c 'mkdir -p "$0/autostart" && printf "[Desktop Entry]\nExec=/bin/true\n" > "$0/autostart/evil.desktop" && echo PLANTED' "$XDG_CONFIG_HOME"
+	assert_status 125
+	assert_output_has "your config home"
+	refute_output_has PLANTED
+	[ ! -e "$XDG_CONFIG_HOME/autostart" ] || fail "an autostart entry was planted"
+	local root
+	for root in "$HOME/bin:$HOME/bin" "$HOME/.local:$HOME/.local/bin"; do
+		run corral run -w "${root%%:*}" -- sh -c "$PLANT_GIT" "${root#*:}" "$OUT"
+		assert_status 125
+		assert_output_has "~/.profile puts on your PATH"
+		refute_output_has PLANTED
+	done
+	[ ! -e "$HOME/bin/git" ] && [ ! -e "$HOME/.local/bin" ] || fail "something was planted"
+	# XDG_CONFIG_HOME elsewhere: that directory is the config home
+	mkdir -p "$T/cfg"
+	XDG_CONFIG_HOME=$T/cfg run corral run -w "$T/cfg" -- touch "$T/cfg/planted"
+	assert_status 125
+	[ ! -e "$T/cfg/planted" ]
+}
+
+@test "writable roots: the workspace holding a PATH directory (an active virtualenv) is refused; a relative entry is not" {
+	mkdir -p "$WS/.venv/bin"
+	PATH="$WS/.venv/bin:$PATH" run --separate-stderr corral run -- sh -c "$PLANT_GIT" "$WS/.venv/bin" "$OUT"
+	assert_status 125
+	refute_output_has PLANTED
+	[[ "$stderr" == *"workspace '$WS' holds $WS/.venv/bin, a directory on your PATH"* ]] || fail "stderr: $stderr"
+	[ ! -e "$WS/.venv/bin/git" ]
+	# read-only mode writes nothing
+	PATH="$WS/.venv/bin:$PATH" run corral run -m read-only -- true
+	assert_success
+	# a relative entry is not compared (it names no fixed place; docs/config.md)
+	PATH=".venv/bin:$PATH" run corral run -- true
+	assert_success
+}
+
+@test "writable roots: --allow-broad-root and allow_broad_roots = true allow such a root; a workspace config cannot" {
+	mkdir -p "$HOME/.local/bin"
+	export PATH="$HOME/.local/bin:$PATH"
+	run corral run --allow-broad-root -w "$HOME/.local" -- sh -c 'echo ok > "$0/tool" && echo WROTE' "$HOME/.local/bin"
+	assert_success
+	assert_output_has WROTE
+	[ "$(cat "$HOME/.local/bin/tool")" = ok ]
+	printf 'allow_broad_roots = true\n' > "$XDG_CONFIG_HOME/corral/config.toml"
+	run corral run -w "$HOME/.local" -- sh -c 'echo ok2 > "$0/tool2"' "$HOME/.local/bin"
+	assert_success
+	[ "$(cat "$HOME/.local/bin/tool2")" = ok2 ]
+	rm "$XDG_CONFIG_HOME/corral/config.toml"
+	# an (untrusted) workspace config may not allow it
+	printf 'allow_broad_roots = true\n' > "$WS/.corral.toml"
+	run --separate-stderr corral run -w "$HOME/.local" -- sh -c "$PLANT_GIT" "$HOME/.local/bin" "$OUT"
+	assert_status 125
+	[[ "$stderr" == *allow_broad_roots* ]] || fail "the diagnostic does not name the key: $stderr"
+	[ ! -e "$HOME/.local/bin/git" ] || fail "the program was planted"
 }
 
 @test "read-only mode: the workspace cannot be written, reads and /dev/null work" {

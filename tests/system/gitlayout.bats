@@ -349,12 +349,14 @@ printf "[core]\n\tfsmonitor = %s/fsmon\n" "$WS" >> shared.gitconfig && echo PLAN
 	assert_it_ran
 }
 
+# -w ~/.config is a broad root (the config home: tests/system/fs.bats), so
+# this allows it explicitly: the global git config stays protected then too.
 @test "include: the global git config in a writable root (-w ~/.config) stays read-only" {
 	new_repo "$WS"
 	mkdir -p "$XDG_CONFIG_HOME/git"
 	printf '[user]\n\tname = dev\n' > "$XDG_CONFIG_HOME/git/config"
 	cp "$XDG_CONFIG_HOME/git/config" "$T/global.before"
-	run attack sb -w "$XDG_CONFIG_HOME" 'hook_text > '"$XDG_CONFIG_HOME"'/fsmon; chmod +x '"$XDG_CONFIG_HOME"'/fsmon
+	run attack sb --allow-broad-root -w "$XDG_CONFIG_HOME" 'hook_text > '"$XDG_CONFIG_HOME"'/fsmon; chmod +x '"$XDG_CONFIG_HOME"'/fsmon
 printf "[core]\n\tfsmonitor = %s/fsmon\n" '"$XDG_CONFIG_HOME"' >> '"$XDG_CONFIG_HOME"'/git/config && echo PLANTED
 printf "[core]\n\thooksPath = /x\n" > '"$HOME"'/.gitconfig 2>/dev/null && echo PLANTED-HOME
 touch '"$XDG_CONFIG_HOME"'/other-file && echo ROOT-OK; true'
