@@ -329,12 +329,13 @@ static void protected_name_not_plain(void) {
 /* A writable root that holds a directory on the PATH corral runs with is
  * refused (policy/plant.h), by its final path; --allow-broad-root lets it. */
 static void root_holding_path_dir(void) {
-        const char *ws = t_tmpdir();
-        char tools[1200], bin[1300], env[1400];
+        char ws[1200], tools[1200], bin[1300], env[1400];
+        snprintf(ws, sizeof(ws), "%s", t_tmpdir());
+        const char *other = t_tmpdir(); /* beside the workspace, not in it */
         const char *old = getenv("PATH");
         char *saved = old ? strdup(old) : NULL;
-        snprintf(tools, sizeof(tools), "%s/Tools", ws);
-        snprintf(bin, sizeof(bin), "%s/Tools/bin", ws);
+        snprintf(tools, sizeof(tools), "%s/Tools", other);
+        snprintf(bin, sizeof(bin), "%s/Tools/bin", other);
         CHECK(CreateDirectoryA(tools, NULL));
         snprintf(env, sizeof(env), "PATH=C:\\Windows;%s", bin);
         for (char *c = env; *c; c++)
@@ -354,7 +355,7 @@ static void root_holding_path_dir(void) {
         printf("    %s\n", err.msg);
         CHECK(r == -EINVAL);
         CHECK(strstr(err.msg, "plant a program") && strstr(err.msg, "on your PATH") &&
-              strstr(err.msg, "--allow-broad-root"));
+              strstr(err.msg, "--allow-broad-root") && strstr(err.msg, "Tools' resolves to"));
         p.allow_broad_roots = true;
         err.msg[0] = '\0';
         r = win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err);
