@@ -6,7 +6,12 @@
  * root that is one of them or an ancestor of one is broad, as /, home and
  * home's ancestors are (path_broad_root): policy/resolve.c (and, for the
  * final path of a root, windows/plan_win.c) refuse it unless
- * allow_broad_roots. Portable. */
+ * allow_broad_roots. A PATH directory strictly below the workspace (an
+ * active virtualenv's .venv/bin) is the project's own and is left out: the
+ * command can already change the project's code the developer runs; a
+ * program planted there under a common name runs when the developer next
+ * runs that name with the virtualenv active (an accepted risk, SECURITY.md).
+ * Portable. */
 #pragma once
 
 #include "common/strv.h"
@@ -21,8 +26,11 @@ typedef struct plant_places {
 } plant_places;
 
 /* Fills pp (zeroed) from this process's PATH and XDG_CONFIG_HOME (on
- * Windows: APPDATA) and home (canonical; may be NULL). 0 or -ENOMEM. */
-int plant_places_load(plant_places *pp, const char *home);
+ * Windows: APPDATA) and home (canonical; may be NULL), leaving out each form
+ * of a PATH entry that lies strictly below workspace (canonical; may be
+ * NULL): the workspace itself, and what is above or beside it, stays in; the
+ * config home, ~/.local/bin and ~/bin always do. 0 or -ENOMEM. */
+int plant_places_load(plant_places *pp, const char *home, const char *workspace);
 
 /* The index in pp's arrays of the first form root (canonical) is or is an
  * ancestor of, or -1. */

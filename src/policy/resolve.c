@@ -8,7 +8,8 @@
  *   4. scalars: the last layer that sets one wins; lists accumulate;
  *   5. paths made absolute and canonical, broad writable roots refused
  *      (/, home and its ancestors, and roots holding a PATH directory or
- *      the config home: policy/plant.h),
+ *      the config home: policy/plant.h; PATH directories strictly below the
+ *      workspace are the project's own and left out),
  *      /tmp settled for read-only mode. */
 #include "resolve.h"
 
@@ -460,7 +461,7 @@ static int resolve_writable_roots(const config_layer *const layers[N_LAYERS], po
                 return 0; /* informational: everything is writable */
 
         if (!p->allow_broad_roots &&
-            ((r = plant_places_load(&places, p->home)) < 0 ||
+            ((r = plant_places_load(&places, p->home, p->workspace)) < 0 ||
              (r = check_broad_root(p->workspace, p->home, &places, NULL, err)) < 0))
                 return r == -ENOMEM ? oom(err) : r;
 

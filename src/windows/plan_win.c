@@ -206,8 +206,9 @@ static int plan_env(const policy *p, win_plan *pl, const char *const envp[]) {
 /* --- writable roots and protected names --- */
 
 /* A root resolved to its final path must not be the drive, the home or an
- * ancestor of it, nor hold a directory on PATH or %APPDATA% (policy/plant.h)
- * (unless allowed): a junction must not widen a narrow root. */
+ * ancestor of it, nor hold a directory on PATH (but one strictly below the
+ * workspace) or %APPDATA% (policy/plant.h) (unless allowed): a junction must
+ * not widen a narrow root. */
 static int check_broad(const policy *p, const plant_places *places, const char *root, const char *given,
                        corral_error *err) {
         if (p->allow_broad_roots)
@@ -232,8 +233,15 @@ static int plan_roots(const policy *p, win_plan *pl, corral_error *err) {
         int r;
         if (p->mode != MODE_WORKSPACE_WRITE)
                 return 0;
-        if (!p->allow_broad_roots && plant_places_load(&places, p->home) < 0)
-                return oom(err);
+        if (!p->allow_broad_roots) {
+                /* by the workspace's final path, as the roots are compared */
+                _cleanup_free_ char *ws = NULL;
+                if ((r = wpath_check_lexical(p->workspace, "workspace", err)) < 0 ||
+                    (r = wpath_final_local(p->workspace, "workspace", &ws, err)) < 0)
+                        return r;
+                if (plant_places_load(&places, p->home, ws) < 0)
+                        return oom(err);
+        }
         for (size_t i = 0; i < p->writable_roots.n; i++) {
                 const char *given = p->writable_roots.v[i];
                 _cleanup_free_ char *final = NULL;

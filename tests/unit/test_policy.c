@@ -396,12 +396,13 @@ static void test_resolve_plant_roots(void **state) {
         assert_int_equal(resolve(f), -EPERM);
         set_env("XDG_CONFIG_HOME", NULL);
 
-        /* the workspace itself (a virtualenv's bin first on PATH) */
-        snprintf(path, sizeof(path), "%s/.venv/bin:/usr/bin", f->ws);
+        /* the workspace itself, a directory on PATH (see also
+         * test_resolve_plant_project_own) */
+        snprintf(path, sizeof(path), "%s:/usr/bin", f->ws);
         set_env("PATH", path);
         reset_flags(f, NULL);
         assert_int_equal(resolve(f), -EPERM);
-        assert_contains(f->err.msg, fmt(buf, "workspace '%s' holds %s/.venv/bin", f->ws, f->ws));
+        assert_contains(f->err.msg, fmt(buf, "workspace '%s' is %s, " PATH_PLANT_ON_PATH, f->ws, f->ws));
         assert_contains(f->err.msg, "take that directory off your PATH");
         assert_contains(f->err.msg, "--allow-broad-root");
         /* ... fine in read-only mode (nothing is writable) and when allowed */
@@ -410,6 +411,124 @@ static void test_resolve_plant_roots(void **state) {
         reset_flags(f, NULL);
         set(&f->flags, "allow_broad_roots", "true", NULL);
         assert_int_equal(resolve(f), 0);
+
+        set_env("PATH", saved_path);
+        set_env("XDG_CONFIG_HOME", saved_xdg);
+        free(saved_path);
+        free(saved_xdg);
+}
+
+/* Resolve as from cwd (the workspace, no -W). */
+static int resolve_in(fx *f, const char *cwd) {
+        policy_free(&f->p);
+        f->err.msg[0] = '\0';
+        return policy_resolve(&f->defaults, &f->user, &f->wsl, &f->flags, f->home, cwd, &f->p, &f->err);
+}
+
+/* A PATH directory strictly below the workspace (an active virtualenv's
+ * .venv/bin, node_modules/.bin) is the project's own: it makes no root
+ * broad, compared canonically. The workspace itself on PATH, a PATH
+ * directory above it or beside it, and the config home inside it, still
+ * do. */
+static void test_resolve_plant_project_own(void **state) {
+        fx *f = *state;
+        char path[4 * PATH_MAX], buf[PATH_MAX], sub[PATH_MAX], link[PATH_MAX], venv[PATH_MAX], out[PATH_MAX];
+        char *saved_path = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+        char *saved_xdg = getenv("XDG_CONFIG_HOME") ? strdup(getenv("XDG_CONFIG_HOME")) : NULL;
+        set_env("XDG_CONFIG_HOME", NULL);
+
+        /* the virtualenv's bin, existing or not (yet), and node_modules/.bin */
+        snprintf(path, sizeof(path), "%s/.venv/bin:%s/node_modules/.bin:/usr/bin", f->ws, f->ws);
+        set_env("PATH", path);
+        reset_flags(f, NULL);
+        assert_int_equal(resolve(f), 0);
+        assert_true(strv_contains(&f->p.writable_roots, f->ws));
+        assert_int_equal(mkdir(fmt(buf, "%s/.venv", f->ws), 0700), 0);
+        assert_int_equal(mkdir(fmt(buf, "%s/.venv/bin", f->ws), 0700), 0);
+        assert_int_equal(resolve(f), 0);
+        /* ... and a root inside the workspace that holds it */
+        reset_flags(f, fmt(buf, "%s/.venv", f->ws));
+        assert_int_equal(resolve(f), 0);
+        /* written with a trailing slash and a dot: still inside */
+        snprintf(path, sizeof(path), "%s/./.venv/bin/", f->ws);
+        set_env("PATH", path);
+        reset_flags(f, NULL);
+        assert_int_equal(resolve(f), 0);
+
+        /* the workspace itself on PATH, also as ws/. or ws/sub/.. */
+        const char *const same[] = {"", "/", "/.", "/.venv/.."};
+        for (size_t i = 0; i < sizeof(same) / sizeof(*same); i++) {
+                snprintf(path, sizeof(path), "/usr/bin:%s%s", f->ws, same[i]);
+                set_env("PATH", path);
+                assert_int_equal(resolve(f), -EPERM);
+                assert_contains(f->err.msg, fmt(buf, "workspace '%s' is ", f->ws));
+        }
+        /* a sibling that shares the workspace's name as a prefix is not inside */
+        fmt(sub, "%sx", f->ws);
+        assert_int_equal(mkdir(sub, 0700), 0);
+        snprintf(path, sizeof(path), "%s/.venv/bin:%s/bin", f->ws, sub);
+        set_env("PATH", path);
+        reset_flags(f, sub);
+        assert_int_equal(resolve(f), -EPERM);
+        assert_contains(f->err.msg, fmt(buf, "writable root '%s' holds %s/bin", sub, sub));
+
+        /* through symbolic links, canonically: PATH names the workspace's
+         * venv through a link to the workspace (inside: fine), and the
+         * workspace itself through a link (refused) */
+        fmt(link, "%s/wslink", f->other);
+        assert_int_equal(symlink(f->ws, link), 0);
+        snprintf(path, sizeof(path), "%s/.venv/bin", link);
+        set_env("PATH", path);
+        reset_flags(f, NULL);
+        assert_int_equal(resolve(f), 0);
+        set_env("PATH", link);
+        assert_int_equal(resolve(f), -EPERM);
+        assert_contains(f->err.msg, fmt(buf, "workspace '%s' holds %s", f->ws, link));
+        assert_contains(f->err.msg, "through a symbolic link");
+        /* a venv in the workspace that is a link to a directory outside:
+         * the workspace runs, a root holding where it leads does not */
+        fmt(out, "%s/venvs", f->other);
+        assert_int_equal(mkdir(out, 0700), 0);
+        fmt(venv, "%s/proj-venv", out);
+        assert_int_equal(mkdir(venv, 0700), 0);
+        assert_int_equal(symlink(venv, fmt(buf, "%s/.lvenv", f->ws)), 0);
+        snprintf(path, sizeof(path), "%s/.lvenv/bin", f->ws);
+        set_env("PATH", path);
+        assert_int_equal(resolve(f), 0);
+        reset_flags(f, out);
+        assert_int_equal(resolve(f), -EPERM);
+        assert_contains(f->err.msg, fmt(buf, "writable root '%s' holds %s/.lvenv/bin", out, f->ws));
+        assert_contains(f->err.msg, "through a symbolic link");
+
+        /* the project's own PATH directory does not hide another one: a
+         * root beside the workspace holding a PATH directory is refused */
+        snprintf(path, sizeof(path), "%s/.venv/bin:%s/bin", f->ws, sub);
+        set_env("PATH", path);
+        reset_flags(f, sub);
+        assert_int_equal(resolve(f), -EPERM);
+
+        /* a PATH directory above the workspace still counts: the workspace
+         * is ws/deep; PATH holds ws; -w ws (which holds it) is refused,
+         * while ws/deep/.venv/bin makes not even -w ws broad */
+        fmt(sub, "%s/deep", f->ws);
+        assert_int_equal(mkdir(sub, 0700), 0);
+        set_env("PATH", f->ws);
+        reset_flags(f, NULL);
+        assert_int_equal(resolve_in(f, sub), 0); /* a directory on PATH holds the workspace: nothing to plant */
+        reset_flags(f, f->ws);
+        assert_int_equal(resolve_in(f, sub), -EPERM);
+        assert_contains(f->err.msg, fmt(buf, "writable root '%s' is %s, " PATH_PLANT_ON_PATH, f->ws, f->ws));
+        snprintf(path, sizeof(path), "%s/.venv/bin", sub);
+        set_env("PATH", path);
+        assert_int_equal(resolve_in(f, sub), 0);
+
+        /* only PATH entries: a config home inside the workspace is refused */
+        set_env("PATH", "/usr/bin");
+        fmt(buf, "%s/cfg", f->ws);
+        set_env("XDG_CONFIG_HOME", buf);
+        reset_flags(f, NULL);
+        assert_int_equal(resolve(f), -EPERM);
+        assert_contains(f->err.msg, "your config home");
 
         set_env("PATH", saved_path);
         set_env("XDG_CONFIG_HOME", saved_xdg);
@@ -1418,6 +1537,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_resolve_writable_root_errors, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_broad_roots, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_plant_roots, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_plant_project_own, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_readonly_tmp, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_caches, setup, teardown),
                 cmocka_unit_test(test_config_caches_errors),
