@@ -250,18 +250,47 @@ developer_git() { git --version > /dev/null 2>&1 || true; }
 	[ ! -e "$T/cfg/planted" ]
 }
 
-@test "writable roots: the workspace holding a PATH directory (an active virtualenv) is refused; a relative entry is not" {
+# A PATH directory strictly below the workspace (an active virtualenv's
+# .venv/bin, direnv's PATH_add bin, node_modules/.bin) is the project's own
+# tooling, which pip install / npm install must write: it makes no root
+# broad. The command can already change the project's code the developer
+# runs; a git planted there runs when the developer next runs git with the
+# virtualenv active (an accepted risk, SECURITY.md).
+@test "writable roots: a PATH directory inside the workspace (an active virtualenv) is the project's own; the workspace itself on PATH is refused" {
 	mkdir -p "$WS/.venv/bin"
-	PATH="$WS/.venv/bin:$PATH" run --separate-stderr corral run -- sh -c "$PLANT_GIT" "$WS/.venv/bin" "$OUT"
+	PATH="$WS/.venv/bin:$PATH" run --separate-stderr corral run -- sh -c 'echo "#!/bin/sh" > "$0/tool" && chmod +x "$0/tool" && echo INSTALLED' "$WS/.venv/bin"
+	assert_success
+	assert_output_has INSTALLED
+	[ -x "$WS/.venv/bin/tool" ] || fail "the virtualenv's bin was not written"
+	# not there yet (made by python -m venv inside), and named through a link to the workspace
+	ln -s "$WS" "$T/wslink"
+	PATH="$T/wslink/node_modules/.bin:$WS/bin:$PATH" run corral run -- sh -c 'mkdir -p node_modules/.bin bin && echo MADE'
+	assert_success
+	assert_output_has MADE
+	# the workspace itself is a PATH directory (running from ~/bin, say): refused, nothing planted
+	PATH="$WS:$PATH" run --separate-stderr corral run -- sh -c "$PLANT_GIT" "$WS" "$OUT"
 	assert_status 125
 	refute_output_has PLANTED
-	[[ "$stderr" == *"workspace '$WS' holds $WS/.venv/bin, a directory on your PATH"* ]] || fail "stderr: $stderr"
-	[ ! -e "$WS/.venv/bin/git" ]
+	[[ "$stderr" == *"workspace '$WS' is $WS, a directory on your PATH"* ]] || fail "stderr: $stderr"
+	[ ! -e "$WS/git" ] || fail "the program was planted"
+	# ... also named through the link
+	PATH="$T/wslink:$PATH" run corral run -- sh -c "$PLANT_GIT" "$WS" "$OUT"
+	assert_status 125
+	assert_output_has "through a symbolic link"
+	[ ! -e "$WS/git" ] || fail "the program was planted"
+	# the virtualenv does not hide a PATH directory beside the workspace
+	mkdir -p "$T/opt"
+	PATH="$WS/.venv/bin:$T/opt/bin:$PATH" run corral run -w "$T/opt" -- sh -c "$PLANT_GIT" "$T/opt/bin" "$OUT"
+	assert_status 125
+	refute_output_has PLANTED
+	[ ! -e "$T/opt/bin" ] || fail "the PATH directory was made"
+	PATH="$T/opt/bin:$PATH" developer_git
+	[ ! -e "$OUT/ran" ] || fail "a planted git ran"
 	# read-only mode writes nothing
-	PATH="$WS/.venv/bin:$PATH" run corral run -m read-only -- true
+	PATH="$WS:$PATH" run corral run -m read-only -- true
 	assert_success
 	# a relative entry is not compared (it names no fixed place; docs/config.md)
-	PATH=".venv/bin:$PATH" run corral run -- true
+	PATH=".:$PATH" run corral run -- true
 	assert_success
 }
 
