@@ -368,6 +368,44 @@ static void root_holding_path_dir(void) {
         free(saved);
 }
 
+/* A directory on PATH strictly below the workspace (a virtualenv's
+ * Scripts, in another case) is the project's own (policy/plant.h): the
+ * workspace is planned; the workspace itself on PATH is still refused. */
+static void workspace_own_path_dir(void) {
+        char ws[1200], scripts[1300], env[1400];
+        snprintf(ws, sizeof(ws), "%s", t_tmpdir());
+        const char *old = getenv("PATH");
+        char *saved = old ? strdup(old) : NULL;
+        snprintf(scripts, sizeof(scripts), "%s/.venv", ws);
+        CHECK(CreateDirectoryA(scripts, NULL));
+        snprintf(scripts, sizeof(scripts), "%s/.VENV/Scripts", ws);
+        const char *forms[] = {scripts, ws};
+        for (size_t k = 0; k < 2; k++) {
+                snprintf(env, sizeof(env), "PATH=C:\\Windows;%s", forms[k]);
+                for (char *c = env; *c; c++)
+                        if (*c == '/')
+                                *c = '\\';
+                CHECK(_putenv(env) == 0);
+                policy p;
+                base_policy(&p, ws);
+                p.network = NETWORK_ON;
+                win_plan pl;
+                corral_error err = {{0}};
+                int r = win_plan_build(&p, NULL, NULL, false, NULL, envp, &pl, &err);
+                printf("    %s: %s\n", forms[k], r == 0 ? "planned" : err.msg);
+                if (r == 0)
+                        win_plan_free(&pl);
+                if (k == 0)
+                        CHECK(r == 0);
+                else
+                        CHECK(r == -EINVAL && strstr(err.msg, "plant a program") && strstr(err.msg, "on your PATH"));
+                policy_free(&p);
+        }
+        snprintf(env, sizeof(env), "PATH=%s", saved ? saved : "");
+        _putenv(env);
+        free(saved);
+}
+
 const test tests_plan[] = {
         {"plan: protected names with '\\', ':', devices, trailing dots are refused", protected_name_not_plain},
         {"plan: every spelling of the workspace (case, '\\', 8.3 alias) shares one state dir and TEMP SID",
@@ -383,6 +421,9 @@ const test tests_plan[] = {
         {"plan: a file or an ADS as writable root is refused", bad_roots},
         {"plan: a writable root holding a directory on PATH is refused (any case); --allow-broad-root allows it",
          root_holding_path_dir},
+        {"plan: a PATH directory below the workspace (a virtualenv's Scripts) is the project's own; the workspace "
+         "itself on PATH is refused",
+         workspace_own_path_dir},
         {"plan: full-access; a missing program plans exit 127", full_access_and_not_found},
         {0},
 };
