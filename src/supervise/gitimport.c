@@ -31,6 +31,7 @@
 #include "plan/gitprotect.h"
 #include "supervise/gitobject.h"
 #include "supervise/gitpack.h"
+#include "supervise/gittips.h"
 
 #define REF_MAX 4096u
 #define TOP_MAX (4u << 20)
@@ -81,10 +82,7 @@ struct gitimport {
 typedef struct importer {
         const plan *pl;
         int marker_fd;
-        /* the protected names at the top of the developer's HEAD when the
-         * import of the repository began (git ls-tree -z records) */
-        char *base;
-        size_t base_n;
+        gittips tips; /* against the developer's HEAD and refs when the import of the repository began */
 } importer;
 
 static void blob_free(blob *b) {
@@ -385,6 +383,28 @@ static const char *snap_ref(const repo_snap *s, const char *name, blob *out) {
                 }
         *out = (blob){0};
         return NULL;
+}
+
+/* The object ids the developer's refs named when the run started: its
+ * loose refs, packed-refs (peeled ones too) and the files at the top. */
+static void snap_commits(const repo_snap *s, strv *out) {
+        char rev[65];
+        for (size_t i = 0; i < s->ref_vals.n; i++)
+                if (gittips_value_oid(s->ref_vals.v[i], strlen(s->ref_vals.v[i]), rev))
+                        (void)strv_push(out, rev); /* (duplicates: harmless) */
+        for (size_t t = 0; t < N_TOP; t++)
+                if (top_files[t].kind != K_TEXT && gittips_value_oid(s->top[t].p, s->top[t].n, rev))
+                        (void)strv_push(out, rev); /* (duplicates: harmless) */
+        for (size_t at = 0; s->packed.has && at < s->packed.n;) {
+                const char *line = s->packed.p + at;
+                const char *nl = memchr(line, '\n', s->packed.n - at);
+                size_t len = nl ? (size_t)(nl - line) : s->packed.n - at;
+                at += len + 1;
+                if (*line == '^')
+                        line++, len--;
+                if (len && *line != '#' && gittips_value_oid(line, len, rev))
+                        (void)strv_push(out, rev);
+        }
 }
 
 static int open_repo(const char *repo) {
@@ -724,88 +744,17 @@ static int open_parent(int base, const char *rel, const char **leaf, bool make) 
 
 /* --- protected names in what the run's refs point at --------------------- */
 
-#define TOP_ENTRIES_MAX 65536
-#define LOG_CHECK_MAX 256u /* reflog lines a run adds that are checked (a git each) */
+#define LOG_CHECK_MAX 256u /* reflog lines a run adds that are checked (a git or more each) */
 
-/* rec, one record of git ls-tree -z, among the n bytes of records at list */
-static bool has_record(const char *list, size_t n, const char *rec) {
-        for (size_t at = 0; list && at < n;) {
-                const char *r = list + at;
-                size_t len = strnlen(r, n - at);
-                if (len == strlen(rec) && memcmp(r, rec, len) == 0)
-                        return true;
-                at += len + 1;
-        }
-        return false;
-}
-
-/* The object id a ref's value (p, n) starts with, into rev; false for a
- * symbolic ref ("ref: ...") or anything else. */
-static bool value_oid(const char *p, size_t n, char rev[65]) {
-        size_t h = 0;
-        while (p && h < n && h < 64 && gitimport_is_hex(p + h, 1))
-                h++;
-        if (!p || !is_oid(p, h))
-                return false;
-        snprintf(rev, 65, "%.*s", (int)h, p);
-        return true;
-}
-
-/* The developer's top-level entries under protected names of rev, in a
- * new buffer (*n bytes); NULL with *r: 1 no tree-ish, < 0 an error. */
-static char *top_entries(importer *im, int rfd, const char *rev, size_t *n, int *r) {
-        char *buf = malloc(TOP_ENTRIES_MAX);
-        *n = 0;
-        *r = buf ? gitpack_top_entries(rfd, im->pl->git_run_dir, rev, &im->pl->policy.nested.protect, buf,
-                                       TOP_ENTRIES_MAX, n)
-                 : -ENOMEM;
-        if (*r != 0) {
-                free(buf);
-                return NULL;
-        }
-        return buf;
-}
-
-/* A ref (or HEAD) the run points at the commit val names: refused when
- * that commit's tree holds, at its top, a protected name (.vscode/,
- * .claude/, .corral.toml) that neither the developer's HEAD when the
- * import began nor the ref's old value (old, NULL: none) holds as it is.
- * The command cannot make those in the worktree; a checkout of the commit
- * (a branch switch, git reset --hard, git stash pop) would write them. */
-static bool tip_adds_protected(importer *im, int rfd, const char *val, size_t n, const char *old, size_t old_n,
+/* A ref (or HEAD) the run points at the commit val names, replacing old
+ * (NULL: none): refused when it brings a protected name into the worktree
+ * (supervise/gittips.h), and said. */
+static bool tip_adds_protected(importer *im, const char *val, size_t n, const char *old, size_t old_n,
                                const char *shown) {
-        char rev[65], orev[65];
-        if (!value_oid(val, n, rev))
-                return false; /* a symbolic ref: its target is judged on its own */
-        size_t len = 0, olen = 0;
-        int r, ro;
-        _cleanup_free_ char *mine = top_entries(im, rfd, rev, &len, &r);
-        if (r == 1 || (r == 0 && len == 0))
-                return false; /* no tree-ish, or none of the names in it */
-        if (r < 0) {
-                corral_warn("not imported: %s: what its commit holds under the protected names cannot be "
-                            "checked (%s)", shown, r == -ENOENT ? "no git owned by root at /usr/bin/git or "
-                            "/usr/local/bin/git" : strerror(-r));
-                return true;
-        }
-        _cleanup_free_ char *before = value_oid(old, old_n, orev) ? top_entries(im, rfd, orev, &olen, &ro) : NULL;
-        for (size_t at = 0; at < len;) {
-                const char *rec = mine + at;
-                size_t l = strnlen(rec, len - at);
-                at += l + 1;
-                if (has_record(im->base, im->base_n, rec) || has_record(before, olen, rec))
-                        continue;
-                const char *tab = memchr(rec, '\t', l);
-                corral_warn(NOT_IMPORTED_FMT, shown,
-                            tab ? "it points at a commit whose tree adds or changes a protected name at its top, "
-                                  "which the command cannot make in the worktree (a checkout of that commit would "
-                                  "write it there)"
-                                : "it points at a commit corral cannot read");
-                if (tab)
-                        corral_warn("  (the protected name: %.*s)", (int)(l - (size_t)(tab + 1 - rec)), tab + 1);
-                return true;
-        }
-        return false;
+        const char *why = gittips_refused(&im->tips, val, n, old, old_n);
+        if (why)
+                corral_warn(NOT_IMPORTED_FMT, shown, why);
+        return why != NULL;
 }
 
 static void import_ref(importer *im, const repo_snap *s, int udir, const char *name, int rfd, const char *rel) {
@@ -830,7 +779,7 @@ static void import_ref(importer *im, const repo_snap *s, int udir, const char *n
                 return;
         }
         snap_ref(s, rel, &st);
-        if (tip_adds_protected(im, rfd, u.p, u.n, st.has ? st.p : NULL, st.has ? st.n : 0, shown)) {
+        if (tip_adds_protected(im, u.p, u.n, st.has ? st.p : NULL, st.has ? st.n : 0, shown)) {
                 blob_free(&u);
                 return;
         }
@@ -878,7 +827,7 @@ static bool log_adds_protected(importer *im, int rfd, int dir, const char *leaf,
                 if (!sp)
                         continue;
                 const char *next = sp + 1;
-                if (tip_adds_protected(im, rfd, next, len - (size_t)(next - line), line, (size_t)(sp - line),
+                if (tip_adds_protected(im, next, len - (size_t)(next - line), line, (size_t)(sp - line),
                                        shown))
                         return true;
         }
@@ -1206,7 +1155,7 @@ static void import_packed(importer *im, const repo_snap *s, int ufd, int rfd) {
                         }
                         char pshown[4400];
                         snprintf(pshown, sizeof(pshown), "%s in %s", name, shown);
-                        if (uv && tip_adds_protected(im, rfd, uv->text, uv->len, sv ? sv->text : NULL,
+                        if (uv && tip_adds_protected(im, uv->text, uv->len, sv ? sv->text : NULL,
                                                      sv ? sv->len : 0, pshown))
                                 continue;
                         size_t k = 0;
@@ -1282,7 +1231,7 @@ static void import_top(importer *im, const repo_snap *s, int ufd, int rfd) {
                         }
                 }
                 if (u.has && (strcmp(name, "HEAD") == 0 || strcmp(name, "ORIG_HEAD") == 0) &&
-                    tip_adds_protected(im, rfd, u.p, u.n, s->top[t].has ? s->top[t].p : NULL,
+                    tip_adds_protected(im, u.p, u.n, s->top[t].has ? s->top[t].p : NULL,
                                        s->top[t].has ? s->top[t].n : 0, shown)) {
                         blob_free(&u);
                         continue;
@@ -1567,9 +1516,10 @@ static void import_repo(importer *im, const repo_snap *s, int upper) {
         char relbuf[4096];
         unsigned budget = WALK_BUDGET;
         /* the baseline of tip_adds_protected, before any ref moves */
-        int br;
-        free(im->base);
-        im->base = top_entries(im, rfd, "HEAD", &im->base_n, &br);
+        strv known = {0};
+        snap_commits(s, &known);
+        gittips_begin(&im->tips, rfd, im->pl->git_run_dir, &im->pl->policy.nested.protect, "HEAD", &known);
+        strv_clear(&known);
         import_objects(im, ufd, rfd, s->repo);
         import_packed(im, s, ufd, rfd);
         int refs = open_below(ufd, "refs", false);
@@ -1588,6 +1538,7 @@ static void import_repo(importer *im, const repo_snap *s, int upper) {
         import_top(im, s, ufd, rfd);
         import_index(im, s, ufd, rfd);
         report_rest(im->pl, s, ufd);
+        gittips_end(&im->tips);
         close(rfd);
         close(ufd);
 }
@@ -1609,7 +1560,6 @@ void gitimport_run(const plan *pl, gitimport *gi, int marker_fd) {
                                 import_repo(&im, &gi->v[i], upper);
                 close(upper);
         }
-        free(im.base);
         int r = caches_remove_tree(pl->git_run_dir);
         if (r < 0)
                 corral_warn("warning: cannot remove %s, this run's copy of its gitdirs (%s); the next run "

@@ -13,20 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kernel/syscalls.h"
+#include "supervise/gitrun.h"
 
 #define OUT_MAX 4096
-
-static const char *find_git(void) {
-        static const char *const candidates[] = {"/usr/bin/git", "/usr/local/bin/git"};
-        for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
-                struct stat st;
-                if (stat(candidates[i], &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
-                    !(st.st_mode & (S_IWGRP | S_IWOTH)) && (st.st_mode & S_IXUSR))
-                        return candidates[i];
-        }
-        return NULL;
-}
 
 static int copy_to(int in, const char *path) {
         int out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -57,64 +46,6 @@ static int copy_to(int in, const char *path) {
         return r;
 }
 
-/* Runs git with argv in the repository; its output (stdout, and stderr
- * when with_stderr, the first out_max - 1 bytes) in out, *out_n bytes, and
- * *truncated when there was more. The exit status, or -errno. */
-static int run_git(int repo_fd, const char *git, const char *home, char *const argv[], bool with_stderr, char *out,
-                   size_t out_max, size_t *out_n, bool *truncated) {
-        char home_env[4200];
-        snprintf(home_env, sizeof(home_env), "HOME=%s", home);
-        char *const envp[] = {"PATH=/usr/bin:/bin", "LC_ALL=C", "GIT_DIR=.", "GIT_CONFIG_NOSYSTEM=1",
-                              "GIT_CONFIG_GLOBAL=/dev/null", "GIT_LITERAL_PATHSPECS=1", home_env, NULL};
-        *truncated = false;
-        *out_n = 0;
-        out[0] = 0;
-        int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return -errno;
-        int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        pid_t pid = devnull < 0 ? -1 : fork();
-        if (pid == 0) {
-                sigset_t none;
-                sigemptyset(&none);
-                sigprocmask(SIG_SETMASK, &none, NULL);
-                if (dup2(devnull, 0) < 0 || dup2(p[1], 1) < 0 || dup2(with_stderr ? p[1] : devnull, 2) < 0 ||
-                    fchdir(repo_fd) < 0)
-                        _exit(126);
-                (void)sys_close_range(3, ~0U, 0); /* git gets 0-2 only */
-                execve(git, argv, envp);
-                _exit(127);
-        }
-        int e = errno;
-        close(p[1]);
-        if (devnull >= 0)
-                close(devnull);
-        if (pid < 0) {
-                close(p[0]);
-                return -e;
-        }
-        *out_n = 0;
-        for (;;) {
-                char buf[4096];
-                ssize_t k = read(p[0], buf, sizeof(buf));
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        break;
-                size_t take = (size_t)k < out_max - 1 - *out_n ? (size_t)k : out_max - 1 - *out_n;
-                *truncated = *truncated || take < (size_t)k;
-                memcpy(out + *out_n, buf, take);
-                *out_n += take;
-        }
-        out[*out_n] = 0;
-        close(p[0]);
-        int st;
-        while (waitpid(pid, &st, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* git index-pack; its output (stdout and stderr, the first OUT_MAX bytes)
  * in out. The exit status, or -errno. */
 static int run_index_pack(int repo_fd, const char *git, const char *home, const char *pack, const char *idx,
@@ -122,33 +53,7 @@ static int run_index_pack(int repo_fd, const char *git, const char *home, const 
         char *const argv[] = {"git", "-c", "core.fsmonitor=", "-c", "core.hooksPath=/dev/null", "index-pack",
                               "--strict", "--no-rev-index", "-o", (char *)idx, (char *)pack, NULL};
         bool more;
-        return run_git(repo_fd, git, home, argv, true, out, OUT_MAX, out_n, &more);
-}
-
-int gitpack_top_entries(int repo_fd, const char *home, const char *rev, const strv *names, char *out,
-                        size_t out_len, size_t *out_n) {
-        const char *git = find_git();
-        if (!git)
-                return -ENOENT;
-        char **argv = calloc(names->n + 11, sizeof(*argv));
-        if (!argv)
-                return -ENOMEM;
-        size_t k = 0;
-        const char *fixed[] = {"git", "-c", "core.fsmonitor=", "-c", "core.hooksPath=/dev/null", "ls-tree", "-z",
-                               rev, "--"};
-        for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-                argv[k++] = (char *)fixed[i];
-        for (size_t i = 0; i < names->n; i++)
-                argv[k++] = names->v[i];
-        argv[k] = NULL;
-        bool more;
-        int st = run_git(repo_fd, git, home, argv, false, out, out_len, out_n, &more);
-        free(argv);
-        if (st < 0)
-                return st;
-        if (more)
-                return -EFBIG;
-        return st == 0 ? 0 : 1;
+        return gitrun(repo_fd, git, home, argv, -1, true, out, OUT_MAX, out_n, &more);
 }
 
 /* git's first line, printable, for a message. */
@@ -169,7 +74,7 @@ static void first_line(const char *out, char *buf, size_t len) {
 int gitpack_index(int repo_fd, const char *work_dir, int fd, const char *hex, int *pack, int *idx, char *why,
                   size_t why_len) {
         *pack = *idx = -1;
-        const char *git = find_git();
+        const char *git = gitrun_find();
         if (!git) {
                 snprintf(why, why_len,
                          "a pack, which corral imports once git has indexed it outside the sandbox, and there is no "

@@ -372,6 +372,47 @@ STASH_PROTECTED="$STAGE_PROTECTED"'
 	[ -e "$WS/.vscode/tasks.json" ] || fail "control: not written"
 }
 
+# Below the tip: a commit that adds .vscode/tasks.json under one that removes
+# it again. The branch's tree holds nothing protected, but the developer's
+# git revert HEAD (or a checkout of HEAD~1) writes the task.
+BURIED_PROTECTED="$STAGE_PROTECTED"'
+	git commit -q -m tidy && git rm -q -r --cached .vscode .claude && git commit -q -m "drop editor files" &&
+	git branch agent && echo COMMITTED'
+
+@test "commits attack: a commit adding .vscode/tasks.json below one that removes it is not imported; the developer's revert or checkout writes nothing" {
+	backend_is userns || skip "the refs are checked on import (userns); users: known limit"
+	local before; before=$(dev_git "$WS" rev-parse HEAD)
+	run gc "$BURIED_PROTECTED"
+	assert_output_has COMMITTED
+	assert_output_has SB-END
+	assert_output_has "it points at a commit below which commit"
+	[ "$(dev_git "$WS" rev-parse HEAD)" = "$before" ] || fail "the run's HEAD was imported"
+	! dev_git "$WS" rev-parse -q --verify agent > /dev/null || fail "the run's branch agent was imported"
+	dev_git "$WS" revert --no-edit HEAD > /dev/null 2>&1 || true
+	dev_git "$WS" checkout -q HEAD~1 > /dev/null 2>&1 || true
+	[ ! -e "$WS/.vscode/tasks.json" ] && [ ! -e "$WS/.claude/settings.json" ] ||
+		fail "the developer's git wrote a protected name the command committed below its tip"
+}
+
+@test "control: a commit adding .vscode/tasks.json below one that removes it is written by git revert HEAD" {
+	plain "$BURIED_PROTECTED" | grep -q COMMITTED || fail "control: not committed"
+	[ ! -e "$WS/.vscode/tasks.json" ] || fail "control: the tip's worktree holds it already"
+	dev_git "$WS" revert --no-edit HEAD > /dev/null 2>&1 || true
+	[ -e "$WS/.vscode/tasks.json" ] || fail "control: not written"
+}
+
+@test "commits: the developer's own history under protected names does not refuse the run's commits" {
+	backend_is userns || skip "userns import"
+	mkdir -p "$WS/.vscode" && printf '{"a":1}\n' > "$WS/.vscode/settings.json"
+	dev_git "$WS" add .vscode/settings.json && dev_git "$WS" commit -q -m vscode
+	printf '{"a":2}\n' > "$WS/.vscode/settings.json" && dev_git "$WS" commit -q -am vscode2
+	dev_git "$WS" branch old HEAD~1
+	run gc 'echo two > f.txt && git commit -q -am two && git merge -q --no-edit old 2>/dev/null; git log --oneline | grep -q two && echo COMMITTED'
+	assert_output_has COMMITTED
+	refute_output_has "under a protected name"
+	[ "$(dev_git "$WS" log -1 --format=%s HEAD)" = two ] || fail "the run's commit was not imported: $output"
+}
+
 @test "commits: an index entry under a protected name that the developer's index holds as it is is imported with the rest" {
 	backend_is userns || skip "userns import"
 	mkdir -p "$WS/.vscode" && printf '{}\n' > "$WS/.vscode/settings.json"
