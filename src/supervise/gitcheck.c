@@ -22,16 +22,19 @@
 #include "common/macro.h"
 #include "common/path.h"
 #include "common/readfile.h"
+#include "common/warn.h"
 #include "plan/gitdir.h"
 #include "plan/gitindex.h"
 #include "plan/gitlayout.h"
 #include "plan/gitprotect.h"
 #include "supervise/aside.h"
+#include "supervise/gitrefs.h"
 #include "supervise/gitverify.h"
 
 #define SCAN_ENTRIES_MAX 500000
 #define SCAN_DEPTH_MAX 32
 #define MARKER_MAX (1u << 20)
+#define SNAPSHOT_MAX (64u << 20)
 
 static bool ts_newer(const struct timespec *t, const struct timespec *since) { return gitverify_since(t, since); }
 
@@ -330,8 +333,14 @@ static void protected_check_own(const plan *pl, const gitcheck *gc) {
         free(text);
 }
 
+/* The snapshot of the refs of the i-th repository, in work (gitrefs.h). */
+static char *refs_snapshot_path(const char *work, size_t i) {
+        char *p = NULL;
+        return work && asprintf(&p, "%s/refs.%zu", work, i) >= 0 ? p : NULL;
+}
+
 static void check(const strv *repos, const strv *ids, const strv *indexes, const strv *worktrees,
-                  const struct timespec *since, const char *work) {
+                  const struct timespec *since, const char *work, const strv *names) {
         /* no marker (its directory could not be made): packs are indexed
          * in a private directory of /tmp, never set aside for want of one */
         char tmp[] = "/tmp/corral-gitcheck-XXXXXX";
@@ -339,8 +348,19 @@ static void check(const strv *repos, const strv *ids, const strv *indexes, const
                 work = tmp;
         for (size_t i = 0; i < indexes->n && i < worktrees->n; i++)
                 check_index(indexes->v[i], worktrees->v[i], since);
-        for (size_t i = 0; i < repos->n; i++)
+        for (size_t i = 0; i < repos->n; i++) {
                 check_repo(repos->v[i], since, ids_of(ids, repos->v[i]), work);
+                _cleanup_free_ char *snap_path = refs_snapshot_path(work, i);
+                _cleanup_free_ char *snap = NULL;
+                size_t len;
+                if (snap_path)
+                        (void)readfile_small(snap_path, SNAPSHOT_MAX, 0, &snap, &len, NULL);
+                int fd = open_dir(AT_FDCWD, repos->v[i], false);
+                if (fd >= 0) {
+                        gitrefs_check(fd, repos->v[i], work, names, snap, since);
+                        close(fd);
+                }
+        }
         if (work && repos->n)
                 (void)caches_remove_tree(work);
 }
@@ -375,6 +395,31 @@ static void read_marker(const char *text, struct timespec *since, strv *repos, s
                         (void)strv_push(indexes, copy + 2);
                         (void)strv_push(worktrees, tab + 1);
                 }
+        }
+}
+
+/* Written in place: each repository's refs before the command starts
+ * (gitrefs.h), in the marker's directory MARKER.d, for the check. */
+static void snapshot_refs(const plan *pl, const char *marker) {
+        _cleanup_free_ char *work = NULL;
+        if (asprintf(&work, "%s.d", marker) < 0 || (mkdir(work, 0700) < 0 && errno != EEXIST))
+                return; /* (the check says the refs were not checked) */
+        for (size_t i = 0; i < pl->git_repos.n; i++) {
+                _cleanup_free_ char *path = refs_snapshot_path(work, i);
+                int g = open_dir(AT_FDCWD, pl->git_repos.v[i], false);
+                int fd = g >= 0 && path ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+                FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+                char why[300] = "";
+                int r = f ? gitrefs_snapshot(g, work, f, why, sizeof(why)) : -errno;
+                if ((f && fclose(f) != 0) || (!f && fd >= 0 && close(fd) < 0) || r < 0) {
+                        if (path)
+                                (void)unlink(path);
+                        corral_warn("WARNING: %s: %s: the refs this run sets cannot be checked for protected names "
+                                    "after it",
+                                    pl->git_repos.v[i], why[0] ? why : strerror(r < 0 ? -r : errno));
+                }
+                if (g >= 0)
+                        close(g);
         }
 }
 
@@ -434,7 +479,7 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
                         snprintf(work, sizeof(work), "%s/%s.d", dir, e->d_name);
                         if (!layers)
                                 protected_check(pl, text, &indexes, &worktrees);
-                        check(&repos, &ids, &indexes, &worktrees, &since, layers ? NULL : work);
+                        check(&repos, &ids, &indexes, &worktrees, &since, layers ? NULL : work, &pl->policy.nested.protect);
                         (void)unlinkat(dfd, e->d_name, 0);
                 } else if (commits && !ts_newer(&since, &gc->since))
                         gc->since = since;
@@ -504,6 +549,8 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
         }
         gc->marker_fd = m;
         gc->marker = path_join(dir, name);
+        if (!pl->git_overlays.n && gc->marker)
+                snapshot_refs(pl, gc->marker);
         /* the overlays' layers, once the marker names them (a run killed
          * from here on has them removed by the next one) */
         corral_error err = {0};
@@ -522,13 +569,13 @@ void gitcheck_after_run(const plan *pl, gitcheck *gc) {
                 gitimport_run(pl, gc->gi, gc->marker_fd);
                 gitimport_free(gc->gi);
                 gc->gi = NULL;
-                check(&none, NULL, &pl->gitlink_indexes, &pl->gitlink_worktrees, &gc->since, NULL);
+                check(&none, NULL, &pl->gitlink_indexes, &pl->gitlink_worktrees, &gc->since, NULL, NULL);
         } else {
                 protected_check_own(pl, gc);
                 char work[4200];
                 snprintf(work, sizeof(work), "%s.d", gc->marker ? gc->marker : "");
                 check(&pl->git_repos, &gc->ids, &pl->gitlink_indexes, &pl->gitlink_worktrees, &gc->since,
-                      gc->marker ? work : NULL);
+                      gc->marker ? work : NULL, &pl->policy.nested.protect);
         }
         if (gc->marker)
                 (void)unlink(gc->marker);

@@ -407,6 +407,31 @@ static void snap_commits(const repo_snap *s, strv *out) {
         }
 }
 
+/* The commit the developer's HEAD named when the run started (through a
+ * loose or packed ref), or an id no object has. */
+static void snap_head(const repo_snap *s, char rev[65]) {
+        snprintf(rev, 65, "%s", "0000000000000000000000000000000000000000");
+        const blob *h = &s->top[0]; /* HEAD */
+        if (!h->has || gittips_value_oid(h->p, h->n, rev) || h->n < 6 || memcmp(h->p, "ref: ", 5) != 0)
+                return;
+        char name[1100];
+        snprintf(name, sizeof(name), "%.*s", (int)strcspn(h->p + 5, "\n"), h->p + 5);
+        blob v;
+        if (snap_ref(s, name, &v) && gittips_value_oid(v.p, v.n, rev))
+                return;
+        size_t nl = strlen(name);
+        for (size_t at = 0; s->packed.has && at < s->packed.n;) {
+                const char *line = s->packed.p + at;
+                const char *end = memchr(line, '\n', s->packed.n - at);
+                size_t len = end ? (size_t)(end - line) : s->packed.n - at;
+                at += len + 1;
+                const char *sp = memchr(line, ' ', len);
+                if (sp && (size_t)(line + len - (sp + 1)) == nl && memcmp(sp + 1, name, nl) == 0 &&
+                    gittips_value_oid(line, (size_t)(sp - line), rev))
+                        return;
+        }
+}
+
 static int open_repo(const char *repo) {
         struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
                                .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
@@ -1518,7 +1543,9 @@ static void import_repo(importer *im, const repo_snap *s, int upper) {
         /* the baseline of tip_adds_protected, before any ref moves */
         strv known = {0};
         snap_commits(s, &known);
-        gittips_begin(&im->tips, rfd, im->pl->git_run_dir, &im->pl->policy.nested.protect, "HEAD", &known);
+        char base[65];
+        snap_head(s, base);
+        gittips_begin(&im->tips, rfd, im->pl->git_run_dir, &im->pl->policy.nested.protect, base, &known);
         strv_clear(&known);
         import_objects(im, ufd, rfd, s->repo);
         import_packed(im, s, ufd, rfd);

@@ -105,9 +105,7 @@ static char *entries(gittips *t, const char *rev, bool files, size_t *n, int *r)
 void gittips_begin(gittips *t, int repo_fd, const char *home, const strv *names, const char *base,
                    const strv *known) {
         *t = (gittips){.repo_fd = repo_fd, .home = home, .names = names, .known_fd = -1};
-        int r;
-        t->base = entries(t, base, false, &t->base_n, &r);
-        t->base_files = entries(t, base, true, &t->base_files_n, &r);
+        snprintf(t->base_rev, sizeof(t->base_rev), "%s", base);
         t->known_fd = memfd_create("corral-known-commits", MFD_CLOEXEC);
         for (size_t i = 0; t->known_fd >= 0 && known && i < known->n; i++) {
                 char line[80];
@@ -124,7 +122,7 @@ void gittips_end(gittips *t) {
         free(t->base_files);
         if (t->known_fd >= 0)
                 close(t->known_fd);
-        strv_clear(&t->walked);
+        strv_clear(&t->passed);
         *t = (gittips){.known_fd = -1};
 }
 
@@ -172,8 +170,6 @@ static const char *tip(gittips *t, const char *rev, const char *orev, bool *tree
  * ":OLDMODE NEWMODE OLDID NEWID STATUS" then the path) against the base's
  * and old's files. */
 static const char *below(gittips *t, const char *rev, const char *orev) {
-        if (strv_contains(&t->walked, rev))
-                return NULL;
         char notold[70];
         snprintf(notold, sizeof(notold), "^%s", orev ? orev : rev);
         const char *args[20] = {"log", "-z", "-m", "--root", "--raw", "--no-abbrev", "--full-history", "--no-renames",
@@ -225,7 +221,6 @@ static const char *below(gittips *t, const char *rev, const char *orev) {
                          commit, path);
                 return t->why;
         }
-        (void)strv_push(&t->walked, rev);
         return NULL;
 }
 
@@ -233,8 +228,22 @@ const char *gittips_refused(gittips *t, const char *val, size_t n, const char *o
         char rev[65], orev[65];
         if (!gittips_value_oid(val, n, rev))
                 return NULL; /* a symbolic ref: its target is judged on its own */
+        if (!t->base_listed) { /* (listed once, when a first value is judged) */
+                int r;
+                t->base = entries(t, t->base_rev, false, &t->base_n, &r);
+                t->base_files = entries(t, t->base_rev, true, &t->base_files_n, &r);
+                t->base_listed = true;
+        }
         bool has_old = gittips_value_oid(old, old_n, orev);
+        char pair[140]; /* (a ref and its reflog judge the same change) */
+        snprintf(pair, sizeof(pair), "%s %s", rev, has_old ? orev : "-");
+        if (strv_contains(&t->passed, pair))
+                return NULL;
         bool treeish;
         const char *why = tip(t, rev, has_old ? orev : NULL, &treeish);
-        return why || !treeish ? why : below(t, rev, has_old ? orev : NULL);
+        if (!why && treeish)
+                why = below(t, rev, has_old ? orev : NULL);
+        if (!why)
+                (void)strv_push(&t->passed, pair);
+        return why;
 }

@@ -34,10 +34,12 @@ typedef struct gittips {
         int repo_fd;
         const char *home;    /* git's HOME: a private directory */
         const strv *names;   /* the protected names */
+        char base_rev[65];   /* the base, listed when a first value is judged: */
+        bool base_listed;
         char *base, *base_files;
         size_t base_n, base_files_n;
         int known_fd;        /* "^ID\n" for each commit of the developer's refs; -1: none */
-        strv walked;         /* ids whose commits below passed */
+        strv passed;         /* "ID OLD" (OLD "-": none): the changes judged and passed */
         char why[700];
 } gittips;
 

@@ -112,3 +112,30 @@ assert_no_replacement() {
 	[ "$(dev_git "$WS" show HEAD:g.txt)" = good ] || fail "the developer's commit shows the command's content: $(dev_git "$WS" show HEAD:g.txt)"
 	[ "$(dev_git "$WS" show HEAD:g2.txt)" = good2 ] || fail "the developer's commit shows the command's content: $(dev_git "$WS" show HEAD:g2.txt)"
 }
+
+# An entry under a protected name: the command cannot make .vscode/ or
+# .claude/ in the worktree (placeholders), but it can stage them; the
+# developer's git checkout -- . would then write a task that runs on folder
+# open, a hook that runs at the next Claude session.
+STAGE_PROTECTED='t=$(printf "{\"tasks\":[{\"command\":\"touch %s\",\"runOptions\":{\"runOn\":\"folderOpen\"}}]}\n" "$MARK" | git hash-object -w --stdin)
+	c=$(printf "{\"hooks\":{\"SessionStart\":[]}}\n" | git hash-object -w --stdin)
+	git update-index --add --cacheinfo "100644,$t,.vscode/tasks.json" &&
+	git update-index --add --cacheinfo "100644,$c,.claude/settings.json" && git ls-files | grep -q tasks && echo STAGED'
+
+# The same names in what the run commits: a branch, HEAD or a stash whose
+# tree holds .vscode/tasks.json; the developer's checkout of the branch,
+# git reset --hard or git stash pop would write it.
+COMMIT_PROTECTED="$STAGE_PROTECTED"'
+	git commit -q -m tidy && git branch agent && git reset -q --soft HEAD~1 && git stash -q && git reset -q --hard && echo COMMITTED'
+
+# The stash list is a reflog (logs/refs/stash): with refs/stash kept out,
+# an imported reflog would still give the command's entry to git stash pop.
+STASH_PROTECTED="$STAGE_PROTECTED"'
+	git stash -q 2>/dev/null; git stash list | grep -c . | grep -q 2 && echo STASHED'
+
+# Below the tip: a commit that adds .vscode/tasks.json under one that removes
+# it again. The branch's tree holds nothing protected, but the developer's
+# git revert HEAD (or a checkout of HEAD~1) writes the task.
+BURIED_PROTECTED="$STAGE_PROTECTED"'
+	git commit -q -m tidy && git rm -q -r --cached .vscode .claude && git commit -q -m "drop editor files" &&
+	git branch agent && echo COMMITTED'

@@ -298,17 +298,9 @@ open(p,\"wb\").write(d+hashlib.sha1(d).digest())" "$fake" "$1"
 	! cmp -s "$T/bashrc.before" "$FAKEHOME/.bashrc" || fail "control: unchanged"
 }
 
-# An entry under a protected name: the command cannot make .vscode/ or
-# .claude/ in the worktree (placeholders), but it can stage them; the
-# developer's git checkout -- . would then write a task that runs on folder
-# open, a hook that runs at the next Claude session.
-STAGE_PROTECTED='t=$(printf "{\"tasks\":[{\"command\":\"touch %s\",\"runOptions\":{\"runOn\":\"folderOpen\"}}]}\n" "$MARK" | git hash-object -w --stdin)
-	c=$(printf "{\"hooks\":{\"SessionStart\":[]}}\n" | git hash-object -w --stdin)
-	git update-index --add --cacheinfo "100644,$t,.vscode/tasks.json" &&
-	git update-index --add --cacheinfo "100644,$c,.claude/settings.json" && git ls-files | grep -q tasks && echo STAGED'
-
+# Protected names staged or committed by the command (the scripts: gitcommits.bash).
 @test "commits attack: .vscode/tasks.json and .claude/settings.json staged by the command are not written by the developer's git checkout -- ." {
-	backend_is userns || skip "the index is checked against the developer's on import (userns); users: known limit"
+	backend_is userns || backend_is users || skip "userns and users backends"
 	run gc "$STAGE_PROTECTED"
 	assert_output_has STAGED
 	assert_output_has SB-END
@@ -324,14 +316,8 @@ STAGE_PROTECTED='t=$(printf "{\"tasks\":[{\"command\":\"touch %s\",\"runOptions\
 	[ -e "$WS/.vscode/tasks.json" ] || fail "control: not written"
 }
 
-# The same names in what the run commits: a branch, HEAD or a stash whose
-# tree holds .vscode/tasks.json; the developer's checkout of the branch,
-# git reset --hard or git stash pop would write it.
-COMMIT_PROTECTED="$STAGE_PROTECTED"'
-	git commit -q -m tidy && git branch agent && git reset -q --soft HEAD~1 && git stash -q && git reset -q --hard && echo COMMITTED'
-
 @test "commits attack: a branch, HEAD or stash whose tree adds .vscode/tasks.json is not imported; the developer's checkout writes nothing" {
-	backend_is userns || skip "the refs are checked on import (userns); users: known limit"
+	backend_is userns || skip "the refs are checked on import (userns); in place (users): gitinplace.bats"
 	run gc "$COMMIT_PROTECTED"
 	assert_output_has COMMITTED
 	assert_output_has SB-END
@@ -349,13 +335,8 @@ COMMIT_PROTECTED="$STAGE_PROTECTED"'
 	[ -e "$WS/.vscode/tasks.json" ] || fail "control: not written"
 }
 
-# The stash list is a reflog (logs/refs/stash): with refs/stash kept out,
-# an imported reflog would still give the command's entry to git stash pop.
-STASH_PROTECTED="$STAGE_PROTECTED"'
-	git stash -q 2>/dev/null; git stash list | grep -c . | grep -q 2 && echo STASHED'
-
 @test "commits attack: a stash adding .vscode/tasks.json comes back through neither refs/stash nor the stash list (its reflog)" {
-	backend_is userns || skip "the refs and reflogs are checked on import (userns); users: known limit"
+	backend_is userns || skip "the refs and reflogs are checked on import (userns); in place (users): gitinplace.bats"
 	printf 'wip\n' >> "$WS/f.txt" && dev_git "$WS" stash -q
 	run gc "$STASH_PROTECTED"
 	assert_output_has STASHED
@@ -372,15 +353,8 @@ STASH_PROTECTED="$STAGE_PROTECTED"'
 	[ -e "$WS/.vscode/tasks.json" ] || fail "control: not written"
 }
 
-# Below the tip: a commit that adds .vscode/tasks.json under one that removes
-# it again. The branch's tree holds nothing protected, but the developer's
-# git revert HEAD (or a checkout of HEAD~1) writes the task.
-BURIED_PROTECTED="$STAGE_PROTECTED"'
-	git commit -q -m tidy && git rm -q -r --cached .vscode .claude && git commit -q -m "drop editor files" &&
-	git branch agent && echo COMMITTED'
-
 @test "commits attack: a commit adding .vscode/tasks.json below one that removes it is not imported; the developer's revert or checkout writes nothing" {
-	backend_is userns || skip "the refs are checked on import (userns); users: known limit"
+	backend_is userns || skip "the refs are checked on import (userns); in place (users): gitinplace.bats"
 	local before; before=$(dev_git "$WS" rev-parse HEAD)
 	run gc "$BURIED_PROTECTED"
 	assert_output_has COMMITTED

@@ -237,3 +237,94 @@ $output"
 	[ -z "$(ls -A "$XDG_CACHE_HOME"/corral/workspaces/*/gitruns/ 2> /dev/null)" ] ||
 		fail "the killed run's marker or work directory is left: $(ls -A "$XDG_CACHE_HOME"/corral/workspaces/*/gitruns/)"
 }
+
+# Protected names in what the run commits (the scripts: gitcommits.bash).
+# In place the command wrote the developer's refs itself: after the run each
+# ref, HEAD, ORIG_HEAD and reflog entry that would bring one into the
+# worktree is set back (supervise/gitrefs.h); the controls without corral
+# are gitcommits_review.bats'.
+
+assert_nothing_written() {
+	[ ! -e "$WS/.vscode/tasks.json" ] && [ ! -e "$WS/.claude/settings.json" ] ||
+		fail "the developer's git wrote a protected name the command committed: $(ls -la "$WS/.vscode" "$WS/.claude" 2>&1)"
+	assert_fsck
+}
+
+@test "commits in place attack: a branch, ORIG_HEAD or stash whose tree adds .vscode/tasks.json is set back; the developer's checkout, reset or stash pop writes nothing" {
+	local before; before=$(dev_git "$WS" rev-parse HEAD)
+	run gc "$COMMIT_PROTECTED"
+	assert_output_has COMMITTED
+	assert_output_has SB-END
+	assert_output_has "it points at a commit whose tree adds or changes a protected name"
+	assert_output_has "refs/heads/agent"
+	[ "$(dev_git "$WS" rev-parse HEAD)" = "$before" ] || fail "HEAD moved"
+	! dev_git "$WS" rev-parse -q --verify agent > /dev/null || fail "the run's branch agent is still there"
+	[ -z "$(dev_git "$WS" stash list)" ] || fail "the run's stash is in the developer's stash list: $(dev_git "$WS" stash list)"
+	dev_git "$WS" checkout -q agent > /dev/null 2>&1 || true
+	dev_git "$WS" stash pop -q > /dev/null 2>&1 || true
+	dev_git "$WS" reset -q --hard ORIG_HEAD > /dev/null 2>&1 || true
+	dev_git "$WS" reset -q --hard 'HEAD@{1}' > /dev/null 2>&1 || true
+	assert_nothing_written
+}
+
+@test "commits in place attack: a commit adding .vscode/tasks.json below one that removes it sets the branch back; the developer's revert or checkout writes nothing" {
+	local before; before=$(dev_git "$WS" rev-parse HEAD)
+	run gc "$BURIED_PROTECTED"
+	assert_output_has COMMITTED
+	assert_output_has SB-END
+	assert_output_has "it points at a commit below which commit"
+	assert_output_has "it was set back to its value before the run ($before)"
+	[ "$(dev_git "$WS" rev-parse HEAD)" = "$before" ] || fail "main was not set back"
+	! dev_git "$WS" rev-parse -q --verify agent > /dev/null || fail "the run's branch agent is still there"
+	dev_git "$WS" revert --no-edit HEAD > /dev/null 2>&1 || true
+	dev_git "$WS" checkout -q HEAD~1 > /dev/null 2>&1 || true
+	dev_git "$WS" checkout -q - > /dev/null 2>&1 || true
+	dev_git "$WS" reset -q --hard 'HEAD@{2}' > /dev/null 2>&1 || true
+	assert_nothing_written
+}
+
+@test "commits in place attack: a stash adding .vscode/tasks.json leaves the stash list with the developer's own entry only" {
+	printf 'wip\n' >> "$WS/f.txt" && dev_git "$WS" stash -q
+	run gc "$STASH_PROTECTED"
+	assert_output_has STASHED
+	assert_output_has SB-END
+	[ "$(dev_git "$WS" stash list | grep -c .)" = 1 ] || fail "the command's stash is in the developer's stash list: $(dev_git "$WS" stash list)"
+	dev_git "$WS" stash pop -q > /dev/null 2>&1 || fail "the developer's own stash does not pop"
+	grep -q wip "$WS/f.txt" || fail "the developer's stash is not the one left"
+	assert_nothing_written
+}
+
+@test "commits in place: honest commits, branches and a stash stay, with the developer's own history under protected names" {
+	mkdir -p "$WS/.vscode" && printf '{"a":1}\n' > "$WS/.vscode/settings.json"
+	dev_git "$WS" add .vscode/settings.json && dev_git "$WS" commit -q -m vscode
+	printf '{"a":2}\n' > "$WS/.vscode/settings.json" && dev_git "$WS" commit -q -am vscode2
+	dev_git "$WS" branch old HEAD~1
+	run gc 'echo two > f.txt && git commit -q -am two && git branch topic && echo three > f.txt && git stash -q &&
+		git merge -q --no-edit old 2>/dev/null; git log --oneline | grep -q two && echo COMMITTED'
+	assert_output_has COMMITTED
+	refute_output_has "under a protected name"
+	refute_output_has "set back"
+	[ "$(dev_git "$WS" log -1 --format=%s topic)" = two ] || fail "the run's branch is not there"
+	[ "$(dev_git "$WS" stash list | grep -c .)" = 1 ] || fail "the run's stash is not there"
+	assert_fsck
+}
+
+@test "commits in place: corral killed (SIGKILL) after the command made a branch whose tree adds .vscode/tasks.json: the next run deletes it" {
+	mkfifo "$WS/go"
+	bg "$CORRAL" run --git commits -- bash -c "$STAGE_PROTECTED"'
+		git -c user.email=a@example.invalid -c user.name=a commit -q -m tidy && git branch agent; git reset -q --soft HEAD~1; git reset -q; touch ready; read go < go' > "$T/b.out" 2>&1
+	local apid=$BG_PID
+	wait_for_file "$WS/ready" 150
+	kill -KILL "$apid"
+	wait "$apid" 2> /dev/null || true
+	sleep 1
+	rm -f "$WS/go" "$WS/ready"
+	run corral run -- true
+	assert_success
+	output="$(cat "$T/b.out")
+$output"
+	assert_output_has "refs/heads/agent: it points at a commit whose tree adds or changes a protected name"
+	! dev_git "$WS" rev-parse -q --verify agent > /dev/null || fail "the killed run's branch agent is still there"
+	dev_git "$WS" checkout -q agent > /dev/null 2>&1 || true
+	assert_nothing_written
+}

@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: MIT
+ * Refs written in place by a --git commits run: see supervise/gitrefs.h.
+ * Files of the gitdir are opened by descriptor, never through a link. */
+#include "supervise/gitrefs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/macro.h"
+#include "common/warn.h"
+#include "supervise/gitrun.h"
+#include "supervise/gittips.h"
+#include "supervise/gitverify.h"
+
+#define REFS_MAX (16u << 20)      /* git for-each-ref's output */
+#define LOG_MAX (64u << 20)       /* one reflog */
+#define LOGS_DEPTH 32
+#define LOGS_BUDGET 100000u       /* reflog files looked at */
+#define LOG_CHECK_MAX 256u        /* new entries checked in one reflog; more are removed */
+#define SETBACK_WHY "git outside the sandbox would act on it"
+#define SETBACK_MSG "corral: set back after a --git commits run" /* git update-ref's reflog line */
+
+static int by_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* s sorted, each string once */
+static void sort_unique(strv *s) {
+        if (s->n < 2)
+                return;
+        qsort(s->v, s->n, sizeof(*s->v), by_str);
+        size_t k = 1;
+        for (size_t i = 1; i < s->n; i++) {
+                if (strcmp(s->v[i], s->v[k - 1]) == 0)
+                        free(s->v[i]);
+                else
+                        s->v[k++] = s->v[i];
+        }
+        s->n = k;
+        s->v[k] = NULL;
+}
+
+static bool sorted_has(const strv *s, const char *str) {
+        return s->n && bsearch(&str, s->v, s->n, sizeof(*s->v), by_str);
+}
+
+/* A file of the gitdir, whole (at most max bytes), never through a link. */
+static char *read_file(int dir, const char *name, size_t max, size_t *n, int *r) {
+        *n = 0;
+        int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0) {
+                *r = -errno;
+                if (fd >= 0)
+                        close(fd);
+                return NULL;
+        }
+        char *buf = S_ISREG(st.st_mode) && (size_t)st.st_size <= max ? malloc((size_t)st.st_size + 1) : NULL;
+        *r = buf ? 0 : !S_ISREG(st.st_mode) ? -EINVAL : (size_t)st.st_size > max ? -EFBIG : -ENOMEM;
+        while (buf && *n < (size_t)st.st_size) {
+                ssize_t k = read(fd, buf + *n, (size_t)st.st_size - *n);
+                if (k <= 0)
+                        break;
+                *n += (size_t)k;
+        }
+        close(fd);
+        if (buf)
+                buf[*n] = 0;
+        return buf;
+}
+
+/* git for-each-ref: "ID NAME SYMREF" lines (SYMREF empty for a ref that is
+ * no symbolic one). */
+static char *list_refs(int fd, const char *home, size_t *n, int *r) {
+        const char *git = gitrun_find();
+        if (!git) {
+                *r = -ENOENT;
+                return NULL;
+        }
+        char *const argv[] = {"git", "-c", "core.fsmonitor=", "-c", "core.hooksPath=/dev/null", "for-each-ref",
+                              "--format=%(objectname) %(refname) %(symref)", NULL};
+        char *out = malloc(REFS_MAX);
+        bool more = false;
+        int st = out ? gitrun(fd, git, home, argv, -1, false, out, REFS_MAX, n, &more) : -ENOMEM;
+        *r = st < 0 ? st : more ? -EFBIG : st ? -EIO : 0;
+        if (*r) {
+                free(out);
+                return NULL;
+        }
+        return out;
+}
+
+/* The ids a reflog names (both of each line's), into ids. */
+static void log_ids(const char *p, size_t n, strv *ids) {
+        for (size_t at = 0; at < n;) {
+                const char *line = p + at, *nl = memchr(line, '\n', n - at);
+                size_t len = nl ? (size_t)(nl - line) : n - at;
+                at += len + 1;
+                char a[65], b[65];
+                const char *sp = memchr(line, ' ', len);
+                if (gittips_value_oid(line, len, a))
+                        (void)strv_push(ids, a);
+                if (sp && gittips_value_oid(sp + 1, len - (size_t)(sp + 1 - line), b))
+                        (void)strv_push(ids, b);
+        }
+}
+
+static void walk_logs(int dir, int depth, unsigned *budget, strv *ids) {
+        int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        for (struct dirent *e; (e = readdir(d)) && *budget;) {
+                (*budget)--;
+                if (e->d_name[0] == '.')
+                        continue;
+                struct stat st;
+                if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode) && depth > 0) {
+                        int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (sub >= 0) {
+                                walk_logs(sub, depth - 1, budget, ids);
+                                close(sub);
+                        }
+                } else if (S_ISREG(st.st_mode)) {
+                        size_t n;
+                        int r;
+                        _cleanup_free_ char *text = read_file(dirfd(d), e->d_name, LOG_MAX, &n, &r);
+                        if (text)
+                                log_ids(text, n, ids);
+                }
+        }
+        closedir(d);
+}
+
+/* The first line of a file at the gitdir's top, or "" */
+static void first_line(int fd, const char *name, char *out, size_t len) {
+        size_t n;
+        int r;
+        _cleanup_free_ char *text = read_file(fd, name, 4096, &n, &r);
+        snprintf(out, len, "%.*s", text ? (int)strcspn(text, "\n") : 0, text ? text : "");
+}
+
+int gitrefs_snapshot(int gitdir_fd, const char *home, FILE *f, char *why, size_t why_len) {
+        size_t n;
+        int r;
+        _cleanup_free_ char *refs = list_refs(gitdir_fd, home, &n, &r);
+        if (!refs) {
+                snprintf(why, why_len, "cannot list its refs (%s)",
+                         r == -ENOENT ? "no git owned by root at /usr/bin/git or /usr/local/bin/git" : strerror(-r));
+                return r;
+        }
+        char head[4200], orig[4200];
+        first_line(gitdir_fd, "HEAD", head, sizeof(head));
+        first_line(gitdir_fd, "ORIG_HEAD", orig, sizeof(orig));
+        fprintf(f, "H %s\nO %s\n", head, orig);
+        for (char *line = refs, *nl; line < refs + n && *line; line = nl + 1) {
+                if (!(nl = strchr(line, '\n')))
+                        break;
+                *nl = 0;
+                fprintf(f, "R %s\n", line);
+        }
+        _cleanup_strv_ strv ids = {0};
+        unsigned budget = LOGS_BUDGET;
+        int logs = openat(gitdir_fd, "logs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (logs >= 0) {
+                walk_logs(logs, LOGS_DEPTH, &budget, &ids);
+                close(logs);
+        }
+        sort_unique(&ids);
+        for (size_t i = 0; i < ids.n; i++)
+                fprintf(f, "K %s\n", ids.v[i]);
+        return ferror(f) ? -EIO : 0;
+}
+
+/* --- the check ------------------------------------------------------------ */
+
+typedef struct snap {
+        strv names, vals; /* the refs (no symbolic ones) */
+        strv known;       /* every id the refs, HEAD, ORIG_HEAD and reflogs named: sorted */
+        char head[4200], orig[4200];
+} snap;
+
+/* "ID NAME SYMREF": false for a symbolic ref or anything else */
+static bool ref_line(char *line, char **id, char **name) {
+        char *sp = strchr(line, ' ');
+        char *sp2 = sp ? strchr(sp + 1, ' ') : NULL;
+        if (!sp || !sp2 || sp2[1])
+                return false;
+        *sp = *sp2 = 0;
+        *id = line, *name = sp + 1;
+        return true;
+}
+
+static void parse_snap(const char *text, snap *s) {
+        for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+                _cleanup_free_ char *line = strndup(l, strcspn(l, "\n"));
+                char *id, *name, rev[65];
+                if (!line || strlen(line) < 2 || line[1] != ' ')
+                        continue;
+                if (line[0] == 'H')
+                        snprintf(s->head, sizeof(s->head), "%s", line + 2);
+                else if (line[0] == 'O')
+                        snprintf(s->orig, sizeof(s->orig), "%s", line + 2);
+                else if (line[0] == 'K')
+                        (void)strv_push(&s->known, line + 2);
+                else if (line[0] == 'R' && ref_line(line + 2, &id, &name)) {
+                        (void)strv_push(&s->names, name);
+                        (void)strv_push(&s->vals, id);
+                        (void)strv_push(&s->known, id);
+                }
+                if ((line[0] == 'H' || line[0] == 'O') && gittips_value_oid(line + 2, strlen(line + 2), rev))
+                        (void)strv_push(&s->known, rev);
+        }
+        sort_unique(&s->known);
+}
+
+static const char *snap_val(const snap *s, const char *name) {
+        for (size_t i = 0; i < s->names.n; i++)
+                if (strcmp(s->names.v[i], name) == 0)
+                        return s->vals.v[i];
+        return NULL;
+}
+
+/* git update-ref (or symbolic-ref for a symbolic HEAD) setting name back
+ * to old ("ref: X", an id, or NULL: deleted). 0 or git's status / -errno. */
+static int set_back(int fd, const char *home, const char *name, const char *old, char *out, size_t out_max) {
+        const char *git = gitrun_find();
+        if (!git)
+                return -ENOENT;
+        const char *msg = SETBACK_MSG;
+        bool sym = old && strncmp(old, "ref: ", 5) == 0;
+        char *const upd[] = {"git", "-c", "core.fsmonitor=", "-c", "core.hooksPath=/dev/null", "update-ref", "-m",
+                             (char *)msg, "--no-deref", (char *)name, (char *)old, NULL};
+        char *const del[] = {"git", "-c", "core.fsmonitor=", "-c", "core.hooksPath=/dev/null", "update-ref", "-m",
+                             (char *)msg, "--no-deref", "-d", (char *)name, NULL};
+        char *const symref[] = {"git", "-c", "core.fsmonitor=", "-c", "core.hooksPath=/dev/null", "symbolic-ref", "-m",
+                                (char *)msg, (char *)name, (char *)(sym ? old + 5 : ""), NULL};
+        size_t n;
+        bool more;
+        return gitrun(fd, git, home, sym ? symref : old ? upd : del, -1, true, out, out_max, &n, &more);
+}
+
+static void judge(int fd, const char *repo, const char *home, gittips *t, const char *name, const char *now,
+                  const char *old, strv *set_back_from) {
+        const char *why = gittips_refused(t, now, strlen(now), old, old ? strlen(old) : 0);
+        if (!why)
+                return;
+        char out[1024], rev[65];
+        int r = set_back(fd, home, name, old, out, sizeof(out));
+        if (r == 0 && gittips_value_oid(now, strlen(now), rev))
+                (void)strv_push(set_back_from, rev);
+        if (r == 0 && old)
+                corral_warn("%s/%s: %s. %s; it was set back to its value before the run (%s)", repo, name, why,
+                            SETBACK_WHY, old);
+        else if (r == 0)
+                corral_warn("%s/%s: %s. %s; it was deleted (it did not exist before the run)", repo, name, why,
+                            SETBACK_WHY);
+        else
+                corral_warn("WARNING: %s/%s: %s, and corral could not set it back (%s%s%.*s): do not check it out; "
+                            "set it back yourself (git update-ref)",
+                            repo, name, why, r < 0 ? strerror(-r) : "git update-ref failed", r > 0 ? ": " : "",
+                            r > 0 ? (int)strcspn(out, "\n") : 0, out);
+}
+
+/* Whether a reflog line (len bytes) is corral's own, of a ref set back
+ * from a refused value: gone with the entries it followed (a stash set
+ * back would otherwise be listed twice). */
+static bool set_back_line(const char *line, size_t len, const strv *set_back_from) {
+        char rev[65];
+        const char *tab = memchr(line, '\t', len);
+        size_t ml = strlen(SETBACK_MSG);
+        return gittips_value_oid(line, len, rev) && strv_contains(set_back_from, rev) && tab &&
+               (size_t)(line + len - (tab + 1)) >= ml && memcmp(tab + 1, SETBACK_MSG, ml) == 0;
+}
+
+/* One reflog the run changed (name in dir, shown as path): its entries
+ * naming a commit the snapshot did not, each judged; the refused ones
+ * removed, the file written as git writes it (path.lock, renamed over). */
+static void check_log(int dir, const char *name, const char *path, gittips *t, const snap *s,
+                      const strv *set_back_from) {
+        size_t n;
+        int r;
+        _cleanup_free_ char *text = read_file(dir, name, LOG_MAX, &n, &r);
+        if (!text || memchr(text, 0, n))
+                return;
+        _cleanup_free_ char *kept = malloc(n + 1);
+        if (!kept)
+                return;
+        size_t k = 0;
+        unsigned checked = 0, dropped = 0;
+        for (size_t at = 0; at < n;) {
+                const char *line = text + at, *nl = memchr(line, '\n', n - at);
+                size_t len = nl ? (size_t)(nl - line) + 1 : n - at;
+                at += len;
+                char rev[65];
+                const char *sp = memchr(line, ' ', len);
+                const char *why = NULL;
+                if (sp && gittips_value_oid(sp + 1, len - (size_t)(sp + 1 - line), rev) && !sorted_has(&s->known, rev)) {
+                        why = ++checked > LOG_CHECK_MAX
+                                      ? "the run added more entries to it than corral checks"
+                                      : gittips_refused(t, sp + 1, len - (size_t)(sp + 1 - line), line,
+                                                        (size_t)(sp - line));
+                }
+                if (why)
+                        corral_warn("%s: an entry naming %s: %s. %s (git stash list, @{N}); it was removed", path, rev,
+                                    why, SETBACK_WHY);
+                if (why || set_back_line(line, len, set_back_from)) {
+                        dropped++;
+                        continue;
+                }
+                memcpy(kept + k, line, len);
+                k += len;
+        }
+        if (!dropped)
+                return;
+        char lock[300];
+        snprintf(lock, sizeof(lock), "%s.lock", name);
+        int fd = openat(dir, lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        bool ok = fd >= 0;
+        for (size_t at = 0; ok && at < k;) {
+                ssize_t w = write(fd, kept + at, k - at);
+                ok = w > 0;
+                at += ok ? (size_t)w : 0;
+        }
+        if (fd >= 0 && close(fd) < 0)
+                ok = false;
+        if (ok && renameat(dir, lock, dir, name) == 0)
+                return;
+        int e = errno;
+        if (fd >= 0)
+                (void)unlinkat(dir, lock, 0);
+        corral_warn("WARNING: %s: corral could not remove those entries (%s): do not take them (git stash pop, @{N})",
+                    path, strerror(e));
+}
+
+static void walk_changed_logs(int dir, const char *path, int depth, unsigned *budget, const struct timespec *since,
+                              gittips *t, const snap *s, const strv *set_back_from) {
+        int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        for (struct dirent *e; (e = readdir(d)) && *budget;) {
+                (*budget)--;
+                size_t nl = strlen(e->d_name);
+                if (e->d_name[0] == '.' || (nl > 5 && strcmp(e->d_name + nl - 5, ".lock") == 0))
+                        continue;
+                struct stat st;
+                char sub[4200];
+                snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+                if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode) && depth > 0) {
+                        int sd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (sd >= 0) {
+                                walk_changed_logs(sd, sub, depth - 1, budget, since, t, s, set_back_from);
+                                close(sd);
+                        }
+                } else if (S_ISREG(st.st_mode) && gitverify_since(&st.st_ctim, since))
+                        check_log(dirfd(d), e->d_name, sub, t, s, set_back_from);
+        }
+        closedir(d);
+}
+
+void gitrefs_check(int gitdir_fd, const char *repo, const char *home, const strv *names, const char *snapshot,
+                   const struct timespec *since) {
+        if (!snapshot) {
+                corral_warn("WARNING: %s: the refs this run set were not checked for protected names (no record of "
+                            "them from before the run): look at what its commits change under .vscode, .claude and "
+                            "the other protected names before checking them out",
+                            repo);
+                return;
+        }
+        snap s = {0};
+        parse_snap(snapshot, &s);
+        /* the base: the developer's HEAD at the start */
+        char base[65] = "0000000000000000000000000000000000000000";
+        const char *hv = strncmp(s.head, "ref: ", 5) == 0 ? snap_val(&s, s.head + 5) : s.head;
+        if (hv)
+                (void)gittips_value_oid(hv, strlen(hv), base);
+        gittips t;
+        gittips_begin(&t, gitdir_fd, home, names, base, &s.known);
+        strv set_back_from = {0}; /* the refused values refs were set back from */
+        size_t n;
+        int r;
+        _cleanup_free_ char *refs = list_refs(gitdir_fd, home, &n, &r);
+        if (!refs)
+                corral_warn("WARNING: %s: corral cannot list its refs after the run (%s): look at what its commits "
+                            "change under the protected names before checking them out",
+                            repo, strerror(-r));
+        for (char *line = refs, *nl; line && line < refs + n && *line; line = nl + 1) {
+                char *id, *name;
+                if (!(nl = strchr(line, '\n')))
+                        break;
+                *nl = 0;
+                if (!ref_line(line, &id, &name))
+                        continue;
+                const char *old = snap_val(&s, name);
+                if (!old || strcmp(old, id) != 0)
+                        judge(gitdir_fd, repo, home, &t, name, id, old, &set_back_from);
+        }
+        static const char *const tops[] = {"HEAD", "ORIG_HEAD"};
+        for (size_t i = 0; i < ELEMENTSOF(tops); i++) {
+                char now[4200];
+                const char *was = i ? s.orig : s.head;
+                first_line(gitdir_fd, tops[i], now, sizeof(now));
+                if (strcmp(now, was) != 0)
+                        judge(gitdir_fd, repo, home, &t, tops[i], now, *was ? was : NULL, &set_back_from);
+        }
+        unsigned budget = LOGS_BUDGET;
+        int logs = openat(gitdir_fd, "logs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (logs >= 0) {
+                char shown[4200];
+                snprintf(shown, sizeof(shown), "%s/logs", repo);
+                walk_changed_logs(logs, shown, LOGS_DEPTH, &budget, since, &t, &s, &set_back_from);
+                close(logs);
+        }
+        gittips_end(&t);
+        strv_clear(&set_back_from);
+        strv_clear(&s.names);
+        strv_clear(&s.vals);
+        strv_clear(&s.known);
+}
