@@ -407,18 +407,22 @@ static void snap_commits(const repo_snap *s, strv *out) {
         }
 }
 
-/* The commit the developer's HEAD named when the run started (through a
- * loose or packed ref), or an id no object has. */
-static void snap_head(const repo_snap *s, char rev[65]) {
-        snprintf(rev, 65, "%s", "0000000000000000000000000000000000000000");
-        const blob *h = &s->top[0]; /* HEAD */
-        if (!h->has || gittips_value_oid(h->p, h->n, rev) || h->n < 6 || memcmp(h->p, "ref: ", 5) != 0)
-                return;
-        char name[1100];
-        snprintf(name, sizeof(name), "%.*s", (int)strcspn(h->p + 5, "\n"), h->p + 5);
+/* The object id the developer's ref name (or HEAD, through the ref it
+ * names) held when the run started, loose or packed; false: none. */
+static bool snap_value(const repo_snap *s, const char *name, char rev[65]) {
+        if (strcmp(name, "HEAD") == 0) {
+                const blob *h = &s->top[0]; /* HEAD */
+                if (!h->has || gittips_value_oid(h->p, h->n, rev))
+                        return h->has;
+                if (h->n < 6 || memcmp(h->p, "ref: ", 5) != 0)
+                        return false;
+                char target[1100];
+                snprintf(target, sizeof(target), "%.*s", (int)strcspn(h->p + 5, "\n"), h->p + 5);
+                return strcmp(target, "HEAD") != 0 && snap_value(s, target, rev);
+        }
         blob v;
-        if (snap_ref(s, name, &v) && gittips_value_oid(v.p, v.n, rev))
-                return;
+        if (snap_ref(s, name, &v))
+                return gittips_value_oid(v.p, v.n, rev);
         size_t nl = strlen(name);
         for (size_t at = 0; s->packed.has && at < s->packed.n;) {
                 const char *line = s->packed.p + at;
@@ -426,10 +430,10 @@ static void snap_head(const repo_snap *s, char rev[65]) {
                 size_t len = end ? (size_t)(end - line) : s->packed.n - at;
                 at += len + 1;
                 const char *sp = memchr(line, ' ', len);
-                if (sp && (size_t)(line + len - (sp + 1)) == nl && memcmp(sp + 1, name, nl) == 0 &&
-                    gittips_value_oid(line, (size_t)(sp - line), rev))
-                        return;
+                if (sp && (size_t)(line + len - (sp + 1)) == nl && memcmp(sp + 1, name, nl) == 0)
+                        return gittips_value_oid(line, (size_t)(sp - line), rev);
         }
+        return false;
 }
 
 static int open_repo(const char *repo) {
@@ -824,10 +828,15 @@ static void import_ref(importer *im, const repo_snap *s, int udir, const char *n
 static void walk_upper(importer *im, const repo_snap *s, int udir, char *rel, size_t len, int rfd, bool logs,
                        int depth, unsigned *budget);
 
-/* The lines the run appends to a reflog (u; the developer's is dir/leaf)
- * name commits a checkout may take (git stash pop takes stash@{0} from the
- * reflog, git reset --hard HEAD@{1}): each is judged as a ref's value is. */
-static bool log_adds_protected(importer *im, int rfd, int dir, const char *leaf, const blob *u, const char *shown) {
+/* The lines the run appends to the reflog of ref (u; the developer's is
+ * dir/leaf) name commits a checkout may take (git stash pop takes
+ * stash@{0} from the reflog, git reset --hard HEAD@{1}, git checkout -
+ * the name in a checkout's message): each is judged against the ref's
+ * value at the start (gittips_refused_entry). */
+static bool log_adds_protected(importer *im, const repo_snap *s, const char *ref, int dir, const char *leaf,
+                               const blob *u, const char *shown) {
+        char start[65];
+        bool has_start = snap_value(s, ref, start);
         blob o;
         size_t from = 0;
         if (read_at(dir, leaf, LOG_MAX, &o) == 0 && o.has) {
@@ -848,13 +857,13 @@ static bool log_adds_protected(importer *im, int rfd, int dir, const char *leaf,
                 const char *nl = memchr(line, '\n', u->n - at);
                 size_t len = nl ? (size_t)(nl - line) : u->n - at;
                 at += len + 1;
-                const char *sp = memchr(line, ' ', len);
-                if (!sp)
+                if (!len)
                         continue;
-                const char *next = sp + 1;
-                if (tip_adds_protected(im, next, len - (size_t)(next - line), line, (size_t)(sp - line),
-                                       shown))
+                const char *why = gittips_refused_entry(&im->tips, line, len, has_start ? start : NULL, NULL);
+                if (why) {
+                        corral_warn(NOT_IMPORTED_FMT, shown, why);
                         return true;
+                }
         }
         return false;
 }
@@ -875,7 +884,7 @@ static void import_log(importer *im, const repo_snap *s, int udir, const char *n
         int dir = r < 0 ? r : open_parent(rfd, rel, &leaf, true);
         if (dir < 0)
                 corral_warn("not imported: %s: %s", shown, strerror(-dir));
-        else if (log_adds_protected(im, rfd, dir, leaf, &u, shown))
+        else if (log_adds_protected(im, s, ref, dir, leaf, &u, shown))
                 close(dir);
         else {
                 swap_file(im, dir, leaf, shown, &none, &u, LOG_MAX, SWAP_PREFIX, false);
@@ -1233,6 +1242,22 @@ out:
 
 /* --- HEAD and the other files at the top; the index ---------------------- */
 
+/* A file at the top (u; o: the developer's at the start) naming commits
+ * git takes (git merge FETCH_HEAD, git commit after a merge): each id it
+ * names, first on its lines, is judged against o's. */
+static bool top_adds_protected(importer *im, kind k, const blob *u, const blob *o, const char *shown) {
+        if (k == K_TEXT)
+                return false;
+        for (size_t at = 0; at < u->n;) {
+                const char *line = u->p + at, *nl = memchr(line, '\n', u->n - at);
+                size_t len = nl ? (size_t)(nl - line) : u->n - at;
+                at += len + 1;
+                if (len && tip_adds_protected(im, line, len, o->has ? o->p : NULL, o->has ? o->n : 0, shown))
+                        return true;
+        }
+        return false;
+}
+
 static void import_top(importer *im, const repo_snap *s, int ufd, int rfd) {
         for (size_t t = 0; t < N_TOP; t++) {
                 const char *name = top_files[t].name;
@@ -1255,9 +1280,7 @@ static void import_top(importer *im, const repo_snap *s, int ufd, int rfd) {
                                 continue;
                         }
                 }
-                if (u.has && (strcmp(name, "HEAD") == 0 || strcmp(name, "ORIG_HEAD") == 0) &&
-                    tip_adds_protected(im, u.p, u.n, s->top[t].has ? s->top[t].p : NULL,
-                                       s->top[t].has ? s->top[t].n : 0, shown)) {
+                if (u.has && top_adds_protected(im, top_files[t].kind, &u, &s->top[t], shown)) {
                         blob_free(&u);
                         continue;
                 }
@@ -1543,8 +1566,8 @@ static void import_repo(importer *im, const repo_snap *s, int upper) {
         /* the baseline of tip_adds_protected, before any ref moves */
         strv known = {0};
         snap_commits(s, &known);
-        char base[65];
-        snap_head(s, base);
+        char base[65] = "0000000000000000000000000000000000000000";
+        (void)snap_value(s, "HEAD", base);
         gittips_begin(&im->tips, rfd, im->pl->git_run_dir, &im->pl->policy.nested.protect, base, &known);
         strv_clear(&known);
         import_objects(im, ufd, rfd, s->repo);

@@ -14,6 +14,7 @@
 
 #include "common/macro.h"
 #include "common/warn.h"
+#include "supervise/aside.h"
 #include "supervise/gitrun.h"
 #include "supervise/gittips.h"
 #include "supervise/gitverify.h"
@@ -42,10 +43,6 @@ static void sort_unique(strv *s) {
         }
         s->n = k;
         s->v[k] = NULL;
-}
-
-static bool sorted_has(const strv *s, const char *str) {
-        return s->n && bsearch(&str, s->v, s->n, sizeof(*s->v), by_str);
 }
 
 /* A file of the gitdir, whole (at most max bytes), never through a link. */
@@ -184,26 +181,26 @@ int gitrefs_snapshot(int gitdir_fd, const char *home, FILE *f, char *why, size_t
 /* --- the check ------------------------------------------------------------ */
 
 typedef struct snap {
-        strv names, vals; /* the refs (no symbolic ones) */
+        strv names, vals; /* the refs: an id, or "ref: TARGET" for a symbolic one */
         strv known;       /* every id the refs, HEAD, ORIG_HEAD and reflogs named: sorted */
         char head[4200], orig[4200];
 } snap;
 
-/* "ID NAME SYMREF": false for a symbolic ref or anything else */
-static bool ref_line(char *line, char **id, char **name) {
+/* "ID NAME SYMREF" (SYMREF empty for a ref that is no symbolic one) */
+static bool ref_line(char *line, char **id, char **name, char **sym) {
         char *sp = strchr(line, ' ');
         char *sp2 = sp ? strchr(sp + 1, ' ') : NULL;
-        if (!sp || !sp2 || sp2[1])
+        if (!sp || !sp2)
                 return false;
         *sp = *sp2 = 0;
-        *id = line, *name = sp + 1;
+        *id = line, *name = sp + 1, *sym = sp2 + 1;
         return true;
 }
 
 static void parse_snap(const char *text, snap *s) {
         for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
                 _cleanup_free_ char *line = strndup(l, strcspn(l, "\n"));
-                char *id, *name, rev[65];
+                char *id, *name, *sym, rev[65];
                 if (!line || strlen(line) < 2 || line[1] != ' ')
                         continue;
                 if (line[0] == 'H')
@@ -212,9 +209,10 @@ static void parse_snap(const char *text, snap *s) {
                         snprintf(s->orig, sizeof(s->orig), "%s", line + 2);
                 else if (line[0] == 'K')
                         (void)strv_push(&s->known, line + 2);
-                else if (line[0] == 'R' && ref_line(line + 2, &id, &name)) {
+                else if (line[0] == 'R' && ref_line(line + 2, &id, &name, &sym)) {
+                        _cleanup_free_ char *val = NULL;
                         (void)strv_push(&s->names, name);
-                        (void)strv_push(&s->vals, id);
+                        (void)strv_push(&s->vals, !*sym ? id : asprintf(&val, "ref: %s", sym) >= 0 ? val : "");
                         (void)strv_push(&s->known, id);
                 }
                 if ((line[0] == 'H' || line[0] == 'O') && gittips_value_oid(line + 2, strlen(line + 2), rev))
@@ -249,26 +247,102 @@ static int set_back(int fd, const char *home, const char *name, const char *old,
         return gitrun(fd, git, home, sym ? symref : old ? upd : del, -1, true, out, out_max, &n, &more);
 }
 
-static void judge(int fd, const char *repo, const char *home, gittips *t, const char *name, const char *now,
-                  const char *old, strv *set_back_from) {
-        const char *why = gittips_refused(t, now, strlen(now), old, old ? strlen(old) : 0);
-        if (!why)
-                return;
-        char out[1024], rev[65];
-        int r = set_back(fd, home, name, old, out, sizeof(out));
+/* HEAD or ORIG_HEAD written back as git writes it: "old\n" in NAME.lock,
+ * renamed over NAME; removed when old is NULL. 0 or -errno. */
+static int write_top(int fd, const char *name, const char *old) {
+        if (!old)
+                return unlinkat(fd, name, 0) == 0 || errno == ENOENT ? 0 : -errno;
+        char lock[64], text[4200];
+        snprintf(lock, sizeof(lock), "%s.lock", name);
+        int len = snprintf(text, sizeof(text), "%s\n", old);
+        (void)unlinkat(fd, lock, 0); /* (the run's: its processes are gone) */
+        int l = openat(fd, lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (l < 0)
+                return -errno;
+        int r = write(l, text, (size_t)len) == len ? 0 : -EIO;
+        if (close(l) < 0 && r == 0)
+                r = -errno;
+        if (r == 0 && renameat(fd, lock, fd, name) < 0)
+                r = -errno;
+        if (r < 0)
+                (void)unlinkat(fd, lock, 0);
+        return r;
+}
+
+/* name's value now (an id or "ref: X"), refused for why: set back to old
+ * (NULL: deleted), and said. */
+static void set_back_refused(int fd, const char *repo, const char *home, const char *name, const char *now,
+                             const char *old, const char *why, strv *set_back_from) {
+        char out[1024] = "", rev[65];
+        bool top = strcmp(name, "HEAD") == 0 || strcmp(name, "ORIG_HEAD") == 0;
+        int r = top ? write_top(fd, name, old) : set_back(fd, home, name, old, out, sizeof(out));
         if (r == 0 && gittips_value_oid(now, strlen(now), rev))
                 (void)strv_push(set_back_from, rev);
         if (r == 0 && old)
-                corral_warn("%s/%s: %s. %s; it was set back to its value before the run (%s)", repo, name, why,
-                            SETBACK_WHY, old);
+                corral_warn("%s/%s: %s. %s; it was set back to its value before the run (%s; it was %.80s)", repo,
+                            name, why, SETBACK_WHY, old, now);
         else if (r == 0)
-                corral_warn("%s/%s: %s. %s; it was deleted (it did not exist before the run)", repo, name, why,
-                            SETBACK_WHY);
+                corral_warn("%s/%s: %s. %s; it was deleted (it did not exist before the run; it was %.80s)", repo,
+                            name, why, SETBACK_WHY, now);
         else
                 corral_warn("WARNING: %s/%s: %s, and corral could not set it back (%s%s%.*s): do not check it out; "
                             "set it back yourself (git update-ref)",
                             repo, name, why, r < 0 ? strerror(-r) : "git update-ref failed", r > 0 ? ": " : "",
                             r > 0 ? (int)strcspn(out, "\n") : 0, out);
+}
+
+static void judge(int fd, const char *repo, const char *home, gittips *t, const char *name, const char *now,
+                  const char *old, strv *set_back_from) {
+        const char *why = gittips_refused(t, now, strlen(now), old, old ? strlen(old) : 0);
+        if (why)
+                set_back_refused(fd, repo, home, name, now, old, why, set_back_from);
+}
+
+/* HEAD ("ref: refs/..." or an id) or ORIG_HEAD (an id) as git writes them */
+static bool top_value_ok(const char *name, const char *v) {
+        char rev[65];
+        size_t n = strlen(v);
+        if (gittips_value_oid(v, n, rev))
+                return strcmp(rev, v) == 0; /* (lowercase, nothing after) */
+        return strcmp(name, "HEAD") == 0 && n > 10 && strncmp(v, "ref: refs/", 10) == 0 &&
+               !strpbrk(v + 5, " ~^:?*[\\");
+}
+
+/* The other files at the top that name commits git takes (git merge
+ * FETCH_HEAD, git commit after a merge, git bisect reset): when the run
+ * changed one, each line's id is judged (BISECT_START may name a branch
+ * instead); one refused, or a line that is neither, sets the file aside. */
+static void check_pseudo(int fd, const char *repo, gittips *t, const struct timespec *since) {
+        static const char *const files[] = {"FETCH_HEAD", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD",
+                                            "AUTO_MERGE", "REBASE_HEAD", "BISECT_START"};
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                struct stat st;
+                if (fstatat(fd, files[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || !gitverify_since(&st.st_ctim, since))
+                        continue;
+                size_t n;
+                int r;
+                _cleanup_free_ char *text = read_file(fd, files[i], 1u << 20, &n, &r);
+                const char *why = text && !memchr(text, 0, n) ? NULL : "a file corral cannot read whole to check it";
+                for (size_t at = 0; text && !why && at < n;) {
+                        const char *line = text + at, *nl = memchr(line, '\n', n - at);
+                        size_t len = nl ? (size_t)(nl - line) : n - at;
+                        at += len + 1;
+                        size_t id = strcspn(line, " \t\n");
+                        id = id < len ? id : len;
+                        char rev[65];
+                        if (!len)
+                                continue;
+                        if (gittips_value_oid(line, id, rev))
+                                why = gittips_refused(t, rev, strlen(rev), NULL, 0);
+                        else if (!(i == ELEMENTSOF(files) - 1 && gittips_branch_name_ok(line, len)))
+                                why = "a line that names no commit as git writes it there";
+                }
+                if (why) {
+                        char path[4200];
+                        snprintf(path, sizeof(path), "%s/%s", repo, files[i]);
+                        (void)aside_rename(fd, path, files[i], why);
+                }
+        }
 }
 
 /* Whether a reflog line (len bytes) is corral's own, of a ref set back
@@ -282,38 +356,57 @@ static bool set_back_line(const char *line, size_t len, const strv *set_back_fro
                (size_t)(line + len - (tab + 1)) >= ml && memcmp(tab + 1, SETBACK_MSG, ml) == 0;
 }
 
-/* One reflog the run changed (name in dir, shown as path): its entries
- * naming a commit the snapshot did not, each judged; the refused ones
- * removed, the file written as git writes it (path.lock, renamed over). */
-static void check_log(int dir, const char *name, const char *path, gittips *t, const snap *s,
+/* The value at the start of the ref whose reflog is rel ("logs/NAME"):
+ * HEAD through the ref it named. */
+static const char *start_value(const snap *s, const char *rel, char rev[65]) {
+        const char *name = rel + 5;
+        if (strcmp(name, "HEAD") == 0)
+                name = strncmp(s->head, "ref: ", 5) == 0 ? s->head + 5 : NULL;
+        const char *v = name ? snap_val(s, name) : s->head;
+        return v && gittips_value_oid(v, strlen(v), rev) ? rev : NULL;
+}
+
+/* One reflog the run changed (name in dir, rel below the gitdir, shown as
+ * path): each entry judged (gittips_refused_entry, against the ref's value
+ * at the start; ids the snapshot's reflogs named are not); the refused
+ * ones removed, the file written as git writes it (NAME.lock, renamed
+ * over). One corral cannot read whole (a NUL, too big) is set aside. */
+static void check_log(int dir, const char *name, const char *rel, const char *path, gittips *t, const snap *s,
                       const strv *set_back_from) {
         size_t n;
         int r;
         _cleanup_free_ char *text = read_file(dir, name, LOG_MAX, &n, &r);
-        if (!text || memchr(text, 0, n))
+        if (!text || memchr(text, 0, n)) {
+                if (r != -ENOENT)
+                        (void)aside_rename(dir, path, name,
+                                           "a reflog corral cannot read whole to check it for protected names");
                 return;
+        }
         _cleanup_free_ char *kept = malloc(n + 1);
         if (!kept)
                 return;
+        char sv[65];
+        const char *start = start_value(s, rel, sv);
         size_t k = 0;
         unsigned checked = 0, dropped = 0;
         for (size_t at = 0; at < n;) {
                 const char *line = text + at, *nl = memchr(line, '\n', n - at);
                 size_t len = nl ? (size_t)(nl - line) + 1 : n - at;
                 at += len;
-                char rev[65];
-                const char *sp = memchr(line, ' ', len);
+                size_t body = nl ? len - 1 : len;
                 const char *why = NULL;
-                if (sp && gittips_value_oid(sp + 1, len - (size_t)(sp + 1 - line), rev) && !sorted_has(&s->known, rev)) {
-                        why = ++checked > LOG_CHECK_MAX
-                                      ? "the run added more entries to it than corral checks"
-                                      : gittips_refused(t, sp + 1, len - (size_t)(sp + 1 - line), line,
-                                                        (size_t)(sp - line));
+                if (set_back_line(line, body, set_back_from)) {
+                        dropped++;
+                        continue;
                 }
+                if (body && ++checked > LOG_CHECK_MAX)
+                        why = "the run left more entries in it than corral checks";
+                else if (body)
+                        why = gittips_refused_entry(t, line, body, start, &s->known);
                 if (why)
-                        corral_warn("%s: an entry naming %s: %s. %s (git stash list, @{N}); it was removed", path, rev,
-                                    why, SETBACK_WHY);
-                if (why || set_back_line(line, len, set_back_from)) {
+                        corral_warn("%s: the entry \"%.*s\": %s. %s (git stash list, @{N}); it was removed", path,
+                                    (int)(body > 83 ? 83 : body), line, why, SETBACK_WHY);
+                if (why) {
                         dropped++;
                         continue;
                 }
@@ -324,6 +417,7 @@ static void check_log(int dir, const char *name, const char *path, gittips *t, c
                 return;
         char lock[300];
         snprintf(lock, sizeof(lock), "%s.lock", name);
+        (void)unlinkat(dir, lock, 0); /* (the run's: its processes are gone) */
         int fd = openat(dir, lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         bool ok = fd >= 0;
         for (size_t at = 0; ok && at < k;) {
@@ -335,15 +429,13 @@ static void check_log(int dir, const char *name, const char *path, gittips *t, c
                 ok = false;
         if (ok && renameat(dir, lock, dir, name) == 0)
                 return;
-        int e = errno;
         if (fd >= 0)
                 (void)unlinkat(dir, lock, 0);
-        corral_warn("WARNING: %s: corral could not remove those entries (%s): do not take them (git stash pop, @{N})",
-                    path, strerror(e));
+        (void)aside_rename(dir, path, name, "a reflog whose refused entries corral could not remove");
 }
 
-static void walk_changed_logs(int dir, const char *path, int depth, unsigned *budget, const struct timespec *since,
-                              gittips *t, const snap *s, const strv *set_back_from) {
+static void walk_changed_logs(int dir, char *rel, size_t rl, const char *repo, int depth, unsigned *budget,
+                              const struct timespec *since, gittips *t, const snap *s, const strv *set_back_from) {
         int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
         if (!d) {
@@ -351,24 +443,36 @@ static void walk_changed_logs(int dir, const char *path, int depth, unsigned *bu
                         close(fd);
                 return;
         }
-        for (struct dirent *e; (e = readdir(d)) && *budget;) {
+        for (struct dirent *e; (e = readdir(d));) {
+                if (!*budget) {
+                        corral_warn("WARNING: %s/%s: more entries than corral looks at; the reflogs below were not "
+                                    "checked for protected names: look at them before taking an entry (git stash "
+                                    "list, @{N})",
+                                    repo, rel);
+                        break;
+                }
                 (*budget)--;
                 size_t nl = strlen(e->d_name);
-                if (e->d_name[0] == '.' || (nl > 5 && strcmp(e->d_name + nl - 5, ".lock") == 0))
+                if (e->d_name[0] == '.' || (nl > 5 && strcmp(e->d_name + nl - 5, ".lock") == 0) ||
+                    rl + 1 + nl >= 4096)
                         continue;
                 struct stat st;
-                char sub[4200];
-                snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
                 if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         continue;
+                rel[rl] = '/';
+                memcpy(rel + rl + 1, e->d_name, nl + 1);
+                char path[8300];
+                snprintf(path, sizeof(path), "%s/%s", repo, rel);
                 if (S_ISDIR(st.st_mode) && depth > 0) {
                         int sd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         if (sd >= 0) {
-                                walk_changed_logs(sd, sub, depth - 1, budget, since, t, s, set_back_from);
+                                walk_changed_logs(sd, rel, rl + 1 + nl, repo, depth - 1, budget, since, t, s,
+                                                  set_back_from);
                                 close(sd);
                         }
                 } else if (S_ISREG(st.st_mode) && gitverify_since(&st.st_ctim, since))
-                        check_log(dirfd(d), e->d_name, sub, t, s, set_back_from);
+                        check_log(dirfd(d), e->d_name, rel, path, t, s, set_back_from);
+                rel[rl] = 0;
         }
         closedir(d);
 }
@@ -400,14 +504,22 @@ void gitrefs_check(int gitdir_fd, const char *repo, const char *home, const strv
                             "change under the protected names before checking them out",
                             repo, strerror(-r));
         for (char *line = refs, *nl; line && line < refs + n && *line; line = nl + 1) {
-                char *id, *name;
+                char *id, *name, *sym;
                 if (!(nl = strchr(line, '\n')))
                         break;
                 *nl = 0;
-                if (!ref_line(line, &id, &name))
+                if (!ref_line(line, &id, &name, &sym))
+                        continue;
+                _cleanup_free_ char *now = NULL;
+                if (*sym ? asprintf(&now, "ref: %s", sym) < 0 : !(now = strdup(id)))
                         continue;
                 const char *old = snap_val(&s, name);
-                if (!old || strcmp(old, id) != 0)
+                if (old && strcmp(old, now) == 0)
+                        continue;
+                if (*sym && strncmp(sym, "refs/", 5) != 0) /* (ref: FETCH_HEAD, a file the run writes) */
+                        set_back_refused(gitdir_fd, repo, home, name, now, old,
+                                         "a symbolic ref to a name outside refs/", &set_back_from);
+                else /* a symbolic one by the commit it resolves to */
                         judge(gitdir_fd, repo, home, &t, name, id, old, &set_back_from);
         }
         static const char *const tops[] = {"HEAD", "ORIG_HEAD"};
@@ -415,15 +527,23 @@ void gitrefs_check(int gitdir_fd, const char *repo, const char *home, const strv
                 char now[4200];
                 const char *was = i ? s.orig : s.head;
                 first_line(gitdir_fd, tops[i], now, sizeof(now));
-                if (strcmp(now, was) != 0)
+                if (strcmp(now, was) == 0)
+                        continue;
+                if (*now && !top_value_ok(tops[i], now))
+                        set_back_refused(gitdir_fd, repo, home, tops[i], now, *was ? was : NULL,
+                                         "not a value git writes there", &set_back_from);
+                else if (*now)
                         judge(gitdir_fd, repo, home, &t, tops[i], now, *was ? was : NULL, &set_back_from);
+                else if (i == 0 || faccessat(gitdir_fd, tops[i], F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                        set_back_refused(gitdir_fd, repo, home, tops[i], "(unreadable)", *was ? was : NULL,
+                                         "a file corral cannot read whole to check it", &set_back_from);
         }
+        check_pseudo(gitdir_fd, repo, &t, since);
         unsigned budget = LOGS_BUDGET;
         int logs = openat(gitdir_fd, "logs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (logs >= 0) {
-                char shown[4200];
-                snprintf(shown, sizeof(shown), "%s/logs", repo);
-                walk_changed_logs(logs, shown, LOGS_DEPTH, &budget, since, &t, &s, &set_back_from);
+                char rel[4096] = "logs";
+                walk_changed_logs(logs, rel, 4, repo, LOGS_DEPTH, &budget, since, &t, &s, &set_back_from);
                 close(logs);
         }
         gittips_end(&t);

@@ -17,9 +17,10 @@
 #define FILES_MAX (1u << 20)  /* of the files below them */
 #define WALK_MAX (4u << 20)   /* git log's records of the commits below */
 
+/* hex digits, either case (git's hex parser takes both) */
 static bool is_hex(const char *s, size_t n) {
         for (size_t i = 0; i < n; i++)
-                if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+                if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F')))
                         return false;
         return true;
 }
@@ -30,9 +31,13 @@ bool gittips_value_oid(const char *p, size_t n, char rev[65]) {
                 h++;
         if (!p || (h != 40 && h != 64) || (h < n && is_hex(p + h, 1)))
                 return false;
-        snprintf(rev, 65, "%.*s", (int)h, p);
+        for (size_t i = 0; i < h; i++)
+                rev[i] = (char)(p[i] >= 'A' && p[i] <= 'F' ? p[i] - 'A' + 'a' : p[i]);
+        rev[h] = 0;
         return true;
 }
+
+static bool is_zero(const char *rev) { return strspn(rev, "0") == strlen(rev); }
 
 /* rec, one NUL-ended record, among the n bytes of records at list */
 static bool has_record(const char *list, size_t n, const char *rec) {
@@ -136,14 +141,31 @@ static const char *cannot_list(gittips *t, int r) {
         return t->why;
 }
 
+/* Whether rev names a blob (git cat-file -t): anything else git's
+ * ls-tree refuses is refused (a commit whose tree is missing now may be
+ * written by a later run). */
+static bool is_blob(gittips *t, const char *rev) {
+        const char *git = gitrun_find();
+        char *const argv[] = {"git", "cat-file", "-t", (char *)rev, NULL};
+        char out[64];
+        size_t n;
+        bool more;
+        return git && gitrun(t->repo_fd, git, t->home, argv, -1, false, out, sizeof(out), &n, &more) == 0 &&
+               strcmp(out, "blob\n") == 0;
+}
+
 /* The tip: rev's top entries against the base's and old's; *treeish
  * false when rev names no tree (nothing below it either). */
 static const char *tip(gittips *t, const char *rev, const char *orev, bool *treeish) {
         size_t len = 0, olen = 0;
         int r, ro;
         _cleanup_free_ char *mine = entries(t, rev, false, &len, &r);
-        *treeish = r != 1; /* (a ref may name a blob: nothing to check out) */
-        if (r == 1 || (r == 0 && len == 0))
+        *treeish = true;
+        if (r == 1 && is_blob(t, rev)) {
+                *treeish = false; /* (a tag may name a blob: nothing to check out) */
+                return NULL;
+        }
+        if (r == 0 && len == 0)
                 return NULL;
         if (r != 0)
                 return cannot_list(t, r);
@@ -226,8 +248,8 @@ static const char *below(gittips *t, const char *rev, const char *orev) {
 
 const char *gittips_refused(gittips *t, const char *val, size_t n, const char *old, size_t old_n) {
         char rev[65], orev[65];
-        if (!gittips_value_oid(val, n, rev))
-                return NULL; /* a symbolic ref: its target is judged on its own */
+        if (!gittips_value_oid(val, n, rev) || is_zero(rev))
+                return NULL; /* a symbolic ref (its target is judged on its own), or none */
         if (!t->base_listed) { /* (listed once, when a first value is judged) */
                 int r;
                 t->base = entries(t, t->base_rev, false, &t->base_n, &r);
@@ -246,4 +268,62 @@ const char *gittips_refused(gittips *t, const char *val, size_t n, const char *o
         if (!why)
                 (void)strv_push(&t->passed, pair);
         return why;
+}
+
+bool gittips_branch_name_ok(const char *p, size_t n) {
+        if (!n || p[0] == '-' || p[0] == '.' || p[n - 1] == '/' || p[n - 1] == '.' || is_hex(p, n) ||
+            (n >= 5 && memcmp(p + n - 5, ".lock", 5) == 0))
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                unsigned char c = (unsigned char)p[i];
+                if (c <= ' ' || c == 0x7f || strchr("~^:?*[\\", c) ||
+                    (i + 1 < n && ((c == '.' && p[i + 1] == '.') || (c == '@' && p[i + 1] == '{') ||
+                                   (c == '/' && p[i + 1] == '/'))))
+                        return false;
+        }
+        return true;
+}
+
+static int by_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* rev judged against start, unless known (sorted) holds it */
+static const char *judged(gittips *t, const char *rev, const char *start, const strv *known) {
+        if (known && known->n && bsearch(&rev, known->v, known->n, sizeof(*known->v), by_str))
+                return NULL;
+        return gittips_refused(t, rev, strlen(rev), start, start ? strlen(start) : 0);
+}
+
+const char *gittips_refused_entry(gittips *t, const char *line, size_t len, const char *start, const strv *known) {
+        char old[65], now[65];
+        const char *sp = memchr(line, ' ', len);
+        if (!sp || !gittips_value_oid(line, (size_t)(sp - line), old) ||
+            !gittips_value_oid(sp + 1, len - (size_t)(sp + 1 - line), now)) {
+                snprintf(t->why, sizeof(t->why), "an entry git does not write (two object ids first)");
+                return t->why;
+        }
+        const char *why = judged(t, now, start, known);
+        if (!why)
+                why = judged(t, old, start, known);
+        /* git checkout - (and @{-N}) takes NAME of the last such message */
+        static const char moving[] = "checkout: moving from ";
+        const char *tab = memchr(line, '\t', len);
+        size_t ml = sizeof(moving) - 1;
+        if (why || !tab || (size_t)(line + len - (tab + 1)) < ml || memcmp(tab + 1, moving, ml) != 0)
+                return why;
+        const char *name = tab + 1 + ml, *end = line + len;
+        const char *to = NULL;
+        for (const char *q = name; q + 4 <= end && !to; q++)
+                if (memcmp(q, " to ", 4) == 0)
+                        to = q;
+        size_t nl = to ? (size_t)(to - name) : (size_t)(end - name);
+        char id[65];
+        if (gittips_value_oid(name, nl, id) && nl == strlen(id))
+                return judged(t, id, start, known);
+        if (gittips_branch_name_ok(name, nl))
+                return NULL; /* a branch: judged as a ref */
+        snprintf(t->why, sizeof(t->why),
+                 "a checkout entry naming \"%.*s\", which git checkout - would take, and which is neither a branch's "
+                 "name nor an object id",
+                 (int)(nl > 100 ? 100 : nl), name);
+        return t->why;
 }

@@ -55,8 +55,24 @@ void gittips_begin(gittips *t, int repo_fd, const char *home, const strv *names,
  * why it is refused, in words (in t->why). */
 const char *gittips_refused(gittips *t, const char *val, size_t n, const char *old, size_t old_n);
 
+/* A reflog entry ("OLD NEW NAME <EMAIL> TIME ZONE\tMESSAGE", len bytes)
+ * the run added, to the reflog of a ref whose value at the start was
+ * start (NULL: none): NEW and OLD (HEAD@{N} takes either) are judged
+ * against start, never against the entry's own OLD, and so is the NAME of
+ * a "checkout: moving from NAME to ..." message (git checkout - takes it),
+ * which must be an object id or a branch's name; an entry that does not
+ * start with two object ids is refused. An id known holds (sorted; NULL:
+ * none) is not judged: the developer's reflogs named it at the start.
+ * NULL or why, as above. */
+const char *gittips_refused_entry(gittips *t, const char *line, size_t len, const char *start, const strv *known);
+
 void gittips_end(gittips *t);
 
+/* A name git could have written as a branch's (in "checkout: moving from
+ * NAME to ...", in BISECT_START): no revision syntax, no abbreviated id. */
+bool gittips_branch_name_ok(const char *p, size_t n);
+
 /* The object id a ref value (p, n) starts with, into rev; false for a
- * symbolic ref ("ref: ...") or anything else. */
+ * symbolic ref ("ref: ...") or anything else. Either case (git reads
+ * both); rev is lowercase. */
 bool gittips_value_oid(const char *p, size_t n, char rev[65]);

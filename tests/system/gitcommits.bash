@@ -139,3 +139,41 @@ STASH_PROTECTED="$STAGE_PROTECTED"'
 BURIED_PROTECTED="$STAGE_PROTECTED"'
 	git commit -q -m tidy && git rm -q -r --cached .vscode .claude && git commit -q -m "drop editor files" &&
 	git branch agent && echo COMMITTED'
+
+# Forged entries (a review, 2026-12-04): E, a commit whose tree adds the
+# protected names, named where git takes a commit from without a ref
+# pointing at it: a stash reflog line in upper case, its old id its own (a
+# line judged against its own old id passes); a checkout message in
+# logs/HEAD (git checkout - takes its "from"); FETCH_HEAD (git merge
+# FETCH_HEAD). The developer had a stash of their own.
+FORGED_ENTRIES="$STAGE_PROTECTED"'
+	W=$(git stash create) && T=$(git write-tree) && E=$(git commit-tree "$T" -p HEAD -m evil) && git read-tree HEAD &&
+	B=$(git rev-parse HEAD) && WU=$(printf %s "$W" | tr a-f A-F) &&
+	printf "%s %s a <a@b> 1700000000 +0000\tWIP on main: x\n" "$WU" "$WU" >> .git/logs/refs/stash &&
+	printf "%s %s a <a@b> 1700000000 +0000\tcheckout: moving from %s to main\n" "$B" "$B" "$E" >> .git/logs/HEAD &&
+	printf "%s\t\tbranch main of x\n" "$E" > .git/FETCH_HEAD && echo FORGED'
+
+# After FORGED_ENTRIES: the developer's git commands that would take E or W,
+# each from a clean worktree; "$1" gets the name of each that wrote a
+# protected name.
+forged_takers() {
+	local taken=""
+	for cmd in "checkout -q -" "stash pop -q" "merge -q --no-edit FETCH_HEAD" "checkout -q FETCH_HEAD"; do
+		# shellcheck disable=SC2086
+		dev_git "$WS" $cmd > /dev/null 2>&1 || true
+		[ -e "$WS/.vscode/tasks.json" ] && taken="$taken [$cmd]"
+		dev_git "$WS" checkout -q -f main > /dev/null 2>&1 || true
+		dev_git "$WS" reset -q --hard "$BASE" > /dev/null 2>&1 || true
+		rm -rf "$WS/.vscode" "$WS/.claude"
+	done
+	printf '%s' "$taken"
+}
+
+# Written in place only (the users backend): a branch that is a symbolic ref
+# to FETCH_HEAD, BISECT_START naming E (git bisect reset checks it out), and
+# HEAD naming E in upper case, padded past what a reader of one page sees.
+INPLACE_FORGED="$STAGE_PROTECTED"'
+	T=$(git write-tree) && E=$(git commit-tree "$T" -p HEAD -m evil) && git read-tree HEAD &&
+	printf "%s\t\tbranch main of x\n" "$E" > .git/FETCH_HEAD && printf "ref: FETCH_HEAD\n" > .git/refs/heads/foo &&
+	printf "%s\n" "$E" > .git/BISECT_START &&
+	{ printf "%s\n" "$E" | tr a-f A-F; head -c 5000 /dev/zero | tr "\0" x; } > .git/HEAD && echo FORGED'

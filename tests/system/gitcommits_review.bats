@@ -375,6 +375,26 @@ open(p,\"wb\").write(d+hashlib.sha1(d).digest())" "$fake" "$1"
 	[ -e "$WS/.vscode/tasks.json" ] || fail "control: not written"
 }
 
+@test "commits attack: a stash reflog line in upper case, a checkout message and FETCH_HEAD naming the command's commit are not imported" {
+	backend_is userns || skip "the import (userns); in place (users): gitinplace.bats"
+	printf 'wip\n' >> "$WS/f.txt" && dev_git "$WS" stash -q
+	BASE=$(dev_git "$WS" rev-parse HEAD)
+	run gc "$FORGED_ENTRIES"
+	assert_output_has FORGED
+	assert_output_has SB-END
+	local taken; taken=$(forged_takers)
+	[ -z "$taken" ] || fail "the developer's git wrote a protected name through:$taken"
+}
+
+@test "control: a stash reflog line, a checkout message and FETCH_HEAD give the command's commit to stash pop, checkout - and merge" {
+	printf 'wip\n' >> "$WS/f.txt" && dev_git "$WS" stash -q
+	BASE=$(dev_git "$WS" rev-parse HEAD)
+	plain "$FORGED_ENTRIES" | grep -q FORGED || fail "control: not forged"
+	local taken; taken=$(forged_takers)
+	[ "$taken" = " [checkout -q -] [stash pop -q] [merge -q --no-edit FETCH_HEAD] [checkout -q FETCH_HEAD]" ] ||
+		fail "control: only$taken wrote it"
+}
+
 @test "commits: the developer's own history under protected names does not refuse the run's commits" {
 	backend_is userns || skip "userns import"
 	mkdir -p "$WS/.vscode" && printf '{"a":1}\n' > "$WS/.vscode/settings.json"

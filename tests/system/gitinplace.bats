@@ -273,7 +273,7 @@ assert_nothing_written() {
 	assert_output_has COMMITTED
 	assert_output_has SB-END
 	assert_output_has "it points at a commit below which commit"
-	assert_output_has "it was set back to its value before the run ($before)"
+	assert_output_has "it was set back to its value before the run ($before;"
 	[ "$(dev_git "$WS" rev-parse HEAD)" = "$before" ] || fail "main was not set back"
 	! dev_git "$WS" rev-parse -q --verify agent > /dev/null || fail "the run's branch agent is still there"
 	dev_git "$WS" revert --no-edit HEAD > /dev/null 2>&1 || true
@@ -326,5 +326,29 @@ $output"
 	assert_output_has "refs/heads/agent: it points at a commit whose tree adds or changes a protected name"
 	! dev_git "$WS" rev-parse -q --verify agent > /dev/null || fail "the killed run's branch agent is still there"
 	dev_git "$WS" checkout -q agent > /dev/null 2>&1 || true
+	assert_nothing_written
+}
+
+@test "commits in place attack: a stash reflog line in upper case, a checkout message and FETCH_HEAD naming the command's commit are removed; the developer's stash stays" {
+	printf 'wip\n' >> "$WS/f.txt" && dev_git "$WS" stash -q
+	BASE=$(dev_git "$WS" rev-parse HEAD)
+	run gc "$FORGED_ENTRIES"
+	assert_output_has FORGED
+	assert_output_has SB-END
+	[ "$(dev_git "$WS" stash list | grep -c .)" = 1 ] || fail "the stash list is not the developer's: $(dev_git "$WS" stash list)"
+	local taken; taken=$(forged_takers)
+	[ -z "$taken" ] || fail "the developer's git wrote a protected name through:$taken"
+	assert_fsck
+}
+
+@test "commits in place attack: a branch that is a symbolic ref to FETCH_HEAD, BISECT_START and an upper-case padded HEAD naming the command's commit are set back or aside" {
+	run gc "$INPLACE_FORGED"
+	assert_output_has FORGED
+	assert_output_has SB-END
+	[ "$(dev_git "$WS" symbolic-ref HEAD)" = refs/heads/main ] || fail "HEAD was not set back: $(head -c 100 "$WS/.git/HEAD")"
+	! dev_git "$WS" rev-parse -q --verify foo > /dev/null || fail "the branch foo is still there"
+	dev_git "$WS" checkout -q foo > /dev/null 2>&1 || true
+	dev_git "$WS" bisect reset > /dev/null 2>&1 || true
+	dev_git "$WS" reset -q --hard > /dev/null 2>&1 || true
 	assert_nothing_written
 }
