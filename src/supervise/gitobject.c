@@ -38,8 +38,18 @@ int gitobject_format_of_config(const char *text, size_t len, gitobject_format *o
         return 0;
 }
 
+/* A tree's entries as they stream in: "MODE NAME\0" then the raw id. */
+typedef struct treecheck {
+        bool on;
+        enum { T_MODE, T_NAME, T_ID } at;
+        char mode[8], name[4097], prev[4097];
+        size_t mlen, nlen, plen, idlen, idgot;
+        bool prev_tree, any;
+} treecheck;
+
 typedef struct hasher {
         gitobject_format fmt;
+        treecheck tree;
         sha1_ctx s1;
         sha256_ctx s256;
         char hdr[HEADER_MAX];
@@ -60,6 +70,70 @@ static void hash_update(hasher *h, const void *p, size_t n) {
 static int bad(hasher *h, const char *what) {
         snprintf(h->why, h->why_len, "%s", what);
         return -EINVAL;
+}
+
+/* git's order of tree entries: by name, a tree's as if it ended in "/". */
+static int entry_cmp(const char *a, size_t al, bool at, const char *b, size_t bl, bool bt) {
+        size_t n = al < bl ? al : bl;
+        int c = memcmp(a, b, n);
+        if (c)
+                return c;
+        unsigned char ca = al > n ? (unsigned char)a[n] : at ? '/' : 0;
+        unsigned char cb = bl > n ? (unsigned char)b[n] : bt ? '/' : 0;
+        return (int)ca - (int)cb;
+}
+
+/* One entry's mode and name, complete: as git writes them (fsck's checks
+ * that matter to what a pathspec finds: a name a listing of the names
+ * given would miss, an entry out of order, which ends git's search). */
+static int tree_entry(hasher *h) {
+        treecheck *t = &h->tree;
+        static const char *const modes[] = {"100644", "100755", "120000", "40000", "160000"};
+        bool mode_ok = false;
+        for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+                mode_ok = mode_ok || strcmp(t->mode, modes[i]) == 0;
+        if (!mode_ok)
+                return bad(h, "a loose tree with an entry of a mode git does not write");
+        if (!t->nlen || memchr(t->name, '/', t->nlen) || strcmp(t->name, ".") == 0 || strcmp(t->name, "..") == 0 ||
+            strcasecmp(t->name, ".git") == 0)
+                return bad(h, "a loose tree with an entry name git refuses (empty, \".\", \"..\", \".git\" or with a "
+                              "\"/\")");
+        bool is_tree = strcmp(t->mode, "40000") == 0;
+        if (t->any && entry_cmp(t->prev, t->plen, t->prev_tree, t->name, t->nlen, is_tree) >= 0)
+                return bad(h, "a loose tree whose entries are not in git's order, or named twice");
+        memcpy(t->prev, t->name, t->nlen + 1);
+        t->plen = t->nlen, t->prev_tree = is_tree, t->any = true;
+        return 0;
+}
+
+/* n bytes of a tree's contents. */
+static int tree_take(hasher *h, const unsigned char *p, size_t n) {
+        treecheck *t = &h->tree;
+        for (size_t i = 0; i < n; i++) {
+                char c = (char)p[i];
+                if (t->at == T_MODE) {
+                        if (c == ' ' && t->mlen) {
+                                t->mode[t->mlen] = 0;
+                                t->at = T_NAME, t->nlen = 0;
+                        } else if (c < '0' || c > '7' || t->mlen == sizeof(t->mode) - 1)
+                                return bad(h, "a loose tree with an entry git would not write");
+                        else
+                                t->mode[t->mlen++] = c;
+                } else if (t->at == T_NAME) {
+                        if (c == 0) {
+                                t->name[t->nlen] = 0;
+                                int r = tree_entry(h);
+                                if (r < 0)
+                                        return r;
+                                t->at = T_ID, t->idgot = 0;
+                        } else if (t->nlen == sizeof(t->name) - 1)
+                                return bad(h, "a loose tree with an entry name longer than corral reads");
+                        else
+                                t->name[t->nlen++] = c;
+                } else if (++t->idgot == t->idlen)
+                        t->at = T_MODE, t->mlen = 0;
+        }
+        return 0;
 }
 
 /* The header in h->hdr (its NUL at h->hlen - 1), strictly as git writes it. */
@@ -85,6 +159,8 @@ static int parse_header(hasher *h) {
         }
         h->size = size;
         h->in_body = true;
+        h->tree.on = (size_t)(sp - h->hdr) == 4 && memcmp(h->hdr, "tree", 4) == 0;
+        h->tree.idlen = h->fmt == GITOBJECT_SHA1 ? 20 : 32;
         hash_update(h, h->hdr, h->hlen);
         return 0;
 }
@@ -107,7 +183,7 @@ static int take(hasher *h, const unsigned char *p, size_t n) {
                 return bad(h, "a loose object longer than its header says");
         h->got += n;
         hash_update(h, p, n);
-        return 0;
+        return h->tree.on ? tree_take(h, p, n) : 0;
 }
 
 /* Feeds z's input through inflate; *ended once the stream's end is met. */
@@ -155,12 +231,15 @@ static int check(int fd, hasher *h, z_stream *z, unsigned char *in, unsigned cha
                 return bad(h, "a loose object without a header git would write (\"TYPE SIZE\\0\")");
         if (h->got != h->size)
                 return bad(h, "a loose object shorter than its header says");
+        if (h->tree.on && h->tree.at != T_MODE)
+                return bad(h, "a loose tree whose last entry is cut short");
         return 0;
 }
 
 int gitobject_check_loose(int fd, gitobject_format fmt, const char *hex, char *why, size_t why_len) {
         static unsigned char in[BUF], out[BUF]; /* (the supervisor imports one object at a time) */
-        hasher h = {.fmt = fmt, .why = why, .why_len = why_len};
+        static hasher h; /* (its tree names: 8 KiB) */
+        h = (hasher){.fmt = fmt, .why = why, .why_len = why_len};
         size_t want = fmt == GITOBJECT_SHA1 ? 40 : 64;
         if (strlen(hex) != want)
                 return bad(&h, fmt == GITOBJECT_SHA1 ? "a loose object whose name is no SHA-1 id (the repository's "

@@ -9,7 +9,13 @@
  * its header "TYPE SIZE\0" read strictly (blob, tree, commit or tag; the
  * size in decimal without leading zeros, at most GITOBJECT_MAX, equal to
  * what follows it), nothing after the zlib stream, and the header and
- * contents hashed with the repository's object format. */
+ * contents hashed with the repository's object format. A tree's entries
+ * are read as they stream in, as git writes them: one of git's five modes,
+ * a name that is not empty, ".", "..", ".git" and has no "/", in git's
+ * order, none twice in a row (fsck's fullPathname, hasDot, hasDotgit,
+ * treeNotSorted, duplicateEntries: an entry ".vscode/tasks.json", or one
+ * out of order, is missed by a listing of the names given, `git ls-tree
+ * REV -- .vscode`, and written all the same by git checkout). */
 #pragma once
 
 #include <stdbool.h>

@@ -177,3 +177,28 @@ INPLACE_FORGED="$STAGE_PROTECTED"'
 	printf "%s\t\tbranch main of x\n" "$E" > .git/FETCH_HEAD && printf "ref: FETCH_HEAD\n" > .git/refs/heads/foo &&
 	printf "%s\n" "$E" > .git/BISECT_START &&
 	{ printf "%s\n" "$E" | tr a-f A-F; head -c 5000 /dev/zero | tr "\0" x; } > .git/HEAD && echo FORGED'
+
+# Trees git would not write (hash-object --literally): an entry named
+# ".vscode/tasks.json", and entries out of git's order with .vscode/ after
+# "zzz". `git ls-tree REV -- .vscode` lists neither, git checkout writes
+# both.
+TREE_FORGED='bin() { printf "$(printf %s "$1" | sed "s/../\\\\x&/g")"; }
+	t=$(printf "{\"tasks\":[]}\n" | git hash-object -w --stdin) && f=$(git rev-parse HEAD:f.txt) &&
+	T1=$({ printf "100644 .vscode/tasks.json\0"; bin "$t"; printf "100644 f.txt\0"; bin "$f"; } | git hash-object -t tree -w --literally --stdin) &&
+	V=$({ printf "100644 tasks.json\0"; bin "$t"; } | git hash-object -t tree -w --stdin) &&
+	T2=$({ printf "100644 zzz\0"; bin "$f"; printf "40000 .vscode\0"; bin "$V"; printf "100644 f.txt\0"; bin "$f"; } | git hash-object -t tree -w --literally --stdin) &&
+	git branch slash "$(git commit-tree "$T1" -p HEAD -m a)" && git branch unsorted "$(git commit-tree "$T2" -p HEAD -m b)" &&
+	[ -z "$(git ls-tree slash -- .vscode)$(git ls-tree unsorted -- .vscode)" ] && echo FORGED'
+
+# After TREE_FORGED: which of the two branches the developer's checkout
+# writes .vscode/tasks.json from.
+tree_takers() {
+	local taken=""
+	for b in slash unsorted; do
+		dev_git "$WS" checkout -q "$b" > /dev/null 2>&1 || true
+		[ -e "$WS/.vscode/tasks.json" ] && taken="$taken [$b]"
+		dev_git "$WS" checkout -q -f main > /dev/null 2>&1 || true
+		rm -rf "$WS/.vscode"
+	done
+	printf '%s' "$taken"
+}

@@ -395,6 +395,22 @@ open(p,\"wb\").write(d+hashlib.sha1(d).digest())" "$fake" "$1"
 		fail "control: only$taken wrote it"
 }
 
+@test "commits attack: trees git would not write (an entry named .vscode/tasks.json, entries out of order) are not imported; the developer's checkout writes nothing" {
+	backend_is userns || skip "the import (userns); in place (users): gitinplace.bats"
+	run gc "$TREE_FORGED"
+	assert_output_has FORGED
+	assert_output_has SB-END
+	assert_output_has "a loose tree"
+	local taken; taken=$(tree_takers)
+	[ -z "$taken" ] || fail "the developer's git checkout wrote .vscode/tasks.json from:$taken"
+}
+
+@test "control: a tree with an entry named .vscode/tasks.json, or out of order, is written by git checkout" {
+	plain "$TREE_FORGED" | grep -q FORGED || fail "control: not forged"
+	local taken; taken=$(tree_takers)
+	[ "$taken" = " [slash] [unsorted]" ] || fail "control: only$taken wrote it"
+}
+
 @test "commits: the developer's own history under protected names does not refuse the run's commits" {
 	backend_is userns || skip "userns import"
 	mkdir -p "$WS/.vscode" && printf '{"a":1}\n' > "$WS/.vscode/settings.json"

@@ -352,3 +352,12 @@ $output"
 	dev_git "$WS" reset -q --hard > /dev/null 2>&1 || true
 	assert_nothing_written
 }
+
+@test "commits in place attack: trees git would not write (an entry named .vscode/tasks.json, entries out of order) are set aside and their branches deleted" {
+	run gc "$TREE_FORGED"
+	assert_output_has FORGED
+	assert_output_has SB-END
+	assert_output_has "a loose tree"
+	local taken; taken=$(tree_takers)
+	[ -z "$taken" ] || fail "the developer's git checkout wrote .vscode/tasks.json from:$taken"
+}

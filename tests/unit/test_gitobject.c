@@ -3,7 +3,8 @@
  * (supervise/gitobject.h): git's own object passes, under SHA-1 and
  * SHA-256; another object's contents under its name, a header git would
  * not write, a size that is not the length, bytes after the zlib stream, a
- * stream cut short are refused. And the object format read from a config. */
+ * stream cut short are refused; so are trees git would not write. And the
+ * object format read from a config. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -110,6 +111,61 @@ static void test_refused(void **state) {
         fclose(f);
 }
 
+/* A tree of entries ("MODE NAME" each, the same 20-byte id for all),
+ * hashed here: 0 or -EINVAL, why saying what. */
+static int tree(const char *const *entries, size_t k, char *why) {
+        unsigned char body[4096];
+        size_t n = 0;
+        for (size_t i = 0; i < k; i++) {
+                size_t l = strlen(entries[i]) + 1;
+                memcpy(body + n, entries[i], l);
+                n += l;
+                memset(body + n, 0xab, 20);
+                n += 20;
+        }
+        char raw[4200];
+        int h = snprintf(raw, 32, "tree %zu", n) + 1;
+        memcpy(raw + h, body, n);
+        uint8_t d[20];
+        sha1(raw, (size_t)h + n, d);
+        char id[41];
+        for (size_t i = 0; i < 20; i++)
+                snprintf(id + 2 * i, 3, "%02x", d[i]);
+        return check(raw, (size_t)h + n, NULL, 0, GITOBJECT_SHA1, id, why);
+}
+
+/* A tree's entries as git writes them; a name a listing of names would
+ * miss (".vscode/tasks.json"), entries out of order or twice, a mode git
+ * does not write, ".git": refused. */
+static void test_trees(void **state) {
+        (void)state;
+        char why[300] = "";
+        const char *good[] = {"100644 .corral.toml", "40000 .vscode", "100755 a", "120000 a.b", "40000 a.c",
+                              "160000 sub"};
+        assert_int_equal(tree(good, 6, why), 0);
+        const char *dir_sort[] = {"100644 a.b", "40000 a"}; /* "a/" sorts after "a.b" */
+        assert_int_equal(tree(dir_sort, 2, why), 0);
+        const char *slash[] = {"100644 .vscode/tasks.json", "100644 f.txt"};
+        assert_int_equal(tree(slash, 2, why), -EINVAL);
+        assert_non_null(strstr(why, "name git refuses"));
+        const char *unsorted[] = {"100644 zzz", "40000 .vscode"};
+        assert_int_equal(tree(unsorted, 2, why), -EINVAL);
+        assert_non_null(strstr(why, "order"));
+        const char *twice[] = {"100644 a", "100644 a"};
+        assert_int_equal(tree(twice, 2, why), -EINVAL);
+        const char *file_sort[] = {"40000 a", "100644 a.b"};
+        assert_int_equal(tree(file_sort, 2, why), -EINVAL);
+        const char *mode[] = {"100664 a"};
+        assert_int_equal(tree(mode, 1, why), -EINVAL);
+        assert_non_null(strstr(why, "mode"));
+        const char *padded[] = {"040000 a"};
+        assert_int_equal(tree(padded, 1, why), -EINVAL);
+        const char *dotgit[] = {"40000 .GIT"};
+        assert_int_equal(tree(dotgit, 1, why), -EINVAL);
+        const char *empty[] = {"100644 "};
+        assert_int_equal(tree(empty, 1, why), -EINVAL);
+}
+
 static void test_format_of_config(void **state) {
         (void)state;
         gitobject_format f = GITOBJECT_SHA256;
@@ -130,6 +186,7 @@ int main(void) {
                 cmocka_unit_test(test_git_objects_pass),
                 cmocka_unit_test(test_large_object),
                 cmocka_unit_test(test_refused),
+                cmocka_unit_test(test_trees),
                 cmocka_unit_test(test_format_of_config),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
