@@ -231,7 +231,7 @@ static int check(int fd, hasher *h, z_stream *z, unsigned char *in, unsigned cha
                 return bad(h, "a loose object without a header git would write (\"TYPE SIZE\\0\")");
         if (h->got != h->size)
                 return bad(h, "a loose object shorter than its header says");
-        if (h->tree.on && h->tree.at != T_MODE)
+        if (h->tree.on && (h->tree.at != T_MODE || h->tree.mlen))
                 return bad(h, "a loose tree whose last entry is cut short");
         return 0;
 }

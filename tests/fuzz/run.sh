@@ -6,7 +6,8 @@
 #
 # SECONDS: how long each target fuzzes (default 60; 0 runs only the checked-in
 # corpus, as a quick regression test). TARGET: one of the names below
-# (default: all): toml, config, request, net, mcp, gitconfig, gitindex.
+# (default: all): toml, config, request, net, mcp, gitconfig, gitindex,
+# gitobject.
 # The targets run side by side, one process each. Everything goes to
 # build-fuzz/ (FUZZ_BUILD overrides): the binaries, the corpus each run grows
 # (thrown away at the next run), logs, and crash-*/leak-*/timeout-*/oom-*
@@ -36,7 +37,7 @@ case $secs in
         ;;
 esac
 
-all_targets=(toml config request net mcp gitconfig gitindex)
+all_targets=(toml config request net mcp gitconfig gitindex gitobject)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
@@ -53,6 +54,7 @@ sources() {
         mcp) set -- "$top/src/mcp/tool.c" "$top/src/mcp/utf8.c" "$top/src/common/exitcode.c" ;;
         gitconfig) set -- "$top/src/plan/gitconfig.c" ;;
         gitindex) set -- "$top/src/plan/gitindex.c" "$top"/src/common/*.c ;;
+        gitobject) set -- "$top/src/supervise/gitobject.c" "$top/src/plan/gitconfig.c" "$top"/src/common/*.c ;;
         *) return 1 ;;
         esac
         for f; do [[ $f == *_win.c ]] || echo "$f"; done
@@ -90,6 +92,7 @@ for t in "${targets[@]}"; do
         # shellcheck disable=SC2086 # $src is a list of paths without spaces
         libs=()
         [ "$t" = mcp ] && libs=(-ljansson -lm) # corral mcp's JSON library
+        [ "$t" = gitobject ] && libs=(-lz)
         if ! "$cc" "${cflags[@]}" $src "$here/fuzz_$t.c" "${libs[@]}" -o "$out/fuzz_$t" 2>"$out/logs/$t-build.log"; then
                 cat "$out/logs/$t-build.log" >&2
                 echo "fuzz_$t: does not build (clang with libFuzzer: Debian's clang and libclang-rt-14-dev)" >&2

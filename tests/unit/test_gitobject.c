@@ -164,6 +164,11 @@ static void test_trees(void **state) {
         assert_int_equal(tree(dotgit, 1, why), -EINVAL);
         const char *empty[] = {"100644 "};
         assert_int_equal(tree(empty, 1, why), -EINVAL);
+        /* a mode and nothing after it (found by fuzz_gitobject) */
+        assert_int_equal(check("tree 1\0" "0", 8, NULL, 0, GITOBJECT_SHA1, "8ae4f0ce2ac1d2e8b2c4d5e2c6ac48dd4a6a7a86",
+                               why),
+                         -EINVAL);
+        assert_null(strstr(why, "hash to")); /* (refused for what it holds, whatever its name) */
 }
 
 static void test_format_of_config(void **state) {
