@@ -399,42 +399,50 @@ static void read_marker(const char *text, struct timespec *since, strv *repos, s
 }
 
 /* Written in place: each repository's refs before the command starts
- * (gitrefs.h), in the marker's directory MARKER.d, for the check. */
-static void snapshot_refs(const plan *pl, const char *marker) {
+ * (gitrefs.h), in the marker's directory MARKER.d, for the check. One that
+ * cannot be recorded fails the run: its refs could not be checked. */
+static int snapshot_refs(const plan *pl, const char *marker, corral_error *err) {
         _cleanup_free_ char *work = NULL;
-        if (asprintf(&work, "%s.d", marker) < 0 || (mkdir(work, 0700) < 0 && errno != EEXIST))
-                return; /* (the check says the refs were not checked) */
+        if (asprintf(&work, "%s.d", marker) < 0)
+                return oom(err);
+        if (mkdir(work, 0700) < 0 && errno != EEXIST)
+                return error_set(err, -errno, "--git commits: cannot make %s to record the refs in: %s", work,
+                                 strerror(errno));
         for (size_t i = 0; i < pl->git_repos.n; i++) {
                 _cleanup_free_ char *path = refs_snapshot_path(work, i);
                 int g = open_dir(AT_FDCWD, pl->git_repos.v[i], false);
                 int fd = g >= 0 && path ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+                int e = errno;
                 FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
                 char why[300] = "";
-                int r = f ? gitrefs_snapshot(g, work, f, why, sizeof(why)) : -errno;
-                if ((f && fclose(f) != 0) || (!f && fd >= 0 && close(fd) < 0) || r < 0) {
-                        if (path)
-                                (void)unlink(path);
-                        corral_warn("WARNING: %s: %s: the refs this run sets cannot be checked for protected names "
-                                    "after it",
-                                    pl->git_repos.v[i], why[0] ? why : strerror(r < 0 ? -r : errno));
-                }
+                int r = f ? gitrefs_snapshot(g, work, f, why, sizeof(why)) : -e;
+                if (f && fclose(f) != 0 && r == 0)
+                        r = -EIO;
+                else if (!f && fd >= 0)
+                        close(fd);
                 if (g >= 0)
                         close(g);
+                if (r < 0)
+                        return error_set(err, r,
+                                         "--git commits: %s: %s; the refs the run would set could not be checked "
+                                         "for protected names after it, so it does not start",
+                                         pl->git_repos.v[i], why[0] ? why : strerror(-r));
         }
+        return 0;
 }
 
-void gitcheck_begin(const plan *pl, gitcheck *gc) {
+int gitcheck_begin(const plan *pl, gitcheck *gc, corral_error *err) {
         *gc = (gitcheck){.marker_fd = -1};
         _cleanup_free_ char *dir = marker_dir(pl);
         if (!dir)
-                return;
+                return 0;
         bool commits = pl->git_repos.n > 0;
         gc->since = pl->planned_at; /* until the marker says when, by the files' own clock */
         int dfd = open_dir(AT_FDCWD, dir, false);
         if (dfd < 0 && commits && host_mkdir_p(dir, 0700) == 0)
                 dfd = open_dir(AT_FDCWD, dir, false);
         if (dfd < 0)
-                return;
+                return 0;
         /* Runs that died before their check: do it for them now. Runs still
          * alive: this one's check counts from the earliest of their starts. */
         DIR *d = fdopendir(fcntl(dfd, F_DUPFD_CLOEXEC, 0));
@@ -495,7 +503,7 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
                 closedir(d);
         if (!commits) {
                 close(dfd);
-                return;
+                return 0;
         }
         unsigned char rnd[8];
         char name[32];
@@ -503,7 +511,7 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
                 snprintf(name, sizeof(name), "%s", pl->git_run_id);
         else if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
                 close(dfd);
-                return;
+                return 0;
         } else
                 snprintf(name, sizeof(name), "%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3],
                          rnd[4], rnd[5], rnd[6], rnd[7]);
@@ -523,7 +531,7 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
                 fprintf(stderr, GITDIR_NO_MARKER_FMT, dir, strerror(errno));
                 if (m >= 0)
                         close(m);
-                return;
+                return 0;
         }
         /* The run starts now, by the clock that stamps files (the coarse
          * one, which may lag the one the plan read): the marker's own
@@ -549,13 +557,24 @@ void gitcheck_begin(const plan *pl, gitcheck *gc) {
         }
         gc->marker_fd = m;
         gc->marker = path_join(dir, name);
-        if (!pl->git_overlays.n && gc->marker)
-                snapshot_refs(pl, gc->marker);
+        int r = !pl->git_overlays.n && gc->marker ? snapshot_refs(pl, gc->marker, err) : 0;
+        if (r < 0) {
+                _cleanup_free_ char *work = NULL;
+                if (asprintf(&work, "%s.d", gc->marker) >= 0)
+                        (void)caches_remove_tree(work);
+                (void)unlink(gc->marker);
+                close(gc->marker_fd);
+                free(gc->marker);
+                strv_clear(&gc->ids);
+                *gc = (gitcheck){.marker_fd = -1, .checked = true};
+                return r;
+        }
         /* the overlays' layers, once the marker names them (a run killed
          * from here on has them removed by the next one) */
-        corral_error err = {0};
-        if (pl->git_overlays.n && !(gc->gi = gitimport_begin(pl, &err)))
-                fprintf(stderr, "corral: %s\n", err.msg[0] ? err.msg : "--git commits: cannot prepare the overlays");
+        corral_error ierr = {0};
+        if (pl->git_overlays.n && !(gc->gi = gitimport_begin(pl, &ierr)))
+                fprintf(stderr, "corral: %s\n", ierr.msg[0] ? ierr.msg : "--git commits: cannot prepare the overlays");
+        return 0;
 }
 
 void gitcheck_after_run(const plan *pl, gitcheck *gc) {

@@ -55,9 +55,11 @@ typedef struct gitcheck {
 } gitcheck;
 
 /* Before the command starts: the checks of runs that died before theirs,
- * then this run's marker (commits mode). Never fails the run: a marker that
- * cannot be written is said, and the check after the run still happens. */
-void gitcheck_begin(const plan *pl, gitcheck *gc);
+ * then this run's marker (commits mode). A marker that cannot be written is
+ * said, and the check after the run still happens; where the gitdirs are
+ * written in place, refs that cannot be recorded (gitrefs.h) fail the run
+ * (-errno, err says why): their check after it would be blind. */
+int gitcheck_begin(const plan *pl, gitcheck *gc, corral_error *err);
 
 /* After the command: the check, then the marker goes. */
 void gitcheck_after_run(const plan *pl, gitcheck *gc);

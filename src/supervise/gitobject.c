@@ -74,13 +74,12 @@ static int bad(hasher *h, const char *what) {
 
 /* git's order of tree entries: by name, a tree's as if it ended in "/". */
 static int entry_cmp(const char *a, size_t al, bool at, const char *b, size_t bl, bool bt) {
-        size_t n = al < bl ? al : bl;
-        int c = memcmp(a, b, n);
-        if (c)
-                return c;
-        unsigned char ca = al > n ? (unsigned char)a[n] : at ? '/' : 0;
-        unsigned char cb = bl > n ? (unsigned char)b[n] : bt ? '/' : 0;
-        return (int)ca - (int)cb;
+        for (size_t i = 0;; i++) {
+                int ca = i < al ? (unsigned char)a[i] : i == al && at ? '/' : 0;
+                int cb = i < bl ? (unsigned char)b[i] : i == bl && bt ? '/' : 0;
+                if (ca != cb || (i >= al && i >= bl))
+                        return ca - cb;
+        }
 }
 
 /* One entry's mode and name, complete: as git writes them (fsck's checks

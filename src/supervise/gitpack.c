@@ -53,7 +53,7 @@ static int run_index_pack(int repo_fd, const char *git, const char *home, const 
         char *const argv[] = {"git", "-c", "core.fsmonitor=", "-c", "core.hooksPath=/dev/null", "index-pack",
                               "--strict", "--no-rev-index", "-o", (char *)idx, (char *)pack, NULL};
         bool more;
-        return gitrun(repo_fd, git, home, argv, -1, true, out, OUT_MAX, out_n, &more);
+        return gitrun(repo_fd, git, home, NULL, argv, -1, true, out, OUT_MAX, out_n, &more);
 }
 
 /* git's first line, printable, for a message. */

@@ -82,7 +82,7 @@ static char *list_refs(int fd, const char *home, size_t *n, int *r) {
                               "--format=%(objectname) %(refname) %(symref)", NULL};
         char *out = malloc(REFS_MAX);
         bool more = false;
-        int st = out ? gitrun(fd, git, home, argv, -1, false, out, REFS_MAX, n, &more) : -ENOMEM;
+        int st = out ? gitrun(fd, git, home, NULL, argv, -1, false, out, REFS_MAX, n, &more) : -ENOMEM;
         *r = st < 0 ? st : more ? -EFBIG : st ? -EIO : 0;
         if (*r) {
                 free(out);
@@ -159,6 +159,15 @@ int gitrefs_snapshot(int gitdir_fd, const char *home, FILE *f, char *why, size_t
         first_line(gitdir_fd, "HEAD", head, sizeof(head));
         first_line(gitdir_fd, "ORIG_HEAD", orig, sizeof(orig));
         fprintf(f, "H %s\nO %s\n", head, orig);
+        size_t sn;
+        _cleanup_free_ char *shallow = read_file(gitdir_fd, "shallow", REFS_MAX, &sn, &r);
+        for (size_t at = 0; shallow && at < sn;) {
+                char rev[65];
+                size_t len = strcspn(shallow + at, "\n");
+                if (gittips_value_oid(shallow + at, len, rev))
+                        fprintf(f, "S %s\n", rev);
+                at += len + 1;
+        }
         for (char *line = refs, *nl; line < refs + n && *line; line = nl + 1) {
                 if (!(nl = strchr(line, '\n')))
                         break;
@@ -244,7 +253,7 @@ static int set_back(int fd, const char *home, const char *name, const char *old,
                                 (char *)msg, (char *)name, (char *)(sym ? old + 5 : ""), NULL};
         size_t n;
         bool more;
-        return gitrun(fd, git, home, sym ? symref : old ? upd : del, -1, true, out, out_max, &n, &more);
+        return gitrun(fd, git, home, NULL, sym ? symref : old ? upd : del, -1, true, out, out_max, &n, &more);
 }
 
 /* HEAD or ORIG_HEAD written back as git writes it: "old\n" in NAME.lock,
@@ -276,6 +285,12 @@ static void set_back_refused(int fd, const char *repo, const char *home, const c
         char out[1024] = "", rev[65];
         bool top = strcmp(name, "HEAD") == 0 || strcmp(name, "ORIG_HEAD") == 0;
         int r = top ? write_top(fd, name, old) : set_back(fd, home, name, old, out, sizeof(out));
+        if (r != 0 && !top) { /* a lock the run left in the way (its processes are gone; links: removed) */
+                char lock[4200];
+                snprintf(lock, sizeof(lock), "%s.lock", name);
+                if (unlinkat(fd, lock, 0) == 0 || unlinkat(fd, "packed-refs.lock", 0) == 0)
+                        r = set_back(fd, home, name, old, out, sizeof(out));
+        }
         if (r == 0 && gittips_value_oid(now, strlen(now), rev))
                 (void)strv_push(set_back_from, rev);
         if (r == 0 && old)
@@ -495,6 +510,19 @@ void gitrefs_check(int gitdir_fd, const char *repo, const char *home, const strv
                 (void)gittips_value_oid(hv, strlen(hv), base);
         gittips t;
         gittips_begin(&t, gitdir_fd, home, names, base, &s.known);
+        /* the shallow commits as they were: a shallow file the run wrote
+         * would hide the parents of its commits from the walk */
+        _cleanup_free_ char *shallow = NULL;
+        if (home && asprintf(&shallow, "%s/shallow.check", home) >= 0) {
+                FILE *sf = fopen(shallow, "we");
+                for (const char *l = snapshot; sf && l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                        if (l[0] == 'S' && l[1] == ' ')
+                                fprintf(sf, "%.*s\n", (int)strcspn(l + 2, "\n"), l + 2);
+                if (sf && fclose(sf) == 0)
+                        t.shallow = shallow;
+        }
+        if (!t.shallow)
+                t.shallow = "/dev/null";
         strv set_back_from = {0}; /* the refused values refs were set back from */
         size_t n;
         int r;

@@ -10,7 +10,11 @@
  * run's private directory, kept until the check, so that the run after a
  * killed one checks with it):
  *   H <HEAD>              the first line of HEAD, ORIG_HEAD ("O") as git wrote it
- *   R <id> <name>         each ref (git for-each-ref: loose, packed, reftable)
+ *   S <id>                each shallow commit (the walk takes the run's
+ *                         commits' parents from these, not from a shallow
+ *                         file the run wrote)
+ *   R <id> <name> <target>  each ref (git for-each-ref: loose, packed,
+ *                         reftable; the target of a symbolic one)
  *   K <id>                each id the reflogs name (sorted, once each)
  * After the run: a ref whose value changed to one refused is set back to
  * its value in the snapshot, or deleted when it had none (git update-ref,

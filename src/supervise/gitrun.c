@@ -24,12 +24,14 @@ const char *gitrun_find(void) {
         return NULL;
 }
 
-int gitrun(int repo_fd, const char *git, const char *home, char *const argv[], int in_fd, bool with_stderr,
-           char *out, size_t out_max, size_t *out_n, bool *truncated) {
-        char home_env[4200];
+int gitrun(int repo_fd, const char *git, const char *home, const char *shallow, char *const argv[], int in_fd,
+           bool with_stderr, char *out, size_t out_max, size_t *out_n, bool *truncated) {
+        char home_env[4200], shallow_env[4200];
         snprintf(home_env, sizeof(home_env), "HOME=%s", home);
-        char *const envp[] = {"PATH=/usr/bin:/bin", "LC_ALL=C", "GIT_DIR=.", "GIT_CONFIG_NOSYSTEM=1",
-                              "GIT_CONFIG_GLOBAL=/dev/null", "GIT_LITERAL_PATHSPECS=1", "GIT_NO_REPLACE_OBJECTS=1", home_env, NULL};
+        snprintf(shallow_env, sizeof(shallow_env), "GIT_SHALLOW_FILE=%s", shallow ? shallow : "");
+        char *const envp[] = {"PATH=/usr/bin:/bin",      "LC_ALL=C", "GIT_DIR=.", "GIT_CONFIG_NOSYSTEM=1",
+                              "GIT_CONFIG_GLOBAL=/dev/null", "GIT_LITERAL_PATHSPECS=1", "GIT_NO_REPLACE_OBJECTS=1",
+                              home_env, shallow ? shallow_env : NULL, NULL};
         *truncated = false;
         *out_n = 0;
         out[0] = 0;

@@ -20,9 +20,11 @@
 const char *gitrun_find(void);
 
 /* Runs git with argv in the repository open on repo_fd, HOME=home, stdin
- * in_fd (-1: /dev/null); its output (stdout, and stderr when with_stderr,
- * the first out_max - 1 bytes) in out, NUL-terminated, *out_n bytes, and
- * *truncated when there was more (read to its end all the same). The exit
- * status (128 + the signal for one killed), or -errno. */
-int gitrun(int repo_fd, const char *git, const char *home, char *const argv[], int in_fd, bool with_stderr,
-           char *out, size_t out_max, size_t *out_n, bool *truncated);
+ * in_fd (-1: /dev/null); shallow: the file git takes for the repository's
+ * shallow commits (GIT_SHALLOW_FILE; NULL: the repository's own, a
+ * command in place may have written it); its output (stdout, and stderr
+ * when with_stderr, the first out_max - 1 bytes) in out, NUL-terminated,
+ * *out_n bytes, and *truncated when there was more (read to its end all
+ * the same). The exit status (128 + the signal for one killed), or -errno. */
+int gitrun(int repo_fd, const char *git, const char *home, const char *shallow, char *const argv[], int in_fd,
+           bool with_stderr, char *out, size_t out_max, size_t *out_n, bool *truncated);

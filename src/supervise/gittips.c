@@ -90,7 +90,7 @@ static char *run(gittips *t, const char *const *args, int in_fd, size_t max, siz
                 free(out);
                 return NULL;
         }
-        int st = gitrun(t->repo_fd, git, t->home, argv, in_fd, false, out, max, n, &more);
+        int st = gitrun(t->repo_fd, git, t->home, t->shallow, argv, in_fd, false, out, max, n, &more);
         *r = st < 0 ? st : more ? -EFBIG : st == 0 ? 0 : 1;
         if (*r != 0) {
                 free(out);
@@ -150,7 +150,7 @@ static bool is_blob(gittips *t, const char *rev) {
         char out[64];
         size_t n;
         bool more;
-        return git && gitrun(t->repo_fd, git, t->home, argv, -1, false, out, sizeof(out), &n, &more) == 0 &&
+        return git && gitrun(t->repo_fd, git, t->home, t->shallow, argv, -1, false, out, sizeof(out), &n, &more) == 0 &&
                strcmp(out, "blob\n") == 0;
 }
 

@@ -34,6 +34,7 @@ typedef struct gittips {
         int repo_fd;
         const char *home;    /* git's HOME: a private directory */
         const strv *names;   /* the protected names */
+        const char *shallow; /* GIT_SHALLOW_FILE (gitrun.h); NULL: the repository's */
         char base_rev[65];   /* the base, listed when a first value is judged: */
         bool base_listed;
         char *base, *base_files;

@@ -262,7 +262,10 @@ static int prepare_host(supervision *s, corral_error *err) {
                 host_finish(pl, &s->host);
                 return r;
         }
-        gitcheck_begin(pl, &s->gc);
+        if ((r = gitcheck_begin(pl, &s->gc, err)) < 0) {
+                host_finish(pl, &s->host);
+                return r;
+        }
         timing_mark(TP_HOST);
         return 0;
 }

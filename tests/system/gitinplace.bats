@@ -361,3 +361,14 @@ $output"
 	local taken; taken=$(tree_takers)
 	[ -z "$taken" ] || fail "the developer's git checkout wrote .vscode/tasks.json from:$taken"
 }
+
+@test "commits in place attack: a shallow file the command wrote does not hide a commit below the tip that adds .vscode/tasks.json" {
+	run gc "$BURIED_PROTECTED"'
+		git rev-parse agent > .git/shallow && git log --oneline agent | grep -c . | grep -qx 1 && echo SHALLOW'
+	assert_output_has SHALLOW
+	assert_output_has "it points at a commit below which commit"
+	! dev_git "$WS" rev-parse -q --verify agent > /dev/null || fail "the run's branch agent is still there"
+	rm -f "$WS/.git/shallow"
+	dev_git "$WS" revert --no-edit HEAD > /dev/null 2>&1 || true
+	assert_nothing_written
+}
