@@ -4,6 +4,7 @@
 #include "supervise/gitrefs.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 
 #define REFS_MAX (16u << 20)      /* git for-each-ref's output */
 #define LOG_MAX (64u << 20)       /* one reflog */
+#define PACKED_MAX (256u << 20)   /* packed-refs */
 #define LOGS_DEPTH 32
 #define LOGS_BUDGET 100000u       /* reflog files looked at */
 #define LOG_CHECK_MAX 256u        /* new entries checked in one reflog; more are removed */
@@ -70,9 +72,186 @@ static char *read_file(int dir, const char *name, size_t max, size_t *n, int *r)
         return buf;
 }
 
-/* git for-each-ref: "ID NAME SYMREF" lines (SYMREF empty for a ref that is
- * no symbolic one). */
+/* --- the refs, as "ID NAME SYMREF" lines (SYMREF empty for a ref that is
+ * no symbolic one; ID the commit a symbolic one resolves to) ----------- */
+
+typedef struct ref_ent {
+        char *name, *val; /* val: the first line of a loose ref, or a packed one's id */
+} ref_ent;
+
+typedef struct ref_list {
+        ref_ent *v;
+        size_t n, cap;
+        unsigned budget;
+} ref_list;
+
+/* A name git reads as a ref's (it ignores the others: git check-ref-format) */
+static bool name_ok(const char *p, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                unsigned char c = (unsigned char)p[i];
+                if (c <= ' ' || c == 0x7f || strchr("~^:?*[\\", c))
+                        return false;
+        }
+        return n > 5;
+}
+
+static int ref_add(ref_list *l, const char *name, size_t nl, const char *val, size_t vl) {
+        if (!name_ok(name, nl))
+                return 0;
+        if (l->n == l->cap) {
+                ref_ent *v = realloc(l->v, (l->cap = l->cap ? l->cap * 2 : 64) * sizeof(*v));
+                if (!v)
+                        return -ENOMEM;
+                l->v = v;
+        }
+        l->v[l->n].name = strndup(name, nl);
+        l->v[l->n].val = strndup(val, vl);
+        if (!l->v[l->n].name || !l->v[l->n].val) {
+                free(l->v[l->n].name);
+                free(l->v[l->n].val);
+                return -ENOMEM;
+        }
+        l->n++;
+        return 0;
+}
+
+static void ref_list_free(ref_list *l) {
+        for (size_t i = 0; i < l->n; i++) {
+                free(l->v[i].name);
+                free(l->v[i].val);
+        }
+        free(l->v);
+        *l = (ref_list){0};
+}
+
+static int by_ref_name(const void *a, const void *b) {
+        return strcmp(((const ref_ent *)a)->name, ((const ref_ent *)b)->name);
+}
+
+static const ref_ent *ref_find(const ref_list *l, const char *name) {
+        ref_ent key = {.name = (char *)name};
+        return l->n ? bsearch(&key, l->v, l->n, sizeof(*l->v), by_ref_name) : NULL;
+}
+
+/* The loose refs below dir (rel: their names' start), as git reads them:
+ * each regular file, its first line. -EFBIG past the budget. */
+static int walk_loose(int dir, char *rel, size_t rl, int depth, ref_list *l) {
+        int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return 0;
+        }
+        int r = 0;
+        for (struct dirent *e; r == 0 && (e = readdir(d));) {
+                if (!l->budget--) {
+                        r = -EFBIG;
+                        break;
+                }
+                size_t nl = strlen(e->d_name);
+                if (e->d_name[0] == '.' || rl + 1 + nl >= 4096 || (nl > 5 && strcmp(e->d_name + nl - 5, ".lock") == 0))
+                        continue;
+                struct stat st;
+                if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                rel[rl] = '/';
+                memcpy(rel + rl + 1, e->d_name, nl + 1);
+                if (S_ISDIR(st.st_mode) && depth > 0) {
+                        int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (sub >= 0) {
+                                r = walk_loose(sub, rel, rl + 1 + nl, depth - 1, l);
+                                close(sub);
+                        }
+                } else if (S_ISREG(st.st_mode)) {
+                        size_t n;
+                        int rr;
+                        _cleanup_free_ char *text = read_file(dirfd(d), e->d_name, 4096, &n, &rr);
+                        if (text)
+                                r = ref_add(l, rel, rl + 1 + nl, text, strcspn(text, "\n"));
+                }
+                rel[rl] = 0;
+        }
+        closedir(d);
+        return r;
+}
+
+/* The commit a ref's value names, through symbolic refs (at most 5), into
+ * id; "0...0" when it names none. */
+static void resolve(const ref_list *l, const char *val, char id[65]) {
+        for (int hop = 0; val && hop < 6; hop++) {
+                if (gittips_value_oid(val, strlen(val), id))
+                        return;
+                if (strncmp(val, "ref: ", 5) != 0)
+                        break;
+                const ref_ent *e = ref_find(l, val + 5);
+                val = e ? e->val : NULL;
+        }
+        snprintf(id, 65, "%s", "0000000000000000000000000000000000000000");
+}
+
+/* The refs of a gitdir in files (loose, then packed-refs), read as git
+ * reads them, without a git: the snapshot costs no process. */
+static char *read_refs(int fd, size_t *n, int *r) {
+        ref_list l = {.budget = 1000000};
+        char rel[4096] = "refs";
+        int refs = openat(fd, "refs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        *r = refs >= 0 ? walk_loose(refs, rel, 4, 32, &l) : 0;
+        if (refs >= 0)
+                close(refs);
+        size_t pn = 0, loose = l.n;
+        int pr;
+        _cleanup_free_ char *packed = *r ? NULL : read_file(fd, "packed-refs", PACKED_MAX, &pn, &pr);
+        if (*r == 0 && !packed && pr != -ENOENT)
+                *r = pr;
+        if (loose)
+                qsort(l.v, loose, sizeof(*l.v), by_ref_name);
+        for (size_t at = 0; *r == 0 && packed && at < pn;) {
+                const char *line = packed + at, *end = memchr(line, '\n', pn - at);
+                size_t len = end ? (size_t)(end - line) : pn - at;
+                at += len + 1;
+                const char *sp = memchr(line, ' ', len);
+                if (!sp || *line == '#' || *line == '^')
+                        continue;
+                _cleanup_free_ char *name = strndup(sp + 1, len - (size_t)(sp + 1 - line));
+                ref_list lo = {.v = l.v, .n = loose};
+                if (name && !ref_find(&lo, name)) /* (a loose ref stands over a packed one) */
+                        *r = ref_add(&l, sp + 1, len - (size_t)(sp + 1 - line), line, (size_t)(sp - line));
+        }
+        if (l.n)
+                qsort(l.v, l.n, sizeof(*l.v), by_ref_name);
+        size_t cap = 1;
+        for (size_t i = 0; i < l.n; i++)
+                cap += strlen(l.v[i].name) + strlen(l.v[i].val) + 70;
+        char *out = *r ? NULL : malloc(cap);
+        *n = 0;
+        for (size_t i = 0; out && i < l.n; i++) {
+                char id[65];
+                resolve(&l, l.v[i].val, id);
+                bool sym = strncmp(l.v[i].val, "ref: ", 5) == 0;
+                *n += (size_t)snprintf(out + *n, cap - *n, "%s %s %s\n", id, l.v[i].name, sym ? l.v[i].val + 5 : "");
+        }
+        if (out)
+                out[*n] = 0;
+        else if (*r == 0)
+                *r = -ENOMEM;
+        ref_list_free(&l);
+        return out;
+}
+
+static char *git_refs(int fd, const char *home, size_t *n, int *r);
+
+/* The refs: read from the files, or by git for-each-ref for a repository
+ * whose refs are in reftable/. */
 static char *list_refs(int fd, const char *home, size_t *n, int *r) {
+        struct stat st;
+        if (fstatat(fd, "reftable", &st, AT_SYMLINK_NOFOLLOW) != 0)
+                return read_refs(fd, n, r);
+        return git_refs(fd, home, n, r);
+}
+
+/* git for-each-ref, in the same form. */
+static char *git_refs(int fd, const char *home, size_t *n, int *r) {
         const char *git = gitrun_find();
         if (!git) {
                 *r = -ENOENT;
