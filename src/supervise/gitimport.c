@@ -1243,17 +1243,18 @@ out:
 /* --- HEAD and the other files at the top; the index ---------------------- */
 
 /* A file at the top (u; o: the developer's at the start) naming commits
- * git takes (git merge FETCH_HEAD, git commit after a merge): each id it
- * names, first on its lines, is judged against o's. */
+ * git takes (git merge FETCH_HEAD, git commit after a merge; any of them
+ * by its name, a message too): each id it names, first on its lines (a
+ * message's first line only), is judged against o's. */
 static bool top_adds_protected(importer *im, kind k, const blob *u, const blob *o, const char *shown) {
-        if (k == K_TEXT)
-                return false;
         for (size_t at = 0; at < u->n;) {
                 const char *line = u->p + at, *nl = memchr(line, '\n', u->n - at);
                 size_t len = nl ? (size_t)(nl - line) : u->n - at;
                 at += len + 1;
                 if (len && tip_adds_protected(im, line, len, o->has ? o->p : NULL, o->has ? o->n : 0, shown))
                         return true;
+                if (k == K_TEXT)
+                        break; /* a message: git takes a commit from its first line only ("git show MERGE_MSG") */
         }
         return false;
 }

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "common/macro.h"
+#include "common/sha1.h"
 #include "common/warn.h"
+#include "plan/gitdir.h"
 #include "supervise/aside.h"
 #include "supervise/gitrun.h"
 #include "supervise/gittips.h"
@@ -196,7 +198,7 @@ static char *read_refs(int fd, size_t *n, int *r) {
         ref_list l = {.budget = 1000000};
         char rel[4096] = "refs";
         int refs = openat(fd, "refs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        *r = refs >= 0 ? walk_loose(refs, rel, 4, 32, &l) : 0;
+        *r = refs >= 0 ? walk_loose(refs, rel, 4, 2048, &l) : 0;
         if (refs >= 0)
                 close(refs);
         size_t pn = 0, loose = l.n;
@@ -285,7 +287,27 @@ static void log_ids(const char *p, size_t n, strv *ids) {
         }
 }
 
-static void walk_logs(int dir, int depth, unsigned *budget, strv *ids) {
+/* A reflog line's mark: the first 64 bits of its SHA-1, in hex. */
+static void line_mark(const char *line, size_t len, char out[17]) {
+        uint8_t d[20];
+        sha1(line, len, d);
+        for (size_t i = 0; i < 8; i++)
+                snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/* The marks of a reflog's lines, into marks. */
+static void log_marks(const char *p, size_t n, strv *marks) {
+        for (size_t at = 0; at < n;) {
+                const char *line = p + at, *nl = memchr(line, '\n', n - at);
+                size_t len = nl ? (size_t)(nl - line) : n - at;
+                at += len + 1;
+                char m[17];
+                line_mark(line, len, m);
+                (void)strv_push(marks, m);
+        }
+}
+
+static void walk_logs(int dir, char *rel, size_t rl, int depth, unsigned *budget, strv *ids, strv *marks) {
         int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
         if (!d) {
@@ -295,26 +317,50 @@ static void walk_logs(int dir, int depth, unsigned *budget, strv *ids) {
         }
         for (struct dirent *e; (e = readdir(d)) && *budget;) {
                 (*budget)--;
-                if (e->d_name[0] == '.')
+                size_t nl = strlen(e->d_name);
+                if (e->d_name[0] == '.' || rl + 1 + nl >= 4096)
                         continue;
                 struct stat st;
                 if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         continue;
+                rel[rl] = '/';
+                memcpy(rel + rl + 1, e->d_name, nl + 1);
                 if (S_ISDIR(st.st_mode) && depth > 0) {
                         int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         if (sub >= 0) {
-                                walk_logs(sub, depth - 1, budget, ids);
+                                walk_logs(sub, rel, rl + 1 + nl, depth - 1, budget, ids, marks);
                                 close(sub);
                         }
                 } else if (S_ISREG(st.st_mode)) {
                         size_t n;
                         int r;
                         _cleanup_free_ char *text = read_file(dirfd(d), e->d_name, LOG_MAX, &n, &r);
-                        if (text)
+                        if (text) {
                                 log_ids(text, n, ids);
+                                log_marks(text, n, marks);
+                        }
                 }
+                rel[rl] = 0;
         }
         closedir(d);
+}
+
+/* The first 4 KiB of a file (NUL-terminated, *n bytes), never through a
+ * link; NULL when it cannot be read. */
+static char *read_head(int dir, const char *name, size_t *n) {
+        *n = 0;
+        int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        char *buf = fd >= 0 ? malloc(4097) : NULL;
+        ssize_t k = buf ? read(fd, buf, 4096) : -1;
+        if (fd >= 0)
+                close(fd);
+        if (k < 0) {
+                free(buf);
+                return NULL;
+        }
+        buf[k] = 0;
+        *n = strnlen(buf, (size_t)k); /* (a binary file: up to its first NUL) */
+        return buf;
 }
 
 /* The first line of a file at the gitdir's top, or "" */
@@ -356,13 +402,18 @@ int gitrefs_snapshot(int gitdir_fd, const char *home, FILE *f, char *why, size_t
         _cleanup_strv_ strv ids = {0};
         unsigned budget = LOGS_BUDGET;
         int logs = openat(gitdir_fd, "logs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_strv_ strv marks = {0};
         if (logs >= 0) {
-                walk_logs(logs, LOGS_DEPTH, &budget, &ids);
+                char rel[4096] = "logs";
+                walk_logs(logs, rel, 4, LOGS_DEPTH, &budget, &ids, &marks);
                 close(logs);
         }
         sort_unique(&ids);
+        sort_unique(&marks);
         for (size_t i = 0; i < ids.n; i++)
                 fprintf(f, "K %s\n", ids.v[i]);
+        for (size_t i = 0; i < marks.n; i++)
+                fprintf(f, "M %s\n", marks.v[i]);
         return ferror(f) ? -EIO : 0;
 }
 
@@ -371,6 +422,7 @@ int gitrefs_snapshot(int gitdir_fd, const char *home, FILE *f, char *why, size_t
 typedef struct snap {
         strv names, vals; /* the refs: an id, or "ref: TARGET" for a symbolic one */
         strv known;       /* every id the refs, HEAD, ORIG_HEAD and reflogs named: sorted */
+        strv marks;       /* the marks of the reflogs' lines (line_mark): sorted */
         char head[4200], orig[4200];
 } snap;
 
@@ -397,6 +449,8 @@ static void parse_snap(const char *text, snap *s) {
                         snprintf(s->orig, sizeof(s->orig), "%s", line + 2);
                 else if (line[0] == 'K')
                         (void)strv_push(&s->known, line + 2);
+                else if (line[0] == 'M')
+                        (void)strv_push(&s->marks, line + 2);
                 else if (line[0] == 'R' && ref_line(line + 2, &id, &name, &sym)) {
                         _cleanup_free_ char *val = NULL;
                         (void)strv_push(&s->names, name);
@@ -407,6 +461,7 @@ static void parse_snap(const char *text, snap *s) {
                         (void)strv_push(&s->known, rev);
         }
         sort_unique(&s->known);
+        sort_unique(&s->marks);
 }
 
 static const char *snap_val(const snap *s, const char *name) {
@@ -472,6 +527,8 @@ static void set_back_refused(int fd, const char *repo, const char *home, const c
         }
         if (r == 0 && gittips_value_oid(now, strlen(now), rev))
                 (void)strv_push(set_back_from, rev);
+        if (r == 0 && !old && !top)
+                (void)strv_push(set_back_from, name); /* (deleted: a HEAD naming it is set back too) */
         if (r == 0 && old)
                 corral_warn("%s/%s: %s. %s; it was set back to its value before the run (%s; it was %.80s)", repo,
                             name, why, SETBACK_WHY, old, now);
@@ -492,6 +549,19 @@ static void judge(int fd, const char *repo, const char *home, gittips *t, const 
                 set_back_refused(fd, repo, home, name, now, old, why, set_back_from);
 }
 
+#define UNLISTED_WHY                                                                                                  \
+        "a symbolic ref to a ref corral does not list (deeper or longer than it reads), or deleted as refused"
+
+/* Whether target, a ref's name, is a file in the gitdir that the listing
+ * of the refs (refs: "ID NAME SYMREF" lines) does not hold: its value
+ * would go unjudged. */
+static bool unlisted(int fd, const char *refs, const char *target) {
+        if (faccessat(fd, target, F_OK, AT_SYMLINK_NOFOLLOW) != 0)
+                return false; /* (none: an unborn branch, or a packed one) */
+        _cleanup_free_ char *pat = NULL;
+        return asprintf(&pat, " %s ", target) < 0 || !refs || !strstr(refs, pat);
+}
+
 /* HEAD ("ref: refs/..." or an id) or ORIG_HEAD (an id) as git writes them */
 static bool top_value_ok(const char *name, const char *v) {
         char rev[65];
@@ -502,41 +572,73 @@ static bool top_value_ok(const char *name, const char *v) {
                !strpbrk(v + 5, " ~^:?*[\\");
 }
 
-/* The other files at the top that name commits git takes (git merge
- * FETCH_HEAD, git commit after a merge, git bisect reset): when the run
- * changed one, each line's id is judged (BISECT_START may name a branch
- * instead); one refused, or a line that is neither, sets the file aside. */
-static void check_pseudo(int fd, const char *repo, gittips *t, const struct timespec *since) {
-        static const char *const files[] = {"FETCH_HEAD", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD",
-                                            "AUTO_MERGE", "REBASE_HEAD", "BISECT_START"};
-        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+/* A line of a file at the top, judged as git would take it: an id first
+ * (then whitespace or nothing) is judged; "ref: X" must name a ref below
+ * refs/ (judged on its own); a name (BISECT_START) must be a branch's;
+ * other text (a message, a binary index) names nothing. NULL or why. */
+static const char *top_line(gittips *t, const char *line, size_t len, bool names_branch) {
+        size_t id = strcspn(line, " \t\n");
+        id = id < len ? id : len;
+        char rev[65];
+        if (gittips_value_oid(line, id, rev) && id == strlen(rev))
+                return gittips_refused(t, rev, strlen(rev), NULL, 0);
+        if (len >= 5 && memcmp(line, "ref:", 4) == 0)
+                return len > 10 && memcmp(line, "ref: refs/", 10) == 0 ? NULL : "a symbolic ref to a name outside refs/";
+        if (!names_branch || gittips_branch_name_ok(line, len))
+                return NULL; /* (text: git takes no commit from it) */
+        return "a line that names neither a commit nor a branch, as git writes it there";
+}
+
+/* The other files at the top of the gitdir that the run changed: git
+ * takes any of them for a ref when asked for its name ("git checkout
+ * description", a "checkout: moving from COMMIT_EDITMSG" entry for git
+ * checkout -, git merge FETCH_HEAD, git bisect reset, a MERGE_AUTOSTASH
+ * applied by git merge --abort). The first line of each is judged (every
+ * line of FETCH_HEAD and MERGE_HEAD, which git merges all of); one
+ * refused is set aside. */
+static void check_tops(int fd, const char *repo, gittips *t, const struct timespec *since) {
+        static const char *const skip[] = {"HEAD", "ORIG_HEAD", "index", "packed-refs", "config", "config.worktree",
+                                           "shallow", "commondir", "gitdir"};
+        int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+        if (!d) {
+                if (dfd >= 0)
+                        close(dfd);
+                return;
+        }
+        for (struct dirent *e; (e = readdir(d));) {
+                const char *name = e->d_name;
+                size_t nl = strlen(name);
+                bool skipped = name[0] == '.' || strstr(name, GITDIR_REFUSED_MARK) ||
+                               (nl > 5 && strcmp(name + nl - 5, ".lock") == 0);
+                for (size_t i = 0; !skipped && i < ELEMENTSOF(skip); i++)
+                        skipped = strcmp(name, skip[i]) == 0;
                 struct stat st;
-                if (fstatat(fd, files[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || !gitverify_since(&st.st_ctim, since))
+                if (skipped || fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+                    !gitverify_since(&st.st_ctim, since))
                         continue;
-                size_t n;
-                int r;
-                _cleanup_free_ char *text = read_file(fd, files[i], 1u << 20, &n, &r);
-                const char *why = text && !memchr(text, 0, n) ? NULL : "a file corral cannot read whole to check it";
-                for (size_t at = 0; text && !why && at < n;) {
-                        const char *line = text + at, *nl = memchr(line, '\n', n - at);
-                        size_t len = nl ? (size_t)(nl - line) : n - at;
+                bool all = strcmp(name, "FETCH_HEAD") == 0 || strcmp(name, "MERGE_HEAD") == 0;
+                size_t n = 0;
+                int r = 0;
+                _cleanup_free_ char *body = all ? read_file(dirfd(d), name, 1u << 20, &n, &r)
+                                                : read_head(dirfd(d), name, &n);
+                const char *why = body ? NULL : "a file corral cannot read to check it";
+                for (size_t at = 0; body && !why && at < n;) {
+                        const char *line = body + at, *end = memchr(line, '\n', n - at);
+                        size_t len = end ? (size_t)(end - line) : n - at;
                         at += len + 1;
-                        size_t id = strcspn(line, " \t\n");
-                        id = id < len ? id : len;
-                        char rev[65];
-                        if (!len)
-                                continue;
-                        if (gittips_value_oid(line, id, rev))
-                                why = gittips_refused(t, rev, strlen(rev), NULL, 0);
-                        else if (!(i == ELEMENTSOF(files) - 1 && gittips_branch_name_ok(line, len)))
-                                why = "a line that names no commit as git writes it there";
+                        if (len)
+                                why = top_line(t, line, len, strcmp(name, "BISECT_START") == 0);
+                        if (!all)
+                                break;
                 }
                 if (why) {
                         char path[4200];
-                        snprintf(path, sizeof(path), "%s/%s", repo, files[i]);
-                        (void)aside_rename(fd, path, files[i], why);
+                        snprintf(path, sizeof(path), "%s/%s", repo, name);
+                        (void)aside_rename(dirfd(d), path, name, why);
                 }
         }
+        closedir(d);
 }
 
 /* Whether a reflog line (len bytes) is corral's own, of a ref set back
@@ -593,10 +695,13 @@ static void check_log(int dir, const char *name, const char *rel, const char *pa
                         dropped++;
                         continue;
                 }
-                if (body && ++checked > LOG_CHECK_MAX)
-                        why = "the run left more entries in it than corral checks";
-                else if (body)
-                        why = gittips_refused_entry(t, line, body, start, &s->known);
+                char mark[17];
+                line_mark(line, body, mark);
+                char *mp = mark;
+                bool had = s->marks.n && bsearch(&mp, s->marks.v, s->marks.n, sizeof(*s->marks.v), by_str);
+                if (body && !had) /* (a line it held at the start, whatever moved: kept) */
+                        why = ++checked > LOG_CHECK_MAX ? "the run left more entries in it than corral checks"
+                                                        : gittips_refused_entry(t, line, body, start, &s->known);
                 if (why)
                         corral_warn("%s: the entry \"%.*s\": %s. %s (git stash list, @{N}); it was removed", path,
                                     (int)(body > 83 ? 83 : body), line, why, SETBACK_WHY);
@@ -702,7 +807,7 @@ void gitrefs_check(int gitdir_fd, const char *repo, const char *home, const strv
         }
         if (!t.shallow)
                 t.shallow = "/dev/null";
-        strv set_back_from = {0}; /* the refused values refs were set back from */
+        strv set_back_from = {0}; /* the refused values refs were set back from, the names deleted */
         size_t n;
         int r;
         _cleanup_free_ char *refs = list_refs(gitdir_fd, home, &n, &r);
@@ -726,6 +831,8 @@ void gitrefs_check(int gitdir_fd, const char *repo, const char *home, const strv
                 if (*sym && strncmp(sym, "refs/", 5) != 0) /* (ref: FETCH_HEAD, a file the run writes) */
                         set_back_refused(gitdir_fd, repo, home, name, now, old,
                                          "a symbolic ref to a name outside refs/", &set_back_from);
+                else if (*sym && unlisted(gitdir_fd, refs, sym))
+                        set_back_refused(gitdir_fd, repo, home, name, now, old, UNLISTED_WHY, &set_back_from);
                 else /* a symbolic one by the commit it resolves to */
                         judge(gitdir_fd, repo, home, &t, name, id, old, &set_back_from);
         }
@@ -739,13 +846,17 @@ void gitrefs_check(int gitdir_fd, const char *repo, const char *home, const strv
                 if (*now && !top_value_ok(tops[i], now))
                         set_back_refused(gitdir_fd, repo, home, tops[i], now, *was ? was : NULL,
                                          "not a value git writes there", &set_back_from);
+                else if (strncmp(now, "ref: ", 5) == 0 &&
+                         (unlisted(gitdir_fd, refs, now + 5) || strv_contains(&set_back_from, now + 5)))
+                        set_back_refused(gitdir_fd, repo, home, tops[i], now, *was ? was : NULL, UNLISTED_WHY,
+                                         &set_back_from);
                 else if (*now)
                         judge(gitdir_fd, repo, home, &t, tops[i], now, *was ? was : NULL, &set_back_from);
                 else if (i == 0 || faccessat(gitdir_fd, tops[i], F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                         set_back_refused(gitdir_fd, repo, home, tops[i], "(unreadable)", *was ? was : NULL,
                                          "a file corral cannot read whole to check it", &set_back_from);
         }
-        check_pseudo(gitdir_fd, repo, &t, since);
+        check_tops(gitdir_fd, repo, &t, since);
         unsigned budget = LOGS_BUDGET;
         int logs = openat(gitdir_fd, "logs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (logs >= 0) {
@@ -758,4 +869,5 @@ void gitrefs_check(int gitdir_fd, const char *repo, const char *home, const strv
         strv_clear(&s.names);
         strv_clear(&s.vals);
         strv_clear(&s.known);
+        strv_clear(&s.marks);
 }

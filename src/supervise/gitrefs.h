@@ -16,12 +16,19 @@
  *   R <id> <name> <target>  each ref (git for-each-ref: loose, packed,
  *                         reftable; the target of a symbolic one)
  *   K <id>                each id the reflogs name (sorted, once each)
+ *   M <mark>              each reflog line's mark (64 bits of its SHA-1):
+ *                         a line the developer had is never judged again,
+ *                         wherever a rewrite (git gc, git stash drop) put it
  * After the run: a ref whose value changed to one refused is set back to
  * its value in the snapshot, or deleted when it had none (git update-ref,
  * the developer's git of supervise/gitrun.h, its hooks off); HEAD and
- * ORIG_HEAD likewise; a reflog the run changed loses its lines that name a
- * commit neither the snapshot's refs nor its reflogs named and that is
- * refused (git stash list reads logs/refs/stash). Each is said. */
+ * ORIG_HEAD likewise (and HEAD naming a ref deleted so, or one the listing
+ * misses); every other file at the gitdir's top the run changed whose
+ * first line git would take for a commit (FETCH_HEAD, MERGE_AUTOSTASH,
+ * description for "git checkout description") is set aside when refused;
+ * a reflog the run changed loses its new lines that are refused
+ * (gittips_refused_entry; git stash list reads logs/refs/stash). Each is
+ * said. */
 #pragma once
 
 #include <stdio.h>

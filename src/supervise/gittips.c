@@ -37,6 +37,13 @@ bool gittips_value_oid(const char *p, size_t n, char rev[65]) {
         return true;
 }
 
+static bool is_digits(const char *s, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+        return true;
+}
+
 static bool is_zero(const char *rev) { return strspn(rev, "0") == strlen(rev); }
 
 /* rec, one NUL-ended record, among the n bytes of records at list */
@@ -304,13 +311,28 @@ const char *gittips_refused_entry(gittips *t, const char *line, size_t len, cons
         const char *why = judged(t, now, start, known);
         if (!why)
                 why = judged(t, old, start, known);
+        if (why)
+                return why;
+        /* the message, found as git finds it: after the first ">", a space,
+         * the time, a space and the zone "+HHMM", then a tab or not */
+        const char *end = line + len, *gt = memchr(line, '>', len), *msg = NULL;
+        if (gt && gt + 2 < end && gt[1] == ' ' && gt[2] >= '0' && gt[2] <= '9') {
+                const char *z = gt + 2;
+                while (z < end && *z >= '0' && *z <= '9')
+                        z++;
+                if (end - z >= 6 && z[0] == ' ' && (z[1] == '+' || z[1] == '-') && is_digits(z + 2, 4))
+                        msg = z + 6 < end && z[6] == '\t' ? z + 7 : z + 6;
+        }
+        if (!msg) {
+                snprintf(t->why, sizeof(t->why), "an entry git does not write (no time and zone after the email)");
+                return t->why;
+        }
         /* git checkout - (and @{-N}) takes NAME of the last such message */
         static const char moving[] = "checkout: moving from ";
-        const char *tab = memchr(line, '\t', len);
         size_t ml = sizeof(moving) - 1;
-        if (why || !tab || (size_t)(line + len - (tab + 1)) < ml || memcmp(tab + 1, moving, ml) != 0)
-                return why;
-        const char *name = tab + 1 + ml, *end = line + len;
+        if ((size_t)(end - msg) < ml || memcmp(msg, moving, ml) != 0)
+                return NULL;
+        const char *name = msg + ml;
         const char *to = NULL;
         for (const char *q = name; q + 4 <= end && !to; q++)
                 if (memcmp(q, " to ", 4) == 0)

@@ -202,3 +202,43 @@ tree_takers() {
 	done
 	printf '%s' "$taken"
 }
+
+# A second review (2026-12-04): git takes any file at the top of the gitdir
+# for a ref by its name, so a checkout message may name COMMIT_EDITMSG
+# holding E's id; and git finds a reflog entry's message after the zone,
+# tab or not.
+FORGED_ENTRIES2="$STAGE_PROTECTED"'
+	T=$(git write-tree) && E=$(git commit-tree "$T" -p HEAD -m evil) && git read-tree HEAD && B=$(git rev-parse HEAD) &&
+	printf "%s\n" "$E" > .git/COMMIT_EDITMSG &&
+	printf "%s %s a <a@b> 1700000000 +0000\tcheckout: moving from COMMIT_EDITMSG to main\n" "$B" "$B" >> .git/logs/HEAD &&
+	printf "%s %s a <a@b> 1700000000 +0000checkout: moving from %s to main\n" "$B" "$B" "$E" >> .git/logs/refs/heads/main &&
+	echo FORGED'
+
+# After FORGED_ENTRIES2: git checkout - (from logs/HEAD), git checkout
+# main@{-1}... only HEAD's reflog holds checkouts; the tab-less entry is
+# read through git rev-parse main@{0}'s message: checked by "checkout -"
+# after moving it to logs/HEAD.
+forged2_takers() {
+	local taken=""
+	dev_git "$WS" checkout -q - > /dev/null 2>&1 || true
+	[ -e "$WS/.vscode/tasks.json" ] && taken="$taken [checkout - via COMMIT_EDITMSG]"
+	dev_git "$WS" checkout -q -f main > /dev/null 2>&1 || true
+	rm -rf "$WS/.vscode" "$WS/.claude"
+	tail -n 1 "$WS/.git/logs/refs/heads/main" >> "$WS/.git/logs/HEAD"
+	dev_git "$WS" checkout -q - > /dev/null 2>&1 || true
+	[ -e "$WS/.vscode/tasks.json" ] && taken="$taken [checkout - via a tab-less entry]"
+	dev_git "$WS" checkout -q -f main > /dev/null 2>&1 || true
+	rm -rf "$WS/.vscode" "$WS/.claude"
+	printf '%s' "$taken"
+}
+
+# In place: description holding E and a checkout message naming it; a
+# MERGE_AUTOSTASH that git merge --abort applies; HEAD a symbolic ref to a
+# ref 40 levels deep that names E.
+INPLACE_FORGED2="$STAGE_PROTECTED"'
+	W=$(git stash create) && T=$(git write-tree) && E=$(git commit-tree "$T" -p HEAD -m evil) && git read-tree HEAD &&
+	B=$(git rev-parse HEAD) && printf "%s\n" "$E" > .git/description &&
+	printf "%s %s a <a@b> 1700000000 +0000\tcheckout: moving from description to main\n" "$B" "$B" >> .git/logs/HEAD &&
+	printf "%s\n" "$W" > .git/MERGE_AUTOSTASH && printf "%s\n" "$B" > .git/MERGE_HEAD &&
+	d=refs/heads; for i in $(seq 40); do d=$d/d; done; mkdir -p ".git/$d" && printf "%s\n" "$E" > ".git/$d/x" &&
+	printf "ref: %s/x\n" "$d" > .git/HEAD && echo FORGED'

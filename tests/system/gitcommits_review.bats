@@ -411,6 +411,21 @@ open(p,\"wb\").write(d+hashlib.sha1(d).digest())" "$fake" "$1"
 	[ "$taken" = " [slash] [unsorted]" ] || fail "control: only$taken wrote it"
 }
 
+@test "commits attack: a checkout message naming COMMIT_EDITMSG that holds the command's commit, and a tab-less entry, are not imported" {
+	backend_is userns || skip "the import (userns); in place (users): gitinplace.bats"
+	run gc "$FORGED_ENTRIES2"
+	assert_output_has FORGED
+	assert_output_has SB-END
+	local taken; taken=$(forged2_takers)
+	[ -z "$taken" ] || fail "the developer's git wrote a protected name through:$taken"
+}
+
+@test "control: a checkout message naming COMMIT_EDITMSG, and a tab-less entry, give the command's commit to git checkout -" {
+	plain "$FORGED_ENTRIES2" | grep -q FORGED || fail "control: not forged"
+	local taken; taken=$(forged2_takers)
+	[ "$taken" = " [checkout - via COMMIT_EDITMSG] [checkout - via a tab-less entry]" ] || fail "control: only$taken wrote it"
+}
+
 @test "commits: the developer's own history under protected names does not refuse the run's commits" {
 	backend_is userns || skip "userns import"
 	mkdir -p "$WS/.vscode" && printf '{"a":1}\n' > "$WS/.vscode/settings.json"

@@ -372,3 +372,38 @@ $output"
 	dev_git "$WS" revert --no-edit HEAD > /dev/null 2>&1 || true
 	assert_nothing_written
 }
+
+@test "commits in place attack: a checkout message naming COMMIT_EDITMSG that holds the command's commit, and a tab-less entry, are removed" {
+	run gc "$FORGED_ENTRIES2"
+	assert_output_has FORGED
+	assert_output_has SB-END
+	local taken; taken=$(forged2_takers)
+	[ -z "$taken" ] || fail "the developer's git wrote a protected name through:$taken"
+}
+
+@test "commits in place attack: description named by a checkout message, a MERGE_AUTOSTASH and HEAD through a ref 40 levels deep are set aside or back" {
+	run gc "$INPLACE_FORGED2"
+	assert_output_has FORGED
+	assert_output_has SB-END
+	assert_output_has "it was deleted"
+	dev_git "$WS" reset -q --hard > /dev/null 2>&1 || true
+	assert_nothing_written
+	dev_git "$WS" checkout -q -f main > /dev/null 2>&1 || true
+	dev_git "$WS" checkout -q - > /dev/null 2>&1 || true
+	dev_git "$WS" checkout -q -f main > /dev/null 2>&1 || true
+	rm -rf "$WS/.vscode" "$WS/.claude"
+	dev_git "$WS" merge --abort > /dev/null 2>&1 || true
+	assert_nothing_written
+}
+
+@test "commits in place: the developer's long reflogs and all-hex branch names in them stay whole after a run that commits" {
+	dev_git "$WS" branch add
+	dev_git "$WS" checkout -q add && dev_git "$WS" checkout -q main
+	for i in $(seq 300); do dev_git "$WS" commit -q --allow-empty -m "c$i"; done
+	local before; before=$(wc -l < "$WS/.git/logs/HEAD")
+	run gc 'echo two > f.txt && git commit -q -am two && echo COMMITTED'
+	assert_output_has COMMITTED
+	refute_output_has "was removed"
+	[ "$(wc -l < "$WS/.git/logs/HEAD")" = $((before + 1)) ] || fail "logs/HEAD has $(wc -l < "$WS/.git/logs/HEAD") lines, not $((before + 1))"
+	grep -q "checkout: moving from add to main" "$WS/.git/logs/HEAD" || fail "the developer's checkout entry was removed"
+}
