@@ -84,7 +84,6 @@ typedef struct ref_ent {
 typedef struct ref_list {
         ref_ent *v;
         size_t n, cap;
-        unsigned budget;
 } ref_list;
 
 /* A name git reads as a ref's (it ignores the others: git check-ref-format) */
@@ -135,9 +134,14 @@ static const ref_ent *ref_find(const ref_list *l, const char *name) {
         return l->n ? bsearch(&key, l->v, l->n, sizeof(*l->v), by_ref_name) : NULL;
 }
 
-/* The loose refs below dir (rel: their names' start), as git reads them:
- * each regular file, its first line. -EFBIG past the budget. */
-static int walk_loose(int dir, char *rel, size_t rl, int depth, ref_list *l) {
+typedef int (*file_fn)(int dir, const char *name, const char *rel, const struct stat *st, void *ctx);
+
+/* Each regular file below dir but ".*" and "*.lock", its path below the
+ * gitdir in rel (rl bytes so far, 4096 at most): fn(dir, name, rel, st,
+ * ctx), which stops the walk with a negative value. Directories depth
+ * levels down, never through a link. -EFBIG once budget entries were
+ * looked at, the rest not. */
+static int walk_files(int dir, char *rel, size_t rl, int depth, unsigned *budget, file_fn fn, void *ctx) {
         int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
         if (!d) {
@@ -147,35 +151,39 @@ static int walk_loose(int dir, char *rel, size_t rl, int depth, ref_list *l) {
         }
         int r = 0;
         for (struct dirent *e; r == 0 && (e = readdir(d));) {
-                if (!l->budget--) {
+                if (!*budget) {
                         r = -EFBIG;
                         break;
                 }
+                (*budget)--;
                 size_t nl = strlen(e->d_name);
-                if (e->d_name[0] == '.' || rl + 1 + nl >= 4096 || (nl > 5 && strcmp(e->d_name + nl - 5, ".lock") == 0))
-                        continue;
                 struct stat st;
-                if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                if (e->d_name[0] == '.' || rl + 1 + nl >= 4096 || (nl > 5 && strcmp(e->d_name + nl - 5, ".lock") == 0) ||
+                    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         continue;
                 rel[rl] = '/';
                 memcpy(rel + rl + 1, e->d_name, nl + 1);
                 if (S_ISDIR(st.st_mode) && depth > 0) {
                         int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         if (sub >= 0) {
-                                r = walk_loose(sub, rel, rl + 1 + nl, depth - 1, l);
+                                r = walk_files(sub, rel, rl + 1 + nl, depth - 1, budget, fn, ctx);
                                 close(sub);
                         }
-                } else if (S_ISREG(st.st_mode)) {
-                        size_t n;
-                        int rr;
-                        _cleanup_free_ char *text = read_file(dirfd(d), e->d_name, 4096, &n, &rr);
-                        if (text)
-                                r = ref_add(l, rel, rl + 1 + nl, text, strcspn(text, "\n"));
-                }
+                } else if (S_ISREG(st.st_mode))
+                        r = fn(dirfd(d), e->d_name, rel, &st, ctx);
                 rel[rl] = 0;
         }
         closedir(d);
         return r;
+}
+
+/* A loose ref, as git reads it: its first line. */
+static int on_loose(int dir, const char *name, const char *rel, const struct stat *st, void *ctx) {
+        (void)st;
+        size_t n;
+        int r;
+        _cleanup_free_ char *text = read_file(dir, name, 4096, &n, &r);
+        return text ? ref_add(ctx, rel, strlen(rel), text, strcspn(text, "\n")) : 0;
 }
 
 /* The commit a ref's value names, through symbolic refs (at most 5), into
@@ -195,10 +203,11 @@ static void resolve(const ref_list *l, const char *val, char id[65]) {
 /* The refs of a gitdir in files (loose, then packed-refs), read as git
  * reads them, without a git: the snapshot costs no process. */
 static char *read_refs(int fd, size_t *n, int *r) {
-        ref_list l = {.budget = 1000000};
+        ref_list l = {0};
+        unsigned budget = 1000000;
         char rel[4096] = "refs";
         int refs = openat(fd, "refs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        *r = refs >= 0 ? walk_loose(refs, rel, 4, 2048, &l) : 0;
+        *r = refs >= 0 ? walk_files(refs, rel, 4, 2048, &budget, on_loose, &l) : 0;
         if (refs >= 0)
                 close(refs);
         size_t pn = 0, loose = l.n;
@@ -307,42 +316,22 @@ static void log_marks(const char *p, size_t n, strv *marks) {
         }
 }
 
-static void walk_logs(int dir, char *rel, size_t rl, int depth, unsigned *budget, strv *ids, strv *marks) {
-        int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!d) {
-                if (fd >= 0)
-                        close(fd);
-                return;
+typedef struct log_scan {
+        strv ids, marks;
+} log_scan;
+
+/* A reflog at the start: the ids it names and its lines' marks. */
+static int on_log(int dir, const char *name, const char *rel, const struct stat *st, void *ctx) {
+        (void)rel, (void)st;
+        log_scan *ls = ctx;
+        size_t n;
+        int r;
+        _cleanup_free_ char *text = read_file(dir, name, LOG_MAX, &n, &r);
+        if (text) {
+                log_ids(text, n, &ls->ids);
+                log_marks(text, n, &ls->marks);
         }
-        for (struct dirent *e; (e = readdir(d)) && *budget;) {
-                (*budget)--;
-                size_t nl = strlen(e->d_name);
-                if (e->d_name[0] == '.' || rl + 1 + nl >= 4096)
-                        continue;
-                struct stat st;
-                if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                        continue;
-                rel[rl] = '/';
-                memcpy(rel + rl + 1, e->d_name, nl + 1);
-                if (S_ISDIR(st.st_mode) && depth > 0) {
-                        int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (sub >= 0) {
-                                walk_logs(sub, rel, rl + 1 + nl, depth - 1, budget, ids, marks);
-                                close(sub);
-                        }
-                } else if (S_ISREG(st.st_mode)) {
-                        size_t n;
-                        int r;
-                        _cleanup_free_ char *text = read_file(dirfd(d), e->d_name, LOG_MAX, &n, &r);
-                        if (text) {
-                                log_ids(text, n, ids);
-                                log_marks(text, n, marks);
-                        }
-                }
-                rel[rl] = 0;
-        }
-        closedir(d);
+        return 0;
 }
 
 /* The first 4 KiB of a file (NUL-terminated, *n bytes), never through a
@@ -399,22 +388,25 @@ int gitrefs_snapshot(int gitdir_fd, const char *home, FILE *f, char *why, size_t
                 *nl = 0;
                 fprintf(f, "R %s\n", line);
         }
-        _cleanup_strv_ strv ids = {0};
+        log_scan ls = {0};
         unsigned budget = LOGS_BUDGET;
         int logs = openat(gitdir_fd, "logs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        _cleanup_strv_ strv marks = {0};
         if (logs >= 0) {
                 char rel[4096] = "logs";
-                walk_logs(logs, rel, 4, LOGS_DEPTH, &budget, &ids, &marks);
+                r = walk_files(logs, rel, 4, LOGS_DEPTH, &budget, on_log, &ls);
                 close(logs);
         }
-        sort_unique(&ids);
-        sort_unique(&marks);
-        for (size_t i = 0; i < ids.n; i++)
-                fprintf(f, "K %s\n", ids.v[i]);
-        for (size_t i = 0; i < marks.n; i++)
-                fprintf(f, "M %s\n", marks.v[i]);
-        return ferror(f) ? -EIO : 0;
+        sort_unique(&ls.ids);
+        sort_unique(&ls.marks);
+        for (size_t i = 0; i < ls.ids.n; i++)
+                fprintf(f, "K %s\n", ls.ids.v[i]);
+        for (size_t i = 0; i < ls.marks.n; i++)
+                fprintf(f, "M %s\n", ls.marks.v[i]);
+        strv_clear(&ls.ids);
+        strv_clear(&ls.marks);
+        if (r < 0)
+                snprintf(why, why_len, "more reflogs than corral reads");
+        return r < 0 ? r : ferror(f) ? -EIO : 0;
 }
 
 /* --- the check ------------------------------------------------------------ */
@@ -733,47 +725,23 @@ static void check_log(int dir, const char *name, const char *rel, const char *pa
         (void)aside_rename(dir, path, name, "a reflog whose refused entries corral could not remove");
 }
 
-static void walk_changed_logs(int dir, char *rel, size_t rl, const char *repo, int depth, unsigned *budget,
-                              const struct timespec *since, gittips *t, const snap *s, const strv *set_back_from) {
-        int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!d) {
-                if (fd >= 0)
-                        close(fd);
-                return;
-        }
-        for (struct dirent *e; (e = readdir(d));) {
-                if (!*budget) {
-                        corral_warn("WARNING: %s/%s: more entries than corral looks at; the reflogs below were not "
-                                    "checked for protected names: look at them before taking an entry (git stash "
-                                    "list, @{N})",
-                                    repo, rel);
-                        break;
-                }
-                (*budget)--;
-                size_t nl = strlen(e->d_name);
-                if (e->d_name[0] == '.' || (nl > 5 && strcmp(e->d_name + nl - 5, ".lock") == 0) ||
-                    rl + 1 + nl >= 4096)
-                        continue;
-                struct stat st;
-                if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                        continue;
-                rel[rl] = '/';
-                memcpy(rel + rl + 1, e->d_name, nl + 1);
+typedef struct log_check {
+        const char *repo;
+        const struct timespec *since;
+        gittips *t;
+        const snap *s;
+        const strv *set_back_from;
+} log_check;
+
+/* A reflog after the run: checked when the run changed it. */
+static int on_changed_log(int dir, const char *name, const char *rel, const struct stat *st, void *ctx) {
+        const log_check *c = ctx;
+        if (gitverify_since(&st->st_ctim, c->since)) {
                 char path[8300];
-                snprintf(path, sizeof(path), "%s/%s", repo, rel);
-                if (S_ISDIR(st.st_mode) && depth > 0) {
-                        int sd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (sd >= 0) {
-                                walk_changed_logs(sd, rel, rl + 1 + nl, repo, depth - 1, budget, since, t, s,
-                                                  set_back_from);
-                                close(sd);
-                        }
-                } else if (S_ISREG(st.st_mode) && gitverify_since(&st.st_ctim, since))
-                        check_log(dirfd(d), e->d_name, rel, path, t, s, set_back_from);
-                rel[rl] = 0;
+                snprintf(path, sizeof(path), "%s/%s", c->repo, rel);
+                check_log(dir, name, rel, path, c->t, c->s, c->set_back_from);
         }
-        closedir(d);
+        return 0;
 }
 
 void gitrefs_check(int gitdir_fd, const char *repo, const char *home, const strv *names, const char *snapshot,
@@ -861,7 +829,12 @@ void gitrefs_check(int gitdir_fd, const char *repo, const char *home, const strv
         int logs = openat(gitdir_fd, "logs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (logs >= 0) {
                 char rel[4096] = "logs";
-                walk_changed_logs(logs, rel, 4, repo, LOGS_DEPTH, &budget, since, &t, &s, &set_back_from);
+                log_check c = {repo, since, &t, &s, &set_back_from};
+                if (walk_files(logs, rel, 4, LOGS_DEPTH, &budget, on_changed_log, &c) < 0)
+                        corral_warn("WARNING: %s/logs: more entries than corral looks at; the reflogs past them were "
+                                    "not checked for protected names: look at them before taking an entry (git "
+                                    "stash list, @{N})",
+                                    repo);
                 close(logs);
         }
         gittips_end(&t);

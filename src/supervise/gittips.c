@@ -316,13 +316,13 @@ const char *gittips_refused_entry(gittips *t, const char *line, size_t len, cons
         /* the message, found as git finds it: after the first ">", a space,
          * the time, a space and the zone "+HHMM", then a tab or not */
         const char *end = line + len, *gt = memchr(line, '>', len), *msg = NULL;
-        if (gt && gt + 2 < end && gt[1] == ' ' && gt[2] >= '0' && gt[2] <= '9') {
-                const char *z = gt + 2;
-                while (z < end && *z >= '0' && *z <= '9')
-                        z++;
-                if (end - z >= 6 && z[0] == ' ' && (z[1] == '+' || z[1] == '-') && is_digits(z + 2, 4))
-                        msg = z + 6 < end && z[6] == '\t' ? z + 7 : z + 6;
-        }
+        bool space = gt && (size_t)(gt - line) + 2 <= len && gt[1] == ' ';
+        size_t digits = space ? (size_t)(gt - line) + 2 : len, i = digits;
+        while (i < len && line[i] >= '0' && line[i] <= '9')
+                i++;
+        if (space && i > digits && i + 6 <= len && line[i] == ' ' && (line[i + 1] == '+' || line[i + 1] == '-') &&
+            is_digits(line + i + 2, 4))
+                msg = line + i + 6 + (i + 6 < len && line[i + 6] == '\t');
         if (!msg) {
                 snprintf(t->why, sizeof(t->why), "an entry git does not write (no time and zone after the email)");
                 return t->why;
