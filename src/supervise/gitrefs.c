@@ -390,6 +390,7 @@ int gitrefs_snapshot(int gitdir_fd, const char *home, FILE *f, char *why, size_t
         }
         log_scan ls = {0};
         unsigned budget = LOGS_BUDGET;
+        r = 0;
         int logs = openat(gitdir_fd, "logs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (logs >= 0) {
                 char rel[4096] = "logs";
