@@ -284,10 +284,14 @@ else ko "cli: explain --git commits" "rc=$rc out=$o" "$(stderr)"; fi
 
 # A read-only run must not meet a .git that a commits run has opened (the
 # deny ACE both rely on is the same): the gitdir's lock, shared or exclusive.
-corral run -W "$wsg" --network on --git commits -- "$helperw" sleep 6000 >/dev/null 2>&1 &
+# (the command says it runs, holding the lock, by a file: under load the
+# other runs could otherwise start first and take the lock from it)
+rm -f "$wsgu/running"
+corral run -W "$wsg" --network on --git commits -- cmd /c "$helperw write C:\corral-git\running x & $helperw sleep 8000" \
+        >/dev/null 2>&1 &
 bg=$!
-for _ in $(seq 50); do
-        [ -e "$wsgu/.git/hooks" ] && break
+for _ in $(seq 300); do
+        [ -e "$wsgu/running" ] && break
         sleep 0.2
 done
 o=$(timeout 60 wine "$bin/corral.exe" run -W "$wsg" --network on -- cmd /c exit 0 2>"$WINEPREFIX/stderr2.txt"); rc=$?
@@ -297,6 +301,7 @@ if [ $rc = 125 ] && grep -q 'holds the repository' "$WINEPREFIX/stderr2.txt" && 
         [[ $o2 == *'--git commits needs it alone'* ]] && [ $bgrc = 0 ]; then
         ok "cli: while a --git commits run holds a repository, other runs there are refused (125)"
 else ko "cli: gitdir lock" "rc=$rc rc2=$rc2 bg=$bgrc" "$(cat "$WINEPREFIX/stderr2.txt")" "$o2"; fi
+rm -f "$wsgu/running"
 o=$(corral run -W "$wsg" --network on -- cmd /c exit 0); rc=$?
 if [ $rc = 0 ]; then ok "cli: after it, a read-only run there runs"; else ko "cli: lock released" "rc=$rc" "$(stderr)"; fi
 rm -rf "$wsgu"
