@@ -333,6 +333,82 @@ static void swap_file(importer *im, int dir, const char *name, const char *shown
         blob_free(&o);
 }
 
+/* --- packed-refs' entries ------------------------------------------------ */
+
+typedef struct pref {
+        char *name;       /* copied */
+        const char *text; /* the entry's lines (its "^" line too), in the file's buffer */
+        size_t len;
+} pref;
+
+typedef struct prefs {
+        pref *v;
+        size_t n;
+        const char *header; /* "# pack-refs with: ...\n", or NULL */
+        size_t header_len;
+} prefs;
+
+static void prefs_free(prefs *p) {
+        for (size_t i = 0; i < p->n; i++)
+                free(p->v[i].name);
+        free(p->v);
+        *p = (prefs){0};
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(((const pref *)a)->name, ((const pref *)b)->name); }
+
+/* "# pack-refs with: TRAITS\n", then "OID NAME\n" each with an optional
+ * "^OID\n"; -EINVAL for anything else. Sorted by name. */
+static int parse_packed(const blob *b, prefs *out) {
+        *out = (prefs){0};
+        if (!b->has)
+                return 0;
+        size_t at = 0, cap = 0;
+        const char *p = b->p;
+        if (memchr(p, 0, b->n))
+                return -EINVAL;
+        while (at < b->n) {
+                const char *nl = memchr(p + at, '\n', b->n - at);
+                size_t len = nl ? (size_t)(nl - (p + at)) : b->n - at, next = at + len + 1;
+                const char *line = p + at;
+                if (at == 0 && len > 18 && memcmp(line, "# pack-refs with: ", 18) == 0) {
+                        out->header = line, out->header_len = next <= b->n ? next : b->n;
+                } else if (line[0] == '^' && out->n && is_oid(line + 1, len - 1)) {
+                        out->v[out->n - 1].len = (size_t)(p + (next <= b->n ? next : b->n) - out->v[out->n - 1].text);
+                } else {
+                        const char *sp = memchr(line, ' ', len);
+                        if (!sp || !is_oid(line, (size_t)(sp - line)) ||
+                            !refname_ok(sp + 1, len - (size_t)(sp + 1 - line))) {
+                                prefs_free(out);
+                                return -EINVAL;
+                        }
+                        if (out->n == cap) {
+                                pref *v = realloc(out->v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
+                                if (!v) {
+                                        prefs_free(out);
+                                        return -ENOMEM;
+                                }
+                                out->v = v;
+                        }
+                        char *name = strndup(sp + 1, len - (size_t)(sp + 1 - line));
+                        if (!name) {
+                                prefs_free(out);
+                                return -ENOMEM;
+                        }
+                        out->v[out->n++] = (pref){name, line, (next <= b->n ? next : b->n) - at};
+                }
+                at = next;
+        }
+        if (out->n)
+                qsort(out->v, out->n, sizeof(*out->v), by_name);
+        return 0;
+}
+
+static const pref *find_pref(const prefs *p, const char *name) {
+        pref key = {.name = (char *)name};
+        return p->n ? bsearch(&key, p->v, p->n, sizeof(*p->v), by_name) : NULL;
+}
+
 /* --- the state when the run started ------------------------------------ */
 
 static void snap_refs(int dir, char *rel, size_t len, repo_snap *s, int depth, unsigned *budget) {
@@ -394,17 +470,20 @@ static void snap_commits(const repo_snap *s, strv *out) {
                         (void)strv_push(out, rev); /* (duplicates: harmless) */
         for (size_t t = 0; t < N_TOP; t++)
                 if (top_files[t].kind != K_TEXT && gittips_value_oid(s->top[t].p, s->top[t].n, rev))
-                        (void)strv_push(out, rev); /* (duplicates: harmless) */
-        for (size_t at = 0; s->packed.has && at < s->packed.n;) {
-                const char *line = s->packed.p + at;
-                const char *nl = memchr(line, '\n', s->packed.n - at);
-                size_t len = nl ? (size_t)(nl - line) : s->packed.n - at;
-                at += len + 1;
-                if (*line == '^')
-                        line++, len--;
-                if (len && *line != '#' && gittips_value_oid(line, len, rev))
+                        (void)strv_push(out, rev);
+        prefs p;
+        if (parse_packed(&s->packed, &p) < 0)
+                p = (prefs){0}; /* (not imported then: no entry to judge) */
+        for (size_t i = 0; i < p.n; i++) {
+                const pref *e = &p.v[i]; /* "ID NAME\n", then "^PEELED\n" for a tag */
+                const char *peeled = memchr(e->text, '\n', e->len);
+                if (gittips_value_oid(e->text, e->len, rev))
+                        (void)strv_push(out, rev);
+                if (peeled && peeled + 2 < e->text + e->len &&
+                    gittips_value_oid(peeled + 2, (size_t)(e->text + e->len - (peeled + 2)), rev))
                         (void)strv_push(out, rev);
         }
+        prefs_free(&p);
 }
 
 /* The object id the developer's ref name (or HEAD, through the ref it
@@ -423,17 +502,11 @@ static bool snap_value(const repo_snap *s, const char *name, char rev[65]) {
         blob v;
         if (snap_ref(s, name, &v))
                 return gittips_value_oid(v.p, v.n, rev);
-        size_t nl = strlen(name);
-        for (size_t at = 0; s->packed.has && at < s->packed.n;) {
-                const char *line = s->packed.p + at;
-                const char *end = memchr(line, '\n', s->packed.n - at);
-                size_t len = end ? (size_t)(end - line) : s->packed.n - at;
-                at += len + 1;
-                const char *sp = memchr(line, ' ', len);
-                if (sp && (size_t)(line + len - (sp + 1)) == nl && memcmp(sp + 1, name, nl) == 0)
-                        return gittips_value_oid(line, (size_t)(sp - line), rev);
-        }
-        return false;
+        prefs p;
+        const pref *e = parse_packed(&s->packed, &p) == 0 ? find_pref(&p, name) : NULL;
+        bool found = e && gittips_value_oid(e->text, e->len, rev);
+        prefs_free(&p);
+        return found;
 }
 
 static int open_repo(const char *repo) {
@@ -958,80 +1031,6 @@ static void import_removed_refs(importer *im, const repo_snap *s, int ufd, int r
 }
 
 /* --- packed-refs --------------------------------------------------------- */
-
-typedef struct pref {
-        char *name;       /* copied */
-        const char *text; /* the entry's lines (its "^" line too), in the file's buffer */
-        size_t len;
-} pref;
-
-typedef struct prefs {
-        pref *v;
-        size_t n;
-        const char *header; /* "# pack-refs with: ...\n", or NULL */
-        size_t header_len;
-} prefs;
-
-static void prefs_free(prefs *p) {
-        for (size_t i = 0; i < p->n; i++)
-                free(p->v[i].name);
-        free(p->v);
-        *p = (prefs){0};
-}
-
-static int by_name(const void *a, const void *b) { return strcmp(((const pref *)a)->name, ((const pref *)b)->name); }
-
-/* "# pack-refs with: TRAITS\n", then "OID NAME\n" each with an optional
- * "^OID\n"; -EINVAL for anything else. Sorted by name. */
-static int parse_packed(const blob *b, prefs *out) {
-        *out = (prefs){0};
-        if (!b->has)
-                return 0;
-        size_t at = 0, cap = 0;
-        const char *p = b->p;
-        if (memchr(p, 0, b->n))
-                return -EINVAL;
-        while (at < b->n) {
-                const char *nl = memchr(p + at, '\n', b->n - at);
-                size_t len = nl ? (size_t)(nl - (p + at)) : b->n - at, next = at + len + 1;
-                const char *line = p + at;
-                if (at == 0 && len > 18 && memcmp(line, "# pack-refs with: ", 18) == 0) {
-                        out->header = line, out->header_len = next <= b->n ? next : b->n;
-                } else if (line[0] == '^' && out->n && is_oid(line + 1, len - 1)) {
-                        out->v[out->n - 1].len = (size_t)(p + (next <= b->n ? next : b->n) - out->v[out->n - 1].text);
-                } else {
-                        const char *sp = memchr(line, ' ', len);
-                        if (!sp || !is_oid(line, (size_t)(sp - line)) ||
-                            !refname_ok(sp + 1, len - (size_t)(sp + 1 - line))) {
-                                prefs_free(out);
-                                return -EINVAL;
-                        }
-                        if (out->n == cap) {
-                                pref *v = realloc(out->v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
-                                if (!v) {
-                                        prefs_free(out);
-                                        return -ENOMEM;
-                                }
-                                out->v = v;
-                        }
-                        char *name = strndup(sp + 1, len - (size_t)(sp + 1 - line));
-                        if (!name) {
-                                prefs_free(out);
-                                return -ENOMEM;
-                        }
-                        out->v[out->n++] = (pref){name, line, (next <= b->n ? next : b->n) - at};
-                }
-                at = next;
-        }
-        if (out->n)
-                qsort(out->v, out->n, sizeof(*out->v), by_name);
-        return 0;
-}
-
-static const pref *find_pref(const prefs *p, const char *name) {
-        pref key = {.name = (char *)name};
-        return p->n ? bsearch(&key, p->v, p->n, sizeof(*p->v), by_name) : NULL;
-}
 
 bool gitimport_is_replace(const char *name) { return strncmp(name, "refs/replace/", 13) == 0; }
 

@@ -214,10 +214,11 @@ FORGED_ENTRIES2="$STAGE_PROTECTED"'
 	printf "%s %s a <a@b> 1700000000 +0000checkout: moving from %s to main\n" "$B" "$B" "$E" >> .git/logs/refs/heads/main &&
 	echo FORGED'
 
-# After FORGED_ENTRIES2: git checkout - (from logs/HEAD), git checkout
-# main@{-1}... only HEAD's reflog holds checkouts; the tab-less entry is
-# read through git rev-parse main@{0}'s message: checked by "checkout -"
-# after moving it to logs/HEAD.
+# After FORGED_ENTRIES2: git checkout - takes the name of the last checkout
+# message in logs/HEAD (COMMIT_EDITMSG); then the tab-less entry, which the
+# run wrote to main's reflog, is appended to logs/HEAD by the test itself
+# and taken by git checkout - again (when corral imported it). Prints the
+# ways that wrote a protected name.
 forged2_takers() {
 	local taken=""
 	dev_git "$WS" checkout -q - > /dev/null 2>&1 || true
